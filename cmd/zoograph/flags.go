@@ -1,0 +1,62 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// flagError wraps an error from flag parsing so run maps it to exit code 2.
+type flagError struct{ err error }
+
+func (e *flagError) Error() string { return e.err.Error() }
+func (e *flagError) Unwrap() error { return e.err }
+
+func isFlagError(err error) bool {
+	var fe *flagError
+	return errors.As(err, &fe)
+}
+
+// newFlagSet returns a FlagSet for one command whose -h prints the command's
+// synopsis, description and flags.
+func newFlagSet(e *env, name, synopsis, description string) *flag.FlagSet {
+	fs := flag.NewFlagSet("zoograph "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		w := e.stderr
+		fmt.Fprintf(w, "Usage: zoograph %s %s\n\n%s\n", name, synopsis, strings.TrimSpace(description))
+		var hasFlags bool
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintf(w, "\nFlags:\n")
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args, printing usage on -h and turning other parse
+// failures into flag errors (exit code 2).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return flag.ErrHelp
+		}
+		return &flagError{err: err}
+	}
+	return nil
+}
+
+// listFlag is a repeatable string flag: --filter a --filter b.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}

@@ -1,0 +1,156 @@
+// Command zoograph recommends which pre-trained model of a model zoo to
+// fine-tune for a dataset: it harvests the Hugging Face Hub into Parquet,
+// learns a model–dataset graph and predicts fine-tuning accuracy.
+//
+// Usage:
+//
+//	zoograph <command> [flags]
+//
+// Run `zoograph help` for the list of commands and `zoograph <command> -h`
+// for the flags of one.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env is what every command gets from main: its output streams and logger.
+type env struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	// terminal reports whether stderr is a terminal, so progress bars are
+	// drawn; elsewhere commands log plain periodic lines.
+	terminal bool
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// commands lists every subcommand in the order `zoograph help` shows them.
+var commands = []command{
+	{"demo", "run the whole main job offline on an embedded sample zoo", runDemo},
+	{"crawl", "harvest model or dataset metadata, cards and eval results from the Hub", runCrawl},
+	{"import", "import a published benchmark (transfergraph) into a zoo", runImport},
+	{"inspect", "show the tables, row counts and provenance of a zoo", runInspect},
+	{"run", "leave-one-dataset-out experiment: graph, embeddings, regressor, evaluation", runRun},
+	{"baseline", "evaluate the transferability baselines stored in a zoo", runBaseline},
+	{"eval", "evaluate external predictions against a zoo's fine-tuning records", runEval},
+	{"rank", "recommend models to fine-tune for a target dataset", runRank},
+	{"report", "re-render the report of a run directory", runReport},
+}
+
+// usageError marks a command-line mistake: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// run parses the command line, runs one command and maps its error to an exit
+// code, in one place.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("zoograph", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	verbose := global.Bool("v", false, "verbose logging (debug level)")
+	jsonLogs := global.Bool("log-json", false, "log as JSON lines")
+	global.Usage = func() { printUsage(stderr) }
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	args = global.Args()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			return run(ctx, []string{args[1], "-h"}, stdout, stderr)
+		}
+		printUsage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var handler slog.Handler = slog.NewTextHandler(stderr, opts)
+	if *jsonLogs {
+		handler = slog.NewJSONHandler(stderr, opts)
+	}
+	e := &env{stdout: stdout, stderr: stderr, log: slog.New(handler), terminal: isTerminal(stderr)}
+
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, e, args[1:])
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+			fmt.Fprintf(stderr, "zoograph %s: interrupted\n", c.name)
+			return exitInterrupted
+		}
+		var ue *usageError
+		if errors.As(err, &ue) || isFlagError(err) {
+			fmt.Fprintf(stderr, "zoograph %s: %v\n", c.name, err)
+			fmt.Fprintf(stderr, "run 'zoograph %s -h' for usage\n", c.name)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "zoograph %s: %v\n", c.name, err)
+		return exitFailure
+	}
+	fmt.Fprintf(stderr, "zoograph: unknown command %q\n", args[0])
+	printUsage(stderr)
+	return exitUsage
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "zoograph recommends which pre-trained model to fine-tune for a dataset.\n\n")
+	fmt.Fprintf(w, "Usage:\n  zoograph [-v] [-log-json] <command> [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'zoograph <command> -h' for the flags of one command.\n")
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
