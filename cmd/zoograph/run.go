@@ -2,10 +2,199 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/zoograph/zoograph/pipeline"
+	"github.com/zoograph/zoograph/store"
 )
 
-// runRun is not written yet.
 func runRun(ctx context.Context, e *env, args []string) error {
-	return errors.New("run: not implemented yet")
+	fs := newFlagSet(e, "run", "--zoo ZOO --out RUN [flags]", `
+Runs the leave-one-dataset-out experiment on a zoo: for every target dataset
+and seed it builds the model–dataset graph without anything recorded on the
+target, learns node embeddings, trains a regressor on the other datasets'
+fine-tuning history, predicts every model's accuracy on the target and
+evaluates the predictions against the recorded accuracies, beside the
+baselines and the paper's published numbers.
+
+The run directory gets config.json (re-run it with --config), predictions
+and metrics as Parquet, report.json, report.md and charts.`)
+	def := pipeline.DefaultConfig()
+	zoo := fs.String("zoo", "", "zoo directory to read (required)")
+	out := fs.String("out", "", "run directory to create (required; must not exist or be empty)")
+	configFile := fs.String("config", "", "JSON experiment config (a run's config.json); flags given explicitly override it")
+	learner := fs.String("learner", def.Learner, "graph learner: node2vec, node2vec+ or none")
+	regressor := fs.String("regressor", def.Regressor, "regressor: linear, rf or gbdt")
+	features := fs.String("features", def.Features, "feature set: zoograph or paper (the paper's features minus its runtime leak)")
+	targets := fs.String("targets", "", "comma-separated target datasets (default: the zoo's benchmark targets)")
+	seeds := fs.Int("seeds", def.Seeds, "repetitions per target, seeds seed..seed+N-1")
+	seed := fs.Uint64("seed", def.Seed, "base seed")
+	protocols := fs.String("protocol", strings.Join(def.Protocols, ","), "evaluation protocols: clean, paper or clean,paper")
+	baselines := fs.String("baselines", strings.Join(def.Baselines, ","), "baselines: logme, reg_h_score, downloads, random, metadata (empty for none)")
+	workers := fs.Int("workers", def.Workers, "parallel (target, seed) tasks")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *zoo == "" || *out == "" {
+		return usagef("--zoo and --out are required")
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	cfg := def
+	if *configFile != "" {
+		c, err := loadConfig(*configFile)
+		if err != nil {
+			return err
+		}
+		cfg = c
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *configFile == "" || set["learner"] {
+		cfg.Learner = *learner
+	}
+	if *configFile == "" || set["regressor"] {
+		cfg.Regressor = *regressor
+	}
+	if *configFile == "" || set["features"] {
+		cfg.Features = *features
+	}
+	if *configFile == "" || set["targets"] {
+		cfg.Targets = splitList(*targets)
+	}
+	if *configFile == "" || set["seeds"] {
+		cfg.Seeds = *seeds
+	}
+	if *configFile == "" || set["seed"] {
+		cfg.Seed = *seed
+	}
+	if *configFile == "" || set["protocol"] {
+		cfg.Protocols = splitList(*protocols)
+	}
+	if *configFile == "" || set["baselines"] {
+		cfg.Baselines = splitList(*baselines)
+	}
+	if *configFile == "" || set["workers"] {
+		cfg.Workers = *workers
+	}
+	if err := cfg.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+
+	tables, manifest, err := store.ReadZoo(*zoo)
+	if err != nil {
+		return err
+	}
+	bar := newBar(e, "run")
+	defer bar.Finish()
+	res, err := pipeline.Run(ctx, tables, cfg, pipeline.Options{
+		Logger: e.log,
+		Progress: func(done, total int) {
+			bar.ChangeMax(total)
+			bar.Set(done)
+			if !e.terminal {
+				e.log.Info("progress", "tasks", done, "of", total)
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	bar.Finish()
+	if err := pipeline.WriteRun(*out, res, tables, *zoo, manifest.Checksum()); err != nil {
+		return err
+	}
+	return printRunSummary(e, *out)
+}
+
+// printRunSummary prints the headline Pearson table of a run directory.
+func printRunSummary(e *env, dir string) error {
+	var info pipeline.ReportInfo
+	b, err := os.ReadFile(filepath.Join(dir, pipeline.FileReportJSON))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &info); err != nil {
+		return err
+	}
+	protocol := info.Config.Protocols[0]
+	s := info.Summary[protocol]
+	cols := []string{info.Method}
+	for _, c := range []string{"logme", "reg_h_score", "downloads", "metadata"} {
+		if s[c] != nil {
+			cols = append(cols, c)
+		}
+	}
+	fmt.Fprintf(e.stdout, "Pearson per target (%s protocol, mean over %d seeds):\n\n", protocol, info.Config.Seeds)
+	fmt.Fprintf(e.stdout, "%-28s", "target")
+	for _, c := range cols {
+		fmt.Fprintf(e.stdout, " %14s", c)
+	}
+	fmt.Fprintln(e.stdout)
+	for _, t := range append(append([]string{}, info.Targets...), "_mean", "_weighted_mean") {
+		fmt.Fprintf(e.stdout, "%-28s", t)
+		for _, c := range cols {
+			v := s[c]["pearson"][t]
+			if v.N == 0 {
+				fmt.Fprintf(e.stdout, " %14s", "n/a")
+				continue
+			}
+			fmt.Fprintf(e.stdout, " %14.3f", v.Mean)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	fmt.Fprintf(e.stdout, "\nwall %.2f s; report: %s\n", info.TimingsSeconds["wall"], filepath.Join(dir, pipeline.FileReportMD))
+	return nil
+}
+
+func loadConfig(path string) (pipeline.Config, error) {
+	cfg := pipeline.DefaultConfig()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, err
+	}
+	// A run's config.json wraps the config with the zoo checksum.
+	var wrapped struct {
+		Config *json.RawMessage `json:"config"`
+	}
+	if err := json.Unmarshal(b, &wrapped); err == nil && wrapped.Config != nil {
+		b = *wrapped.Config
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// newBar returns a progress bar on a terminal and a silent one elsewhere.
+func newBar(e *env, desc string) *progressbar.ProgressBar {
+	if !e.terminal {
+		return progressbar.DefaultSilent(-1, desc)
+	}
+	return progressbar.NewOptions(-1,
+		progressbar.OptionSetWriter(e.stderr),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionClearOnFinish(),
+	)
 }

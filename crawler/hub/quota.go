@@ -1,0 +1,385 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// DefaultWindow is the length of the Hub's fixed rate-limit window.
+const DefaultWindow = 5 * time.Minute
+
+// Quota is the client-side pacing budget: requests per Window for each of
+// the Hub's rate-limit buckets (hf-hub.md §7). "api" counts every /api/ call
+// (listings, details); "resolvers" counts /resolve/ downloads (cards).
+//
+// The zero Quota means "the Hub's default for the token state"
+// (DefaultQuota); Off disables client-side pacing, though 429 answers and
+// RateLimit headers are still honoured.
+type Quota struct {
+	API       int           // requests per Window in the api bucket
+	Resolvers int           // requests per Window in the resolvers bucket
+	Window    time.Duration // 0 means DefaultWindow
+	Off       bool          // no client-side pacing
+}
+
+// DefaultQuota returns the Hub's published quotas: anonymous 500 api /
+// 3000 resolver requests per 5 minutes, a free account 1000 / 5000.
+func DefaultQuota(hasToken bool) Quota {
+	if hasToken {
+		return Quota{API: 1000, Resolvers: 5000, Window: DefaultWindow}
+	}
+	return Quota{API: 500, Resolvers: 3000, Window: DefaultWindow}
+}
+
+// ParseQuota parses a --quota flag value: "" (the defaults for the token
+// state), "none" (no client-side pacing), or comma-separated key=value pairs
+// with keys api, resolvers (positive integers: requests per window) and
+// window (a Go duration, default 5m). Keys not given keep their defaults,
+// e.g. "api=2500" with a token is api 2500, resolvers 5000 per 5 minutes.
+func ParseQuota(s string, hasToken bool) (Quota, error) {
+	q := DefaultQuota(hasToken)
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(s) {
+	case "":
+		return q, nil
+	case "none", "off":
+		return Quota{Off: true}, nil
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok {
+			return Quota{}, fmt.Errorf("quota %q: want key=value, got %q", s, kv)
+		}
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+		switch k {
+		case "api", "resolvers":
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return Quota{}, fmt.Errorf("quota %q: %s must be a positive integer, got %q", s, k, v)
+			}
+			if k == "api" {
+				q.API = n
+			} else {
+				q.Resolvers = n
+			}
+		case "window":
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return Quota{}, fmt.Errorf("quota %q: window must be a positive duration, got %q", s, v)
+			}
+			q.Window = d
+		default:
+			return Quota{}, fmt.Errorf("quota %q: unknown key %q (want api, resolvers or window)", s, k)
+		}
+	}
+	return q, nil
+}
+
+// String formats q the way ParseQuota reads it.
+func (q Quota) String() string {
+	if q.Off {
+		return "none"
+	}
+	w := q.Window
+	if w <= 0 {
+		w = DefaultWindow
+	}
+	return fmt.Sprintf("api=%d,resolvers=%d,window=%s", q.API, q.Resolvers, w)
+}
+
+// bucket is one of the Hub's rate-limit buckets.
+type bucket int
+
+const (
+	bucketAPI bucket = iota
+	bucketResolvers
+	numBuckets
+)
+
+func (b bucket) String() string {
+	if b == bucketResolvers {
+		return "resolvers"
+	}
+	return "api"
+}
+
+func bucketByName(name string) (bucket, bool) {
+	switch strings.ToLower(name) {
+	case "api":
+		return bucketAPI, true
+	case "resolvers":
+		return bucketResolvers, true
+	}
+	return 0, false
+}
+
+// bucketForPath: /resolve/ downloads (and the resolve cache they redirect
+// to) count as resolvers, everything else as api.
+func bucketForPath(path string) bucket {
+	if strings.Contains(path, "/resolve/") || strings.Contains(path, "/api/resolve-cache/") {
+		return bucketResolvers
+	}
+	return bucketAPI
+}
+
+// pacer holds the client-side pacing of each bucket: a token bucket that
+// never lets more than the quota through in any window (rate (N-b)/W, burst
+// b), plus a pause set when the server says the window is spent (429 or
+// RateLimit r=0), which every worker waits out.
+type pacer struct {
+	b [numBuckets]pacerBucket
+}
+
+type pacerBucket struct {
+	lim *rate.Limiter // nil: no client-side pacing
+
+	mu    sync.Mutex
+	until time.Time // server-imposed pause
+	quota int       // configured requests per window (0: none)
+	win   time.Duration
+}
+
+func newPacer(q Quota) *pacer {
+	p := &pacer{}
+	if q.Off {
+		return p
+	}
+	w := q.Window
+	if w <= 0 {
+		w = DefaultWindow
+	}
+	for b, n := range [numBuckets]int{q.API, q.Resolvers} {
+		if n > 0 {
+			p.b[b].lim = newLimiter(n, w)
+			p.b[b].quota, p.b[b].win = n, w
+		}
+	}
+	return p
+}
+
+// newLimiter returns a limiter that admits at most n requests in any
+// interval of length w: burst b plus rate (n-b)/w.
+func newLimiter(n int, w time.Duration) *rate.Limiter {
+	b := min(max(n/20, 1), 10)
+	return rate.NewLimiter(limitFor(n, b, w), b)
+}
+
+func limitFor(n, burst int, w time.Duration) rate.Limit {
+	if n <= burst {
+		return rate.Limit(float64(n) / w.Seconds() / 2)
+	}
+	return rate.Limit(float64(n-burst) / w.Seconds())
+}
+
+// wait blocks until a request in bucket b may go: first any server pause,
+// then the token bucket. It returns how long it waited.
+func (p *pacer) wait(ctx context.Context, b bucket) (time.Duration, error) {
+	pb := &p.b[b]
+	start := time.Now()
+	for {
+		pb.mu.Lock()
+		until := pb.until
+		pb.mu.Unlock()
+		d := time.Until(until)
+		if d <= 0 {
+			break
+		}
+		if err := sleep(ctx, d); err != nil {
+			return time.Since(start), err
+		}
+	}
+	if pb.lim != nil {
+		if err := pb.lim.Wait(ctx); err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			return time.Since(start), err
+		}
+	}
+	return time.Since(start), nil
+}
+
+// pause makes every request in bucket b wait until t.
+func (p *pacer) pause(b bucket, t time.Time) {
+	pb := &p.b[b]
+	pb.mu.Lock()
+	if t.After(pb.until) {
+		pb.until = t
+	}
+	pb.mu.Unlock()
+}
+
+// adopt lowers the client-side rate of bucket b when the server's policy
+// (RateLimit-Policy q per w) is stricter than the configured quota, so a
+// crawl configured too generously does not march into 429s. It never
+// raises the rate; with pacing off it does nothing.
+func (p *pacer) adopt(b bucket, q int, w time.Duration) {
+	pb := &p.b[b]
+	if pb.lim == nil || q <= 0 || w <= 0 {
+		return
+	}
+	pb.mu.Lock()
+	defer pb.mu.Unlock()
+	if float64(q)/w.Seconds() >= float64(pb.quota)/pb.win.Seconds() {
+		return
+	}
+	burst := min(max(q/20, 1), 10)
+	pb.lim.SetBurst(burst)
+	pb.lim.SetLimit(limitFor(q, burst, w))
+	pb.quota, pb.win = q, w
+}
+
+// rateLimit is one item of a RateLimit header (IETF
+// draft-ietf-httpapi-ratelimit-headers v9): `"api";r=0;t=55`.
+type rateLimit struct {
+	name      string
+	remaining int64 // r; -1 when absent
+	reset     time.Duration
+}
+
+// parseRateLimit parses a RateLimit header value. Malformed items are
+// skipped; unknown parameters ignored.
+func parseRateLimit(v string) []rateLimit {
+	var out []rateLimit
+	for _, item := range strings.Split(v, ",") {
+		rl := rateLimit{remaining: -1}
+		ok := false
+		for i, part := range strings.Split(item, ";") {
+			part = strings.TrimSpace(part)
+			if i == 0 {
+				rl.name = strings.Trim(part, `"`)
+				continue
+			}
+			k, val, found := strings.Cut(part, "=")
+			if !found {
+				continue
+			}
+			n, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(val), `"`), 10, 64)
+			if err != nil || n < 0 {
+				continue
+			}
+			switch strings.TrimSpace(k) {
+			case "r":
+				rl.remaining, ok = n, true
+			case "t":
+				rl.reset = secondsDuration(n)
+			}
+		}
+		if ok {
+			out = append(out, rl)
+		}
+	}
+	return out
+}
+
+// rateLimitPolicy is one item of RateLimit-Policy:
+// `"fixed window";"api";q=500;w=300`.
+type rateLimitPolicy struct {
+	names  []string
+	quota  int
+	window time.Duration
+}
+
+func parseRateLimitPolicy(v string) []rateLimitPolicy {
+	var out []rateLimitPolicy
+	for _, item := range strings.Split(v, ",") {
+		var p rateLimitPolicy
+		for _, part := range strings.Split(item, ";") {
+			part = strings.TrimSpace(part)
+			k, val, found := strings.Cut(part, "=")
+			if !found {
+				p.names = append(p.names, strings.Trim(part, `"`))
+				continue
+			}
+			n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+			if err != nil || n <= 0 || n > math.MaxInt32 {
+				continue
+			}
+			switch strings.TrimSpace(k) {
+			case "q":
+				p.quota = int(n)
+			case "w":
+				p.window = secondsDuration(n)
+			}
+		}
+		if p.quota > 0 && p.window > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// secondsDuration converts whole seconds, saturating instead of
+// overflowing.
+func secondsDuration(n int64) time.Duration {
+	const maxSec = int64(math.MaxInt64 / int64(time.Second))
+	if n > maxSec {
+		n = maxSec
+	}
+	return time.Duration(n) * time.Second
+}
+
+// parseRetryAfter reads Retry-After as delta-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		return secondsDuration(n), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// serverWait extracts the wait the server asks for: the reset time of a
+// spent RateLimit bucket (r=0) first, then Retry-After. The bucket is the
+// one the header names, else the request's.
+func serverWait(h http.Header, reqBucket bucket, now time.Time) (wait time.Duration, b bucket, ok bool) {
+	b = reqBucket
+	for _, rl := range parseRateLimit(h.Get("RateLimit")) {
+		if rl.remaining != 0 {
+			continue
+		}
+		if nb, known := bucketByName(rl.name); known {
+			b = nb
+		}
+		return rl.reset, b, true
+	}
+	if d, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
+		return d, b, true
+	}
+	return 0, b, false
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,113 @@
+package hub
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Limits of a repository id, as huggingface_hub's validate_repo_id enforces
+// them: an optional namespace and a name, each of [A-Za-z0-9_.-], each
+// starting and ending with [A-Za-z0-9_], the name at most 96 characters; no
+// "--" or "..", no ".git" suffix, at most one slash.
+const (
+	maxRepoNameLen      = 96
+	maxRepoNamespaceLen = 96
+	maxRevisionLen      = 256
+)
+
+// ValidateRepoID checks a repository id ("owner/name", or a legacy
+// single-segment id such as "gpt2") before it becomes part of a URL. The
+// returned error wraps ErrInvalidRepoID.
+func ValidateRepoID(id string) error {
+	if err := validateRepoID(id); err != "" {
+		return fmt.Errorf("%w %q: %s", ErrInvalidRepoID, clip(id, 120), err)
+	}
+	return nil
+}
+
+func validateRepoID(id string) string {
+	if id == "" {
+		return "empty"
+	}
+	if strings.Count(id, "/") > 1 {
+		return "more than one slash"
+	}
+	if strings.Contains(id, "--") || strings.Contains(id, "..") {
+		return `contains "--" or ".."`
+	}
+	if strings.HasSuffix(id, ".git") {
+		return `ends with ".git"`
+	}
+	owner, name, hasOwner := strings.Cut(id, "/")
+	if !hasOwner {
+		owner, name = "", id
+	}
+	if hasOwner {
+		if msg := validatePart(owner, maxRepoNamespaceLen); msg != "" {
+			return "namespace " + msg
+		}
+	}
+	if msg := validatePart(name, maxRepoNameLen); msg != "" {
+		return "name " + msg
+	}
+	return ""
+}
+
+func validatePart(s string, max int) string {
+	switch {
+	case s == "":
+		return "is empty"
+	case len(s) > max:
+		return fmt.Sprintf("is longer than %d characters", max)
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIDChar(s[i]) {
+			return fmt.Sprintf("has a forbidden character %q", s[i])
+		}
+	}
+	if !isWordChar(s[0]) || !isWordChar(s[len(s)-1]) {
+		return "must start and end with a letter, digit or underscore"
+	}
+	return ""
+}
+
+func isWordChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+func isIDChar(c byte) bool { return isWordChar(c) || c == '-' || c == '.' }
+
+// ValidateRevision checks a revision (branch, tag, commit sha or a ref such
+// as "refs/pr/5"). It travels as one escaped path segment, so slashes are
+// fine; control characters, blanks and the dot segments are not. The
+// returned error wraps ErrInvalidRevision.
+func ValidateRevision(rev string) error {
+	msg := ""
+	switch {
+	case rev == "":
+		msg = "empty"
+	case len(rev) > maxRevisionLen:
+		msg = fmt.Sprintf("longer than %d bytes", maxRevisionLen)
+	case rev == "." || rev == "..":
+		msg = "a dot segment"
+	default:
+		for i := 0; i < len(rev); i++ {
+			if c := rev[i]; c <= ' ' || c == 0x7f {
+				msg = fmt.Sprintf("has a control or blank character %q", c)
+				break
+			}
+		}
+	}
+	if msg != "" {
+		return fmt.Errorf("%w %q: %s", ErrInvalidRevision, clip(rev, 120), msg)
+	}
+	return nil
+}
+
+// clip shortens s for error messages.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

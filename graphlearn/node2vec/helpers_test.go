@@ -1,0 +1,103 @@
+package node2vec
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/zoograph/zoograph/graphlearn"
+)
+
+// plantedPartition returns a stochastic block model: blocks × size dataset
+// nodes, each intra-block pair joined with probability pIn and each
+// inter-block pair with probability pOut, unit weights. block[i] is node i's
+// block.
+func plantedPartition(t testing.TB, blocks, size int, pIn, pOut float64, seed uint64) (g *graphlearn.Graph, block []int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	b := graphlearn.NewBuilder()
+	n := blocks * size
+	for i := range n {
+		b.Node(graphlearn.NodeDataset, "n"+strconv.Itoa(i))
+		block = append(block, i/size)
+	}
+	for u := range n {
+		for v := u + 1; v < n; v++ {
+			p := pOut
+			if block[u] == block[v] {
+				p = pIn
+			}
+			if rng.Float64() < p {
+				mustAdd(t, b, int32(u), int32(v), graphlearn.EdgeSimilar, 1)
+			}
+		}
+	}
+	return b.Build(), block
+}
+
+func mustAdd(t testing.TB, b *graphlearn.Builder, u, v int32, k graphlearn.EdgeKind, w float64) {
+	t.Helper()
+	if err := b.AddEdge(u, v, k, w); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// paperGraph mimics the TransferGraph image graph for one target (research
+// notes §2.7): 185 models and 69 datasets; about 1,970 model–dataset
+// fine-tune edges with normalised accuracy in (0.5, 1] over 13 fine-tune
+// datasets, a trained-on edge per model, about 220 negative pairs, and
+// 2,345 dataset–dataset similarity edges (all pairs but one).
+func paperGraph(t testing.TB, seed uint64) *graphlearn.Graph {
+	t.Helper()
+	const models, datasets, finetuneDatasets = 185, 69, 13
+	rng := rand.New(rand.NewPCG(seed, 11))
+	b := graphlearn.NewBuilder()
+	ds := make([]int32, datasets)
+	for i := range ds {
+		ds[i] = b.Node(graphlearn.NodeDataset, "dataset-"+strconv.Itoa(i))
+	}
+	for i := range models {
+		m := b.Node(graphlearn.NodeModel, "model-"+strconv.Itoa(i))
+		for _, d := range ds[:finetuneDatasets] {
+			acc := rng.Float64()
+			switch {
+			case acc > 0.5 && rng.Float64() < 0.9:
+				mustAdd(t, b, m, d, graphlearn.EdgeFinetune, acc)
+			case acc <= 0.5 && rng.Float64() < 0.18:
+				if err := b.AddNegative(m, d); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		src := ds[finetuneDatasets+rng.IntN(datasets-finetuneDatasets)]
+		mustAdd(t, b, m, src, graphlearn.EdgeTrainedOn, 0.5+rng.Float64()/2)
+	}
+	for i := range ds {
+		for j := i + 1; j < len(ds); j++ {
+			if i == 0 && j == 1 {
+				continue // the farthest pair gets weight 0 and no edge
+			}
+			mustAdd(t, b, ds[i], ds[j], graphlearn.EdgeSimilar, 0.01+rng.Float64())
+		}
+	}
+	return b.Build()
+}
+
+// randomGraph returns n dataset nodes and m random edges (duplicates merged)
+// with weights in [0.1, 1.1).
+func randomGraph(t testing.TB, n, m int, seed uint64) *graphlearn.Graph {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 13))
+	b := graphlearn.NewBuilder()
+	for i := range n {
+		b.Node(graphlearn.NodeDataset, strconv.Itoa(i))
+	}
+	for range m {
+		u, v := int32(rng.IntN(n)), int32(rng.IntN(n))
+		if u == v {
+			continue
+		}
+		mustAdd(t, b, u, v, graphlearn.EdgeSimilar, 0.1+rng.Float64())
+	}
+	return b.Build()
+}

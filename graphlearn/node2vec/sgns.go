@@ -1,0 +1,277 @@
+package node2vec
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Embeddings are learned node vectors: node i is Vectors[i*Dim:(i+1)*Dim].
+type Embeddings struct {
+	Dim     int
+	Vectors []float32
+	// Stats describes the training run that produced the vectors.
+	Stats Stats
+}
+
+// Stats counts the work of a training run.
+type Stats struct {
+	// Tokens is the number of centre positions visited, over all epochs.
+	Tokens int64
+	// Pairs is the number of positive (centre, context) pairs trained, each
+	// with Options.Negative negative samples.
+	Pairs int64
+}
+
+// NumNodes returns the number of vectors.
+func (e *Embeddings) NumNodes() int {
+	if e.Dim == 0 {
+		return 0
+	}
+	return len(e.Vectors) / e.Dim
+}
+
+// Vector returns the vector of node i. It aliases Vectors.
+func (e *Embeddings) Vector(i int32) []float32 {
+	return e.Vectors[int(i)*e.Dim : (int(i)+1)*e.Dim : (int(i)+1)*e.Dim]
+}
+
+// Cosine returns the cosine similarity of the vectors of nodes a and b, or 0
+// if either vector is zero.
+func (e *Embeddings) Cosine(a, b int32) float64 {
+	x, y := e.Vector(a), e.Vector(b)
+	var xy, xx, yy float64
+	for i := range x {
+		xy += float64(x[i]) * float64(y[i])
+		xx += float64(x[i]) * float64(x[i])
+		yy += float64(y[i]) * float64(y[i])
+	}
+	if xx == 0 || yy == 0 {
+		return 0
+	}
+	return xy / math.Sqrt(xx*yy)
+}
+
+// Nearest returns up to k nodes other than i, most cosine-similar to i first;
+// ties go to the smaller id.
+func (e *Embeddings) Nearest(i int32, k int) []int32 {
+	type cand struct {
+		id  int32
+		cos float64
+	}
+	cs := make([]cand, 0, e.NumNodes())
+	for j := range int32(e.NumNodes()) {
+		if j != i {
+			cs = append(cs, cand{j, e.Cosine(i, j)})
+		}
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		if c := cmp.Compare(b.cos, a.cos); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	out := make([]int32, 0, min(k, len(cs)))
+	for _, c := range cs[:min(k, len(cs))] {
+		out = append(out, c.id)
+	}
+	return out
+}
+
+// The sigmoid σ(x) = 1/(1+e^{−x}) is read from a table over [−sigmoidMax,
+// sigmoidMax] (as in word2vec); outside it σ is taken as 0 or 1, where the
+// gradient (label − σ) is at most 3.4·10⁻⁴.
+const (
+	sigmoidMax   = 8
+	sigmoidSize  = 2048
+	sigmoidScale = sigmoidSize / (2 * sigmoidMax)
+)
+
+var sigmoidTable = func() (t [sigmoidSize + 1]float32) {
+	for i := range t {
+		x := (float64(i)/sigmoidSize*2 - 1) * sigmoidMax
+		t[i] = float32(1 / (1 + math.Exp(-x)))
+	}
+	return t
+}()
+
+// Train learns one vector per node 0…numNodes−1 from the walks in c with
+// skip-gram and negative sampling (SGNS; Mikolov et al. 2013), as word2vec
+// does; see the package documentation for the objective. Only the training
+// fields of opt are used (Dim, Window, Negative, Epochs, Workers,
+// LearningRate, MinLearningRate, GraphNegatives, Seed), but all must be valid.
+//
+// Nodes that never occur in c keep their random initial vectors. Train checks
+// ctx every few thousand pairs and returns ctx.Err() once it is done.
+func Train(ctx context.Context, c *Corpus, numNodes int, opt Options) (*Embeddings, error) {
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
+	if numNodes < 1 || numNodes > math.MaxInt32 {
+		return nil, fmt.Errorf("node2vec: numNodes = %d, want 1…%d", numNodes, math.MaxInt32)
+	}
+	if int64(numNodes)*int64(opt.Dim) > math.MaxInt/8 {
+		return nil, fmt.Errorf("node2vec: %d nodes × %d dimensions is too large", numNodes, opt.Dim)
+	}
+	if err := c.check(numNodes); err != nil {
+		return nil, err
+	}
+	if opt.GraphNegatives > 0 && c.Negatives == nil {
+		return nil, errors.New("node2vec: GraphNegatives > 0 but the corpus has no negative source")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	t := newTrainer(c, numNodes, opt)
+	workers := opt.workers(c.NumWalks())
+	stats := make([]Stats, workers)
+	err := parallel(ctx, workers, func(ctx context.Context, w int) error {
+		lo := c.NumWalks() * w / workers
+		hi := c.NumWalks() * (w + 1) / workers
+		return t.run(ctx, lo, hi, stream(opt.Seed, domainTrain, uint64(w)), &stats[w])
+	})
+	if err != nil {
+		return nil, err
+	}
+	e := &Embeddings{Dim: opt.Dim, Vectors: t.in}
+	for _, s := range stats {
+		e.Stats.Tokens += s.Tokens
+		e.Stats.Pairs += s.Pairs
+	}
+	return e, nil
+}
+
+// trainer is the shared state of an SGNS run. Workers update in and out
+// without locks (Hogwild!, Recht et al. 2011).
+type trainer struct {
+	c         *Corpus
+	dim       int
+	window    int
+	negative  int
+	epochs    int
+	lr, minLR float64
+
+	in, out []float32 // input (node) and output (context) vectors, n×dim
+
+	unigram []aliasEntry // unigram^0.75 noise distribution
+	gneg    float64      // GraphNegatives
+	negOff  []int64      // graph negatives in CSR form
+	negs    []int32
+}
+
+func newTrainer(c *Corpus, n int, opt Options) *trainer {
+	t := &trainer{
+		c:        c,
+		dim:      opt.Dim,
+		window:   opt.Window,
+		negative: opt.Negative,
+		epochs:   opt.Epochs,
+		lr:       opt.LearningRate,
+		minLR:    opt.MinLearningRate,
+		in:       make([]float32, n*opt.Dim),
+		out:      make([]float32, n*opt.Dim),
+		gneg:     opt.GraphNegatives,
+	}
+	// word2vec's initialisation: input uniform in [−0.5/d, 0.5/d), output 0.
+	r := stream(opt.Seed, domainInit, 0)
+	for i := range t.in {
+		t.in[i] = float32((r.float64() - 0.5) / float64(opt.Dim))
+	}
+	// Noise distribution P(v) ∝ count(v)^0.75.
+	counts := make([]float64, n)
+	for _, v := range c.Nodes {
+		counts[v]++
+	}
+	for i, x := range counts {
+		counts[i] = math.Pow(x, 0.75)
+	}
+	t.unigram = make([]aliasEntry, n)
+	buildAlias(t.unigram, counts, &aliasScratch{})
+	if t.gneg > 0 {
+		t.negOff = make([]int64, n+1)
+		for i := range int32(n) {
+			t.negs = append(t.negs, c.Negatives.Negatives(i)...)
+			t.negOff[i+1] = int64(len(t.negs))
+		}
+	}
+	return t
+}
+
+// ctxEvery is how many walks a worker trains between ctx checks (≈ 4k pairs
+// with the default options).
+const ctxEvery = 64
+
+// run trains walks [lo, hi) for all epochs with its own random stream r. The
+// learning rate decays linearly over this worker's share of the work.
+func (t *trainer) run(ctx context.Context, lo, hi int, r rng, st *Stats) error {
+	c := t.c
+	dim := t.dim
+	total := float64(c.Offsets[hi]-c.Offsets[lo]) * float64(t.epochs)
+	var done int64
+	acc := make([]float32, dim)
+	for range t.epochs {
+		for wi := lo; wi < hi; wi++ {
+			if (wi-lo)%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			walk := c.Nodes[c.Offsets[wi]:c.Offsets[wi+1]]
+			alpha := float32(max(t.lr*(1-float64(done)/total), t.minLR))
+			done += int64(len(walk))
+			for i, u := range walk {
+				b := 1 + r.intn(t.window)
+				from, to := max(0, i-b), min(len(walk)-1, i+b)
+				in := t.in[int(u)*dim : int(u)*dim+dim]
+				for j := from; j <= to; j++ {
+					if j == i {
+						continue
+					}
+					v := walk[j]
+					clear(acc)
+					t.target(in, v, 1, alpha, acc)
+					for range t.negative {
+						if x := t.noise(u, &r); x != v {
+							t.target(in, x, 0, alpha, acc)
+						}
+					}
+					axpy(in, acc, 1)
+				}
+				st.Pairs += int64(to - from)
+			}
+			st.Tokens += int64(len(walk))
+		}
+	}
+	return nil
+}
+
+// target takes one SGD step on −log σ(±in·out_x) for output node x with the
+// given label (1 positive, 0 negative): with g = η(label − σ(in·out_x)),
+// acc += g·out_x and out_x += g·in.
+func (t *trainer) target(in []float32, x int32, label, alpha float32, acc []float32) {
+	out := t.out[int(x)*t.dim : int(x)*t.dim+t.dim]
+	f := dot(in, out)
+	var g float32
+	switch {
+	case f >= sigmoidMax:
+		g = (label - 1) * alpha
+	case f <= -sigmoidMax:
+		g = label * alpha
+	default:
+		g = (label - sigmoidTable[int((f+sigmoidMax)*sigmoidScale)]) * alpha
+	}
+	update(acc, out, in, g)
+}
+
+// noise draws a negative sample for centre u.
+func (t *trainer) noise(u int32, r *rng) int32 {
+	if t.gneg > 0 {
+		if negs := t.negs[t.negOff[u]:t.negOff[u+1]]; len(negs) > 0 && r.float64() < t.gneg {
+			return negs[r.intn(len(negs))]
+		}
+	}
+	return int32(sampleAlias(t.unigram, r))
+}

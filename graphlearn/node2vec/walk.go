@@ -1,0 +1,330 @@
+package node2vec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/zoograph/zoograph/graphlearn"
+)
+
+// NegativeSource gives the negative partners of a node; *graphlearn.Graph
+// implements it.
+type NegativeSource interface {
+	Negatives(i int32) []int32
+}
+
+// Corpus is a set of walks over node ids 0…n−1, stored flat: walk i is
+// Nodes[Offsets[i]:Offsets[i+1]]. [Walks] fills it; callers may also build
+// one by hand (e.g. from walks sampled elsewhere) and pass it to [Train].
+type Corpus struct {
+	Nodes   []int32
+	Offsets []int64 // len NumWalks()+1, Offsets[0] = 0, non-decreasing
+	// Negatives, if set, supplies graph negative pairs to Train when
+	// Options.GraphNegatives > 0. Walks sets it to the graph.
+	Negatives NegativeSource
+}
+
+// NumWalks returns the number of walks.
+func (c *Corpus) NumWalks() int { return max(0, len(c.Offsets)-1) }
+
+// Walk returns walk i. The slice aliases the corpus.
+func (c *Corpus) Walk(i int) []int32 { return c.Nodes[c.Offsets[i]:c.Offsets[i+1]] }
+
+// check validates the corpus against n nodes.
+func (c *Corpus) check(n int) error {
+	if c == nil {
+		return errors.New("node2vec: nil corpus")
+	}
+	if len(c.Offsets) < 2 || c.Offsets[0] != 0 || c.Offsets[len(c.Offsets)-1] != int64(len(c.Nodes)) {
+		return fmt.Errorf("node2vec: corpus offsets must run from 0 to len(Nodes) = %d over ≥ 1 walk", len(c.Nodes))
+	}
+	for i := 1; i < len(c.Offsets); i++ {
+		if c.Offsets[i] < c.Offsets[i-1] {
+			return fmt.Errorf("node2vec: corpus offsets decrease at walk %d", i-1)
+		}
+	}
+	for i, v := range c.Nodes {
+		if v < 0 || int(v) >= n {
+			return fmt.Errorf("node2vec: corpus token %d is node %d, outside 0…%d", i, v, n-1)
+		}
+	}
+	return nil
+}
+
+// Walks samples opt.WalksPerNode second-order random walks of opt.WalkLength
+// nodes from every node of g (node2vec, or node2vec+ if opt.Plus), following
+// the transition probabilities in the package documentation. Walks come in
+// rounds: round r starts one walk from every node, in an order shuffled by
+// the seed. Each walk has its own random stream derived from (Seed, walk
+// index), so the corpus is identical for any number of workers.
+//
+// Steps are drawn by rejection: propose x with probability w(v,x)/Σw from a
+// per-node alias table, accept with probability α(t,v,x)/max α. This is exact,
+// needs O(m) memory instead of node2vec's O(Σ deg²) edge tables, and costs
+// one draw per step when p = q = 1.
+func Walks(ctx context.Context, g *graphlearn.Graph, opt Options) (*Corpus, error) {
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
+	if g == nil || g.NumNodes() == 0 {
+		return nil, errors.New("node2vec: empty graph")
+	}
+	n := g.NumNodes()
+	L := opt.WalkLength
+	numWalks := int64(n) * int64(opt.WalksPerNode)
+	if numWalks*int64(L) > math.MaxInt/2 || numWalks >= math.MaxInt32 {
+		return nil, fmt.Errorf("node2vec: %d walks of %d nodes is too many", numWalks, L)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	workers := opt.workers(int(numWalks))
+	w, err := newWalker(ctx, g, opt, workers)
+	if err != nil {
+		return nil, err
+	}
+
+	nodes := make([]int32, int(numWalks)*L)
+	lengths := make([]int32, numWalks)
+	// Start nodes: round r visits every node once, in a seeded order. The
+	// start of walk k goes to nodes[k*L].
+	for r := range opt.WalksPerNode {
+		s := stream(opt.Seed, domainPerm, uint64(r))
+		base := r * n
+		for i := range n {
+			nodes[(base+i)*L] = int32(i)
+		}
+		for i := n - 1; i > 0; i-- {
+			j := int(s.uint64n(uint64(i + 1)))
+			a, b := (base+i)*L, (base+j)*L
+			nodes[a], nodes[b] = nodes[b], nodes[a]
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+
+	const chunk = 512
+	var next atomic.Int64
+	err = parallel(ctx, workers, func(ctx context.Context, _ int) error {
+		for {
+			lo := next.Add(chunk) - chunk
+			if lo >= numWalks {
+				return nil
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			for k := lo; k < min(lo+chunk, numWalks); k++ {
+				r := stream(opt.Seed, domainWalk, uint64(k))
+				dst := nodes[int(k)*L : int(k+1)*L]
+				lengths[k] = int32(w.walk(dst, &r))
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// Compact short walks (from isolated nodes) in place.
+	offsets := make([]int64, numWalks+1)
+	pos := int64(0)
+	for k, l := range lengths {
+		if pos != int64(k)*int64(L) {
+			copy(nodes[pos:], nodes[int64(k)*int64(L):int64(k)*int64(L)+int64(l)])
+		}
+		pos += int64(l)
+		offsets[k+1] = pos
+	}
+	return &Corpus{Nodes: nodes[:pos:pos], Offsets: offsets, Negatives: g}, nil
+}
+
+// walker holds what a walk step needs: the graph in CSR form, first-order alias
+// tables (weighted graphs only) and node2vec+'s noise thresholds.
+type walker struct {
+	g     *graphlearn.Graph
+	off   []int64      // row offsets, as in the graph
+	alias []aliasEntry // per-row alias tables, nil if the graph is unweighted
+
+	firstOrder bool    // p = q = 1: every α is 1, skip the rejection test
+	plus       bool    // node2vec+
+	ret, out   float64 // 1/p and 1/q
+	maxBias    float64 // max(1, 1/p, 1/q), the rejection envelope
+	thr        []float64
+}
+
+func newWalker(ctx context.Context, g *graphlearn.Graph, opt Options, workers int) (*walker, error) {
+	n := g.NumNodes()
+	w := &walker{
+		g:          g,
+		off:        make([]int64, n+1),
+		firstOrder: opt.P == 1 && opt.Q == 1,
+		plus:       opt.Plus,
+		ret:        1 / opt.P,
+		out:        1 / opt.Q,
+	}
+	w.maxBias = max(1, w.ret, w.out)
+	for i := range int32(n) {
+		w.off[i+1] = w.off[i] + int64(g.Degree(i))
+	}
+	if g.Weighted() {
+		w.alias = make([]aliasEntry, w.off[n])
+	}
+	if w.plus && !w.firstOrder {
+		w.thr = make([]float64, n)
+	}
+	if w.alias == nil && w.thr == nil {
+		return w, nil
+	}
+	const chunk = 4096
+	var next atomic.Int64
+	err := parallel(ctx, workers, func(ctx context.Context, _ int) error {
+		var s aliasScratch
+		for {
+			lo := int(next.Add(chunk) - chunk)
+			if lo >= n {
+				return nil
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			for i := int32(lo); i < int32(min(lo+chunk, n)); i++ {
+				_, ws := g.Neighbors(i)
+				if len(ws) == 0 {
+					continue
+				}
+				if w.alias != nil {
+					buildAlias(w.alias[w.off[i]:w.off[i+1]], ws, &s)
+				}
+				if w.thr != nil {
+					w.thr[i] = noiseThreshold(ws, opt.Gamma)
+				}
+			}
+		}
+	})
+	return w, err
+}
+
+// noiseThreshold returns node2vec+'s threshold max(0, μ + γσ) of the weights.
+func noiseThreshold(ws []float32, gamma float64) float64 {
+	var sum float64
+	for _, x := range ws {
+		sum += float64(x)
+	}
+	mean := sum / float64(len(ws))
+	if gamma == 0 {
+		return mean
+	}
+	var ss float64
+	for _, x := range ws {
+		d := float64(x) - mean
+		ss += d * d
+	}
+	return max(0, mean+gamma*math.Sqrt(ss/float64(len(ws))))
+}
+
+// walk fills dst with a walk from dst[0] and returns its length: len(dst), or
+// 1 if the start node has no neighbours.
+func (w *walker) walk(dst []int32, r *rng) int {
+	v := dst[0]
+	if w.g.Degree(v) == 0 {
+		return 1
+	}
+	nbrs, _ := w.g.Neighbors(v)
+	dst[1] = nbrs[w.propose(v, len(nbrs), r)]
+	for i := 2; i < len(dst); i++ {
+		dst[i] = w.step(dst[i-2], dst[i-1], r)
+	}
+	return len(dst)
+}
+
+// propose draws the index of a neighbour of v with probability w(v,x)/Σw.
+func (w *walker) propose(v int32, deg int, r *rng) int {
+	if w.alias == nil {
+		return r.intn(deg)
+	}
+	return sampleAlias(w.alias[w.off[v]:w.off[v]+int64(deg)], r)
+}
+
+// step draws the node after t → v. v has at least one neighbour, t.
+func (w *walker) step(t, v int32, r *rng) int32 {
+	nbrs, ws := w.g.Neighbors(v)
+	for {
+		j := w.propose(v, len(nbrs), r)
+		x := nbrs[j]
+		if w.firstOrder {
+			return x
+		}
+		var a float64
+		if w.plus {
+			a = w.biasPlus(t, v, x, ws[j])
+		} else {
+			a = w.bias(t, x)
+		}
+		if a >= w.maxBias || r.float64()*w.maxBias < a {
+			return x
+		}
+	}
+}
+
+// bias is node2vec's α_pq(t, x): 1/p if x = t, 1 if x is adjacent to t, else 1/q.
+func (w *walker) bias(t, x int32) float64 {
+	if x == t {
+		return w.ret
+	}
+	tn, _ := w.g.Neighbors(t)
+	if _, ok := slices.BinarySearch(tn, x); ok {
+		return 1
+	}
+	return w.out
+}
+
+// biasPlus is node2vec+'s α(t, v, x) for the candidate x reached over an edge
+// of weight wvx; see the package documentation.
+func (w *walker) biasPlus(t, v, x int32, wvx float32) float64 {
+	if x == t {
+		return w.ret
+	}
+	tau := 0.0
+	tn, tw := w.g.Neighbors(t)
+	if j, ok := slices.BinarySearch(tn, x); ok {
+		wtx := float64(tw[j])
+		if wtx >= w.thr[x] {
+			return 1 // t–x is tight: x is "in"
+		}
+		tau = wtx / w.thr[x]
+	}
+	if float64(wvx) < w.thr[v] {
+		return min(1, w.out) // v–x is loose: noisy edge, never favoured
+	}
+	return w.out + (1-w.out)*tau
+}
+
+// parallel runs f on workers goroutines and returns the first error; f's ctx
+// is cancelled when any f fails.
+func parallel(ctx context.Context, workers int, f func(ctx context.Context, worker int) error) error {
+	if workers == 1 {
+		return f(ctx, 0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	for i := range workers {
+		wg.Go(func() {
+			if err := f(ctx, i); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}

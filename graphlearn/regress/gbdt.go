@@ -1,0 +1,700 @@
+package regress
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// GBDTOptions configures gradient-boosted trees. The names and meanings follow
+// XGBoost's (tree_method=hist, grow_policy=depthwise, objective=reg:squarederror).
+type GBDTOptions struct {
+	// Trees is the number of boosting rounds, n_estimators (≥ 1).
+	Trees int
+	// MaxDepth is the depth of every tree (≥ 1); a node at this depth is a leaf.
+	MaxDepth int
+	// LearningRate is the shrinkage η in (0, 1] applied to every leaf.
+	LearningRate float64
+	// Lambda is the L2 penalty λ on leaf weights (≥ 0).
+	Lambda float64
+	// Alpha is the L1 penalty α on leaf weights (≥ 0).
+	Alpha float64
+	// Gamma is the minimum loss reduction γ a split must reach (≥ 0),
+	// min_split_loss.
+	Gamma float64
+	// MinChildWeight is the minimum hessian sum of each child (≥ 0); for
+	// squared error that is a row count.
+	MinChildWeight float64
+	// Subsample is the Bernoulli row-sampling rate per tree, in (0, 1].
+	Subsample float64
+	// ColsampleByTree is the fraction of features sampled per tree, in (0, 1].
+	ColsampleByTree float64
+	// MaxBins is the number of quantile bins per feature, in [2, 256];
+	// 0 means 256.
+	MaxBins int
+	// EarlyStoppingRounds stops FitWithValidation after this many rounds
+	// without a lower validation RMSE and keeps the best round's trees.
+	// 0 disables it. Fit, which has no validation set, ignores it.
+	EarlyStoppingRounds int
+	// Workers is the number of goroutines for split finding (≤ 0: GOMAXPROCS).
+	// The fitted model does not depend on it.
+	Workers int
+	// Seed drives row and column sampling.
+	Seed uint64
+}
+
+// DefaultGBDTOptions returns the TransferGraph paper's settings (500 trees,
+// depth 5, η = 0.1, colsample_bytree = 0.8) with XGBoost's defaults for the
+// rest: λ = 1, α = 0, γ = 0, min_child_weight = 1, subsample = 1, 256 bins.
+func DefaultGBDTOptions() GBDTOptions {
+	return GBDTOptions{
+		Trees:           500,
+		MaxDepth:        5,
+		LearningRate:    0.1,
+		Lambda:          1,
+		MinChildWeight:  1,
+		Subsample:       1,
+		ColsampleByTree: 0.8,
+		MaxBins:         256,
+	}
+}
+
+func (o GBDTOptions) validate() error {
+	nonNeg := func(x float64) bool { return x >= 0 && !math.IsInf(x, 1) }
+	unit := func(x float64) bool { return x > 0 && x <= 1 }
+	var msg string
+	switch {
+	case o.Trees < 1:
+		msg = fmt.Sprintf("Trees = %d, want ≥ 1", o.Trees)
+	case o.MaxDepth < 1:
+		msg = fmt.Sprintf("MaxDepth = %d, want ≥ 1", o.MaxDepth)
+	case !unit(o.LearningRate):
+		msg = fmt.Sprintf("LearningRate = %v, want in (0, 1]", o.LearningRate)
+	case !nonNeg(o.Lambda):
+		msg = fmt.Sprintf("Lambda = %v, want finite ≥ 0", o.Lambda)
+	case !nonNeg(o.Alpha):
+		msg = fmt.Sprintf("Alpha = %v, want finite ≥ 0", o.Alpha)
+	case !nonNeg(o.Gamma):
+		msg = fmt.Sprintf("Gamma = %v, want finite ≥ 0", o.Gamma)
+	case !nonNeg(o.MinChildWeight):
+		msg = fmt.Sprintf("MinChildWeight = %v, want finite ≥ 0", o.MinChildWeight)
+	case !unit(o.Subsample):
+		msg = fmt.Sprintf("Subsample = %v, want in (0, 1]", o.Subsample)
+	case !unit(o.ColsampleByTree):
+		msg = fmt.Sprintf("ColsampleByTree = %v, want in (0, 1]", o.ColsampleByTree)
+	case o.MaxBins != 0 && (o.MaxBins < 2 || o.MaxBins > maxBinLimit):
+		msg = fmt.Sprintf("MaxBins = %d, want 0 or in [2, %d]", o.MaxBins, maxBinLimit)
+	case o.EarlyStoppingRounds < 0:
+		msg = fmt.Sprintf("EarlyStoppingRounds = %d, want ≥ 0", o.EarlyStoppingRounds)
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w: gbdt: %s", ErrInvalidOptions, msg)
+}
+
+// GBDT is an XGBoost-style gradient-boosted tree ensemble for squared error;
+// see the package documentation for the algorithm. The zero value is not
+// usable: create one with NewGBDT.
+type GBDT struct {
+	opt     GBDTOptions
+	p       int
+	fitted  bool
+	base    float64
+	ens     ensemble
+	valRMSE []float64
+}
+
+// NewGBDT returns an unfitted GBDT with the given options; they are checked
+// by Fit.
+func NewGBDT(opt GBDTOptions) *GBDT { return &GBDT{opt: opt} }
+
+// Fit trains on X (n×p, NaN = missing) and y, for opt.Trees rounds.
+func (g *GBDT) Fit(X *mat.Dense, y []float64) error {
+	return g.fit(X, y, nil, nil)
+}
+
+// FitWithValidation trains like Fit and records the validation RMSE after
+// every round. With EarlyStoppingRounds = k > 0 it stops once k rounds pass
+// without a new minimum and keeps only the trees up to the best round, so
+// Predict uses the best iteration (XGBoost's best_iteration).
+func (g *GBDT) FitWithValidation(X *mat.Dense, y []float64, Xval *mat.Dense, yval []float64) error {
+	if Xval == nil || Xval.IsEmpty() {
+		*g = GBDT{opt: g.opt}
+		return fmt.Errorf("%w: validation X has no rows", ErrEmpty)
+	}
+	return g.fit(X, y, Xval, yval)
+}
+
+// Predict returns base_score plus the sum of the tree outputs for each row.
+func (g *GBDT) Predict(X *mat.Dense) ([]float64, error) {
+	n, err := checkPredict(X, g.p, g.fitted, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, n)
+	forRows(n, workerCount(g.opt.Workers), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = g.base + g.ens.sum(X.RawRowView(i))
+		}
+	})
+	return out, nil
+}
+
+// FeatureImportances returns each feature's share of the total split gain
+// (XGBoost's "total_gain", normalised to sum to 1).
+func (g *GBDT) FeatureImportances() []float64 {
+	if !g.fitted {
+		return nil
+	}
+	return normalise(g.ens.gains(g.p))
+}
+
+// NumTrees is the number of trees in the fitted model (fewer than
+// opt.Trees after early stopping).
+func (g *GBDT) NumTrees() int { return len(g.ens.roots) }
+
+// BaseScore is the constant the boosting starts from: the mean training label.
+func (g *GBDT) BaseScore() float64 { return g.base }
+
+// ValidationRMSE returns the validation RMSE after each round run by
+// FitWithValidation, including rounds dropped by early stopping.
+func (g *GBDT) ValidationRMSE() []float64 { return slices.Clone(g.valRMSE) }
+
+func (g *GBDT) fit(X *mat.Dense, y []float64, Xval *mat.Dense, yval []float64) error {
+	*g = GBDT{opt: g.opt}
+	if err := g.opt.validate(); err != nil {
+		return err
+	}
+	n, p, err := checkTrain(X, y, true)
+	if err != nil {
+		return err
+	}
+	if Xval != nil {
+		nv, err := checkPredict(Xval, p, true, true)
+		if err != nil {
+			return fmt.Errorf("validation set: %w", err)
+		}
+		if len(yval) != nv {
+			return fmt.Errorf("validation set: %w: X has %d rows but y has %d values", ErrDimension, nv, len(yval))
+		}
+		for i, v := range yval {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("validation set: %w: label %d is %v", ErrNonFinite, i, v)
+			}
+		}
+	}
+	g.p = p
+	if constantLabels(y) {
+		g.base, g.fitted = y[0], true
+		return fmt.Errorf("%w: all %d labels are %v; the model predicts that constant", ErrConstantLabels, n, y[0])
+	}
+	g.base = mean(y)
+	opt := g.opt
+	if opt.MaxBins == 0 {
+		opt.MaxBins = maxBinLimit
+	}
+	t := newGBTrainer(opt, newBinned(X, opt.MaxBins, workerCount(opt.Workers)), y, g.base)
+	defer t.close()
+	t.ens = &g.ens
+	if Xval != nil {
+		t.setValidation(Xval, yval, g.base)
+	}
+	t.train()
+	g.valRMSE = t.valRMSE
+	g.fitted = true
+	return nil
+}
+
+// kRtEps is XGBoost's floor on a useful split gain.
+const kRtEps = 1e-6
+
+// gradPair is a (gradient, hessian) pair or a sum of them.
+type gradPair struct{ g, h float64 }
+
+// split is a candidate split of a node: rows with code ≤ bin (and missing
+// rows when defaultLeft) go left. gl, hl are the left child's sums.
+type split struct {
+	gain        float64
+	feature     int // -1: no split found
+	bin         int
+	defaultLeft bool
+	gl, hl      float64
+}
+
+var noSplit = split{feature: -1}
+
+// gbParams holds the regularisation that scores splits and leaves.
+type gbParams struct{ lambda, alpha, mcw float64 }
+
+// softThreshold is T_α(g) = sign(g)·max(|g| − α, 0).
+func softThreshold(g, alpha float64) float64 {
+	switch {
+	case g > alpha:
+		return g - alpha
+	case g < -alpha:
+		return g + alpha
+	}
+	return 0
+}
+
+// score is T_α(G)²/(H+λ), twice the loss reduction of a leaf.
+func (q *gbParams) score(g, h float64) float64 {
+	if q.alpha != 0 {
+		g = softThreshold(g, q.alpha)
+	}
+	return g * g / (h + q.lambda)
+}
+
+// weight is the optimal leaf weight −T_α(G)/(H+λ), 0 when H < min_child_weight.
+func (q *gbParams) weight(g, h float64) float64 {
+	if h < q.mcw || h <= 0 {
+		return 0
+	}
+	return -softThreshold(g, q.alpha) / (h + q.lambda)
+}
+
+// evalFeature scans the histogram of feature j for a node with sums (G, H)
+// and updates best when a split beats it. It first scans with missing values
+// going right, then, if the node has missing values, with them going left;
+// later candidates must be strictly better, so ties keep the lower feature,
+// the forward scan and the lower bin, as XGBoost does.
+func (q *gbParams) evalFeature(hist *[maxBinLimit]gradPair, nb int, miss bool, j int, G, H float64, best *split) {
+	parent := q.score(G, H)
+	mcw := q.mcw
+	var gl, hl float64
+	for b := range nb {
+		e := hist[b]
+		// Squared error has unit hessians, so h == 0 marks an empty bin
+		// (even in a subtracted histogram, whose g may hold rounding noise).
+		if e.h == 0 {
+			continue
+		}
+		gl += e.g
+		hl += e.h
+		if hl < mcw {
+			continue
+		}
+		hr := H - hl
+		if hr < mcw || hr <= 0 {
+			break
+		}
+		if gain := q.score(gl, hl) + q.score(G-gl, hr) - parent; gain > best.gain {
+			*best = split{gain: gain, feature: j, bin: b, gl: gl, hl: hl}
+		}
+	}
+	if !miss || hist[nb].h == 0 {
+		return
+	}
+	gl, hl = hist[nb].g, hist[nb].h
+	for b := -1; b < nb-1; b++ {
+		if b >= 0 {
+			e := hist[b]
+			if e.h == 0 {
+				continue
+			}
+			gl += e.g
+			hl += e.h
+		}
+		if hl < mcw {
+			continue
+		}
+		hr := H - hl
+		if hr < mcw || hr <= 0 {
+			break
+		}
+		if gain := q.score(gl, hl) + q.score(G-gl, hr) - parent; gain > best.gain {
+			*best = split{gain: gain, feature: j, bin: b, defaultLeft: true, gl: gl, hl: hl}
+		}
+	}
+}
+
+// passJob is one parallel sweep over the tree's features: build the
+// histogram of a node's rows into buffer built, optionally turn buffer
+// derived (the parent's histogram) into the sibling's by subtraction, and
+// find the best split of each.
+type passJob struct {
+	rows                 []int32
+	built, derived       int // histogram buffer ids; derived < 0: none
+	builtSum, derivedSum gradPair
+	evalBuilt, evalDeriv bool
+}
+
+type passResult struct{ built, derived split }
+
+// leafRange records the rows rows[lo:hi] that ended in leaf node id.
+type leafRange struct {
+	lo, hi int
+	id     int32
+}
+
+// gbTrainer holds the state of one GBDT fit. All buffers are allocated once.
+type gbTrainer struct {
+	opt  GBDTOptions
+	par  gbParams
+	bm   *binned
+	y    []float64
+	pred []float64
+	grad []gradPair
+	rng  *rand.Rand
+
+	splittable []int // features with ≥ 2 codes
+	perm       []int // column-sampling permutation
+	feats      []int // this tree's features, ascending
+
+	rows, scratch []int32
+	inSample      []bool
+
+	bufs [][]gradPair // histogram buffers, p×256 pairs each
+	free []int
+
+	ens    *ensemble
+	leaves []leafRange
+
+	job     passJob
+	results []passResult
+	pool    *workerPool
+
+	// validation
+	xval    *mat.Dense
+	yval    []float64
+	valPred []float64
+	valRMSE []float64
+}
+
+func newGBTrainer(opt GBDTOptions, bm *binned, y []float64, base float64) *gbTrainer {
+	n, p := bm.n, bm.p
+	t := &gbTrainer{
+		opt:      opt,
+		par:      gbParams{lambda: opt.Lambda, alpha: opt.Alpha, mcw: opt.MinChildWeight},
+		bm:       bm,
+		y:        y,
+		pred:     make([]float64, n),
+		grad:     make([]gradPair, n),
+		rng:      rand.New(rand.NewPCG(deriveSeed(opt.Seed, 0))),
+		perm:     make([]int, p),
+		rows:     make([]int32, 0, n),
+		scratch:  make([]int32, 0, n),
+		inSample: make([]bool, n),
+	}
+	for i := range t.pred {
+		t.pred[i] = base
+	}
+	for j := range p {
+		t.perm[j] = j
+		if bm.width(j) >= 2 {
+			t.splittable = append(t.splittable, j)
+		}
+	}
+	t.feats = make([]int, 0, p)
+	w := workerCount(opt.Workers)
+	t.results = make([]passResult, w)
+	t.pool = newWorkerPool(w, t.passWork)
+	return t
+}
+
+func (t *gbTrainer) close() { t.pool.close() }
+
+func (t *gbTrainer) setValidation(X *mat.Dense, y []float64, base float64) {
+	t.xval, t.yval = X, y
+	t.valPred = make([]float64, len(y))
+	for i := range t.valPred {
+		t.valPred[i] = base
+	}
+}
+
+// train runs the boosting rounds, truncating at the best validation round
+// when early stopping fires.
+func (t *gbTrainer) train() {
+	best, bestRMSE := -1, math.Inf(1)
+	for round := range t.opt.Trees {
+		t.growTree()
+		if t.xval == nil {
+			continue
+		}
+		rmse := t.updateValidation()
+		t.valRMSE = append(t.valRMSE, rmse)
+		if rmse < bestRMSE {
+			best, bestRMSE = round, rmse
+		}
+		if k := t.opt.EarlyStoppingRounds; k > 0 && round-best >= k {
+			t.ens.nodes = t.ens.nodes[:t.ens.roots[best+1]]
+			t.ens.roots = t.ens.roots[:best+1]
+			return
+		}
+	}
+}
+
+func (t *gbTrainer) updateValidation() float64 {
+	root := t.ens.roots[len(t.ens.roots)-1]
+	var sse float64
+	for i := range t.valPred {
+		t.valPred[i] += t.ens.leafValue(root, t.xval.RawRowView(i))
+		d := t.valPred[i] - t.yval[i]
+		sse += d * d
+	}
+	return math.Sqrt(sse / float64(len(t.valPred)))
+}
+
+// growTree adds one tree fitted to the current gradients and updates the
+// training predictions.
+func (t *gbTrainer) growTree() {
+	n := t.bm.n
+	for i := range n {
+		t.grad[i] = gradPair{t.pred[i] - t.y[i], 1}
+	}
+	t.sampleRows()
+	t.sampleFeatures()
+
+	var sum gradPair
+	for _, r := range t.rows {
+		sum.g += t.grad[r].g
+		sum.h += t.grad[r].h
+	}
+	root := int32(len(t.ens.nodes))
+	t.ens.roots = append(t.ens.roots, root)
+	t.leaves = t.leaves[:0]
+	s, buf := noSplit, -1
+	if t.canSplit(len(t.rows), sum.h) {
+		buf = t.acquire()
+		res := t.pass(passJob{rows: t.rows, built: buf, derived: -1, builtSum: sum, evalBuilt: true})
+		s = res.built
+	}
+	t.grow(0, len(t.rows), 0, sum, s, buf)
+
+	for _, lr := range t.leaves {
+		v := t.ens.nodes[lr.id].value
+		for _, r := range t.rows[lr.lo:lr.hi] {
+			t.pred[r] += v
+		}
+	}
+	if len(t.rows) < n {
+		for i := range n {
+			if !t.inSample[i] {
+				t.pred[i] += t.binnedLeafValue(root, i)
+			}
+		}
+	}
+}
+
+// sampleRows fills t.rows with the rows of this tree, ascending.
+func (t *gbTrainer) sampleRows() {
+	t.rows = t.rows[:0]
+	for i := range t.bm.n {
+		in := t.opt.Subsample >= 1 || t.rng.Float64() < t.opt.Subsample
+		t.inSample[i] = in
+		if in {
+			t.rows = append(t.rows, int32(i))
+		}
+	}
+}
+
+// sampleFeatures draws ⌊colsample·p⌋ (at least 1) of the p features without
+// replacement and keeps the splittable ones, ascending.
+func (t *gbTrainer) sampleFeatures() {
+	p := t.bm.p
+	t.feats = t.feats[:0]
+	if t.opt.ColsampleByTree >= 1 {
+		t.feats = append(t.feats, t.splittable...)
+		return
+	}
+	k := max(1, int(t.opt.ColsampleByTree*float64(p)+1e-9))
+	for i := range k {
+		r := i + t.rng.IntN(p-i)
+		t.perm[i], t.perm[r] = t.perm[r], t.perm[i]
+		if j := t.perm[i]; t.bm.width(j) >= 2 {
+			t.feats = append(t.feats, j)
+		}
+	}
+	slices.Sort(t.feats)
+}
+
+// canSplit reports whether a node with rows rows and hessian sum h could
+// have two children that each satisfy min_child_weight.
+func (t *gbTrainer) canSplit(rows int, h float64) bool {
+	return rows >= 2 && h >= 2*t.par.mcw && len(t.feats) > 0
+}
+
+func (t *gbTrainer) accept(s split) bool {
+	return s.feature >= 0 && s.gain > kRtEps && s.gain >= t.opt.Gamma
+}
+
+// grow turns the node holding rows[lo:hi], with gradient sums sum and best
+// split s (whose histogram is in buffer buf, or -1), into a subtree and
+// returns its index. Growth is depth-first; since a node's split depends only
+// on its own rows, the tree equals XGBoost's depth-wise one.
+func (t *gbTrainer) grow(lo, hi, depth int, sum gradPair, s split, buf int) int32 {
+	id := int32(len(t.ens.nodes))
+	t.ens.nodes = append(t.ens.nodes, node{feature: -1, left: -1, right: -1})
+	if depth >= t.opt.MaxDepth || !t.accept(s) {
+		t.release(buf)
+		t.ens.nodes[id].value = t.opt.LearningRate * t.par.weight(sum.g, sum.h)
+		t.leaves = append(t.leaves, leafRange{lo: lo, hi: hi, id: id})
+		return id
+	}
+	mid := t.partition(lo, hi, s)
+	lsum := gradPair{s.gl, s.hl}
+	rsum := gradPair{sum.g - s.gl, sum.h - s.hl}
+	ls, rs, lbuf, rbuf := noSplit, noSplit, -1, -1
+	lcan := depth+1 < t.opt.MaxDepth && t.canSplit(mid-lo, lsum.h)
+	rcan := depth+1 < t.opt.MaxDepth && t.canSplit(hi-mid, rsum.h)
+	if lcan || rcan {
+		// Build the smaller child's histogram; the parent's buffer becomes
+		// the larger child's by subtraction.
+		small := t.acquire()
+		if mid-lo <= hi-mid {
+			res := t.pass(passJob{rows: t.rows[lo:mid], built: small, derived: buf,
+				builtSum: lsum, derivedSum: rsum, evalBuilt: lcan, evalDeriv: rcan})
+			ls, rs, lbuf, rbuf = res.built, res.derived, small, buf
+		} else {
+			res := t.pass(passJob{rows: t.rows[mid:hi], built: small, derived: buf,
+				builtSum: rsum, derivedSum: lsum, evalBuilt: rcan, evalDeriv: lcan})
+			ls, rs, lbuf, rbuf = res.derived, res.built, buf, small
+		}
+	} else {
+		t.release(buf)
+	}
+	nd := &t.ens.nodes[id]
+	nd.feature = int32(s.feature)
+	nd.bin = int16(s.bin)
+	nd.threshold = t.bm.threshold(s.feature, s.bin)
+	nd.defaultLeft = s.defaultLeft
+	nd.gain = s.gain
+	left := t.grow(lo, mid, depth+1, lsum, ls, lbuf)
+	right := t.grow(mid, hi, depth+1, rsum, rs, rbuf)
+	t.ens.nodes[id].left, t.ens.nodes[id].right = left, right
+	return id
+}
+
+// partition reorders rows[lo:hi] stably so the rows going left by s come
+// first, and returns the boundary.
+func (t *gbTrainer) partition(lo, hi int, s split) int {
+	col := t.bm.column(s.feature)
+	missCode := -1
+	if t.bm.missing[s.feature] {
+		missCode = t.bm.nbins[s.feature]
+	}
+	rows := t.rows[lo:hi]
+	right := t.scratch[:0]
+	k := 0
+	for _, r := range rows {
+		c := int(col[r])
+		left := c <= s.bin
+		if c == missCode {
+			left = s.defaultLeft
+		}
+		if left {
+			rows[k] = r
+			k++
+		} else {
+			right = append(right, r)
+		}
+	}
+	copy(rows[k:], right)
+	return lo + k
+}
+
+// binnedLeafValue walks the tree rooted at root for training row i using its
+// bin codes; it agrees with the raw-value walk by construction of the cuts.
+func (t *gbTrainer) binnedLeafValue(root int32, i int) float64 {
+	nodes := t.ens.nodes
+	k := root
+	for {
+		nd := &nodes[k]
+		if nd.feature < 0 {
+			return nd.value
+		}
+		f := int(nd.feature)
+		c := int(t.bm.codes[f*t.bm.n+i])
+		left := c <= int(nd.bin)
+		if t.bm.missing[f] && c == t.bm.nbins[f] {
+			left = nd.defaultLeft
+		}
+		if left {
+			k = nd.left
+		} else {
+			k = nd.right
+		}
+	}
+}
+
+func (t *gbTrainer) acquire() int {
+	if k := len(t.free); k > 0 {
+		id := t.free[k-1]
+		t.free = t.free[:k-1]
+		return id
+	}
+	t.bufs = append(t.bufs, make([]gradPair, t.bm.p*maxBinLimit))
+	return len(t.bufs) - 1
+}
+
+func (t *gbTrainer) release(id int) {
+	if id >= 0 {
+		t.free = append(t.free, id)
+	}
+}
+
+// pass runs job over the tree's features, split into contiguous chunks over
+// the workers, and reduces the per-worker best splits in feature order.
+func (t *gbTrainer) pass(job passJob) passResult {
+	t.job = job
+	// Below this many row×feature visits a hand-off costs more than it saves.
+	const minWork = 1 << 14
+	use := len(t.results)
+	if len(job.rows)*len(t.feats) < minWork {
+		use = 1
+	}
+	use = t.pool.run(len(t.feats), use)
+	best := t.results[0]
+	for _, r := range t.results[1:use] {
+		if r.built.gain > best.built.gain {
+			best.built = r.built
+		}
+		if r.derived.gain > best.derived.gain {
+			best.derived = r.derived
+		}
+	}
+	return best
+}
+
+// passWork is the per-worker body of pass for features feats[lo:hi].
+func (t *gbTrainer) passWork(w, lo, hi int) {
+	res := &t.results[w]
+	res.built, res.derived = noSplit, noSplit
+	job := &t.job
+	bb := t.bufs[job.built]
+	var db []gradPair
+	if job.derived >= 0 {
+		db = t.bufs[job.derived]
+	}
+	grad := t.grad
+	for _, j := range t.feats[lo:hi] {
+		off := j * maxBinLimit
+		h := (*[maxBinLimit]gradPair)(bb[off : off+maxBinLimit])
+		nb, miss := t.bm.nbins[j], t.bm.missing[j]
+		width := t.bm.width(j)
+		clear(h[:width])
+		col := t.bm.column(j)
+		for _, r := range job.rows {
+			gp := grad[r]
+			e := &h[col[r]]
+			e.g += gp.g
+			e.h += gp.h
+		}
+		if db != nil {
+			d := (*[maxBinLimit]gradPair)(db[off : off+maxBinLimit])
+			for b := range width {
+				d[b].g -= h[b].g
+				d[b].h -= h[b].h
+			}
+			if job.evalDeriv {
+				t.par.evalFeature(d, nb, miss, j, job.derivedSum.g, job.derivedSum.h, &res.derived)
+			}
+		}
+		if job.evalBuilt {
+			t.par.evalFeature(h, nb, miss, j, job.builtSum.g, job.builtSum.h, &res.built)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package pipeline
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+
+	"github.com/zoograph/zoograph/graphlearn/node2vec"
+	"github.com/zoograph/zoograph/graphlearn/regress"
+)
+
+// Learner names.
+const (
+	LearnerNode2Vec     = "node2vec"
+	LearnerNode2VecPlus = "node2vec+"
+	LearnerNone         = "none"
+)
+
+// Regressor names.
+const (
+	RegressorLinear = "linear"
+	RegressorForest = "rf"
+	RegressorGBDT   = "gbdt"
+)
+
+// Feature set names.
+const (
+	// FeaturesZoograph is the default set: model and target metadata, the
+	// two node embeddings and their affinity, the distance between the
+	// target and the model's source dataset, and the model's fine-tuning
+	// history on the other datasets (plain and similarity-weighted).
+	FeaturesZoograph = "zoograph"
+	// FeaturesPaper mirrors the paper's 265 features (research §4.2) minus
+	// the leaking fine-tuning runtime: metadata, the two embeddings and the
+	// source distance.
+	FeaturesPaper = "paper"
+)
+
+// Config is one experiment, complete: written into the run directory with
+// the zoo's checksum, it re-runs the experiment exactly.
+type Config struct {
+	// Protocols lists the evaluation protocols to report: "clean" (the
+	// headline: de-duplicated, one model set for every method) and/or
+	// "paper" (the published TransferGraph rules).
+	Protocols []string `json:"protocols"`
+	// Targets are the held-out datasets. Empty means: the datasets of the
+	// zoo's published reference results, else the datasets with
+	// transferability scores, else every dataset with at least
+	// MinTargetModels fine-tuned models.
+	Targets         []string `json:"targets"`
+	MinTargetModels int      `json:"min_target_models"`
+	// Seeds is the number of repetitions per target; repetition i uses
+	// seed Seed+i for every random choice (walks, SGNS, regressor).
+	Seeds     int    `json:"seeds"`
+	Seed      uint64 `json:"seed"`
+	Learner   string `json:"learner"`
+	Regressor string `json:"regressor"`
+	Features  string `json:"features"`
+	// Baselines evaluated on the same model set: logme, reg_h_score,
+	// downloads, random, metadata (a regressor on metadata features only).
+	Baselines []string `json:"baselines"`
+
+	Graph    GraphConfig           `json:"graph"`
+	Node2Vec node2vec.Options      `json:"node2vec"`
+	Linear   regress.LinearOptions `json:"linear"`
+	Forest   regress.ForestOptions `json:"forest"`
+	GBDT     regress.GBDTOptions   `json:"gbdt"`
+	Clean    CleanConfig           `json:"clean"`
+	Workers  int                   `json:"workers"`
+}
+
+// GraphConfig says which relations enter the model–dataset graph.
+type GraphConfig struct {
+	// PositiveThreshold splits fine-tuning history: a (model, dataset) pair
+	// whose accuracy, min-max normalised within the dataset, is above it is
+	// an edge weighted by that value; the others are negative pairs for
+	// negative sampling (the paper: 0.5).
+	PositiveThreshold float64 `json:"positive_threshold"`
+	// TrainedOn adds model–dataset edges from metadata (source datasets).
+	TrainedOn bool `json:"trained_on"`
+	// Similarity adds dataset–dataset edges weighted by (d_max − d)/(d_max − d_min).
+	Similarity bool `json:"similarity"`
+	// SimilarityNeighbours keeps only each dataset's k most similar
+	// datasets (0 = all pairs, as the paper).
+	SimilarityNeighbours int `json:"similarity_neighbours"`
+	// Transfer adds model–dataset edges from LogME scores (z-scored per
+	// dataset, positive above 0.5), never on the target.
+	Transfer bool `json:"transfer"`
+	// Lineage adds model–model edges from base_model metadata.
+	Lineage bool `json:"lineage"`
+}
+
+// CleanConfig holds the data-cleaning rules applied before any target is
+// held out.
+type CleanConfig struct {
+	// MinDatasetModels drops datasets with fewer fine-tuned models from the
+	// history (they cannot be normalised meaningfully).
+	MinDatasetModels int `json:"min_dataset_models"`
+	// DegenerateRatio drops a dataset's history when its median accuracy is
+	// below DegenerateRatio × chance (1/num_classes, when known): such runs
+	// failed rather than measured transferability.
+	DegenerateRatio float64 `json:"degenerate_ratio"`
+	// CollapsedShare drops a dataset's history when more than this share of
+	// its models end at exactly the same accuracy (collapsed classifiers).
+	CollapsedShare float64 `json:"collapsed_share"`
+}
+
+// DefaultConfig returns the shipped configuration: node2vec + gbdt with the
+// zoograph feature set, 5 seeds, both protocols, every baseline.
+func DefaultConfig() Config {
+	n2v := node2vec.DefaultOptions()
+	gb := regress.DefaultGBDTOptions()
+	return Config{
+		Protocols:       []string{"clean", "paper"},
+		MinTargetModels: 20,
+		Seeds:           5,
+		Seed:            1,
+		Learner:         LearnerNode2Vec,
+		Regressor:       RegressorGBDT,
+		Features:        FeaturesZoograph,
+		Baselines:       []string{"logme", "reg_h_score", "downloads", "random", "metadata"},
+		Graph: GraphConfig{
+			PositiveThreshold: 0.5,
+			TrainedOn:         true,
+			Similarity:        true,
+			Lineage:           true,
+		},
+		Node2Vec: n2v,
+		Linear:   regress.LinearOptions{},
+		Forest:   regress.DefaultForestOptions(),
+		GBDT:     gb,
+		Clean:    CleanConfig{MinDatasetModels: 5, DegenerateRatio: 1.5, CollapsedShare: 0.5},
+		Workers:  runtime.GOMAXPROCS(0),
+	}
+}
+
+// Method is the name zoograph's own predictions carry in metrics: learner
+// and regressor, e.g. "node2vec+gbdt".
+func (c *Config) Method() string {
+	return c.Learner + "+" + c.Regressor
+}
+
+// Validate reports the first setting that cannot work.
+func (c *Config) Validate() error {
+	if len(c.Protocols) == 0 {
+		return fmt.Errorf("config: no protocol (want clean and/or paper)")
+	}
+	for _, p := range c.Protocols {
+		if p != "clean" && p != "paper" {
+			return fmt.Errorf("config: protocol %q: want clean or paper", p)
+		}
+	}
+	if !slices.Contains([]string{LearnerNode2Vec, LearnerNode2VecPlus, LearnerNone}, c.Learner) {
+		return fmt.Errorf("config: learner %q: want node2vec, node2vec+ or none", c.Learner)
+	}
+	if !slices.Contains([]string{RegressorLinear, RegressorForest, RegressorGBDT}, c.Regressor) {
+		return fmt.Errorf("config: regressor %q: want linear, rf or gbdt", c.Regressor)
+	}
+	if c.Features != FeaturesZoograph && c.Features != FeaturesPaper {
+		return fmt.Errorf("config: features %q: want zoograph or paper", c.Features)
+	}
+	for _, b := range c.Baselines {
+		if !slices.Contains([]string{"logme", "reg_h_score", "downloads", "random", "metadata"}, b) {
+			return fmt.Errorf("config: baseline %q: want logme, reg_h_score, downloads, random or metadata", b)
+		}
+	}
+	if c.Seeds < 1 {
+		return fmt.Errorf("config: seeds = %d: want at least 1", c.Seeds)
+	}
+	if t := c.Graph.PositiveThreshold; t < 0 || t >= 1 {
+		return fmt.Errorf("config: graph.positive_threshold = %g: want a value in [0, 1)", t)
+	}
+	if c.Workers < 1 {
+		return fmt.Errorf("config: workers = %d: want at least 1", c.Workers)
+	}
+	return nil
+}

@@ -1,0 +1,302 @@
+package pipeline
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// Data is a cleaned zoo, indexed for the per-target stages. It is built once
+// per run and only read afterwards, so (target, seed) tasks share it.
+type Data struct {
+	// Models lists every model with metadata or fine-tuning history,
+	// sorted by id; Datasets every dataset known to the zoo, sorted by id.
+	Models   []store.Model
+	Datasets []store.Dataset
+
+	modelIdx   map[string]int
+	datasetIdx map[string]int
+
+	// acc[d][m] is the mean accuracy of the full fine-tunes of model m on
+	// dataset d (NaN when there is none); norm[d][m] the same min-max
+	// normalised within d over the models with a record.
+	acc  [][]float64
+	norm [][]float64
+	// hasHistory[d] says whether d's records may serve as history (graph
+	// edges, training rows, history features): it has enough models and
+	// its runs are not degenerate.
+	hasHistory []bool
+	// dist[a][b] is the dataset distance (NaN when unknown); distScale is
+	// the median known off-diagonal distance, the unit of the similarity
+	// kernels.
+	dist      [][]float64
+	distScale float64
+	// scores[method][d][m]: mean transferability score (NaN when none).
+	scores map[string][][]float64
+
+	// Categorical codes, fitted once over the whole zoo (the paper fitted
+	// them separately on train and test rows — a bug, research §8.6).
+	modelType, architecture, pretrain map[string]float64
+
+	// Dropped lists the datasets removed from the history, with why.
+	Dropped []string
+}
+
+// Clean builds Data from the zoo's tables: full fine-tunes only, one
+// accuracy per (model, dataset) as the mean of repeated runs, degenerate
+// datasets dropped from the history, categorical encodings fitted once.
+func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
+	if len(t.Finetunes) == 0 {
+		return nil, fmt.Errorf("clean: the zoo has no fine-tuning records (table finetunes is empty)")
+	}
+	d := &Data{modelIdx: map[string]int{}, datasetIdx: map[string]int{}}
+
+	models := map[string]store.Model{}
+	for _, m := range t.Models {
+		models[m.ModelID] = m
+	}
+	for _, f := range t.Finetunes {
+		if _, ok := models[f.ModelID]; !ok {
+			models[f.ModelID] = store.Model{ModelID: f.ModelID, ReportedAccuracy: math.NaN()}
+		}
+	}
+	for _, id := range sortedKeys(models) {
+		d.modelIdx[id] = len(d.Models)
+		d.Models = append(d.Models, models[id])
+	}
+
+	datasets := map[string]store.Dataset{}
+	for _, ds := range t.Datasets {
+		datasets[ds.DatasetID] = ds
+	}
+	addDataset := func(id string) {
+		if id == "" {
+			return
+		}
+		if _, ok := datasets[id]; !ok {
+			datasets[id] = store.Dataset{DatasetID: id}
+		}
+	}
+	for _, f := range t.Finetunes {
+		addDataset(f.DatasetID)
+	}
+	for _, x := range t.DatasetDistances {
+		addDataset(x.DatasetA)
+		addDataset(x.DatasetB)
+	}
+	for _, m := range d.Models {
+		for _, s := range m.SourceDatasets {
+			addDataset(s)
+		}
+		addDataset(m.PretrainDataset)
+	}
+	for _, id := range sortedKeys(datasets) {
+		d.datasetIdx[id] = len(d.Datasets)
+		d.Datasets = append(d.Datasets, datasets[id])
+	}
+	nd, nm := len(d.Datasets), len(d.Models)
+
+	// Accuracy: mean over repeated full runs.
+	sum, cnt := newMatrix(nd, nm, 0), newMatrix(nd, nm, 0)
+	for _, f := range t.Finetunes {
+		if f.Method != "full" || math.IsNaN(f.Accuracy) || math.IsInf(f.Accuracy, 0) {
+			continue
+		}
+		di, mi := d.datasetIdx[f.DatasetID], d.modelIdx[f.ModelID]
+		sum[di][mi] += f.Accuracy
+		cnt[di][mi]++
+	}
+	d.acc, d.norm = newMatrix(nd, nm, math.NaN()), newMatrix(nd, nm, math.NaN())
+	d.hasHistory = make([]bool, nd)
+	for di := range nd {
+		var vals []float64
+		for mi := range nm {
+			if cnt[di][mi] > 0 {
+				d.acc[di][mi] = sum[di][mi] / cnt[di][mi]
+				vals = append(vals, d.acc[di][mi])
+			}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		lo, hi := slices.Min(vals), slices.Max(vals)
+		for mi := range nm {
+			if a := d.acc[di][mi]; !math.IsNaN(a) && hi > lo {
+				d.norm[di][mi] = (a - lo) / (hi - lo)
+			}
+		}
+		id := d.Datasets[di].DatasetID
+		switch {
+		case len(vals) < cfg.MinDatasetModels:
+			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: %d fine-tuned models, fewer than %d", id, len(vals), cfg.MinDatasetModels))
+		case hi == lo:
+			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: every model has the same accuracy", id))
+		case degenerate(vals, d.Datasets[di].NumClasses, cfg.DegenerateRatio):
+			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: median accuracy %.4f is below %g × chance: failed runs", id, median(vals), cfg.DegenerateRatio))
+		case cfg.CollapsedShare > 0 && modeShare(vals) > cfg.CollapsedShare:
+			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: %.0f%% of the models share one accuracy value: collapsed runs", id, 100*modeShare(vals)))
+		default:
+			d.hasHistory[di] = true
+		}
+	}
+
+	// Distances, symmetric.
+	d.dist = newMatrix(nd, nd, math.NaN())
+	var off []float64
+	for _, x := range t.DatasetDistances {
+		a, b := d.datasetIdx[x.DatasetA], d.datasetIdx[x.DatasetB]
+		if a == b || math.IsNaN(x.Distance) || math.IsInf(x.Distance, 0) {
+			continue
+		}
+		d.dist[a][b], d.dist[b][a] = x.Distance, x.Distance
+	}
+	for a := range nd {
+		d.dist[a][a] = 0
+		for b := a + 1; b < nd; b++ {
+			if v := d.dist[a][b]; !math.IsNaN(v) {
+				off = append(off, v)
+			}
+		}
+	}
+	d.distScale = 1
+	if len(off) > 0 && median(off) > 0 {
+		d.distScale = median(off)
+	}
+
+	// Transferability scores: mean of duplicates.
+	d.scores = map[string][][]float64{}
+	ssum, scnt := map[string][][]float64{}, map[string][][]float64{}
+	for _, s := range t.Scores {
+		mi, ok := d.modelIdx[s.ModelID]
+		di, ok2 := d.datasetIdx[s.DatasetID]
+		if !ok || !ok2 || math.IsNaN(s.Score) || math.IsInf(s.Score, 0) {
+			continue
+		}
+		if ssum[s.Method] == nil {
+			ssum[s.Method], scnt[s.Method] = newMatrix(nd, nm, 0), newMatrix(nd, nm, 0)
+		}
+		ssum[s.Method][di][mi] += s.Score
+		scnt[s.Method][di][mi]++
+	}
+	for method, sm := range ssum {
+		out := newMatrix(nd, nm, math.NaN())
+		for di := range nd {
+			for mi := range nm {
+				if c := scnt[method][di][mi]; c > 0 {
+					out[di][mi] = sm[di][mi] / c
+				}
+			}
+		}
+		d.scores[method] = out
+	}
+
+	d.modelType = encoder(d.Models, func(m store.Model) string { return m.ModelType })
+	d.architecture = encoder(d.Models, func(m store.Model) string { return strings.Join(m.Architectures, ",") })
+	d.pretrain = encoder(d.Models, func(m store.Model) string { return m.PretrainDataset })
+	return d, nil
+}
+
+// degenerate reports whether a dataset's accuracies look like failed runs:
+// the median is below ratio × chance level (1/classes; unknown classes never
+// count as degenerate here).
+func degenerate(vals []float64, classes int64, ratio float64) bool {
+	if ratio <= 0 || classes < 2 {
+		return false
+	}
+	return median(vals) < ratio/float64(classes)
+}
+
+// modeShare returns the fraction of values equal to the most frequent one.
+func modeShare(vals []float64) float64 {
+	count := map[float64]int{}
+	best := 0
+	for _, v := range vals {
+		count[v]++
+		best = max(best, count[v])
+	}
+	return float64(best) / float64(len(vals))
+}
+
+// encoder maps each distinct non-empty value to its index in sorted order;
+// unknown values encode as NaN.
+func encoder(models []store.Model, key func(store.Model) string) map[string]float64 {
+	set := map[string]bool{}
+	for _, m := range models {
+		if k := key(m); k != "" {
+			set[k] = true
+		}
+	}
+	out := map[string]float64{}
+	for i, k := range sortedKeys(set) {
+		out[k] = float64(i)
+	}
+	return out
+}
+
+// ModelIndex returns the index of a model id.
+func (d *Data) ModelIndex(id string) (int, bool) {
+	i, ok := d.modelIdx[id]
+	return i, ok
+}
+
+// DatasetIndex returns the index of a dataset id.
+func (d *Data) DatasetIndex(id string) (int, bool) {
+	i, ok := d.datasetIdx[id]
+	return i, ok
+}
+
+// Accuracy returns the cleaned accuracy of model m on dataset ds (NaN when
+// there is no full fine-tune record).
+func (d *Data) Accuracy(ds, m int) float64 { return d.acc[ds][m] }
+
+// TargetModels returns the models with a recorded accuracy on dataset ds:
+// the models a prediction for ds must cover.
+func (d *Data) TargetModels(ds int) []int {
+	var out []int
+	for mi, a := range d.acc[ds] {
+		if !math.IsNaN(a) {
+			out = append(out, mi)
+		}
+	}
+	return out
+}
+
+func newMatrix(rows, cols int, fill float64) [][]float64 {
+	flat := make([]float64, rows*cols)
+	if fill != 0 {
+		for i := range flat {
+			flat[i] = fill
+		}
+	}
+	m := make([][]float64, rows)
+	for i := range m {
+		m[i] = flat[i*cols : (i+1)*cols : (i+1)*cols]
+	}
+	return m
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	sort.Float64s(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	} else {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

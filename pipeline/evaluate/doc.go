@@ -1,0 +1,38 @@
+// Package evaluate scores predicted transferability against recorded
+// fine-tuning accuracy, the way the TransferGraph paper does (Li et al.,
+// arXiv 2404.03988) and the way it should be done.
+//
+// For one target dataset T it pairs every model's recorded accuracy a_i on T
+// with a method's predicted score s_i and computes Pearson, Spearman, Kendall
+// tau-b, weighted Kendall, top@k, rel@k, rrel@k and p@k (see Compute and
+// Values for the formulas). Over targets it computes the simple mean
+// (target "_mean") and the paper's weighted mean (target "_weighted_mean",
+// weight max(a_T) − mean(a_T)); over seeds, mean ± standard deviation.
+//
+// Two protocols decide which (accuracy, score) pairs enter a target's
+// metrics:
+//
+//   - ProtocolPaper reproduces the authors' evaluation script exactly, quirks
+//     included, so numbers are comparable with the published tables: the
+//     ground truth is each model's best run on T (full fine-tune or LoRA),
+//     models whose best run is LoRA are dropped, duplicate predictions and
+//     duplicate baseline scores are kept as extra points, non-finite scores
+//     are replaced, and baselines are evaluated on the models the evaluated
+//     method predicts.
+//   - ProtocolClean uses full fine-tunes only, one accuracy per (model,
+//     dataset) (the mean of repeated runs), one score per (model, method)
+//     (the mean of duplicates), and evaluates every method and baseline on
+//     exactly the same models.
+//
+// Baselines computed here: LogME and Reg-H-Score (from the zoo's scores
+// table), most-downloaded (a model's downloads as its score) and random
+// (seeded uniform scores). A metadata-only regressor's predictions are passed
+// in as Predictions with method "metadata".
+//
+// Evaluate returns a Result whose Metrics rows follow the metrics.parquet
+// contract; WriteReport writes metrics.parquet, report.json and report.md,
+// and RenderMarkdown renders the tables for other reports.
+//
+// evaluate reads store tables and nothing else: it never trains, never reads
+// the network and knows nothing of graphs.
+package evaluate

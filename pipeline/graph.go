@@ -1,0 +1,219 @@
+package pipeline
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/zoograph/zoograph/graphlearn"
+)
+
+// TargetGraph is the model–dataset graph of one held-out target, with the
+// node ids of every model and dataset.
+type TargetGraph struct {
+	Graph   *graphlearn.Graph
+	Model   []int32 // node id of Data.Models[i]
+	Dataset []int32 // node id of Data.Datasets[i]
+	// FinetuneEdges counts the history edges and NegativePairs the
+	// negative pairs, for the report.
+	FinetuneEdges, NegativePairs int
+}
+
+// BuildGraph builds the graph for target t (a dataset index) following the
+// paper (research §2) with undirected, weighted edges:
+//
+//   - fine-tuning history of every dataset but t: a pair whose normalised
+//     accuracy is above cfg.PositiveThreshold is an edge weighted by that
+//     value, the others are negative pairs;
+//   - trained-on edges from model metadata (source datasets), weight 1;
+//   - dataset–dataset similarity, weight (d_max − d)/(d_max − d_min) over
+//     the known pairs, optionally only each dataset's k most similar;
+//   - LogME transfer edges (z-scored per dataset, positive above 0.5), never
+//     on t;
+//   - lineage edges between a model and its base models, weight 1.
+//
+// Nothing recorded on t enters: BuildGraph returns an error if it would.
+func BuildGraph(d *Data, t int, cfg GraphConfig) (*TargetGraph, error) {
+	b := graphlearn.NewBuilder()
+	tg := &TargetGraph{Model: make([]int32, len(d.Models)), Dataset: make([]int32, len(d.Datasets))}
+	for i, ds := range d.Datasets {
+		tg.Dataset[i] = b.Node(graphlearn.NodeDataset, ds.DatasetID)
+	}
+	for i, m := range d.Models {
+		tg.Model[i] = b.Node(graphlearn.NodeModel, m.ModelID)
+	}
+
+	for di := range d.Datasets {
+		if di == t || !d.hasHistory[di] {
+			continue
+		}
+		for mi, v := range d.norm[di] {
+			if math.IsNaN(v) {
+				continue
+			}
+			if v > cfg.PositiveThreshold {
+				if err := b.AddEdge(tg.Model[mi], tg.Dataset[di], graphlearn.EdgeFinetune, v); err != nil {
+					return nil, fmt.Errorf("graph: %w", err)
+				}
+				tg.FinetuneEdges++
+			} else {
+				if err := b.AddNegative(tg.Model[mi], tg.Dataset[di]); err != nil {
+					return nil, fmt.Errorf("graph: %w", err)
+				}
+				tg.NegativePairs++
+			}
+		}
+	}
+
+	if cfg.TrainedOn {
+		for mi, m := range d.Models {
+			seen := map[int]bool{}
+			for _, s := range m.SourceDatasets {
+				di, ok := d.datasetIdx[s]
+				if !ok || seen[di] {
+					continue
+				}
+				seen[di] = true
+				if err := b.AddEdge(tg.Model[mi], tg.Dataset[di], graphlearn.EdgeTrainedOn, 1); err != nil {
+					return nil, fmt.Errorf("graph: %w", err)
+				}
+			}
+		}
+	}
+
+	if cfg.Similarity {
+		if err := addSimilarity(b, d, tg, cfg.SimilarityNeighbours); err != nil {
+			return nil, err
+		}
+	}
+
+	if cfg.Transfer {
+		if logme := d.scores["logme"]; logme != nil {
+			for di := range d.Datasets {
+				if di == t {
+					continue
+				}
+				for mi, z := range zscores(logme[di]) {
+					if math.IsNaN(z) {
+						continue
+					}
+					if z >= 0.5 {
+						if err := b.AddEdge(tg.Model[mi], tg.Dataset[di], graphlearn.EdgeTransfer, 1); err != nil {
+							return nil, fmt.Errorf("graph: %w", err)
+						}
+					}
+				}
+			}
+		}
+	}
+
+	if cfg.Lineage {
+		for mi, m := range d.Models {
+			for _, base := range m.BaseModels {
+				bi, ok := d.modelIdx[base]
+				if !ok || bi == mi {
+					continue
+				}
+				if err := b.AddEdge(tg.Model[mi], tg.Model[bi], graphlearn.EdgeLineage, 1); err != nil {
+					return nil, fmt.Errorf("graph: %w", err)
+				}
+			}
+		}
+	}
+
+	tg.Graph = b.Build()
+	if err := checkGraphLeak(d, t, tg); err != nil {
+		return nil, err
+	}
+	return tg, nil
+}
+
+// addSimilarity adds the dataset–dataset edges: weight 1 − d min-max
+// rescaled over all known pairs (paper §2.4); pairs at the maximum distance
+// get weight 0 and no edge.
+func addSimilarity(b *graphlearn.Builder, d *Data, tg *TargetGraph, k int) error {
+	n := len(d.Datasets)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for a := range n {
+		for c := a + 1; c < n; c++ {
+			if v := d.dist[a][c]; !math.IsNaN(v) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+	}
+	if !(hi > lo) {
+		return nil
+	}
+	keep := func(a, c int) bool { return true }
+	if k > 0 {
+		nearest := make([]map[int]bool, n)
+		for a := range n {
+			var cand []int
+			for c := range n {
+				if c != a && !math.IsNaN(d.dist[a][c]) {
+					cand = append(cand, c)
+				}
+			}
+			sort.SliceStable(cand, func(i, j int) bool { return d.dist[a][cand[i]] < d.dist[a][cand[j]] })
+			nearest[a] = map[int]bool{}
+			for _, c := range cand[:min(k, len(cand))] {
+				nearest[a][c] = true
+			}
+		}
+		keep = func(a, c int) bool { return nearest[a][c] || nearest[c][a] }
+	}
+	for a := range n {
+		for c := a + 1; c < n; c++ {
+			v := d.dist[a][c]
+			if math.IsNaN(v) || !keep(a, c) {
+				continue
+			}
+			if w := (hi - v) / (hi - lo); w > 0 {
+				if err := b.AddEdge(tg.Dataset[a], tg.Dataset[c], graphlearn.EdgeSimilar, w); err != nil {
+					return fmt.Errorf("graph: %w", err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkGraphLeak verifies that no fine-tuning edge or negative pair touches
+// the target: the leave-one-dataset-out guarantee, asserted in code.
+func checkGraphLeak(d *Data, t int, tg *TargetGraph) error {
+	node := tg.Dataset[t]
+	nbrs, _ := tg.Graph.Neighbors(node)
+	kinds := tg.Graph.EdgeKinds(node)
+	for i, v := range nbrs {
+		if tg.Graph.Kind(v) == graphlearn.NodeModel && kinds[i].Has(graphlearn.EdgeFinetune) {
+			return fmt.Errorf("%w: graph of %s has a fine-tuning edge to %s", ErrLeak, d.Datasets[t].DatasetID, tg.Graph.Key(v))
+		}
+	}
+	if len(tg.Graph.Negatives(node)) > 0 {
+		return fmt.Errorf("%w: graph of %s has negative pairs on the target", ErrLeak, d.Datasets[t].DatasetID)
+	}
+	return nil
+}
+
+// zscores standardises the finite values of v (NaN elsewhere).
+func zscores(v []float64) []float64 {
+	var s, ss, n float64
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			s += x
+			ss += x * x
+			n++
+		}
+	}
+	out := make([]float64, len(v))
+	mean := s / n
+	sd := math.Sqrt(ss/n - mean*mean)
+	for i, x := range v {
+		if math.IsNaN(x) || n < 2 || sd == 0 {
+			out[i] = math.NaN()
+			continue
+		}
+		out[i] = (x - mean) / sd
+	}
+	return out
+}

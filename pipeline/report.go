@@ -1,0 +1,485 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// Files of a run directory.
+const (
+	FileConfig      = "config.json"
+	FileReportJSON  = "report.json"
+	FileReportMD    = "report.md"
+	FilePredictions = "predictions.parquet"
+	FileMetrics     = "metrics.parquet"
+	FileReference   = "reference_results.parquet"
+)
+
+// ReportInfo is report.json: everything about a run that the metrics and
+// predictions tables do not hold, plus the aggregated numbers.
+type ReportInfo struct {
+	Method      string                `json:"method"`
+	Config      Config                `json:"config"`
+	ZooDir      string                `json:"zoo,omitempty"`
+	ZooChecksum string                `json:"zoo_checksum,omitempty"`
+	CreatedAt   time.Time             `json:"created_at"`
+	Targets     []string              `json:"targets"`
+	Features    []string              `json:"features"`
+	Dropped     []string              `json:"dropped_history,omitempty"`
+	GraphStats  map[string]GraphStats `json:"graphs,omitempty"`
+	// TimingsSeconds holds the stage timings (summed over parallel tasks)
+	// and "wall", the run's elapsed time.
+	TimingsSeconds map[string]float64 `json:"timings_seconds"`
+	// Summary[protocol][method][metric][target] = mean and sd over seeds.
+	Summary map[string]map[string]map[string]map[string]MeanSD `json:"summary"`
+}
+
+// MeanSD is a mean over seeds with its standard deviation (0 for one seed).
+type MeanSD struct {
+	Mean float64 `json:"mean"`
+	SD   float64 `json:"sd"`
+	N    int     `json:"n"`
+}
+
+// MarshalJSON writes NaN as null.
+func (m MeanSD) MarshalJSON() ([]byte, error) {
+	f := func(x float64) any {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+		return x
+	}
+	return json.Marshal(map[string]any{"mean": f(m.Mean), "sd": f(m.SD), "n": m.N})
+}
+
+// UnmarshalJSON reads null as NaN.
+func (m *MeanSD) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Mean, SD *float64
+		N        int
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	m.Mean, m.SD, m.N = math.NaN(), math.NaN(), v.N
+	if v.Mean != nil {
+		m.Mean = *v.Mean
+	}
+	if v.SD != nil {
+		m.SD = *v.SD
+	}
+	return nil
+}
+
+// Summarize groups metric rows by protocol, method, metric and target and
+// takes the mean and sd over seeds (rows without a seed count once).
+func Summarize(metrics []store.Metric) map[string]map[string]map[string]map[string]MeanSD {
+	type key struct{ p, m, metric, t string }
+	vals := map[key][]float64{}
+	var order []key
+	for _, r := range metrics {
+		k := key{r.Protocol, r.Method, r.Metric, r.Target}
+		if _, ok := vals[k]; !ok {
+			order = append(order, k)
+		}
+		vals[k] = append(vals[k], r.Value)
+	}
+	out := map[string]map[string]map[string]map[string]MeanSD{}
+	for _, k := range order {
+		v := vals[k]
+		var s, n float64
+		for _, x := range v {
+			if !math.IsNaN(x) {
+				s += x
+				n++
+			}
+		}
+		ms := MeanSD{Mean: math.NaN(), SD: math.NaN(), N: int(n)}
+		if n > 0 {
+			ms.Mean = s / n
+			var ss float64
+			for _, x := range v {
+				if !math.IsNaN(x) {
+					ss += (x - ms.Mean) * (x - ms.Mean)
+				}
+			}
+			ms.SD = 0
+			if n > 1 {
+				ms.SD = math.Sqrt(ss / (n - 1))
+			}
+		}
+		if out[k.p] == nil {
+			out[k.p] = map[string]map[string]map[string]MeanSD{}
+		}
+		if out[k.p][k.m] == nil {
+			out[k.p][k.m] = map[string]map[string]MeanSD{}
+		}
+		if out[k.p][k.m][k.metric] == nil {
+			out[k.p][k.m][k.metric] = map[string]MeanSD{}
+		}
+		out[k.p][k.m][k.metric][k.t] = ms
+	}
+	return out
+}
+
+// WriteRun writes a run directory: config.json, predictions.parquet,
+// metrics.parquet, the zoo's reference results, report.json, report.md and
+// the charts. dir must not exist or be empty.
+func WriteRun(dir string, res *Result, zoo *store.Tables, zooDir, zooChecksum string) error {
+	if err := prepareRunDir(dir); err != nil {
+		return err
+	}
+	info := &ReportInfo{
+		Method: res.Method, Config: res.Config, ZooDir: zooDir, ZooChecksum: zooChecksum,
+		CreatedAt: time.Now().UTC(), Targets: res.Targets, Features: res.Features, Dropped: res.Dropped,
+		GraphStats: res.GraphStats, TimingsSeconds: map[string]float64{},
+		Summary: Summarize(res.Metrics),
+	}
+	for k, v := range res.Timings {
+		info.TimingsSeconds[k] = v
+	}
+	info.TimingsSeconds["wall"] = res.Wall.Seconds()
+	if err := writeJSON(filepath.Join(dir, FileConfig), struct {
+		Config      Config `json:"config"`
+		ZooDir      string `json:"zoo,omitempty"`
+		ZooChecksum string `json:"zoo_checksum,omitempty"`
+	}{res.Config, zooDir, zooChecksum}); err != nil {
+		return err
+	}
+	if err := store.WriteFile(filepath.Join(dir, FilePredictions), res.Predictions); err != nil {
+		return err
+	}
+	if err := store.WriteFile(filepath.Join(dir, FileMetrics), res.Metrics); err != nil {
+		return err
+	}
+	if len(zoo.ReferenceResults) > 0 {
+		if err := store.WriteFile(filepath.Join(dir, FileReference), zoo.ReferenceResults); err != nil {
+			return err
+		}
+	}
+	if err := writeJSON(filepath.Join(dir, FileReportJSON), info); err != nil {
+		return err
+	}
+	return Render(dir)
+}
+
+// Render (re-)renders report.md and the charts of a run directory from its
+// report.json, metrics, predictions and reference results.
+func Render(dir string) error {
+	var info ReportInfo
+	b, err := os.ReadFile(filepath.Join(dir, FileReportJSON))
+	if err != nil {
+		return fmt.Errorf("report: %s is not a run directory: %w", dir, err)
+	}
+	if err := json.Unmarshal(b, &info); err != nil {
+		return fmt.Errorf("report: %s: %w", filepath.Join(dir, FileReportJSON), err)
+	}
+	metrics, err := store.ReadFile[store.Metric](filepath.Join(dir, FileMetrics))
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	preds, err := store.ReadFile[store.Prediction](filepath.Join(dir, FilePredictions))
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	ref, err := store.ReadFile[store.ReferenceResult](filepath.Join(dir, FileReference))
+	if err != nil && !errors.Is(err, store.ErrNoTable) {
+		return fmt.Errorf("report: %w", err)
+	}
+	info.Summary = Summarize(metrics)
+	charts, err := renderCharts(dir, &info, preds, ref)
+	if err != nil {
+		return fmt.Errorf("report charts: %w", err)
+	}
+	var sb strings.Builder
+	writeMarkdown(&sb, &info, ref, charts)
+	return writeFileAtomic(filepath.Join(dir, FileReportMD), []byte(sb.String()))
+}
+
+// bestPublished returns the published method with the highest weighted
+// mean Pearson, other than the baselines, and its rows by target.
+func bestPublished(ref []store.ReferenceResult, metric string) (string, map[string]float64) {
+	byMethod := map[string]map[string]float64{}
+	for _, r := range ref {
+		if r.Metric != metric || isPublishedBaseline(r.Method) {
+			continue
+		}
+		if byMethod[r.Method] == nil {
+			byMethod[r.Method] = map[string]float64{}
+		}
+		byMethod[r.Method][r.Target] = r.Value
+	}
+	best, bestV := "", math.Inf(-1)
+	for _, m := range sortedKeys(byMethod) {
+		if v, ok := byMethod[m]["_weighted_mean"]; ok && v > bestV {
+			best, bestV = m, v
+		}
+	}
+	return best, byMethod[best]
+}
+
+func isPublishedBaseline(method string) bool {
+	switch strings.ToLower(method) {
+	case "logme", "reg-h-score", "reg_h_score", "random":
+		return true
+	}
+	return false
+}
+
+// publishedBaseline returns a published baseline row (LogME, Reg-H-Score)
+// by target.
+func publishedRow(ref []store.ReferenceResult, metric string, names ...string) map[string]float64 {
+	out := map[string]float64{}
+	for _, r := range ref {
+		if r.Metric == metric && slices.Contains(names, r.Method) {
+			out[r.Target] = r.Value
+		}
+	}
+	return out
+}
+
+func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, charts []string) {
+	fmt.Fprintf(w, "# zoograph run: %s\n\n", info.Method)
+	cfg := info.Config
+	fmt.Fprintf(w, "- learner **%s**, regressor **%s**, feature set **%s** (%d features)\n", cfg.Learner, cfg.Regressor, cfg.Features, len(info.Features))
+	fmt.Fprintf(w, "- %d targets × %d seeds (seeds %d…%d), leave-one-dataset-out\n", len(info.Targets), cfg.Seeds, cfg.Seed, cfg.Seed+uint64(cfg.Seeds)-1)
+	if info.ZooChecksum != "" {
+		fmt.Fprintf(w, "- zoo checksum `%s`\n", info.ZooChecksum)
+	}
+	fmt.Fprintf(w, "- wall time %.2f s\n\n", info.TimingsSeconds["wall"])
+
+	pubName, pub := bestPublished(ref, "pearson")
+	pubLogME := publishedRow(ref, "pearson", "LogME")
+	pubReg := publishedRow(ref, "pearson", "Reg-H-Score")
+	for _, protocol := range cfg.Protocols {
+		s := info.Summary[protocol]
+		if s == nil {
+			continue
+		}
+		fmt.Fprintf(w, "## Pearson per target — %s protocol\n\n", protocol)
+		fmt.Fprintf(w, "%s\n\n", protocolNote(protocol))
+		cols := []string{info.Method}
+		for _, b := range []string{"metadata", "logme", "reg_h_score", "downloads", "random"} {
+			if s[b] != nil {
+				cols = append(cols, b)
+			}
+		}
+		fmt.Fprintf(w, "| target | %s |", strings.Join(cols, " | "))
+		if pubName != "" {
+			fmt.Fprintf(w, " paper best | Δ vs paper | paper LogME | paper Reg-H-Score |")
+		}
+		fmt.Fprintf(w, "\n|---|%s", strings.Repeat("---:|", len(cols)))
+		if pubName != "" {
+			fmt.Fprintf(w, "---:|---:|---:|---:|")
+		}
+		fmt.Fprintln(w)
+		for _, t := range append(slices.Clone(info.Targets), "_mean", "_weighted_mean") {
+			label := t
+			switch t {
+			case "_mean":
+				label = "**mean**"
+			case "_weighted_mean":
+				label = "**weighted mean**"
+			}
+			fmt.Fprintf(w, "| %s |", label)
+			for _, c := range cols {
+				fmt.Fprintf(w, " %s |", fmtMeanSD(s[c]["pearson"][t]))
+			}
+			if pubName != "" {
+				p, ok := pub[t]
+				if t == "_mean" {
+					p, ok = meanOver(pub, info.Targets)
+				}
+				ours := s[info.Method]["pearson"][t].Mean
+				fmt.Fprintf(w, " %s | %s | %s | %s |", fmtOpt(p, ok), fmtDelta(ours, p, ok),
+					fmtRef(pubLogME, t, info.Targets), fmtRef(pubReg, t, info.Targets))
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w)
+		if pubName != "" {
+			fmt.Fprintf(w, "Paper best = `%s`, the published row with the highest weighted mean; "+
+				"the paper's mean is over these targets.\n\n", pubName)
+		}
+	}
+
+	for _, protocol := range cfg.Protocols {
+		s := info.Summary[protocol]
+		if s == nil {
+			continue
+		}
+		fmt.Fprintf(w, "## All metrics, mean over targets — %s protocol\n\n", protocol)
+		methods := sortedKeys(s)
+		slices.SortStableFunc(methods, func(a, b string) int {
+			if a == info.Method {
+				return -1
+			}
+			if b == info.Method {
+				return 1
+			}
+			return 0
+		})
+		fmt.Fprintf(w, "| metric | %s |\n|---|%s\n", strings.Join(methods, " | "), strings.Repeat("---:|", len(methods)))
+		for _, metric := range metricOrder {
+			fmt.Fprintf(w, "| %s |", metric)
+			for _, m := range methods {
+				fmt.Fprintf(w, " %s |", fmtMeanSD(s[m][metric]["_mean"]))
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w)
+	}
+
+	if len(charts) > 0 {
+		fmt.Fprintf(w, "## Charts\n\n")
+		for _, c := range charts {
+			fmt.Fprintf(w, "![%s](%s)\n\n", strings.TrimSuffix(c, filepath.Ext(c)), c)
+		}
+	}
+
+	fmt.Fprintf(w, "## Stage timings\n\nSeconds summed over the parallel (target, seed) tasks; wall is elapsed.\n\n| stage | seconds |\n|---|---:|\n")
+	for _, k := range sortedKeys(info.TimingsSeconds) {
+		fmt.Fprintf(w, "| %s | %.3f |\n", k, info.TimingsSeconds[k])
+	}
+	fmt.Fprintln(w)
+
+	if len(info.GraphStats) > 0 {
+		fmt.Fprintf(w, "## Graphs\n\n| target | nodes | edges | fine-tune edges | negative pairs |\n|---|---:|---:|---:|---:|\n")
+		for _, t := range sortedKeys(info.GraphStats) {
+			g := info.GraphStats[t]
+			fmt.Fprintf(w, "| %s | %d | %d | %d | %d |\n", t, g.Nodes, g.Edges, g.FinetuneEdges, g.NegativePairs)
+		}
+		fmt.Fprintln(w)
+	}
+	if len(info.Dropped) > 0 {
+		fmt.Fprintf(w, "## Cleaning\n\nDatasets kept out of the history (never targets of training rows or edges):\n\n")
+		for _, d := range info.Dropped {
+			fmt.Fprintf(w, "- %s\n", d)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "## Features\n\n`%s` feature set: %s.\n", cfg.Features, summarizeFeatures(info.Features))
+}
+
+var metricOrder = []string{"pearson", "spearman", "kendall", "weighted_kendall",
+	"top@1", "top@3", "top@5", "rel@1", "rel@3", "rel@5", "rrel@1", "rrel@3", "rrel@5", "p@1", "p@3", "p@5"}
+
+func protocolNote(p string) string {
+	if p == "paper" {
+		return "Paper protocol: the published TransferGraph evaluation rules (best run per model, baselines on their own rows), comparable with the published tables."
+	}
+	return "Clean protocol: full fine-tunes, one accuracy per model (mean of repeated runs), every method on the same model set. Mean ± sd over seeds."
+}
+
+func summarizeFeatures(names []string) string {
+	var groups []string
+	emb := 0
+	for _, n := range names {
+		if strings.HasPrefix(n, "m_f") || strings.HasPrefix(n, "d_f") {
+			emb++
+			continue
+		}
+		groups = append(groups, "`"+n+"`")
+	}
+	if emb > 0 {
+		groups = append(groups, fmt.Sprintf("%d embedding columns (m_f*, d_f*)", emb))
+	}
+	return strings.Join(groups, ", ")
+}
+
+func meanOver(m map[string]float64, targets []string) (float64, bool) {
+	var s float64
+	for _, t := range targets {
+		v, ok := m[t]
+		if !ok {
+			return 0, false
+		}
+		s += v
+	}
+	return s / float64(len(targets)), len(targets) > 0
+}
+
+func fmtRef(m map[string]float64, t string, targets []string) string {
+	v, ok := m[t]
+	if t == "_mean" {
+		v, ok = meanOver(m, targets)
+	}
+	return fmtOpt(v, ok)
+}
+
+func fmtMeanSD(m MeanSD) string {
+	if m.N == 0 || math.IsNaN(m.Mean) {
+		return "n/a"
+	}
+	if m.N > 1 {
+		return fmt.Sprintf("%.3f ± %.3f", m.Mean, m.SD)
+	}
+	return fmt.Sprintf("%.3f", m.Mean)
+}
+
+func fmtOpt(v float64, ok bool) string {
+	if !ok || math.IsNaN(v) {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+func fmtDelta(ours, p float64, ok bool) string {
+	if !ok || math.IsNaN(ours) || math.IsNaN(p) {
+		return "–"
+	}
+	return fmt.Sprintf("%+.3f", ours-p)
+}
+
+func prepareRunDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return os.MkdirAll(dir, 0o755)
+	case err != nil:
+		return fmt.Errorf("run directory %s: %w", dir, err)
+	case len(entries) > 0:
+		return fmt.Errorf("run directory %s exists and is not empty: choose a new --out", dir)
+	}
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+// writeFileAtomic writes to a temporary file in the same directory, syncs
+// it and renames it over path.
+func writeFileAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return os.Rename(f.Name(), path)
+}

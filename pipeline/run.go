@@ -1,0 +1,386 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/zoograph/zoograph/graphlearn/node2vec"
+	"github.com/zoograph/zoograph/graphlearn/regress"
+	"github.com/zoograph/zoograph/pipeline/evaluate"
+	"github.com/zoograph/zoograph/store"
+)
+
+// ErrLeak reports that something recorded on a held-out target would have
+// reached its graph or its regressor's training rows. Run never returns
+// results when it happens.
+var ErrLeak = errors.New("leave-one-dataset-out violated")
+
+// Options are the run-time settings that do not change results.
+type Options struct {
+	Logger *slog.Logger
+	// Progress is called after each finished (target, seed) task with the
+	// number done and the total; nil = none.
+	Progress func(done, total int)
+}
+
+// Result is everything a run produces.
+type Result struct {
+	Config      Config
+	Method      string
+	Targets     []string
+	Predictions []store.Prediction
+	// Metrics per protocol, in the evaluation data contract.
+	Metrics []store.Metric
+	// Eval is the evaluation of each protocol, for reports and charts.
+	Eval map[string]*evaluate.Result
+	// Timings are the summed seconds per stage over all tasks; Wall is the
+	// run's elapsed time.
+	Timings map[string]float64
+	Wall    time.Duration
+	Dropped []string
+	// Graph sizes per target.
+	GraphStats map[string]GraphStats
+	Features   []string
+}
+
+// GraphStats summarises one target's graph.
+type GraphStats struct {
+	Nodes, Edges, FinetuneEdges, NegativePairs int
+}
+
+// Run runs the experiment of cfg on the zoo's tables: for every target and
+// seed it predicts every model's accuracy on the target with nothing recorded
+// on the target, then evaluates every protocol of cfg.
+func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	start := time.Now()
+	timings := newTimings()
+
+	t0 := time.Now()
+	data, err := Clean(zoo, cfg.Clean)
+	if err != nil {
+		return nil, err
+	}
+	timings.add("clean", time.Since(t0))
+	for _, why := range data.Dropped {
+		log.Info("history dataset dropped", "reason", why)
+	}
+
+	targets, err := resolveTargets(zoo, data, cfg)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Config: cfg, Method: cfg.Method(), Targets: targets, Dropped: data.Dropped,
+		GraphStats: map[string]GraphStats{}}
+
+	// Graphs do not depend on the seed: build one per target.
+	graphs := make([]*TargetGraph, len(targets))
+	for i, name := range targets {
+		t0 := time.Now()
+		ti, _ := data.DatasetIndex(name)
+		g, err := BuildGraph(data, ti, cfg.Graph)
+		if err != nil {
+			return nil, fmt.Errorf("graph of %s: %w", name, err)
+		}
+		graphs[i] = g
+		res.GraphStats[name] = GraphStats{Nodes: g.Graph.NumNodes(), Edges: g.Graph.NumEdges(),
+			FinetuneEdges: g.FinetuneEdges, NegativePairs: g.NegativePairs}
+		timings.add("graph", time.Since(t0))
+	}
+
+	type task struct{ target, seed int }
+	var tasks []task
+	for ti := range targets {
+		for s := range cfg.Seeds {
+			tasks = append(tasks, task{ti, s})
+		}
+	}
+	var (
+		mu    sync.Mutex
+		preds []store.Prediction
+		done  int
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cfg.Workers)
+	for _, tk := range tasks {
+		g.Go(func() error {
+			name := targets[tk.target]
+			ti, _ := data.DatasetIndex(name)
+			seed := cfg.Seed + uint64(tk.seed)
+			out, names, err := runTask(gctx, data, ti, graphs[tk.target], cfg, seed, timings)
+			if err != nil {
+				return fmt.Errorf("target %s, seed %d: %w", name, seed, err)
+			}
+			mu.Lock()
+			preds = append(preds, out...)
+			if res.Features == nil {
+				res.Features = names
+			}
+			done++
+			n := done
+			mu.Unlock()
+			if opt.Progress != nil {
+				opt.Progress(n, len(tasks))
+			}
+			log.Debug("task done", "target", name, "seed", seed)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(preds, func(a, b store.Prediction) int {
+		if c := cmpString(a.Method, b.Method); c != 0 {
+			return c
+		}
+		if c := cmpString(a.Target, b.Target); c != 0 {
+			return c
+		}
+		if a.Seed != b.Seed {
+			return int(a.Seed - b.Seed)
+		}
+		return cmpString(a.ModelID, b.ModelID)
+	})
+	res.Predictions = preds
+
+	t0 = time.Now()
+	res.Eval = map[string]*evaluate.Result{}
+	for _, protocol := range cfg.Protocols {
+		ev, err := evaluate.Evaluate(ctx, zoo, toEvalPredictions(preds), evaluate.Options{
+			Protocol:  evaluate.Protocol(protocol),
+			Targets:   targets,
+			Baselines: baselinesOf(cfg),
+			Seed:      int64(cfg.Seed),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("evaluate (%s protocol): %w", protocol, err)
+		}
+		res.Eval[protocol] = ev
+		res.Metrics = append(res.Metrics, ev.Metrics...)
+	}
+	timings.add("evaluate", time.Since(t0))
+	res.Timings = timings.snapshot()
+	res.Wall = time.Since(start)
+	return res, nil
+}
+
+// runTask runs graph → embed → features → train → predict for one target and
+// seed, for zoograph's method and, when configured, the metadata baseline.
+func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, tm *timings) ([]store.Prediction, []string, error) {
+	var emb *node2vec.Embeddings
+	if cfg.Learner != LearnerNone {
+		t0 := time.Now()
+		opt := cfg.Node2Vec
+		opt.Plus = cfg.Learner == LearnerNode2VecPlus
+		opt.Seed = seed
+		opt.Workers = 1 // tasks run in parallel; one worker is bit-for-bit reproducible
+		var err error
+		emb, err = node2vec.Embed(ctx, tg.Graph, opt)
+		if err != nil {
+			return nil, nil, fmt.Errorf("embed: %w", err)
+		}
+		tm.add("embed", time.Since(t0))
+	}
+	target := d.Datasets[t].DatasetID
+
+	predict := func(set, method string) ([]store.Prediction, []string, error) {
+		t0 := time.Now()
+		ft, err := Features(d, t, tg, emb, set, cfg.Learner)
+		if err != nil {
+			return nil, nil, err
+		}
+		tm.add("features", time.Since(t0))
+		t0 = time.Now()
+		scores, err := fitPredict(ft, cfg, seed)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s regressor: %w", method, err)
+		}
+		tm.add("train+predict", time.Since(t0))
+		out := make([]store.Prediction, len(ft.TestModels))
+		for i, mi := range ft.TestModels {
+			out[i] = store.Prediction{Target: target, ModelID: d.Models[mi].ModelID, Method: method,
+				Seed: int64(seed), Predicted: scores[i], Actual: d.acc[t][mi]}
+		}
+		return out, ft.Names, nil
+	}
+	preds, names, err := predict(cfg.Features, cfg.Method())
+	if err != nil {
+		return nil, nil, err
+	}
+	if slices.Contains(cfg.Baselines, "metadata") {
+		meta, _, err := predict("metadata", "metadata")
+		if err != nil {
+			return nil, nil, err
+		}
+		preds = append(preds, meta...)
+	}
+	return preds, names, nil
+}
+
+// fitPredict trains the configured regressor on the table's training rows
+// and predicts its test rows. Linear and forest regressors get missing
+// values imputed with the training column mean; GBDT learns where to send
+// them.
+func fitPredict(ft *FeatureTable, cfg Config, seed uint64) ([]float64, error) {
+	var r regress.Regressor
+	switch cfg.Regressor {
+	case RegressorLinear:
+		r = regress.NewLinear(cfg.Linear)
+		imputeMeans(ft.Train, ft.Test)
+	case RegressorForest:
+		o := cfg.Forest
+		o.Seed, o.Workers = seed, 1
+		r = regress.NewForest(o)
+		imputeMeans(ft.Train, ft.Test)
+	default:
+		o := cfg.GBDT
+		o.Seed, o.Workers = seed, 1
+		r = regress.NewGBDT(o)
+	}
+	if err := r.Fit(ft.Train, ft.Label); err != nil {
+		return nil, err
+	}
+	return r.Predict(ft.Test)
+}
+
+// imputeMeans replaces NaN cells of both matrices by the training column
+// mean (0 when the whole training column is missing).
+func imputeMeans(train, test *mat.Dense) {
+	rows, cols := train.Dims()
+	for j := range cols {
+		var s, n float64
+		for i := range rows {
+			if v := train.At(i, j); !math.IsNaN(v) {
+				s += v
+				n++
+			}
+		}
+		mean := 0.0
+		if n > 0 {
+			mean = s / n
+		}
+		for _, m := range []*mat.Dense{train, test} {
+			r, _ := m.Dims()
+			for i := range r {
+				if math.IsNaN(m.At(i, j)) {
+					m.Set(i, j, mean)
+				}
+			}
+		}
+	}
+}
+
+// resolveTargets returns cfg.Targets, checked, or the default targets.
+func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
+	var out []string
+	if len(cfg.Targets) > 0 {
+		for _, name := range cfg.Targets {
+			di, ok := d.DatasetIndex(name)
+			if !ok {
+				return nil, fmt.Errorf("target %q: no such dataset in the zoo", name)
+			}
+			if len(d.TargetModels(di)) < 3 {
+				return nil, fmt.Errorf("target %q: fewer than 3 models with a recorded accuracy", name)
+			}
+			out = append(out, name)
+		}
+		return out, nil
+	}
+	seen := map[string]bool{}
+	pick := func(name string) {
+		if di, ok := d.DatasetIndex(name); ok && !seen[name] && len(d.TargetModels(di)) >= 3 {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	for _, r := range zoo.ReferenceResults {
+		if r.Target != "" && r.Target[0] != '_' {
+			pick(r.Target)
+		}
+	}
+	if len(out) == 0 {
+		for _, s := range zoo.Scores {
+			pick(s.DatasetID)
+		}
+	}
+	if len(out) == 0 {
+		for di, ds := range d.Datasets {
+			if len(d.TargetModels(di)) >= cfg.MinTargetModels && d.hasHistory[di] {
+				pick(ds.DatasetID)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no target dataset: no dataset has %d or more fine-tuned models", cfg.MinTargetModels)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func baselinesOf(cfg Config) []string {
+	var out []string
+	for _, b := range cfg.Baselines {
+		if b != "metadata" { // metadata predictions are passed in with ours
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func toEvalPredictions(preds []store.Prediction) []evaluate.Prediction {
+	out := make([]evaluate.Prediction, len(preds))
+	for i, p := range preds {
+		seed := p.Seed
+		out[i] = evaluate.Prediction{Method: p.Method, Seed: &seed, Target: p.Target, ModelID: p.ModelID, Score: p.Predicted}
+	}
+	return out
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// timings sums stage durations across concurrent tasks.
+type timings struct {
+	mu sync.Mutex
+	s  map[string]float64
+}
+
+func newTimings() *timings { return &timings{s: map[string]float64{}} }
+
+func (t *timings) add(stage string, d time.Duration) {
+	t.mu.Lock()
+	t.s[stage] += d.Seconds()
+	t.mu.Unlock()
+}
+
+func (t *timings) snapshot() map[string]float64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]float64, len(t.s))
+	for k, v := range t.s {
+		out[k] = v
+	}
+	return out
+}

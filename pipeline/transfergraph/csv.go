@@ -1,0 +1,261 @@
+package transfergraph
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Problem kinds: the class of a malformed row.
+const (
+	KindShortLine     = "short line"     // fewer fields than a needed column
+	KindLongLine      = "long line"      // more fields than the header
+	KindFragment      = "fragment"       // a piece of a row split across lines
+	KindEmptyKey      = "empty key"      // no model or dataset id
+	KindBadNumber     = "bad number"     // a numeric field that does not parse
+	KindMissingValue  = "missing value"  // an empty field that must have a value
+	KindBadValue      = "bad value"      // a field outside its known values
+	KindUnknownMetric = "unknown metric" // a transferability metric we do not know
+	KindDuplicate     = "duplicate"      // a second row for a key that must be unique
+	KindCSV           = "csv syntax"     // quoting the CSV reader rejects
+)
+
+// Problem is a malformed row: skipped by default, an error in strict mode.
+type Problem struct {
+	File   string // relative to the experiment directory, e.g. "records.csv"
+	Line   int    // 1-based line of the file where the row starts; the header is line 1
+	Kind   string // one of the Kind constants
+	Reason string // what is wrong, naming the column and value
+}
+
+// Error makes a Problem the error of a strict import.
+func (p Problem) Error() string {
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Reason)
+}
+
+// problems collects malformed rows; in strict mode the first is an error.
+type problems struct {
+	strict bool
+	list   []Problem
+	log    *slog.Logger
+}
+
+func (ps *problems) add(p Problem) error {
+	if ps.strict {
+		return p
+	}
+	ps.list = append(ps.list, p)
+	ps.log.Debug("skipped malformed row", "file", p.File, "line", p.Line, "kind", p.Kind, "reason", p.Reason)
+	return nil
+}
+
+// table is the header of one CSV file.
+type table struct {
+	file   string
+	header []string
+	cols   map[string]int
+}
+
+// row is one record of a table.
+type row struct {
+	t    *table
+	line int
+	rec  []string
+}
+
+// has reports whether the record reaches column name.
+func (r row) has(name string) bool {
+	i, ok := r.t.cols[name]
+	return ok && i < len(r.rec)
+}
+
+// get returns the trimmed field of column name, "" when the record is short.
+func (r row) get(name string) string {
+	i, ok := r.t.cols[name]
+	if !ok || i >= len(r.rec) {
+		return ""
+	}
+	return strings.TrimSpace(r.rec[i])
+}
+
+func (r row) problem(kind, format string, args ...any) *Problem {
+	return &Problem{File: r.t.file, Line: r.line, Kind: kind, Reason: kind + ": " + fmt.Sprintf(format, args...)}
+}
+
+// check classifies a structurally malformed record: too long, a fragment of
+// a split row, too short for the needed columns, or without a key. keys are
+// id columns; needed are the other columns the row must reach.
+func (r row) check(keys, needed []string) *Problem {
+	if len(r.rec) > len(r.t.header) {
+		return r.problem(KindLongLine, "%d fields, header has %d", len(r.rec), len(r.t.header))
+	}
+	for _, k := range keys {
+		if v := r.get(k); v != "" && fragmentValue(v) {
+			return r.problem(KindFragment, "column %q is %q, not an id (a piece of a row split across lines)", k, v)
+		}
+	}
+	for _, cols := range [][]string{keys, needed} {
+		for _, c := range cols {
+			if !r.has(c) {
+				return r.problem(KindShortLine, "%d fields, header has %d (no column %q)", len(r.rec), len(r.t.header), c)
+			}
+		}
+	}
+	for _, k := range keys {
+		if r.get(k) == "" {
+			return r.problem(KindEmptyKey, "column %q is empty", k)
+		}
+	}
+	return nil
+}
+
+// fragmentValue reports whether an id field holds something no model or
+// dataset id looks like: a number or a bare keyword from the tail of a
+// LoRA row (none, lora, ...). The published text records.csv has such
+// fragments where a row was split across lines.
+func fragmentValue(v string) bool {
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		return true
+	}
+	switch strings.ToLower(v) {
+	case "none", "nan", "null", "lora", "lor", "true", "false":
+		return true
+	}
+	return false
+}
+
+// float parses column name; "" is NaN. Python writes nan, inf and -inf,
+// which ParseFloat accepts.
+func (r row) float(name string) (float64, *Problem) {
+	v := r.get(name)
+	if v == "" {
+		return math.NaN(), nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return math.NaN(), r.problem(KindBadNumber, "column %q is %q, want a number", name, v)
+	}
+	return f, nil
+}
+
+// requiredFloat is float for a column that must have a value.
+func (r row) requiredFloat(name string) (float64, *Problem) {
+	if r.get(name) == "" {
+		return math.NaN(), r.problem(KindMissingValue, "column %q is empty, want a number", name)
+	}
+	return r.float(name)
+}
+
+// int parses a count written as an integer or as a float with no fraction
+// (pandas writes "16.0"); "" and nan are 0, unknown.
+func (r row) int(name string) (int64, *Problem) {
+	v := r.get(name)
+	if v == "" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, r.problem(KindBadNumber, "column %q is %q, want an integer", name, v)
+	}
+	if math.IsNaN(f) {
+		return 0, nil
+	}
+	if f != math.Trunc(f) || math.Abs(f) >= 1<<63 {
+		return 0, r.problem(KindBadNumber, "column %q is %q, want an integer", name, v)
+	}
+	return int64(f), nil
+}
+
+// firstProblem returns the first non-nil problem.
+func firstProblem(ps ...*Problem) *Problem {
+	for _, p := range ps {
+		if p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// readCSV parses data as a CSV file with a header line, checks that the
+// header has the columns in required, and calls fn for each record.
+// Records the CSV reader rejects are reported as problems; an error from fn
+// or from the reader's input ends the read.
+func readCSV(ctx context.Context, data []byte, file string, required []string, ps *problems, fn func(row) error) (*table, error) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%s: empty file, want a header line", file)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", file, err)
+	}
+	t := &table{file: file, header: append([]string(nil), header...), cols: make(map[string]int, len(header))}
+	for i, h := range t.header {
+		h = strings.TrimSpace(h)
+		t.header[i] = h
+		if h == "" && i == 0 {
+			continue // the pandas index column
+		}
+		if _, dup := t.cols[h]; dup {
+			return nil, fmt.Errorf("%s:1: header repeats column %q", file, h)
+		}
+		t.cols[h] = i
+	}
+	for _, c := range required {
+		if _, ok := t.cols[c]; !ok {
+			return nil, fmt.Errorf("%s:1: header has no column %q (header: %s)", file, c, headerString(t.header))
+		}
+	}
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return t, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s: %w", file, err)
+			}
+			line := pe.StartLine
+			if line == 0 {
+				line = pe.Line
+			}
+			if err := ps.add(Problem{File: file, Line: line, Kind: KindCSV, Reason: KindCSV + ": " + pe.Err.Error()}); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		if err := fn(row{t: t, line: line, rec: rec}); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// headerString shortens a header for an error message.
+func headerString(h []string) string {
+	const max = 12
+	s := strings.Join(h[:min(len(h), max)], ",")
+	if len(h) > max {
+		s += fmt.Sprintf(",... (%d columns)", len(h))
+	}
+	return s
+}
