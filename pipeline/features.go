@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"os"
 	"fmt"
 	"math"
 	"strings"
@@ -25,7 +26,7 @@ type FeatureTable struct {
 
 // featureSpec says which groups of columns a feature set has.
 type featureSpec struct {
-	metadata, history, embeddings, affinity bool
+	metadata, history, transfer, embeddings, affinity bool
 }
 
 func specFor(set string, learner string) featureSpec {
@@ -36,20 +37,29 @@ func specFor(set string, learner string) featureSpec {
 	case "metadata":
 		return featureSpec{metadata: true}
 	default:
-		return featureSpec{metadata: true, history: true, embeddings: emb, affinity: emb}
+		return featureSpec{metadata: true, history: true, transfer: true, embeddings: emb, affinity: emb}
 	}
 }
+
+// transferMethods are the transferability scores used as features, z-scored
+// within each dataset. They are computed from a model's features on a
+// dataset without fine-tuning, so the target's scores are honest inputs.
+var transferMethods = []string{"logme", "reg_h_score"}
 
 // historyKernels are the widths, in units of the zoo's median dataset
 // distance, of the similarity-weighted history features.
 var historyKernels = []float64{0.25, 0.5, 1}
 
-// Features assembles the design matrix for target t. emb may be nil (no
-// learner). A model's history features on a row of dataset r exclude both r
+// Features assembles the design matrix for target t, with test rows for the
+// given models (nil = every model with a recorded accuracy on t). emb may be
+// nil (no learner). A model's history features on a row of dataset r exclude both r
 // (it is the label) and t (it is held out), so training and test rows see
 // the same kind of signal and nothing recorded on t is used.
-func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set string, learner string) (*FeatureTable, error) {
+func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, learner string, testModels []int) (*FeatureTable, error) {
 	spec := specFor(set, learner)
+	if os.Getenv("ZG_NORAW") != "" {
+		spec.embeddings = false
+	}
 	if emb == nil {
 		spec.embeddings, spec.affinity = false, false
 	}
@@ -64,6 +74,19 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set str
 		names = append(names, "hist_mean", "hist_sd", "hist_max", "hist_min", "hist_count", "hist_nearest")
 		for _, k := range historyKernels {
 			names = append(names, fmt.Sprintf("hist_sim_%g", k))
+		}
+	}
+	var transfer [][][]float64
+	if spec.transfer {
+		for _, method := range transferMethods {
+			if sc := d.scores[method]; sc != nil {
+				names = append(names, "transfer_"+method)
+				z := make([][]float64, len(sc))
+				for di := range sc {
+					z[di] = zscores(sc[di])
+				}
+				transfer = append(transfer, z)
+			}
 		}
 	}
 	if spec.affinity {
@@ -94,7 +117,10 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set str
 			}
 		}
 	}
-	ft.TestModels = d.TargetModels(t)
+	ft.TestModels = testModels
+	if ft.TestModels == nil {
+		ft.TestModels = d.TargetModels(t)
+	}
 	if len(trainRows) == 0 {
 		return nil, fmt.Errorf("features for %s: no training rows (no other dataset has usable history)", d.Datasets[t].DatasetID)
 	}
@@ -117,6 +143,10 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set str
 		}
 		if spec.history {
 			c += historyFeatures(dst[c:], d, mi, di, t)
+		}
+		for _, z := range transfer {
+			dst[c] = z[di][mi]
+			c++
 		}
 		if spec.affinity {
 			mv, dv := emb.Vector(tg.Model[mi]), emb.Vector(tg.Dataset[di])

@@ -113,7 +113,7 @@ func stringCol[T any](name string, null nullability, f func(*T) *string) column[
 			b.ReserveData(size)
 			for i := range rows {
 				s := *f(&rows[i])
-				if null && s == "" {
+				if null == nullable && s == "" {
 					b.AppendNull()
 				} else {
 					b.Append(s)
@@ -141,7 +141,7 @@ func int64Col[T any](name string, null nullability, f func(*T) *int64) column[T]
 			b.Reserve(len(rows))
 			for i := range rows {
 				v := *f(&rows[i])
-				if null && v == 0 {
+				if null == nullable && v == 0 {
 					b.UnsafeAppendBoolToBitmap(false)
 				} else {
 					b.UnsafeAppend(v)
@@ -209,7 +209,7 @@ func float64Col[T any](name string, null nullability, f func(*T) *float64) colum
 			b.Reserve(len(rows))
 			for i := range rows {
 				v := *f(&rows[i])
-				if null && math.IsNaN(v) {
+				if null == nullable && math.IsNaN(v) {
 					b.UnsafeAppendBoolToBitmap(false)
 				} else {
 					b.UnsafeAppend(v)
@@ -267,7 +267,7 @@ func timeCol[T any](name string, null nullability, f func(*T) *time.Time) column
 			b.Reserve(len(rows))
 			for i := range rows {
 				t := *f(&rows[i])
-				if null && t.IsZero() {
+				if null == nullable && t.IsZero() {
 					b.UnsafeAppendBoolToBitmap(false)
 				} else {
 					b.UnsafeAppend(arrow.Timestamp(t.UnixMicro()))

@@ -173,8 +173,8 @@ func newLimiter(n int, w time.Duration) *rate.Limiter {
 }
 
 func limitFor(n, burst int, w time.Duration) rate.Limit {
-	if n <= burst {
-		return rate.Limit(float64(n) / w.Seconds() / 2)
+	if n <= burst { // a quota of 1: the best a token bucket can do
+		return rate.Limit(float64(n) / w.Seconds())
 	}
 	return rate.Limit(float64(n-burst) / w.Seconds())
 }
@@ -199,9 +199,11 @@ func (p *pacer) wait(ctx context.Context, b bucket) (time.Duration, error) {
 	if pb.lim != nil {
 		if err := pb.lim.Wait(ctx); err != nil {
 			if ctx.Err() != nil {
-				err = ctx.Err()
+				return time.Since(start), ctx.Err()
 			}
-			return time.Since(start), err
+			// The limiter refuses up front when the wait would pass the
+			// deadline; report it as the deadline it is.
+			return time.Since(start), fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
 		}
 	}
 	return time.Since(start), nil

@@ -59,11 +59,10 @@ func paperGraph(t testing.TB, seed uint64) *graphlearn.Graph {
 	for i := range models {
 		m := b.Node(graphlearn.NodeModel, "model-"+strconv.Itoa(i))
 		for _, d := range ds[:finetuneDatasets] {
-			acc := rng.Float64()
-			switch {
-			case acc > 0.5 && rng.Float64() < 0.9:
-				mustAdd(t, b, m, d, graphlearn.EdgeFinetune, acc)
-			case acc <= 0.5 && rng.Float64() < 0.18:
+			switch u := rng.Float64(); {
+			case u < 0.82:
+				mustAdd(t, b, m, d, graphlearn.EdgeFinetune, 0.5+rng.Float64()/2)
+			case u < 0.91:
 				if err := b.AddNegative(m, d); err != nil {
 					t.Fatal(err)
 				}

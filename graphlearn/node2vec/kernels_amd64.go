@@ -19,7 +19,7 @@ func detectAVX2() bool {
 	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
 		return false
 	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // OS saves XMM and YMM state
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // the OS saves XMM and YMM state
 		return false
 	}
 	_, ebx7, _, _ := cpuid(7, 0)
@@ -29,40 +29,55 @@ func detectAVX2() bool {
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
+// dotsAVX2 sets res[j] = Σ_{i<dim} in[i]·out[rows[j]·dim + i] for j < k;
+// dim is a positive multiple of 8, rowStride the row length in elements.
+//
 //go:noescape
-func dotAVX2(x, y *float32, n int) float32
+func dotsAVX2(res, in, out *float32, rows *int32, k, dim, rowStride int)
 
+// pairUpdateAVX2 is pairUpdate over the first dim elements of each row; dim
+// is a positive multiple of 8, rowStride the row length in elements, k ≥ 1.
+//
 //go:noescape
-func updateAVX2(acc, out, in *float32, n int, g float32)
+func pairUpdateAVX2(in, out *float32, rows *int32, gs *float32, k, dim, rowStride int)
 
-//go:noescape
-func axpyAVX2(y, x *float32, n int, a float32)
-
-// dot returns Σ x[i]·y[i]; len(y) ≥ len(x).
-func dot(x, y []float32) float32 {
-	if hasAVX2 && len(x) > 0 {
-		_ = y[len(x)-1]
-		return dotAVX2(&x[0], &y[0], len(x))
-	}
-	return dotGo(x, y)
-}
-
-// update does acc += g·out, then out += g·in; len(out), len(in) ≥ len(acc).
-func update(acc, out, in []float32, g float32) {
-	if hasAVX2 && len(acc) > 0 {
-		_, _ = out[len(acc)-1], in[len(acc)-1]
-		updateAVX2(&acc[0], &out[0], &in[0], len(acc), g)
+// dots sets res[k] = in · out[rows[k]], rows of len(in) elements. The caller
+// guarantees that every row lies within out.
+func dots(res, in, out []float32, rows []int32) {
+	dim := len(in)
+	d8 := dim &^ 7
+	if !hasAVX2 || d8 == 0 || len(rows) == 0 {
+		dotsGo(res, in, out, rows)
 		return
 	}
-	updateGo(acc, out, in, g)
+	_ = res[len(rows)-1]
+	dotsAVX2(&res[0], &in[0], &out[0], &rows[0], len(rows), d8, dim)
+	if d8 < dim {
+		for k, r := range rows {
+			res[k] += dotGo(in[d8:], out[int(r)*dim+d8:int(r)*dim+dim])
+		}
+	}
 }
 
-// axpy does y += a·x; len(x) ≥ len(y).
-func axpy(y, x []float32, a float32) {
-	if hasAVX2 && len(y) > 0 {
-		_ = x[len(y)-1]
-		axpyAVX2(&y[0], &x[0], len(y), a)
+// pairUpdate applies one pair's SGD step; see kernels.go. acc is scratch of
+// at least len(in) elements (used only without AVX2). The caller guarantees
+// that every row lies within out.
+func pairUpdate(in, out []float32, rows []int32, gs, acc []float32) {
+	dim := len(in)
+	d8 := dim &^ 7
+	if !hasAVX2 || d8 == 0 || len(rows) == 0 {
+		pairUpdateGo(in, out, rows, gs, acc)
 		return
 	}
-	axpyGo(y, x, a)
+	_ = gs[len(rows)-1]
+	pairUpdateAVX2(&in[0], &out[0], &rows[0], &gs[0], len(rows), d8, dim)
+	for i := d8; i < dim; i++ {
+		var a float32
+		for k, r := range rows {
+			o := &out[int(r)*dim+i]
+			a += gs[k] * *o
+			*o += gs[k] * in[i]
+		}
+		in[i] += a
+	}
 }

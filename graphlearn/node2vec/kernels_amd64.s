@@ -21,46 +21,60 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	MOVL DX, edx+4(FP)
 	RET
 
-// func dotAVX2(x, y *float32, n int) float32
-// Four 8-lane FMA accumulators over blocks of 32, then blocks of 8, then a
-// scalar tail.
-TEXT ·dotAVX2(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ n+16(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	CMPQ CX, $32
-	JL   dot8
+// func dotsAVX2(res, in, out *float32, rows *int32, k, dim, rowStride int)
+//
+// For each target j: four 8-lane FMA accumulators over blocks of 32, then
+// blocks of 8, then a horizontal sum. Targets are independent, so the CPU
+// overlaps one target's reduction with the next one's loads.
+TEXT ·dotsAVX2(SB), NOSPLIT, $0-56
+	MOVQ res+0(FP), AX
+	MOVQ in+8(FP), SI
+	MOVQ out+16(FP), DI
+	MOVQ rows+24(FP), BX
+	MOVQ k+32(FP), CX
+	MOVQ dim+40(FP), R8
+	MOVQ rowStride+48(FP), R12
+	SHLQ $2, R12                // row stride in bytes
+	XORQ R10, R10               // j
 
-dot32:
-	VMOVUPS     (SI), Y4
-	VMOVUPS     32(SI), Y5
-	VMOVUPS     64(SI), Y6
-	VMOVUPS     96(SI), Y7
-	VFMADD231PS (DI), Y4, Y0
-	VFMADD231PS 32(DI), Y5, Y1
-	VFMADD231PS 64(DI), Y6, Y2
-	VFMADD231PS 96(DI), Y7, Y3
-	ADDQ        $128, SI
-	ADDQ        $128, DI
-	SUBQ        $32, CX
-	CMPQ        CX, $32
-	JGE         dot32
+dtarget:
+	MOVLQSX (BX)(R10*4), R11
+	IMULQ   R12, R11
+	ADDQ    DI, R11             // R11 = &out[rows[j]*rowStride]
+	MOVQ    SI, R13             // R13 = &in[0]
+	MOVQ    R8, R9              // elements left
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
 
-dot8:
-	CMPQ        CX, $8
-	JL          dotsum
-	VMOVUPS     (SI), Y4
-	VFMADD231PS (DI), Y4, Y0
-	ADDQ        $32, SI
-	ADDQ        $32, DI
-	SUBQ        $8, CX
-	JMP         dot8
+d32:
+	CMPQ        R9, $32
+	JL          d8
+	VMOVUPS     (R13), Y4
+	VMOVUPS     32(R13), Y5
+	VMOVUPS     64(R13), Y6
+	VMOVUPS     96(R13), Y7
+	VFMADD231PS (R11), Y4, Y0
+	VFMADD231PS 32(R11), Y5, Y1
+	VFMADD231PS 64(R11), Y6, Y2
+	VFMADD231PS 96(R11), Y7, Y3
+	ADDQ        $128, R13
+	ADDQ        $128, R11
+	SUBQ        $32, R9
+	JMP         d32
 
-dotsum:
+d8:
+	CMPQ        R9, $8
+	JL          dsum
+	VMOVUPS     (R13), Y4
+	VFMADD231PS (R11), Y4, Y0
+	ADDQ        $32, R13
+	ADDQ        $32, R11
+	SUBQ        $8, R9
+	JMP         d8
+
+dsum:
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
@@ -68,137 +82,104 @@ dotsum:
 	VADDPS       X1, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
-
-dottail:
-	TESTQ       CX, CX
-	JE          dotdone
-	VMOVSS      (SI), X1
-	VFMADD231SS (DI), X1, X0
-	ADDQ        $4, SI
-	ADDQ        $4, DI
-	DECQ        CX
-	JMP         dottail
-
-dotdone:
-	VZEROUPPER
-	MOVSS X0, ret+24(FP)
-	RET
-
-// func updateAVX2(acc, out, in *float32, n int, g float32)
-// acc += g·out (old out); out += g·in.
-TEXT ·updateAVX2(SB), NOSPLIT, $0-36
-	MOVQ         acc+0(FP), SI
-	MOVQ         out+8(FP), DI
-	MOVQ         in+16(FP), DX
-	MOVQ         n+24(FP), CX
-	VBROADCASTSS g+32(FP), Y15
-	CMPQ         CX, $16
-	JL           upd8
-
-upd16:
-	VMOVUPS     (DI), Y0
-	VMOVUPS     32(DI), Y1
-	VMOVUPS     (SI), Y2
-	VMOVUPS     32(SI), Y3
-	VFMADD231PS Y0, Y15, Y2
-	VFMADD231PS Y1, Y15, Y3
-	VFMADD231PS (DX), Y15, Y0
-	VFMADD231PS 32(DX), Y15, Y1
-	VMOVUPS     Y2, (SI)
-	VMOVUPS     Y3, 32(SI)
-	VMOVUPS     Y0, (DI)
-	VMOVUPS     Y1, 32(DI)
-	ADDQ        $64, SI
-	ADDQ        $64, DI
-	ADDQ        $64, DX
-	SUBQ        $16, CX
-	CMPQ        CX, $16
-	JGE         upd16
-
-upd8:
-	CMPQ        CX, $8
-	JL          updtail
-	VMOVUPS     (DI), Y0
-	VMOVUPS     (SI), Y2
-	VFMADD231PS Y0, Y15, Y2
-	VFMADD231PS (DX), Y15, Y0
-	VMOVUPS     Y2, (SI)
-	VMOVUPS     Y0, (DI)
-	ADDQ        $32, SI
-	ADDQ        $32, DI
-	ADDQ        $32, DX
-	SUBQ        $8, CX
-
-updtail:
-	TESTQ       CX, CX
-	JE          upddone
-	VMOVSS      (DI), X0
-	VMOVSS      (SI), X2
-	VFMADD231SS X0, X15, X2
-	VFMADD231SS (DX), X15, X0
-	VMOVSS      X2, (SI)
-	VMOVSS      X0, (DI)
-	ADDQ        $4, SI
-	ADDQ        $4, DI
-	ADDQ        $4, DX
-	DECQ        CX
-	JMP         updtail
-
-upddone:
+	VMOVSS       X0, (AX)(R10*4)
+	INCQ         R10
+	CMPQ         R10, CX
+	JL           dtarget
 	VZEROUPPER
 	RET
 
-// func axpyAVX2(y, x *float32, n int, a float32)
-// y += a·x.
-TEXT ·axpyAVX2(SB), NOSPLIT, $0-28
-	MOVQ         y+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSS a+24(FP), Y15
-	CMPQ         CX, $32
-	JL           axpy8
+// func pairUpdateAVX2(in, out *float32, rows *int32, gs *float32, k, dim, rowStride int)
+//
+// Chunk-major: for each block of 32 (then 8) elements, keep in and the input
+// gradient in registers and sweep the k targets:
+//   acc += g_j·out_j;  out_j += g_j·in
+// then in += acc. Four independent accumulators hide the FMA latency of the
+// acc chain.
+TEXT ·pairUpdateAVX2(SB), NOSPLIT, $0-56
+	MOVQ in+0(FP), SI
+	MOVQ out+8(FP), DI
+	MOVQ rows+16(FP), BX
+	MOVQ gs+24(FP), DX
+	MOVQ k+32(FP), CX
+	MOVQ dim+40(FP), R9
+	MOVQ rowStride+48(FP), R8
+	SHLQ $2, R8                 // row stride in bytes
 
-axpy32:
-	VMOVUPS     (DI), Y0
-	VMOVUPS     32(DI), Y1
-	VMOVUPS     64(DI), Y2
-	VMOVUPS     96(DI), Y3
-	VFMADD231PS (SI), Y15, Y0
-	VFMADD231PS 32(SI), Y15, Y1
-	VFMADD231PS 64(SI), Y15, Y2
-	VFMADD231PS 96(SI), Y15, Y3
-	VMOVUPS     Y0, (DI)
-	VMOVUPS     Y1, 32(DI)
-	VMOVUPS     Y2, 64(DI)
-	VMOVUPS     Y3, 96(DI)
-	ADDQ        $128, SI
-	ADDQ        $128, DI
-	SUBQ        $32, CX
-	CMPQ        CX, $32
-	JGE         axpy32
+u32:
+	CMPQ    R9, $32
+	JL      u8
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	XORQ    R10, R10
 
-axpy8:
-	CMPQ        CX, $8
-	JL          axpytail
-	VMOVUPS     (DI), Y0
-	VFMADD231PS (SI), Y15, Y0
-	VMOVUPS     Y0, (DI)
-	ADDQ        $32, SI
-	ADDQ        $32, DI
-	SUBQ        $8, CX
-	JMP         axpy8
+u32t:
+	MOVLQSX      (BX)(R10*4), R11
+	IMULQ        R8, R11
+	VBROADCASTSS (DX)(R10*4), Y8
+	VMOVUPS      (DI)(R11*1), Y9
+	VMOVUPS      32(DI)(R11*1), Y10
+	VMOVUPS      64(DI)(R11*1), Y11
+	VMOVUPS      96(DI)(R11*1), Y12
+	VFMADD231PS  Y9, Y8, Y4
+	VFMADD231PS  Y10, Y8, Y5
+	VFMADD231PS  Y11, Y8, Y6
+	VFMADD231PS  Y12, Y8, Y7
+	VFMADD231PS  Y0, Y8, Y9
+	VFMADD231PS  Y1, Y8, Y10
+	VFMADD231PS  Y2, Y8, Y11
+	VFMADD231PS  Y3, Y8, Y12
+	VMOVUPS      Y9, (DI)(R11*1)
+	VMOVUPS      Y10, 32(DI)(R11*1)
+	VMOVUPS      Y11, 64(DI)(R11*1)
+	VMOVUPS      Y12, 96(DI)(R11*1)
+	INCQ         R10
+	CMPQ         R10, CX
+	JL           u32t
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      Y1, 32(SI)
+	VMOVUPS      Y2, 64(SI)
+	VMOVUPS      Y3, 96(SI)
+	ADDQ         $128, SI
+	ADDQ         $128, DI
+	SUBQ         $32, R9
+	JMP          u32
 
-axpytail:
-	TESTQ       CX, CX
-	JE          axpydone
-	VMOVSS      (DI), X0
-	VFMADD231SS (SI), X15, X0
-	VMOVSS      X0, (DI)
-	ADDQ        $4, SI
-	ADDQ        $4, DI
-	DECQ        CX
-	JMP         axpytail
+u8:
+	CMPQ    R9, $8
+	JL      udone
+	VMOVUPS (SI), Y0
+	VXORPS  Y4, Y4, Y4
+	XORQ    R10, R10
 
-axpydone:
+u8t:
+	MOVLQSX      (BX)(R10*4), R11
+	IMULQ        R8, R11
+	VBROADCASTSS (DX)(R10*4), Y8
+	VMOVUPS      (DI)(R11*1), Y9
+	VFMADD231PS  Y9, Y8, Y4
+	VFMADD231PS  Y0, Y8, Y9
+	VMOVUPS      Y9, (DI)(R11*1)
+	INCQ         R10
+	CMPQ         R10, CX
+	JL           u8t
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      Y0, (SI)
+	ADDQ         $32, SI
+	ADDQ         $32, DI
+	SUBQ         $8, R9
+	JMP          u8
+
+udone:
 	VZEROUPPER
 	RET

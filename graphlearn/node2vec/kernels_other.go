@@ -4,6 +4,11 @@ package node2vec
 
 const hasAVX2 = false
 
-func dot(x, y []float32) float32               { return dotGo(x, y) }
-func update(acc, out, in []float32, g float32) { updateGo(acc, out, in, g) }
-func axpy(y, x []float32, a float32)           { axpyGo(y, x, a) }
+// dots sets res[k] = in · out[rows[k]], rows of len(in) elements.
+func dots(res, in, out []float32, rows []int32) { dotsGo(res, in, out, rows) }
+
+// pairUpdate applies one pair's SGD step; see kernels.go. acc is scratch of
+// at least len(in) elements.
+func pairUpdate(in, out []float32, rows []int32, gs, acc []float32) {
+	pairUpdateGo(in, out, rows, gs, acc)
+}

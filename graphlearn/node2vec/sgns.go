@@ -211,6 +211,8 @@ func (t *trainer) run(ctx context.Context, lo, hi int, r rng, st *Stats) error {
 	dim := t.dim
 	total := float64(c.Offsets[hi]-c.Offsets[lo]) * float64(t.epochs)
 	var done int64
+	rows := make([]int32, 1+t.negative) // the context, then the negatives
+	fs := make([]float32, 1+t.negative) // in·out per row, then gradient scales
 	acc := make([]float32, dim)
 	for range t.epochs {
 		for wi := lo; wi < hi; wi++ {
@@ -231,14 +233,23 @@ func (t *trainer) run(ctx context.Context, lo, hi int, r rng, st *Stats) error {
 						continue
 					}
 					v := walk[j]
-					clear(acc)
-					t.target(in, v, 1, alpha, acc)
+					rows[0] = v
+					k := 1
 					for range t.negative {
 						if x := t.noise(u, &r); x != v {
-							t.target(in, x, 0, alpha, acc)
+							rows[k] = x
+							k++
 						}
 					}
-					axpy(in, acc, 1)
+					dots(fs[:k], in, t.out, rows[:k])
+					for q := range k {
+						label := float32(0)
+						if q == 0 {
+							label = 1
+						}
+						fs[q] = gradScale(fs[q], label, alpha)
+					}
+					pairUpdate(in, t.out, rows[:k], fs[:k], acc)
 				}
 				st.Pairs += int64(to - from)
 			}
@@ -248,22 +259,16 @@ func (t *trainer) run(ctx context.Context, lo, hi int, r rng, st *Stats) error {
 	return nil
 }
 
-// target takes one SGD step on −log σ(±in·out_x) for output node x with the
-// given label (1 positive, 0 negative): with g = η(label − σ(in·out_x)),
-// acc += g·out_x and out_x += g·in.
-func (t *trainer) target(in []float32, x int32, label, alpha float32, acc []float32) {
-	out := t.out[int(x)*t.dim : int(x)*t.dim+t.dim]
-	f := dot(in, out)
-	var g float32
+// gradScale returns g = η·(label − σ(f)), the SGD step of −log σ(±f) for
+// f = in·out with label 1 (positive) or 0 (negative).
+func gradScale(f, label, alpha float32) float32 {
 	switch {
 	case f >= sigmoidMax:
-		g = (label - 1) * alpha
+		return (label - 1) * alpha
 	case f <= -sigmoidMax:
-		g = label * alpha
-	default:
-		g = (label - sigmoidTable[int((f+sigmoidMax)*sigmoidScale)]) * alpha
+		return label * alpha
 	}
-	update(acc, out, in, g)
+	return (label - sigmoidTable[int((f+sigmoidMax)*sigmoidScale)]) * alpha
 }
 
 // noise draws a negative sample for centre u.

@@ -219,7 +219,7 @@ type cartStat struct {
 }
 
 // cartSplit is a candidate split: rows with code ≤ bin (and missing rows when
-// defaultLeft) go left; left holds the left child's sums.
+// defaultLeft) go left.
 type cartSplit struct {
 	improvement float64 // weighted SSE decrease
 	feature     int
@@ -229,19 +229,18 @@ type cartSplit struct {
 
 // cartBuilder grows CART trees; one per worker, reused across trees.
 type cartBuilder struct {
-	bm       *binned
-	y        []float64
-	opt      ForestOptions
-	mtry     int
-	rng      *rand.Rand
-	w        []float64 // bootstrap multiplicity per row
-	rows     []int32
-	scratch  []int32
-	feats    []int
-	hist     [maxBinLimit]cartStat
-	nodes    []node
-	imp      []float64
-	counting []int
+	bm      *binned
+	y       []float64
+	opt     ForestOptions
+	mtry    int
+	rng     *rand.Rand
+	w       []float64 // bootstrap multiplicity per row
+	rows    []int32
+	scratch []int32
+	feats   []int
+	hist    [maxBinLimit]cartStat
+	nodes   []node
+	imp     []float64
 }
 
 func newCartBuilder(bm *binned, y []float64, opt ForestOptions, mtry int) *cartBuilder {

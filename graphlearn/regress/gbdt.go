@@ -211,23 +211,45 @@ func (g *GBDT) fit(X *mat.Dense, y []float64, Xval *mat.Dense, yval []float64) e
 // kRtEps is XGBoost's floor on a useful split gain.
 const kRtEps = 1e-6
 
-// gradPair is a (gradient, hessian) pair or a sum of them.
-type gradPair struct{ g, h float64 }
+// gradSum is a sum of gradients g over n rows. For squared error every
+// hessian is 1, so n is also the hessian sum H; keeping it an integer makes
+// empty bins and subtracted histograms exact and lets scores use a table of
+// 1/(n+λ) instead of divisions.
+type gradSum struct {
+	g float64
+	n int
+}
 
 // split is a candidate split of a node: rows with code ≤ bin (and missing
-// rows when defaultLeft) go left. gl, hl are the left child's sums.
+// rows when defaultLeft) go left; left holds the left child's sums.
 type split struct {
 	gain        float64
 	feature     int // -1: no split found
 	bin         int
 	defaultLeft bool
-	gl, hl      float64
+	left        gradSum
 }
 
 var noSplit = split{feature: -1}
 
 // gbParams holds the regularisation that scores splits and leaves.
-type gbParams struct{ lambda, alpha, mcw float64 }
+type gbParams struct {
+	alpha    float64
+	minChild int       // ⌈min_child_weight⌉, at least 1
+	inv      []float64 // inv[h] = 1/(h+λ), h = 0..n
+}
+
+func newGBParams(opt GBDTOptions, n int) gbParams {
+	q := gbParams{
+		alpha:    opt.Alpha,
+		minChild: max(1, int(math.Ceil(opt.MinChildWeight))),
+		inv:      make([]float64, n+1),
+	}
+	for h := range q.inv {
+		q.inv[h] = 1 / (float64(h) + opt.Lambda)
+	}
+	return q
+}
 
 // softThreshold is T_α(g) = sign(g)·max(|g| − α, 0).
 func softThreshold(g, alpha float64) float64 {
@@ -241,73 +263,121 @@ func softThreshold(g, alpha float64) float64 {
 }
 
 // score is T_α(G)²/(H+λ), twice the loss reduction of a leaf.
-func (q *gbParams) score(g, h float64) float64 {
+func (q *gbParams) score(s gradSum) float64 {
+	g := s.g
 	if q.alpha != 0 {
 		g = softThreshold(g, q.alpha)
 	}
-	return g * g / (h + q.lambda)
+	return g * g * q.inv[s.n]
 }
 
 // weight is the optimal leaf weight −T_α(G)/(H+λ), 0 when H < min_child_weight.
-func (q *gbParams) weight(g, h float64) float64 {
-	if h < q.mcw || h <= 0 {
+func (q *gbParams) weight(s gradSum) float64 {
+	if s.n < q.minChild {
 		return 0
 	}
-	return -softThreshold(g, q.alpha) / (h + q.lambda)
+	return -softThreshold(s.g, q.alpha) * q.inv[s.n]
 }
 
-// evalFeature scans the histogram of feature j for a node with sums (G, H)
-// and updates best when a split beats it. It first scans with missing values
+// evalFeature scans the histogram of feature j for a node with sums tot and
+// updates best when a split beats it. It first scans with missing values
 // going right, then, if the node has missing values, with them going left;
 // later candidates must be strictly better, so ties keep the lower feature,
-// the forward scan and the lower bin, as XGBoost does.
-func (q *gbParams) evalFeature(hist *[maxBinLimit]gradPair, nb int, miss bool, j int, G, H float64, best *split) {
-	parent := q.score(G, H)
-	mcw := q.mcw
-	var gl, hl float64
-	for b := range nb {
-		e := hist[b]
-		// Squared error has unit hessians, so h == 0 marks an empty bin
-		// (even in a subtracted histogram, whose g may hold rounding noise).
-		if e.h == 0 {
-			continue
-		}
-		gl += e.g
-		hl += e.h
-		if hl < mcw {
-			continue
-		}
-		hr := H - hl
-		if hr < mcw || hr <= 0 {
-			break
-		}
-		if gain := q.score(gl, hl) + q.score(G-gl, hr) - parent; gain > best.gain {
-			*best = split{gain: gain, feature: j, bin: b, gl: gl, hl: hl}
-		}
-	}
-	if !miss || hist[nb].h == 0 {
+// the forward scan and the lower bin, as XGBoost does. Empty bins repeat the
+// previous candidate exactly (their g is 0), so they never win.
+func (q *gbParams) evalFeature(hist *[maxBinLimit]gradSum, nb int, miss bool, j int, tot gradSum, best *split) {
+	if q.alpha != 0 {
+		q.evalFeatureL1(hist, nb, miss, j, tot, best)
 		return
 	}
-	gl, hl = hist[nb].g, hist[nb].h
-	for b := -1; b < nb-1; b++ {
-		if b >= 0 {
-			e := hist[b]
-			if e.h == 0 {
+	c := scanCtx{inv: q.inv, minChild: q.minChild, tot: tot, parent: tot.g * tot.g * q.inv[tot.n],
+		bestGain: best.gain, bestBin: -2}
+	c.scan(hist, gradSum{}, 0, nb, false)
+	if miss && hist[nb].n > 0 {
+		c.scan(hist, hist[nb], -1, nb-1, true)
+	}
+	if c.bestBin > -2 {
+		*best = split{gain: c.bestGain, feature: j, bin: c.bestBin, defaultLeft: c.bestDefaultLeft, left: c.bestLeft}
+	}
+}
+
+// scanCtx carries one feature's running best through its scans, in
+// registers rather than behind a pointer.
+type scanCtx struct {
+	inv             []float64
+	minChild        int
+	tot             gradSum
+	parent          float64
+	bestGain        float64
+	bestBin         int // -2: no improvement
+	bestDefaultLeft bool
+	bestLeft        gradSum
+}
+
+// scan evaluates the candidates "code ≤ b goes left" for b = from..to-1,
+// starting from left sums l (the missing bin when from = -1). It advances
+// two bins per step, adding the pair's gradients first, which halves the
+// length of the floating-point dependency chain.
+func (c *scanCtx) scan(hist *[maxBinLimit]gradSum, l gradSum, from, to int, defaultLeft bool) {
+	b := from
+	if b < 0 {
+		c.consider(l, b, defaultLeft)
+		b++
+	}
+	for ; b+1 < to; b += 2 {
+		e0, e1 := hist[b], hist[b+1]
+		l0 := gradSum{l.g + e0.g, l.n + e0.n}
+		l = gradSum{l.g + (e0.g + e1.g), l.n + e0.n + e1.n}
+		c.consider(l0, b, defaultLeft)
+		c.consider(l, b+1, defaultLeft)
+	}
+	if b < to {
+		e := hist[b]
+		l = gradSum{l.g + e.g, l.n + e.n}
+		c.consider(l, b, defaultLeft)
+	}
+}
+
+// consider scores the candidate with left sums l at bin b.
+func (c *scanCtx) consider(l gradSum, b int, defaultLeft bool) {
+	nr := c.tot.n - l.n
+	if l.n < c.minChild || nr < c.minChild {
+		return
+	}
+	gr := c.tot.g - l.g
+	if gain := l.g*l.g*c.inv[l.n] + gr*gr*c.inv[nr] - c.parent; gain > c.bestGain {
+		c.bestGain, c.bestBin, c.bestDefaultLeft, c.bestLeft = gain, b, defaultLeft, l
+	}
+}
+
+// evalFeatureL1 is evalFeature with the soft-thresholded scores of α > 0.
+func (q *gbParams) evalFeatureL1(hist *[maxBinLimit]gradSum, nb int, miss bool, j int, tot gradSum, best *split) {
+	parent := q.score(tot)
+	scan := func(l gradSum, from int, defaultLeft bool) {
+		for b := from; b < nb; b++ {
+			if b >= 0 {
+				e := hist[b]
+				if e.n == 0 {
+					continue
+				}
+				l.g += e.g
+				l.n += e.n
+			}
+			if l.n < q.minChild {
 				continue
 			}
-			gl += e.g
-			hl += e.h
+			r := gradSum{tot.g - l.g, tot.n - l.n}
+			if r.n < q.minChild {
+				break
+			}
+			if gain := q.score(l) + q.score(r) - parent; gain > best.gain {
+				*best = split{gain: gain, feature: j, bin: b, defaultLeft: defaultLeft, left: l}
+			}
 		}
-		if hl < mcw {
-			continue
-		}
-		hr := H - hl
-		if hr < mcw || hr <= 0 {
-			break
-		}
-		if gain := q.score(gl, hl) + q.score(G-gl, hr) - parent; gain > best.gain {
-			*best = split{gain: gain, feature: j, bin: b, defaultLeft: true, gl: gl, hl: hl}
-		}
+	}
+	scan(gradSum{}, 0, false)
+	if miss && hist[nb].n > 0 {
+		scan(hist[nb], -1, true)
 	}
 }
 
@@ -318,7 +388,7 @@ func (q *gbParams) evalFeature(hist *[maxBinLimit]gradPair, nb int, miss bool, j
 type passJob struct {
 	rows                 []int32
 	built, derived       int // histogram buffer ids; derived < 0: none
-	builtSum, derivedSum gradPair
+	builtSum, derivedSum gradSum
 	evalBuilt, evalDeriv bool
 }
 
@@ -337,7 +407,7 @@ type gbTrainer struct {
 	bm   *binned
 	y    []float64
 	pred []float64
-	grad []gradPair
+	grad []float64 // g_i = ŷ_i − y_i; h_i = 1
 	rng  *rand.Rand
 
 	splittable []int // features with ≥ 2 codes
@@ -347,7 +417,7 @@ type gbTrainer struct {
 	rows, scratch []int32
 	inSample      []bool
 
-	bufs [][]gradPair // histogram buffers, p×256 pairs each
+	bufs [][]gradSum // histogram buffers, 256 bins per feature
 	free []int
 
 	ens    *ensemble
@@ -368,11 +438,11 @@ func newGBTrainer(opt GBDTOptions, bm *binned, y []float64, base float64) *gbTra
 	n, p := bm.n, bm.p
 	t := &gbTrainer{
 		opt:      opt,
-		par:      gbParams{lambda: opt.Lambda, alpha: opt.Alpha, mcw: opt.MinChildWeight},
+		par:      newGBParams(opt, n),
 		bm:       bm,
 		y:        y,
 		pred:     make([]float64, n),
-		grad:     make([]gradPair, n),
+		grad:     make([]float64, n),
 		rng:      rand.New(rand.NewPCG(deriveSeed(opt.Seed, 0))),
 		perm:     make([]int, p),
 		rows:     make([]int32, 0, n),
@@ -443,21 +513,20 @@ func (t *gbTrainer) updateValidation() float64 {
 func (t *gbTrainer) growTree() {
 	n := t.bm.n
 	for i := range n {
-		t.grad[i] = gradPair{t.pred[i] - t.y[i], 1}
+		t.grad[i] = t.pred[i] - t.y[i]
 	}
 	t.sampleRows()
 	t.sampleFeatures()
 
-	var sum gradPair
+	sum := gradSum{n: len(t.rows)}
 	for _, r := range t.rows {
-		sum.g += t.grad[r].g
-		sum.h += t.grad[r].h
+		sum.g += t.grad[r]
 	}
 	root := int32(len(t.ens.nodes))
 	t.ens.roots = append(t.ens.roots, root)
 	t.leaves = t.leaves[:0]
 	s, buf := noSplit, -1
-	if t.canSplit(len(t.rows), sum.h) {
+	if t.canSplit(sum.n) {
 		buf = t.acquire()
 		res := t.pass(passJob{rows: t.rows, built: buf, derived: -1, builtSum: sum, evalBuilt: true})
 		s = res.built
@@ -511,10 +580,10 @@ func (t *gbTrainer) sampleFeatures() {
 	slices.Sort(t.feats)
 }
 
-// canSplit reports whether a node with rows rows and hessian sum h could
-// have two children that each satisfy min_child_weight.
-func (t *gbTrainer) canSplit(rows int, h float64) bool {
-	return rows >= 2 && h >= 2*t.par.mcw && len(t.feats) > 0
+// canSplit reports whether a node of n rows could have two children that
+// each satisfy min_child_weight.
+func (t *gbTrainer) canSplit(n int) bool {
+	return n >= 2*t.par.minChild && len(t.feats) > 0
 }
 
 func (t *gbTrainer) accept(s split) bool {
@@ -525,21 +594,21 @@ func (t *gbTrainer) accept(s split) bool {
 // split s (whose histogram is in buffer buf, or -1), into a subtree and
 // returns its index. Growth is depth-first; since a node's split depends only
 // on its own rows, the tree equals XGBoost's depth-wise one.
-func (t *gbTrainer) grow(lo, hi, depth int, sum gradPair, s split, buf int) int32 {
+func (t *gbTrainer) grow(lo, hi, depth int, sum gradSum, s split, buf int) int32 {
 	id := int32(len(t.ens.nodes))
 	t.ens.nodes = append(t.ens.nodes, node{feature: -1, left: -1, right: -1})
 	if depth >= t.opt.MaxDepth || !t.accept(s) {
 		t.release(buf)
-		t.ens.nodes[id].value = t.opt.LearningRate * t.par.weight(sum.g, sum.h)
+		t.ens.nodes[id].value = t.opt.LearningRate * t.par.weight(sum)
 		t.leaves = append(t.leaves, leafRange{lo: lo, hi: hi, id: id})
 		return id
 	}
 	mid := t.partition(lo, hi, s)
-	lsum := gradPair{s.gl, s.hl}
-	rsum := gradPair{sum.g - s.gl, sum.h - s.hl}
+	lsum := s.left
+	rsum := gradSum{sum.g - lsum.g, sum.n - lsum.n}
 	ls, rs, lbuf, rbuf := noSplit, noSplit, -1, -1
-	lcan := depth+1 < t.opt.MaxDepth && t.canSplit(mid-lo, lsum.h)
-	rcan := depth+1 < t.opt.MaxDepth && t.canSplit(hi-mid, rsum.h)
+	lcan := depth+1 < t.opt.MaxDepth && t.canSplit(lsum.n)
+	rcan := depth+1 < t.opt.MaxDepth && t.canSplit(rsum.n)
 	if lcan || rcan {
 		// Build the smaller child's histogram; the parent's buffer becomes
 		// the larger child's by subtraction.
@@ -626,7 +695,7 @@ func (t *gbTrainer) acquire() int {
 		t.free = t.free[:k-1]
 		return id
 	}
-	t.bufs = append(t.bufs, make([]gradPair, t.bm.p*maxBinLimit))
+	t.bufs = append(t.bufs, make([]gradSum, t.bm.p*maxBinLimit))
 	return len(t.bufs) - 1
 }
 
@@ -665,36 +734,38 @@ func (t *gbTrainer) passWork(w, lo, hi int) {
 	res.built, res.derived = noSplit, noSplit
 	job := &t.job
 	bb := t.bufs[job.built]
-	var db []gradPair
+	var db []gradSum
 	if job.derived >= 0 {
 		db = t.bufs[job.derived]
 	}
 	grad := t.grad
 	for _, j := range t.feats[lo:hi] {
 		off := j * maxBinLimit
-		h := (*[maxBinLimit]gradPair)(bb[off : off+maxBinLimit])
+		h := (*[maxBinLimit]gradSum)(bb[off : off+maxBinLimit])
 		nb, miss := t.bm.nbins[j], t.bm.missing[j]
 		width := t.bm.width(j)
 		clear(h[:width])
 		col := t.bm.column(j)
 		for _, r := range job.rows {
-			gp := grad[r]
 			e := &h[col[r]]
-			e.g += gp.g
-			e.h += gp.h
+			e.g += grad[r]
+			e.n++
 		}
 		if db != nil {
-			d := (*[maxBinLimit]gradPair)(db[off : off+maxBinLimit])
+			d := (*[maxBinLimit]gradSum)(db[off : off+maxBinLimit])
 			for b := range width {
+				d[b].n -= h[b].n
 				d[b].g -= h[b].g
-				d[b].h -= h[b].h
+				if d[b].n == 0 {
+					d[b].g = 0 // drop rounding noise so empty bins never win
+				}
 			}
 			if job.evalDeriv {
-				t.par.evalFeature(d, nb, miss, j, job.derivedSum.g, job.derivedSum.h, &res.derived)
+				t.par.evalFeature(d, nb, miss, j, job.derivedSum, &res.derived)
 			}
 		}
 		if job.evalBuilt {
-			t.par.evalFeature(h, nb, miss, j, job.builtSum.g, job.builtSum.h, &res.built)
+			t.par.evalFeature(h, nb, miss, j, job.builtSum, &res.built)
 		}
 	}
 }

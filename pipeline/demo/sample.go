@@ -231,7 +231,7 @@ func GenerateSample(opt SampleOptions) *Sample {
 		}
 		sizeBonus := 0.35 * math.Log(float64(f.params[k])/50e6)
 		z := add(add(famVec[f.name], domVec[corpus.favours], 0.35), vec(1), 0.35)
-		q := 0.3*norm() + sizeBonus
+		q := 0.7*norm() + sizeBonus
 		lat[id] = latent{z: z, quality: q}
 		created := epoch.Add(time.Duration(rng.IntN(900*24)) * time.Hour)
 		m := SampleModel{
@@ -279,7 +279,7 @@ func GenerateSample(opt SampleOptions) *Sample {
 			m.Tags = append(append([]string{}, parent.Tags...), "generated_from_trainer")
 			m.Downloads, m.Likes = downloads(rng, q, 2.5)/10, int64(rng.ExpFloat64()*3)
 			m.CreatedAt, m.LastModified = created, created.Add(time.Duration(rng.IntN(30*24))*time.Hour)
-			m.SourceAccuracy = round4(dsMeta[src].floor + (dsMeta[src].ceil-dsMeta[src].floor)/(1+math.Exp(-(q+0.4*dot(z, dsVec[src]))))))
+			m.SourceAccuracy = round4(dsMeta[src].floor + (dsMeta[src].ceil-dsMeta[src].floor)/(1+math.Exp(-(q+0.4*dot(z, dsVec[src])))))
 			if rng.IntN(25) == 0 {
 				m.Gated = "auto"
 			}
@@ -303,7 +303,7 @@ func GenerateSample(opt SampleOptions) *Sample {
 					continue
 				}
 				info := dsMeta[d]
-				logit := l.quality + 0.55*dot(l.z, dsVec[d])
+				logit := l.quality + 0.3*dot(l.z, dsVec[d])
 				if m.SourceDataset == d {
 					logit += 0.8
 				}
@@ -318,7 +318,7 @@ func GenerateSample(opt SampleOptions) *Sample {
 						ModelID: m.ID, DatasetID: d, Run: int64(r), Accuracy: round4(acc), Method: "full",
 						Epochs: 10, BatchSize: 32, LearningRate: 5e-5,
 						TrainSeconds: math.Round(float64(m.NumParameters)/1e6*(1+rng.Float64())) + 30,
-						Seed: int64(42 + r), Source: "zoograph/sample",
+						Seed:         int64(42 + r), Source: "zoograph/sample",
 					})
 				}
 			}
@@ -336,8 +336,8 @@ func GenerateSample(opt SampleOptions) *Sample {
 			}
 			size := math.Log(float64(m.NumParameters) / 50e6)
 			s.Scores = append(s.Scores,
-				store.Score{ModelID: m.ID, DatasetID: t, Method: "logme", Score: round4(0.3*logit + 0.5*size + 0.9*norm()), RuntimeSeconds: round4(5 + 20*rng.Float64())},
-				store.Score{ModelID: m.ID, DatasetID: t, Method: "reg_h_score", Score: round4(5*(0.45*logit+0.3*size+0.8*norm()) + 20), RuntimeSeconds: round4(5 + 20*rng.Float64())})
+				store.Score{ModelID: m.ID, DatasetID: t, Method: "logme", Score: round4(0.25*logit + 0.3*size + 1.1*norm()), RuntimeSeconds: round4(5 + 20*rng.Float64())},
+				store.Score{ModelID: m.ID, DatasetID: t, Method: "reg_h_score", Score: round4(5*(0.35*logit+0.3*size+1.0*norm()) + 20), RuntimeSeconds: round4(5 + 20*rng.Float64())})
 		}
 	}
 	for i := range s.Models {

@@ -101,11 +101,18 @@ func (r row) check(keys, needed []string) *Problem {
 			return r.problem(KindFragment, "column %q is %q, not an id (a piece of a row split across lines)", k, v)
 		}
 	}
-	for _, cols := range [][]string{keys, needed} {
-		for _, c := range cols {
-			if !r.has(c) {
-				return r.problem(KindShortLine, "%d fields, header has %d (no column %q)", len(r.rec), len(r.t.header), c)
+	if len(r.rec) < len(r.t.header) {
+		// Name the first needed column, in header order, that the row lacks.
+		first := ""
+		for _, cols := range [][]string{keys, needed} {
+			for _, c := range cols {
+				if !r.has(c) && (first == "" || r.t.cols[c] < r.t.cols[first]) {
+					first = c
+				}
 			}
+		}
+		if first != "" {
+			return r.problem(KindShortLine, "%d fields, header has %d (no column %q)", len(r.rec), len(r.t.header), first)
 		}
 	}
 	for _, k := range keys {
@@ -202,22 +209,12 @@ func readCSV(ctx context.Context, data []byte, file string, required []string, p
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w", file, err)
 	}
-	t := &table{file: file, header: append([]string(nil), header...), cols: make(map[string]int, len(header))}
-	for i, h := range t.header {
-		h = strings.TrimSpace(h)
-		t.header[i] = h
-		if h == "" && i == 0 {
-			continue // the pandas index column
-		}
-		if _, dup := t.cols[h]; dup {
-			return nil, fmt.Errorf("%s:1: header repeats column %q", file, h)
-		}
-		t.cols[h] = i
+	t, err := newTable(file, header)
+	if err != nil {
+		return nil, err
 	}
-	for _, c := range required {
-		if _, ok := t.cols[c]; !ok {
-			return nil, fmt.Errorf("%s:1: header has no column %q (header: %s)", file, c, headerString(t.header))
-		}
+	if err := checkColumns(t, required); err != nil {
+		return nil, err
 	}
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
@@ -248,6 +245,33 @@ func readCSV(ctx context.Context, data []byte, file string, required []string, p
 			return nil, err
 		}
 	}
+}
+
+// newTable indexes a header by column name.
+func newTable(file string, header []string) (*table, error) {
+	t := &table{file: file, header: append([]string(nil), header...), cols: make(map[string]int, len(header))}
+	for i, h := range t.header {
+		h = strings.TrimSpace(h)
+		t.header[i] = h
+		if h == "" && i == 0 {
+			continue // the pandas index column
+		}
+		if _, dup := t.cols[h]; dup {
+			return nil, fmt.Errorf("%s:1: header repeats column %q", file, h)
+		}
+		t.cols[h] = i
+	}
+	return t, nil
+}
+
+// checkColumns reports the first of required that the header lacks.
+func checkColumns(t *table, required []string) error {
+	for _, c := range required {
+		if _, ok := t.cols[c]; !ok {
+			return fmt.Errorf("%s:1: header has no column %q (header: %s)", t.file, c, headerString(t.header))
+		}
+	}
+	return nil
 }
 
 // headerString shortens a header for an error message.

@@ -64,16 +64,24 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", fileRecords, err)
 	}
+	// Tell or check the layout before reading the other files.
+	header, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(records, []byte("\ufeff")))).Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: header: %w", from.location(fileRecords), err)
+	}
 	if task == "" {
-		header, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(records, []byte("\ufeff")))).Read()
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: header: %w", from.location(fileRecords), err)
-		}
 		if task, err = detectTask(header); err != nil {
 			return nil, nil, err
 		}
 	}
 	lay := layouts[task]
+	rt, err := newTable(fileRecords, header)
+	if err == nil {
+		err = checkColumns(rt, append([]string{lay.records.model, lay.records.dataset}, lay.records.columns()...))
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (is this the %s layout?)", err, lay.source)
+	}
 	log.Debug("importing", "source", src, "layout", lay.source)
 
 	files, found, err := readAll(ctx, from, lay, log)

@@ -1,0 +1,270 @@
+package card
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// reader pulls typed fields out of generic values with tolerant converters.
+// The values come from decodeFrontMatter (nil, string, scalar, []any,
+// map[string]any) or from encoding/json (float64 or json.Number, bool), and
+// for robustness from other decoders (int, time.Time, []string, ...).
+// Shapes that do not fit are skipped and noted in warnings; Go types no
+// decoder produces set err.
+type reader struct {
+	warnings []string
+	err      error
+}
+
+func (r *reader) warnf(format string, args ...any) {
+	r.warnings = append(r.warnings, fmt.Sprintf(format, args...))
+}
+
+// unsupported records a value of a type no decoder produces.
+func (r *reader) unsupported(where string, v any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%s: unsupported value of type %T", where, v)
+	}
+}
+
+// str returns m[key] as a string: scalars give their text, null or a missing
+// key gives "", and a list or mapping gives "" and a warning.
+func (r *reader) str(m map[string]any, key string) string {
+	v, ok := m[key]
+	if !ok || v == nil {
+		return ""
+	}
+	s, ok := r.text(key, v)
+	if !ok {
+		r.warnf("%s: expected a string, found a %s", key, kindName(v))
+		return ""
+	}
+	return strings.TrimSpace(s)
+}
+
+// list returns m[key] as a list of strings: a scalar gives one element, a
+// list gives its scalar elements (null, nested lists and mappings are
+// dropped), and a mapping gives nil and a warning. Elements are trimmed;
+// empty ones and duplicates are dropped.
+func (r *reader) list(m map[string]any, key string) []string {
+	v, ok := m[key]
+	if !ok || v == nil {
+		return nil
+	}
+	var out []string
+	add := func(e any) {
+		s, ok := r.text(key, e)
+		if !ok {
+			return
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return
+		}
+		for _, have := range out {
+			if have == s {
+				return
+			}
+		}
+		out = append(out, s)
+	}
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			add(e)
+		}
+		if len(out) < len(v) && hasCollection(v) {
+			r.warnf("%s: dropped nested lists or mappings", key)
+		}
+	case []string:
+		for _, e := range v {
+			add(e)
+		}
+	case map[string]any:
+		r.warnf("%s: expected a string or a list, found a mapping", key)
+	default:
+		add(v)
+	}
+	return out
+}
+
+func hasCollection(list []any) bool {
+	for _, e := range list {
+		switch e.(type) {
+		case []any, map[string]any:
+			return true
+		}
+	}
+	return false
+}
+
+// text returns the text of a scalar and true; for nil, lists, mappings and
+// unsupported types it returns "" and false.
+func (r *reader) text(where string, v any) (string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return "", false
+	case string:
+		return v, true
+	case scalar:
+		return v.text, true
+	case bool:
+		return strconv.FormatBool(v), true
+	case float64:
+		return formatFloat(v, 64), true
+	case float32:
+		return formatFloat(float64(v), 32), true
+	case json.Number:
+		return string(v), true
+	case int:
+		return strconv.Itoa(v), true
+	case int8, int16, int32, int64:
+		return fmt.Sprint(v), true
+	case uint, uint8, uint16, uint32, uint64:
+		return fmt.Sprint(v), true
+	case time.Time:
+		if v.Equal(v.Truncate(24*time.Hour)) && v.Location() == time.UTC {
+			return v.Format(time.DateOnly), true
+		}
+		return v.Format(time.RFC3339Nano), true
+	case []any, map[string]any, []string:
+		return "", false
+	}
+	r.unsupported(where, v)
+	return "", false
+}
+
+// number returns the numeric value of a metric value and its text as
+// written. Numbers give themselves; a string that is a decimal or
+// scientific number in its entirety ("92.1", " 1e-3 ") gives that number;
+// anything else ("72%", "0,857", "250.52 +/- 20.12", booleans, null, lists)
+// gives NaN. The text of nil, lists and mappings is "".
+func (r *reader) number(where string, v any) (float64, string) {
+	switch v := v.(type) {
+	case scalar:
+		if v.kind == kindBool {
+			return math.NaN(), v.text
+		}
+		return v.num, v.text
+	case string:
+		return parseNumber(v), v
+	case json.Number:
+		return parseNumber(string(v)), string(v)
+	case float64:
+		return v, formatFloat(v, 64)
+	case float32:
+		return float64(v), formatFloat(float64(v), 32)
+	case int:
+		return float64(v), strconv.Itoa(v)
+	case int8:
+		return float64(v), fmt.Sprint(v)
+	case int16:
+		return float64(v), fmt.Sprint(v)
+	case int32:
+		return float64(v), fmt.Sprint(v)
+	case int64:
+		return float64(v), fmt.Sprint(v)
+	case uint:
+		return float64(v), fmt.Sprint(v)
+	case uint8:
+		return float64(v), fmt.Sprint(v)
+	case uint16:
+		return float64(v), fmt.Sprint(v)
+	case uint32:
+		return float64(v), fmt.Sprint(v)
+	case uint64:
+		return float64(v), fmt.Sprint(v)
+	}
+	s, _ := r.text(where, v)
+	return math.NaN(), s
+}
+
+// parseNumber parses a string that holds only a decimal or scientific
+// number, with optional surrounding spaces and sign; anything else is NaN. "inf" and "nan" spelled out are NaN too:
+// they are not measurements.
+func parseNumber(s string) float64 {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return math.NaN()
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isDigit(c) && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-' && c != '_' {
+			return math.NaN()
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return math.NaN()
+	}
+	return f
+}
+
+// boolean reports whether v is true: a boolean true, or a string spelling
+// true, yes or on (any case).
+func (r *reader) boolean(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case scalar:
+		return v.kind == kindBool && v.num == 1
+	case string:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true", "yes", "on":
+			return true
+		}
+	}
+	return false
+}
+
+// formatFloat formats f the way encoding/json does, which is how a number
+// in an API response was most likely written.
+func formatFloat(f float64, bits int) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return strconv.FormatFloat(f, 'g', -1, bits)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
+		format = 'e'
+	}
+	s := strconv.FormatFloat(f, format, -1, bits)
+	if format == 'e' {
+		// Clean up e-09 to e-9, as encoding/json does.
+		if n := len(s); n >= 4 && s[n-4] == 'e' && s[n-3] == '-' && s[n-2] == '0' {
+			s = s[:n-2] + s[n-1:]
+		}
+	}
+	return s
+}
+
+// kindName names the shape of a generic value for messages.
+func kindName(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "mapping"
+	case []any, []string:
+		return "list"
+	case string:
+		return "string"
+	case scalar:
+		switch v.kind {
+		case kindBool:
+			return "boolean"
+		case kindInt:
+			return "integer"
+		}
+		return "number"
+	case bool:
+		return "boolean"
+	case float64, float32, json.Number, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return "number"
+	}
+	return fmt.Sprintf("%T", v)
+}

@@ -1,0 +1,36 @@
+// Package card parses Hugging Face model and dataset cards: the YAML front
+// matter of a README.md into typed Metadata (license, languages, datasets,
+// base models, tags, pipeline tag, dataset-card categories, ...), and the
+// model-index in it into flat evaluation rows, one per metric.
+//
+// The Hub's own client, huggingface_hub, reads cards with PyYAML's
+// safe_load, and the Hub server splits them with the same pattern. This
+// package reproduces that reading where it changes what a card says:
+//
+//   - Split cuts the front matter exactly as the Hub's pattern does (leading
+//     whitespace and a UTF-8 byte order mark are skipped; CRLF is accepted).
+//   - Scalars resolve with YAML 1.1 rules: 1e5 is a string, 0.90 and .nan are
+//     floats, 012 is octal, yes/no/on/off are booleans. Typed fields still
+//     read scalars as written, so "language: no" is Norwegian.
+//   - Duplicate keys are accepted and the last one wins; merge keys (<<)
+//     work; cards PyYAML refuses (tabs where its scanner forbids them,
+//     unhashable keys, duplicate anchors, unknown tags, invalid dates,
+//     several documents, a list instead of a mapping) fail with ErrInvalid.
+//
+// Flattening model-index follows huggingface_hub's
+// model_index_to_eval_results, leniently: a malformed part (a mapping
+// instead of a list, a result without a task, a metric value like
+// "250.52 +/- 20.12" or "72%") loses that part only, never the card, and
+// never panics. Values keep their raw text beside the number.
+//
+// The same Metadata comes from FromCardData, for the cardData object the
+// Hub API returns, which is all there is for gated and disabled repos.
+//
+// Parsing is bounded (Options): a size limit on the front matter, a limit on
+// the nodes alias expansion may add (a "billion laughs" card fails fast with
+// ErrTooComplex) and a nesting limit.
+//
+// The package does no I/O and no network access, keeps no state between
+// calls, and is safe for concurrent use. It imports nothing of zoograph's:
+// the crawler converts Metadata and EvalRow into store rows.
+package card

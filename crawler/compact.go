@@ -1,0 +1,620 @@
+package crawler
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// Compaction merges the zoo's current tables (source 0) and the crawl's
+// parts (sources 1..P, in listing order) into new tables, streaming: memory
+// holds an index of one small entry per repo, never the rows.
+//
+//  1. Index: for every repo row (by the Hub's _id, else by id), the source
+//     and row of its winner. A row of the crawl beats a row already in the
+//     zoo; between rows of the crawl the newest lastModified wins, and on a
+//     tie the later one. Rows already in the zoo whose source is not the
+//     Hub (imported benchmarks) are never replaced.
+//  2. Write: the winners in source order; a part's eval and card rows are
+//     kept when their repo's row won in that part; the zoo's old eval and
+//     card rows are kept unless their repo's old row lost.
+//  3. Commit with store.CommitFile: cards, then evals, then the repo table
+//     with the provenance that carries the watermark. The zoo's tables are
+//     read from snapshots (hard links) taken when the merge first starts,
+//     so a merge killed between two commits reads the same inputs when it
+//     runs again, and writes the same tables.
+
+// loc is where the winning row of a repo is.
+type loc struct {
+	src, row int32
+	lm       int64 // last modified, Unix microseconds; 0 when unknown
+}
+
+// repoIndex maps repos to their winning rows. Hub _ids (24 hex digits) are
+// kept as 12 bytes, so a million repos take some tens of megabytes.
+type repoIndex struct {
+	oids  map[[12]byte]loc
+	other map[string]loc
+}
+
+func newRepoIndex() *repoIndex {
+	return &repoIndex{oids: map[[12]byte]loc{}, other: map[string]loc{}}
+}
+
+func oidKey(oid string) (k [12]byte, ok bool) {
+	if len(oid) != 24 {
+		return k, false
+	}
+	_, err := hex.Decode(k[:], []byte(oid))
+	return k, err == nil
+}
+
+func (x *repoIndex) get(oid, id string) (loc, bool) {
+	if k, ok := oidKey(oid); ok {
+		l, found := x.oids[k]
+		return l, found
+	}
+	l, found := x.other[dedupeKey(oid, id)]
+	return l, found
+}
+
+// offer records a row and keeps it if it beats the current winner.
+func (x *repoIndex) offer(oid, id string, l loc) {
+	cur, found := x.get(oid, id)
+	if found && !beats(l, cur) {
+		return
+	}
+	if k, ok := oidKey(oid); ok {
+		x.oids[k] = l
+		return
+	}
+	x.other[strings.Clone(dedupeKey(oid, id))] = l
+}
+
+func (x *repoIndex) wins(oid, id string, src, row int32) bool {
+	l, ok := x.get(oid, id)
+	return ok && l.src == src && l.row == row
+}
+
+// beats reports whether row a replaces row b of the same repo; a comes
+// later in source order.
+func beats(a, b loc) bool {
+	if (a.src > 0) != (b.src > 0) {
+		return a.src > 0
+	}
+	if a.lm != b.lm {
+		return a.lm > b.lm
+	}
+	return true
+}
+
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// repoAccess reads the key fields of a repo table's rows.
+type repoAccess[T store.Row] struct {
+	table   string
+	keyCols []string
+	key     func(*T) (oid, id string, lm time.Time, source string)
+}
+
+var modelAccess = repoAccess[store.Model]{
+	table:   store.TableModels,
+	keyCols: []string{"model_id", "hub_oid", "last_modified", "source"},
+	key: func(m *store.Model) (string, string, time.Time, string) {
+		return m.HubOID, m.ModelID, m.LastModified, m.Source
+	},
+}
+
+var datasetAccess = repoAccess[store.Dataset]{
+	table:   store.TableDatasets,
+	keyCols: []string{"dataset_id", "hub_oid", "last_modified", "source"},
+	key: func(d *store.Dataset) (string, string, time.Time, string) {
+		return d.HubOID, d.DatasetID, d.LastModified, d.Source
+	},
+}
+
+// compact merges the parts into the zoo and commits it.
+func (c *crawl) compact(ctx context.Context) error {
+	c.log.Info("crawl: merging into the zoo", "kind", c.opt.Kind, "parts", len(c.st.Parts), "repos", c.st.Counts.Repos)
+	c.progressDurable()
+	var err error
+	if c.opt.Kind == KindDatasets {
+		err = compactRepos(ctx, c, datasetAccess)
+	} else {
+		err = compactRepos(ctx, c, modelAccess)
+	}
+	if err != nil {
+		return err
+	}
+	c.st.Phase = phaseCommitted
+	if err := c.st.save(c.dir); err != nil {
+		return err
+	}
+	c.progressDurable()
+	return nil
+}
+
+// tableOut is one output table being written to a file in the state dir.
+type tableOut[T store.Row] struct {
+	path string
+	f    *os.File
+	bw   *bufio.Writer
+	w    *store.Writer[T]
+	rows int64
+	buf  []T
+}
+
+func newTableOut[T store.Row](dir string) (*tableOut[T], error) {
+	path := filepath.Join(dir, "final-"+store.TableName[T]()+".parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("crawl: %w", err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w, err := store.NewWriter[T](bw)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &tableOut[T]{path: path, f: f, bw: bw, w: w}, nil
+}
+
+// add buffers a row; rows go to the writer in batches.
+func (o *tableOut[T]) add(r T) error {
+	o.buf = append(o.buf, r)
+	o.rows++
+	if len(o.buf) >= 8192 {
+		return o.drain()
+	}
+	return nil
+}
+
+func (o *tableOut[T]) drain() error {
+	if len(o.buf) == 0 {
+		return nil
+	}
+	err := o.w.Write(o.buf)
+	clear(o.buf)
+	o.buf = o.buf[:0]
+	return err
+}
+
+func (o *tableOut[T]) close() error {
+	err := o.drain()
+	if cerr := o.w.Close(); err == nil {
+		err = cerr
+	}
+	if ferr := o.bw.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("crawl: write %s: %w", o.path, err)
+	}
+	return nil
+}
+
+func (o *tableOut[T]) abort() {
+	o.w.Close()
+	o.f.Close()
+	os.Remove(o.path)
+}
+
+// snapshot keeps the zoo's current tables that the merge reads under a
+// second name in the state directory (hard links, else copies), once, so
+// that a merge interrupted between the commits of its tables reads the same
+// inputs when it runs again.
+func (c *crawl) snapshot() error {
+	st := c.st
+	if st.Snapshotted {
+		return nil
+	}
+	m, err := store.ReadManifest(c.opt.Out)
+	if err != nil && !errors.Is(err, store.ErrNotZoo) {
+		return err
+	}
+	st.Olds = nil
+	for _, table := range []string{c.repoTable(), store.TableEvals, store.TableCards} {
+		if m == nil {
+			break
+		}
+		src := m.TablePath(c.opt.Out, table)
+		if src == "" {
+			continue
+		}
+		dst := filepath.Join(c.dir, oldFile(table))
+		os.Remove(dst)
+		if err := linkOrCopy(src, dst); err != nil {
+			return fmt.Errorf("crawl: keep %s for the merge: %w", table, err)
+		}
+		st.Olds = append(st.Olds, table)
+	}
+	if err := syncDir(c.dir); err != nil {
+		return fmt.Errorf("crawl: %w", err)
+	}
+	st.Snapshotted = true
+	return st.save(c.dir)
+}
+
+func oldFile(table string) string { return "old-" + table + ".parquet" }
+
+// linkOrCopy makes dst a second name of src (a hard link) or, where that
+// fails, a synced copy.
+func linkOrCopy(src, dst string) error {
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(dst)
+	}
+	return err
+}
+
+// compactRepos is compact for one kind; T is its repo row type.
+func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T]) error {
+	out := c.opt.Out
+	if err := c.snapshot(); err != nil {
+		return err
+	}
+	oldPath := func(table string) string {
+		if slices.Contains(c.st.Olds, table) {
+			return filepath.Join(c.dir, oldFile(table))
+		}
+		return ""
+	}
+	parts := c.st.Parts
+	partPath := func(table string, seq int) string { return filepath.Join(c.dir, partFile(table, seq)) }
+	models := c.opt.Kind == KindModels
+	cards := c.st.Query.Cards
+	repoType := "model"
+	if !models {
+		repoType = "dataset"
+	}
+
+	// 1. Index.
+	idx := newRepoIndex()
+	indexFile := func(path string, src int32) error {
+		var row int32
+		return store.Scan(path, func(batch []T) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			for i := range batch {
+				oid, id, lm, source := acc.key(&batch[i])
+				if src > 0 || source == SourceHub {
+					idx.offer(oid, id, loc{src: src, row: row, lm: micros(lm)})
+				}
+				row++
+			}
+			return nil
+		}, acc.keyCols...)
+	}
+	if p := oldPath(acc.table); p != "" {
+		if err := indexFile(p, 0); err != nil {
+			return fmt.Errorf("crawl: merge: %w", err)
+		}
+	}
+	for _, p := range parts {
+		if err := indexFile(partPath(acc.table, p.Seq), int32(p.Seq)); err != nil {
+			return fmt.Errorf("crawl: merge: %w", err)
+		}
+	}
+
+	// 2. Write.
+	repoOut, err := newTableOut[T](c.dir)
+	if err != nil {
+		return err
+	}
+	var evalOut *tableOut[store.Eval]
+	var cardOut *tableOut[store.Card]
+	abort := func() {
+		repoOut.abort()
+		if evalOut != nil {
+			evalOut.abort()
+		}
+		if cardOut != nil {
+			cardOut.abort()
+		}
+	}
+	if models {
+		if evalOut, err = newTableOut[store.Eval](c.dir); err != nil {
+			abort()
+			return err
+		}
+	}
+	if cards {
+		if cardOut, err = newTableOut[store.Card](c.dir); err != nil {
+			abort()
+			return err
+		}
+	}
+	var newRows int64
+	write := func() error {
+		// The zoo's rows: keep the winners and the rows of other sources;
+		// remember the repos whose old rows lost.
+		lost := map[string]bool{}
+		if p := oldPath(acc.table); p != "" {
+			var row int32
+			err := store.Scan(p, func(batch []T) error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				for i := range batch {
+					oid, id, _, source := acc.key(&batch[i])
+					if source != SourceHub || idx.wins(oid, id, 0, row) {
+						if err := repoOut.add(batch[i]); err != nil {
+							return err
+						}
+					} else {
+						lost[strings.Clone(id)] = true
+					}
+					row++
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if evalOut != nil {
+			if p := oldPath(store.TableEvals); p != "" {
+				err := store.Scan(p, func(batch []store.Eval) error {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					for i := range batch {
+						if !lost[batch[i].ModelID] {
+							if err := evalOut.add(batch[i]); err != nil {
+								return err
+							}
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+		}
+		if cardOut != nil {
+			if p := oldPath(store.TableCards); p != "" {
+				err := store.Scan(p, func(batch []store.Card) error {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					for i := range batch {
+						if batch[i].RepoType != repoType || !lost[batch[i].RepoID] {
+							if err := cardOut.add(batch[i]); err != nil {
+								return err
+							}
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+		}
+		lost = nil
+
+		// The parts, in order.
+		for _, p := range parts {
+			won := map[string]bool{}
+			var row int32
+			src := int32(p.Seq)
+			err := store.Scan(partPath(acc.table, p.Seq), func(batch []T) error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				for i := range batch {
+					oid, id, _, _ := acc.key(&batch[i])
+					if idx.wins(oid, id, src, row) {
+						if err := repoOut.add(batch[i]); err != nil {
+							return err
+						}
+						won[id] = true
+						newRows++
+					}
+					row++
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if evalOut != nil && p.Evals > 0 {
+				err := store.Scan(partPath(store.TableEvals, p.Seq), func(batch []store.Eval) error {
+					for i := range batch {
+						if won[batch[i].ModelID] {
+							if err := evalOut.add(batch[i]); err != nil {
+								return err
+							}
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+			if cardOut != nil && p.Cards > 0 {
+				err := store.Scan(partPath(store.TableCards, p.Seq), func(batch []store.Card) error {
+					for i := range batch {
+						if won[batch[i].RepoID] {
+							if err := cardOut.add(batch[i]); err != nil {
+								return err
+							}
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := write(); err != nil {
+		abort()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("crawl: merge: %w", err)
+	}
+	idx = nil
+	err = repoOut.close()
+	if err == nil && evalOut != nil {
+		err = evalOut.close()
+	}
+	if err == nil && cardOut != nil {
+		err = cardOut.close()
+	}
+	if err != nil {
+		abort()
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		abort()
+		return err
+	}
+
+	// 3. Commit: the repo table last, with the watermark.
+	c.st.TableRows, c.st.NewRows = repoOut.rows, newRows
+	c.st.Watermark = c.watermark()
+	prov := c.provenance()
+	if cardOut != nil {
+		if err := commitTable(out, store.TableCards, cardOut.path, prov, cardOut.rows, false); err != nil {
+			return err
+		}
+	}
+	if evalOut != nil {
+		if err := commitTable(out, store.TableEvals, evalOut.path, prov, evalOut.rows, false); err != nil {
+			return err
+		}
+	}
+	return commitTable(out, acc.table, repoOut.path, prov, repoOut.rows, true)
+}
+
+func commitTable(out, table, path string, prov store.Provenance, rows int64, last bool) error {
+	d := make(map[string]string, len(prov.Detail)+1)
+	for k, v := range prov.Detail {
+		if !last && k == "crawl.watermark" {
+			continue // only the last commit completes a crawl
+		}
+		d[k] = v
+	}
+	d["rows"] = strconv.FormatInt(rows, 10)
+	prov.Detail = d
+	if err := store.CommitFile(out, table, path, prov); err != nil {
+		return fmt.Errorf("crawl: commit %s: %w", table, err)
+	}
+	return nil
+}
+
+// watermark is where the next incremental crawl may start: the newest
+// lastModified seen, but no later than the crawl's start (minus a margin
+// for clock skew), because repos modified while the crawl ran may have
+// been listed before the change. Only a crawl that saw the whole listing
+// (or reached its own cut-off) has one.
+func (c *crawl) watermark() time.Time {
+	st := c.st
+	if st.Stop != stopEnd && st.Stop != stopWatermark {
+		return time.Time{}
+	}
+	wm := st.MaxLast
+	if bound := st.StartedAt.Add(-c.opt.WatermarkSkew); !wm.IsZero() && wm.After(bound) {
+		wm = bound
+	}
+	if wm.Before(st.Query.Since) {
+		wm = st.Query.Since
+	}
+	return wm.UTC()
+}
+
+// provenance describes the crawl in the zoo manifest. It never holds the
+// token; the endpoint cannot carry credentials (hub.New refuses them).
+func (c *crawl) provenance() store.Provenance {
+	st := c.st
+	q := st.Query
+	d := map[string]string{
+		"crawl.kind":  string(q.Kind),
+		"crawl.query": q.signature(),
+		"crawl.sort":  q.Sort,
+		"crawl.stop":  st.Stop,
+		"endpoint":    c.client.Endpoint(),
+		"pages":       strconv.FormatInt(st.Counts.Pages, 10),
+		"listed":      strconv.FormatInt(st.Counts.Listed, 10),
+		"cards":       strconv.FormatInt(st.Counts.Cards, 10),
+		"evals":       strconv.FormatInt(st.Counts.Evals, 10),
+		"started_at":  st.StartedAt.Format(time.RFC3339),
+	}
+	if !q.Since.IsZero() {
+		d["crawl.since"] = q.Since.Format(time.RFC3339Nano)
+	}
+	if !st.Watermark.IsZero() {
+		d["crawl.watermark"] = st.Watermark.Format(time.RFC3339Nano)
+	}
+	cmd := c.opt.Command
+	if cmd == "" {
+		cmd = "zoograph crawl " + string(q.Kind)
+	}
+	return store.Provenance{Source: SourceHub, Command: cmd, Detail: d}
+}
+
+// watermarkOf returns the watermark of the zoo's last complete crawl of
+// kind with query signature sig, or the zero time.
+func watermarkOf(m *store.Manifest, kind Kind, sig string) time.Time {
+	if m == nil {
+		return time.Time{}
+	}
+	for i := len(m.Provenance) - 1; i >= 0; i-- {
+		p := m.Provenance[i]
+		if p.Source != SourceHub || p.Detail["crawl.kind"] != string(kind) || p.Detail["crawl.query"] != sig {
+			continue
+		}
+		v := p.Detail["crawl.watermark"]
+		if v == "" {
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}

@@ -1,0 +1,644 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/zoograph/zoograph/crawler/card"
+	"github.com/zoograph/zoograph/crawler/hub"
+	"github.com/zoograph/zoograph/store"
+)
+
+// Crawl lists the Hub's models or datasets into the zoo opt.Out: the
+// tables models, evals and cards (KindModels) or datasets and cards
+// (KindDatasets). It checkpoints as it goes, so a crawl that was killed
+// continues with opt.Resume; at the end it merges what it found into the
+// zoo's tables (new rows replace old ones of the same repo) and removes its
+// state. It returns when the crawl is committed, fails, or ctx is done; the
+// error then wraps ctx.Err(). The Summary is non-nil whenever the crawl got
+// as far as listing, also on error.
+func Crawl(ctx context.Context, opt Options) (*Summary, error) {
+	orig := opt
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if err := os.MkdirAll(filepath.Join(opt.Out, crawlDir), 0o755); err != nil {
+		return nil, fmt.Errorf("crawl: %w", err)
+	}
+	lock, err := lockZoo(filepath.Join(opt.Out, crawlDir, lockFile))
+	if err != nil {
+		return nil, err
+	}
+	defer lock.release()
+
+	c := &crawl{opt: opt, log: opt.Logger, dir: stateDir(opt.Out, opt.Kind), start: start}
+	c.anonymous = opt.Client == nil && opt.Token == ""
+	if err := c.open(orig); err != nil {
+		return nil, err
+	}
+
+	c.client = opt.Client
+	if c.client == nil {
+		endpoint := opt.Endpoint
+		if endpoint == "" {
+			endpoint = hub.EndpointFromEnv()
+		}
+		c.client, err = hub.New(hub.Options{
+			Endpoint: endpoint, Token: opt.Token, Quota: opt.Quota,
+			Workers: opt.Workers + 1, Logger: opt.Logger,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("crawl: %w", err)
+		}
+		defer c.client.Close()
+	}
+	c.stats0 = c.client.Stats()
+	c.listed0 = c.st.Counts.Listed
+
+	err = c.run(ctx)
+	sum := c.summary(err)
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+		return sum, err
+	}
+	return sum, nil
+}
+
+// crawl is one run of Crawl.
+type crawl struct {
+	opt       Options
+	log       *slog.Logger
+	client    *hub.Client
+	dir       string // the crawl state directory
+	st        *state
+	start     time.Time
+	resumed   bool
+	anonymous bool // no token: skip README fetches of gated repos
+	stats0    hub.Stats
+
+	listed0 int64 // repos listed by earlier runs, for this run's rate
+	lastLog time.Time
+}
+
+// open loads, discards or creates the checkpoint.
+func (c *crawl) open(orig Options) error {
+	st, err := loadState(c.dir)
+	if err != nil && !c.opt.Restart {
+		return err
+	}
+	switch {
+	case st != nil && c.opt.Restart, err != nil:
+		c.log.Info("crawl: discarding the interrupted crawl", "dir", c.dir)
+		if err := os.RemoveAll(c.dir); err != nil {
+			return fmt.Errorf("crawl: %w", err)
+		}
+		st = nil
+	case st != nil && !c.opt.Resume:
+		return fmt.Errorf("%w: %s (started %s, %d repos stored)", ErrStateExists, c.dir,
+			st.StartedAt.Format(time.RFC3339), st.Counts.Repos)
+	case st == nil && c.opt.Resume:
+		c.log.Info("crawl: nothing to resume; starting afresh", "kind", c.opt.Kind)
+	}
+	if st != nil {
+		if err := checkResume(st.Query, orig); err != nil {
+			return err
+		}
+		if err := sweepState(c.dir, st, c.repoTable()); err != nil {
+			return err
+		}
+		c.resumed = true
+		st.Runs++
+		c.st = st
+		c.log.Info("crawl: resuming", "kind", st.Query.Kind, "phase", st.Phase,
+			"pages", st.Counts.Pages, "repos", st.Counts.Repos, "parts", len(st.Parts))
+		return st.save(c.dir)
+	}
+
+	m, err := store.ReadManifest(c.opt.Out)
+	if err != nil && !errors.Is(err, store.ErrNotZoo) {
+		return err
+	}
+	q, err := newQuery(c.opt, m)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return fmt.Errorf("crawl: %w", err)
+	}
+	c.st = &state{Format: stateFormat, Query: q, StartedAt: c.opt.Now().UTC(), Phase: phaseListing, Runs: 1}
+	if !q.Since.IsZero() {
+		c.log.Info("crawl: incremental", "kind", q.Kind, "since", q.Since.Format(time.RFC3339))
+	}
+	return c.st.save(c.dir)
+}
+
+// newQuery builds the query of a new crawl: the options, and for an
+// incremental crawl the cut-off (Since, else the watermark of the zoo's
+// last complete crawl with the same signature).
+func newQuery(opt Options, m *store.Manifest) (query, error) {
+	q := query{
+		Kind: opt.Kind, Filter: opt.Filter, Search: opt.Search, Author: opt.Author,
+		Sort: opt.Sort, Limit: opt.Limit, Cards: opt.Cards, Details: opt.Details,
+		Expand: slices.Clone(opt.Expand), PageSize: opt.PageSize,
+	}
+	since := opt.Since
+	if since.IsZero() && !opt.Full && (q.Sort == "" || q.Sort == SortLastModified) {
+		since = watermarkOf(m, q.Kind, q.signature())
+	}
+	if !since.IsZero() {
+		if q.Sort != "" && q.Sort != SortLastModified {
+			return q, fmt.Errorf("crawl: an incremental crawl (since %s) lists by %s, not by %s",
+				since.Format(time.RFC3339), SortLastModified, q.Sort)
+		}
+		q.Sort = SortLastModified
+		q.Since = since.UTC()
+	}
+	if q.Sort == "" {
+		q.Sort = SortCreated
+	}
+	// Deduplication (newest wins) and watermarks need lastModified.
+	if !slices.Contains(q.Expand, "lastModified") {
+		q.Expand = append(q.Expand, "lastModified")
+	}
+	return q, nil
+}
+
+// checkResume refuses to resume a crawl with query options that differ
+// from the saved ones; options left at their zero value take the saved
+// value.
+func checkResume(saved query, o Options) error {
+	var diff []string
+	if o.Kind != saved.Kind {
+		diff = append(diff, "kind")
+	}
+	if len(o.Filter) > 0 && !slices.Equal(o.Filter, saved.Filter) {
+		diff = append(diff, "filter")
+	}
+	if o.Search != "" && o.Search != saved.Search {
+		diff = append(diff, "search")
+	}
+	if o.Author != "" && o.Author != saved.Author {
+		diff = append(diff, "author")
+	}
+	if o.Sort != "" && o.Sort != saved.Sort {
+		diff = append(diff, "sort")
+	}
+	if o.Limit != 0 && o.Limit != saved.Limit {
+		diff = append(diff, "limit")
+	}
+	if !o.Since.IsZero() && !o.Since.Equal(saved.Since) {
+		diff = append(diff, "since")
+	}
+	if o.Cards && !saved.Cards {
+		diff = append(diff, "cards")
+	}
+	if o.Details && !saved.Details {
+		diff = append(diff, "details")
+	}
+	if len(o.Expand) > 0 && !slices.Equal(o.Expand, saved.Expand[:min(len(saved.Expand), len(o.Expand))]) {
+		diff = append(diff, "expand")
+	}
+	if len(diff) > 0 {
+		return fmt.Errorf("%w: %v (restart the crawl, or resume it without them)", ErrStateMismatch, diff)
+	}
+	return nil
+}
+
+func (c *crawl) repoTable() string {
+	if c.opt.Kind == KindDatasets {
+		return store.TableDatasets
+	}
+	return store.TableModels
+}
+
+// run drives the phases from wherever the checkpoint left them.
+func (c *crawl) run(ctx context.Context) error {
+	if c.st.Phase == phaseListing {
+		if err := c.list(ctx); err != nil {
+			return err
+		}
+	}
+	if c.st.Phase == phaseCompacting {
+		if err := c.compact(ctx); err != nil {
+			return err
+		}
+	}
+	// Committed: the zoo holds everything; the state can go.
+	c.st.Elapsed += time.Since(c.start).Seconds()
+	if err := os.RemoveAll(c.dir); err != nil {
+		return fmt.Errorf("crawl: remove crawl state: %w", err)
+	}
+	// Leave no empty .crawl behind (the lock file goes with it).
+	parent := filepath.Join(c.opt.Out, crawlDir)
+	if entries, err := os.ReadDir(parent); err == nil && len(entries) == 1 && entries[0].Name() == lockFile {
+		os.Remove(filepath.Join(parent, lockFile))
+		os.Remove(parent)
+	}
+	return nil
+}
+
+// pageJob is one listing page on its way to the writer: its repos are
+// converted (and their details and cards fetched) by pool tasks; done is
+// closed when the last task finishes.
+type pageJob struct {
+	no        int64
+	next      string // cursor after this page
+	last      bool   // no page follows
+	stop      string
+	crawledAt time.Time
+
+	models   []hub.ModelInfo
+	datasets []hub.DatasetInfo
+	rows     []repoRows
+	skipped  int64 // repos dropped from the page (no id)
+
+	pending atomic.Int64
+	done    chan struct{}
+}
+
+// repoRows is what one listed repo becomes.
+type repoRows struct {
+	key     string    // deduplication key: the Hub's _id, else the id
+	id      string    // model_id or dataset_id
+	lm      time.Time // last modified: the newest wins
+	model   store.Model
+	dataset store.Dataset
+	evals   []store.Eval
+	card    *store.Card
+	detail  bool
+	notes   []note // skips and failures of this repo's fetches
+	dead    bool   // replaced by a newer row of the same repo in the buffer
+	ok      bool   // converted (false: the task was cancelled)
+}
+
+// note is one skipped or failed fetch.
+type note struct {
+	fail  bool
+	class string
+}
+
+// list runs the listing: one goroutine pages through the listing, a pool
+// of opt.Workers converts repos and fetches details and cards, and one
+// writer goroutine appends parts and advances the checkpoint, in page
+// order.
+func (c *crawl) list(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	var pool errgroup.Group
+	pool.SetLimit(c.opt.Workers)
+	// Two pages queued for the writer keep the workers busy across page
+	// boundaries while bounding memory.
+	jobs := make(chan *pageJob, 2)
+	g.Go(func() error {
+		defer close(jobs)
+		return c.lister(gctx, &pool, jobs)
+	})
+	g.Go(func() error { return c.writer(gctx, jobs) })
+	err := g.Wait()
+	pool.Wait() // tasks end promptly once gctx is done
+	return err
+}
+
+func (c *crawl) listOptions() hub.ListOptions {
+	q := c.st.Query
+	size := q.PageSize
+	if q.Limit > 0 && q.Limit < size {
+		size = q.Limit
+	}
+	return hub.ListOptions{
+		Search: q.Search, Author: q.Author, Filter: q.Filter,
+		Sort: q.Sort, Limit: size, Expand: q.Expand,
+	}
+}
+
+// lister fetches pages in order and hands them to the writer and the pool.
+func (c *crawl) lister(ctx context.Context, pool *errgroup.Group, jobs chan<- *pageJob) error {
+	st := c.st
+	var pager *hub.Pager
+	switch {
+	case st.Cursor != "" && c.opt.Kind == KindDatasets:
+		pager = c.client.ResumeDatasets(st.Cursor)
+	case st.Cursor != "":
+		pager = c.client.ResumeModels(st.Cursor)
+	case c.opt.Kind == KindDatasets:
+		pager = c.client.ListDatasets(c.listOptions())
+	default:
+		pager = c.client.ListModels(c.listOptions())
+	}
+	listed := st.Counts.Listed
+	no := st.Counts.Pages
+	for {
+		page, err := pager.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			// Only when a resumed cursor was already the end.
+			page, err = hub.Page{}, nil
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("crawl: list %s page %d: %w", c.opt.Kind, no+1, err)
+		}
+		no++
+		job := c.newJob(no, page, &listed)
+		select {
+		case jobs <- job:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		c.submit(ctx, pool, job)
+		if job.last {
+			return nil
+		}
+	}
+}
+
+// newJob cuts a page at the watermark and the limit.
+func (c *crawl) newJob(no int64, page hub.Page, listed *int64) *pageJob {
+	q := c.st.Query
+	job := &pageJob{no: no, next: page.NextURL, crawledAt: c.opt.Now().UTC(), done: make(chan struct{})}
+	keep := func(id string, lm time.Time) bool {
+		if job.stop != "" {
+			return false
+		}
+		if !q.Since.IsZero() && (lm.IsZero() || lm.Before(q.Since)) {
+			job.stop = stopWatermark
+			return false
+		}
+		if q.Limit > 0 && *listed >= int64(q.Limit) {
+			job.stop = stopLimit
+			return false
+		}
+		if id == "" {
+			job.skipped++
+			return false
+		}
+		*listed++
+		return true
+	}
+	if c.opt.Kind == KindDatasets {
+		for _, d := range page.Datasets {
+			if keep(d.ID, d.LastModified) {
+				job.datasets = append(job.datasets, d)
+			}
+		}
+		job.rows = make([]repoRows, len(job.datasets))
+	} else {
+		for _, m := range page.Models {
+			if keep(m.ID, m.LastModified) {
+				job.models = append(job.models, m)
+			}
+		}
+		job.rows = make([]repoRows, len(job.models))
+	}
+	if job.stop == "" && q.Limit > 0 && *listed >= int64(q.Limit) {
+		job.stop = stopLimit
+	}
+	if job.stop == "" && page.NextURL == "" {
+		job.stop = stopEnd
+	}
+	job.last = job.stop != ""
+	return job
+}
+
+// convertChunk is how many repos one pool task converts when nothing is
+// fetched per repo.
+const convertChunk = 256
+
+// submit queues the page's tasks on the pool. Every task counts down
+// job.pending, also when ctx is done, so the writer never waits forever.
+func (c *crawl) submit(ctx context.Context, pool *errgroup.Group, job *pageJob) {
+	n := len(job.rows)
+	perRepo := c.st.Query.Cards || c.st.Query.Details
+	tasks := n
+	if !perRepo {
+		tasks = (n + convertChunk - 1) / convertChunk
+	}
+	if tasks == 0 {
+		close(job.done)
+		return
+	}
+	job.pending.Store(int64(tasks))
+	finish := func() {
+		if job.pending.Add(-1) == 0 {
+			close(job.done)
+		}
+	}
+	for t := 0; t < tasks; t++ {
+		lo, hi := t, t+1
+		if !perRepo {
+			lo, hi = t*convertChunk, min(n, (t+1)*convertChunk)
+		}
+		pool.Go(func() error {
+			defer finish()
+			for i := lo; i < hi; i++ {
+				if ctx.Err() != nil {
+					return nil
+				}
+				c.repo(ctx, job, i)
+			}
+			return nil
+		})
+	}
+}
+
+// repo converts repo i of job, fetching its detail and card as configured.
+// Failures are noted on the repo, never returned: one bad repo does not
+// stop a crawl.
+func (c *crawl) repo(ctx context.Context, job *pageJob, i int) {
+	r := &job.rows[i]
+	if c.opt.Kind == KindDatasets {
+		d := &job.datasets[i]
+		c.dataset(ctx, job, r, d)
+		job.datasets[i] = hub.DatasetInfo{} // free the API shape early
+	} else {
+		m := &job.models[i]
+		c.model(ctx, job, r, m)
+		job.models[i] = hub.ModelInfo{}
+	}
+	r.ok = ctx.Err() == nil
+}
+
+func (c *crawl) model(ctx context.Context, job *pageJob, r *repoRows, m *hub.ModelInfo) {
+	q := c.st.Query
+	if q.Details {
+		d, err := c.client.Model(ctx, m.ID, hub.DetailOptions{Expand: detailExpand(q.Expand)})
+		if err == nil {
+			m = d
+			r.detail = true
+		} else {
+			c.noteErr(r, "detail", m.ID, err)
+		}
+	}
+	var fromCard, fromAPI *card.Metadata
+	if q.Cards {
+		if cls := c.cardSkip(string(m.Gated), m.Disabled, m.Private); cls != "" {
+			r.notes = append(r.notes, note{class: cls})
+		} else if cd, err := c.client.ModelCard(ctx, m.ID, hub.CardOptions{}); err != nil {
+			c.noteErr(r, "card", m.ID, err)
+		} else if !cd.NotModified {
+			row := CardRow("model", cd, job.crawledAt)
+			row.RepoID = m.ID // the row belongs to the repo listed
+			r.card = &row
+			md, err := card.Parse(cd.Text, card.DefaultOptions())
+			if err != nil {
+				r.notes = append(r.notes, note{fail: true, class: "card_invalid"})
+				c.log.Debug("crawl: card front matter", "repo", m.ID, "error", err)
+			} else {
+				fromCard = md
+			}
+		}
+	}
+	if m.CardData != nil {
+		md, err := card.FromCardData(m.CardData)
+		if err != nil {
+			c.log.Debug("crawl: cardData", "repo", m.ID, "error", err)
+		}
+		fromAPI = md
+	}
+	meta := fromAPI
+	if fromCard != nil {
+		meta = fromCard
+	}
+	r.model = ModelRow(m, meta, job.crawledAt)
+	switch {
+	case fromCard != nil:
+		r.evals = EvalRows(m.ID, fromCard.ModelIndex, EvalSourceCard)
+	case fromAPI != nil:
+		r.evals = EvalRows(m.ID, fromAPI.ModelIndex, EvalSourceCardData)
+	}
+	r.id, r.lm = m.ID, r.model.LastModified
+	r.key = dedupeKey(m.OID, m.ID)
+}
+
+func (c *crawl) dataset(ctx context.Context, job *pageJob, r *repoRows, d *hub.DatasetInfo) {
+	q := c.st.Query
+	if q.Details {
+		dd, err := c.client.Dataset(ctx, d.ID, hub.DetailOptions{Expand: q.Expand})
+		if err == nil {
+			d = dd
+			r.detail = true
+		} else {
+			c.noteErr(r, "detail", d.ID, err)
+		}
+	}
+	var meta *card.Metadata
+	if q.Cards {
+		if cls := c.cardSkip(string(d.Gated), d.Disabled, d.Private); cls != "" {
+			r.notes = append(r.notes, note{class: cls})
+		} else if cd, err := c.client.DatasetCard(ctx, d.ID, hub.CardOptions{}); err != nil {
+			c.noteErr(r, "card", d.ID, err)
+		} else if !cd.NotModified {
+			row := CardRow("dataset", cd, job.crawledAt)
+			row.RepoID = d.ID
+			r.card = &row
+			if md, err := card.Parse(cd.Text, card.DefaultOptions()); err == nil {
+				meta = md
+			} else {
+				r.notes = append(r.notes, note{fail: true, class: "card_invalid"})
+			}
+		}
+	}
+	if meta == nil && d.CardData != nil {
+		meta, _ = card.FromCardData(d.CardData)
+	}
+	r.dataset = DatasetRow(d, meta, job.crawledAt)
+	r.id, r.lm = d.ID, r.dataset.LastModified
+	r.key = dedupeKey(d.OID, d.ID)
+}
+
+// detailExpand adds the detail-only keys a models row uses.
+func detailExpand(expand []string) []string {
+	if slices.Contains(expand, "baseModels") {
+		return expand
+	}
+	return append(slices.Clone(expand), "baseModels")
+}
+
+// cardSkip says why a repo's README is not fetched, or "".
+func (c *crawl) cardSkip(gated string, disabled, private bool) string {
+	switch {
+	case disabled:
+		return "disabled"
+	case gated != "" && c.anonymous:
+		return "gated"
+	case private && c.anonymous:
+		return "private"
+	}
+	return ""
+}
+
+// noteErr records a failed fetch of one repo.
+func (c *crawl) noteErr(r *repoRows, what, id string, err error) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return
+	}
+	skip, class := classify(err)
+	r.notes = append(r.notes, note{fail: !skip, class: class})
+	if !skip {
+		c.log.Debug("crawl: fetch failed", "what", what, "repo", id, "class", class, "error", err)
+	}
+}
+
+// classify names the class of a per-repo fetch error for the summary; skip
+// is true for answers that are a fact about the repo rather than a failure
+// (no README, gated, disabled).
+func classify(err error) (skip bool, class string) {
+	switch {
+	case errors.Is(err, hub.ErrEntryNotFound):
+		return true, "no_readme"
+	case errors.Is(err, hub.ErrGated):
+		return true, "gated"
+	case errors.Is(err, hub.ErrDisabled):
+		return true, "disabled"
+	case errors.Is(err, hub.ErrRevisionNotFound):
+		return true, "no_revision"
+	case errors.Is(err, hub.ErrNotFound):
+		return false, "not_found"
+	case errors.Is(err, hub.ErrUnauthorized):
+		return false, "unauthorized"
+	case errors.Is(err, hub.ErrForbidden):
+		return false, "forbidden"
+	case errors.Is(err, hub.ErrRateLimited):
+		return false, "rate_limited"
+	case errors.Is(err, hub.ErrServer):
+		return false, "server"
+	case errors.Is(err, hub.ErrDecode):
+		return false, "decode"
+	case errors.Is(err, hub.ErrBodyTooLarge):
+		return false, "too_large"
+	case errors.Is(err, hub.ErrInvalidRepoID):
+		return false, "invalid_id"
+	case errors.Is(err, hub.ErrTooManyRedirects):
+		return false, "redirects"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, fs.ErrClosed) {
+		return false, "network"
+	}
+	return false, "other"
+}
+
+// dedupeKey is the key under which repos are deduplicated: the Hub's _id,
+// stable across renames, else the id.
+func dedupeKey(oid, id string) string {
+	if oid != "" {
+		return "o:" + oid
+	}
+	return "i:" + id
+}

@@ -1,0 +1,208 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+)
+
+// DetailOptions shape a detail call (hf-hub.md §2).
+type DetailOptions struct {
+	// Revision selects /revision/{rev} (branch, tag, sha or ref such as
+	// "refs/pr/5"); "" asks for the current head.
+	Revision string
+	// Expand returns only _id, id and these keys; detail-only keys
+	// (baseModels, childrenModelCount, usedStorage) are allowed here.
+	Expand []string
+	// Blobs adds blobId, size and lfs to siblings.
+	Blobs bool
+	// SecurityStatus adds securityRepoStatus.
+	SecurityStatus bool
+}
+
+func (o DetailOptions) path(k kind, id string) (string, string, error) {
+	if err := ValidateRepoID(id); err != nil {
+		return "", "", err
+	}
+	if len(o.Expand) > 0 && (o.Blobs || o.SecurityStatus) {
+		return "", "", fmt.Errorf("%w: expand cannot be combined with blobs or securityStatus", ErrInvalidOptions)
+	}
+	p := k.apiPath() + "/" + id // validated: nothing to escape
+	if o.Revision != "" {
+		if err := ValidateRevision(o.Revision); err != nil {
+			return "", "", err
+		}
+		p += "/revision/" + url.PathEscape(o.Revision)
+	}
+	var q []string
+	for _, e := range o.Expand {
+		q = append(q, "expand="+url.QueryEscape(e))
+	}
+	if o.Blobs {
+		q = append(q, "blobs=true")
+	}
+	if o.SecurityStatus {
+		q = append(q, "securityStatus=true")
+	}
+	return p, strings.Join(q, "&"), nil
+}
+
+// Model fetches GET /api/models/{id} (or /revision/{rev}). A renamed repo
+// is followed to its new id: the result's ID is canonical and RenamedFrom
+// holds the id asked for. Errors: ErrInvalidRepoID before any request,
+// ErrNotFound (and ErrRevisionNotFound), ErrDisabled, ErrUnauthorized, ...
+// as *Error.
+func (c *Client) Model(ctx context.Context, id string, opt DetailOptions) (*ModelInfo, error) {
+	var m ModelInfo
+	if err := c.detail(ctx, kindModel, id, opt, &m, func() { m = ModelInfo{} }); err != nil {
+		return nil, err
+	}
+	if m.ID != "" && m.ID != id {
+		m.RenamedFrom = id
+	}
+	return &m, nil
+}
+
+// Dataset fetches GET /api/datasets/{id} (or /revision/{rev}); see Model.
+func (c *Client) Dataset(ctx context.Context, id string, opt DetailOptions) (*DatasetInfo, error) {
+	var d DatasetInfo
+	if err := c.detail(ctx, kindDataset, id, opt, &d, func() { d = DatasetInfo{} }); err != nil {
+		return nil, err
+	}
+	if d.ID != "" && d.ID != id {
+		d.RenamedFrom = id
+	}
+	return &d, nil
+}
+
+func (c *Client) detail(ctx context.Context, k kind, id string, opt DetailOptions, into any, reset func()) error {
+	p, q, err := opt.path(k, id)
+	if err != nil {
+		return err
+	}
+	cl := &call{
+		url:    c.url(p, q),
+		accept: "application/json",
+		handle: func(r *response) error {
+			reset()
+			if r.status != 200 {
+				return fmt.Errorf("%w: status %d", ErrDecode, r.status)
+			}
+			if err := json.NewDecoder(r.body).Decode(into); err != nil {
+				return decodeErr(r.body, err)
+			}
+			return nil
+		},
+	}
+	return c.do(ctx, cl)
+}
+
+// Card is a fetched README.md.
+type Card struct {
+	// RepoID is the repository's canonical id: the id asked for, or the
+	// new id when the Hub redirected a renamed repo.
+	RepoID      string
+	RenamedFrom string // the id asked for, when it differs from RepoID
+	Revision    string // the revision asked for
+	Commit      string // X-Repo-Commit: the commit the revision resolved to
+	ETag        string // pass back as CardOptions.IfNoneMatch next time
+	// NotModified reports a 304: the card matches CardOptions.IfNoneMatch
+	// and Text is nil.
+	NotModified bool
+	Text        []byte
+}
+
+// CardOptions shape a card fetch.
+type CardOptions struct {
+	Revision    string // "" means "main"
+	IfNoneMatch string // an ETag from an earlier Card; a match yields NotModified
+}
+
+// ModelCard fetches a model's README.md via /{id}/resolve/{rev}/README.md,
+// following relative redirects (renames, the resolve cache). A repo
+// without a README answers ErrEntryNotFound; gated files ErrGated.
+func (c *Client) ModelCard(ctx context.Context, id string, opt CardOptions) (*Card, error) {
+	return c.card(ctx, kindModel, id, opt)
+}
+
+// DatasetCard fetches a dataset's README.md via
+// /datasets/{id}/resolve/{rev}/README.md; see ModelCard.
+func (c *Client) DatasetCard(ctx context.Context, id string, opt CardOptions) (*Card, error) {
+	return c.card(ctx, kindDataset, id, opt)
+}
+
+func (c *Client) card(ctx context.Context, k kind, id string, opt CardOptions) (*Card, error) {
+	if err := ValidateRepoID(id); err != nil {
+		return nil, err
+	}
+	rev := opt.Revision
+	if rev == "" {
+		rev = "main"
+	}
+	if err := ValidateRevision(rev); err != nil {
+		return nil, err
+	}
+	var card Card
+	cl := &call{
+		url:         c.url(resolvePrefix(k)+id+"/resolve/"+url.PathEscape(rev)+"/README.md", ""),
+		ifNoneMatch: opt.IfNoneMatch,
+		handle: func(r *response) error {
+			card = Card{Commit: r.header.Get("X-Repo-Commit"), ETag: r.header.Get("ETag")}
+			if r.status == 304 {
+				card.NotModified = true
+				if card.ETag == "" {
+					card.ETag = opt.IfNoneMatch
+				}
+				return nil
+			}
+			b, err := io.ReadAll(r.body)
+			if err != nil {
+				return err
+			}
+			card.Text = b
+			return nil
+		},
+	}
+	if err := c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	card.RepoID, card.Revision = id, rev
+	for _, hop := range cl.hops {
+		if moved, ok := c.resolveRepoID(k, hop); ok && moved != card.RepoID {
+			card.RepoID = moved
+		}
+	}
+	if card.RepoID != id {
+		card.RenamedFrom = id
+	}
+	return &card, nil
+}
+
+func resolvePrefix(k kind) string {
+	if k == kindDataset {
+		return "/datasets/"
+	}
+	return "/"
+}
+
+// resolveRepoID extracts the repo id from a /resolve/ URL on the endpoint
+// (a redirect target), e.g. /google-bert/bert-base-uncased/resolve/main/README.md.
+func (c *Client) resolveRepoID(k kind, u *url.URL) (string, bool) {
+	if !sameOrigin(u, c.base) {
+		return "", false
+	}
+	p := strings.TrimPrefix(u.Path, c.base.Path)
+	p = strings.TrimPrefix(p, strings.TrimSuffix(resolvePrefix(k), "/"))
+	before, _, found := strings.Cut(p, "/resolve/")
+	if !found {
+		return "", false
+	}
+	id := strings.TrimPrefix(before, "/")
+	if ValidateRepoID(id) != nil {
+		return "", false
+	}
+	return id, true
+}

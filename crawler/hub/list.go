@@ -1,0 +1,352 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// MaxPageSize is the largest page the Hub serves; a larger Limit is
+// lowered to it.
+const MaxPageSize = 1000
+
+// ListOptions select and shape a listing (hf-hub.md §3). The zero value
+// lists everything with the Hub's default fields, page size and order.
+type ListOptions struct {
+	Search      string   // substring of the repo id
+	Author      string   // exact owner
+	Filter      []string // tags, AND-ed; sent as repeated filter=
+	PipelineTag string   // models only
+	// Sort is a camelCase key: downloads, likes, lastModified, createdAt,
+	// trendingScore, ... The Hub orders descending, ties by _id ascending,
+	// missing values last.
+	Sort string
+	// Direction is sent when not 0 (-1 descending). The Hub ignores it.
+	Direction int
+	// Limit is the page size (0: the Hub's default; at most MaxPageSize).
+	Limit int
+	// Full adds author, sha, lastModified, gated, disabled and siblings.
+	Full bool
+	// CardData (models) adds cardData; datasets get it with Full.
+	CardData bool
+	// Config (models) adds config.
+	Config bool
+	// Expand returns only _id, id and these keys (e.g. DefaultModelExpand);
+	// it cannot be combined with Full, CardData or Config. An unknown key
+	// is a 400 (ErrBadRequest).
+	Expand []string
+}
+
+// snakeSortKeys are sort keys the Hub silently ignores or rejects in
+// snake_case (PR #2655); refuse them before a crawl sorts wrongly.
+var snakeSortKeys = map[string]string{
+	"created_at": "createdAt", "last_modified": "lastModified",
+	"trending_score": "trendingScore", "downloads_all_time": "downloadsAllTime",
+}
+
+func (o ListOptions) query(k kind) (string, error) {
+	if len(o.Expand) > 0 && (o.Full || o.CardData || o.Config) {
+		return "", fmt.Errorf("%w: expand cannot be combined with full, cardData or config", ErrInvalidOptions)
+	}
+	if camel, ok := snakeSortKeys[o.Sort]; ok {
+		return "", fmt.Errorf("%w: sort %q: the Hub wants camelCase (%q)", ErrInvalidOptions, o.Sort, camel)
+	}
+	if o.PipelineTag != "" && k == kindDataset {
+		return "", fmt.Errorf("%w: pipeline_tag applies to models only", ErrInvalidOptions)
+	}
+	if o.Limit < 0 {
+		return "", fmt.Errorf("%w: negative limit %d", ErrInvalidOptions, o.Limit)
+	}
+	var q strings.Builder
+	add := func(key, val string) {
+		if q.Len() > 0 {
+			q.WriteByte('&')
+		}
+		q.WriteString(key)
+		q.WriteByte('=')
+		q.WriteString(url.QueryEscape(val))
+	}
+	if o.Search != "" {
+		add("search", o.Search)
+	}
+	if o.Author != "" {
+		add("author", o.Author)
+	}
+	for _, f := range o.Filter {
+		add("filter", f)
+	}
+	if o.PipelineTag != "" {
+		add("pipeline_tag", o.PipelineTag)
+	}
+	if o.Sort != "" {
+		add("sort", o.Sort)
+	}
+	if o.Direction != 0 {
+		add("direction", strconv.Itoa(o.Direction))
+	}
+	if o.Limit > 0 {
+		add("limit", strconv.Itoa(min(o.Limit, MaxPageSize)))
+	}
+	if o.Full {
+		add("full", "true")
+	}
+	if o.CardData {
+		add("cardData", "true")
+	}
+	if o.Config {
+		add("config", "true")
+	}
+	for _, e := range o.Expand {
+		add("expand", e)
+	}
+	return q.String(), nil
+}
+
+// kind is a repository type.
+type kind int
+
+const (
+	kindModel kind = iota
+	kindDataset
+)
+
+func (k kind) apiPath() string {
+	if k == kindDataset {
+		return "/api/datasets"
+	}
+	return "/api/models"
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Models   []ModelInfo   // set by a models Pager
+	Datasets []DatasetInfo // set by a datasets Pager
+	// NextURL is the cursor: the URL of the following page ("" after the
+	// last page). Persist it after the page's items are safely stored and
+	// pass it to ResumeModels / ResumeDatasets to continue after a crash.
+	NextURL string
+}
+
+// Len is the number of items on the page.
+func (p Page) Len() int { return len(p.Models) + len(p.Datasets) }
+
+// Pager walks a listing page by page, following the Hub's Link rel="next"
+// cursor verbatim except that scheme and host are rewritten to the
+// endpoint (the Hub hard-codes its own host; a cursor never leads the
+// client, or its token, elsewhere). A Pager is not safe for concurrent use.
+//
+//	for p := c.ListModels(opt); p.More(); {
+//		page, err := p.Next(ctx)
+//		if err != nil { ... }          // p.NextURL() is unchanged: Next may be retried
+//		store(page.Models); checkpoint(page.NextURL)
+//	}
+type Pager struct {
+	c    *Client
+	k    kind
+	next *url.URL // nil when done
+	err  error    // options error, reported by Next
+	hint int      // expected items per page
+}
+
+// ListModels returns a Pager over GET /api/models. Invalid options are
+// reported by the first Next.
+func (c *Client) ListModels(opt ListOptions) *Pager { return c.list(kindModel, opt) }
+
+// ListDatasets returns a Pager over GET /api/datasets.
+func (c *Client) ListDatasets(opt ListOptions) *Pager { return c.list(kindDataset, opt) }
+
+// ResumeModels returns a Pager that continues a models listing at a cursor
+// URL previously returned in Page.NextURL. A cursor of another listing or
+// an unparsable one is reported by Next (ErrInvalidOptions).
+func (c *Client) ResumeModels(nextURL string) *Pager { return c.resume(kindModel, nextURL) }
+
+// ResumeDatasets: see ResumeModels.
+func (c *Client) ResumeDatasets(nextURL string) *Pager { return c.resume(kindDataset, nextURL) }
+
+func (c *Client) list(k kind, opt ListOptions) *Pager {
+	p := &Pager{c: c, k: k, hint: opt.Limit}
+	q, err := opt.query(k)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	p.next = c.url(k.apiPath(), q)
+	return p
+}
+
+func (c *Client) resume(k kind, nextURL string) *Pager {
+	p := &Pager{c: c, k: k}
+	u, err := c.cursorURL(k, nextURL)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	p.next = u
+	if l, err := strconv.Atoi(u.Query().Get("limit")); err == nil {
+		p.hint = l
+	}
+	return p
+}
+
+// cursorURL parses a next-page URL (from a Link header or a checkpoint),
+// moves it onto the endpoint's scheme and host, and checks that it is the
+// listing expected.
+func (c *Client) cursorURL(k kind, s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || s == "" {
+		return nil, fmt.Errorf("%w: cursor URL %q: unparsable", ErrInvalidOptions, clip(s, 200))
+	}
+	u.Scheme, u.Host, u.User, u.Fragment = c.base.Scheme, c.base.Host, nil, ""
+	want := c.base.Path + k.apiPath()
+	if u.Path != want && c.base.Path != "" && !strings.HasPrefix(u.Path, c.base.Path+"/") {
+		// A Hub behind a path prefix still writes root-relative cursors.
+		u.Path = c.base.Path + u.Path
+		if u.RawPath != "" {
+			u.RawPath = c.base.EscapedPath() + u.RawPath
+		}
+	}
+	if u.Path != want {
+		return nil, fmt.Errorf("%w: cursor URL path %q is not %q", ErrInvalidOptions, clip(u.Path, 200), want)
+	}
+	return u, nil
+}
+
+// More reports whether Next has a page to fetch.
+func (p *Pager) More() bool { return p.err != nil || p.next != nil }
+
+// NextURL is the URL the next call of Next fetches, "" when done.
+func (p *Pager) NextURL() string {
+	if p.next == nil {
+		return ""
+	}
+	return p.next.String()
+}
+
+// Next fetches the next page. After the last page it returns io.EOF. On
+// any other error the Pager stays where it was, so Next may be called
+// again.
+func (p *Pager) Next(ctx context.Context) (Page, error) {
+	if p.err != nil {
+		err := p.err
+		p.err, p.next = nil, nil
+		return Page{}, err
+	}
+	if p.next == nil {
+		return Page{}, io.EOF
+	}
+	var page Page
+	var link string
+	cl := &call{
+		url:    p.next,
+		accept: "application/json",
+		handle: func(r *response) error {
+			link = r.header.Get("Link")
+			var err error
+			if p.k == kindDataset {
+				page.Datasets, err = decodeArray(r.body, page.Datasets[:0], p.hint)
+			} else {
+				page.Models, err = decodeArray(r.body, page.Models[:0], p.hint)
+			}
+			return err
+		},
+	}
+	if err := p.c.do(ctx, cl); err != nil {
+		return Page{}, err
+	}
+	next := nextLink(link)
+	if next == "" {
+		p.next = nil
+		return page, nil
+	}
+	u, err := p.c.cursorURL(p.k, next)
+	if err != nil {
+		return Page{}, fmt.Errorf("hub: Link header: %w", err)
+	}
+	p.next = u
+	page.NextURL = u.String()
+	return page, nil
+}
+
+// decodeArray streams a JSON array into out, one element at a time.
+func decodeArray[T any](r io.Reader, out []T, hint int) ([]T, error) {
+	if out == nil && hint > 0 {
+		out = make([]T, 0, min(hint, MaxPageSize))
+	}
+	dec := json.NewDecoder(r)
+	tok, err := dec.Token()
+	if err != nil {
+		return out, decodeErr(r, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return out, fmt.Errorf("%w: want a JSON array, got %v", ErrDecode, tok)
+	}
+	for dec.More() {
+		var zero T
+		out = append(out, zero)
+		if err := dec.Decode(&out[len(out)-1]); err != nil {
+			return out[:len(out)-1], decodeErr(r, err)
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing ']'
+		return out, decodeErr(r, err)
+	}
+	return out, nil
+}
+
+// decodeErr keeps a broken-off body (a read error or io.ErrUnexpectedEOF:
+// retry) apart from malformed JSON (ErrDecode: fail).
+func decodeErr(r io.Reader, err error) error {
+	if br, ok := r.(*bodyReader); ok && br.err != nil {
+		return br.err
+	}
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return err
+	case err == io.EOF:
+		return fmt.Errorf("%w: empty body", ErrDecode)
+	}
+	return fmt.Errorf("%w: %w", ErrDecode, err)
+}
+
+// nextLink returns the target of the rel="next" item of a Link header
+// (RFC 8288), or "".
+func nextLink(h string) string {
+	for len(h) > 0 {
+		lt := strings.IndexByte(h, '<')
+		if lt < 0 {
+			return ""
+		}
+		gt := strings.IndexByte(h[lt:], '>')
+		if gt < 0 {
+			return ""
+		}
+		target := h[lt+1 : lt+gt]
+		rest := h[lt+gt+1:]
+		// Parameters run to the next comma that starts another link.
+		end := strings.IndexByte(rest, ',')
+		params := rest
+		if end >= 0 {
+			params, rest = rest[:end], rest[end+1:]
+		} else {
+			rest = ""
+		}
+		for _, p := range strings.Split(params, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(k), "rel") {
+				continue
+			}
+			for _, rel := range strings.Fields(strings.Trim(strings.TrimSpace(v), `"`)) {
+				if strings.EqualFold(rel, "next") {
+					return target
+				}
+			}
+		}
+		h = rest
+	}
+	return ""
+}

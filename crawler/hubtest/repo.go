@@ -1,0 +1,210 @@
+package hubtest
+
+import (
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Repo is one model or dataset repository of the replica: the metadata the
+// API serves (typed where the replica needs the value for filtering,
+// sorting or access rules), its README, and its access state.
+//
+// Fields that only apply to one repository type are ignored for the other.
+// Zero values are derived where the Hub always has a value: OID from
+// CreatedAt and ID, SHA from ID and LastModified, Siblings from Card and
+// Config.
+type Repo struct {
+	ID  string // "owner/name" (or a legacy single segment)
+	OID string // 24 lowercase hex digits (Mongo ObjectId)
+	SHA string // 40 hex digits: the head commit
+
+	CreatedAt    time.Time
+	LastModified time.Time
+
+	Private  bool   // visible only with the valid token
+	Gated    string // "", "auto" or "manual": files need approval
+	Approved bool   // the valid token's owner may read a gated repo's files
+	Disabled bool   // every access but listing answers 403
+
+	Downloads        int64
+	DownloadsAllTime int64
+	Likes            int64
+	TrendingScore    *float64 // nil: null (sorts last)
+
+	Tags        []string
+	PipelineTag string // models
+	LibraryName string // models
+
+	// CardData is the parsed YAML front matter of Card, as the Hub serves
+	// it; nil when the card has none. "model-index" inside it is also
+	// served as the top-level model-index key of a model.
+	CardData map[string]any
+	// Config is the API's config subset (architectures, model_type, ...);
+	// models only. config.json is served from it too.
+	Config      map[string]any
+	Safetensors *Safetensors // models
+	Siblings    []Sibling
+	Spaces      []string // models
+	UsedStorage int64
+
+	Description      string // datasets
+	Citation         string // datasets
+	PapersWithCodeID string // datasets
+
+	// Card is README.md; nil means the repo has none (404 EntryNotFound).
+	Card []byte
+
+	// Extra holds any other key of the detail response (widgetData,
+	// transformersInfo, mask_token, inference, inferenceProviderMapping,
+	// gguf, ...). Detail calls serve them all; listings only on expand.
+	Extra map[string]any
+}
+
+// Safetensors is the parameter count the Hub derives from safetensors
+// headers.
+type Safetensors struct {
+	Parameters map[string]int64 // per dtype, e.g. "F32"
+	Total      int64
+}
+
+// Sibling is one file of the repo.
+type Sibling struct {
+	RFilename string
+	BlobID    string // git blob sha1 (served with blobs=true)
+	Size      int64
+	LFS       *LFS
+}
+
+// LFS describes an LFS-tracked file.
+type LFS struct {
+	SHA256      string
+	Size        int64
+	PointerSize int64
+}
+
+// Owner returns the namespace of the id ("" for a legacy id).
+func (r *Repo) Owner() string {
+	owner, _, ok := strings.Cut(r.ID, "/")
+	if !ok {
+		return ""
+	}
+	return owner
+}
+
+// clone copies r deeply enough that mutating the copy's slices and maps
+// does not touch r (nested values of CardData/Config/Extra are shared and
+// treated as immutable).
+func (r *Repo) clone() *Repo {
+	c := *r
+	c.Tags = slices.Clone(r.Tags)
+	c.Siblings = slices.Clone(r.Siblings)
+	c.Spaces = slices.Clone(r.Spaces)
+	c.CardData = maps.Clone(r.CardData)
+	c.Config = maps.Clone(r.Config)
+	c.Extra = maps.Clone(r.Extra)
+	c.Card = slices.Clone(r.Card)
+	if r.TrendingScore != nil {
+		v := *r.TrendingScore
+		c.TrendingScore = &v
+	}
+	if r.Safetensors != nil {
+		s := *r.Safetensors
+		s.Parameters = maps.Clone(r.Safetensors.Parameters)
+		c.Safetensors = &s
+	}
+	return &c
+}
+
+// fillDerived sets the derived zero fields.
+func (r *Repo) fillDerived() {
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = legacyCreated
+	}
+	if r.LastModified.IsZero() {
+		r.LastModified = r.CreatedAt
+	}
+	if r.OID == "" {
+		r.OID = hex.EncodeToString(deriveOID(r.CreatedAt, hashString(r.ID)))
+	}
+	if r.SHA == "" {
+		h := sha1.Sum([]byte(r.ID + "@" + r.LastModified.UTC().Format(time.RFC3339Nano)))
+		r.SHA = hex.EncodeToString(h[:])
+	}
+	if r.Siblings == nil {
+		r.Siblings = append(r.Siblings, Sibling{RFilename: ".gitattributes", BlobID: blobSHA([]byte(gitattributes)), Size: int64(len(gitattributes))})
+		if r.Card != nil {
+			r.Siblings = append(r.Siblings, Sibling{RFilename: "README.md", BlobID: blobSHA(r.Card), Size: int64(len(r.Card))})
+		}
+		if r.Config != nil {
+			r.Siblings = append(r.Siblings, Sibling{RFilename: "config.json", BlobID: blobSHA([]byte(r.ID)), Size: 700})
+		}
+	}
+}
+
+// gitattributes is the content every repo's .gitattributes is said to have.
+const gitattributes = "*.bin filter=lfs diff=lfs merge=lfs -text\n*.safetensors filter=lfs diff=lfs merge=lfs -text\n"
+
+// legacyCreated is the createdAt of every repo older than March 2022 (the
+// Hub did not store creation dates before its migration).
+var legacyCreated = time.Date(2022, 3, 2, 23, 29, 5, 0, time.UTC)
+
+// deriveOID builds a 12-byte ObjectId: 4 bytes of creation time, 8 of h.
+func deriveOID(created time.Time, h uint64) []byte {
+	var b [12]byte
+	binary.BigEndian.PutUint32(b[:4], uint32(created.Unix()))
+	binary.BigEndian.PutUint64(b[4:], h)
+	return b[:]
+}
+
+func hashString(s string) uint64 {
+	f := fnv.New64a()
+	f.Write([]byte(s))
+	return f.Sum64()
+}
+
+// blobSHA is git's blob id of content: sha1("blob <len>\0" + content).
+func blobSHA(content []byte) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(content))
+	h.Write(content)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// validID reports whether id is a well-formed repo id (the rules of the
+// Hub's clients: [A-Za-z0-9_.-], at most one slash, word characters at the
+// ends of each part, no "--" or "..", at most 96 characters per part).
+func validID(id string) bool {
+	if id == "" || strings.Count(id, "/") > 1 || strings.Contains(id, "--") ||
+		strings.Contains(id, "..") || strings.HasSuffix(id, ".git") {
+		return false
+	}
+	for _, part := range strings.Split(id, "/") {
+		if part == "" || len(part) > 96 {
+			return false
+		}
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			word := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+			if !word && c != '-' && c != '.' {
+				return false
+			}
+			if (i == 0 || i == len(part)-1) && !word {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// formatTime is the Hub's timestamp format: UTC, milliseconds, Z.
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

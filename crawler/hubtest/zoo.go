@@ -1,0 +1,921 @@
+package hubtest
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Zoo is a synthetic Hub of any size: Models model repositories and
+// Datasets dataset repositories, each generated on demand from its index
+// and Seed. Nothing is stored, so a replica serving a million models costs
+// only its sort indexes (4 bytes per repo per sort key in use).
+//
+// The zoo imitates the shape of the real Hub: a few real well-known models
+// and datasets first (google/vit-base-patch16-224, uoft-cs/cifar10, ...),
+// then generated ones with a heavy-tailed author distribution, real
+// pipeline tags, libraries and architectures, heavy-tailed downloads and
+// likes, creation dates from 2022 (many at the March 2022 migration date,
+// as on the Hub) to 2025, fine-tunes with base_model lineage (to roots and
+// to earlier fine-tunes), model-index evaluation results on some cards
+// (incl. the string values of RL cards), cards without front matter or
+// without a README, and a few private, gated and disabled repos.
+type Zoo struct {
+	Models   int
+	Datasets int
+	Seed     uint64
+}
+
+// Generate returns n synthetic models of Zoo{Models: n, Datasets: n/20+20,
+// Seed: seed}, materialised. For large n serve a Zoo (Options.Zoo)
+// instead: it generates each repo on the fly.
+func Generate(n int, seed uint64) []Repo {
+	z := Zoo{Models: n, Datasets: n/20 + len(knownDatasets), Seed: seed}
+	out := make([]Repo, max(n, 0))
+	for i := range out {
+		out[i] = z.Model(i)
+	}
+	return out
+}
+
+// rnd is a splitmix64 stream: cheap, allocation-free and fully determined
+// by (seed, stream, kind, index).
+type rnd struct{ s uint64 }
+
+func mix64(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// Streams: independent random sequences per aspect of a repo, so that the
+// cheap metadata (sort keys, access state) can be drawn without building
+// the rest.
+const (
+	streamMeta = iota + 1
+	streamName
+	streamBody
+	streamCard
+	streamAuthor
+)
+
+func newRnd(seed uint64, stream int, k Kind, i int) rnd {
+	return rnd{s: mix64(seed ^ mix64(uint64(stream)<<8|uint64(k)) ^ mix64(uint64(i)+0x632be59bd9b4e019))}
+}
+
+func (r *rnd) next() uint64 {
+	r.s += 0x9e3779b97f4a7c15
+	return mix64(r.s)
+}
+
+func (r *rnd) float() float64 { return float64(r.next()>>11) / (1 << 53) }
+func (r *rnd) intn(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	return int(r.next() % uint64(n))
+}
+func (r *rnd) chance(p float64) bool { return r.float() < p }
+
+// pick returns an index drawn by weights.
+func (r *rnd) pick(weights []int) int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	x := r.intn(total)
+	for i, w := range weights {
+		if x < w {
+			return i
+		}
+		x -= w
+	}
+	return len(weights) - 1
+}
+
+// Time range of generated repos.
+var (
+	zooEnd   = time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	zooStart = legacyCreated
+)
+
+// meta is the cheap part of a generated repo: what sorting, visibility
+// and access checks need.
+type meta struct {
+	created, modified time.Time
+	downloads, all    int64
+	likes             int64
+	trending          float64
+	hasTrending       bool
+	private, disabled bool
+	gated             string
+	approved          bool
+	family            int // models: index into families; datasets: task index
+	oid               [12]byte
+}
+
+func (z Zoo) meta(k Kind, i int) meta {
+	r := newRnd(z.Seed, streamMeta, k, i)
+	var m meta
+	// Creation: a sixth of the repos predate the March 2022 migration and
+	// share its timestamp (ties on createdAt, broken by _id).
+	if r.chance(1.0 / 6) {
+		m.created = legacyCreated.Add(-time.Duration(r.intn(2)) * time.Second)
+	} else {
+		span := zooEnd.Sub(zooStart)
+		// More repos recently: u^0.6 leans toward the end.
+		m.created = zooStart.Add(time.Duration(math.Pow(r.float(), 0.6) * float64(span))).Truncate(time.Second)
+	}
+	rest := zooEnd.Sub(m.created)
+	m.modified = m.created.Add(time.Duration(r.float() * float64(rest))).Truncate(time.Millisecond)
+	// Downloads (30 days): a third never downloaded, the rest Pareto.
+	if !r.chance(0.33) {
+		m.downloads = int64(math.Min(math.Floor(1/math.Pow(1-r.float(), 1/0.55)), 5e8))
+	}
+	m.all = m.downloads * int64(1+r.intn(24))
+	m.likes = int64(math.Floor(math.Sqrt(float64(m.downloads)) * r.float() / 4))
+	switch {
+	case r.chance(0.05): // no score yet: null, sorts last
+	case r.chance(0.7):
+		m.hasTrending = true
+	default:
+		m.hasTrending, m.trending = true, math.Round(r.float()*r.float()*400)
+	}
+	m.private = r.chance(0.005)
+	if r.chance(0.012) {
+		m.gated = "manual"
+		if r.chance(0.4) {
+			m.gated = "auto"
+		}
+		m.approved = r.chance(0.5)
+	}
+	m.disabled = r.chance(0.001)
+	if k == KindModel {
+		m.family = r.pick(familyWeights)
+	} else {
+		m.family = r.intn(len(datasetTasks))
+	}
+	// ObjectId: creation time, 5 bytes of hash, a 3-byte counter (the
+	// index), so ids are unique for up to 2^24 repos per kind.
+	h := mix64(z.Seed ^ uint64(i)*0x9e3779b97f4a7c15 ^ uint64(k)<<60)
+	binary.BigEndian.PutUint32(m.oid[:4], uint32(m.created.Unix()))
+	m.oid[4], m.oid[5], m.oid[6], m.oid[7], m.oid[8] = byte(h>>32), byte(h>>24), byte(h>>16), byte(h>>8), byte(h)
+	m.oid[9], m.oid[10], m.oid[11] = byte(i>>16), byte(i>>8), byte(i)
+	// Roots are real well-known repos with fixed traits.
+	if k == KindModel && i < len(knownModels) {
+		km := knownModels[i]
+		m.family = km.family
+		m.private, m.disabled, m.gated = false, false, km.gated
+		m.approved = km.gated != ""
+		m.downloads = km.downloads
+		m.all = km.downloads * 30
+		m.likes = km.downloads / 2000
+	}
+	if k == KindDataset && i < len(knownDatasets) {
+		m.family = knownDatasets[i].task
+		m.private, m.disabled, m.gated = false, false, ""
+		m.downloads = 50_000 + int64(len(knownDatasets)-i)*10_000
+		m.all = m.downloads * 30
+	}
+	return m
+}
+
+func (m *meta) oidHex() string { return hex.EncodeToString(m.oid[:]) }
+
+// family is a kind of model: task, library, architecture and sizes.
+type family struct {
+	weight    int
+	pipeline  string
+	library   string
+	modelType string
+	arch      string
+	auto      string // transformersInfo.auto_model
+	processor string
+	stems     []string
+	params    []int64 // per stem
+	dtype     string
+	task      string // dataset task category the family trains on
+	metric    string
+	taskName  string
+}
+
+var families = []family{
+	{weight: 14, pipeline: "image-classification", library: "transformers", modelType: "vit", arch: "ViTForImageClassification",
+		auto: "AutoModelForImageClassification", processor: "AutoImageProcessor",
+		stems: []string{"vit-base-patch16-224", "vit-small-patch16-224", "vit-large-patch16-224"}, params: []int64{86567656, 22050664, 304351208},
+		dtype: "F32", task: "image-classification", metric: "accuracy", taskName: "Image Classification"},
+	{weight: 6, pipeline: "image-classification", library: "transformers", modelType: "convnext", arch: "ConvNextForImageClassification",
+		auto: "AutoModelForImageClassification", processor: "AutoImageProcessor",
+		stems: []string{"convnext-tiny-224", "convnext-base-224"}, params: []int64{28589128, 88591464},
+		dtype: "F32", task: "image-classification", metric: "accuracy", taskName: "Image Classification"},
+	{weight: 5, pipeline: "image-classification", library: "transformers", modelType: "resnet", arch: "ResNetForImageClassification",
+		auto: "AutoModelForImageClassification", processor: "AutoImageProcessor",
+		stems: []string{"resnet-50", "resnet-18"}, params: []int64{25557032, 11689512},
+		dtype: "F32", task: "image-classification", metric: "accuracy", taskName: "Image Classification"},
+	{weight: 4, pipeline: "image-classification", library: "transformers", modelType: "swin", arch: "SwinForImageClassification",
+		auto: "AutoModelForImageClassification", processor: "AutoImageProcessor",
+		stems: []string{"swin-tiny-patch4-window7-224"}, params: []int64{28288354},
+		dtype: "F32", task: "image-classification", metric: "accuracy", taskName: "Image Classification"},
+	{weight: 12, pipeline: "text-classification", library: "transformers", modelType: "bert", arch: "BertForSequenceClassification",
+		auto: "AutoModelForSequenceClassification", processor: "AutoTokenizer",
+		stems: []string{"bert-base-uncased", "bert-base-cased", "bert-large-uncased"}, params: []int64{109483778, 108311810, 335143938},
+		dtype: "F32", task: "text-classification", metric: "accuracy", taskName: "Text Classification"},
+	{weight: 8, pipeline: "text-classification", library: "transformers", modelType: "distilbert", arch: "DistilBertForSequenceClassification",
+		auto: "AutoModelForSequenceClassification", processor: "AutoTokenizer",
+		stems: []string{"distilbert-base-uncased"}, params: []int64{66955010},
+		dtype: "F32", task: "text-classification", metric: "accuracy", taskName: "Text Classification"},
+	{weight: 6, pipeline: "text-classification", library: "transformers", modelType: "roberta", arch: "RobertaForSequenceClassification",
+		auto: "AutoModelForSequenceClassification", processor: "AutoTokenizer",
+		stems: []string{"roberta-base", "roberta-large"}, params: []int64{124647170, 355361794},
+		dtype: "F32", task: "text-classification", metric: "f1", taskName: "Text Classification"},
+	{weight: 4, pipeline: "token-classification", library: "transformers", modelType: "bert", arch: "BertForTokenClassification",
+		auto: "AutoModelForTokenClassification", processor: "AutoTokenizer",
+		stems: []string{"bert-base-cased-ner"}, params: []int64{107726601},
+		dtype: "F32", task: "token-classification", metric: "f1", taskName: "Token Classification"},
+	{weight: 3, pipeline: "question-answering", library: "transformers", modelType: "roberta", arch: "RobertaForQuestionAnswering",
+		auto: "AutoModelForQuestionAnswering", processor: "AutoTokenizer",
+		stems: []string{"roberta-base-squad2"}, params: []int64{124056578},
+		dtype: "F32", task: "question-answering", metric: "exact_match", taskName: "Question Answering"},
+	{weight: 3, pipeline: "fill-mask", library: "transformers", modelType: "bert", arch: "BertForMaskedLM",
+		auto: "AutoModelForMaskedLM", processor: "AutoTokenizer",
+		stems: []string{"bert-mini", "bert-small"}, params: []int64{11170560, 28763648},
+		dtype: "F32", task: "fill-mask"},
+	{weight: 12, pipeline: "text-generation", library: "transformers", modelType: "llama", arch: "LlamaForCausalLM",
+		auto: "AutoModelForCausalLM", processor: "AutoTokenizer",
+		stems: []string{"llama-3.2-1b", "llama-3.2-3b", "llama-3.1-8b"}, params: []int64{1235814400, 3212749824, 8030261248},
+		dtype: "BF16", task: "text-generation"},
+	{weight: 6, pipeline: "text-generation", library: "transformers", modelType: "qwen2", arch: "Qwen2ForCausalLM",
+		auto: "AutoModelForCausalLM", processor: "AutoTokenizer",
+		stems: []string{"qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-7b"}, params: []int64{494032768, 1543714304, 7615616512},
+		dtype: "BF16", task: "text-generation"},
+	{weight: 3, pipeline: "text-generation", library: "transformers", modelType: "gpt2", arch: "GPT2LMHeadModel",
+		auto: "AutoModelForCausalLM", processor: "AutoTokenizer",
+		stems: []string{"gpt2", "distilgpt2"}, params: []int64{137022720, 88203264},
+		dtype: "F32", task: "text-generation"},
+	{weight: 3, pipeline: "text2text-generation", library: "transformers", modelType: "t5", arch: "T5ForConditionalGeneration",
+		auto: "AutoModelForSeq2SeqLM", processor: "AutoTokenizer",
+		stems: []string{"t5-small", "flan-t5-base"}, params: []int64{60506624, 247577856},
+		dtype: "F32", task: "summarization", metric: "rouge1", taskName: "Summarization"},
+	{weight: 2, pipeline: "translation", library: "transformers", modelType: "marian", arch: "MarianMTModel",
+		auto: "AutoModelForSeq2SeqLM", processor: "AutoTokenizer",
+		stems: []string{"opus-mt-en-de", "opus-mt-en-fr"}, params: []int64{73886208, 74619904},
+		dtype: "F32", task: "translation", metric: "bleu", taskName: "Translation"},
+	{weight: 4, pipeline: "automatic-speech-recognition", library: "transformers", modelType: "wav2vec2", arch: "Wav2Vec2ForCTC",
+		auto: "AutoModelForCTC", processor: "AutoProcessor",
+		stems: []string{"wav2vec2-base-960h", "wav2vec2-large-xlsr-53"}, params: []int64{94396320, 315472545},
+		dtype: "F32", task: "automatic-speech-recognition", metric: "wer", taskName: "Automatic Speech Recognition"},
+	{weight: 5, pipeline: "sentence-similarity", library: "sentence-transformers", modelType: "bert", arch: "BertModel",
+		stems: []string{"all-MiniLM-L6-v2", "bge-small-en"}, params: []int64{22713216, 33360000},
+		dtype: "F32", task: "sentence-similarity"},
+	{weight: 4, pipeline: "text-to-image", library: "diffusers",
+		stems: []string{"stable-diffusion-v1-5", "sdxl-base-1.0"},
+		task:  "text-to-image"},
+	{weight: 2, pipeline: "object-detection", library: "transformers", modelType: "detr", arch: "DetrForObjectDetection",
+		auto: "AutoModelForObjectDetection", processor: "AutoImageProcessor",
+		stems: []string{"detr-resnet-50"}, params: []int64{41631008},
+		dtype: "F32", task: "object-detection", metric: "map", taskName: "Object Detection"},
+	{weight: 3, pipeline: "reinforcement-learning", library: "stable-baselines3",
+		stems: []string{"ppo-LunarLander-v2", "dqn-SpaceInvadersNoFrameskip-v4"},
+		task:  "reinforcement-learning", metric: "mean_reward", taskName: "reinforcement-learning"},
+}
+
+var familyWeights = func() []int {
+	w := make([]int, len(families))
+	for i, f := range families {
+		w[i] = f.weight
+	}
+	return w
+}()
+
+func familyIndex(arch, pipeline string) int {
+	for i, f := range families {
+		if f.arch == arch && f.pipeline == pipeline {
+			return i
+		}
+	}
+	return 0
+}
+
+// knownModel is a root of the zoo: a real well-known repo.
+type knownModel struct {
+	id        string
+	family    int
+	stem      int
+	downloads int64
+	gated     string
+}
+
+var knownModels = []knownModel{
+	{"google/vit-base-patch16-224", familyIndex("ViTForImageClassification", "image-classification"), 0, 8458647, ""},
+	{"google-bert/bert-base-uncased", familyIndex("BertForSequenceClassification", "text-classification"), 0, 60214823, ""},
+	{"distilbert/distilbert-base-uncased", familyIndex("DistilBertForSequenceClassification", "text-classification"), 0, 12840211, ""},
+	{"FacebookAI/roberta-base", familyIndex("RobertaForSequenceClassification", "text-classification"), 0, 9837112, ""},
+	{"microsoft/resnet-50", familyIndex("ResNetForImageClassification", "image-classification"), 0, 1211093, ""},
+	{"facebook/convnext-tiny-224", familyIndex("ConvNextForImageClassification", "image-classification"), 0, 240551, ""},
+	{"microsoft/swin-tiny-patch4-window7-224", familyIndex("SwinForImageClassification", "image-classification"), 0, 88710, ""},
+	{"meta-llama/Llama-3.2-1B", familyIndex("LlamaForCausalLM", "text-generation"), 0, 2155093, "manual"},
+	{"Qwen/Qwen2.5-0.5B", familyIndex("Qwen2ForCausalLM", "text-generation"), 0, 1502335, ""},
+	{"openai-community/gpt2", familyIndex("GPT2LMHeadModel", "text-generation"), 0, 17226004, ""},
+	{"google-t5/t5-small", familyIndex("T5ForConditionalGeneration", "text2text-generation"), 0, 3200418, ""},
+	{"facebook/wav2vec2-base-960h", familyIndex("Wav2Vec2ForCTC", "automatic-speech-recognition"), 0, 1021335, ""},
+	{"sentence-transformers/all-MiniLM-L6-v2", familyIndex("BertModel", "sentence-similarity"), 0, 80215540, ""},
+	{"facebook/detr-resnet-50", familyIndex("DetrForObjectDetection", "object-detection"), 0, 701224, ""},
+}
+
+// rootsOf lists, per family, the indices of knownModels in it.
+var rootsOf = func() [][]int {
+	r := make([][]int, len(families))
+	for i, km := range knownModels {
+		r[km.family] = append(r[km.family], i)
+	}
+	return r
+}()
+
+// knownDataset is a real well-known dataset.
+type knownDataset struct {
+	id   string
+	task int // index into datasetTasks
+	size string
+	lang string
+}
+
+// datasetTasks: task category, modality, and the families that train on it.
+var datasetTasks = []struct {
+	category string
+	modality string
+}{
+	{"image-classification", "image"},
+	{"text-classification", "text"},
+	{"token-classification", "text"},
+	{"question-answering", "text"},
+	{"text-generation", "text"},
+	{"summarization", "text"},
+	{"translation", "text"},
+	{"automatic-speech-recognition", "audio"},
+	{"object-detection", "image"},
+	{"sentence-similarity", "text"},
+	{"text-to-image", "image"},
+	{"reinforcement-learning", "tabular"},
+}
+
+func taskIndex(category string) int {
+	for i, t := range datasetTasks {
+		if t.category == category {
+			return i
+		}
+	}
+	return -1
+}
+
+var knownDatasets = []knownDataset{
+	{"uoft-cs/cifar10", taskIndex("image-classification"), "10K<n<100K", ""},
+	{"uoft-cs/cifar100", taskIndex("image-classification"), "10K<n<100K", ""},
+	{"ILSVRC/imagenet-1k", taskIndex("image-classification"), "1M<n<10M", ""},
+	{"ylecun/mnist", taskIndex("image-classification"), "10K<n<100K", ""},
+	{"ethz/food101", taskIndex("image-classification"), "10K<n<100K", ""},
+	{"tanganke/stanford_cars", taskIndex("image-classification"), "1K<n<10K", ""},
+	{"nelorth/oxford-flowers", taskIndex("image-classification"), "1K<n<10K", ""},
+	{"nyu-mll/glue", taskIndex("text-classification"), "1M<n<10M", "en"},
+	{"stanfordnlp/imdb", taskIndex("text-classification"), "10K<n<100K", "en"},
+	{"stanfordnlp/sst2", taskIndex("text-classification"), "10K<n<100K", "en"},
+	{"eriktks/conll2003", taskIndex("token-classification"), "10K<n<100K", "en"},
+	{"rajpurkar/squad_v2", taskIndex("question-answering"), "100K<n<1M", "en"},
+	{"Salesforce/wikitext", taskIndex("text-generation"), "1M<n<10M", "en"},
+	{"abisee/cnn_dailymail", taskIndex("summarization"), "100K<n<1M", "en"},
+	{"wmt/wmt16", taskIndex("translation"), "1M<n<10M", "de"},
+	{"openslr/librispeech_asr", taskIndex("automatic-speech-recognition"), "100K<n<1M", "en"},
+	{"detection-datasets/coco", taskIndex("object-detection"), "100K<n<1M", ""},
+	{"sentence-transformers/all-nli", taskIndex("sentence-similarity"), "100K<n<1M", "en"},
+}
+
+// Author pool: well-known orgs first, then generated user names; drawn
+// with a heavy tail so a few authors own many repos.
+var knownAuthors = []string{
+	"google", "facebook", "microsoft", "openai-community", "sentence-transformers",
+	"nvidia", "stabilityai", "mistralai", "Qwen", "meta-llama", "HuggingFaceH4",
+	"allenai", "EleutherAI", "bigscience", "timm", "deepset", "cardiffnlp",
+}
+
+var syllables = []string{
+	"ka", "to", "mi", "ra", "ne", "lu", "so", "vi", "da", "ko", "ze", "an", "el", "or",
+	"ix", "um", "ba", "ti", "mo", "re", "sa", "ya", "jo", "fe", "qu", "li", "no", "pe",
+}
+
+var nameSuffixes = []string{"", "ai", "lab", "-ml", "-nlp", "research", "_dev", "-hf", "x"}
+
+func (z Zoo) numAuthors() int { return max(32, (z.Models+z.Datasets)/40) }
+
+// author returns the name of author a.
+func (z Zoo) author(a int) string {
+	if a < len(knownAuthors) {
+		return knownAuthors[a]
+	}
+	r := newRnd(z.Seed, streamAuthor, KindModel, a)
+	var b strings.Builder
+	for n := 2 + r.intn(2); n > 0; n-- {
+		b.WriteString(syllables[r.intn(len(syllables))])
+	}
+	b.WriteString(nameSuffixes[r.intn(len(nameSuffixes))])
+	if r.chance(0.4) {
+		b.WriteString(strconv.Itoa(r.intn(100)))
+	}
+	s := b.String()
+	if s[0] == '-' || s[0] == '_' {
+		s = "u" + s
+	}
+	return s
+}
+
+// pickAuthor draws an author index with a heavy tail.
+func (z Zoo) pickAuthor(r *rnd) int {
+	return int(math.Pow(r.float(), 2.5) * float64(z.numAuthors()))
+}
+
+// ModelID returns the id of model i (valid for 0 <= i < z.Models).
+func (z Zoo) ModelID(i int) string {
+	if i < len(knownModels) {
+		return knownModels[i].id
+	}
+	m := z.meta(KindModel, i)
+	r := newRnd(z.Seed, streamName, KindModel, i)
+	f := &families[m.family]
+	stem := f.stems[r.intn(len(f.stems))]
+	author := z.author(z.pickAuthor(&r))
+	var b strings.Builder
+	b.Grow(64)
+	b.WriteString(author)
+	b.WriteByte('/')
+	b.WriteString(stem)
+	if ds := z.modelDataset(&r, m.family); ds >= 0 && r.chance(0.6) {
+		b.WriteString("-finetuned-")
+		b.WriteString(shortName(z.DatasetID(ds)))
+	} else {
+		b.WriteString([]string{"-v1", "-exp", "-test", "-ft", "-custom", "-demo"}[r.intn(6)])
+	}
+	b.WriteByte('-')
+	b.WriteString(strconv.FormatUint(uint64(i), 36))
+	return b.String()
+}
+
+// modelDataset draws the dataset a model of family fam trains on, or -1.
+func (z Zoo) modelDataset(r *rnd, fam int) int {
+	t := taskIndex(families[fam].task)
+	if t < 0 {
+		return -1
+	}
+	// Prefer the well-known datasets of the task; with a dataset zoo, one
+	// in four models uses a generated dataset of the same task.
+	var cands []int
+	for j, d := range knownDatasets {
+		if d.task == t && j < z.Datasets {
+			cands = append(cands, j)
+		}
+	}
+	if z.Datasets > len(knownDatasets) && (len(cands) == 0 || r.chance(0.25)) {
+		for try := 0; try < 8; try++ {
+			j := len(knownDatasets) + r.intn(z.Datasets-len(knownDatasets))
+			if z.meta(KindDataset, j).family == t {
+				return j
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return -1
+	}
+	return cands[r.intn(len(cands))]
+}
+
+func shortName(id string) string {
+	if _, name, ok := strings.Cut(id, "/"); ok {
+		return name
+	}
+	return id
+}
+
+// parseIndex recovers the index from a generated id's base-36 suffix.
+func parseIndex(id string) (int, bool) {
+	dash := strings.LastIndexByte(id, '-')
+	if dash < 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(id[dash+1:], 36, 31)
+	if err != nil {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// DatasetID returns the id of dataset i.
+func (z Zoo) DatasetID(i int) string {
+	if i < len(knownDatasets) {
+		return knownDatasets[i].id
+	}
+	m := z.meta(KindDataset, i)
+	r := newRnd(z.Seed, streamName, KindDataset, i)
+	topics := []string{"reviews", "news", "tweets", "medical", "legal", "faces", "plants", "cars", "birds", "receipts", "speech", "chat", "code", "math", "satellite"}
+	var b strings.Builder
+	b.WriteString(z.author(z.pickAuthor(&r)))
+	b.WriteByte('/')
+	b.WriteString(topics[r.intn(len(topics))])
+	b.WriteByte('-')
+	b.WriteString(strings.ReplaceAll(datasetTasks[m.family].category, "automatic-speech-recognition", "asr"))
+	b.WriteByte('-')
+	b.WriteString(strconv.FormatUint(uint64(i), 36))
+	return b.String()
+}
+
+// lookupModel returns i if id is generated model i.
+func (z Zoo) lookupModel(id string) (int, bool) {
+	for i, km := range knownModels {
+		if i < z.Models && km.id == id {
+			return i, true
+		}
+	}
+	i, ok := parseIndex(id)
+	if !ok || i < len(knownModels) || i >= z.Models || z.ModelID(i) != id {
+		return 0, false
+	}
+	return i, true
+}
+
+func (z Zoo) lookupDataset(id string) (int, bool) {
+	for i, kd := range knownDatasets {
+		if i < z.Datasets && kd.id == id {
+			return i, true
+		}
+	}
+	i, ok := parseIndex(id)
+	if !ok || i < len(knownDatasets) || i >= z.Datasets || z.DatasetID(i) != id {
+		return 0, false
+	}
+	return i, true
+}
+
+// Model materialises model i, README included.
+func (z Zoo) Model(i int) Repo { return z.model(i, true) }
+
+// Dataset materialises dataset i, README included.
+func (z Zoo) Dataset(i int) Repo { return z.dataset(i, true) }
+
+var licenses = []string{"apache-2.0", "mit", "cc-by-4.0", "openrail", "llama3.2", "other", "cc-by-nc-4.0", "bsd-3-clause"}
+var languages = []string{"en", "de", "fr", "es", "zh", "ja", "multilingual"}
+
+// model builds model i; withCard adds the README text and the detail-only
+// extras (a listing does not need them).
+func (z Zoo) model(i int, withCard bool) Repo {
+	m := z.meta(KindModel, i)
+	f := &families[m.family]
+	id := z.ModelID(i)
+	r := newRnd(z.Seed, streamBody, KindModel, i)
+
+	stem := 0
+	if i < len(knownModels) {
+		stem = knownModels[i].stem
+	} else {
+		// The stem was drawn first in the name stream; recover it.
+		nr := newRnd(z.Seed, streamName, KindModel, i)
+		stem = nr.intn(len(f.stems))
+	}
+
+	repo := Repo{
+		ID:               id,
+		OID:              m.oidHex(),
+		CreatedAt:        m.created,
+		LastModified:     m.modified,
+		Private:          m.private,
+		Gated:            m.gated,
+		Approved:         m.approved,
+		Disabled:         m.disabled,
+		Downloads:        m.downloads,
+		DownloadsAllTime: m.all,
+		Likes:            m.likes,
+		PipelineTag:      f.pipeline,
+		LibraryName:      f.library,
+	}
+	if m.hasTrending {
+		t := m.trending
+		repo.TrendingScore = &t
+	}
+	var sha [20]byte
+	for j := 0; j < 20; j += 8 {
+		v := r.next()
+		for k := 0; k < 8 && j+k < 20; k++ {
+			sha[j+k] = byte(v >> (8 * k))
+		}
+	}
+	repo.SHA = hex.EncodeToString(sha[:])
+
+	// Lineage: a fine-tune of a root of its family, or of an earlier
+	// model of the same family (a second generation).
+	base := ""
+	if i >= len(knownModels) && r.chance(0.45) {
+		if roots := rootsOf[m.family]; len(roots) > 0 && r.chance(0.6) {
+			base = knownModels[roots[r.intn(len(roots))]].id
+		} else if i > len(knownModels) {
+			for try := 0; try < 4; try++ {
+				j := len(knownModels) + r.intn(i-len(knownModels))
+				if z.meta(KindModel, j).family == m.family {
+					base = z.ModelID(j)
+					break
+				}
+			}
+		}
+	}
+	nr := newRnd(z.Seed, streamName, KindModel, i)
+	nr.intn(len(f.stems))
+	z.pickAuthor(&nr)
+	ds := -1
+	if i >= len(knownModels) {
+		ds = z.modelDataset(&nr, m.family)
+	}
+	license := licenses[r.intn(len(licenses))]
+	lang := ""
+	if datasetTaskModality(f.task) == "text" {
+		lang = languages[r.intn(len(languages))]
+		if r.chance(0.6) {
+			lang = "en"
+		}
+	}
+
+	// Tags as the Hub computes them.
+	tags := make([]string, 0, 14)
+	tags = append(tags, f.library)
+	if f.library == "transformers" || f.library == "sentence-transformers" {
+		tags = append(tags, "pytorch")
+	}
+	hasST := f.params != nil && r.chance(0.75)
+	if hasST {
+		tags = append(tags, "safetensors")
+	}
+	if f.modelType != "" {
+		tags = append(tags, f.modelType)
+	}
+	tags = append(tags, f.pipeline)
+	if ds >= 0 {
+		tags = append(tags, "dataset:"+z.DatasetID(ds))
+	}
+	if base != "" {
+		tags = append(tags, "base_model:"+base, "base_model:finetune:"+base)
+	}
+	if lang != "" {
+		tags = append(tags, lang)
+	}
+	tags = append(tags, "license:"+license)
+	if f.library == "transformers" {
+		tags = append(tags, "autotrain_compatible", "endpoints_compatible")
+	}
+	tags = append(tags, "region:us")
+	repo.Tags = tags
+
+	if f.arch != "" {
+		repo.Config = map[string]any{"architectures": []any{f.arch}, "model_type": f.modelType}
+	} else if f.library == "diffusers" {
+		repo.Config = map[string]any{"diffusers": map[string]any{"_class_name": "StableDiffusionPipeline"}}
+	}
+	if hasST {
+		p := f.params[min(stem, len(f.params)-1)]
+		repo.Safetensors = &Safetensors{Parameters: map[string]int64{f.dtype: p}, Total: p}
+		repo.UsedStorage = p * 4
+	}
+
+	// The card: most have front matter; some have none; some no README.
+	cardKind := r.float()
+	if cardKind >= 0.05 {
+		if cardKind >= 0.08 {
+			repo.CardData = z.modelCardData(&r, f, id, base, ds, license, lang)
+		}
+		if withCard {
+			repo.Card = modelCard(&repo, f, base, ds, z)
+		} else {
+			repo.Card = []byte{} // present, not built
+		}
+	}
+	repo.Siblings = modelSiblings(&repo, f, hasST, withCard)
+	if f.auto != "" {
+		repo.Extra = map[string]any{
+			"transformersInfo": map[string]any{"auto_model": f.auto, "pipeline_tag": f.pipeline, "processor": f.processor},
+		}
+	}
+	return repo
+}
+
+func datasetTaskModality(task string) string {
+	if t := taskIndex(task); t >= 0 {
+		return datasetTasks[t].modality
+	}
+	return ""
+}
+
+func (z Zoo) modelCardData(r *rnd, f *family, id, base string, ds int, license, lang string) map[string]any {
+	cd := map[string]any{"license": license, "library_name": f.library}
+	if lang != "" {
+		cd["language"] = lang
+	}
+	if base != "" {
+		cd["base_model"] = base
+	}
+	tags := []any{"generated_from_trainer"}
+	if f.library != "transformers" {
+		tags = []any{f.library}
+	}
+	cd["tags"] = tags
+	if ds >= 0 {
+		dsID := z.DatasetID(ds)
+		// datasets is a list usually and a bare string sometimes (#2642).
+		if r.chance(0.15) {
+			cd["datasets"] = dsID
+		} else {
+			cd["datasets"] = []any{dsID}
+		}
+		if f.metric != "" && r.chance(0.55) {
+			cd["metrics"] = []any{f.metric}
+			cd["model-index"] = modelIndex(r, f, id, dsID)
+		}
+	}
+	return cd
+}
+
+// modelIndex builds a one-result model-index with a plausible score.
+func modelIndex(r *rnd, f *family, id, dsID string) []any {
+	var value any
+	switch f.metric {
+	case "mean_reward":
+		value = fmt.Sprintf("%.2f +/- %.2f", 50+r.float()*250, 1+r.float()*40)
+	case "wer":
+		value = math.Round((0.05+r.float()*0.4)*1e4) / 1e4
+	case "bleu", "rouge1", "exact_match", "map":
+		value = math.Round((15+r.float()*50)*1e4) / 1e4
+	default:
+		value = math.Round((0.55+0.44*math.Sqrt(r.float()))*1e6) / 1e6
+	}
+	metric := map[string]any{"type": f.metric, "value": value, "name": strings.ToUpper(f.metric[:1]) + f.metric[1:]}
+	dataset := map[string]any{"name": shortName(dsID), "type": dsID}
+	if r.chance(0.7) {
+		dataset["split"] = []string{"test", "validation", "train"}[r.intn(3)]
+	}
+	if r.chance(0.3) {
+		dataset["config"] = "default"
+	}
+	result := map[string]any{
+		"task":    map[string]any{"type": f.pipeline, "name": f.taskName},
+		"dataset": dataset,
+		"metrics": []any{metric},
+	}
+	return []any{map[string]any{"name": shortName(id), "results": []any{result}}}
+}
+
+func modelSiblings(repo *Repo, f *family, hasST, withCard bool) []Sibling {
+	s := []Sibling{{RFilename: ".gitattributes", BlobID: blobSHA([]byte(gitattributes)), Size: int64(len(gitattributes))}}
+	if repo.Card != nil {
+		readme := Sibling{RFilename: "README.md", Size: int64(len(repo.Card))}
+		if withCard {
+			readme.BlobID = blobSHA(repo.Card)
+		}
+		s = append(s, readme)
+	}
+	if repo.Config != nil {
+		s = append(s, Sibling{RFilename: "config.json", BlobID: repo.SHA[:40], Size: 612})
+	}
+	switch {
+	case hasST:
+		sz := repo.Safetensors.Total * 4
+		s = append(s, Sibling{RFilename: "model.safetensors", BlobID: repo.SHA[2:] + "00", Size: 135,
+			LFS: &LFS{SHA256: repo.SHA + repo.SHA[:24], Size: sz, PointerSize: 135}})
+	case f.library == "stable-baselines3":
+		s = append(s, Sibling{RFilename: "model.zip", BlobID: repo.SHA[1:] + "0", Size: 131,
+			LFS: &LFS{SHA256: repo.SHA[:24] + repo.SHA, Size: 150_000, PointerSize: 131}})
+	default:
+		s = append(s, Sibling{RFilename: "pytorch_model.bin", BlobID: repo.SHA[3:] + "000", Size: 134,
+			LFS: &LFS{SHA256: repo.SHA[8:] + repo.SHA[:32], Size: 400_000_000, PointerSize: 134}})
+	}
+	return s
+}
+
+// modelCard writes README.md: YAML front matter (exactly CardData) and a
+// Markdown body in the style of Trainer-generated cards.
+func modelCard(repo *Repo, f *family, base string, ds int, z Zoo) []byte {
+	var b strings.Builder
+	if repo.CardData != nil {
+		b.WriteString("---\n")
+		writeYAML(&b, repo.CardData, 0)
+		b.WriteString("---\n\n")
+	}
+	name := shortName(repo.ID)
+	fmt.Fprintf(&b, "# %s\n\n", name)
+	switch {
+	case base != "" && ds >= 0:
+		fmt.Fprintf(&b, "This model is a fine-tuned version of [%s](https://huggingface.co/%s) on the %s dataset.\n", base, base, z.DatasetID(ds))
+	case base != "":
+		fmt.Fprintf(&b, "This model is a fine-tuned version of [%s](https://huggingface.co/%s).\n", base, base)
+	default:
+		fmt.Fprintf(&b, "A %s model (%s) for %s.\n", f.modelType, f.library, f.pipeline)
+	}
+	if mi, ok := repo.CardData["model-index"].([]any); ok && len(mi) > 0 {
+		b.WriteString("It achieves the following results on the evaluation set:\n")
+		if res, ok := mi[0].(map[string]any)["results"].([]any); ok {
+			for _, rr := range res {
+				for _, mt := range rr.(map[string]any)["metrics"].([]any) {
+					m := mt.(map[string]any)
+					fmt.Fprintf(&b, "- %s: %v\n", m["name"], m["value"])
+				}
+			}
+		}
+	}
+	b.WriteString("\n## Training procedure\n\n### Training hyperparameters\n\n")
+	b.WriteString("- learning_rate: 5e-05\n- train_batch_size: 32\n- seed: 42\n- optimizer: Adam with betas=(0.9,0.999) and epsilon=1e-08\n- num_epochs: 3\n")
+	return []byte(b.String())
+}
+
+// dataset builds dataset i.
+func (z Zoo) dataset(i int, withCard bool) Repo {
+	m := z.meta(KindDataset, i)
+	t := datasetTasks[m.family]
+	r := newRnd(z.Seed, streamBody, KindDataset, i)
+	id := z.DatasetID(i)
+	repo := Repo{
+		ID:               id,
+		OID:              m.oidHex(),
+		CreatedAt:        m.created,
+		LastModified:     m.modified,
+		Private:          m.private,
+		Gated:            m.gated,
+		Approved:         m.approved,
+		Disabled:         m.disabled,
+		Downloads:        m.downloads,
+		DownloadsAllTime: m.all,
+		Likes:            m.likes,
+	}
+	if m.hasTrending {
+		v := m.trending
+		repo.TrendingScore = &v
+	}
+	var sha [20]byte
+	for j := range sha {
+		if j%8 == 0 {
+			v := r.next()
+			for k := 0; k < 8 && j+k < 20; k++ {
+				sha[j+k] = byte(v >> (8 * k))
+			}
+		}
+	}
+	repo.SHA = hex.EncodeToString(sha[:])
+	size := []string{"n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M"}[r.intn(4)]
+	lang := ""
+	if t.modality == "text" || t.modality == "audio" {
+		lang = "en"
+	}
+	if i < len(knownDatasets) {
+		size, lang = knownDatasets[i].size, knownDatasets[i].lang
+	}
+	license := licenses[r.intn(len(licenses))]
+	tags := []string{"task_categories:" + t.category, "size_categories:" + size}
+	if lang != "" {
+		tags = append(tags, "language:"+lang)
+	}
+	tags = append(tags, "license:"+license, "format:parquet", "modality:"+t.modality, "library:datasets", "region:us")
+	repo.Tags = tags
+	name := shortName(id)
+	repo.Description = fmt.Sprintf("%s: a %s dataset (%s examples).", name, t.category, size)
+	if r.chance(0.3) {
+		repo.Citation = fmt.Sprintf("@misc{%s,\n  title={%s},\n  year={%d}\n}", strings.ReplaceAll(name, "-", "_"), name, m.created.Year())
+	}
+	if r.chance(0.2) {
+		repo.PapersWithCodeID = strings.ToLower(name)
+	}
+	if r.float() >= 0.04 {
+		cd := map[string]any{
+			"license":         license,
+			"task_categories": []any{t.category},
+			"size_categories": []any{size},
+			"pretty_name":     name,
+		}
+		if lang != "" {
+			cd["language"] = []any{lang}
+		}
+		repo.CardData = cd
+		if withCard {
+			var b strings.Builder
+			b.WriteString("---\n")
+			writeYAML(&b, cd, 0)
+			fmt.Fprintf(&b, "---\n\n# Dataset Card for %s\n\n%s\n", name, repo.Description)
+			repo.Card = []byte(b.String())
+		} else {
+			repo.Card = []byte{}
+		}
+	}
+	repo.Siblings = []Sibling{{RFilename: ".gitattributes", BlobID: blobSHA([]byte(gitattributes)), Size: int64(len(gitattributes))}}
+	if repo.Card != nil {
+		repo.Siblings = append(repo.Siblings, Sibling{RFilename: "README.md", Size: int64(len(repo.Card))})
+		if withCard {
+			repo.Siblings[1].BlobID = blobSHA(repo.Card)
+		}
+	}
+	repo.Siblings = append(repo.Siblings, Sibling{RFilename: "data/train-00000-of-00001.parquet", BlobID: repo.SHA[1:] + "0", Size: 134,
+		LFS: &LFS{SHA256: repo.SHA + repo.SHA[:24], Size: int64(1_000 + r.intn(500_000_000)), PointerSize: 134}})
+	repo.UsedStorage = repo.Siblings[len(repo.Siblings)-1].LFS.Size
+	return repo
+}

@@ -1,0 +1,253 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// maxBufferedCardBytes flushes a part early when the READMEs buffered for
+// it reach this size, so that crawls with --cards stay small in memory.
+const maxBufferedCardBytes = 32 << 20
+
+// buffer holds the rows of complete pages that are not yet in a part.
+// Within a buffer each repo appears once (by key and by id): a repo listed
+// twice keeps its newest row, so a part never holds two rows, or two sets
+// of eval rows, for one repo.
+type buffer struct {
+	rows      []repoRows
+	byKey     map[string]int
+	byID      map[string]int
+	live      int
+	cardBytes int
+	delta     counts // what the pages in the buffer add to the checkpoint
+	cursor    string
+	last      bool
+	stop      string
+	maxLM     time.Time
+	since     time.Time // when the oldest buffered page arrived
+}
+
+func newBuffer() *buffer {
+	return &buffer{byKey: map[string]int{}, byID: map[string]int{}}
+}
+
+func (b *buffer) empty() bool { return b.delta.Pages == 0 }
+
+// add appends a complete page.
+func (b *buffer) add(job *pageJob) {
+	if b.empty() {
+		b.since = time.Now()
+	}
+	b.delta.Pages++
+	b.delta.Listed += int64(len(job.rows))
+	if job.skipped > 0 {
+		b.delta.Failures = addMap(b.delta.Failures, map[string]int64{"invalid_item": job.skipped})
+	}
+	for i := range job.rows {
+		r := job.rows[i]
+		for _, n := range r.notes {
+			if n.fail {
+				b.delta.Failures = addMap(b.delta.Failures, map[string]int64{n.class: 1})
+			} else {
+				b.delta.Skipped = addMap(b.delta.Skipped, map[string]int64{n.class: 1})
+			}
+		}
+		if r.detail {
+			b.delta.Details++
+		}
+		if r.lm.After(b.maxLM) {
+			b.maxLM = r.lm
+		}
+		// The newest row of a repo wins; on a tie, the later one.
+		older := -1
+		for _, idx := range []int{b.index(b.byKey, r.key), b.index(b.byID, r.id)} {
+			if idx < 0 || b.rows[idx].dead {
+				continue
+			}
+			if r.lm.Before(b.rows[idx].lm) {
+				older = -2 // the buffered row is newer: drop r
+				break
+			}
+			older = idx
+		}
+		if older == -2 {
+			continue
+		}
+		for _, idx := range []int{b.index(b.byKey, r.key), b.index(b.byID, r.id)} {
+			if idx >= 0 && !b.rows[idx].dead {
+				b.kill(idx)
+			}
+		}
+		b.rows = append(b.rows, r)
+		n := len(b.rows) - 1
+		b.byKey[r.key] = n
+		b.byID[r.id] = n
+		b.live++
+		if r.card != nil {
+			b.cardBytes += len(r.card.Text)
+		}
+	}
+	b.cursor = job.next
+	if job.last {
+		b.last, b.stop = true, job.stop
+	}
+}
+
+func (b *buffer) index(m map[string]int, k string) int {
+	if i, ok := m[k]; ok {
+		return i
+	}
+	return -1
+}
+
+func (b *buffer) kill(i int) {
+	r := &b.rows[i]
+	r.dead = true
+	b.live--
+	if r.card != nil {
+		b.cardBytes -= len(r.card.Text)
+	}
+	delete(b.byKey, r.key)
+	delete(b.byID, r.id)
+}
+
+// full reports whether the buffer should become a part now.
+func (b *buffer) full(o Options) bool {
+	return b.last || b.live >= o.PartRows || b.cardBytes >= maxBufferedCardBytes ||
+		(!b.empty() && time.Since(b.since) >= o.FlushInterval)
+}
+
+// writer is the one goroutine that writes parts and the checkpoint. It
+// takes pages in listing order, waits for each to be converted, buffers
+// them and flushes the buffer as a part. When ctx ends it still flushes
+// the complete pages it holds, so an interrupted crawl loses nothing it had
+// finished.
+func (c *crawl) writer(ctx context.Context, jobs <-chan *pageJob) error {
+	b := newBuffer()
+	flush := func() error {
+		if b.empty() {
+			return nil
+		}
+		err := c.flush(b)
+		b = newBuffer()
+		return err
+	}
+	for {
+		var job *pageJob
+		select {
+		case job = <-jobs:
+		case <-ctx.Done():
+		}
+		if job == nil {
+			// The lister stopped early (failed or cancelled; its error is
+			// the crawl's) or ctx is done.
+			if err := flush(); err != nil {
+				return err
+			}
+			return ctx.Err()
+		}
+		select {
+		case <-job.done:
+		case <-ctx.Done():
+			if err := flush(); err != nil {
+				return err
+			}
+			return ctx.Err()
+		}
+		if !job.complete() {
+			// Cancelled while the page was being converted.
+			if err := flush(); err != nil {
+				return err
+			}
+			return ctx.Err()
+		}
+		b.add(job)
+		c.progress(b)
+		if b.full(c.opt) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if job.last {
+			return nil
+		}
+	}
+}
+
+func (job *pageJob) complete() bool {
+	for i := range job.rows {
+		if !job.rows[i].ok {
+			return false
+		}
+	}
+	return true
+}
+
+// flush writes the buffer as part files, then saves the checkpoint that
+// lists them: a crash in between leaves files the next run sweeps away.
+func (c *crawl) flush(b *buffer) error {
+	st := c.st
+	seq := len(st.Parts) + 1
+	p := part{Seq: seq}
+	var evals []store.Eval
+	var cards []store.Card
+	var models []store.Model
+	var datasets []store.Dataset
+	for i := range b.rows {
+		r := &b.rows[i]
+		if r.dead {
+			continue
+		}
+		if c.opt.Kind == KindDatasets {
+			datasets = append(datasets, r.dataset)
+		} else {
+			models = append(models, r.model)
+		}
+		evals = append(evals, r.evals...)
+		if r.card != nil {
+			cards = append(cards, *r.card)
+		}
+	}
+	var err error
+	if c.opt.Kind == KindDatasets {
+		p.Repos = int64(len(datasets))
+		err = store.WriteFile(filepath.Join(c.dir, partFile(store.TableDatasets, seq)), datasets)
+	} else {
+		p.Repos = int64(len(models))
+		err = store.WriteFile(filepath.Join(c.dir, partFile(store.TableModels, seq)), models)
+	}
+	if err == nil && len(evals) > 0 {
+		p.Evals = int64(len(evals))
+		err = store.WriteFile(filepath.Join(c.dir, partFile(store.TableEvals, seq)), evals)
+	}
+	if err == nil && len(cards) > 0 {
+		p.Cards = int64(len(cards))
+		err = store.WriteFile(filepath.Join(c.dir, partFile(store.TableCards, seq)), cards)
+	}
+	if err != nil {
+		return fmt.Errorf("crawl: write part %d: %w", seq, err)
+	}
+	d := b.delta
+	d.Repos, d.Evals, d.Cards = p.Repos, p.Evals, p.Cards
+	st.Counts.add(d)
+	st.Parts = append(st.Parts, p)
+	st.Cursor = b.cursor
+	if b.maxLM.After(st.MaxLast) {
+		st.MaxLast = b.maxLM
+	}
+	if b.last {
+		st.Stop = b.stop
+		st.Phase = phaseCompacting
+		st.Cursor = ""
+	}
+	if err := st.save(c.dir); err != nil {
+		return err
+	}
+	c.log.Debug("crawl: part written", "part", seq, "repos", p.Repos, "evals", p.Evals, "cards", p.Cards)
+	c.progressDurable()
+	return nil
+}

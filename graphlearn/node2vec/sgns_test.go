@@ -1,0 +1,285 @@
+package node2vec
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zoograph/zoograph/graphlearn"
+)
+
+func TestOptionsValidation(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Options)
+		field  string
+	}{
+		{"zero dim", func(o *Options) { o.Dim = 0 }, "Dim"},
+		{"huge dim", func(o *Options) { o.Dim = 1 << 20 }, "Dim"},
+		{"walk of one node", func(o *Options) { o.WalkLength = 1 }, "WalkLength"},
+		{"no walks", func(o *Options) { o.WalksPerNode = 0 }, "WalksPerNode"},
+		{"zero window", func(o *Options) { o.Window = 0 }, "Window"},
+		{"no negatives", func(o *Options) { o.Negative = 0 }, "Negative"},
+		{"no epochs", func(o *Options) { o.Epochs = 0 }, "Epochs"},
+		{"negative workers", func(o *Options) { o.Workers = -1 }, "Workers"},
+		{"zero p", func(o *Options) { o.P = 0 }, "P"},
+		{"NaN p", func(o *Options) { o.P = math.NaN() }, "P"},
+		{"infinite q", func(o *Options) { o.Q = math.Inf(1) }, "Q"},
+		{"negative q", func(o *Options) { o.Q = -1 }, "Q"},
+		{"NaN gamma", func(o *Options) { o.Gamma = math.NaN() }, "Gamma"},
+		{"zero learning rate", func(o *Options) { o.LearningRate = 0 }, "LearningRate"},
+		{"min above start", func(o *Options) { o.MinLearningRate = 1 }, "MinLearningRate"},
+		{"negative min", func(o *Options) { o.MinLearningRate = -1e-3 }, "MinLearningRate"},
+		{"graph negatives > 1", func(o *Options) { o.GraphNegatives = 1.5 }, "GraphNegatives"},
+		{"graph negatives NaN", func(o *Options) { o.GraphNegatives = math.NaN() }, "GraphNegatives"},
+	}
+	g := paperGraph(t, 1)
+	ctx := context.Background()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := DefaultOptions()
+			tc.mutate(&o)
+			_, werr := Walks(ctx, g, o)
+			_, eerr := Embed(ctx, g, o)
+			_, terr := Train(ctx, &Corpus{Nodes: []int32{0, 1}, Offsets: []int64{0, 2}}, 2, o)
+			for _, err := range []error{werr, eerr, terr} {
+				if !errors.Is(err, ErrOptions) || !strings.Contains(err.Error(), tc.field+" =") {
+					t.Errorf("got error %v, want ErrOptions naming %s", err, tc.field)
+				}
+			}
+		})
+	}
+	if err := DefaultOptions().validate(); err != nil {
+		t.Errorf("DefaultOptions() is invalid: %v", err)
+	}
+}
+
+func TestBadInputs(t *testing.T) {
+	ctx := context.Background()
+	o := DefaultOptions()
+	empty := graphlearn.NewBuilder().Build()
+	if _, err := Embed(ctx, empty, o); err == nil {
+		t.Errorf("Embed on an empty graph succeeded")
+	}
+	if _, err := Walks(ctx, nil, o); err == nil {
+		t.Errorf("Walks on a nil graph succeeded")
+	}
+	tests := []struct {
+		name     string
+		c        *Corpus
+		numNodes int
+		gneg     float64
+	}{
+		{"nil corpus", nil, 3, 0},
+		{"no walks", &Corpus{Offsets: []int64{0}}, 3, 0},
+		{"offsets not ending at len", &Corpus{Nodes: []int32{0, 1, 2}, Offsets: []int64{0, 2}}, 3, 0},
+		{"offsets not starting at 0", &Corpus{Nodes: []int32{0, 1}, Offsets: []int64{1, 2}}, 3, 0},
+		{"decreasing offsets", &Corpus{Nodes: []int32{0, 1, 2}, Offsets: []int64{0, 2, 1, 3}}, 3, 0},
+		{"token out of range", &Corpus{Nodes: []int32{0, 3}, Offsets: []int64{0, 2}}, 3, 0},
+		{"negative token", &Corpus{Nodes: []int32{0, -1}, Offsets: []int64{0, 2}}, 3, 0},
+		{"no nodes", &Corpus{Nodes: []int32{}, Offsets: []int64{0, 0}}, 0, 0},
+		{"graph negatives without source", &Corpus{Nodes: []int32{0, 1}, Offsets: []int64{0, 2}}, 3, 0.5},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := DefaultOptions()
+			o.GraphNegatives = tc.gneg
+			if _, err := Train(ctx, tc.c, tc.numNodes, o); err == nil {
+				t.Errorf("Train succeeded, want an error")
+			}
+		})
+	}
+}
+
+func TestTrainDeterministicWithOneWorker(t *testing.T) {
+	g := paperGraph(t, 2)
+	o := DefaultOptions()
+	o.Workers, o.Epochs, o.Seed, o.GraphNegatives = 1, 2, 77, 0.3
+	a, err := Embed(context.Background(), g, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Embed(context.Background(), g, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Vectors, b.Vectors) {
+		t.Errorf("two runs with one worker and seed %d differ", o.Seed)
+	}
+	if a.Stats != b.Stats || a.Stats.Pairs == 0 {
+		t.Errorf("stats %+v and %+v, want equal and non-zero", a.Stats, b.Stats)
+	}
+	if got, want := a.Stats.Tokens, int64(g.NumNodes()*o.WalksPerNode*o.WalkLength*o.Epochs); got != want {
+		t.Errorf("Stats.Tokens = %d, want %d", got, want)
+	}
+	o.Seed++
+	c, err := Embed(context.Background(), g, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(a.Vectors, c.Vectors) {
+		t.Errorf("seeds %d and %d gave the same vectors", o.Seed-1, o.Seed)
+	}
+	for _, x := range a.Vectors {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			t.Fatalf("vector element %v", x)
+		}
+	}
+}
+
+// pollCtx cancels itself on the n-th call to Err.
+type pollCtx struct {
+	context.Context
+	cancel context.CancelFunc
+	left   atomic.Int64
+	polls  atomic.Int64
+}
+
+func newPollCtx(n int64) *pollCtx {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &pollCtx{Context: ctx, cancel: cancel}
+	c.left.Store(n)
+	return c
+}
+
+func (c *pollCtx) Err() error {
+	c.polls.Add(1)
+	if c.left.Add(-1) == 0 {
+		c.cancel()
+	}
+	return c.Context.Err()
+}
+
+func TestCancellation(t *testing.T) {
+	g := paperGraph(t, 5)
+	o := DefaultOptions()
+	o.Workers = 1
+
+	t.Run("before start", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := Embed(ctx, g, o); !errors.Is(err, context.Canceled) {
+			t.Errorf("Embed = %v, want context.Canceled", err)
+		}
+	})
+
+	t.Run("mid-training", func(t *testing.T) {
+		// Count the polls of Walks and of a whole training run, then cancel
+		// halfway through training.
+		probe := newPollCtx(-1)
+		c, err := Walks(probe, g, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walkPolls := probe.polls.Load()
+		probe.polls.Store(0)
+		if _, err := Train(probe, c, g.NumNodes(), o); err != nil {
+			t.Fatal(err)
+		}
+		trainPolls := probe.polls.Load()
+		if trainPolls < 10 {
+			t.Fatalf("training polled ctx only %d times", trainPolls)
+		}
+		ctx := newPollCtx(walkPolls + trainPolls/2)
+		e, err := Embed(ctx, g, o)
+		if !errors.Is(err, context.Canceled) || e != nil {
+			t.Fatalf("Embed = %v, %v; want nil, context.Canceled", e, err)
+		}
+		// Training stopped at the first poll after cancellation.
+		if got, want := ctx.polls.Load(), walkPolls+trainPolls/2; got != want {
+			t.Errorf("ctx polled %d times, want %d (no work after cancellation)", got, want)
+		}
+	})
+
+	t.Run("many workers", func(t *testing.T) {
+		big := randomGraph(t, 20_000, 100_000, 3)
+		o := DefaultOptions()
+		o.Workers, o.Epochs = 2, 1000 // minutes of work, cut short
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			cancel()
+		}()
+		start := time.Now()
+		_, err := Embed(ctx, big, o)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Embed = %v, want context.Canceled", err)
+		}
+		t.Logf("returned %v after start", time.Since(start))
+	})
+}
+
+// TestGraphNegatives: drawing negatives from the graph's negative pairs
+// pushes those pairs apart.
+func TestGraphNegatives(t *testing.T) {
+	// Two blocks; half of the intra-block non-edges of block 0 are declared
+	// negative pairs.
+	g0, block := plantedPartition(t, 2, 30, 0.3, 0.02, 8)
+	b := graphlearn.NewBuilder()
+	for i := range g0.NumNodes() {
+		b.Node(g0.Kind(int32(i)), g0.Key(int32(i)))
+	}
+	for e := range g0.Edges() {
+		mustAdd(t, b, e.U, e.V, graphlearn.EdgeSimilar, float64(e.Weight))
+	}
+	var negs [][2]int32
+	for u := range int32(30) {
+		for v := u + 1; v < 30; v++ {
+			if _, ok := g0.Weight(u, v); !ok && (u+v)%2 == 0 && block[u] == block[v] {
+				if err := b.AddNegative(u, v); err != nil {
+					t.Fatal(err)
+				}
+				negs = append(negs, [2]int32{u, v})
+			}
+		}
+	}
+	g := b.Build()
+	meanCos := func(gneg float64) float64 {
+		o := DefaultOptions()
+		o.Workers, o.Dim, o.Seed, o.GraphNegatives = 1, 32, 5, gneg
+		e, err := Embed(context.Background(), g, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s float64
+		for _, p := range negs {
+			s += e.Cosine(p[0], p[1])
+		}
+		return s / float64(len(negs))
+	}
+	off, on := meanCos(0), meanCos(0.5)
+	t.Logf("mean cosine of %d negative pairs: %.3f without, %.3f with graph negatives", len(negs), off, on)
+	if !(on < off-0.1) {
+		t.Errorf("graph negatives did not separate negative pairs: mean cosine %.3f with vs %.3f without", on, off)
+	}
+}
+
+func TestEmbeddingsHelpers(t *testing.T) {
+	e := &Embeddings{Dim: 2, Vectors: []float32{1, 0, 0, 1, 1, 1, -1, 0, 0, 0}}
+	if got := e.NumNodes(); got != 5 {
+		t.Errorf("NumNodes() = %d, want 5", got)
+	}
+	tests := []struct {
+		a, b int32
+		want float64
+	}{
+		{0, 1, 0}, {0, 2, 1 / math.Sqrt2}, {0, 3, -1}, {0, 4, 0}, {2, 2, 1},
+	}
+	for _, tc := range tests {
+		if got := e.Cosine(tc.a, tc.b); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("Cosine(%d, %d) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+	if got, want := e.Nearest(0, 3), []int32{2, 1, 4}; !slices.Equal(got, want) {
+		t.Errorf("Nearest(0, 3) = %v, want %v", got, want)
+	}
+	if got := e.Nearest(0, 10); len(got) != 4 {
+		t.Errorf("Nearest(0, 10) returned %d nodes, want 4", len(got))
+	}
+}

@@ -1,0 +1,60 @@
+package node2vec
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestZZDumpAndTime(t *testing.T) {
+	path := os.Getenv("N2V_DUMP")
+	if path == "" {
+		t.Skip()
+	}
+	which := os.Getenv("N2V_GRAPH")
+	g := paperGraph(t, 1)
+	o := DefaultOptions()
+	if which == "big" {
+		g = randomGraph(t, 100_000, 1_000_000, 1)
+		o.WalksPerNode = 1
+	}
+	o.Workers = 1
+	c, err := Walks(context.Background(), g, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Create(path)
+	w := bufio.NewWriter(f)
+	for i := range c.NumWalks() {
+		for j, v := range c.Walk(i) {
+			if j > 0 {
+				w.WriteByte(' ')
+			}
+			w.WriteString("n" + strconv.Itoa(int(v)))
+		}
+		w.WriteByte('\n')
+	}
+	w.Flush()
+	f.Close()
+	for _, win := range []int{5, 10} {
+		for _, workers := range []int{1, 2} {
+			o.Window, o.Workers = win, workers
+			o.Epochs, _ = strconv.Atoi(os.Getenv("N2V_ITER"))
+			best := time.Duration(1 << 62)
+			var e *Embeddings
+			for range 3 {
+				start := time.Now()
+				e, err = Train(context.Background(), c, g.NumNodes(), o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				best = min(best, time.Since(start))
+			}
+			fmt.Printf("GO window=%d workers=%d tokens=%d pairs=%d best=%.3fs words/s=%.3gM pairs/s=%.3gM\n", win, workers, e.Stats.Tokens, e.Stats.Pairs, best.Seconds(), float64(e.Stats.Tokens)/best.Seconds()/1e6, float64(e.Stats.Pairs)/best.Seconds()/1e6)
+		}
+	}
+}

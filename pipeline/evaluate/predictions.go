@@ -1,0 +1,311 @@
+package evaluate
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// CSVError is a malformed predictions file: the file, the 1-based line (0
+// when the file as a whole is at fault) and what is wrong.
+type CSVError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *CSVError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *CSVError) Unwrap() error { return e.Err }
+
+// PaperResultsFile is the rank file the TransferGraph evaluation reads in a
+// method directory (finetune ratio 1.0, 128 dimensions).
+const PaperResultsFile = "results_1.0_128_0.csv"
+
+// ReadOptions configures ReadPredictions.
+type ReadOptions struct {
+	// Datasets are the zoo's dataset ids. Target names are resolved against
+	// them: an exact id, or an id with "/" written as "_" (the TransferGraph
+	// directory names, e.g. glue_sst2 for glue/sst2). An unknown target is
+	// an error. Nil accepts every target name as written.
+	Datasets []string
+	// Method names predictions of a CSV file without a method column.
+	Method string
+}
+
+// ReadPredictions reads predictions from path, which is either
+//
+//   - a CSV file whose header names the columns target, model (or
+//     model_id) and score, and optionally method and seed, in any order; an
+//     empty score is NaN, an empty seed unseeded; or
+//   - a directory in the TransferGraph rank layout
+//     <target>/<method>/results_*.csv, each file with the columns
+//     (index), model, score. In a method directory the paper's
+//     results_1.0_128_0.csv is read if present, else the only results*.csv.
+//
+// A malformed file is a *CSVError naming the file and line.
+func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	resolve, err := targetResolver(opt.Datasets)
+	if err != nil {
+		return nil, err
+	}
+	var preds []Prediction
+	if fi.IsDir() {
+		preds, err = readRankDir(path, resolve)
+	} else {
+		var f *os.File
+		if f, err = os.Open(path); err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		preds, err = readCSV(path, f, csvDefaults{method: opt.Method}, resolve)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(preds) == 0 {
+		return nil, &CSVError{File: path, Err: errors.New("no predictions")}
+	}
+	return preds, nil
+}
+
+// targetResolver maps a written target name to a dataset id.
+func targetResolver(datasets []string) (func(string) (string, error), error) {
+	if datasets == nil {
+		return func(name string) (string, error) { return name, nil }, nil
+	}
+	exact := map[string]bool{}
+	flat := map[string]string{}
+	for _, d := range datasets {
+		exact[d] = true
+		f := strings.ReplaceAll(d, "/", "_")
+		if prev, ok := flat[f]; ok && prev != d {
+			flat[f] = "" // ambiguous: only an exact name resolves
+			continue
+		}
+		flat[f] = d
+	}
+	return func(name string) (string, error) {
+		if exact[name] {
+			return name, nil
+		}
+		if d := flat[name]; d != "" {
+			return d, nil
+		}
+		return "", fmt.Errorf("unknown target %q: not a dataset of the zoo", name)
+	}, nil
+}
+
+// csvDefaults fills columns a file does not have.
+type csvDefaults struct {
+	method string
+	target string
+}
+
+// readCSV parses one predictions file. Columns target and method may be
+// absent when defaults supply them.
+func readCSV(name string, r io.Reader, def csvDefaults, resolve func(string) (string, error)) ([]Prediction, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &CSVError{File: name, Err: err}
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.ReuseRecord = true
+	fail := func(line int, format string, args ...any) error {
+		return &CSVError{File: name, Line: line, Err: fmt.Errorf(format, args...)}
+	}
+	wrap := func(err error) error {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return &CSVError{File: name, Line: pe.Line, Err: pe.Err}
+		}
+		return &CSVError{File: name, Err: err}
+	}
+
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fail(0, "empty file: want a header with columns target, model, score")
+	}
+	if err != nil {
+		return nil, wrap(err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "model_id" {
+			h = "model"
+		}
+		if h == "" {
+			continue // pandas' index column
+		}
+		if _, dup := col[h]; dup {
+			return nil, fail(1, "column %q appears twice", h)
+		}
+		col[h] = i
+	}
+	var missing []string
+	for _, c := range []string{"target", "model", "score"} {
+		if _, ok := col[c]; !ok && !(c == "target" && def.target != "") {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fail(1, "header %q lacks column(s) %s", strings.Join(header, ","), strings.Join(missing, ", "))
+	}
+	field := func(rec []string, c string) (string, bool) {
+		i, ok := col[c]
+		if !ok {
+			return "", false
+		}
+		return strings.TrimSpace(rec[i]), true
+	}
+
+	var preds []Prediction
+	targets := map[string]string{} // written name → id, resolved once
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, wrap(err)
+		}
+		line, _ := cr.FieldPos(0)
+		p := Prediction{Method: def.method}
+		target := def.target
+		if v, ok := field(rec, "target"); ok {
+			target = v
+		}
+		if target == "" {
+			return nil, fail(line, "empty target")
+		}
+		id, ok := targets[target]
+		if !ok {
+			if id, err = resolve(target); err != nil {
+				return nil, fail(line, "%v", err)
+			}
+			targets[target] = id
+		}
+		p.Target = id
+		if p.ModelID, _ = field(rec, "model"); p.ModelID == "" {
+			return nil, fail(line, "empty model")
+		}
+		score, _ := field(rec, "score")
+		if score == "" {
+			p.Score = math.NaN()
+		} else if p.Score, err = strconv.ParseFloat(score, 64); err != nil {
+			return nil, fail(line, "score %q is not a number", score)
+		}
+		if v, ok := field(rec, "method"); ok && v != "" {
+			p.Method = v
+		}
+		if p.Method == "" {
+			return nil, fail(line, "no method: add a method column or name one")
+		}
+		if v, ok := field(rec, "seed"); ok && v != "" {
+			seed, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, fail(line, "seed %q is not an integer", v)
+			}
+			p.Seed = &seed
+		}
+		preds = append(preds, p)
+	}
+	return preds, nil
+}
+
+// readRankDir reads the TransferGraph layout <target>/<method>/results_*.csv.
+func readRankDir(dir string, resolve func(string) (string, error)) ([]Prediction, error) {
+	targets, err := subdirs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(targets) == 0 {
+		return nil, fmt.Errorf("%s: no <target>/<method>/results_*.csv directories", dir)
+	}
+	var preds []Prediction
+	for _, t := range targets {
+		id, err := resolve(t)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, t), err)
+		}
+		methods, err := subdirs(filepath.Join(dir, t))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range methods {
+			file, err := resultsFile(filepath.Join(dir, t, m))
+			if err != nil {
+				return nil, err
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return nil, err
+			}
+			p, err := readCSV(file, bytes.NewReader(data), csvDefaults{method: m, target: id}, resolve)
+			if err != nil {
+				return nil, err
+			}
+			preds = append(preds, p...)
+		}
+	}
+	return preds, nil
+}
+
+// subdirs lists the non-hidden directories of dir, sorted.
+func subdirs(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, e.Name())
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// resultsFile picks a method directory's rank file.
+func resultsFile(dir string) (string, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, "results*.csv"))
+	if err != nil {
+		return "", err
+	}
+	for _, m := range matches {
+		if filepath.Base(m) == PaperResultsFile {
+			return m, nil
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return "", fmt.Errorf("%s: no results*.csv file", dir)
+	case 1:
+		return matches[0], nil
+	}
+	names := make([]string, len(matches))
+	for i, m := range matches {
+		names[i] = filepath.Base(m)
+	}
+	return "", fmt.Errorf("%s: several rank files (%s) and no %s; keep one", dir, strings.Join(names, ", "), PaperResultsFile)
+}

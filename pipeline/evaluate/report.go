@@ -1,0 +1,526 @@
+package evaluate
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// Files written by WriteReport.
+const (
+	MetricsFile  = "metrics.parquet"
+	JSONFile     = "report.json"
+	MarkdownFile = "report.md"
+)
+
+// MatchTolerance is the largest |ours − published| the report counts as a
+// match.
+const MatchTolerance = 1e-9
+
+const matchToleranceText = "1e-9"
+
+// ErrOutDirNotEmpty is returned by PrepareOutDir for an existing directory
+// with files in it when overwriting was not asked for.
+var ErrOutDirNotEmpty = errors.New("output directory exists and is not empty")
+
+// PrepareOutDir creates dir (and its parents) for a report. An existing
+// empty directory is fine; a non-empty one is refused with
+// ErrOutDirNotEmpty unless force is set, in which case its files are
+// overwritten as reports are written.
+func PrepareOutDir(dir string, force bool) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return os.MkdirAll(dir, 0o755)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("output %s exists and is not a directory", dir)
+	}
+	if force {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("%s: %w (use --force to overwrite)", dir, ErrOutDirNotEmpty)
+	}
+	return nil
+}
+
+// MethodFromPublished maps a method name of the published TransferGraph
+// tables to zoograph's: LogME → logme, Reg-H-Score → reg_h_score; other
+// names are kept.
+func MethodFromPublished(name string) string {
+	switch name {
+	case "LogME":
+		return BaselineLogME
+	case "Reg-H-Score":
+		return BaselineRegHScore
+	}
+	return name
+}
+
+// references indexes published values by cell (method names mapped with
+// MethodFromPublished); the first row of a cell wins.
+func references(ref []store.ReferenceResult) map[Cell]float64 {
+	out := map[Cell]float64{}
+	for _, r := range ref {
+		c := Cell{MethodFromPublished(r.Method), r.Target, r.Metric}
+		if _, dup := out[c]; !dup {
+			out[c] = r.Value
+		}
+	}
+	return out
+}
+
+// WriteReport writes res into dir (created if missing): metrics.parquet
+// (store.Metric rows), report.json (every value per method, target and
+// aggregate, with the published value and difference where ref has one) and
+// report.md (RenderMarkdown). ref may be nil.
+func WriteReport(dir string, res *Result, ref []store.ReferenceResult) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := store.WriteFile(filepath.Join(dir, MetricsFile), res.Metrics); err != nil {
+		return fmt.Errorf("write %s: %w", MetricsFile, err)
+	}
+	var js bytes.Buffer
+	if err := WriteJSON(&js, res, ref); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(dir, JSONFile), js.Bytes()); err != nil {
+		return err
+	}
+	var md bytes.Buffer
+	if err := RenderMarkdown(&md, res, ref); err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(dir, MarkdownFile), md.Bytes())
+}
+
+// writeAtomic writes data to a temporary file beside path and renames it
+// into place, so a reader never sees half a report.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// number is a float64 that encodes NaN and ±Inf as JSON null.
+type number float64
+
+func (n number) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}
+
+type jsonReport struct {
+	Protocol Protocol     `json:"protocol"`
+	Metrics  []string     `json:"metrics"`
+	Targets  []jsonTarget `json:"targets"`
+	Methods  []jsonMethod `json:"methods"`
+}
+
+type jsonTarget struct {
+	ID                string `json:"id"`
+	GroundTruthModels int    `json:"ground_truth_models"`
+	EvaluatedModels   int    `json:"evaluated_models"`
+	Weight            number `json:"weight"`
+}
+
+type jsonMethod struct {
+	Name     string  `json:"name"`
+	Baseline bool    `json:"baseline"`
+	Seeds    []int64 `json:"seeds"`
+	// Values: target (or aggregate) → metric → value.
+	Values      map[string]map[string]jsonCell `json:"values"`
+	Evaluations []jsonEvaluation               `json:"evaluations,omitempty"`
+}
+
+type jsonCell struct {
+	Value     number  `json:"value"`
+	SD        *number `json:"sd,omitempty"`
+	Seeds     int     `json:"seeds,omitempty"`
+	Tied      bool    `json:"tied,omitempty"`
+	Published *number `json:"published,omitempty"`
+	Diff      *number `json:"diff,omitempty"`
+}
+
+type jsonEvaluation struct {
+	Seed   *int64            `json:"seed"`
+	Target string            `json:"target"`
+	Pairs  int               `json:"pairs"`
+	Models int               `json:"models"`
+	Note   string            `json:"note,omitempty"`
+	Values map[string]number `json:"values"`
+	Tied   []string          `json:"tied,omitempty"`
+}
+
+// WriteJSON writes the report.json document of res.
+func WriteJSON(w io.Writer, res *Result, ref []store.ReferenceResult) error {
+	sums := Summaries(res)
+	pub := references(ref)
+	doc := jsonReport{Protocol: res.Protocol, Metrics: MetricNames(), Targets: []jsonTarget{}, Methods: []jsonMethod{}}
+	for _, t := range res.Targets {
+		doc.Targets = append(doc.Targets, jsonTarget{ID: t.ID, GroundTruthModels: len(t.Models), EvaluatedModels: len(t.Evaluated), Weight: number(t.Weight)})
+	}
+	for _, m := range res.Methods {
+		jm := jsonMethod{Name: m.Name, Baseline: m.Baseline, Seeds: m.Seeds, Values: map[string]map[string]jsonCell{}}
+		for _, t := range columns(res) {
+			cells := map[string]jsonCell{}
+			for _, name := range metricNames {
+				c := Cell{m.Name, t, name}
+				s, ok := sums[c]
+				if !ok {
+					continue
+				}
+				jc := jsonCell{Value: number(s.Value), Seeds: s.Seeds, Tied: s.Tied}
+				if s.Seeds > 0 {
+					sd := number(s.SD)
+					jc.SD = &sd
+				}
+				if p, ok := pub[c]; ok {
+					pv, d := number(p), number(s.Value-p)
+					jc.Published, jc.Diff = &pv, &d
+				}
+				cells[name] = jc
+			}
+			if len(cells) > 0 {
+				jm.Values[t] = cells
+			}
+		}
+		for _, e := range res.Evaluations {
+			if e.Method != m.Name {
+				continue
+			}
+			je := jsonEvaluation{Seed: e.Seed, Target: e.Target, Pairs: len(e.Pairs), Note: e.Note, Values: map[string]number{}}
+			models := map[string]bool{}
+			for _, p := range e.Pairs {
+				models[p.ModelID] = true
+			}
+			je.Models = len(models)
+			for _, name := range metricNames {
+				v, _ := e.Values.Metric(name)
+				je.Values[name] = number(v)
+				if e.Values.Tied(name) {
+					je.Tied = append(je.Tied, name)
+				}
+			}
+			jm.Evaluations = append(jm.Evaluations, je)
+		}
+		doc.Methods = append(doc.Methods, jm)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// columns lists the targets then the aggregates.
+func columns(res *Result) []string {
+	var out []string
+	for _, t := range res.Targets {
+		out = append(out, t.ID)
+	}
+	return append(out, aggregateTargets...)
+}
+
+func columnTitle(t string) string {
+	switch t {
+	case TargetMean:
+		return "mean"
+	case TargetWeightedMean:
+		return "weighted mean"
+	}
+	return t
+}
+
+// formatValue prints a metric value: 4 decimals, 2 for percentiles, "n/a"
+// when undefined.
+func formatValue(metric string, v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	if strings.HasPrefix(metric, "p@") {
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
+// formatDiff prints ours − published: "0" within MatchTolerance, else with
+// the value's decimals, or in e-notation when those would show zero.
+func formatDiff(metric string, d float64) string {
+	switch {
+	case math.IsNaN(d):
+		return "n/a"
+	case math.Abs(d) <= MatchTolerance:
+		return "0"
+	}
+	decimals, smallest := 4, 0.5e-4
+	if strings.HasPrefix(metric, "p@") {
+		decimals, smallest = 2, 0.5e-2
+	}
+	if math.Abs(d) < smallest {
+		return strconv.FormatFloat(d, 'e', 1, 64)
+	}
+	return strconv.FormatFloat(d, 'f', decimals, 64)
+}
+
+func formatSummary(metric string, s Summary) string {
+	out := formatValue(metric, s.Value)
+	if s.Seeds > 1 && !math.IsNaN(s.SD) && !math.IsNaN(s.Value) {
+		out += " ± " + formatValue(metric, s.SD)
+	}
+	if s.Tied {
+		out += " †"
+	}
+	return out
+}
+
+// RenderMarkdown writes the report.md document of res: what was evaluated,
+// the targets, the agreement with the published tables (when ref has rows
+// for an evaluated method), undefined evaluations and one table per metric
+// (RenderMetricTable).
+func RenderMarkdown(w io.Writer, res *Result, ref []store.ReferenceResult) error {
+	bw := bufio.NewWriter(w)
+	sums := Summaries(res)
+	pub := references(ref)
+
+	fmt.Fprintf(bw, "# zoograph evaluation — `%s` protocol\n\n", res.Protocol)
+	switch res.Protocol {
+	case ProtocolPaper:
+		fmt.Fprintf(bw, "Protocol `paper` follows the TransferGraph evaluation script exactly: ground truth is each model's best run "+
+			"(models whose best run is LoRA dropped), duplicate predictions and duplicate baseline scores are kept, "+
+			"non-finite scores are replaced by twice the extreme finite score, and baselines are restricted to the models the evaluated method predicts.\n\n")
+	case ProtocolClean:
+		fmt.Fprintf(bw, "Protocol `clean`: full fine-tunes only, one accuracy per model (mean of repeated runs), "+
+			"one score per model and method (mean of duplicates), every method and baseline on the same models. "+
+			"Published numbers, where shown, were computed under the paper's protocol.\n\n")
+	}
+	var methods []string
+	for _, m := range res.Methods {
+		name := "`" + m.Name + "`"
+		if len(m.Seeds) > 0 {
+			name += fmt.Sprintf(" (%d seeds)", len(m.Seeds))
+		}
+		methods = append(methods, name)
+	}
+	fmt.Fprintf(bw, "Methods: %s.\n\n", strings.Join(methods, ", "))
+	fmt.Fprintf(bw, "Reading the tables: one table per metric, methods × targets. "+
+		"For a method with published numbers (the zoo's reference results; LogME → `logme`, Reg-H-Score → `reg_h_score`) "+
+		"three lines: **ours**, **published**, **Δ** = ours − published (`0` when |Δ| ≤ %s). "+
+		"`n/a`: undefined (fewer than %d models, constant scores, or no data). "+
+		"`±`: standard deviation over seeds. `†`: the top-k set depended on how tied scores were broken "+
+		"(ours: by model id; the paper: wherever numpy's unstable argsort left them). "+
+		"`weighted mean` = Σ w·v / Σ w with w = max − mean of the target's accuracies (the paper's `average`); `mean` is the plain mean.\n\n",
+		matchToleranceText, MinModels)
+
+	if len(res.Targets) > 0 && res.Targets[0].Models != nil {
+		fmt.Fprintf(bw, "## Targets\n\n| target | ground-truth models | evaluated models | weight |\n|---|---:|---:|---:|\n")
+		for _, t := range res.Targets {
+			fmt.Fprintf(bw, "| %s | %d | %d | %s |\n", t.ID, len(t.Models), len(t.Evaluated), formatValue("", t.Weight))
+		}
+		fmt.Fprintln(bw)
+	}
+
+	renderAgreement(bw, res, sums, pub)
+	renderNotes(bw, res)
+
+	for _, name := range metricNames {
+		fmt.Fprintf(bw, "## %s\n\n", name)
+		renderTable(bw, res, name, sums, pub)
+		fmt.Fprintln(bw)
+	}
+	return bw.Flush()
+}
+
+// RenderMetricTable writes one metric's markdown table: methods × targets
+// and both means, with published values and differences from ref.
+func RenderMetricTable(w io.Writer, res *Result, metric string, ref []store.ReferenceResult) error {
+	if !slices.Contains(metricNames, metric) {
+		return fmt.Errorf("unknown metric %q", metric)
+	}
+	bw := bufio.NewWriter(w)
+	renderTable(bw, res, metric, Summaries(res), references(ref))
+	return bw.Flush()
+}
+
+func renderTable(w io.Writer, res *Result, metric string, sums map[Cell]Summary, pub map[Cell]float64) {
+	cols := columns(res)
+	hasRef := func(method string) bool {
+		for _, t := range cols {
+			if _, ok := pub[Cell{method, t, metric}]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	anyRef := false
+	for _, m := range res.Methods {
+		anyRef = anyRef || hasRef(m.Name)
+	}
+
+	header := []string{"method"}
+	align := []string{"---"}
+	if anyRef {
+		header = append(header, "")
+		align = append(align, "---")
+	}
+	for _, t := range cols {
+		header = append(header, columnTitle(t))
+		align = append(align, "---:")
+	}
+	fmt.Fprintf(w, "| %s |\n|%s|\n", strings.Join(header, " | "), strings.Join(align, "|"))
+
+	for _, m := range res.Methods {
+		ours := []string{"`" + m.Name + "`"}
+		if anyRef {
+			ours = append(ours, "ours")
+		}
+		published := []string{"", "published"}
+		diff := []string{"", "Δ"}
+		for _, t := range cols {
+			c := Cell{m.Name, t, metric}
+			s, ok := sums[c]
+			if !ok {
+				s = Summary{Value: math.NaN(), SD: math.NaN()}
+			}
+			ours = append(ours, formatSummary(metric, s))
+			if p, ok := pub[c]; ok {
+				published = append(published, formatValue(metric, p))
+				diff = append(diff, formatDiff(metric, s.Value-p))
+			} else {
+				published = append(published, "")
+				diff = append(diff, "")
+			}
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(ours, " | "))
+		if hasRef(m.Name) {
+			fmt.Fprintf(w, "| %s |\n| %s |\n", strings.Join(published, " | "), strings.Join(diff, " | "))
+		}
+	}
+}
+
+// renderAgreement summarises, per metric and method with published values,
+// how many cells match within MatchTolerance and the largest difference.
+func renderAgreement(w io.Writer, res *Result, sums map[Cell]Summary, pub map[Cell]float64) {
+	var compared []string
+	for _, m := range res.Methods {
+		for c := range pub {
+			if c.Method == m.Name {
+				compared = append(compared, m.Name)
+				break
+			}
+		}
+	}
+	if len(compared) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "## Agreement with the published tables\n\n"+
+		"Per metric and method: the cells within %s of the published value, of the cells published "+
+		"(in brackets the largest |Δ|), and how many top-k cells depend on tie-breaking (†).\n\n", matchToleranceText)
+	fmt.Fprintf(w, "| metric | %s |\n|---|%s\n", strings.Join(compared, " | "), strings.Repeat("---|", len(compared)))
+	for _, name := range metricNames {
+		row := []string{name}
+		for _, m := range compared {
+			var n, match, tied int
+			worst := 0.0
+			for _, t := range columns(res) {
+				c := Cell{m, t, name}
+				p, ok := pub[c]
+				if !ok {
+					continue
+				}
+				n++
+				s := sums[c]
+				d := math.Abs(s.Value - p)
+				if math.IsNaN(d) {
+					d = math.Inf(1)
+				}
+				if d <= MatchTolerance {
+					match++
+				}
+				if s.Tied {
+					tied++
+				}
+				worst = max(worst, d)
+			}
+			switch {
+			case n == 0:
+				row = append(row, "")
+			default:
+				cell := fmt.Sprintf("%d/%d (max %s)", match, n, strconv.FormatFloat(worst, 'g', 2, 64))
+				if tied > 0 {
+					cell += fmt.Sprintf(", %d †", tied)
+				}
+				row = append(row, cell)
+			}
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+	}
+	fmt.Fprintln(w)
+}
+
+// renderNotes lists undefined evaluations and their reasons, grouped.
+func renderNotes(w io.Writer, res *Result) {
+	type group struct{ method, note string }
+	var order []group
+	targets := map[group][]string{}
+	for _, e := range res.Evaluations {
+		if e.Note == "" {
+			continue
+		}
+		g := group{e.Method, e.Note}
+		if _, ok := targets[g]; !ok {
+			order = append(order, g)
+		}
+		if !slices.Contains(targets[g], e.Target) {
+			targets[g] = append(targets[g], e.Target)
+		}
+	}
+	if len(order) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "## Undefined values\n\n")
+	for _, g := range order {
+		fmt.Fprintf(w, "- `%s` on %s: %s.\n", g.method, strings.Join(targets[g], ", "), g.note)
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,231 @@
+package evaluate
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// aggregateTargets are the pseudo-targets of aggregate rows, in report order.
+var aggregateTargets = []string{TargetMean, TargetWeightedMean}
+
+// IsAggregate reports whether a metrics row's target is an aggregate
+// ("_mean" or "_weighted_mean").
+func IsAggregate(target string) bool { return slices.Contains(aggregateTargets, target) }
+
+// buildMetrics turns evaluations into metrics rows: per series, each
+// target's values and the two aggregates over targets; per seeded method,
+// the mean over seeds with a nil seed.
+//
+// An aggregate is undefined (NaN) when any target's value is, as the paper
+// drops a method that misses a target:
+//
+//	_mean          = (1/|T|) Σ_T v_T
+//	_weighted_mean = Σ_T w_T v_T / Σ_T w_T,  w_T = max(a_T) − mean(a_T)
+func buildMetrics(res *Result) []store.Metric {
+	type key struct {
+		method string
+		seed   int64
+		has    bool
+		target string
+	}
+	values := map[key]Values{}
+	for _, e := range res.Evaluations {
+		k := key{method: e.Method, target: e.Target}
+		if e.Seed != nil {
+			k.seed, k.has = *e.Seed, true
+		}
+		values[k] = e.Values
+	}
+	names := MetricNames()
+	nT := len(res.Targets)
+	// table[t][m]: rows are the targets then the aggregates.
+	series := func(k key) [][]float64 {
+		table := make([][]float64, nT+len(aggregateTargets))
+		for i := range table {
+			table[i] = make([]float64, len(names))
+		}
+		for j, name := range names {
+			var sum, wsum, wtot float64
+			for i, t := range res.Targets {
+				k.target = t.ID
+				v, ok := values[k]
+				x := math.NaN()
+				if ok {
+					x, _ = v.Metric(name)
+				}
+				table[i][j] = x
+				sum += x
+				wsum += t.Weight * x
+				wtot += t.Weight
+			}
+			table[nT][j] = math.NaN()
+			table[nT+1][j] = math.NaN()
+			if nT > 0 {
+				table[nT][j] = sum / float64(nT)
+				table[nT+1][j] = wsum / wtot
+			}
+		}
+		return table
+	}
+	targetName := func(i int) string {
+		if i < nT {
+			return res.Targets[i].ID
+		}
+		return aggregateTargets[i-nT]
+	}
+	emit := func(rows []store.Metric, method string, seed *int64, table [][]float64) []store.Metric {
+		for i, row := range table {
+			for j, v := range row {
+				var s *int64
+				if seed != nil {
+					x := *seed
+					s = &x
+				}
+				rows = append(rows, store.Metric{
+					Protocol: string(res.Protocol), Method: method, Target: targetName(i),
+					Metric: names[j], Seed: s, Value: v,
+				})
+			}
+		}
+		return rows
+	}
+
+	var rows []store.Metric
+	for _, m := range res.Methods {
+		if m.Seeds == nil {
+			rows = emit(rows, m.Name, nil, series(key{method: m.Name}))
+			continue
+		}
+		var tables [][][]float64
+		for _, s := range m.Seeds {
+			t := series(key{method: m.Name, seed: s, has: true})
+			tables = append(tables, t)
+			rows = emit(rows, m.Name, &s, t)
+		}
+		mean := make([][]float64, len(tables[0]))
+		for i := range mean {
+			mean[i] = make([]float64, len(names))
+			for j := range names {
+				var sum float64
+				for _, t := range tables {
+					sum += t[i][j]
+				}
+				mean[i][j] = sum / float64(len(tables))
+			}
+		}
+		rows = emit(rows, m.Name, nil, mean)
+	}
+	return rows
+}
+
+// Cell names one reported value: a method's metric on a target (or an
+// aggregate).
+type Cell struct {
+	Method, Target, Metric string
+}
+
+// Summary is one reported value.
+type Summary struct {
+	// Value is the value of an unseeded method, or the mean over seeds.
+	Value float64
+	// SD is the sample standard deviation over seeds; NaN when unseeded or
+	// with a single seed.
+	SD float64
+	// Seeds counts the seeds behind Value; 0 when unseeded.
+	Seeds int
+	// Tied reports that a top-k set behind the value depended on how tied
+	// scores were broken (for an aggregate: on some target). Known only for
+	// a Result from Evaluate.
+	Tied bool
+}
+
+// Summaries returns every reported value of res by cell.
+func Summaries(res *Result) map[Cell]Summary {
+	out := map[Cell]Summary{}
+	perSeed := map[Cell][]float64{}
+	for _, r := range res.Metrics {
+		c := Cell{r.Method, r.Target, r.Metric}
+		if r.Seed != nil {
+			perSeed[c] = append(perSeed[c], r.Value)
+			continue
+		}
+		out[c] = Summary{Value: r.Value, SD: math.NaN()}
+	}
+	for c, vs := range perSeed {
+		s, ok := out[c]
+		if !ok {
+			s.Value = mean(vs)
+		}
+		s.Seeds = len(vs)
+		s.SD = math.NaN()
+		if len(vs) > 1 {
+			s.SD = stat.StdDev(vs, nil)
+		}
+		out[c] = s
+	}
+	for _, e := range res.Evaluations {
+		for _, name := range metricNames {
+			if !e.Values.Tied(name) {
+				continue
+			}
+			for _, t := range []string{e.Target, TargetMean, TargetWeightedMean} {
+				c := Cell{e.Method, t, name}
+				s := out[c]
+				s.Tied = true
+				out[c] = s
+			}
+		}
+	}
+	return out
+}
+
+func mean(x []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}
+
+// ResultFromMetrics rebuilds a Result from metrics rows of one protocol
+// (e.g. a run's metrics.parquet) so that it can be rendered again. The
+// result has no ground truth, evaluations or weights: Targets carry only
+// their ids, in order of first appearance, as do Methods.
+func ResultFromMetrics(rows []store.Metric) (*Result, error) {
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%w: no metrics rows", ErrBadOptions)
+	}
+	res := &Result{Protocol: Protocol(rows[0].Protocol), Metrics: rows}
+	methodIndex := map[string]int{}
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if Protocol(r.Protocol) != res.Protocol {
+			return nil, fmt.Errorf("%w: metrics rows of protocols %q and %q; split them first", ErrBadOptions, res.Protocol, r.Protocol)
+		}
+		i, ok := methodIndex[r.Method]
+		if !ok {
+			i = len(res.Methods)
+			methodIndex[r.Method] = i
+			res.Methods = append(res.Methods, Method{Name: r.Method, Baseline: isBaselineName(r.Method)})
+		}
+		if r.Seed != nil && !slices.Contains(res.Methods[i].Seeds, *r.Seed) {
+			res.Methods[i].Seeds = append(res.Methods[i].Seeds, *r.Seed)
+		}
+		if !IsAggregate(r.Target) && !seen[r.Target] {
+			seen[r.Target] = true
+			res.Targets = append(res.Targets, Target{ID: r.Target, Weight: math.NaN()})
+		}
+	}
+	for i := range res.Methods {
+		slices.Sort(res.Methods[i].Seeds)
+	}
+	return res, nil
+}

@@ -1,0 +1,103 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/zoograph/zoograph/graphlearn/node2vec"
+	"github.com/zoograph/zoograph/store"
+)
+
+// Recommendation is one ranked model for a target dataset.
+type Recommendation struct {
+	ModelID string
+	// Score is the predicted normalised accuracy (mean over seeds): only
+	// its order is meaningful.
+	Score float64
+	// History is the number of other datasets the model was fine-tuned on.
+	History int
+	// Recorded is the model's recorded accuracy on the target (NaN when
+	// none); it is never used for the prediction.
+	Recorded float64
+}
+
+// Rank predicts, for a target dataset of the zoo, every model's fine-tuning
+// accuracy with nothing recorded on the target, and returns the models best
+// first. Candidates are the models with fine-tuning history on at least one
+// other dataset of the same kind as the target's records, or all models
+// with history when the target has none.
+func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]Recommendation, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	d, err := Clean(zoo, cfg.Clean)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := d.DatasetIndex(target)
+	if !ok {
+		return nil, fmt.Errorf("rank: no dataset %q in the zoo (it needs at least distances or metadata)", target)
+	}
+	tg, err := BuildGraph(d, t, cfg.Graph)
+	if err != nil {
+		return nil, err
+	}
+	var cands []int
+	history := make([]int, len(d.Models))
+	for mi := range d.Models {
+		for di := range d.Datasets {
+			if di != t && d.hasHistory[di] && !math.IsNaN(d.norm[di][mi]) {
+				history[mi]++
+			}
+		}
+		if history[mi] > 0 {
+			cands = append(cands, mi)
+		}
+	}
+	if len(cands) == 0 {
+		return nil, fmt.Errorf("rank: no model has fine-tuning history outside %s", target)
+	}
+	sum := make([]float64, len(cands))
+	for s := range cfg.Seeds {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		seed := cfg.Seed + uint64(s)
+		var emb *node2vec.Embeddings
+		if cfg.Learner != LearnerNone {
+			opt := cfg.Node2Vec
+			opt.Plus, opt.Seed = cfg.Learner == LearnerNode2VecPlus, seed
+			if emb, err = node2vec.Embed(ctx, tg.Graph, opt); err != nil {
+				return nil, fmt.Errorf("rank: embed: %w", err)
+			}
+		}
+		ft, err := Features(d, t, tg, emb, cfg.Features, cfg.Learner, cands)
+		if err != nil {
+			return nil, err
+		}
+		pred, err := fitPredict(ft, cfg, seed)
+		if err != nil {
+			return nil, err
+		}
+		for i, p := range pred {
+			sum[i] += p
+		}
+	}
+	out := make([]Recommendation, len(cands))
+	for i, mi := range cands {
+		out[i] = Recommendation{ModelID: d.Models[mi].ModelID, Score: sum[i] / float64(cfg.Seeds),
+			History: history[mi], Recorded: d.acc[t][mi]}
+	}
+	slices.SortStableFunc(out, func(a, b Recommendation) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return cmpString(a.ModelID, b.ModelID)
+	})
+	return out, nil
+}

@@ -1,0 +1,491 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet"
+	"github.com/apache/arrow/go/v15/parquet/compress"
+	"github.com/apache/arrow/go/v15/parquet/file"
+	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+)
+
+// ErrNoTable reports that a table file, or the zoo directory holding it, does
+// not exist. ReadFile, Scan, ReadManifest and ReadZoo wrap it; test with
+// errors.Is.
+var ErrNoTable = errors.New("no such table")
+
+// SchemaError reports a file that does not hold the table it is read as: a
+// missing column, a column of the wrong type, or another table altogether.
+type SchemaError struct {
+	File   string // the file read
+	Table  string // the table it was read as
+	Column string // the column at fault; "" when the whole file is
+	Want   string // what the table expects
+	Got    string // what the file holds; "" when the column is missing
+}
+
+func (e *SchemaError) Error() string {
+	switch {
+	case e.Column == "":
+		return fmt.Sprintf("store: read %s table: file %s holds %s", e.Table, e.File, e.Got)
+	case e.Got == "":
+		return fmt.Sprintf("store: read %s table: missing column %q (%s) in file %s", e.Table, e.Column, e.Want, e.File)
+	default:
+		return fmt.Sprintf("store: read %s table: column %q in file %s has type %s, want %s", e.Table, e.Column, e.File, e.Got, e.Want)
+	}
+}
+
+// ioConfig tunes the Parquet encoding and the memory of one read or write.
+// The exported functions use defaultIO; tests pass a checked allocator.
+type ioConfig struct {
+	mem memory.Allocator
+	// rowGroupRows caps the rows of a row group. Arrow v15 encodes nullable
+	// and list columns in time that grows quadratically with the row-group
+	// size (GH-41541), so keep it at 64K or below.
+	rowGroupRows int
+	// batchRows is the size of the Arrow records built on write and read.
+	batchRows int
+}
+
+var defaultIO = ioConfig{mem: memory.DefaultAllocator, rowGroupRows: 64 << 10, batchRows: 64 << 10}
+
+// Writer streams rows of one table into a Parquet file, for tables too large
+// to hold at once. Rows of successive Write calls accumulate into row groups
+// of 64K rows; at most one row group is held in memory. Close writes the
+// footer. A Writer is not safe for concurrent use.
+type Writer[T Row] struct {
+	c       *codec[T]
+	cfg     ioConfig
+	fw      *pqarrow.FileWriter
+	sink    *sink
+	b       *array.RecordBuilder
+	pending int // rows in b, not yet written
+	rows    int64
+	err     error // sticky: the first error of Write or Close
+}
+
+// sink is the destination as pqarrow sees it. It hides w's Close method
+// (pqarrow closes its sink; the Writer's caller owns w) and w's errors: it
+// keeps the first one and swallows the rest of the output, because v15 leaks
+// buffers, or panics, when its sink fails. The Writer reports the error.
+type sink struct {
+	w   io.Writer
+	err error
+}
+
+func (s *sink) Write(p []byte) (int, error) {
+	if s.err == nil {
+		n, err := s.w.Write(p)
+		if err == nil && n < len(p) {
+			err = io.ErrShortWrite
+		}
+		s.err = err
+	}
+	return len(p), nil
+}
+
+// NewWriter returns a Writer of T's table to w. Close does not close w.
+func NewWriter[T Row](w io.Writer) (*Writer[T], error) {
+	return newWriter[T](w, defaultIO)
+}
+
+func newWriter[T Row](w io.Writer, cfg ioConfig) (*Writer[T], error) {
+	c := codecFor[T]()
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithCompressionLevel(1),
+		parquet.WithMaxRowGroupLength(int64(cfg.rowGroupRows)),
+		parquet.WithAllocator(cfg.mem),
+		parquet.WithCreatedBy("zoograph (arrow/go/v15)"),
+	)
+	arrowProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(cfg.mem))
+	s := &sink{w: w}
+	fw, err := pqarrow.NewFileWriter(c.schema, s, props, arrowProps)
+	if err != nil {
+		return nil, fmt.Errorf("store: new %s writer: %w", c.table, err)
+	}
+	if s.err != nil {
+		fw.Close()
+		return nil, fmt.Errorf("store: new %s writer: %w", c.table, s.err)
+	}
+	return &Writer[T]{c: c, cfg: cfg, fw: fw, sink: s, b: array.NewRecordBuilder(cfg.mem, c.schema)}, nil
+}
+
+// Write appends rows to the file.
+func (w *Writer[T]) Write(rows []T) error {
+	if w.err != nil {
+		return w.err
+	}
+	for len(rows) > 0 {
+		n := min(len(rows), w.cfg.rowGroupRows-w.pending)
+		for i, col := range w.c.cols {
+			col.append(w.b.Field(i), rows[:n])
+		}
+		w.pending += n
+		w.rows += int64(n)
+		rows = rows[n:]
+		if w.pending == w.cfg.rowGroupRows {
+			if err := w.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// flush writes the pending rows as one row group. Whole row groups go
+// through FileWriter.Write: v15's buffered row groups (WriteBuffered) leak
+// a buffer per column chunk.
+func (w *Writer[T]) flush() error {
+	rec := w.b.NewRecord()
+	err := w.fw.Write(rec)
+	rec.Release()
+	w.pending = 0
+	if err == nil {
+		err = w.sink.err
+	}
+	if err != nil {
+		w.fail(fmt.Errorf("store: write %s: %w", w.c.table, err))
+		return w.err
+	}
+	return nil
+}
+
+func (w *Writer[T]) fail(err error) {
+	w.err = err
+	w.b.Release()
+	w.fw.Close() // frees the writer's buffers; the output is abandoned
+}
+
+// Rows returns the number of rows written so far.
+func (w *Writer[T]) Rows() int64 { return w.rows }
+
+// Close flushes the last row group and writes the Parquet footer. It does
+// not close the underlying writer. Close after Close returns nil.
+func (w *Writer[T]) Close() error {
+	if w.err != nil {
+		if w.err == errClosed {
+			return nil
+		}
+		return w.err
+	}
+	if w.pending > 0 {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
+	w.b.Release()
+	err := w.fw.Close()
+	if err == nil {
+		err = w.sink.err
+	}
+	if err != nil {
+		w.err = fmt.Errorf("store: close %s writer: %w", w.c.table, err)
+		return w.err
+	}
+	w.err = errClosed
+	return nil
+}
+
+var errClosed = errors.New("store: write after Close")
+
+// WriteFile writes rows as T's table to the Parquet file path, atomically:
+// the data goes to a temporary file in the same directory, which is synced
+// and renamed over path, so path holds either its previous content or all
+// of rows, whatever happens.
+func WriteFile[T Row](path string, rows []T) error {
+	_, err := writeFile(path, rows, defaultIO)
+	return err
+}
+
+func writeFile[T Row](path string, rows []T, cfg ioConfig) (TableInfo, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	st, err := stage(dir, base, rows, cfg)
+	if err != nil {
+		return TableInfo{}, err
+	}
+	if err := os.Rename(st.tmp, path); err != nil {
+		os.Remove(st.tmp)
+		return TableInfo{}, fmt.Errorf("store: write %s: %w", path, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return TableInfo{}, fmt.Errorf("store: write %s: %w", path, err)
+	}
+	st.info.File = base
+	return st.info, nil
+}
+
+// staged is a complete, synced table file under a temporary name.
+type staged struct {
+	table string
+	tmp   string
+	info  TableInfo // File is left for the committer to set
+}
+
+// stage writes rows into a new temporary file in dir named after base, syncs
+// and closes it. On error nothing is left behind.
+func stage[T Row](dir, base string, rows []T, cfg ioConfig) (staged, error) {
+	path := filepath.Join(dir, base)
+	af, err := createTemp(dir, base)
+	if err != nil {
+		return staged{}, fmt.Errorf("store: write %s: %w", path, err)
+	}
+	w, err := newWriter[T](af, cfg)
+	if err == nil {
+		if err = w.Write(rows); err == nil {
+			err = w.Close()
+		}
+	}
+	if err != nil {
+		af.abort()
+		return staged{}, fmt.Errorf("%w (file %s)", err, path)
+	}
+	sum, size, err := af.commit()
+	if err != nil {
+		return staged{}, fmt.Errorf("store: write %s: %w", path, err)
+	}
+	return staged{
+		table: TableName[T](),
+		tmp:   af.name,
+		info:  TableInfo{Rows: int64(len(rows)), Bytes: size, SHA256: sum},
+	}, nil
+}
+
+// ReadFile reads every row of T's table from the Parquet file path. With
+// columns, only those columns are read and filled; the other fields keep
+// their Go zero values. A missing file yields an error wrapping ErrNoTable; a
+// file of another table, or lacking a column, a *SchemaError.
+//
+// The strings of one column of one 64K-row batch share one allocation, so
+// keeping one string keeps its batch's characters alive.
+func ReadFile[T Row](path string, columns ...string) ([]T, error) {
+	return readFile[T](path, defaultIO, columns)
+}
+
+func readFile[T Row](path string, cfg ioConfig, columns []string) ([]T, error) {
+	r, err := openReader[T](path, cfg, columns)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	rows := make([]T, r.numRows)
+	off := 0
+	err = r.each(func(rec arrow.Record) error {
+		n := int(rec.NumRows())
+		if off+n > len(rows) {
+			return fmt.Errorf("store: read %s: more rows than its footer declares (%d)", path, len(rows))
+		}
+		r.decode(rec, rows[off:off+n])
+		off += n
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if off != len(rows) {
+		return nil, fmt.Errorf("store: read %s: got %d rows, its footer declares %d", path, off, len(rows))
+	}
+	return rows, nil
+}
+
+// Scan reads T's table from the Parquet file path in batches of up to 64K
+// rows and calls fn with each, in file order; fn may keep its batch. With
+// columns, only those columns are read and filled. Scan stops at the first
+// error of fn and returns it unwrapped. A missing file yields an error
+// wrapping ErrNoTable.
+func Scan[T Row](path string, fn func(batch []T) error, columns ...string) error {
+	return scan(path, defaultIO, fn, columns)
+}
+
+func scan[T Row](path string, cfg ioConfig, fn func(batch []T) error, columns []string) error {
+	r, err := openReader[T](path, cfg, columns)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	return r.each(func(rec arrow.Record) error {
+		batch := make([]T, rec.NumRows())
+		r.decode(rec, batch)
+		return fn(batch)
+	})
+}
+
+// reader reads the selected columns of one table file.
+type reader[T Row] struct {
+	path    string
+	table   string
+	pr      *file.Reader
+	fr      *pqarrow.FileReader
+	cols    []column[T] // selected columns, in table order
+	leaves  []int       // Parquet leaf indices of the selected columns
+	numRows int64
+	recIdx  []int // position of cols[i] in the records read; set on the first record
+}
+
+// openReader opens path and checks that it holds T's table with every
+// selected column, of a type the column can decode.
+func openReader[T Row](path string, cfg ioConfig, columns []string) (*reader[T], error) {
+	c := codecFor[T]()
+	cols, err := c.selectColumns(columns)
+	if err != nil {
+		return nil, fmt.Errorf("store: read %s: %w", path, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("store: read %s table: %w: %s does not exist", c.table, ErrNoTable, path)
+		}
+		return nil, fmt.Errorf("store: read %s table: %w", c.table, err)
+	}
+	pr, err := openParquet(f, cfg.mem)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("store: read %s table: %s is not a readable Parquet file: %w", c.table, path, err)
+	}
+	r := &reader[T]{path: path, table: c.table, pr: pr, cols: cols, numRows: pr.NumRows()}
+	if err := r.checkSchema(); err != nil {
+		pr.Close()
+		return nil, err
+	}
+	r.fr, err = pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(cfg.batchRows)}, cfg.mem)
+	if err != nil {
+		pr.Close()
+		return nil, fmt.Errorf("store: read %s table from %s: %w", c.table, path, err)
+	}
+	return r, nil
+}
+
+// openParquet reads the footer of f, turning a decoder panic on a corrupt
+// footer into an error.
+func openParquet(f *os.File, mem memory.Allocator) (pr *file.Reader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("corrupt footer: %v", p)
+		}
+	}()
+	return file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(mem)))
+}
+
+// selectColumns returns the columns named, in table order, or all of them.
+func (c *codec[T]) selectColumns(names []string) ([]column[T], error) {
+	if len(names) == 0 {
+		return c.cols, nil
+	}
+	want := make([]bool, len(c.cols))
+	for _, n := range names {
+		i, ok := c.byName[n]
+		if !ok {
+			return nil, fmt.Errorf("table %s has no column %q (columns: %v)", c.table, n, c.columnNames())
+		}
+		want[i] = true
+	}
+	var cols []column[T]
+	for i, col := range c.cols {
+		if want[i] {
+			cols = append(cols, col)
+		}
+	}
+	return cols, nil
+}
+
+// checkSchema matches the selected columns against the file's schema and
+// records their Parquet leaf indices; a list column has one leaf,
+// NAME.list.element.
+func (r *reader[T]) checkSchema() error {
+	md := r.pr.MetaData()
+	if v := md.KeyValueMetadata().FindValue(metaTable); v != nil && *v != r.table {
+		return &SchemaError{File: r.path, Table: r.table, Want: "table " + r.table, Got: "table " + *v}
+	}
+	fileSchema, err := pqarrow.FromParquet(md.Schema, &pqarrow.ArrowReadProperties{}, md.KeyValueMetadata())
+	if err != nil {
+		return fmt.Errorf("store: read %s table: schema of %s: %w", r.table, r.path, err)
+	}
+	for _, col := range r.cols {
+		name := col.field.Name
+		idx := fileSchema.FieldIndices(name)
+		if len(idx) == 0 {
+			return &SchemaError{File: r.path, Table: r.table, Column: name, Want: col.field.Type.String()}
+		}
+		if got := fileSchema.Field(idx[0]).Type; !col.check(got) {
+			return &SchemaError{File: r.path, Table: r.table, Column: name, Want: col.field.Type.String(), Got: got.String()}
+		}
+		for leaf := 0; leaf < md.Schema.NumColumns(); leaf++ {
+			if path := md.Schema.Column(leaf).ColumnPath(); len(path) > 0 && path[0] == name {
+				r.leaves = append(r.leaves, leaf)
+			}
+		}
+	}
+	return nil
+}
+
+// each calls fn with every record of the file. It turns a panic of the
+// Parquet decoder on a corrupt file into an error.
+func (r *reader[T]) each(fn func(rec arrow.Record) error) (err error) {
+	if r.numRows == 0 {
+		return nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: read %s: corrupt file: %v", r.path, p)
+		}
+	}()
+	rr, err := r.fr.GetRecordReader(context.Background(), r.leaves, nil)
+	if err != nil {
+		return fmt.Errorf("store: read %s: %w", r.path, err)
+	}
+	defer rr.Release()
+	for rr.Next() {
+		rec := rr.Record()
+		if r.recIdx == nil {
+			if err := r.index(rec.Schema()); err != nil {
+				return err
+			}
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	// Arrow v15 reports io.EOF at the normal end of the file.
+	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("store: read %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// index finds each selected column in the records read and checks its type
+// once more, on the Arrow type the reader produces.
+func (r *reader[T]) index(s *arrow.Schema) error {
+	r.recIdx = make([]int, len(r.cols))
+	for i, col := range r.cols {
+		idx := s.FieldIndices(col.field.Name)
+		if len(idx) == 0 {
+			return &SchemaError{File: r.path, Table: r.table, Column: col.field.Name, Want: col.field.Type.String()}
+		}
+		if got := s.Field(idx[0]).Type; !col.check(got) {
+			return &SchemaError{File: r.path, Table: r.table, Column: col.field.Name, Want: col.field.Type.String(), Got: got.String()}
+		}
+		r.recIdx[i] = idx[0]
+	}
+	return nil
+}
+
+// decode fills rows, of rec's length, from rec.
+func (r *reader[T]) decode(rec arrow.Record, rows []T) {
+	for i, col := range r.cols {
+		col.decode(rec.Column(r.recIdx[i]), rows)
+	}
+}
+
+func (r *reader[T]) close() { r.pr.Close() }

@@ -1,0 +1,610 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet"
+	"github.com/apache/arrow/go/v15/parquet/file"
+	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// rowOpts compares rows as the null conventions define them: NaN equals NaN
+// and a nil list equals an empty one. Times compare with time.Time.Equal.
+var rowOpts = []cmp.Option{cmpopts.EquateNaNs(), cmpopts.EquateEmpty()}
+
+// tinyIO forces many row groups and batches that do not line up with them.
+var tinyIO = ioConfig{mem: memory.DefaultAllocator, rowGroupRows: 10, batchRows: 7}
+
+func roundTrip[T Row](t *testing.T, rows []T, cfg ioConfig) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), TableName[T]()+".parquet")
+	info, err := writeFile(path, rows, cfg)
+	if err != nil {
+		t.Fatalf("writeFile: %v", err)
+	}
+	if info.Rows != int64(len(rows)) {
+		t.Errorf("TableInfo.Rows = %d, want %d", info.Rows, len(rows))
+	}
+	sum, size, err := hashFile(path)
+	if err != nil || sum != info.SHA256 || size != info.Bytes {
+		t.Errorf("file hash %s, %d bytes (err %v); TableInfo says %s, %d", sum, size, err, info.SHA256, info.Bytes)
+	}
+	got, err := readFile[T](path, cfg, nil)
+	if err != nil {
+		t.Fatalf("readFile: %v", err)
+	}
+	if diff := cmp.Diff(rows, got, rowOpts...); diff != "" {
+		t.Errorf("ReadFile after WriteFile (-want +got):\n%s", diff)
+	}
+	var scanned []T
+	if err := scan(path, cfg, func(b []T) error {
+		if len(b) == 0 || len(b) > cfg.batchRows {
+			t.Errorf("Scan batch of %d rows, want 1..%d", len(b), cfg.batchRows)
+		}
+		scanned = append(scanned, b...)
+		return nil
+	}, nil); err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	if diff := cmp.Diff(rows, scanned, rowOpts...); diff != "" {
+		t.Errorf("Scan after WriteFile (-want +got):\n%s", diff)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, n := range []int{0, 1, 25, 3000} {
+		for _, cfg := range []struct {
+			name string
+			io   ioConfig
+		}{{"default", defaultIO}, {"tiny", tinyIO}} {
+			tests := []struct {
+				name string
+				run  func(t *testing.T)
+			}{
+				{"models", func(t *testing.T) { roundTrip(t, sampleModels(n, 1), cfg.io) }},
+				{"datasets", func(t *testing.T) { roundTrip(t, sampleDatasets(n, 2), cfg.io) }},
+				{"cards", func(t *testing.T) { roundTrip(t, sampleCards(n, 3), cfg.io) }},
+				{"evals", func(t *testing.T) { roundTrip(t, sampleEvals(n, 4), cfg.io) }},
+				{"finetunes", func(t *testing.T) { roundTrip(t, sampleFinetunes(n, 5), cfg.io) }},
+				{"scores", func(t *testing.T) { roundTrip(t, sampleScores(n, 6), cfg.io) }},
+				{"dataset_distances", func(t *testing.T) { roundTrip(t, sampleDistances(n, 7), cfg.io) }},
+				{"reference_results", func(t *testing.T) { roundTrip(t, sampleReferences(n, 8), cfg.io) }},
+				{"predictions", func(t *testing.T) { roundTrip(t, samplePredictions(n, 9), cfg.io) }},
+				{"metrics", func(t *testing.T) { roundTrip(t, sampleMetrics(n, 10), cfg.io) }},
+			}
+			for _, tt := range tests {
+				if n == 3000 && cfg.name == "tiny" && testing.Short() {
+					continue
+				}
+				t.Run(tt.name+"/"+cfg.name+"/"+strconv.Itoa(n), tt.run)
+			}
+		}
+	}
+}
+
+// TestRoundTripEdgeCases pins the null conventions on hand-written rows.
+func TestRoundTripEdgeCases(t *testing.T) {
+	seed0, seed7 := int64(0), int64(-7)
+	cet := time.FixedZone("CET", 3600)
+	when := time.Date(2024, 3, 1, 12, 30, 15, 123456000, cet)
+	tests := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"zero model", func(t *testing.T) { roundTrip(t, []Model{{}}, defaultIO) }},
+		{"full model", func(t *testing.T) {
+			roundTrip(t, []Model{{
+				ModelID: "google/vit-base-patch16-224", HubOID: "621ffdc136468d709f17a1ff", Author: "google",
+				SHA: "3f49326", CreatedAt: when, LastModified: when.Add(time.Hour), PipelineTag: "image-classification",
+				LibraryName: "transformers", Tags: []string{"pytorch", "vit", "🦒", "中文"}, Downloads: 0,
+				DownloadsAllTime: math.MaxInt64, Likes: -1, Gated: "auto", Architectures: []string{"ViTForImageClassification"},
+				ModelType: "vit", NumParameters: 86_000_000, InputSize: 224, OutputSize: 768, NumLabels: 1000,
+				SourceDatasets: []string{"imagenet-1k", "imagenet-21k"}, PretrainDataset: "imagenet-21k",
+				ReportedAccuracy: 0.8123, BaseModels: []string{}, License: "apache-2.0", Languages: nil,
+				Source: "hub", CrawledAt: time.Unix(0, 0),
+			}}, defaultIO)
+		}},
+		{"metric seeds", func(t *testing.T) {
+			roundTrip(t, []Metric{
+				{Protocol: "paper", Method: "m", Target: "_mean", Metric: "pearson", Seed: &seed0, Value: 0},
+				{Protocol: "clean", Method: "m", Target: "t", Metric: "top@1", Seed: nil, Value: math.NaN()},
+				{Protocol: "clean", Method: "m", Target: "t", Metric: "p@5", Seed: &seed7, Value: -0.5},
+			}, defaultIO)
+		}},
+		{"score infinities", func(t *testing.T) {
+			roundTrip(t, []Score{
+				{ModelID: "a", DatasetID: "b", Method: "logme", Score: math.Inf(-1), RuntimeSeconds: math.NaN()},
+				{ModelID: "a", DatasetID: "b", Method: "logme", Score: math.NaN(), RuntimeSeconds: 0},
+			}, defaultIO)
+		}},
+		{"card at zero time", func(t *testing.T) {
+			roundTrip(t, []Card{{RepoType: "model", RepoID: "x", Text: strings.Repeat("長い", 50_000)}}, defaultIO)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, tt.run)
+	}
+}
+
+func TestTimesReadBackInUTC(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "models.parquet")
+	in := time.Date(2023, 7, 1, 2, 3, 4, 567891234, time.FixedZone("X", -5*3600))
+	if err := WriteFile(path, []Model{{ModelID: "m", CreatedAt: in}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadFile[Model](path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := got[0].CreatedAt
+	if c.Location() != time.UTC {
+		t.Errorf("CreatedAt location = %v, want UTC", c.Location())
+	}
+	if want := in.Truncate(time.Microsecond); !c.Equal(want) {
+		t.Errorf("CreatedAt = %v, want %v (truncated to microseconds)", c, want)
+	}
+	if !got[0].LastModified.IsZero() {
+		t.Errorf("LastModified = %v, want the zero time (null)", got[0].LastModified)
+	}
+}
+
+func TestReadListsDoNotAlias(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "models.parquet")
+	rows := []Model{{ModelID: "a", Tags: []string{"x", "y"}}, {ModelID: "b", Tags: []string{"z"}}}
+	if err := WriteFile(path, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadFile[Model](path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got[0].Tags = append(got[0].Tags, "appended")
+	if want := []string{"z"}; !cmp.Equal(got[1].Tags, want) {
+		t.Errorf("after appending to row 0's tags, row 1's tags = %q, want %q", got[1].Tags, want)
+	}
+}
+
+func TestProjection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "models.parquet")
+	rows := sampleModels(200, 42)
+	if err := WriteFile(path, rows); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		columns []string
+		project func(Model) Model
+		leaves  []string
+	}{
+		{"key only", []string{"model_id"}, func(m Model) Model { return Model{ModelID: m.ModelID} }, []string{"model_id"}},
+		{"list and nullable", []string{"tags", "reported_accuracy", "created_at"}, func(m Model) Model {
+			return Model{Tags: m.Tags, ReportedAccuracy: m.ReportedAccuracy, CreatedAt: m.CreatedAt}
+		}, []string{"created_at", "tags.list.element", "reported_accuracy"}},
+		{"order and duplicates do not matter", []string{"languages", "model_id", "languages"}, func(m Model) Model {
+			return Model{ModelID: m.ModelID, Languages: m.Languages}
+		}, []string{"model_id", "languages.list.element"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := make([]Model, len(rows))
+			for i, r := range rows {
+				want[i] = tt.project(r)
+			}
+			got, err := ReadFile[Model](path, tt.columns...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got, rowOpts...); diff != "" {
+				t.Errorf("ReadFile(%q) (-want +got):\n%s", tt.columns, diff)
+			}
+			var scanned []Model
+			if err := Scan(path, func(b []Model) error { scanned = append(scanned, b...); return nil }, tt.columns...); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, scanned, rowOpts...); diff != "" {
+				t.Errorf("Scan(%q) (-want +got):\n%s", tt.columns, diff)
+			}
+			// Only the leaves of the selected columns are read.
+			r, err := openReader[Model](path, defaultIO, tt.columns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.close()
+			var leaves []string
+			for _, l := range r.leaves {
+				leaves = append(leaves, r.pr.MetaData().Schema.Column(l).Path())
+			}
+			if diff := cmp.Diff(tt.leaves, leaves); diff != "" {
+				t.Errorf("leaf columns read (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("unknown column", func(t *testing.T) {
+		_, err := ReadFile[Model](path, "model_id", "no_such_column")
+		if err == nil || !strings.Contains(err.Error(), `"no_such_column"`) || !strings.Contains(err.Error(), path) {
+			t.Errorf("ReadFile with an unknown column: err = %v, want one naming the column and the file", err)
+		}
+	})
+}
+
+func TestErrNoTable(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "finetunes.parquet")
+	zoo := filepath.Join(dir, "zoo")
+	if err := WriteZoo(zoo, &Tables{Models: sampleModels(3, 1)}, Provenance{Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		err  func() error
+	}{
+		{"ReadFile", func() error { _, err := ReadFile[Finetune](missing); return err }},
+		{"ReadFile projected", func() error { _, err := ReadFile[Finetune](missing, "model_id"); return err }},
+		{"Scan", func() error { return Scan(missing, func([]Finetune) error { return nil }) }},
+		{"ReadZoo of a missing dir", func() error { _, _, err := ReadZoo(filepath.Join(dir, "nope")); return err }},
+		{"ReadManifest of a missing dir", func() error { _, err := ReadManifest(filepath.Join(dir, "nope")); return err }},
+		{"ReadTable of an absent table", func() error { _, err := ReadTable[Finetune](zoo); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.err()
+			if !errors.Is(err, ErrNoTable) {
+				t.Errorf("err = %v, want one wrapping ErrNoTable", err)
+			}
+		})
+	}
+	// A directory that exists but is no zoo is not a missing table.
+	_, _, err := ReadZoo(dir)
+	if !errors.Is(err, ErrNotZoo) || errors.Is(err, ErrNoTable) {
+		t.Errorf("ReadZoo of a plain directory: err = %v, want ErrNotZoo and not ErrNoTable", err)
+	}
+}
+
+// writeForeign writes a Parquet file the way another program might: no
+// zoograph metadata, its own choice of types and nullability.
+func writeForeign(t *testing.T, path string, schema *arrow.Schema, build func(b *array.RecordBuilder)) {
+	t.Helper()
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	build(b)
+	rec := b.NewRecord()
+	defer rec.Release()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw, err := pqarrow.NewFileWriter(schema, f, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReadForeignFile(t *testing.T) {
+	dir := t.TempDir()
+	// Millisecond timestamps without a zone, nullable list elements, an extra
+	// column, columns in another order, a missing column not asked for.
+	path := filepath.Join(dir, "models.parquet")
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "extra", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "tags", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
+		{Name: "created_at", Type: &arrow.TimestampType{Unit: arrow.Millisecond}, Nullable: true},
+		{Name: "model_id", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "downloads", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil)
+	writeForeign(t, path, schema, func(b *array.RecordBuilder) {
+		b.Field(0).(*array.Int32Builder).AppendValues([]int32{1, 2, 3}, nil)
+		lb := b.Field(1).(*array.ListBuilder)
+		vb := lb.ValueBuilder().(*array.StringBuilder)
+		lb.Append(true)
+		vb.Append("a")
+		vb.AppendNull()
+		lb.AppendNull()
+		lb.Append(true)
+		b.Field(2).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{1_700_000_000_123, 0, 0}, []bool{true, false, true})
+		b.Field(3).(*array.StringBuilder).AppendValues([]string{"m1", "", "m3"}, []bool{true, false, true})
+		b.Field(4).(*array.Int64Builder).AppendValues([]int64{5, 0, 7}, []bool{true, false, true})
+	})
+	got, err := ReadFile[Model](path, "model_id", "tags", "created_at", "downloads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Model{
+		{ModelID: "m1", Tags: []string{"a", ""}, CreatedAt: time.UnixMilli(1_700_000_000_123), Downloads: 5},
+		{},
+		{ModelID: "m3", CreatedAt: time.Unix(0, 0), Downloads: 7},
+	}
+	if diff := cmp.Diff(want, got, rowOpts...); diff != "" {
+		t.Errorf("ReadFile of a foreign file (-want +got):\n%s", diff)
+	}
+
+	// All columns: the file lacks most of them.
+	_, err = ReadFile[Model](path)
+	var se *SchemaError
+	if !errors.As(err, &se) || se.File != path || se.Column != "hub_oid" {
+		t.Errorf("ReadFile of all columns: err = %v, want a SchemaError for missing column hub_oid in %s", err, path)
+	}
+}
+
+func TestSchemaErrors(t *testing.T) {
+	dir := t.TempDir()
+	fine := filepath.Join(dir, "finetunes.parquet")
+	if err := WriteFile(fine, sampleFinetunes(5, 1)); err != nil {
+		t.Fatal(err)
+	}
+	badType := filepath.Join(dir, "bad.parquet")
+	writeForeign(t, badType, arrow.NewSchema([]arrow.Field{
+		{Name: "model_id", Type: arrow.BinaryTypes.String},
+		{Name: "dataset_id", Type: arrow.BinaryTypes.String},
+		{Name: "run", Type: arrow.BinaryTypes.String},
+	}, nil), func(b *array.RecordBuilder) {
+		for i := 0; i < 3; i++ {
+			b.Field(i).(*array.StringBuilder).Append("x")
+		}
+	})
+	notParquet := filepath.Join(dir, "text.parquet")
+	os.WriteFile(notParquet, []byte("model_id,dataset_id\na,b\n"), 0o644)
+	empty := filepath.Join(dir, "empty.parquet")
+	os.WriteFile(empty, nil, 0o644)
+
+	tests := []struct {
+		name     string
+		err      func() error
+		contains []string
+	}{
+		{"other table", func() error { _, err := ReadFile[Model](fine); return err },
+			[]string{fine, "holds table finetunes"}},
+		{"wrong type", func() error { _, err := ReadFile[Finetune](badType, "model_id", "run"); return err },
+			[]string{badType, `column "run"`, "utf8", "int64"}},
+		{"missing column", func() error { _, err := ReadFile[Finetune](badType, "model_id", "accuracy"); return err },
+			[]string{badType, `missing column "accuracy"`}},
+		{"not parquet", func() error { _, err := ReadFile[Finetune](notParquet); return err },
+			[]string{notParquet, "not a readable Parquet file"}},
+		{"empty file", func() error { _, err := ReadFile[Finetune](empty); return err },
+			[]string{empty, "not a readable Parquet file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.err()
+			if err == nil {
+				t.Fatal("err = nil, want an error")
+			}
+			for _, s := range tt.contains {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("err = %q, want it to contain %q", err, s)
+				}
+			}
+		})
+	}
+}
+
+// TestCorruptFiles reads damaged copies of a table: every read must end in
+// an error or in rows, never in a panic.
+func TestCorruptFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "models.parquet")
+	if err := WriteFile(good, sampleModels(500, 3)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newSampler(99).r
+	for i := 0; i < 40; i++ {
+		bad := bytes.Clone(data)
+		switch i % 3 {
+		case 0: // truncated
+			bad = bad[:r.IntN(len(bad))]
+		case 1: // a burst of random bytes in the data pages
+			off := 4 + r.IntN(len(bad)/2)
+			for j := 0; j < 16 && off+j < len(bad); j++ {
+				bad[off+j] = byte(r.IntN(256))
+			}
+		case 2: // a flipped byte anywhere, footer included
+			bad[r.IntN(len(bad))] ^= 0xff
+		}
+		path := filepath.Join(dir, "bad.parquet")
+		if err := os.WriteFile(path, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("case %d: ReadFile panicked: %v", i, p)
+				}
+			}()
+			if _, err := ReadFile[Model](path); err != nil && !strings.Contains(err.Error(), path) {
+				t.Errorf("case %d: err = %v, want it to name %s", i, err, path)
+			}
+		}()
+	}
+}
+
+func TestWriterStreaming(t *testing.T) {
+	rows := sampleFinetunes(70_000, 11)
+	var buf bytes.Buffer
+	w, err := NewWriter[Finetune](&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Uneven slices: row groups must still fill to 64K rows.
+	for off, step := 0, 1; off < len(rows); off, step = off+step, step*3+1 {
+		if err := w.Write(rows[off:min(off+step, len(rows))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Errorf("second Close = %v, want nil", err)
+	}
+	if err := w.Write(rows[:1]); err == nil {
+		t.Error("Write after Close = nil, want an error")
+	}
+	if w.Rows() != int64(len(rows)) {
+		t.Errorf("Rows() = %d, want %d", w.Rows(), len(rows))
+	}
+	path := filepath.Join(t.TempDir(), "finetunes.parquet")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups []int64
+	for i := 0; i < pf.NumRowGroups(); i++ {
+		groups = append(groups, pf.MetaData().RowGroup(i).NumRows())
+	}
+	pf.Close()
+	if want := []int64{65536, 70_000 - 65536}; !cmp.Equal(groups, want) {
+		t.Errorf("row groups = %v, want %v", groups, want)
+	}
+	got, err := ReadFile[Finetune](path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rows, got, rowOpts...); diff != "" {
+		t.Errorf("streamed file (-want +got):\n%s", diff)
+	}
+}
+
+func TestScanStopsAtError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "scores.parquet")
+	if err := writeFileCfg(path, sampleScores(100, 1), tinyIO); err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("enough")
+	calls := 0
+	err := scan(path, tinyIO, func([]Score) error { calls++; return stop }, nil)
+	if err != stop || calls != 1 {
+		t.Errorf("Scan = %v after %d calls, want %v after 1", err, calls, stop)
+	}
+}
+
+func writeFileCfg[T Row](path string, rows []T, cfg ioConfig) error {
+	_, err := writeFile(path, rows, cfg)
+	return err
+}
+
+// failWriter fails after n bytes.
+type failWriter struct{ n int }
+
+func (f *failWriter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		w := f.n
+		f.n = 0
+		return w, io.ErrShortWrite
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+func TestWriterReportsSinkErrors(t *testing.T) {
+	for _, n := range []int{0, 3, 100, 10_000} {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("sink failing after %d bytes: panic %v", n, p)
+				}
+			}()
+			w, err := NewWriter[Model](&failWriter{n: n})
+			if err == nil {
+				if err = w.Write(sampleModels(3000, 1)); err == nil {
+					err = w.Close()
+				}
+			}
+			if err == nil {
+				t.Errorf("sink failing after %d bytes: no error", n)
+			}
+		}()
+	}
+}
+
+func TestWriteFileLeavesNoTempOnError(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteFile(filepath.Join(dir, "no-such-dir", "x.parquet"), sampleScores(3, 1)); err == nil {
+		t.Error("WriteFile into a missing directory: err = nil")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("dir holds %v after a failed write, want nothing", entries)
+	}
+}
+
+// TestNoLeaks runs writes and reads, including failing ones, on a checked
+// allocator: every Arrow buffer must be released.
+func TestNoLeaks(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "models.parquet")
+	if err := WriteFile(path, sampleModels(2500, 1)); err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("stop")
+	tests := []struct {
+		name string
+		run  func(cfg ioConfig) error
+	}{
+		{"write", func(cfg ioConfig) error { _, err := writeFile(filepath.Join(dir, "w.parquet"), sampleModels(2500, 1), cfg); return err }},
+		{"read", func(cfg ioConfig) error { _, err := readFile[Model](path, cfg, nil); return err }},
+		{"read projected", func(cfg ioConfig) error { _, err := readFile[Model](path, cfg, []string{"tags", "created_at"}); return err }},
+		{"scan stopped", func(cfg ioConfig) error {
+			if err := scan(path, cfg, func([]Model) error { return stop }, nil); err != stop {
+				return fmt.Errorf("scan = %v, want %v", err, stop)
+			}
+			return nil
+		}},
+		{"read as another table", func(cfg ioConfig) error {
+			if _, err := readFile[Finetune](path, cfg, nil); err == nil {
+				return errors.New("reading models as finetunes: err = nil")
+			}
+			return nil
+		}},
+		{"failing sink", func(cfg ioConfig) error {
+			w, err := newWriter[Model](&failWriter{n: 5000}, cfg)
+			if err == nil {
+				if err = w.Write(sampleModels(3000, 2)); err == nil {
+					err = w.Close()
+				}
+			}
+			if err == nil {
+				return errors.New("writer to a failing sink: err = nil")
+			}
+			return nil
+		}},
+		{"zoo", func(cfg ioConfig) error {
+			return writeZoo(filepath.Join(dir, "zoo"), sampleZoo(300, 5), Provenance{Source: "test"}, cfg)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			if err := tt.run(ioConfig{mem: mem, rowGroupRows: 1000, batchRows: 700}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
