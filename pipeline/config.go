@@ -96,10 +96,10 @@ type CleanConfig struct {
 	// MinDatasetModels drops datasets with fewer fine-tuned models from the
 	// history (they cannot be normalised meaningfully).
 	MinDatasetModels int `json:"min_dataset_models"`
-	// DegenerateRatio drops a dataset's history when its median accuracy is
-	// below DegenerateRatio × chance (1/num_classes, when known): such runs
-	// failed rather than measured transferability.
-	DegenerateRatio float64 `json:"degenerate_ratio"`
+	// ChanceMargin drops a dataset's history when its median accuracy is
+	// at most chance + ChanceMargin·(1 − chance), chance = 1/num_classes
+	// (when known): such runs failed rather than measured transferability.
+	ChanceMargin float64 `json:"chance_margin"`
 	// CollapsedShare drops a dataset's history when more than this share of
 	// its models end at exactly the same accuracy (collapsed classifiers).
 	CollapsedShare float64 `json:"collapsed_share"`
@@ -129,7 +129,7 @@ func DefaultConfig() Config {
 		Linear:   regress.LinearOptions{},
 		Forest:   regress.DefaultForestOptions(),
 		GBDT:     gb,
-		Clean:    CleanConfig{MinDatasetModels: 5, DegenerateRatio: 1.5, CollapsedShare: 0.5},
+		Clean:    CleanConfig{MinDatasetModels: 5, ChanceMargin: 0.02, CollapsedShare: 0.5},
 		Workers:  runtime.GOMAXPROCS(0),
 	}
 }

@@ -1,9 +1,9 @@
 package pipeline
 
 import (
-	"os"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -132,8 +132,8 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: %d fine-tuned models, fewer than %d", id, len(vals), cfg.MinDatasetModels))
 		case hi == lo:
 			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: every model has the same accuracy", id))
-		case degenerate(vals, d.Datasets[di].NumClasses, cfg.DegenerateRatio):
-			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: median accuracy %.4f is below %g × chance: failed runs", id, median(vals), cfg.DegenerateRatio))
+		case degenerate(vals, d.Datasets[di].NumClasses, cfg.ChanceMargin):
+			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: median accuracy %.4f is no better than chance (%d classes): failed runs", id, median(vals), d.Datasets[di].NumClasses))
 		case cfg.CollapsedShare > 0 && modeShare(vals) > cfg.CollapsedShare:
 			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: %.0f%% of the models share one accuracy value: collapsed runs", id, 100*modeShare(vals)))
 		default:
@@ -238,13 +238,14 @@ func normalise(acc, out []float64, how string) {
 }
 
 // degenerate reports whether a dataset's accuracies look like failed runs:
-// the median is below ratio × chance level (1/classes; unknown classes never
-// count as degenerate here).
-func degenerate(vals []float64, classes int64, ratio float64) bool {
-	if ratio <= 0 || classes < 2 {
+// the median is at most chance + margin·(1 − chance), chance = 1/classes
+// (unknown classes never count as degenerate here).
+func degenerate(vals []float64, classes int64, margin float64) bool {
+	if margin <= 0 || classes < 2 {
 		return false
 	}
-	return median(vals) < ratio/float64(classes)
+	chance := 1 / float64(classes)
+	return median(vals) <= chance+margin*(1-chance)
 }
 
 // modeShare returns the fraction of values equal to the most frequent one.

@@ -1,9 +1,9 @@
 package pipeline
 
 import (
-	"os"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"

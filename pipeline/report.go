@@ -82,17 +82,30 @@ func (m *MeanSD) UnmarshalJSON(b []byte) error {
 }
 
 // Summarize groups metric rows by protocol, method, metric and target and
-// takes the mean and sd over seeds (rows without a seed count once).
+// takes the mean and sd over the per-seed rows (an unseeded method's single
+// row counts once).
 func Summarize(metrics []store.Metric) map[string]map[string]map[string]map[string]MeanSD {
 	type key struct{ p, m, metric, t string }
-	vals := map[key][]float64{}
+	seeded, unseeded := map[key][]float64{}, map[key][]float64{}
 	var order []key
 	for _, r := range metrics {
 		k := key{r.Protocol, r.Method, r.Metric, r.Target}
-		if _, ok := vals[k]; !ok {
-			order = append(order, k)
+		if _, ok := seeded[k]; !ok {
+			if _, ok := unseeded[k]; !ok {
+				order = append(order, k)
+			}
 		}
-		vals[k] = append(vals[k], r.Value)
+		if r.Seed != nil {
+			seeded[k] = append(seeded[k], r.Value)
+		} else {
+			unseeded[k] = append(unseeded[k], r.Value)
+		}
+	}
+	// A seeded method also has an unseeded row holding its mean over
+	// seeds: use the per-seed rows where they exist.
+	vals := unseeded
+	for k, v := range seeded {
+		vals[k] = v
 	}
 	out := map[string]map[string]map[string]map[string]MeanSD{}
 	for _, k := range order {

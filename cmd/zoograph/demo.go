@@ -2,10 +2,53 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zoograph/zoograph/pipeline/demo"
 )
 
-// runDemo is not written yet.
 func runDemo(ctx context.Context, e *env, args []string) error {
-	return errors.New("demo: not implemented yet")
+	fs := newFlagSet(e, "demo", "[--out DIR] [--seed N] [--targets N] [--seeds N]", `
+Runs the whole main job offline, in seconds, on an embedded sample: a
+generated hub of a few hundred models in families (ViT, Swin, ConvNeXt,
+ResNet, BERT-like...) with cards, model-index results, lineage, datasets and
+fine-tuning history with a planted structure. The demo serves it through the
+in-process Hub replica on loopback, crawls it with the real crawler, adds the
+fine-tuning history, runs the leave-one-dataset-out pipeline (graph →
+node2vec → gradient-boosted trees → evaluation) and writes a run directory
+with report.md, report.json, Parquet tables and charts.`)
+	out := fs.String("out", "", "demo directory to create (default: zoograph-demo-<time> in the current directory; never overwritten)")
+	seed := fs.Uint64("seed", 1, "seed of the sample and of the pipeline")
+	targets := fs.Int("targets", 2, "number of held-out target datasets (1–6)")
+	seeds := fs.Int("seeds", 2, "repetitions per target")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *targets < 1 || *targets > 6 {
+		return usagef("--targets %d: want 1 to 6", *targets)
+	}
+	if *seeds < 1 {
+		return usagef("--seeds %d: want at least 1", *seeds)
+	}
+	dir := *out
+	if dir == "" {
+		dir = "zoograph-demo-" + time.Now().Format("20060102-150405")
+	}
+	start := time.Now()
+	res, err := demo.Run(ctx, demo.Options{Out: dir, Seed: *seed, Targets: *targets, Seeds: *seeds,
+		Logger: e.log, Progress: e.stdout})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\n")
+	if err := printRunSummary(e, res.RunDir); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "zoo: %s (inspect it with: zoograph inspect %s)\ndemo finished in %.1f s\n",
+		res.ZooDir, res.ZooDir, time.Since(start).Seconds())
+	return nil
 }

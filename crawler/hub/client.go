@@ -530,6 +530,10 @@ func drainClose(body io.ReadCloser) {
 // restyLogger routes resty's own log lines to slog at debug level.
 type restyLogger struct{ l *slog.Logger }
 
-func (r restyLogger) Errorf(format string, v ...any) { r.l.Debug("resty: " + fmt.Sprintf(format, v...)) }
-func (r restyLogger) Warnf(format string, v ...any)  { r.l.Debug("resty: " + fmt.Sprintf(format, v...)) }
-func (r restyLogger) Debugf(format string, v ...any) { r.l.Debug("resty: " + fmt.Sprintf(format, v...)) }
+func (r restyLogger) Errorf(format string, v ...any) { r.logf(format, v...) }
+func (r restyLogger) Warnf(format string, v ...any)  { r.logf(format, v...) }
+func (r restyLogger) Debugf(format string, v ...any) { r.logf(format, v...) }
+
+func (r restyLogger) logf(format string, v ...any) {
+	r.l.Debug("resty: " + fmt.Sprintf(format, v...))
+}

@@ -235,7 +235,7 @@ func (h *Hub) get(k Kind, id string) (Repo, bool) {
 	if !ok {
 		return Repo{}, false
 	}
-	return *c.repo(hd, true).clone(), true
+	return *c.repo(hd, partAll).clone(), true
 }
 
 func (h *Hub) oidOf(k Kind, id string) (string, bool) { return h.coll(k).oidOf(id) }

@@ -33,7 +33,7 @@ func (o *obj) key(k string) {
 	o.b = append(o.b, ':')
 }
 
-func (o *obj) str(k, v string)   { o.key(k); o.b = appendString(o.b, v) }
+func (o *obj) str(k, v string) { o.key(k); o.b = appendString(o.b, v) }
 func (o *obj) int(k string, v int64) {
 	o.key(k)
 	o.b = strconv.AppendInt(o.b, v, 10)

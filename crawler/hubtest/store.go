@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 )
 
 // collection holds the repos of one kind: the generated zoo (indices
@@ -22,7 +21,7 @@ type collection struct {
 	zoo  Zoo
 	gen  int
 
-	explicit []*Repo       // nil slot: deleted
+	explicit []*Repo        // nil slot: deleted
 	byID     map[string]int // id → handle, explicit repos only
 	shadow   map[int]bool   // generated index replaced by an explicit slot (or deleted)
 	moved    map[string]string
@@ -78,16 +77,17 @@ func (c *collection) redirect(id string) (string, bool) {
 	return to, ok
 }
 
-// repo materialises handle h; withCard includes the README text.
-func (c *collection) repo(h int, withCard bool) *Repo {
+// repo materialises the parts p of handle h (explicit repos are always
+// whole).
+func (c *collection) repo(h int, p parts) *Repo {
 	if h >= c.gen {
 		return c.explicit[h-c.gen]
 	}
 	var r Repo
 	if c.kind == KindModel {
-		r = c.zoo.model(h, withCard)
+		r = c.zoo.model(h, p)
 	} else {
-		r = c.zoo.dataset(h, withCard)
+		r = c.zoo.dataset(h, p)
 	}
 	return &r
 }
@@ -238,7 +238,7 @@ func (c *collection) update(id string, fn func(*Repo)) error {
 	if !ok {
 		return fmt.Errorf("hubtest: no %s %q", c.kind, id)
 	}
-	r := c.repo(h, true).clone()
+	r := c.repo(h, partAll).clone()
 	fn(r)
 	if r.ID != id {
 		return fmt.Errorf("hubtest: update must not change the id (use Rename)")
@@ -268,7 +268,7 @@ func (c *collection) rename(oldID, newID string) error {
 	if _, taken := c.find(newID); taken {
 		return fmt.Errorf("hubtest: %s %q exists", c.kind, newID)
 	}
-	r := c.repo(h, true).clone()
+	r := c.repo(h, partAll).clone()
 	c.remove(h)
 	r.ID = newID
 	c.explicit = append(c.explicit, r)

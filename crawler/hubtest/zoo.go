@@ -61,6 +61,7 @@ const (
 	streamBody
 	streamCard
 	streamAuthor
+	streamFamily
 )
 
 func newRnd(seed uint64, stream int, k Kind, i int) rnd {
@@ -154,11 +155,7 @@ func (z Zoo) meta(k Kind, i int) meta {
 		m.approved = r.chance(0.5)
 	}
 	m.disabled = r.chance(0.001)
-	if k == KindModel {
-		m.family = r.pick(familyWeights)
-	} else {
-		m.family = r.intn(len(datasetTasks))
-	}
+	m.family = z.family(k, i)
 	// ObjectId: creation time, 5 bytes of hash, a 3-byte counter (the
 	// index), so ids are unique for up to 2^24 repos per kind.
 	h := mix64(z.Seed ^ uint64(i)*0x9e3779b97f4a7c15 ^ uint64(k)<<60)
@@ -168,7 +165,6 @@ func (z Zoo) meta(k Kind, i int) meta {
 	// Roots are real well-known repos with fixed traits.
 	if k == KindModel && i < len(knownModels) {
 		km := knownModels[i]
-		m.family = km.family
 		m.private, m.disabled, m.gated = false, false, km.gated
 		m.approved = km.gated != ""
 		m.downloads = km.downloads
@@ -176,7 +172,6 @@ func (z Zoo) meta(k Kind, i int) meta {
 		m.likes = km.downloads / 2000
 	}
 	if k == KindDataset && i < len(knownDatasets) {
-		m.family = knownDatasets[i].task
 		m.private, m.disabled, m.gated = false, false, ""
 		m.downloads = 50_000 + int64(len(knownDatasets)-i)*10_000
 		m.all = m.downloads * 30
@@ -435,31 +430,58 @@ func (z Zoo) pickAuthor(r *rnd) int {
 	return int(math.Pow(r.float(), 2.5) * float64(z.numAuthors()))
 }
 
-// ModelID returns the id of model i (valid for 0 <= i < z.Models).
-func (z Zoo) ModelID(i int) string {
-	if i < len(knownModels) {
-		return knownModels[i].id
+// family returns the family of model i or the task of dataset i: a
+// separate cheap draw, so lineage and dataset choices need not build meta.
+func (z Zoo) family(k Kind, i int) int {
+	if k == KindModel {
+		if i < len(knownModels) {
+			return knownModels[i].family
+		}
+		r := newRnd(z.Seed, streamFamily, k, i)
+		return r.pick(familyWeights)
 	}
-	m := z.meta(KindModel, i)
+	if i < len(knownDatasets) {
+		return knownDatasets[i].task
+	}
+	r := newRnd(z.Seed, streamFamily, k, i)
+	return r.intn(len(datasetTasks))
+}
+
+// modelNames are the name-stream draws of a model.
+type modelNames struct {
+	id   string
+	stem int // index into the family's stems
+	ds   int // dataset trained on, or -1
+}
+
+func (z Zoo) names(i int) modelNames {
+	if i < len(knownModels) {
+		return modelNames{id: knownModels[i].id, stem: knownModels[i].stem, ds: -1}
+	}
+	fam := z.family(KindModel, i)
 	r := newRnd(z.Seed, streamName, KindModel, i)
-	f := &families[m.family]
-	stem := f.stems[r.intn(len(f.stems))]
+	f := &families[fam]
+	n := modelNames{stem: r.intn(len(f.stems)), ds: -1}
 	author := z.author(z.pickAuthor(&r))
 	var b strings.Builder
-	b.Grow(64)
+	b.Grow(len(author) + 64)
 	b.WriteString(author)
 	b.WriteByte('/')
-	b.WriteString(stem)
-	if ds := z.modelDataset(&r, m.family); ds >= 0 && r.chance(0.6) {
+	b.WriteString(f.stems[n.stem])
+	if n.ds = z.modelDataset(&r, fam); n.ds >= 0 && r.chance(0.6) {
 		b.WriteString("-finetuned-")
-		b.WriteString(shortName(z.DatasetID(ds)))
+		b.WriteString(shortName(z.DatasetID(n.ds)))
 	} else {
 		b.WriteString([]string{"-v1", "-exp", "-test", "-ft", "-custom", "-demo"}[r.intn(6)])
 	}
 	b.WriteByte('-')
 	b.WriteString(strconv.FormatUint(uint64(i), 36))
-	return b.String()
+	n.id = b.String()
+	return n
 }
+
+// ModelID returns the id of model i (valid for 0 <= i < z.Models).
+func (z Zoo) ModelID(i int) string { return z.names(i).id }
 
 // modelDataset draws the dataset a model of family fam trains on, or -1.
 func (z Zoo) modelDataset(r *rnd, fam int) int {
@@ -478,7 +500,7 @@ func (z Zoo) modelDataset(r *rnd, fam int) int {
 	if z.Datasets > len(knownDatasets) && (len(cands) == 0 || r.chance(0.25)) {
 		for try := 0; try < 8; try++ {
 			j := len(knownDatasets) + r.intn(z.Datasets-len(knownDatasets))
-			if z.meta(KindDataset, j).family == t {
+			if z.family(KindDataset, j) == t {
 				return j
 			}
 		}
@@ -514,7 +536,7 @@ func (z Zoo) DatasetID(i int) string {
 	if i < len(knownDatasets) {
 		return knownDatasets[i].id
 	}
-	m := z.meta(KindDataset, i)
+	task := z.family(KindDataset, i)
 	r := newRnd(z.Seed, streamName, KindDataset, i)
 	topics := []string{"reviews", "news", "tweets", "medical", "legal", "faces", "plants", "cars", "birds", "receipts", "speech", "chat", "code", "math", "satellite"}
 	var b strings.Builder
@@ -522,7 +544,7 @@ func (z Zoo) DatasetID(i int) string {
 	b.WriteByte('/')
 	b.WriteString(topics[r.intn(len(topics))])
 	b.WriteByte('-')
-	b.WriteString(strings.ReplaceAll(datasetTasks[m.family].category, "automatic-speech-recognition", "asr"))
+	b.WriteString(strings.ReplaceAll(datasetTasks[task].category, "automatic-speech-recognition", "asr"))
 	b.WriteByte('-')
 	b.WriteString(strconv.FormatUint(uint64(i), 36))
 	return b.String()
@@ -556,30 +578,33 @@ func (z Zoo) lookupDataset(id string) (int, bool) {
 }
 
 // Model materialises model i, README included.
-func (z Zoo) Model(i int) Repo { return z.model(i, true) }
+func (z Zoo) Model(i int) Repo { return z.model(i, partAll) }
 
 // Dataset materialises dataset i, README included.
-func (z Zoo) Dataset(i int) Repo { return z.dataset(i, true) }
+func (z Zoo) Dataset(i int) Repo { return z.dataset(i, partAll) }
+
+// parts selects the costly parts of a generated repo; a listing builds
+// only what its fields need.
+type parts uint8
+
+const (
+	partCard     parts = 1 << iota // README text and its blob id
+	partCardData                   // cardData (and model-index)
+	partSiblings
+	partExtra // transformersInfo
+	partAll   = partCard | partCardData | partSiblings | partExtra
+)
 
 var licenses = []string{"apache-2.0", "mit", "cc-by-4.0", "openrail", "llama3.2", "other", "cc-by-nc-4.0", "bsd-3-clause"}
 var languages = []string{"en", "de", "fr", "es", "zh", "ja", "multilingual"}
 
-// model builds model i; withCard adds the README text and the detail-only
-// extras (a listing does not need them).
-func (z Zoo) model(i int, withCard bool) Repo {
+// model builds the parts p of model i.
+func (z Zoo) model(i int, p parts) Repo {
 	m := z.meta(KindModel, i)
 	f := &families[m.family]
-	id := z.ModelID(i)
+	nm := z.names(i)
+	id, stem, ds := nm.id, nm.stem, nm.ds
 	r := newRnd(z.Seed, streamBody, KindModel, i)
-
-	stem := 0
-	if i < len(knownModels) {
-		stem = knownModels[i].stem
-	} else {
-		// The stem was drawn first in the name stream; recover it.
-		nr := newRnd(z.Seed, streamName, KindModel, i)
-		stem = nr.intn(len(f.stems))
-	}
 
 	repo := Repo{
 		ID:               id,
@@ -618,19 +643,12 @@ func (z Zoo) model(i int, withCard bool) Repo {
 		} else if i > len(knownModels) {
 			for try := 0; try < 4; try++ {
 				j := len(knownModels) + r.intn(i-len(knownModels))
-				if z.meta(KindModel, j).family == m.family {
+				if z.family(KindModel, j) == m.family {
 					base = z.ModelID(j)
 					break
 				}
 			}
 		}
-	}
-	nr := newRnd(z.Seed, streamName, KindModel, i)
-	nr.intn(len(f.stems))
-	z.pickAuthor(&nr)
-	ds := -1
-	if i >= len(knownModels) {
-		ds = z.modelDataset(&nr, m.family)
 	}
 	license := licenses[r.intn(len(licenses))]
 	lang := ""
@@ -685,17 +703,21 @@ func (z Zoo) model(i int, withCard bool) Repo {
 	// The card: most have front matter; some have none; some no README.
 	cardKind := r.float()
 	if cardKind >= 0.05 {
-		if cardKind >= 0.08 {
+		// cardData is the last draw of the body stream, so skipping it
+		// changes nothing else.
+		if cardKind >= 0.08 && p&(partCardData|partCard) != 0 {
 			repo.CardData = z.modelCardData(&r, f, id, base, ds, license, lang)
 		}
-		if withCard {
+		if p&partCard != 0 {
 			repo.Card = modelCard(&repo, f, base, ds, z)
 		} else {
 			repo.Card = []byte{} // present, not built
 		}
 	}
-	repo.Siblings = modelSiblings(&repo, f, hasST, withCard)
-	if f.auto != "" {
+	if p&partSiblings != 0 {
+		repo.Siblings = modelSiblings(&repo, f, hasST, p&partCard != 0)
+	}
+	if f.auto != "" && p&partExtra != 0 {
 		repo.Extra = map[string]any{
 			"transformersInfo": map[string]any{"auto_model": f.auto, "pipeline_tag": f.pipeline, "processor": f.processor},
 		}
@@ -831,7 +853,7 @@ func modelCard(repo *Repo, f *family, base string, ds int, z Zoo) []byte {
 }
 
 // dataset builds dataset i.
-func (z Zoo) dataset(i int, withCard bool) Repo {
+func (z Zoo) dataset(i int, p parts) Repo {
 	m := z.meta(KindDataset, i)
 	t := datasetTasks[m.family]
 	r := newRnd(z.Seed, streamBody, KindDataset, i)
@@ -897,7 +919,7 @@ func (z Zoo) dataset(i int, withCard bool) Repo {
 			cd["language"] = []any{lang}
 		}
 		repo.CardData = cd
-		if withCard {
+		if p&partCard != 0 {
 			var b strings.Builder
 			b.WriteString("---\n")
 			writeYAML(&b, cd, 0)
@@ -910,7 +932,7 @@ func (z Zoo) dataset(i int, withCard bool) Repo {
 	repo.Siblings = []Sibling{{RFilename: ".gitattributes", BlobID: blobSHA([]byte(gitattributes)), Size: int64(len(gitattributes))}}
 	if repo.Card != nil {
 		repo.Siblings = append(repo.Siblings, Sibling{RFilename: "README.md", Size: int64(len(repo.Card))})
-		if withCard {
+		if p&partCard != 0 {
 			repo.Siblings[1].BlobID = blobSHA(repo.Card)
 		}
 	}

@@ -279,108 +279,6 @@ func (q *gbParams) weight(s gradSum) float64 {
 	return -softThreshold(s.g, q.alpha) * q.inv[s.n]
 }
 
-// evalFeature scans the histogram of feature j for a node with sums tot and
-// updates best when a split beats it. It first scans with missing values
-// going right, then, if the node has missing values, with them going left;
-// later candidates must be strictly better, so ties keep the lower feature,
-// the forward scan and the lower bin, as XGBoost does. Empty bins repeat the
-// previous candidate exactly (their g is 0), so they never win.
-func (q *gbParams) evalFeature(hist *[maxBinLimit]gradSum, nb int, miss bool, j int, tot gradSum, best *split) {
-	if q.alpha != 0 {
-		q.evalFeatureL1(hist, nb, miss, j, tot, best)
-		return
-	}
-	c := scanCtx{inv: q.inv, minChild: q.minChild, tot: tot, parent: tot.g * tot.g * q.inv[tot.n],
-		bestGain: best.gain, bestBin: -2}
-	c.scan(hist, gradSum{}, 0, nb, false)
-	if miss && hist[nb].n > 0 {
-		c.scan(hist, hist[nb], -1, nb-1, true)
-	}
-	if c.bestBin > -2 {
-		*best = split{gain: c.bestGain, feature: j, bin: c.bestBin, defaultLeft: c.bestDefaultLeft, left: c.bestLeft}
-	}
-}
-
-// scanCtx carries one feature's running best through its scans, in
-// registers rather than behind a pointer.
-type scanCtx struct {
-	inv             []float64
-	minChild        int
-	tot             gradSum
-	parent          float64
-	bestGain        float64
-	bestBin         int // -2: no improvement
-	bestDefaultLeft bool
-	bestLeft        gradSum
-}
-
-// scan evaluates the candidates "code ≤ b goes left" for b = from..to-1,
-// starting from left sums l (the missing bin when from = -1). It advances
-// two bins per step, adding the pair's gradients first, which halves the
-// length of the floating-point dependency chain.
-func (c *scanCtx) scan(hist *[maxBinLimit]gradSum, l gradSum, from, to int, defaultLeft bool) {
-	b := from
-	if b < 0 {
-		c.consider(l, b, defaultLeft)
-		b++
-	}
-	for ; b+1 < to; b += 2 {
-		e0, e1 := hist[b], hist[b+1]
-		l0 := gradSum{l.g + e0.g, l.n + e0.n}
-		l = gradSum{l.g + (e0.g + e1.g), l.n + e0.n + e1.n}
-		c.consider(l0, b, defaultLeft)
-		c.consider(l, b+1, defaultLeft)
-	}
-	if b < to {
-		e := hist[b]
-		l = gradSum{l.g + e.g, l.n + e.n}
-		c.consider(l, b, defaultLeft)
-	}
-}
-
-// consider scores the candidate with left sums l at bin b.
-func (c *scanCtx) consider(l gradSum, b int, defaultLeft bool) {
-	nr := c.tot.n - l.n
-	if l.n < c.minChild || nr < c.minChild {
-		return
-	}
-	gr := c.tot.g - l.g
-	if gain := l.g*l.g*c.inv[l.n] + gr*gr*c.inv[nr] - c.parent; gain > c.bestGain {
-		c.bestGain, c.bestBin, c.bestDefaultLeft, c.bestLeft = gain, b, defaultLeft, l
-	}
-}
-
-// evalFeatureL1 is evalFeature with the soft-thresholded scores of α > 0.
-func (q *gbParams) evalFeatureL1(hist *[maxBinLimit]gradSum, nb int, miss bool, j int, tot gradSum, best *split) {
-	parent := q.score(tot)
-	scan := func(l gradSum, from int, defaultLeft bool) {
-		for b := from; b < nb; b++ {
-			if b >= 0 {
-				e := hist[b]
-				if e.n == 0 {
-					continue
-				}
-				l.g += e.g
-				l.n += e.n
-			}
-			if l.n < q.minChild {
-				continue
-			}
-			r := gradSum{tot.g - l.g, tot.n - l.n}
-			if r.n < q.minChild {
-				break
-			}
-			if gain := q.score(l) + q.score(r) - parent; gain > best.gain {
-				*best = split{gain: gain, feature: j, bin: b, defaultLeft: defaultLeft, left: l}
-			}
-		}
-	}
-	scan(gradSum{}, 0, false)
-	if miss && hist[nb].n > 0 {
-		scan(hist[nb], -1, true)
-	}
-}
-
 // passJob is one parallel sweep over the tree's features: build the
 // histogram of a node's rows into buffer built, optionally turn buffer
 // derived (the parent's histogram) into the sibling's by subtraction, and
@@ -417,7 +315,7 @@ type gbTrainer struct {
 	rows, scratch []int32
 	inSample      []bool
 
-	bufs [][]gradSum // histogram buffers, 256 bins per feature
+	bufs []histBuf // histogram buffers, pooled
 	free []int
 
 	ens    *ensemble
@@ -695,7 +593,7 @@ func (t *gbTrainer) acquire() int {
 		t.free = t.free[:k-1]
 		return id
 	}
-	t.bufs = append(t.bufs, make([]gradSum, t.bm.p*maxBinLimit))
+	t.bufs = append(t.bufs, newHistBuf(t.bm.p))
 	return len(t.bufs) - 1
 }
 
@@ -733,39 +631,20 @@ func (t *gbTrainer) passWork(w, lo, hi int) {
 	res := &t.results[w]
 	res.built, res.derived = noSplit, noSplit
 	job := &t.job
-	bb := t.bufs[job.built]
-	var db []gradSum
-	if job.derived >= 0 {
-		db = t.bufs[job.derived]
-	}
-	grad := t.grad
+	built := t.bufs[job.built]
 	for _, j := range t.feats[lo:hi] {
-		off := j * maxBinLimit
-		h := (*[maxBinLimit]gradSum)(bb[off : off+maxBinLimit])
 		nb, miss := t.bm.nbins[j], t.bm.missing[j]
-		width := t.bm.width(j)
-		clear(h[:width])
-		col := t.bm.column(j)
-		for _, r := range job.rows {
-			e := &h[col[r]]
-			e.g += grad[r]
-			e.n++
-		}
-		if db != nil {
-			d := (*[maxBinLimit]gradSum)(db[off : off+maxBinLimit])
-			for b := range width {
-				d[b].n -= h[b].n
-				d[b].g -= h[b].g
-				if d[b].n == 0 {
-					d[b].g = 0 // drop rounding noise so empty bins never win
-				}
-			}
+		h, hOcc := built.feature(j)
+		buildHist(h, hOcc, t.bm.width(j), t.bm.column(j), job.rows, t.grad)
+		if job.derived >= 0 {
+			d, dOcc := t.bufs[job.derived].feature(j)
+			subtractHist(d, dOcc, h, hOcc)
 			if job.evalDeriv {
-				t.par.evalFeature(d, nb, miss, j, job.derivedSum, &res.derived)
+				t.par.evalFeature(d, dOcc, nb, miss, j, job.derivedSum, &res.derived)
 			}
 		}
 		if job.evalBuilt {
-			t.par.evalFeature(h, nb, miss, j, job.builtSum, &res.built)
+			t.par.evalFeature(h, hOcc, nb, miss, j, job.builtSum, &res.built)
 		}
 	}
 }

@@ -62,10 +62,7 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 	if err != nil {
 		return nil, err
 	}
-	resolve, err := targetResolver(opt.Datasets)
-	if err != nil {
-		return nil, err
-	}
+	resolve := targetResolver(opt.Datasets)
 	var preds []Prediction
 	if fi.IsDir() {
 		preds, err = readRankDir(path, resolve)
@@ -87,9 +84,9 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 }
 
 // targetResolver maps a written target name to a dataset id.
-func targetResolver(datasets []string) (func(string) (string, error), error) {
+func targetResolver(datasets []string) func(string) (string, error) {
 	if datasets == nil {
-		return func(name string) (string, error) { return name, nil }, nil
+		return func(name string) (string, error) { return name, nil }
 	}
 	exact := map[string]bool{}
 	flat := map[string]string{}
@@ -110,7 +107,7 @@ func targetResolver(datasets []string) (func(string) (string, error), error) {
 			return d, nil
 		}
 		return "", fmt.Errorf("unknown target %q: not a dataset of the zoo", name)
-	}, nil
+	}
 }
 
 // csvDefaults fills columns a file does not have.

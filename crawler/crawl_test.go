@@ -1,0 +1,695 @@
+package crawler_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/zoograph/zoograph/crawler"
+	"github.com/zoograph/zoograph/crawler/hub"
+	"github.com/zoograph/zoograph/crawler/hubtest"
+	"github.com/zoograph/zoograph/store"
+)
+
+// startHub serves h on loopback for the test's lifetime.
+func startHub(t testing.TB, h *hubtest.Hub) string {
+	t.Helper()
+	url, stop, err := h.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return url
+}
+
+// newClient is a hub client with short waits and no client-side pacing
+// unless q says otherwise.
+func newClient(t testing.TB, url, token string, q hub.Quota, workers int) *hub.Client {
+	t.Helper()
+	if q == (hub.Quota{}) {
+		q = hub.Quota{Off: true}
+	}
+	c, err := hub.New(hub.Options{
+		Endpoint: url, Token: token, Quota: q, Workers: workers + 1,
+		MinWait: 5 * time.Millisecond, MaxWait: 300 * time.Millisecond, MaxRetries: 30,
+		Timeout: 20 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// testLogger logs to the test at warn level and above.
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// visibleModels is the truth: the ids of the replica's models a caller
+// sees (private ones only with the token), with their _ids.
+func visibleModels(h *hubtest.Hub, withToken bool) map[string]hubtest.Ref {
+	out := map[string]hubtest.Ref{}
+	for r := range h.Models() {
+		if r.Private && !withToken {
+			continue
+		}
+		out[r.ID] = r
+	}
+	return out
+}
+
+func visibleDatasets(h *hubtest.Hub) map[string]hubtest.Ref {
+	out := map[string]hubtest.Ref{}
+	for r := range h.Datasets() {
+		if !r.Private {
+			out[r.ID] = r
+		}
+	}
+	return out
+}
+
+func readZoo(t testing.TB, dir string) *store.Tables {
+	t.Helper()
+	tables, _, err := store.ReadZoo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tables
+}
+
+// checkModels compares the models table with the replica: every visible
+// model exactly once, with its _id.
+func checkModels(t *testing.T, models []store.Model, want map[string]hubtest.Ref) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, m := range models {
+		if seen[m.ModelID] {
+			t.Errorf("model %s appears twice", m.ModelID)
+		}
+		seen[m.ModelID] = true
+		ref, ok := want[m.ModelID]
+		if !ok {
+			t.Errorf("model %s is not in the replica", m.ModelID)
+			continue
+		}
+		if m.HubOID != ref.OID {
+			t.Errorf("model %s: hub_oid %s, want %s", m.ModelID, m.HubOID, ref.OID)
+		}
+		if !m.LastModified.Equal(ref.LastModified.Truncate(time.Millisecond)) {
+			t.Errorf("model %s: last_modified %v, want %v", m.ModelID, m.LastModified, ref.LastModified)
+		}
+		if m.Source != "hub" || m.CrawledAt.IsZero() {
+			t.Errorf("model %s: source %q crawled_at %v", m.ModelID, m.Source, m.CrawledAt)
+		}
+	}
+	if len(seen) != len(want) {
+		var missing []string
+		for id := range want {
+			if !seen[id] {
+				missing = append(missing, id)
+			}
+		}
+		sort.Strings(missing)
+		t.Errorf("got %d models, want %d; missing %d, e.g. %v", len(seen), len(want), len(missing), missing[:min(5, len(missing))])
+	}
+}
+
+func TestCrawlUnderFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a few seconds of retries")
+	}
+	h := hubtest.New(hubtest.Options{
+		Zoo:      hubtest.Zoo{Models: 1200, Datasets: 40, Seed: 7},
+		Seed:     11,
+		Faults:   hubtest.Faults{ServerError: 0.05, Reset: 0.02, Truncate: 0.02},
+		Quota:    hubtest.Quota{API: 25, Resolvers: 400, Window: time.Second},
+		PageSize: 100,
+	})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client = newClient(t, url, "", hub.Quota{}, 8)
+	opt.Cards = true
+	opt.PageSize = 100
+	opt.PartRows = 300
+	opt.Logger = testLogger(t)
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	sum.WriteTo(&b)
+	t.Logf("summary:\n%s", b.String())
+	rs := h.Stats()
+	t.Logf("replica: %d requests, %d 429, %d 5xx, %d resets, %d truncated", rs.Total(), rs.RateLimited, rs.ServerErrors, rs.Resets, rs.Truncations)
+	if rs.RateLimited == 0 || rs.ServerErrors == 0 || rs.Resets == 0 || rs.Truncations == 0 {
+		t.Errorf("the replica injected too little: %+v", rs)
+	}
+	if sum.Retries == 0 || sum.RateLimited == 0 {
+		t.Errorf("summary: %d retries, %d rate limited; want both > 0", sum.Retries, sum.RateLimited)
+	}
+	if !sum.Committed || sum.Stop != "end" {
+		t.Errorf("summary: committed %v, stop %q", sum.Committed, sum.Stop)
+	}
+	tables := readZoo(t, out)
+	want := visibleModels(h, false)
+	checkModels(t, tables.Models, want)
+	if sum.TableRows != int64(len(want)) {
+		t.Errorf("summary: %d table rows, want %d", sum.TableRows, len(want))
+	}
+	// Every README that exists and may be read anonymously was stored once.
+	wantCards := 0
+	for id, ref := range want {
+		r, _ := h.Model(id)
+		if r.Card != nil && ref.Gated == "" && !ref.Disabled {
+			wantCards++
+		}
+	}
+	if len(tables.Cards) != wantCards || sum.FailureCount() != 0 {
+		t.Errorf("got %d cards, want %d; failures %v", len(tables.Cards), wantCards, sum.Failures)
+	}
+	checkNoDuplicateCards(t, tables.Cards)
+	if _, err := os.Stat(filepath.Join(out, ".crawl")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("crawl state left behind: %v", err)
+	}
+}
+
+func checkNoDuplicateCards(t *testing.T, cards []store.Card) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, c := range cards {
+		k := c.RepoType + " " + c.RepoID
+		if seen[k] {
+			t.Errorf("card %s appears twice", k)
+		}
+		seen[k] = true
+		if c.Text == "" || c.FetchedAt.IsZero() {
+			t.Errorf("card %s: empty text or fetched_at", k)
+		}
+	}
+}
+
+func TestCrawlCardsAndEvals(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 400, Datasets: 30, Seed: 3}, PageSize: 50})
+	url := startHub(t, h)
+	client := newClient(t, url, "", hub.Quota{}, 4)
+
+	// Without READMEs, every eval row comes from cardData; with them, from
+	// the README where it could be fetched and from cardData elsewhere.
+	noCards := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, noCards)
+	opt.Client, opt.Logger = client, testLogger(t)
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	base := readZoo(t, noCards)
+	if base.Cards != nil {
+		t.Errorf("a crawl without cards wrote %d cards", len(base.Cards))
+	}
+	if len(base.Evals) == 0 {
+		t.Fatal("no eval rows from cardData")
+	}
+	for _, e := range base.Evals {
+		if e.Source != crawler.EvalSourceCardData {
+			t.Fatalf("eval row source %q without cards, want card_data", e.Source)
+		}
+	}
+
+	withCards := t.TempDir()
+	opt.Out, opt.Cards = withCards, true
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := readZoo(t, withCards)
+	want := visibleModels(h, false)
+	checkModels(t, tables.Models, want)
+	checkNoDuplicateCards(t, tables.Cards)
+
+	cardOf := map[string]bool{}
+	for _, c := range tables.Cards {
+		if c.RepoType != "model" {
+			t.Errorf("card %s: repo type %q", c.RepoID, c.RepoType)
+		}
+		cardOf[c.RepoID] = true
+	}
+	sources := map[string]map[string]bool{} // model -> eval sources
+	for _, e := range tables.Evals {
+		if sources[e.ModelID] == nil {
+			sources[e.ModelID] = map[string]bool{}
+		}
+		sources[e.ModelID][e.Source] = true
+	}
+	var gatedWithEvals, fromCard int
+	for id, src := range sources {
+		if len(src) != 1 {
+			t.Errorf("model %s has eval rows from %v: doubled", id, slices.Collect(maps.Keys(src)))
+		}
+		ref := want[id]
+		switch {
+		case src[crawler.EvalSourceCard]:
+			fromCard++
+			if !cardOf[id] {
+				t.Errorf("model %s: eval rows from a README that is not stored", id)
+			}
+		case src[crawler.EvalSourceCardData]:
+			if cardOf[id] {
+				t.Errorf("model %s: README stored but eval rows from cardData", id)
+			}
+			if ref.Gated != "" || ref.Disabled {
+				gatedWithEvals++
+			}
+		}
+	}
+	if fromCard == 0 {
+		t.Error("no eval rows from READMEs")
+	}
+	if gatedWithEvals == 0 {
+		t.Error("no gated or disabled model got eval rows from cardData")
+	}
+	// Same number of eval rows per model either way: README and cardData
+	// hold the same model-index.
+	count := func(evals []store.Eval) map[string]int {
+		n := map[string]int{}
+		for _, e := range evals {
+			n[e.ModelID]++
+		}
+		return n
+	}
+	if diff := cmp.Diff(count(base.Evals), count(tables.Evals)); diff != "" {
+		t.Errorf("eval rows per model, cardData vs README (-cardData +README):\n%s", diff)
+	}
+	if sum.Skipped["gated"] == 0 {
+		t.Errorf("summary: skipped %v, want gated READMEs counted", sum.Skipped)
+	}
+	// Some card carries an accuracy on its own training dataset.
+	var reported int
+	for _, m := range tables.Models {
+		if !math.IsNaN(m.ReportedAccuracy) {
+			reported++
+			if m.ReportedAccuracy < 0 || m.ReportedAccuracy > 1 {
+				t.Errorf("model %s: reported accuracy %v", m.ModelID, m.ReportedAccuracy)
+			}
+		}
+	}
+	t.Logf("%d models, %d cards, %d eval rows (%d models from READMEs, %d gated/disabled from cardData), %d reported accuracies",
+		len(tables.Models), len(tables.Cards), len(tables.Evals), fromCard, gatedWithEvals, reported)
+}
+
+func TestCrawlDatasets(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 10, Datasets: 120, Seed: 5}, PageSize: 25})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindDatasets, out)
+	opt.Client, opt.Logger, opt.Cards = newClient(t, url, "", hub.Quota{}, 4), testLogger(t), true
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := readZoo(t, out)
+	want := visibleDatasets(h)
+	got := map[string]bool{}
+	for _, d := range tables.Datasets {
+		if got[d.DatasetID] {
+			t.Errorf("dataset %s twice", d.DatasetID)
+		}
+		got[d.DatasetID] = true
+		if ref, ok := want[d.DatasetID]; !ok || ref.OID != d.HubOID {
+			t.Errorf("dataset %s: not in the replica or wrong _id", d.DatasetID)
+		}
+	}
+	if len(got) != len(want) || sum.TableRows != int64(len(want)) {
+		t.Errorf("got %d datasets (summary %d), want %d", len(got), sum.TableRows, len(want))
+	}
+	if tables.Models != nil || tables.Evals != nil {
+		t.Error("a datasets crawl wrote models or evals")
+	}
+	for _, c := range tables.Cards {
+		if c.RepoType != "dataset" {
+			t.Errorf("card %s has repo type %q", c.RepoID, c.RepoType)
+		}
+	}
+	if len(tables.Cards) == 0 {
+		t.Error("no dataset cards")
+	}
+}
+
+func TestCrawlLimit(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 300, Seed: 1}, PageSize: 40})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger, opt.Limit, opt.PageSize = newClient(t, url, "", hub.Quota{}, 2), testLogger(t), 90, 40
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Stop != "limit" || sum.Listed != 90 || !sum.Watermark.IsZero() {
+		t.Errorf("stop %q, listed %d, watermark %v; want limit, 90, none", sum.Stop, sum.Listed, sum.Watermark)
+	}
+	if n := len(readZoo(t, out).Models); n != 90 {
+		t.Errorf("got %d models, want 90", n)
+	}
+	if pages := h.Stats().Route("models.list"); pages != 3 {
+		t.Errorf("%d list requests, want 3", pages)
+	}
+}
+
+func TestCrawlCancel(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 5000, Seed: 2}, PageSize: 20, Latency: 100 * time.Millisecond})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger, opt.Cards, opt.PageSize = newClient(t, url, "", hub.Quota{}, 8), testLogger(t), true, 20
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(700*time.Millisecond, cancel)
+	start := time.Now()
+	sum, err := crawler.Crawl(ctx, opt)
+	elapsed := time.Since(start)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if elapsed > 700*time.Millisecond+time.Second {
+		t.Errorf("returned %v after the cancel, want promptly", elapsed-700*time.Millisecond)
+	}
+	if sum == nil || sum.Committed {
+		t.Fatalf("summary %+v: want an uncommitted one", sum)
+	}
+	if _, err := os.Stat(filepath.Join(out, ".crawl", "models", "state.json")); err != nil {
+		t.Errorf("no checkpoint after cancel: %v", err)
+	}
+	if _, err := store.ReadManifest(out); !errors.Is(err, store.ErrNotZoo) {
+		t.Errorf("a cancelled crawl committed a zoo: %v", err)
+	}
+	// Without --resume the interrupted crawl is refused, with it it ends.
+	opt2 := opt
+	opt2.Cards = false
+	if _, err := crawler.Crawl(context.Background(), opt2); !errors.Is(err, crawler.ErrStateExists) {
+		t.Errorf("crawl over an interrupted one: %v, want ErrStateExists", err)
+	}
+	opt2.Resume, opt2.Search = true, "other"
+	if _, err := crawler.Crawl(context.Background(), opt2); !errors.Is(err, crawler.ErrStateMismatch) {
+		t.Errorf("resume with another search: %v, want ErrStateMismatch", err)
+	}
+}
+
+func TestCrawlLocked(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 200, Seed: 2}, PageSize: 10, Latency: 50 * time.Millisecond})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 2), testLogger(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := crawler.Crawl(ctx, opt)
+		done <- err
+	}()
+	// Wait for the first crawl to hold the zoo.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(out, ".crawl", "models", "state.json")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first crawl never started")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	opt2 := opt
+	opt2.Kind = crawler.KindDatasets
+	if _, err := crawler.Crawl(context.Background(), opt2); !errors.Is(err, crawler.ErrLocked) {
+		t.Errorf("second crawl of the same zoo: %v, want ErrLocked", err)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("first crawl: %v", err)
+	}
+}
+
+func TestCrawlIncremental(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 600, Seed: 9}, PageSize: 50})
+	url := startHub(t, h)
+	out := t.TempDir()
+	client := newClient(t, url, "", hub.Quota{}, 4)
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = client, testLogger(t)
+	first, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Incremental || first.Watermark.IsZero() {
+		t.Fatalf("first crawl: incremental %v, watermark %v", first.Incremental, first.Watermark)
+	}
+
+	// Change the Hub: two new models, one updated, one renamed.
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for i, id := range []string{"newco/fresh-a", "newco/fresh-b"} {
+		if err := h.AddModel(hubtest.Repo{ID: id, CreatedAt: now.Add(-time.Hour), LastModified: now.Add(time.Duration(i) * time.Second),
+			Downloads: 5, Tags: []string{"transformers"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var updated, renamed string
+	for r := range h.Models() {
+		if r.Private || r.Gated != "" || r.Disabled {
+			continue
+		}
+		switch {
+		case updated == "":
+			updated = r.ID
+		case renamed == "":
+			renamed = r.ID
+		}
+	}
+	if err := h.UpdateModel(updated, func(r *hubtest.Repo) { r.Downloads = 123456789; r.LastModified = now }); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Rename(renamed, "newco/renamed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.UpdateModel("newco/renamed", func(r *hubtest.Repo) { r.LastModified = now }); err != nil {
+		t.Fatal(err)
+	}
+
+	listBefore := h.Stats().Route("models.list")
+	second, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.Incremental || !second.Since.Equal(first.Watermark) || second.Stop != "watermark" {
+		t.Errorf("second crawl: incremental %v since %v (want %v) stop %q", second.Incremental, second.Since, first.Watermark, second.Stop)
+	}
+	// Only the changed repos, plus those exactly at the watermark.
+	if second.Listed < 4 || second.Listed > 10 {
+		t.Errorf("second crawl listed %d repos, want the 4 changed ones", second.Listed)
+	}
+	if n := h.Stats().Route("models.list") - listBefore; n != 1 {
+		t.Errorf("second crawl made %d list requests, want 1", n)
+	}
+	tables := readZoo(t, out)
+	checkModels(t, tables.Models, visibleModels(h, false))
+	for _, m := range tables.Models {
+		if m.ModelID == updated && m.Downloads != 123456789 {
+			t.Errorf("updated model %s: downloads %d", m.ModelID, m.Downloads)
+		}
+		if m.ModelID == renamed {
+			t.Errorf("renamed model still under its old id %s", renamed)
+		}
+	}
+	for _, e := range tables.Evals {
+		if e.ModelID == renamed {
+			t.Errorf("eval rows of the renamed model under its old id %s", renamed)
+		}
+	}
+	if second.Watermark.Before(first.Watermark) {
+		t.Errorf("watermark went back: %v < %v", second.Watermark, first.Watermark)
+	}
+
+	// Nothing changed: an incremental crawl lists one page and the table
+	// stays the same.
+	third, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.TableRows != int64(len(tables.Models)) || third.Listed > 10 {
+		t.Errorf("third crawl: %d rows (want %d), listed %d", third.TableRows, len(tables.Models), third.Listed)
+	}
+}
+
+// TestCrawlKeepsOtherSources checks the merge never drops rows another
+// source (a benchmark import) put in the zoo.
+func TestCrawlKeepsOtherSources(t *testing.T) {
+	out := t.TempDir()
+	bench := []store.Model{{ModelID: "google/vit-base-patch16-224", Source: "transfergraph/image_classification",
+		ReportedAccuracy: math.NaN(), InputSize: 224}}
+	evals := []store.Eval{{ModelID: "bench/x", MetricType: "accuracy", Value: 0.5, Source: "card"}}
+	if err := store.WriteZoo(out, &store.Tables{Models: bench, Evals: evals}, store.Provenance{Source: "transfergraph"}); err != nil {
+		t.Fatal(err)
+	}
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 50, Seed: 4}})
+	url := startHub(t, h)
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 2), testLogger(t)
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	tables := readZoo(t, out)
+	var hubRows []store.Model
+	var benchKept bool
+	for _, m := range tables.Models {
+		if m.Source == "hub" {
+			hubRows = append(hubRows, m)
+		} else if m.Source == bench[0].Source && m.InputSize == 224 {
+			benchKept = true
+		}
+	}
+	if !benchKept {
+		t.Error("the benchmark's model row was dropped")
+	}
+	checkModels(t, hubRows, visibleModels(h, false))
+	var benchEval bool
+	for _, e := range tables.Evals {
+		benchEval = benchEval || e.ModelID == "bench/x"
+	}
+	if !benchEval {
+		t.Error("the benchmark's eval row was dropped")
+	}
+}
+
+// TestTokenNeverWritten crawls with a token and looks for it everywhere:
+// logs at debug level, the summary, and every file of the zoo, also those
+// of an interrupted crawl's state.
+func TestTokenNeverWritten(t *testing.T) {
+	const token = "hf_zoographTestSecretToken0123456789"
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 300, Seed: 6}, Token: token, PageSize: 30,
+		Faults: hubtest.Faults{ServerError: 0.05}, Seed: 1})
+	url := startHub(t, h)
+	out := t.TempDir()
+	var logs bytes.Buffer
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Endpoint, opt.Token, opt.Quota = url, token, hub.Quota{Off: true}
+	opt.Cards, opt.Details, opt.PageSize, opt.PartRows = true, true, 30, 50
+	opt.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opt.LogEvery = time.Millisecond
+	var progress []crawler.Progress
+	opt.Progress = func(p crawler.Progress) { progress = append(progress, p) }
+
+	// First an interrupted crawl, to check its state files too.
+	ctx, cancel := context.WithCancel(context.Background())
+	opt.Progress = func(p crawler.Progress) {
+		if p.Stored > 0 {
+			cancel()
+		}
+	}
+	if _, err := crawler.Crawl(ctx, opt); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted crawl: %v", err)
+	}
+	scanForToken(t, out, token)
+	opt.Resume = true
+	opt.Progress = func(p crawler.Progress) { progress = append(progress, p) }
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summary bytes.Buffer
+	sum.WriteTo(&summary)
+	scanForToken(t, out, token)
+	for name, b := range map[string][]byte{"logs": logs.Bytes(), "summary": summary.Bytes(), "progress": fmt.Appendf(nil, "%+v", progress)} {
+		if bytes.Contains(b, []byte(token)) || bytes.Contains(b, []byte(token[3:])) {
+			t.Errorf("the token appears in the %s", name)
+		}
+	}
+	if !strings.Contains(logs.String(), "crawl progress") {
+		t.Error("no progress lines in the log")
+	}
+	// The token did its job: private repos are in.
+	checkModels(t, readZoo(t, out).Models, visibleModels(h, true))
+	if sum.Details == 0 {
+		t.Error("no details fetched")
+	}
+}
+
+func scanForToken(t *testing.T, dir, token string) {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		if bytes.Contains(b, []byte(token)) || bytes.Contains(b, []byte(token[3:])) {
+			t.Errorf("the token appears in %s", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Errorf("no files in %s", dir)
+	}
+}
+
+// equalTables compares two zoos' crawl tables, ignoring the crawl times.
+func equalTables(t *testing.T, want, got *store.Tables) {
+	t.Helper()
+	ms := func(m []store.Model) []store.Model {
+		m = slices.Clone(m)
+		sort.Slice(m, func(i, j int) bool { return m[i].ModelID < m[j].ModelID })
+		return m
+	}
+	cs := func(c []store.Card) []store.Card {
+		c = slices.Clone(c)
+		sort.Slice(c, func(i, j int) bool { return c[i].RepoID < c[j].RepoID })
+		return c
+	}
+	es := func(e []store.Eval) []store.Eval {
+		e = slices.Clone(e)
+		sort.SliceStable(e, func(i, j int) bool { return e[i].ModelID < e[j].ModelID })
+		return e
+	}
+	opts := cmp.Options{
+		cmpopts.IgnoreFields(store.Model{}, "CrawledAt"),
+		cmpopts.IgnoreFields(store.Card{}, "FetchedAt"),
+		cmpopts.EquateNaNs(),
+		cmpopts.EquateEmpty(),
+	}
+	if diff := cmp.Diff(ms(want.Models), ms(got.Models), opts); diff != "" {
+		t.Errorf("models differ (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(es(want.Evals), es(got.Evals), opts); diff != "" {
+		t.Errorf("evals differ (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(cs(want.Cards), cs(got.Cards), opts); diff != "" {
+		t.Errorf("cards differ (-want +got):\n%s", diff)
+	}
+}

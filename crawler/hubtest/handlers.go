@@ -1,0 +1,434 @@
+package hubtest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// listQuery is a parsed listing request.
+type listQuery struct {
+	search      string // lower case
+	author      string
+	filter      []string
+	pipelineTag string
+	gated       *bool
+	sort        string
+	limit       int
+	sel         selection
+	parts       parts // what generated repos must build for sel
+	cursor      *cheap
+}
+
+// partsFor maps the keys of a selection to the generated parts they need.
+func partsFor(keys []string) parts {
+	var p parts
+	for _, k := range keys {
+		switch k {
+		case "cardData", "model-index", "baseModels":
+			p |= partCardData
+		case "siblings":
+			p |= partSiblings
+		case "transformersInfo":
+			p |= partExtra
+		}
+	}
+	return p
+}
+
+func (q *listQuery) filtered() bool {
+	return q.search != "" || q.author != "" || len(q.filter) > 0 || q.pipelineTag != "" || q.gated != nil
+}
+
+func truthy(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "1", "yes":
+		return true
+	}
+	return false
+}
+
+// expandValues collects expand and expand[] (both spellings are accepted).
+func expandValues(v url.Values) []string {
+	out := append([]string(nil), v["expand"]...)
+	return append(out, v["expand[]"]...)
+}
+
+func (h *Hub) parseList(v url.Values, k Kind) (*listQuery, string) {
+	q := &listQuery{
+		search:      strings.ToLower(v.Get("search")),
+		author:      v.Get("author"),
+		filter:      v["filter"],
+		sort:        v.Get("sort"),
+		limit:       h.opt.PageSize,
+		sel:         selection{list: true},
+		pipelineTag: v.Get("pipeline_tag"),
+	}
+	if k == KindDataset {
+		q.pipelineTag = ""
+	}
+	if g := v.Get("gated"); g != "" {
+		b := truthy(g)
+		q.gated = &b
+	}
+	if q.sort != "" && !sortKeys[q.sort] {
+		return nil, fmt.Sprintf("Invalid sort parameter: %q", q.sort)
+	}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n <= 0 {
+			return nil, fmt.Sprintf("Invalid limit parameter: %q", l)
+		}
+		q.limit = min(n, maxPageSize)
+	}
+	// direction is accepted and ignored: the Hub only sorts descending.
+	if exp := expandValues(v); len(exp) > 0 {
+		allowed := modelListExpand
+		if k == KindDataset {
+			allowed = datasetExpand
+		}
+		for _, e := range exp {
+			if k == KindModel && modelDetailOnlyExpand[e] {
+				return nil, fmt.Sprintf("%q can only be expanded on a single model", e)
+			}
+			if !allowed[e] {
+				return nil, fmt.Sprintf("Invalid expand parameter: %q", e)
+			}
+		}
+		q.sel.keys = expandSelection(k, exp)
+	} else {
+		full := truthy(v.Get("full"))
+		switch {
+		case k == KindModel && full:
+			q.sel.keys = append([]string(nil), modelFullKeys...)
+		case k == KindModel:
+			q.sel.keys = append([]string(nil), modelListKeys...)
+		case full:
+			q.sel.keys = append([]string(nil), datasetFullKeys...)
+		default:
+			q.sel.keys = append([]string(nil), datasetListKeys...)
+		}
+		if k == KindModel && truthy(v.Get("config")) {
+			q.sel.keys = append(q.sel.keys, "config")
+		}
+		if truthy(v.Get("cardData")) && !(k == KindDataset && full) {
+			q.sel.keys = append(q.sel.keys, "cardData")
+		}
+	}
+	q.parts = partsFor(q.sel.keys)
+	if c := v.Get("cursor"); c != "" {
+		cur, err := decodeCursor(c, q.sort)
+		if err != nil {
+			return nil, "Invalid cursor"
+		}
+		q.cursor = cur
+	}
+	return q, ""
+}
+
+// list answers GET /api/models and /api/datasets: a bare JSON array, with
+// Link: <...cursor...>; rel="next" built from the request's own host when
+// more items follow.
+func (h *Hub) list(w *recorder, r *http.Request, st *request, k Kind) {
+	q, msg := h.parseList(r.URL.Query(), k)
+	if msg != "" {
+		badRequest(w, msg)
+		return
+	}
+	bp := bufPool.Get().(*[]byte)
+	b := append((*bp)[:0], '[')
+
+	h.mu.RLock()
+	c := h.coll(k)
+	order := c.order(q.sort)
+	start := 0
+	if q.cursor != nil {
+		start = sort.Search(len(order), func(i int) bool {
+			ch := c.cheap(int(order[i]), q.sort)
+			return less(&ch, q.cursor, q.sort) > 0
+		})
+	}
+	count, more := 0, false
+	var last cheap
+	for i := start; i < len(order); i++ {
+		hd := int(order[i])
+		ch := c.cheap(hd, q.sort)
+		if ch.private && !st.authed {
+			continue
+		}
+		var repo *Repo
+		if q.filtered() {
+			repo = c.repo(hd, q.parts)
+			if !q.matches(repo) {
+				continue
+			}
+		}
+		if count == q.limit {
+			more = true
+			break
+		}
+		if repo == nil {
+			repo = c.repo(hd, q.parts)
+		}
+		if count > 0 {
+			b = append(b, ',')
+		}
+		b = h.encodeRepo(b, k, repo, &q.sel)
+		count++
+		last = ch
+	}
+	h.mu.RUnlock()
+	b = append(b, ']')
+
+	if more {
+		w.Header().Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
+	}
+	h.writeJSON(w, r, st, b)
+	*bp = b
+	bufPool.Put(bp)
+}
+
+// nextURL is the request URL (scheme and host as the client reached the
+// replica) with every original parameter and the new cursor.
+func nextURL(r *http.Request, cursor string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	var q []string
+	for _, p := range strings.Split(r.URL.RawQuery, "&") {
+		if p == "" || p == "cursor" || strings.HasPrefix(p, "cursor=") {
+			continue
+		}
+		q = append(q, p)
+	}
+	q = append(q, "cursor="+url.QueryEscape(cursor))
+	return scheme + "://" + r.Host + r.URL.EscapedPath() + "?" + strings.Join(q, "&")
+}
+
+// The cursor is the Hub's: base64 of a Mongo predicate selecting what
+// follows the last item in (key descending, _id ascending, nulls last)
+// order, e.g. {"$or":[{"downloads":2,"_id":{"$gt":"6390..."}},
+// {"downloads":{"$lt":2}},{"downloads":null}]} (hf-hub.md §4).
+
+func cursorValue(ch *cheap, sortKey string) string {
+	switch sortKey {
+	case "createdAt", "lastModified":
+		return `"` + formatTime(time.UnixMilli(int64(ch.key))) + `"`
+	}
+	return string(appendFloat(nil, ch.key))
+}
+
+func encodeCursor(ch *cheap, sortKey string) string {
+	oid := fmt.Sprintf("%x", ch.oid[:])
+	var s string
+	switch {
+	case sortKey == "":
+		s = fmt.Sprintf(`{"_id":{"$gt":%q}}`, oid)
+	case ch.null:
+		s = fmt.Sprintf(`{%q:null,"_id":{"$gt":%q}}`, sortKey, oid)
+	default:
+		v := cursorValue(ch, sortKey)
+		s = fmt.Sprintf(`{"$or":[{%q:%s,"_id":{"$gt":%q}},{%q:{"$lt":%s}},{%q:null}]}`, sortKey, v, oid, sortKey, v, sortKey)
+	}
+	return base64.StdEncoding.EncodeToString([]byte(s))
+}
+
+func decodeCursor(s, sortKey string) (*cheap, error) {
+	raw, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	var top map[string]any
+	if err := json.Unmarshal(raw, &top); err != nil {
+		return nil, err
+	}
+	pred := top
+	if or, ok := top["$or"].([]any); ok {
+		if len(or) == 0 {
+			return nil, fmt.Errorf("empty $or")
+		}
+		if pred, ok = or[0].(map[string]any); !ok {
+			return nil, fmt.Errorf("bad $or")
+		}
+	}
+	idm, ok := pred["_id"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("no _id")
+	}
+	oidHex, _ := idm["$gt"].(string)
+	ch := &cheap{}
+	if !hexOID.MatchString(oidHex) {
+		return nil, fmt.Errorf("bad _id")
+	}
+	for i := 0; i < 12; i++ {
+		v, _ := strconv.ParseUint(oidHex[2*i:2*i+2], 16, 8)
+		ch.oid[i] = byte(v)
+	}
+	if sortKey == "" {
+		if len(pred) != 1 {
+			return nil, fmt.Errorf("cursor of another sort")
+		}
+		return ch, nil
+	}
+	v, present := pred[sortKey]
+	if !present {
+		return nil, fmt.Errorf("cursor of another sort")
+	}
+	switch x := v.(type) {
+	case nil:
+		ch.null = true
+	case float64:
+		ch.key = x
+	case string:
+		t, err := time.Parse(time.RFC3339, x)
+		if err != nil {
+			return nil, err
+		}
+		ch.key = float64(t.UnixMilli())
+	default:
+		return nil, fmt.Errorf("bad value")
+	}
+	return ch, nil
+}
+
+// lookup finds a repo for a detail or resolve request, answering the
+// request itself when the repo is missing, moved, private, disabled or the
+// revision unknown. The caller holds the read lock.
+func (h *Hub) lookup(w *recorder, r *http.Request, st *request, k Kind, rt route, location func(newID string) string) (*Repo, bool) {
+	c := h.coll(k)
+	hd, ok := c.find(rt.id)
+	if !ok {
+		if to, moved := c.redirect(rt.id); moved {
+			loc := location(to)
+			if r.URL.RawQuery != "" {
+				loc += "?" + r.URL.RawQuery
+			}
+			redirect(w, loc)
+			return nil, false
+		}
+		notFound(w, st)
+		return nil, false
+	}
+	repo := c.repo(hd, partAll)
+	switch {
+	case repo.Private && !st.authed:
+		notFound(w, st)
+		return nil, false
+	case repo.Disabled:
+		disabled(w)
+		return nil, false
+	case rt.rev != "" && rt.rev != "main" && rt.rev != "HEAD" && rt.rev != repo.SHA:
+		revisionNotFound(w, rt.rev)
+		return nil, false
+	}
+	return repo, true
+}
+
+// detail answers GET /api/{models|datasets}/{id}[/revision/{rev}].
+func (h *Hub) detail(w *recorder, r *http.Request, st *request, k Kind, rt route) {
+	v := r.URL.Query()
+	sel := selection{detail: true, blobs: truthy(v.Get("blobs")), securityStatus: truthy(v.Get("securityStatus"))}
+	if exp := expandValues(v); len(exp) > 0 {
+		for _, e := range exp {
+			ok := datasetExpand[e]
+			if k == KindModel {
+				ok = modelListExpand[e] || modelDetailOnlyExpand[e]
+			}
+			if !ok {
+				badRequest(w, fmt.Sprintf("Invalid expand parameter: %q", e))
+				return
+			}
+		}
+		sel.keys, sel.detail = expandSelection(k, exp), false
+	} else if k == KindModel {
+		sel.keys = modelDetailKeys
+	} else {
+		sel.keys = datasetDetailKeys
+	}
+
+	h.mu.RLock()
+	repo, ok := h.lookup(w, r, st, k, rt, func(to string) string {
+		return "/api/" + k.plural() + "/" + to + rt.rest
+	})
+	var body []byte
+	if ok {
+		body = h.encodeRepo(nil, k, repo, &sel)
+	}
+	h.mu.RUnlock()
+	if ok {
+		h.writeJSON(w, r, st, body)
+	}
+}
+
+// resolve answers /{id}/resolve/{rev}/{file} (and the datasets/ and
+// resolve-cache forms): README.md and config.json, with X-Repo-Commit, a
+// strong ETag (the git blob id) and 304 on If-None-Match. Gated repos need
+// the valid token and approval.
+func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k Kind, rt route) {
+	prefix := "/"
+	if k == KindDataset {
+		prefix = "/datasets/"
+	}
+	h.mu.RLock()
+	repo, ok := h.lookup(w, r, st, k, rt, func(to string) string { return prefix + to + rt.rest })
+	var content []byte
+	var sha, ctype string
+	if ok {
+		sha = repo.SHA
+		switch {
+		case repo.Gated != "" && !(st.authed && repo.Approved):
+			gated(w, st, k, repo.ID)
+			ok = false
+		case rt.file == "README.md" && repo.Card != nil:
+			content, ctype = repo.Card, "text/plain; charset=utf-8"
+		case rt.file == "config.json" && repo.Config != nil:
+			content, ctype = appendAny(nil, repo.Config), "application/json; charset=utf-8"
+		default:
+			entryNotFound(w)
+			ok = false
+		}
+	}
+	h.mu.RUnlock()
+	if !ok {
+		return
+	}
+	etag := `"` + blobSHA(content) + `"`
+	hd := w.Header()
+	hd.Set("X-Repo-Commit", sha)
+	hd.Set("ETag", etag)
+	hd.Set("Accept-Ranges", "bytes")
+	if etagMatch(r.Header.Get("If-None-Match"), etag) {
+		h.note(func(s *Stats) { s.NotModified++ })
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if h.opt.ResolveCache && rt.name != "resolve-cache" {
+		id := strings.Split(repo.ID, "/")
+		for i := range id {
+			id[i] = url.PathEscape(id[i])
+		}
+		hd.Del("ETag")
+		redirect(w, fmt.Sprintf("/api/resolve-cache/%s/%s/%s/%s?etag=%s",
+			k.plural(), strings.Join(id, "/"), sha, url.PathEscape(rt.file), url.QueryEscape(etag)))
+		return
+	}
+	hd.Set("Content-Type", ctype)
+	h.writeBody(w, r, st, content)
+}
+
+// whoami answers GET /api/whoami-v2 for the valid token.
+func (h *Hub) whoami(w *recorder, r *http.Request, st *request) {
+	if !st.authed {
+		writeError(w, http.StatusUnauthorized, "", "Invalid credentials in Authorization header")
+		return
+	}
+	body := []byte(`{"type":"user","id":"000000000000000000000001","name":"hubtest","fullname":"hubtest replica","auth":{"type":"access_token","accessToken":{"displayName":"hubtest","role":"read"}}}`)
+	h.writeJSON(w, r, st, body)
+}

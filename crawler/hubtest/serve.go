@@ -1,0 +1,456 @@
+package hubtest
+
+import (
+	"bufio"
+	"crypto/sha1"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// request is the per-request state the handlers share.
+type request struct {
+	route    string
+	authed   bool
+	ident    string // quota identity
+	truncate bool   // fault: cut the body off
+}
+
+// recorder captures the status for the counters.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// ServeHTTP answers one request of the Hub API.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt := parseRoute(r.URL.EscapedPath())
+	rec := &recorder{ResponseWriter: w}
+	st := &request{route: rt.name}
+	defer func() {
+		h.note(func(s *Stats) { s.Requests[RouteStatus{st.route, rec.status}]++ })
+	}()
+
+	hd := w.Header()
+	hd.Set("X-Request-Id", h.requestID(r))
+	hd.Set("Access-Control-Expose-Headers", "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range")
+	hd.Set("X-Powered-By", "huggingface-moon")
+	hd.Set("Vary", "Origin")
+
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		hd.Set("Allow", "GET, HEAD")
+		writeError(rec, http.StatusMethodNotAllowed, "", "Method not allowed")
+		return
+	}
+	if h.opt.Latency > 0 {
+		t := time.NewTimer(h.opt.Latency)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+	if h.injectFault(rec, st) {
+		return
+	}
+
+	switch auth := r.Header.Get("Authorization"); {
+	case auth == "":
+		st.ident = remoteIP(r)
+	case h.opt.Token != "" && auth == "Bearer "+h.opt.Token:
+		st.authed, st.ident = true, "token"
+	default:
+		writeError(rec, http.StatusUnauthorized, "", "Invalid credentials in Authorization header")
+		return
+	}
+
+	if rt.bucket != "" && !h.admit(rec, st, rt.bucket) {
+		return
+	}
+
+	switch rt.name {
+	case "models.list":
+		h.list(rec, r, st, KindModel)
+	case "datasets.list":
+		h.list(rec, r, st, KindDataset)
+	case "models.detail":
+		h.detail(rec, r, st, KindModel, rt)
+	case "datasets.detail":
+		h.detail(rec, r, st, KindDataset, rt)
+	case "models.resolve":
+		h.resolve(rec, r, st, KindModel, rt)
+	case "datasets.resolve":
+		h.resolve(rec, r, st, KindDataset, rt)
+	case "resolve-cache":
+		h.resolve(rec, r, st, rt.kind, rt)
+	case "whoami":
+		h.whoami(rec, r, st)
+	default:
+		writeError(rec, http.StatusNotFound, "", "Sorry, we can't find the page you are looking for.")
+	}
+}
+
+// route is a parsed request path.
+type route struct {
+	name   string
+	bucket string // "api", "resolvers" or "" (not rate limited)
+	kind   Kind
+	id     string
+	rev    string // unescaped
+	file   string
+	// rest is the escaped path after the id (e.g. "/revision/main"), kept
+	// for rename redirects.
+	rest string
+}
+
+// parseRoute maps an escaped path to a route. Path segments are
+// unescaped one by one, so a revision like refs%2Fpr%2F5 stays one segment.
+func parseRoute(p string) route {
+	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	un := func(s string) string {
+		v, err := url.PathUnescape(s)
+		if err != nil {
+			return "\x00" // never a valid id or revision
+		}
+		return v
+	}
+	switch {
+	case len(segs) >= 2 && segs[0] == "api" && (segs[1] == "models" || segs[1] == "datasets"):
+		k := KindModel
+		if segs[1] == "datasets" {
+			k = KindDataset
+		}
+		if len(segs) == 2 {
+			return route{name: k.plural() + ".list", bucket: "api", kind: k}
+		}
+		rest := segs[2:]
+		rt := route{name: k.plural() + ".detail", bucket: "api", kind: k}
+		if n := len(rest); n >= 3 && rest[n-2] == "revision" {
+			rt.rev = un(rest[n-1])
+			rt.rest = "/revision/" + rest[n-1]
+			rest = rest[:n-2]
+		}
+		if len(rest) < 1 || len(rest) > 2 {
+			return route{name: "unknown", bucket: "api"}
+		}
+		for i := range rest {
+			rest[i] = un(rest[i])
+		}
+		rt.id = strings.Join(rest, "/")
+		return rt
+	case len(segs) >= 2 && segs[0] == "api" && segs[1] == "whoami-v2" && len(segs) == 2:
+		return route{name: "whoami", bucket: "api"}
+	case len(segs) >= 6 && segs[0] == "api" && segs[1] == "resolve-cache":
+		// /api/resolve-cache/{models|datasets}/{id...}/{commit}/{file}
+		k := KindModel
+		if segs[2] == "datasets" {
+			k = KindDataset
+		}
+		rest := segs[3:]
+		n := len(rest)
+		if n < 3 || n > 4 {
+			return route{name: "unknown", bucket: "api"}
+		}
+		ids := rest[:n-2]
+		for i := range ids {
+			ids[i] = un(ids[i])
+		}
+		return route{name: "resolve-cache", bucket: "resolvers", kind: k, id: strings.Join(ids, "/"),
+			rev: un(rest[n-2]), file: un(rest[n-1])}
+	case len(segs) >= 1 && segs[0] == "api":
+		return route{name: "unknown", bucket: "api"}
+	}
+	// /{id}/resolve/{rev}/{file} and /datasets/{id}/resolve/{rev}/{file}
+	k := KindModel
+	if segs[0] == "datasets" {
+		k = KindDataset
+		segs = segs[1:]
+	}
+	for i, s := range segs {
+		if s == "resolve" && i >= 1 && i <= 2 && len(segs) >= i+3 {
+			ids := make([]string, i)
+			for j := range ids {
+				ids[j] = un(segs[j])
+			}
+			files := make([]string, 0, len(segs)-i-2)
+			for _, f := range segs[i+2:] {
+				files = append(files, un(f))
+			}
+			return route{name: k.plural() + ".resolve", bucket: "resolvers", kind: k,
+				id: strings.Join(ids, "/"), rev: un(segs[i+1]), file: strings.Join(files, "/"),
+				rest: "/" + strings.Join(segs[i:], "/")}
+		}
+	}
+	return route{name: "unknown"}
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (h *Hub) requestID(r *http.Request) string {
+	n := h.reqSeq.Add(1)
+	id := fmt.Sprintf("Root=1-%08x-%024x", uint32(time.Now().Unix()), n)
+	if t := r.Header.Get("X-Amzn-Trace-Id"); t != "" {
+		id += ";" + t
+	}
+	return id
+}
+
+// injectFault draws the request's fault. It reports whether the request
+// was answered (or dropped) by it.
+func (h *Hub) injectFault(w *recorder, st *request) bool {
+	f := h.opt.Faults
+	if f.ServerError <= 0 && f.Reset <= 0 && f.Truncate <= 0 {
+		return false
+	}
+	h.rngMu.Lock()
+	reset := h.rng.Float64() < f.Reset
+	serverErr := h.rng.Float64() < f.ServerError
+	code := []int{500, 502, 503, 504}[h.rng.IntN(4)]
+	st.truncate = h.rng.Float64() < f.Truncate
+	h.rngMu.Unlock()
+	switch {
+	case reset:
+		if resetConn(w) == nil {
+			h.note(func(s *Stats) { s.Resets++ })
+			return true
+		}
+		serverErr, code = true, http.StatusBadGateway
+	}
+	if serverErr {
+		h.note(func(s *Stats) { s.ServerErrors++ })
+		writeError(w, code, "", http.StatusText(code))
+		return true
+	}
+	return false
+}
+
+// resetConn drops the connection with a TCP reset.
+func resetConn(w http.ResponseWriter) error {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return errNoHijack
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	return conn.Close()
+}
+
+// writeBody writes a 200 body, or half of it when the truncation fault hit.
+func (h *Hub) writeBody(w *recorder, r *http.Request, st *request, body []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if st.truncate && len(body) > 1 && r.Method == http.MethodGet {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			w.status = http.StatusOK
+			h.note(func(s *Stats) { s.Truncations++ })
+			writeRaw(buf, w.Header(), body[:len(body)/2])
+			_ = conn.Close()
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+// writeRaw writes an HTTP/1.1 200 response by hand on a hijacked
+// connection.
+func writeRaw(buf *bufio.ReadWriter, hdr http.Header, partial []byte) {
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\n")
+	_ = hdr.Write(buf)
+	fmt.Fprintf(buf, "\r\n")
+	_, _ = buf.Write(partial)
+	_ = buf.Flush()
+}
+
+// writeJSON writes an API JSON body with the Express-style weak ETag,
+// answering 304 when If-None-Match matches.
+func (h *Hub) writeJSON(w *recorder, r *http.Request, st *request, body []byte) {
+	etag := weakETag(body)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("ETag", etag)
+	if etagMatch(r.Header.Get("If-None-Match"), etag) {
+		h.note(func(s *Stats) { s.NotModified++ })
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.writeBody(w, r, st, body)
+}
+
+// weakETag is Express's etag: W/"<hex length>-<27 chars of base64 SHA-1>".
+func weakETag(body []byte) string {
+	sum := sha1.Sum(body)
+	return fmt.Sprintf(`W/"%x-%s"`, len(body), base64.StdEncoding.EncodeToString(sum[:])[:27])
+}
+
+// etagMatch is the weak comparison of If-None-Match.
+func etagMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for _, e := range strings.Split(header, ",") {
+		e = strings.TrimSpace(e)
+		if e == "*" || strings.TrimPrefix(e, "W/") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// writeError answers an error the way the Hub does: X-Error-Code,
+// X-Error-Message and a JSON body {"error": message}.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	hd := w.Header()
+	if code != "" {
+		hd.Set("X-Error-Code", code)
+	}
+	if msg != "" {
+		hd.Set("X-Error-Message", msg)
+	}
+	hd.Set("Content-Type", "application/json; charset=utf-8")
+	hd.Del("ETag")
+	body := appendString([]byte(`{"error":`), msg)
+	body = append(body, '}')
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// redirect answers a rename: 307, relative Location, text/plain body.
+func redirect(w http.ResponseWriter, location string) {
+	hd := w.Header()
+	hd.Set("Location", location)
+	hd.Set("Vary", "Origin, Accept")
+	hd.Set("Content-Type", "text/plain; charset=utf-8")
+	body := "Temporary Redirect. Redirecting to " + location
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusTemporaryRedirect)
+	_, _ = w.Write([]byte(body))
+}
+
+// Error answers of the Hub (hf-hub.md §6).
+func notFound(w http.ResponseWriter, st *request) {
+	// Anonymous callers cannot tell missing from private: 401.
+	status := http.StatusNotFound
+	if !st.authed {
+		status = http.StatusUnauthorized
+	}
+	writeError(w, status, "RepoNotFound", "Repository not found")
+}
+
+func disabled(w http.ResponseWriter) {
+	writeError(w, http.StatusForbidden, "", "Access to this resource is disabled.")
+}
+
+func revisionNotFound(w http.ResponseWriter, rev string) {
+	writeError(w, http.StatusNotFound, "RevisionNotFound", "Invalid rev id: "+rev)
+}
+
+func entryNotFound(w http.ResponseWriter) {
+	writeError(w, http.StatusNotFound, "EntryNotFound", "Entry not found")
+}
+
+func gated(w http.ResponseWriter, st *request, k Kind, id string) {
+	if !st.authed {
+		writeError(w, http.StatusUnauthorized, "GatedRepo",
+			fmt.Sprintf("Access to %s %s is restricted. You must have access to it and be authenticated to access it. Please log in.", k, id))
+		return
+	}
+	writeError(w, http.StatusForbidden, "GatedRepo",
+		fmt.Sprintf("Access to %s %s is restricted and you are not in the authorized list. Visit https://huggingface.co/%s to ask for access.", k, id, id))
+}
+
+func badRequest(w http.ResponseWriter, msg string) {
+	writeError(w, http.StatusBadRequest, "", msg)
+}
+
+// --- rate limiting ---
+
+type quotaKey struct {
+	bucket string
+	ident  string
+}
+
+type window struct {
+	index int64
+	used  int
+}
+
+// admit counts the request against its bucket's fixed window and answers
+// 429 when the window is spent. Every answer in a limited bucket carries
+// RateLimit and RateLimit-Policy.
+func (h *Hub) admit(w http.ResponseWriter, st *request, bucket string) bool {
+	q := h.opt.Quota.API
+	if bucket == "resolvers" {
+		q = h.opt.Quota.Resolvers
+	}
+	if q <= 0 {
+		return true
+	}
+	win := h.opt.Quota.Window
+	elapsed := time.Since(h.start)
+	idx := int64(elapsed / win)
+	reset := win - elapsed%win
+	resetSec := int64((reset + time.Second - 1) / time.Second)
+	winSec := int64((win + time.Second - 1) / time.Second)
+
+	h.quotaMu.Lock()
+	k := quotaKey{bucket, st.ident}
+	cur := h.windows[k]
+	if cur == nil || cur.index != idx {
+		cur = &window{index: idx}
+		h.windows[k] = cur
+	}
+	ok := cur.used < q
+	if ok {
+		cur.used++
+	}
+	remaining := q - cur.used
+	h.quotaMu.Unlock()
+
+	hd := w.Header()
+	hd.Set("RateLimit", fmt.Sprintf(`"%s";r=%d;t=%d`, bucket, remaining, resetSec))
+	hd.Set("RateLimit-Policy", fmt.Sprintf(`"fixed window";"%s";q=%d;w=%d`, bucket, q, winSec))
+	if ok {
+		return true
+	}
+	h.note(func(s *Stats) { s.RateLimited++ })
+	hd.Set("Retry-After", strconv.FormatInt(resetSec, 10))
+	writeError(w, http.StatusTooManyRequests, "",
+		fmt.Sprintf("You have exceeded the %q rate limit (%d requests per %s). Retry after %d seconds.", bucket, q, win, resetSec))
+	return false
+}
+
+// bufPool recycles listing buffers.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}

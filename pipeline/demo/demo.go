@@ -1,0 +1,204 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/zoograph/zoograph/crawler"
+	"github.com/zoograph/zoograph/crawler/hub"
+	"github.com/zoograph/zoograph/crawler/hubtest"
+	"github.com/zoograph/zoograph/pipeline"
+	"github.com/zoograph/zoograph/store"
+)
+
+// Options configure a demo run.
+type Options struct {
+	// Out is the demo directory to create; it must not exist (the demo
+	// never overwrites). It gets Out/zoo (the crawled and imported zoo) and
+	// Out/run (the run directory with the report).
+	Out string
+	// Seed drives the sample and the pipeline.
+	Seed uint64
+	// Targets is how many of the sample's evaluation targets to hold out
+	// (default 2, at most 6); Seeds the repetitions per target (default 2).
+	Targets, Seeds int
+	// Sample sizes the generated hub (zero: DefaultSampleOptions with Seed).
+	Sample SampleOptions
+	// Workers bounds the crawl's and the pipeline's concurrency (0: defaults).
+	Workers int
+	Logger  *slog.Logger
+	// Progress, when set, receives a line per demo step.
+	Progress io.Writer
+}
+
+// Result tells where the demo wrote its output and what it found.
+type Result struct {
+	ZooDir, RunDir string
+	Crawl          *crawler.Summary
+	Run            *pipeline.Result
+	Models         int
+	Timings        map[string]time.Duration
+}
+
+// Run runs the whole main job offline: generate the sample hub, serve it on
+// loopback through the Hub replica, crawl it with the real crawler (cards and
+// eval rows included), add the sample's fine-tuning history, run the
+// pipeline and write the run directory.
+func Run(ctx context.Context, opt Options) (*Result, error) {
+	if opt.Out == "" {
+		return nil, errors.New("demo: no output directory")
+	}
+	if _, err := os.Stat(opt.Out); err == nil {
+		return nil, fmt.Errorf("demo: %s already exists; the demo never overwrites (choose another --out)", opt.Out)
+	}
+	if opt.Targets <= 0 {
+		opt.Targets = 2
+	}
+	if opt.Seeds <= 0 {
+		opt.Seeds = 2
+	}
+	sopt := opt.Sample
+	if sopt.BaseModels == 0 {
+		sopt = DefaultSampleOptions()
+		sopt.Seed = opt.Seed
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	step := func(format string, args ...any) {
+		if opt.Progress != nil {
+			fmt.Fprintf(opt.Progress, format+"\n", args...)
+		}
+	}
+	res := &Result{ZooDir: filepath.Join(opt.Out, "zoo"), RunDir: filepath.Join(opt.Out, "run"), Timings: map[string]time.Duration{}}
+
+	t0 := time.Now()
+	sample := GenerateSample(sopt)
+	res.Models = len(sample.Models)
+	res.Timings["generate"] = time.Since(t0)
+	step("generated a sample hub: %d models, %d datasets, %d fine-tuning runs", len(sample.Models), len(sample.Datasets), len(sample.Finetunes))
+
+	t0 = time.Now()
+	replica := hubtest.New(hubtest.Options{Seed: opt.Seed})
+	for _, m := range sample.Models {
+		if err := replica.AddModel(repoOf(&m)); err != nil {
+			return nil, fmt.Errorf("demo: replica: %w", err)
+		}
+	}
+	url, stop, err := replica.Start()
+	if err != nil {
+		return nil, fmt.Errorf("demo: start the Hub replica: %w", err)
+	}
+	defer stop()
+	step("serving it through the in-process Hub replica at %s", url)
+
+	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
+		return nil, err
+	}
+	res.Crawl, err = crawler.Crawl(ctx, crawler.Options{
+		Kind: crawler.KindModels, Out: res.ZooDir, Endpoint: url, Quota: hub.Quota{Off: true}, // a local replica: no client-side pacing
+		Cards: true, Workers: opt.Workers, Logger: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("demo: crawl: %w", err)
+	}
+	res.Timings["crawl"] = time.Since(t0)
+	step("crawled it with the real crawler: %d models, %d cards, %d eval rows in %d pages, %d requests (%.2f s)",
+		res.Crawl.TableRows, res.Crawl.Cards, res.Crawl.Evals, res.Crawl.Pages, res.Crawl.Requests, res.Crawl.Elapsed.Seconds())
+
+	t0 = time.Now()
+	err = store.WriteZoo(res.ZooDir, &store.Tables{
+		Datasets: sample.Datasets, Finetunes: sample.Finetunes, Scores: sample.Scores, DatasetDistances: sample.Distances,
+	}, store.Provenance{Source: "zoograph/sample", Command: "demo", At: time.Now().UTC(),
+		Detail: map[string]string{"seed": fmt.Sprint(sopt.Seed), "base_models": fmt.Sprint(sopt.BaseModels)}})
+	if err != nil {
+		return nil, fmt.Errorf("demo: import the sample's fine-tuning history: %w", err)
+	}
+	tables, manifest, err := store.ReadZoo(res.ZooDir)
+	if err != nil {
+		return nil, err
+	}
+	res.Timings["import"] = time.Since(t0)
+	step("imported the sample's fine-tuning history: %d runs, %d transferability scores, %d dataset distances",
+		len(tables.Finetunes), len(tables.Scores), len(tables.DatasetDistances))
+
+	t0 = time.Now()
+	cfg := Config(opt)
+	cfg.Targets = sample.Targets[:min(opt.Targets, len(sample.Targets))]
+	step("running the pipeline: %s on %d targets × %d seeds (graph → %s → %s → evaluation)",
+		cfg.Method(), len(cfg.Targets), cfg.Seeds, cfg.Learner, cfg.Regressor)
+	res.Run, err = pipeline.Run(ctx, tables, cfg, pipeline.Options{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("demo: pipeline: %w", err)
+	}
+	if err := pipeline.WriteRun(res.RunDir, res.Run, tables, res.ZooDir, manifest.Checksum()); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	res.Timings["pipeline"] = time.Since(t0)
+	return res, nil
+}
+
+// Config is the demo's pipeline configuration: the shipped defaults made
+// small enough to run in seconds.
+func Config(opt Options) pipeline.Config {
+	cfg := pipeline.DefaultConfig()
+	cfg.Seeds = max(opt.Seeds, 1)
+	cfg.Seed = opt.Seed
+	cfg.Protocols = []string{"clean"}
+	cfg.Node2Vec.Dim = 64
+	cfg.Node2Vec.Epochs = 5
+	cfg.GBDT.Trees = 200
+	if opt.Workers > 0 {
+		cfg.Workers = opt.Workers
+	}
+	return cfg
+}
+
+// repoOf turns a sample model into a repository of the replica: its API
+// metadata, the parsed front matter as cardData, and its README.
+func repoOf(m *SampleModel) hubtest.Repo {
+	cardData := map[string]any{
+		"license":      m.License,
+		"library_name": m.LibraryName,
+		"pipeline_tag": m.PipelineTag,
+		"tags":         toAny(m.Tags),
+		"datasets":     []any{m.SourceDataset},
+		"model-index": []any{map[string]any{
+			"name": m.ID[len(m.Author)+1:],
+			"results": []any{map[string]any{
+				"task":    map[string]any{"type": m.PipelineTag},
+				"dataset": map[string]any{"name": m.SourceDataset, "type": m.SourceDataset, "split": "validation"},
+				"metrics": []any{map[string]any{"type": "accuracy", "value": m.SourceAccuracy, "name": "Accuracy"}},
+			}},
+		}},
+	}
+	if m.BaseModel != "" {
+		cardData["base_model"] = m.BaseModel
+	}
+	return hubtest.Repo{
+		ID: m.ID, CreatedAt: m.CreatedAt, LastModified: m.LastModified, Gated: m.Gated,
+		Downloads: m.Downloads, DownloadsAllTime: m.Downloads * 7, Likes: m.Likes,
+		Tags: m.Tags, PipelineTag: m.PipelineTag, LibraryName: m.LibraryName,
+		CardData: cardData,
+		Config: map[string]any{
+			"architectures": toAny(m.Architectures), "model_type": m.ModelType,
+		},
+		Safetensors: &hubtest.Safetensors{Parameters: map[string]int64{"F32": m.NumParameters}, Total: m.NumParameters},
+		Card:        []byte(m.README),
+	}
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
+}

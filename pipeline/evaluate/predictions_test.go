@@ -1,0 +1,181 @@
+package evaluate
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var zooDatasets = []string{"cifar100", "glue/sst2", "tweet_eval/irony"}
+
+func TestReadPredictionsCSV(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "preds.csv")
+	writeFile(t, path, "\ufeffSeed,target,Model,score,method\n"+
+		"1,cifar100,org/a,0.5,ours\n"+
+		",glue_sst2,org/b,-inf,ours\n"+
+		"2,tweet_eval/irony,org/c,,other\n")
+	preds, err := ReadPredictions(path, ReadOptions{Datasets: zooDatasets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(preds) != 3 {
+		t.Fatalf("%d predictions, want 3", len(preds))
+	}
+	a, b, c := preds[0], preds[1], preds[2]
+	if a.Method != "ours" || a.Seed == nil || *a.Seed != 1 || a.Target != "cifar100" || a.ModelID != "org/a" || a.Score != 0.5 {
+		t.Errorf("first %+v", a)
+	}
+	if b.Seed != nil || b.Target != "glue/sst2" || !math.IsInf(b.Score, -1) {
+		t.Errorf("second %+v (want unseeded, glue/sst2, -Inf)", b)
+	}
+	if c.Method != "other" || !math.IsNaN(c.Score) {
+		t.Errorf("third %+v (want method other, NaN score)", c)
+	}
+}
+
+func TestReadPredictionsDefaultMethod(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "preds.csv")
+	writeFile(t, path, "target,model,score\ncifar100,org/a,1\n")
+	preds, err := ReadPredictions(path, ReadOptions{Method: "mine"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if preds[0].Method != "mine" {
+		t.Errorf("method %q", preds[0].Method)
+	}
+}
+
+func TestReadPredictionsErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		line    int
+		msg     string
+	}{
+		{"empty", "", 0, "empty file"},
+		{"no score column", "target,model\ncifar100,a\n", 1, "lacks column(s) score"},
+		{"duplicate column", "target,model,score,score\n", 1, `"score" appears twice`},
+		{"bad score", "target,model,score\ncifar100,a,1\ncifar100,b,high\n", 3, `score "high" is not a number`},
+		{"bad seed", "target,model,score,seed\ncifar100,a,1,x\n", 2, `seed "x" is not an integer`},
+		{"short row", "target,model,score\ncifar100,a\n", 2, "wrong number of fields"},
+		{"unknown target", "target,model,score\nimagenet,a,1\n", 2, `unknown target "imagenet"`},
+		{"empty model", "target,model,score\ncifar100,,1\n", 2, "empty model"},
+		{"no method", "target,model,score\ncifar100,a,1\n", 2, "no method"},
+		{"bare quote", "target,model,score\ncifar100,\"a,1\n", 2, "extraneous or missing"},
+		{"header only", "target,model,score\n", 0, "no predictions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "p.csv")
+			writeFile(t, path, tt.content)
+			method := "m"
+			if tt.name == "no method" {
+				method = ""
+			}
+			_, err := ReadPredictions(path, ReadOptions{Datasets: zooDatasets, Method: method})
+			var ce *CSVError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want a *CSVError", err)
+			}
+			if ce.File != path || ce.Line != tt.line || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("err = %q (line %d), want line %d and %q", err, ce.Line, tt.line, tt.msg)
+			}
+		})
+	}
+	if _, err := ReadPredictions(filepath.Join(t.TempDir(), "missing.csv"), ReadOptions{}); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestReadPredictionsRankDir(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "glue_sst2", "xgb_node2vec", PaperResultsFile), ",model,score\n0,org/a,0.1\n1,org/b,inf\n2,org/a,0.3\n")
+	writeFile(t, filepath.Join(dir, "glue_sst2", "xgb_node2vec", "results_0.5_128_0.csv"), ",model,score\n0,org/z,9\n")
+	writeFile(t, filepath.Join(dir, "cifar100", "lr_node2vec", "results.csv"), ",model,score\n0,org/c,2\n")
+	preds, err := ReadPredictions(dir, ReadOptions{Datasets: zooDatasets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range preds {
+		got = append(got, p.Target+" "+p.Method+" "+p.ModelID)
+	}
+	want := []string{"cifar100 lr_node2vec org/c", "glue/sst2 xgb_node2vec org/a", "glue/sst2 xgb_node2vec org/b", "glue/sst2 xgb_node2vec org/a"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("predictions %q, want %q", got, want)
+	}
+	if !math.IsInf(preds[2].Score, 1) || preds[2].Seed != nil {
+		t.Errorf("org/b %+v", preds[2])
+	}
+
+	// Ambiguous rank files, unknown target directories and bad files are errors.
+	writeFile(t, filepath.Join(dir, "cifar100", "lr_node2vec", "results_2.csv"), ",model,score\n")
+	if _, err := ReadPredictions(dir, ReadOptions{Datasets: zooDatasets}); err == nil || !strings.Contains(err.Error(), "several rank files") {
+		t.Errorf("ambiguous: %v", err)
+	}
+	dir2 := t.TempDir()
+	writeFile(t, filepath.Join(dir2, "imagenet", "m", "results.csv"), ",model,score\n0,a,1\n")
+	if _, err := ReadPredictions(dir2, ReadOptions{Datasets: zooDatasets}); err == nil || !strings.Contains(err.Error(), "unknown target") {
+		t.Errorf("unknown target: %v", err)
+	}
+	dir3 := t.TempDir()
+	writeFile(t, filepath.Join(dir3, "cifar100", "m", "results.csv"), ",model,score\n0,a,x\n")
+	var ce *CSVError
+	if _, err := ReadPredictions(dir3, ReadOptions{Datasets: zooDatasets}); !errors.As(err, &ce) || ce.Line != 2 {
+		t.Errorf("bad score in a rank file: %v", err)
+	}
+	if _, err := ReadPredictions(t.TempDir(), ReadOptions{}); err == nil {
+		t.Error("an empty directory gave predictions")
+	}
+}
+
+func TestTargetResolverAmbiguous(t *testing.T) {
+	// "a/b" and "a_b" both flatten to "a_b": only exact names resolve.
+	resolve := targetResolver([]string{"a/b", "x/y"})
+	if got, err := resolve("a_b"); err != nil || got != "a/b" {
+		t.Errorf("a_b → %q, %v", got, err)
+	}
+	resolve = targetResolver([]string{"a/b", "a_b"})
+	if got, err := resolve("a_b"); err != nil || got != "a_b" {
+		t.Errorf("exact a_b → %q, %v", got, err)
+	}
+	resolve = targetResolver([]string{"a/b_c", "a_b/c"})
+	if _, err := resolve("a_b_c"); err == nil {
+		t.Error("ambiguous a_b_c resolved")
+	}
+}
+
+func FuzzReadCSV(f *testing.F) {
+	f.Add("target,model,score,method,seed\ncifar100,a,1,m,2\n")
+	f.Add(",model,score\n0,a,inf\n1,b,nan\n")
+	f.Add("target,model,score\n\"x\ny\",a,1\n")
+	f.Add("\ufefftarget;model;score\n")
+	f.Fuzz(func(t *testing.T, content string) {
+		preds, err := readCSV("fuzz.csv", strings.NewReader(content), csvDefaults{method: "m"}, func(s string) (string, error) { return s, nil })
+		if err != nil {
+			var ce *CSVError
+			if !errors.As(err, &ce) || ce.File != "fuzz.csv" {
+				t.Fatalf("error %v is not a *CSVError naming the file", err)
+			}
+			return
+		}
+		for _, p := range preds {
+			if p.Method == "" || p.Target == "" || p.ModelID == "" {
+				t.Fatalf("incomplete prediction %+v", p)
+			}
+		}
+	})
+}

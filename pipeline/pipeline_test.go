@@ -1,0 +1,211 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/zoograph/zoograph/pipeline"
+	"github.com/zoograph/zoograph/pipeline/demo"
+	"github.com/zoograph/zoograph/store"
+)
+
+// smallZoo is a generated zoo with a planted structure: about 75 models,
+// 30 datasets, fine-tuning history and LogME-like scores.
+func smallZoo(t testing.TB) (*store.Tables, []string) {
+	t.Helper()
+	s := demo.GenerateSample(demo.SampleOptions{BaseModels: 30, Seed: 3})
+	tables := &store.Tables{Datasets: s.Datasets, Finetunes: s.Finetunes, Scores: s.Scores, DatasetDistances: s.Distances}
+	for _, m := range s.Models {
+		var base []string
+		if m.BaseModel != "" {
+			base = []string{m.BaseModel}
+		}
+		tables.Models = append(tables.Models, store.Model{
+			ModelID: m.ID, Author: m.Author, PipelineTag: m.PipelineTag, Tags: m.Tags,
+			Downloads: m.Downloads, Likes: m.Likes, Architectures: m.Architectures, ModelType: m.ModelType,
+			NumParameters: m.NumParameters, InputSize: m.InputSize, SourceDatasets: []string{m.SourceDataset},
+			BaseModels: base, ReportedAccuracy: m.SourceAccuracy, Source: "test",
+		})
+	}
+	return tables, s.Targets[:3]
+}
+
+// fastConfig is the default config made small enough for a unit test.
+func fastConfig(targets []string) pipeline.Config {
+	cfg := pipeline.DefaultConfig()
+	cfg.Targets = targets
+	cfg.Seeds = 2
+	cfg.Node2Vec.Dim = 16
+	cfg.Node2Vec.Epochs = 3
+	cfg.GBDT.Trees = 60
+	return cfg
+}
+
+func TestRunEndToEnd(t *testing.T) {
+	tables, targets := smallZoo(t)
+	cfg := fastConfig(targets)
+	res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := pipeline.Summarize(res.Metrics)["clean"]
+	ours := s[cfg.Method()]["pearson"]
+	for _, target := range targets {
+		t.Logf("%-22s ours %.3f logme %.3f downloads %.3f metadata %.3f", target, ours[target].Mean,
+			s["logme"]["pearson"][target].Mean, s["downloads"]["pearson"][target].Mean, s["metadata"]["pearson"][target].Mean)
+		if ours[target].N != cfg.Seeds {
+			t.Errorf("%s: %d seeds evaluated, want %d", target, ours[target].N, cfg.Seeds)
+		}
+	}
+	mean := ours["_mean"].Mean
+	if mean < 0.6 {
+		t.Errorf("mean Pearson %.3f on the planted structure, want ≥ 0.6", mean)
+	}
+	for _, b := range []string{"logme", "downloads", "random"} {
+		if v := s[b]["pearson"]["_mean"].Mean; !(mean > v) {
+			t.Errorf("ours %.3f does not beat %s %.3f", mean, b, v)
+		}
+	}
+	// Every model with a record on a target has one prediction per seed.
+	for _, target := range targets {
+		var n int
+		for _, p := range res.Predictions {
+			if p.Target == target && p.Method == cfg.Method() {
+				n++
+				if math.IsNaN(p.Predicted) {
+					t.Fatalf("%s %s: NaN prediction", target, p.ModelID)
+				}
+			}
+		}
+		models := map[string]bool{}
+		for _, f := range tables.Finetunes {
+			if f.DatasetID == target {
+				models[f.ModelID] = true
+			}
+		}
+		if n != len(models)*cfg.Seeds {
+			t.Errorf("%s: %d predictions, want %d models × %d seeds", target, n, len(models), cfg.Seeds)
+		}
+	}
+
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := pipeline.WriteRun(dir, res, tables, "zoo", "abc"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{pipeline.FileConfig, pipeline.FileReportJSON, pipeline.FileReportMD,
+		pipeline.FilePredictions, pipeline.FileMetrics, "pearson_per_target.svg", "pearson_per_target.png"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("run directory lacks %s (%v)", f, err)
+		}
+	}
+	preds, err := store.ReadFile[store.Prediction](filepath.Join(dir, pipeline.FilePredictions))
+	if err != nil || len(preds) != len(res.Predictions) {
+		t.Errorf("predictions read back: %d rows, err %v; want %d", len(preds), err, len(res.Predictions))
+	}
+	if err := pipeline.Render(dir); err != nil {
+		t.Errorf("re-render: %v", err)
+	}
+	if err := pipeline.WriteRun(dir, res, tables, "zoo", "abc"); err == nil {
+		t.Error("WriteRun overwrote a non-empty run directory")
+	}
+}
+
+// TestNoTargetRecordReachesTraining scrambles everything recorded on a
+// target — its accuracies and runtimes — and checks that the predictions for
+// the target do not change by a single bit: nothing recorded on the target
+// reaches its graph or its regressor.
+func TestNoTargetRecordReachesTraining(t *testing.T) {
+	tables, targets := smallZoo(t)
+	target := targets[0]
+	cfg := fastConfig([]string{target})
+	cfg.Seeds = 1
+	cfg.Baselines = nil
+	cfg.Protocols = []string{"clean"}
+	run := func(tb *store.Tables) map[string]float64 {
+		res, err := pipeline.Run(context.Background(), tb, cfg, pipeline.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, p := range res.Predictions {
+			out[p.ModelID] = p.Predicted
+		}
+		return out
+	}
+	before := run(tables)
+
+	scrambled := *tables
+	scrambled.Finetunes = slices.Clone(tables.Finetunes)
+	for i := range scrambled.Finetunes {
+		if f := &scrambled.Finetunes[i]; f.DatasetID == target {
+			f.Accuracy = 1 - f.Accuracy
+			f.TrainSeconds = 1e6 - f.TrainSeconds
+		}
+	}
+	after := run(&scrambled)
+	if len(before) == 0 || len(before) != len(after) {
+		t.Fatalf("predictions: %d before, %d after", len(before), len(after))
+	}
+	for m, v := range before {
+		if after[m] != v {
+			t.Fatalf("%s: prediction changed from %v to %v when the target's records changed", m, v, after[m])
+		}
+	}
+}
+
+func TestBuildGraphRefusesNothingFromTarget(t *testing.T) {
+	tables, targets := smallZoo(t)
+	d, err := pipeline.Clean(tables, pipeline.DefaultConfig().Clean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti, _ := d.DatasetIndex(targets[0])
+	g, err := pipeline.BuildGraph(d, ti, pipeline.DefaultConfig().Graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.FinetuneEdges == 0 || g.NegativePairs == 0 {
+		t.Errorf("graph has %d fine-tune edges and %d negative pairs", g.FinetuneEdges, g.NegativePairs)
+	}
+	ft, err := pipeline.Features(d, ti, g, nil, pipeline.FeaturesZoograph, pipeline.LearnerNone, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, di := range ft.TrainDataset {
+		if di == ti {
+			t.Fatalf("training row %d is on the target", i)
+		}
+	}
+	if !errors.Is(pipeline.ErrLeak, pipeline.ErrLeak) || len(ft.TestModels) == 0 {
+		t.Fatal("no test rows")
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	for name, mutate := range map[string]func(*pipeline.Config){
+		"protocol":  func(c *pipeline.Config) { c.Protocols = []string{"exact"} },
+		"learner":   func(c *pipeline.Config) { c.Learner = "deepwalk" },
+		"regressor": func(c *pipeline.Config) { c.Regressor = "svm" },
+		"features":  func(c *pipeline.Config) { c.Features = "all" },
+		"baseline":  func(c *pipeline.Config) { c.Baselines = []string{"oracle"} },
+		"seeds":     func(c *pipeline.Config) { c.Seeds = 0 },
+		"threshold": func(c *pipeline.Config) { c.Graph.PositiveThreshold = 1 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := pipeline.DefaultConfig()
+			mutate(&cfg)
+			if err := cfg.Validate(); err == nil {
+				t.Errorf("Validate accepted a bad %s", name)
+			}
+		})
+	}
+	cfg := pipeline.DefaultConfig()
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("default config: %v", err)
+	}
+}
