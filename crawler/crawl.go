@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -93,6 +94,10 @@ type crawl struct {
 	stats0    hub.Stats
 
 	listed0 int64 // repos listed by earlier runs, for this run's rate
+
+	// mu guards st while the listing runs: the flusher updates it, the
+	// writer reads it for progress reports.
+	mu      sync.Mutex
 	lastLog time.Time
 }
 

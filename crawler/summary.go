@@ -22,21 +22,21 @@ type Progress struct {
 	Elapsed                             time.Duration
 }
 
-// progress reports the state after a page reached the writer.
-func (c *crawl) progress(b *buffer) {
+// progress reports the state after a page reached the writer: pages and
+// repos listed so far, and what the last checkpoint holds. Only the writer
+// goroutine calls it while the listing runs.
+func (c *crawl) progress(pages, listed int64) {
 	p := c.progressSnapshot()
-	p.Pages += b.delta.Pages
-	p.Listed += b.delta.Listed
-	for _, v := range b.delta.Failures {
-		p.Failures += v
-	}
+	p.Pages, p.Listed = pages, listed
 	c.report(p)
 }
 
-// progressDurable reports the state after a checkpoint.
+// progressDurable reports the state of the checkpoint, outside the listing.
 func (c *crawl) progressDurable() { c.report(c.progressSnapshot()) }
 
 func (c *crawl) progressSnapshot() Progress {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	st := c.st
 	p := Progress{
 		Kind: c.opt.Kind, Phase: st.Phase,

@@ -121,20 +121,38 @@ func (b *buffer) full(o Options) bool {
 		(!b.empty() && time.Since(b.since) >= o.FlushInterval)
 }
 
-// writer is the one goroutine that writes parts and the checkpoint. It
-// takes pages in listing order, waits for each to be converted, buffers
-// them and flushes the buffer as a part. When ctx ends it still flushes
-// the complete pages it holds, so an interrupted crawl loses nothing it had
-// finished.
-func (c *crawl) writer(ctx context.Context, jobs <-chan *pageJob) error {
-	b := newBuffer()
-	flush := func() error {
-		if b.empty() {
-			return nil
+// writer takes pages in listing order, waits for each to be converted and
+// buffers them; a full buffer goes to the flusher, the one goroutine that
+// writes parts and the checkpoint, so encoding Parquet overlaps with
+// listing. When ctx ends it still hands over the complete pages it holds,
+// so an interrupted crawl loses nothing it had finished.
+func (c *crawl) writer(ctx context.Context, jobs <-chan *pageJob) (err error) {
+	flushes := make(chan *buffer, 1)
+	flushed := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range flushes {
+			if err == nil {
+				err = c.flush(b)
+			}
+			// After an error keep draining, so the writer never blocks.
 		}
-		err := c.flush(b)
-		b = newBuffer()
-		return err
+		flushed <- err
+	}()
+	defer func() {
+		close(flushes)
+		if ferr := <-flushed; ferr != nil {
+			err = ferr
+		}
+	}()
+
+	pages, listed := c.st.Counts.Pages, c.st.Counts.Listed // the flusher is idle yet
+	b := newBuffer()
+	flush := func() {
+		if !b.empty() {
+			flushes <- b
+			b = newBuffer()
+		}
 	}
 	for {
 		var job *pageJob
@@ -145,32 +163,26 @@ func (c *crawl) writer(ctx context.Context, jobs <-chan *pageJob) error {
 		if job == nil {
 			// The lister stopped early (failed or cancelled; its error is
 			// the crawl's) or ctx is done.
-			if err := flush(); err != nil {
-				return err
-			}
+			flush()
 			return ctx.Err()
 		}
 		select {
 		case <-job.done:
 		case <-ctx.Done():
-			if err := flush(); err != nil {
-				return err
-			}
+			flush()
 			return ctx.Err()
 		}
 		if !job.complete() {
 			// Cancelled while the page was being converted.
-			if err := flush(); err != nil {
-				return err
-			}
+			flush()
 			return ctx.Err()
 		}
 		b.add(job)
-		c.progress(b)
+		pages++
+		listed += int64(len(job.rows))
+		c.progress(pages, listed)
 		if b.full(c.opt) {
-			if err := flush(); err != nil {
-				return err
-			}
+			flush()
 		}
 		if job.last {
 			return nil
@@ -233,6 +245,7 @@ func (c *crawl) flush(b *buffer) error {
 	}
 	d := b.delta
 	d.Repos, d.Evals, d.Cards = p.Repos, p.Evals, p.Cards
+	c.mu.Lock()
 	st.Counts.add(d)
 	st.Parts = append(st.Parts, p)
 	st.Cursor = b.cursor
@@ -244,10 +257,11 @@ func (c *crawl) flush(b *buffer) error {
 		st.Phase = phaseCompacting
 		st.Cursor = ""
 	}
-	if err := st.save(c.dir); err != nil {
+	err = st.save(c.dir)
+	c.mu.Unlock()
+	if err != nil {
 		return err
 	}
 	c.log.Debug("crawl: part written", "part", seq, "repos", p.Repos, "evals", p.Evals, "cards", p.Cards)
-	c.progressDurable()
 	return nil
 }

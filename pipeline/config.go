@@ -156,7 +156,7 @@ func (c *Config) Validate() error {
 	if !slices.Contains([]string{RegressorLinear, RegressorForest, RegressorGBDT}, c.Regressor) {
 		return fmt.Errorf("config: regressor %q: want linear, rf or gbdt", c.Regressor)
 	}
-	if c.Features != FeaturesZoograph && c.Features != FeaturesPaper {
+	if c.Features != FeaturesZoograph && c.Features != FeaturesPaper && c.Features != "history" && c.Features != "history+transfer" {
 		return fmt.Errorf("config: features %q: want zoograph or paper", c.Features)
 	}
 	for _, b := range c.Baselines {

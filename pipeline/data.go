@@ -36,6 +36,9 @@ type Data struct {
 	// kernels.
 	dist      [][]float64
 	distScale float64
+	// meanDist[a] is a's mean known distance to the other datasets (NaN
+	// when none), for the hubness correction of similarity kernels.
+	meanDist []float64
 	// scores[method][d][m]: mean transferability score (NaN when none).
 	scores map[string][][]float64
 
@@ -157,6 +160,20 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 			if v := d.dist[a][b]; !math.IsNaN(v) {
 				off = append(off, v)
 			}
+		}
+	}
+	d.meanDist = make([]float64, nd)
+	for a := range nd {
+		var s, c float64
+		for b := range nd {
+			if v := d.dist[a][b]; b != a && !math.IsNaN(v) {
+				s += v
+				c++
+			}
+		}
+		d.meanDist[a] = math.NaN()
+		if c > 0 {
+			d.meanDist[a] = s / c
 		}
 	}
 	d.distScale = 1

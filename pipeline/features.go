@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -36,6 +37,10 @@ func specFor(set string, learner string) featureSpec {
 		return featureSpec{metadata: true, embeddings: emb}
 	case "metadata":
 		return featureSpec{metadata: true}
+	case "history":
+		return featureSpec{history: true}
+	case "history+transfer":
+		return featureSpec{history: true, transfer: true}
 	default:
 		return featureSpec{metadata: true, history: true, transfer: true, embeddings: emb, affinity: emb}
 	}
@@ -46,9 +51,9 @@ func specFor(set string, learner string) featureSpec {
 // dataset without fine-tuning, so the target's scores are honest inputs.
 var transferMethods = []string{"logme", "reg_h_score"}
 
-// historyKernels are the widths, in units of the zoo's median dataset
-// distance, of the similarity-weighted history features.
-var historyKernels = []float64{0.25, 0.5, 1}
+// historyKernels are the widths, in standard deviations of a row's
+// hubness-corrected distances, of the similarity-weighted history features.
+var historyKernels = []float64{0.25, 0.5, 1, 2}
 
 // Features assembles the design matrix for target t, with test rows for the
 // given models (nil = every model with a recorded accuracy on t). emb may be
@@ -133,6 +138,7 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, le
 		}
 	}
 
+	sims := newSimilarity(d, t)
 	p := len(names)
 	ft.Train = mat.NewDense(len(trainRows), p, nil)
 	ft.Test = mat.NewDense(len(ft.TestModels), p, nil)
@@ -142,7 +148,7 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, le
 			c = metadataFeatures(dst, d, mi, di)
 		}
 		if spec.history {
-			c += historyFeatures(dst[c:], d, mi, di, t)
+			c += historyFeatures(dst[c:], d, mi, di, t, sims)
 		}
 		for _, z := range transfer {
 			dst[c] = z[di][mi]
@@ -175,7 +181,79 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, le
 	for i, mi := range ft.TestModels {
 		row(ft.Test.RawRowView(i), mi, t)
 	}
+	if os.Getenv("ZG_GROUPZ") != "" {
+		groupStandardize(ft)
+	}
 	return ft, nil
+}
+
+// groupStandardize z-scores, within each dataset's rows, the label and the
+// model-level continuous columns, so that a pooled regression fits the
+// within-dataset variation the per-target correlation measures.
+func groupStandardize(ft *FeatureTable) {
+	var cols []int
+	for j, n := range ft.Names {
+		if strings.HasPrefix(n, "hist_") || strings.HasPrefix(n, "transfer_") || strings.HasPrefix(n, "emb_") ||
+			n == "model_log_parameters" || n == "model_reported_accuracy" || n == "source_distance" || n == "model_log_downloads" {
+			if n != "hist_count" {
+				cols = append(cols, j)
+			}
+		}
+	}
+	groups := map[int][]int{}
+	for i, di := range ft.TrainDataset {
+		groups[di] = append(groups[di], i)
+	}
+	zs := func(m *mat.Dense, rows []int, j int) {
+		var s, ss, n float64
+		for _, i := range rows {
+			if v := m.At(i, j); !math.IsNaN(v) {
+				s += v
+				ss += v * v
+				n++
+			}
+		}
+		if n < 2 {
+			return
+		}
+		mean := s / n
+		sd := math.Sqrt(math.Max(0, ss/n-mean*mean))
+		for _, i := range rows {
+			if v := m.At(i, j); !math.IsNaN(v) {
+				if sd > 0 {
+					m.Set(i, j, (v-mean)/sd)
+				} else {
+					m.Set(i, j, 0)
+				}
+			}
+		}
+	}
+	for _, rows := range groups {
+		for _, j := range cols {
+			zs(ft.Train, rows, j)
+		}
+		var s, ss float64
+		for _, i := range rows {
+			s += ft.Label[i]
+			ss += ft.Label[i] * ft.Label[i]
+		}
+		n := float64(len(rows))
+		mean := s / n
+		sd := math.Sqrt(math.Max(0, ss/n-mean*mean))
+		for _, i := range rows {
+			if sd > 0 {
+				ft.Label[i] = (ft.Label[i] - mean) / sd
+			}
+		}
+	}
+	r, _ := ft.Test.Dims()
+	all := make([]int, r)
+	for i := range all {
+		all[i] = i
+	}
+	for _, j := range cols {
+		zs(ft.Test, all, j)
+	}
 }
 
 // metadataFeatures writes the model and dataset metadata of pair (mi, di)
@@ -242,14 +320,15 @@ func sourceDistance(d *Data, mi, di int) float64 {
 
 // historyFeatures writes model mi's fine-tuning history on every history
 // dataset except di and t: mean, sd, max, min and count of its normalised
-// accuracies, its accuracy on the dataset nearest to di, and means weighted
-// by the similarity kernel exp(−dist(di, r)/(k·scale)).
-func historyFeatures(dst []float64, d *Data, mi, di, t int) int {
+// accuracies, its accuracy on the dataset most similar to di, and means
+// weighted by the similarity kernels of sims (see similarityWeights).
+func historyFeatures(dst []float64, d *Data, mi, di, t int, sims *similarity) int {
 	var sum, ss, n float64
 	lo, hi := math.Inf(1), math.Inf(-1)
-	nearest, nearestDist := math.NaN(), math.Inf(1)
-	ksum := make([]float64, len(historyKernels))
-	kw := make([]float64, len(historyKernels))
+	nearest, nearestRank := math.NaN(), math.Inf(1)
+	w := sims.weights(di)
+	nk := len(historyKernels)
+	var ksum, kw [8]float64
 	for r := range d.Datasets {
 		if r == di || r == t || !d.hasHistory[r] {
 			continue
@@ -262,38 +341,111 @@ func historyFeatures(dst []float64, d *Data, mi, di, t int) int {
 		ss += v * v
 		n++
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
-		dist := d.dist[di][r]
-		if math.IsNaN(dist) {
+		if w == nil || math.IsNaN(w.rel[r]) {
 			continue
 		}
-		if dist < nearestDist {
-			nearest, nearestDist = v, dist
+		if w.rel[r] < nearestRank {
+			nearest, nearestRank = v, w.rel[r]
 		}
-		for k, width := range historyKernels {
-			w := math.Exp(-dist / (width * d.distScale))
-			ksum[k] += w * v
-			kw[k] += w
+		for k := range nk {
+			ksum[k] += w.kernel[k][r] * v
+			kw[k] += w.kernel[k][r]
 		}
 	}
-	nan := math.NaN()
+	cols := 6 + nk
 	if n == 0 {
-		for i := range 6 + len(historyKernels) {
-			dst[i] = nan
+		for i := range cols {
+			dst[i] = math.NaN()
 		}
 		dst[4] = 0
-		return 6 + len(historyKernels)
+		return cols
 	}
 	mean := sum / n
 	dst[0] = mean
 	dst[1] = math.Sqrt(math.Max(0, ss/n-mean*mean))
 	dst[2], dst[3], dst[4], dst[5] = hi, lo, n, nearest
-	for k := range historyKernels {
-		dst[6+k] = nan
+	for k := range nk {
+		dst[6+k] = math.NaN()
 		if kw[k] > 0 {
 			dst[6+k] = ksum[k] / kw[k]
 		}
 	}
-	return 6 + len(historyKernels)
+	return cols
+}
+
+// similarity holds, for one target t, the kernel weights between each row
+// dataset and the history datasets other than it and t.
+type similarity struct {
+	d    *Data
+	t    int
+	rows map[int]*rowWeights
+}
+
+type rowWeights struct {
+	rel    []float64   // standardised relative distance per history dataset (NaN: unknown)
+	kernel [][]float64 // exp(−rel/k) per kernel width k
+}
+
+func newSimilarity(d *Data, t int) *similarity {
+	return &similarity{d: d, t: t, rows: map[int]*rowWeights{}}
+}
+
+// weights returns the kernel weights of row dataset a (nil when a has no
+// known distance to any history dataset). Distances are first corrected
+// for hubness — d'(a,b) = d(a,b) − (μ_a + μ_b)/2 with μ the dataset's mean
+// distance to all others, since a probe embedding puts some datasets near
+// everything — then standardised within the row over the candidates b:
+// rel(a,b) = (d'(a,b) − min_b d') / sd_b d'. A raw distance kernel would
+// weigh every dataset almost alike.
+func (s *similarity) weights(a int) *rowWeights {
+	if w, ok := s.rows[a]; ok {
+		return w
+	}
+	d := s.d
+	n := len(d.Datasets)
+	rel := make([]float64, n)
+	var cand []float64
+	for b := range n {
+		rel[b] = math.NaN()
+		if b == a || b == s.t || !d.hasHistory[b] || math.IsNaN(d.dist[a][b]) || math.IsNaN(d.meanDist[b]) {
+			continue
+		}
+		rel[b] = d.dist[a][b] - (d.meanDist[a]+d.meanDist[b])/2
+		cand = append(cand, rel[b])
+	}
+	var w *rowWeights
+	if len(cand) > 0 {
+		lo := slices.Min(cand)
+		var mean, ss float64
+		for _, x := range cand {
+			mean += x
+		}
+		mean /= float64(len(cand))
+		for _, x := range cand {
+			ss += (x - mean) * (x - mean)
+		}
+		sd := math.Sqrt(ss / float64(len(cand)))
+		if sd == 0 {
+			sd = 1
+		}
+		w = &rowWeights{rel: rel, kernel: make([][]float64, len(historyKernels))}
+		for k, width := range historyKernels {
+			w.kernel[k] = make([]float64, n)
+			for b := range n {
+				if !math.IsNaN(rel[b]) {
+					rel := (rel[b] - lo) / sd
+					w.kernel[k][b] = math.Exp(-rel / width)
+				}
+			}
+		}
+		for b := range n {
+			if !math.IsNaN(rel[b]) {
+				rel[b] = (rel[b] - lo) / sd
+			}
+		}
+	}
+	s.rows[a] = w
+	return w
 }
 
 func logOrNaN(x float64) float64 {

@@ -29,6 +29,9 @@ func TestTryImage(t *testing.T) {
 	if v := os.Getenv("FEATURES"); v != "" {
 		cfg.Features = v
 	}
+	if v, _ := strconv.Atoi(os.Getenv("DIM")); v > 0 {
+		cfg.Node2Vec.Dim = v
+	}
 	if v := os.Getenv("REGRESSOR"); v != "" {
 		cfg.Regressor = v
 	}

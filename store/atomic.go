@@ -16,7 +16,9 @@ const tmpInfix = ".tmp-"
 
 func tmpPattern(base string) string { return "." + base + tmpInfix + "*" }
 
-func isTemp(name string) bool { return strings.HasPrefix(name, ".") && strings.Contains(name, tmpInfix) }
+func isTemp(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, tmpInfix)
+}
 
 // atomicFile is a temporary file that will replace its final name: writes go
 // through a buffer and into a SHA-256 of the content.

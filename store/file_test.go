@@ -567,9 +567,15 @@ func TestNoLeaks(t *testing.T) {
 		name string
 		run  func(cfg ioConfig) error
 	}{
-		{"write", func(cfg ioConfig) error { _, err := writeFile(filepath.Join(dir, "w.parquet"), sampleModels(2500, 1), cfg); return err }},
+		{"write", func(cfg ioConfig) error {
+			_, err := writeFile(filepath.Join(dir, "w.parquet"), sampleModels(2500, 1), cfg)
+			return err
+		}},
 		{"read", func(cfg ioConfig) error { _, err := readFile[Model](path, cfg, nil); return err }},
-		{"read projected", func(cfg ioConfig) error { _, err := readFile[Model](path, cfg, []string{"tags", "created_at"}); return err }},
+		{"read projected", func(cfg ioConfig) error {
+			_, err := readFile[Model](path, cfg, []string{"tags", "created_at"})
+			return err
+		}},
 		{"scan stopped", func(cfg ioConfig) error {
 			if err := scan(path, cfg, func([]Model) error { return stop }, nil); err != stop {
 				return fmt.Errorf("scan = %v, want %v", err, stop)

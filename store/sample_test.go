@@ -32,7 +32,9 @@ func (s *sampler) maybe(v string) string {
 	return v
 }
 
-func (s *sampler) id(prefix string, n int) string { return fmt.Sprintf("%s-%d/%s", prefix, s.r.IntN(n), s.word()) }
+func (s *sampler) id(prefix string, n int) string {
+	return fmt.Sprintf("%s-%d/%s", prefix, s.r.IntN(n), s.word())
+}
 
 // list returns nil, an empty list or up to 6 words.
 func (s *sampler) list() []string {

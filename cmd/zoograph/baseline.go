@@ -2,10 +2,104 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/zoograph/zoograph/pipeline/evaluate"
+	"github.com/zoograph/zoograph/store"
 )
 
-// runBaseline is not written yet.
 func runBaseline(ctx context.Context, e *env, args []string) error {
-	return errors.New("baseline: not implemented yet")
+	fs := newFlagSet(e, "baseline", "--zoo ZOO --out RUN [flags]", `
+Evaluates the transferability baselines of a zoo against its recorded
+fine-tuning accuracies: LogME and Reg-H-Score (the zoo's scores table),
+most-downloaded (downloads as the score) and random (seeded uniform scores,
+mean ± sd over seeds).
+
+Protocol paper reproduces the TransferGraph evaluation script exactly, so its
+numbers compare with the published tables; protocol clean de-duplicates runs
+and scores and evaluates every baseline on the same models.
+
+RUN gets metrics.parquet, report.json and report.md; report.md sets every
+number beside the zoo's published reference results and the difference.`)
+	zoo := fs.String("zoo", "", "zoo directory to read (required)")
+	out := fs.String("out", "", "output directory (required; created; must be empty unless --force)")
+	force := fs.Bool("force", false, "write into a non-empty output directory, overwriting its reports")
+	protocol := fs.String("protocol", string(evaluate.ProtocolPaper), "evaluation protocol: paper or clean")
+	methods := fs.String("methods", strings.Join(evaluate.ComputedBaselines(), ","), "comma-separated baselines: "+strings.Join(evaluate.ComputedBaselines(), ", "))
+	targets := fs.String("targets", "", "comma-separated target datasets (default: every dataset with scores)")
+	seed := fs.Int64("seed", 0, "first seed of the random baseline")
+	seeds := fs.Int("seeds", evaluate.DefaultRandomSeeds, "number of seeds of the random baseline")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *zoo == "" || *out == "" {
+		return usagef("--zoo and --out are required")
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	p, err := evaluate.ParseProtocol(*protocol)
+	if err != nil {
+		return usagef("--protocol: %v", err)
+	}
+	baselines := evalCommaList(*methods)
+	if len(baselines) == 0 {
+		return usagef("--methods: no baseline given")
+	}
+	for _, b := range baselines {
+		if !slices.Contains(evaluate.ComputedBaselines(), b) {
+			return usagef("--methods: unknown baseline %q (want %s)", b, strings.Join(evaluate.ComputedBaselines(), ", "))
+		}
+	}
+	if *seeds < 1 {
+		return usagef("--seeds must be at least 1")
+	}
+
+	// Refuse a non-empty output before any work.
+	if err := evaluate.PrepareOutDir(*out, *force); err != nil {
+		return err
+	}
+	tables, _, err := store.ReadZoo(*zoo)
+	if err != nil {
+		return fmt.Errorf("read zoo: %w", err)
+	}
+	res, err := evaluate.Evaluate(ctx, tables, nil, evaluate.Options{
+		Protocol:    p,
+		Targets:     evalCommaList(*targets),
+		Baselines:   baselines,
+		Seed:        *seed,
+		RandomSeeds: *seeds,
+		Logger:      e.log,
+	})
+	if err != nil {
+		return err
+	}
+	return evalWriteOutputs(e, *out, res, tables.ReferenceResults)
+}
+
+// evalCommaList splits a comma-separated flag value; "" gives nil.
+func evalCommaList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// evalWriteOutputs writes the reports of res into dir (already prepared)
+// and prints the headline table (Pearson) and where the reports went.
+func evalWriteOutputs(e *env, dir string, res *evaluate.Result, ref []store.ReferenceResult) error {
+	if err := evaluate.WriteReport(dir, res, ref); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Pearson (%s protocol):\n\n", res.Protocol)
+	if err := evaluate.RenderMetricTable(e.stdout, res, evaluate.MetricPearson, ref); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nEvery metric: %s/%s (also %s, %s)\n", dir, evaluate.MarkdownFile, evaluate.JSONFile, evaluate.MetricsFile)
+	return nil
 }

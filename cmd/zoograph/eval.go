@@ -2,10 +2,128 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/zoograph/zoograph/pipeline/evaluate"
+	"github.com/zoograph/zoograph/store"
 )
 
-// runEval is not written yet.
 func runEval(ctx context.Context, e *env, args []string) error {
-	return errors.New("eval: not implemented yet")
+	fs := newFlagSet(e, "eval", "--zoo ZOO --predictions P --out RUN [flags]", `
+Evaluates external predictions against a zoo's recorded fine-tuning
+accuracies, beside the baselines, with the same metrics and protocols as
+'zoograph baseline'.
+
+P is either a CSV file with a header naming the columns target, model and
+score, and optionally method and seed; or a directory in the TransferGraph
+layout <target>/<method>/results_*.csv with the columns (index), model,
+score, where a target such as glue/sst2 is written glue_sst2.
+
+RUN gets metrics.parquet, report.json and report.md.`)
+	zoo := fs.String("zoo", "", "zoo directory to read (required)")
+	predictions := fs.String("predictions", "", "predictions CSV file or TransferGraph rank directory (required)")
+	out := fs.String("out", "", "output directory (required; created; must be empty unless --force)")
+	force := fs.Bool("force", false, "write into a non-empty output directory, overwriting its reports")
+	protocol := fs.String("protocol", string(evaluate.ProtocolPaper), "evaluation protocol: paper or clean")
+	baselines := fs.String("baselines", strings.Join(evaluate.ComputedBaselines(), ","), "comma-separated baselines: "+strings.Join(evaluate.ComputedBaselines(), ", ")+" (empty for none)")
+	methods := fs.String("methods", "", "comma-separated methods of P to evaluate (default: all)")
+	method := fs.String("method", "external", "method name for a CSV without a method column")
+	targets := fs.String("targets", "", "comma-separated target datasets (default: every target of P)")
+	seed := fs.Int64("seed", 0, "first seed of the random baseline")
+	seeds := fs.Int("seeds", evaluate.DefaultRandomSeeds, "number of seeds of the random baseline")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *zoo == "" || *predictions == "" || *out == "" {
+		return usagef("--zoo, --predictions and --out are required")
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	p, err := evaluate.ParseProtocol(*protocol)
+	if err != nil {
+		return usagef("--protocol: %v", err)
+	}
+	base := evalCommaList(*baselines)
+	for _, b := range base {
+		if !slices.Contains(evaluate.ComputedBaselines(), b) {
+			return usagef("--baselines: unknown baseline %q (want %s)", b, strings.Join(evaluate.ComputedBaselines(), ", "))
+		}
+	}
+	if *seeds < 1 {
+		return usagef("--seeds must be at least 1")
+	}
+
+	// Refuse a non-empty output before any work.
+	if err := evaluate.PrepareOutDir(*out, *force); err != nil {
+		return err
+	}
+	tables, _, err := store.ReadZoo(*zoo)
+	if err != nil {
+		return fmt.Errorf("read zoo: %w", err)
+	}
+	preds, err := evaluate.ReadPredictions(*predictions, evaluate.ReadOptions{
+		Datasets: evalDatasetIDs(tables),
+		Method:   *method,
+	})
+	if err != nil {
+		return err
+	}
+	if keep := evalCommaList(*methods); len(keep) > 0 {
+		found := map[string]bool{}
+		var kept []evaluate.Prediction
+		for _, pr := range preds {
+			if slices.Contains(keep, pr.Method) {
+				kept = append(kept, pr)
+				found[pr.Method] = true
+			}
+		}
+		for _, m := range keep {
+			if !found[m] {
+				return fmt.Errorf("--methods: %s has no predictions of method %q", *predictions, m)
+			}
+		}
+		preds = kept
+	}
+	for _, pr := range preds {
+		if slices.Contains(base, pr.Method) {
+			return fmt.Errorf("%s: method %q is also a computed baseline; drop it from --baselines or rename it", *predictions, pr.Method)
+		}
+	}
+	e.log.Info("predictions read", "file", *predictions, "rows", len(preds))
+
+	res, err := evaluate.Evaluate(ctx, tables, preds, evaluate.Options{
+		Protocol:    p,
+		Targets:     evalCommaList(*targets),
+		Baselines:   base,
+		Seed:        *seed,
+		RandomSeeds: *seeds,
+		Logger:      e.log,
+	})
+	if err != nil {
+		return err
+	}
+	return evalWriteOutputs(e, *out, res, tables.ReferenceResults)
+}
+
+// evalDatasetIDs lists the zoo's dataset ids: the datasets table and every
+// dataset with fine-tuning records.
+func evalDatasetIDs(t *store.Tables) []string {
+	seen := map[string]bool{}
+	ids := []string{}
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, d := range t.Datasets {
+		add(d.DatasetID)
+	}
+	for _, f := range t.Finetunes {
+		add(f.DatasetID)
+	}
+	return ids
 }

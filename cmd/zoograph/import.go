@@ -2,10 +2,152 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zoograph/zoograph/pipeline/transfergraph"
+	"github.com/zoograph/zoograph/store"
 )
 
-// runImport is not written yet.
+const importSynopsis = "transfergraph SRC --out ZOO [--task image|text] [--strict]"
+
+const importDescription = `
+Import a published benchmark into a zoo directory.
+
+transfergraph: SRC is a TransferGraph experiment directory
+(resources/experiments/image_classification or sequence_classification of
+the TransferGraph repository), as a local path or as an http(s) base URL of
+the same layout, such as a raw-file URL. The fine-tuning records, model
+metadata, LogME and Reg-H-Score scores, dataset features and distances, and
+the published result tables become the models, datasets, finetunes, scores,
+dataset_distances and reference_results tables of ZOO.
+
+Malformed rows are skipped and listed with file, line and reason; with
+--strict the first one is an error and nothing is written.`
+
+// importKinds are the benchmarks import knows.
+var importKinds = []string{"transfergraph"}
+
+// runImport imports a benchmark into a zoo.
 func runImport(ctx context.Context, e *env, args []string) error {
-	return errors.New("import: not implemented yet")
+	fs := newFlagSet(e, "import", importSynopsis, importDescription)
+	out := fs.String("out", "", "zoo directory to write (required)")
+	task := fs.String("task", "", "layout: image or text (default: detect from records.csv)")
+	strict := fs.Bool("strict", false, "fail on the first malformed row instead of skipping it")
+	pos, err := importParseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("missing benchmark kind: want %s", strings.Join(importKinds, ", "))
+	}
+	if pos[0] != "transfergraph" {
+		return usagef("unknown benchmark %q: want %s", pos[0], strings.Join(importKinds, ", "))
+	}
+	if len(pos) != 2 {
+		return usagef("want exactly one SRC after transfergraph, got %d arguments", len(pos)-1)
+	}
+	src := pos[1]
+	if *out == "" {
+		return usagef("--out is required")
+	}
+	switch *task {
+	case "", "image", "text":
+	default:
+		return usagef("--task %q: want image or text", *task)
+	}
+
+	tables, rep, err := transfergraph.Import(ctx, src, transfergraph.Options{
+		Task:   *task,
+		Strict: *strict,
+		Logger: e.log,
+	})
+	if err != nil {
+		return fmt.Errorf("import %s: %w", src, err)
+	}
+	prov := store.Provenance{
+		Source:  rep.Source,
+		Command: importCommandLine(src, *out, *task, *strict),
+		Detail: map[string]string{
+			"location":      src,
+			"task":          rep.Task,
+			"strict":        strconv.FormatBool(*strict),
+			"problems":      strconv.Itoa(len(rep.Problems)),
+			"result_tables": strconv.Itoa(len(rep.ResultTables)),
+		},
+		At: time.Now().UTC(),
+	}
+	if err := store.WriteZoo(*out, tables, prov); err != nil {
+		return fmt.Errorf("write zoo %s: %w", *out, err)
+	}
+	importPrintReport(e.stdout, src, *out, rep)
+	return nil
+}
+
+// importParseArgs parses flags that may come before, between or after the
+// positional arguments ("transfergraph SRC --out ZOO").
+func importParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func importCommandLine(src, out, task string, strict bool) string {
+	parts := []string{"zoograph", "import", "transfergraph", strconv.Quote(src), "--out", strconv.Quote(out)}
+	if task != "" {
+		parts = append(parts, "--task", task)
+	}
+	if strict {
+		parts = append(parts, "--strict")
+	}
+	return strings.Join(parts, " ")
+}
+
+// importPrintReport prints row counts and every skipped row.
+func importPrintReport(w io.Writer, src, out string, rep *transfergraph.Report) {
+	fmt.Fprintf(w, "imported %s (%s layout) from %s into %s\n", rep.Source, rep.Task, src, out)
+	rows := []struct {
+		table, note string
+	}{
+		{"models", ""},
+		{"datasets", ""},
+		{"finetunes", fmt.Sprintf("%d LoRA, %d repeated runs", rep.Counts["finetunes_lora"], rep.Counts["finetunes_repeated"])},
+		{"scores", ""},
+		{"dataset_distances", ""},
+		{"reference_results", fmt.Sprintf("%d result tables", len(rep.ResultTables))},
+	}
+	for _, r := range rows {
+		line := fmt.Sprintf("  %-18s %7d", r.table, rep.Counts[r.table])
+		if r.note != "" {
+			line += "  (" + r.note + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+	if n := rep.Counts["models_without_config"]; n > 0 {
+		fmt.Fprintf(w, "  %d models have records or scores but no metadata row\n", n)
+	}
+	if len(rep.Problems) == 0 {
+		fmt.Fprintln(w, "no malformed rows")
+		return
+	}
+	fmt.Fprintf(w, "skipped %d malformed rows:\n", len(rep.Problems))
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "  %s\n", p.Error())
+	}
 }

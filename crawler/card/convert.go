@@ -193,7 +193,7 @@ func parseNumber(s string) float64 {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !isDigit(c) && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-' && c != '_' {
+		if !isDigit(c) && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-' {
 			return math.NaN()
 		}
 	}

@@ -80,11 +80,13 @@ type anchored struct {
 }
 
 // checkAnchors walks the tree as written (not through aliases) and fails on
-// an anchor defined twice, which PyYAML's composer refuses, and on nesting
-// deeper than maxDepth.
+// an anchor defined twice, which PyYAML's composer refuses, and on more than
+// maxDepth nested collections. depth counts the collections enclosing n.
 func (d *decoder) checkAnchors(n *yaml.Node, depth int) error {
-	if depth > d.maxDepth {
-		return fmt.Errorf("%w: nesting deeper than %d levels", ErrTooComplex, d.maxDepth)
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		if depth++; depth > d.maxDepth {
+			return fmt.Errorf("%w: line %d: more than %d nested mappings and sequences", ErrTooComplex, n.Line, d.maxDepth)
+		}
 	}
 	if n.Anchor != "" {
 		if d.seen == nil {
@@ -96,7 +98,7 @@ func (d *decoder) checkAnchors(n *yaml.Node, depth int) error {
 		d.seen[n.Anchor] = true
 	}
 	for _, c := range n.Content {
-		if err := d.checkAnchors(c, depth+1); err != nil {
+		if err := d.checkAnchors(c, depth); err != nil {
 			return err
 		}
 	}
@@ -104,9 +106,10 @@ func (d *decoder) checkAnchors(n *yaml.Node, depth int) error {
 }
 
 // value builds the generic value of n and returns it with its logical size.
+// depth counts the collections enclosing n; checkAnchors has bounded it.
 func (d *decoder) value(n *yaml.Node, depth int) (any, int, error) {
 	if depth > d.maxDepth {
-		return nil, 0, fmt.Errorf("%w: nesting deeper than %d levels", ErrTooComplex, d.maxDepth)
+		return nil, 0, fmt.Errorf("%w: more than %d nested mappings and sequences", ErrTooComplex, d.maxDepth)
 	}
 	if n.Kind == yaml.AliasNode {
 		return d.alias(n, depth)

@@ -55,7 +55,7 @@ func TestZZDiff(t *testing.T) {
 			if w.Task_type != nil && *w.Task_type != "<nonstr>" && *w.Task_type != g.TaskType {
 				t.Errorf("case %d row %d task %q want %q", i, j, g.TaskType, *w.Task_type)
 			}
-			if w.Num != nil && g.Value != *w.Num && !(math.IsNaN(g.Value)) {
+			if w.Num != nil && g.Value != *w.Num && !(math.IsNaN(g.Value) && math.IsNaN(*w.Num)) {
 				t.Errorf("case %d row %d value %v want %v (%q)", i, j, g.Value, *w.Num, g.ValueRaw)
 			}
 		}

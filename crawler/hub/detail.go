@@ -2,7 +2,6 @@ package hub
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -91,10 +90,7 @@ func (c *Client) detail(ctx context.Context, k kind, id string, opt DetailOption
 			if r.status != 200 {
 				return fmt.Errorf("%w: status %d", ErrDecode, r.status)
 			}
-			if err := json.NewDecoder(r.body).Decode(into); err != nil {
-				return decodeErr(r.body, err)
-			}
-			return nil
+			return decodeObject(r.body, into)
 		},
 	}
 	return c.do(ctx, cl)

@@ -2,8 +2,6 @@ package hub
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -151,6 +149,7 @@ type Pager struct {
 	next *url.URL // nil when done
 	err  error    // options error, reported by Next
 	hint int      // expected items per page
+	dec  *fastDecoder
 }
 
 // ListModels returns a Pager over GET /api/models. Invalid options are
@@ -169,7 +168,7 @@ func (c *Client) ResumeModels(nextURL string) *Pager { return c.resume(kindModel
 func (c *Client) ResumeDatasets(nextURL string) *Pager { return c.resume(kindDataset, nextURL) }
 
 func (c *Client) list(k kind, opt ListOptions) *Pager {
-	p := &Pager{c: c, k: k, hint: opt.Limit}
+	p := &Pager{c: c, k: k, hint: opt.Limit, dec: newFastDecoder()}
 	q, err := opt.query(k)
 	if err != nil {
 		p.err = err
@@ -180,7 +179,7 @@ func (c *Client) list(k kind, opt ListOptions) *Pager {
 }
 
 func (c *Client) resume(k kind, nextURL string) *Pager {
-	p := &Pager{c: c, k: k}
+	p := &Pager{c: c, k: k, dec: newFastDecoder()}
 	u, err := c.cursorURL(k, nextURL)
 	if err != nil {
 		p.err = err
@@ -248,9 +247,9 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 			link = r.header.Get("Link")
 			var err error
 			if p.k == kindDataset {
-				page.Datasets, err = decodeArray(r.body, page.Datasets[:0], p.hint)
+				page.Datasets, err = decodeArray(r.body, page.Datasets[:0], p.hint, p.dec)
 			} else {
-				page.Models, err = decodeArray(r.body, page.Models[:0], p.hint)
+				page.Models, err = decodeArray(r.body, page.Models[:0], p.hint, p.dec)
 			}
 			return err
 		},
@@ -270,47 +269,6 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 	p.next = u
 	page.NextURL = u.String()
 	return page, nil
-}
-
-// decodeArray streams a JSON array into out, one element at a time.
-func decodeArray[T any](r io.Reader, out []T, hint int) ([]T, error) {
-	if out == nil && hint > 0 {
-		out = make([]T, 0, min(hint, MaxPageSize))
-	}
-	dec := json.NewDecoder(r)
-	tok, err := dec.Token()
-	if err != nil {
-		return out, decodeErr(r, err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return out, fmt.Errorf("%w: want a JSON array, got %v", ErrDecode, tok)
-	}
-	for dec.More() {
-		var zero T
-		out = append(out, zero)
-		if err := dec.Decode(&out[len(out)-1]); err != nil {
-			return out[:len(out)-1], decodeErr(r, err)
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing ']'
-		return out, decodeErr(r, err)
-	}
-	return out, nil
-}
-
-// decodeErr keeps a broken-off body (a read error or io.ErrUnexpectedEOF:
-// retry) apart from malformed JSON (ErrDecode: fail).
-func decodeErr(r io.Reader, err error) error {
-	if br, ok := r.(*bodyReader); ok && br.err != nil {
-		return br.err
-	}
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return err
-	case err == io.EOF:
-		return fmt.Errorf("%w: empty body", ErrDecode)
-	}
-	return fmt.Errorf("%w: %w", ErrDecode, err)
 }
 
 // nextLink returns the target of the rel="next" item of a Link header

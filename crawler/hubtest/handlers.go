@@ -132,18 +132,29 @@ func (h *Hub) parseList(v url.Values, k Kind) (*listQuery, string) {
 	return q, ""
 }
 
+// listItem is one repo of a page: a generated index or a stored repo.
+type listItem struct {
+	gen  int
+	repo *Repo
+}
+
 // list answers GET /api/models and /api/datasets: a bare JSON array, with
 // Link: <...cursor...>; rel="next" built from the request's own host when
 // more items follow.
+//
+// Pages are streamed (chunked, encoded as they are written) rather than
+// built first, so a client decodes while the replica encodes; hence list
+// pages carry no ETag (only detail responses are recorded with one).
 func (h *Hub) list(w *recorder, r *http.Request, st *request, k Kind) {
 	q, msg := h.parseList(r.URL.Query(), k)
 	if msg != "" {
 		badRequest(w, msg)
 		return
 	}
-	bp := bufPool.Get().(*[]byte)
-	b := append((*bp)[:0], '[')
 
+	// Select the page under the read lock; encode it without the lock
+	// (generated repos are pure functions of the zoo, stored ones are
+	// never modified in place).
 	h.mu.RLock()
 	c := h.coll(k)
 	order := c.order(q.sort)
@@ -154,7 +165,8 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k Kind) {
 			return less(&ch, q.cursor, q.sort) > 0
 		})
 	}
-	count, more := 0, false
+	items := make([]listItem, 0, min(q.limit, len(order)-start))
+	more := false
 	var last cheap
 	for i := start; i < len(order); i++ {
 		hd := int(order[i])
@@ -162,36 +174,73 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k Kind) {
 		if ch.private && !st.authed {
 			continue
 		}
-		var repo *Repo
+		it := listItem{gen: -1}
+		if hd >= c.gen {
+			it.repo = c.explicit[hd-c.gen]
+		} else {
+			it.gen = hd
+		}
 		if q.filtered() {
-			repo = c.repo(hd, q.parts)
-			if !q.matches(repo) {
+			if it.repo == nil {
+				it.repo = c.repo(hd, q.parts)
+			}
+			if !q.matches(it.repo) {
 				continue
 			}
 		}
-		if count == q.limit {
+		if len(items) == q.limit {
 			more = true
 			break
 		}
-		if repo == nil {
-			repo = c.repo(hd, q.parts)
-		}
-		if count > 0 {
-			b = append(b, ',')
-		}
-		b = h.encodeRepo(b, k, repo, &q.sel)
-		count++
+		items = append(items, it)
 		last = ch
 	}
 	h.mu.RUnlock()
-	b = append(b, ']')
 
+	hd := w.Header()
 	if more {
-		w.Header().Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
+		hd.Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
 	}
-	h.writeJSON(w, r, st, b)
+	hd.Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	b := append((*bp)[:0], '[')
+	cut := -1
+	if st.truncate && len(items) > 1 {
+		cut = len(items) / 2
+	}
+	for i, it := range items {
+		if i == cut {
+			h.note(func(s *Stats) { s.Truncations++ })
+			_, _ = w.Write(b)
+			// Abort the response mid-body: the server drops the
+			// connection without the final chunk, as a broken upstream
+			// would. ErrAbortHandler is net/http's way to do exactly this.
+			panic(http.ErrAbortHandler)
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		repo := it.repo
+		if repo == nil {
+			repo = c.repo(it.gen, q.parts)
+		}
+		b = h.encodeRepo(b, k, repo, &q.sel)
+		if len(b) >= 32<<10 {
+			if _, err := w.Write(b); err != nil {
+				*bp = b
+				return // client gone
+			}
+			b = b[:0]
+		}
+	}
+	b = append(b, ']')
+	_, _ = w.Write(b)
 	*bp = b
-	bufPool.Put(bp)
 }
 
 // nextURL is the request URL (scheme and host as the client reached the

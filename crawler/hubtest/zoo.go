@@ -179,7 +179,18 @@ func (z Zoo) meta(k Kind, i int) meta {
 	return m
 }
 
-func (m *meta) oidHex() string { return hex.EncodeToString(m.oid[:]) }
+func (m *meta) oidHex() string {
+	var buf [24]byte
+	hex.Encode(buf[:], m.oid[:])
+	return string(buf[:])
+}
+
+// shaHex encodes a 20-byte sha with one allocation.
+func shaHex(b *[20]byte) string {
+	var buf [40]byte
+	hex.Encode(buf[:], b[:])
+	return string(buf[:])
+}
 
 // family is a kind of model: task, library, architecture and sizes.
 type family struct {
@@ -578,10 +589,55 @@ func (z Zoo) lookupDataset(id string) (int, bool) {
 }
 
 // Model materialises model i, README included.
-func (z Zoo) Model(i int) Repo { return z.model(i, partAll) }
+func (z Zoo) Model(i int) Repo {
+	r := z.model(i, partAll)
+	return *r.clone()
+}
 
 // Dataset materialises dataset i, README included.
-func (z Zoo) Dataset(i int) Repo { return z.dataset(i, partAll) }
+func (z Zoo) Dataset(i int) Repo {
+	r := z.dataset(i, partAll)
+	return *r.clone()
+}
+
+// Per-family values shared by every generated repo (read-only).
+var (
+	familyConfigs = func() []map[string]any {
+		out := make([]map[string]any, len(families))
+		for i, f := range families {
+			switch {
+			case f.arch != "":
+				out[i] = map[string]any{"architectures": []any{f.arch}, "model_type": f.modelType}
+			case f.library == "diffusers":
+				out[i] = map[string]any{"diffusers": map[string]any{"_class_name": "StableDiffusionPipeline"}}
+			}
+		}
+		return out
+	}()
+	familySafetensors = func() [][]*Safetensors {
+		out := make([][]*Safetensors, len(families))
+		for i, f := range families {
+			for _, p := range f.params {
+				out[i] = append(out[i], &Safetensors{Parameters: map[string]int64{f.dtype: p}, Total: p})
+			}
+		}
+		return out
+	}()
+	licenseTags = func() []string {
+		out := make([]string, len(licenses))
+		for i, l := range licenses {
+			out[i] = "license:" + l
+		}
+		return out
+	}()
+	knownDatasetTags = func() []string {
+		out := make([]string, len(knownDatasets))
+		for i, d := range knownDatasets {
+			out[i] = "dataset:" + d.id
+		}
+		return out
+	}()
+)
 
 // parts selects the costly parts of a generated repo; a listing builds
 // only what its fields need.
@@ -632,7 +688,7 @@ func (z Zoo) model(i int, p parts) Repo {
 			sha[j+k] = byte(v >> (8 * k))
 		}
 	}
-	repo.SHA = hex.EncodeToString(sha[:])
+	repo.SHA = shaHex(&sha)
 
 	// Lineage: a fine-tune of a root of its family, or of an earlier
 	// model of the same family (a second generation).
@@ -650,7 +706,8 @@ func (z Zoo) model(i int, p parts) Repo {
 			}
 		}
 	}
-	license := licenses[r.intn(len(licenses))]
+	licenseIdx := r.intn(len(licenses))
+	license := licenses[licenseIdx]
 	lang := ""
 	if datasetTaskModality(f.task) == "text" {
 		lang = languages[r.intn(len(languages))]
@@ -674,7 +731,11 @@ func (z Zoo) model(i int, p parts) Repo {
 	}
 	tags = append(tags, f.pipeline)
 	if ds >= 0 {
-		tags = append(tags, "dataset:"+z.DatasetID(ds))
+		if ds < len(knownDatasetTags) {
+			tags = append(tags, knownDatasetTags[ds])
+		} else {
+			tags = append(tags, "dataset:"+z.DatasetID(ds))
+		}
 	}
 	if base != "" {
 		tags = append(tags, "base_model:"+base, "base_model:finetune:"+base)
@@ -682,22 +743,18 @@ func (z Zoo) model(i int, p parts) Repo {
 	if lang != "" {
 		tags = append(tags, lang)
 	}
-	tags = append(tags, "license:"+license)
+	tags = append(tags, licenseTags[licenseIdx])
 	if f.library == "transformers" {
 		tags = append(tags, "autotrain_compatible", "endpoints_compatible")
 	}
 	tags = append(tags, "region:us")
 	repo.Tags = tags
 
-	if f.arch != "" {
-		repo.Config = map[string]any{"architectures": []any{f.arch}, "model_type": f.modelType}
-	} else if f.library == "diffusers" {
-		repo.Config = map[string]any{"diffusers": map[string]any{"_class_name": "StableDiffusionPipeline"}}
-	}
+	// Shared, immutable per family: Model (exported) returns a copy.
+	repo.Config = familyConfigs[m.family]
 	if hasST {
-		p := f.params[min(stem, len(f.params)-1)]
-		repo.Safetensors = &Safetensors{Parameters: map[string]int64{f.dtype: p}, Total: p}
-		repo.UsedStorage = p * 4
+		repo.Safetensors = familySafetensors[m.family][min(stem, len(f.params)-1)]
+		repo.UsedStorage = repo.Safetensors.Total * 4
 	}
 
 	// The card: most have front matter; some have none; some no README.
@@ -884,7 +941,7 @@ func (z Zoo) dataset(i int, p parts) Repo {
 			}
 		}
 	}
-	repo.SHA = hex.EncodeToString(sha[:])
+	repo.SHA = shaHex(&sha)
 	size := []string{"n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M"}[r.intn(4)]
 	lang := ""
 	if t.modality == "text" || t.modality == "audio" {

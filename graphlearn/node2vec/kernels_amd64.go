@@ -81,3 +81,15 @@ func pairUpdate(in, out []float32, rows []int32, gs, acc []float32) {
 		in[i] += a
 	}
 }
+
+//go:noescape
+func prefetchRowsAsm(out *float32, rows *int32, k, rowBytes int)
+
+// prefetchRows asks the CPU to bring rows of out (dim elements each) into
+// the cache. It only hints; it never faults. PREFETCHT0 is SSE, so it needs
+// no feature check.
+func prefetchRows(out []float32, rows []int32, dim int) {
+	if len(rows) > 0 && len(out) > 0 {
+		prefetchRowsAsm(&out[0], &rows[0], len(rows), 4*dim)
+	}
+}

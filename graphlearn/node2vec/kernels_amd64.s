@@ -183,3 +183,30 @@ u8t:
 udone:
 	VZEROUPPER
 	RET
+
+// func prefetchRowsAsm(out *float32, rows *int32, k, rowBytes int)
+TEXT ·prefetchRowsAsm(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ rows+8(FP), BX
+	MOVQ k+16(FP), CX
+	MOVQ rowBytes+24(FP), R8
+	XORQ R10, R10
+
+prow:
+	CMPQ    R10, CX
+	JGE     pdone
+	MOVLQSX (BX)(R10*4), R11
+	IMULQ   R8, R11
+	ADDQ    DI, R11
+	MOVQ    R8, R9
+
+pline:
+	PREFETCHT0 (R11)
+	ADDQ       $64, R11
+	SUBQ       $64, R9
+	JG         pline
+	INCQ       R10
+	JMP        prow
+
+pdone:
+	RET

@@ -12,3 +12,6 @@ func dots(res, in, out []float32, rows []int32) { dotsGo(res, in, out, rows) }
 func pairUpdate(in, out []float32, rows []int32, gs, acc []float32) {
 	pairUpdateGo(in, out, rows, gs, acc)
 }
+
+// prefetchRows is a no-op without assembly.
+func prefetchRows(out []float32, rows []int32, dim int) {}

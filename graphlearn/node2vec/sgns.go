@@ -160,6 +160,8 @@ type trainer struct {
 	gneg    float64      // GraphNegatives
 	negOff  []int64      // graph negatives in CSR form
 	negs    []int32
+
+	prefetch bool // the vectors outgrow the caches: prefetch rows
 }
 
 func newTrainer(c *Corpus, n int, opt Options) *trainer {
@@ -174,6 +176,7 @@ func newTrainer(c *Corpus, n int, opt Options) *trainer {
 		in:       make([]float32, n*opt.Dim),
 		out:      make([]float32, n*opt.Dim),
 		gneg:     opt.GraphNegatives,
+		prefetch: n*opt.Dim*4 >= prefetchMinMem && !noPrefetchTmp,
 	}
 	// word2vec's initialisation: input uniform in [−0.5/d, 0.5/d), output 0.
 	r := stream(opt.Seed, domainInit, 0)
@@ -204,16 +207,39 @@ func newTrainer(c *Corpus, n int, opt Options) *trainer {
 // with the default options).
 const ctxEvery = 64
 
+// A worker samples pairs — centre, context, negatives, step size — into a
+// batch, then trains the batch. Knowing the next pairs' rows lets it prefetch
+// them while it works on the current pair, which matters once the vectors
+// outgrow the CPU caches.
+const (
+	pairBatch      = 256
+	prefetchAhead  = 3       // pairs
+	prefetchMinMem = 2 << 20 // bytes of output vectors above which to prefetch
+)
+
+type batch struct {
+	centre  []int32   // pairBatch
+	alpha   []float32 // pairBatch
+	ntarget []int32   // pairBatch; targets of pair p: targets[p*(K+1):][:ntarget[p]]
+	targets []int32   // pairBatch×(K+1): the context, then the negatives
+	n       int
+}
+
 // run trains walks [lo, hi) for all epochs with its own random stream r. The
 // learning rate decays linearly over this worker's share of the work.
 func (t *trainer) run(ctx context.Context, lo, hi int, r rng, st *Stats) error {
 	c := t.c
-	dim := t.dim
+	k1 := 1 + t.negative
+	bt := &batch{
+		centre:  make([]int32, pairBatch),
+		alpha:   make([]float32, pairBatch),
+		ntarget: make([]int32, pairBatch),
+		targets: make([]int32, pairBatch*k1),
+	}
+	fs := make([]float32, k1) // in·out per target, then gradient scales
+	acc := make([]float32, t.dim)
 	total := float64(c.Offsets[hi]-c.Offsets[lo]) * float64(t.epochs)
 	var done int64
-	rows := make([]int32, 1+t.negative) // the context, then the negatives
-	fs := make([]float32, 1+t.negative) // in·out per row, then gradient scales
-	acc := make([]float32, dim)
 	for range t.epochs {
 		for wi := lo; wi < hi; wi++ {
 			if (wi-lo)%ctxEvery == 0 {
@@ -227,36 +253,58 @@ func (t *trainer) run(ctx context.Context, lo, hi int, r rng, st *Stats) error {
 			for i, u := range walk {
 				b := 1 + r.intn(t.window)
 				from, to := max(0, i-b), min(len(walk)-1, i+b)
-				in := t.in[int(u)*dim : int(u)*dim+dim]
 				for j := from; j <= to; j++ {
 					if j == i {
 						continue
 					}
+					if bt.n == pairBatch {
+						t.train(bt, fs, acc)
+					}
+					p := bt.n
+					bt.centre[p], bt.alpha[p] = u, alpha
 					v := walk[j]
-					rows[0] = v
-					k := 1
+					tg := bt.targets[p*k1 : p*k1+k1]
+					tg[0] = v
+					n := 1
 					for range t.negative {
 						if x := t.noise(u, &r); x != v {
-							rows[k] = x
-							k++
+							tg[n] = x
+							n++
 						}
 					}
-					dots(fs[:k], in, t.out, rows[:k])
-					for q := range k {
-						label := float32(0)
-						if q == 0 {
-							label = 1
-						}
-						fs[q] = gradScale(fs[q], label, alpha)
-					}
-					pairUpdate(in, t.out, rows[:k], fs[:k], acc)
+					bt.ntarget[p] = int32(n)
+					bt.n++
 				}
 				st.Pairs += int64(to - from)
 			}
 			st.Tokens += int64(len(walk))
 		}
 	}
+	t.train(bt, fs, acc)
 	return nil
+}
+
+// train takes one SGD step per pair of the batch and empties it.
+func (t *trainer) train(bt *batch, fs, acc []float32) {
+	dim, k1 := t.dim, 1+t.negative
+	for p := range bt.n {
+		if q := p + prefetchAhead; t.prefetch && q < bt.n {
+			prefetchRows(t.out, bt.targets[q*k1:q*k1+int(bt.ntarget[q])], dim)
+			prefetchRows(t.in, bt.centre[q:q+1], dim)
+		}
+		u := bt.centre[p]
+		in := t.in[int(u)*dim : int(u)*dim+dim]
+		rows := bt.targets[p*k1 : p*k1+int(bt.ntarget[p])]
+		f := fs[:len(rows)]
+		dots(f, in, t.out, rows)
+		alpha := bt.alpha[p]
+		f[0] = gradScale(f[0], 1, alpha)
+		for q := 1; q < len(f); q++ {
+			f[q] = gradScale(f[q], 0, alpha)
+		}
+		pairUpdate(in, t.out, rows, f, acc)
+	}
+	bt.n = 0
 }
 
 // gradScale returns g = η·(label − σ(f)), the SGD step of −log σ(±f) for

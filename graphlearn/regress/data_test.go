@@ -54,6 +54,24 @@ func friedmanSplit() (Xtr *mat.Dense, ytr []float64, Xte *mat.Dense, yte []float
 	return Xtr, ytr, Xte, yte
 }
 
+// friedmanMissing is friedmanSplit with 20% of x₁ and x₄ (two informative
+// features) set to NaN at random in both sets.
+func friedmanMissing() (Xtr *mat.Dense, ytr []float64, Xte *mat.Dense, yte []float64) {
+	Xtr, ytr, Xte, yte = friedmanSplit()
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, X := range []*mat.Dense{Xtr, Xte} {
+		n, _ := X.Dims()
+		for i := range n {
+			for _, j := range []int{0, 3} {
+				if rng.Float64() < 0.2 {
+					X.Set(i, j, math.NaN())
+				}
+			}
+		}
+	}
+	return Xtr, ytr, Xte, yte
+}
+
 // r2 is the coefficient of determination of pred for y.
 func r2(t testing.TB, r Regressor, X *mat.Dense, y []float64) float64 {
 	t.Helper()
@@ -98,4 +116,7 @@ func TestWriteFriedmanCSV(t *testing.T) {
 	}
 	write("train.csv", Xtr, ytr)
 	write("test.csv", Xte, yte)
+	Xtr, ytr, Xte, yte = friedmanMissing()
+	write("train_missing.csv", Xtr, ytr)
+	write("test_missing.csv", Xte, yte)
 }

@@ -290,7 +290,10 @@ type passJob struct {
 	evalBuilt, evalDeriv bool
 }
 
-type passResult struct{ built, derived split }
+type passResult struct {
+	built, derived split
+	pre            *prefix // per-worker scratch for evalFeature
+}
 
 // leafRange records the rows rows[lo:hi] that ended in leaf node id.
 type leafRange struct {
@@ -359,6 +362,9 @@ func newGBTrainer(opt GBDTOptions, bm *binned, y []float64, base float64) *gbTra
 	t.feats = make([]int, 0, p)
 	w := workerCount(opt.Workers)
 	t.results = make([]passResult, w)
+	for i := range t.results {
+		t.results[i].pre = new(prefix)
+	}
 	t.pool = newWorkerPool(w, t.passWork)
 	return t
 }
@@ -614,8 +620,9 @@ func (t *gbTrainer) pass(job passJob) passResult {
 		use = 1
 	}
 	use = t.pool.run(len(t.feats), use)
-	best := t.results[0]
-	for _, r := range t.results[1:use] {
+	best := passResult{built: t.results[0].built, derived: t.results[0].derived}
+	for w := 1; w < use; w++ {
+		r := &t.results[w]
 		if r.built.gain > best.built.gain {
 			best.built = r.built
 		}
@@ -626,25 +633,53 @@ func (t *gbTrainer) pass(job passJob) passResult {
 	return best
 }
 
-// passWork is the per-worker body of pass for features feats[lo:hi].
+// passWork is the per-worker body of pass for features feats[lo:hi]. On a
+// dense node it builds histograms four features at a time.
 func (t *gbTrainer) passWork(w, lo, hi int) {
 	res := &t.results[w]
 	res.built, res.derived = noSplit, noSplit
 	job := &t.job
 	built := t.bufs[job.built]
-	for _, j := range t.feats[lo:hi] {
-		nb, miss := t.bm.nbins[j], t.bm.missing[j]
-		h, hOcc := built.feature(j)
-		buildHist(h, hOcc, t.bm.width(j), t.bm.column(j), job.rows, t.grad)
-		if job.derived >= 0 {
-			d, dOcc := t.bufs[job.derived].feature(j)
-			subtractHist(d, dOcc, h, hOcc)
-			if job.evalDeriv {
-				t.par.evalFeature(d, dOcc, nb, miss, j, job.derivedSum, &res.derived)
+	feats := t.feats[lo:hi]
+	for len(feats) > 0 {
+		group := feats[:1]
+		if len(job.rows) > denseRows && len(feats) >= 4 {
+			group = feats[:4]
+			var h [4]*[maxBinLimit]gradSum
+			var occ [4]*[occWords]uint64
+			var width [4]int
+			var col [4][]uint8
+			for k, j := range group {
+				h[k], occ[k] = built.feature(j)
+				width[k], col[k] = t.bm.width(j), t.bm.column(j)
 			}
+			buildHist4(h, occ, width, col, job.rows, t.grad)
+		} else {
+			j := group[0]
+			h, occ := built.feature(j)
+			buildHist(h, occ, t.bm.width(j), t.bm.column(j), job.rows, t.grad)
 		}
-		if job.evalBuilt {
-			t.par.evalFeature(h, hOcc, nb, miss, j, job.builtSum, &res.built)
+		for _, j := range group {
+			t.evalBuilt(j, res)
 		}
+		feats = feats[len(group):]
+	}
+}
+
+// evalBuilt finishes feature j of the current pass once its histogram is
+// built: derive the sibling's by subtraction and find both best splits.
+func (t *gbTrainer) evalBuilt(j int, res *passResult) {
+	job := &t.job
+	nb, miss := t.bm.nbins[j], t.bm.missing[j]
+	h, hOcc := t.bufs[job.built].feature(j)
+	if job.derived >= 0 {
+		d, dOcc := t.bufs[job.derived].feature(j)
+		subtractHist(d, dOcc, h, hOcc)
+		if job.evalDeriv {
+			t.par.evalFeature(res.pre, d, dOcc, nb, miss, j, job.derivedSum, &res.derived)
+		}
+	}
+	if job.evalBuilt {
+		t.par.evalFeature(res.pre, h, hOcc, nb, miss, j, job.builtSum, &res.built)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-
-	"gonum.org/v1/gonum/mat"
 )
 
 // stumpOptions grows one depth-1 tree with no shrinkage or sampling.
@@ -295,20 +293,7 @@ func TestGBDTTrainingPredictions(t *testing.T) {
 }
 
 func TestGBDTMissingFriedman(t *testing.T) {
-	Xtr, ytr, Xte, yte := friedmanSplit()
-	Xtr, Xte = mat.DenseCopyOf(Xtr), mat.DenseCopyOf(Xte)
-	rng := rand.New(rand.NewPCG(9, 9))
-	// Knock out 20% of x₁ and x₄ (informative) in both sets.
-	for _, X := range []*mat.Dense{Xtr, Xte} {
-		n, _ := X.Dims()
-		for i := range n {
-			for _, j := range []int{0, 3} {
-				if rng.Float64() < 0.2 {
-					X.Set(i, j, math.NaN())
-				}
-			}
-		}
-	}
+	Xtr, ytr, Xte, yte := friedmanMissing()
 	g := NewGBDT(DefaultGBDTOptions())
 	if err := g.Fit(Xtr, ytr); err != nil {
 		t.Fatal(err)

@@ -26,21 +26,21 @@ func (h histBuf) feature(j int) (*[maxBinLimit]gradSum, *[occWords]uint64) {
 		(*[occWords]uint64)(h.occ[j*occWords : (j+1)*occWords])
 }
 
+// denseRows is the node size above which every bin of a feature is likely
+// hit, so builds mark the whole bitmap instead of tracking bins row by row.
+const denseRows = 2 * maxBinLimit
+
 // buildHist sets hist to the sums of grad over rows by code col[r], for a
 // feature with width codes.
 func buildHist(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, width int, col []uint8, rows []int32, grad []float64) {
 	clearHist(hist, occ, width)
-	if len(rows) > 2*width {
-		// Nearly every bin will be hit: mark them all rather than pay a
-		// branch per row.
+	if len(rows) > denseRows {
 		for _, r := range rows {
 			e := &hist[col[r]]
 			e.g += grad[r]
 			e.n++
 		}
-		for w := range occWords {
-			occ[w] = lowBits(width - w*64)
-		}
+		markAll(occ, width)
 		return
 	}
 	for _, r := range rows {
@@ -51,6 +51,41 @@ func buildHist(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, width int, col
 		}
 		e.g += grad[r]
 		e.n++
+	}
+}
+
+// buildHist4 is buildHist for four features at once on a dense node: one
+// pass over the rows loads each row index and gradient once for all four.
+func buildHist4(hist [4]*[maxBinLimit]gradSum, occ [4]*[occWords]uint64, width [4]int, col [4][]uint8, rows []int32, grad []float64) {
+	for k := range 4 {
+		clearHist(hist[k], occ[k], width[k])
+	}
+	h0, h1, h2, h3 := hist[0], hist[1], hist[2], hist[3]
+	c0, c1, c2, c3 := col[0], col[1], col[2], col[3]
+	for _, r := range rows {
+		g := grad[r]
+		e := &h0[c0[r]]
+		e.g += g
+		e.n++
+		e = &h1[c1[r]]
+		e.g += g
+		e.n++
+		e = &h2[c2[r]]
+		e.g += g
+		e.n++
+		e = &h3[c3[r]]
+		e.g += g
+		e.n++
+	}
+	for k := range 4 {
+		markAll(occ[k], width[k])
+	}
+}
+
+// markAll puts the first width bins in the bitmap.
+func markAll(occ *[occWords]uint64, width int) {
+	for w := range occWords {
+		occ[w] = lowBits(width - w*64)
 	}
 }
 
@@ -112,65 +147,117 @@ func lowBits(k int) uint64 {
 // A candidate must be strictly better to win, so ties keep the lower
 // feature, the forward scan and the lower bin, as in XGBoost. Only the
 // bitmap's bins are visited: an empty bin repeats the previous candidate.
-func (q *gbParams) evalFeature(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, nb int, miss bool, j int, tot gradSum, best *split) {
-	c := scanCtx{inv: q.inv, alpha: q.alpha, minChild: q.minChild, tot: tot,
-		parent: q.score(tot), bestGain: best.gain, bestBin: -2}
-	c.scan(hist, occ, gradSum{}, nb, false)
-	if miss && hist[nb].n > 0 {
-		m := hist[nb]
-		c.consider(m, -1, true)
-		c.scan(hist, occ, m, nb, true)
+//
+// This is the innermost loop of GBDT training. It first gathers the prefix
+// sums of the occupied bins, then scores them in a separate loop, which keeps
+// both loops short enough for the compiler to hold their state in registers;
+// the α > 0 case goes to the plainer evalFeatureL1.
+func (q *gbParams) evalFeature(pre *prefix, hist *[maxBinLimit]gradSum, occ *[occWords]uint64, nb int, miss bool, j int, tot gradSum, best *split) {
+	if q.alpha != 0 {
+		q.evalFeatureL1(hist, occ, nb, miss, j, tot, best)
+		return
 	}
-	if c.bestBin > -2 {
-		*best = split{gain: c.bestGain, feature: j, bin: c.bestBin, defaultLeft: c.bestDefaultLeft, left: c.bestLeft}
+	pre.gather(hist, occ, nb, gradSum{})
+	gain, k := pre.best(q, tot, best.gain)
+	if k >= 0 {
+		*best = split{gain: gain, feature: j, bin: int(pre.bin[k]), left: gradSum{pre.g[k], int(pre.n[k])}}
+	}
+	if !miss || hist[nb].n == 0 {
+		return
+	}
+	m := hist[nb]
+	if nr := tot.n - m.n; m.n >= q.minChild && nr >= q.minChild {
+		gr := tot.g - m.g
+		if gain := m.g*m.g*q.inv[m.n] + gr*gr*q.inv[nr] - q.score(tot); gain > best.gain {
+			*best = split{gain: gain, feature: j, bin: -1, defaultLeft: true, left: m}
+		}
+	}
+	pre.gather(hist, occ, nb, m)
+	if gain, k := pre.best(q, tot, best.gain); k >= 0 {
+		*best = split{gain: gain, feature: j, bin: int(pre.bin[k]), defaultLeft: true, left: gradSum{pre.g[k], int(pre.n[k])}}
 	}
 }
 
-// scanCtx carries a feature's running best through its scans in locals
-// rather than behind a pointer.
-type scanCtx struct {
-	inv             []float64
-	alpha           float64
-	minChild        int
-	tot             gradSum
-	parent          float64
-	bestGain        float64
-	bestBin         int // -2: no improvement
-	bestDefaultLeft bool
-	bestLeft        gradSum
+// prefix holds, for each occupied value bin in ascending order, the left
+// child's sums if the split falls after it. It is per-worker scratch.
+type prefix struct {
+	k   int
+	g   [maxBinLimit]float64
+	n   [maxBinLimit]int32
+	bin [maxBinLimit]uint8
 }
 
-// scan accumulates the value bins 0..nb-1 of the bitmap onto the left sums
-// l, in ascending order, considering a split after each.
-func (c *scanCtx) scan(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, l gradSum, nb int, defaultLeft bool) {
+// gather accumulates the bitmap's value bins 0..nb-1 onto start.
+func (p *prefix) gather(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, nb int, start gradSum) {
+	g, n, k := start.g, start.n, 0
 	for w := 0; w < occWords && w*64 < nb; w++ {
 		word := occ[w] & lowBits(nb-w*64)
 		for word != 0 {
 			b := w<<6 | bits.TrailingZeros64(word)
 			word &= word - 1
-			e := hist[b]
-			l.g += e.g
-			l.n += e.n
-			c.consider(l, b, defaultLeft)
+			g += hist[b].g
+			n += hist[b].n
+			p.g[k&(maxBinLimit-1)] = g
+			p.n[k&(maxBinLimit-1)] = int32(n)
+			p.bin[k&(maxBinLimit-1)] = uint8(b)
+			k++
 		}
 	}
+	p.k = k
 }
 
-// consider scores the split whose left child has sums l,
-//
-//	gain = T_α(G_L)²/(H_L+λ) + T_α(G_R)²/(H_R+λ) − T_α(G)²/(H+λ),
-//
-// if both children have at least min_child_weight rows.
-func (c *scanCtx) consider(l gradSum, b int, defaultLeft bool) {
-	nr := c.tot.n - l.n
-	if l.n < c.minChild || nr < c.minChild {
-		return
+// best returns the highest gain above floor among the gathered candidates
+// and its index, or -1 if none beats floor.
+func (p *prefix) best(q *gbParams, tot gradSum, floor float64) (float64, int) {
+	inv := q.inv
+	totG, totN := tot.g, int32(tot.n)
+	parent := totG * totG * inv[totN]
+	minChild := int32(q.minChild)
+	best, at := floor, -1
+	for i := range p.k & (maxBinLimit*2 - 1) {
+		nl := p.n[i&(maxBinLimit-1)]
+		nr := totN - nl
+		if nl < minChild || nr < minChild {
+			continue
+		}
+		gl := p.g[i&(maxBinLimit-1)]
+		gr := totG - gl
+		if gain := gl*gl*inv[nl] + gr*gr*inv[nr] - parent; gain > best {
+			best, at = gain, i
+		}
 	}
-	gl, gr := l.g, c.tot.g-l.g
-	if c.alpha != 0 {
-		gl, gr = softThreshold(gl, c.alpha), softThreshold(gr, c.alpha)
+	return best, at
+}
+
+// evalFeatureL1 is evalFeature with the soft-thresholded scores of α > 0,
+//
+//	gain = T_α(G_L)²/(H_L+λ) + T_α(G_R)²/(H_R+λ) − T_α(G)²/(H+λ).
+func (q *gbParams) evalFeatureL1(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, nb int, miss bool, j int, tot gradSum, best *split) {
+	parent := q.score(tot)
+	consider := func(l gradSum, b int, defaultLeft bool) {
+		r := gradSum{tot.g - l.g, tot.n - l.n}
+		if l.n < q.minChild || r.n < q.minChild {
+			return
+		}
+		if gain := q.score(l) + q.score(r) - parent; gain > best.gain {
+			*best = split{gain: gain, feature: j, bin: b, defaultLeft: defaultLeft, left: l}
+		}
 	}
-	if gain := gl*gl*c.inv[l.n] + gr*gr*c.inv[nr] - c.parent; gain > c.bestGain {
-		c.bestGain, c.bestBin, c.bestDefaultLeft, c.bestLeft = gain, b, defaultLeft, l
+	scan := func(l gradSum, defaultLeft bool) {
+		for w := 0; w < occWords && w*64 < nb; w++ {
+			word := occ[w] & lowBits(nb-w*64)
+			for word != 0 {
+				b := w<<6 | bits.TrailingZeros64(word)
+				word &= word - 1
+				l.g += hist[b].g
+				l.n += hist[b].n
+				consider(l, b, defaultLeft)
+			}
+		}
+	}
+	scan(gradSum{}, false)
+	if miss && hist[nb].n > 0 {
+		consider(hist[nb], -1, true)
+		scan(hist[nb], true)
 	}
 }

@@ -99,7 +99,8 @@ func TestEvalFeatureMatchesReference(t *testing.T) {
 		}
 		occ := occupancy(rng, hist, width, trial%2 == 0)
 		got, want := noSplit, noSplit
-		q.evalFeature(hist, occ, nb, miss, 7, tot, &got)
+		var pre prefix
+		q.evalFeature(&pre, hist, occ, nb, miss, 7, tot, &got)
 		evalFeatureRef(&q, hist, nb, miss, 7, tot, &want)
 		if got != want {
 			t.Fatalf("trial %d (nb %d, miss %v, rows %d): got %+v, want %+v", trial, nb, miss, rows, got, want)
@@ -195,10 +196,11 @@ func BenchmarkEvalFeature(b *testing.B) {
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
 			b.ReportAllocs()
 			var best split
+			var pre prefix
 			for b.Loop() {
 				for _, it := range items {
 					best = noSplit
-					q.evalFeature(it.h, it.occ, 256, false, 0, it.tot, &best)
+					q.evalFeature(&pre, it.h, it.occ, 256, false, 0, it.tot, &best)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*hists), "ns/feature")

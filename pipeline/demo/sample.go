@@ -207,7 +207,7 @@ func GenerateSample(opt SampleOptions) *Sample {
 	// Models: base models per family and size, then fine-tuned variants.
 	famVec := map[string][]float64{}
 	for _, f := range families {
-		famVec[f.name] = vec(0.8)
+		famVec[f.name] = vec(0.6)
 	}
 	type latent struct {
 		z       []float64
@@ -230,7 +230,7 @@ func GenerateSample(opt SampleOptions) *Sample {
 			continue
 		}
 		sizeBonus := 0.35 * math.Log(float64(f.params[k])/50e6)
-		z := add(add(famVec[f.name], domVec[corpus.favours], 0.35), vec(1), 0.35)
+		z := add(add(famVec[f.name], domVec[corpus.favours], 0.3), vec(1), 0.7)
 		q := 0.7*norm() + sizeBonus
 		lat[id] = latent{z: z, quality: q}
 		created := epoch.Add(time.Duration(rng.IntN(900*24)) * time.Hour)
@@ -242,7 +242,7 @@ func GenerateSample(opt SampleOptions) *Sample {
 			License:   []string{"apache-2.0", "mit", "cc-by-4.0"}[rng.IntN(3)],
 			Downloads: downloads(rng, q, 2.0), Likes: int64(rng.ExpFloat64() * 20),
 			CreatedAt: created, LastModified: created.Add(time.Duration(rng.IntN(300*24)) * time.Hour),
-			SourceDataset: corpus.name, SourceAccuracy: round4(0.6 + 0.3/(1+math.Exp(-q))),
+			SourceDataset: corpus.name, SourceAccuracy: round4(0.6 + 0.3/(1+math.Exp(-(0.5*q+norm())))),
 		}
 		bases = append(bases, len(s.Models))
 		s.Models = append(s.Models, m)

@@ -349,7 +349,9 @@ func RenderMarkdown(w io.Writer, res *Result, ref []store.ReferenceResult) error
 		"`n/a`: undefined (fewer than %d models, constant scores, or no data). "+
 		"`±`: standard deviation over seeds. `†`: the top-k set depended on how tied scores were broken "+
 		"(ours: by model id; the paper: wherever numpy's unstable argsort left them). "+
-		"`weighted mean` = Σ w·v / Σ w with w = max − mean of the target's accuracies (the paper's `average`); `mean` is the plain mean.\n\n",
+		"`weighted mean` = Σ w·v / Σ w with w = max − mean of the target's accuracies (the paper's `average`); `mean` is the plain mean. "+
+		"The published `random` row is the expected accuracy of one random pick (mean accuracy for every k) while ours draws seeded random scores, "+
+		"so the two differ by design.\n\n",
 		matchToleranceText, MinModels)
 
 	if len(res.Targets) > 0 && res.Targets[0].Models != nil {
@@ -443,6 +445,9 @@ func renderTable(w io.Writer, res *Result, metric string, sums map[Cell]Summary,
 func renderAgreement(w io.Writer, res *Result, sums map[Cell]Summary, pub map[Cell]float64) {
 	var compared []string
 	for _, m := range res.Methods {
+		if m.Name == BaselineRandom {
+			continue // the published row is another quantity (see the reading guide)
+		}
 		for c := range pub {
 			if c.Method == m.Name {
 				compared = append(compared, m.Name)

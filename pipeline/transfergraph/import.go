@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -31,7 +32,7 @@ type Options struct {
 type Report struct {
 	Task     string         // TaskImage or TaskText
 	Source   string         // the Source of the rows, e.g. "transfergraph/image_classification"
-	Problems []Problem      // malformed rows that were skipped, in file order
+	Problems []Problem      // malformed rows that were skipped, in the order read
 	Counts   map[string]int // rows per table (models, datasets, finetunes, scores, dataset_distances, reference_results) and a few details
 	// ResultTables lists the result_analysis files that were found.
 	ResultTables []string
@@ -66,6 +67,9 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 	}
 	// Tell or check the layout before reading the other files.
 	header, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(records, []byte("\ufeff")))).Read()
+	if err == io.EOF {
+		return nil, nil, fmt.Errorf("%s: empty file, want a header line", from.location(fileRecords))
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: header: %w", from.location(fileRecords), err)
 	}
@@ -92,31 +96,24 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 
 	ps := &problems{strict: opt.Strict, log: log}
 	t := &store.Tables{}
-	// fail prefixes a file's error with its location unless it is a
-	// Problem (strict mode), which already names the file and line.
-	fail := func(name string, err error) error {
-		var p Problem
-		if errors.As(err, &p) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return err
-		}
-		return fmt.Errorf("%s: %w", from.location(name), err)
-	}
+	// Parse errors (a header without a needed column; a Problem in strict
+	// mode) name the file relative to src, and its line.
 	if t.Finetunes, err = parseRecords(ctx, files[fileRecords], lay, ps); err != nil {
-		return nil, nil, fail(fileRecords, err)
+		return nil, nil, err
 	}
 	if t.Models, err = parseConfig(ctx, files[fileConfig], lay, ps); err != nil {
-		return nil, nil, fail(fileConfig, err)
+		return nil, nil, err
 	}
 	if t.Scores, err = parseScores(ctx, files[fileScores], lay, ps); err != nil {
-		return nil, nil, fail(fileScores, err)
+		return nil, nil, err
 	}
 	features, err := parseFeatures(ctx, files[fileFeatures], lay, ps)
 	if err != nil {
-		return nil, nil, fail(fileFeatures, err)
+		return nil, nil, err
 	}
 	names, dist, err := parseDistances(ctx, files[lay.distances], lay.distances, lay, ps)
 	if err != nil {
-		return nil, nil, fail(lay.distances, err)
+		return nil, nil, err
 	}
 	t.DatasetDistances = dist
 	for _, m := range metricNames {
@@ -127,13 +124,22 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 		}
 		rs, err := parseResults(ctx, data, name, m.metric, lay, ps)
 		if err != nil {
-			return nil, nil, fail(name, err)
+			return nil, nil, err
 		}
 		t.ReferenceResults = append(t.ReferenceResults, rs...)
 	}
 
 	t.Datasets = datasets(features, names, t.Finetunes, t.Scores, lay.source)
 	extra := addMissingModels(t, lay.source)
+	// Non-nil slices: an imported table with no rows replaces the zoo's
+	// table (store.WriteZoo keeps tables that are nil). Cards and evals are
+	// not the benchmark's and stay nil.
+	t.Models = nonNil(t.Models)
+	t.Datasets = nonNil(t.Datasets)
+	t.Finetunes = nonNil(t.Finetunes)
+	t.Scores = nonNil(t.Scores)
+	t.DatasetDistances = nonNil(t.DatasetDistances)
+	t.ReferenceResults = nonNil(t.ReferenceResults)
 	if extra > 0 {
 		log.Info("models with records or scores but no config row added without metadata", "models", extra)
 	}
@@ -201,7 +207,7 @@ func readAll(ctx context.Context, from source, lay *layout, log *slog.Logger) (m
 	}
 	if err := g.Wait(); err != nil {
 		if ctx.Err() != nil {
-			return nil, nil, fmt.Errorf("read %s: %w", lay.source, ctx.Err())
+			return nil, nil, fmt.Errorf("read %s: %w", from.location(""), ctx.Err())
 		}
 		return nil, nil, err
 	}
@@ -217,6 +223,13 @@ func readAll(ctx context.Context, from source, lay *layout, log *slog.Logger) (m
 		log.Info("result tables not found; skipped", "found", len(found), "missing", missing)
 	}
 	return files, found, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 func contains(list []string, s string) bool {

@@ -390,6 +390,12 @@ func TestImportErrors(t *testing.T) {
 			want:   "target_dataset_features.csv: empty file",
 		},
 		{
+			name:   "empty records",
+			src:    dir,
+			change: func(t *testing.T, dir string) { write(t, filepath.Join(dir, fileRecords), "") },
+			want:   "records.csv: empty file",
+		},
+		{
 			name:   "unknown layout",
 			src:    dir,
 			change: func(t *testing.T, dir string) { write(t, filepath.Join(dir, fileRecords), "a,b\n1,2\n") },
@@ -503,5 +509,15 @@ func write(t *testing.T, p, s string) {
 	t.Helper()
 	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func BenchmarkImportImage(b *testing.B) {
+	dir := imageDir(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Import(context.Background(), dir, Options{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

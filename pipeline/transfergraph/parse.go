@@ -280,7 +280,7 @@ func parseDistances(ctx context.Context, data []byte, file string, lay *layout, 
 			out = append(out, store.DatasetDistance{DatasetA: names[i], DatasetB: names[j], Distance: v, Method: method})
 		}
 	}
-	if missing := len(names) - len(seen); missing > 0 {
+	if len(seen) < len(names) {
 		ps.log.Warn("distance matrix lacks rows", "file", file, "rows", len(seen), "columns", len(names))
 	}
 	return names, out, nil

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// evalTestZoo writes a small zoo: two targets, eight models with full
+// fine-tunes, LogME and Reg-H-Score scores, download counts and a published
+// LogME Pearson cell.
+func evalTestZoo(t *testing.T) string {
+	t.Helper()
+	tb := &store.Tables{
+		Models:           []store.Model{},
+		Datasets:         []store.Dataset{},
+		Finetunes:        []store.Finetune{},
+		Scores:           []store.Score{},
+		ReferenceResults: []store.ReferenceResult{},
+	}
+	for _, ds := range []string{"glue/sst2", "cifar100"} {
+		tb.Datasets = append(tb.Datasets, store.Dataset{DatasetID: ds, Source: "test"})
+	}
+	for i := range 8 {
+		id := fmt.Sprintf("org/m%d", i)
+		tb.Models = append(tb.Models, store.Model{ModelID: id, ModelType: "vit", Downloads: int64(100 * (i + 1)), ReportedAccuracy: math.NaN(), Source: "test"})
+		for j, ds := range []string{"glue/sst2", "cifar100"} {
+			acc := 0.5 + 0.05*float64(i) - 0.02*float64(j*i%3)
+			tb.Finetunes = append(tb.Finetunes, store.Finetune{ModelID: id, DatasetID: ds, Accuracy: acc, Method: "full",
+				Epochs: math.NaN(), LearningRate: math.NaN(), TrainSeconds: math.NaN(), Source: "test"})
+			tb.Scores = append(tb.Scores,
+				store.Score{ModelID: id, DatasetID: ds, Method: "logme", Score: float64((i * 5) % 8), RuntimeSeconds: math.NaN()},
+				store.Score{ModelID: id, DatasetID: ds, Method: "reg_h_score", Score: acc * 10, RuntimeSeconds: math.NaN()},
+			)
+		}
+	}
+	tb.ReferenceResults = append(tb.ReferenceResults,
+		store.ReferenceResult{Source: "test", Method: "LogME", Metric: "pearson", Target: "cifar100", Value: 0.25})
+	dir := filepath.Join(t.TempDir(), "zoo")
+	if err := store.WriteZoo(dir, tb, store.Provenance{Source: "test", Command: "evalTestZoo"}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func runCmd(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestBaselineCommand(t *testing.T) {
+	zoo := evalTestZoo(t)
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := runCmd("baseline", "--zoo", zoo, "--out", out, "--seeds", "3")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, f := range []string{"metrics.parquet", "report.json", "report.md"} {
+		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if !strings.Contains(stdout, "| `logme` | ours |") || !strings.Contains(stdout, "report.md") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+
+	rows, err := store.ReadFile[store.Metric](filepath.Join(out, "metrics.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	methods := map[string]bool{}
+	for _, r := range rows {
+		methods[r.Method] = true
+		if r.Protocol != "paper" {
+			t.Fatalf("row %+v", r)
+		}
+	}
+	for _, m := range []string{"logme", "reg_h_score", "downloads", "random"} {
+		if !methods[m] {
+			t.Errorf("no %s rows in metrics.parquet", m)
+		}
+	}
+
+	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "|  | published |") || !strings.Contains(string(md), "0.2500") {
+		t.Errorf("report.md does not show the published cell:\n%s", md)
+	}
+
+	var doc map[string]any
+	b, _ := os.ReadFile(filepath.Join(out, "report.json"))
+	if err := json.Unmarshal(b, &doc); err != nil || doc["protocol"] != "paper" {
+		t.Errorf("report.json: %v %v", err, doc["protocol"])
+	}
+
+	// A second run refuses the non-empty directory, unless --force.
+	code, _, stderr = runCmd("baseline", "--zoo", zoo, "--out", out)
+	if code != exitFailure || !strings.Contains(stderr, "--force") {
+		t.Errorf("second run: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runCmd("baseline", "--zoo", zoo, "--out", out, "--force", "--protocol", "clean", "--methods", "logme,downloads")
+	if code != exitOK {
+		t.Fatalf("--force: exit %d, stderr:\n%s", code, stderr)
+	}
+	rows, err = store.ReadFile[store.Metric](filepath.Join(out, "metrics.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Protocol != "clean" || (r.Method != "logme" && r.Method != "downloads") {
+			t.Fatalf("after --force: row %+v", r)
+		}
+	}
+}
+
+func TestBaselineCommandErrors(t *testing.T) {
+	zoo := evalTestZoo(t)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no zoo", []string{"baseline", "--out", "x"}, exitUsage, "--zoo and --out are required"},
+		{"bad protocol", []string{"baseline", "--zoo", zoo, "--out", "x", "--protocol", "fast"}, exitUsage, "unknown protocol"},
+		{"bad method", []string{"baseline", "--zoo", zoo, "--out", "x", "--methods", "logme,magic"}, exitUsage, `unknown baseline "magic"`},
+		{"no method", []string{"baseline", "--zoo", zoo, "--out", "x", "--methods", ","}, exitUsage, "no baseline"},
+		{"bad flag", []string{"baseline", "--zoo", zoo, "--out", "x", "--nope"}, exitUsage, "nope"},
+		{"stray argument", []string{"baseline", "--zoo", zoo, "--out", "x", "extra"}, exitUsage, "unexpected argument"},
+		{"missing zoo", []string{"baseline", "--zoo", filepath.Join(t.TempDir(), "none"), "--out", filepath.Join(t.TempDir(), "o")}, exitFailure, "read zoo"},
+		{"unknown target", []string{"baseline", "--zoo", zoo, "--out", filepath.Join(t.TempDir(), "o"), "--targets", "imagenet"}, exitFailure, `target "imagenet"`},
+		{"help", []string{"baseline", "-h"}, exitOK, "Usage: zoograph baseline"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCmd(tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.code, tt.stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+func writeTestFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEvalCommandCSV(t *testing.T) {
+	zoo := evalTestZoo(t)
+	var b strings.Builder
+	b.WriteString("method,seed,target,model,score\n")
+	for _, seed := range []string{"1", "2"} {
+		for i := range 8 {
+			// "ours" ranks the models by index: the accuracies' order.
+			b.WriteString("ours," + seed + ",cifar100,org/m" + string(rune('0'+i)) + "," + string(rune('0'+i)) + "\n")
+		}
+	}
+	preds := filepath.Join(t.TempDir(), "preds.csv")
+	writeTestFile(t, preds, b.String())
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := runCmd("eval", "--zoo", zoo, "--predictions", preds, "--out", out, "--baselines", "logme,random", "--seeds", "2")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "| `ours` |") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	rows, err := store.ReadFile[store.Metric](filepath.Join(out, "metrics.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds := map[int64]bool{}
+	var meanRow bool
+	for _, r := range rows {
+		if r.Method != "ours" {
+			continue
+		}
+		if r.Target != "cifar100" && r.Target != "_mean" && r.Target != "_weighted_mean" {
+			t.Errorf("ours evaluated on %s; the predictions cover cifar100 only", r.Target)
+		}
+		if r.Seed != nil {
+			seeds[*r.Seed] = true
+		} else if r.Metric == "spearman" && r.Target == "cifar100" {
+			meanRow = true
+		}
+	}
+	if len(seeds) != 2 || !meanRow {
+		t.Errorf("seeds %v, mean row %v", seeds, meanRow)
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.md")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestEvalCommandRankDirectory(t *testing.T) {
+	zoo := evalTestZoo(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString(",model,score\n")
+	for i := range 8 {
+		b.WriteString(string(rune('0'+i)) + ",org/m" + string(rune('0'+i)) + "," + string(rune('9'-i)) + "\n")
+	}
+	writeTestFile(t, filepath.Join(dir, "glue_sst2", "xgb_node2vec", "results_1.0_128_0.csv"), b.String())
+	writeTestFile(t, filepath.Join(dir, "glue_sst2", "lr_node2vec", "results_1.0_128_0.csv"), b.String())
+	out := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := runCmd("eval", "--zoo", zoo, "--predictions", dir, "--out", out, "--baselines", "", "--methods", "xgb_node2vec", "--protocol", "clean")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	rows, err := store.ReadFile[store.Metric](filepath.Join(out, "metrics.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Method != "xgb_node2vec" || r.Protocol != "clean" {
+			t.Fatalf("row %+v", r)
+		}
+		// Scores fall as accuracy rises on glue/sst2: a perfect inversion.
+		if r.Target == "glue/sst2" && r.Metric == "spearman" && r.Value != -1 {
+			t.Errorf("spearman %v, want -1", r.Value)
+		}
+	}
+}
+
+func TestEvalCommandErrors(t *testing.T) {
+	zoo := evalTestZoo(t)
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	writeTestFile(t, bad, "target,model,score\ncifar100,org/m1,0.5\ncifar100,org/m2,high\n")
+	unknown := filepath.Join(t.TempDir(), "unknown.csv")
+	writeTestFile(t, unknown, "target,model,score\nimagenet,org/m1,0.5\n")
+	good := filepath.Join(t.TempDir(), "good.csv")
+	writeTestFile(t, good, "target,model,score,method\ncifar100,org/m1,0.5,logme\n")
+	out := func() string { return filepath.Join(t.TempDir(), "o") }
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no predictions flag", []string{"eval", "--zoo", zoo, "--out", "x"}, exitUsage, "--predictions"},
+		{"bad baseline", []string{"eval", "--zoo", zoo, "--predictions", bad, "--out", "x", "--baselines", "oracle"}, exitUsage, `unknown baseline "oracle"`},
+		{"bad csv", []string{"eval", "--zoo", zoo, "--predictions", bad, "--out", out()}, exitFailure, bad + `:3: score "high" is not a number`},
+		{"unknown target", []string{"eval", "--zoo", zoo, "--predictions", unknown, "--out", out()}, exitFailure, `unknown target "imagenet"`},
+		{"missing file", []string{"eval", "--zoo", zoo, "--predictions", filepath.Join(t.TempDir(), "none.csv"), "--out", out()}, exitFailure, "none.csv"},
+		{"missing method", []string{"eval", "--zoo", zoo, "--predictions", good, "--out", out(), "--methods", "ours"}, exitFailure, `no predictions of method "ours"`},
+		{"method clashes with a baseline", []string{"eval", "--zoo", zoo, "--predictions", good, "--out", out()}, exitFailure, `"logme" is also a computed baseline`},
+		{"help", []string{"eval", "-h"}, exitOK, "Usage: zoograph eval"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCmd(tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.code, tt.stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// importTextFixture is the sequence_classification fixture of the importer.
+const importTextFixture = "../../pipeline/transfergraph/testdata/sequence_classification"
+
+// importSharedImage returns ../shared/transfergraph/image_classification
+// beside the module root; without it the test fails under CI and is skipped
+// elsewhere.
+func importSharedImage(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			p := filepath.Join(dir, "..", "shared", "transfergraph", "image_classification")
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+			break
+		}
+		if filepath.Dir(dir) == dir {
+			break
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("shared TransferGraph data (../shared/transfergraph/image_classification beside the module root) not found")
+	}
+	t.Skip("shared TransferGraph data (../shared/transfergraph/image_classification beside the module root) not found; skipping")
+	return ""
+}
+
+func TestImportCommand(t *testing.T) {
+	tests := []struct {
+		name       string
+		src        func(t *testing.T) string
+		extra      []string
+		counts     map[string]int
+		source     string
+		wantOutput []string
+	}{
+		{
+			name: "image",
+			src:  importSharedImage,
+			counts: map[string]int{
+				"models": 185, "datasets": 69, "finetunes": 2254, "scores": 2466,
+				"dataset_distances": 69 * 68, "reference_results": 2601,
+			},
+			source: "transfergraph/image_classification",
+			wantOutput: []string{
+				"finetunes             2254",
+				"skipped 2 malformed rows:",
+				"transferability_score_records.csv:1052: short line",
+				"transferability_score_records.csv:2309: short line",
+			},
+		},
+		{
+			name:  "text fixture, flags first",
+			src:   func(*testing.T) string { return importTextFixture },
+			extra: []string{"--task", "text"},
+			counts: map[string]int{
+				"models": 6, "datasets": 7, "finetunes": 20, "scores": 17,
+				"dataset_distances": 30, "reference_results": 18,
+			},
+			source: "transfergraph/sequence_classification",
+			wantOutput: []string{
+				"(6 LoRA, 4 repeated runs)",
+				"skipped 4 malformed rows:",
+				"records.csv:17: fragment",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := tt.src(t)
+			zoo := filepath.Join(t.TempDir(), "zoo")
+			args := append([]string{"import"}, tt.extra...)
+			args = append(args, "transfergraph", src, "--out", zoo)
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), args, &stdout, &stderr); code != exitOK {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+			}
+			for _, want := range tt.wantOutput {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("output lacks %q:\n%s", want, stdout.String())
+				}
+			}
+
+			tables, m, err := store.ReadZoo(zoo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				table string
+				got   int
+			}{
+				{"models", len(tables.Models)},
+				{"datasets", len(tables.Datasets)},
+				{"finetunes", len(tables.Finetunes)},
+				{"scores", len(tables.Scores)},
+				{"dataset_distances", len(tables.DatasetDistances)},
+				{"reference_results", len(tables.ReferenceResults)},
+			} {
+				if want := tt.counts[c.table]; c.got != want {
+					t.Errorf("zoo table %s: %d rows, want %d", c.table, c.got, want)
+				}
+			}
+			if len(m.Provenance) == 0 {
+				t.Fatal("manifest has no provenance")
+			}
+			p := m.Provenance[len(m.Provenance)-1]
+			if p.Source != tt.source || p.Detail["location"] != src || !strings.Contains(p.Command, "import transfergraph") {
+				t.Errorf("provenance = %+v, want source %s, location %s", p, tt.source, src)
+			}
+		})
+	}
+}
+
+func TestImportCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no kind", []string{"import", "--out", dir}, exitUsage, "missing benchmark kind"},
+		{"unknown kind", []string{"import", "model-zoo", "x", "--out", dir}, exitUsage, `unknown benchmark "model-zoo"`},
+		{"no source", []string{"import", "transfergraph", "--out", dir}, exitUsage, "want exactly one SRC"},
+		{"two sources", []string{"import", "transfergraph", "a", "b", "--out", dir}, exitUsage, "want exactly one SRC"},
+		{"no out", []string{"import", "transfergraph", importTextFixture}, exitUsage, "--out is required"},
+		{"bad task", []string{"import", "transfergraph", importTextFixture, "--out", dir, "--task", "audio"}, exitUsage, `--task "audio"`},
+		{"unknown flag", []string{"import", "transfergraph", importTextFixture, "--bogus"}, exitUsage, "bogus"},
+		{"missing source", []string{"import", "transfergraph", filepath.Join(dir, "nope"), "--out", filepath.Join(dir, "zoo")}, exitFailure, "nope"},
+		{"strict", []string{"import", "transfergraph", importTextFixture, "--out", filepath.Join(dir, "strict"), "--strict"}, exitFailure, "records.csv:17: fragment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tt.args, &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, stderr.String())
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "strict")); !os.IsNotExist(err) {
+		t.Errorf("strict import that failed left %s behind (err %v)", filepath.Join(dir, "strict"), err)
+	}
+}
+
+func TestImportCommandHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"import", "-h"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(stderr.String(), "Usage: zoograph import transfergraph SRC --out ZOO") {
+		t.Errorf("help lacks the synopsis:\n%s", stderr.String())
+	}
+}

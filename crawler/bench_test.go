@@ -1,0 +1,150 @@
+package crawler_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zoograph/zoograph/crawler"
+	"github.com/zoograph/zoograph/crawler/hub"
+	"github.com/zoograph/zoograph/crawler/hubtest"
+	"github.com/zoograph/zoograph/store"
+)
+
+// BenchmarkCrawl measures end-to-end ingest from a zero-latency replica on
+// loopback: listing pages of 1000 with the default expand keys (cardData
+// included), conversion, part files, merge and commit. It reports models/s.
+func BenchmarkCrawl(b *testing.B) {
+	const n = 20_000
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: n, Seed: 1}})
+	url := startHub(b, h)
+	client := newClient(b, url, "", hub.Quota{}, crawler.DefaultWorkers)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var models int64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		out := filepath.Join(b.TempDir(), "zoo")
+		b.StartTimer()
+		opt := crawler.DefaultOptions(crawler.KindModels, out)
+		opt.Client = client
+		sum, err := crawler.Crawl(context.Background(), opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		models += sum.TableRows
+	}
+	b.ReportMetric(float64(models)/b.Elapsed().Seconds(), "models/s")
+}
+
+// BenchmarkCrawlQuota measures whether the worker pool keeps up with the
+// configured quota when every response takes 50 ms: README fetches of a
+// crawl with --cards against a resolvers quota of 120 requests/s. It
+// reports the achieved README requests per second and the ratio to the
+// quota.
+func BenchmarkCrawlQuota(b *testing.B) {
+	const quota = 120 // resolvers per second
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 600, Seed: 2}, Latency: 50 * time.Millisecond, PageSize: 200})
+	url := startHub(b, h)
+	q := hub.Quota{API: 100, Resolvers: quota, Window: time.Second}
+	b.ResetTimer()
+	var cardReqs int64
+	var cardTime time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		out := filepath.Join(b.TempDir(), "zoo")
+		client := newClient(b, url, "", q, crawler.DefaultWorkers)
+		before := h.Stats().Route("models.resolve")
+		b.StartTimer()
+		opt := crawler.DefaultOptions(crawler.KindModels, out)
+		opt.Client, opt.Cards, opt.PageSize = client, true, 200
+		start := time.Now()
+		if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+			b.Fatal(err)
+		}
+		cardTime += time.Since(start)
+		cardReqs += h.Stats().Route("models.resolve") - before
+	}
+	rate := float64(cardReqs) / cardTime.Seconds()
+	b.ReportMetric(rate, "readmes/s")
+	b.ReportMetric(rate/quota, "of-quota")
+}
+
+// TestCrawlMillionRSS crawls a synthetic Hub of a million models and checks
+// that the peak resident set stays under 300 MB (replica included: it runs
+// in this process). It takes minutes, so it runs only when
+// ZOOGRAPH_CRAWL_1M is set (to the number of models, or 1 for a million).
+func TestCrawlMillionRSS(t *testing.T) {
+	v := os.Getenv("ZOOGRAPH_CRAWL_1M")
+	if v == "" {
+		t.Skip("set ZOOGRAPH_CRAWL_1M=1 to crawl a million models")
+	}
+	n := 1_000_000
+	if k, err := strconv.Atoi(v); err == nil && k > 1 {
+		n = k
+	}
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: n, Seed: 1}})
+	url := startHub(t, h)
+	out := filepath.Join(t.TempDir(), "zoo")
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client = newClient(t, url, "", hub.Quota{}, crawler.DefaultWorkers)
+	opt.Logger = testLogger(t)
+	var peakListing int64
+	opt.Progress = func(p crawler.Progress) {
+		if p.Phase == "listing" && p.Pages%100 == 0 {
+			peakListing = max(peakListing, rssPeak(t))
+		}
+	}
+	start := time.Now()
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	peak := rssPeak(t)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t.Logf("%d models in %v (%.0f models/s); peak RSS %d MB (%d MB while listing); Go heap sys %d MB",
+		sum.TableRows, elapsed.Round(time.Millisecond), float64(sum.TableRows)/elapsed.Seconds(),
+		peak>>20, peakListing>>20, ms.HeapSys>>20)
+	if sum.TableRows != int64(len(visibleModels(h, false))) {
+		t.Errorf("%d rows, want %d", sum.TableRows, len(visibleModels(h, false)))
+	}
+	m, err := store.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Tables["models"].Rows != sum.TableRows {
+		t.Errorf("manifest: %d rows", m.Tables["models"].Rows)
+	}
+	if peak > 300<<20 {
+		t.Errorf("peak RSS %d MB > 300 MB", peak>>20)
+	}
+}
+
+// rssPeak returns the process's peak resident set (VmHWM) in bytes; 0
+// where /proc is missing.
+func rssPeak(t testing.TB) int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}

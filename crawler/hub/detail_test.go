@@ -1,0 +1,288 @@
+package hub_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/zoograph/zoograph/crawler/hub"
+	"github.com/zoograph/zoograph/crawler/hubtest"
+)
+
+// fixtureRepos are hand-made repos covering every access state.
+func fixtureRepos(t *testing.T, h *hubtest.Hub) {
+	t.Helper()
+	card := []byte("---\nlicense: mit\n---\n\n# A model\n")
+	repos := []hubtest.Repo{
+		{ID: "acme/public", Card: card, Tags: []string{"transformers"}, PipelineTag: "image-classification", LibraryName: "transformers",
+			Config:   map[string]any{"architectures": []any{"ViTForImageClassification"}, "model_type": "vit"},
+			CardData: map[string]any{"license": "mit", "base_model": "google/vit-base-patch16-224"}},
+		{ID: "acme/private", Private: true, Card: card},
+		{ID: "acme/gated-manual", Gated: "manual", Card: card},
+		{ID: "acme/gated-approved", Gated: "auto", Approved: true, Card: card},
+		{ID: "acme/disabled", Disabled: true, Card: card},
+		{ID: "acme/no-readme"},
+		{ID: "gpt2", Card: []byte("legacy id card")},
+	}
+	for _, r := range repos {
+		if err := h.AddModel(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.AddDataset(hubtest.Repo{ID: "acme/data", Card: []byte("---\nlicense: cc-by-4.0\n---\n# Data\n"), Description: "d"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestModelDetail(t *testing.T) {
+	h, url := startReplica(t, hubtest.Options{Token: testToken, Zoo: hubtest.Zoo{Models: 50, Datasets: 20, Seed: 2}})
+	fixtureRepos(t, h)
+	c := newClient(t, url, nil)
+	ctx := context.Background()
+
+	m, err := c.Model(ctx, "acme/public", hub.DetailOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := h.Model("acme/public")
+	if m.ID != "acme/public" || m.OID != want.OID || m.SHA != want.SHA || m.Author != "acme" || m.RenamedFrom != "" ||
+		m.Config == nil || m.Config.ModelType != "vit" || m.CardData["license"] != "mit" || string(m.ModelIndex) != "null" ||
+		len(m.Siblings) == 0 || m.Siblings[0].BlobID != "" {
+		t.Errorf("detail: %+v", m)
+	}
+
+	t.Run("revision by sha and name", func(t *testing.T) {
+		for _, rev := range []string{"main", want.SHA} {
+			if _, err := c.Model(ctx, "acme/public", hub.DetailOptions{Revision: rev}); err != nil {
+				t.Errorf("revision %s: %v", rev, err)
+			}
+		}
+		_, err := c.Model(ctx, "acme/public", hub.DetailOptions{Revision: "refs/pr/5"})
+		var he *hub.Error
+		if !errors.Is(err, hub.ErrRevisionNotFound) || !errors.Is(err, hub.ErrNotFound) || !errors.As(err, &he) || he.Code != "RevisionNotFound" || !strings.Contains(he.URL, "/revision/refs%2Fpr%2F5") {
+			t.Errorf("unknown revision: %v", err)
+		}
+	})
+	t.Run("blobs", func(t *testing.T) {
+		m, err := c.Model(ctx, "acme/public", hub.DetailOptions{Blobs: true, SecurityStatus: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Siblings[0].BlobID == "" || m.Siblings[0].Size == 0 || len(m.SecurityRepoStatus) == 0 {
+			t.Errorf("blobs/securityStatus: %+v", m)
+		}
+	})
+	t.Run("detail-only expand", func(t *testing.T) {
+		m, err := c.Model(ctx, "acme/public", hub.DetailOptions{Expand: []string{"baseModels", "usedStorage"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.BaseModels == nil || len(m.BaseModels.Models) != 1 || m.BaseModels.Models[0].ID != "google/vit-base-patch16-224" || m.BaseModels.Models[0].OID == "" || m.Author != "" {
+			t.Errorf("expand=baseModels: %+v", m)
+		}
+	})
+	t.Run("legacy single-segment id", func(t *testing.T) {
+		m, err := c.Model(ctx, "gpt2", hub.DetailOptions{})
+		if err != nil || m.ID != "gpt2" {
+			t.Errorf("gpt2: %+v, %v", m, err)
+		}
+	})
+	t.Run("dataset", func(t *testing.T) {
+		d, err := c.Dataset(ctx, "acme/data", hub.DetailOptions{})
+		if err != nil || d.ID != "acme/data" || d.Description != "d" || d.Author != "acme" {
+			t.Errorf("dataset: %+v, %v", d, err)
+		}
+		card, err := c.DatasetCard(ctx, "acme/data", hub.CardOptions{})
+		if err != nil || !bytes.HasPrefix(card.Text, []byte("---\nlicense: cc-by-4.0")) {
+			t.Errorf("dataset card: %+v, %v", card, err)
+		}
+	})
+	t.Run("invalid options refused", func(t *testing.T) {
+		before := c.Stats().Requests
+		if _, err := c.Model(ctx, "acme/public", hub.DetailOptions{Expand: []string{"likes"}, Blobs: true}); !errors.Is(err, hub.ErrInvalidOptions) {
+			t.Errorf("expand+blobs: %v", err)
+		}
+		if _, err := c.Model(ctx, "acme/public", hub.DetailOptions{Revision: "a\nb"}); !errors.Is(err, hub.ErrInvalidRevision) {
+			t.Errorf("bad revision: %v", err)
+		}
+		if n := c.Stats().Requests - before; n != 0 {
+			t.Errorf("%d requests sent", n)
+		}
+	})
+}
+
+// TestErrorClasses follows hf-hub.md §6: what anonymous and authenticated
+// callers get for each access state, on the API and on /resolve/.
+func TestErrorClasses(t *testing.T) {
+	h, url := startReplica(t, hubtest.Options{Token: testToken})
+	fixtureRepos(t, h)
+	anon := newClient(t, url, nil)
+	authed := newClient(t, url, withToken(testToken))
+	bad := newClient(t, url, withToken("hf_revoked"))
+	ctx := context.Background()
+	detail := func(c *hub.Client, id string) error { _, err := c.Model(ctx, id, hub.DetailOptions{}); return err }
+	card := func(c *hub.Client, id string) error { _, err := c.ModelCard(ctx, id, hub.CardOptions{}); return err }
+
+	tests := []struct {
+		name   string
+		call   func() error
+		want   error // nil: success
+		status int
+		code   string
+	}{
+		{"missing, anonymous: 401", func() error { return detail(anon, "acme/missing") }, hub.ErrNotFound, 401, "RepoNotFound"},
+		{"missing, token: 404", func() error { return detail(authed, "acme/missing") }, hub.ErrNotFound, 404, "RepoNotFound"},
+		{"private, anonymous: 401 like missing", func() error { return detail(anon, "acme/private") }, hub.ErrNotFound, 401, "RepoNotFound"},
+		{"private, token", func() error { return detail(authed, "acme/private") }, nil, 0, ""},
+		{"private card, anonymous", func() error { return card(anon, "acme/private") }, hub.ErrNotFound, 401, "RepoNotFound"},
+		{"gated metadata is public", func() error { return detail(anon, "acme/gated-manual") }, nil, 0, ""},
+		{"gated card, anonymous: 401", func() error { return card(anon, "acme/gated-manual") }, hub.ErrGated, 401, "GatedRepo"},
+		{"gated card, token without approval: 403", func() error { return card(authed, "acme/gated-manual") }, hub.ErrGated, 403, "GatedRepo"},
+		{"gated card, approved token", func() error { return card(authed, "acme/gated-approved") }, nil, 0, ""},
+		{"disabled detail: 403", func() error { return detail(anon, "acme/disabled") }, hub.ErrDisabled, 403, ""},
+		{"disabled card: 403", func() error { return card(authed, "acme/disabled") }, hub.ErrDisabled, 403, ""},
+		{"no README: EntryNotFound", func() error { return card(anon, "acme/no-readme") }, hub.ErrEntryNotFound, 404, "EntryNotFound"},
+		{"bad token, public detail: 401", func() error { return detail(bad, "acme/public") }, hub.ErrUnauthorized, 401, ""},
+		{"bad token, listing: 401", func() error {
+			_, err := bad.ListModels(hub.ListOptions{}).Next(ctx)
+			return err
+		}, hub.ErrUnauthorized, 401, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("err = %v, want success", err)
+				}
+				return
+			}
+			var he *hub.Error
+			if !errors.Is(err, tt.want) || !errors.As(err, &he) {
+				t.Fatalf("err = %v, want %v as *hub.Error", err, tt.want)
+			}
+			if he.Status != tt.status || he.Code != tt.code || he.Message == "" || he.URL == "" || he.Attempts != 1 || he.RequestID == "" {
+				t.Errorf("error %+v: want status %d, code %q, a message, URL, request id, 1 attempt", he, tt.status, tt.code)
+			}
+			if tt.want == hub.ErrUnauthorized && errors.Is(err, hub.ErrNotFound) {
+				t.Error("bad credentials reported as not found")
+			}
+		})
+	}
+	if st := anon.Stats(); st.Retries != 0 {
+		t.Errorf("permanent errors were retried: %+v", st)
+	}
+}
+
+func TestInvalidRepoIDNeverSent(t *testing.T) {
+	_, url := startReplica(t, hubtest.Options{})
+	c := newClient(t, url, nil)
+	for _, id := range []string{"", "../etc/passwd", "a/b/c", "a//b", "a/..", "owner/na me", "owner/name\x00", "-a/b", "a/b.git", "a/" + strings.Repeat("x", 97), "a/b?x=1", "a/b#c", "a%2Fb"} {
+		if _, err := c.Model(context.Background(), id, hub.DetailOptions{}); !errors.Is(err, hub.ErrInvalidRepoID) {
+			t.Errorf("Model(%q): err = %v, want ErrInvalidRepoID", id, err)
+		}
+		if _, err := c.ModelCard(context.Background(), id, hub.CardOptions{}); !errors.Is(err, hub.ErrInvalidRepoID) {
+			t.Errorf("ModelCard(%q): err = %v, want ErrInvalidRepoID", id, err)
+		}
+	}
+	if n := c.Stats().Requests; n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
+
+// TestRenamesFollowedAndRecorded: a 307 to the new id is followed (API and
+// /resolve/), the caller learns the canonical id, and chains collapse.
+func TestRenamesFollowedAndRecorded(t *testing.T) {
+	h, url := startReplica(t, hubtest.Options{})
+	fixtureRepos(t, h)
+	if err := h.Rename("acme/public", "acme/renamed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Rename("acme/renamed", "newco/final"); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, url, nil)
+	ctx := context.Background()
+	for _, old := range []string{"acme/public", "acme/renamed"} {
+		m, err := c.Model(ctx, old, hub.DetailOptions{Expand: []string{"likes"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.ID != "newco/final" || m.RenamedFrom != old {
+			t.Errorf("Model(%s): ID %q, RenamedFrom %q", old, m.ID, m.RenamedFrom)
+		}
+		card, err := c.ModelCard(ctx, old, hub.CardOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if card.RepoID != "newco/final" || card.RenamedFrom != old || len(card.Text) == 0 {
+			t.Errorf("ModelCard(%s): %+v", old, card)
+		}
+	}
+	m, err := c.Model(ctx, "newco/final", hub.DetailOptions{})
+	if err != nil || m.RenamedFrom != "" {
+		t.Errorf("canonical id: %+v, %v", m, err)
+	}
+	if st := c.Stats(); st.Redirects != 4 {
+		t.Errorf("redirects = %d, want 4", st.Redirects)
+	}
+}
+
+func TestCardETagAndNotModified(t *testing.T) {
+	h, url := startReplica(t, hubtest.Options{})
+	fixtureRepos(t, h)
+	c := newClient(t, url, nil)
+	ctx := context.Background()
+	first, err := c.ModelCard(ctx, "acme/public", hub.CardOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, _ := h.Model("acme/public")
+	if !bytes.Equal(first.Text, repo.Card) || first.ETag == "" || first.Commit != repo.SHA || first.NotModified || first.Revision != "main" {
+		t.Fatalf("card: %+v", first)
+	}
+	again, err := c.ModelCard(ctx, "acme/public", hub.CardOptions{IfNoneMatch: first.ETag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.NotModified || again.Text != nil || again.ETag != first.ETag {
+		t.Errorf("unchanged card: %+v", again)
+	}
+	if err := h.UpdateModel("acme/public", func(r *hubtest.Repo) { r.Card = []byte("# new text\n"); r.SHA = "" }); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := c.ModelCard(ctx, "acme/public", hub.CardOptions{IfNoneMatch: first.ETag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed.NotModified || string(changed.Text) != "# new text\n" || changed.ETag == first.ETag {
+		t.Errorf("changed card: %+v", changed)
+	}
+	if st := c.Stats(); st.NotModified != 1 {
+		t.Errorf("NotModified = %d, want 1", st.NotModified)
+	}
+}
+
+// TestCardViaResolveCache: the Hub may answer /resolve/ with a relative
+// 307 to /api/resolve-cache/...; the client follows it.
+func TestCardViaResolveCache(t *testing.T) {
+	h, url := startReplica(t, hubtest.Options{ResolveCache: true})
+	fixtureRepos(t, h)
+	c := newClient(t, url, nil)
+	card, err := c.ModelCard(context.Background(), "acme/public", hub.CardOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, _ := h.Model("acme/public")
+	if !bytes.Equal(card.Text, repo.Card) || card.RepoID != "acme/public" || card.RenamedFrom != "" {
+		t.Errorf("card: %+v", card)
+	}
+	if st := c.Stats(); st.Redirects != 1 || st.Requests != 2 {
+		t.Errorf("stats: %+v", st)
+	}
+	if n := h.Stats().Route("resolve-cache"); n != 1 {
+		t.Errorf("resolve-cache requests: %d", n)
+	}
+}

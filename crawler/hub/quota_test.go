@@ -1,0 +1,176 @@
+package hub_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zoograph/zoograph/crawler/hub"
+	"github.com/zoograph/zoograph/crawler/hubtest"
+)
+
+func TestParseQuota(t *testing.T) {
+	tests := []struct {
+		in    string
+		token bool
+		want  hub.Quota
+		err   bool
+	}{
+		{"", false, hub.Quota{API: 500, Resolvers: 3000, Window: 5 * time.Minute}, false},
+		{"", true, hub.Quota{API: 1000, Resolvers: 5000, Window: 5 * time.Minute}, false},
+		{"none", true, hub.Quota{Off: true}, false},
+		{"NONE", false, hub.Quota{Off: true}, false},
+		{"api=2500", true, hub.Quota{API: 2500, Resolvers: 5000, Window: 5 * time.Minute}, false},
+		{"api=100, resolvers=200", false, hub.Quota{API: 100, Resolvers: 200, Window: 5 * time.Minute}, false},
+		{"resolvers=7,window=1s", false, hub.Quota{API: 500, Resolvers: 7, Window: time.Second}, false},
+		{"api=0", false, hub.Quota{}, true},
+		{"api=-1", false, hub.Quota{}, true},
+		{"api=x", false, hub.Quota{}, true},
+		{"pages=3", false, hub.Quota{}, true},
+		{"api", false, hub.Quota{}, true},
+		{"window=0s", false, hub.Quota{}, true},
+	}
+	for _, tt := range tests {
+		got, err := hub.ParseQuota(tt.in, tt.token)
+		if (err != nil) != tt.err {
+			t.Errorf("ParseQuota(%q): err = %v", tt.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("ParseQuota(%q) (-want +got):\n%s", tt.in, diff)
+		}
+		if err == nil {
+			back, err := hub.ParseQuota(got.String(), tt.token)
+			if err != nil || back != got {
+				t.Errorf("ParseQuota(%q.String()=%q) = %+v, %v", tt.in, got.String(), back, err)
+			}
+		}
+	}
+}
+
+// TestPacingHoldsRateAtQuota: with 50 ms of latency per request and more
+// workers than the quota needs, the client's pacing brings the request
+// rate up to the configured quota and no further: the replica, enforcing
+// the same quota, never answers 429.
+func TestPacingHoldsRateAtQuota(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 3 s")
+	}
+	const quota = 60 // requests per 1 s window
+	const window = time.Second
+	z := hubtest.Zoo{Models: 200, Datasets: 20, Seed: 13}
+	h, url := startReplica(t, hubtest.Options{Zoo: z, Latency: 50 * time.Millisecond, Quota: hubtest.Quota{API: quota, Window: window}})
+	c := newClient(t, url, func(o *hub.Options) {
+		o.Quota = hub.Quota{API: quota, Resolvers: quota, Window: window}
+		o.Workers = 8
+	})
+	elapsed := runDetailWorkers(t, c, z, 8, 3*time.Second)
+	hs := h.Stats()
+	rate := float64(hs.Total()) / elapsed.Seconds()
+	t.Logf("%.1f req/s arrived with a quota of %d per %s: %d requests, %d answered 429", rate, quota, window, hs.Total(), hs.RateLimited)
+	// 8 workers at 50 ms could do 160 req/s unpaced. The token bucket runs
+	// at (quota - burst) per window, plus the burst once.
+	if rate < 0.9*quota || rate > 1.02*quota {
+		t.Errorf("rate %.1f req/s, want about %d", rate, quota)
+	}
+	if hs.RateLimited != 0 {
+		t.Errorf("the replica answered %d requests with 429", hs.RateLimited)
+	}
+}
+
+// TestServerQuotaWithoutPacing: with client pacing off, the replica's 429s
+// (RateLimit r=0, Retry-After) are honoured and every call succeeds.
+func TestServerQuotaWithoutPacing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 2 s")
+	}
+	z := hubtest.Zoo{Models: 100, Datasets: 10, Seed: 14}
+	h, url := startReplica(t, hubtest.Options{Zoo: z, Quota: hubtest.Quota{API: 20, Window: time.Second}})
+	c := newClient(t, url, func(o *hub.Options) { o.Quota = hub.Quota{Off: true} })
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				if _, err := c.Model(context.Background(), z.ModelID(20+w*10+i), hub.DetailOptions{}); err != nil && !strings.Contains(err.Error(), "not found") {
+					failed.Add(1)
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	cs, hs := c.Stats(), h.Stats()
+	if hs.RateLimited == 0 || cs.RateLimited != hs.RateLimited {
+		t.Errorf("replica 429s %d, client saw %d", hs.RateLimited, cs.RateLimited)
+	}
+	// After the first 429 every worker waits for the window: few 429s.
+	if hs.RateLimited > 8 {
+		t.Errorf("%d 429s: the pause did not hold the other workers", hs.RateLimited)
+	}
+}
+
+// runDetailWorkers fetches model details with n workers for d and returns
+// how long they ran.
+func runDetailWorkers(t *testing.T, c *hub.Client, z hubtest.Zoo, n int, d time.Duration) time.Duration {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; ctx.Err() == nil; i += n {
+				c.Model(ctx, z.ModelID(20+i%(z.Models-20)), hub.DetailOptions{})
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// BenchmarkPacedDetails reports the detail-fetch rate 8 workers reach
+// against a replica with 50 ms latency under a quota of 100 requests per
+// second window: paced_req/s should equal the quota.
+func BenchmarkPacedDetails(b *testing.B) {
+	const quota = 100
+	z := hubtest.Zoo{Models: 300, Datasets: 20, Seed: 15}
+	h := hubtest.New(hubtest.Options{Zoo: z, Latency: 50 * time.Millisecond, Quota: hubtest.Quota{API: quota, Window: time.Second}})
+	url, stop, err := h.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop()
+	c, err := hub.New(hub.Options{Endpoint: url, Workers: 8, Quota: hub.Quota{API: quota, Resolvers: quota, Window: time.Second}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				c.Model(context.Background(), z.ModelID(20+int(i)%(z.Models-20)), hub.DetailOptions{})
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "paced_req/s")
+	b.ReportMetric(quota, "quota_req/s")
+	b.ReportMetric(float64(h.Stats().RateLimited), "429s")
+}

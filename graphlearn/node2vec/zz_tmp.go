@@ -1,0 +1,2 @@
+package node2vec
+var noPrefetchTmp bool
