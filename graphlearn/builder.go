@@ -28,7 +28,7 @@ const (
 	maxNodes = math.MaxInt32
 	// maxPairs bounds the edges and negative pairs added, so that Build can
 	// pack an edge index into 32 bits.
-	maxPairs = math.MaxUint32
+	maxPairs int64 = math.MaxUint32
 )
 
 // Builder accumulates nodes, edges and negative pairs and freezes them into a

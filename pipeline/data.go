@@ -3,7 +3,6 @@ package pipeline
 import (
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -128,7 +127,11 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 			continue
 		}
 		lo, hi := slices.Min(vals), slices.Max(vals)
-		normalise(d.acc[di], d.norm[di], os.Getenv("ZG_NORM"))
+		for mi := range nm {
+			if a := d.acc[di][mi]; !math.IsNaN(a) && hi > lo {
+				d.norm[di][mi] = (a - lo) / (hi - lo)
+			}
+		}
 		id := d.Datasets[di].DatasetID
 		switch {
 		case len(vals) < cfg.MinDatasetModels:
@@ -212,46 +215,6 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 	d.architecture = encoder(d.Models, func(m store.Model) string { return strings.Join(m.Architectures, ",") })
 	d.pretrain = encoder(d.Models, func(m store.Model) string { return m.PretrainDataset })
 	return d, nil
-}
-
-// normalise writes the normalised accuracies of one dataset into out.
-func normalise(acc, out []float64, how string) {
-	var vals []float64
-	for _, a := range acc {
-		if !math.IsNaN(a) {
-			vals = append(vals, a)
-		}
-	}
-	lo, hi := slices.Min(vals), slices.Max(vals)
-	mean, sd := 0.0, 0.0
-	for _, v := range vals {
-		mean += v
-	}
-	mean /= float64(len(vals))
-	for _, v := range vals {
-		sd += (v - mean) * (v - mean)
-	}
-	sd = math.Sqrt(sd / float64(len(vals)))
-	sorted := slices.Clone(vals)
-	slices.Sort(sorted)
-	for i, a := range acc {
-		if math.IsNaN(a) || hi == lo {
-			continue
-		}
-		switch how {
-		case "rank":
-			l, _ := slices.BinarySearch(sorted, a)
-			r := l
-			for r < len(sorted) && sorted[r] == a {
-				r++
-			}
-			out[i] = (float64(l+r-1) / 2) / float64(len(sorted)-1)
-		case "z":
-			out[i] = (a - mean) / sd
-		default:
-			out[i] = (a - lo) / (hi - lo)
-		}
-	}
 }
 
 // degenerate reports whether a dataset's accuracies look like failed runs:

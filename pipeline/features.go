@@ -2,8 +2,8 @@ package pipeline
 
 import (
 	"fmt"
+	"gonum.org/v1/gonum/stat"
 	"math"
-	"os"
 	"slices"
 	"strings"
 
@@ -37,10 +37,6 @@ func specFor(set string, learner string) featureSpec {
 		return featureSpec{metadata: true, embeddings: emb}
 	case "metadata":
 		return featureSpec{metadata: true}
-	case "history":
-		return featureSpec{history: true}
-	case "history+transfer":
-		return featureSpec{history: true, transfer: true}
 	default:
 		return featureSpec{metadata: true, history: true, transfer: true, embeddings: emb, affinity: emb}
 	}
@@ -60,9 +56,9 @@ var historyKernels = []float64{0.25, 0.5, 1, 2}
 // nil (no learner). A model's history features on a row of dataset r exclude both r
 // (it is the label) and t (it is held out), so training and test rows see
 // the same kind of signal and nothing recorded on t is used.
-func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, learner string, testModels []int) (*FeatureTable, error) {
+func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, learner string, opt FeatureConfig, testModels []int) (*FeatureTable, error) {
 	spec := specFor(set, learner)
-	if os.Getenv("ZG_NORAW") != "" {
+	if set == FeaturesZoograph && !opt.RawEmbeddings {
 		spec.embeddings = false
 	}
 	if emb == nil {
@@ -79,6 +75,15 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, le
 		names = append(names, "hist_mean", "hist_sd", "hist_max", "hist_min", "hist_count", "hist_nearest")
 		for _, k := range historyKernels {
 			names = append(names, fmt.Sprintf("hist_sim_%g", k))
+		}
+	}
+	var scoreSims []*scoreSimilarity
+	if spec.history && spec.transfer {
+		for _, method := range transferMethods {
+			if sc := d.scores[method]; sc != nil {
+				names = append(names, "hist_"+method+"_sim")
+				scoreSims = append(scoreSims, newScoreSimilarity(d, t, sc))
+			}
 		}
 	}
 	var transfer [][][]float64
@@ -150,6 +155,10 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, le
 		if spec.history {
 			c += historyFeatures(dst[c:], d, mi, di, t, sims)
 		}
+		for _, ss := range scoreSims {
+			dst[c] = ss.history(mi, di)
+			c++
+		}
 		for _, z := range transfer {
 			dst[c] = z[di][mi]
 			c++
@@ -181,7 +190,7 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, le
 	for i, mi := range ft.TestModels {
 		row(ft.Test.RawRowView(i), mi, t)
 	}
-	if os.Getenv("ZG_GROUPZ") != "" {
+	if opt.GroupStandardize {
 		groupStandardize(ft)
 	}
 	return ft, nil
@@ -371,6 +380,75 @@ func historyFeatures(dst []float64, d *Data, mi, di, t int, sims *similarity) in
 		}
 	}
 	return cols
+}
+
+// scoreSimilarity weighs history datasets by how well a row dataset's
+// transferability scores (computed without fine-tuning, so honest for the
+// target too) agree with each history dataset's accuracies: for row
+// dataset a and history dataset b, w(a,b) = max(0, r(s_a, acc_b))², r the
+// Pearson correlation over the models with both. The history feature is the
+// w-weighted mean of the model's normalised accuracies.
+type scoreSimilarity struct {
+	d      *Data
+	t      int
+	scores [][]float64
+	rows   map[int][]float64
+}
+
+func newScoreSimilarity(d *Data, t int, scores [][]float64) *scoreSimilarity {
+	return &scoreSimilarity{d: d, t: t, scores: scores, rows: map[int][]float64{}}
+}
+
+func (s *scoreSimilarity) weights(a int) []float64 {
+	if w, ok := s.rows[a]; ok {
+		return w
+	}
+	var w []float64
+	sa := s.scores[a]
+	for b := range s.d.Datasets {
+		if b == a || b == s.t || !s.d.hasHistory[b] {
+			continue
+		}
+		var x, y []float64
+		for mi, v := range s.d.norm[b] {
+			if !math.IsNaN(v) && !math.IsNaN(sa[mi]) {
+				x = append(x, sa[mi])
+				y = append(y, v)
+			}
+		}
+		if len(x) < 5 {
+			continue
+		}
+		if w == nil {
+			w = make([]float64, len(s.d.Datasets))
+		}
+		if r := stat.Correlation(x, y, nil); r > 0 {
+			w[b] = r * r
+		}
+	}
+	s.rows[a] = w
+	return w
+}
+
+func (s *scoreSimilarity) history(mi, a int) float64 {
+	w := s.weights(a)
+	if w == nil {
+		return math.NaN()
+	}
+	var num, den float64
+	for b, wb := range w {
+		if wb == 0 || b == a || b == s.t {
+			continue
+		}
+		if v := s.d.norm[b][mi]; !math.IsNaN(v) {
+			num += wb * v
+			den += wb
+		}
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return num / den
 }
 
 // similarity holds, for one target t, the kernel weights between each row

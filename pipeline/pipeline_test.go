@@ -172,7 +172,7 @@ func TestBuildGraphRefusesNothingFromTarget(t *testing.T) {
 	if g.FinetuneEdges == 0 || g.NegativePairs == 0 {
 		t.Errorf("graph has %d fine-tune edges and %d negative pairs", g.FinetuneEdges, g.NegativePairs)
 	}
-	ft, err := pipeline.Features(d, ti, g, nil, pipeline.FeaturesZoograph, pipeline.LearnerNone, nil)
+	ft, err := pipeline.Features(d, ti, g, nil, pipeline.FeaturesZoograph, pipeline.LearnerNone, pipeline.DefaultConfig().FeatureOptions, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,7 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 				return nil, fmt.Errorf("rank: embed: %w", err)
 			}
 		}
-		ft, err := Features(d, t, tg, emb, cfg.Features, cfg.Learner, cands)
+		ft, err := Features(d, t, tg, emb, cfg.Features, cfg.Learner, cfg.FeatureOptions, cands)
 		if err != nil {
 			return nil, err
 		}

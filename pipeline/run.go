@@ -200,7 +200,7 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, s
 
 	predict := func(set, method string) ([]store.Prediction, []string, error) {
 		t0 := time.Now()
-		ft, err := Features(d, t, tg, emb, set, cfg.Learner, nil)
+		ft, err := Features(d, t, tg, emb, set, cfg.Learner, cfg.FeatureOptions, nil)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -32,6 +32,18 @@ func TestTryImage(t *testing.T) {
 	if v, _ := strconv.Atoi(os.Getenv("DIM")); v > 0 {
 		cfg.Node2Vec.Dim = v
 	}
+	if v, _ := strconv.Atoi(os.Getenv("DEPTH")); v > 0 {
+		cfg.GBDT.MaxDepth = v
+	}
+	if v, _ := strconv.Atoi(os.Getenv("TREES")); v > 0 {
+		cfg.GBDT.Trees = v
+	}
+	if v, _ := strconv.ParseFloat(os.Getenv("ETA"), 64); v > 0 {
+		cfg.GBDT.LearningRate = v
+	}
+	if v, _ := strconv.ParseFloat(os.Getenv("SUB"), 64); v > 0 {
+		cfg.GBDT.Subsample = v
+	}
 	if v := os.Getenv("REGRESSOR"); v != "" {
 		cfg.Regressor = v
 	}

@@ -1,12 +1,43 @@
 // Package store defines zoograph's tables — typed Go rows, their Arrow
 // schemas and their Parquet files — and the zoo directory that holds them.
 //
-// A zoo directory has one Parquet file per table and a manifest.json. Every
-// write is atomic (temporary file in the same directory, fsync, rename; the
-// manifest last), so a crash never leaves a torn table and never destroys the
-// previous version. Any standard Parquet reader (DuckDB, pandas/pyarrow,
-// Spark, polars) reads every table without help.
+// # Tables
 //
-// store imports nothing of zoograph's; it knows nothing of the Hub or of
-// graphs.
+// Each row type of tables.go (Model, Dataset, Card, Eval, Finetune, Score,
+// DatasetDistance, ReferenceResult, Prediction, Metric) is one table, named
+// by TableName. Its columns are the snake_case names of its fields, in field
+// order (model_id, hub_oid, downloads_all_time, dataset_a, ...), with
+// Parquet's own types: STRING, INT64, DOUBLE, BOOLEAN, TIMESTAMP(MICROS,
+// UTC) and LIST of STRING. Columns that cannot be null are declared
+// required; the Go zero values that stand for null in the others are listed
+// at the top of tables.go. Files are zstd-compressed, in row groups of at
+// most 64K rows, and carry the Arrow schema and the table's name in their
+// metadata, so any standard reader (DuckDB, pandas/pyarrow, Spark, polars)
+// reads them without help, and so that reading one table's file as another
+// is an error, not garbage.
+//
+// Rows move between Go and Arrow one column at a time, through per-table
+// column code (schemas.go), without reflection.
+//
+// # Files
+//
+// WriteFile and ReadFile move a whole table; Writer and Scan stream one in
+// batches. Reads may select columns. Errors name the file and what was
+// expected: a missing file wraps ErrNoTable, a file of the wrong shape is a
+// *SchemaError, a damaged file an error (never a panic).
+//
+// # Zoos
+//
+// A zoo directory holds one TABLE.parquet file per table and manifest.json:
+// schema version, creation and update times, the provenance of every write,
+// and each table's file, row count, size and SHA-256 (Manifest). WriteZoo,
+// CommitFile, ReadZoo, ReadTable and Verify work on zoos. Writes are atomic
+// and crash-safe: each file is written under a temporary name in the same
+// directory, synced, and renamed; the previous version of a replaced table
+// stays reachable from the manifest until the new manifest, written last,
+// replaces it. A process killed at any point leaves the previous or the new
+// zoo, complete, never a torn table. One writer at a time per zoo.
+//
+// store imports nothing of zoograph's; it knows nothing of the Hub, of
+// graphs or of experiments, and it does not log.
 package store

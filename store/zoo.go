@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -397,8 +398,23 @@ func linkOrCopy(src, dst string) error {
 // lists; a table absent from the zoo stays nil. A missing directory yields
 // an error wrapping ErrNoTable. A table whose file's size or row count
 // differs from the manifest's is an error; ReadZoo does not recompute
-// checksums (Verify does).
+// checksums (Verify does). When a writer commits while ReadZoo reads, ReadZoo
+// starts over on the new manifest, a few times at most.
 func ReadZoo(dir string) (*Tables, *Manifest, error) {
+	for attempt := 1; ; attempt++ {
+		before, _ := os.ReadFile(filepath.Join(dir, ManifestFile))
+		t, m, err := readZoo(dir)
+		if err == nil || attempt == 3 {
+			return t, m, err
+		}
+		after, rerr := os.ReadFile(filepath.Join(dir, ManifestFile))
+		if rerr != nil || bytes.Equal(before, after) {
+			return nil, nil, err
+		}
+	}
+}
+
+func readZoo(dir string) (*Tables, *Manifest, error) {
 	m, err := ReadManifest(dir)
 	if err != nil {
 		return nil, nil, err

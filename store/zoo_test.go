@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -368,5 +369,53 @@ func TestWriteZooSweepsLeftovers(t *testing.T) {
 		if !slices.Contains(files, n) {
 			t.Errorf("foreign file %s removed", n)
 		}
+	}
+}
+
+// TestReadZooDuringWrites reads a zoo while another goroutine rewrites it:
+// every read that succeeds must see one version whole.
+func TestReadZooDuringWrites(t *testing.T) {
+	dir := t.TempDir()
+	version := func(v int) *Tables {
+		return &Tables{Models: sampleModels(20+v, uint64(v)), Finetunes: sampleFinetunes(100+v, uint64(v))}
+	}
+	prov := func(v int) Provenance { return Provenance{Detail: map[string]string{"v": strconv.Itoa(v)}} }
+	if err := WriteZoo(dir, version(0), prov(0)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		for v := 1; v <= 15; v++ {
+			if err := WriteZoo(dir, version(v), prov(v)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	reads, failures := 0, 0
+	for running := true; running; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			running = false
+		default:
+		}
+		got, m, err := ReadZoo(dir)
+		if err != nil {
+			failures++
+			continue
+		}
+		reads++
+		v, _ := strconv.Atoi(m.Provenance[len(m.Provenance)-1].Detail["v"])
+		if len(got.Models) != 20+v || len(got.Finetunes) != 100+v {
+			t.Errorf("read version %d with %d models and %d finetunes: a mix of versions", v, len(got.Models), len(got.Finetunes))
+		}
+	}
+	t.Logf("%d consistent reads, %d failed reads during 15 writes", reads, failures)
+	if reads == 0 {
+		t.Error("no read succeeded")
 	}
 }

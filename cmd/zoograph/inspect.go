@@ -1,11 +1,378 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/zoograph/zoograph/store"
 )
 
-// runInspect is not written yet.
+const inspectSynopsis = "ZOO [--json] [--verify] [TABLE [--limit N]]"
+
+const inspectDescription = `
+Show what a zoo directory holds: schema version, creation and update times,
+content checksum, each table's row count and file size, and the provenance
+of every write.
+
+--verify recomputes each table file's SHA-256 and size and compares them
+with manifest.json; any difference is an error (exit code 1).
+
+With TABLE (models, finetunes, ...), print its first rows instead: an
+aligned text table, or with --json one JSON object per line. Null cells
+print as null.`
+
+// runInspect shows a zoo's manifest, or the first rows of one of its tables.
 func runInspect(ctx context.Context, e *env, args []string) error {
-	return errors.New("inspect: not implemented yet")
+	fs := newFlagSet(e, "inspect", inspectSynopsis, inspectDescription)
+	asJSON := fs.Bool("json", false, "print JSON (one object; JSON lines for rows)")
+	verify := fs.Bool("verify", false, "recompute the checksums of the table files")
+	limit := fs.Int("limit", 10, "rows to print with TABLE")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) == 0:
+		return usagef("missing ZOO directory")
+	case len(pos) > 2:
+		return usagef("too many arguments: %q", pos[2:])
+	case *limit < 1:
+		return usagef("--limit %d: want at least 1", *limit)
+	}
+	dir := pos[0]
+	m, err := store.ReadManifest(dir)
+	if err != nil {
+		if errors.Is(err, store.ErrNotZoo) {
+			return fmt.Errorf("%s is not a zoo directory (no readable %s): %w", dir, store.ManifestFile, err)
+		}
+		return err
+	}
+	if len(pos) == 2 {
+		return inspectTable(e.stdout, dir, m, pos[1], *limit, *asJSON)
+	}
+	var checks []store.TableCheck
+	if *verify {
+		if checks, err = store.Verify(dir); err != nil {
+			return err
+		}
+	}
+	sum := summarize(dir, m, checks)
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			return err
+		}
+	} else if err := sum.writeText(e.stdout); err != nil {
+		return err
+	}
+	if bad := sum.failed(); bad > 0 {
+		return fmt.Errorf("verify: %d of %d tables differ from %s", bad, len(sum.Tables), store.ManifestFile)
+	}
+	return nil
+}
+
+// parseInterspersed parses flags that may come before, between or after the
+// positional arguments, and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// zooSummary is what inspect prints about a zoo; its JSON form is the
+// --json output.
+type zooSummary struct {
+	Dir           string             `json:"dir"`
+	SchemaVersion int                `json:"schema_version"`
+	CreatedAt     time.Time          `json:"created_at"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Checksum      string             `json:"checksum"`
+	Tables        []tableSummary     `json:"tables"`
+	Provenance    []store.Provenance `json:"provenance"`
+}
+
+type tableSummary struct {
+	Name      string    `json:"name"`
+	File      string    `json:"file"`
+	Rows      int64     `json:"rows"`
+	Bytes     int64     `json:"bytes"`
+	SHA256    string    `json:"sha256"`
+	WrittenAt time.Time `json:"written_at"`
+	Verified  *bool     `json:"verified,omitempty"` // nil without --verify
+	Problem   string    `json:"problem,omitempty"`
+}
+
+func summarize(dir string, m *store.Manifest, checks []store.TableCheck) *zooSummary {
+	s := &zooSummary{
+		Dir: dir, SchemaVersion: m.SchemaVersion, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
+		Checksum: m.Checksum(), Provenance: m.Provenance,
+	}
+	for _, name := range m.TableOrder() {
+		t := m.Tables[name]
+		s.Tables = append(s.Tables, tableSummary{
+			Name: name, File: t.File, Rows: t.Rows, Bytes: t.Bytes, SHA256: t.SHA256, WrittenAt: t.WrittenAt,
+		})
+	}
+	for _, c := range checks {
+		for i := range s.Tables {
+			if s.Tables[i].Name != c.Table {
+				continue
+			}
+			ok := c.Err == nil
+			s.Tables[i].Verified = &ok
+			if c.Err != nil {
+				s.Tables[i].Problem = c.Err.Error()
+			}
+		}
+	}
+	return s
+}
+
+func (s *zooSummary) failed() int {
+	n := 0
+	for _, t := range s.Tables {
+		if t.Verified != nil && !*t.Verified {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *zooSummary) writeText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "zoo\t%s\n", s.Dir)
+	fmt.Fprintf(tw, "schema version\t%d\n", s.SchemaVersion)
+	fmt.Fprintf(tw, "created\t%s\n", fmtSeconds(s.CreatedAt))
+	fmt.Fprintf(tw, "updated\t%s\n", fmtSeconds(s.UpdatedAt))
+	fmt.Fprintf(tw, "checksum\t%s\n", s.Checksum)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	verified := len(s.Tables) > 0 && s.Tables[0].Verified != nil
+	var rows, size int64
+	rowsW, sizeW := len("ROWS"), len("SIZE")
+	for _, t := range s.Tables {
+		rows += t.Rows
+		size += t.Bytes
+	}
+	rowsW = max(rowsW, len(group(rows)))
+	sizeW = max(sizeW, len(humanBytes(size)))
+	for _, t := range s.Tables {
+		sizeW = max(sizeW, len(humanBytes(t.Bytes)))
+	}
+	// Names left-aligned, numbers right-aligned.
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	header := fmt.Sprintf("TABLE\t%*s\t%*s\tWRITTEN\tFILE", rowsW, "ROWS", sizeW, "SIZE")
+	if verified {
+		header += "\tVERIFY"
+	}
+	fmt.Fprintln(tw, header)
+	for _, t := range s.Tables {
+		line := fmt.Sprintf("%s\t%*s\t%*s\t%s\t%s", t.Name, rowsW, group(t.Rows), sizeW, humanBytes(t.Bytes), fmtSeconds(t.WrittenAt), t.File)
+		if verified {
+			status := "ok"
+			if !*t.Verified {
+				status = "FAILED"
+			}
+			line += "\t" + status
+		}
+		fmt.Fprintln(tw, line)
+	}
+	if len(s.Tables) == 0 {
+		fmt.Fprintln(tw, "(no tables)")
+	} else {
+		fmt.Fprintf(tw, "total\t%*s\t%*s\t\t\n", rowsW, group(rows), sizeW, humanBytes(size))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, t := range s.Tables {
+		if t.Problem != "" {
+			fmt.Fprintf(w, "verify %s: %s\n", t.Name, t.Problem)
+		}
+	}
+	writes := "writes"
+	if len(s.Provenance) == 1 {
+		writes = "write"
+	}
+	fmt.Fprintf(w, "\nprovenance (%d %s, oldest first):\n", len(s.Provenance), writes)
+	for _, p := range s.Provenance {
+		fmt.Fprintf(w, "  %s  %s", fmtSeconds(p.At), p.Source)
+		if len(p.Tables) > 0 {
+			fmt.Fprintf(w, "  tables=%s", strings.Join(p.Tables, ","))
+		}
+		fmt.Fprintln(w)
+		if p.Command != "" {
+			fmt.Fprintf(w, "      command: %s\n", p.Command)
+		}
+		keys := make([]string, 0, len(p.Detail))
+		for k := range p.Detail {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "      %s: %s\n", k, p.Detail[k])
+		}
+	}
+	return nil
+}
+
+// inspectTable prints the first limit rows of one table of the zoo.
+func inspectTable(w io.Writer, dir string, m *store.Manifest, table string, limit int, asJSON bool) error {
+	path := m.TablePath(dir, table)
+	if path == "" {
+		return fmt.Errorf("zoo %s has no table %q (tables: %s)", dir, table, strings.Join(m.TableOrder(), ", "))
+	}
+	p, err := store.Peek(path, limit)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		for _, row := range p.Rows {
+			line, err := jsonRow(p.Columns, row)
+			if err != nil {
+				return fmt.Errorf("%s: %w", filepath.Base(path), err)
+			}
+			if _, err := w.Write(line); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(p.Columns, "\t")+"\t")
+	for _, row := range p.Rows {
+		cells := make([]string, len(row))
+		for i, c := range row {
+			cells[i] = textCell(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "(%s of %s rows of %s)\n", group(int64(len(p.Rows))), group(p.TotalRows), table)
+	return nil
+}
+
+// jsonRow encodes one row as a JSON object with keys in column order and a
+// newline. NaN and infinities, which JSON lacks, become strings.
+func jsonRow(columns []string, row []any) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, c := range row {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(columns[i])
+		b.Write(k)
+		b.WriteByte(':')
+		if f, ok := c.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			c = strconv.FormatFloat(f, 'g', -1, 64)
+		}
+		v, err := json.Marshal(c)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", columns[i], err)
+		}
+		b.Write(v)
+	}
+	b.WriteString("}\n")
+	return b.Bytes(), nil
+}
+
+// maxCell is the widest a text cell gets, in runes.
+const maxCell = 40
+
+var escaper = strings.NewReplacer("\n", `\n`, "\t", `\t`, "\r", `\r`)
+
+func textCell(c any) string {
+	var s string
+	switch c := c.(type) {
+	case nil:
+		return "null"
+	case string:
+		s = escaper.Replace(c)
+	case float64:
+		s = strconv.FormatFloat(c, 'g', -1, 64)
+	case time.Time:
+		s = fmtTime(c)
+	case []string:
+		s = "[" + escaper.Replace(strings.Join(c, ", ")) + "]"
+	default:
+		s = fmt.Sprint(c)
+	}
+	if utf8.RuneCountInString(s) > maxCell {
+		r := []rune(s)
+		s = string(r[:maxCell-1]) + "…"
+	}
+	return s
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// fmtSeconds formats t in UTC to the second, for summaries.
+func fmtSeconds(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// group formats n with thousands separators: 1234567 -> 1,234,567.
+func group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -56,6 +56,7 @@ func (r *reader) list(m map[string]any, key string) []string {
 		return nil
 	}
 	var out []string
+	var seen map[string]bool // for long lists; short ones are searched
 	add := func(e any) {
 		s, ok := r.text(key, e)
 		if !ok {
@@ -65,9 +66,23 @@ func (r *reader) list(m map[string]any, key string) []string {
 		if s == "" {
 			return
 		}
-		for _, have := range out {
-			if have == s {
+		if seen != nil {
+			if seen[s] {
 				return
+			}
+			seen[s] = true
+		} else {
+			for _, have := range out {
+				if have == s {
+					return
+				}
+			}
+			if len(out) == 16 {
+				seen = make(map[string]bool)
+				for _, have := range out {
+					seen[have] = true
+				}
+				seen[s] = true
 			}
 		}
 		out = append(out, s)
@@ -254,11 +269,8 @@ func kindName(v any) string {
 	case string:
 		return "string"
 	case scalar:
-		switch v.kind {
-		case kindBool:
+		if v.kind == kindBool {
 			return "boolean"
-		case kindInt:
-			return "integer"
 		}
 		return "number"
 	case bool:

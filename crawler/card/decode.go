@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"go.yaml.in/yaml/v4"
+	"go.yaml.in/yaml/v4/plugin/loaderlimits"
 )
 
 // decodeFrontMatter parses YAML front matter into generic values with the
@@ -20,23 +21,40 @@ func decodeFrontMatter(fm []byte, opt Options) (any, error) {
 	if len(fm) > opt.MaxBytes {
 		return nil, fmt.Errorf("%w: front matter is %d bytes, limit %d", ErrTooLarge, len(fm), opt.MaxBytes)
 	}
-	loader, err := yaml.NewLoader(bytes.NewReader(fm), yaml.WithUniqueKeys(false))
+	// The scanner counts block indentation levels and flow levels apart;
+	// either beyond MaxDepth means more than MaxDepth nested collections,
+	// so stop there, before the node tree is built.
+	tooDeep := false
+	limits := loaderlimits.New(loaderlimits.DepthFunc(func(depth int, _ *yaml.DepthContext) error {
+		if depth > opt.MaxDepth {
+			tooDeep = true
+			return errors.New("nesting too deep")
+		}
+		return nil
+	}))
+	loadErr := func(err error) error {
+		if tooDeep {
+			return fmt.Errorf("%w: more than %d nested mappings and sequences", ErrTooComplex, opt.MaxDepth)
+		}
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	loader, err := yaml.NewLoader(bytes.NewReader(fm), yaml.WithUniqueKeys(false), yaml.WithPlugin(limits))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return nil, loadErr(err)
 	}
 	var doc yaml.Node
 	switch err := loader.Load(&doc); {
 	case errors.Is(err, io.EOF):
 		return nil, nil // no document: only comments or blank lines
 	case err != nil:
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return nil, loadErr(err)
 	}
 	var extra yaml.Node
 	if err := loader.Load(&extra); !errors.Is(err, io.EOF) {
 		if err == nil {
 			return nil, fmt.Errorf("%w: expected a single document, found several", ErrInvalid)
 		}
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return nil, loadErr(err)
 	}
 	if !opt.LenientTabs {
 		if err := checkTabs(fm, &doc); err != nil {

@@ -16,6 +16,7 @@
 //     work; cards PyYAML refuses (tabs where its scanner forbids them,
 //     unhashable keys, duplicate anchors, unknown tags, invalid dates,
 //     several documents, a list instead of a mapping) fail with ErrInvalid.
+//     Options.LenientTabs accepts the tabs YAML 1.2 allows.
 //
 // Flattening model-index follows huggingface_hub's
 // model_index_to_eval_results, leniently: a malformed part (a mapping

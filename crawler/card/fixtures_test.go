@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -347,9 +346,4 @@ func TestSampleCardsAgainstLenientTabs(t *testing.T) {
 		t.Errorf("LenientTabs rescued %d cards, want %d (the yaml_error category)", gained, want)
 	}
 	t.Logf("LenientTabs parses %d more cards", gained)
-}
-
-// formatRow is used by examples and debugging output.
-func formatRow(r EvalRow) string {
-	return r.TaskType + " " + r.DatasetType + " " + r.MetricType + "=" + strconv.FormatFloat(r.Value, 'g', -1, 64)
 }

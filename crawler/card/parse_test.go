@@ -117,8 +117,8 @@ func TestParse(t *testing.T) {
 				Warnings: []string{
 					"model-index[0]: expected a mapping, found a string; skipped",
 					"model-index[1].results[0]: no task mapping; skipped",
-					"model-index[1].results[1].metrics[1]: expected a mapping, found a integer; skipped",
-					"model-index[1].results[2]: expected a mapping, found a integer; skipped",
+					"model-index[1].results[1].metrics[1]: expected a mapping, found a number; skipped",
+					"model-index[1].results[2]: expected a mapping, found a number; skipped",
 				},
 			},
 		},
@@ -247,6 +247,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "billion laughs", fm: billionLaughs(), want: ErrTooComplex},
 		{name: "alias budget", fm: "a: &a [1, 2, 3]\nb: [*a, *a, *a]", opt: Options{MaxAliases: 8}, want: ErrTooComplex},
 		{name: "deep nesting", fm: "a: " + strings.Repeat("[", 150) + strings.Repeat("]", 150), want: ErrTooComplex},
+		{name: "nesting beyond the parser's own limit", fm: "a: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000), want: ErrTooComplex},
 		{name: "deep block nesting", fm: deepBlock(40), opt: Options{MaxDepth: 20}, want: ErrTooComplex},
 	}
 	for _, tt := range tests {

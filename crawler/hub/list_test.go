@@ -75,6 +75,10 @@ func TestListDatasets(t *testing.T) {
 func TestListSortOrder(t *testing.T) {
 	h, url := startReplica(t, hubtest.Options{Zoo: hubtest.Zoo{Models: 1500, Datasets: 100, Seed: 5}, PageSize: 97})
 	c := newClient(t, url, nil)
+	repos := map[string]hubtest.Repo{}
+	for ref := range h.Models() {
+		repos[ref.ID], _ = h.Model(ref.ID)
+	}
 	keyOf := map[string]func(r hubtest.Repo) (float64, bool){
 		"downloads":     func(r hubtest.Repo) (float64, bool) { return float64(r.Downloads), true },
 		"likes":         func(r hubtest.Repo) (float64, bool) { return float64(r.Likes), true },
@@ -90,8 +94,7 @@ func TestListSortOrder(t *testing.T) {
 			}
 			ties, nulls := 0, 0
 			for i := 1; i < len(got); i++ {
-				a, _ := h.Model(got[i-1].ID)
-				b, _ := h.Model(got[i].ID)
+				a, b := repos[got[i-1].ID], repos[got[i].ID]
 				ka, okA := kf(a)
 				kb, okB := kf(b)
 				switch {

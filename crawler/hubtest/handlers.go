@@ -144,9 +144,16 @@ type listItem struct {
 //
 // Pages are streamed (chunked, encoded as they are written) rather than
 // built first, so a client decodes while the replica encodes; hence list
-// pages carry no ETag (only detail responses are recorded with one).
+// pages carry no ETag (only detail responses are recorded with one). A
+// page hit by the truncation fault is built whole and cut off halfway
+// under its full Content-Length.
 func (h *Hub) list(w *recorder, r *http.Request, st *request, k Kind) {
-	q, msg := h.parseList(r.URL.Query(), k)
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		badRequest(w, "Invalid query string")
+		return
+	}
+	q, msg := h.parseList(v, k)
 	if msg != "" {
 		badRequest(w, msg)
 		return
@@ -202,26 +209,28 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k Kind) {
 		hd.Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
 	}
 	hd.Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodHead {
-		return
-	}
+
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	b := append((*bp)[:0], '[')
-	cut := -1
-	if st.truncate && len(items) > 1 {
-		cut = len(items) / 2
-	}
-	for i, it := range items {
-		if i == cut {
-			h.note(func(s *Stats) { s.Truncations++ })
-			_, _ = w.Write(b)
-			// Abort the response mid-body: the server drops the
-			// connection without the final chunk, as a broken upstream
-			// would. ErrAbortHandler is net/http's way to do exactly this.
-			panic(http.ErrAbortHandler)
+	b := (*bp)[:0]
+	// flush streams the page in chunks; with the truncation fault the page
+	// is built whole instead, to be cut off by writeBody.
+	flush := func(force bool) bool {
+		if st.truncate || (!force && len(b) < 32<<10) {
+			return true
 		}
+		_, err := w.Write(b)
+		b = b[:0]
+		return err == nil
+	}
+	if !st.truncate {
+		w.WriteHeader(http.StatusOK)
+		if r.Method == http.MethodHead {
+			return
+		}
+	}
+	b = append(b, '[')
+	for i, it := range items {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -230,16 +239,17 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k Kind) {
 			repo = c.repo(it.gen, q.parts)
 		}
 		b = h.encodeRepo(b, k, repo, &q.sel)
-		if len(b) >= 32<<10 {
-			if _, err := w.Write(b); err != nil {
-				*bp = b
-				return // client gone
-			}
-			b = b[:0]
+		if !flush(false) {
+			*bp = b
+			return // the client went away
 		}
 	}
 	b = append(b, ']')
-	_, _ = w.Write(b)
+	if st.truncate {
+		h.writeBody(w, r, st, b)
+	} else {
+		flush(true)
+	}
 	*bp = b
 }
 

@@ -170,6 +170,15 @@ func (z Zoo) meta(k Kind, i int) meta {
 		m.downloads = km.downloads
 		m.all = km.downloads * 30
 		m.likes = km.downloads / 2000
+		m.hasTrending = true
+		m.created = legacyCreated
+		if !km.created.IsZero() {
+			m.created = km.created
+		}
+		if m.modified.Before(m.created) {
+			m.modified = m.created.Add(time.Duration(i+1) * 24 * time.Hour)
+		}
+		binary.BigEndian.PutUint32(m.oid[:4], uint32(m.created.Unix()))
 	}
 	if k == KindDataset && i < len(knownDatasets) {
 		m.private, m.disabled, m.gated = false, false, ""
@@ -313,23 +322,25 @@ type knownModel struct {
 	stem      int
 	downloads int64
 	gated     string
+	license   int       // index into licenses
+	created   time.Time // zero: the migration date
 }
 
 var knownModels = []knownModel{
-	{"google/vit-base-patch16-224", familyIndex("ViTForImageClassification", "image-classification"), 0, 8458647, ""},
-	{"google-bert/bert-base-uncased", familyIndex("BertForSequenceClassification", "text-classification"), 0, 60214823, ""},
-	{"distilbert/distilbert-base-uncased", familyIndex("DistilBertForSequenceClassification", "text-classification"), 0, 12840211, ""},
-	{"FacebookAI/roberta-base", familyIndex("RobertaForSequenceClassification", "text-classification"), 0, 9837112, ""},
-	{"microsoft/resnet-50", familyIndex("ResNetForImageClassification", "image-classification"), 0, 1211093, ""},
-	{"facebook/convnext-tiny-224", familyIndex("ConvNextForImageClassification", "image-classification"), 0, 240551, ""},
-	{"microsoft/swin-tiny-patch4-window7-224", familyIndex("SwinForImageClassification", "image-classification"), 0, 88710, ""},
-	{"meta-llama/Llama-3.2-1B", familyIndex("LlamaForCausalLM", "text-generation"), 0, 2155093, "manual"},
-	{"Qwen/Qwen2.5-0.5B", familyIndex("Qwen2ForCausalLM", "text-generation"), 0, 1502335, ""},
-	{"openai-community/gpt2", familyIndex("GPT2LMHeadModel", "text-generation"), 0, 17226004, ""},
-	{"google-t5/t5-small", familyIndex("T5ForConditionalGeneration", "text2text-generation"), 0, 3200418, ""},
-	{"facebook/wav2vec2-base-960h", familyIndex("Wav2Vec2ForCTC", "automatic-speech-recognition"), 0, 1021335, ""},
-	{"sentence-transformers/all-MiniLM-L6-v2", familyIndex("BertModel", "sentence-similarity"), 0, 80215540, ""},
-	{"facebook/detr-resnet-50", familyIndex("DetrForObjectDetection", "object-detection"), 0, 701224, ""},
+	{"google/vit-base-patch16-224", familyIndex("ViTForImageClassification", "image-classification"), 0, 8458647, "", 0, time.Time{}},
+	{"google-bert/bert-base-uncased", familyIndex("BertForSequenceClassification", "text-classification"), 0, 60214823, "", 0, time.Time{}},
+	{"distilbert/distilbert-base-uncased", familyIndex("DistilBertForSequenceClassification", "text-classification"), 0, 12840211, "", 0, time.Time{}},
+	{"FacebookAI/roberta-base", familyIndex("RobertaForSequenceClassification", "text-classification"), 0, 9837112, "", 1, time.Time{}},
+	{"microsoft/resnet-50", familyIndex("ResNetForImageClassification", "image-classification"), 0, 1211093, "", 0, time.Time{}},
+	{"facebook/convnext-tiny-224", familyIndex("ConvNextForImageClassification", "image-classification"), 0, 240551, "", 0, time.Time{}},
+	{"microsoft/swin-tiny-patch4-window7-224", familyIndex("SwinForImageClassification", "image-classification"), 0, 88710, "", 0, time.Time{}},
+	{"meta-llama/Llama-3.2-1B", familyIndex("LlamaForCausalLM", "text-generation"), 0, 2155093, "manual", 4, time.Date(2024, 9, 18, 15, 3, 14, 0, time.UTC)},
+	{"Qwen/Qwen2.5-0.5B", familyIndex("Qwen2ForCausalLM", "text-generation"), 0, 1502335, "", 0, time.Date(2024, 9, 15, 12, 15, 39, 0, time.UTC)},
+	{"openai-community/gpt2", familyIndex("GPT2LMHeadModel", "text-generation"), 0, 17226004, "", 1, time.Time{}},
+	{"google-t5/t5-small", familyIndex("T5ForConditionalGeneration", "text2text-generation"), 0, 3200418, "", 0, time.Time{}},
+	{"facebook/wav2vec2-base-960h", familyIndex("Wav2Vec2ForCTC", "automatic-speech-recognition"), 0, 1021335, "", 0, time.Time{}},
+	{"sentence-transformers/all-MiniLM-L6-v2", familyIndex("BertModel", "sentence-similarity"), 0, 80215540, "", 0, time.Time{}},
+	{"facebook/detr-resnet-50", familyIndex("DetrForObjectDetection", "object-detection"), 0, 701224, "", 0, time.Time{}},
 }
 
 // rootsOf lists, per family, the indices of knownModels in it.
@@ -413,7 +424,7 @@ var syllables = []string{
 
 var nameSuffixes = []string{"", "ai", "lab", "-ml", "-nlp", "research", "_dev", "-hf", "x"}
 
-func (z Zoo) numAuthors() int { return max(32, (z.Models+z.Datasets)/40) }
+func (z Zoo) numAuthors() int { return max(32, (z.Models+z.Datasets)/4) }
 
 // author returns the name of author a.
 func (z Zoo) author(a int) string {
@@ -707,7 +718,6 @@ func (z Zoo) model(i int, p parts) Repo {
 		}
 	}
 	licenseIdx := r.intn(len(licenses))
-	license := licenses[licenseIdx]
 	lang := ""
 	if datasetTaskModality(f.task) == "text" {
 		lang = languages[r.intn(len(languages))]
@@ -715,6 +725,13 @@ func (z Zoo) model(i int, p parts) Repo {
 			lang = "en"
 		}
 	}
+	if i < len(knownModels) {
+		licenseIdx = knownModels[i].license
+		if lang != "" {
+			lang = "en"
+		}
+	}
+	license := licenses[licenseIdx]
 
 	// Tags as the Hub computes them.
 	tags := make([]string, 0, 14)

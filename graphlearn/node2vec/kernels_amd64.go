@@ -2,8 +2,22 @@
 
 package node2vec
 
-// hasAVX2 reports whether the CPU and OS support AVX2 and FMA, read once.
-var hasAVX2 = detectAVX2()
+// hasAVX2 reports whether the CPU and OS support AVX2 and FMA; hasAVX512
+// whether they also support AVX-512F. Both are read once.
+var (
+	hasAVX2   = detectAVX2()
+	hasAVX512 = hasAVX2 && detectAVX512()
+)
+
+func detectAVX512() bool {
+	_, ebx7, _, _ := cpuid(7, 0)
+	if ebx7&(1<<16) == 0 {
+		return false
+	}
+	// The OS saves the opmask and both halves of the ZMM state.
+	xcr0, _ := xgetbv()
+	return xcr0&0xe6 == 0xe6
+}
 
 func detectAVX2() bool {
 	maxLeaf, _, _, _ := cpuid(0, 0)
@@ -41,37 +55,91 @@ func dotsAVX2(res, in, out *float32, rows *int32, k, dim, rowStride int)
 //go:noescape
 func pairUpdateAVX2(in, out *float32, rows *int32, gs *float32, k, dim, rowStride int)
 
+// dotsAVX512 and pairUpdateAVX512 are the AVX2 kernels with 16-lane
+// registers; dim is a positive multiple of 16.
+//
+//go:noescape
+func dotsAVX512(res, in, out *float32, rows *int32, k, dim, rowStride int)
+
+//go:noescape
+func pairUpdateAVX512(in, out *float32, rows *int32, gs *float32, k, dim, rowStride int)
+
+// Kernel levels, from portable Go up to the widest vectors the CPU has.
+const (
+	levelGo = iota
+	levelAVX2
+	levelAVX512
+)
+
+// kernelLevel is the level dots and pairUpdate use.
+var kernelLevel = func() int {
+	switch {
+	case hasAVX512:
+		return levelAVX512
+	case hasAVX2:
+		return levelAVX2
+	}
+	return levelGo
+}()
+
 // dots sets res[k] = in · out[rows[k]], rows of len(in) elements. The caller
 // guarantees that every row lies within out.
-func dots(res, in, out []float32, rows []int32) {
+func dots(res, in, out []float32, rows []int32) { dotsAt(kernelLevel, res, in, out, rows) }
+
+// pairUpdate applies one pair's SGD step; see kernels.go. acc is scratch of
+// at least len(in) elements (used by the Go kernel only). The caller
+// guarantees that every row lies within out.
+func pairUpdate(in, out []float32, rows []int32, gs, acc []float32) {
+	pairUpdateAt(kernelLevel, in, out, rows, gs, acc)
+}
+
+// dotsAt is dots with the kernel of the given level: the assembly covers
+// the longest prefix of each row that its vector width divides, Go the rest.
+func dotsAt(level int, res, in, out []float32, rows []int32) {
 	dim := len(in)
-	d8 := dim &^ 7
-	if !hasAVX2 || d8 == 0 || len(rows) == 0 {
+	d := dim &^ 7
+	if level == levelAVX512 && dim&^15 == d {
+		d = dim &^ 15
+	} else if level == levelAVX512 {
+		level = levelAVX2
+	}
+	if level == levelGo || d == 0 || len(rows) == 0 {
 		dotsGo(res, in, out, rows)
 		return
 	}
 	_ = res[len(rows)-1]
-	dotsAVX2(&res[0], &in[0], &out[0], &rows[0], len(rows), d8, dim)
-	if d8 < dim {
+	if level == levelAVX512 {
+		dotsAVX512(&res[0], &in[0], &out[0], &rows[0], len(rows), d, dim)
+	} else {
+		dotsAVX2(&res[0], &in[0], &out[0], &rows[0], len(rows), d, dim)
+	}
+	if d < dim {
 		for k, r := range rows {
-			res[k] += dotGo(in[d8:], out[int(r)*dim+d8:int(r)*dim+dim])
+			res[k] += dotGo(in[d:], out[int(r)*dim+d:int(r)*dim+dim])
 		}
 	}
 }
 
-// pairUpdate applies one pair's SGD step; see kernels.go. acc is scratch of
-// at least len(in) elements (used only without AVX2). The caller guarantees
-// that every row lies within out.
-func pairUpdate(in, out []float32, rows []int32, gs, acc []float32) {
+// pairUpdateAt is pairUpdate with the kernel of the given level.
+func pairUpdateAt(level int, in, out []float32, rows []int32, gs, acc []float32) {
 	dim := len(in)
-	d8 := dim &^ 7
-	if !hasAVX2 || d8 == 0 || len(rows) == 0 {
+	d := dim &^ 7
+	if level == levelAVX512 && dim&^15 == d {
+		d = dim &^ 15
+	} else if level == levelAVX512 {
+		level = levelAVX2
+	}
+	if level == levelGo || d == 0 || len(rows) == 0 {
 		pairUpdateGo(in, out, rows, gs, acc)
 		return
 	}
 	_ = gs[len(rows)-1]
-	pairUpdateAVX2(&in[0], &out[0], &rows[0], &gs[0], len(rows), d8, dim)
-	for i := d8; i < dim; i++ {
+	if level == levelAVX512 {
+		pairUpdateAVX512(&in[0], &out[0], &rows[0], &gs[0], len(rows), d, dim)
+	} else {
+		pairUpdateAVX2(&in[0], &out[0], &rows[0], &gs[0], len(rows), d, dim)
+	}
+	for i := d; i < dim; i++ {
 		var a float32
 		for k, r := range rows {
 			o := &out[int(r)*dim+i]

@@ -210,3 +210,162 @@ pline:
 
 pdone:
 	RET
+
+// func dotsAVX512(res, in, out *float32, rows *int32, k, dim, rowStride int)
+//
+// dotsAVX2 with 16-lane registers; dim is a positive multiple of 16.
+TEXT ·dotsAVX512(SB), NOSPLIT, $0-56
+	MOVQ res+0(FP), AX
+	MOVQ in+8(FP), SI
+	MOVQ out+16(FP), DI
+	MOVQ rows+24(FP), BX
+	MOVQ k+32(FP), CX
+	MOVQ dim+40(FP), R8
+	MOVQ rowStride+48(FP), R12
+	SHLQ $2, R12
+	XORQ R10, R10
+
+ztarget:
+	MOVLQSX (BX)(R10*4), R11
+	IMULQ   R12, R11
+	ADDQ    DI, R11
+	MOVQ    SI, R13
+	MOVQ    R8, R9
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+
+z64:
+	CMPQ        R9, $64
+	JL          z16
+	VMOVUPS     (R13), Z4
+	VMOVUPS     64(R13), Z5
+	VMOVUPS     128(R13), Z6
+	VMOVUPS     192(R13), Z7
+	VFMADD231PS (R11), Z4, Z0
+	VFMADD231PS 64(R11), Z5, Z1
+	VFMADD231PS 128(R11), Z6, Z2
+	VFMADD231PS 192(R11), Z7, Z3
+	ADDQ        $256, R13
+	ADDQ        $256, R11
+	SUBQ        $64, R9
+	JMP         z64
+
+z16:
+	CMPQ        R9, $16
+	JL          zsum
+	VMOVUPS     (R13), Z4
+	VFMADD231PS (R11), Z4, Z0
+	ADDQ        $64, R13
+	ADDQ        $64, R11
+	SUBQ        $16, R9
+	JMP         z16
+
+zsum:
+	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPS        X1, X0, X0
+	VHADDPS       X0, X0, X0
+	VHADDPS       X0, X0, X0
+	VMOVSS        X0, (AX)(R10*4)
+	INCQ          R10
+	CMPQ          R10, CX
+	JL            ztarget
+	VZEROUPPER
+	RET
+
+// func pairUpdateAVX512(in, out *float32, rows *int32, gs *float32, k, dim, rowStride int)
+//
+// pairUpdateAVX2 with 16-lane registers; dim is a positive multiple of 16.
+TEXT ·pairUpdateAVX512(SB), NOSPLIT, $0-56
+	MOVQ in+0(FP), SI
+	MOVQ out+8(FP), DI
+	MOVQ rows+16(FP), BX
+	MOVQ gs+24(FP), DX
+	MOVQ k+32(FP), CX
+	MOVQ dim+40(FP), R9
+	MOVQ rowStride+48(FP), R8
+	SHLQ $2, R8
+
+v64:
+	CMPQ    R9, $64
+	JL      v16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	XORQ    R10, R10
+
+v64t:
+	MOVLQSX      (BX)(R10*4), R11
+	IMULQ        R8, R11
+	VBROADCASTSS (DX)(R10*4), Z8
+	VMOVUPS      (DI)(R11*1), Z9
+	VMOVUPS      64(DI)(R11*1), Z10
+	VMOVUPS      128(DI)(R11*1), Z11
+	VMOVUPS      192(DI)(R11*1), Z12
+	VFMADD231PS  Z9, Z8, Z4
+	VFMADD231PS  Z10, Z8, Z5
+	VFMADD231PS  Z11, Z8, Z6
+	VFMADD231PS  Z12, Z8, Z7
+	VFMADD231PS  Z0, Z8, Z9
+	VFMADD231PS  Z1, Z8, Z10
+	VFMADD231PS  Z2, Z8, Z11
+	VFMADD231PS  Z3, Z8, Z12
+	VMOVUPS      Z9, (DI)(R11*1)
+	VMOVUPS      Z10, 64(DI)(R11*1)
+	VMOVUPS      Z11, 128(DI)(R11*1)
+	VMOVUPS      Z12, 192(DI)(R11*1)
+	INCQ         R10
+	CMPQ         R10, CX
+	JL           v64t
+	VADDPS       Z4, Z0, Z0
+	VADDPS       Z5, Z1, Z1
+	VADDPS       Z6, Z2, Z2
+	VADDPS       Z7, Z3, Z3
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	ADDQ         $256, SI
+	ADDQ         $256, DI
+	SUBQ         $64, R9
+	JMP          v64
+
+v16:
+	CMPQ    R9, $16
+	JL      vdone
+	VMOVUPS (SI), Z0
+	VXORPS  Z4, Z4, Z4
+	XORQ    R10, R10
+
+v16t:
+	MOVLQSX      (BX)(R10*4), R11
+	IMULQ        R8, R11
+	VBROADCASTSS (DX)(R10*4), Z8
+	VMOVUPS      (DI)(R11*1), Z9
+	VFMADD231PS  Z9, Z8, Z4
+	VFMADD231PS  Z0, Z8, Z9
+	VMOVUPS      Z9, (DI)(R11*1)
+	INCQ         R10
+	CMPQ         R10, CX
+	JL           v16t
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      Z0, (SI)
+	ADDQ         $64, SI
+	ADDQ         $64, DI
+	SUBQ         $16, R9
+	JMP          v16
+
+vdone:
+	VZEROUPPER
+	RET

@@ -36,20 +36,20 @@ func refPair(in, out []float32, rows []int32, gs []float32) (dotsWant []float64,
 	return dotsWant, inWant, outWant
 }
 
+// kernelSet is one implementation of the pair kernels.
+type kernelSet struct {
+	name       string
+	dots       func(res, in, out []float32, rows []int32)
+	pairUpdate func(in, out []float32, rows []int32, gs, acc []float32)
+}
+
 func TestKernelsMatchReference(t *testing.T) {
-	type kernelSet struct {
-		name       string
-		dots       func(res, in, out []float32, rows []int32)
-		pairUpdate func(in, out []float32, rows []int32, gs, acc []float32)
-	}
-	sets := []kernelSet{
-		{"dispatch", dots, pairUpdate},
-		{"go", dotsGo, pairUpdateGo},
-	}
+	sets := append(kernelVariants(), kernelSet{"dispatch", dots, pairUpdate})
+	t.Logf("kernels: %d variants, AVX2 %v", len(sets)-1, hasAVX2)
 	rng := rand.New(rand.NewPCG(3, 4))
 	const n = 9
 	for _, ks := range sets {
-		for _, dim := range []int{1, 3, 7, 8, 9, 15, 16, 24, 31, 32, 33, 40, 64, 100, 128, 130, 200} {
+		for _, dim := range []int{1, 3, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 40, 48, 64, 100, 128, 130, 136, 200} {
 			for _, rows := range [][]int32{{4}, {0, 8}, {2, 5, 1, 7, 3, 6}, {3, 3, 1, 3}} {
 				t.Run(fmt.Sprintf("%s/dim=%d/rows=%v", ks.name, dim, rows), func(t *testing.T) {
 					in := make([]float32, dim)

@@ -7,8 +7,13 @@ import (
 	"runtime"
 )
 
-// ErrOptions is wrapped by every error that reports an invalid [Options] field.
-var ErrOptions = errors.New("node2vec: invalid options")
+var (
+	// ErrOptions is wrapped by every error that reports an invalid [Options] field.
+	ErrOptions = errors.New("node2vec: invalid options")
+	// ErrDiverged reports that training produced non-finite vectors, which a
+	// too large LearningRate can cause.
+	ErrDiverged = errors.New("node2vec: training diverged")
+)
 
 // Options configures walks ([Walks]) and skip-gram training ([Train]). Start
 // from [DefaultOptions] and change fields; the zero Options is not valid.

@@ -136,6 +136,11 @@ func Train(ctx context.Context, c *Corpus, numNodes int, opt Options) (*Embeddin
 	if err != nil {
 		return nil, err
 	}
+	for _, x := range t.in {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return nil, fmt.Errorf("%w: training diverged to %v; lower LearningRate (%v)", ErrDiverged, x, opt.LearningRate)
+		}
+	}
 	e := &Embeddings{Dim: opt.Dim, Vectors: t.in}
 	for _, s := range stats {
 		e.Stats.Tokens += s.Tokens
@@ -176,7 +181,7 @@ func newTrainer(c *Corpus, n int, opt Options) *trainer {
 		in:       make([]float32, n*opt.Dim),
 		out:      make([]float32, n*opt.Dim),
 		gneg:     opt.GraphNegatives,
-		prefetch: n*opt.Dim*4 >= prefetchMinMem && !noPrefetchTmp,
+		prefetch: n*opt.Dim*4 >= prefetchMinMem,
 	}
 	// word2vec's initialisation: input uniform in [−0.5/d, 0.5/d), output 0.
 	r := stream(opt.Seed, domainInit, 0)
@@ -313,10 +318,10 @@ func gradScale(f, label, alpha float32) float32 {
 	switch {
 	case f >= sigmoidMax:
 		return (label - 1) * alpha
-	case f <= -sigmoidMax:
-		return label * alpha
+	case f > -sigmoidMax:
+		return (label - sigmoidTable[int((f+sigmoidMax)*sigmoidScale)]) * alpha
 	}
-	return (label - sigmoidTable[int((f+sigmoidMax)*sigmoidScale)]) * alpha
+	return label * alpha // f ≤ −sigmoidMax, or NaN after divergence
 }
 
 // noise draws a negative sample for centre u.

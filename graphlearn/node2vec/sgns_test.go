@@ -96,6 +96,15 @@ func TestBadInputs(t *testing.T) {
 	}
 }
 
+func TestDivergenceIsAnError(t *testing.T) {
+	g := paperGraph(t, 6)
+	o := DefaultOptions()
+	o.Workers, o.Epochs, o.LearningRate, o.MinLearningRate = 1, 1, 1e30, 1e30
+	if _, err := Embed(context.Background(), g, o); !errors.Is(err, ErrDiverged) {
+		t.Errorf("Embed with learning rate 1e30 = %v, want ErrDiverged", err)
+	}
+}
+
 func TestTrainDeterministicWithOneWorker(t *testing.T) {
 	g := paperGraph(t, 2)
 	o := DefaultOptions()

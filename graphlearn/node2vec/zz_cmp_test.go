@@ -45,16 +45,19 @@ func TestZZDumpAndTime(t *testing.T) {
 			o.Window, o.Workers = win, workers
 			o.Epochs, _ = strconv.Atoi(os.Getenv("N2V_ITER"))
 			best := time.Duration(1 << 62)
+			bestCPU := 1e9
 			var e *Embeddings
 			for range 3 {
 				start := time.Now()
+				c0 := cpuSeconds()
 				e, err = Train(context.Background(), c, g.NumNodes(), o)
 				if err != nil {
 					t.Fatal(err)
 				}
 				best = min(best, time.Since(start))
+				bestCPU = min(bestCPU, cpuSeconds()-c0)
 			}
-			fmt.Printf("GO window=%d workers=%d tokens=%d pairs=%d best=%.3fs words/s=%.3gM pairs/s=%.3gM\n", win, workers, e.Stats.Tokens, e.Stats.Pairs, best.Seconds(), float64(e.Stats.Tokens)/best.Seconds()/1e6, float64(e.Stats.Pairs)/best.Seconds()/1e6)
+			fmt.Printf("GO window=%d workers=%d tokens=%d pairs=%d wall=%.3fs cpu=%.3fs pairs/s=%.3gM pairs/cpu-s=%.3gM\n", win, workers, e.Stats.Tokens, e.Stats.Pairs, best.Seconds(), bestCPU, float64(e.Stats.Pairs)/best.Seconds()/1e6, float64(e.Stats.Pairs)/bestCPU/1e6)
 		}
 	}
 }

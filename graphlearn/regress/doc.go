@@ -53,8 +53,12 @@
 // with no missing values in training it is "right", as in XGBoost.
 //
 // Only the smaller child's histogram is built from its rows; the larger
-// child's is the parent's minus the smaller's (the subtraction trick). Rows
-// are partitioned in place, histogram buffers are pooled, and each sweep over
+// child's is the parent's minus the smaller's (the subtraction trick). Since
+// every hessian is 1, H is a row count: histograms hold (ΣG, count), scores
+// use a table of 1/(H+λ), and each feature's histogram carries a bitmap of
+// its non-empty bins, so that clearing, subtracting and scanning a deep node
+// cost in proportion to its rows rather than to the 256 bins. Rows are
+// partitioned in place, histogram buffers are pooled, and each sweep over
 // the features is split across Workers long-lived goroutines; the best split
 // is reduced in feature order with strict comparisons, so the tree does not
 // depend on Workers. Growth is depth-first, which yields the same tree as

@@ -292,7 +292,6 @@ type passJob struct {
 
 type passResult struct {
 	built, derived split
-	pre            *prefix // per-worker scratch for evalFeature
 }
 
 // leafRange records the rows rows[lo:hi] that ended in leaf node id.
@@ -362,9 +361,6 @@ func newGBTrainer(opt GBDTOptions, bm *binned, y []float64, base float64) *gbTra
 	t.feats = make([]int, 0, p)
 	w := workerCount(opt.Workers)
 	t.results = make([]passResult, w)
-	for i := range t.results {
-		t.results[i].pre = new(prefix)
-	}
 	t.pool = newWorkerPool(w, t.passWork)
 	return t
 }
@@ -633,8 +629,8 @@ func (t *gbTrainer) pass(job passJob) passResult {
 	return best
 }
 
-// passWork is the per-worker body of pass for features feats[lo:hi]. On a
-// dense node it builds histograms four features at a time.
+// passWork is the per-worker body of pass for features feats[lo:hi]. It
+// builds histograms four features at a time.
 func (t *gbTrainer) passWork(w, lo, hi int) {
 	res := &t.results[w]
 	res.built, res.derived = noSplit, noSplit
@@ -643,7 +639,7 @@ func (t *gbTrainer) passWork(w, lo, hi int) {
 	feats := t.feats[lo:hi]
 	for len(feats) > 0 {
 		group := feats[:1]
-		if len(job.rows) > denseRows && len(feats) >= 4 {
+		if len(feats) >= 4 {
 			group = feats[:4]
 			var h [4]*[maxBinLimit]gradSum
 			var occ [4]*[occWords]uint64
@@ -674,12 +670,12 @@ func (t *gbTrainer) evalBuilt(j int, res *passResult) {
 	h, hOcc := t.bufs[job.built].feature(j)
 	if job.derived >= 0 {
 		d, dOcc := t.bufs[job.derived].feature(j)
-		subtractHist(d, dOcc, h, hOcc)
+		subtractHist(d, dOcc, h, hOcc, t.bm.width(j))
 		if job.evalDeriv {
-			t.par.evalFeature(res.pre, d, dOcc, nb, miss, j, job.derivedSum, &res.derived)
+			t.par.evalFeature(d, dOcc, nb, miss, j, job.derivedSum, &res.derived)
 		}
 	}
 	if job.evalBuilt {
-		t.par.evalFeature(res.pre, h, hOcc, nb, miss, j, job.builtSum, &res.built)
+		t.par.evalFeature(h, hOcc, nb, miss, j, job.builtSum, &res.built)
 	}
 }

@@ -46,39 +46,64 @@ func buildHist(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, width int, col
 	for _, r := range rows {
 		c := col[r]
 		e := &hist[c]
-		if e.n == 0 {
-			occ[c>>6] |= 1 << (c & 63)
-		}
 		e.g += grad[r]
 		e.n++
+		occ[c>>6] |= 1 << (c & 63) // unconditional: cheaper than a branch
 	}
 }
 
-// buildHist4 is buildHist for four features at once on a dense node: one
-// pass over the rows loads each row index and gradient once for all four.
+// buildHist4 is buildHist for four features at once: one pass over the rows
+// loads each row index and gradient once for all four.
 func buildHist4(hist [4]*[maxBinLimit]gradSum, occ [4]*[occWords]uint64, width [4]int, col [4][]uint8, rows []int32, grad []float64) {
 	for k := range 4 {
 		clearHist(hist[k], occ[k], width[k])
 	}
 	h0, h1, h2, h3 := hist[0], hist[1], hist[2], hist[3]
 	c0, c1, c2, c3 := col[0], col[1], col[2], col[3]
+	if len(rows) > denseRows {
+		for _, r := range rows {
+			g := grad[r]
+			e := &h0[c0[r]]
+			e.g += g
+			e.n++
+			e = &h1[c1[r]]
+			e.g += g
+			e.n++
+			e = &h2[c2[r]]
+			e.g += g
+			e.n++
+			e = &h3[c3[r]]
+			e.g += g
+			e.n++
+		}
+		for k := range 4 {
+			markAll(occ[k], width[k])
+		}
+		return
+	}
+	o0, o1, o2, o3 := occ[0], occ[1], occ[2], occ[3]
 	for _, r := range rows {
 		g := grad[r]
-		e := &h0[c0[r]]
+		c := c0[r]
+		e := &h0[c]
 		e.g += g
 		e.n++
-		e = &h1[c1[r]]
+		o0[c>>6] |= 1 << (c & 63)
+		c = c1[r]
+		e = &h1[c]
 		e.g += g
 		e.n++
-		e = &h2[c2[r]]
+		o1[c>>6] |= 1 << (c & 63)
+		c = c2[r]
+		e = &h2[c]
 		e.g += g
 		e.n++
-		e = &h3[c3[r]]
+		o2[c>>6] |= 1 << (c & 63)
+		c = c3[r]
+		e = &h3[c]
 		e.g += g
 		e.n++
-	}
-	for k := range 4 {
-		markAll(occ[k], width[k])
+		o3[c>>6] |= 1 << (c & 63)
 	}
 }
 
@@ -87,6 +112,12 @@ func markAll(occ *[occWords]uint64, width int) {
 	for w := range occWords {
 		occ[w] = lowBits(width - w*64)
 	}
+}
+
+// isFull reports whether the bitmap holds exactly the first width bins.
+func isFull(occ *[occWords]uint64, width int) bool {
+	return occ[0] == lowBits(width) && occ[1] == lowBits(width-64) &&
+		occ[2] == lowBits(width-128) && occ[3] == lowBits(width-192)
 }
 
 // clearHist zeroes the bins in the bitmap and empties it.
@@ -111,7 +142,19 @@ func clearHist(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, width int) {
 // subtractHist turns d, the parent's histogram, into the sibling's by
 // subtracting the child histogram h. Bins that empty are zeroed (dropping
 // rounding noise in g) and leave d's bitmap.
-func subtractHist(d *[maxBinLimit]gradSum, dOcc *[occWords]uint64, h *[maxBinLimit]gradSum, hOcc *[occWords]uint64) {
+func subtractHist(d *[maxBinLimit]gradSum, dOcc *[occWords]uint64, h *[maxBinLimit]gradSum, hOcc *[occWords]uint64, width int) {
+	if isFull(hOcc, width) {
+		for b := range width {
+			n := d[b].n - h[b].n
+			g := d[b].g - h[b].g
+			if n == 0 {
+				g = 0
+				dOcc[b>>6] &^= 1 << (b & 63)
+			}
+			d[b] = gradSum{g, n}
+		}
+		return
+	}
 	for w, word := range hOcc {
 		for word != 0 {
 			tz := bits.TrailingZeros64(word)
@@ -148,85 +191,72 @@ func lowBits(k int) uint64 {
 // feature, the forward scan and the lower bin, as in XGBoost. Only the
 // bitmap's bins are visited: an empty bin repeats the previous candidate.
 //
-// This is the innermost loop of GBDT training. It first gathers the prefix
-// sums of the occupied bins, then scores them in a separate loop, which keeps
-// both loops short enough for the compiler to hold their state in registers;
-// the α > 0 case goes to the plainer evalFeatureL1.
-func (q *gbParams) evalFeature(pre *prefix, hist *[maxBinLimit]gradSum, occ *[occWords]uint64, nb int, miss bool, j int, tot gradSum, best *split) {
+// This is the innermost loop of GBDT training; it keeps everything in
+// locals, and the α > 0 case goes to the plainer evalFeatureL1.
+func (q *gbParams) evalFeature(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, nb int, miss bool, j int, tot gradSum, best *split) {
 	if q.alpha != 0 {
 		q.evalFeatureL1(hist, occ, nb, miss, j, tot, best)
 		return
 	}
-	pre.gather(hist, occ, nb, gradSum{})
-	gain, k := pre.best(q, tot, best.gain)
-	if k >= 0 {
-		*best = split{gain: gain, feature: j, bin: int(pre.bin[k]), left: gradSum{pre.g[k], int(pre.n[k])}}
-	}
-	if !miss || hist[nb].n == 0 {
-		return
-	}
-	m := hist[nb]
-	if nr := tot.n - m.n; m.n >= q.minChild && nr >= q.minChild {
-		gr := tot.g - m.g
-		if gain := m.g*m.g*q.inv[m.n] + gr*gr*q.inv[nr] - q.score(tot); gain > best.gain {
-			*best = split{gain: gain, feature: j, bin: -1, defaultLeft: true, left: m}
-		}
-	}
-	pre.gather(hist, occ, nb, m)
-	if gain, k := pre.best(q, tot, best.gain); k >= 0 {
-		*best = split{gain: gain, feature: j, bin: int(pre.bin[k]), defaultLeft: true, left: gradSum{pre.g[k], int(pre.n[k])}}
-	}
-}
+	inv := q.inv
+	totG, totN := tot.g, tot.n
+	parent := totG * totG * inv[totN]
+	minChild := q.minChild
+	bestGain, bestBin, bestDefaultLeft := best.gain, -2, false
+	var bestLeft gradSum
 
-// prefix holds, for each occupied value bin in ascending order, the left
-// child's sums if the split falls after it. It is per-worker scratch.
-type prefix struct {
-	k   int
-	g   [maxBinLimit]float64
-	n   [maxBinLimit]int32
-	bin [maxBinLimit]uint8
-}
-
-// gather accumulates the bitmap's value bins 0..nb-1 onto start.
-func (p *prefix) gather(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, nb int, start gradSum) {
-	g, n, k := start.g, start.n, 0
+	// Forward scan: missing rows (if any) go right.
+	var lg float64
+	var ln int
 	for w := 0; w < occWords && w*64 < nb; w++ {
 		word := occ[w] & lowBits(nb-w*64)
 		for word != 0 {
 			b := w<<6 | bits.TrailingZeros64(word)
 			word &= word - 1
-			g += hist[b].g
-			n += hist[b].n
-			p.g[k&(maxBinLimit-1)] = g
-			p.n[k&(maxBinLimit-1)] = int32(n)
-			p.bin[k&(maxBinLimit-1)] = uint8(b)
-			k++
+			e := &hist[b]
+			lg += e.g
+			ln += e.n
+			nr := totN - ln
+			if ln < minChild || nr < minChild {
+				continue
+			}
+			gr := totG - lg
+			if gain := lg*lg*inv[ln] + gr*gr*inv[nr] - parent; gain > bestGain {
+				bestGain, bestBin, bestLeft = gain, b, gradSum{lg, ln}
+			}
 		}
 	}
-	p.k = k
-}
-
-// best returns the highest gain above floor among the gathered candidates
-// and its index, or -1 if none beats floor.
-func (p *prefix) best(q *gbParams, tot gradSum, floor float64) (float64, int) {
-	inv := q.inv
-	totG, totN := tot.g, int32(tot.n)
-	parent := totG * totG * inv[totN]
-	minChild := int32(q.minChild)
-	best, at := floor, -1
-	for i := range p.k & (maxBinLimit*2 - 1) {
-		nl := p.n[i&(maxBinLimit-1)]
-		nr := totN - nl
-		if nl < minChild || nr < minChild {
-			continue
+	// Backward scan: missing rows go left.
+	if miss && hist[nb].n > 0 {
+		lg, ln = hist[nb].g, hist[nb].n
+		if nr := totN - ln; ln >= minChild && nr >= minChild {
+			gr := totG - lg
+			if gain := lg*lg*inv[ln] + gr*gr*inv[nr] - parent; gain > bestGain {
+				bestGain, bestBin, bestDefaultLeft, bestLeft = gain, -1, true, gradSum{lg, ln}
+			}
 		}
-		gl := p.g[i&(maxBinLimit-1)]
-		gr := totG - gl
-		if gain := gl*gl*inv[nl] + gr*gr*inv[nr] - parent; gain > best {
-			best, at = gain, i
+		for w := 0; w < occWords && w*64 < nb; w++ {
+			word := occ[w] & lowBits(nb-w*64)
+			for word != 0 {
+				b := w<<6 | bits.TrailingZeros64(word)
+				word &= word - 1
+				e := &hist[b]
+				lg += e.g
+				ln += e.n
+				nr := totN - ln
+				if ln < minChild || nr < minChild {
+					continue
+				}
+				gr := totG - lg
+				if gain := lg*lg*inv[ln] + gr*gr*inv[nr] - parent; gain > bestGain {
+					bestGain, bestBin, bestDefaultLeft, bestLeft = gain, b, true, gradSum{lg, ln}
+				}
+			}
 		}
 	}
-	return best, at
+	if bestBin > -2 {
+		*best = split{gain: bestGain, feature: j, bin: bestBin, defaultLeft: bestDefaultLeft, left: bestLeft}
+	}
 }
 
 // evalFeatureL1 is evalFeature with the soft-thresholded scores of α > 0,

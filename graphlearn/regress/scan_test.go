@@ -99,8 +99,8 @@ func TestEvalFeatureMatchesReference(t *testing.T) {
 		}
 		occ := occupancy(rng, hist, width, trial%2 == 0)
 		got, want := noSplit, noSplit
-		var pre prefix
-		q.evalFeature(&pre, hist, occ, nb, miss, 7, tot, &got)
+
+		q.evalFeature(hist, occ, nb, miss, 7, tot, &got)
 		evalFeatureRef(&q, hist, nb, miss, 7, tot, &want)
 		if got != want {
 			t.Fatalf("trial %d (nb %d, miss %v, rows %d): got %+v, want %+v", trial, nb, miss, rows, got, want)
@@ -134,7 +134,7 @@ func TestHistBuildSubtract(t *testing.T) {
 		ph, pOcc := parent.feature(0)
 		buildHist(ph, pOcc, width, col, rowRange(0, n), grad)
 		buildHist(ch, cOcc, width, col, rowRange(0, split), grad)
-		subtractHist(ph, pOcc, ch, cOcc)
+		subtractHist(ph, pOcc, ch, cOcc, width)
 
 		want := func(lo, hi int) [maxBinLimit]gradSum {
 			var h [maxBinLimit]gradSum
@@ -170,6 +170,47 @@ func TestHistBuildSubtract(t *testing.T) {
 	}
 }
 
+// TestBuildHist4 checks the four-feature build against four single builds.
+func TestBuildHist4(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	const n = 1500
+	widths := [4]int{256, 2, 100, 255}
+	var cols [4][]uint8
+	for k := range cols {
+		cols[k] = make([]uint8, n)
+		for i := range cols[k] {
+			cols[k][i] = uint8(rng.IntN(widths[k]))
+		}
+	}
+	grad := make([]float64, n)
+	for i := range grad {
+		grad[i] = rng.NormFloat64()
+	}
+	for _, rows := range [][]int32{rowRange(100, n), rowRange(100, 400)} { // dense, sparse
+		four, one := newHistBuf(4), newHistBuf(4)
+		var h [4]*[maxBinLimit]gradSum
+		var occ [4]*[occWords]uint64
+		for k := range 4 {
+			// Leave stale sums behind to prove the build clears them.
+			h[k], occ[k] = four.feature(k)
+			buildHist(h[k], occ[k], widths[k], cols[k], rowRange(0, 50), grad)
+		}
+		buildHist4(h, occ, widths, cols, rows, grad)
+		for k := range 4 {
+			hw, ow := one.feature(k)
+			buildHist(hw, ow, widths[k], cols[k], rows, grad)
+			if *h[k] != *hw {
+				t.Errorf("%d rows, feature %d: four-feature histogram differs from single build", len(rows), k)
+			}
+			for b := range widths[k] {
+				if h[k][b].n > 0 && occ[k][b>>6]&(1<<(b&63)) == 0 {
+					t.Errorf("%d rows, feature %d: non-empty bin %d not in the bitmap", len(rows), k, b)
+				}
+			}
+		}
+	}
+}
+
 func rowRange(lo, hi int) []int32 {
 	r := make([]int32, 0, hi-lo)
 	for i := lo; i < hi; i++ {
@@ -196,11 +237,10 @@ func BenchmarkEvalFeature(b *testing.B) {
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
 			b.ReportAllocs()
 			var best split
-			var pre prefix
 			for b.Loop() {
 				for _, it := range items {
 					best = noSplit
-					q.evalFeature(&pre, it.h, it.occ, 256, false, 0, it.tot, &best)
+					q.evalFeature(it.h, it.occ, 256, false, 0, it.tot, &best)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*hists), "ns/feature")

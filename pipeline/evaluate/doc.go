@@ -21,8 +21,9 @@
 //     method predicts.
 //   - ProtocolClean uses full fine-tunes only, one accuracy per (model,
 //     dataset) (the mean of repeated runs), one score per (model, method)
-//     (the mean of duplicates), and evaluates every method and baseline on
-//     exactly the same models.
+//     (the mean of its finite duplicates; a model with no finite score is
+//     unscored), and evaluates every method and baseline on exactly the
+//     same models: those every method scores.
 //
 // Baselines computed here: LogME and Reg-H-Score (from the zoo's scores
 // table), most-downloaded (a model's downloads as its score) and random

@@ -1,7 +1,6 @@
 package evaluate
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -95,8 +94,10 @@ type Options struct {
 	Protocol Protocol // "" = ProtocolPaper
 
 	// Targets to evaluate, in report order. Nil means every target of the
-	// predictions; without predictions, every dataset with transferability
-	// scores; without scores, every dataset with fine-tuning records; sorted.
+	// predictions; without predictions, every dataset with scores of the
+	// requested score baselines (logme, reg_h_score; any scores when none is
+	// requested); without scores, every dataset with fine-tuning records;
+	// sorted.
 	Targets []string
 
 	// Baselines to compute: any of ComputedBaselines, plus "metadata" to
@@ -768,17 +769,4 @@ func meanFinite(preds []Prediction) map[string]float64 {
 		sum[m] /= float64(count[m])
 	}
 	return sum
-}
-
-// compareSeeds orders nil before any seed, then by value.
-func compareSeeds(a, b *int64) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return -1
-	case b == nil:
-		return 1
-	}
-	return cmp.Compare(*a, *b)
 }

@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -445,4 +446,17 @@ func TestResultFromMetrics(t *testing.T) {
 	if _, err := ResultFromMetrics(nil); err == nil {
 		t.Error("no rows accepted")
 	}
+}
+
+// compareSeeds orders nil before any seed, then by value.
+func compareSeeds(a, b *int64) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return cmp.Compare(*a, *b)
 }

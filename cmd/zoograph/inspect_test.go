@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// inspectZoo writes a small zoo and returns its directory and manifest.
+func inspectZoo(t *testing.T) (string, *store.Manifest) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "zoo")
+	created := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	tables := &store.Tables{
+		Models: []store.Model{
+			{ModelID: "google/vit-base-patch16-224", Author: "google", CreatedAt: created, Tags: []string{"vit", "pytorch"}, Downloads: 1234567, ReportedAccuracy: 0.81, Source: "hub"},
+			{ModelID: "microsoft/resnet-50", Tags: nil, ReportedAccuracy: math.NaN(), Source: "hub"},
+			{ModelID: "facebook/deit-tiny", Source: "hub", License: "apache-2.0"},
+		},
+		Finetunes: []store.Finetune{
+			{ModelID: "google/vit-base-patch16-224", DatasetID: "cifar100", Accuracy: 0.9, Method: "full", Source: "test"},
+			{ModelID: "microsoft/resnet-50", DatasetID: "cifar100", Accuracy: math.NaN(), Method: "lora", Source: "test"},
+		},
+		Scores: []store.Score{{ModelID: "m", DatasetID: "d", Method: "logme", Score: math.Inf(-1), RuntimeSeconds: math.NaN()}},
+	}
+	prov := store.Provenance{Source: "inspect-test", Command: "zoograph test", Detail: map[string]string{"origin": "unit test"}}
+	if err := store.WriteZoo(dir, tables, prov); err != nil {
+		t.Fatal(err)
+	}
+	m, err := store.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, m
+}
+
+func runInspectCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), append([]string{"inspect"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestInspectSummary(t *testing.T) {
+	dir, m := inspectZoo(t)
+	code, out, errs := runInspectCmd(t, dir)
+	if code != exitOK {
+		t.Fatalf("exit code %d, stderr %q", code, errs)
+	}
+	for _, want := range []string{
+		"schema version  1", "checksum        " + m.Checksum(),
+		"models", "finetunes", "scores", "models.parquet",
+		"inspect-test", "tables=models,finetunes,scores", "command: zoograph test", "origin: unit test",
+		"total",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Row counts are right-aligned in the ROWS column.
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 2 && f[0] == "models" && f[1] != "3" {
+			t.Errorf("models line %q: want 3 rows", line)
+		}
+		if len(f) > 2 && f[0] == "finetunes" && f[1] != "2" {
+			t.Errorf("finetunes line %q: want 2 rows", line)
+		}
+	}
+	if strings.Contains(out, "VERIFY") {
+		t.Error("VERIFY column shown without --verify")
+	}
+}
+
+func TestInspectJSON(t *testing.T) {
+	dir, m := inspectZoo(t)
+	// Flags may follow the directory.
+	code, out, errs := runInspectCmd(t, dir, "--json", "--verify")
+	if code != exitOK {
+		t.Fatalf("exit code %d, stderr %q", code, errs)
+	}
+	var got zooSummary
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if got.Checksum != m.Checksum() || got.SchemaVersion != store.SchemaVersion || len(got.Provenance) != 1 {
+		t.Errorf("summary %+v: want checksum %s, schema %d, one provenance entry", got, m.Checksum(), store.SchemaVersion)
+	}
+	want := map[string]int64{"models": 3, "finetunes": 2, "scores": 1}
+	if len(got.Tables) != len(want) {
+		t.Errorf("%d tables, want %d", len(got.Tables), len(want))
+	}
+	for _, tb := range got.Tables {
+		if tb.Rows != want[tb.Name] || tb.Verified == nil || !*tb.Verified || tb.SHA256 != m.Tables[tb.Name].SHA256 {
+			t.Errorf("table %+v: want %d rows, verified, sha256 of the manifest", tb, want[tb.Name])
+		}
+	}
+}
+
+func TestInspectVerify(t *testing.T) {
+	dir, _ := inspectZoo(t)
+	code, out, _ := runInspectCmd(t, "--verify", dir)
+	if code != exitOK || !strings.Contains(out, "VERIFY") || strings.Contains(out, "FAILED") {
+		t.Fatalf("intact zoo: exit %d, output:\n%s", code, out)
+	}
+	path := filepath.Join(dir, "finetunes.parquet")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0x55
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runInspectCmd(t, "--verify", dir)
+	if code != exitFailure {
+		t.Errorf("damaged zoo: exit code %d, want %d", code, exitFailure)
+	}
+	if !strings.Contains(out, "FAILED") || !strings.Contains(out, "verify finetunes: finetunes.parquet: sha256") {
+		t.Errorf("damaged zoo: output does not flag finetunes:\n%s", out)
+	}
+	if !strings.Contains(errs, "verify: 1 of 3 tables differ from manifest.json") {
+		t.Errorf("stderr = %q", errs)
+	}
+}
+
+func TestInspectTableText(t *testing.T) {
+	dir, _ := inspectZoo(t)
+	code, out, errs := runInspectCmd(t, dir, "models", "--limit", "2")
+	if code != exitOK {
+		t.Fatalf("exit code %d, stderr %q", code, errs)
+	}
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("got %d lines, want header, 2 rows and a footer:\n%s", len(lines), out)
+	}
+	header := strings.Fields(lines[0])
+	if header[0] != "model_id" || header[len(header)-1] != "crawled_at" || len(header) != len(store.Columns[store.Model]()) {
+		t.Errorf("header = %q", header)
+	}
+	// Columns are aligned: every line starts its second column at the same offset.
+	col := strings.Index(lines[0], "hub_oid")
+	for _, l := range lines[1:3] {
+		if len(l) <= col || l[col-1] != ' ' || l[col] == ' ' {
+			t.Errorf("line %q is not aligned with the header at %d", l, col)
+		}
+	}
+	for _, want := range []string{"google/vit-base-patch16-224", "2024-05-06T07:08:09Z", "[vit, pytorch]", "1234567", "0.81", "null", "microsoft/resnet-50"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "facebook/deit-tiny") {
+		t.Error("--limit 2 printed the third row")
+	}
+	if lines[3] != "(2 of 3 rows of models)" {
+		t.Errorf("footer = %q", lines[3])
+	}
+}
+
+func TestInspectTableJSONLines(t *testing.T) {
+	dir, _ := inspectZoo(t)
+	code, out, errs := runInspectCmd(t, dir, "--json", "scores")
+	if code != exitOK {
+		t.Fatalf("exit code %d, stderr %q", code, errs)
+	}
+	var rows []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var r map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("line %q is not JSON: %v", sc.Text(), err)
+		}
+		rows = append(rows, r)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("%d JSON lines, want 1:\n%s", len(rows), out)
+	}
+	r := rows[0]
+	if r["model_id"] != "m" || r["score"] != "-Inf" || r["runtime_seconds"] != nil {
+		t.Errorf("row = %v: want model_id m, score \"-Inf\", runtime_seconds null", r)
+	}
+	if !strings.HasPrefix(out, `{"model_id":"m","dataset_id":"d","method":"logme",`) {
+		t.Errorf("keys not in column order: %s", out)
+	}
+
+	code, out, _ = runInspectCmd(t, dir, "models", "--json", "--limit", "5")
+	if n := strings.Count(out, "\n"); code != exitOK || n != 3 {
+		t.Errorf("models --limit 5: exit %d, %d lines, want 3:\n%s", code, n, out)
+	}
+}
+
+func TestInspectErrors(t *testing.T) {
+	dir, _ := inspectZoo(t)
+	plain := t.TempDir()
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"not a zoo", []string{plain}, exitFailure, "is not a zoo directory"},
+		{"missing dir", []string{filepath.Join(plain, "nope")}, exitFailure, "does not exist"},
+		{"unknown table", []string{dir, "evals"}, exitFailure, `has no table "evals" (tables: models, finetunes, scores)`},
+		{"no args", nil, exitUsage, "missing ZOO"},
+		{"bad limit", []string{dir, "models", "--limit", "0"}, exitUsage, "--limit 0"},
+		{"too many", []string{dir, "models", "extra"}, exitUsage, "too many arguments"},
+		{"unknown flag", []string{dir, "--nope"}, exitUsage, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := runInspectCmd(t, tt.args...)
+			if code != tt.code || !strings.Contains(errs, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errs, tt.code, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestGroupAndHumanBytes(t *testing.T) {
+	tests := []struct {
+		n           int64
+		group, size string
+	}{
+		{0, "0", "0 B"},
+		{999, "999", "999 B"},
+		{1000, "1,000", "1000 B"},
+		{1536, "1,536", "1.5 KiB"},
+		{1234567, "1,234,567", "1.2 MiB"},
+		{-1234, "-1,234", "-1234 B"},
+	}
+	for _, tt := range tests {
+		if g := group(tt.n); g != tt.group {
+			t.Errorf("group(%d) = %q, want %q", tt.n, g, tt.group)
+		}
+		if h := humanBytes(tt.n); h != tt.size {
+			t.Errorf("humanBytes(%d) = %q, want %q", tt.n, h, tt.size)
+		}
+	}
+}

@@ -1,2 +1,0 @@
-package node2vec
-var noPrefetchTmp bool
