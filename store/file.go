@@ -101,8 +101,9 @@ func NewWriter[T Row](w io.Writer) (*Writer[T], error) {
 func newWriter[T Row](w io.Writer, cfg ioConfig) (*Writer[T], error) {
 	c := codecFor[T]()
 	props := parquet.NewWriterProperties(
+		// The default level: v15 builds a new zstd encoder for every page
+		// when a level is set (compress.zstdCodec.EncodeLevel).
 		parquet.WithCompression(compress.Codecs.Zstd),
-		parquet.WithCompressionLevel(1),
 		parquet.WithMaxRowGroupLength(int64(cfg.rowGroupRows)),
 		parquet.WithAllocator(cfg.mem),
 		parquet.WithCreatedBy("zoograph (arrow/go/v15)"),

@@ -325,7 +325,9 @@ func (c *Client) attempt(ctx context.Context, cl *call, u *url.URL, b bucket) ou
 	raw := resp.RawResponse
 	body := raw.Body
 	defer drainClose(body)
-	c.observe(raw.Header, b)
+	if sameOrigin(u, c.base) { // another host's limits are not the Hub's
+		c.observe(raw.Header, b)
+	}
 
 	status := raw.StatusCode
 	switch {

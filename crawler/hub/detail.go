@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// DetailOptions shape a detail call (hf-hub.md §2).
+// DetailOptions shape a detail call.
 type DetailOptions struct {
 	// Revision selects /revision/{rev} (branch, tag, sha or ref such as
 	// "refs/pr/5"); "" asks for the current head.

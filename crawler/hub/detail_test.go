@@ -113,7 +113,7 @@ func TestModelDetail(t *testing.T) {
 	})
 }
 
-// TestErrorClasses follows hf-hub.md §6: what anonymous and authenticated
+// TestErrorClasses follows the Hub's error rules: what anonymous and authenticated
 // callers get for each access state, on the API and on /resolve/.
 func TestErrorClasses(t *testing.T) {
 	h, url := startReplica(t, hubtest.Options{Token: testToken})

@@ -101,8 +101,8 @@ func (e *Error) Error() string {
 // Unwrap returns the sentinel(s) the status maps to, so errors.Is works.
 func (e *Error) Unwrap() []error { return e.kind }
 
-// Hub error codes and messages the client recognises (hf-hub.md §6). The
-// Python client matches the same header values.
+// Hub error codes and messages the client recognises; the official Python
+// client (huggingface_hub) matches the same header values.
 const (
 	codeRepoNotFound     = "RepoNotFound"
 	codeRevisionNotFound = "RevisionNotFound"

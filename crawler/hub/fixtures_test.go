@@ -16,8 +16,8 @@ import (
 	"github.com/zoograph/zoograph/crawler/hub"
 )
 
-// sharedDir locates the team's shared data: ../shared beside the module
-// root. Without it the test fails under CI and is skipped elsewhere.
+// sharedDir locates the shared data: ../shared beside the module root.
+// Without it the test fails under CI and is skipped elsewhere.
 func sharedDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.Getwd()

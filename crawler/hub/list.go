@@ -13,7 +13,7 @@ import (
 // lowered to it.
 const MaxPageSize = 1000
 
-// ListOptions select and shape a listing (hf-hub.md §3). The zero value
+// ListOptions select and shape a listing. The zero value
 // lists everything with the Hub's default fields, page size and order.
 type ListOptions struct {
 	Search      string   // substring of the repo id

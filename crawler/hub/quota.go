@@ -17,7 +17,7 @@ import (
 const DefaultWindow = 5 * time.Minute
 
 // Quota is the client-side pacing budget: requests per Window for each of
-// the Hub's rate-limit buckets (hf-hub.md §7). "api" counts every /api/ call
+// the Hub's rate-limit buckets. "api" counts every /api/ call
 // (listings, details); "resolvers" counts /resolve/ downloads (cards).
 //
 // The zero Quota means "the Hub's default for the token state"

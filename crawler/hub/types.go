@@ -48,7 +48,7 @@ func (g Gated) MarshalJSON() ([]byte, error) {
 // ModelInfo mirrors a model as GET /api/models and GET /api/models/{id}
 // return it. Which keys are present depends on the call: a default list
 // item has no author, sha or lastModified; full, cardData, config and
-// expand add keys (hf-hub.md §3, §8.1). A key the response lacks leaves its
+// expand add keys. A key the response lacks leaves its
 // field at the zero value.
 //
 // Loosely typed parts of the API stay loose: cardData is the server's parse
@@ -159,7 +159,7 @@ type RepoRef struct {
 }
 
 // DatasetInfo mirrors a dataset as GET /api/datasets and
-// GET /api/datasets/{id} return it (hf-hub.md §8.2). As with ModelInfo, keys
+// GET /api/datasets/{id} return it. As with ModelInfo, keys
 // the response lacks leave zero values.
 type DatasetInfo struct {
 	OID              string         `json:"_id,omitempty"`

@@ -5,8 +5,9 @@
 //
 // # What it serves
 //
-// The behaviour a crawler depends on, as the team's research note on the
-// Hub API describes it (hf-hub.md §11) and as the recorded responses show:
+// The behaviour a crawler depends on, as the Hub's official clients
+// (huggingface_hub, huggingface.js), its documentation and recorded real
+// responses show it:
 //
 //   - GET /api/models and /api/datasets: bare JSON arrays; keyset order on
 //     the sort key (downloads, downloadsAllTime, likes, createdAt,

@@ -24,8 +24,8 @@ func (k Kind) String() string {
 func (k Kind) plural() string { return k.String() + "s" }
 
 // Key orders. The model detail order is the one of the recorded responses
-// (hub-fixtures/api/models-detail); the default list item is the one
-// reported for GET /api/models (hf-hub.md §8.1). Dataset orders and the
+// of real GET /api/models/{id} answers; the default list item is the one
+// reported for GET /api/models by client issue threads. Dataset orders and the
 // "full" list orders are not recorded anywhere and are the replica's own.
 var (
 	modelDetailKeys = []string{
@@ -64,7 +64,7 @@ var (
 		"description", "citation", "paperswithcode_id", "cardData", "siblings")
 )
 
-// Keys allowed in expand (hf-hub.md §3). Detail-only keys are rejected in
+// Keys allowed in expand, as huggingface_hub lists them. Detail-only keys are rejected in
 // listings with 400.
 var (
 	modelListExpand = setOf("author", "cardData", "config", "createdAt", "disabled", "downloads",

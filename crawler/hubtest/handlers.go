@@ -274,7 +274,8 @@ func nextURL(r *http.Request, cursor string) string {
 // The cursor is the Hub's: base64 of a Mongo predicate selecting what
 // follows the last item in (key descending, _id ascending, nulls last)
 // order, e.g. {"$or":[{"downloads":2,"_id":{"$gt":"6390..."}},
-// {"downloads":{"$lt":2}},{"downloads":null}]} (hf-hub.md §4).
+// {"downloads":{"$lt":2}},{"downloads":null}]} (the shape of a real cursor
+// quoted in a huggingface_hub issue).
 
 func cursorValue(ch *cheap, sortKey string) string {
 	switch sortKey {

@@ -66,9 +66,9 @@ type Faults struct {
 	Truncate    float64 // cut a 200 body off halfway (Content-Length stays full)
 }
 
-// Hub is an in-process replica of the Hugging Face Hub HTTP API
-// (hf-hub.md §11). It is an http.Handler; it is safe for concurrent use,
-// and its repos may be changed while it serves.
+// Hub is an in-process replica of the Hugging Face Hub HTTP API (see the
+// package documentation). It is an http.Handler; it is safe for concurrent
+// use, and its repos may be changed while it serves.
 type Hub struct {
 	opt   Options
 	start time.Time

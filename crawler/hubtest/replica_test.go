@@ -115,7 +115,7 @@ func TestListBadRequests(t *testing.T) {
 	}
 }
 
-// TestAccessRules: hf-hub.md §6 status codes and X-Error-* headers.
+// TestAccessRules: the Hub's status codes and X-Error-* headers.
 func TestAccessRules(t *testing.T) {
 	h := New(Options{Token: "good"})
 	for _, r := range []Repo{

@@ -359,7 +359,7 @@ func redirect(w http.ResponseWriter, location string) {
 	_, _ = w.Write([]byte(body))
 }
 
-// Error answers of the Hub (hf-hub.md §6).
+// Error answers of the Hub.
 func notFound(w http.ResponseWriter, st *request) {
 	// Anonymous callers cannot tell missing from private: 401.
 	status := http.StatusNotFound

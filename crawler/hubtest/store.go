@@ -155,7 +155,7 @@ func repoKey(r *Repo, sortKey string) (float64, bool) {
 var sortKeys = setOf("downloads", "downloadsAllTime", "likes", "createdAt", "lastModified", "trendingScore")
 
 // less orders the listing: key descending, nulls last, ties by _id
-// ascending (hf-hub.md §4). With no sort key, _id ascending.
+// ascending, as the Hub's cursors do. With no sort key, _id ascending.
 func less(a, b *cheap, sortKey string) int {
 	if sortKey != "" {
 		switch {

@@ -117,7 +117,7 @@ func TestZooLooksLikeTheHub(t *testing.T) {
 	t.Logf("%d authors; private %d gated %d disabled %d; model-index %d; base_model %d; no README %d; no front matter %d; zero downloads %d; legacy createdAt %d",
 		len(authors), private, gated, disabled, withIndex, withBase, noCard, noFront, zeroDownloads, legacy)
 	checks := []struct {
-		name    string
+		name      string
 		n, lo, hi int
 	}{
 		{"private", private, 5, 80},

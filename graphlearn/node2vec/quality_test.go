@@ -27,7 +27,7 @@ func TestPlantedPartitionNearestNeighbour(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := DefaultOptions()
-			o.Workers, o.Seed = 1, 3
+			o.Workers, o.Seed, o.Dim = 1, 3, 32
 			tc.mut(&o)
 			e, err := Embed(context.Background(), g, o)
 			if err != nil {
@@ -84,7 +84,7 @@ func TestLinkPredictionAUC(t *testing.T) {
 	}
 	for _, plus := range []bool{false, true} {
 		o := DefaultOptions()
-		o.Workers, o.Seed, o.Plus = 1, 6, plus
+		o.Workers, o.Seed, o.Plus, o.Dim = 1, 6, plus, 32
 		if plus {
 			o.Q = 2
 		}
@@ -100,7 +100,7 @@ func TestLinkPredictionAUC(t *testing.T) {
 			neg = append(neg, e.Cosine(p[0], p[1]))
 		}
 		got := auc(pos, neg)
-		t.Logf("plus=%v: %d held-out edges, AUC %.3f", plus, len(held), got)
+		t.Logf("plus=%v: %d held-out edges, AUC %.4f", plus, len(held), got)
 		if got < 0.9 {
 			t.Errorf("plus=%v: link prediction AUC %.3f < 0.9", plus, got)
 		}

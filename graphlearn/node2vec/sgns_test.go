@@ -167,7 +167,7 @@ func (c *pollCtx) Err() error {
 func TestCancellation(t *testing.T) {
 	g := paperGraph(t, 5)
 	o := DefaultOptions()
-	o.Workers = 1
+	o.Workers, o.Dim, o.Epochs = 1, 32, 3
 
 	t.Run("before start", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())

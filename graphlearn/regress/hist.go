@@ -198,65 +198,103 @@ func (q *gbParams) evalFeature(hist *[maxBinLimit]gradSum, occ *[occWords]uint64
 		q.evalFeatureL1(hist, occ, nb, miss, j, tot, best)
 		return
 	}
-	inv := q.inv
-	totG, totN := tot.g, tot.n
-	parent := totG * totG * inv[totN]
-	minChild := q.minChild
-	bestGain, bestBin, bestDefaultLeft := best.gain, -2, false
-	var bestLeft gradSum
+	c := scanState{inv: q.inv, totG: tot.g, totN: tot.n, minChild: q.minChild, maxLeft: tot.n - q.minChild, bin: -2}
+	c.parent = tot.g * tot.g * q.inv[tot.n]
+	full := isFull(occ, nb+b2i(miss))
+	bestGain := best.gain
+	if full {
+		bestGain = c.scanAll(hist, nb, gradSum{}, bestGain)
+	} else {
+		bestGain = c.scan(hist, occ, nb, gradSum{}, bestGain)
+	}
+	if miss && hist[nb].n > 0 {
+		m := hist[nb]
+		if m.n >= c.minChild && m.n <= c.maxLeft {
+			gr := tot.g - m.g
+			if gain := m.g*m.g*q.inv[m.n] + gr*gr*q.inv[tot.n-m.n] - c.parent; gain > bestGain {
+				bestGain, c.bin, c.left, c.defaultLeft = gain, -1, m, true
+			}
+		}
+		c.missLeft = true
+		if full {
+			bestGain = c.scanAll(hist, nb, m, bestGain)
+		} else {
+			bestGain = c.scan(hist, occ, nb, m, bestGain)
+		}
+	}
+	if c.bin > -2 {
+		*best = split{gain: bestGain, feature: j, bin: c.bin, defaultLeft: c.defaultLeft, left: c.left}
+	}
+}
 
-	// Forward scan: missing rows (if any) go right.
-	var lg float64
-	var ln int
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// scanState holds a feature scan's constants and, in memory, its best
+// candidate so far; only the running sums and the best gain live in
+// registers through the loops.
+type scanState struct {
+	inv                     []float64
+	totG, parent            float64
+	totN, minChild, maxLeft int
+	missLeft                bool
+	bin                     int // best bin; -2: none
+	left                    gradSum
+	defaultLeft             bool
+}
+
+// scan accumulates the bitmap's value bins 0..nb-1 onto l in ascending
+// order and scores a split after each, returning the best gain above
+// bestGain (recording its bin in s).
+func (s *scanState) scan(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, nb int, l gradSum, bestGain float64) float64 {
+	inv, totG, totN, parent, minChild, maxLeft := s.inv, s.totG, s.totN, s.parent, s.minChild, s.maxLeft
+	lg, ln := l.g, l.n
 	for w := 0; w < occWords && w*64 < nb; w++ {
 		word := occ[w] & lowBits(nb-w*64)
 		for word != 0 {
 			b := w<<6 | bits.TrailingZeros64(word)
 			word &= word - 1
-			e := &hist[b]
-			lg += e.g
-			ln += e.n
-			nr := totN - ln
-			if ln < minChild || nr < minChild {
+			lg += hist[b].g
+			ln += hist[b].n
+			if ln < minChild || ln > maxLeft {
 				continue
 			}
 			gr := totG - lg
-			if gain := lg*lg*inv[ln] + gr*gr*inv[nr] - parent; gain > bestGain {
-				bestGain, bestBin, bestLeft = gain, b, gradSum{lg, ln}
+			if gain := lg*lg*inv[ln] + gr*gr*inv[totN-ln] - parent; gain > bestGain {
+				bestGain = gain
+				s.record(b, lg, ln)
 			}
 		}
 	}
-	// Backward scan: missing rows go left.
-	if miss && hist[nb].n > 0 {
-		lg, ln = hist[nb].g, hist[nb].n
-		if nr := totN - ln; ln >= minChild && nr >= minChild {
-			gr := totG - lg
-			if gain := lg*lg*inv[ln] + gr*gr*inv[nr] - parent; gain > bestGain {
-				bestGain, bestBin, bestDefaultLeft, bestLeft = gain, -1, true, gradSum{lg, ln}
-			}
+	return bestGain
+}
+
+// scanAll is scan for a full bitmap: every bin in order, no bit tricks.
+func (s *scanState) scanAll(hist *[maxBinLimit]gradSum, nb int, l gradSum, bestGain float64) float64 {
+	inv, totG, totN, parent, minChild, maxLeft := s.inv, s.totG, s.totN, s.parent, s.minChild, s.maxLeft
+	lg, ln := l.g, l.n
+	for b, e := range hist[:nb] {
+		lg += e.g
+		ln += e.n
+		if ln < minChild || ln > maxLeft {
+			continue
 		}
-		for w := 0; w < occWords && w*64 < nb; w++ {
-			word := occ[w] & lowBits(nb-w*64)
-			for word != 0 {
-				b := w<<6 | bits.TrailingZeros64(word)
-				word &= word - 1
-				e := &hist[b]
-				lg += e.g
-				ln += e.n
-				nr := totN - ln
-				if ln < minChild || nr < minChild {
-					continue
-				}
-				gr := totG - lg
-				if gain := lg*lg*inv[ln] + gr*gr*inv[nr] - parent; gain > bestGain {
-					bestGain, bestBin, bestDefaultLeft, bestLeft = gain, b, true, gradSum{lg, ln}
-				}
-			}
+		gr := totG - lg
+		if gain := lg*lg*inv[ln] + gr*gr*inv[totN-ln] - parent; gain > bestGain {
+			bestGain = gain
+			s.record(b, lg, ln)
 		}
 	}
-	if bestBin > -2 {
-		*best = split{gain: bestGain, feature: j, bin: bestBin, defaultLeft: bestDefaultLeft, left: bestLeft}
-	}
+	return bestGain
+}
+
+//go:noinline
+func (s *scanState) record(b int, lg float64, ln int) {
+	s.bin, s.left, s.defaultLeft = b, gradSum{lg, ln}, s.missLeft
 }
 
 // evalFeatureL1 is evalFeature with the soft-thresholded scores of α > 0,
