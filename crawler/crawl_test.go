@@ -141,20 +141,23 @@ func TestCrawlUnderFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a few seconds of retries")
 	}
+	// The quota is below what the crawl asks for even under the race
+	// detector on a loaded machine, so 429s come in every run; the crawl
+	// takes about (READMEs / Resolvers) seconds.
 	h := hubtest.New(hubtest.Options{
-		Zoo:      hubtest.Zoo{Models: 1200, Datasets: 40, Seed: 7},
+		Zoo:      hubtest.Zoo{Models: 500, Datasets: 30, Seed: 7},
 		Seed:     11,
 		Faults:   hubtest.Faults{ServerError: 0.05, Reset: 0.02, Truncate: 0.02},
-		Quota:    hubtest.Quota{API: 25, Resolvers: 400, Window: time.Second},
-		PageSize: 100,
+		Quota:    hubtest.Quota{API: 3, Resolvers: 40, Window: time.Second},
+		PageSize: 50,
 	})
 	url := startHub(t, h)
 	out := t.TempDir()
 	opt := crawler.DefaultOptions(crawler.KindModels, out)
 	opt.Client = newClient(t, url, "", hub.Quota{}, 8)
 	opt.Cards = true
-	opt.PageSize = 100
-	opt.PartRows = 300
+	opt.PageSize = 50
+	opt.PartRows = 120
 	opt.Logger = testLogger(t)
 	sum, err := crawler.Crawl(context.Background(), opt)
 	if err != nil {
@@ -392,8 +395,14 @@ func TestCrawlCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
-	if elapsed > 700*time.Millisecond+time.Second {
-		t.Errorf("returned %v after the cancel, want promptly", elapsed-700*time.Millisecond)
+	// Promptly: in-flight requests are abandoned; only the pages already
+	// converted are flushed.
+	limit := time.Second
+	if raceEnabled {
+		limit = 5 * time.Second
+	}
+	if after := elapsed - 700*time.Millisecond; after > limit {
+		t.Errorf("returned %v after the cancel, want within %v", after, limit)
 	}
 	if sum == nil || sum.Committed {
 		t.Fatalf("summary %+v: want an uncommitted one", sum)

@@ -171,6 +171,14 @@ func (g *Graph) Neighbors(i int32) (nbrs []int32, weights []float32) {
 	return g.nbrs[lo:hi:hi], g.weights[lo:hi:hi]
 }
 
+// CSR returns the adjacency in compressed sparse rows, for learners that
+// walk it in hot loops: the neighbours of node i are nbrs[off[i]:off[i+1]],
+// in ascending order, with weights weights[off[i]:off[i+1]]. The slices
+// alias the graph: do not modify.
+func (g *Graph) CSR() (off []int64, nbrs []int32, weights []float32) {
+	return g.off, g.nbrs, g.weights
+}
+
 // EdgeKinds returns the kinds of the edges from node i, aligned with
 // [Graph.Neighbors]. The slice aliases the graph: do not modify.
 func (g *Graph) EdgeKinds(i int32) []EdgeSet {

@@ -185,6 +185,16 @@ func TestBuildMergesAndSorts(t *testing.T) {
 			t.Errorf("Degree(%d) = %d, want %d", i, got, len(w.nbrs))
 		}
 	}
+	off, nbrs, ws := g.CSR()
+	if len(off) != g.NumNodes()+1 || off[g.NumNodes()] != int64(2*g.NumEdges()) || len(nbrs) != len(ws) {
+		t.Errorf("CSR() shapes: %d offsets ending at %d, %d neighbours, %d weights", len(off), off[len(off)-1], len(nbrs), len(ws))
+	}
+	for i := range int32(g.NumNodes()) {
+		n, w := g.Neighbors(i)
+		if !slices.Equal(nbrs[off[i]:off[i+1]], n) || !slices.Equal(ws[off[i]:off[i+1]], w) {
+			t.Errorf("CSR() row %d differs from Neighbors(%d)", i, i)
+		}
+	}
 	if w, ok := g.Weight(d3, m1); !ok || w != 1 {
 		t.Errorf("Weight(d3, m1) = %v, %v; want 1, true", w, ok)
 	}

@@ -60,14 +60,19 @@ type Config struct {
 	// downloads, random, metadata (a regressor on metadata features only).
 	Baselines []string `json:"baselines"`
 
-	FeatureOptions FeatureConfig         `json:"feature_options"`
-	Graph          GraphConfig           `json:"graph"`
-	Node2Vec       node2vec.Options      `json:"node2vec"`
-	Linear         regress.LinearOptions `json:"linear"`
-	Forest         regress.ForestOptions `json:"forest"`
-	GBDT           regress.GBDTOptions   `json:"gbdt"`
-	Clean          CleanConfig           `json:"clean"`
-	Workers        int                   `json:"workers"`
+	FeatureOptions FeatureConfig `json:"feature_options"`
+	// Blend is the regressor's weight w in the final score
+	// w·z(regressor) + (1 − w)·z(history prior), where the prior is the
+	// model's similarity-weighted history on the other datasets (feature
+	// hist_sim_0.5 of the zoograph set). 1 = the regressor alone.
+	Blend    float64               `json:"blend"`
+	Graph    GraphConfig           `json:"graph"`
+	Node2Vec node2vec.Options      `json:"node2vec"`
+	Linear   regress.LinearOptions `json:"linear"`
+	Forest   regress.ForestOptions `json:"forest"`
+	GBDT     regress.GBDTOptions   `json:"gbdt"`
+	Clean    CleanConfig           `json:"clean"`
+	Workers  int                   `json:"workers"`
 }
 
 // FeatureConfig tunes the feature table.
@@ -141,6 +146,7 @@ func DefaultConfig() Config {
 		Features:        FeaturesZoograph,
 		Baselines:       []string{"logme", "reg_h_score", "downloads", "random", "metadata"},
 		FeatureOptions:  FeatureConfig{GroupStandardize: true},
+		Blend:           0.5,
 		Graph: GraphConfig{
 			PositiveThreshold: 0.5,
 			TrainedOn:         true,
@@ -191,6 +197,9 @@ func (c *Config) Validate() error {
 	}
 	if t := c.Graph.PositiveThreshold; t < 0 || t >= 1 {
 		return fmt.Errorf("config: graph.positive_threshold = %g: want a value in [0, 1)", t)
+	}
+	if c.Blend < 0 || c.Blend > 1 {
+		return fmt.Errorf("config: blend = %g: want a weight in [0, 1]", c.Blend)
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("config: workers = %d: want at least 1", c.Workers)

@@ -211,6 +211,9 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, s
 			return nil, nil, fmt.Errorf("%s regressor: %w", method, err)
 		}
 		tm.add("train+predict", time.Since(t0))
+		if set != "metadata" {
+			blendPrior(scores, ft, cfg.Blend)
+		}
 		out := make([]store.Prediction, len(ft.TestModels))
 		for i, mi := range ft.TestModels {
 			out[i] = store.Prediction{Target: target, ModelID: d.Models[mi].ModelID, Method: method,
@@ -381,6 +384,63 @@ func (t *timings) snapshot() map[string]float64 {
 	out := make(map[string]float64, len(t.s))
 	for k, v := range t.s {
 		out[k] = v
+	}
+	return out
+}
+
+// blendPrior mixes the regressor's predictions with the history prior — the
+// model's similarity-weighted history on the other datasets, the
+// hubness-corrected kernel of width 0.5 — as
+//
+//	score = w·z(regressor) + (1 − w)·z(prior),
+//
+// z standardising over the target's models. The regressor learns from a
+// dozen datasets and can overfit their idiosyncrasies; the prior is a
+// robust, assumption-light estimate; their mixture beats both. Models
+// without a prior keep the regressor's score. w = 1 turns blending off.
+func blendPrior(scores []float64, ft *FeatureTable, w float64) {
+	col := slices.Index(ft.Names, priorFeature)
+	if w >= 1 || col < 0 {
+		return
+	}
+	prior := make([]float64, len(scores))
+	for i := range prior {
+		prior[i] = ft.Test.At(i, col)
+	}
+	zs, zp := zscore(scores), zscore(prior)
+	for i := range scores {
+		if !math.IsNaN(zp[i]) && !math.IsNaN(zs[i]) {
+			scores[i] = w*zs[i] + (1-w)*zp[i]
+		}
+	}
+}
+
+// priorFeature is the history feature blended in as the prior.
+const priorFeature = "hist_sim_0.5"
+
+// zscore standardises the finite values of v; NaN stays NaN, and a constant
+// vector becomes zeros.
+func zscore(v []float64) []float64 {
+	var s, ss, n float64
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			s += x
+			ss += x * x
+			n++
+		}
+	}
+	m := s / n
+	sd := math.Sqrt(math.Max(ss/n-m*m, 0))
+	out := make([]float64, len(v))
+	for i, x := range v {
+		switch {
+		case math.IsNaN(x):
+			out[i] = x
+		case sd == 0:
+			out[i] = 0
+		default:
+			out[i] = (x - m) / sd
+		}
 	}
 	return out
 }

@@ -54,6 +54,8 @@ type ioConfig struct {
 	rowGroupRows int
 	// batchRows is the size of the Arrow records built on write and read.
 	batchRows int
+	// experiment knobs
+	v2, noFloatDict bool
 }
 
 var defaultIO = ioConfig{mem: memory.DefaultAllocator, rowGroupRows: 64 << 10, batchRows: 64 << 10}
@@ -100,14 +102,25 @@ func NewWriter[T Row](w io.Writer) (*Writer[T], error) {
 
 func newWriter[T Row](w io.Writer, cfg ioConfig) (*Writer[T], error) {
 	c := codecFor[T]()
-	props := parquet.NewWriterProperties(
+	opts := []parquet.WriterProperty{
 		// The default level: v15 builds a new zstd encoder for every page
 		// when a level is set (compress.zstdCodec.EncodeLevel).
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithMaxRowGroupLength(int64(cfg.rowGroupRows)),
 		parquet.WithAllocator(cfg.mem),
 		parquet.WithCreatedBy("zoograph (arrow/go/v15)"),
-	)
+	}
+	if cfg.v2 {
+		opts = append(opts, parquet.WithDataPageVersion(parquet.DataPageV2))
+	}
+	if cfg.noFloatDict {
+		for _, col := range c.cols {
+			if col.field.Type.ID() == arrow.FLOAT64 {
+				opts = append(opts, parquet.WithDictionaryFor(col.field.Name, false))
+			}
+		}
+	}
+	props := parquet.NewWriterProperties(opts...)
 	arrowProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(cfg.mem))
 	s := &sink{w: w}
 	fw, err := pqarrow.NewFileWriter(c.schema, s, props, arrowProps)

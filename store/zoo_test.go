@@ -385,7 +385,7 @@ func TestReadZooDuringWrites(t *testing.T) {
 	}
 	done := make(chan error)
 	go func() {
-		for v := 1; v <= 15; v++ {
+		for v := 1; v <= 8; v++ {
 			if err := WriteZoo(dir, version(v), prov(v)); err != nil {
 				done <- err
 				return
@@ -414,7 +414,7 @@ func TestReadZooDuringWrites(t *testing.T) {
 			t.Errorf("read version %d with %d models and %d finetunes: a mix of versions", v, len(got.Models), len(got.Finetunes))
 		}
 	}
-	t.Logf("%d consistent reads, %d failed reads during 15 writes", reads, failures)
+	t.Logf("%d consistent reads, %d failed reads during 8 writes", reads, failures)
 	if reads == 0 {
 		t.Error("no read succeeded")
 	}

@@ -841,7 +841,7 @@ func (d *fastDecoder) model(b []byte, m *ModelInfo) bool {
 		case "resourceGroup":
 			ok = raw(&m.ResourceGroup, v)
 		case "cardData":
-			ok = viaJSON(&m.CardData, v)
+			ok = d.object(&m.CardData, v)
 		case "transformersInfo":
 			ok = viaJSON(&m.TransformersInfo, v)
 		case "siblings":
@@ -1009,7 +1009,7 @@ func (d *fastDecoder) dataset(b []byte, m *DatasetInfo) bool {
 		case "mainSize":
 			ok = int64Value(&m.MainSize, v)
 		case "cardData":
-			ok = viaJSON(&m.CardData, v)
+			ok = d.object(&m.CardData, v)
 		case "siblings":
 			ok = viaJSON(&m.Siblings, v)
 		case "resourceGroup":
@@ -1021,6 +1021,109 @@ func (d *fastDecoder) dataset(b []byte, m *DatasetInfo) bool {
 			return false
 		}
 	}
+}
+
+// maxDepth is encoding/json's nesting limit; deeper input goes to it.
+const maxDepth = 10000
+
+// maxInternedValue bounds the strings worth interning inside free-form
+// values (licenses, languages, task names; not descriptions).
+const maxInternedValue = 48
+
+// object decodes a JSON object into a map[string]any exactly as
+// encoding/json does (numbers as float64; into the existing map if any).
+func (d *fastDecoder) object(dst *map[string]any, v []byte) bool {
+	if isNull(v) {
+		*dst = nil
+		return true
+	}
+	if len(v) == 0 || v[0] != '{' {
+		return false
+	}
+	if *dst == nil {
+		*dst = make(map[string]any, 8)
+	}
+	return d.fillObject(*dst, v, 1)
+}
+
+func (d *fastDecoder) fillObject(m map[string]any, v []byte, depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	it := newMembers(v)
+	for {
+		k, val, ok := it.next()
+		if !ok {
+			return !it.bad
+		}
+		x, ok := d.anyValue(val, depth+1)
+		if !ok {
+			return false
+		}
+		key, hit := d.intern[string(k)]
+		if !hit {
+			key = string(k)
+			if d.intern != nil && len(d.intern) < maxInterned {
+				d.intern[key] = key
+			}
+		}
+		m[key] = x
+	}
+}
+
+// anyValue decodes any JSON value as encoding/json does into an
+// interface{}.
+func (d *fastDecoder) anyValue(v []byte, depth int) (any, bool) {
+	if len(v) == 0 || depth > maxDepth {
+		return nil, false
+	}
+	switch v[0] {
+	case '{':
+		m := make(map[string]any, 4)
+		return m, d.fillObject(m, v, depth)
+	case '[':
+		out := make([]any, 0, 4)
+		i := skipWS(v, 1)
+		if i < len(v) && v[i] == ']' {
+			return out, skipWS(v, i+1) == len(v)
+		}
+		for {
+			end := valueEnd(v, i)
+			if end < 0 {
+				return nil, false
+			}
+			x, ok := d.anyValue(v[i:end], depth+1)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, x)
+			i = skipWS(v, end)
+			if i >= len(v) {
+				return nil, false
+			}
+			if v[i] == ']' {
+				return out, skipWS(v, i+1) == len(v)
+			}
+			if v[i] != ',' {
+				return nil, false
+			}
+			i = skipWS(v, i+1)
+		}
+	case '"':
+		s, _, ok := d.str(v, len(v) <= maxInternedValue+2)
+		return s, ok
+	case 't':
+		return true, string(v) == "true"
+	case 'f':
+		return false, string(v) == "false"
+	case 'n':
+		return nil, string(v) == "null"
+	}
+	var f float64
+	if !float64Value(&f, v) {
+		return nil, false
+	}
+	return f, true
 }
 
 // decodeObject decodes a single JSON object body (a detail response) with

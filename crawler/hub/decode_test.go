@@ -142,6 +142,12 @@ func FuzzDecodeModel(f *testing.F) {
 		`[]`,
 		`{"id":"x/y","private":"yes"}`,
 		`{"id":"x/y","trendingScore":1e999}`,
+		`{"id":"x/y","cardData":{"license":"mit","model-index":[{"name":"a","results":[{"metrics":[{"value":0.91,"verified":true}]}]}],"x":null,"e":[],"o":{}}}`,
+		`{"id":"x/y","cardData":{"a":1,"a":"2"},"cardData":{"b":-0.0e+1}}`,
+		`{"id":"x/y","cardData":{"k":"caf\u00e9","n":1e400}}`,
+		`{"id":"x/y","cardData":[1]}`,
+		`{"id":"x/y","cardData":{"ü":1}}`,
+		`{"id":"x/y","cardData":{"a":[[[[[]]]]],"b":tru}}`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -180,9 +186,18 @@ func FuzzArrayReader(f *testing.F) {
 }
 
 // BenchmarkDecodePage measures the client side alone: one page of 1000
-// models with the default expand fields, decoded from memory.
+// models with the default expand fields (and with cardData, as the crawler
+// lists), decoded from memory.
 func BenchmarkDecodePage(b *testing.B) {
-	page := replicaPage(b, "/api/models?limit=1000"+expandQuery(DefaultModelExpand()))
+	b.Run("default", func(b *testing.B) {
+		benchDecode(b, replicaPage(b, "/api/models?limit=1000"+expandQuery(DefaultModelExpand())))
+	})
+	b.Run("cardData", func(b *testing.B) {
+		benchDecode(b, replicaPage(b, "/api/models?limit=1000"+expandQuery(append(DefaultModelExpand(), "cardData"))))
+	})
+}
+
+func benchDecode(b *testing.B, page []byte) {
 	dec := newFastDecoder()
 	cpu := startCPU()
 	b.SetBytes(int64(len(page)))

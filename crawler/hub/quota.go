@@ -21,8 +21,10 @@ const DefaultWindow = 5 * time.Minute
 // (listings, details); "resolvers" counts /resolve/ downloads (cards).
 //
 // The zero Quota means "the Hub's default for the token state"
-// (DefaultQuota); Off disables client-side pacing, though 429 answers and
-// RateLimit headers are still honoured.
+// (DefaultQuota); otherwise a bucket with a count of 0 is not paced. Off
+// disables client-side pacing, though 429 answers and RateLimit headers
+// are still honoured. The pacer admits at most the quota in any window:
+// a small burst, then (quota - burst) per window.
 type Quota struct {
 	API       int           // requests per Window in the api bucket
 	Resolvers int           // requests per Window in the resolvers bucket

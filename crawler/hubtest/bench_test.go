@@ -19,8 +19,13 @@ func (d *discard) Write(b []byte) (int, error) { d.n += len(b); return len(b), n
 // BenchmarkServeList measures the replica's cost per listed model (page of
 // 1000, the client's default expand fields), without HTTP transport.
 func BenchmarkServeList(b *testing.B) {
+	const expand = "expand=author&expand=sha&expand=createdAt&expand=lastModified&expand=private&expand=gated&expand=disabled&expand=downloads&expand=downloadsAllTime&expand=likes&expand=trendingScore&expand=tags&expand=pipeline_tag&expand=library_name&expand=config&expand=safetensors"
+	b.Run("default", func(b *testing.B) { benchServe(b, "/api/models?sort=createdAt&limit=1000&"+expand) })
+	b.Run("cardData", func(b *testing.B) { benchServe(b, "/api/models?sort=createdAt&limit=1000&expand=cardData&"+expand) })
+}
+
+func benchServe(b *testing.B, url string) {
 	h := New(Options{Zoo: Zoo{Models: 100_000, Datasets: 2000, Seed: 1}})
-	url := "/api/models?sort=createdAt&limit=1000&expand=author&expand=sha&expand=createdAt&expand=lastModified&expand=private&expand=gated&expand=disabled&expand=downloads&expand=downloadsAllTime&expand=likes&expand=trendingScore&expand=tags&expand=pipeline_tag&expand=library_name&expand=config&expand=safetensors"
 	h.ServeHTTP(&discard{h: http.Header{}}, httptest.NewRequest("GET", url, nil)) // build the index
 	cpu := startCPU()
 	b.ReportAllocs()

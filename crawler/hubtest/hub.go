@@ -167,7 +167,7 @@ func (h *Hub) add(k Kind, r Repo) error {
 	default:
 		return fmt.Errorf("hubtest: %s: gated must be \"\", \"auto\" or \"manual\"", r.ID)
 	}
-	c := r.clone()
+	c := r.deepClone()
 	c.fillDerived()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -235,7 +235,7 @@ func (h *Hub) get(k Kind, id string) (Repo, bool) {
 	if !ok {
 		return Repo{}, false
 	}
-	return *c.repo(hd, partAll).clone(), true
+	return *c.repo(hd, partAll).deepClone(), true
 }
 
 func (h *Hub) oidOf(k Kind, id string) (string, bool) { return h.coll(k).oidOf(id) }

@@ -157,7 +157,8 @@ func appendAny(b []byte, v any) []byte {
 		}
 		return append(b, ']')
 	case map[string]any:
-		keys := make([]string, 0, len(x))
+		var arr [16]string // keys of small maps stay on the stack
+		keys := arr[:0]
 		for k := range x {
 			keys = append(keys, k)
 		}

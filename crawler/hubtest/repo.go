@@ -123,6 +123,43 @@ func (r *Repo) clone() *Repo {
 	return &c
 }
 
+// deepClone is clone with the nested values of CardData, Config and Extra
+// copied too: what the replica hands out may be changed freely.
+func (r *Repo) deepClone() *Repo {
+	c := r.clone()
+	c.CardData = deepCopyMap(r.CardData)
+	c.Config = deepCopyMap(r.Config)
+	c.Extra = deepCopyMap(r.Extra)
+	return c
+}
+
+func deepCopyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = deepCopy(v)
+	}
+	return out
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return deepCopyMap(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	case []string:
+		return slices.Clone(x)
+	}
+	return v
+}
+
 // fillDerived sets the derived zero fields.
 func (r *Repo) fillDerived() {
 	if r.CreatedAt.IsZero() {

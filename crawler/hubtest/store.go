@@ -238,7 +238,7 @@ func (c *collection) update(id string, fn func(*Repo)) error {
 	if !ok {
 		return fmt.Errorf("hubtest: no %s %q", c.kind, id)
 	}
-	r := c.repo(h, partAll).clone()
+	r := c.repo(h, partAll).deepClone()
 	fn(r)
 	if r.ID != id {
 		return fmt.Errorf("hubtest: update must not change the id (use Rename)")

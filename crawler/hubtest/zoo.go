@@ -602,17 +602,51 @@ func (z Zoo) lookupDataset(id string) (int, bool) {
 // Model materialises model i, README included.
 func (z Zoo) Model(i int) Repo {
 	r := z.model(i, partAll)
-	return *r.clone()
+	return *r.deepClone()
 }
 
 // Dataset materialises dataset i, README included.
 func (z Zoo) Dataset(i int) Repo {
 	r := z.dataset(i, partAll)
-	return *r.clone()
+	return *r.deepClone()
 }
 
-// Per-family values shared by every generated repo (read-only).
+// familyCard holds the card values every model of a family shares.
+type familyCard struct {
+	tags       []any
+	metrics    []any
+	metricName string
+	task       map[string]any
+}
+
+func familyOf(f *family) int {
+	for i := range families {
+		if &families[i] == f {
+			return i
+		}
+	}
+	return 0
+}
+
+// Per-family values shared by every generated repo (read-only: Model and
+// Dataset hand out deep copies).
 var (
+	familyCards = func() []familyCard {
+		out := make([]familyCard, len(families))
+		for i, f := range families {
+			fc := &out[i]
+			fc.tags = []any{"generated_from_trainer"}
+			if f.library != "transformers" {
+				fc.tags = []any{f.library}
+			}
+			if f.metric != "" {
+				fc.metrics = []any{f.metric}
+				fc.metricName = strings.ToUpper(f.metric[:1]) + f.metric[1:]
+			}
+			fc.task = map[string]any{"type": f.pipeline, "name": f.taskName}
+		}
+		return out
+	}()
 	familyConfigs = func() []map[string]any {
 		out := make([]map[string]any, len(families))
 		for i, f := range families {
@@ -814,11 +848,8 @@ func (z Zoo) modelCardData(r *rnd, f *family, id, base string, ds int, license, 
 	if base != "" {
 		cd["base_model"] = base
 	}
-	tags := []any{"generated_from_trainer"}
-	if f.library != "transformers" {
-		tags = []any{f.library}
-	}
-	cd["tags"] = tags
+	fc := &familyCards[familyOf(f)]
+	cd["tags"] = fc.tags
 	if ds >= 0 {
 		dsID := z.DatasetID(ds)
 		// datasets is a list usually and a bare string sometimes (#2642).
@@ -828,15 +859,15 @@ func (z Zoo) modelCardData(r *rnd, f *family, id, base string, ds int, license, 
 			cd["datasets"] = []any{dsID}
 		}
 		if f.metric != "" && r.chance(0.55) {
-			cd["metrics"] = []any{f.metric}
-			cd["model-index"] = modelIndex(r, f, id, dsID)
+			cd["metrics"] = fc.metrics
+			cd["model-index"] = modelIndex(r, f, fc, id, dsID)
 		}
 	}
 	return cd
 }
 
 // modelIndex builds a one-result model-index with a plausible score.
-func modelIndex(r *rnd, f *family, id, dsID string) []any {
+func modelIndex(r *rnd, f *family, fc *familyCard, id, dsID string) []any {
 	var value any
 	switch f.metric {
 	case "mean_reward":
@@ -848,7 +879,7 @@ func modelIndex(r *rnd, f *family, id, dsID string) []any {
 	default:
 		value = math.Round((0.55+0.44*math.Sqrt(r.float()))*1e6) / 1e6
 	}
-	metric := map[string]any{"type": f.metric, "value": value, "name": strings.ToUpper(f.metric[:1]) + f.metric[1:]}
+	metric := map[string]any{"type": f.metric, "value": value, "name": fc.metricName}
 	dataset := map[string]any{"name": shortName(dsID), "type": dsID}
 	if r.chance(0.7) {
 		dataset["split"] = []string{"test", "validation", "train"}[r.intn(3)]
@@ -857,7 +888,7 @@ func modelIndex(r *rnd, f *family, id, dsID string) []any {
 		dataset["config"] = "default"
 	}
 	result := map[string]any{
-		"task":    map[string]any{"type": f.pipeline, "name": f.taskName},
+		"task":    fc.task,
 		"dataset": dataset,
 		"metrics": []any{metric},
 	}

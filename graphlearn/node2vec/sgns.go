@@ -244,7 +244,8 @@ func (t *trainer) run(ctx context.Context, lo, hi int, r rng, st *Stats) error {
 	fs := make([]float32, k1) // in·out per target, then gradient scales
 	acc := make([]float32, t.dim)
 	total := float64(c.Offsets[hi]-c.Offsets[lo]) * float64(t.epochs)
-	var done int64
+	var done, pairs int64 // local, so that workers' counters share no cache line
+	defer func() { st.Tokens, st.Pairs = done, pairs }()
 	for range t.epochs {
 		for wi := lo; wi < hi; wi++ {
 			if (wi-lo)%ctxEvery == 0 {
@@ -280,9 +281,8 @@ func (t *trainer) run(ctx context.Context, lo, hi int, r rng, st *Stats) error {
 					bt.ntarget[p] = int32(n)
 					bt.n++
 				}
-				st.Pairs += int64(to - from)
+				pairs += int64(to - from)
 			}
-			st.Tokens += int64(len(walk))
 		}
 	}
 	t.train(bt, fs, acc)

@@ -82,7 +82,8 @@ func TestBadInputs(t *testing.T) {
 		{"decreasing offsets", &Corpus{Nodes: []int32{0, 1, 2}, Offsets: []int64{0, 2, 1, 3}}, 3, 0},
 		{"token out of range", &Corpus{Nodes: []int32{0, 3}, Offsets: []int64{0, 2}}, 3, 0},
 		{"negative token", &Corpus{Nodes: []int32{0, -1}, Offsets: []int64{0, 2}}, 3, 0},
-		{"no nodes", &Corpus{Nodes: []int32{}, Offsets: []int64{0, 0}}, 0, 0},
+		{"no nodes", &Corpus{Nodes: []int32{0}, Offsets: []int64{0, 1}}, 0, 0},
+		{"empty corpus", &Corpus{Nodes: []int32{}, Offsets: []int64{0, 0}}, 3, 0},
 		{"graph negatives without source", &Corpus{Nodes: []int32{0, 1}, Offsets: []int64{0, 2}}, 3, 0.5},
 	}
 	for _, tc := range tests {

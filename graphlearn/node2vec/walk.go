@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/zoograph/zoograph/graphlearn"
@@ -39,6 +38,9 @@ func (c *Corpus) Walk(i int) []int32 { return c.Nodes[c.Offsets[i]:c.Offsets[i+1
 func (c *Corpus) check(n int) error {
 	if c == nil {
 		return errors.New("node2vec: nil corpus")
+	}
+	if len(c.Nodes) == 0 {
+		return errors.New("node2vec: empty corpus")
 	}
 	if len(c.Offsets) < 2 || c.Offsets[0] != 0 || c.Offsets[len(c.Offsets)-1] != int64(len(c.Nodes)) {
 		return fmt.Errorf("node2vec: corpus offsets must run from 0 to len(Nodes) = %d over ≥ 1 walk", len(c.Nodes))
@@ -120,10 +122,8 @@ func Walks(ctx context.Context, g *graphlearn.Graph, opt Options) (*Corpus, erro
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			for k := lo; k < min(lo+chunk, numWalks); k++ {
-				r := stream(opt.Seed, domainWalk, uint64(k))
-				dst := nodes[int(k)*L : int(k+1)*L]
-				lengths[k] = int32(w.walk(dst, &r))
+			for g := lo; g < min(lo+chunk, numWalks); g += walkGroup {
+				w.walkGroup(nodes, lengths, int(g), int(min(g+walkGroup, numWalks)), L, opt.Seed)
 			}
 		}
 	})
@@ -147,8 +147,9 @@ func Walks(ctx context.Context, g *graphlearn.Graph, opt Options) (*Corpus, erro
 // walker holds what a walk step needs: the graph in CSR form, first-order alias
 // tables (weighted graphs only) and node2vec+'s noise thresholds.
 type walker struct {
-	g     *graphlearn.Graph
-	off   []int64      // row offsets, as in the graph
+	off   []int64      // row offsets: node v's row is [off[v], off[v+1])
+	nbrs  []int32      // neighbours, ascending within a row
+	ws    []float32    // edge weights
 	alias []aliasEntry // per-row alias tables, nil if the graph is unweighted
 
 	firstOrder bool    // p = q = 1: every α is 1, skip the rejection test
@@ -161,19 +162,15 @@ type walker struct {
 func newWalker(ctx context.Context, g *graphlearn.Graph, opt Options, workers int) (*walker, error) {
 	n := g.NumNodes()
 	w := &walker{
-		g:          g,
-		off:        make([]int64, n+1),
 		firstOrder: opt.P == 1 && opt.Q == 1,
 		plus:       opt.Plus,
 		ret:        1 / opt.P,
 		out:        1 / opt.Q,
 	}
+	w.off, w.nbrs, w.ws = g.CSR()
 	w.maxBias = max(1, w.ret, w.out)
-	for i := range int32(n) {
-		w.off[i+1] = w.off[i] + int64(g.Degree(i))
-	}
 	if g.Weighted() {
-		w.alias = make([]aliasEntry, w.off[n])
+		w.alias = make([]aliasEntry, len(w.nbrs))
 	}
 	if w.plus && !w.firstOrder {
 		w.thr = make([]float64, n)
@@ -193,16 +190,16 @@ func newWalker(ctx context.Context, g *graphlearn.Graph, opt Options, workers in
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			for i := int32(lo); i < int32(min(lo+chunk, n)); i++ {
-				_, ws := g.Neighbors(i)
-				if len(ws) == 0 {
+			for v := lo; v < min(lo+chunk, n); v++ {
+				a, b := w.off[v], w.off[v+1]
+				if a == b {
 					continue
 				}
 				if w.alias != nil {
-					buildAlias(w.alias[w.off[i]:w.off[i+1]], ws, &s)
+					buildAlias(w.alias[a:b], w.ws[a:b], &s)
 				}
 				if w.thr != nil {
-					w.thr[i] = noiseThreshold(ws, opt.Gamma)
+					w.thr[v] = noiseThreshold(w.ws[a:b], opt.Gamma)
 				}
 			}
 		}
@@ -228,48 +225,76 @@ func noiseThreshold(ws []float32, gamma float64) float64 {
 	return max(0, mean+gamma*math.Sqrt(ss/float64(len(ws))))
 }
 
-// walk fills dst with a walk from dst[0] and returns its length: len(dst), or
-// 1 if the start node has no neighbours.
-func (w *walker) walk(dst []int32, r *rng) int {
-	v := dst[0]
-	if w.g.Degree(v) == 0 {
-		return 1
+// walkGroup is how many walks advance in lockstep. Their steps are
+// independent, so the CPU overlaps one walk's cache misses with another's,
+// which matters once the graph outgrows the caches.
+const walkGroup = 8
+
+// walkGroup fills walks [lo, hi) (hi − lo ≤ walkGroup) of L nodes each; walk
+// k occupies nodes[k·L:(k+1)·L], starts at nodes[k·L] and draws from its own
+// stream. It records each walk's length: L, or 1 from a node without
+// neighbours.
+func (w *walker) walkGroup(nodes, lengths []int32, lo, hi, L int, seed uint64) {
+	var rs [walkGroup]rng
+	var walks [walkGroup][]int32
+	live := 0
+	for k := lo; k < hi; k++ {
+		dst := nodes[k*L : (k+1)*L]
+		r := stream(seed, domainWalk, uint64(k))
+		a, b := w.off[dst[0]], w.off[dst[0]+1]
+		if a == b {
+			lengths[k] = 1
+			continue
+		}
+		lengths[k] = int32(L)
+		dst[1] = w.nbrs[w.propose(a, b, &r)]
+		rs[live], walks[live] = r, dst
+		live++
 	}
-	nbrs, _ := w.g.Neighbors(v)
-	dst[1] = nbrs[w.propose(v, len(nbrs), r)]
-	for i := 2; i < len(dst); i++ {
-		dst[i] = w.step(dst[i-2], dst[i-1], r)
+	for i := 2; i < L; i++ {
+		for j, dst := range walks[:live] {
+			dst[i] = w.step(dst[i-2], dst[i-1], &rs[j])
+		}
 	}
-	return len(dst)
 }
 
-// propose draws the index of a neighbour of v with probability w(v,x)/Σw.
-func (w *walker) propose(v int32, deg int, r *rng) int {
+// propose draws an edge index j in row [a, b) with probability w_j/Σw.
+func (w *walker) propose(a, b int64, r *rng) int64 {
 	if w.alias == nil {
-		return r.intn(deg)
+		return a + int64(r.intn(int(b-a)))
 	}
-	return sampleAlias(w.alias[w.off[v]:w.off[v]+int64(deg)], r)
+	return a + int64(sampleAlias(w.alias[a:b], r))
 }
 
 // step draws the node after t → v. v has at least one neighbour, t.
 func (w *walker) step(t, v int32, r *rng) int32 {
-	nbrs, ws := w.g.Neighbors(v)
+	a, b := w.off[v], w.off[v+1]
 	for {
-		j := w.propose(v, len(nbrs), r)
-		x := nbrs[j]
+		j := w.propose(a, b, r)
+		x := w.nbrs[j]
 		if w.firstOrder {
 			return x
 		}
-		var a float64
+		var al float64
 		if w.plus {
-			a = w.biasPlus(t, v, x, ws[j])
+			al = w.biasPlus(t, v, x, w.ws[j])
 		} else {
-			a = w.bias(t, x)
+			al = w.bias(t, x)
 		}
-		if a >= w.maxBias || r.float64()*w.maxBias < a {
+		if al >= w.maxBias || r.float64()*w.maxBias < al {
 			return x
 		}
 	}
+}
+
+// adjacent reports whether t and x are adjacent, and w(t,x), by binary search
+// in t's row.
+func (w *walker) adjacent(t, x int32) (float32, bool) {
+	a, b := w.off[t], w.off[t+1]
+	if j, ok := slices.BinarySearch(w.nbrs[a:b], x); ok {
+		return w.ws[a+int64(j)], true
+	}
+	return 0, false
 }
 
 // bias is node2vec's α_pq(t, x): 1/p if x = t, 1 if x is adjacent to t, else 1/q.
@@ -277,8 +302,7 @@ func (w *walker) bias(t, x int32) float64 {
 	if x == t {
 		return w.ret
 	}
-	tn, _ := w.g.Neighbors(t)
-	if _, ok := slices.BinarySearch(tn, x); ok {
+	if _, ok := w.adjacent(t, x); ok {
 		return 1
 	}
 	return w.out
@@ -291,9 +315,8 @@ func (w *walker) biasPlus(t, v, x int32, wvx float32) float64 {
 		return w.ret
 	}
 	tau := 0.0
-	tn, tw := w.g.Neighbors(t)
-	if j, ok := slices.BinarySearch(tn, x); ok {
-		wtx := float64(tw[j])
+	if wt, ok := w.adjacent(t, x); ok {
+		wtx := float64(wt)
 		if wtx >= w.thr[x] {
 			return 1 // t–x is tight: x is "in"
 		}
@@ -303,28 +326,4 @@ func (w *walker) biasPlus(t, v, x int32, wvx float32) float64 {
 		return min(1, w.out) // v–x is loose: noisy edge, never favoured
 	}
 	return w.out + (1-w.out)*tau
-}
-
-// parallel runs f on workers goroutines and returns the first error; f's ctx
-// is cancelled when any f fails.
-func parallel(ctx context.Context, workers int, f func(ctx context.Context, worker int) error) error {
-	if workers == 1 {
-		return f(ctx, 0)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
-	for i := range workers {
-		wg.Go(func() {
-			if err := f(ctx, i); err != nil {
-				once.Do(func() { first = err; cancel() })
-			}
-		})
-	}
-	wg.Wait()
-	return first
 }

@@ -511,16 +511,25 @@ func (t *gbTrainer) grow(lo, hi, depth int, sum gradSum, s split, buf int) int32
 	rcan := depth+1 < t.opt.MaxDepth && t.canSplit(rsum.n)
 	if lcan || rcan {
 		// Build the smaller child's histogram; the parent's buffer becomes
-		// the larger child's by subtraction.
-		small := t.acquire()
-		if mid-lo <= hi-mid {
-			res := t.pass(passJob{rows: t.rows[lo:mid], built: small, derived: buf,
-				builtSum: lsum, derivedSum: rsum, evalBuilt: lcan, evalDeriv: rcan})
-			ls, rs, lbuf, rbuf = res.built, res.derived, small, buf
+		// the larger child's by subtraction, unless that child is final.
+		leftSmall := mid-lo <= hi-mid
+		job := passJob{built: t.acquire(), derived: buf,
+			builtSum: lsum, derivedSum: rsum, evalBuilt: lcan, evalDeriv: rcan}
+		if leftSmall {
+			job.rows = t.rows[lo:mid]
 		} else {
-			res := t.pass(passJob{rows: t.rows[mid:hi], built: small, derived: buf,
-				builtSum: rsum, derivedSum: lsum, evalBuilt: rcan, evalDeriv: lcan})
-			ls, rs, lbuf, rbuf = res.derived, res.built, buf, small
+			job.rows = t.rows[mid:hi]
+			job.builtSum, job.derivedSum, job.evalBuilt, job.evalDeriv = rsum, lsum, rcan, lcan
+		}
+		if !job.evalDeriv {
+			t.release(buf)
+			job.derived = -1
+		}
+		res := t.pass(job)
+		if leftSmall {
+			ls, rs, lbuf, rbuf = res.built, res.derived, job.built, job.derived
+		} else {
+			ls, rs, lbuf, rbuf = res.derived, res.built, job.derived, job.built
 		}
 	} else {
 		t.release(buf)
@@ -609,10 +618,11 @@ func (t *gbTrainer) release(id int) {
 // the workers, and reduces the per-worker best splits in feature order.
 func (t *gbTrainer) pass(job passJob) passResult {
 	t.job = job
-	// Below this many row×feature visits a hand-off costs more than it saves.
+	// Each feature costs about a visit per row plus one per bin; below
+	// minWork visits a hand-off to the workers costs more than it saves.
 	const minWork = 1 << 14
 	use := len(t.results)
-	if len(job.rows)*len(t.feats) < minWork {
+	if len(t.feats)*(len(job.rows)+maxBinLimit) < minWork {
 		use = 1
 	}
 	use = t.pool.run(len(t.feats), use)

@@ -114,12 +114,6 @@ func markAll(occ *[occWords]uint64, width int) {
 	}
 }
 
-// isFull reports whether the bitmap holds exactly the first width bins.
-func isFull(occ *[occWords]uint64, width int) bool {
-	return occ[0] == lowBits(width) && occ[1] == lowBits(width-64) &&
-		occ[2] == lowBits(width-128) && occ[3] == lowBits(width-192)
-}
-
 // clearHist zeroes the bins in the bitmap and empties it.
 func clearHist(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, width int) {
 	var k int
@@ -140,10 +134,11 @@ func clearHist(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, width int) {
 }
 
 // subtractHist turns d, the parent's histogram, into the sibling's by
-// subtracting the child histogram h. Bins that empty are zeroed (dropping
-// rounding noise in g) and leave d's bitmap.
+// subtracting the child histogram h (over all bins when h is dense, else
+// over h's bitmap; bins outside it are zero). Bins that empty are zeroed
+// (dropping rounding noise in g) and leave d's bitmap.
 func subtractHist(d *[maxBinLimit]gradSum, dOcc *[occWords]uint64, h *[maxBinLimit]gradSum, hOcc *[occWords]uint64, width int) {
-	if isFull(hOcc, width) {
+	if isDense(hOcc, width) {
 		for b := range width {
 			n := d[b].n - h[b].n
 			g := d[b].g - h[b].g
@@ -191,8 +186,11 @@ func lowBits(k int) uint64 {
 // feature, the forward scan and the lower bin, as in XGBoost. Only the
 // bitmap's bins are visited: an empty bin repeats the previous candidate.
 //
-// This is the innermost loop of GBDT training; it keeps everything in
-// locals, and the α > 0 case goes to the plainer evalFeatureL1.
+// This is the innermost loop of GBDT training. The scans keep only the
+// running sums and the best gain in registers and record a new best through
+// an out-of-line call, which the compiler turns into the tightest loop; a
+// dense bitmap is scanned bin by bin without bit tricks. The α > 0 case
+// goes to the plainer evalFeatureL1.
 func (q *gbParams) evalFeature(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, nb int, miss bool, j int, tot gradSum, best *split) {
 	if q.alpha != 0 {
 		q.evalFeatureL1(hist, occ, nb, miss, j, tot, best)
@@ -200,9 +198,9 @@ func (q *gbParams) evalFeature(hist *[maxBinLimit]gradSum, occ *[occWords]uint64
 	}
 	c := scanState{inv: q.inv, totG: tot.g, totN: tot.n, minChild: q.minChild, maxLeft: tot.n - q.minChild, bin: -2}
 	c.parent = tot.g * tot.g * q.inv[tot.n]
-	full := isFull(occ, nb+b2i(miss))
+	dense := isDense(occ, nb)
 	bestGain := best.gain
-	if full {
+	if dense {
 		bestGain = c.scanAll(hist, nb, gradSum{}, bestGain)
 	} else {
 		bestGain = c.scan(hist, occ, nb, gradSum{}, bestGain)
@@ -216,7 +214,7 @@ func (q *gbParams) evalFeature(hist *[maxBinLimit]gradSum, occ *[occWords]uint64
 			}
 		}
 		c.missLeft = true
-		if full {
+		if dense {
 			bestGain = c.scanAll(hist, nb, m, bestGain)
 		} else {
 			bestGain = c.scan(hist, occ, nb, m, bestGain)
@@ -227,11 +225,15 @@ func (q *gbParams) evalFeature(hist *[maxBinLimit]gradSum, occ *[occWords]uint64
 	}
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
+// isDense reports whether the bitmap holds at least 3/4 of the first n bins,
+// when a plain loop over all of them (empty bins are harmless repeats) beats
+// iterating over set bits.
+func isDense(occ *[occWords]uint64, n int) bool {
+	var k int
+	for w, word := range occ {
+		k += bits.OnesCount64(word & lowBits(n-w*64))
 	}
-	return 0
+	return 4*k >= 3*n
 }
 
 // scanState holds a feature scan's constants and, in memory, its best
@@ -273,7 +275,7 @@ func (s *scanState) scan(hist *[maxBinLimit]gradSum, occ *[occWords]uint64, nb i
 	return bestGain
 }
 
-// scanAll is scan for a full bitmap: every bin in order, no bit tricks.
+// scanAll is scan over every value bin, for dense bitmaps.
 func (s *scanState) scanAll(hist *[maxBinLimit]gradSum, nb int, l gradSum, bestGain float64) float64 {
 	inv, totG, totN, parent, minChild, maxLeft := s.inv, s.totG, s.totN, s.parent, s.minChild, s.maxLeft
 	lg, ln := l.g, l.n
