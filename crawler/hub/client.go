@@ -163,6 +163,7 @@ func newTransport(workers int) *http.Transport {
 		MaxIdleConns:          2 * workers,
 		MaxIdleConnsPerHost:   workers, // everything goes to one host
 		IdleConnTimeout:       90 * time.Second,
+		ReadBufferSize:        64 << 10, // listing pages are large: fewer reads
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}

@@ -122,8 +122,12 @@ func Walks(ctx context.Context, g *graphlearn.Graph, opt Options) (*Corpus, erro
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			for g := lo; g < min(lo+chunk, numWalks); g += walkGroup {
-				w.walkGroup(nodes, lengths, int(g), int(min(g+walkGroup, numWalks)), L, opt.Seed)
+			gs := int64(walkGroup)
+			if noGroupTmp {
+				gs = 1
+			}
+			for g := lo; g < min(lo+chunk, numWalks); g += gs {
+				w.walkGroup(nodes, lengths, int(g), int(min(g+gs, numWalks)), L, opt.Seed)
 			}
 		}
 	})

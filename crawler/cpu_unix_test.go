@@ -1,3 +1,5 @@
+//go:build unix
+
 package crawler_test
 
 import (
@@ -5,8 +7,11 @@ import (
 	"time"
 )
 
+// cpuTime is the CPU time (user and system) the process has used.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
