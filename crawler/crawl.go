@@ -396,17 +396,26 @@ func (c *crawl) newJob(no int64, page hub.Page, listed *int64) *pageJob {
 		*listed++
 		return true
 	}
+	// Filter in place: the page's items are not copied.
 	if c.opt.Kind == KindDatasets {
-		for _, d := range page.Datasets {
-			if keep(d.ID, d.LastModified) {
-				job.datasets = append(job.datasets, d)
+		job.datasets = page.Datasets[:0]
+		for i := range page.Datasets {
+			if keep(page.Datasets[i].ID, page.Datasets[i].LastModified) {
+				if n := len(job.datasets); n != i {
+					page.Datasets[n] = page.Datasets[i]
+				}
+				job.datasets = job.datasets[:len(job.datasets)+1]
 			}
 		}
 		job.rows = make([]repoRows, len(job.datasets))
 	} else {
-		for _, m := range page.Models {
-			if keep(m.ID, m.LastModified) {
-				job.models = append(job.models, m)
+		job.models = page.Models[:0]
+		for i := range page.Models {
+			if keep(page.Models[i].ID, page.Models[i].LastModified) {
+				if n := len(job.models); n != i {
+					page.Models[n] = page.Models[i]
+				}
+				job.models = job.models[:len(job.models)+1]
 			}
 		}
 		job.rows = make([]repoRows, len(job.models))

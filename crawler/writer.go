@@ -18,7 +18,7 @@ const maxBufferedCardBytes = 32 << 20
 // twice keeps its newest row, so a part never holds two rows, or two sets
 // of eval rows, for one repo.
 type buffer struct {
-	rows      []repoRows
+	rows      []*repoRows // into the pages' rows, which live until the flush
 	byKey     map[string]int
 	byID      map[string]int
 	live      int
@@ -48,7 +48,7 @@ func (b *buffer) add(job *pageJob) {
 		b.delta.Failures = addMap(b.delta.Failures, map[string]int64{"invalid_item": job.skipped})
 	}
 	for i := range job.rows {
-		r := job.rows[i]
+		r := &job.rows[i]
 		for _, n := range r.notes {
 			if n.fail {
 				b.delta.Failures = addMap(b.delta.Failures, map[string]int64{n.class: 1})
@@ -105,7 +105,7 @@ func (b *buffer) index(m map[string]int, k string) int {
 }
 
 func (b *buffer) kill(i int) {
-	r := &b.rows[i]
+	r := b.rows[i]
 	r.dead = true
 	b.live--
 	if r.card != nil {
@@ -209,8 +209,12 @@ func (c *crawl) flush(b *buffer) error {
 	var cards []store.Card
 	var models []store.Model
 	var datasets []store.Dataset
-	for i := range b.rows {
-		r := &b.rows[i]
+	if c.opt.Kind == KindDatasets {
+		datasets = make([]store.Dataset, 0, b.live)
+	} else {
+		models = make([]store.Model, 0, b.live)
+	}
+	for _, r := range b.rows {
 		if r.dead {
 			continue
 		}

@@ -451,8 +451,9 @@ func ReadTable[T Row](dir string, columns ...string) ([]T, error) {
 	return readZooTable[T](dir, m, columns...)
 }
 
-// TablePath returns the path of T's table file in the zoo directory dir, as
-// its manifest lists it, or "" when the zoo has no such table.
+// TablePath returns the path of the file of the table named table in the zoo
+// directory dir, as the manifest lists it, or "" when the zoo has no such
+// table.
 func (m *Manifest) TablePath(dir, table string) string {
 	t, ok := m.Tables[table]
 	if !ok {

@@ -5,23 +5,23 @@ import (
 	"sort"
 )
 
-// Kind is a repository type.
-type Kind int
+// repoKind is a repository type.
+type repoKind int
 
 // Repository types the replica serves.
 const (
-	KindModel Kind = iota
-	KindDataset
+	kindModel repoKind = iota
+	kindDataset
 )
 
-func (k Kind) String() string {
-	if k == KindDataset {
+func (k repoKind) String() string {
+	if k == kindDataset {
 		return "dataset"
 	}
 	return "model"
 }
 
-func (k Kind) plural() string { return k.String() + "s" }
+func (k repoKind) plural() string { return k.String() + "s" }
 
 // Key orders. The model detail order is the one of the recorded responses
 // of real GET /api/models/{id} answers; the default list item is the one
@@ -97,10 +97,10 @@ type selection struct {
 }
 
 // expandSelection orders the requested keys canonically after _id, id.
-func expandSelection(k Kind, expand []string) []string {
+func expandSelection(k repoKind, expand []string) []string {
 	want := setOf(expand...)
 	order := modelExpandKeys
-	if k == KindDataset {
+	if k == kindDataset {
 		order = datasetExpandKeys
 	}
 	keys := []string{"_id", "id"}
@@ -121,7 +121,7 @@ func expandSelection(k Kind, expand []string) []string {
 }
 
 // encodeRepo appends r's JSON object for sel.
-func (h *Hub) encodeRepo(b []byte, k Kind, r *Repo, sel *selection) []byte {
+func (h *Hub) encodeRepo(b []byte, k repoKind, r *Repo, sel *selection) []byte {
 	o := obj{b: b}
 	o.open()
 	for _, key := range sel.keys {
@@ -148,14 +148,14 @@ func (h *Hub) encodeRepo(b []byte, k Kind, r *Repo, sel *selection) []byte {
 }
 
 // member writes one key of r if r has a value for it.
-func (h *Hub) member(o *obj, k Kind, r *Repo, key string, sel *selection) bool {
+func (h *Hub) member(o *obj, k repoKind, r *Repo, key string, sel *selection) bool {
 	switch key {
 	case "_id":
 		o.str(key, r.OID)
 	case "id":
 		o.str(key, r.ID)
 	case "modelId":
-		if k != KindModel {
+		if k != kindModel {
 			return false
 		}
 		o.str(key, r.ID)
@@ -196,12 +196,12 @@ func (h *Hub) member(o *obj, k Kind, r *Repo, key string, sel *selection) bool {
 	case "tags":
 		o.strs(key, r.Tags)
 	case "pipeline_tag":
-		if k != KindModel || r.PipelineTag == "" {
+		if k != kindModel || r.PipelineTag == "" {
 			return false
 		}
 		o.str(key, r.PipelineTag)
 	case "library_name":
-		if k != KindModel || r.LibraryName == "" {
+		if k != kindModel || r.LibraryName == "" {
 			return false
 		}
 		o.str(key, r.LibraryName)
@@ -211,7 +211,7 @@ func (h *Hub) member(o *obj, k Kind, r *Repo, key string, sel *selection) bool {
 		}
 		o.any(key, r.CardData)
 	case "model-index":
-		if k != KindModel {
+		if k != kindModel {
 			return false
 		}
 		if v, ok := r.Extra[key]; ok {
@@ -222,12 +222,12 @@ func (h *Hub) member(o *obj, k Kind, r *Repo, key string, sel *selection) bool {
 			return false
 		}
 	case "config":
-		if k != KindModel || r.Config == nil {
+		if k != kindModel || r.Config == nil {
 			return false
 		}
 		o.any(key, r.Config)
 	case "safetensors":
-		if k != KindModel || r.Safetensors == nil {
+		if k != kindModel || r.Safetensors == nil {
 			return false
 		}
 		o.key(key)
@@ -240,7 +240,7 @@ func (h *Hub) member(o *obj, k Kind, r *Repo, key string, sel *selection) bool {
 		o.key(key)
 		o.b = appendSiblings(o.b, r.Siblings, sel.blobs)
 	case "spaces":
-		if k != KindModel {
+		if k != kindModel {
 			return false
 		}
 		o.key(key)
@@ -252,17 +252,17 @@ func (h *Hub) member(o *obj, k Kind, r *Repo, key string, sel *selection) bool {
 	case "usedStorage":
 		o.int(key, r.UsedStorage)
 	case "description":
-		if k != KindDataset || r.Description == "" {
+		if k != kindDataset || r.Description == "" {
 			return false
 		}
 		o.str(key, r.Description)
 	case "citation":
-		if k != KindDataset || r.Citation == "" {
+		if k != kindDataset || r.Citation == "" {
 			return false
 		}
 		o.str(key, r.Citation)
 	case "paperswithcode_id":
-		if k != KindDataset {
+		if k != kindDataset {
 			return false
 		}
 		if r.PapersWithCodeID == "" {
@@ -343,7 +343,7 @@ func (h *Hub) baseModels(o *obj, r *Repo) bool {
 		}
 		m := obj{b: o.b}
 		m.open()
-		if oid, ok := h.oidOf(KindModel, id); ok {
+		if oid, ok := h.oidOf(kindModel, id); ok {
 			m.str("_id", oid)
 		}
 		m.str("id", id)

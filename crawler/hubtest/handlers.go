@@ -60,7 +60,7 @@ func expandValues(v url.Values) []string {
 	return append(out, v["expand[]"]...)
 }
 
-func (h *Hub) parseList(v url.Values, k Kind) (*listQuery, string) {
+func (h *Hub) parseList(v url.Values, k repoKind) (*listQuery, string) {
 	q := &listQuery{
 		search:      strings.ToLower(v.Get("search")),
 		author:      v.Get("author"),
@@ -70,7 +70,7 @@ func (h *Hub) parseList(v url.Values, k Kind) (*listQuery, string) {
 		sel:         selection{list: true},
 		pipelineTag: v.Get("pipeline_tag"),
 	}
-	if k == KindDataset {
+	if k == kindDataset {
 		q.pipelineTag = ""
 	}
 	if g := v.Get("gated"); g != "" {
@@ -90,11 +90,11 @@ func (h *Hub) parseList(v url.Values, k Kind) (*listQuery, string) {
 	// direction is accepted and ignored: the Hub only sorts descending.
 	if exp := expandValues(v); len(exp) > 0 {
 		allowed := modelListExpand
-		if k == KindDataset {
+		if k == kindDataset {
 			allowed = datasetExpand
 		}
 		for _, e := range exp {
-			if k == KindModel && modelDetailOnlyExpand[e] {
+			if k == kindModel && modelDetailOnlyExpand[e] {
 				return nil, fmt.Sprintf("%q can only be expanded on a single model", e)
 			}
 			if !allowed[e] {
@@ -105,19 +105,19 @@ func (h *Hub) parseList(v url.Values, k Kind) (*listQuery, string) {
 	} else {
 		full := truthy(v.Get("full"))
 		switch {
-		case k == KindModel && full:
+		case k == kindModel && full:
 			q.sel.keys = append([]string(nil), modelFullKeys...)
-		case k == KindModel:
+		case k == kindModel:
 			q.sel.keys = append([]string(nil), modelListKeys...)
 		case full:
 			q.sel.keys = append([]string(nil), datasetFullKeys...)
 		default:
 			q.sel.keys = append([]string(nil), datasetListKeys...)
 		}
-		if k == KindModel && truthy(v.Get("config")) {
+		if k == kindModel && truthy(v.Get("config")) {
 			q.sel.keys = append(q.sel.keys, "config")
 		}
-		if truthy(v.Get("cardData")) && !(k == KindDataset && full) {
+		if truthy(v.Get("cardData")) && !(k == kindDataset && full) {
 			q.sel.keys = append(q.sel.keys, "cardData")
 		}
 	}
@@ -147,7 +147,7 @@ type listItem struct {
 // pages carry no ETag (only detail responses are recorded with one). A
 // page hit by the truncation fault is built whole and cut off halfway
 // under its full Content-Length.
-func (h *Hub) list(w *recorder, r *http.Request, st *request, k Kind) {
+func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		badRequest(w, "Invalid query string")
@@ -361,7 +361,7 @@ func decodeCursor(s, sortKey string) (*cheap, error) {
 // lookup finds a repo for a detail or resolve request, answering the
 // request itself when the repo is missing, moved, private, disabled or the
 // revision unknown. The caller holds the read lock.
-func (h *Hub) lookup(w *recorder, r *http.Request, st *request, k Kind, rt route, location func(newID string) string) (*Repo, bool) {
+func (h *Hub) lookup(w *recorder, r *http.Request, st *request, k repoKind, rt route, location func(newID string) string) (*Repo, bool) {
 	c := h.coll(k)
 	hd, ok := c.find(rt.id)
 	if !ok {
@@ -392,13 +392,13 @@ func (h *Hub) lookup(w *recorder, r *http.Request, st *request, k Kind, rt route
 }
 
 // detail answers GET /api/{models|datasets}/{id}[/revision/{rev}].
-func (h *Hub) detail(w *recorder, r *http.Request, st *request, k Kind, rt route) {
+func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt route) {
 	v := r.URL.Query()
 	sel := selection{detail: true, blobs: truthy(v.Get("blobs")), securityStatus: truthy(v.Get("securityStatus"))}
 	if exp := expandValues(v); len(exp) > 0 {
 		for _, e := range exp {
 			ok := datasetExpand[e]
-			if k == KindModel {
+			if k == kindModel {
 				ok = modelListExpand[e] || modelDetailOnlyExpand[e]
 			}
 			if !ok {
@@ -407,7 +407,7 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k Kind, rt route
 			}
 		}
 		sel.keys, sel.detail = expandSelection(k, exp), false
-	} else if k == KindModel {
+	} else if k == kindModel {
 		sel.keys = modelDetailKeys
 	} else {
 		sel.keys = datasetDetailKeys
@@ -431,9 +431,9 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k Kind, rt route
 // resolve-cache forms): README.md and config.json, with X-Repo-Commit, a
 // strong ETag (the git blob id) and 304 on If-None-Match. Gated repos need
 // the valid token and approval.
-func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k Kind, rt route) {
+func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt route) {
 	prefix := "/"
-	if k == KindDataset {
+	if k == kindDataset {
 		prefix = "/datasets/"
 	}
 	h.mu.RLock()

@@ -101,8 +101,8 @@ func New(opt Options) *Hub {
 	return &Hub{
 		opt:      opt,
 		start:    time.Now(),
-		models:   newCollection(KindModel, opt.Zoo),
-		datasets: newCollection(KindDataset, opt.Zoo),
+		models:   newCollection(kindModel, opt.Zoo),
+		datasets: newCollection(kindDataset, opt.Zoo),
 		rng:      rand.New(rand.NewPCG(opt.Seed, opt.Seed^0xda942042e4dd58b5)),
 		windows:  map[quotaKey]*window{},
 		stats:    Stats{Requests: map[RouteStatus]int64{}},
@@ -133,8 +133,8 @@ func (h *Hub) Start() (url string, stop func(), err error) {
 	return "http://" + ln.Addr().String(), stop, nil
 }
 
-func (h *Hub) coll(k Kind) *collection {
-	if k == KindDataset {
+func (h *Hub) coll(k repoKind) *collection {
+	if k == kindDataset {
 		return h.datasets
 	}
 	return h.models
@@ -147,12 +147,12 @@ var (
 
 // AddModel adds (or replaces) a model repo. Derived fields are filled in
 // (see Repo). It fails on an invalid id, _id or sha.
-func (h *Hub) AddModel(r Repo) error { return h.add(KindModel, r) }
+func (h *Hub) AddModel(r Repo) error { return h.add(kindModel, r) }
 
 // AddDataset adds (or replaces) a dataset repo.
-func (h *Hub) AddDataset(r Repo) error { return h.add(KindDataset, r) }
+func (h *Hub) AddDataset(r Repo) error { return h.add(kindDataset, r) }
 
-func (h *Hub) add(k Kind, r Repo) error {
+func (h *Hub) add(k repoKind, r Repo) error {
 	if !validID(r.ID) {
 		return fmt.Errorf("hubtest: invalid repo id %q", r.ID)
 	}
@@ -178,12 +178,12 @@ func (h *Hub) add(k Kind, r Repo) error {
 // Rename moves model oldID to newID. Requests for oldID (and for ids that
 // redirected to oldID) then answer 307 with a relative Location, for the
 // API and for /resolve/. The repo keeps its _id.
-func (h *Hub) Rename(oldID, newID string) error { return h.rename(KindModel, oldID, newID) }
+func (h *Hub) Rename(oldID, newID string) error { return h.rename(kindModel, oldID, newID) }
 
 // RenameDataset: see Rename.
-func (h *Hub) RenameDataset(oldID, newID string) error { return h.rename(KindDataset, oldID, newID) }
+func (h *Hub) RenameDataset(oldID, newID string) error { return h.rename(kindDataset, oldID, newID) }
 
-func (h *Hub) rename(k Kind, oldID, newID string) error {
+func (h *Hub) rename(k repoKind, oldID, newID string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.coll(k).rename(oldID, newID)
@@ -192,24 +192,24 @@ func (h *Hub) rename(k Kind, oldID, newID string) error {
 // UpdateModel changes model id in place through fn (e.g. a new
 // LastModified and SHA to simulate a push, Gated, Disabled). fn must not
 // change the id. A SHA left unchanged is kept.
-func (h *Hub) UpdateModel(id string, fn func(*Repo)) error { return h.update(KindModel, id, fn) }
+func (h *Hub) UpdateModel(id string, fn func(*Repo)) error { return h.update(kindModel, id, fn) }
 
 // UpdateDataset: see UpdateModel.
-func (h *Hub) UpdateDataset(id string, fn func(*Repo)) error { return h.update(KindDataset, id, fn) }
+func (h *Hub) UpdateDataset(id string, fn func(*Repo)) error { return h.update(kindDataset, id, fn) }
 
-func (h *Hub) update(k Kind, id string, fn func(*Repo)) error {
+func (h *Hub) update(k repoKind, id string, fn func(*Repo)) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.coll(k).update(id, fn)
 }
 
 // DeleteModel removes model id.
-func (h *Hub) DeleteModel(id string) error { return h.delete(KindModel, id) }
+func (h *Hub) DeleteModel(id string) error { return h.delete(kindModel, id) }
 
 // DeleteDataset removes dataset id.
-func (h *Hub) DeleteDataset(id string) error { return h.delete(KindDataset, id) }
+func (h *Hub) DeleteDataset(id string) error { return h.delete(kindDataset, id) }
 
-func (h *Hub) delete(k Kind, id string) error {
+func (h *Hub) delete(k repoKind, id string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c := h.coll(k)
@@ -222,12 +222,12 @@ func (h *Hub) delete(k Kind, id string) error {
 }
 
 // Model returns a copy of model id, README included.
-func (h *Hub) Model(id string) (Repo, bool) { return h.get(KindModel, id) }
+func (h *Hub) Model(id string) (Repo, bool) { return h.get(kindModel, id) }
 
 // Dataset returns a copy of dataset id.
-func (h *Hub) Dataset(id string) (Repo, bool) { return h.get(KindDataset, id) }
+func (h *Hub) Dataset(id string) (Repo, bool) { return h.get(kindDataset, id) }
 
-func (h *Hub) get(k Kind, id string) (Repo, bool) {
+func (h *Hub) get(k repoKind, id string) (Repo, bool) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	c := h.coll(k)
@@ -238,7 +238,7 @@ func (h *Hub) get(k Kind, id string) (Repo, bool) {
 	return *c.repo(hd, partAll).deepClone(), true
 }
 
-func (h *Hub) oidOf(k Kind, id string) (string, bool) { return h.coll(k).oidOf(id) }
+func (h *Hub) oidOf(k repoKind, id string) (string, bool) { return h.coll(k).oidOf(id) }
 
 // Ref identifies a repo of the replica, for checking a crawl against it.
 type Ref struct {
@@ -253,18 +253,18 @@ type Ref struct {
 // Models yields every model repo currently in the replica (private ones
 // included; see Ref.Private), in _id order. Changes made while iterating
 // may or may not be seen.
-func (h *Hub) Models() iter.Seq[Ref] { return h.refs(KindModel) }
+func (h *Hub) Models() iter.Seq[Ref] { return h.refs(kindModel) }
 
 // Datasets yields every dataset repo; see Models.
-func (h *Hub) Datasets() iter.Seq[Ref] { return h.refs(KindDataset) }
+func (h *Hub) Datasets() iter.Seq[Ref] { return h.refs(kindDataset) }
 
 // NumModels is the number of model repos (private included).
-func (h *Hub) NumModels() int { return h.count(KindModel) }
+func (h *Hub) NumModels() int { return h.count(kindModel) }
 
 // NumDatasets is the number of dataset repos (private included).
-func (h *Hub) NumDatasets() int { return h.count(KindDataset) }
+func (h *Hub) NumDatasets() int { return h.count(kindDataset) }
 
-func (h *Hub) count(k Kind) int {
+func (h *Hub) count(k repoKind) int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	c := h.coll(k)
@@ -277,7 +277,7 @@ func (h *Hub) count(k Kind) int {
 	return n
 }
 
-func (h *Hub) refs(k Kind) iter.Seq[Ref] {
+func (h *Hub) refs(k repoKind) iter.Seq[Ref] {
 	return func(yield func(Ref) bool) {
 		h.mu.RLock()
 		c := h.coll(k)
@@ -307,7 +307,7 @@ func (h *Hub) ref(c *collection, hd int) (Ref, bool) {
 	}
 	m := c.zoo.meta(c.kind, hd)
 	id := c.zoo.ModelID(hd)
-	if c.kind == KindDataset {
+	if c.kind == kindDataset {
 		id = c.zoo.DatasetID(hd)
 	}
 	return Ref{ID: id, OID: m.oidHex(), LastModified: m.modified, Private: m.private, Gated: m.gated, Disabled: m.disabled}, true

@@ -94,17 +94,17 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	switch rt.name {
 	case "models.list":
-		h.list(rec, r, st, KindModel)
+		h.list(rec, r, st, kindModel)
 	case "datasets.list":
-		h.list(rec, r, st, KindDataset)
+		h.list(rec, r, st, kindDataset)
 	case "models.detail":
-		h.detail(rec, r, st, KindModel, rt)
+		h.detail(rec, r, st, kindModel, rt)
 	case "datasets.detail":
-		h.detail(rec, r, st, KindDataset, rt)
+		h.detail(rec, r, st, kindDataset, rt)
 	case "models.resolve":
-		h.resolve(rec, r, st, KindModel, rt)
+		h.resolve(rec, r, st, kindModel, rt)
 	case "datasets.resolve":
-		h.resolve(rec, r, st, KindDataset, rt)
+		h.resolve(rec, r, st, kindDataset, rt)
 	case "resolve-cache":
 		h.resolve(rec, r, st, rt.kind, rt)
 	case "whoami":
@@ -118,7 +118,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type route struct {
 	name   string
 	bucket string // "api", "resolvers" or "" (not rate limited)
-	kind   Kind
+	kind   repoKind
 	id     string
 	rev    string // unescaped
 	file   string
@@ -140,9 +140,9 @@ func parseRoute(p string) route {
 	}
 	switch {
 	case len(segs) >= 2 && segs[0] == "api" && (segs[1] == "models" || segs[1] == "datasets"):
-		k := KindModel
+		k := kindModel
 		if segs[1] == "datasets" {
-			k = KindDataset
+			k = kindDataset
 		}
 		if len(segs) == 2 {
 			return route{name: k.plural() + ".list", bucket: "api", kind: k}
@@ -166,9 +166,9 @@ func parseRoute(p string) route {
 		return route{name: "whoami", bucket: "api"}
 	case len(segs) >= 6 && segs[0] == "api" && segs[1] == "resolve-cache":
 		// /api/resolve-cache/{models|datasets}/{id...}/{commit}/{file}
-		k := KindModel
+		k := kindModel
 		if segs[2] == "datasets" {
-			k = KindDataset
+			k = kindDataset
 		}
 		rest := segs[3:]
 		n := len(rest)
@@ -185,9 +185,9 @@ func parseRoute(p string) route {
 		return route{name: "unknown", bucket: "api"}
 	}
 	// /{id}/resolve/{rev}/{file} and /datasets/{id}/resolve/{rev}/{file}
-	k := KindModel
+	k := kindModel
 	if segs[0] == "datasets" {
-		k = KindDataset
+		k = kindDataset
 		segs = segs[1:]
 	}
 	for i, s := range segs {
@@ -381,7 +381,7 @@ func entryNotFound(w http.ResponseWriter) {
 	writeError(w, http.StatusNotFound, "EntryNotFound", "Entry not found")
 }
 
-func gated(w http.ResponseWriter, st *request, k Kind, id string) {
+func gated(w http.ResponseWriter, st *request, k repoKind, id string) {
 	if !st.authed {
 		writeError(w, http.StatusUnauthorized, "GatedRepo",
 			fmt.Sprintf("Access to %s %s is restricted. You must have access to it and be authenticated to access it. Please log in.", k, id))

@@ -17,7 +17,7 @@ import (
 // A handle names a repo: h < gen is generated repo h, h >= gen is
 // explicit slot h-gen.
 type collection struct {
-	kind Kind
+	kind repoKind
 	zoo  Zoo
 	gen  int
 
@@ -37,9 +37,9 @@ type perm struct {
 	order   []uint32
 }
 
-func newCollection(k Kind, z Zoo) *collection {
+func newCollection(k repoKind, z Zoo) *collection {
 	n := z.Models
-	if k == KindDataset {
+	if k == kindDataset {
 		n = z.Datasets
 	}
 	return &collection{
@@ -60,7 +60,7 @@ func (c *collection) find(id string) (int, bool) {
 	}
 	var i int
 	var ok bool
-	if c.kind == KindModel {
+	if c.kind == kindModel {
 		i, ok = c.zoo.lookupModel(id)
 	} else {
 		i, ok = c.zoo.lookupDataset(id)
@@ -84,7 +84,7 @@ func (c *collection) repo(h int, p parts) *Repo {
 		return c.explicit[h-c.gen]
 	}
 	var r Repo
-	if c.kind == KindModel {
+	if c.kind == kindModel {
 		r = c.zoo.model(h, p)
 	} else {
 		r = c.zoo.dataset(h, p)

@@ -64,7 +64,7 @@ const (
 	streamFamily
 )
 
-func newRnd(seed uint64, stream int, k Kind, i int) rnd {
+func newRnd(seed uint64, stream int, k repoKind, i int) rnd {
 	return rnd{s: mix64(seed ^ mix64(uint64(stream)<<8|uint64(k)) ^ mix64(uint64(i)+0x632be59bd9b4e019))}
 }
 
@@ -119,7 +119,7 @@ type meta struct {
 	oid               [12]byte
 }
 
-func (z Zoo) meta(k Kind, i int) meta {
+func (z Zoo) meta(k repoKind, i int) meta {
 	r := newRnd(z.Seed, streamMeta, k, i)
 	var m meta
 	// Creation: a sixth of the repos predate the March 2022 migration and
@@ -163,7 +163,7 @@ func (z Zoo) meta(k Kind, i int) meta {
 	m.oid[4], m.oid[5], m.oid[6], m.oid[7], m.oid[8] = byte(h>>32), byte(h>>24), byte(h>>16), byte(h>>8), byte(h)
 	m.oid[9], m.oid[10], m.oid[11] = byte(i>>16), byte(i>>8), byte(i)
 	// Roots are real well-known repos with fixed traits.
-	if k == KindModel && i < len(knownModels) {
+	if k == kindModel && i < len(knownModels) {
 		km := knownModels[i]
 		m.private, m.disabled, m.gated = false, false, km.gated
 		m.approved = km.gated != ""
@@ -180,7 +180,7 @@ func (z Zoo) meta(k Kind, i int) meta {
 		}
 		binary.BigEndian.PutUint32(m.oid[:4], uint32(m.created.Unix()))
 	}
-	if k == KindDataset && i < len(knownDatasets) {
+	if k == kindDataset && i < len(knownDatasets) {
 		m.private, m.disabled, m.gated = false, false, ""
 		m.downloads = 50_000 + int64(len(knownDatasets)-i)*10_000
 		m.all = m.downloads * 30
@@ -431,7 +431,7 @@ func (z Zoo) author(a int) string {
 	if a < len(knownAuthors) {
 		return knownAuthors[a]
 	}
-	r := newRnd(z.Seed, streamAuthor, KindModel, a)
+	r := newRnd(z.Seed, streamAuthor, kindModel, a)
 	var b strings.Builder
 	for n := 2 + r.intn(2); n > 0; n-- {
 		b.WriteString(syllables[r.intn(len(syllables))])
@@ -454,8 +454,8 @@ func (z Zoo) pickAuthor(r *rnd) int {
 
 // family returns the family of model i or the task of dataset i: a
 // separate cheap draw, so lineage and dataset choices need not build meta.
-func (z Zoo) family(k Kind, i int) int {
-	if k == KindModel {
+func (z Zoo) family(k repoKind, i int) int {
+	if k == kindModel {
 		if i < len(knownModels) {
 			return knownModels[i].family
 		}
@@ -480,8 +480,8 @@ func (z Zoo) names(i int) modelNames {
 	if i < len(knownModels) {
 		return modelNames{id: knownModels[i].id, stem: knownModels[i].stem, ds: -1}
 	}
-	fam := z.family(KindModel, i)
-	r := newRnd(z.Seed, streamName, KindModel, i)
+	fam := z.family(kindModel, i)
+	r := newRnd(z.Seed, streamName, kindModel, i)
 	f := &families[fam]
 	n := modelNames{stem: r.intn(len(f.stems)), ds: -1}
 	author := z.author(z.pickAuthor(&r))
@@ -522,7 +522,7 @@ func (z Zoo) modelDataset(r *rnd, fam int) int {
 	if z.Datasets > len(knownDatasets) && (len(cands) == 0 || r.chance(0.25)) {
 		for try := 0; try < 8; try++ {
 			j := len(knownDatasets) + r.intn(z.Datasets-len(knownDatasets))
-			if z.family(KindDataset, j) == t {
+			if z.family(kindDataset, j) == t {
 				return j
 			}
 		}
@@ -558,8 +558,8 @@ func (z Zoo) DatasetID(i int) string {
 	if i < len(knownDatasets) {
 		return knownDatasets[i].id
 	}
-	task := z.family(KindDataset, i)
-	r := newRnd(z.Seed, streamName, KindDataset, i)
+	task := z.family(kindDataset, i)
+	r := newRnd(z.Seed, streamName, kindDataset, i)
 	topics := []string{"reviews", "news", "tweets", "medical", "legal", "faces", "plants", "cars", "birds", "receipts", "speech", "chat", "code", "math", "satellite"}
 	var b strings.Builder
 	b.WriteString(z.author(z.pickAuthor(&r)))
@@ -701,11 +701,11 @@ var languages = []string{"en", "de", "fr", "es", "zh", "ja", "multilingual"}
 
 // model builds the parts p of model i.
 func (z Zoo) model(i int, p parts) Repo {
-	m := z.meta(KindModel, i)
+	m := z.meta(kindModel, i)
 	f := &families[m.family]
 	nm := z.names(i)
 	id, stem, ds := nm.id, nm.stem, nm.ds
-	r := newRnd(z.Seed, streamBody, KindModel, i)
+	r := newRnd(z.Seed, streamBody, kindModel, i)
 
 	repo := Repo{
 		ID:               id,
@@ -744,7 +744,7 @@ func (z Zoo) model(i int, p parts) Repo {
 		} else if i > len(knownModels) {
 			for try := 0; try < 4; try++ {
 				j := len(knownModels) + r.intn(i-len(knownModels))
-				if z.family(KindModel, j) == m.family {
+				if z.family(kindModel, j) == m.family {
 					base = z.ModelID(j)
 					break
 				}
@@ -959,9 +959,9 @@ func modelCard(repo *Repo, f *family, base string, ds int, z Zoo) []byte {
 
 // dataset builds dataset i.
 func (z Zoo) dataset(i int, p parts) Repo {
-	m := z.meta(KindDataset, i)
+	m := z.meta(kindDataset, i)
 	t := datasetTasks[m.family]
-	r := newRnd(z.Seed, streamBody, KindDataset, i)
+	r := newRnd(z.Seed, streamBody, kindDataset, i)
 	id := z.DatasetID(i)
 	repo := Repo{
 		ID:               id,

@@ -81,9 +81,12 @@
 // # Performance and reproducibility
 //
 // Vectors are float32 and stored row-major. The per-pair kernels (K+1 dot
-// products, then the fused update above) are AVX2+FMA assembly on amd64 CPUs
-// that have it, and unrolled Go elsewhere or with the purego build tag. The
-// inner loops do not allocate.
+// products, then the fused update above) are AVX-512 or AVX2+FMA assembly on
+// amd64 CPUs that have them, and unrolled Go elsewhere or with the purego
+// build tag. A worker samples a batch of pairs before training on it, so it
+// can prefetch the rows of upcoming pairs when the vectors outgrow the
+// caches; walks advance in groups of eight for the same reason. The inner
+// loops do not allocate.
 //
 // Training splits the walks among Workers goroutines that update the shared
 // vectors without locks (Hogwild!; Recht et al., NIPS 2011), each with its own

@@ -14,10 +14,10 @@ package node2vec
 // products (word2vec would see the first update in the second), which is
 // immaterial to SGD.
 //
-// The kernels run as AVX2+FMA assembly where the CPU has it (kernels_amd64.s)
-// and as the portable, 4-way unrolled Go below otherwise. The two paths round
-// differently, so bit-for-bit reproducibility holds on one machine, not across
-// CPUs.
+// The kernels run as AVX-512 or AVX2+FMA assembly where the CPU has it
+// (kernels_amd64.s) and as the portable, 4-way unrolled Go below otherwise.
+// The paths round differently, so bit-for-bit reproducibility holds on one
+// machine, not across CPUs.
 
 // dotGo returns Σ x[i]·y[i] over len(x) elements.
 func dotGo(x, y []float32) float32 {

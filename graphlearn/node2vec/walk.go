@@ -122,12 +122,9 @@ func Walks(ctx context.Context, g *graphlearn.Graph, opt Options) (*Corpus, erro
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			gs := int64(walkGroup)
-			if noGroupTmp {
-				gs = 1
-			}
-			for g := lo; g < min(lo+chunk, numWalks); g += gs {
-				w.walkGroup(nodes, lengths, int(g), int(min(g+gs, numWalks)), L, opt.Seed)
+			hi := min(lo+chunk, numWalks)
+			for k := lo; k < hi; k += lockstep {
+				w.walkGroup(nodes, lengths, int(k), int(min(k+lockstep, hi)), L, opt.Seed)
 			}
 		}
 	})
@@ -229,18 +226,18 @@ func noiseThreshold(ws []float32, gamma float64) float64 {
 	return max(0, mean+gamma*math.Sqrt(ss/float64(len(ws))))
 }
 
-// walkGroup is how many walks advance in lockstep. Their steps are
+// lockstep is how many walks advance together. Their steps are
 // independent, so the CPU overlaps one walk's cache misses with another's,
 // which matters once the graph outgrows the caches.
-const walkGroup = 8
+const lockstep = 8
 
-// walkGroup fills walks [lo, hi) (hi − lo ≤ walkGroup) of L nodes each; walk
+// walkGroup fills walks [lo, hi) (hi − lo ≤ lockstep) of L nodes each; walk
 // k occupies nodes[k·L:(k+1)·L], starts at nodes[k·L] and draws from its own
 // stream. It records each walk's length: L, or 1 from a node without
 // neighbours.
 func (w *walker) walkGroup(nodes, lengths []int32, lo, hi, L int, seed uint64) {
-	var rs [walkGroup]rng
-	var walks [walkGroup][]int32
+	var rs [lockstep]rng
+	var walks [lockstep][]int32
 	live := 0
 	for k := lo; k < hi; k++ {
 		dst := nodes[k*L : (k+1)*L]
