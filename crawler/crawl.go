@@ -271,7 +271,10 @@ type pageJob struct {
 	models   []hub.ModelInfo
 	datasets []hub.DatasetInfo
 	rows     []repoRows
-	skipped  int64 // repos dropped from the page (no id)
+	// The converted rows, one per repo; rows[i] points at its own.
+	modelRows   []store.Model
+	datasetRows []store.Dataset
+	skipped     int64 // repos dropped from the page (no id)
 
 	pending atomic.Int64
 	done    chan struct{}
@@ -282,8 +285,8 @@ type repoRows struct {
 	key     string    // deduplication key: the Hub's _id, else the id
 	id      string    // model_id or dataset_id
 	lm      time.Time // last modified: the newest wins
-	model   store.Model
-	dataset store.Dataset
+	model   *store.Model   // KindModels
+	dataset *store.Dataset // KindDatasets
 	evals   []store.Eval
 	card    *store.Card
 	detail  bool
@@ -408,6 +411,10 @@ func (c *crawl) newJob(no int64, page hub.Page, listed *int64) *pageJob {
 			}
 		}
 		job.rows = make([]repoRows, len(job.datasets))
+		job.datasetRows = make([]store.Dataset, len(job.datasets))
+		for i := range job.rows {
+			job.rows[i].dataset = &job.datasetRows[i]
+		}
 	} else {
 		job.models = page.Models[:0]
 		for i := range page.Models {
@@ -419,6 +426,10 @@ func (c *crawl) newJob(no int64, page hub.Page, listed *int64) *pageJob {
 			}
 		}
 		job.rows = make([]repoRows, len(job.models))
+		job.modelRows = make([]store.Model, len(job.models))
+		for i := range job.rows {
+			job.rows[i].model = &job.modelRows[i]
+		}
 	}
 	if job.stop == "" && q.Limit > 0 && *listed >= int64(q.Limit) {
 		job.stop = stopLimit
@@ -529,7 +540,7 @@ func (c *crawl) model(ctx context.Context, job *pageJob, r *repoRows, m *hub.Mod
 	if fromCard != nil {
 		meta = fromCard
 	}
-	r.model = ModelRow(m, meta, job.crawledAt)
+	*r.model = ModelRow(m, meta, job.crawledAt)
 	switch {
 	case fromCard != nil:
 		r.evals = EvalRows(m.ID, fromCard.ModelIndex, EvalSourceCard)
@@ -571,7 +582,7 @@ func (c *crawl) dataset(ctx context.Context, job *pageJob, r *repoRows, d *hub.D
 	if meta == nil && d.CardData != nil {
 		meta, _ = card.FromCardData(d.CardData)
 	}
-	r.dataset = DatasetRow(d, meta, job.crawledAt)
+	*r.dataset = DatasetRow(d, meta, job.crawledAt)
 	r.id, r.lm = d.ID, r.dataset.LastModified
 	r.key = dedupeKey(d.OID, d.ID)
 }

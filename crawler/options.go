@@ -40,7 +40,7 @@ const (
 const (
 	DefaultWorkers       = 8
 	DefaultPageSize      = hub.MaxPageSize
-	DefaultPartRows      = 20_000
+	DefaultPartRows      = 10_000
 	DefaultFlushInterval = 5 * time.Second
 	DefaultLogEvery      = 10 * time.Second
 	// DefaultWatermarkSkew is subtracted from a crawl's start time when it

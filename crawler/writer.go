@@ -219,9 +219,9 @@ func (c *crawl) flush(b *buffer) error {
 			continue
 		}
 		if c.opt.Kind == KindDatasets {
-			datasets = append(datasets, r.dataset)
+			datasets = append(datasets, *r.dataset)
 		} else {
-			models = append(models, r.model)
+			models = append(models, *r.model)
 		}
 		evals = append(evals, r.evals...)
 		if r.card != nil {

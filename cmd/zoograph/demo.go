@@ -22,6 +22,7 @@ with report.md, report.json, Parquet tables and charts.`)
 	seed := fs.Uint64("seed", 1, "seed of the sample and of the pipeline")
 	targets := fs.Int("targets", 2, "number of held-out target datasets (1–6)")
 	seeds := fs.Int("seeds", 2, "repetitions per target")
+	models := fs.Int("base-models", demo.DefaultSampleOptions().BaseModels, "base models of the sample hub (each gets 1–3 fine-tuned variants)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,13 +35,16 @@ with report.md, report.json, Parquet tables and charts.`)
 	if *seeds < 1 {
 		return usagef("--seeds %d: want at least 1", *seeds)
 	}
+	if *models < 10 {
+		return usagef("--base-models %d: want at least 10", *models)
+	}
 	dir := *out
 	if dir == "" {
 		dir = "zoograph-demo-" + time.Now().Format("20060102-150405")
 	}
 	start := time.Now()
 	res, err := demo.Run(ctx, demo.Options{Out: dir, Seed: *seed, Targets: *targets, Seeds: *seeds,
-		Logger: e.log, Progress: e.stdout})
+		Sample: demo.SampleOptions{BaseModels: *models, Seed: *seed}, Logger: e.log, Progress: e.stdout})
 	if err != nil {
 		return err
 	}

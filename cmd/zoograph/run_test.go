@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zoograph/zoograph/pipeline"
+	"github.com/zoograph/zoograph/pipeline/demo"
+	"github.com/zoograph/zoograph/store"
+)
+
+// sampleZoo writes a small generated zoo (metadata, fine-tuning history,
+// scores, distances) and returns its directory and two target datasets.
+func sampleZoo(t *testing.T) (string, []string) {
+	t.Helper()
+	s := demo.GenerateSample(demo.SampleOptions{BaseModels: 30, Seed: 5})
+	tables := &store.Tables{Datasets: s.Datasets, Finetunes: s.Finetunes, Scores: s.Scores, DatasetDistances: s.Distances}
+	for _, m := range s.Models {
+		tables.Models = append(tables.Models, store.Model{ModelID: m.ID, ModelType: m.ModelType,
+			Architectures: m.Architectures, NumParameters: m.NumParameters, SourceDatasets: []string{m.SourceDataset},
+			Downloads: m.Downloads, ReportedAccuracy: m.SourceAccuracy, Tags: []string{}, Source: "test"})
+	}
+	dir := filepath.Join(t.TempDir(), "zoo")
+	if err := store.WriteZoo(dir, tables, store.Provenance{Source: "test", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	return dir, s.Targets[:2]
+}
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestRunReportRank(t *testing.T) {
+	zoo, targets := sampleZoo(t)
+	runDir := filepath.Join(t.TempDir(), "run")
+	code, out, errs := runCLI(t, "run", "--zoo", zoo, "--out", runDir, "--targets", strings.Join(targets, ","), "--seeds", "2")
+	if code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range append([]string{"Pearson per target", "node2vec+gbdt", "_mean"}, targets...) {
+		if !strings.Contains(out, want) {
+			t.Errorf("run output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, f := range []string{pipeline.FileConfig, pipeline.FileReportMD, pipeline.FileMetrics, pipeline.FilePredictions} {
+		if _, err := os.Stat(filepath.Join(runDir, f)); err != nil {
+			t.Errorf("run directory: %v", err)
+		}
+	}
+
+	// Re-run from the saved config into a new directory: same metrics.
+	again := filepath.Join(t.TempDir(), "again")
+	if code, out, errs := runCLI(t, "run", "--zoo", zoo, "--out", again, "--config", filepath.Join(runDir, pipeline.FileConfig)); code != exitOK {
+		t.Fatalf("run --config: exit %d\n%s\n%s", code, out, errs)
+	}
+	m1, err1 := store.ReadFile[store.Metric](filepath.Join(runDir, pipeline.FileMetrics))
+	m2, err2 := store.ReadFile[store.Metric](filepath.Join(again, pipeline.FileMetrics))
+	if err1 != nil || err2 != nil || len(m1) != len(m2) {
+		t.Fatalf("metrics: %d rows (%v) vs %d rows (%v)", len(m1), err1, len(m2), err2)
+	}
+	for i := range m1 {
+		if m1[i].Method != "random" && m1[i].Value != m2[i].Value && !(m1[i].Value != m1[i].Value && m2[i].Value != m2[i].Value) {
+			t.Fatalf("re-run from config.json differs: %+v vs %+v", m1[i], m2[i])
+		}
+	}
+
+	if code, out, errs := runCLI(t, "report", runDir); code != exitOK || !strings.Contains(out, "Pearson per target") {
+		t.Errorf("report: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "rank", "--zoo", zoo, "--target", targets[0], "--top", "5", "--seeds", "1")
+	if code != exitOK || strings.Count(out, "\n") < 7 {
+		t.Errorf("rank: exit %d\n%s\n%s", code, out, errs)
+	}
+
+	// Usage and failure exit codes.
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"run", "--zoo", zoo}, exitUsage},
+		{[]string{"run", "--zoo", zoo, "--out", filepath.Join(t.TempDir(), "x"), "--learner", "deepwalk"}, exitUsage},
+		{[]string{"run", "--zoo", filepath.Join(t.TempDir(), "nozoo"), "--out", filepath.Join(t.TempDir(), "y")}, exitFailure},
+		{[]string{"run", "--zoo", zoo, "--out", runDir}, exitFailure}, // never overwrites
+		{[]string{"report", filepath.Join(t.TempDir(), "norun")}, exitFailure},
+		{[]string{"rank", "--zoo", zoo, "--target", "no-such-dataset"}, exitFailure},
+		{[]string{"rank", "--zoo", zoo}, exitUsage},
+		{[]string{"nosuchcommand"}, exitUsage},
+	} {
+		if code, out, errs := runCLI(t, tc.args...); code != tc.want {
+			t.Errorf("%v: exit %d, want %d\n%s\n%s", tc.args, code, tc.want, out, errs)
+		}
+	}
+}
+
+func TestDemoCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	code, out, errs := runCLI(t, "demo", "--out", dir, "--base-models", "30", "--targets", "1", "--seeds", "1")
+	if code != exitOK {
+		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"crawled it with the real crawler", "Pearson per target", "logme", "downloads", "report.md"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, _ := runCLI(t, "demo", "--out", dir); code != exitFailure {
+		t.Errorf("demo into an existing directory: exit %d, want %d", code, exitFailure)
+	}
+	if code, _, _ := runCLI(t, "demo", "--targets", "9"); code != exitUsage {
+		t.Errorf("demo --targets 9: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, c := range commands {
+		code, _, errs := runCLI(t, c.name, "-h")
+		if code != exitOK || !strings.Contains(errs, "Usage: zoograph "+c.name) {
+			t.Errorf("%s -h: exit %d\n%s", c.name, code, errs)
+		}
+	}
+	if code, out, _ := runCLI(t, "help"); code != exitOK || !strings.Contains(out, "Commands:") {
+		t.Errorf("help: exit %d\n%s", code, out)
+	}
+}
