@@ -284,7 +284,9 @@ func linkOrCopy(src, dst string) error {
 	return err
 }
 
-// compactRepos is compact for one kind; T is its repo row type.
+// compactRepos is compact for one kind; T is its repo row type. The
+// tables are written one after the other, so one table writer at a time
+// holds memory.
 func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T]) error {
 	out := c.opt.Out
 	if err := c.snapshot(); err != nil {
@@ -298,16 +300,14 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 	}
 	parts := c.st.Parts
 	partPath := func(table string, seq int) string { return filepath.Join(c.dir, partFile(table, seq)) }
-	models := c.opt.Kind == KindModels
-	cards := c.st.Query.Cards
 	repoType := "model"
-	if !models {
+	if c.opt.Kind == KindDatasets {
 		repoType = "dataset"
 	}
 
 	// 1. Index.
 	idx := newRepoIndex()
-	indexFile := func(path string, src int32) error {
+	eachKey := func(path string, fn func(row int32, oid, id string, lm time.Time, source string)) error {
 		var row int32
 		return store.Scan(path, func(batch []T) error {
 			if err := ctx.Err(); err != nil {
@@ -315,208 +315,124 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 			}
 			for i := range batch {
 				oid, id, lm, source := acc.key(&batch[i])
-				if src > 0 || source == SourceHub {
-					idx.offer(oid, id, loc{src: src, row: row, lm: micros(lm)})
-				}
+				fn(row, oid, id, lm, source)
 				row++
 			}
 			return nil
 		}, acc.keyCols...)
 	}
 	if p := oldPath(acc.table); p != "" {
-		if err := indexFile(p, 0); err != nil {
-			return fmt.Errorf("crawl: merge: %w", err)
+		err := eachKey(p, func(row int32, oid, id string, lm time.Time, source string) {
+			if source == SourceHub {
+				idx.offer(oid, id, loc{src: 0, row: row, lm: micros(lm)})
+			}
+		})
+		if err != nil {
+			return mergeErr(ctx, err)
 		}
 	}
 	for _, p := range parts {
-		if err := indexFile(partPath(acc.table, p.Seq), int32(p.Seq)); err != nil {
-			return fmt.Errorf("crawl: merge: %w", err)
+		src := int32(p.Seq)
+		err := eachKey(partPath(acc.table, p.Seq), func(row int32, oid, id string, lm time.Time, _ string) {
+			idx.offer(oid, id, loc{src: src, row: row, lm: micros(lm)})
+		})
+		if err != nil {
+			return mergeErr(ctx, err)
 		}
 	}
 
-	// 2. Write.
+	// 2. The repo table: the zoo's rows that won or come from another
+	// source, then the winners of each part. lost collects the ids of the
+	// zoo's rows that lost, whose eval and card rows go too.
 	repoOut, err := newTableOut[T](c.dir)
 	if err != nil {
 		return err
 	}
-	var evalOut *tableOut[store.Eval]
-	var cardOut *tableOut[store.Card]
-	abort := func() {
-		repoOut.abort()
-		if evalOut != nil {
-			evalOut.abort()
-		}
-		if cardOut != nil {
-			cardOut.abort()
-		}
-	}
-	if models {
-		if evalOut, err = newTableOut[store.Eval](c.dir); err != nil {
-			abort()
-			return err
-		}
-	}
-	if cards {
-		if cardOut, err = newTableOut[store.Card](c.dir); err != nil {
-			abort()
-			return err
-		}
-	}
+	lost := map[string]bool{}
 	var newRows int64
-	write := func() error {
-		// The zoo's rows: keep the winners and the rows of other sources;
-		// remember the repos whose old rows lost.
-		lost := map[string]bool{}
+	err = func() error {
 		if p := oldPath(acc.table); p != "" {
 			var row int32
-			err := store.Scan(p, func(batch []T) error {
-				if err := ctx.Err(); err != nil {
-					return err
+			err := copyRows(ctx, p, repoOut, func(r *T) bool {
+				oid, id, _, source := acc.key(r)
+				keep := source != SourceHub || idx.wins(oid, id, 0, row)
+				if !keep {
+					lost[strings.Clone(id)] = true
 				}
-				for i := range batch {
-					oid, id, _, source := acc.key(&batch[i])
-					if source != SourceHub || idx.wins(oid, id, 0, row) {
-						if err := repoOut.add(batch[i]); err != nil {
-							return err
-						}
-					} else {
-						lost[strings.Clone(id)] = true
-					}
-					row++
-				}
-				return nil
+				row++
+				return keep
 			})
 			if err != nil {
 				return err
 			}
 		}
-		if evalOut != nil {
-			if p := oldPath(store.TableEvals); p != "" {
-				err := store.Scan(p, func(batch []store.Eval) error {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-					for i := range batch {
-						if !lost[batch[i].ModelID] {
-							if err := evalOut.add(batch[i]); err != nil {
-								return err
-							}
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-			}
-		}
-		if cardOut != nil {
-			if p := oldPath(store.TableCards); p != "" {
-				err := store.Scan(p, func(batch []store.Card) error {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-					for i := range batch {
-						if batch[i].RepoType != repoType || !lost[batch[i].RepoID] {
-							if err := cardOut.add(batch[i]); err != nil {
-								return err
-							}
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-			}
-		}
-		lost = nil
-
-		// The parts, in order.
 		for _, p := range parts {
-			won := map[string]bool{}
 			var row int32
 			src := int32(p.Seq)
-			err := store.Scan(partPath(acc.table, p.Seq), func(batch []T) error {
-				if err := ctx.Err(); err != nil {
-					return err
+			err := copyRows(ctx, partPath(acc.table, p.Seq), repoOut, func(r *T) bool {
+				oid, id, _, _ := acc.key(r)
+				keep := idx.wins(oid, id, src, row)
+				if keep {
+					newRows++
 				}
-				for i := range batch {
-					oid, id, _, _ := acc.key(&batch[i])
-					if idx.wins(oid, id, src, row) {
-						if err := repoOut.add(batch[i]); err != nil {
-							return err
-						}
-						won[id] = true
-						newRows++
-					}
-					row++
-				}
-				return nil
+				row++
+				return keep
 			})
 			if err != nil {
 				return err
 			}
-			if evalOut != nil && p.Evals > 0 {
-				err := store.Scan(partPath(store.TableEvals, p.Seq), func(batch []store.Eval) error {
-					for i := range batch {
-						if won[batch[i].ModelID] {
-							if err := evalOut.add(batch[i]); err != nil {
-								return err
-							}
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-			}
-			if cardOut != nil && p.Cards > 0 {
-				err := store.Scan(partPath(store.TableCards, p.Seq), func(batch []store.Card) error {
-					for i := range batch {
-						if won[batch[i].RepoID] {
-							if err := cardOut.add(batch[i]); err != nil {
-								return err
-							}
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-			}
 		}
-		return nil
-	}
-	if err := write(); err != nil {
-		abort()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return fmt.Errorf("crawl: merge: %w", err)
-	}
-	idx = nil
-	err = repoOut.close()
-	if err == nil && evalOut != nil {
-		err = evalOut.close()
-	}
-	if err == nil && cardOut != nil {
-		err = cardOut.close()
-	}
+		return repoOut.close()
+	}()
 	if err != nil {
-		abort()
-		return err
+		repoOut.abort()
+		return mergeErr(ctx, err)
+	}
+
+	// won returns the ids whose rows won in part p.
+	won := func(p part) (map[string]bool, error) {
+		w := make(map[string]bool, p.Repos)
+		src := int32(p.Seq)
+		err := eachKey(partPath(acc.table, p.Seq), func(row int32, oid, id string, _ time.Time, _ string) {
+			if idx.wins(oid, id, src, row) {
+				w[id] = true
+			}
+		})
+		return w, err
+	}
+
+	// 3. Evals (models only) and cards follow their repo's row.
+	var evalOut *tableOut[store.Eval]
+	if c.opt.Kind == KindModels {
+		evalOut, err = followRows(ctx, c.dir, oldPath(store.TableEvals), parts, won,
+			func(p part) string { return partPath(store.TableEvals, p.Seq) },
+			func(p part) bool { return p.Evals > 0 },
+			func(e *store.Eval) bool { return !lost[e.ModelID] },
+			func(e *store.Eval) string { return e.ModelID })
+		if err != nil {
+			return mergeErr(ctx, err)
+		}
+	}
+	var cardOut *tableOut[store.Card]
+	if c.st.Query.Cards {
+		cardOut, err = followRows(ctx, c.dir, oldPath(store.TableCards), parts, won,
+			func(p part) string { return partPath(store.TableCards, p.Seq) },
+			func(p part) bool { return p.Cards > 0 },
+			func(r *store.Card) bool { return r.RepoType != repoType || !lost[r.RepoID] },
+			func(r *store.Card) string { return r.RepoID })
+		if err != nil {
+			return mergeErr(ctx, err)
+		}
 	}
 	if err := ctx.Err(); err != nil {
-		abort()
 		return err
 	}
 
-	// 3. Commit: the repo table last, with the watermark.
+	// 4. Commit: the repo table last, with the watermark.
+	c.mu.Lock()
 	c.st.TableRows, c.st.NewRows = repoOut.rows, newRows
 	c.st.Watermark = c.watermark()
+	c.mu.Unlock()
 	prov := c.provenance()
 	if cardOut != nil {
 		if err := commitTable(out, store.TableCards, cardOut.path, prov, cardOut.rows, false); err != nil {
@@ -529,6 +445,68 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 		}
 	}
 	return commitTable(out, acc.table, repoOut.path, prov, repoOut.rows, true)
+}
+
+// followRows writes a table whose rows belong to repos (evals, cards): the
+// zoo's rows that keepOld accepts, then each part's rows whose repo won in
+// that part.
+func followRows[R store.Row](ctx context.Context, dir, oldPath string, parts []part,
+	won func(part) (map[string]bool, error), partPath func(part) string, hasPart func(part) bool,
+	keepOld func(*R) bool, repoOf func(*R) string) (*tableOut[R], error) {
+	o, err := newTableOut[R](dir)
+	if err != nil {
+		return nil, err
+	}
+	err = func() error {
+		if oldPath != "" {
+			if err := copyRows(ctx, oldPath, o, keepOld); err != nil {
+				return err
+			}
+		}
+		for _, p := range parts {
+			if !hasPart(p) {
+				continue
+			}
+			w, err := won(p)
+			if err != nil {
+				return err
+			}
+			if err := copyRows(ctx, partPath(p), o, func(r *R) bool { return w[repoOf(r)] }); err != nil {
+				return err
+			}
+		}
+		return o.close()
+	}()
+	if err != nil {
+		o.abort()
+		return nil, err
+	}
+	return o, nil
+}
+
+// copyRows appends the rows of the file at path that keep accepts, in
+// order.
+func copyRows[R store.Row](ctx context.Context, path string, o *tableOut[R], keep func(*R) bool) error {
+	return store.Scan(path, func(batch []R) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for i := range batch {
+			if keep(&batch[i]) {
+				if err := o.add(batch[i]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func mergeErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("crawl: merge: %w", err)
 }
 
 func commitTable(out, table, path string, prov store.Provenance, rows int64, last bool) error {

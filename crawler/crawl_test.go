@@ -702,3 +702,49 @@ func equalTables(t *testing.T, want, got *store.Tables) {
 		t.Errorf("cards differ (-want +got):\n%s", diff)
 	}
 }
+
+// TestCrawlDeduplicates lists by a key that changes during the crawl, so a
+// repo comes twice; the newest row wins.
+func TestCrawlDeduplicates(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 200, Datasets: 20, Seed: 12}, PageSize: 10})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 2), testLogger(t)
+	opt.Sort, opt.PageSize, opt.PartRows = "downloads", 10, 25
+
+	// The most downloaded model falls to the bottom once the crawl has
+	// listed it: it is listed again at the end, with a newer lastModified.
+	var top hubtest.Ref
+	var topDownloads int64 = -1
+	for r := range h.Models() {
+		if m, _ := h.Model(r.ID); !r.Private && m.Downloads > topDownloads {
+			top, topDownloads = r, m.Downloads
+		}
+	}
+	moved := time.Now().UTC().Truncate(time.Millisecond)
+	var once bool
+	opt.Progress = func(p crawler.Progress) {
+		if p.Pages >= 3 && !once {
+			once = true
+			if err := h.UpdateModel(top.ID, func(r *hubtest.Repo) { r.Downloads, r.LastModified = 0, moved }); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := visibleModels(h, false)
+	if sum.Listed != int64(len(want))+1 {
+		t.Errorf("listed %d repos, want %d (one twice)", sum.Listed, len(want)+1)
+	}
+	tables := readZoo(t, out)
+	checkModels(t, tables.Models, want)
+	for _, m := range tables.Models {
+		if m.ModelID == top.ID && (m.Downloads != 0 || !m.LastModified.Equal(moved)) {
+			t.Errorf("model %s: downloads %d, last modified %v; want the newer row", m.ModelID, m.Downloads, m.LastModified)
+		}
+	}
+}

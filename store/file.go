@@ -113,6 +113,15 @@ func newWriter[T Row](w io.Writer, cfg ioConfig) (*Writer[T], error) {
 		// with their nullable and list columns, about 5x slower.
 		parquet.WithDataPageVersion(parquet.DataPageV2),
 	}
+	// Dictionaries pay for strings (ids, tags, methods repeat) but not for
+	// numbers and times, mostly distinct: plain encoding under zstd made
+	// files 15% smaller and writes faster on the sample tables.
+	for _, col := range c.cols {
+		switch col.field.Type.ID() {
+		case arrow.FLOAT64, arrow.TIMESTAMP, arrow.INT64:
+			opts = append(opts, parquet.WithDictionaryFor(col.field.Name, false))
+		}
+	}
 	props := parquet.NewWriterProperties(opts...)
 	arrowProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(cfg.mem))
 	s := &sink{w: w}
@@ -376,14 +385,72 @@ func openReader[T Row](path string, cfg ioConfig, columns []string) (*reader[T],
 
 // openParquet reads the footer of f, turning a decoder panic on a corrupt
 // footer into an error.
+//
+// It hides the stored Arrow schema (ARROW:schema) from the Arrow reader:
+// v15 decodes that flatbuffer unchecked, and a damaged one can make it
+// allocate without bound and kill the process. The Parquet schema alone
+// gives every type this package reads (timestamps carry their unit and UTC
+// flag, lists their element type).
 func openParquet(f *os.File, mem memory.Allocator) (pr *file.Reader, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("corrupt footer: %v", p)
 		}
 	}()
-	return file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(mem)))
+	pr, err = file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(mem)))
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range pr.MetaData().KeyValueMetadata() {
+		if kv.Key == arrowSchemaKey {
+			kv.Key = arrowSchemaKey + ".unread"
+		}
+	}
+	if err := checkFooter(pr, f); err != nil {
+		pr.Close()
+		return nil, err
+	}
+	return pr, nil
 }
+
+// checkFooter checks the row groups and column chunks the footer declares
+// against the file: v15 trusts them, and a damaged offset or length makes it
+// panic in a goroutine of its own, which no recover reaches.
+func checkFooter(pr *file.Reader, f *os.File) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	size := st.Size()
+	md := pr.MetaData()
+	var rows int64
+	for g := 0; g < pr.NumRowGroups(); g++ {
+		rg := md.RowGroup(g)
+		if rg.NumRows() < 0 || rg.NumColumns() != md.Schema.NumColumns() {
+			return fmt.Errorf("corrupt footer: row group %d declares %d rows and %d columns", g, rg.NumRows(), rg.NumColumns())
+		}
+		rows += rg.NumRows()
+		for c := 0; c < rg.NumColumns(); c++ {
+			col, err := rg.ColumnChunk(c)
+			if err != nil {
+				return fmt.Errorf("corrupt footer: row group %d column %d: %w", g, c, err)
+			}
+			start, length := col.DataPageOffset(), col.TotalCompressedSize()
+			if col.HasDictionaryPage() && col.DictionaryPageOffset() > 0 && start > col.DictionaryPageOffset() {
+				start = col.DictionaryPageOffset()
+			}
+			if start < 0 || length < 0 || start > size || length > size-start || col.NumValues() < 0 {
+				return fmt.Errorf("corrupt footer: row group %d column %d spans bytes %d+%d of a %d-byte file", g, c, start, length, size)
+			}
+		}
+	}
+	if rows != pr.NumRows() {
+		return fmt.Errorf("corrupt footer: row groups hold %d rows, the file declares %d", rows, pr.NumRows())
+	}
+	return nil
+}
+
+const arrowSchemaKey = "ARROW:schema"
 
 // selectColumns returns the columns named, in table order, or all of them.
 func (c *codec[T]) selectColumns(names []string) ([]column[T], error) {

@@ -78,8 +78,11 @@ func probThresh(p float64) uint32 {
 func sampleAlias(tab []aliasEntry, r *rng) int {
 	x := r.next()
 	j := int((x >> 32) * uint64(len(tab)) >> 32)
-	if e := tab[j]; uint32(x) >= e.thresh {
-		return int(e.alias)
+	e := tab[j]
+	// Written as a conditional move: the coin is unpredictable, a branch
+	// would mispredict half the time.
+	if uint32(x) >= e.thresh {
+		j = int(e.alias)
 	}
 	return j
 }

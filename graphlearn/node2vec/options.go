@@ -19,59 +19,59 @@ var (
 // from [DefaultOptions] and change fields; the zero Options is not valid.
 type Options struct {
 	// Dim is the embedding dimension d ≥ 1.
-	Dim int
+	Dim int `json:"dim"`
 	// WalkLength is the number of nodes in a walk (so WalkLength−1 steps), ≥ 2.
 	// A walk from a node without neighbours stops after its first node.
-	WalkLength int
+	WalkLength int `json:"walk_length"`
 	// WalksPerNode is the number of walks started from every node, ≥ 1.
-	WalksPerNode int
+	WalksPerNode int `json:"walks_per_node"`
 	// Window is the maximum skip-gram context distance c ≥ 1. As in word2vec,
 	// each centre draws its window b uniformly from 1…Window and pairs with the
 	// nodes at distance ≤ b on both sides.
-	Window int
+	Window int `json:"window"`
 	// Negative is the number k ≥ 1 of negative samples per positive pair.
-	Negative int
+	Negative int `json:"negative"`
 	// Epochs is the number of skip-gram passes over the walk corpus, ≥ 1. The
 	// walks are sampled once (as in the node2vec reference code), not per epoch.
-	Epochs int
+	Epochs int `json:"epochs"`
 	// Workers is the number of goroutines for walks and training; 0 means
 	// runtime.GOMAXPROCS(0). With one worker, training is bit-for-bit
 	// reproducible for a given Seed on a given machine; with more, workers
 	// update shared vectors without locks (Hogwild!) and results vary slightly
 	// from run to run. Walks are reproducible for any number of workers.
-	Workers int
+	Workers int `json:"workers"`
 
 	// P is the return parameter p > 0: the unnormalised weight of stepping
 	// back to the previous node is w/p.
-	P float64
+	P float64 `json:"p"`
 	// Q is the in-out parameter q > 0: the weight of stepping to a node not
 	// adjacent to the previous node is w/q.
-	Q float64
+	Q float64 `json:"q"`
 	// Plus selects node2vec+ (Liu, Hirn & Krishnan, Bioinformatics 2023): the
 	// in-out bias also depends on edge weights, see the package documentation.
 	// On a graph whose edges all have the same weight it equals node2vec.
-	Plus bool
+	Plus bool `json:"plus"`
 	// Gamma is node2vec+'s noise-threshold parameter γ: an edge (u,x) is loose
 	// for u when w(u,x) < max(0, mean_u + γ·sd_u) of u's edge weights. The
 	// reference implementation's default is 0.
-	Gamma float64
+	Gamma float64 `json:"gamma"`
 
 	// LearningRate is the initial SGD step size η₀ > 0. It decays linearly
 	// with the fraction of training done, as in word2vec, down to
 	// MinLearningRate.
-	LearningRate float64
+	LearningRate float64 `json:"learning_rate"`
 	// MinLearningRate is the floor of the step size, 0 ≤ MinLearningRate ≤
 	// LearningRate.
-	MinLearningRate float64
+	MinLearningRate float64 `json:"min_learning_rate"`
 	// GraphNegatives is the probability, in [0, 1], that a negative sample for
 	// centre u is drawn uniformly from u's negative pairs in the graph instead
 	// of from the unigram^0.75 distribution; centres without negative pairs
 	// always use the unigram distribution. 0 turns graph negatives off.
-	GraphNegatives float64
+	GraphNegatives float64 `json:"graph_negatives"`
 
 	// Seed determines every random choice: walk order, walks, initial vectors,
 	// windows and negative samples.
-	Seed uint64
+	Seed uint64 `json:"seed"`
 }
 
 // DefaultOptions returns the settings of the TransferGraph paper's node2vec

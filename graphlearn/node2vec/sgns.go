@@ -34,7 +34,8 @@ func (e *Embeddings) NumNodes() int {
 	return len(e.Vectors) / e.Dim
 }
 
-// Vector returns the vector of node i. It aliases Vectors.
+// Vector returns the vector of node i, which must be in 0…NumNodes()−1. It
+// aliases Vectors.
 func (e *Embeddings) Vector(i int32) []float32 {
 	return e.Vectors[int(i)*e.Dim : (int(i)+1)*e.Dim : (int(i)+1)*e.Dim]
 }

@@ -2,6 +2,7 @@ package node2vec
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"slices"
@@ -291,5 +292,24 @@ func TestEmbeddingsHelpers(t *testing.T) {
 	}
 	if got := e.Nearest(0, 10); len(got) != 4 {
 		t.Errorf("Nearest(0, 10) returned %d nodes, want 4", len(got))
+	}
+}
+
+func TestOptionsJSONRoundTrip(t *testing.T) {
+	want := DefaultOptions()
+	want.Plus, want.Seed, want.GraphNegatives = true, 1<<63+5, 0.25
+	b, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"walks_per_node":10`) {
+		t.Errorf("JSON %s lacks snake_case field walks_per_node", b)
+	}
+	var got Options
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("round trip = %+v, want %+v", got, want)
 	}
 }

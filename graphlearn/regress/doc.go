@@ -58,12 +58,14 @@
 // use a table of 1/(H+λ), and each feature's histogram carries a bitmap of
 // its non-empty bins, so that clearing, subtracting and scanning a deep node
 // cost in proportion to its rows rather than to the 256 bins. Rows are
-// partitioned in place, histogram buffers are pooled, and each sweep over
-// the features is split across Workers long-lived goroutines; the best split
-// is reduced in feature order with strict comparisons, so the tree does not
-// depend on Workers. Growth is depth-first, which yields the same tree as
-// level-wise growth to MaxDepth since a node's split depends only on its own
-// rows.
+// partitioned in place and histogram buffers pooled. Each sweep over the
+// features is cut into groups of four features (whose histograms are built
+// in one pass over the rows) that Workers long-lived goroutines claim from a
+// shared counter, so a worker descheduled on a busy machine stalls nobody
+// for long; the groups' best splits are reduced in feature order with strict
+// comparisons, so the tree does not depend on Workers or on who ran what.
+// Growth is depth-first, which yields the same tree as level-wise growth to
+// MaxDepth since a node's split depends only on its own rows.
 //
 // Each round samples rows (Bernoulli, Subsample) and ⌊ColsampleByTree·p⌋
 // features without replacement from one generator seeded by Seed. The base

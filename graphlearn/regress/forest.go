@@ -194,8 +194,9 @@ func (f *Forest) Predict(X *mat.Dense) ([]float64, error) {
 	out := make([]float64, n)
 	k := float64(len(f.ens.roots))
 	forRows(n, workerCount(f.opt.Workers), func(lo, hi int) {
+		f.ens.addTo(out, X, lo, hi)
 		for i := lo; i < hi; i++ {
-			out[i] = f.ens.sum(X.RawRowView(i)) / k
+			out[i] /= k
 		}
 	})
 	return out, nil

@@ -128,18 +128,18 @@ func (g *GBDT) FitWithValidation(X *mat.Dense, y []float64, Xval *mat.Dense, yva
 	return g.fit(X, y, Xval, yval)
 }
 
-// Predict returns base_score plus the sum of the tree outputs for each row.
+// Predict returns base_score plus the sum of the tree outputs for each row,
+// added in tree order.
 func (g *GBDT) Predict(X *mat.Dense) ([]float64, error) {
 	n, err := checkPredict(X, g.p, g.fitted, true)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]float64, n)
-	forRows(n, workerCount(g.opt.Workers), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			out[i] = g.base + g.ens.sum(X.RawRowView(i))
-		}
-	})
+	for i := range out {
+		out[i] = g.base
+	}
+	forRows(n, workerCount(g.opt.Workers), func(lo, hi int) { g.ens.addTo(out, X, lo, hi) })
 	return out, nil
 }
 
@@ -324,7 +324,7 @@ type gbTrainer struct {
 	leaves []leafRange
 
 	job     passJob
-	results []passResult
+	results []passResult // per group of featureGroup features
 	pool    *workerPool
 
 	// validation
@@ -359,9 +359,8 @@ func newGBTrainer(opt GBDTOptions, bm *binned, y []float64, base float64) *gbTra
 		}
 	}
 	t.feats = make([]int, 0, p)
-	w := workerCount(opt.Workers)
-	t.results = make([]passResult, w)
-	t.pool = newWorkerPool(w, t.passWork)
+	t.results = make([]passResult, (p+featureGroup-1)/featureGroup)
+	t.pool = newWorkerPool(workerCount(opt.Workers)-1, t.passWork)
 	return t
 }
 
@@ -614,21 +613,22 @@ func (t *gbTrainer) release(id int) {
 	}
 }
 
-// pass runs job over the tree's features, split into contiguous chunks over
-// the workers, and reduces the per-worker best splits in feature order.
+// featureGroup is how many features a pass handles per work item: their
+// histograms are built in one sweep over the rows (buildHist4).
+const featureGroup = 4
+
+// pass runs job over the tree's features, in groups of featureGroup claimed
+// by the workers, and reduces the groups' best splits in feature order, so
+// the result does not depend on which worker ran which group.
 func (t *gbTrainer) pass(job passJob) passResult {
 	t.job = job
+	groups := (len(t.feats) + featureGroup - 1) / featureGroup
 	// Each feature costs about a visit per row plus one per bin; below
 	// minWork visits a hand-off to the workers costs more than it saves.
 	const minWork = 1 << 14
-	use := len(t.results)
-	if len(t.feats)*(len(job.rows)+maxBinLimit) < minWork {
-		use = 1
-	}
-	use = t.pool.run(len(t.feats), use)
-	best := passResult{built: t.results[0].built, derived: t.results[0].derived}
-	for w := 1; w < use; w++ {
-		r := &t.results[w]
+	t.pool.run(groups, len(t.feats)*(len(job.rows)+maxBinLimit) >= minWork)
+	best := passResult{built: noSplit, derived: noSplit}
+	for _, r := range t.results[:groups] {
 		if r.built.gain > best.built.gain {
 			best.built = r.built
 		}
@@ -639,36 +639,34 @@ func (t *gbTrainer) pass(job passJob) passResult {
 	return best
 }
 
-// passWork is the per-worker body of pass for features feats[lo:hi]. It
-// builds histograms four features at a time.
-func (t *gbTrainer) passWork(w, lo, hi int) {
-	res := &t.results[w]
+// passWork runs group g of the current pass: it builds the histograms of
+// up to featureGroup features in one sweep over the rows, then derives the
+// siblings' and evaluates both children, feature by feature in ascending
+// order, keeping the group's best splits in results[g].
+func (t *gbTrainer) passWork(g int) {
+	res := &t.results[g]
 	res.built, res.derived = noSplit, noSplit
 	job := &t.job
 	built := t.bufs[job.built]
-	feats := t.feats[lo:hi]
-	for len(feats) > 0 {
-		group := feats[:1]
-		if len(feats) >= 4 {
-			group = feats[:4]
-			var h [4]*[maxBinLimit]gradSum
-			var occ [4]*[occWords]uint64
-			var width [4]int
-			var col [4][]uint8
-			for k, j := range group {
-				h[k], occ[k] = built.feature(j)
-				width[k], col[k] = t.bm.width(j), t.bm.column(j)
-			}
-			buildHist4(h, occ, width, col, job.rows, t.grad)
-		} else {
-			j := group[0]
+	group := t.feats[g*featureGroup : min((g+1)*featureGroup, len(t.feats))]
+	if len(group) == featureGroup {
+		var h [featureGroup]*[maxBinLimit]gradSum
+		var occ [featureGroup]*[occWords]uint64
+		var width [featureGroup]int
+		var col [featureGroup][]uint8
+		for k, j := range group {
+			h[k], occ[k] = built.feature(j)
+			width[k], col[k] = t.bm.width(j), t.bm.column(j)
+		}
+		buildHist4(h, occ, width, col, job.rows, t.grad)
+	} else {
+		for _, j := range group {
 			h, occ := built.feature(j)
 			buildHist(h, occ, t.bm.width(j), t.bm.column(j), job.rows, t.grad)
 		}
-		for _, j := range group {
-			t.evalBuilt(j, res)
-		}
-		feats = feats[len(group):]
+	}
+	for _, j := range group {
+		t.evalBuilt(j, res)
 	}
 }
 

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zoograph/zoograph/crawler/hubtest"
+	"github.com/zoograph/zoograph/store"
+)
+
+const crawlTestToken = "hf_cmdCrawlTestSecret9876543210abcdef"
+
+// crawlHub serves a small synthetic Hub on loopback that accepts
+// crawlTestToken.
+func crawlHub(t *testing.T, opt hubtest.Options) (*hubtest.Hub, string) {
+	t.Helper()
+	opt.Token = crawlTestToken
+	if opt.Zoo.Models == 0 {
+		opt.Zoo = hubtest.Zoo{Models: 150, Datasets: 20, Seed: 8}
+	}
+	h := hubtest.New(opt)
+	url, stop, err := h.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return h, url
+}
+
+func runCrawlCmd(ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(ctx, append([]string{"-v", "crawl"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCrawlCommand(t *testing.T) {
+	h, url := crawlHub(t, hubtest.Options{PageSize: 40})
+	dir := filepath.Join(t.TempDir(), "zoo")
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte(crawlTestToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HF_TOKEN", "")
+	code, stdout, stderr := runCrawlCmd(context.Background(), "models", "--out", dir, "--endpoint", url,
+		"--token-file", tokenFile, "--cards", "--quota", "none", "--workers", "4")
+	if code != exitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"crawl models into", "committed", "table      ", "watermark"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	tables, m, err := store.ReadZoo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With the token, private models are listed too.
+	if got, want := len(tables.Models), h.NumModels(); got != want {
+		t.Errorf("got %d models, want %d", got, want)
+	}
+	if len(tables.Cards) == 0 || tables.Evals == nil {
+		t.Errorf("got %d cards and %v evals", len(tables.Cards), tables.Evals != nil)
+	}
+	last := m.Provenance[len(m.Provenance)-1]
+	if last.Command != "zoograph crawl models" || last.Source != "hub" {
+		t.Errorf("provenance %+v", last)
+	}
+	checkNoToken(t, dir, stdout, stderr)
+}
+
+func TestCrawlCommandEnv(t *testing.T) {
+	_, url := crawlHub(t, hubtest.Options{})
+	dir := filepath.Join(t.TempDir(), "zoo")
+	t.Setenv("HF_ENDPOINT", url)
+	t.Setenv("HF_TOKEN", crawlTestToken)
+	code, stdout, stderr := runCrawlCmd(context.Background(), "datasets", "--out", dir, "--quota", "api=1000,resolvers=1000")
+	if code != exitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+	}
+	tables, _, err := store.ReadZoo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables.Datasets) == 0 || tables.Models != nil {
+		t.Errorf("got %d datasets, models %v", len(tables.Datasets), tables.Models != nil)
+	}
+	checkNoToken(t, dir, stdout, stderr)
+
+	// The same crawl again is incremental, and --quiet prints nothing.
+	code, stdout, stderr = runCrawlCmd(context.Background(), "datasets", "--out", dir, "--quiet")
+	if code != exitOK || stdout != "" || stderr != "" {
+		t.Errorf("quiet crawl: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	_, m, err := store.ReadZoo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if since := m.Provenance[len(m.Provenance)-1].Detail["crawl.since"]; since == "" {
+		t.Errorf("second crawl was not incremental: %v", m.Provenance[len(m.Provenance)-1].Detail)
+	}
+}
+
+// checkNoToken looks for the token in the outputs and every file of dir.
+func checkNoToken(t *testing.T, dir string, outputs ...string) {
+	t.Helper()
+	for i, o := range outputs {
+		if strings.Contains(o, crawlTestToken) || strings.Contains(o, crawlTestToken[3:]) {
+			t.Errorf("output %d contains the token", i)
+		}
+	}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err == nil && (bytes.Contains(b, []byte(crawlTestToken)) || bytes.Contains(b, []byte(crawlTestToken[3:]))) {
+			t.Errorf("%s contains the token", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCrawlCommandInterruptAndResume(t *testing.T) {
+	_, url := crawlHub(t, hubtest.Options{Zoo: hubtest.Zoo{Models: 2000, Datasets: 50, Seed: 3}, PageSize: 20, Latency: 30 * time.Millisecond})
+	dir := filepath.Join(t.TempDir(), "zoo")
+	t.Setenv("HF_TOKEN", "")
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	code, stdout, stderr := runCrawlCmd(ctx, "models", "--out", dir, "--endpoint", url, "--cards", "--quota", "none")
+	if code != exitInterrupted {
+		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
+	}
+	if !strings.Contains(stdout, "NOT committed") || !strings.Contains(stderr, "interrupted") {
+		t.Errorf("stdout %q, stderr %q", stdout, stderr)
+	}
+	// Without --resume the interrupted crawl is in the way.
+	code, _, stderr = runCrawlCmd(context.Background(), "models", "--out", dir, "--endpoint", url, "--quota", "none")
+	if code != exitFailure || !strings.Contains(stderr, "--resume") && !strings.Contains(stderr, "resume") {
+		t.Errorf("crawl over an interrupted one: exit %d, stderr %q", code, stderr)
+	}
+	code, stdout, stderr = runCrawlCmd(context.Background(), "models", "--out", dir, "--endpoint", url, "--resume", "--quota", "none", "--workers", "16")
+	if code != exitOK || !strings.Contains(stdout, "resumed") {
+		t.Fatalf("resume: exit %d; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	tables, _, err := store.ReadZoo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables.Models) < 1900 || len(tables.Cards) == 0 {
+		t.Errorf("after resume: %d models, %d cards", len(tables.Models), len(tables.Cards))
+	}
+}
+
+func TestCrawlCommandUsage(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"no kind", []string{"--out", dir}},
+		{"bad kind", []string{"spaces", "--out", dir}},
+		{"no out", []string{"models"}},
+		{"extra argument", []string{"models", "datasets", "--out", dir}},
+		{"bad since", []string{"models", "--out", dir, "--since", "yesterday"}},
+		{"since and full", []string{"models", "--out", dir, "--since", "2024-01-01", "--full"}},
+		{"bad quota", []string{"models", "--out", dir, "--quota", "api=lots"}},
+		{"resume and restart", []string{"models", "--out", dir, "--resume", "--restart"}},
+		{"negative limit", []string{"models", "--out", dir, "--limit", "-1"}},
+		{"unknown flag", []string{"models", "--out", dir, "--frobnicate"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCrawlCmd(context.Background(), tt.args...)
+			if code != exitUsage {
+				t.Errorf("exit code %d, want %d; stderr %q", code, exitUsage, stderr)
+			}
+		})
+	}
+	if code, _, stderr := runCrawlCmd(context.Background(), "-h"); code != exitOK || !strings.Contains(stderr, "--resume") && !strings.Contains(stderr, "-resume") {
+		t.Errorf("-h: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestParseSince(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{"2025-03-04T05:06:07Z", time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC), true},
+		{"2025-03-04T05:06:07+02:00", time.Date(2025, 3, 4, 3, 6, 7, 0, time.UTC), true},
+		{"2025-03-04", time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC), true},
+		{"48h", now.Add(-48 * time.Hour), true},
+		{"-5h", time.Time{}, false},
+		{"0s", time.Time{}, false},
+		{"soon", time.Time{}, false},
+		{"", time.Time{}, false},
+	} {
+		got, err := parseSince(tt.in, now)
+		if (err == nil) != tt.ok || !got.Equal(tt.want) {
+			t.Errorf("parseSince(%q) = %v, %v; want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
