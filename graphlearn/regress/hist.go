@@ -294,6 +294,9 @@ func (s *scanState) scanAll(hist *[maxBinLimit]gradSum, nb int, l gradSum, bestG
 	return bestGain
 }
 
+// record notes a new best candidate. It is kept out of line so that the
+// scan loops hold no best-candidate state in registers.
+//
 //go:noinline
 func (s *scanState) record(b int, lg float64, ln int) {
 	s.bin, s.left, s.defaultLeft = b, gradSum{lg, ln}, s.missLeft

@@ -52,7 +52,8 @@ func (e *ensemble) leafValue(root int32, x []float64) float64 {
 // predictBlock is how many rows addTo walks through one tree before moving
 // to the next: the tree's nodes stay in L1 while the block's rows (2 KiB
 // each at 265 features) stay in L2. Walking each row through all trees
-// instead re-fetches every tree from memory per row, several times slower.
+// instead re-fetches every tree from memory for every row (1.7× slower on
+// a 500-tree model).
 const predictBlock = 128
 
 // addTo adds to out[i], for rows lo ≤ i < hi of X, the leaf value of every
