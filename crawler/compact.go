@@ -25,7 +25,9 @@ import (
 //     and row of its winner. A row of the crawl beats a row already in the
 //     zoo; between rows of the crawl the newest lastModified wins, and on a
 //     tie the later one. Rows already in the zoo whose source is not the
-//     Hub (imported benchmarks) are never replaced.
+//     Hub (imported benchmarks) are never replaced. The index (some 40
+//     bytes per repo) then becomes one bit per row, before any table is
+//     written.
 //  2. Write: the winners in source order; a part's eval and card rows are
 //     kept when their repo's row won in that part; the zoo's old eval and
 //     card rows are kept unless their repo's old row lost.
@@ -48,8 +50,42 @@ type repoIndex struct {
 	other map[string]loc
 }
 
-func newRepoIndex() *repoIndex {
-	return &repoIndex{oids: map[[12]byte]loc{}, other: map[string]loc{}}
+func newRepoIndex(size int) *repoIndex {
+	return &repoIndex{oids: make(map[[12]byte]loc, size), other: map[string]loc{}}
+}
+
+// winners turns the index into one bit per row of each source (rows[src]
+// rows each): set when the row won. The bitsets take an eighth of a byte
+// per row, so the index can go before the tables are written.
+func (x *repoIndex) winners(rows []int32) []bitset {
+	w := make([]bitset, len(rows))
+	for src, n := range rows {
+		w[src] = make(bitset, (int(n)+63)/64)
+	}
+	mark := func(l loc) {
+		if int(l.src) < len(w) {
+			w[l.src].set(l.row)
+		}
+	}
+	for _, l := range x.oids {
+		mark(l)
+	}
+	for _, l := range x.other {
+		mark(l)
+	}
+	return w
+}
+
+type bitset []uint64
+
+func (b bitset) set(i int32) {
+	if i >= 0 && int(i) < 64*len(b) {
+		b[i/64] |= 1 << (uint(i) % 64)
+	}
+}
+
+func (b bitset) has(i int32) bool {
+	return i >= 0 && int(i) < 64*len(b) && b[i/64]&(1<<(uint(i)%64)) != 0
 }
 
 func oidKey(oid string) (k [12]byte, ok bool) {
@@ -80,11 +116,6 @@ func (x *repoIndex) offer(oid, id string, l loc) {
 		return
 	}
 	x.other[strings.Clone(dedupeKey(oid, id))] = l
-}
-
-func (x *repoIndex) wins(oid, id string, src, row int32) bool {
-	l, ok := x.get(oid, id)
-	return ok && l.src == src && l.row == row
 }
 
 // beats reports whether row a replaces row b of the same repo; a comes
@@ -305,8 +336,10 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 		repoType = "dataset"
 	}
 
-	// 1. Index.
-	idx := newRepoIndex()
+	// 1. Index, then one bit per row: won or not.
+	size := int(c.st.Counts.Repos)
+	idx := newRepoIndex(size + size/8)
+	rows := make([]int32, len(parts)+1) // rows per source
 	eachKey := func(path string, fn func(row int32, oid, id string, lm time.Time, source string)) error {
 		var row int32
 		return store.Scan(path, func(batch []T) error {
@@ -326,6 +359,7 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 			if source == SourceHub {
 				idx.offer(oid, id, loc{src: 0, row: row, lm: micros(lm)})
 			}
+			rows[0] = row + 1
 		})
 		if err != nil {
 			return mergeErr(ctx, err)
@@ -335,11 +369,16 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 		src := int32(p.Seq)
 		err := eachKey(partPath(acc.table, p.Seq), func(row int32, oid, id string, lm time.Time, _ string) {
 			idx.offer(oid, id, loc{src: src, row: row, lm: micros(lm)})
+			rows[src] = row + 1
 		})
 		if err != nil {
 			return mergeErr(ctx, err)
 		}
 	}
+
+	win := idx.winners(rows)
+	idx = nil
+	wins := func(src, row int32) bool { return win[src].has(row) }
 
 	// 2. The repo table: the zoo's rows that won or come from another
 	// source, then the winners of each part. lost collects the ids of the
@@ -354,8 +393,8 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 		if p := oldPath(acc.table); p != "" {
 			var row int32
 			err := copyRows(ctx, p, repoOut, func(r *T) bool {
-				oid, id, _, source := acc.key(r)
-				keep := source != SourceHub || idx.wins(oid, id, 0, row)
+				_, id, _, source := acc.key(r)
+				keep := source != SourceHub || wins(0, row)
 				if !keep {
 					lost[strings.Clone(id)] = true
 				}
@@ -370,8 +409,7 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 			var row int32
 			src := int32(p.Seq)
 			err := copyRows(ctx, partPath(acc.table, p.Seq), repoOut, func(r *T) bool {
-				oid, id, _, _ := acc.key(r)
-				keep := idx.wins(oid, id, src, row)
+				keep := wins(src, row)
 				if keep {
 					newRows++
 				}
@@ -393,8 +431,8 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 	won := func(p part) (map[string]bool, error) {
 		w := make(map[string]bool, p.Repos)
 		src := int32(p.Seq)
-		err := eachKey(partPath(acc.table, p.Seq), func(row int32, oid, id string, _ time.Time, _ string) {
-			if idx.wins(oid, id, src, row) {
+		err := eachKey(partPath(acc.table, p.Seq), func(row int32, _, id string, _ time.Time, _ string) {
+			if wins(src, row) {
 				w[id] = true
 			}
 		})

@@ -143,6 +143,10 @@ func (c *crawl) open(orig Options) error {
 	if err != nil {
 		return err
 	}
+	// Whatever is in the state directory without a checkpoint is debris.
+	if err := os.RemoveAll(c.dir); err != nil {
+		return fmt.Errorf("crawl: %w", err)
+	}
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
@@ -244,8 +248,11 @@ func (c *crawl) run(ctx context.Context) error {
 			return err
 		}
 	}
-	// Committed: the zoo holds everything; the state can go.
-	c.st.Elapsed += time.Since(c.start).Seconds()
+	// Committed: the zoo holds everything; the state can go, checkpoint
+	// first, so a crash in between leaves only debris a new crawl sweeps.
+	if err := os.Remove(filepath.Join(c.dir, stateFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("crawl: remove crawl state: %w", err)
+	}
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("crawl: remove crawl state: %w", err)
 	}
@@ -282,9 +289,9 @@ type pageJob struct {
 
 // repoRows is what one listed repo becomes.
 type repoRows struct {
-	key     string    // deduplication key: the Hub's _id, else the id
-	id      string    // model_id or dataset_id
-	lm      time.Time // last modified: the newest wins
+	key     string         // deduplication key: the Hub's _id, else the id
+	id      string         // model_id or dataset_id
+	lm      time.Time      // last modified: the newest wins
 	model   *store.Model   // KindModels
 	dataset *store.Dataset // KindDatasets
 	evals   []store.Eval

@@ -323,11 +323,18 @@ func TestCrawlCardsAndEvals(t *testing.T) {
 }
 
 func TestCrawlDatasets(t *testing.T) {
-	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 10, Datasets: 120, Seed: 5}, PageSize: 25})
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 30, Datasets: 120, Seed: 5}, PageSize: 25})
 	url := startHub(t, h)
 	out := t.TempDir()
-	opt := crawler.DefaultOptions(crawler.KindDatasets, out)
+	// Models first, into the same zoo: their cards must survive the
+	// datasets crawl.
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
 	opt.Client, opt.Logger, opt.Cards = newClient(t, url, "", hub.Quota{}, 4), testLogger(t), true
+	msum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Kind = crawler.KindDatasets
 	sum, err := crawler.Crawl(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)
@@ -347,17 +354,17 @@ func TestCrawlDatasets(t *testing.T) {
 	if len(got) != len(want) || sum.TableRows != int64(len(want)) {
 		t.Errorf("got %d datasets (summary %d), want %d", len(got), sum.TableRows, len(want))
 	}
-	if tables.Models != nil || tables.Evals != nil {
-		t.Error("a datasets crawl wrote models or evals")
+	if int64(len(tables.Models)) != msum.TableRows {
+		t.Errorf("the datasets crawl changed the models table: %d rows, want %d", len(tables.Models), msum.TableRows)
 	}
+	byType := map[string]int64{}
 	for _, c := range tables.Cards {
-		if c.RepoType != "dataset" {
-			t.Errorf("card %s has repo type %q", c.RepoID, c.RepoType)
-		}
+		byType[c.RepoType]++
 	}
-	if len(tables.Cards) == 0 {
-		t.Error("no dataset cards")
+	if byType["model"] != msum.Cards || byType["dataset"] != sum.Cards || byType["dataset"] == 0 || len(byType) != 2 {
+		t.Errorf("cards by repo type %v; want %d model and %d dataset cards", byType, msum.Cards, sum.Cards)
 	}
+	checkNoDuplicateCards(t, tables.Cards)
 }
 
 func TestCrawlLimit(t *testing.T) {

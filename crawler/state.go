@@ -129,7 +129,6 @@ type state struct {
 	Stop    string    `json:"stop,omitempty"`
 	Parts   []part    `json:"parts,omitempty"`
 	Runs    int       `json:"runs"`
-	Elapsed float64   `json:"elapsed_seconds"` // of earlier runs
 	// Result of the compaction, kept for the summary of a run that only
 	// cleans up.
 	TableRows int64     `json:"table_rows,omitempty"`

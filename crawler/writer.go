@@ -63,21 +63,11 @@ func (b *buffer) add(job *pageJob) {
 			b.maxLM = r.lm
 		}
 		// The newest row of a repo wins; on a tie, the later one.
-		older := -1
-		for _, idx := range []int{b.index(b.byKey, r.key), b.index(b.byID, r.id)} {
-			if idx < 0 || b.rows[idx].dead {
-				continue
-			}
-			if r.lm.Before(b.rows[idx].lm) {
-				older = -2 // the buffered row is newer: drop r
-				break
-			}
-			older = idx
-		}
-		if older == -2 {
+		byKey, byID := b.index(b.byKey, r.key), b.index(b.byID, r.id)
+		if b.newer(byKey, r) || b.newer(byID, r) {
 			continue
 		}
-		for _, idx := range []int{b.index(b.byKey, r.key), b.index(b.byID, r.id)} {
+		for _, idx := range []int{byKey, byID} {
 			if idx >= 0 && !b.rows[idx].dead {
 				b.kill(idx)
 			}
@@ -102,6 +92,11 @@ func (b *buffer) index(m map[string]int, k string) int {
 		return i
 	}
 	return -1
+}
+
+// newer reports whether buffered row i (-1: none) is newer than r.
+func (b *buffer) newer(i int, r *repoRows) bool {
+	return i >= 0 && !b.rows[i].dead && r.lm.Before(b.rows[i].lm)
 }
 
 func (b *buffer) kill(i int) {

@@ -186,6 +186,9 @@ func (g *GBDT) fit(X *mat.Dense, y []float64, Xval *mat.Dense, yval []float64) e
 			}
 		}
 	}
+	if p > featureGroup*maxItems {
+		return fmt.Errorf("%w: X has %d columns, GBDT supports at most %d", ErrDimension, p, featureGroup*maxItems)
+	}
 	g.p = p
 	if constantLabels(y) {
 		g.base, g.fitted = y[0], true

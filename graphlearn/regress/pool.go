@@ -1,8 +1,6 @@
 package regress
 
-import (
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // workerPool runs the parallel sweeps of a GBDT fit. A sweep ("pass") is a
 // number of work items that the caller and the helper goroutines claim one
