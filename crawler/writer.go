@@ -122,7 +122,9 @@ func (b *buffer) full(o Options) bool {
 // listing. When ctx ends it still hands over the complete pages it holds,
 // so an interrupted crawl loses nothing it had finished.
 func (c *crawl) writer(ctx context.Context, jobs <-chan *pageJob) (err error) {
-	flushes := make(chan *buffer, 1)
+	// Unbuffered: at most two buffers exist, one being written and one
+	// filling; the writer waits when the flusher falls behind.
+	flushes := make(chan *buffer)
 	flushed := make(chan error, 1)
 	go func() {
 		var err error

@@ -38,7 +38,10 @@ type Options struct {
 	// runtime.GOMAXPROCS(0). With one worker, training is bit-for-bit
 	// reproducible for a given Seed on a given machine; with more, workers
 	// update shared vectors without locks (Hogwild!) and results vary slightly
-	// from run to run. Walks are reproducible for any number of workers.
+	// from run to run. Walks are reproducible for any number of workers. On
+	// small graphs (a few thousand nodes) extra workers mostly fight over the
+	// same cache lines; prefer one worker per embedding and run embeddings in
+	// parallel.
 	Workers int `json:"workers"`
 
 	// P is the return parameter p > 0: the unnormalised weight of stepping
