@@ -216,7 +216,7 @@ func Render(dir string) error {
 	}
 	var sb strings.Builder
 	writeMarkdown(&sb, &info, ref, charts)
-	return writeFileAtomic(filepath.Join(dir, FileReportMD), []byte(sb.String()))
+	return store.WriteFileAtomic(filepath.Join(dir, FileReportMD), []byte(sb.String()))
 }
 
 // bestPublished returns the published method with the highest weighted
@@ -472,27 +472,5 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return writeFileAtomic(path, append(b, '\n'))
-}
-
-// writeFileAtomic writes to a temporary file in the same directory, syncs
-// it and renames it over path.
-func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return os.Rename(f.Name(), path)
+	return store.WriteFileAtomic(path, append(b, '\n'))
 }

@@ -80,9 +80,11 @@ func (a *atomicFile) abort() {
 	os.Remove(a.name)
 }
 
-// writeFileAtomic replaces path with data: temporary file, sync, rename,
-// sync of the directory.
-func writeFileAtomic(path string, data []byte) error {
+// WriteFileAtomic replaces path with data: a temporary file in the same
+// directory, fsync, rename, fsync of the directory. A reader sees the old
+// content or the new, never a mix; a crash leaves at most a temporary file
+// that the next zoo write removes.
+func WriteFileAtomic(path string, data []byte) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

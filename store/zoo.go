@@ -158,7 +158,7 @@ func writeManifest(dir string, m *Manifest) error {
 		return fmt.Errorf("store: encode manifest: %w", err)
 	}
 	data = append(data, '\n')
-	if err := writeFileAtomic(filepath.Join(dir, ManifestFile), data); err != nil {
+	if err := WriteFileAtomic(filepath.Join(dir, ManifestFile), data); err != nil {
 		return fmt.Errorf("store: write manifest of zoo %s: %w", dir, err)
 	}
 	return nil
