@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -93,12 +94,16 @@ func BenchmarkCrawlQuota(b *testing.B) {
 
 // TestCrawlMillionRSS crawls a synthetic Hub of a million models and checks
 // that the peak resident set stays under 300 MB (replica included: it runs
-// in this process). It takes minutes, so it runs only when
+// in this process). Like `zoograph crawl`, it sets a soft memory limit of
+// 240 MiB unless GOMEMLIMIT is set. It takes minutes, so it runs only when
 // ZOOGRAPH_CRAWL_1M is set (to the number of models, or 1 for a million).
 func TestCrawlMillionRSS(t *testing.T) {
 	v := os.Getenv("ZOOGRAPH_CRAWL_1M")
 	if v == "" {
 		t.Skip("set ZOOGRAPH_CRAWL_1M=1 to crawl a million models")
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(240 << 20))
 	}
 	n := 1_000_000
 	if k, err := strconv.Atoi(v); err == nil && k > 1 {

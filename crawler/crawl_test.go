@@ -603,7 +603,7 @@ func TestCrawlKeepsOtherSources(t *testing.T) {
 func TestTokenNeverWritten(t *testing.T) {
 	const token = "hf_zoographTestSecretToken0123456789"
 	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 300, Seed: 6}, Token: token, PageSize: 30,
-		Faults: hubtest.Faults{ServerError: 0.05}, Seed: 1})
+		Faults: hubtest.Faults{ServerError: 0.02}, Seed: 1})
 	url := startHub(t, h)
 	out := t.TempDir()
 	var logs bytes.Buffer
