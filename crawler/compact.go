@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -273,12 +272,12 @@ func (c *crawl) snapshot() error {
 		}
 		dst := filepath.Join(c.dir, oldFile(table))
 		os.Remove(dst)
-		if err := linkOrCopy(src, dst); err != nil {
+		if err := store.LinkOrCopy(src, dst); err != nil {
 			return fmt.Errorf("crawl: keep %s for the merge: %w", table, err)
 		}
 		st.Olds = append(st.Olds, table)
 	}
-	if err := syncDir(c.dir); err != nil {
+	if err := store.SyncDir(c.dir); err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
 	st.Snapshotted = true
@@ -286,34 +285,6 @@ func (c *crawl) snapshot() error {
 }
 
 func oldFile(table string) string { return "old-" + table + ".parquet" }
-
-// linkOrCopy makes dst a second name of src (a hard link) or, where that
-// fails, a synced copy.
-func linkOrCopy(src, dst string) error {
-	if err := os.Link(src, dst); err == nil {
-		return nil
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(dst)
-	}
-	return err
-}
 
 // compactRepos is compact for one kind; T is its repo row type. The
 // tables are written one after the other, so one table writer at a time

@@ -175,7 +175,7 @@ func (st *state) save(dir string) error {
 	if err != nil {
 		return fmt.Errorf("crawl: encode checkpoint: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, stateFile), append(b, '\n')); err != nil {
+	if err := store.WriteFileAtomic(filepath.Join(dir, stateFile), append(b, '\n')); err != nil {
 		return fmt.Errorf("crawl: save checkpoint: %w", err)
 	}
 	return nil
@@ -218,45 +218,4 @@ func sweepState(dir string, st *state, repoTable string) error {
 		}
 	}
 	return nil
-}
-
-// writeFileAtomic replaces path with data: temporary file in the same
-// directory, fsync, rename, fsync of the directory.
-func writeFileAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

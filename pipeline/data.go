@@ -60,6 +60,9 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 
 	models := map[string]store.Model{}
 	for _, m := range t.Models {
+		if prev, ok := models[m.ModelID]; ok {
+			m = mergeModel(prev, m)
+		}
 		models[m.ModelID] = m
 	}
 	for _, f := range t.Finetunes {
@@ -215,6 +218,45 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 	d.architecture = encoder(d.Models, func(m store.Model) string { return strings.Join(m.Architectures, ",") })
 	d.pretrain = encoder(d.Models, func(m store.Model) string { return m.PretrainDataset })
 	return d, nil
+}
+
+// mergeModel combines two rows of one model from different sources (a
+// crawled Hub row and a benchmark row): each field keeps a's value and takes
+// b's where a's is unknown.
+func mergeModel(a, b store.Model) store.Model {
+	str := func(x *string, y string) {
+		if *x == "" {
+			*x = y
+		}
+	}
+	num := func(x *int64, y int64) {
+		if *x == 0 {
+			*x = y
+		}
+	}
+	list := func(x *[]string, y []string) {
+		if len(*x) == 0 {
+			*x = y
+		}
+	}
+	str(&a.ModelType, b.ModelType)
+	str(&a.PretrainDataset, b.PretrainDataset)
+	str(&a.PipelineTag, b.PipelineTag)
+	str(&a.License, b.License)
+	num(&a.NumParameters, b.NumParameters)
+	num(&a.InputSize, b.InputSize)
+	num(&a.OutputSize, b.OutputSize)
+	num(&a.NumLabels, b.NumLabels)
+	num(&a.Downloads, b.Downloads)
+	num(&a.Likes, b.Likes)
+	list(&a.Architectures, b.Architectures)
+	list(&a.SourceDatasets, b.SourceDatasets)
+	list(&a.BaseModels, b.BaseModels)
+	list(&a.Tags, b.Tags)
+	if math.IsNaN(a.ReportedAccuracy) {
+		a.ReportedAccuracy = b.ReportedAccuracy
+	}
+	return a
 }
 
 // degenerate reports whether a dataset's accuracies look like failed runs:

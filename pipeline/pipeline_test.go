@@ -209,3 +209,26 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("default config: %v", err)
 	}
 }
+
+// TestCleanMergesModelRows checks that a model present twice — a crawled
+// Hub row and a benchmark row — becomes one model with both rows' metadata.
+func TestCleanMergesModelRows(t *testing.T) {
+	tables := &store.Tables{
+		Models: []store.Model{
+			{ModelID: "org/m", Downloads: 1234, Tags: []string{"vision"}, ReportedAccuracy: math.NaN(), Source: "hub"},
+			{ModelID: "org/m", ModelType: "vit", NumParameters: 86e6, ReportedAccuracy: 0.9, Source: "transfergraph/image_classification"},
+		},
+		Finetunes: []store.Finetune{{ModelID: "org/m", DatasetID: "d", Accuracy: 0.5, Method: "full"}},
+	}
+	d, err := pipeline.Clean(tables, pipeline.DefaultConfig().Clean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Models) != 1 {
+		t.Fatalf("%d models, want 1", len(d.Models))
+	}
+	m := d.Models[0]
+	if m.Downloads != 1234 || m.ModelType != "vit" || m.NumParameters != 86e6 || m.ReportedAccuracy != 0.9 {
+		t.Errorf("merged model = %+v", m)
+	}
+}

@@ -280,7 +280,7 @@ func commit(dir string, sts []staged, prov Provenance) error {
 			continue
 		}
 		backup := st.table + backupInfix + randomHex() + ".parquet"
-		if err := linkOrCopy(filepath.Join(dir, final), filepath.Join(dir, backup)); err != nil {
+		if err := LinkOrCopy(filepath.Join(dir, final), filepath.Join(dir, backup)); err != nil {
 			for _, b := range backups {
 				os.Remove(filepath.Join(dir, b))
 			}
@@ -291,7 +291,7 @@ func commit(dir string, sts []staged, prov Provenance) error {
 		mid.Tables[st.table] = info
 	}
 	if len(backups) > 0 {
-		if err := syncDir(dir); err != nil {
+		if err := SyncDir(dir); err != nil {
 			return fail(fmt.Errorf("store: write zoo %s: %w", dir, err))
 		}
 		if err := writeManifest(dir, mid); err != nil {
@@ -315,7 +315,7 @@ func commit(dir string, sts []staged, prov Provenance) error {
 		m.Tables[st.table] = info
 		hook("renamed " + st.table)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		return fmt.Errorf("store: write zoo %s: %w", dir, err)
 	}
 
@@ -366,9 +366,9 @@ func randomHex() string {
 	return hex.EncodeToString(b[:])
 }
 
-// linkOrCopy makes dst a second name of src (a hard link) or, where the file
+// LinkOrCopy makes dst a second name of src (a hard link) or, where the file
 // system has no hard links, a synced copy.
-func linkOrCopy(src, dst string) error {
+func LinkOrCopy(src, dst string) error {
 	if err := os.Link(src, dst); err == nil {
 		return nil
 	}
