@@ -28,7 +28,10 @@ var (
 // SVG and PNG, and returns the SVG file names for the report.
 func renderCharts(dir string, info *ReportInfo, preds []store.Prediction, ref []store.ReferenceResult) ([]string, error) {
 	var files []string
-	protocol := info.Config.Protocols[0]
+	var protocol string
+	if len(info.Config.Protocols) > 0 { // report.json may be hand-edited
+		protocol = info.Config.Protocols[0]
+	}
 	s := info.Summary[protocol]
 	if s != nil && s[info.Method] != nil {
 		name, err := pearsonBars(dir, info, s, ref, protocol)
@@ -127,7 +130,7 @@ func scatter(dir string, info *ReportInfo, preds []store.Prediction, target stri
 	}
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s: predicted vs recorded (seed %d)", target, seed)
-	p.X.Label.Text = "predicted (normalised accuracy)"
+	p.X.Label.Text = "predicted score"
 	p.Y.Label.Text = "recorded accuracy"
 	sc, err := plotter.NewScatter(pts)
 	if err != nil {

@@ -26,13 +26,16 @@ const (
 // Feature set names.
 const (
 	// FeaturesZoograph is the default set: model and target metadata, the
-	// two node embeddings and their affinity, the distance between the
-	// target and the model's source dataset, and the model's fine-tuning
-	// history on the other datasets (plain and similarity-weighted).
+	// model–dataset embedding affinity (the raw embeddings too with
+	// FeatureConfig.RawEmbeddings), the distance between the target and the
+	// model's source dataset, the model's fine-tuning history on the other
+	// datasets (plain and similarity-weighted) and the transferability
+	// scores z-scored within the dataset.
 	FeaturesZoograph = "zoograph"
 	// FeaturesPaper mirrors the paper's 265 features (research §4.2) minus
 	// the leaking fine-tuning runtime: metadata, the two embeddings and the
-	// source distance.
+	// source distance. The count assumes the paper's 128 embedding
+	// dimensions; DefaultConfig uses 32.
 	FeaturesPaper = "paper"
 )
 

@@ -66,6 +66,9 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 		models[m.ModelID] = m
 	}
 	for _, f := range t.Finetunes {
+		if f.ModelID == "" || f.DatasetID == "" {
+			continue
+		}
 		if _, ok := models[f.ModelID]; !ok {
 			models[f.ModelID] = store.Model{ModelID: f.ModelID, ReportedAccuracy: math.NaN()}
 		}
@@ -109,10 +112,13 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 	// Accuracy: mean over repeated full runs.
 	sum, cnt := newMatrix(nd, nm, 0), newMatrix(nd, nm, 0)
 	for _, f := range t.Finetunes {
-		if f.Method != "full" || math.IsNaN(f.Accuracy) || math.IsInf(f.Accuracy, 0) {
+		di, okd := d.datasetIdx[f.DatasetID]
+		mi, okm := d.modelIdx[f.ModelID]
+		// A record without a model or dataset id cannot be placed; the
+		// zero index would silently credit it to the first dataset.
+		if !okd || !okm || f.Method != "full" || math.IsNaN(f.Accuracy) || math.IsInf(f.Accuracy, 0) {
 			continue
 		}
-		di, mi := d.datasetIdx[f.DatasetID], d.modelIdx[f.ModelID]
 		sum[di][mi] += f.Accuracy
 		cnt[di][mi]++
 	}
@@ -154,8 +160,9 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 	d.dist = newMatrix(nd, nd, math.NaN())
 	var off []float64
 	for _, x := range t.DatasetDistances {
-		a, b := d.datasetIdx[x.DatasetA], d.datasetIdx[x.DatasetB]
-		if a == b || math.IsNaN(x.Distance) || math.IsInf(x.Distance, 0) {
+		a, oka := d.datasetIdx[x.DatasetA]
+		b, okb := d.datasetIdx[x.DatasetB]
+		if !oka || !okb || a == b || math.IsNaN(x.Distance) || math.IsInf(x.Distance, 0) {
 			continue
 		}
 		d.dist[a][b], d.dist[b][a] = x.Distance, x.Distance

@@ -2,12 +2,12 @@ package pipeline
 
 import (
 	"fmt"
-	"gonum.org/v1/gonum/stat"
 	"math"
 	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/zoograph/zoograph/graphlearn/node2vec"
 )
@@ -506,19 +506,18 @@ func (s *similarity) weights(a int) *rowWeights {
 		if sd == 0 {
 			sd = 1
 		}
+		for b := range n {
+			if !math.IsNaN(rel[b]) {
+				rel[b] = (rel[b] - lo) / sd
+			}
+		}
 		w = &rowWeights{rel: rel, kernel: make([][]float64, len(historyKernels))}
 		for k, width := range historyKernels {
 			w.kernel[k] = make([]float64, n)
 			for b := range n {
 				if !math.IsNaN(rel[b]) {
-					rel := (rel[b] - lo) / sd
-					w.kernel[k][b] = math.Exp(-rel / width)
+					w.kernel[k][b] = math.Exp(-rel[b] / width)
 				}
-			}
-		}
-		for b := range n {
-			if !math.IsNaN(rel[b]) {
-				rel[b] = (rel[b] - lo) / sd
 			}
 		}
 	}

@@ -1,10 +1,12 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/zoograph/zoograph/graphlearn/node2vec"
 	"github.com/zoograph/zoograph/store"
@@ -13,8 +15,9 @@ import (
 // Recommendation is one ranked model for a target dataset.
 type Recommendation struct {
 	ModelID string
-	// Score is the predicted normalised accuracy (mean over seeds): only
-	// its order is meaningful.
+	// Score is the score Run evaluates — the regressor's prediction blended
+	// with the history prior (Config.Blend) — averaged over seeds: only its
+	// order is meaningful.
 	Score float64
 	// History is the number of other datasets the model was fine-tuned on.
 	History int
@@ -25,9 +28,8 @@ type Recommendation struct {
 
 // Rank predicts, for a target dataset of the zoo, every model's fine-tuning
 // accuracy with nothing recorded on the target, and returns the models best
-// first. Candidates are the models with fine-tuning history on at least one
-// other dataset of the same kind as the target's records, or all models
-// with history when the target has none.
+// first. Candidates are the models with usable fine-tuning history on at
+// least one dataset other than the target.
 func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]Recommendation, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -42,7 +44,7 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 	}
 	tg, err := BuildGraph(d, t, cfg.Graph)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rank: graph of %s: %w", target, err)
 	}
 	var cands []int
 	history := make([]int, len(d.Models))
@@ -69,6 +71,7 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 		if cfg.Learner != LearnerNone {
 			opt := cfg.Node2Vec
 			opt.Plus, opt.Seed = cfg.Learner == LearnerNode2VecPlus, seed
+			opt.Workers = 1 // bit-for-bit reproducible, and the same embeddings as Run's
 			if emb, err = node2vec.Embed(ctx, tg.Graph, opt); err != nil {
 				return nil, fmt.Errorf("rank: embed: %w", err)
 			}
@@ -79,8 +82,9 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 		}
 		pred, err := fitPredict(ft, cfg, seed)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("rank: %s regressor: %w", cfg.Regressor, err)
 		}
+		blendPrior(pred, ft, cfg.Blend) // score exactly as Run does
 		for i, p := range pred {
 			sum[i] += p
 		}
@@ -90,14 +94,11 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 		out[i] = Recommendation{ModelID: d.Models[mi].ModelID, Score: sum[i] / float64(cfg.Seeds),
 			History: history[mi], Recorded: d.acc[t][mi]}
 	}
-	slices.SortStableFunc(out, func(a, b Recommendation) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
+	slices.SortFunc(out, func(a, b Recommendation) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
 		}
-		return cmpString(a.ModelID, b.ModelID)
+		return strings.Compare(a.ModelID, b.ModelID)
 	})
 	return out, nil
 }

@@ -249,8 +249,8 @@ func isPublishedBaseline(method string) bool {
 	return false
 }
 
-// publishedBaseline returns a published baseline row (LogME, Reg-H-Score)
-// by target.
+// publishedRow returns the published rows of the named methods (e.g. LogME,
+// Reg-H-Score) by target.
 func publishedRow(ref []store.ReferenceResult, metric string, names ...string) map[string]float64 {
 	out := map[string]float64{}
 	for _, r := range ref {
@@ -375,7 +375,7 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 		fmt.Fprintln(w)
 	}
 	if len(info.Dropped) > 0 {
-		fmt.Fprintf(w, "## Cleaning\n\nDatasets kept out of the history (never targets of training rows or edges):\n\n")
+		fmt.Fprintf(w, "## Cleaning\n\nDatasets kept out of the history (no graph edges, training rows or history features come from them):\n\n")
 		for _, d := range info.Dropped {
 			fmt.Fprintf(w, "- %s\n", d)
 		}

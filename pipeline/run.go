@@ -1,12 +1,14 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,7 +30,8 @@ var ErrLeak = errors.New("leave-one-dataset-out violated")
 type Options struct {
 	Logger *slog.Logger
 	// Progress is called after each finished (target, seed) task with the
-	// number done and the total; nil = none.
+	// number done and the total; nil = none. Calls come from the worker
+	// goroutines but never overlap, and done increases by one each time.
 	Progress func(done, total int)
 }
 
@@ -91,6 +94,9 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	// Graphs do not depend on the seed: build one per target.
 	graphs := make([]*TargetGraph, len(targets))
 	for i, name := range targets {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		t0 := time.Now()
 		ti, _ := data.DatasetIndex(name)
 		g, err := BuildGraph(data, ti, cfg.Graph)
@@ -119,6 +125,11 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	g.SetLimit(cfg.Workers)
 	for _, tk := range tasks {
 		g.Go(func() error {
+			// Stop launching work once a task failed or ctx was cancelled:
+			// not every stage checks ctx (learner none skips the embedding).
+			if err := gctx.Err(); err != nil {
+				return err
+			}
 			name := targets[tk.target]
 			ti, _ := data.DatasetIndex(name)
 			seed := cfg.Seed + uint64(tk.seed)
@@ -132,11 +143,10 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 				res.Features = names
 			}
 			done++
-			n := done
-			mu.Unlock()
 			if opt.Progress != nil {
-				opt.Progress(n, len(tasks))
+				opt.Progress(done, len(tasks))
 			}
+			mu.Unlock()
 			log.Debug("task done", "target", name, "seed", seed)
 			return nil
 		})
@@ -145,16 +155,16 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 		return nil, err
 	}
 	slices.SortFunc(preds, func(a, b store.Prediction) int {
-		if c := cmpString(a.Method, b.Method); c != 0 {
+		if c := strings.Compare(a.Method, b.Method); c != 0 {
 			return c
 		}
-		if c := cmpString(a.Target, b.Target); c != 0 {
+		if c := strings.Compare(a.Target, b.Target); c != 0 {
 			return c
 		}
-		if a.Seed != b.Seed {
-			return int(a.Seed - b.Seed)
+		if c := cmp.Compare(a.Seed, b.Seed); c != 0 {
+			return c
 		}
-		return cmpString(a.ModelID, b.ModelID)
+		return strings.Compare(a.ModelID, b.ModelID)
 	})
 	res.Predictions = preds
 
@@ -293,6 +303,9 @@ func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 	var out []string
 	if len(cfg.Targets) > 0 {
 		for _, name := range cfg.Targets {
+			if slices.Contains(out, name) {
+				continue // a repeated target would be run and evaluated twice
+			}
 			di, ok := d.DatasetIndex(name)
 			if !ok {
 				return nil, fmt.Errorf("target %q: no such dataset in the zoo", name)
@@ -354,16 +367,6 @@ func toEvalPredictions(preds []store.Prediction) []evaluate.Prediction {
 	return out
 }
 
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // timings sums stage durations across concurrent tasks.
 type timings struct {
 	mu sync.Mutex
@@ -397,7 +400,8 @@ func (t *timings) snapshot() map[string]float64 {
 // z standardising over the target's models. The regressor learns from a
 // dozen datasets and can overfit their idiosyncrasies; the prior is a
 // robust, assumption-light estimate; their mixture beats both. Models
-// without a prior keep the regressor's score. w = 1 turns blending off.
+// without a prior get z(regressor), so every score is on the same scale.
+// w = 1 turns blending off.
 func blendPrior(scores []float64, ft *FeatureTable, w float64) {
 	col := slices.Index(ft.Names, priorFeature)
 	if w >= 1 || col < 0 {
@@ -409,7 +413,11 @@ func blendPrior(scores []float64, ft *FeatureTable, w float64) {
 	}
 	zs, zp := zscore(scores), zscore(prior)
 	for i := range scores {
-		if !math.IsNaN(zp[i]) && !math.IsNaN(zs[i]) {
+		switch {
+		case math.IsNaN(zs[i]):
+		case math.IsNaN(zp[i]):
+			scores[i] = zs[i] // on the blended scale, not the regressor's
+		default:
 			scores[i] = w*zs[i] + (1-w)*zp[i]
 		}
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "demo", "[--out DIR] [--seed N] [--targets N] [--seeds N]", `
+	fs := newFlagSet(e, "demo", "[--out DIR] [--seed N] [--targets N] [--seeds N] [--base-models N]", `
 Runs the whole main job offline, in seconds, on an embedded sample: a
 generated hub of a few hundred models in families (ViT, Swin, ConvNeXt,
 ResNet, BERT-like...) with cards, model-index results, lineage, datasets and

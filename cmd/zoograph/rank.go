@@ -14,7 +14,8 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "rank", "--zoo ZOO --target DATASET [--top K]", `
 Recommends models to fine-tune for a dataset of the zoo: trains zoograph's
 regressor on every other dataset's fine-tuning history and ranks the models
-by predicted accuracy (mean over seeds). Accuracies recorded on the target,
+by the score that run evaluates (the prediction blended with the model's
+history prior, mean over seeds). Accuracies recorded on the target,
 if any, are shown beside the prediction but never used for it.`)
 	def := pipeline.DefaultConfig()
 	zoo := fs.String("zoo", "", "zoo directory (required)")
@@ -30,6 +31,9 @@ if any, are shown beside the prediction but never used for it.`)
 	}
 	if *zoo == "" || *target == "" {
 		return usagef("--zoo and --target are required")
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	cfg := def
 	cfg.Seeds, cfg.Seed, cfg.Learner, cfg.Regressor = *seeds, *seed, *learner, *regressor

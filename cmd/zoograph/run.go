@@ -118,12 +118,16 @@ and metrics as Parquet, report.json, report.md and charts.`)
 // printRunSummary prints the headline Pearson table of a run directory.
 func printRunSummary(e *env, dir string) error {
 	var info pipeline.ReportInfo
-	b, err := os.ReadFile(filepath.Join(dir, pipeline.FileReportJSON))
+	path := filepath.Join(dir, pipeline.FileReportJSON)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	if err := json.Unmarshal(b, &info); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if len(info.Config.Protocols) == 0 {
+		return fmt.Errorf("%s: the config lists no protocol", path)
 	}
 	protocol := info.Config.Protocols[0]
 	s := info.Summary[protocol]

@@ -100,7 +100,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	step("serving it through the in-process Hub replica at %s", url)
 
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	res.Crawl, err = crawler.Crawl(ctx, crawler.Options{
 		Kind: crawler.KindModels, Out: res.ZooDir, Endpoint: url, Quota: hub.Quota{Off: true}, // a local replica: no client-side pacing
@@ -123,7 +123,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	tables, manifest, err := store.ReadZoo(res.ZooDir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("demo: read back the zoo: %w", err)
 	}
 	res.Timings["import"] = time.Since(t0)
 	step("imported the sample's fine-tuning history: %d runs, %d transferability scores, %d dataset distances",
