@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -139,7 +141,7 @@ func micros(t time.Time) int64 {
 // repoAccess reads the key fields of a repo table's rows.
 type repoAccess[T store.Row] struct {
 	table   string
-	keyCols []string
+	keyCols []string // the id column first
 	key     func(*T) (oid, id string, lm time.Time, source string)
 }
 
@@ -286,9 +288,9 @@ func (c *crawl) snapshot() error {
 
 func oldFile(table string) string { return "old-" + table + ".parquet" }
 
-// compactRepos is compact for one kind; T is its repo row type. The
-// tables are written one after the other, so one table writer at a time
-// holds memory.
+// compactRepos is compact for one kind; T is its repo row type. The repo
+// table is written alongside the eval and card tables (those one after
+// the other), so at most two table writers at a time hold memory.
 func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T]) error {
 	out := c.opt.Out
 	if err := c.snapshot(); err != nil {
@@ -359,79 +361,98 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 		return err
 	}
 	lost := map[string]bool{}
-	var newRows int64
-	err = func() error {
-		if p := oldPath(acc.table); p != "" {
-			var row int32
-			err := copyRows(ctx, p, repoOut, func(r *T) bool {
-				_, id, _, source := acc.key(r)
-				keep := source != SourceHub || wins(0, row)
-				if !keep {
-					lost[strings.Clone(id)] = true
-				}
-				row++
-				return keep
-			})
-			if err != nil {
-				return err
+	if p := oldPath(acc.table); p != "" {
+		var row int32
+		err := copyRows(ctx, p, repoOut, func(r *T) bool {
+			_, id, _, source := acc.key(r)
+			keep := source != SourceHub || wins(0, row)
+			if !keep {
+				lost[strings.Clone(id)] = true
 			}
+			row++
+			return keep
+		})
+		if err != nil {
+			repoOut.abort()
+			return mergeErr(ctx, err)
 		}
-		for _, p := range parts {
-			var row int32
-			src := int32(p.Seq)
-			err := copyRows(ctx, partPath(acc.table, p.Seq), repoOut, func(r *T) bool {
-				keep := wins(src, row)
-				if keep {
-					newRows++
-				}
-				row++
-				return keep
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return repoOut.close()
-	}()
-	if err != nil {
-		repoOut.abort()
-		return mergeErr(ctx, err)
 	}
 
 	// won returns the ids whose rows won in part p.
-	won := func(p part) (map[string]bool, error) {
+	won := func(ctx context.Context, p part) (map[string]bool, error) {
 		w := make(map[string]bool, p.Repos)
 		src := int32(p.Seq)
-		err := eachKey(partPath(acc.table, p.Seq), func(row int32, _, id string, _ time.Time, _ string) {
-			if wins(src, row) {
-				w[id] = true
+		var row int32
+		err := store.Scan(partPath(acc.table, p.Seq), func(batch []T) error {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-		})
+			for i := range batch {
+				if _, id, _, _ := acc.key(&batch[i]); wins(src, row) {
+					w[id] = true
+				}
+				row++
+			}
+			return nil
+		}, acc.keyCols[0]) // the id alone
 		return w, err
 	}
 
-	// 3. Evals (models only) and cards follow their repo's row.
+	// 3. With lost complete, the parts' repo rows and the eval (models
+	// only) and card tables, which follow their repo's row, are written
+	// concurrently: each is one goroutine's encoding, and the merge would
+	// otherwise use one core.
+	g, gctx := errgroup.WithContext(ctx)
+	var newRows int64
+	g.Go(func() error {
+		err := func() error {
+			for _, p := range parts {
+				var row int32
+				src := int32(p.Seq)
+				err := copyRows(gctx, partPath(acc.table, p.Seq), repoOut, func(r *T) bool {
+					keep := wins(src, row)
+					if keep {
+						newRows++
+					}
+					row++
+					return keep
+				})
+				if err != nil {
+					return err
+				}
+			}
+			return repoOut.close()
+		}()
+		if err != nil {
+			repoOut.abort()
+		}
+		return err
+	})
 	var evalOut *tableOut[store.Eval]
-	if c.opt.Kind == KindModels {
-		evalOut, err = followRows(ctx, c.dir, oldPath(store.TableEvals), parts, won,
-			func(p part) string { return partPath(store.TableEvals, p.Seq) },
-			func(p part) bool { return p.Evals > 0 },
-			func(e *store.Eval) bool { return !lost[e.ModelID] },
-			func(e *store.Eval) string { return e.ModelID })
-		if err != nil {
-			return mergeErr(ctx, err)
-		}
-	}
 	var cardOut *tableOut[store.Card]
-	if c.st.Query.Cards {
-		cardOut, err = followRows(ctx, c.dir, oldPath(store.TableCards), parts, won,
-			func(p part) string { return partPath(store.TableCards, p.Seq) },
-			func(p part) bool { return p.Cards > 0 },
-			func(r *store.Card) bool { return r.RepoType != repoType || !lost[r.RepoID] },
-			func(r *store.Card) string { return r.RepoID })
-		if err != nil {
-			return mergeErr(ctx, err)
+	g.Go(func() error {
+		var err error
+		if c.opt.Kind == KindModels {
+			evalOut, err = followRows(gctx, c.dir, oldPath(store.TableEvals), parts, won,
+				func(p part) string { return partPath(store.TableEvals, p.Seq) },
+				func(p part) bool { return p.Evals > 0 },
+				func(e *store.Eval) bool { return !lost[e.ModelID] },
+				func(e *store.Eval) string { return e.ModelID })
+			if err != nil {
+				return err
+			}
 		}
+		if c.st.Query.Cards {
+			cardOut, err = followRows(gctx, c.dir, oldPath(store.TableCards), parts, won,
+				func(p part) string { return partPath(store.TableCards, p.Seq) },
+				func(p part) bool { return p.Cards > 0 },
+				func(r *store.Card) bool { return r.RepoType != repoType || !lost[r.RepoID] },
+				func(r *store.Card) string { return r.RepoID })
+		}
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return mergeErr(ctx, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -460,7 +481,7 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 // zoo's rows that keepOld accepts, then each part's rows whose repo won in
 // that part.
 func followRows[R store.Row](ctx context.Context, dir, oldPath string, parts []part,
-	won func(part) (map[string]bool, error), partPath func(part) string, hasPart func(part) bool,
+	won func(context.Context, part) (map[string]bool, error), partPath func(part) string, hasPart func(part) bool,
 	keepOld func(*R) bool, repoOf func(*R) string) (*tableOut[R], error) {
 	o, err := newTableOut[R](dir)
 	if err != nil {
@@ -476,7 +497,7 @@ func followRows[R store.Row](ctx context.Context, dir, oldPath string, parts []p
 			if !hasPart(p) {
 				continue
 			}
-			w, err := won(p)
+			w, err := won(ctx, p)
 			if err != nil {
 				return err
 			}

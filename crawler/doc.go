@@ -22,7 +22,10 @@
 // Options.Workers goroutines (errgroup with SetLimit) converts repos and
 // fetches details and READMEs; one writer goroutine takes pages back in
 // listing order and appends them to Parquet part files. At most a few pages
-// are in flight, so memory does not grow with the size of the Hub.
+// are in flight, so memory does not grow with the size of the Hub. Part
+// files are snappy-compressed without dictionaries (store.WriteOptions):
+// they are read once, by the merge, which writes the repo table in one
+// goroutine and the eval and card tables in another.
 //
 // # Checkpoints and resume
 //

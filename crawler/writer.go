@@ -9,6 +9,11 @@ import (
 	"github.com/zoograph/zoograph/store"
 )
 
+// partWrite encodes part files, which the merge reads once and removes:
+// cheap to write and to read matters more than their size, and zstd, whose
+// encoder v15 rebuilds for every page, was most of a part's cost.
+var partWrite = store.WriteOptions{Compression: store.Snappy, NoDictionary: true}
+
 // maxBufferedCardBytes flushes a part early when the READMEs buffered for
 // it reach this size, so that crawls with --cards stay small in memory.
 const maxBufferedCardBytes = 32 << 20
@@ -228,18 +233,18 @@ func (c *crawl) flush(b *buffer) error {
 	var err error
 	if c.opt.Kind == KindDatasets {
 		p.Repos = int64(len(datasets))
-		err = store.WriteFile(filepath.Join(c.dir, partFile(store.TableDatasets, seq)), datasets)
+		err = store.WriteFileWith(filepath.Join(c.dir, partFile(store.TableDatasets, seq)), datasets, partWrite)
 	} else {
 		p.Repos = int64(len(models))
-		err = store.WriteFile(filepath.Join(c.dir, partFile(store.TableModels, seq)), models)
+		err = store.WriteFileWith(filepath.Join(c.dir, partFile(store.TableModels, seq)), models, partWrite)
 	}
 	if err == nil && len(evals) > 0 {
 		p.Evals = int64(len(evals))
-		err = store.WriteFile(filepath.Join(c.dir, partFile(store.TableEvals, seq)), evals)
+		err = store.WriteFileWith(filepath.Join(c.dir, partFile(store.TableEvals, seq)), evals, partWrite)
 	}
 	if err == nil && len(cards) > 0 {
 		p.Cards = int64(len(cards))
-		err = store.WriteFile(filepath.Join(c.dir, partFile(store.TableCards, seq)), cards)
+		err = store.WriteFileWith(filepath.Join(c.dir, partFile(store.TableCards, seq)), cards, partWrite)
 	}
 	if err != nil {
 		return fmt.Errorf("crawl: write part %d: %w", seq, err)

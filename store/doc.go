@@ -10,10 +10,11 @@
 // Parquet's own types: STRING, INT64, DOUBLE, BOOLEAN, TIMESTAMP(MICROS,
 // UTC) and LIST of STRING. Columns that cannot be null are declared
 // required; the Go zero values that stand for null in the others are listed
-// at the top of tables.go. Files are zstd-compressed, in row groups of at
-// most 64K rows, and carry the Arrow schema and the table's name in their
-// metadata, so any standard reader (DuckDB, pandas/pyarrow, Spark, polars)
-// reads them without help, and so that reading one table's file as another
+// at the top of tables.go. Files are zstd-compressed (WriteOptions trade
+// size for speed in temporary files), in row groups of at most 64K rows,
+// and carry the Arrow schema and the table's name in their metadata, so
+// any standard reader (DuckDB, pandas/pyarrow, Spark, polars) reads them
+// without help, and so that reading one table's file as another
 // is an error, not garbage.
 //
 // Rows move between Go and Arrow one column at a time, through per-table

@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/apache/arrow/go/v15/parquet"
+	"github.com/apache/arrow/go/v15/parquet/compress"
 	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
 	"github.com/google/go-cmp/cmp"
@@ -656,4 +657,63 @@ func FuzzReadFile(f *testing.F) {
 		ReadFile[Model](path, "tags")
 		Peek(path, 5)
 	})
+}
+
+func TestWriteOptions(t *testing.T) {
+	tests := []struct {
+		name  string
+		opt   WriteOptions
+		codec compress.Compression
+	}{
+		{"zero", WriteOptions{}, compress.Codecs.Zstd},
+		{"snappy", WriteOptions{Compression: Snappy}, compress.Codecs.Snappy},
+		{"uncompressed", WriteOptions{Compression: Uncompressed}, compress.Codecs.Uncompressed},
+		{"snappy/no-dictionary", WriteOptions{Compression: Snappy, NoDictionary: true}, compress.Codecs.Snappy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tinyIO
+			cfg.write = tt.opt
+			roundTrip(t, sampleModels(25, 1), cfg)
+			roundTrip(t, sampleEvals(25, 4), cfg)
+
+			path := filepath.Join(t.TempDir(), "models.parquet")
+			rows := sampleModels(300, 2)
+			if err := WriteFileWith(path, rows, tt.opt); err != nil {
+				t.Fatal(err)
+			}
+			f, err := file.OpenParquetFile(path, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			rg := f.MetaData().RowGroup(0)
+			for c := 0; c < rg.NumColumns(); c++ {
+				col, err := rg.ColumnChunk(c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := col.Compression(); got != tt.codec {
+					t.Errorf("column %d compression = %v, want %v", c, got, tt.codec)
+				}
+				if tt.opt.NoDictionary && col.HasDictionaryPage() {
+					t.Errorf("column %d has a dictionary page, want none", c)
+				}
+			}
+			got, err := ReadFile[Model](path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(rows, got, rowOpts...); diff != "" {
+				t.Errorf("ReadFile after WriteFileWith (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWriteOptionsUnknownCompression(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := NewWriterWith[Model](&buf, WriteOptions{Compression: Compression(99)}); err == nil {
+		t.Error("NewWriterWith with an unknown compression: got nil error")
+	}
 }
