@@ -171,3 +171,31 @@ func binOf(cuts []float64, x float64) int {
 	}
 	return lo
 }
+
+// partition reorders rows stably so the rows a split on feature j at bin
+// goes left come first (missing values go left when defaultLeft), and
+// returns how many went left. scratch needs room for len(rows) rows.
+func (b *binned) partition(rows, scratch []int32, j, bin int, defaultLeft bool) int {
+	col := b.column(j)
+	missCode := -1
+	if b.missing[j] {
+		missCode = b.nbins[j]
+	}
+	right := scratch[:0]
+	k := 0
+	for _, r := range rows {
+		c := int(col[r])
+		left := c <= bin
+		if c == missCode {
+			left = defaultLeft
+		}
+		if left {
+			rows[k] = r
+			k++
+		} else {
+			right = append(right, r)
+		}
+	}
+	copy(rows[k:], right)
+	return k
+}

@@ -398,27 +398,5 @@ func (b *cartBuilder) bestSplit(lo, hi int, sum cartStat) (cartSplit, bool) {
 }
 
 func (b *cartBuilder) partition(lo, hi int, s cartSplit) int {
-	col := b.bm.column(s.feature)
-	missCode := -1
-	if b.bm.missing[s.feature] {
-		missCode = b.bm.nbins[s.feature]
-	}
-	rows := b.rows[lo:hi]
-	right := b.scratch[:0]
-	k := 0
-	for _, r := range rows {
-		c := int(col[r])
-		left := c <= s.bin
-		if c == missCode {
-			left = s.defaultLeft
-		}
-		if left {
-			rows[k] = r
-			k++
-		} else {
-			right = append(right, r)
-		}
-	}
-	copy(rows[k:], right)
-	return lo + k
+	return lo + b.bm.partition(b.rows[lo:hi], b.scratch, s.feature, s.bin, s.defaultLeft)
 }

@@ -551,29 +551,7 @@ func (t *gbTrainer) grow(lo, hi, depth int, sum gradSum, s split, buf int) int32
 // partition reorders rows[lo:hi] stably so the rows going left by s come
 // first, and returns the boundary.
 func (t *gbTrainer) partition(lo, hi int, s split) int {
-	col := t.bm.column(s.feature)
-	missCode := -1
-	if t.bm.missing[s.feature] {
-		missCode = t.bm.nbins[s.feature]
-	}
-	rows := t.rows[lo:hi]
-	right := t.scratch[:0]
-	k := 0
-	for _, r := range rows {
-		c := int(col[r])
-		left := c <= s.bin
-		if c == missCode {
-			left = s.defaultLeft
-		}
-		if left {
-			rows[k] = r
-			k++
-		} else {
-			right = append(right, r)
-		}
-	}
-	copy(rows[k:], right)
-	return lo + k
+	return lo + t.bm.partition(t.rows[lo:hi], t.scratch, s.feature, s.bin, s.defaultLeft)
 }
 
 // binnedLeafValue walks the tree rooted at root for training row i using its
