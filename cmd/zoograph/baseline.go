@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/zoograph/zoograph/pipeline/evaluate"
@@ -44,14 +43,12 @@ number beside the zoo's published reference results and the difference.`)
 	if err != nil {
 		return usagef("--protocol: %v", err)
 	}
-	baselines := evalCommaList(*methods)
+	baselines := splitList(*methods)
 	if len(baselines) == 0 {
 		return usagef("--methods: no baseline given")
 	}
-	for _, b := range baselines {
-		if !slices.Contains(evaluate.ComputedBaselines(), b) {
-			return usagef("--methods: unknown baseline %q (want %s)", b, strings.Join(evaluate.ComputedBaselines(), ", "))
-		}
+	if err := checkBaselines("--methods", baselines); err != nil {
+		return err
 	}
 	if *seeds < 1 {
 		return usagef("--seeds must be at least 1")
@@ -67,7 +64,7 @@ number beside the zoo's published reference results and the difference.`)
 	}
 	res, err := evaluate.Evaluate(ctx, tables, nil, evaluate.Options{
 		Protocol:    p,
-		Targets:     evalCommaList(*targets),
+		Targets:     splitList(*targets),
 		Baselines:   baselines,
 		Seed:        *seed,
 		RandomSeeds: *seeds,
@@ -77,17 +74,6 @@ number beside the zoo's published reference results and the difference.`)
 		return err
 	}
 	return evalWriteOutputs(e, *out, res, tables.ReferenceResults)
-}
-
-// evalCommaList splits a comma-separated flag value; "" gives nil.
-func evalCommaList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // evalWriteOutputs writes the reports of res into dir (already prepared)

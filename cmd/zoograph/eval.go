@@ -46,11 +46,9 @@ RUN gets metrics.parquet, report.json and report.md.`)
 	if err != nil {
 		return usagef("--protocol: %v", err)
 	}
-	base := evalCommaList(*baselines)
-	for _, b := range base {
-		if !slices.Contains(evaluate.ComputedBaselines(), b) {
-			return usagef("--baselines: unknown baseline %q (want %s)", b, strings.Join(evaluate.ComputedBaselines(), ", "))
-		}
+	base := splitList(*baselines)
+	if err := checkBaselines("--baselines", base); err != nil {
+		return err
 	}
 	if *seeds < 1 {
 		return usagef("--seeds must be at least 1")
@@ -71,7 +69,7 @@ RUN gets metrics.parquet, report.json and report.md.`)
 	if err != nil {
 		return err
 	}
-	if keep := evalCommaList(*methods); len(keep) > 0 {
+	if keep := splitList(*methods); len(keep) > 0 {
 		found := map[string]bool{}
 		var kept []evaluate.Prediction
 		for _, pr := range preds {
@@ -96,7 +94,7 @@ RUN gets metrics.parquet, report.json and report.md.`)
 
 	res, err := evaluate.Evaluate(ctx, tables, preds, evaluate.Options{
 		Protocol:    p,
-		Targets:     evalCommaList(*targets),
+		Targets:     splitList(*targets),
 		Baselines:   base,
 		Seed:        *seed,
 		RandomSeeds: *seeds,

@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+
+	"github.com/zoograph/zoograph/pipeline/evaluate"
 )
 
 // flagError wraps an error from flag parsing so run maps it to exit code 2.
@@ -58,5 +61,27 @@ type listFlag []string
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error {
 	*l = append(*l, v)
+	return nil
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// checkBaselines reports the first name that is not a baseline the
+// evaluation harness computes, as a usage error on flag.
+func checkBaselines(flag string, names []string) error {
+	for _, b := range names {
+		if !slices.Contains(evaluate.ComputedBaselines(), b) {
+			return usagef("%s: unknown baseline %q (want %s)", flag, b, strings.Join(evaluate.ComputedBaselines(), ", "))
+		}
+	}
 	return nil
 }

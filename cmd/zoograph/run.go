@@ -180,16 +180,6 @@ func loadConfig(path string) (pipeline.Config, error) {
 	return cfg, nil
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, x := range strings.Split(s, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 // newBar returns a progress bar on a terminal and a silent one elsewhere.
 func newBar(e *env, desc string) *progressbar.ProgressBar {
 	if !e.terminal {
