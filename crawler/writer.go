@@ -10,8 +10,7 @@ import (
 )
 
 // partWrite encodes part files, which the merge reads once and removes:
-// cheap to write and to read matters more than their size, and zstd, whose
-// encoder v15 rebuilds for every page, was most of a part's cost.
+// cheap to write and to read matters more than their size.
 var partWrite = store.WriteOptions{Compression: store.Snappy, NoDictionary: true}
 
 // maxBufferedCardBytes flushes a part early when the READMEs buffered for

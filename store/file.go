@@ -151,9 +151,8 @@ func newWriter[T Row](w io.Writer, cfg ioConfig) (*Writer[T], error) {
 		return nil, fmt.Errorf("store: new %s writer: %w", c.table, err)
 	}
 	opts := []parquet.WriterProperty{
-		// By default zstd at its default level. v15 builds a zstd encoder
-		// for every page (compress.zstdCodec.EncodeLevel), a fixed cost
-		// per column chunk that 64K-row groups keep small.
+		// By default zstd at its default level, with encoders reused
+		// across pages (zstd.go).
 		parquet.WithCompression(codec),
 		parquet.WithMaxRowGroupLength(int64(cfg.rowGroupRows)),
 		parquet.WithAllocator(cfg.mem),
