@@ -165,14 +165,19 @@ var datasetAccess = repoAccess[store.Dataset]{
 func (c *crawl) compact(ctx context.Context) error {
 	c.log.Info("crawl: merging into the zoo", "kind", c.opt.Kind, "parts", len(c.st.Parts), "repos", c.st.Counts.Repos)
 	c.progressDurable()
-	var err error
-	if c.opt.Kind == KindDatasets {
-		err = compactRepos(ctx, c, datasetAccess)
-	} else {
-		err = compactRepos(ctx, c, modelAccess)
-	}
+	done, err := c.commitStreamed()
 	if err != nil {
 		return err
+	}
+	if !done {
+		if c.opt.Kind == KindDatasets {
+			err = compactRepos(ctx, c, datasetAccess)
+		} else {
+			err = compactRepos(ctx, c, modelAccess)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	c.st.Phase = phaseCommitted
 	if err := c.st.save(c.dir); err != nil {
@@ -192,14 +197,31 @@ type tableOut[T store.Row] struct {
 	buf  []T
 }
 
+// tableFile is a table file written in the state directory.
+type tableFile struct {
+	path string
+	rows int64
+}
+
+func (o *tableOut[T]) file() *tableFile {
+	if o == nil {
+		return nil
+	}
+	return &tableFile{path: o.path, rows: o.rows}
+}
+
 func newTableOut[T store.Row](dir string) (*tableOut[T], error) {
-	path := filepath.Join(dir, "final-"+store.TableName[T]()+".parquet")
+	return newTableOutWith[T](dir, "final-", store.WriteOptions{})
+}
+
+func newTableOutWith[T store.Row](dir, prefix string, opt store.WriteOptions) (*tableOut[T], error) {
+	path := filepath.Join(dir, prefix+store.TableName[T]()+".parquet")
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("crawl: %w", err)
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
-	w, err := store.NewWriter[T](bw)
+	w, err := store.NewWriterWith[T](bw, opt)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -215,6 +237,15 @@ func (o *tableOut[T]) add(r T) error {
 		return o.drain()
 	}
 	return nil
+}
+
+// write appends rows at once, past the buffer.
+func (o *tableOut[T]) write(rows []T) error {
+	if err := o.drain(); err != nil {
+		return err
+	}
+	o.rows += int64(len(rows))
+	return o.w.Write(rows)
 }
 
 func (o *tableOut[T]) drain() error {
@@ -292,7 +323,6 @@ func oldFile(table string) string { return "old-" + table + ".parquet" }
 // table is written alongside the eval and card tables (those one after
 // the other), so at most two table writers at a time hold memory.
 func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T]) error {
-	out := c.opt.Out
 	if err := c.snapshot(); err != nil {
 		return err
 	}
@@ -458,23 +488,31 @@ func compactRepos[T store.Row](ctx context.Context, c *crawl, acc repoAccess[T])
 		return err
 	}
 
-	// 4. Commit: the repo table last, with the watermark.
 	c.mu.Lock()
 	c.st.TableRows, c.st.NewRows = repoOut.rows, newRows
+	c.mu.Unlock()
+	return c.commitTables(repoOut.file(), evalOut.file(), cardOut.file())
+}
+
+// commitTables commits the tables a merge (or a stream) wrote: cards,
+// evals (nil: not written), then the repo table with the watermark.
+func (c *crawl) commitTables(repo, evals, cards *tableFile) error {
+	c.mu.Lock()
 	c.st.Watermark = c.watermark()
 	c.mu.Unlock()
 	prov := c.provenance()
-	if cardOut != nil {
-		if err := commitTable(out, store.TableCards, cardOut.path, prov, cardOut.rows, false); err != nil {
+	out := c.opt.Out
+	if cards != nil {
+		if err := commitTable(out, store.TableCards, cards.path, prov, cards.rows, false); err != nil {
 			return err
 		}
 	}
-	if evalOut != nil {
-		if err := commitTable(out, store.TableEvals, evalOut.path, prov, evalOut.rows, false); err != nil {
+	if evals != nil {
+		if err := commitTable(out, store.TableEvals, evals.path, prov, evals.rows, false); err != nil {
 			return err
 		}
 	}
-	return commitTable(out, acc.table, repoOut.path, prov, repoOut.rows, true)
+	return commitTable(out, c.repoTable(), repo.path, prov, repo.rows, true)
 }
 
 // followRows writes a table whose rows belong to repos (evals, cards): the

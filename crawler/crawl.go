@@ -95,6 +95,9 @@ type crawl struct {
 
 	listed0 int64 // repos listed by earlier runs, for this run's rate
 
+	stream   *stream // the final tables written during the listing; nil: merge
+	streamed bool    // the stream was committed
+
 	// mu guards st while the listing runs: the flusher updates it, the
 	// writer reads it for progress reports.
 	mu      sync.Mutex
@@ -239,6 +242,11 @@ func (c *crawl) repoTable() string {
 // run drives the phases from wherever the checkpoint left them.
 func (c *crawl) run(ctx context.Context) error {
 	if c.st.Phase == phaseListing {
+		var err error
+		if c.stream, err = c.newStream(); err != nil {
+			return err
+		}
+		defer func() { c.stream.abort() }() // whatever was not committed
 		if err := c.list(ctx); err != nil {
 			return err
 		}

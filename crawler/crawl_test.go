@@ -747,6 +747,9 @@ func TestCrawlDeduplicates(t *testing.T) {
 	if sum.Listed != int64(len(want))+1 {
 		t.Errorf("listed %d repos, want %d (one twice)", sum.Listed, len(want)+1)
 	}
+	if sum.Streamed {
+		t.Error("a repo listed in two parts was streamed; the merge must dedupe it")
+	}
 	tables := readZoo(t, out)
 	checkModels(t, tables.Models, want)
 	for _, m := range tables.Models {

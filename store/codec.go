@@ -32,6 +32,16 @@ type column[T any] struct {
 	append func(b array.Builder, rows []T)
 	// decode sets every row's value from a, an array that passed check, of len(rows).
 	decode func(a arrow.Array, rows []T)
+	// unique marks a column whose values rarely repeat (ids, hashes,
+	// texts): it is written without a dictionary, which would only grow
+	// until the writer gave it up.
+	unique bool
+}
+
+// unique returns col marked as unique.
+func unique[T any](col column[T]) column[T] {
+	col.unique = true
+	return col
 }
 
 // Schema metadata keys written into every file, so a file names its table.

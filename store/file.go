@@ -130,6 +130,19 @@ type WriteOptions struct {
 	// NoDictionary writes every column in plain encoding. Dictionaries
 	// make files of repetitive strings smaller, at some cost in time.
 	NoDictionary bool
+	// RowGroupRows caps the rows of a row group (default 65536). Rows
+	// are encoded a row group at a time, so smaller groups spread the
+	// encoding of a streamed table over its writes.
+	RowGroupRows int
+}
+
+func (o WriteOptions) config() ioConfig {
+	cfg := defaultIO
+	cfg.write = o
+	if o.RowGroupRows > 0 {
+		cfg.rowGroupRows = o.RowGroupRows
+	}
+	return cfg
 }
 
 // NewWriter returns a Writer of T's table to w. Close does not close w.
@@ -139,9 +152,7 @@ func NewWriter[T Row](w io.Writer) (*Writer[T], error) {
 
 // NewWriterWith is NewWriter with options.
 func NewWriterWith[T Row](w io.Writer, opt WriteOptions) (*Writer[T], error) {
-	cfg := defaultIO
-	cfg.write = opt
-	return newWriter[T](w, cfg)
+	return newWriter[T](w, opt.config())
 }
 
 func newWriter[T Row](w io.Writer, cfg ioConfig) (*Writer[T], error) {
@@ -172,6 +183,10 @@ func newWriter[T Row](w io.Writer, cfg ioConfig) (*Writer[T], error) {
 		switch col.field.Type.ID() {
 		case arrow.FLOAT64, arrow.TIMESTAMP, arrow.INT64:
 			opts = append(opts, parquet.WithDictionaryFor(col.field.Name, false))
+		default:
+			if col.unique {
+				opts = append(opts, parquet.WithDictionaryFor(col.field.Name, false))
+			}
 		}
 	}
 	props := parquet.NewWriterProperties(opts...)
@@ -277,9 +292,7 @@ func WriteFile[T Row](path string, rows []T) error {
 
 // WriteFileWith is WriteFile with options.
 func WriteFileWith[T Row](path string, rows []T, opt WriteOptions) error {
-	cfg := defaultIO
-	cfg.write = opt
-	_, err := writeFile(path, rows, cfg)
+	_, err := writeFile(path, rows, opt.config())
 	return err
 }
 

@@ -81,10 +81,10 @@ func codecFor[T Row]() *codec[T] {
 // field names. Nullability follows the comments in tables.go.
 
 var modelCodec = newCodec(TableModels,
-	stringCol("model_id", required, func(r *Model) *string { return &r.ModelID }),
-	stringCol("hub_oid", nullable, func(r *Model) *string { return &r.HubOID }),
+	unique(stringCol("model_id", required, func(r *Model) *string { return &r.ModelID })),
+	unique(stringCol("hub_oid", nullable, func(r *Model) *string { return &r.HubOID })),
 	stringCol("author", nullable, func(r *Model) *string { return &r.Author }),
-	stringCol("sha", nullable, func(r *Model) *string { return &r.SHA }),
+	unique(stringCol("sha", nullable, func(r *Model) *string { return &r.SHA })),
 	timeCol("created_at", nullable, func(r *Model) *time.Time { return &r.CreatedAt }),
 	timeCol("last_modified", nullable, func(r *Model) *time.Time { return &r.LastModified }),
 	stringCol("pipeline_tag", nullable, func(r *Model) *string { return &r.PipelineTag }),
@@ -111,8 +111,8 @@ var modelCodec = newCodec(TableModels,
 )
 
 var datasetCodec = newCodec(TableDatasets,
-	stringCol("dataset_id", required, func(r *Dataset) *string { return &r.DatasetID }),
-	stringCol("hub_oid", nullable, func(r *Dataset) *string { return &r.HubOID }),
+	unique(stringCol("dataset_id", required, func(r *Dataset) *string { return &r.DatasetID })),
+	unique(stringCol("hub_oid", nullable, func(r *Dataset) *string { return &r.HubOID })),
 	stringCol("author", nullable, func(r *Dataset) *string { return &r.Author }),
 	timeCol("created_at", nullable, func(r *Dataset) *time.Time { return &r.CreatedAt }),
 	timeCol("last_modified", nullable, func(r *Dataset) *time.Time { return &r.LastModified }),
@@ -133,8 +133,8 @@ var cardCodec = newCodec(TableCards,
 	stringCol("repo_type", required, func(r *Card) *string { return &r.RepoType }),
 	stringCol("repo_id", required, func(r *Card) *string { return &r.RepoID }),
 	stringCol("revision", nullable, func(r *Card) *string { return &r.Revision }),
-	stringCol("etag", nullable, func(r *Card) *string { return &r.ETag }),
-	stringCol("text", required, func(r *Card) *string { return &r.Text }),
+	unique(stringCol("etag", nullable, func(r *Card) *string { return &r.ETag })),
+	unique(stringCol("text", required, func(r *Card) *string { return &r.Text })),
 	timeCol("fetched_at", required, func(r *Card) *time.Time { return &r.FetchedAt }),
 )
 

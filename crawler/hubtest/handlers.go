@@ -159,10 +159,18 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 		return
 	}
 
+	key := h.pages.key(k, st.authed, r)
+	if p := h.pages.get(key, h.version.Load()); p != nil {
+		h.note(func(s *Stats) { s.PageHits++ })
+		h.writePage(w, r, st, p.link, p.body)
+		return
+	}
+
 	// Select the page under the read lock; encode it without the lock
 	// (generated repos are pure functions of the zoo, stored ones are
 	// never modified in place).
 	h.mu.RLock()
+	version := h.version.Load() // writers change it under the write lock
 	c := h.coll(k)
 	order := c.order(q.sort)
 	start := 0
@@ -204,9 +212,27 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	}
 	h.mu.RUnlock()
 
-	hd := w.Header()
+	link := ""
 	if more {
-		hd.Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
+		link = "<" + nextURL(r, encodeCursor(&last, q.sort)) + `>; rel="next"`
+	}
+	if h.pages != nil {
+		// Cached pages are built whole, then kept.
+		b := []byte{'['}
+		for i, it := range items {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = h.encodeRepo(b, k, h.itemRepo(c, it, q), &q.sel)
+		}
+		b = append(b, ']')
+		h.pages.put(key, &page{version: version, link: link, body: b})
+		h.writePage(w, r, st, link, b)
+		return
+	}
+	hd := w.Header()
+	if link != "" {
+		hd.Set("Link", link)
 	}
 	hd.Set("Content-Type", "application/json; charset=utf-8")
 
@@ -234,11 +260,7 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		repo := it.repo
-		if repo == nil {
-			repo = c.repo(it.gen, q.parts)
-		}
-		b = h.encodeRepo(b, k, repo, &q.sel)
+		b = h.encodeRepo(b, k, h.itemRepo(c, it, q), &q.sel)
 		if !flush(false) {
 			*bp = b
 			return // the client went away
@@ -251,6 +273,23 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 		flush(true)
 	}
 	*bp = b
+}
+
+// itemRepo is the repo of a listed item, generated when it is not stored.
+func (h *Hub) itemRepo(c *collection, it listItem, q *listQuery) *Repo {
+	if it.repo != nil {
+		return it.repo
+	}
+	return c.repo(it.gen, q.parts)
+}
+
+// writePage answers a listing with a page built whole.
+func (h *Hub) writePage(w *recorder, r *http.Request, st *request, link string, body []byte) {
+	if link != "" {
+		w.Header().Set("Link", link)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	h.writeBody(w, r, st, body)
 }
 
 // nextURL is the request URL (scheme and host as the client reached the

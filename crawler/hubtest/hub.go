@@ -41,6 +41,12 @@ type Options struct {
 	Latency time.Duration
 	// Seed seeds fault injection.
 	Seed uint64
+	// PageCache, when positive, keeps encoded listing pages up to this
+	// many bytes and serves a repeated request from them until the repos
+	// change, as a CDN in front of the Hub would: a benchmark that lists
+	// the same replica again then measures the client, not the replica's
+	// encoding. Zero builds every page afresh.
+	PageCache int
 	// ResolveCache makes /resolve/ answer with a relative 307 to
 	// /api/resolve-cache/..., which serves the file (as the Hub does for
 	// small files).
@@ -76,6 +82,8 @@ type Hub struct {
 	mu       sync.RWMutex
 	models   *collection
 	datasets *collection
+	version  atomic.Uint64 // bumped under mu whenever the repos change
+	pages    *pageCache    // nil without Options.PageCache
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -103,6 +111,7 @@ func New(opt Options) *Hub {
 		start:    time.Now(),
 		models:   newCollection(kindModel, opt.Zoo),
 		datasets: newCollection(kindDataset, opt.Zoo),
+		pages:    newPageCache(opt.PageCache),
 		rng:      rand.New(rand.NewPCG(opt.Seed, opt.Seed^0xda942042e4dd58b5)),
 		windows:  map[quotaKey]*window{},
 		stats:    Stats{Requests: map[RouteStatus]int64{}},
@@ -171,6 +180,7 @@ func (h *Hub) add(k repoKind, r Repo) error {
 	c.fillDerived()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.version.Add(1)
 	h.coll(k).put(c)
 	return nil
 }
@@ -186,6 +196,7 @@ func (h *Hub) RenameDataset(oldID, newID string) error { return h.rename(kindDat
 func (h *Hub) rename(k repoKind, oldID, newID string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.version.Add(1)
 	return h.coll(k).rename(oldID, newID)
 }
 
@@ -200,6 +211,7 @@ func (h *Hub) UpdateDataset(id string, fn func(*Repo)) error { return h.update(k
 func (h *Hub) update(k repoKind, id string, fn func(*Repo)) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.version.Add(1)
 	return h.coll(k).update(id, fn)
 }
 
@@ -217,6 +229,7 @@ func (h *Hub) delete(k repoKind, id string) error {
 	if !ok {
 		return fmt.Errorf("hubtest: no %s %q", k, id)
 	}
+	h.version.Add(1)
 	c.remove(hd)
 	return nil
 }
@@ -327,6 +340,7 @@ type Stats struct {
 	Resets       int64 // injected connection resets
 	Truncations  int64 // injected truncated bodies
 	NotModified  int64 // 304s served
+	PageHits     int64 // listing pages served from Options.PageCache
 }
 
 // Total is the number of requests served.

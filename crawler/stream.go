@@ -1,0 +1,311 @@
+package crawler
+
+import (
+	"errors"
+	"os"
+	"strings"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// A first crawl into a zoo that has none of its tables is the common case
+// at hub scale, and the merge (compact.go) would only copy its parts:
+// every repo once, in listing order. So such a crawl streams: each part,
+// once durable, also goes to the final tables, written by one goroutine
+// per table while the listing goes on, and the merge is skipped. The
+// stream gives up, and the merge runs as usual, as soon as a repo shows up
+// in a second part (the Hub's listing moved under the crawl) or anything
+// goes wrong; the parts and the checkpoint are the same either way, so a
+// crawl that is killed resumes as before (resumed crawls always merge).
+//
+// Whenever it completes, the stream writes exactly what the merge would:
+// with no repo in two parts, every part row wins, and the rows go in the
+// same order.
+
+// stream writes the final tables of a crawl during its listing.
+type stream struct {
+	kind     Kind
+	models   *tableStream[store.Model]
+	datasets *tableStream[store.Dataset]
+	evals    *tableStream[store.Eval]
+	cards    *tableStream[store.Card]
+
+	// The repos seen so far, keyed as the merge keys them (repoIndex).
+	oids  map[[12]byte]struct{}
+	other map[string]struct{}
+	dup   string // the first repo seen twice; the stream is then given up
+	err   error
+}
+
+// streamTables turns streaming on; tests turn it off to compare the merge.
+var streamTables = true
+
+// streamWrite encodes the streamed tables: the zoo's default format, in
+// row groups small enough that encoding keeps pace with the listing
+// instead of piling up at its end.
+var streamWrite = store.WriteOptions{RowGroupRows: 8 << 10}
+
+// tableStream is one table being written by its own goroutine.
+type tableStream[T store.Row] struct {
+	out  *tableOut[T]
+	in   chan []T
+	done chan error
+}
+
+func startTable[T store.Row](dir string) (*tableStream[T], error) {
+	out, err := newTableOutWith[T](dir, "stream-", streamWrite)
+	if err != nil {
+		return nil, err
+	}
+	t := &tableStream[T]{out: out, in: make(chan []T, 1), done: make(chan error, 1)}
+	go func() {
+		var err error
+		for rows := range t.in {
+			if err == nil {
+				err = out.write(rows)
+			}
+		}
+		t.done <- err
+	}()
+	return t, nil
+}
+
+func (t *tableStream[T]) send(rows []T) {
+	if t != nil && len(rows) > 0 {
+		t.in <- rows
+	}
+}
+
+// finish waits for the goroutine and closes the file.
+func (t *tableStream[T]) finish() error {
+	if t == nil {
+		return nil
+	}
+	close(t.in)
+	err := <-t.done
+	if err == nil {
+		err = t.out.close()
+	}
+	if err != nil {
+		t.out.abort()
+	}
+	return err
+}
+
+// abort stops the goroutine and removes the file.
+func (t *tableStream[T]) abort() {
+	if t == nil {
+		return
+	}
+	close(t.in)
+	<-t.done
+	t.out.abort()
+}
+
+// newStream starts the stream of a crawl, or returns nil when the crawl
+// must merge: it was resumed, or the zoo already has one of the tables it
+// writes.
+func (c *crawl) newStream() (*stream, error) {
+	st := c.st
+	if !streamTables || c.resumed || st.Phase != phaseListing || len(st.Parts) > 0 || st.Counts.Pages > 0 {
+		return nil, nil
+	}
+	if has, err := c.zooHasTables(); err != nil || has {
+		return nil, err
+	}
+	s := &stream{kind: c.opt.Kind, oids: map[[12]byte]struct{}{}, other: map[string]struct{}{}}
+	var err error
+	if c.opt.Kind == KindDatasets {
+		s.datasets, err = startTable[store.Dataset](c.dir)
+	} else {
+		s.models, err = startTable[store.Model](c.dir)
+		if err == nil {
+			s.evals, err = startTable[store.Eval](c.dir)
+		}
+	}
+	if err == nil && st.Query.Cards {
+		s.cards, err = startTable[store.Card](c.dir)
+	}
+	if err != nil {
+		s.abort()
+		return nil, err
+	}
+	return s, nil
+}
+
+// zooHasTables reports whether the zoo holds any table the merge would
+// read: the repo table, evals or cards.
+func (c *crawl) zooHasTables() (bool, error) {
+	m, err := store.ReadManifest(c.opt.Out)
+	if errors.Is(err, store.ErrNotZoo) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, table := range []string{c.repoTable(), store.TableEvals, store.TableCards} {
+		if m.TablePath(c.opt.Out, table) != "" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// addPage hands a converted page's rows to the table goroutines, unless
+// one of its repos was seen before: then the stream is given up. It runs
+// on the writer goroutine, page by page in listing order, so the tables
+// are written as the listing goes and little is left at its end. A part
+// may still fail to be written; then the crawl fails and its stream goes.
+func (s *stream) addPage(job *pageJob) {
+	if s == nil || s.broken() {
+		return
+	}
+	var models []store.Model
+	var datasets []store.Dataset
+	var evals []store.Eval
+	var cards []store.Card
+	if s.kind == KindDatasets {
+		datasets = make([]store.Dataset, 0, len(job.rows))
+	} else {
+		models = make([]store.Model, 0, len(job.rows))
+	}
+	for i := range job.rows {
+		r := &job.rows[i]
+		var oid, id string
+		if r.dataset != nil {
+			oid, id = r.dataset.HubOID, r.dataset.DatasetID
+			datasets = append(datasets, *r.dataset)
+		} else {
+			oid, id = r.model.HubOID, r.model.ModelID
+			models = append(models, *r.model)
+		}
+		if !s.see(oid, id) {
+			s.dup = id
+			s.abort()
+			return
+		}
+		evals = append(evals, r.evals...)
+		if r.card != nil {
+			cards = append(cards, *r.card)
+		}
+	}
+	s.models.send(models)
+	s.datasets.send(datasets)
+	s.evals.send(evals)
+	s.cards.send(cards)
+}
+
+// see records a repo, keyed as the merge keys it (repoIndex.offer), and
+// reports whether it is new.
+func (s *stream) see(oid, id string) bool {
+	if k, ok := oidKey(oid); ok {
+		if _, dup := s.oids[k]; dup {
+			return false
+		}
+		s.oids[k] = struct{}{}
+		return true
+	}
+	key := dedupeKey(oid, id)
+	if _, dup := s.other[key]; dup {
+		return false
+	}
+	s.other[strings.Clone(key)] = struct{}{}
+	return true
+}
+
+func (s *stream) broken() bool { return s.dup != "" || s.err != nil }
+
+// finish completes the tables. It returns them when the stream can stand
+// for the merge; otherwise it returns nil and removes the files.
+func (s *stream) finish() (*streamed, error) {
+	if s.broken() {
+		s.abort()
+		return nil, s.err
+	}
+	s.oids, s.other = nil, nil
+	err := errors.Join(s.models.finish(), s.datasets.finish(), s.evals.finish(), s.cards.finish())
+	out := &streamed{evals: fileOf(s.evals), cards: fileOf(s.cards)}
+	if s.kind == KindDatasets {
+		out.repo = fileOf(s.datasets)
+	} else {
+		out.repo = fileOf(s.models)
+	}
+	if err != nil {
+		out.remove()
+		return nil, err
+	}
+	return out, nil
+}
+
+// abort stops every table goroutine and removes the files.
+func (s *stream) abort() {
+	if s == nil {
+		return
+	}
+	s.models.abort()
+	s.datasets.abort()
+	s.evals.abort()
+	s.cards.abort()
+	s.models, s.datasets, s.evals, s.cards = nil, nil, nil, nil
+}
+
+// streamed are the closed files of a complete stream.
+type streamed struct {
+	repo, evals, cards *tableFile // evals, cards: nil when not written
+}
+
+func (s *streamed) remove() {
+	for _, f := range []*tableFile{s.repo, s.evals, s.cards} {
+		if f != nil {
+			os.Remove(f.path)
+		}
+	}
+}
+
+func fileOf[T store.Row](t *tableStream[T]) *tableFile {
+	if t == nil {
+		return nil
+	}
+	return &tableFile{path: t.out.path, rows: t.out.rows}
+}
+
+// commitStreamed ends the crawl's stream: when it is complete and the zoo
+// still has none of its tables, it commits the streamed tables in place of
+// a merge and returns true. A stream that cannot stand for the merge is
+// removed, quietly: the merge then runs from the parts.
+func (c *crawl) commitStreamed() (bool, error) {
+	s := c.stream
+	if s == nil {
+		return false, nil
+	}
+	c.stream = nil
+	if s.dup != "" {
+		c.log.Debug("crawl: repo listed twice, merging", "repo", s.dup)
+	}
+	files, err := s.finish()
+	if err != nil || files == nil {
+		if err != nil {
+			c.log.Warn("crawl: streamed tables failed, merging instead", "err", err)
+		}
+		return false, nil
+	}
+	if has, err := c.zooHasTables(); err != nil || has {
+		files.remove()
+		return false, err
+	}
+	// Record that the merge's inputs (none) are fixed, as the merge does,
+	// so a crawl killed between the commits below merges the parts alone
+	// when it resumes, not the parts again with the tables just committed.
+	if err := c.snapshot(); err != nil {
+		files.remove()
+		return false, err
+	}
+	c.mu.Lock()
+	c.st.TableRows, c.st.NewRows = files.repo.rows, files.repo.rows
+	c.mu.Unlock()
+	if err := c.commitTables(files.repo, files.evals, files.cards); err != nil {
+		return false, err
+	}
+	c.streamed = true
+	return true, nil
+}
