@@ -21,16 +21,20 @@
 // One goroutine follows the listing's Link cursor page by page; a pool of
 // Options.Workers goroutines (errgroup with SetLimit) converts repos and
 // fetches details and READMEs; one writer goroutine takes pages back in
-// listing order and appends them to Parquet part files. At most a few pages
-// are in flight, so memory does not grow with the size of the Hub. Part
-// files are snappy-compressed without dictionaries (store.WriteOptions):
-// they are read once, by the merge, which writes the repo table in one
-// goroutine and the eval and card tables in another.
+// listing order and appends them to part files, Arrow IPC scratch files
+// that cost little more than a copy (store.ArrowIPC). At most a few pages
+// are in flight, so memory does not grow with the size of the Hub.
+//
+// A first crawl into a zoo without its tables also streams: the writer
+// hands each page to one goroutine per final table, which encodes it as
+// Parquet while the listing goes on, and at the end those tables are
+// committed as they are, with no merge (stream.go). As soon as a repo is
+// listed twice, the stream is dropped and the crawl merges as any other.
 //
 // # Checkpoints and resume
 //
 // The crawl state lives in ZOO/.crawl/KIND/: part files
-// TABLE-NNNNNN.parquet, each written atomically, and state.json, the
+// TABLE-NNNNNN.arrow, each written atomically, and state.json, the
 // checkpoint, replaced atomically after every part: it holds the query, the
 // cursor URL of the next page, the durable counts and the list of parts.
 // The writer flushes a part every Options.PartRows repos or
@@ -40,7 +44,8 @@
 // stored twice. On cancellation the writer still flushes the pages it has
 // finished.
 //
-// When the listing ends, the parts are merged into the zoo (see the comment
+// When the listing ends (and the tables were not streamed), the parts are
+// merged into the zoo (see the comment
 // on compaction in compact.go): deduplicated by the Hub's _id (else the id),
 // the newest lastModified winning; rows of the crawl replace the zoo's rows
 // of the same repo; eval and card rows follow their repo's row. The merge

@@ -89,7 +89,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if err := sweepState(dir, got, "models"); err == nil {
 		t.Error("sweep: want an error for the missing part")
 	}
-	for _, name := range []string{"models-000001.parquet", "evals-000001.parquet", "models-000002.parquet", ".state.json.tmp-1"} {
+	for _, name := range []string{"models-000001.arrow", "evals-000001.arrow", "models-000002.arrow", "models-000001.parquet", ".state.json.tmp-1"} {
 		os.WriteFile(filepath.Join(dir, name), nil, 0o644)
 	}
 	if err := sweepState(dir, got, "models"); err != nil {

@@ -14,14 +14,15 @@ import (
 )
 
 // The crawl state of kind K lives in ZOO/.crawl/K/: state.json (the
-// checkpoint) and the part files it lists, TABLE-NNNNNN.parquet. Nothing
+// checkpoint) and the part files it lists, TABLE-NNNNNN.arrow. Nothing
 // else there matters: files the checkpoint does not list are leftovers of a
 // killed write and are removed when the crawl resumes.
 const (
-	crawlDir    = ".crawl"
-	stateFile   = "state.json"
-	lockFile    = "lock"
-	stateFormat = 1
+	crawlDir  = ".crawl"
+	stateFile = "state.json"
+	lockFile  = "lock"
+	// stateFormat 2: part files are Arrow IPC (1: Parquet).
+	stateFormat = 2
 )
 
 // Phases of a crawl, in order.
@@ -78,7 +79,7 @@ type part struct {
 	Cards int64 `json:"cards"` // rows of the cards file (0: no file)
 }
 
-func partFile(table string, seq int) string { return fmt.Sprintf("%s-%06d.parquet", table, seq) }
+func partFile(table string, seq int) string { return fmt.Sprintf("%s-%06d.arrow", table, seq) }
 
 // counts are what a crawl has durably stored, summed over its runs.
 type counts struct {

@@ -130,6 +130,8 @@ type WriteOptions struct {
 	// NoDictionary writes every column in plain encoding. Dictionaries
 	// make files of repetitive strings smaller, at some cost in time.
 	NoDictionary bool
+	// Format is Parquet (the default) or ArrowIPC, for scratch files.
+	Format Format
 	// RowGroupRows caps the rows of a row group (default 65536). Rows
 	// are encoded a row group at a time, so smaller groups spread the
 	// encoding of a streamed table over its writes.
@@ -331,10 +333,15 @@ func stage[T Row](dir, base string, rows []T, cfg ioConfig) (staged, error) {
 	if err != nil {
 		return staged{}, fmt.Errorf("store: write %s: %w", path, err)
 	}
-	w, err := newWriter[T](af, cfg)
-	if err == nil {
-		if err = w.Write(rows); err == nil {
-			err = w.Close()
+	if cfg.write.Format == ArrowIPC {
+		err = writeIPC(af, rows, cfg)
+	} else {
+		var w *Writer[T]
+		w, err = newWriter[T](af, cfg)
+		if err == nil {
+			if err = w.Write(rows); err == nil {
+				err = w.Close()
+			}
 		}
 	}
 	if err != nil {
@@ -393,12 +400,19 @@ func readFile[T Row](path string, cfg ioConfig, columns []string) ([]T, error) {
 // rows and calls fn with each, in file order; fn may keep its batch. With
 // columns, only those columns are read and filled. Scan stops at the first
 // error of fn and returns it unwrapped. A missing file yields an error
-// wrapping ErrNoTable.
+// wrapping ErrNoTable. Scan also reads the Arrow IPC files that
+// WriteFileWith writes with Format ArrowIPC.
 func Scan[T Row](path string, fn func(batch []T) error, columns ...string) error {
 	return scan(path, defaultIO, fn, columns)
 }
 
 func scan[T Row](path string, cfg ioConfig, fn func(batch []T) error, columns []string) error {
+	if f, err := os.Open(path); err == nil {
+		if isIPC(f) {
+			return scanIPC(path, f, cfg, fn, columns)
+		}
+		f.Close()
+	}
 	r, err := openReader[T](path, cfg, columns)
 	if err != nil {
 		return err

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet/file"
+	"github.com/google/go-cmp/cmp"
+)
+
+// ipcRoundTrip writes rows as an Arrow IPC file and scans them back.
+func ipcRoundTrip[T Row](t *testing.T, rows []T, cfg ioConfig) {
+	t.Helper()
+	cfg.write.Format = ArrowIPC
+	path := filepath.Join(t.TempDir(), TableName[T]()+".arrow")
+	info, err := writeFile(path, rows, cfg)
+	if err != nil {
+		t.Fatalf("writeFile: %v", err)
+	}
+	if info.Rows != int64(len(rows)) {
+		t.Errorf("TableInfo.Rows = %d, want %d", info.Rows, len(rows))
+	}
+	head := make([]byte, 6)
+	if f, err := os.Open(path); err == nil {
+		f.Read(head)
+		f.Close()
+	}
+	if !bytes.Equal(head, ipcMagic) {
+		t.Fatalf("file starts %q, want the Arrow IPC magic", head)
+	}
+	var got []T
+	err = scan(path, cfg, func(b []T) error {
+		if len(b) == 0 || len(b) > cfg.rowGroupRows {
+			t.Errorf("batch of %d rows, want 1..%d", len(b), cfg.rowGroupRows)
+		}
+		got = append(got, b...)
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	if diff := cmp.Diff(rows, got, rowOpts...); diff != "" {
+		t.Errorf("Scan of an IPC file (-want +got):\n%s", diff)
+	}
+}
+
+// TestIPCRoundTrip writes every table as an Arrow IPC scratch file and
+// reads it back with Scan, in one record and across many.
+func TestIPCRoundTrip(t *testing.T) {
+	for _, n := range []int{0, 1, 25, 3000} {
+		for _, cfg := range []struct {
+			name string
+			io   ioConfig
+		}{{"default", defaultIO}, {"tiny", tinyIO}} {
+			if n > 25 && cfg.name == "tiny" {
+				continue
+			}
+			name := "/" + cfg.name + "/" + strconv.Itoa(n)
+			t.Run("models"+name, func(t *testing.T) { ipcRoundTrip(t, sampleModels(n, 1), cfg.io) })
+			t.Run("datasets"+name, func(t *testing.T) { ipcRoundTrip(t, sampleDatasets(n, 2), cfg.io) })
+			t.Run("cards"+name, func(t *testing.T) { ipcRoundTrip(t, sampleCards(n, 3), cfg.io) })
+			t.Run("evals"+name, func(t *testing.T) { ipcRoundTrip(t, sampleEvals(n, 4), cfg.io) })
+			t.Run("finetunes"+name, func(t *testing.T) { ipcRoundTrip(t, sampleFinetunes(n, 5), cfg.io) })
+			t.Run("metrics"+name, func(t *testing.T) { ipcRoundTrip(t, sampleMetrics(n, 10), cfg.io) })
+		}
+	}
+}
+
+func TestIPCProjectionAndSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "models.arrow")
+	rows := sampleModels(100, 7)
+	if err := WriteFileWith(path, rows, WriteOptions{Format: ArrowIPC}); err != nil {
+		t.Fatal(err)
+	}
+	var got []Model
+	if err := Scan(path, func(b []Model) error { got = append(got, b...); return nil }, "model_id", "tags"); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(rows) {
+		t.Fatalf("%d rows, want %d", len(got), len(rows))
+	}
+	for i := range rows {
+		want := Model{ModelID: rows[i].ModelID, Tags: rows[i].Tags}
+		if diff := cmp.Diff(want, got[i], rowOpts...); diff != "" {
+			t.Fatalf("row %d with columns model_id, tags (-want +got):\n%s", i, diff)
+		}
+	}
+	err := Scan(path, func([]Eval) error { return nil })
+	var se *SchemaError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), path) {
+		t.Errorf("scanning models as evals: err = %v, want a *SchemaError naming %s", err, path)
+	}
+	if err := Scan(path, func([]Model) error { return nil }, "no_such_column"); err == nil {
+		t.Error("an unknown column gave no error")
+	}
+}
+
+// TestIPCCorrupt damages an IPC file: Scan may fail, naming the file, but
+// never panics.
+func TestIPCCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "models.arrow")
+	if err := writeFileCfg(good, sampleModels(300, 3), ioConfig{mem: memory.DefaultAllocator, rowGroupRows: 64, batchRows: 64, write: WriteOptions{Format: ArrowIPC}}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newSampler(5).r
+	for i := 0; i < 60; i++ {
+		bad := bytes.Clone(data)
+		switch i % 3 {
+		case 0:
+			bad = bad[:len(ipcMagic)+r.IntN(len(bad)-len(ipcMagic))]
+		case 1:
+			off := 8 + r.IntN(len(bad)-24)
+			for j := 0; j < 16; j++ {
+				bad[off+j] = byte(r.IntN(256))
+			}
+		case 2:
+			bad[8+r.IntN(len(bad)-8)] ^= 0xff
+		}
+		path := filepath.Join(dir, "bad.arrow")
+		if err := os.WriteFile(path, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("case %d: Scan panicked: %v", i, p)
+				}
+			}()
+			err := Scan(path, func([]Model) error { return nil })
+			if err != nil && !strings.Contains(err.Error(), path) {
+				t.Errorf("case %d: err = %v, want it to name %s", i, err, path)
+			}
+		}()
+	}
+}
+
+func TestIPCNoLeaks(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	cfg := ioConfig{mem: mem, rowGroupRows: 100, batchRows: 100, write: WriteOptions{Format: ArrowIPC}}
+	path := filepath.Join(t.TempDir(), "evals.arrow")
+	if err := writeFileCfg(path, sampleEvals(1000, 2), cfg); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := scan(path, cfg, func(b []Eval) error { n += len(b); return nil }, nil); err != nil || n != 1000 {
+		t.Fatalf("scan: %d rows, %v", n, err)
+	}
+}
+
+// TestUniqueColumnsPlain checks that id and hash columns are written
+// without a dictionary and repetitive ones with one.
+func TestUniqueColumnsPlain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "models.parquet")
+	if err := WriteFile(path, sampleModels(2000, 4)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rg := f.MetaData().RowGroup(0)
+	dict := map[string]bool{}
+	for c := 0; c < rg.NumColumns(); c++ {
+		col, err := rg.ColumnChunk(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dict[col.PathInSchema().String()] = col.HasDictionaryPage()
+	}
+	for col, want := range map[string]bool{"model_id": false, "hub_oid": false, "sha": false, "author": true, "pipeline_tag": true} {
+		if got, ok := dict[col]; !ok || got != want {
+			t.Errorf("column %s: dictionary %v (present %v), want %v (columns %v)", col, got, ok, want, dict)
+		}
+	}
+}
