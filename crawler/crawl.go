@@ -365,7 +365,13 @@ func (c *crawl) lister(ctx context.Context, pool *errgroup.Group, jobs chan<- *p
 	}
 	listed := st.Counts.Listed
 	no := st.Counts.Pages
+	q := st.Query
+	size := c.listOptions().Limit
 	for {
+		// Fetch the page after this one while this one is decoded, unless
+		// the listing may stop here: at the limit, or at an incremental
+		// crawl's cut-off, which only the page shows.
+		pager.SetPrefetch(q.Since.IsZero() && (q.Limit == 0 || listed+int64(size) < int64(q.Limit)))
 		page, err := pager.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			// Only when a resumed cursor was already the end.

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -150,6 +151,10 @@ type Pager struct {
 	err  error    // options error, reported by Next
 	hint int      // expected items per page
 	dec  *fastDecoder
+
+	prefetch bool
+	ahead    chan fetched // the next page's fetch, when one is in flight
+	bufs     [][]byte     // body buffers to reuse
 }
 
 // ListModels returns a Pager over GET /api/models. Invalid options are
@@ -226,49 +231,161 @@ func (p *Pager) NextURL() string {
 	return p.next.String()
 }
 
+// SetPrefetch makes Next, from its next call on, request the page after
+// the one it returns as soon as that one's Link header is known, so that
+// the following page travels while the caller decodes and uses this one.
+// A prefetched page that is never asked for costs one request: callers
+// that may stop early (a limit about to be reached, a cut-off they will
+// only see in the page) turn it off first.
+func (p *Pager) SetPrefetch(on bool) { p.prefetch = on }
+
+// fetched is a page's body, read whole, and its Link header.
+type fetched struct {
+	body []byte
+	link string
+	err  error
+}
+
 // Next fetches the next page. After the last page it returns io.EOF. On
 // any other error the Pager stays where it was, so Next may be called
-// again.
+// again; an error of a prefetch is returned by the Next that wanted its
+// page.
 func (p *Pager) Next(ctx context.Context) (Page, error) {
 	if p.err != nil {
 		err := p.err
 		p.err, p.next = nil, nil
+		p.ahead = nil
 		return Page{}, err
 	}
 	if p.next == nil {
 		return Page{}, io.EOF
 	}
+	var f fetched
+	if p.ahead != nil {
+		f = <-p.ahead
+		p.ahead = nil
+	} else {
+		f = p.fetch(ctx, p.next, p.spare())
+	}
+	if f.err != nil {
+		return Page{}, f.err
+	}
+	var next *url.URL
+	if l := nextLink(f.link); l != "" {
+		u, err := p.c.cursorURL(p.k, l)
+		if err != nil {
+			return Page{}, fmt.Errorf("hub: Link header: %w", err)
+		}
+		next = u
+	}
+	if p.prefetch && next != nil {
+		ahead := make(chan fetched, 1)
+		buf := p.spare()
+		go func() { ahead <- p.fetch(ctx, next, buf) }()
+		p.ahead = ahead
+	}
 	var page Page
-	var link string
+	var err error
+	if p.k == kindDataset {
+		page.Datasets, err = decodeArray(bytes.NewReader(f.body), page.Datasets, p.hint, p.dec)
+	} else {
+		page.Models, err = decodeArray(bytes.NewReader(f.body), page.Models, p.hint, p.dec)
+	}
+	p.bufs = append(p.bufs, f.body) // decoded values never alias the body
+	if err != nil {
+		p.ahead = nil // the page after a page that failed is not wanted yet
+		return Page{}, fmt.Errorf("hub: GET %s: %w", p.next.Redacted(), err)
+	}
+	p.next = next
+	if next != nil {
+		page.NextURL = next.String()
+	}
+	return page, nil
+}
+
+// spare returns a body buffer to reuse, if any.
+func (p *Pager) spare() []byte {
+	if n := len(p.bufs); n > 0 {
+		b := p.bufs[n-1]
+		p.bufs = p.bufs[:n-1]
+		return b[:0]
+	}
+	return nil
+}
+
+// fetch GETs one listing page and reads its body whole into buf. A body
+// cut off is a transient error of the attempt, retried like any other.
+func (p *Pager) fetch(ctx context.Context, u *url.URL, buf []byte) fetched {
+	var f fetched
 	cl := &call{
-		url:    p.next,
+		url:    u,
 		accept: "application/json",
 		handle: func(r *response) error {
-			link = r.header.Get("Link")
-			var err error
-			if p.k == kindDataset {
-				page.Datasets, err = decodeArray(r.body, page.Datasets[:0], p.hint, p.dec)
-			} else {
-				page.Models, err = decodeArray(r.body, page.Models[:0], p.hint, p.dec)
+			f.link = r.header.Get("Link")
+			b := bytes.NewBuffer(buf[:0])
+			_, err := b.ReadFrom(r.body)
+			f.body = b.Bytes()
+			if err == nil && cutArray(f.body) {
+				// Complete over HTTP, yet the array never closes: cut off
+				// upstream. Retried, as a body that breaks off is.
+				err = fmt.Errorf("%w: the JSON array does not close", io.ErrUnexpectedEOF)
 			}
 			return err
 		},
 	}
-	if err := p.c.do(ctx, cl); err != nil {
-		return Page{}, err
+	f.err = p.c.do(ctx, cl)
+	return f
+}
+
+// cutArray reports whether b opens a JSON array that ends before the
+// bracket closing it, strings and nesting taken into account. Anything
+// else wrong with b is for the decoder to report.
+func cutArray(b []byte) bool {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
 	}
-	next := nextLink(link)
-	if next == "" {
-		p.next = nil
-		return page, nil
+	if i == len(b) || b[i] != '[' {
+		return false
 	}
-	u, err := p.c.cursorURL(p.k, next)
-	if err != nil {
-		return Page{}, fmt.Errorf("hub: Link header: %w", err)
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			end := stringEnd(b, i+1)
+			if end < 0 {
+				return true
+			}
+			i = end
+		case '[', '{':
+			depth++
+		case ']', '}':
+			if depth--; depth == 0 {
+				return false
+			}
+		}
 	}
-	p.next = u
-	page.NextURL = u.String()
-	return page, nil
+	return true
+}
+
+// stringEnd returns the index of the quote closing the string whose
+// contents start at b[j], or -1.
+func stringEnd(b []byte, j int) int {
+	for {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return -1
+		}
+		q := j + k
+		bs := 0
+		for m := q - 1; m >= j && b[m] == '\\'; m-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return q
+		}
+		j = q + 1
+	}
 }
 
 // nextLink returns the target of the rel="next" item of a Link header
