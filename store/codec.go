@@ -107,6 +107,16 @@ func stringsOf(a *array.String, dst []string) {
 	}
 }
 
+// reserveData makes room for n more bytes of string data, at least
+// doubling the capacity when it grows: arrow's ReserveData grows to the
+// exact size, so a row group built from many small writes would copy its
+// data again at every write.
+func reserveData(b *array.BinaryBuilder, n int) {
+	if need := b.DataLen() + n; need > b.DataCap() {
+		b.ReserveData(max(need, 2*b.DataCap()) - b.DataLen())
+	}
+}
+
 // stringCol is a STRING column; when nullable, "" is written as null.
 func stringCol[T any](name string, null nullability, f func(*T) *string) column[T] {
 	return column[T]{
@@ -120,7 +130,7 @@ func stringCol[T any](name string, null nullability, f func(*T) *string) column[
 				size += len(*f(&rows[i]))
 			}
 			b.Reserve(len(rows))
-			b.ReserveData(size)
+			reserveData(b.BinaryBuilder, size)
 			for i := range rows {
 				s := *f(&rows[i])
 				if null == nullable && s == "" {
@@ -335,7 +345,7 @@ func listCol[T any](name string, f func(*T) *[]string) column[T] {
 			}
 			b.Reserve(len(rows))
 			vb.Reserve(n)
-			vb.ReserveData(size)
+			reserveData(vb.BinaryBuilder, size)
 			for i := range rows {
 				b.Append(true)
 				for _, s := range *f(&rows[i]) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/google/go-cmp/cmp"
@@ -184,5 +185,26 @@ func TestUniqueColumnsPlain(t *testing.T) {
 		if got, ok := dict[col]; !ok || got != want {
 			t.Errorf("column %s: dictionary %v (present %v), want %v (columns %v)", col, got, ok, want, dict)
 		}
+	}
+}
+
+// TestReserveDataGrowsGeometrically: a thousand small reservations into
+// one builder reallocate its data a handful of times, not a thousand.
+func TestReserveDataGrowsGeometrically(t *testing.T) {
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	grows, last := 0, b.DataCap()
+	for i := 0; i < 1000; i++ {
+		reserveData(b.BinaryBuilder, 100)
+		if b.DataCap() < b.DataLen()+100 {
+			t.Fatalf("reserve %d: capacity %d < %d", i, b.DataCap(), b.DataLen()+100)
+		}
+		if b.DataCap() != last {
+			grows, last = grows+1, b.DataCap()
+		}
+		b.Append(strings.Repeat("x", 100))
+	}
+	if grows > 12 {
+		t.Errorf("%d reallocations for 1000 reservations of 100 bytes", grows)
 	}
 }
