@@ -52,16 +52,21 @@ type ioConfig struct {
 	// and list columns in time that grows quadratically with the row-group
 	// size (GH-41541), so keep it at 64K or below.
 	rowGroupRows int
+	// rowGroupBytes ends a row group early when its string data reaches
+	// it, so that a table of long texts (READMEs) holds a bounded amount
+	// in memory while it is written.
+	rowGroupBytes int
 	// batchRows is the size of the Arrow records built on write and read.
 	batchRows int
 	write     WriteOptions
 }
 
-var defaultIO = ioConfig{mem: memory.DefaultAllocator, rowGroupRows: 64 << 10, batchRows: 64 << 10}
+var defaultIO = ioConfig{mem: memory.DefaultAllocator, rowGroupRows: 64 << 10, rowGroupBytes: 64 << 20, batchRows: 64 << 10}
 
 // Writer streams rows of one table into a Parquet file, for tables too large
 // to hold at once. Rows of successive Write calls accumulate into row groups
-// of 64K rows; at most one row group is held in memory. Close writes the
+// of 64K rows, or fewer once their strings reach 64 MiB; at most one row
+// group is held in memory. Close writes the
 // footer. A Writer is not safe for concurrent use.
 type Writer[T Row] struct {
 	c       *codec[T]
@@ -211,20 +216,41 @@ func (w *Writer[T]) Write(rows []T) error {
 		return w.err
 	}
 	for len(rows) > 0 {
-		n := min(len(rows), w.cfg.rowGroupRows-w.pending)
+		n := min(len(rows), w.cfg.rowGroupRows-w.pending, appendRows)
 		for i, col := range w.c.cols {
 			col.append(w.b.Field(i), rows[:n])
 		}
 		w.pending += n
 		w.rows += int64(n)
 		rows = rows[n:]
-		if w.pending == w.cfg.rowGroupRows {
+		if w.pending == w.cfg.rowGroupRows || w.cfg.rowGroupBytes > 0 && w.pendingBytes() >= w.cfg.rowGroupBytes {
 			if err := w.flush(); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// appendRows is how many rows Write appends between checks of the row
+// group's size.
+const appendRows = 4096
+
+// pendingBytes is the string data of the pending rows, the bulk of a row
+// group of READMEs or other long texts.
+func (w *Writer[T]) pendingBytes() int {
+	n := 0
+	for _, f := range w.b.Fields() {
+		switch b := f.(type) {
+		case *array.StringBuilder:
+			n += b.DataLen()
+		case *array.ListBuilder:
+			if vb, ok := b.ValueBuilder().(*array.StringBuilder); ok {
+				n += vb.DataLen()
+			}
+		}
+	}
+	return n
 }
 
 // flush writes the pending rows as one row group. Whole row groups go

@@ -208,3 +208,45 @@ func TestReserveDataGrowsGeometrically(t *testing.T) {
 		t.Errorf("%d reallocations for 1000 reservations of 100 bytes", grows)
 	}
 }
+
+// TestRowGroupBytes: long texts end a row group before its row count.
+func TestRowGroupBytes(t *testing.T) {
+	cards := sampleCards(100, 6)
+	for i := range cards {
+		cards[i].Text = strings.Repeat("readme ", 1500) // ~10 KB
+	}
+	cfg := ioConfig{mem: memory.DefaultAllocator, rowGroupRows: 1000, rowGroupBytes: 64 << 10, batchRows: 1000}
+	path := filepath.Join(t.TempDir(), "cards.parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := newWriter[Card](f, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(cards); i += 25 {
+		if err := w.Write(cards[i : i+25]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	if n := pf.NumRowGroups(); n < 4 {
+		t.Errorf("%d row groups for 1 MB of text with a 64 KB bound", n)
+	}
+	got, err := ReadFile[Card](path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(cards, got, rowOpts...); diff != "" {
+		t.Errorf("read back (-want +got):\n%s", diff)
+	}
+}
