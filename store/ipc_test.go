@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -14,64 +13,6 @@ import (
 	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/google/go-cmp/cmp"
 )
-
-// ipcRoundTrip writes rows as an Arrow IPC file and scans them back.
-func ipcRoundTrip[T Row](t *testing.T, rows []T, cfg ioConfig) {
-	t.Helper()
-	cfg.write.Format = ArrowIPC
-	path := filepath.Join(t.TempDir(), TableName[T]()+".arrow")
-	info, err := writeFile(path, rows, cfg)
-	if err != nil {
-		t.Fatalf("writeFile: %v", err)
-	}
-	if info.Rows != int64(len(rows)) {
-		t.Errorf("TableInfo.Rows = %d, want %d", info.Rows, len(rows))
-	}
-	head := make([]byte, 6)
-	if f, err := os.Open(path); err == nil {
-		f.Read(head)
-		f.Close()
-	}
-	if !bytes.Equal(head, ipcMagic) {
-		t.Fatalf("file starts %q, want the Arrow IPC magic", head)
-	}
-	var got []T
-	err = scan(path, cfg, func(b []T) error {
-		if len(b) == 0 || len(b) > cfg.rowGroupRows {
-			t.Errorf("batch of %d rows, want 1..%d", len(b), cfg.rowGroupRows)
-		}
-		got = append(got, b...)
-		return nil
-	}, nil)
-	if err != nil {
-		t.Fatalf("scan: %v", err)
-	}
-	if diff := cmp.Diff(rows, got, rowOpts...); diff != "" {
-		t.Errorf("Scan of an IPC file (-want +got):\n%s", diff)
-	}
-}
-
-// TestIPCRoundTrip writes every table as an Arrow IPC scratch file and
-// reads it back with Scan, in one record and across many.
-func TestIPCRoundTrip(t *testing.T) {
-	for _, n := range []int{0, 1, 25, 3000} {
-		for _, cfg := range []struct {
-			name string
-			io   ioConfig
-		}{{"default", defaultIO}, {"tiny", tinyIO}} {
-			if n > 25 && cfg.name == "tiny" {
-				continue
-			}
-			name := "/" + cfg.name + "/" + strconv.Itoa(n)
-			t.Run("models"+name, func(t *testing.T) { ipcRoundTrip(t, sampleModels(n, 1), cfg.io) })
-			t.Run("datasets"+name, func(t *testing.T) { ipcRoundTrip(t, sampleDatasets(n, 2), cfg.io) })
-			t.Run("cards"+name, func(t *testing.T) { ipcRoundTrip(t, sampleCards(n, 3), cfg.io) })
-			t.Run("evals"+name, func(t *testing.T) { ipcRoundTrip(t, sampleEvals(n, 4), cfg.io) })
-			t.Run("finetunes"+name, func(t *testing.T) { ipcRoundTrip(t, sampleFinetunes(n, 5), cfg.io) })
-			t.Run("metrics"+name, func(t *testing.T) { ipcRoundTrip(t, sampleMetrics(n, 10), cfg.io) })
-		}
-	}
-}
 
 func TestIPCProjectionAndSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "models.arrow")
