@@ -2,10 +2,12 @@ package hub
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -16,12 +18,27 @@ import (
 // arrayReader cuts the body into its elements without buffering the
 // whole page, and each element is decoded by a hand-written fast path for
 // the keys the API sends in lists, with frequent strings (tags, pipeline
-// tags, libraries, authors) interned across pages. Anything the fast path
-// does not recognise exactly — an escape it would have to interpret, a
-// number in an unusual form, a key that differs only in case from a known
-// one, a syntax error — makes it start over with encoding/json for that
-// element, so the result is always what json.Unmarshal gives (the
-// differential fuzz test FuzzDecodeModel holds it to that).
+// tags, libraries, authors, short cardData values) interned across pages.
+// Anything the fast path does not recognise exactly — an escape in a key,
+// invalid UTF-8, a number in an unusual form, a key that differs only in
+// case from a known one, a syntax error — makes it start over with
+// encoding/json for that element, so the result is always what
+// json.Unmarshal gives (the differential tests FuzzDecodeModel and
+// TestDecodeRandomModels hold it to that).
+//
+// The fast path reads each byte about once. It is a recursive descent
+// parser: every value parser starts at the first byte of its value and
+// returns the index just after it, so the caller goes on from there
+// without first scanning for the end. It accepts only valid JSON. When it
+// fails, the element is cleared and decoded again by encoding/json.
+//
+// Most elements are parsed straight from the arrayReader's buffer, before
+// the reader has looked for their end. Only when that fails (the element
+// is not all buffered yet, or it is unusual) does the reader find the
+// element's end with scanState, reading more as needed, and the element
+// is decoded from those bytes. Errors are therefore the same as when
+// every element went through scanState: a cut-off body gives
+// io.ErrUnexpectedEOF, malformed JSON ErrDecode.
 
 // arrayReader yields the raw elements of a JSON array read from r.
 type arrayReader struct {
@@ -36,14 +53,21 @@ type arrayReader struct {
 
 const arrayReaderChunk = 64 << 10
 
+// minBuffered is how much of the body decodeArray wants buffered before it
+// decodes an element in place: more than most elements need.
+const minBuffered = 8 << 10
+
 func newArrayReader(r io.Reader) *arrayReader {
-	return &arrayReader{r: r, buf: make([]byte, arrayReaderChunk)}
+	return &arrayReader{r: r}
 }
 
 // fill reads more data, compacting and growing the buffer as needed.
 func (a *arrayReader) fill() error {
 	if a.rerr != nil {
 		return a.rerr
+	}
+	if a.buf == nil {
+		a.buf = make([]byte, arrayReaderChunk)
 	}
 	if a.start > 0 {
 		n := copy(a.buf, a.buf[a.start:a.end])
@@ -83,10 +107,10 @@ func (a *arrayReader) skipSpace() (byte, error) {
 	}
 }
 
-// next returns the next element (valid until the following call) or
-// io.EOF after the closing bracket. A body that ends early yields
-// io.ErrUnexpectedEOF (or the read error); malformed JSON yields ErrDecode.
-func (a *arrayReader) next() ([]byte, error) {
+// elemStart moves to the first byte of the next element and returns the
+// bytes buffered from there on (at least one), or io.EOF after the closing
+// bracket. The caller either passes the element with skip or calls next.
+func (a *arrayReader) elemStart() ([]byte, error) {
 	for {
 		switch a.state {
 		case 3:
@@ -133,22 +157,38 @@ func (a *arrayReader) next() ([]byte, error) {
 			if _, err := a.skipSpace(); err != nil {
 				return nil, unexpected(err)
 			}
-			a.scan = scanState{}
-			for {
-				done, n, err := a.scan.advance(a.buf[a.start:a.end])
-				if err != nil {
-					return nil, err
-				}
-				if done {
-					elem := a.buf[a.start : a.start+n]
-					a.start += n
-					a.state = 2
-					return elem, nil
-				}
-				if err := a.fill(); err != nil {
-					return nil, unexpected(err)
-				}
-			}
+			return a.buf[a.start:a.end], nil
+		}
+	}
+}
+
+// skip passes over an element of n bytes that the caller decoded from
+// the bytes elemStart returned.
+func (a *arrayReader) skip(n int) {
+	a.start += n
+	a.state = 2
+}
+
+// next returns the next element (valid until the following call) or
+// io.EOF after the closing bracket. A body that ends early yields
+// io.ErrUnexpectedEOF (or the read error); malformed JSON yields ErrDecode.
+func (a *arrayReader) next() ([]byte, error) {
+	if _, err := a.elemStart(); err != nil {
+		return nil, err
+	}
+	a.scan = scanState{}
+	for {
+		done, n, err := a.scan.advance(a.buf[a.start:a.end])
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			elem := a.buf[a.start : a.start+n]
+			a.skip(n)
+			return elem, nil
+		}
+		if err := a.fill(); err != nil {
+			return nil, unexpected(err)
 		}
 	}
 }
@@ -255,23 +295,51 @@ func scanString(b []byte, j int, esc bool) (int, bool) {
 	return -1, esc
 }
 
-// decodeArray streams a JSON array from r into out.
+// decodeArray streams a JSON array from r into out. The reader's buffer
+// is kept in d for the next page.
 func decodeArray[T any](r io.Reader, out []T, hint int, d *fastDecoder) ([]T, error) {
 	if out == nil && hint > 0 {
 		out = make([]T, 0, min(hint, MaxPageSize))
 	}
 	ar := newArrayReader(r)
+	if d.buf != nil {
+		ar.buf, d.buf = d.buf, nil
+	}
+	defer func() {
+		if len(ar.buf) <= 4*arrayReaderChunk {
+			d.buf = ar.buf // nothing decoded refers to it
+		}
+	}()
 	for {
-		raw, err := ar.next()
+		buffered, err := ar.elemStart()
 		if err == io.EOF {
 			return out, nil
 		}
 		if err != nil {
 			return out, decodeErr(r, err)
 		}
+		if len(buffered) < minBuffered && ar.rerr == nil {
+			// Likely cut short: read on first, so that the element need
+			// not be parsed twice. A read error is kept in ar and comes
+			// back once the bytes before it are used up.
+			_ = ar.fill()
+			buffered = ar.buf[ar.start:ar.end]
+		}
 		var zero T
 		out = append(out, zero)
-		if err := d.decode(raw, &out[len(out)-1]); err != nil {
+		v := &out[len(out)-1]
+		// Try the element in place first; this fails when it is not all
+		// buffered yet.
+		if n, ok := d.fast(buffered, v); ok {
+			ar.skip(n)
+			continue
+		}
+		*v = zero
+		raw, err := ar.next()
+		if err != nil {
+			return out[:len(out)-1], decodeErr(r, err)
+		}
+		if err := d.decode(raw, v); err != nil {
 			return out[:len(out)-1], err
 		}
 	}
@@ -293,34 +361,36 @@ func decodeErr(r io.Reader, err error) error {
 }
 
 // fastDecoder decodes list elements; it holds the intern table of one
-// Pager (or none).
+// Pager (or none) and scratch space reused from element to element.
 type fastDecoder struct {
-	intern map[string]string
+	// intern maps a string to itself, boxed in an interface, so that a
+	// cardData value can be stored without boxing it again. Nil: no
+	// interning.
+	intern map[string]any
+	cache  []internEntry // see internEntry
+	strBuf []string      // scratch for string arrays
+	buf    []byte        // the arrayReader buffer of the last page
+	stack  []any         // scratch for the elements of open arrays in cardData
 }
 
 // maxInterned bounds the intern table; beyond it strings are copied.
 const maxInterned = 1 << 14
 
 func newFastDecoder() *fastDecoder {
-	return &fastDecoder{intern: make(map[string]string, 1024)}
+	return &fastDecoder{intern: make(map[string]any, 1024)}
 }
 
 // decode fills v (*ModelInfo, *DatasetInfo or anything else) from one
-// element.
+// element, raw, which holds that element alone.
 func (d *fastDecoder) decode(raw []byte, v any) error {
-	ok := false
+	if n, ok := d.fast(raw, v); ok && skipWS(raw, n) == len(raw) {
+		return nil
+	}
 	switch x := v.(type) {
 	case *ModelInfo:
-		if ok = d.model(raw, x); !ok {
-			*x = ModelInfo{}
-		}
+		*x = ModelInfo{}
 	case *DatasetInfo:
-		if ok = d.dataset(raw, x); !ok {
-			*x = DatasetInfo{}
-		}
-	}
-	if ok {
-		return nil
+		*x = DatasetInfo{}
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return fmt.Errorf("%w: %w", ErrDecode, err)
@@ -328,353 +398,562 @@ func (d *fastDecoder) decode(raw []byte, v any) error {
 	return nil
 }
 
-// members iterates the members of a JSON object.
-type members struct {
-	b    []byte
-	i    int
-	bad  bool
-	done bool
+// fast decodes the object at the start of b into v with the fast path and
+// returns its length. When ok is false v may be half filled and the
+// caller must clear it.
+func (d *fastDecoder) fast(b []byte, v any) (n int, ok bool) {
+	switch x := v.(type) {
+	case *ModelInfo:
+		return d.model(b, x)
+	case *DatasetInfo:
+		return d.dataset(b, x)
+	}
+	return 0, false
 }
 
-func newMembers(b []byte) members {
-	m := members{b: b}
-	m.i = skipWS(b, 0)
-	if m.i >= len(b) || b[m.i] != '{' {
-		m.bad = true
-		return m
-	}
-	m.i = skipWS(b, m.i+1)
-	if m.i < len(b) && b[m.i] == '}' {
-		m.done = true
-		if skipWS(b, m.i+1) != len(b) {
-			m.bad = true
-		}
+// The value parsers below take the whole buffer b and the index i of the
+// first byte of their value (white space already skipped). They return
+// the index just after the value and false on anything they do not
+// accept. depth is the nesting depth of the object or array that holds the
+// value (the element itself is at depth 1).
+
+// maxDepth is encoding/json's nesting limit; deeper input goes to it.
+const maxDepth = 10000
+
+// members walks the members of a JSON object in place. next reads a key
+// and leaves pos at the first byte of its value; the caller parses the
+// value and sets pos to its end. After the last member, end gives the
+// index after the closing brace.
+type members struct {
+	b     []byte
+	pos   int
+	key   []byte // the current key, raw (only keys without escapes)
+	state uint8  // membersFirst, membersMore, membersDone or membersBad
+}
+
+const (
+	membersFirst = iota // pos is at '{'
+	membersMore         // pos is after a value
+	membersDone         // pos is after '}'
+	membersBad
+)
+
+func newMembers(b []byte, i int) members {
+	m := members{b: b, pos: i}
+	if i >= len(b) || b[i] != '{' {
+		m.state = membersBad
 	}
 	return m
 }
 
-// next returns the next key (raw, without quotes; only escape-free keys)
-// and value. ok is false at the end or on anything unusual (then bad).
-func (m *members) next() (key, val []byte, ok bool) {
-	if m.bad || m.done {
-		return nil, nil, false
+// next reads the next key; it returns false at the end of the object and
+// on anything unusual (then end reports false).
+func (m *members) next() bool {
+	b := m.b
+	i := m.pos
+	switch m.state {
+	case membersFirst:
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == '}' {
+			m.pos, m.state = i+1, membersDone
+			return false
+		}
+	case membersMore:
+		i = skipWS(b, i)
+		if i < len(b) && b[i] == '}' {
+			m.pos, m.state = i+1, membersDone
+			return false
+		}
+		if i >= len(b) || b[i] != ',' {
+			m.state = membersBad
+			return false
+		}
+		i = skipWS(b, i+1)
+	default:
+		return false
 	}
-	b, i := m.b, m.i
 	if i >= len(b) || b[i] != '"' {
-		m.bad = true
-		return nil, nil, false
+		m.state = membersBad
+		return false
 	}
-	j := i + 1
-	for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 && b[j] < utf8.RuneSelf {
-		j++
-	}
+	j := asciiRun(b, i+1)
 	if j >= len(b) || b[j] != '"' {
-		m.bad = true // escapes or non-ASCII in keys: let encoding/json match them
-		return nil, nil, false
+		m.state = membersBad // escapes or non-ASCII in keys: let encoding/json match them
+		return false
 	}
-	key = b[i+1 : j]
+	m.key = b[i+1 : j]
 	i = skipWS(b, j+1)
 	if i >= len(b) || b[i] != ':' {
-		m.bad = true
-		return nil, nil, false
+		m.state = membersBad
+		return false
 	}
-	i = skipWS(b, i+1)
-	end := valueEnd(b, i)
-	if end < 0 {
-		m.bad = true
-		return nil, nil, false
+	m.pos = skipWS(b, i+1)
+	if m.pos >= len(b) {
+		m.state = membersBad
+		return false
 	}
-	val = b[i:end]
-	i = skipWS(b, end)
-	switch {
-	case i < len(b) && b[i] == ',':
-		m.i = skipWS(b, i+1)
-	case i < len(b) && b[i] == '}':
-		m.done = true
-		if skipWS(b, i+1) != len(b) {
-			m.bad = true
-			return nil, nil, false
-		}
-	default:
-		m.bad = true
-		return nil, nil, false
-	}
-	return key, val, true
+	m.state = membersMore
+	return true
+}
+
+// end returns the index after the object, once next has returned false.
+func (m *members) end() (int, bool) {
+	return m.pos, m.state == membersDone
 }
 
 func skipWS(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
 	}
 	return i
 }
 
-// valueEnd returns the end of the value starting at b[i], or -1. It checks
-// nesting and string boundaries only.
-func valueEnd(b []byte, i int) int {
-	if i >= len(b) {
-		return -1
+// lit matches the literal s (true, false or null) at b[i].
+func lit(b []byte, i int, s string) (int, bool) {
+	if len(b)-i >= len(s) && string(b[i:i+len(s)]) == s {
+		return i + len(s), true
 	}
-	switch b[i] {
-	case '"':
-		end, _ := scanString(b, i+1, false)
-		return end
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); {
-			switch b[j] {
-			case '"':
-				end, _ := scanString(b, j+1, false)
-				if end < 0 {
-					return -1
-				}
-				j = end
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-			j++
-		}
-		return -1
+	return 0, false
+}
+
+func isNullAt(b []byte, i int) bool {
+	_, ok := lit(b, i, "null")
+	return ok
+}
+
+// plainByte is true for the bytes that can stand for themselves inside a
+// JSON string: all but the quote, the backslash and control bytes.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
 	}
-	j := i
-	for j < len(b) {
-		switch b[j] {
-		case ' ', '\t', '\n', '\r', ',', '}', ']':
-			return j
+	return t
+}()
+
+// asciiRun returns the index of the first byte from b[j] on that is not
+// plain ASCII inside a string: a quote, a backslash, a control byte or a
+// byte of a multi-byte character. It tests eight bytes at a time: a byte
+// b of the word x is flagged when b^'"' or b^'\\' is zero, when b < 0x20,
+// or when its high bit is set. The subtractions can flag a byte above a
+// flagged one too, never below it, so the lowest flag is exact.
+func asciiRun(b []byte, j int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for ; j+8 <= len(b); j += 8 {
+		x := binary.LittleEndian.Uint64(b[j:])
+		q := x ^ (ones * '"')
+		bs := x ^ (ones * '\\')
+		t := ((q - ones) &^ q) | ((bs - ones) &^ bs) | (x - ones*0x20) | x
+		if t &= highs; t != 0 {
+			return j + bits.TrailingZeros64(t)/8
 		}
+	}
+	for j < len(b) && plainByte[b[j]] && b[j] < utf8.RuneSelf {
 		j++
 	}
 	return j
 }
 
-func isNull(v []byte) bool { return string(v) == "null" }
+// How scanStr found a string.
+const (
+	strPlain   = iota // no escapes, valid UTF-8: the bytes are the value
+	strEscaped        // valid escapes: encoding/json must interpret them
+	strBadUTF8        // no escapes but invalid UTF-8 (json replaces it)
+	strBad            // not a valid JSON string
+)
 
-// str decodes a JSON string value; intern shares the result through the
-// intern table. ok is false for anything but a clean string or null.
-func (d *fastDecoder) str(v []byte, intern bool) (s string, null, ok bool) {
-	if isNull(v) {
-		return "", true, true
+// scanStr scans the string starting at b[i] ('"'). It returns the index
+// after the closing quote and the kind of string. Escapes are checked as
+// encoding/json checks them.
+func scanStr(b []byte, i int) (int, int) {
+	j := asciiRun(b, i+1)
+	if j < len(b) && b[j] == '"' {
+		return j + 1, strPlain
 	}
-	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
-		return "", false, false
-	}
-	inner := v[1 : len(v)-1]
-	ascii := true
-	for _, c := range inner {
-		if c < 0x20 || c == '\\' || c == '"' {
-			// Escapes: let encoding/json interpret this one string.
-			if c == '\\' {
-				var out string
-				if json.Unmarshal(v, &out) != nil {
-					return "", false, false
-				}
-				return out, false, true
+	if j < len(b) && b[j] >= utf8.RuneSelf {
+		for j < len(b) && plainByte[b[j]] {
+			j++
+		}
+		if j < len(b) && b[j] == '"' {
+			if !utf8.Valid(b[i+1 : j]) {
+				return j + 1, strBadUTF8
 			}
-			return "", false, false
-		}
-		if c >= utf8.RuneSelf {
-			ascii = false
+			return j + 1, strPlain
 		}
 	}
-	if !ascii && !utf8.Valid(inner) {
-		return "", false, false // json replaces invalid bytes; let it
-	}
-	if intern && d.intern != nil {
-		if s, hit := d.intern[string(inner)]; hit {
-			return s, false, true
+	// Escapes, control bytes or the end of b.
+	for j < len(b) {
+		switch c := b[j]; {
+		case c == '"':
+			return j + 1, strEscaped
+		case c == '\\':
+			if j+1 >= len(b) {
+				return 0, strBad
+			}
+			switch b[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j += 2
+			case 'u':
+				if len(b)-j < 6 || !isHex(b[j+2]) || !isHex(b[j+3]) || !isHex(b[j+4]) || !isHex(b[j+5]) {
+					return 0, strBad
+				}
+				j += 6
+			default:
+				return 0, strBad
+			}
+		case c < 0x20:
+			return 0, strBad
+		default:
+			j++
 		}
-		s = string(inner)
-		if len(d.intern) < maxInterned {
-			d.intern[s] = s
-		}
-		return s, false, true
 	}
-	return string(inner), false, true
+	return 0, strBad
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// The intern table is a map, bounded by maxInterned, with a small
+// direct-mapped cache in front of it. The cache slot of a string comes
+// from a cheap hash of its length and its first and last eight bytes; a
+// hit costs that hash and one comparison, where the map would hash every
+// byte and probe its groups. Strings that collide in the cache still hit
+// in the map. The cache holds only strings that are in the map.
+
+const internCacheBits = 12
+
+// internEntry is a cache slot: a string and the same string boxed.
+type internEntry struct {
+	s string
+	x any
+}
+
+// internHash picks the cache slot of s.
+func internHash(s []byte) uint64 {
+	n := len(s)
+	h := uint64(n)
+	if n >= 8 {
+		h ^= binary.LittleEndian.Uint64(s) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(s[n-8:]), 29)
+	} else {
+		for _, c := range s {
+			h = h<<8 ^ uint64(c)
+		}
+	}
+	return (h * 0x9e3779b97f4a7c15) >> (64 - internCacheBits)
+}
+
+// internEntry returns the cache slot that holds the interned string equal
+// to s, interning s first if the table has room; nil when s is not and
+// cannot be interned (or d does not intern).
+func (d *fastDecoder) internEntry(s []byte) *internEntry {
+	if d.cache == nil {
+		if d.intern == nil {
+			return nil
+		}
+		d.cache = make([]internEntry, 1<<internCacheBits)
+	}
+	e := &d.cache[internHash(s)]
+	if e.x != nil && e.s == string(s) {
+		return e
+	}
+	if x, ok := d.intern[string(s)]; ok {
+		*e = internEntry{x.(string), x}
+		return e
+	}
+	if len(d.intern) >= maxInterned {
+		return nil
+	}
+	str := string(s)
+	*e = internEntry{str, str}
+	d.intern[str] = e.x
+	return e
+}
+
+// internStr returns the string s holds, shared through the intern table.
+func (d *fastDecoder) internStr(s []byte) string {
+	if e := d.internEntry(s); e != nil {
+		return e.s
+	}
+	return string(s)
+}
+
+// internAny is internStr for a value stored in an interface.
+func (d *fastDecoder) internAny(s []byte) any {
+	if e := d.internEntry(s); e != nil {
+		return e.x
+	}
+	return string(s)
+}
+
+// str decodes the JSON string at b[i]; intern shares the result through
+// the intern table. null is not a string here.
+func (d *fastDecoder) str(b []byte, i int, intern bool) (string, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return "", 0, false
+	}
+	if j := asciiRun(b, i+1); j < len(b) && b[j] == '"' {
+		// The common case: plain ASCII.
+		if intern {
+			return d.internStr(b[i+1 : j]), j + 1, true
+		}
+		return string(b[i+1 : j]), j + 1, true
+	}
+	end, kind := scanStr(b, i)
+	switch kind {
+	case strPlain:
+		if intern {
+			return d.internStr(b[i+1 : end-1]), end, true
+		}
+		return string(b[i+1 : end-1]), end, true
+	case strEscaped:
+		// Let encoding/json interpret the escapes of this one string.
+		var s string
+		if json.Unmarshal(b[i:end], &s) != nil {
+			return "", 0, false
+		}
+		return s, end, true
+	}
+	return "", 0, false // json replaces invalid bytes; let it
 }
 
 // setStr assigns a string field; null leaves it unchanged (as json does).
-func (d *fastDecoder) setStr(dst *string, v []byte, intern bool) bool {
-	s, null, ok := d.str(v, intern)
-	if ok && !null {
+func (d *fastDecoder) setStr(dst *string, b []byte, i int, intern bool) (int, bool) {
+	if b[i] == 'n' {
+		return lit(b, i, "null")
+	}
+	s, end, ok := d.str(b, i, intern)
+	if ok {
 		*dst = s
 	}
-	return ok
+	return end, ok
 }
 
 // strs decodes an array of strings; null gives nil, [] an empty slice.
-func (d *fastDecoder) strs(dst *[]string, v []byte, intern bool) bool {
-	if isNull(v) {
-		*dst = nil
-		return true
-	}
-	if len(v) < 2 || v[0] != '[' {
-		return false
-	}
-	out := make([]string, 0, 16)
-	i := skipWS(v, 1)
-	if i < len(v) && v[i] == ']' {
-		if skipWS(v, i+1) != len(v) {
-			return false
+func (d *fastDecoder) strs(dst *[]string, b []byte, i int, intern bool) (int, bool) {
+	switch b[i] {
+	case 'n':
+		end, ok := lit(b, i, "null")
+		if ok {
+			*dst = nil
 		}
-		*dst = out
-		return true
+		return end, ok
+	case '[':
+	default:
+		return 0, false
 	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		*dst = []string{}
+		return i + 1, true
+	}
+	out := d.strBuf[:0]
 	for {
-		end := valueEnd(v, i)
-		if end < 0 {
-			return false
-		}
-		s, null, ok := d.str(v[i:end], intern)
-		if !ok {
-			return false
-		}
-		if null {
-			s = "" // json stores "" for a null element
+		var s string
+		if isNullAt(b, i) {
+			i += 4 // json stores "" for a null element
+		} else {
+			var ok bool
+			if s, i, ok = d.str(b, i, intern); !ok {
+				return 0, false
+			}
 		}
 		out = append(out, s)
-		i = skipWS(v, end)
-		if i >= len(v) {
-			return false
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return 0, false
 		}
-		if v[i] == ']' {
-			if skipWS(v, i+1) != len(v) {
-				return false
-			}
-			*dst = out
-			return true
+		if b[i] == ']' {
+			break
 		}
-		if v[i] != ',' {
-			return false
+		if b[i] != ',' {
+			return 0, false
 		}
-		i = skipWS(v, i+1)
+		i = skipWS(b, i+1)
 	}
+	*dst = append([]string(nil), out...)
+	// Not cleared: the scratch keeps a few strings, mostly interned ones,
+	// alive until the next array overwrites them.
+	d.strBuf = out[:0]
+	return i + 1, true
 }
 
-// int64Value parses a JSON integer exactly as encoding/json accepts it
-// into an int64; null leaves dst unchanged.
-func int64Value(dst *int64, v []byte) bool {
-	if isNull(v) {
-		return true
+// numberEnd returns the end of the JSON number at b[i], or -1.
+func numberEnd(b []byte, i int) int {
+	if i < len(b) && b[i] == '-' {
+		i++
 	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		i++
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	default:
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || !isDigit(b[i]) {
+			return -1
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return -1
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	return i
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// parseInt parses a JSON number (already checked) as encoding/json does
+// into an int64: integers in range only.
+func parseInt(v []byte) (int64, bool) {
 	i, neg := 0, false
-	if len(v) > 0 && v[0] == '-' {
+	if v[0] == '-' {
 		neg, i = true, 1
-	}
-	if i >= len(v) || (v[i] == '0' && len(v) > i+1) {
-		return false
 	}
 	var n uint64
 	for ; i < len(v); i++ {
 		c := v[i]
-		if c < '0' || c > '9' {
-			return false
+		if !isDigit(c) {
+			return 0, false // a fraction or an exponent
 		}
 		if n > (1<<63)/10 {
-			return false
+			return 0, false
 		}
 		n = n*10 + uint64(c-'0')
 	}
 	switch {
 	case !neg && n > 1<<63-1, neg && n > 1<<63:
-		return false
+		return 0, false
 	case neg:
-		*dst = -int64(n)
-	default:
-		*dst = int64(n)
+		return -int64(n), true
 	}
-	return true
+	return int64(n), true
 }
 
-// isNumber reports whether v is a JSON number.
-func isNumber(v []byte) bool {
-	i := 0
-	if i < len(v) && v[i] == '-' {
-		i++
+// exactPow10 holds the powers of ten a float64 represents exactly.
+var exactPow10 = [...]float64{
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+}
+
+// parseFloat parses a JSON number (already checked) as strconv.ParseFloat
+// does. Numbers of at most 15 digits with a small exponent are exact
+// after one multiplication or division (the same shortcut strconv takes);
+// the rest go to strconv.
+func parseFloat(v []byte) (float64, bool) {
+	i, neg := 0, false
+	if v[0] == '-' {
+		neg, i = true, 1
 	}
-	switch {
-	case i < len(v) && v[i] == '0':
-		i++
-	case i < len(v) && v[i] >= '1' && v[i] <= '9':
-		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
-			i++
-		}
-	default:
-		return false
+	var mant uint64
+	digits, exp := 0, 0
+	for ; i < len(v) && isDigit(v[i]); i++ {
+		mant = mant*10 + uint64(v[i]-'0')
+		digits++
 	}
 	if i < len(v) && v[i] == '.' {
-		i++
-		if i >= len(v) || v[i] < '0' || v[i] > '9' {
-			return false
-		}
-		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
-			i++
+		for i++; i < len(v) && isDigit(v[i]); i++ {
+			mant = mant*10 + uint64(v[i]-'0')
+			digits++
+			exp--
 		}
 	}
-	if i < len(v) && (v[i] == 'e' || v[i] == 'E') {
-		i++
-		if i < len(v) && (v[i] == '+' || v[i] == '-') {
-			i++
+	if digits <= 15 && i == len(v) && exp >= -len(exactPow10)+1 {
+		f := float64(mant)
+		if exp < 0 {
+			f /= exactPow10[-exp]
 		}
-		if i >= len(v) || v[i] < '0' || v[i] > '9' {
-			return false
+		if neg {
+			f = -f
 		}
-		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
-			i++
-		}
-	}
-	return i == len(v)
-}
-
-func float64Value(dst *float64, v []byte) bool {
-	if isNull(v) {
-		return true
-	}
-	if !isNumber(v) {
-		return false
+		return f, true
 	}
 	f, err := strconv.ParseFloat(string(v), 64)
 	if err != nil {
-		return false // out of range: json reports it
+		return 0, false // out of range: json reports it
 	}
-	*dst = f
-	return true
+	return f, true
 }
 
-func boolValue(dst *bool, v []byte) bool {
-	switch string(v) {
-	case "true":
+// intField parses an int64 field; null leaves it unchanged.
+func intField(dst *int64, b []byte, i int) (int, bool) { return numField(dst, b, i, parseInt) }
+
+// floatField parses a float64 field; null leaves it unchanged.
+func floatField(dst *float64, b []byte, i int) (int, bool) { return numField(dst, b, i, parseFloat) }
+
+func numField[N int64 | float64](dst *N, b []byte, i int, parse func([]byte) (N, bool)) (int, bool) {
+	if b[i] == 'n' {
+		return lit(b, i, "null")
+	}
+	end := numberEnd(b, i)
+	if end < 0 {
+		return 0, false
+	}
+	n, ok := parse(b[i:end])
+	if ok {
+		*dst = n
+	}
+	return end, ok
+}
+
+func boolField(dst *bool, b []byte, i int) (int, bool) {
+	switch b[i] {
+	case 't':
 		*dst = true
-	case "false":
+		return lit(b, i, "true")
+	case 'f':
 		*dst = false
-	case "null":
-	default:
-		return false
+		return lit(b, i, "false")
+	case 'n':
+		return lit(b, i, "null")
 	}
-	return true
+	return 0, false
 }
 
-// timeValue parses the Hub's "2006-01-02T15:04:05.000Z" directly and
+// timeField parses the Hub's "2006-01-02T15:04:05.000Z" directly and
 // anything else through time.Time's own UnmarshalJSON.
-func timeValue(dst *time.Time, v []byte) bool {
-	if isNull(v) {
-		return true
+func timeField(dst *time.Time, b []byte, i int) (int, bool) {
+	switch b[i] {
+	case 'n':
+		return lit(b, i, "null")
+	case '"':
+	default:
+		return 0, false
 	}
+	end, kind := scanStr(b, i)
+	if kind == strBad {
+		return 0, false
+	}
+	v := b[i:end]
 	if t, ok := parseHubTime(v); ok {
 		*dst = t
-		return true
+		return end, true
 	}
 	var t time.Time
 	if err := t.UnmarshalJSON(v); err != nil {
-		return false
+		return 0, false
 	}
 	*dst = t
-	return true
+	return end, true
 }
 
 func parseHubTime(v []byte) (time.Time, bool) {
@@ -712,53 +991,139 @@ func parseHubTime(v []byte) (time.Time, bool) {
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) {
 		return time.Time{}, false
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, ms*int(time.Millisecond), time.UTC)
-	// time.Date normalises out-of-range fields; RFC 3339 parsing rejects them.
-	if t.Year() != year || int(t.Month()) != month || t.Day() != day || t.Hour() != hour || t.Minute() != minute || t.Second() != sec {
+	// time.Date would normalise out-of-range fields; RFC 3339 parsing
+	// rejects them.
+	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
 	}
-	return t, true
+	return time.Date(year, time.Month(month), day, hour, minute, sec, ms*int(time.Millisecond), time.UTC), true
 }
 
-func (d *fastDecoder) gated(dst *Gated, v []byte) bool {
-	switch string(v) {
-	case "false", "null":
+// daysIn returns the number of days in a month (1-12) of a year.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+func (d *fastDecoder) gated(dst *Gated, b []byte, i int) (int, bool) {
+	switch b[i] {
+	case 'f':
 		*dst = NotGated
-		return true
-	case "true":
+		return lit(b, i, "false")
+	case 'n':
+		*dst = NotGated
+		return lit(b, i, "null")
+	case 't':
 		*dst = "true"
-		return true
+		return lit(b, i, "true")
 	}
-	s, _, ok := d.str(v, true)
-	if !ok {
-		return false
+	s, end, ok := d.str(b, i, true)
+	if ok {
+		*dst = Gated(s)
 	}
-	*dst = Gated(s)
-	return true
+	return end, ok
+}
+
+// skipValue checks the JSON value at b[i] as json.Valid would and
+// returns its end.
+func skipValue(b []byte, i, depth int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		end, kind := scanStr(b, i)
+		return end, kind != strBad
+	case '{', '[':
+		if depth >= maxDepth {
+			return 0, false
+		}
+		closing := byte('}')
+		if b[i] == '[' {
+			closing = ']'
+		}
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == closing {
+			return i + 1, true
+		}
+		for {
+			if closing == '}' {
+				if i >= len(b) || b[i] != '"' {
+					return 0, false
+				}
+				end, kind := scanStr(b, i)
+				if kind == strBad {
+					return 0, false
+				}
+				i = skipWS(b, end)
+				if i >= len(b) || b[i] != ':' {
+					return 0, false
+				}
+				i = skipWS(b, i+1)
+			}
+			end, ok := skipValue(b, i, depth+1)
+			if !ok {
+				return 0, false
+			}
+			i = skipWS(b, end)
+			if i >= len(b) {
+				return 0, false
+			}
+			if b[i] == closing {
+				return i + 1, true
+			}
+			if b[i] != ',' {
+				return 0, false
+			}
+			i = skipWS(b, i+1)
+		}
+	case 't':
+		return lit(b, i, "true")
+	case 'f':
+		return lit(b, i, "false")
+	case 'n':
+		return lit(b, i, "null")
+	}
+	end := numberEnd(b, i)
+	return end, end >= 0
 }
 
 // raw copies a value into a json.RawMessage, as its UnmarshalJSON does.
-func raw(dst *json.RawMessage, v []byte) bool {
-	if !json.Valid(v) {
-		return false
+func raw(dst *json.RawMessage, b []byte, i, depth int) (int, bool) {
+	end, ok := skipValue(b, i, depth)
+	if ok {
+		*dst = append((*dst)[0:0], b[i:end]...)
 	}
-	*dst = append((*dst)[0:0], v...)
-	return true
+	return end, ok
 }
 
 // viaJSON decodes one member's value with encoding/json.
-func viaJSON(dst any, v []byte) bool { return json.Unmarshal(v, dst) == nil }
+func viaJSON(dst any, b []byte, i, depth int) (int, bool) {
+	end, ok := skipValue(b, i, depth)
+	if !ok || json.Unmarshal(b[i:end], dst) != nil {
+		return 0, false
+	}
+	return end, true
+}
 
 // unknown handles a key the fast path does not know: encoding/json would
 // ignore it after checking its syntax — unless it matches a field name
 // case-insensitively, which json honours and the fast path leaves to it.
-func unknown(key, v []byte, names []string) bool {
+func unknown(key []byte, names []string, b []byte, i, depth int) (int, bool) {
 	for _, n := range names {
 		if len(n) == len(key) && strings.EqualFold(n, string(key)) {
-			return false
+			return 0, false
 		}
 	}
-	return json.Valid(v)
+	return skipValue(b, i, depth)
 }
 
 var modelNames = []string{
@@ -770,189 +1135,206 @@ var modelNames = []string{
 	"securityRepoStatus", "resourceGroup",
 }
 
-// model is the fast path for one ModelInfo. It reports false when the
-// element must go through encoding/json instead.
-func (d *fastDecoder) model(b []byte, m *ModelInfo) bool {
-	it := newMembers(b)
-	for {
-		k, v, ok := it.next()
-		if !ok {
-			return !it.bad
-		}
-		switch string(k) {
+// model is the fast path for one ModelInfo, the object at b[0]. It
+// reports false when the element must go through encoding/json instead.
+func (d *fastDecoder) model(b []byte, m *ModelInfo) (int, bool) {
+	const depth = 1
+	it := newMembers(b, 0)
+	for it.next() {
+		var end int
+		var ok bool
+		i := it.pos
+		switch string(it.key) {
 		case "_id":
-			ok = d.setStr(&m.OID, v, false)
+			end, ok = d.setStr(&m.OID, b, i, false)
 		case "id":
-			ok = d.setStr(&m.ID, v, false)
+			end, ok = d.setStr(&m.ID, b, i, false)
 		case "modelId":
-			ok = d.setStr(&m.ModelID, v, false)
+			end, ok = d.setStr(&m.ModelID, b, i, false)
 		case "author":
-			ok = d.setStr(&m.Author, v, true)
+			end, ok = d.setStr(&m.Author, b, i, true)
 		case "sha":
-			ok = d.setStr(&m.SHA, v, false)
+			end, ok = d.setStr(&m.SHA, b, i, false)
 		case "createdAt":
-			ok = timeValue(&m.CreatedAt, v)
+			end, ok = timeField(&m.CreatedAt, b, i)
 		case "lastModified":
-			ok = timeValue(&m.LastModified, v)
+			end, ok = timeField(&m.LastModified, b, i)
 		case "private":
-			ok = boolValue(&m.Private, v)
+			end, ok = boolField(&m.Private, b, i)
 		case "gated":
-			ok = d.gated(&m.Gated, v)
+			end, ok = d.gated(&m.Gated, b, i)
 		case "disabled":
-			ok = boolValue(&m.Disabled, v)
+			end, ok = boolField(&m.Disabled, b, i)
 		case "downloads":
-			ok = int64Value(&m.Downloads, v)
+			end, ok = intField(&m.Downloads, b, i)
 		case "downloadsAllTime":
-			ok = int64Value(&m.DownloadsAllTime, v)
+			end, ok = intField(&m.DownloadsAllTime, b, i)
 		case "likes":
-			ok = int64Value(&m.Likes, v)
+			end, ok = intField(&m.Likes, b, i)
 		case "trendingScore":
-			ok = float64Value(&m.TrendingScore, v)
+			end, ok = floatField(&m.TrendingScore, b, i)
 		case "tags":
-			ok = d.strs(&m.Tags, v, true)
+			end, ok = d.strs(&m.Tags, b, i, true)
 		case "pipeline_tag":
-			ok = d.setStr(&m.PipelineTag, v, true)
+			end, ok = d.setStr(&m.PipelineTag, b, i, true)
 		case "library_name":
-			ok = d.setStr(&m.LibraryName, v, true)
+			end, ok = d.setStr(&m.LibraryName, b, i, true)
 		case "mask_token":
-			ok = d.setStr(&m.MaskToken, v, true)
+			end, ok = d.setStr(&m.MaskToken, b, i, true)
 		case "inference":
-			ok = d.setStr(&m.Inference, v, true)
+			end, ok = d.setStr(&m.Inference, b, i, true)
 		case "usedStorage":
-			ok = int64Value(&m.UsedStorage, v)
+			end, ok = intField(&m.UsedStorage, b, i)
 		case "childrenModelCount":
-			ok = int64Value(&m.ChildrenModelCount, v)
+			end, ok = intField(&m.ChildrenModelCount, b, i)
 		case "config":
-			ok = d.config(&m.Config, v)
+			end, ok = d.config(&m.Config, b, i, depth)
 		case "safetensors":
-			ok = d.safetensors(&m.Safetensors, v)
+			end, ok = d.safetensors(&m.Safetensors, b, i, depth)
 		case "model-index":
-			ok = raw(&m.ModelIndex, v)
+			end, ok = raw(&m.ModelIndex, b, i, depth)
 		case "inferenceProviderMapping":
-			ok = raw(&m.InferenceProviderMapping, v)
+			end, ok = raw(&m.InferenceProviderMapping, b, i, depth)
 		case "widgetData":
-			ok = raw(&m.WidgetData, v)
+			end, ok = raw(&m.WidgetData, b, i, depth)
 		case "gguf":
-			ok = raw(&m.GGUF, v)
+			end, ok = raw(&m.GGUF, b, i, depth)
 		case "evalResults":
-			ok = raw(&m.EvalResults, v)
+			end, ok = raw(&m.EvalResults, b, i, depth)
 		case "securityRepoStatus":
-			ok = raw(&m.SecurityRepoStatus, v)
+			end, ok = raw(&m.SecurityRepoStatus, b, i, depth)
 		case "resourceGroup":
-			ok = raw(&m.ResourceGroup, v)
+			end, ok = raw(&m.ResourceGroup, b, i, depth)
 		case "cardData":
-			ok = d.object(&m.CardData, v)
+			end, ok = d.object(&m.CardData, b, i, depth)
 		case "transformersInfo":
-			ok = viaJSON(&m.TransformersInfo, v)
+			end, ok = viaJSON(&m.TransformersInfo, b, i, depth)
 		case "siblings":
-			ok = viaJSON(&m.Siblings, v)
+			end, ok = viaJSON(&m.Siblings, b, i, depth)
 		case "spaces":
-			ok = d.strs(&m.Spaces, v, false)
+			end, ok = d.strs(&m.Spaces, b, i, false)
 		case "baseModels":
-			ok = viaJSON(&m.BaseModels, v)
+			end, ok = viaJSON(&m.BaseModels, b, i, depth)
 		default:
-			ok = unknown(k, v, modelNames)
+			end, ok = unknown(it.key, modelNames, b, i, depth)
 		}
 		if !ok {
-			return false
+			return 0, false
 		}
+		it.pos = end
 	}
+	return it.end()
+}
+
+// openField starts a pointer field that holds an object: null sets it to
+// nil and ends the value (done); anything but an object fails (done, not
+// ok); an object returns the struct to fill, allocated when nil.
+func openField[T any](dst **T, b []byte, i, depth int) (obj *T, end int, done, ok bool) {
+	if b[i] == 'n' {
+		end, ok := lit(b, i, "null")
+		if ok {
+			*dst = nil
+		}
+		return nil, end, true, ok
+	}
+	if b[i] != '{' || depth >= maxDepth {
+		return nil, 0, true, false
+	}
+	if *dst == nil {
+		*dst = new(T)
+	}
+	return *dst, 0, false, true
 }
 
 var configNames = []string{"architectures", "model_type", "tokenizer_config", "diffusers", "speechbrain"}
 
-func (d *fastDecoder) config(dst **ModelConfig, v []byte) bool {
-	if isNull(v) {
-		*dst = nil
-		return true
+func (d *fastDecoder) config(dst **ModelConfig, b []byte, i, depth int) (int, bool) {
+	c, end, done, ok := openField(dst, b, i, depth)
+	if done {
+		return end, ok
 	}
-	if *dst == nil {
-		*dst = new(ModelConfig)
-	}
-	c := *dst
-	it := newMembers(v)
-	for {
-		k, val, ok := it.next()
-		if !ok {
-			return !it.bad
-		}
-		switch string(k) {
+	depth++
+	it := newMembers(b, i)
+	for it.next() {
+		var end int
+		var ok bool
+		i := it.pos
+		switch string(it.key) {
 		case "architectures":
-			ok = d.strs(&c.Architectures, val, true)
+			end, ok = d.strs(&c.Architectures, b, i, true)
 		case "model_type":
-			ok = d.setStr(&c.ModelType, val, true)
+			end, ok = d.setStr(&c.ModelType, b, i, true)
 		case "tokenizer_config":
-			ok = raw(&c.TokenizerConfig, val)
+			end, ok = raw(&c.TokenizerConfig, b, i, depth)
 		case "diffusers":
-			ok = raw(&c.Diffusers, val)
+			end, ok = raw(&c.Diffusers, b, i, depth)
 		case "speechbrain":
-			ok = raw(&c.Speechbrain, val)
+			end, ok = raw(&c.Speechbrain, b, i, depth)
 		default:
-			ok = unknown(k, val, configNames)
+			end, ok = unknown(it.key, configNames, b, i, depth)
 		}
 		if !ok {
-			return false
+			return 0, false
 		}
+		it.pos = end
 	}
+	return it.end()
 }
 
 var safetensorsNames = []string{"parameters", "total"}
 
-func (d *fastDecoder) safetensors(dst **Safetensors, v []byte) bool {
-	if isNull(v) {
-		*dst = nil
-		return true
+func (d *fastDecoder) safetensors(dst **Safetensors, b []byte, i, depth int) (int, bool) {
+	s, end, done, ok := openField(dst, b, i, depth)
+	if done {
+		return end, ok
 	}
-	if *dst == nil {
-		*dst = new(Safetensors)
-	}
-	s := *dst
-	it := newMembers(v)
-	for {
-		k, val, ok := it.next()
-		if !ok {
-			return !it.bad
-		}
-		switch string(k) {
+	depth++
+	it := newMembers(b, i)
+	for it.next() {
+		var end int
+		var ok bool
+		i := it.pos
+		switch string(it.key) {
 		case "parameters":
-			ok = d.params(&s.Parameters, val)
+			end, ok = d.params(&s.Parameters, b, i, depth)
 		case "total":
-			ok = int64Value(&s.Total, val)
+			end, ok = intField(&s.Total, b, i)
 		default:
-			ok = unknown(k, val, safetensorsNames)
+			end, ok = unknown(it.key, safetensorsNames, b, i, depth)
 		}
 		if !ok {
-			return false
+			return 0, false
 		}
+		it.pos = end
 	}
+	return it.end()
 }
 
-func (d *fastDecoder) params(dst *map[string]int64, v []byte) bool {
-	if isNull(v) {
-		*dst = nil
-		return true
+func (d *fastDecoder) params(dst *map[string]int64, b []byte, i, depth int) (int, bool) {
+	if b[i] == 'n' {
+		end, ok := lit(b, i, "null")
+		if ok {
+			*dst = nil
+		}
+		return end, ok
+	}
+	if b[i] != '{' || depth >= maxDepth {
+		return 0, false
 	}
 	if *dst == nil {
 		*dst = make(map[string]int64, 2)
 	}
-	it := newMembers(v)
-	for {
-		k, val, ok := it.next()
+	it := newMembers(b, i)
+	for it.next() {
+		var n int64 // json stores the zero value for a null map element
+		end, ok := intField(&n, b, it.pos)
 		if !ok {
-			return !it.bad
+			return 0, false
 		}
-		var n int64
-		if isNull(val) {
-			// json stores the zero value for a null map element.
-		} else if !int64Value(&n, val) {
-			return false
-		}
-		key, hit := d.intern[string(k)]
-		if !hit {
-			key = string(k)
-		}
-		(*dst)[key] = n
+		(*dst)[d.internStr(it.key)] = n
+		it.pos = end
 	}
+	return it.end()
 }
 
 var datasetNames = []string{
@@ -962,69 +1344,68 @@ var datasetNames = []string{
 }
 
 // dataset is the fast path for one DatasetInfo.
-func (d *fastDecoder) dataset(b []byte, m *DatasetInfo) bool {
-	it := newMembers(b)
-	for {
-		k, v, ok := it.next()
-		if !ok {
-			return !it.bad
-		}
-		switch string(k) {
+func (d *fastDecoder) dataset(b []byte, m *DatasetInfo) (int, bool) {
+	const depth = 1
+	it := newMembers(b, 0)
+	for it.next() {
+		var end int
+		var ok bool
+		i := it.pos
+		switch string(it.key) {
 		case "_id":
-			ok = d.setStr(&m.OID, v, false)
+			end, ok = d.setStr(&m.OID, b, i, false)
 		case "id":
-			ok = d.setStr(&m.ID, v, false)
+			end, ok = d.setStr(&m.ID, b, i, false)
 		case "author":
-			ok = d.setStr(&m.Author, v, true)
+			end, ok = d.setStr(&m.Author, b, i, true)
 		case "sha":
-			ok = d.setStr(&m.SHA, v, false)
+			end, ok = d.setStr(&m.SHA, b, i, false)
 		case "createdAt":
-			ok = timeValue(&m.CreatedAt, v)
+			end, ok = timeField(&m.CreatedAt, b, i)
 		case "lastModified":
-			ok = timeValue(&m.LastModified, v)
+			end, ok = timeField(&m.LastModified, b, i)
 		case "private":
-			ok = boolValue(&m.Private, v)
+			end, ok = boolField(&m.Private, b, i)
 		case "gated":
-			ok = d.gated(&m.Gated, v)
+			end, ok = d.gated(&m.Gated, b, i)
 		case "disabled":
-			ok = boolValue(&m.Disabled, v)
+			end, ok = boolField(&m.Disabled, b, i)
 		case "downloads":
-			ok = int64Value(&m.Downloads, v)
+			end, ok = intField(&m.Downloads, b, i)
 		case "downloadsAllTime":
-			ok = int64Value(&m.DownloadsAllTime, v)
+			end, ok = intField(&m.DownloadsAllTime, b, i)
 		case "likes":
-			ok = int64Value(&m.Likes, v)
+			end, ok = intField(&m.Likes, b, i)
 		case "trendingScore":
-			ok = float64Value(&m.TrendingScore, v)
+			end, ok = floatField(&m.TrendingScore, b, i)
 		case "tags":
-			ok = d.strs(&m.Tags, v, true)
+			end, ok = d.strs(&m.Tags, b, i, true)
 		case "description":
-			ok = d.setStr(&m.Description, v, false)
+			end, ok = d.setStr(&m.Description, b, i, false)
 		case "citation":
-			ok = d.setStr(&m.Citation, v, false)
+			end, ok = d.setStr(&m.Citation, b, i, false)
 		case "paperswithcode_id":
-			ok = d.setStr(&m.PapersWithCodeID, v, false)
+			end, ok = d.setStr(&m.PapersWithCodeID, b, i, false)
 		case "usedStorage":
-			ok = int64Value(&m.UsedStorage, v)
+			end, ok = intField(&m.UsedStorage, b, i)
 		case "mainSize":
-			ok = int64Value(&m.MainSize, v)
+			end, ok = intField(&m.MainSize, b, i)
 		case "cardData":
-			ok = d.object(&m.CardData, v)
+			end, ok = d.object(&m.CardData, b, i, depth)
 		case "siblings":
-			ok = viaJSON(&m.Siblings, v)
+			end, ok = viaJSON(&m.Siblings, b, i, depth)
 		case "resourceGroup":
-			ok = raw(&m.ResourceGroup, v)
+			end, ok = raw(&m.ResourceGroup, b, i, depth)
 		default:
-			ok = unknown(k, v, datasetNames)
+			end, ok = unknown(it.key, datasetNames, b, i, depth)
 		}
 		if !ok {
-			return false
+			return 0, false
 		}
+		it.pos = end
 	}
+	return it.end()
 }
-
-// maxDepth is encoding/json's nesting limit; deeper input goes to it.
-const maxDepth = 10000
 
 // maxInternedValue bounds the strings worth interning inside free-form
 // values (licenses, languages, task names; not descriptions).
@@ -1032,98 +1413,117 @@ const maxInternedValue = 48
 
 // object decodes a JSON object into a map[string]any exactly as
 // encoding/json does (numbers as float64; into the existing map if any).
-func (d *fastDecoder) object(dst *map[string]any, v []byte) bool {
-	if isNull(v) {
-		*dst = nil
-		return true
+func (d *fastDecoder) object(dst *map[string]any, b []byte, i, depth int) (int, bool) {
+	if b[i] == 'n' {
+		end, ok := lit(b, i, "null")
+		if ok {
+			*dst = nil
+		}
+		return end, ok
 	}
-	if len(v) == 0 || v[0] != '{' {
-		return false
+	if b[i] != '{' || depth >= maxDepth {
+		return 0, false
 	}
 	if *dst == nil {
 		*dst = make(map[string]any, 8)
 	}
-	return d.fillObject(*dst, v, 1)
+	return d.fillObject(*dst, b, i, depth+1)
 }
 
-func (d *fastDecoder) fillObject(m map[string]any, v []byte, depth int) bool {
-	if depth > maxDepth {
-		return false
-	}
-	it := newMembers(v)
-	for {
-		k, val, ok := it.next()
+// fillObject decodes the object at b[i], which is at the given depth,
+// into m.
+func (d *fastDecoder) fillObject(m map[string]any, b []byte, i, depth int) (int, bool) {
+	it := newMembers(b, i)
+	for it.next() {
+		x, end, ok := d.anyValue(b, it.pos, depth)
 		if !ok {
-			return !it.bad
+			return 0, false
 		}
-		x, ok := d.anyValue(val, depth+1)
-		if !ok {
-			return false
-		}
-		key, hit := d.intern[string(k)]
-		if !hit {
-			key = string(k)
-			if d.intern != nil && len(d.intern) < maxInterned {
-				d.intern[key] = key
-			}
-		}
-		m[key] = x
+		m[d.internStr(it.key)] = x
+		it.pos = end
 	}
+	return it.end()
 }
 
 // anyValue decodes any JSON value as encoding/json does into an
-// interface{}.
-func (d *fastDecoder) anyValue(v []byte, depth int) (any, bool) {
-	if len(v) == 0 || depth > maxDepth {
-		return nil, false
+// interface{}. Arrays collect their elements on d.stack and then copy
+// them into a slice of the right size.
+func (d *fastDecoder) anyValue(b []byte, i, depth int) (any, int, bool) {
+	if i >= len(b) {
+		return nil, 0, false
 	}
-	switch v[0] {
+	switch b[i] {
 	case '{':
-		m := make(map[string]any, 4)
-		return m, d.fillObject(m, v, depth)
+		if depth >= maxDepth {
+			return nil, 0, false
+		}
+		m := make(map[string]any)
+		end, ok := d.fillObject(m, b, i, depth+1)
+		return m, end, ok
 	case '[':
-		out := make([]any, 0, 4)
-		i := skipWS(v, 1)
-		if i < len(v) && v[i] == ']' {
-			return out, skipWS(v, i+1) == len(v)
+		if depth >= maxDepth {
+			return nil, 0, false
 		}
-		for {
-			end := valueEnd(v, i)
-			if end < 0 {
-				return nil, false
-			}
-			x, ok := d.anyValue(v[i:end], depth+1)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, x)
-			i = skipWS(v, end)
-			if i >= len(v) {
-				return nil, false
-			}
-			if v[i] == ']' {
-				return out, skipWS(v, i+1) == len(v)
-			}
-			if v[i] != ',' {
-				return nil, false
-			}
-			i = skipWS(v, i+1)
-		}
+		return d.array(b, i, depth+1)
 	case '"':
-		s, _, ok := d.str(v, len(v) <= maxInternedValue+2)
-		return s, ok
+		if j := asciiRun(b, i+1); j < len(b) && b[j] == '"' && j-i-1 <= maxInternedValue {
+			return d.internAny(b[i+1 : j]), j + 1, true
+		}
+		s, end, ok := d.str(b, i, false)
+		return s, end, ok
 	case 't':
-		return true, string(v) == "true"
+		end, ok := lit(b, i, "true")
+		return true, end, ok
 	case 'f':
-		return false, string(v) == "false"
+		end, ok := lit(b, i, "false")
+		return false, end, ok
 	case 'n':
-		return nil, string(v) == "null"
+		end, ok := lit(b, i, "null")
+		return nil, end, ok
 	}
-	var f float64
-	if !float64Value(&f, v) {
-		return nil, false
+	end := numberEnd(b, i)
+	if end < 0 {
+		return nil, 0, false
 	}
-	return f, true
+	f, ok := parseFloat(b[i:end])
+	return f, end, ok
+}
+
+// array decodes the array at b[i], which is at the given depth, into a
+// []any.
+func (d *fastDecoder) array(b []byte, i, depth int) (any, int, bool) {
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return []any{}, i + 1, true
+	}
+	base := len(d.stack)
+	for {
+		x, end, ok := d.anyValue(b, i, depth)
+		if !ok {
+			d.popStack(base)
+			return nil, 0, false
+		}
+		d.stack = append(d.stack, x)
+		i = skipWS(b, end)
+		if i < len(b) && b[i] == ']' {
+			break
+		}
+		if i >= len(b) || b[i] != ',' {
+			d.popStack(base)
+			return nil, 0, false
+		}
+		i = skipWS(b, i+1)
+	}
+	out := make([]any, len(d.stack)-base)
+	copy(out, d.stack[base:])
+	d.popStack(base)
+	return out, i + 1, true
+}
+
+// popStack drops d.stack back to n elements.
+func (d *fastDecoder) popStack(n int) {
+	clear(d.stack[n:])
+	d.stack = d.stack[:n]
 }
 
 // decodeObject decodes a single JSON object body (a detail response) with

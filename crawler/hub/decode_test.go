@@ -11,6 +11,7 @@ import (
 	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/zoograph/zoograph/crawler/hubtest"
 )
 
@@ -156,7 +157,7 @@ func FuzzDecodeModel(f *testing.F) {
 		var want ModelInfo
 		wantErr := json.Unmarshal(b, &want)
 		var got ModelInfo
-		gotErr := (&fastDecoder{intern: map[string]string{}}).decode(b, &got)
+		gotErr := (&fastDecoder{intern: map[string]any{}}).decode(b, &got)
 		if (wantErr == nil) != (gotErr == nil) {
 			t.Fatalf("%q: json err %v, fast err %v", b, wantErr, gotErr)
 		}
@@ -165,6 +166,16 @@ func FuzzDecodeModel(f *testing.F) {
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("%q: (-json +fast):\n%s", b, diff)
+		}
+		// The same element in a body that arrives byte by byte, so that
+		// the fast path first sees it cut short.
+		body := append(append([]byte("["), b...), ']')
+		page, err := decodeArray[ModelInfo](iotest.OneByteReader(bytes.NewReader(body)), nil, 0, newFastDecoder())
+		if err != nil || len(page) != 1 {
+			t.Fatalf("%q in an array: %d elements, err %v", b, len(page), err)
+		}
+		if diff := cmp.Diff(want, page[0]); diff != "" {
+			t.Fatalf("%q in an array: (-json +fast):\n%s", b, diff)
 		}
 	})
 }
@@ -179,8 +190,21 @@ func FuzzArrayReader(f *testing.F) {
 		ar := newArrayReader(iotest.HalfReader(bytes.NewReader(b)))
 		for i := 0; i < 1<<16; i++ {
 			if _, err := ar.next(); err != nil {
-				return
+				break
 			}
+		}
+		// Whatever json accepts as an array of models, decodeArray decodes
+		// the same.
+		var want []ModelInfo
+		if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '[' || json.Unmarshal(b, &want) != nil {
+			return
+		}
+		got, err := decodeArray[ModelInfo](iotest.OneByteReader(bytes.NewReader(b)), nil, 0, newFastDecoder())
+		if err != nil {
+			t.Fatalf("%q: json ok, decodeArray: %v", b, err)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("%q: (-json +fast):\n%s", b, diff)
 		}
 	})
 }
