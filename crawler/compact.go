@@ -210,8 +210,12 @@ func (o *tableOut[T]) file() *tableFile {
 	return &tableFile{path: o.path, rows: o.rows}
 }
 
+// finalWrite encodes the merged tables: the zoo's default format, with
+// row groups of READMEs bounded to 16 MiB of text.
+var finalWrite = store.WriteOptions{RowGroupBytes: 16 << 20}
+
 func newTableOut[T store.Row](dir string) (*tableOut[T], error) {
-	return newTableOutWith[T](dir, "final-", store.WriteOptions{})
+	return newTableOutWith[T](dir, "final-", finalWrite)
 }
 
 func newTableOutWith[T store.Row](dir, prefix string, opt store.WriteOptions) (*tableOut[T], error) {

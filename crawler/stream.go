@@ -42,8 +42,8 @@ var streamTables = true
 
 // streamWrite encodes the streamed tables: the zoo's default format, in
 // row groups small enough that encoding keeps pace with the listing
-// instead of piling up at its end.
-var streamWrite = store.WriteOptions{RowGroupRows: 8 << 10}
+// instead of piling up at its end, and that bound the READMEs held.
+var streamWrite = store.WriteOptions{RowGroupRows: 8 << 10, RowGroupBytes: finalWrite.RowGroupBytes}
 
 // tableStream is one table being written by its own goroutine.
 type tableStream[T store.Row] struct {

@@ -141,6 +141,9 @@ type WriteOptions struct {
 	// are encoded a row group at a time, so smaller groups spread the
 	// encoding of a streamed table over its writes.
 	RowGroupRows int
+	// RowGroupBytes ends a row group early once its string data reaches
+	// this many bytes (default 64 MiB): the memory a Writer holds.
+	RowGroupBytes int
 }
 
 func (o WriteOptions) config() ioConfig {
@@ -148,6 +151,9 @@ func (o WriteOptions) config() ioConfig {
 	cfg.write = o
 	if o.RowGroupRows > 0 {
 		cfg.rowGroupRows = o.RowGroupRows
+	}
+	if o.RowGroupBytes > 0 {
+		cfg.rowGroupBytes = o.RowGroupBytes
 	}
 	return cfg
 }
@@ -216,7 +222,7 @@ func (w *Writer[T]) Write(rows []T) error {
 		return w.err
 	}
 	for len(rows) > 0 {
-		n := min(len(rows), w.cfg.rowGroupRows-w.pending, appendRows)
+		n := min(len(rows), w.cfg.rowGroupRows-w.pending, w.nextAppend())
 		for i, col := range w.c.cols {
 			col.append(w.b.Field(i), rows[:n])
 		}
@@ -232,9 +238,25 @@ func (w *Writer[T]) Write(rows []T) error {
 	return nil
 }
 
-// appendRows is how many rows Write appends between checks of the row
-// group's size.
-const appendRows = 4096
+// appendRows is how many rows Write appends at most between checks of
+// the row group's size.
+const appendRows = 512
+
+// nextAppend is how many rows to append before the next check of the row
+// group's string bytes: a few to start a row group, then as many as the
+// bytes per row so far leave room for, so a row group of long texts ends
+// near its bound.
+func (w *Writer[T]) nextAppend() int {
+	if w.cfg.rowGroupBytes <= 0 {
+		return appendRows
+	}
+	if w.pending == 0 {
+		return 16
+	}
+	have := w.pendingBytes()
+	per := have/w.pending + 1
+	return max(1, min(appendRows, (w.cfg.rowGroupBytes-have)/per+1))
+}
 
 // pendingBytes is the string data of the pending rows, the bulk of a row
 // group of READMEs or other long texts.

@@ -190,4 +190,29 @@ func TestRowGroupBytes(t *testing.T) {
 	if diff := cmp.Diff(cards, got, rowOpts...); diff != "" {
 		t.Errorf("read back (-want +got):\n%s", diff)
 	}
+
+	// The same bound through WriteOptions, all rows in one write.
+	many := sampleCards(2000, 7)
+	for i := range many {
+		many[i].Text = strings.Repeat("card ", 2000) // ~10 KB
+	}
+	path = filepath.Join(t.TempDir(), "cards.parquet")
+	if err := WriteFileWith(path, many, WriteOptions{RowGroupBytes: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	pf2, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf2.Close()
+	// 20 MB of text, row groups ending once past 1 MiB: about 105 rows
+	// of 10 KB each.
+	for g := 0; g < pf2.NumRowGroups(); g++ {
+		if n := pf2.MetaData().RowGroup(g).NumRows(); n > 110 {
+			t.Errorf("row group %d has %d rows of 10 KB with a 1 MiB bound", g, n)
+		}
+	}
+	if pf2.NumRowGroups() < 10 {
+		t.Errorf("%d row groups for 20 MB of text with a 1 MiB bound", pf2.NumRowGroups())
+	}
 }
