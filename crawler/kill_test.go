@@ -188,3 +188,69 @@ func checkpointPhase(out string) string {
 	json.Unmarshal(b, &st)
 	return st.Phase
 }
+
+// TestCrawlKilledWhileStreamCommits SIGKILLs first crawls just as their
+// listing ends, while the streamed tables are finished and committed, a
+// few times at random delays; each resumed crawl merges its parts instead
+// and must end with the tables of an uninterrupted crawl, whatever the
+// kill left committed.
+func TestCrawlKilledWhileStreamCommits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns crawl processes")
+	}
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 1200, Seed: 22}})
+	url := startHub(t, h)
+	ref := t.TempDir()
+	refOpt := killOptions(ref)
+	refOpt.Client = newClient(t, url, "", hub.Quota{}, refOpt.Workers)
+	sum, err := crawler.Crawl(context.Background(), refOpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Streamed {
+		t.Fatal("the reference crawl did not stream")
+	}
+	want := readZoo(t, ref)
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
+	landed := 0
+	for round := 0; round < 4; round++ {
+		out := t.TempDir()
+		run := func(mode string, kill <-chan time.Time) (killed bool) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestCrawlChild$", "-test.count=1")
+			cmd.Env = append(os.Environ(), envChild+"="+mode, envEndpoint+"="+url, envOut+"="+out)
+			var stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stderr, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case err := <-exited:
+				if err != nil {
+					t.Fatalf("child crawl failed: %v\n%s", err, stderr.String())
+				}
+				return false
+			case <-kill:
+				cmd.Process.Kill()
+				err := <-exited
+				var ee *exec.ExitError
+				if errors.As(err, &ee) && ee.ExitCode() == 3 {
+					t.Fatalf("child crawl failed: %s", stderr.String())
+				}
+				return err != nil
+			}
+		}
+		if run("start", whenMerging(out, time.Duration(rng.Int64N(int64(15*time.Millisecond))))) {
+			landed++
+			t.Logf("round %d: killed in phase %s", round, checkpointPhase(out))
+			run("resume", nil)
+		}
+		got := readZoo(t, out)
+		checkModels(t, got.Models, visibleModels(h, false))
+		equalTables(t, want, got)
+	}
+	if landed == 0 {
+		t.Error("no kill landed while the stream committed")
+	}
+}
