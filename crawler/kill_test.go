@@ -83,16 +83,8 @@ func TestCrawlResumeAfterKill(t *testing.T) {
 		if run > 40 {
 			t.Fatal("the crawl never finished")
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrawlChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), envChild+"="+mode, envEndpoint+"="+url, envOut+"="+out)
-		var stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stderr, &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, exited, stderr := startChild(t, mode, url, out)
 		mode = "resume"
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
 		// Four kills at random points, each after at most a fifth of the
 		// crawl's work (plus the child's start-up), one while the parts
 		// are merged into the zoo, then let it finish.
@@ -139,6 +131,23 @@ func TestCrawlResumeAfterKill(t *testing.T) {
 	got, want := readZoo(t, out), readZoo(t, ref)
 	checkModels(t, got.Models, visibleModels(h, false))
 	equalTables(t, want, got)
+}
+
+// startChild starts TestCrawlChild in a child process, crawling the
+// replica at url into out; mode is "start" or "resume". exited gets the
+// child's exit.
+func startChild(t *testing.T, mode, url, out string) (cmd *exec.Cmd, exited <-chan error, output *bytes.Buffer) {
+	t.Helper()
+	cmd = exec.Command(os.Args[0], "-test.run=^TestCrawlChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), envChild+"="+mode, envEndpoint+"="+url, envOut+"="+out)
+	output = new(bytes.Buffer)
+	cmd.Stdout, cmd.Stderr = output, output
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	return cmd, done, output
 }
 
 // whenMerging fires delay after the crawl in out enters its merge.
@@ -216,15 +225,7 @@ func TestCrawlKilledWhileStreamCommits(t *testing.T) {
 	for round := 0; round < 4; round++ {
 		out := t.TempDir()
 		run := func(mode string, kill <-chan time.Time) (killed bool) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestCrawlChild$", "-test.count=1")
-			cmd.Env = append(os.Environ(), envChild+"="+mode, envEndpoint+"="+url, envOut+"="+out)
-			var stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stderr, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
+			cmd, exited, stderr := startChild(t, mode, url, out)
 			select {
 			case err := <-exited:
 				if err != nil {

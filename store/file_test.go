@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -413,6 +414,26 @@ func TestSchemaErrors(t *testing.T) {
 	}
 }
 
+// damage returns a damaged copy of a file, the kind of damage chosen by i:
+// truncated, a burst of 16 random bytes in its first half, or one flipped
+// byte. The first head bytes (a magic number) are left alone, except that
+// truncation may cut into them when head is 0.
+func damage(data []byte, i int, r *rand.Rand, head int) []byte {
+	bad := bytes.Clone(data)
+	switch i % 3 {
+	case 0:
+		return bad[:head+r.IntN(len(bad)-head)]
+	case 1:
+		off := head + r.IntN(len(bad)/2)
+		for j := 0; j < 16 && off+j < len(bad); j++ {
+			bad[off+j] = byte(r.IntN(256))
+		}
+	case 2:
+		bad[head+r.IntN(len(bad)-head)] ^= 0xff
+	}
+	return bad
+}
+
 // TestCorruptFiles reads damaged copies of a table: every read must end in
 // an error or in rows, never in a panic.
 func TestCorruptFiles(t *testing.T) {
@@ -427,18 +448,7 @@ func TestCorruptFiles(t *testing.T) {
 	}
 	r := newSampler(99).r
 	for i := 0; i < 40; i++ {
-		bad := bytes.Clone(data)
-		switch i % 3 {
-		case 0: // truncated
-			bad = bad[:r.IntN(len(bad))]
-		case 1: // a burst of random bytes in the data pages
-			off := 4 + r.IntN(len(bad)/2)
-			for j := 0; j < 16 && off+j < len(bad); j++ {
-				bad[off+j] = byte(r.IntN(256))
-			}
-		case 2: // a flipped byte anywhere, footer included
-			bad[r.IntN(len(bad))] ^= 0xff
-		}
+		bad := damage(data, i, r, 4)
 		path := filepath.Join(dir, "bad.parquet")
 		if err := os.WriteFile(path, bad, 0o644); err != nil {
 			t.Fatal(err)

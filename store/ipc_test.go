@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -57,18 +56,7 @@ func TestIPCCorrupt(t *testing.T) {
 	}
 	r := newSampler(5).r
 	for i := 0; i < 60; i++ {
-		bad := bytes.Clone(data)
-		switch i % 3 {
-		case 0:
-			bad = bad[:len(ipcMagic)+r.IntN(len(bad)-len(ipcMagic))]
-		case 1:
-			off := 8 + r.IntN(len(bad)-24)
-			for j := 0; j < 16; j++ {
-				bad[off+j] = byte(r.IntN(256))
-			}
-		case 2:
-			bad[8+r.IntN(len(bad)-8)] ^= 0xff
-		}
+		bad := damage(data, i, r, 8) // keep the magic: the IPC reader must see the damage
 		path := filepath.Join(dir, "bad.arrow")
 		if err := os.WriteFile(path, bad, 0o644); err != nil {
 			t.Fatal(err)
