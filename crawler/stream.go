@@ -10,16 +10,17 @@ import (
 
 // A first crawl into a zoo that has none of its tables is the common case
 // at hub scale, and the merge (compact.go) would only copy its parts:
-// every repo once, in listing order. So such a crawl streams: each part,
-// once durable, also goes to the final tables, written by one goroutine
-// per table while the listing goes on, and the merge is skipped. The
-// stream gives up, and the merge runs as usual, as soon as a repo shows up
-// in a second part (the Hub's listing moved under the crawl) or anything
-// goes wrong; the parts and the checkpoint are the same either way, so a
-// crawl that is killed resumes as before (resumed crawls always merge).
+// every repo once, in listing order. So such a crawl streams: the writer
+// hands each converted page, in listing order, to one goroutine per final
+// table, which encodes it while the listing goes on, and at the end the
+// tables are committed as they are, with no merge. The stream gives up,
+// and the merge runs as usual, as soon as a repo shows up twice (the
+// Hub's listing moved under the crawl) or a table fails to be written.
+// The parts and the checkpoint are written as always, so a crawl that is
+// killed resumes as before (resumed crawls always merge).
 //
-// Whenever it completes, the stream writes exactly what the merge would:
-// with no repo in two parts, every part row wins, and the rows go in the
+// When it completes, the stream has written exactly what the merge would:
+// with no repo listed twice, every part row wins, and the rows go in the
 // same order.
 
 // stream writes the final tables of a crawl during its listing.
@@ -34,7 +35,6 @@ type stream struct {
 	oids  map[[12]byte]struct{}
 	other map[string]struct{}
 	dup   string // the first repo seen twice; the stream is then given up
-	err   error
 }
 
 // streamTables turns streaming on; tests turn it off to compare the merge.
@@ -213,14 +213,14 @@ func (s *stream) see(oid, id string) bool {
 	return true
 }
 
-func (s *stream) broken() bool { return s.dup != "" || s.err != nil }
+func (s *stream) broken() bool { return s.dup != "" }
 
 // finish completes the tables. It returns them when the stream can stand
 // for the merge; otherwise it returns nil and removes the files.
 func (s *stream) finish() (*streamed, error) {
 	if s.broken() {
 		s.abort()
-		return nil, s.err
+		return nil, nil
 	}
 	s.oids, s.other = nil, nil
 	err := errors.Join(s.models.finish(), s.datasets.finish(), s.evals.finish(), s.cards.finish())
