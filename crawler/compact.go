@@ -161,15 +161,18 @@ var datasetAccess = repoAccess[store.Dataset]{
 	},
 }
 
-// compact merges the parts into the zoo and commits it.
+// compact commits the streamed tables, or merges the parts into the zoo
+// and commits it.
 func (c *crawl) compact(ctx context.Context) error {
-	c.log.Info("crawl: merging into the zoo", "kind", c.opt.Kind, "parts", len(c.st.Parts), "repos", c.st.Counts.Repos)
 	c.progressDurable()
 	done, err := c.commitStreamed()
 	if err != nil {
 		return err
 	}
-	if !done {
+	if done {
+		c.log.Debug("crawl: committed the tables written while listing", "kind", c.opt.Kind, "repos", c.st.TableRows)
+	} else {
+		c.log.Info("crawl: merging into the zoo", "kind", c.opt.Kind, "parts", len(c.st.Parts), "repos", c.st.Counts.Repos)
 		if c.opt.Kind == KindDatasets {
 			err = compactRepos(ctx, c, datasetAccess)
 		} else {
