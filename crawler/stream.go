@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"errors"
+	"hash/maphash"
 	"os"
 	"strings"
 
@@ -31,9 +32,14 @@ type stream struct {
 	evals    *tableStream[store.Eval]
 	cards    *tableStream[store.Card]
 
-	// The repos seen so far, keyed as the merge keys them (repoIndex).
+	// The repos seen so far, keyed as the merge keys them (repoIndex),
+	// and their ids, hashed: a part keeps one row per id (buffer), so an
+	// id seen twice, even under two _ids, ends the stream too. A hash
+	// collision only sends the crawl to the merge.
 	oids  map[[12]byte]struct{}
 	other map[string]struct{}
+	ids   map[uint64]struct{}
+	seed  maphash.Seed
 	dup   string // the first repo seen twice; the stream is then given up
 }
 
@@ -113,7 +119,8 @@ func (c *crawl) newStream() (*stream, error) {
 	if has, err := c.zooHasTables(); err != nil || has {
 		return nil, err
 	}
-	s := &stream{kind: c.opt.Kind, oids: map[[12]byte]struct{}{}, other: map[string]struct{}{}}
+	s := &stream{kind: c.opt.Kind, oids: map[[12]byte]struct{}{}, other: map[string]struct{}{},
+		ids: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
 	var err error
 	if c.opt.Kind == KindDatasets {
 		s.datasets, err = startTable[store.Dataset](c.dir)
@@ -195,9 +202,14 @@ func (s *stream) addPage(job *pageJob) {
 	s.cards.send(cards)
 }
 
-// see records a repo, keyed as the merge keys it (repoIndex.offer), and
-// reports whether it is new.
+// see records a repo, keyed as the merge keys it (repoIndex.offer) and by
+// its id, and reports whether it is new both ways.
 func (s *stream) see(oid, id string) bool {
+	h := maphash.String(s.seed, id)
+	if _, dup := s.ids[h]; dup {
+		return false
+	}
+	s.ids[h] = struct{}{}
 	if k, ok := oidKey(oid); ok {
 		if _, dup := s.oids[k]; dup {
 			return false
@@ -222,7 +234,7 @@ func (s *stream) finish() (*streamed, error) {
 		s.abort()
 		return nil, nil
 	}
-	s.oids, s.other = nil, nil
+	s.oids, s.other, s.ids = nil, nil, nil
 	err := errors.Join(s.models.finish(), s.datasets.finish(), s.evals.finish(), s.cards.finish())
 	out := &streamed{evals: fileOf(s.evals), cards: fileOf(s.cards)}
 	if s.kind == KindDatasets {

@@ -67,3 +67,53 @@ func TestStreamMatchesMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamGivesWayToRecreatedRepo: a repo deleted and created again
+// under its name while the crawl lists comes twice, under two _ids, in
+// one part. The part keeps the newer row (one row per id), so the stream,
+// which would keep both, must give way to the merge.
+func TestStreamGivesWayToRecreatedRepo(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 200, Datasets: 20, Seed: 13}, PageSize: 10})
+	url := startHub(t, h)
+	opt := crawler.DefaultOptions(crawler.KindModels, t.TempDir())
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 2), testLogger(t)
+	opt.Sort, opt.PageSize, opt.PartRows = "downloads", 10, 1000
+
+	var top hubtest.Repo
+	for r := range h.Models() {
+		if m, _ := h.Model(r.ID); !r.Private && m.Downloads > top.Downloads {
+			top = m
+		}
+	}
+	reborn := time.Now().UTC().Truncate(time.Millisecond)
+	const newOID = "0123456789abcdef01234567"
+	var once bool
+	opt.Progress = func(p crawler.Progress) {
+		if p.Pages >= 3 && !once {
+			once = true
+			if err := h.DeleteModel(top.ID); err != nil {
+				t.Error(err)
+			}
+			again := hubtest.Repo{ID: top.ID, OID: newOID, LastModified: reborn, CreatedAt: reborn}
+			if err := h.AddModel(again); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Streamed {
+		t.Error("a repo listed twice under two _ids was streamed")
+	}
+	var rows []store.Model
+	for _, m := range readZoo(t, opt.Out).Models {
+		if m.ModelID == top.ID {
+			rows = append(rows, m)
+		}
+	}
+	if len(rows) != 1 || rows[0].HubOID != newOID {
+		t.Errorf("rows for %s: %+v; want the recreated repo's row alone", top.ID, rows)
+	}
+}
