@@ -16,7 +16,8 @@ import (
 // table, which encodes it while the listing goes on, and at the end the
 // tables are committed as they are, with no merge. The stream gives up,
 // and the merge runs as usual, as soon as a repo shows up twice (the
-// Hub's listing moved under the crawl) or a table fails to be written.
+// Hub's listing moved under the crawl); a table that failed to be written
+// sends the crawl to the merge too, at the end.
 // The parts and the checkpoint are written as always, so a crawl that is
 // killed resumes as before (resumed crawls always merge).
 //
@@ -141,7 +142,7 @@ func (c *crawl) newStream() (*stream, error) {
 }
 
 // zooHasTables reports whether the zoo holds any table the merge would
-// read: the repo table, evals or cards.
+// read: the repo table, evals (models) and cards (when fetched).
 func (c *crawl) zooHasTables() (bool, error) {
 	m, err := store.ReadManifest(c.opt.Out)
 	if errors.Is(err, store.ErrNotZoo) {
@@ -150,7 +151,14 @@ func (c *crawl) zooHasTables() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	for _, table := range []string{c.repoTable(), store.TableEvals, store.TableCards} {
+	tables := []string{c.repoTable()}
+	if c.opt.Kind == KindModels {
+		tables = append(tables, store.TableEvals)
+	}
+	if c.st.Query.Cards {
+		tables = append(tables, store.TableCards)
+	}
+	for _, table := range tables {
 		if m.TablePath(c.opt.Out, table) != "" {
 			return true, nil
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/ipc"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 )
 
 // Format is the file format WriteFileWith writes.
@@ -87,43 +88,61 @@ func isIPC(f *os.File) bool {
 }
 
 // scanIPC is Scan for an Arrow IPC file f, already open; it closes f.
-func scanIPC[T Row](path string, f *os.File, cfg ioConfig, fn func(batch []T) error, columns []string) (err error) {
+//
+// The IPC reader trusts the sizes a file declares, so a damaged or hostile
+// file could make it panic or allocate without bound. Reading is therefore
+// fenced: no allocation may exceed the file's size (sizedAllocator), no
+// record may declare more rows than the file has bytes, and a panic while
+// reading becomes an error naming the file. fn runs outside the fence.
+func scanIPC[T Row](path string, f *os.File, cfg ioConfig, fn func(batch []T) error, columns []string) error {
 	defer f.Close()
 	c := codecFor[T]()
 	cols, err := c.selectColumns(columns)
 	if err != nil {
 		return fmt.Errorf("store: read %s: %w", path, err)
 	}
-	r := &reader[T]{path: path, table: c.table, cols: cols}
-	// The IPC reader decodes flatbuffers it trusts; a damaged file may
-	// make it panic.
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("store: read %s: corrupt Arrow IPC file: %v", path, p)
-		}
-	}()
-	fr, err := ipc.NewFileReader(f, ipc.WithAllocator(cfg.mem))
+	st, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("store: read %s table: %s is not a readable Arrow IPC file: %w", c.table, path, err)
+		return fmt.Errorf("store: read %s: %w", path, err)
 	}
-	defer fr.Close()
-	md := fr.Schema().Metadata()
-	if i := md.FindKey(metaTable); i >= 0 && md.Values()[i] != c.table {
-		return &SchemaError{File: path, Table: c.table, Want: "table " + c.table, Got: "table " + md.Values()[i]}
+	size := st.Size()
+	r := &reader[T]{path: path, table: c.table, cols: cols}
+	var fr *ipc.FileReader
+	err = fenced(path, func() error {
+		var err error
+		fr, err = ipc.NewFileReader(f, ipc.WithAllocator(&sizedAllocator{Allocator: cfg.mem, max: int(size)}))
+		if err != nil {
+			return fmt.Errorf("store: read %s table: %s is not a readable Arrow IPC file: %w", c.table, path, err)
+		}
+		md := fr.Schema().Metadata()
+		if i := md.FindKey(metaTable); i >= 0 && md.Values()[i] != c.table {
+			return &SchemaError{File: path, Table: c.table, Want: "table " + c.table, Got: "table " + md.Values()[i]}
+		}
+		return r.index(fr.Schema())
+	})
+	if fr != nil {
+		defer fr.Close()
 	}
-	if err := r.index(fr.Schema()); err != nil {
+	if err != nil {
 		return err
 	}
 	for i := 0; i < fr.NumRecords(); i++ {
-		rec, err := fr.Record(i) // owned by fr, valid until the next call
+		var batch []T
+		err := fenced(path, func() error {
+			rec, err := fr.Record(i) // owned by fr, valid until the next call
+			if err == nil {
+				err = checkRecord(rec, r.recIdx, size)
+			}
+			if err != nil {
+				return fmt.Errorf("store: read %s: record %d: %w", path, i, err)
+			}
+			batch = make([]T, rec.NumRows())
+			r.decode(rec, batch)
+			return nil
+		})
 		if err != nil {
-			return fmt.Errorf("store: read %s: record %d: %w", path, i, err)
+			return err
 		}
-		if err := checkRecord(rec, r.recIdx); err != nil {
-			return fmt.Errorf("store: read %s: record %d: %w", path, i, err)
-		}
-		batch := make([]T, rec.NumRows())
-		r.decode(rec, batch)
 		if err := fn(batch); err != nil {
 			return err
 		}
@@ -131,8 +150,44 @@ func scanIPC[T Row](path string, f *os.File, cfg ioConfig, fn func(batch []T) er
 	return nil
 }
 
-// checkRecord checks that the columns to decode have the record's length.
-func checkRecord(rec arrow.Record, idx []int) error {
+// fenced runs read, turning a panic into an error about the file at path.
+func fenced(path string, read func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: read %s: corrupt Arrow IPC file: %v", path, p)
+		}
+	}()
+	return read()
+}
+
+// sizedAllocator refuses, by panicking, any allocation larger than max:
+// reading an uncompressed IPC file never needs a buffer larger than the
+// file, whatever its footer declares.
+type sizedAllocator struct {
+	memory.Allocator
+	max int
+}
+
+func (a *sizedAllocator) Allocate(size int) []byte {
+	if size > a.max {
+		panic(fmt.Sprintf("a buffer of %d bytes in a file of %d", size, a.max))
+	}
+	return a.Allocator.Allocate(size)
+}
+
+func (a *sizedAllocator) Reallocate(size int, b []byte) []byte {
+	if size > a.max {
+		panic(fmt.Sprintf("a buffer of %d bytes in a file of %d", size, a.max))
+	}
+	return a.Allocator.Reallocate(size, b)
+}
+
+// checkRecord checks that a record declares no more rows than its file
+// has bytes, and that the columns to decode have the record's length.
+func checkRecord(rec arrow.Record, idx []int, fileSize int64) error {
+	if rec.NumRows() < 0 || rec.NumRows() > fileSize {
+		return fmt.Errorf("%d rows in a file of %d bytes", rec.NumRows(), fileSize)
+	}
 	for _, i := range idx {
 		if n := rec.Column(i).Len(); int64(n) != rec.NumRows() {
 			return fmt.Errorf("column %s has %d values for %d rows", rec.Schema().Field(i).Name, n, rec.NumRows())

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -203,4 +205,73 @@ func TestRowGroupBytes(t *testing.T) {
 	if pf2.NumRowGroups() < 10 {
 		t.Errorf("%d row groups for 20 MB of text with a 1 MiB bound", pf2.NumRowGroups())
 	}
+}
+
+// TestIPCHostileSizes declares absurd sizes in an IPC file: a record of
+// 2^36 rows, and a record body of 2^42 bytes in the footer. Arrow's reader
+// would try to allocate them and the process would die of it; Scan must
+// return an error naming the file instead.
+func TestIPCHostileSizes(t *testing.T) {
+	const n = 777
+	rows := make([]Eval, n)
+	for i := range rows {
+		rows[i].ModelID = "org/model"
+	}
+	path := filepath.Join(t.TempDir(), "evals.arrow")
+	if err := WriteFileWith(path, rows, WriteOptions{Format: ArrowIPC}); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch := func(b []byte, from, to int, match func(v uint64) bool, v uint64) int {
+		k := 0
+		for i := from; i+8 <= to; i++ {
+			if match(binary.LittleEndian.Uint64(b[i:])) {
+				binary.LittleEndian.PutUint64(b[i:], v)
+				k++
+			}
+		}
+		return k
+	}
+	// Every 64-bit n: the record's length and its field nodes.
+	manyRows := bytes.Clone(good)
+	if patch(manyRows, 0, len(manyRows), func(v uint64) bool { return v == n }, 1<<36) == 0 {
+		t.Fatal("no row count found to patch")
+	}
+	// The footer's block sizes (aligned 64-bit values between 1000 bytes
+	// and the file's size): the footer precedes its 4-byte length and
+	// the closing magic.
+	bigBody := bytes.Clone(good)
+	flen := int(binary.LittleEndian.Uint32(bigBody[len(bigBody)-10:]))
+	start, end := len(bigBody)-10-flen, len(bigBody)-10
+	if patch(bigBody, start, end, func(v uint64) bool { return v > 1000 && v < uint64(len(good)) }, 1<<42) == 0 {
+		t.Fatal("no block size found to patch")
+	}
+	for name, data := range map[string][]byte{"rows": manyRows, "body": bigBody} {
+		bad := filepath.Join(t.TempDir(), "evals.arrow")
+		if err := os.WriteFile(bad, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := Scan(bad, func([]Eval) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("%s: err = %v, want an error naming %s", name, err, bad)
+		}
+	}
+}
+
+// TestIPCCallbackPanicsPropagate: a panic of the caller's fn is the
+// caller's, not a corrupt file.
+func TestIPCCallbackPanicsPropagate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "evals.arrow")
+	if err := WriteFileWith(path, sampleEvals(10, 1), WriteOptions{Format: ArrowIPC}); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if p := recover(); p != "callback" {
+			t.Errorf("recovered %v, want the callback's own panic", p)
+		}
+	}()
+	Scan(path, func([]Eval) error { panic("callback") })
 }

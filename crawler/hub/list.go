@@ -234,9 +234,11 @@ func (p *Pager) NextURL() string {
 // SetPrefetch makes Next, from its next call on, request the page after
 // the one it returns as soon as that one's Link header is known, so that
 // the following page travels while the caller decodes and uses this one.
-// A prefetched page that is never asked for costs one request: callers
-// that may stop early (a limit about to be reached, a cut-off they will
-// only see in the page) turn it off first.
+// The prefetch runs under the context of the Next call that started it,
+// so a caller that wants it stopped cancels that context. A prefetched
+// page that is never asked for costs one request: callers that may stop
+// early (a limit about to be reached, a cut-off they will only see in the
+// page) turn it off first.
 func (p *Pager) SetPrefetch(on bool) { p.prefetch = on }
 
 // fetched is a page's body, read whole, and its Link header.
@@ -262,8 +264,13 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 	}
 	var f fetched
 	if p.ahead != nil {
-		f = <-p.ahead
-		p.ahead = nil
+		select {
+		case f = <-p.ahead:
+			p.ahead = nil
+		case <-ctx.Done():
+			// The prefetch goes on; a later call may still take it.
+			return Page{}, fmt.Errorf("hub: GET %s: %w", p.next.Redacted(), ctx.Err())
+		}
 	} else {
 		f = p.fetch(ctx, p.next, p.spare())
 	}
@@ -338,8 +345,9 @@ func (p *Pager) fetch(ctx context.Context, u *url.URL, buf []byte) fetched {
 }
 
 // cutArray reports whether b opens a JSON array that ends before the
-// bracket closing it, strings and nesting taken into account. Anything
-// else wrong with b is for the decoder to report.
+// bracket closing it, strings and nesting taken into account. A bracket
+// closed by the wrong kind, or anything else wrong with b, is for the
+// decoder to report.
 func cutArray(b []byte) bool {
 	i := 0
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
@@ -348,19 +356,24 @@ func cutArray(b []byte) bool {
 	if i == len(b) || b[i] != '[' {
 		return false
 	}
-	depth := 0
+	var open []byte // the closers expected, innermost last
 	for ; i < len(b); i++ {
-		switch b[i] {
+		switch c := b[i]; c {
 		case '"':
 			end := stringEnd(b, i+1)
 			if end < 0 {
 				return true
 			}
 			i = end
-		case '[', '{':
-			depth++
+		case '[':
+			open = append(open, ']')
+		case '{':
+			open = append(open, '}')
 		case ']', '}':
-			if depth--; depth == 0 {
+			if open[len(open)-1] != c {
+				return false // malformed, not cut
+			}
+			if open = open[:len(open)-1]; len(open) == 0 {
 				return false
 			}
 		}

@@ -68,7 +68,7 @@ func TestCutArray(t *testing.T) {
 			t.Errorf("cut after %d bytes (%q) reads as whole", i, page[:i])
 		}
 	}
-	for _, body := range []string{``, `{}`, `{"error":"x"}`, `null`, `[{"id":"a/b"},}`, `[]`, `[1,2]x`} {
+	for _, body := range []string{``, `{}`, `{"error":"x"}`, `null`, `[{"id":"a/b"},}`, `[]`, `[1,2]x`, `[{"id":"a"]`, `[{]`} {
 		if hub.CutArray([]byte(body)) {
 			t.Errorf("%q reads as a cut array; the decoder must report it", body)
 		}
