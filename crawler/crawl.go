@@ -420,32 +420,16 @@ func (c *crawl) newJob(no int64, page hub.Page, listed *int64) *pageJob {
 		*listed++
 		return true
 	}
-	// Filter in place: the page's items are not copied.
+	// Filter in place, in listing order (keep counts and cuts).
 	if c.opt.Kind == KindDatasets {
-		job.datasets = page.Datasets[:0]
-		for i := range page.Datasets {
-			if keep(page.Datasets[i].ID, page.Datasets[i].LastModified) {
-				if n := len(job.datasets); n != i {
-					page.Datasets[n] = page.Datasets[i]
-				}
-				job.datasets = job.datasets[:len(job.datasets)+1]
-			}
-		}
+		job.datasets = slices.DeleteFunc(page.Datasets, func(d hub.DatasetInfo) bool { return !keep(d.ID, d.LastModified) })
 		job.rows = make([]repoRows, len(job.datasets))
 		job.datasetRows = make([]store.Dataset, len(job.datasets))
 		for i := range job.rows {
 			job.rows[i].dataset = &job.datasetRows[i]
 		}
 	} else {
-		job.models = page.Models[:0]
-		for i := range page.Models {
-			if keep(page.Models[i].ID, page.Models[i].LastModified) {
-				if n := len(job.models); n != i {
-					page.Models[n] = page.Models[i]
-				}
-				job.models = job.models[:len(job.models)+1]
-			}
-		}
+		job.models = slices.DeleteFunc(page.Models, func(m hub.ModelInfo) bool { return !keep(m.ID, m.LastModified) })
 		job.rows = make([]repoRows, len(job.models))
 		job.modelRows = make([]store.Model, len(job.models))
 		for i := range job.rows {
