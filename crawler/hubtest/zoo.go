@@ -188,6 +188,37 @@ func (z Zoo) meta(k repoKind, i int) meta {
 	return m
 }
 
+// repo is the part of repo id that its meta decides, with a SHA drawn
+// from r.
+func (m *meta) repo(id string, r *rnd) Repo {
+	repo := Repo{
+		ID:               id,
+		OID:              m.oidHex(),
+		CreatedAt:        m.created,
+		LastModified:     m.modified,
+		Private:          m.private,
+		Gated:            m.gated,
+		Approved:         m.approved,
+		Disabled:         m.disabled,
+		Downloads:        m.downloads,
+		DownloadsAllTime: m.all,
+		Likes:            m.likes,
+	}
+	if m.hasTrending {
+		t := m.trending
+		repo.TrendingScore = &t
+	}
+	var sha [20]byte
+	for j := 0; j < 20; j += 8 {
+		v := r.next()
+		for k := 0; k < 8 && j+k < 20; k++ {
+			sha[j+k] = byte(v >> (8 * k))
+		}
+	}
+	repo.SHA = shaHex(&sha)
+	return repo
+}
+
 func (m *meta) oidHex() string {
 	var buf [24]byte
 	hex.Encode(buf[:], m.oid[:])
@@ -707,33 +738,8 @@ func (z Zoo) model(i int, p parts) Repo {
 	id, stem, ds := nm.id, nm.stem, nm.ds
 	r := newRnd(z.Seed, streamBody, kindModel, i)
 
-	repo := Repo{
-		ID:               id,
-		OID:              m.oidHex(),
-		CreatedAt:        m.created,
-		LastModified:     m.modified,
-		Private:          m.private,
-		Gated:            m.gated,
-		Approved:         m.approved,
-		Disabled:         m.disabled,
-		Downloads:        m.downloads,
-		DownloadsAllTime: m.all,
-		Likes:            m.likes,
-		PipelineTag:      f.pipeline,
-		LibraryName:      f.library,
-	}
-	if m.hasTrending {
-		t := m.trending
-		repo.TrendingScore = &t
-	}
-	var sha [20]byte
-	for j := 0; j < 20; j += 8 {
-		v := r.next()
-		for k := 0; k < 8 && j+k < 20; k++ {
-			sha[j+k] = byte(v >> (8 * k))
-		}
-	}
-	repo.SHA = shaHex(&sha)
+	repo := m.repo(id, &r)
+	repo.PipelineTag, repo.LibraryName = f.pipeline, f.library
 
 	// Lineage: a fine-tune of a root of its family, or of an earlier
 	// model of the same family (a second generation).
@@ -963,33 +969,7 @@ func (z Zoo) dataset(i int, p parts) Repo {
 	t := datasetTasks[m.family]
 	r := newRnd(z.Seed, streamBody, kindDataset, i)
 	id := z.DatasetID(i)
-	repo := Repo{
-		ID:               id,
-		OID:              m.oidHex(),
-		CreatedAt:        m.created,
-		LastModified:     m.modified,
-		Private:          m.private,
-		Gated:            m.gated,
-		Approved:         m.approved,
-		Disabled:         m.disabled,
-		Downloads:        m.downloads,
-		DownloadsAllTime: m.all,
-		Likes:            m.likes,
-	}
-	if m.hasTrending {
-		v := m.trending
-		repo.TrendingScore = &v
-	}
-	var sha [20]byte
-	for j := range sha {
-		if j%8 == 0 {
-			v := r.next()
-			for k := 0; k < 8 && j+k < 20; k++ {
-				sha[j+k] = byte(v >> (8 * k))
-			}
-		}
-	}
-	repo.SHA = shaHex(&sha)
+	repo := m.repo(id, &r)
 	size := []string{"n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M"}[r.intn(4)]
 	lang := ""
 	if t.modality == "text" || t.modality == "audio" {
