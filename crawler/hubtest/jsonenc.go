@@ -157,38 +157,9 @@ func appendAny(b []byte, v any) []byte {
 		}
 		return append(b, ']')
 	case map[string]any:
-		var arr [16]string // keys of small maps stay on the stack
-		keys := arr[:0]
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			b = appendAny(b, x[k])
-		}
-		return append(b, '}')
+		return appendMap(b, x, appendAny)
 	case map[string]int64:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			b = strconv.AppendInt(b, x[k], 10)
-		}
-		return append(b, '}')
+		return appendMap(b, x, func(b []byte, v int64) []byte { return strconv.AppendInt(b, v, 10) })
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -197,4 +168,25 @@ func appendAny(b []byte, v any) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, bytes.TrimRight(buf.Bytes(), "\n")...)
+}
+
+// appendMap appends m as a JSON object with sorted keys, as encoding/json
+// writes maps.
+func appendMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []byte {
+	var arr [16]string // keys of small maps stay on the stack
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = value(b, m[k])
+	}
+	return append(b, '}')
 }
