@@ -93,7 +93,7 @@ func TestModelRow(t *testing.T) {
 func TestModelRowSparse(t *testing.T) {
 	// A default list item: no author, no config, no card; gated; baseModels
 	// from a detail call.
-	m := hub.ModelInfo{ID: "acme/tiny", Gated: hub.GatedManual,
+	m := hub.ModelInfo{RepoInfo: hub.RepoInfo{ID: "acme/tiny", Gated: hub.GatedManual},
 		Safetensors: &hub.Safetensors{Parameters: map[string]int64{"F16": 10, "F32": 5}},
 		BaseModels:  &hub.BaseModels{Models: []hub.RepoRef{{ID: "acme/base"}}}}
 	got := ModelRow(&m, nil, time.Time{})

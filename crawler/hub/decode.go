@@ -1145,36 +1145,8 @@ func (d *fastDecoder) model(b []byte, m *ModelInfo) (int, bool) {
 		var ok bool
 		i := it.pos
 		switch string(it.key) {
-		case "_id":
-			end, ok = d.setStr(&m.OID, b, i, false)
-		case "id":
-			end, ok = d.setStr(&m.ID, b, i, false)
 		case "modelId":
 			end, ok = d.setStr(&m.ModelID, b, i, false)
-		case "author":
-			end, ok = d.setStr(&m.Author, b, i, true)
-		case "sha":
-			end, ok = d.setStr(&m.SHA, b, i, false)
-		case "createdAt":
-			end, ok = timeField(&m.CreatedAt, b, i)
-		case "lastModified":
-			end, ok = timeField(&m.LastModified, b, i)
-		case "private":
-			end, ok = boolField(&m.Private, b, i)
-		case "gated":
-			end, ok = d.gated(&m.Gated, b, i)
-		case "disabled":
-			end, ok = boolField(&m.Disabled, b, i)
-		case "downloads":
-			end, ok = intField(&m.Downloads, b, i)
-		case "downloadsAllTime":
-			end, ok = intField(&m.DownloadsAllTime, b, i)
-		case "likes":
-			end, ok = intField(&m.Likes, b, i)
-		case "trendingScore":
-			end, ok = floatField(&m.TrendingScore, b, i)
-		case "tags":
-			end, ok = d.strs(&m.Tags, b, i, true)
 		case "pipeline_tag":
 			end, ok = d.setStr(&m.PipelineTag, b, i, true)
 		case "library_name":
@@ -1183,8 +1155,6 @@ func (d *fastDecoder) model(b []byte, m *ModelInfo) (int, bool) {
 			end, ok = d.setStr(&m.MaskToken, b, i, true)
 		case "inference":
 			end, ok = d.setStr(&m.Inference, b, i, true)
-		case "usedStorage":
-			end, ok = intField(&m.UsedStorage, b, i)
 		case "childrenModelCount":
 			end, ok = intField(&m.ChildrenModelCount, b, i)
 		case "config":
@@ -1203,20 +1173,14 @@ func (d *fastDecoder) model(b []byte, m *ModelInfo) (int, bool) {
 			end, ok = raw(&m.EvalResults, b, i, depth)
 		case "securityRepoStatus":
 			end, ok = raw(&m.SecurityRepoStatus, b, i, depth)
-		case "resourceGroup":
-			end, ok = raw(&m.ResourceGroup, b, i, depth)
-		case "cardData":
-			end, ok = d.object(&m.CardData, b, i, depth)
 		case "transformersInfo":
 			end, ok = viaJSON(&m.TransformersInfo, b, i, depth)
-		case "siblings":
-			end, ok = viaJSON(&m.Siblings, b, i, depth)
 		case "spaces":
 			end, ok = d.strs(&m.Spaces, b, i, false)
 		case "baseModels":
 			end, ok = viaJSON(&m.BaseModels, b, i, depth)
 		default:
-			end, ok = unknown(it.key, modelNames, b, i, depth)
+			end, ok = d.repoField(&m.RepoInfo, it.key, modelNames, b, i, depth)
 		}
 		if !ok {
 			return 0, false
@@ -1352,52 +1316,16 @@ func (d *fastDecoder) dataset(b []byte, m *DatasetInfo) (int, bool) {
 		var ok bool
 		i := it.pos
 		switch string(it.key) {
-		case "_id":
-			end, ok = d.setStr(&m.OID, b, i, false)
-		case "id":
-			end, ok = d.setStr(&m.ID, b, i, false)
-		case "author":
-			end, ok = d.setStr(&m.Author, b, i, true)
-		case "sha":
-			end, ok = d.setStr(&m.SHA, b, i, false)
-		case "createdAt":
-			end, ok = timeField(&m.CreatedAt, b, i)
-		case "lastModified":
-			end, ok = timeField(&m.LastModified, b, i)
-		case "private":
-			end, ok = boolField(&m.Private, b, i)
-		case "gated":
-			end, ok = d.gated(&m.Gated, b, i)
-		case "disabled":
-			end, ok = boolField(&m.Disabled, b, i)
-		case "downloads":
-			end, ok = intField(&m.Downloads, b, i)
-		case "downloadsAllTime":
-			end, ok = intField(&m.DownloadsAllTime, b, i)
-		case "likes":
-			end, ok = intField(&m.Likes, b, i)
-		case "trendingScore":
-			end, ok = floatField(&m.TrendingScore, b, i)
-		case "tags":
-			end, ok = d.strs(&m.Tags, b, i, true)
 		case "description":
 			end, ok = d.setStr(&m.Description, b, i, false)
 		case "citation":
 			end, ok = d.setStr(&m.Citation, b, i, false)
 		case "paperswithcode_id":
 			end, ok = d.setStr(&m.PapersWithCodeID, b, i, false)
-		case "usedStorage":
-			end, ok = intField(&m.UsedStorage, b, i)
 		case "mainSize":
 			end, ok = intField(&m.MainSize, b, i)
-		case "cardData":
-			end, ok = d.object(&m.CardData, b, i, depth)
-		case "siblings":
-			end, ok = viaJSON(&m.Siblings, b, i, depth)
-		case "resourceGroup":
-			end, ok = raw(&m.ResourceGroup, b, i, depth)
 		default:
-			end, ok = unknown(it.key, datasetNames, b, i, depth)
+			end, ok = d.repoField(&m.RepoInfo, it.key, datasetNames, b, i, depth)
 		}
 		if !ok {
 			return 0, false
@@ -1405,6 +1333,50 @@ func (d *fastDecoder) dataset(b []byte, m *DatasetInfo) (int, bool) {
 		it.pos = end
 	}
 	return it.end()
+}
+
+// repoField decodes a key models and datasets share into r; any other
+// key is unknown, and names are the kind's known keys (see unknown).
+func (d *fastDecoder) repoField(r *RepoInfo, key []byte, names []string, b []byte, i, depth int) (int, bool) {
+	switch string(key) {
+	case "_id":
+		return d.setStr(&r.OID, b, i, false)
+	case "id":
+		return d.setStr(&r.ID, b, i, false)
+	case "author":
+		return d.setStr(&r.Author, b, i, true)
+	case "sha":
+		return d.setStr(&r.SHA, b, i, false)
+	case "createdAt":
+		return timeField(&r.CreatedAt, b, i)
+	case "lastModified":
+		return timeField(&r.LastModified, b, i)
+	case "private":
+		return boolField(&r.Private, b, i)
+	case "gated":
+		return d.gated(&r.Gated, b, i)
+	case "disabled":
+		return boolField(&r.Disabled, b, i)
+	case "downloads":
+		return intField(&r.Downloads, b, i)
+	case "downloadsAllTime":
+		return intField(&r.DownloadsAllTime, b, i)
+	case "likes":
+		return intField(&r.Likes, b, i)
+	case "trendingScore":
+		return floatField(&r.TrendingScore, b, i)
+	case "tags":
+		return d.strs(&r.Tags, b, i, true)
+	case "cardData":
+		return d.object(&r.CardData, b, i, depth)
+	case "siblings":
+		return viaJSON(&r.Siblings, b, i, depth)
+	case "usedStorage":
+		return intField(&r.UsedStorage, b, i)
+	case "resourceGroup":
+		return raw(&r.ResourceGroup, b, i, depth)
+	}
+	return unknown(key, names, b, i, depth)
 }
 
 // maxInternedValue bounds the strings worth interning inside free-form

@@ -226,7 +226,7 @@ func TestListFieldSelection(t *testing.T) {
 	})
 	t.Run("expand returns only _id, id and the keys", func(t *testing.T) {
 		for _, m := range first(t, hub.ListOptions{Expand: []string{"downloadsAllTime", "pipeline_tag"}}) {
-			want := hub.ModelInfo{OID: m.OID, ID: m.ID, DownloadsAllTime: m.DownloadsAllTime, PipelineTag: m.PipelineTag}
+			want := hub.ModelInfo{RepoInfo: hub.RepoInfo{OID: m.OID, ID: m.ID, DownloadsAllTime: m.DownloadsAllTime}, PipelineTag: m.PipelineTag}
 			if m.OID == "" || m.PipelineTag == "" {
 				t.Fatalf("expand item lacks _id or pipeline_tag: %+v", m)
 			}

@@ -55,36 +55,20 @@ func (g Gated) MarshalJSON() ([]byte, error) {
 // of the card's YAML front matter (any shape), and keys whose shape varies
 // or that zoograph does not interpret are kept as raw JSON.
 type ModelInfo struct {
-	OID              string    `json:"_id,omitempty"`     // Mongo ObjectId; stable across renames
-	ID               string    `json:"id"`                // canonical "owner/name"
-	ModelID          string    `json:"modelId,omitempty"` // legacy duplicate of ID
-	Author           string    `json:"author,omitempty"`
-	SHA              string    `json:"sha,omitempty"` // commit of the requested revision
-	CreatedAt        time.Time `json:"createdAt,omitzero"`
-	LastModified     time.Time `json:"lastModified,omitzero"`
-	Private          bool      `json:"private,omitempty"`
-	Gated            Gated     `json:"gated,omitempty"`
-	Disabled         bool      `json:"disabled,omitempty"`
-	Downloads        int64     `json:"downloads,omitempty"`        // last 30 days
-	DownloadsAllTime int64     `json:"downloadsAllTime,omitempty"` // only via expand
-	Likes            int64     `json:"likes,omitempty"`
-	TrendingScore    float64   `json:"trendingScore,omitempty"`
-	Tags             []string  `json:"tags,omitempty"`
-	PipelineTag      string    `json:"pipeline_tag,omitempty"`
-	LibraryName      string    `json:"library_name,omitempty"`
-	MaskToken        string    `json:"mask_token,omitempty"`
+	RepoInfo
+	ModelID     string `json:"modelId,omitempty"` // legacy duplicate of ID
+	PipelineTag string `json:"pipeline_tag,omitempty"`
+	LibraryName string `json:"library_name,omitempty"`
+	MaskToken   string `json:"mask_token,omitempty"`
 
-	CardData map[string]any `json:"cardData,omitempty"`
 	// ModelIndex is the top-level "model-index" (the same list as
 	// CardData["model-index"]); the literal null when the card has none.
 	ModelIndex       json.RawMessage   `json:"model-index,omitempty"`
 	Config           *ModelConfig      `json:"config,omitempty"`
 	TransformersInfo *TransformersInfo `json:"transformersInfo,omitempty"`
 	Safetensors      *Safetensors      `json:"safetensors,omitempty"`
-	Siblings         []Sibling         `json:"siblings,omitempty"`
 	Spaces           []string          `json:"spaces,omitempty"`
-	UsedStorage      int64             `json:"usedStorage,omitempty"` // detail only
-	Inference        string            `json:"inference,omitempty"`   // "warm" when served
+	Inference        string            `json:"inference,omitempty"` // "warm" when served
 	// BaseModels and ChildrenModelCount come only from a detail call with
 	// expand (the Hub rejects them in lists).
 	BaseModels         *BaseModels `json:"baseModels,omitempty"`
@@ -97,7 +81,29 @@ type ModelInfo struct {
 	GGUF                     json.RawMessage `json:"gguf,omitempty"`
 	EvalResults              json.RawMessage `json:"evalResults,omitempty"`
 	SecurityRepoStatus       json.RawMessage `json:"securityRepoStatus,omitempty"`
-	ResourceGroup            json.RawMessage `json:"resourceGroup,omitempty"`
+}
+
+// RepoInfo holds the keys models and datasets share.
+type RepoInfo struct {
+	OID              string    `json:"_id,omitempty"` // Mongo ObjectId; stable across renames
+	ID               string    `json:"id"`            // canonical "owner/name"
+	Author           string    `json:"author,omitempty"`
+	SHA              string    `json:"sha,omitempty"` // commit of the requested revision
+	CreatedAt        time.Time `json:"createdAt,omitzero"`
+	LastModified     time.Time `json:"lastModified,omitzero"`
+	Private          bool      `json:"private,omitempty"`
+	Gated            Gated     `json:"gated,omitempty"`
+	Disabled         bool      `json:"disabled,omitempty"`
+	Downloads        int64     `json:"downloads,omitempty"`        // last 30 days
+	DownloadsAllTime int64     `json:"downloadsAllTime,omitempty"` // only via expand
+	Likes            int64     `json:"likes,omitempty"`
+	TrendingScore    float64   `json:"trendingScore,omitempty"`
+	Tags             []string  `json:"tags,omitempty"`
+
+	CardData      map[string]any  `json:"cardData,omitempty"`
+	Siblings      []Sibling       `json:"siblings,omitempty"`
+	UsedStorage   int64           `json:"usedStorage,omitempty"` // detail only
+	ResourceGroup json.RawMessage `json:"resourceGroup,omitempty"`
 
 	// RenamedFrom is the id the caller asked for when the Hub answered
 	// under another (canonical) id, i.e. after a rename redirect. Not part
@@ -162,32 +168,11 @@ type RepoRef struct {
 // GET /api/datasets/{id} return it. As with ModelInfo, keys
 // the response lacks leave zero values.
 type DatasetInfo struct {
-	OID              string         `json:"_id,omitempty"`
-	ID               string         `json:"id"`
-	Author           string         `json:"author,omitempty"`
-	SHA              string         `json:"sha,omitempty"`
-	CreatedAt        time.Time      `json:"createdAt,omitzero"`
-	LastModified     time.Time      `json:"lastModified,omitzero"`
-	Private          bool           `json:"private,omitempty"`
-	Gated            Gated          `json:"gated,omitempty"`
-	Disabled         bool           `json:"disabled,omitempty"`
-	Downloads        int64          `json:"downloads,omitempty"`
-	DownloadsAllTime int64          `json:"downloadsAllTime,omitempty"`
-	Likes            int64          `json:"likes,omitempty"`
-	TrendingScore    float64        `json:"trendingScore,omitempty"`
-	Tags             []string       `json:"tags,omitempty"`
-	CardData         map[string]any `json:"cardData,omitempty"`
-	Description      string         `json:"description,omitempty"`
-	Citation         string         `json:"citation,omitempty"`
-	PapersWithCodeID string         `json:"paperswithcode_id,omitempty"`
-	Siblings         []Sibling      `json:"siblings,omitempty"`
-	UsedStorage      int64          `json:"usedStorage,omitempty"`
-	MainSize         int64          `json:"mainSize,omitempty"`
-
-	ResourceGroup json.RawMessage `json:"resourceGroup,omitempty"`
-
-	// RenamedFrom: see ModelInfo.RenamedFrom.
-	RenamedFrom string `json:"-"`
+	RepoInfo
+	Description      string `json:"description,omitempty"`
+	Citation         string `json:"citation,omitempty"`
+	PapersWithCodeID string `json:"paperswithcode_id,omitempty"`
+	MainSize         int64  `json:"mainSize,omitempty"`
 }
 
 // Expand keys zoograph's models and datasets tables need from a listing,
