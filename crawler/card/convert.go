@@ -173,26 +173,10 @@ func (r *reader) number(where string, v any) (float64, string) {
 		return v, formatFloat(v, 64)
 	case float32:
 		return float64(v), formatFloat(float64(v), 32)
-	case int:
-		return float64(v), strconv.Itoa(v)
-	case int8:
-		return float64(v), fmt.Sprint(v)
-	case int16:
-		return float64(v), fmt.Sprint(v)
-	case int32:
-		return float64(v), fmt.Sprint(v)
-	case int64:
-		return float64(v), fmt.Sprint(v)
-	case uint:
-		return float64(v), fmt.Sprint(v)
-	case uint8:
-		return float64(v), fmt.Sprint(v)
-	case uint16:
-		return float64(v), fmt.Sprint(v)
-	case uint32:
-		return float64(v), fmt.Sprint(v)
-	case uint64:
-		return float64(v), fmt.Sprint(v)
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		text := fmt.Sprint(v)
+		f, _ := strconv.ParseFloat(text, 64) // rounds as a conversion would
+		return f, text
 	}
 	s, _ := r.text(where, v)
 	return math.NaN(), s
