@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strings"
 
@@ -22,26 +23,17 @@ and scores and evaluates every baseline on the same models.
 
 RUN gets metrics.parquet, report.json and report.md; report.md sets every
 number beside the zoo's published reference results and the difference.`)
-	zoo := fs.String("zoo", "", "zoo directory to read (required)")
-	out := fs.String("out", "", "output directory (required; created; must be empty unless --force)")
-	force := fs.Bool("force", false, "write into a non-empty output directory, overwriting its reports")
-	protocol := fs.String("protocol", string(evaluate.ProtocolPaper), "evaluation protocol: paper or clean")
+	f := addEvalFlags(fs)
 	methods := fs.String("methods", strings.Join(evaluate.ComputedBaselines(), ","), "comma-separated baselines: "+strings.Join(evaluate.ComputedBaselines(), ", "))
 	targets := fs.String("targets", "", "comma-separated target datasets (default: every dataset with scores)")
-	seed := fs.Int64("seed", 0, "first seed of the random baseline")
-	seeds := fs.Int("seeds", evaluate.DefaultRandomSeeds, "number of seeds of the random baseline")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *zoo == "" || *out == "" {
+	if *f.zoo == "" || *f.out == "" {
 		return usagef("--zoo and --out are required")
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	p, err := evaluate.ParseProtocol(*protocol)
-	if err != nil {
-		return usagef("--protocol: %v", err)
 	}
 	baselines := splitList(*methods)
 	if len(baselines) == 0 {
@@ -50,30 +42,55 @@ number beside the zoo's published reference results and the difference.`)
 	if err := checkBaselines("--methods", baselines); err != nil {
 		return err
 	}
-	if *seeds < 1 {
-		return usagef("--seeds must be at least 1")
+	opt, tables, err := f.start()
+	if err != nil {
+		return err
 	}
+	opt.Targets, opt.Baselines, opt.Logger = splitList(*targets), baselines, e.log
+	res, err := evaluate.Evaluate(ctx, tables, nil, opt)
+	if err != nil {
+		return err
+	}
+	return evalWriteOutputs(e, *f.out, res, tables.ReferenceResults)
+}
 
-	// Refuse a non-empty output before any work.
-	if err := evaluate.PrepareOutDir(*out, *force); err != nil {
-		return err
+// evalFlags are the flags baseline and eval share.
+type evalFlags struct {
+	zoo, out, protocol *string
+	force              *bool
+	seed               *int64
+	seeds              *int
+}
+
+func addEvalFlags(fs *flag.FlagSet) evalFlags {
+	return evalFlags{
+		zoo:      fs.String("zoo", "", "zoo directory to read (required)"),
+		out:      fs.String("out", "", "output directory (required; created; must be empty unless --force)"),
+		force:    fs.Bool("force", false, "write into a non-empty output directory, overwriting its reports"),
+		protocol: fs.String("protocol", string(evaluate.ProtocolPaper), "evaluation protocol: paper or clean"),
+		seed:     fs.Int64("seed", 0, "first seed of the random baseline"),
+		seeds:    fs.Int("seeds", evaluate.DefaultRandomSeeds, "number of seeds of the random baseline"),
 	}
-	tables, _, err := store.ReadZoo(*zoo)
+}
+
+// start checks the protocol and seeds, refuses a non-empty output before
+// any work, and reads the zoo. The options carry the protocol and seeds.
+func (f evalFlags) start() (evaluate.Options, *store.Tables, error) {
+	p, err := evaluate.ParseProtocol(*f.protocol)
 	if err != nil {
-		return fmt.Errorf("read zoo: %w", err)
+		return evaluate.Options{}, nil, usagef("--protocol: %v", err)
 	}
-	res, err := evaluate.Evaluate(ctx, tables, nil, evaluate.Options{
-		Protocol:    p,
-		Targets:     splitList(*targets),
-		Baselines:   baselines,
-		Seed:        *seed,
-		RandomSeeds: *seeds,
-		Logger:      e.log,
-	})
+	if *f.seeds < 1 {
+		return evaluate.Options{}, nil, usagef("--seeds must be at least 1")
+	}
+	if err := evaluate.PrepareOutDir(*f.out, *f.force); err != nil {
+		return evaluate.Options{}, nil, err
+	}
+	tables, _, err := store.ReadZoo(*f.zoo)
 	if err != nil {
-		return err
+		return evaluate.Options{}, nil, fmt.Errorf("read zoo: %w", err)
 	}
-	return evalWriteOutputs(e, *out, res, tables.ReferenceResults)
+	return evaluate.Options{Protocol: p, Seed: *f.seed, RandomSeeds: *f.seeds}, tables, nil
 }
 
 // evalWriteOutputs writes the reports of res into dir (already prepared)

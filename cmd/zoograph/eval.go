@@ -22,45 +22,28 @@ layout <target>/<method>/results_*.csv with the columns (index), model,
 score, where a target such as glue/sst2 is written glue_sst2.
 
 RUN gets metrics.parquet, report.json and report.md.`)
-	zoo := fs.String("zoo", "", "zoo directory to read (required)")
+	f := addEvalFlags(fs)
 	predictions := fs.String("predictions", "", "predictions CSV file or TransferGraph rank directory (required)")
-	out := fs.String("out", "", "output directory (required; created; must be empty unless --force)")
-	force := fs.Bool("force", false, "write into a non-empty output directory, overwriting its reports")
-	protocol := fs.String("protocol", string(evaluate.ProtocolPaper), "evaluation protocol: paper or clean")
 	baselines := fs.String("baselines", strings.Join(evaluate.ComputedBaselines(), ","), "comma-separated baselines: "+strings.Join(evaluate.ComputedBaselines(), ", ")+" (empty for none)")
 	methods := fs.String("methods", "", "comma-separated methods of P to evaluate (default: all)")
 	method := fs.String("method", "external", "method name for a CSV without a method column")
 	targets := fs.String("targets", "", "comma-separated target datasets (default: every target of P)")
-	seed := fs.Int64("seed", 0, "first seed of the random baseline")
-	seeds := fs.Int("seeds", evaluate.DefaultRandomSeeds, "number of seeds of the random baseline")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *zoo == "" || *predictions == "" || *out == "" {
+	if *f.zoo == "" || *predictions == "" || *f.out == "" {
 		return usagef("--zoo, --predictions and --out are required")
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	p, err := evaluate.ParseProtocol(*protocol)
-	if err != nil {
-		return usagef("--protocol: %v", err)
-	}
 	base := splitList(*baselines)
 	if err := checkBaselines("--baselines", base); err != nil {
 		return err
 	}
-	if *seeds < 1 {
-		return usagef("--seeds must be at least 1")
-	}
-
-	// Refuse a non-empty output before any work.
-	if err := evaluate.PrepareOutDir(*out, *force); err != nil {
-		return err
-	}
-	tables, _, err := store.ReadZoo(*zoo)
+	opt, tables, err := f.start()
 	if err != nil {
-		return fmt.Errorf("read zoo: %w", err)
+		return err
 	}
 	preds, err := evaluate.ReadPredictions(*predictions, evaluate.ReadOptions{
 		Datasets: evalDatasetIDs(tables),
@@ -92,18 +75,12 @@ RUN gets metrics.parquet, report.json and report.md.`)
 	}
 	e.log.Info("predictions read", "file", *predictions, "rows", len(preds))
 
-	res, err := evaluate.Evaluate(ctx, tables, preds, evaluate.Options{
-		Protocol:    p,
-		Targets:     splitList(*targets),
-		Baselines:   base,
-		Seed:        *seed,
-		RandomSeeds: *seeds,
-		Logger:      e.log,
-	})
+	opt.Targets, opt.Baselines, opt.Logger = splitList(*targets), base, e.log
+	res, err := evaluate.Evaluate(ctx, tables, preds, opt)
 	if err != nil {
 		return err
 	}
-	return evalWriteOutputs(e, *out, res, tables.ReferenceResults)
+	return evalWriteOutputs(e, *f.out, res, tables.ReferenceResults)
 }
 
 // evalDatasetIDs lists the zoo's dataset ids: the datasets table and every
