@@ -192,14 +192,21 @@ func TestForestDeterministic(t *testing.T) {
 		}
 		return pred
 	}
-	ref := fit(1, 1)
-	for _, w := range []int{1, 2, 5} {
-		if got := fit(1, w); !slices.Equal(got, ref) {
-			t.Errorf("seed 1, %d workers: predictions differ from 1 worker", w)
+	checkDeterministic(t, fit, 1, []int{1, 2, 5})
+}
+
+// checkDeterministic requires fit to give the same predictions for a seed
+// whatever the number of workers, and others for the next seed.
+func checkDeterministic(t *testing.T, fit func(seed uint64, workers int) []float64, seed uint64, workers []int) {
+	t.Helper()
+	ref := fit(seed, 1)
+	for _, w := range workers {
+		if got := fit(seed, w); !slices.Equal(got, ref) {
+			t.Errorf("seed %d, %d workers: predictions differ from 1 worker", seed, w)
 		}
 	}
-	if got := fit(2, 2); slices.Equal(got, ref) {
-		t.Error("seeds 1 and 2 gave identical predictions")
+	if got := fit(seed+1, 2); slices.Equal(got, ref) {
+		t.Errorf("seeds %d and %d gave identical predictions", seed, seed+1)
 	}
 }
 

@@ -253,15 +253,7 @@ func TestGBDTDeterministic(t *testing.T) {
 		}
 		return pred
 	}
-	ref := fit(42, 1)
-	for _, workers := range []int{1, 2, 3} {
-		if got := fit(42, workers); !slices.Equal(got, ref) {
-			t.Errorf("seed 42, %d workers: predictions differ from 1 worker", workers)
-		}
-	}
-	if got := fit(43, 2); slices.Equal(got, ref) {
-		t.Error("seeds 42 and 43 gave identical predictions")
-	}
+	checkDeterministic(t, fit, 42, []int{1, 2, 3})
 }
 
 // TestGBDTTrainingPredictions checks the trainer's bookkeeping: the
