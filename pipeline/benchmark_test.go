@@ -2,47 +2,18 @@ package pipeline_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
 	"github.com/zoograph/zoograph/store"
+	"github.com/zoograph/zoograph/store/storetest"
 )
-
-// sharedDir returns ../shared beside the repository root: it fails the
-// test in CI when the directory is missing and skips it elsewhere.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "transfergraph", "image_classification")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the shared reference data is missing (%v): CI must have ../shared beside the repository", err)
-		}
-		t.Skipf("the shared reference data is missing (%v): skipping outside CI", err)
-	}
-	return shared
-}
 
 // imageBenchmark imports the published TransferGraph image benchmark.
 func imageBenchmark(t testing.TB) *store.Tables {
 	t.Helper()
-	src := filepath.Join(sharedDir(t), "transfergraph", "image_classification")
+	src := storetest.Shared(t, "transfergraph/image_classification")
 	tables, _, err := transfergraph.Import(context.Background(), src, transfergraph.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -14,35 +14,8 @@ import (
 	"time"
 
 	"github.com/zoograph/zoograph/crawler/hub"
+	"github.com/zoograph/zoograph/store/storetest"
 )
-
-// sharedDir locates the shared data: ../shared beside the module root.
-// Without it the test fails under CI and is skipped elsewhere.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(filepath.Join(shared, "hub-fixtures", "api")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared fixtures not found at %s (CI needs ../shared beside the repo)", shared)
-		}
-		t.Skipf("shared fixtures not found at %s; place the shared data beside the repo to run this test", shared)
-	}
-	return shared
-}
 
 // recording is one recorded HTTP exchange of hub-fixtures/api.
 type recording struct {
@@ -59,7 +32,7 @@ type recording struct {
 
 func loadRecordings(t *testing.T, pattern string) map[string]recording {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(sharedDir(t), "hub-fixtures", "api", pattern))
+	files, err := filepath.Glob(filepath.Join(storetest.Shared(t, "hub-fixtures/api"), pattern))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no recordings match %s: %v", pattern, err)
 	}

@@ -13,35 +13,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
-)
 
-// sharedDir locates the shared data: ../shared beside the module root.
-// Without it the test fails under CI and is skipped elsewhere.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(filepath.Join(shared, "hub-fixtures", "api")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared fixtures not found at %s (CI needs ../shared beside the repo)", shared)
-		}
-		t.Skipf("shared fixtures not found at %s; place the shared data beside the repo to run this test", shared)
-	}
-	return shared
-}
+	"github.com/zoograph/zoograph/store/storetest"
+)
 
 type recording struct {
 	Request struct {
@@ -56,7 +30,7 @@ type recording struct {
 
 func loadRecordings(t *testing.T, pattern string) map[string]recording {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(sharedDir(t), "hub-fixtures", "api", pattern))
+	files, err := filepath.Glob(filepath.Join(storetest.Shared(t, "hub-fixtures/api"), pattern))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no recordings match %s: %v", pattern, err)
 	}
@@ -287,7 +261,7 @@ func TestRecordedRedirectShape(t *testing.T) {
 // TestRecordedExpandShape: expand returns only _id, id and the keys, in
 // both spellings (hfjs tapes use expand[]=).
 func TestRecordedExpandShape(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(sharedDir(t), "hub-fixtures", "api", "other", "hfjs-tapes.models-expand-pipeline_tag.json"))
+	b, err := os.ReadFile(filepath.Join(storetest.Shared(t, "hub-fixtures/api/other"), "hfjs-tapes.models-expand-pipeline_tag.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +297,7 @@ func TestRecordedExpandShape(t *testing.T) {
 // TestRecordedBlobsShape: siblings with blobs=true have the keys of the
 // recorded blobs=true detail.
 func TestRecordedBlobsShape(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(sharedDir(t), "hub-fixtures", "api", "other", "mcpotato__42-eicar-street.revision.blobs-true.json"))
+	b, err := os.ReadFile(filepath.Join(storetest.Shared(t, "hub-fixtures/api/other"), "mcpotato__42-eicar-street.revision.blobs-true.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package evaluate
 import (
 	"context"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,36 +10,8 @@ import (
 
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
 	"github.com/zoograph/zoograph/store"
+	"github.com/zoograph/zoograph/store/storetest"
 )
-
-// sharedDir returns the shared third-party data directory beside the repo
-// root (the directory holding go.mod). Without it the test fails under CI
-// and is skipped elsewhere.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's working directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "transfergraph")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("shared data not found beside the repository (%v); skipping", err)
-	}
-	return shared
-}
 
 // importBenchmark imports a TransferGraph experiment directory.
 func importBenchmark(t *testing.T, dir string) *store.Tables {
@@ -82,7 +53,7 @@ func checkAgainstPublished(t *testing.T, res *Result, ref []store.ReferenceResul
 }
 
 func TestPaperReproducesImageBaselines(t *testing.T) {
-	dir := filepath.Join(sharedDir(t), "transfergraph", "image_classification")
+	dir := storetest.Shared(t, "transfergraph/image_classification")
 	zoo := importBenchmark(t, dir)
 	res, err := Evaluate(context.Background(), zoo, nil, Options{
 		Protocol:  ProtocolPaper,
@@ -152,7 +123,7 @@ func TestPaperReproducesImageBaselines(t *testing.T) {
 // TestCleanImage checks the clean protocol's promises on the image
 // benchmark: one row per model and the same models for every method.
 func TestCleanImage(t *testing.T) {
-	dir := filepath.Join(sharedDir(t), "transfergraph", "image_classification")
+	dir := storetest.Shared(t, "transfergraph/image_classification")
 	zoo := importBenchmark(t, dir)
 	res, err := Evaluate(context.Background(), zoo, nil, Options{
 		Protocol:    ProtocolClean,

@@ -13,40 +13,11 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/zoograph/zoograph/store"
+	"github.com/zoograph/zoograph/store/storetest"
 )
 
-// sharedDir returns ../shared/<rel> beside the module root. Without it the
-// test fails under CI and is skipped elsewhere.
-func sharedDir(t testing.TB, rel string) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "..", "shared", filepath.FromSlash(rel))
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-			missingShared(t, p)
-		}
-		if filepath.Dir(dir) == dir {
-			missingShared(t, "../shared/"+rel+" (no go.mod above "+wd+")")
-		}
-	}
-}
-
-func missingShared(t testing.TB, p string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("shared TransferGraph data not found at %s", p)
-	}
-	t.Skipf("shared TransferGraph data not found at %s; skipping", p)
-}
-
 func imageDir(t testing.TB) string {
-	return sharedDir(t, "transfergraph/image_classification")
+	return storetest.Shared(t, "transfergraph/image_classification")
 }
 
 const textFixture = "testdata/sequence_classification"
