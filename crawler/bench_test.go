@@ -16,6 +16,7 @@ import (
 	"github.com/zoograph/zoograph/crawler/hub"
 	"github.com/zoograph/zoograph/crawler/hubtest"
 	"github.com/zoograph/zoograph/store"
+	"github.com/zoograph/zoograph/store/storetest"
 )
 
 // BenchmarkCrawl measures end-to-end ingest from a zero-latency replica on
@@ -50,14 +51,14 @@ func benchCrawl(b *testing.B, pageCache int) {
 		b.StopTimer()
 		out := filepath.Join(b.TempDir(), "zoo")
 		b.StartTimer()
-		cpu0 := cpuTime()
+		cpu0 := storetest.CPUTime()
 		opt := crawler.DefaultOptions(crawler.KindModels, out)
 		opt.Client = client
 		sum, err := crawler.Crawl(context.Background(), opt)
 		if err != nil {
 			b.Fatal(err)
 		}
-		cpu += cpuTime() - cpu0
+		cpu += storetest.CPUTime() - cpu0
 		models += sum.TableRows
 	}
 	b.ReportMetric(float64(models)/b.Elapsed().Seconds(), "models/s")

@@ -1,8 +1,5 @@
 package hub
 
-// StartCPU is startCPU for the external test package.
-var StartCPU = startCPU
-
 // NextLink is nextLink for the external test package.
 var NextLink = nextLink
 

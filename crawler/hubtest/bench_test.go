@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/zoograph/zoograph/store/storetest"
 )
 
 // discard is a ResponseWriter that drops the body.
@@ -27,7 +29,7 @@ func BenchmarkServeList(b *testing.B) {
 func benchServe(b *testing.B, url string) {
 	h := New(Options{Zoo: Zoo{Models: 100_000, Datasets: 2000, Seed: 1}})
 	h.ServeHTTP(&discard{h: http.Header{}}, httptest.NewRequest("GET", url, nil)) // build the index
-	cpu := startCPU()
+	cpu0 := storetest.CPUTime()
 	b.ReportAllocs()
 	b.ResetTimer()
 	bytes := 0
@@ -37,7 +39,7 @@ func benchServe(b *testing.B, url string) {
 		bytes += d.n
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "models/s")
-	if s := cpu(); s > 0 {
+	if s := (storetest.CPUTime() - cpu0).Seconds(); s > 0 {
 		b.ReportMetric(float64(b.N*1000)/s, "models/cpu-s")
 	}
 	b.ReportMetric(float64(bytes)/float64(b.N*1000), "B/model")

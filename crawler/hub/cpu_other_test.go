@@ -1,5 +1,0 @@
-//go:build !unix
-
-package hub
-
-func startCPU() func() float64 { return func() float64 { return 0 } }
