@@ -30,21 +30,13 @@ type recording struct {
 
 func loadRecordings(t *testing.T, pattern string) map[string]recording {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(storetest.Shared(t, "hub-fixtures/api"), pattern))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no recordings match %s: %v", pattern, err)
-	}
 	out := map[string]recording{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for name, b := range storetest.SharedFiles(t, "hub-fixtures/api", pattern) {
 		var r recording
 		if err := json.Unmarshal(b, &r); err != nil {
-			t.Fatalf("%s: %v", f, err)
+			t.Fatalf("%s: %v", name, err)
 		}
-		out[filepath.Base(f)] = r
+		out[name] = r
 	}
 	return out
 }

@@ -40,3 +40,22 @@ func missing(tb testing.TB, p string) {
 	}
 	tb.Skipf("shared data not found at %s; place the shared data beside the repository to run this test", p)
 }
+
+// SharedFiles reads the files of the shared data directory rel whose names
+// match pattern (path.Match syntax), keyed by name. No match fails tb.
+func SharedFiles(tb testing.TB, rel, pattern string) map[string][]byte {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join(Shared(tb, rel), pattern))
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no shared files match %s/%s: %v", rel, pattern, err)
+	}
+	out := make(map[string][]byte, len(files))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[filepath.Base(f)] = b
+	}
+	return out
+}
