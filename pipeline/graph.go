@@ -195,25 +195,6 @@ func checkGraphLeak(d *Data, t int, tg *TargetGraph) error {
 	return nil
 }
 
-// zscores standardises the finite values of v (NaN elsewhere).
-func zscores(v []float64) []float64 {
-	var s, ss, n float64
-	for _, x := range v {
-		if !math.IsNaN(x) {
-			s += x
-			ss += x * x
-			n++
-		}
-	}
-	out := make([]float64, len(v))
-	mean := s / n
-	sd := math.Sqrt(ss/n - mean*mean)
-	for i, x := range v {
-		if math.IsNaN(x) || n < 2 || sd == 0 {
-			out[i] = math.NaN()
-			continue
-		}
-		out[i] = (x - mean) / sd
-	}
-	return out
-}
+// zscores standardises the finite values of v; NaN stays NaN, and so do
+// all values when they cannot be standardised (fewer than two, or equal).
+func zscores(v []float64) []float64 { return standardize(v, math.NaN()) }

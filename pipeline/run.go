@@ -428,7 +428,12 @@ const priorFeature = "hist_sim_0.5"
 
 // zscore standardises the finite values of v; NaN stays NaN, and a constant
 // vector becomes zeros.
-func zscore(v []float64) []float64 {
+func zscore(v []float64) []float64 { return standardize(v, 0) }
+
+// standardize returns the z-scores of the finite values of v; NaN stays
+// NaN. When the finite values cannot be standardised (fewer than two, or
+// all equal) each becomes degenerate.
+func standardize(v []float64, degenerate float64) []float64 {
 	var s, ss, n float64
 	for _, x := range v {
 		if !math.IsNaN(x) {
@@ -444,8 +449,8 @@ func zscore(v []float64) []float64 {
 		switch {
 		case math.IsNaN(x):
 			out[i] = x
-		case sd == 0:
-			out[i] = 0
+		case n < 2 || sd == 0:
+			out[i] = degenerate
 		default:
 			out[i] = (x - m) / sd
 		}
