@@ -203,19 +203,7 @@ func TestGBDTFriedman(t *testing.T) {
 	}
 
 	imp := g.FeatureImportances()
-	var sum, informative float64
-	for j, v := range imp {
-		sum += v
-		if j < 5 {
-			informative += v
-		}
-	}
-	if math.Abs(sum-1) > 1e-9 {
-		t.Errorf("importances sum to %v, want 1", sum)
-	}
-	if informative < 0.8 {
-		t.Errorf("informative features hold %.3f of the gain, want ≥ 0.8", informative)
-	}
+	checkImportances(t, imp, 0.8)
 	order := make([]int, len(imp))
 	for j := range order {
 		order[j] = j
