@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -494,6 +495,21 @@ func (m *members) next() bool {
 	}
 	m.state = membersMore
 	return true
+}
+
+// eachMember decodes the object at b[i]: value decodes each member's value,
+// which starts at b[pos], and returns its end. eachMember returns the end
+// of the object; false when a value or the object is malformed.
+func eachMember(b []byte, i int, value func(key []byte, pos int) (int, bool)) (int, bool) {
+	it := newMembers(b, i)
+	for it.next() {
+		end, ok := value(it.key, it.pos)
+		if !ok {
+			return 0, false
+		}
+		it.pos = end
+	}
+	return it.end()
 }
 
 // end returns the index after the object, once next has returned false.
@@ -1126,68 +1142,75 @@ func unknown(key []byte, names []string, b []byte, i, depth int) (int, bool) {
 	return skipValue(b, i, depth)
 }
 
-var modelNames = []string{
-	"_id", "id", "modelId", "author", "sha", "createdAt", "lastModified", "private", "gated",
-	"disabled", "downloads", "downloadsAllTime", "likes", "trendingScore", "tags", "pipeline_tag",
-	"library_name", "mask_token", "cardData", "model-index", "config", "transformersInfo",
-	"safetensors", "siblings", "spaces", "usedStorage", "inference", "baseModels",
-	"childrenModelCount", "inferenceProviderMapping", "widgetData", "gguf", "evalResults",
-	"securityRepoStatus", "resourceGroup",
+// modelNames and datasetNames are the JSON keys of ModelInfo and
+// DatasetInfo, for unknown.
+var (
+	modelNames   = jsonNames(reflect.TypeFor[ModelInfo]())
+	datasetNames = jsonNames(reflect.TypeFor[DatasetInfo]())
+)
+
+// jsonNames lists the JSON keys of struct type t, embedded structs
+// included, as encoding/json names them.
+func jsonNames(t reflect.Type) []string {
+	var names []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case f.Anonymous && name == "":
+			names = append(names, jsonNames(f.Type)...)
+		case name == "-" || !f.IsExported():
+		case name == "":
+			names = append(names, f.Name)
+		default:
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // model is the fast path for one ModelInfo, the object at b[0]. It
 // reports false when the element must go through encoding/json instead.
 func (d *fastDecoder) model(b []byte, m *ModelInfo) (int, bool) {
 	const depth = 1
-	it := newMembers(b, 0)
-	for it.next() {
-		var end int
-		var ok bool
-		i := it.pos
-		switch string(it.key) {
+	return eachMember(b, 0, func(key []byte, i int) (int, bool) {
+		switch string(key) {
 		case "modelId":
-			end, ok = d.setStr(&m.ModelID, b, i, false)
+			return d.setStr(&m.ModelID, b, i, false)
 		case "pipeline_tag":
-			end, ok = d.setStr(&m.PipelineTag, b, i, true)
+			return d.setStr(&m.PipelineTag, b, i, true)
 		case "library_name":
-			end, ok = d.setStr(&m.LibraryName, b, i, true)
+			return d.setStr(&m.LibraryName, b, i, true)
 		case "mask_token":
-			end, ok = d.setStr(&m.MaskToken, b, i, true)
+			return d.setStr(&m.MaskToken, b, i, true)
 		case "inference":
-			end, ok = d.setStr(&m.Inference, b, i, true)
+			return d.setStr(&m.Inference, b, i, true)
 		case "childrenModelCount":
-			end, ok = intField(&m.ChildrenModelCount, b, i)
+			return intField(&m.ChildrenModelCount, b, i)
 		case "config":
-			end, ok = d.config(&m.Config, b, i, depth)
+			return d.config(&m.Config, b, i, depth)
 		case "safetensors":
-			end, ok = d.safetensors(&m.Safetensors, b, i, depth)
+			return d.safetensors(&m.Safetensors, b, i, depth)
 		case "model-index":
-			end, ok = raw(&m.ModelIndex, b, i, depth)
+			return raw(&m.ModelIndex, b, i, depth)
 		case "inferenceProviderMapping":
-			end, ok = raw(&m.InferenceProviderMapping, b, i, depth)
+			return raw(&m.InferenceProviderMapping, b, i, depth)
 		case "widgetData":
-			end, ok = raw(&m.WidgetData, b, i, depth)
+			return raw(&m.WidgetData, b, i, depth)
 		case "gguf":
-			end, ok = raw(&m.GGUF, b, i, depth)
+			return raw(&m.GGUF, b, i, depth)
 		case "evalResults":
-			end, ok = raw(&m.EvalResults, b, i, depth)
+			return raw(&m.EvalResults, b, i, depth)
 		case "securityRepoStatus":
-			end, ok = raw(&m.SecurityRepoStatus, b, i, depth)
+			return raw(&m.SecurityRepoStatus, b, i, depth)
 		case "transformersInfo":
-			end, ok = viaJSON(&m.TransformersInfo, b, i, depth)
+			return viaJSON(&m.TransformersInfo, b, i, depth)
 		case "spaces":
-			end, ok = d.strs(&m.Spaces, b, i, false)
+			return d.strs(&m.Spaces, b, i, false)
 		case "baseModels":
-			end, ok = viaJSON(&m.BaseModels, b, i, depth)
-		default:
-			end, ok = d.repoField(&m.RepoInfo, it.key, modelNames, b, i, depth)
+			return viaJSON(&m.BaseModels, b, i, depth)
 		}
-		if !ok {
-			return 0, false
-		}
-		it.pos = end
-	}
-	return it.end()
+		return d.repoField(&m.RepoInfo, key, modelNames, b, i, depth)
+	})
 }
 
 // openField starts a pointer field that holds an object: null sets it to
@@ -1218,31 +1241,21 @@ func (d *fastDecoder) config(dst **ModelConfig, b []byte, i, depth int) (int, bo
 		return end, ok
 	}
 	depth++
-	it := newMembers(b, i)
-	for it.next() {
-		var end int
-		var ok bool
-		i := it.pos
-		switch string(it.key) {
+	return eachMember(b, i, func(key []byte, i int) (int, bool) {
+		switch string(key) {
 		case "architectures":
-			end, ok = d.strs(&c.Architectures, b, i, true)
+			return d.strs(&c.Architectures, b, i, true)
 		case "model_type":
-			end, ok = d.setStr(&c.ModelType, b, i, true)
+			return d.setStr(&c.ModelType, b, i, true)
 		case "tokenizer_config":
-			end, ok = raw(&c.TokenizerConfig, b, i, depth)
+			return raw(&c.TokenizerConfig, b, i, depth)
 		case "diffusers":
-			end, ok = raw(&c.Diffusers, b, i, depth)
+			return raw(&c.Diffusers, b, i, depth)
 		case "speechbrain":
-			end, ok = raw(&c.Speechbrain, b, i, depth)
-		default:
-			end, ok = unknown(it.key, configNames, b, i, depth)
+			return raw(&c.Speechbrain, b, i, depth)
 		}
-		if !ok {
-			return 0, false
-		}
-		it.pos = end
-	}
-	return it.end()
+		return unknown(key, configNames, b, i, depth)
+	})
 }
 
 var safetensorsNames = []string{"parameters", "total"}
@@ -1253,25 +1266,15 @@ func (d *fastDecoder) safetensors(dst **Safetensors, b []byte, i, depth int) (in
 		return end, ok
 	}
 	depth++
-	it := newMembers(b, i)
-	for it.next() {
-		var end int
-		var ok bool
-		i := it.pos
-		switch string(it.key) {
+	return eachMember(b, i, func(key []byte, i int) (int, bool) {
+		switch string(key) {
 		case "parameters":
-			end, ok = d.params(&s.Parameters, b, i, depth)
+			return d.params(&s.Parameters, b, i, depth)
 		case "total":
-			end, ok = intField(&s.Total, b, i)
-		default:
-			end, ok = unknown(it.key, safetensorsNames, b, i, depth)
+			return intField(&s.Total, b, i)
 		}
-		if !ok {
-			return 0, false
-		}
-		it.pos = end
-	}
-	return it.end()
+		return unknown(key, safetensorsNames, b, i, depth)
+	})
 }
 
 func (d *fastDecoder) params(dst *map[string]int64, b []byte, i, depth int) (int, bool) {
@@ -1288,51 +1291,32 @@ func (d *fastDecoder) params(dst *map[string]int64, b []byte, i, depth int) (int
 	if *dst == nil {
 		*dst = make(map[string]int64, 2)
 	}
-	it := newMembers(b, i)
-	for it.next() {
+	return eachMember(b, i, func(key []byte, i int) (int, bool) {
 		var n int64 // json stores the zero value for a null map element
-		end, ok := intField(&n, b, it.pos)
-		if !ok {
-			return 0, false
+		end, ok := intField(&n, b, i)
+		if ok {
+			(*dst)[d.internStr(key)] = n
 		}
-		(*dst)[d.internStr(it.key)] = n
-		it.pos = end
-	}
-	return it.end()
-}
-
-var datasetNames = []string{
-	"_id", "id", "author", "sha", "createdAt", "lastModified", "private", "gated", "disabled",
-	"downloads", "downloadsAllTime", "likes", "trendingScore", "tags", "cardData", "description",
-	"citation", "paperswithcode_id", "siblings", "usedStorage", "mainSize", "resourceGroup",
+		return end, ok
+	})
 }
 
 // dataset is the fast path for one DatasetInfo.
 func (d *fastDecoder) dataset(b []byte, m *DatasetInfo) (int, bool) {
 	const depth = 1
-	it := newMembers(b, 0)
-	for it.next() {
-		var end int
-		var ok bool
-		i := it.pos
-		switch string(it.key) {
+	return eachMember(b, 0, func(key []byte, i int) (int, bool) {
+		switch string(key) {
 		case "description":
-			end, ok = d.setStr(&m.Description, b, i, false)
+			return d.setStr(&m.Description, b, i, false)
 		case "citation":
-			end, ok = d.setStr(&m.Citation, b, i, false)
+			return d.setStr(&m.Citation, b, i, false)
 		case "paperswithcode_id":
-			end, ok = d.setStr(&m.PapersWithCodeID, b, i, false)
+			return d.setStr(&m.PapersWithCodeID, b, i, false)
 		case "mainSize":
-			end, ok = intField(&m.MainSize, b, i)
-		default:
-			end, ok = d.repoField(&m.RepoInfo, it.key, datasetNames, b, i, depth)
+			return intField(&m.MainSize, b, i)
 		}
-		if !ok {
-			return 0, false
-		}
-		it.pos = end
-	}
-	return it.end()
+		return d.repoField(&m.RepoInfo, key, datasetNames, b, i, depth)
+	})
 }
 
 // repoField decodes a key models and datasets share into r; any other

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -260,4 +261,27 @@ func BenchmarkDecodePageEncodingJSON(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "models/s")
+}
+
+// TestJSONNames: the keys unknown checks come from the struct tags,
+// embedded RepoInfo included, without the fields JSON skips.
+func TestJSONNames(t *testing.T) {
+	for _, k := range []string{"_id", "id", "resourceGroup", "cardData", "model-index", "modelId", "securityRepoStatus"} {
+		if !slices.Contains(modelNames, k) {
+			t.Errorf("modelNames lacks %q: %v", k, modelNames)
+		}
+	}
+	for _, k := range []string{"_id", "usedStorage", "paperswithcode_id", "mainSize"} {
+		if !slices.Contains(datasetNames, k) {
+			t.Errorf("datasetNames lacks %q: %v", k, datasetNames)
+		}
+	}
+	for _, names := range [][]string{modelNames, datasetNames} {
+		if slices.Contains(names, "RenamedFrom") || slices.Contains(names, "-") || slices.Contains(names, "RepoInfo") {
+			t.Errorf("names hold a field JSON skips: %v", names)
+		}
+	}
+	if len(modelNames) != 35 || len(datasetNames) != 22 {
+		t.Errorf("%d model keys, %d dataset keys; want 35 and 22", len(modelNames), len(datasetNames))
+	}
 }
