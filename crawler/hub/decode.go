@@ -1233,7 +1233,7 @@ func openField[T any](dst **T, b []byte, i, depth int) (obj *T, end int, done, o
 	return *dst, 0, false, true
 }
 
-var configNames = []string{"architectures", "model_type", "tokenizer_config", "diffusers", "speechbrain"}
+var configNames = jsonNames(reflect.TypeFor[ModelConfig]())
 
 func (d *fastDecoder) config(dst **ModelConfig, b []byte, i, depth int) (int, bool) {
 	c, end, done, ok := openField(dst, b, i, depth)
@@ -1258,7 +1258,7 @@ func (d *fastDecoder) config(dst **ModelConfig, b []byte, i, depth int) (int, bo
 	})
 }
 
-var safetensorsNames = []string{"parameters", "total"}
+var safetensorsNames = jsonNames(reflect.TypeFor[Safetensors]())
 
 func (d *fastDecoder) safetensors(dst **Safetensors, b []byte, i, depth int) (int, bool) {
 	s, end, done, ok := openField(dst, b, i, depth)
