@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 
 	"github.com/zoograph/zoograph/graphlearn/node2vec"
 	"github.com/zoograph/zoograph/graphlearn/regress"
@@ -16,11 +17,20 @@ const (
 	LearnerNone         = "none"
 )
 
+// learners are the valid values of Config.Learner.
+var learners = []string{LearnerNode2Vec, LearnerNode2VecPlus, LearnerNone}
+
 // Regressor names.
 const (
 	RegressorLinear = "linear"
 	RegressorForest = "rf"
 	RegressorGBDT   = "gbdt"
+)
+
+// Edge weightings of fine-tuning history (GraphConfig.Weighting).
+const (
+	WeightMinMax   = "minmax"
+	WeightQuantile = "quantile"
 )
 
 // Feature set names.
@@ -75,7 +85,11 @@ type Config struct {
 	Forest   regress.ForestOptions `json:"forest"`
 	GBDT     regress.GBDTOptions   `json:"gbdt"`
 	Clean    CleanConfig           `json:"clean"`
-	Workers  int                   `json:"workers"`
+	// Selection says how the settings above that it names are chosen for
+	// each held-out target: fixed as configured, or by nested
+	// leave-one-dataset-out over the other datasets.
+	Selection SelectionConfig `json:"selection"`
+	Workers   int             `json:"workers"`
 }
 
 // FeatureConfig tunes the feature table.
@@ -91,6 +105,9 @@ type FeatureConfig struct {
 	// the per-target correlation measures rather than differences between
 	// datasets.
 	GroupStandardize bool `json:"group_standardize"`
+	// NoHistory leaves out the fine-tuning-history features (and with them
+	// the prior, which is one of them): the ablation of that part.
+	NoHistory bool `json:"no_history,omitempty"`
 }
 
 // GraphConfig says which relations enter the model–dataset graph.
@@ -100,6 +117,11 @@ type GraphConfig struct {
 	// an edge weighted by that value; the others are negative pairs for
 	// negative sampling (the paper: 0.5).
 	PositiveThreshold float64 `json:"positive_threshold"`
+	// Weighting says what the threshold and the edge weight read of a
+	// result: WeightMinMax (the accuracy min-max normalised within its
+	// dataset, the paper's) or WeightQuantile (its rank quantile within the
+	// dataset, so edges carry how well a model did relative to the others).
+	Weighting string `json:"weighting"`
 	// TrainedOn adds model–dataset edges from metadata (source datasets).
 	TrainedOn bool `json:"trained_on"`
 	// Similarity adds dataset–dataset edges weighted by (d_max − d)/(d_max − d_min).
@@ -158,22 +180,28 @@ func DefaultConfig() Config {
 		Blend:           0.5,
 		Graph: GraphConfig{
 			PositiveThreshold: 0.5,
+			Weighting:         WeightMinMax,
 			TrainedOn:         true,
 			Similarity:        true,
 			Lineage:           true,
 		},
-		Node2Vec: n2v,
-		Linear:   regress.LinearOptions{},
-		Forest:   regress.DefaultForestOptions(),
-		GBDT:     gb,
-		Clean:    CleanConfig{MinDatasetModels: 5, ChanceMargin: 0.02, CollapsedShare: 0.5},
-		Workers:  runtime.GOMAXPROCS(0),
+		Node2Vec:  n2v,
+		Linear:    regress.LinearOptions{},
+		Forest:    regress.DefaultForestOptions(),
+		GBDT:      gb,
+		Clean:     CleanConfig{MinDatasetModels: 5, ChanceMargin: 0.02, CollapsedShare: 0.5},
+		Selection: DefaultSelection(),
+		Workers:   runtime.GOMAXPROCS(0),
 	}
 }
 
 // Method is the name zoograph's own predictions carry in metrics: learner
-// and regressor, e.g. "node2vec+gbdt".
+// and regressor, e.g. "node2vec+gbdt", or "zoograph+gbdt" when nested
+// selection chooses the learner per target.
 func (c *Config) Method() string {
+	if c.Selection.Mode == SelectNested && len(c.Selection.Learners) > 1 {
+		return "zoograph+" + c.Regressor
+	}
 	return c.Learner + "+" + c.Regressor
 }
 
@@ -187,8 +215,8 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("config: protocol %q: want clean or paper", p)
 		}
 	}
-	if !slices.Contains([]string{LearnerNode2Vec, LearnerNode2VecPlus, LearnerNone}, c.Learner) {
-		return fmt.Errorf("config: learner %q: want node2vec, node2vec+ or none", c.Learner)
+	if !slices.Contains(learners, c.Learner) {
+		return fmt.Errorf("config: learner %q: want one of %s", c.Learner, strings.Join(learners, ", "))
 	}
 	if !slices.Contains([]string{RegressorLinear, RegressorForest, RegressorGBDT}, c.Regressor) {
 		return fmt.Errorf("config: regressor %q: want linear, rf or gbdt", c.Regressor)
@@ -206,6 +234,12 @@ func (c *Config) Validate() error {
 	}
 	if t := c.Graph.PositiveThreshold; t < 0 || t >= 1 {
 		return fmt.Errorf("config: graph.positive_threshold = %g: want a value in [0, 1)", t)
+	}
+	if w := c.Graph.Weighting; w != "" && w != WeightMinMax && w != WeightQuantile {
+		return fmt.Errorf("config: graph.weighting %q: want minmax or quantile", w)
+	}
+	if err := c.Selection.validate(); err != nil {
+		return err
 	}
 	if c.Blend < 0 || c.Blend > 1 {
 		return fmt.Errorf("config: blend = %g: want a weight in [0, 1]", c.Blend)

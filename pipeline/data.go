@@ -367,3 +367,31 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Without returns a view of d in which everything recorded on dataset t is
+// hidden: its accuracies are unknown and it serves as history to nothing. It
+// is what nested selection for outer target t sees: an inner
+// leave-one-dataset-out over the remaining datasets runs on it exactly as the
+// outer one runs on d, and no choice made on it can depend on t's records.
+// The view shares everything else with d (metadata, distances, scores —
+// none of them recorded by fine-tuning on t).
+func (d *Data) Without(t int) *Data {
+	v := *d
+	v.acc, v.norm = slices.Clone(d.acc), slices.Clone(d.norm)
+	v.acc[t] = newMatrix(1, len(d.Models), math.NaN())[0]
+	v.norm[t] = v.acc[t]
+	v.hasHistory = slices.Clone(d.hasHistory)
+	v.hasHistory[t] = false
+	return &v
+}
+
+// HistoryDatasets returns the datasets whose records serve as history.
+func (d *Data) HistoryDatasets() []int {
+	var out []int
+	for di, ok := range d.hasHistory {
+		if ok {
+			out = append(out, di)
+		}
+	}
+	return out
+}

@@ -64,6 +64,9 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, le
 	if emb == nil {
 		spec.embeddings, spec.affinity = false, false
 	}
+	if opt.NoHistory {
+		spec.history = false
+	}
 	var names []string
 	if spec.metadata {
 		names = append(names, "model_log_parameters", "model_input_size", "model_output_size", "model_log_labels",

@@ -47,7 +47,7 @@ func BuildGraph(d *Data, t int, cfg GraphConfig) (*TargetGraph, error) {
 		if di == t || !d.hasHistory[di] {
 			continue
 		}
-		for mi, v := range d.norm[di] {
+		for mi, v := range edgeValues(d, di, cfg.Weighting) {
 			if math.IsNaN(v) {
 				continue
 			}
@@ -126,6 +126,53 @@ func BuildGraph(d *Data, t int, cfg GraphConfig) (*TargetGraph, error) {
 		return nil, err
 	}
 	return tg, nil
+}
+
+// edgeValues returns the value of each model's fine-tuning result on
+// dataset di that the graph compares with the positive threshold and uses as
+// the edge weight (NaN: no record):
+//
+//   - WeightMinMax: the accuracy min-max normalised within di. On a dataset
+//     where a few runs collapsed, almost every other model lands near 1:
+//     the edges say which models were fine-tuned, hardly how well.
+//   - WeightQuantile: the accuracy's mid-rank quantile (r − ½)/n within di
+//     (ties share their mean rank), so the threshold splits the models by
+//     how well they did relative to the others, whatever the spread of the
+//     accuracies, and the edge weight grows with the rank.
+func edgeValues(d *Data, di int, weighting string) []float64 {
+	if weighting != WeightQuantile {
+		return d.norm[di]
+	}
+	return quantiles(d.acc[di])
+}
+
+// quantiles returns the mid-rank quantile of every finite value of v (NaN
+// stays NaN); tied values share their mean rank.
+func quantiles(v []float64) []float64 {
+	var idx []int
+	for i, x := range v {
+		if !math.IsNaN(x) {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] < v[idx[b]] })
+	out := make([]float64, len(v))
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	n := float64(len(idx))
+	for i := 0; i < len(idx); {
+		j := i
+		for j < len(idx) && v[idx[j]] == v[idx[i]] {
+			j++
+		}
+		q := float64(i+j) / 2 / n // the block's mean 1-based rank (i+1+j)/2, minus ½, over n
+		for _, k := range idx[i:j] {
+			out[k] = q
+		}
+		i = j
+	}
+	return out
 }
 
 // addSimilarity adds the dataset–dataset edges: weight 1 − d min-max

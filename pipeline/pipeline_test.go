@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -126,11 +127,13 @@ func TestNoTargetRecordReachesTraining(t *testing.T) {
 	cfg.Seeds = 1
 	cfg.Baselines = nil
 	cfg.Protocols = []string{"clean"}
+	var selections []*pipeline.Selection
 	run := func(tb *store.Tables) map[string]float64 {
 		res, err := pipeline.Run(context.Background(), tb, cfg, pipeline.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
+		selections = append(selections, res.Selection[target])
 		out := map[string]float64{}
 		for _, p := range res.Predictions {
 			out[p.ModelID] = p.Predicted
@@ -155,6 +158,17 @@ func TestNoTargetRecordReachesTraining(t *testing.T) {
 		if after[m] != v {
 			t.Fatalf("%s: prediction changed from %v to %v when the target's records changed", m, v, after[m])
 		}
+	}
+	// Nested selection for the target ran on every candidate of the space
+	// and chose the same, with the same inner scores to the bit.
+	if cfg.Selection.Mode != pipeline.SelectNested || len(selections[0].Scores) < 8 {
+		t.Fatalf("selection %+v: the test needs nested selection over a real space", selections[0])
+	}
+	if !reflect.DeepEqual(selections[0], selections[1]) {
+		t.Errorf("selection changed when the target's records changed:\n%+v\n%+v", selections[0], selections[1])
+	}
+	if slices.Contains(selections[0].InnerFolds, target) {
+		t.Errorf("the target %s is one of its own inner folds %v", target, selections[0].InnerFolds)
 	}
 }
 

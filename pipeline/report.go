@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ type ReportInfo struct {
 	// TimingsSeconds holds the stage timings (summed over parallel tasks)
 	// and "wall", the run's elapsed time.
 	TimingsSeconds map[string]float64 `json:"timings_seconds"`
+	// Selection is what was chosen for each target (nested selection's
+	// inner scores included).
+	Selection map[string]*Selection `json:"selection,omitempty"`
 	// Summary[protocol][method][metric][target] = mean and sd over seeds.
 	Summary map[string]map[string]map[string]map[string]MeanSD `json:"summary"`
 }
@@ -156,7 +160,7 @@ func WriteRun(dir string, res *Result, zoo *store.Tables, zooDir, zooChecksum st
 		Method: res.Method, Config: res.Config, ZooDir: zooDir, ZooChecksum: zooChecksum,
 		CreatedAt: time.Now().UTC(), Targets: res.Targets, Features: res.Features, Dropped: res.Dropped,
 		GraphStats: res.GraphStats, TimingsSeconds: map[string]float64{},
-		Summary: Summarize(res.Metrics),
+		Selection: res.Selection, Summary: Summarize(res.Metrics),
 	}
 	for k, v := range res.Timings {
 		info.TimingsSeconds[k] = v
@@ -360,6 +364,8 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 		}
 	}
 
+	writeSelection(w, info)
+
 	fmt.Fprintf(w, "## Stage timings\n\nSeconds summed over the parallel (target, seed) tasks; wall is elapsed.\n\n| stage | seconds |\n|---|---:|\n")
 	for _, k := range sortedKeys(info.TimingsSeconds) {
 		fmt.Fprintf(w, "| %s | %.3f |\n", k, info.TimingsSeconds[k])
@@ -473,4 +479,41 @@ func writeJSON(path string, v any) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return store.WriteFileAtomic(path, append(b, '\n'))
+}
+
+// writeSelection writes the settings chosen for each target.
+func writeSelection(w io.Writer, info *ReportInfo) {
+	if len(info.Selection) == 0 {
+		return
+	}
+	if info.Config.Selection.Mode != SelectNested {
+		fmt.Fprintf(w, "## Settings\n\nFixed for every target (selection mode %s): %s.\n\n",
+			info.Config.Selection.Mode, fixedSelection(info.Config))
+		return
+	}
+	fmt.Fprintf(w, "## Settings chosen per target\n\n"+
+		"Nested leave-one-dataset-out: for each target T, every candidate of the search space was scored by the mean inner %s "+
+		"over the datasets other than T held out in turn, with everything recorded on T hidden; the best was run on T.\n\n"+
+		"| target | chosen | inner score | runner-up | inner folds |\n|---|---|---:|---|---:|\n", info.Config.Selection.Objective)
+	for _, t := range sortedKeys(info.Selection) {
+		s := info.Selection[t]
+		scores := slices.Clone(s.Scores)
+		slices.SortStableFunc(scores, func(a, b CandidateScore) int { return cmp.Compare(nanLow(b.Score), nanLow(a.Score)) })
+		best, second := "", ""
+		if len(scores) > 0 {
+			best = fmt.Sprintf("%.3f", scores[0].Score)
+		}
+		if len(scores) > 1 {
+			second = fmt.Sprintf("%s (%.3f)", scores[1].Candidate, scores[1].Score)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %d |\n", t, s.Chosen, best, second, len(s.InnerFolds))
+	}
+	fmt.Fprintln(w)
+}
+
+func nanLow(x float64) float64 {
+	if math.IsNaN(x) {
+		return math.Inf(-1)
+	}
+	return x
 }

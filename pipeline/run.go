@@ -15,7 +15,6 @@ import (
 	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/zoograph/zoograph/graphlearn/node2vec"
 	"github.com/zoograph/zoograph/graphlearn/regress"
 	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/store"
@@ -53,6 +52,9 @@ type Result struct {
 	// Graph sizes per target.
 	GraphStats map[string]GraphStats
 	Features   []string
+	// Selection is what was chosen for each target, and how (nested
+	// selection's inner scores).
+	Selection map[string]*Selection
 }
 
 // GraphStats summarises one target's graph.
@@ -91,6 +93,25 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	res := &Result{Config: cfg, Method: cfg.Method(), Targets: targets, Dropped: data.Dropped,
 		GraphStats: map[string]GraphStats{}}
 
+	// Settings per target, chosen without anything recorded on it.
+	tis := make([]int, len(targets))
+	for i, name := range targets {
+		tis[i], _ = data.DatasetIndex(name)
+	}
+	t0 = time.Now()
+	sel, err := selectSettings(ctx, data, tis, cfg, timings)
+	if err != nil {
+		return nil, err
+	}
+	timings.add("selection (wall)", time.Since(t0))
+	cfgs := make([]Config, len(targets))
+	res.Selection = map[string]*Selection{}
+	for i, name := range targets {
+		cfgs[i] = sel[i].Chosen.apply(cfg)
+		res.Selection[name] = sel[i]
+		log.Debug("selected", "target", name, "settings", sel[i].Chosen.String())
+	}
+
 	// Graphs do not depend on the seed: build one per target.
 	graphs := make([]*TargetGraph, len(targets))
 	for i, name := range targets {
@@ -98,8 +119,7 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 			return nil, err
 		}
 		t0 := time.Now()
-		ti, _ := data.DatasetIndex(name)
-		g, err := BuildGraph(data, ti, cfg.Graph)
+		g, err := BuildGraph(data, tis[i], cfgs[i].Graph)
 		if err != nil {
 			return nil, fmt.Errorf("graph of %s: %w", name, err)
 		}
@@ -131,9 +151,8 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 				return err
 			}
 			name := targets[tk.target]
-			ti, _ := data.DatasetIndex(name)
 			seed := cfg.Seed + uint64(tk.seed)
-			out, names, err := runTask(gctx, data, ti, graphs[tk.target], cfg, seed, timings)
+			out, names, err := runTask(gctx, data, tis[tk.target], graphs[tk.target], cfgs[tk.target], seed, timings)
 			if err != nil {
 				return fmt.Errorf("target %s, seed %d: %w", name, seed, err)
 			}
@@ -192,19 +211,9 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 // runTask runs graph → embed → features → train → predict for one target and
 // seed, for zoograph's method and, when configured, the metadata baseline.
 func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, tm *timings) ([]store.Prediction, []string, error) {
-	var emb *node2vec.Embeddings
-	if cfg.Learner != LearnerNone {
-		t0 := time.Now()
-		opt := cfg.Node2Vec
-		opt.Plus = cfg.Learner == LearnerNode2VecPlus
-		opt.Seed = seed
-		opt.Workers = 1 // tasks run in parallel; one worker is bit-for-bit reproducible
-		var err error
-		emb, err = node2vec.Embed(ctx, tg.Graph, opt)
-		if err != nil {
-			return nil, nil, fmt.Errorf("embed: %w", err)
-		}
-		tm.add("embed", time.Since(t0))
+	emb, err := embed(ctx, tg, cfg, seed, tm)
+	if err != nil {
+		return nil, nil, err
 	}
 	target := d.Datasets[t].DatasetID
 

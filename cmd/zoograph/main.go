@@ -61,6 +61,7 @@ var commands = []command{
 	{"import", "import a published benchmark (transfergraph) into a zoo", runImport},
 	{"inspect", "show the tables, row counts and provenance of a zoo", runInspect},
 	{"run", "leave-one-dataset-out experiment: graph, embeddings, regressor, evaluation", runRun},
+	{"ablate", "the method beside itself without each part, paired over (target, seed)", runAblate},
 	{"baseline", "evaluate the transferability baselines stored in a zoo", runBaseline},
 	{"eval", "evaluate external predictions against a zoo's fine-tuning records", runEval},
 	{"rank", "recommend models to fine-tune for a target dataset", runRank},

@@ -26,19 +26,9 @@ baselines and the paper's published numbers.
 
 The run directory gets config.json (re-run it with --config), predictions
 and metrics as Parquet, report.json, report.md and charts.`)
-	def := pipeline.DefaultConfig()
 	zoo := fs.String("zoo", "", "zoo directory to read (required)")
 	out := fs.String("out", "", "run directory to create (required; must not exist or be empty)")
-	configFile := fs.String("config", "", "JSON experiment config (a run's config.json); flags given explicitly override it")
-	learner := fs.String("learner", def.Learner, "graph learner: node2vec, node2vec+ or none")
-	regressor := fs.String("regressor", def.Regressor, "regressor: linear, rf or gbdt")
-	features := fs.String("features", def.Features, "feature set: zoograph or paper (the paper's features minus its runtime leak)")
-	targets := fs.String("targets", "", "comma-separated target datasets (default: the zoo's benchmark targets)")
-	seeds := fs.Int("seeds", def.Seeds, "repetitions per target, seeds seed..seed+N-1")
-	seed := fs.Uint64("seed", def.Seed, "base seed")
-	protocols := fs.String("protocol", strings.Join(def.Protocols, ","), "evaluation protocols: clean, paper or clean,paper")
-	baselines := fs.String("baselines", strings.Join(def.Baselines, ","), "baselines: logme, reg_h_score, downloads, random, metadata (empty for none)")
-	workers := fs.Int("workers", def.Workers, "parallel (target, seed) tasks")
+	x := addExperimentFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,45 +38,9 @@ and metrics as Parquet, report.json, report.md and charts.`)
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	cfg := def
-	if *configFile != "" {
-		c, err := loadConfig(*configFile)
-		if err != nil {
-			return err
-		}
-		cfg = c
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if *configFile == "" || set["learner"] {
-		cfg.Learner = *learner
-	}
-	if *configFile == "" || set["regressor"] {
-		cfg.Regressor = *regressor
-	}
-	if *configFile == "" || set["features"] {
-		cfg.Features = *features
-	}
-	if *configFile == "" || set["targets"] {
-		cfg.Targets = splitList(*targets)
-	}
-	if *configFile == "" || set["seeds"] {
-		cfg.Seeds = *seeds
-	}
-	if *configFile == "" || set["seed"] {
-		cfg.Seed = *seed
-	}
-	if *configFile == "" || set["protocol"] {
-		cfg.Protocols = splitList(*protocols)
-	}
-	if *configFile == "" || set["baselines"] {
-		cfg.Baselines = splitList(*baselines)
-	}
-	if *configFile == "" || set["workers"] {
-		cfg.Workers = *workers
-	}
-	if err := cfg.Validate(); err != nil {
-		return usagef("%v", err)
+	cfg, err := x.config(fs)
+	if err != nil {
+		return err
 	}
 
 	tables, manifest, err := store.ReadZoo(*zoo)
@@ -113,6 +67,69 @@ and metrics as Parquet, report.json, report.md and charts.`)
 		return err
 	}
 	return printRunSummary(e, *out)
+}
+
+// experimentFlags are the flags of an experiment's config, shared by run
+// and ablate.
+type experimentFlags struct {
+	configFile, learner, regressor, features, targets, protocols, baselines, selection *string
+	seeds, workers                                                                     *int
+	seed                                                                               *uint64
+}
+
+func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
+	def := pipeline.DefaultConfig()
+	return &experimentFlags{
+		configFile: fs.String("config", "", "JSON experiment config (a run's config.json); flags given explicitly override it"),
+		learner:    fs.String("learner", def.Learner, "graph learner when --selection fixed or the search space lists none: node2vec, node2vec+ or none"),
+		regressor:  fs.String("regressor", def.Regressor, "regressor: linear, rf or gbdt"),
+		features:   fs.String("features", def.Features, "feature set: zoograph or paper (the paper's features minus its runtime leak)"),
+		targets:    fs.String("targets", "", "comma-separated target datasets (default: the zoo's benchmark targets)"),
+		seeds:      fs.Int("seeds", def.Seeds, "repetitions per target, seeds seed..seed+N-1"),
+		seed:       fs.Uint64("seed", def.Seed, "base seed"),
+		protocols:  fs.String("protocol", strings.Join(def.Protocols, ","), "evaluation protocols: clean, paper or clean,paper"),
+		baselines:  fs.String("baselines", strings.Join(def.Baselines, ","), "baselines: logme, reg_h_score, downloads, random, metadata (empty for none)"),
+		selection: fs.String("selection", def.Selection.Mode, "how learner, edge weighting, tree depth and prior blend are chosen per target: "+
+			"nested (leave-one-dataset-out over the other datasets, from the config's selection space) or fixed (as configured)"),
+		workers: fs.Int("workers", def.Workers, "parallel tasks"),
+	}
+}
+
+// config returns the default config, or the --config file's, with the
+// flags given explicitly applied (all of them without --config), validated.
+func (x *experimentFlags) config(fs *flag.FlagSet) (pipeline.Config, error) {
+	cfg := pipeline.DefaultConfig()
+	if *x.configFile != "" {
+		c, err := loadConfig(*x.configFile)
+		if err != nil {
+			return cfg, err
+		}
+		cfg = c
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	apply := func(name string, f func()) {
+		if *x.configFile == "" || set[name] {
+			f()
+		}
+	}
+	apply("learner", func() { cfg.Learner = *x.learner })
+	if set["learner"] { // an explicit learner is not searched over
+		cfg.Selection.Learners = nil
+	}
+	apply("regressor", func() { cfg.Regressor = *x.regressor })
+	apply("features", func() { cfg.Features = *x.features })
+	apply("targets", func() { cfg.Targets = splitList(*x.targets) })
+	apply("seeds", func() { cfg.Seeds = *x.seeds })
+	apply("seed", func() { cfg.Seed = *x.seed })
+	apply("protocol", func() { cfg.Protocols = splitList(*x.protocols) })
+	apply("baselines", func() { cfg.Baselines = splitList(*x.baselines) })
+	apply("selection", func() { cfg.Selection.Mode = *x.selection })
+	apply("workers", func() { cfg.Workers = *x.workers })
+	if err := cfg.Validate(); err != nil {
+		return cfg, usagef("%v", err)
+	}
+	return cfg, nil
 }
 
 // printRunSummary prints the headline Pearson table of a run directory.

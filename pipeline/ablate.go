@@ -1,0 +1,231 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"slices"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// An ablation variant is the configured method with one part taken away;
+// everything else — seeds, targets, model sets, the search space of the
+// settings it keeps — stays as configured.
+type ablationVariant struct {
+	name, what string
+	apply      func(Config) Config
+}
+
+var ablationVariants = []ablationVariant{
+	{"no graph learner", "learner none: no embeddings, no embedding features", func(c Config) Config {
+		c.Learner, c.Selection.Learners = LearnerNone, nil
+		return c
+	}},
+	{"no history features", "no fine-tuning-history features, hence no prior either", func(c Config) Config {
+		c.FeatureOptions.NoHistory = true
+		c.Blend, c.Selection.Blends = 1, nil
+		return c
+	}},
+	{"no prior", "blend 1: the regressor alone", func(c Config) Config {
+		c.Blend, c.Selection.Blends = 1, nil
+		return c
+	}},
+	{"prior only", "blend 0: the similarity-weighted history prior alone", func(c Config) Config {
+		c.Blend, c.Selection.Blends = 0, nil
+		return c
+	}},
+}
+
+// Ablation compares the configured method with itself minus one part at a
+// time, on the same seeds, targets and model sets (clean protocol).
+type Ablation struct {
+	Method  string        `json:"method"`
+	Targets []string      `json:"targets"`
+	Seeds   int           `json:"seeds"`
+	Rows    []AblationRow `json:"rows"`
+	// Full is the run of the configured method.
+	Full *Result `json:"-"`
+}
+
+// AblationRow is one variant: its clean-protocol Pearson (simple and
+// weighted mean over targets, mean over seeds), Spearman, and the paired
+// difference to the full method over every (target, seed) with a 95%
+// Student-t interval.
+type AblationRow struct {
+	Variant     string  `json:"variant"`
+	What        string  `json:"what"`
+	Pearson     float64 `json:"pearson_mean"`
+	Weighted    float64 `json:"pearson_weighted_mean"`
+	Spearman    float64 `json:"spearman_mean"`
+	Delta       float64 `json:"delta_pearson"`
+	DeltaLo     float64 `json:"delta_pearson_lo95"`
+	DeltaHi     float64 `json:"delta_pearson_hi95"`
+	DeltaWeight float64 `json:"delta_pearson_weighted_mean"`
+	Pairs       int     `json:"pairs"`
+}
+
+// Ablate runs the configured method and each ablation variant (and reads
+// the metadata-only regressor from the full run's baseline), and pairs
+// their per-(target, seed) Pearson.
+func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Ablation, error) {
+	cfg.Protocols = []string{"clean"}
+	if !slices.Contains(cfg.Baselines, "metadata") {
+		cfg.Baselines = append(slices.Clone(cfg.Baselines), "metadata")
+	}
+	full, err := Run(ctx, zoo, cfg, opt)
+	if err != nil {
+		return nil, err
+	}
+	method := cfg.Method()
+	ref := perTargetSeed(full.Metrics, method)
+	a := &Ablation{Method: method, Targets: full.Targets, Seeds: cfg.Seeds, Full: full}
+	a.Rows = append(a.Rows, ablationRow("full", "the configured method ("+method+")", full.Metrics, method, ref))
+	for _, v := range ablationVariants {
+		vc := v.apply(cfg)
+		vc.Baselines = nil
+		if err := vc.Validate(); err != nil {
+			return nil, fmt.Errorf("ablation %s: %w", v.name, err)
+		}
+		res, err := Run(ctx, zoo, vc, opt)
+		if err != nil {
+			return nil, fmt.Errorf("ablation %s: %w", v.name, err)
+		}
+		a.Rows = append(a.Rows, ablationRow(v.name, v.what, res.Metrics, vc.Method(), ref))
+	}
+	a.Rows = append(a.Rows, ablationRow("metadata only", "a regressor on metadata features alone (the metadata baseline)", full.Metrics, "metadata", ref))
+	return a, nil
+}
+
+type targetSeed struct {
+	target string
+	seed   int64
+}
+
+// perTargetSeed returns the clean-protocol metric rows of one method, keyed
+// by metric and (target, seed); the aggregate targets included.
+func perTargetSeed(metrics []store.Metric, method string) map[string]map[targetSeed]float64 {
+	out := map[string]map[targetSeed]float64{}
+	for _, m := range metrics {
+		if m.Protocol != "clean" || m.Method != method || m.Seed == nil {
+			continue
+		}
+		if out[m.Metric] == nil {
+			out[m.Metric] = map[targetSeed]float64{}
+		}
+		out[m.Metric][targetSeed{m.Target, *m.Seed}] = m.Value
+	}
+	return out
+}
+
+func ablationRow(name, what string, metrics []store.Metric, method string, ref map[string]map[targetSeed]float64) AblationRow {
+	got := perTargetSeed(metrics, method)
+	row := AblationRow{Variant: name, What: what}
+	mean := func(metric, target string) float64 {
+		var s, n float64
+		for k, v := range got[metric] {
+			if k.target == target && !math.IsNaN(v) {
+				s += v
+				n++
+			}
+		}
+		return s / n
+	}
+	row.Pearson, row.Weighted, row.Spearman = mean("pearson", "_mean"), mean("pearson", "_weighted_mean"), mean("spearman", "_mean")
+	var diffs []float64
+	var dw, nw float64
+	for k, v := range got["pearson"] {
+		r, ok := ref["pearson"][k]
+		if !ok || math.IsNaN(v) || math.IsNaN(r) {
+			continue
+		}
+		switch k.target {
+		case "_mean":
+		case "_weighted_mean":
+			dw += v - r
+			nw++
+		default:
+			diffs = append(diffs, v-r)
+		}
+	}
+	row.DeltaWeight = dw / nw
+	row.Delta, row.DeltaLo, row.DeltaHi = meanCI95(diffs)
+	row.Pairs = len(diffs)
+	return row
+}
+
+// meanCI95 returns the mean of x and its two-sided 95% Student-t interval.
+func meanCI95(x []float64) (mean, lo, hi float64) {
+	n := float64(len(x))
+	if n == 0 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	for _, v := range x {
+		mean += v
+	}
+	mean /= n
+	if n < 2 {
+		return mean, math.NaN(), math.NaN()
+	}
+	var ss float64
+	for _, v := range x {
+		ss += (v - mean) * (v - mean)
+	}
+	se := math.Sqrt(ss / (n - 1) / n)
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}.Quantile(0.975)
+	return mean, mean - t*se, mean + t*se
+}
+
+// WriteMarkdown writes the ablation table.
+func (a *Ablation) WriteMarkdown(w io.Writer) {
+	fmt.Fprintf(w, "## Ablation\n\nClean protocol, %d targets × %d seeds, every variant on the same seeds and model sets. "+
+		"Δ is the variant minus the full method, paired over (target, seed), with its 95%% Student-t interval; "+
+		"a part earns its place when removing it makes Δ negative with an interval below 0.\n\n", len(a.Targets), a.Seeds)
+	fmt.Fprintf(w, "| variant | Pearson mean | weighted mean | Spearman mean | Δ Pearson [95%% CI] | Δ weighted |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, r := range a.Rows {
+		delta := "—"
+		if r.Variant != "full" {
+			delta = fmt.Sprintf("%+.3f [%+.3f, %+.3f]", r.Delta, r.DeltaLo, r.DeltaHi)
+		}
+		dw := "—"
+		if r.Variant != "full" {
+			dw = fmt.Sprintf("%+.3f", r.DeltaWeight)
+		}
+		fmt.Fprintf(w, "| %s: %s | %.3f | %.3f | %.3f | %s | %s |\n", r.Variant, r.What, r.Pearson, r.Weighted, r.Spearman, delta, dw)
+	}
+	fmt.Fprintln(w)
+}
+
+// WriteAblation writes dir/ablation.md, dir/ablation.json and the full
+// method's run directory dir/full. dir must not exist or be empty.
+func WriteAblation(dir string, a *Ablation, zoo *store.Tables, zooDir, zooChecksum string) error {
+	if err := prepareRunDir(dir); err != nil {
+		return err
+	}
+	if err := WriteRun(filepath.Join(dir, "full"), a.Full, zoo, zooDir, zooChecksum); err != nil {
+		return err
+	}
+	rows := slices.Clone(a.Rows)
+	for i := range rows { // JSON has no NaN: an undefined interval is 0 pairs wide
+		r := &rows[i]
+		for _, f := range []*float64{&r.Pearson, &r.Weighted, &r.Spearman, &r.Delta, &r.DeltaLo, &r.DeltaHi, &r.DeltaWeight} {
+			if math.IsNaN(*f) {
+				*f = 0
+			}
+		}
+	}
+	b := *a
+	b.Rows = rows
+	if err := writeJSON(filepath.Join(dir, "ablation.json"), &b); err != nil {
+		return err
+	}
+	var md bytes.Buffer
+	md.WriteString("# zoograph ablation\n\n")
+	a.WriteMarkdown(&md)
+	return store.WriteFileAtomic(filepath.Join(dir, "ablation.md"), md.Bytes())
+}

@@ -1,0 +1,397 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/zoograph/zoograph/graphlearn/node2vec"
+)
+
+// Selection modes.
+const (
+	// SelectNested chooses, for every held-out target T, the candidate of
+	// the search space with the best mean inner score in a
+	// leave-one-dataset-out over the datasets other than T, on data from
+	// which everything recorded on T is hidden (Data.Without).
+	SelectNested = "nested"
+	// SelectFixed runs every target with the configured settings.
+	SelectFixed = "fixed"
+)
+
+// Inner objectives of nested selection.
+const (
+	ObjectivePearson  = "pearson"
+	ObjectiveSpearman = "spearman"
+)
+
+// SelectionConfig declares how the tuned settings are chosen and the search
+// space of nested selection. An empty list keeps the configured value of its
+// setting; the space is the product of the lists. Candidates are tried in
+// the declared order and the first of equal inner scores wins, so list the
+// simpler or default value first.
+type SelectionConfig struct {
+	Mode string `json:"mode"`
+	// Objective is the inner score averaged over the inner folds: pearson
+	// (the headline metric) or spearman.
+	Objective string `json:"objective"`
+	// Learners are candidates for Config.Learner.
+	Learners []string `json:"learners"`
+	// Weightings are candidates for Config.Graph.Weighting.
+	Weightings []string `json:"weightings"`
+	// GBDTMaxDepths are candidates for Config.GBDT.MaxDepth (only when the
+	// regressor is gbdt).
+	GBDTMaxDepths []int `json:"gbdt_max_depths"`
+	// Blends are candidates for Config.Blend.
+	Blends []float64 `json:"blends"`
+}
+
+// DefaultSelection is the shipped search space, declared before looking at
+// any evaluation target: with and without the graph learner, both edge
+// weightings, two tree depths (the paper's 5 and a shallower 3), and the
+// prior blend from the regressor alone to the prior alone in quarters.
+func DefaultSelection() SelectionConfig {
+	return SelectionConfig{
+		Mode:          SelectNested,
+		Objective:     ObjectivePearson,
+		Learners:      []string{LearnerNode2Vec, LearnerNone},
+		Weightings:    []string{WeightMinMax, WeightQuantile},
+		GBDTMaxDepths: []int{3, 5},
+		Blends:        []float64{1, 0.75, 0.5, 0.25, 0},
+	}
+}
+
+func (s *SelectionConfig) validate() error {
+	switch s.Mode {
+	case SelectNested, SelectFixed:
+	default:
+		return fmt.Errorf("config: selection.mode %q: want nested or fixed", s.Mode)
+	}
+	if s.Objective != ObjectivePearson && s.Objective != ObjectiveSpearman {
+		return fmt.Errorf("config: selection.objective %q: want pearson or spearman", s.Objective)
+	}
+	for _, l := range s.Learners {
+		if !slices.Contains(learners, l) {
+			return fmt.Errorf("config: selection.learners: %q: want one of %s", l, strings.Join(learners, ", "))
+		}
+	}
+	for _, w := range s.Weightings {
+		if w != WeightMinMax && w != WeightQuantile {
+			return fmt.Errorf("config: selection.weightings: %q: want minmax or quantile", w)
+		}
+	}
+	for _, d := range s.GBDTMaxDepths {
+		if d < 1 {
+			return fmt.Errorf("config: selection.gbdt_max_depths: %d: want at least 1", d)
+		}
+	}
+	for _, b := range s.Blends {
+		if !(b >= 0 && b <= 1) {
+			return fmt.Errorf("config: selection.blends: %g: want a weight in [0, 1]", b)
+		}
+	}
+	return nil
+}
+
+// Candidate is one point of the search space.
+type Candidate struct {
+	Learner      string  `json:"learner"`
+	Weighting    string  `json:"weighting"`
+	GBDTMaxDepth int     `json:"gbdt_max_depth,omitempty"`
+	Blend        float64 `json:"blend"`
+}
+
+func (c Candidate) String() string {
+	s := c.Learner
+	if c.Learner != LearnerNone {
+		s += "/" + c.Weighting
+	}
+	if c.GBDTMaxDepth > 0 {
+		s += "/depth " + strconv.Itoa(c.GBDTMaxDepth)
+	}
+	return s + "/blend " + strconv.FormatFloat(c.Blend, 'g', -1, 64)
+}
+
+// apply returns cfg with the candidate's settings.
+func (c Candidate) apply(cfg Config) Config {
+	cfg.Learner, cfg.Graph.Weighting, cfg.Blend = c.Learner, c.Weighting, c.Blend
+	if c.GBDTMaxDepth > 0 {
+		cfg.GBDT.MaxDepth = c.GBDTMaxDepth
+	}
+	return cfg
+}
+
+// Selection is what nested selection chose for one held-out target, with
+// the inner score of every candidate.
+type Selection struct {
+	Chosen Candidate `json:"chosen"`
+	// InnerFolds are the datasets held out in turn.
+	InnerFolds []string `json:"inner_folds"`
+	// Scores lists the candidates in search order with their mean inner
+	// score (NaN when no inner fold could score them).
+	Scores []CandidateScore `json:"scores"`
+}
+
+// CandidateScore is a candidate's mean inner score.
+type CandidateScore struct {
+	Candidate Candidate `json:"candidate"`
+	Score     float64   `json:"score"`
+}
+
+// MarshalJSON writes an unscored candidate's score as null.
+func (c CandidateScore) MarshalJSON() ([]byte, error) {
+	type plain struct {
+		Candidate Candidate `json:"candidate"`
+		Score     *float64  `json:"score"`
+	}
+	p := plain{Candidate: c.Candidate}
+	if !math.IsNaN(c.Score) {
+		p.Score = &c.Score
+	}
+	return json.Marshal(p)
+}
+
+// UnmarshalJSON reads a null score as NaN.
+func (c *CandidateScore) UnmarshalJSON(b []byte) error {
+	var p struct {
+		Candidate Candidate `json:"candidate"`
+		Score     *float64  `json:"score"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	c.Candidate, c.Score = p.Candidate, math.NaN()
+	if p.Score != nil {
+		c.Score = *p.Score
+	}
+	return nil
+}
+
+// space returns the graph variants (learner, weighting) and, for each, the
+// regressor depths and blends of the search space of cfg.
+func (s *SelectionConfig) space(cfg Config) (variants [][2]string, depths []int, blends []float64) {
+	ls := orDefault(s.Learners, cfg.Learner)
+	ws := orDefault(s.Weightings, cmp.Or(cfg.Graph.Weighting, WeightMinMax))
+	for _, l := range ls {
+		if l == LearnerNone { // no embeddings: the weighting is moot
+			variants = append(variants, [2]string{l, ws[0]})
+			continue
+		}
+		for _, w := range ws {
+			variants = append(variants, [2]string{l, w})
+		}
+	}
+	depths = []int{0}
+	if cfg.Regressor == RegressorGBDT {
+		depths = orDefault(s.GBDTMaxDepths, cfg.GBDT.MaxDepth)
+	}
+	return variants, depths, orDefault(s.Blends, cfg.Blend)
+}
+
+func orDefault[T any](list []T, v T) []T {
+	if len(list) == 0 {
+		return []T{v}
+	}
+	return list
+}
+
+// fixedSelection is the "selection" of a fixed run: the configured values.
+func fixedSelection(cfg Config) Candidate {
+	c := Candidate{Learner: cfg.Learner, Weighting: cmp.Or(cfg.Graph.Weighting, WeightMinMax), Blend: cfg.Blend}
+	if cfg.Regressor == RegressorGBDT {
+		c.GBDTMaxDepth = cfg.GBDT.MaxDepth
+	}
+	return c
+}
+
+// selectSettings runs nested selection for every target of ts (dataset
+// indices of d) and returns the chosen candidate per target. Inner fold
+// (t, D) trains on every history dataset but t and D and scores the
+// predictions for D; the inner runs use the first seed only.
+func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timings) ([]*Selection, error) {
+	out := make([]*Selection, len(ts))
+	if cfg.Selection.Mode == SelectFixed {
+		for i := range ts {
+			out[i] = &Selection{Chosen: fixedSelection(cfg)}
+		}
+		return out, nil
+	}
+	variants, depths, blends := cfg.Selection.space(cfg)
+	type job struct{ target, variant, inner int }
+	views := make([]*Data, len(ts))
+	var jobs []job
+	for i, t := range ts {
+		views[i] = d.Without(t)
+		out[i] = &Selection{}
+		for _, di := range views[i].HistoryDatasets() {
+			if len(views[i].TargetModels(di)) < 3 {
+				continue
+			}
+			out[i].InnerFolds = append(out[i].InnerFolds, d.Datasets[di].DatasetID)
+			for v := range variants {
+				jobs = append(jobs, job{i, v, di})
+			}
+		}
+		if len(out[i].InnerFolds) < 2 {
+			return nil, fmt.Errorf("selection for %s: %d inner datasets with history, want at least 2 (or selection.mode fixed)",
+				d.Datasets[t].DatasetID, len(out[i].InnerFolds))
+		}
+	}
+	// sums[target][variant][depth][blend] accumulates inner scores.
+	nc := len(depths) * len(blends)
+	sums := make([][][]float64, len(ts))
+	counts := make([][][]int, len(ts))
+	for i := range ts {
+		sums[i], counts[i] = make([][]float64, len(variants)), make([][]int, len(variants))
+		for v := range variants {
+			sums[i][v], counts[i][v] = make([]float64, nc), make([]int, nc)
+		}
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cfg.Workers)
+	for _, j := range jobs {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			c := Candidate{Learner: variants[j.variant][0], Weighting: variants[j.variant][1]}.apply(cfg)
+			scores, err := innerFold(gctx, views[j.target], j.inner, c, depths, blends, tm)
+			if err != nil {
+				return fmt.Errorf("selection for %s, inner fold %s: %w", d.Datasets[ts[j.target]].DatasetID, d.Datasets[j.inner].DatasetID, err)
+			}
+			mu.Lock()
+			for k, s := range scores {
+				if !math.IsNaN(s) {
+					sums[j.target][j.variant][k] += s
+					counts[j.target][j.variant][k]++
+				}
+			}
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i := range ts {
+		best := math.Inf(-1)
+		for v, vr := range variants {
+			for a, depth := range depths {
+				for b, blend := range blends {
+					k := a*len(blends) + b
+					score := math.NaN()
+					if n := counts[i][v][k]; n > 0 {
+						score = sums[i][v][k] / float64(n)
+					}
+					c := Candidate{Learner: vr[0], Weighting: vr[1], GBDTMaxDepth: depth, Blend: blend}
+					out[i].Scores = append(out[i].Scores, CandidateScore{c, score})
+					if score > best {
+						best, out[i].Chosen = score, c
+					}
+				}
+			}
+		}
+		if math.IsInf(best, -1) {
+			return nil, fmt.Errorf("selection for %s: no candidate could be scored", d.Datasets[ts[i]].DatasetID)
+		}
+	}
+	return out, nil
+}
+
+// innerFold holds out dataset di of the view d (on which the outer target is
+// already hidden), trains with cfg's graph and learner and each regressor
+// depth, and returns the inner score of every (depth, blend) pair, depth
+// major.
+func innerFold(ctx context.Context, d *Data, di int, cfg Config, depths []int, blends []float64, tm *timings) ([]float64, error) {
+	tg, err := BuildGraph(d, di, cfg.Graph)
+	if err != nil {
+		return nil, fmt.Errorf("graph: %w", err)
+	}
+	emb, err := embed(ctx, tg, cfg, cfg.Seed, tm)
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	ft, err := Features(d, di, tg, emb, cfg.Features, cfg.Learner, cfg.FeatureOptions, nil)
+	if err != nil {
+		return nil, err
+	}
+	tm.add("selection features", time.Since(t0))
+	actual := make([]float64, len(ft.TestModels))
+	for i, mi := range ft.TestModels {
+		actual[i] = d.acc[di][mi]
+	}
+	out := make([]float64, 0, len(depths)*len(blends))
+	for _, depth := range depths {
+		c := cfg
+		if depth > 0 {
+			c.GBDT.MaxDepth = depth
+		}
+		t0 := time.Now()
+		pred, err := fitPredict(ft, c, cfg.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("regressor: %w", err)
+		}
+		tm.add("selection train+predict", time.Since(t0))
+		for _, w := range blends {
+			s := slices.Clone(pred)
+			blendPrior(s, ft, w)
+			out = append(out, objective(cfg.Selection.Objective, s, actual))
+		}
+	}
+	return out, nil
+}
+
+// objective scores predictions against recorded accuracies (NaN when
+// undefined, e.g. constant predictions).
+func objective(name string, pred, actual []float64) float64 {
+	if name == ObjectiveSpearman {
+		return stat.Correlation(ranks(pred), ranks(actual), nil)
+	}
+	return stat.Correlation(pred, actual, nil)
+}
+
+// ranks returns the average 1-based ranks of the finite values of v (NaN
+// stays NaN).
+func ranks(v []float64) []float64 {
+	q := quantiles(v)
+	n := 0
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			n++
+		}
+	}
+	for i := range q {
+		q[i] = q[i]*float64(n) + 0.5
+	}
+	return q
+}
+
+// embed learns the embeddings of cfg's learner on tg (nil for learner none).
+func embed(ctx context.Context, tg *TargetGraph, cfg Config, seed uint64, tm *timings) (*node2vec.Embeddings, error) {
+	if cfg.Learner == LearnerNone {
+		return nil, nil
+	}
+	t0 := time.Now()
+	opt := cfg.Node2Vec
+	opt.Plus = cfg.Learner == LearnerNode2VecPlus
+	opt.Seed = seed
+	opt.Workers = 1 // tasks run in parallel; one worker is bit-for-bit reproducible
+	emb, err := node2vec.Embed(ctx, tg.Graph, opt)
+	if err != nil {
+		return nil, fmt.Errorf("embed: %w", err)
+	}
+	tm.add("embed", time.Since(t0))
+	return emb, nil
+}
