@@ -28,7 +28,8 @@ var ErrLeak = errors.New("leave-one-dataset-out violated")
 // Options are the run-time settings that do not change results.
 type Options struct {
 	Logger *slog.Logger
-	// Progress is called after each finished (target, seed) task with the
+	// Progress is called after each finished unit of work — an inner fold
+	// of nested selection or a (target, seed) task — with the
 	// number done and the total; nil = none. Calls come from the worker
 	// goroutines but never overlap, and done increases by one each time.
 	Progress func(done, total int)
@@ -99,7 +100,8 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 		tis[i], _ = data.DatasetIndex(name)
 	}
 	t0 = time.Now()
-	sel, err := selectSettings(ctx, data, tis, cfg, timings)
+	prog := &progress{report: opt.Progress, total: selectionJobs(data, tis, cfg) + len(targets)*cfg.Seeds}
+	sel, err := selectSettings(ctx, data, tis, cfg, timings, prog.step)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +141,6 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	var (
 		mu    sync.Mutex
 		preds []store.Prediction
-		done  int
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Workers)
@@ -161,11 +162,8 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 			if res.Features == nil {
 				res.Features = names
 			}
-			done++
-			if opt.Progress != nil {
-				opt.Progress(done, len(tasks))
-			}
 			mu.Unlock()
+			prog.step()
 			log.Debug("task done", "target", name, "seed", seed)
 			return nil
 		})
@@ -374,6 +372,23 @@ func toEvalPredictions(preds []store.Prediction) []evaluate.Prediction {
 		out[i] = evaluate.Prediction{Method: p.Method, Seed: &seed, Target: p.Target, ModelID: p.ModelID, Score: p.Predicted}
 	}
 	return out
+}
+
+// progress counts finished units of work for Options.Progress.
+type progress struct {
+	mu          sync.Mutex
+	done, total int
+	report      func(done, total int)
+}
+
+func (p *progress) step() {
+	if p.report == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	p.report(p.done, p.total)
 }
 
 // timings sums stage durations across concurrent tasks.

@@ -218,7 +218,7 @@ func fixedSelection(cfg Config) Candidate {
 // indices of d) and returns the chosen candidate per target. Inner fold
 // (t, D) trains on every history dataset but t and D and scores the
 // predictions for D; the inner runs use the first seed only.
-func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timings) ([]*Selection, error) {
+func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timings, step func()) ([]*Selection, error) {
 	out := make([]*Selection, len(ts))
 	if cfg.Selection.Mode == SelectFixed {
 		for i := range ts {
@@ -233,10 +233,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 	for i, t := range ts {
 		views[i] = d.Without(t)
 		out[i] = &Selection{}
-		for _, di := range views[i].HistoryDatasets() {
-			if len(views[i].TargetModels(di)) < 3 {
-				continue
-			}
+		for _, di := range innerFolds(views[i]) {
 			out[i].InnerFolds = append(out[i].InnerFolds, d.Datasets[di].DatasetID)
 			for v := range variants {
 				jobs = append(jobs, job{i, v, di})
@@ -278,6 +275,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 				}
 			}
 			mu.Unlock()
+			step()
 			return nil
 		})
 	}
@@ -307,6 +305,32 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		}
 	}
 	return out, nil
+}
+
+// selectionJobs is the number of inner folds selectSettings runs.
+func selectionJobs(d *Data, ts []int, cfg Config) int {
+	if cfg.Selection.Mode == SelectFixed {
+		return 0
+	}
+	variants, _, _ := cfg.Selection.space(cfg)
+	n := 0
+	for _, t := range ts {
+		n += len(variants) * len(innerFolds(d.Without(t)))
+	}
+	return n
+}
+
+// innerFolds returns the datasets of the view d that an inner
+// leave-one-dataset-out holds out in turn: the history datasets with at
+// least 3 recorded models.
+func innerFolds(d *Data) []int {
+	var out []int
+	for _, di := range d.HistoryDatasets() {
+		if len(d.TargetModels(di)) >= 3 {
+			out = append(out, di)
+		}
+	}
+	return out
 }
 
 // innerFold holds out dataset di of the view d (on which the outer target is
