@@ -1,0 +1,79 @@
+package pipeline
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+func TestQuantilesTiesAndMissing(t *testing.T) {
+	nan := math.NaN()
+	got := quantiles([]float64{0.9, nan, 0.1, 0.5, 0.5})
+	// Ranks 4, –, 1, 2.5, 2.5 of n = 4; quantile (r − ½)/n.
+	want := []float64{3.5 / 4, nan, 0.5 / 4, 2.0 / 4, 2.0 / 4}
+	for i := range want {
+		if math.IsNaN(want[i]) != math.IsNaN(got[i]) || (!math.IsNaN(want[i]) && math.Abs(got[i]-want[i]) > 1e-15) {
+			t.Fatalf("quantiles = %v, want %v", got, want)
+		}
+	}
+	if r := ranks([]float64{3, nan, 1, 2, 2}); r[0] != 4 || r[2] != 1 || r[3] != 2.5 || r[4] != 2.5 {
+		t.Errorf("ranks = %v, want 4 NaN 1 2.5 2.5", r)
+	}
+}
+
+func TestSelectionSpace(t *testing.T) {
+	cfg := DefaultConfig()
+	variants, depths, blends := cfg.Selection.space(cfg)
+	// none has no embeddings, so one weighting: node2vec×2 + none.
+	if len(variants) != 3 || len(depths) != 2 || len(blends) != 5 {
+		t.Fatalf("space %v × %v × %v, want 3 graph variants × 2 depths × 5 blends", variants, depths, blends)
+	}
+	cfg.Selection = SelectionConfig{Mode: SelectNested, Objective: ObjectivePearson}
+	variants, depths, blends = cfg.Selection.space(cfg)
+	if len(variants) != 1 || variants[0] != [2]string{cfg.Learner, cfg.Graph.Weighting} ||
+		!slices.Equal(depths, []int{cfg.GBDT.MaxDepth}) || !slices.Equal(blends, []float64{cfg.Blend}) {
+		t.Errorf("empty lists must keep the configured values: %v %v %v", variants, depths, blends)
+	}
+}
+
+func TestSelectionValidate(t *testing.T) {
+	for _, tc := range []struct {
+		edit func(*SelectionConfig)
+		want string
+	}{
+		{func(s *SelectionConfig) { s.Mode = "greedy" }, "selection.mode"},
+		{func(s *SelectionConfig) { s.Objective = "r2" }, "selection.objective"},
+		{func(s *SelectionConfig) { s.Learners = []string{"deepwalk"} }, "selection.learners"},
+		{func(s *SelectionConfig) { s.Weightings = []string{"rank"} }, "selection.weightings"},
+		{func(s *SelectionConfig) { s.GBDTMaxDepths = []int{0} }, "selection.gbdt_max_depths"},
+		{func(s *SelectionConfig) { s.Blends = []float64{1.5} }, "selection.blends"},
+		{func(s *SelectionConfig) { s.Blends = []float64{math.NaN()} }, "selection.blends"},
+	} {
+		cfg := DefaultConfig()
+		tc.edit(&cfg.Selection)
+		err := cfg.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Validate() = %v, want an error naming %s", err, tc.want)
+		}
+	}
+}
+
+// TestWithoutHidesTarget checks the view nested selection runs on: the
+// target's accuracies are unknown, it is no history, the rest is shared.
+func TestWithoutHidesTarget(t *testing.T) {
+	d := &Data{acc: [][]float64{{0.5, 0.6}, {0.7, 0.8}}, norm: [][]float64{{0, 1}, {0, 1}}, hasHistory: []bool{true, true},
+		Models: make([]store.Model, 2)}
+	v := d.Without(0)
+	if !math.IsNaN(v.acc[0][0]) || !math.IsNaN(v.norm[0][1]) || v.hasHistory[0] || !v.hasHistory[1] || v.acc[1][1] != 0.8 {
+		t.Errorf("view: acc %v norm %v history %v", v.acc, v.norm, v.hasHistory)
+	}
+	if d.acc[0][0] != 0.5 || !d.hasHistory[0] {
+		t.Error("Without changed the data it was taken from")
+	}
+	if got := v.HistoryDatasets(); !slices.Equal(got, []int{1}) {
+		t.Errorf("history datasets %v, want [1]", got)
+	}
+}
