@@ -8,8 +8,6 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
-
-	"github.com/zoograph/zoograph/graphlearn/node2vec"
 )
 
 // FeatureTable is the design matrix of one (target, seed): training rows
@@ -56,7 +54,7 @@ var historyKernels = []float64{0.25, 0.5, 1, 2}
 // nil (no learner). A model's history features on a row of dataset r exclude both r
 // (it is the label) and t (it is held out), so training and test rows see
 // the same kind of signal and nothing recorded on t is used.
-func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, learner string, opt FeatureConfig, testModels []int) (*FeatureTable, error) {
+func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner string, opt FeatureConfig, testModels []int) (*FeatureTable, error) {
 	spec := specFor(set, learner)
 	if set == FeaturesZoograph && !opt.RawEmbeddings {
 		spec.embeddings = false
@@ -107,7 +105,7 @@ func Features(d *Data, t int, tg *TargetGraph, emb *node2vec.Embeddings, set, le
 	}
 	var dim int
 	if spec.embeddings {
-		dim = emb.Dim
+		dim = len(emb.Vector(0))
 		for i := range dim {
 			names = append(names, fmt.Sprintf("m_f%d", i))
 		}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/zoograph/zoograph/graphlearn/node2vec"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -42,6 +41,11 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 	if !ok {
 		return nil, fmt.Errorf("rank: no dataset %q in the zoo (it needs at least distances or metadata)", target)
 	}
+	sel, err := selectSettings(ctx, d, []int{t}, cfg, newTimings(), func() {})
+	if err != nil {
+		return nil, fmt.Errorf("rank: %w", err)
+	}
+	cfg = sel[0].Chosen.apply(cfg)
 	tg, err := BuildGraph(d, t, cfg.Graph)
 	if err != nil {
 		return nil, fmt.Errorf("rank: graph of %s: %w", target, err)
@@ -67,14 +71,9 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 			return nil, err
 		}
 		seed := cfg.Seed + uint64(s)
-		var emb *node2vec.Embeddings
-		if cfg.Learner != LearnerNone {
-			opt := cfg.Node2Vec
-			opt.Plus, opt.Seed = cfg.Learner == LearnerNode2VecPlus, seed
-			opt.Workers = 1 // bit-for-bit reproducible, and the same embeddings as Run's
-			if emb, err = node2vec.Embed(ctx, tg.Graph, opt); err != nil {
-				return nil, fmt.Errorf("rank: embed: %w", err)
-			}
+		emb, err := embed(ctx, tg, cfg, seed, newTimings()) // the same embeddings as Run's
+		if err != nil {
+			return nil, fmt.Errorf("rank: %w", err)
 		}
 		ft, err := Features(d, t, tg, emb, cfg.Features, cfg.Learner, cfg.FeatureOptions, cands)
 		if err != nil {

@@ -14,8 +14,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/gonum/stat"
-
-	"github.com/zoograph/zoograph/graphlearn/node2vec"
 )
 
 // Selection modes.
@@ -400,22 +398,4 @@ func ranks(v []float64) []float64 {
 		q[i] = q[i]*float64(n) + 0.5
 	}
 	return q
-}
-
-// embed learns the embeddings of cfg's learner on tg (nil for learner none).
-func embed(ctx context.Context, tg *TargetGraph, cfg Config, seed uint64, tm *timings) (*node2vec.Embeddings, error) {
-	if cfg.Learner == LearnerNone {
-		return nil, nil
-	}
-	t0 := time.Now()
-	opt := cfg.Node2Vec
-	opt.Plus = cfg.Learner == LearnerNode2VecPlus
-	opt.Seed = seed
-	opt.Workers = 1 // tasks run in parallel; one worker is bit-for-bit reproducible
-	emb, err := node2vec.Embed(ctx, tg.Graph, opt)
-	if err != nil {
-		return nil, fmt.Errorf("embed: %w", err)
-	}
-	tm.add("embed", time.Since(t0))
-	return emb, nil
 }
