@@ -44,6 +44,9 @@ func fastConfig(targets []string) pipeline.Config {
 	cfg.Node2Vec.Dim = 16
 	cfg.Node2Vec.Epochs = 3
 	cfg.GBDT.Trees = 60
+	cfg.Selection.GBDTMaxDepths = []int{3}
+	cfg.Selection.Blends = []float64{1, 0.5, 0}
+	cfg.Selection.MaxInnerFolds = 4
 	return cfg
 }
 

@@ -52,6 +52,11 @@ type SelectionConfig struct {
 	GBDTMaxDepths []int `json:"gbdt_max_depths"`
 	// Blends are candidates for Config.Blend.
 	Blends []float64 `json:"blends"`
+	// MaxInnerFolds caps the inner folds per target (0 = every other
+	// history dataset): the datasets nearest to the target by distance are
+	// kept (distances are measured without fine-tuning, so honest for the
+	// target), then the others in id order.
+	MaxInnerFolds int `json:"max_inner_folds"`
 }
 
 // DefaultSelection is the shipped search space, declared before looking at
@@ -66,6 +71,7 @@ func DefaultSelection() SelectionConfig {
 		Weightings:    []string{WeightMinMax, WeightQuantile},
 		GBDTMaxDepths: []int{3, 5},
 		Blends:        []float64{1, 0.75, 0.5, 0.25, 0},
+		MaxInnerFolds: 12,
 	}
 }
 
@@ -97,6 +103,9 @@ func (s *SelectionConfig) validate() error {
 		if !(b >= 0 && b <= 1) {
 			return fmt.Errorf("config: selection.blends: %g: want a weight in [0, 1]", b)
 		}
+	}
+	if s.MaxInnerFolds < 0 {
+		return fmt.Errorf("config: selection.max_inner_folds = %d: want 0 (all) or more", s.MaxInnerFolds)
 	}
 	return nil
 }
@@ -231,7 +240,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 	for i, t := range ts {
 		views[i] = d.Without(t)
 		out[i] = &Selection{}
-		for _, di := range innerFolds(views[i]) {
+		for _, di := range innerFolds(views[i], t, cfg.Selection.MaxInnerFolds) {
 			out[i].InnerFolds = append(out[i].InnerFolds, d.Datasets[di].DatasetID)
 			for v := range variants {
 				jobs = append(jobs, job{i, v, di})
@@ -313,21 +322,34 @@ func selectionJobs(d *Data, ts []int, cfg Config) int {
 	variants, _, _ := cfg.Selection.space(cfg)
 	n := 0
 	for _, t := range ts {
-		n += len(variants) * len(innerFolds(d.Without(t)))
+		n += len(variants) * len(innerFolds(d.Without(t), t, cfg.Selection.MaxInnerFolds))
 	}
 	return n
 }
 
 // innerFolds returns the datasets of the view d that an inner
-// leave-one-dataset-out holds out in turn: the history datasets with at
-// least 3 recorded models.
-func innerFolds(d *Data) []int {
+// leave-one-dataset-out for target t holds out in turn: the history
+// datasets with at least 3 recorded models, at most max of them (0 = all),
+// nearest to t first.
+func innerFolds(d *Data, t, max int) []int {
 	var out []int
 	for _, di := range d.HistoryDatasets() {
 		if len(d.TargetModels(di)) >= 3 {
 			out = append(out, di)
 		}
 	}
+	if max == 0 || len(out) <= max {
+		return out
+	}
+	dist := func(di int) float64 {
+		if v := d.dist[t][di]; !math.IsNaN(v) {
+			return v
+		}
+		return math.Inf(1)
+	}
+	slices.SortStableFunc(out, func(a, b int) int { return cmp.Compare(dist(a), dist(b)) })
+	out = out[:max]
+	slices.Sort(out)
 	return out
 }
 

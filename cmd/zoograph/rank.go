@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 
@@ -25,6 +26,7 @@ if any, are shown beside the prediction but never used for it.`)
 	seed := fs.Uint64("seed", def.Seed, "base seed")
 	learner := fs.String("learner", def.Learner, "graph learner: node2vec, node2vec+ or none")
 	regressor := fs.String("regressor", def.Regressor, "regressor: linear, rf or gbdt")
+	selection := fs.String("selection", def.Selection.Mode, "how the settings are chosen: nested (leave-one-dataset-out over the other datasets) or fixed")
 	asJSON := fs.Bool("json", false, "print JSON lines")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -37,6 +39,12 @@ if any, are shown beside the prediction but never used for it.`)
 	}
 	cfg := def
 	cfg.Seeds, cfg.Seed, cfg.Learner, cfg.Regressor = *seeds, *seed, *learner, *regressor
+	cfg.Selection.Mode = *selection
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "learner" { // an explicit learner is not searched over
+			cfg.Selection.Learners = nil
+		}
+	})
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,17 +40,41 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// smallConfig writes the default config with a smaller search space and
+// fewer trees, for commands run in tests.
+func smallConfig(t *testing.T) string {
+	t.Helper()
+	cfg := pipeline.DefaultConfig()
+	cfg.GBDT.Trees = 80
+	cfg.Selection.GBDTMaxDepths = []int{3}
+	cfg.Selection.Blends = []float64{1, 0.5, 0}
+	cfg.Selection.MaxInnerFolds = 4
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestRunReportRank(t *testing.T) {
 	zoo, targets := sampleZoo(t)
+	small := smallConfig(t)
 	runDir := filepath.Join(t.TempDir(), "run")
-	code, out, errs := runCLI(t, "run", "--zoo", zoo, "--out", runDir, "--targets", strings.Join(targets, ","), "--seeds", "2")
+	code, out, errs := runCLI(t, "run", "--zoo", zoo, "--out", runDir, "--config", small, "--targets", strings.Join(targets, ","), "--seeds", "2")
 	if code != exitOK {
 		t.Fatalf("run: exit %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range append([]string{"Pearson per target", "node2vec+gbdt", "_mean"}, targets...) {
+	for _, want := range append([]string{"Pearson per target", "zoograph+gbdt", "_mean"}, targets...) {
 		if !strings.Contains(out, want) {
 			t.Errorf("run output lacks %q:\n%s", want, out)
 		}
+	}
+	if md, err := os.ReadFile(filepath.Join(runDir, pipeline.FileReportMD)); err != nil || !strings.Contains(string(md), "Settings chosen per target") {
+		t.Errorf("report.md lacks the settings chosen per target (%v)", err)
 	}
 	for _, f := range []string{pipeline.FileConfig, pipeline.FileReportMD, pipeline.FileMetrics, pipeline.FilePredictions} {
 		if _, err := os.Stat(filepath.Join(runDir, f)); err != nil {
@@ -76,7 +101,7 @@ func TestRunReportRank(t *testing.T) {
 	if code, out, errs := runCLI(t, "report", runDir); code != exitOK || !strings.Contains(out, "Pearson per target") {
 		t.Errorf("report: exit %d\n%s\n%s", code, out, errs)
 	}
-	code, out, errs = runCLI(t, "rank", "--zoo", zoo, "--target", targets[0], "--top", "5", "--seeds", "1")
+	code, out, errs = runCLI(t, "rank", "--zoo", zoo, "--target", targets[0], "--top", "5", "--seeds", "1", "--selection", "fixed")
 	if code != exitOK || strings.Count(out, "\n") < 7 {
 		t.Errorf("rank: exit %d\n%s\n%s", code, out, errs)
 	}
