@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zoograph/zoograph/pipeline"
@@ -291,5 +292,50 @@ func TestRunCancelled(t *testing.T) {
 	}
 	if done != 0 {
 		t.Errorf("%d tasks ran after cancellation, want 0", done)
+	}
+}
+
+// TestAblate checks the ablation table: one row per variant plus the full
+// method and metadata only, every variant paired with the full method on
+// the same (target, seed) cells, and the full row at Δ = 0.
+func TestAblate(t *testing.T) {
+	tables, targets := smallZoo(t)
+	cfg := fastConfig(targets[:2])
+	a, err := pipeline.Ablate(context.Background(), tables, cfg, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range a.Rows {
+		names = append(names, r.Variant)
+		if r.Pairs != 2*cfg.Seeds {
+			t.Errorf("%s: %d pairs, want %d targets × %d seeds", r.Variant, r.Pairs, 2, cfg.Seeds)
+		}
+		if math.IsNaN(r.Pearson) || !(r.DeltaLo <= r.Delta && r.Delta <= r.DeltaHi) {
+			t.Errorf("%s: Pearson %v, Δ %v not inside [%v, %v]", r.Variant, r.Pearson, r.Delta, r.DeltaLo, r.DeltaHi)
+		}
+	}
+	want := []string{"full", "no graph learner", "no history features", "no prior", "prior only", "metadata only"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("rows %v, want %v", names, want)
+	}
+	if full := a.Rows[0]; full.Delta != 0 || full.DeltaLo != 0 || full.DeltaHi != 0 {
+		t.Errorf("full method paired with itself: Δ %v [%v, %v], want 0", full.Delta, full.DeltaLo, full.DeltaHi)
+	}
+	var md strings.Builder
+	a.WriteMarkdown(&md)
+	for _, w := range want {
+		if !strings.Contains(md.String(), "| "+w+":") {
+			t.Errorf("ablation table lacks %q:\n%s", w, md.String())
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "ablation")
+	if err := pipeline.WriteAblation(dir, a, tables, "zoo", "abc"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"ablation.md", "ablation.json", filepath.Join("full", pipeline.FileReportMD)} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
 	}
 }
