@@ -8,6 +8,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -68,6 +69,9 @@ type AblationRow struct {
 	DeltaHi     float64 `json:"delta_pearson_hi95"`
 	DeltaWeight float64 `json:"delta_pearson_weighted_mean"`
 	Pairs       int     `json:"pairs"`
+	// ByTarget is the mean over seeds of the paired Pearson difference per
+	// target.
+	ByTarget map[string]float64 `json:"delta_pearson_by_target"`
 }
 
 // Ablate runs the configured method and each ablation variant (and reads
@@ -139,6 +143,8 @@ func ablationRow(name, what string, metrics []store.Metric, method string, ref m
 	row.Pearson, row.Weighted, row.Spearman = mean("pearson", "_mean"), mean("pearson", "_weighted_mean"), mean("spearman", "_mean")
 	var diffs []float64
 	var dw, nw float64
+	row.ByTarget = map[string]float64{}
+	perTarget := map[string]int{}
 	for k, v := range got["pearson"] {
 		r, ok := ref["pearson"][k]
 		if !ok || math.IsNaN(v) || math.IsNaN(r) {
@@ -151,7 +157,12 @@ func ablationRow(name, what string, metrics []store.Metric, method string, ref m
 			nw++
 		default:
 			diffs = append(diffs, v-r)
+			row.ByTarget[k.target] += v - r
+			perTarget[k.target]++
 		}
+	}
+	for t, n := range perTarget {
+		row.ByTarget[t] /= float64(n)
 	}
 	row.DeltaWeight = dw / nw
 	row.Delta, row.DeltaLo, row.DeltaHi = meanCI95(diffs)
@@ -197,6 +208,18 @@ func (a *Ablation) WriteMarkdown(w io.Writer) {
 			dw = fmt.Sprintf("%+.3f", r.DeltaWeight)
 		}
 		fmt.Fprintf(w, "| %s: %s | %.3f | %.3f | %.3f | %s | %s |\n", r.Variant, r.What, r.Pearson, r.Weighted, r.Spearman, delta, dw)
+	}
+	fmt.Fprintf(w, "\nΔ Pearson per target (mean over seeds):\n\n| variant |")
+	for _, t := range a.Targets {
+		fmt.Fprintf(w, " %s |", t)
+	}
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(a.Targets)))
+	for _, r := range a.Rows[1:] {
+		fmt.Fprintf(w, "| %s |", r.Variant)
+		for _, t := range a.Targets {
+			fmt.Fprintf(w, " %+.3f |", r.ByTarget[t])
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
 }
