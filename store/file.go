@@ -59,6 +59,9 @@ type ioConfig struct {
 	// batchRows is the size of the Arrow records built on write and read.
 	batchRows int
 	write     WriteOptions
+	// hook, when set, is called at each step of a zoo commit, so a test
+	// can kill the process between any two of them.
+	hook func(step string)
 }
 
 var defaultIO = ioConfig{mem: memory.DefaultAllocator, rowGroupRows: 64 << 10, rowGroupBytes: 64 << 20, batchRows: 64 << 10}

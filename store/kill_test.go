@@ -49,8 +49,9 @@ func TestKillWriterHelper(t *testing.T) {
 		t.Skip("the writer process of TestKilledWrite*; runs only when re-executed by them")
 	}
 	from, _ := strconv.Atoi(os.Getenv(killFromEnv))
+	cfg := defaultIO
 	if step := os.Getenv(killStepEnv); step != "" {
-		commitHook = func(s string) {
+		cfg.hook = func(s string) {
 			if s == step {
 				syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			}
@@ -58,7 +59,7 @@ func TestKillWriterHelper(t *testing.T) {
 	}
 	fmt.Println("ready")
 	for v := from; v < from+1000; v++ {
-		if err := WriteZoo(dir, zooVersion(v), zooProvenance(v)); err != nil {
+		if err := writeZoo(dir, zooVersion(v), zooProvenance(v), cfg); err != nil {
 			fmt.Println("error", err)
 			os.Exit(3)
 		}

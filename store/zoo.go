@@ -213,7 +213,7 @@ func writeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) error {
 			return fail(err)
 		}
 	}
-	return commit(dir, sts, prov)
+	return commit(dir, sts, prov, cfg.hook)
 }
 
 func stageTable[T Row](dir string, rows []T, cfg ioConfig, sts *[]staged) error {
@@ -228,16 +228,6 @@ func stageTable[T Row](dir string, rows []T, cfg ioConfig, sts *[]staged) error 
 	return nil
 }
 
-// commitHook, when set by a test, is called at each step of a commit, so a
-// test can kill the process between any two of them.
-var commitHook func(step string)
-
-func hook(step string) {
-	if commitHook != nil {
-		commitHook(step)
-	}
-}
-
 // backupInfix marks the name under which a commit keeps the previous version
 // of a table it replaces: TABLE.prev-RANDOM.parquet.
 const backupInfix = ".prev-"
@@ -250,8 +240,12 @@ func isBackup(name string) bool {
 // prov in the manifest. Whatever step it is killed at, manifest.json
 // describes files that are complete and unchanged: first the old names, then
 // (while renames overwrite them) hard links to the old versions, then the
-// new files.
-func commit(dir string, sts []staged, prov Provenance) error {
+// new files. hook, when not nil, is called at each step (tests kill the
+// process between any two of them).
+func commit(dir string, sts []staged, prov Provenance, hook func(step string)) error {
+	if hook == nil {
+		hook = func(string) {}
+	}
 	fail := func(err error) error {
 		for _, st := range sts {
 			os.Remove(st.tmp)
@@ -600,7 +594,7 @@ func CommitFile(dir, table, tmpPath string, prov Provenance) error {
 		return fmt.Errorf("store: commit %s: %w", tmpPath, err)
 	}
 	st := staged{table: table, tmp: af.name, info: TableInfo{Rows: rows, Bytes: size, SHA256: sum}}
-	if err := commit(dir, []staged{st}, prov); err != nil {
+	if err := commit(dir, []staged{st}, prov, nil); err != nil {
 		return err
 	}
 	if err := os.Remove(tmpPath); err != nil && !errors.Is(err, fs.ErrNotExist) {

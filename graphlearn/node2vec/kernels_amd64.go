@@ -2,46 +2,15 @@
 
 package node2vec
 
+import "golang.org/x/sys/cpu"
+
 // hasAVX2 reports whether the CPU and OS support AVX2 and FMA; hasAVX512
-// whether they also support AVX-512F. Both are read once.
+// whether they also support AVX-512F (golang.org/x/sys/cpu checks that the
+// OS saves the vector state too).
 var (
-	hasAVX2   = detectAVX2()
-	hasAVX512 = hasAVX2 && detectAVX512()
+	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F
 )
-
-func detectAVX512() bool {
-	_, ebx7, _, _ := cpuid(7, 0)
-	if ebx7&(1<<16) == 0 {
-		return false
-	}
-	// The OS saves the opmask and both halves of the ZMM state.
-	xcr0, _ := xgetbv()
-	return xcr0&0xe6 == 0xe6
-}
-
-func detectAVX2() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const (
-		fma     = 1 << 12
-		osxsave = 1 << 27
-		avx     = 1 << 28
-	)
-	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // the OS saves XMM and YMM state
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	return ebx7&(1<<5) != 0
-}
-
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-func xgetbv() (eax, edx uint32)
 
 // dotsAVX2 sets res[j] = Σ_{i<dim} in[i]·out[rows[j]·dim + i] for j < k;
 // dim is a positive multiple of 8, rowStride the row length in elements.
