@@ -13,7 +13,7 @@ import (
 // BenchmarkListModels measures listing ingest from a zero-latency replica
 // over loopback HTTP: full pages of 1000 models decoded into hub.ModelInfo,
 // with the default expand fields and with cardData added (as the crawler
-// lists). The goal is 50 000 models/s.
+// lists).
 //
 // models/s is wall-clock; models/cpu-s divides by the CPU time of client
 // and replica together (both run in this process), which is what a loaded

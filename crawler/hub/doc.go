@@ -15,14 +15,10 @@
 //     NotModified Card). A renamed repository (307) is followed and the
 //     result carries the canonical id and RenamedFrom.
 //   - Types mirroring the API's JSON (ModelInfo, DatasetInfo, Gated, ...),
-//     decoded streaming and allocation-aware: a page is cut into its
-//     elements as it arrives and each element goes through a fast path for
-//     the keys lists carry, with strings such as tags interned across
-//     pages; anything unusual falls back to encoding/json, so results are
-//     always what json.Unmarshal gives. Decoding a page of default-expand
-//     items costs about a third of the CPU of encoding/json
-//     (BenchmarkDecodePage); BenchmarkListModels measures the whole ingest
-//     over loopback HTTP against the replica.
+//     decoded with encoding/json: the crawl is bounded by the Hub's quota,
+//     not by decoding (BenchmarkDecodePage; BenchmarkListModels measures the
+//     whole ingest over loopback HTTP against the replica). A body that ends
+//     early is retried; one that is not the JSON promised is ErrDecode.
 //   - Errors as values: an HTTP error is an *Error (Status, X-Error-Code,
 //     X-Error-Message, URL, RetryAfter, Attempts) that unwraps to a
 //     sentinel — ErrNotFound (with ErrRevisionNotFound, ErrEntryNotFound),

@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -149,12 +148,9 @@ type Pager struct {
 	k    kind
 	next *url.URL // nil when done
 	err  error    // options error, reported by Next
-	hint int      // expected items per page
-	dec  *fastDecoder
 
 	prefetch bool
 	ahead    chan fetched // the next page's fetch, when one is in flight
-	bufs     [][]byte     // body buffers to reuse
 }
 
 // ListModels returns a Pager over GET /api/models. Invalid options are
@@ -173,7 +169,7 @@ func (c *Client) ResumeModels(nextURL string) *Pager { return c.resume(kindModel
 func (c *Client) ResumeDatasets(nextURL string) *Pager { return c.resume(kindDataset, nextURL) }
 
 func (c *Client) list(k kind, opt ListOptions) *Pager {
-	p := &Pager{c: c, k: k, hint: opt.Limit, dec: newFastDecoder()}
+	p := &Pager{c: c, k: k}
 	q, err := opt.query(k)
 	if err != nil {
 		p.err = err
@@ -184,16 +180,13 @@ func (c *Client) list(k kind, opt ListOptions) *Pager {
 }
 
 func (c *Client) resume(k kind, nextURL string) *Pager {
-	p := &Pager{c: c, k: k, dec: newFastDecoder()}
+	p := &Pager{c: c, k: k}
 	u, err := c.cursorURL(k, nextURL)
 	if err != nil {
 		p.err = err
 		return p
 	}
 	p.next = u
-	if l, err := strconv.Atoi(u.Query().Get("limit")); err == nil {
-		p.hint = l
-	}
 	return p
 }
 
@@ -233,7 +226,7 @@ func (p *Pager) NextURL() string {
 
 // SetPrefetch makes Next, from its next call on, request the page after
 // the one it returns as soon as that one's Link header is known, so that
-// the following page travels while the caller decodes and uses this one.
+// the following page travels and is decoded while the caller uses this one.
 // The prefetch runs under the context of the Next call that started it,
 // so a caller that wants it stopped cancels that context. A prefetched
 // page that is never asked for costs one request: callers that may stop
@@ -241,9 +234,9 @@ func (p *Pager) NextURL() string {
 // page) turn it off first.
 func (p *Pager) SetPrefetch(on bool) { p.prefetch = on }
 
-// fetched is a page's body, read whole, and its Link header.
+// fetched is a decoded page and its Link header.
 type fetched struct {
-	body []byte
+	page Page
 	link string
 	err  error
 }
@@ -272,7 +265,7 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 			return Page{}, fmt.Errorf("hub: GET %s: %w", p.next.Redacted(), ctx.Err())
 		}
 	} else {
-		f = p.fetch(ctx, p.next, p.spare())
+		f = p.fetch(ctx, p.next)
 	}
 	if f.err != nil {
 		return Page{}, f.err
@@ -287,118 +280,37 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 	}
 	if p.prefetch && next != nil {
 		ahead := make(chan fetched, 1)
-		buf := p.spare()
-		go func() { ahead <- p.fetch(ctx, next, buf) }()
+		go func() { ahead <- p.fetch(ctx, next) }()
 		p.ahead = ahead
 	}
-	var page Page
-	var err error
-	if p.k == kindDataset {
-		page.Datasets, err = decodeArray(bytes.NewReader(f.body), page.Datasets, p.hint, p.dec)
-	} else {
-		page.Models, err = decodeArray(bytes.NewReader(f.body), page.Models, p.hint, p.dec)
-	}
-	p.bufs = append(p.bufs, f.body) // decoded values never alias the body
-	if err != nil {
-		p.ahead = nil // the page after a page that failed is not wanted yet
-		return Page{}, fmt.Errorf("hub: GET %s: %w", p.next.Redacted(), err)
-	}
 	p.next = next
+	page := f.page
 	if next != nil {
 		page.NextURL = next.String()
 	}
 	return page, nil
 }
 
-// spare returns a body buffer to reuse, if any.
-func (p *Pager) spare() []byte {
-	if n := len(p.bufs); n > 0 {
-		b := p.bufs[n-1]
-		p.bufs = p.bufs[:n-1]
-		return b[:0]
-	}
-	return nil
-}
-
-// fetch GETs one listing page and reads its body whole into buf. A body
-// cut off is a transient error of the attempt, retried like any other.
-func (p *Pager) fetch(ctx context.Context, u *url.URL, buf []byte) fetched {
+// fetch GETs one listing page and decodes it. A body cut off is a
+// transient error of the attempt, retried like any other.
+func (p *Pager) fetch(ctx context.Context, u *url.URL) fetched {
 	var f fetched
 	cl := &call{
 		url:    u,
 		accept: "application/json",
 		handle: func(r *response) error {
 			f.link = r.header.Get("Link")
-			b := bytes.NewBuffer(buf[:0])
-			_, err := b.ReadFrom(r.body)
-			f.body = b.Bytes()
-			if err == nil && cutArray(f.body) {
-				// Complete over HTTP, yet the array never closes: cut off
-				// upstream. Retried, as a body that breaks off is.
-				err = fmt.Errorf("%w: the JSON array does not close", io.ErrUnexpectedEOF)
+			var err error
+			if p.k == kindDataset {
+				f.page.Datasets, err = decodeList[DatasetInfo](r.body)
+			} else {
+				f.page.Models, err = decodeList[ModelInfo](r.body)
 			}
 			return err
 		},
 	}
 	f.err = p.c.do(ctx, cl)
 	return f
-}
-
-// cutArray reports whether b opens a JSON array that ends before the
-// bracket closing it, strings and nesting taken into account. A bracket
-// closed by the wrong kind, or anything else wrong with b, is for the
-// decoder to report.
-func cutArray(b []byte) bool {
-	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	if i == len(b) || b[i] != '[' {
-		return false
-	}
-	var open []byte // the closers expected, innermost last
-	for ; i < len(b); i++ {
-		switch c := b[i]; c {
-		case '"':
-			end := stringEnd(b, i+1)
-			if end < 0 {
-				return true
-			}
-			i = end
-		case '[':
-			open = append(open, ']')
-		case '{':
-			open = append(open, '}')
-		case ']', '}':
-			if open[len(open)-1] != c {
-				return false // malformed, not cut
-			}
-			if open = open[:len(open)-1]; len(open) == 0 {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// stringEnd returns the index of the quote closing the string whose
-// contents start at b[j], or -1.
-func stringEnd(b []byte, j int) int {
-	for {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			return -1
-		}
-		q := j + k
-		bs := 0
-		for m := q - 1; m >= j && b[m] == '\\'; m-- {
-			bs++
-		}
-		if bs%2 == 0 {
-			return q
-		}
-		j = q + 1
-	}
 }
 
 // nextLink returns the target of the rel="next" item of a Link header

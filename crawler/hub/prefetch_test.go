@@ -56,21 +56,3 @@ func TestPrefetch(t *testing.T) {
 		t.Errorf("pages of %d and %d models; the second must follow the first", first.Len(), second.Len())
 	}
 }
-
-func TestCutArray(t *testing.T) {
-	page := `[{"id":"a/b","tags":["x","y]"],"cardData":{"s":"q\"}]","n":[1,2,{"k":"\\"}]}},` +
-		` {"id":"c/d","tags":[]}]`
-	if hub.CutArray([]byte(page)) || hub.CutArray([]byte(" \n"+page+" \r\n")) {
-		t.Fatal("a whole array reads as cut")
-	}
-	for i := 1; i < len(page); i++ {
-		if !hub.CutArray([]byte(page[:i])) {
-			t.Errorf("cut after %d bytes (%q) reads as whole", i, page[:i])
-		}
-	}
-	for _, body := range []string{``, `{}`, `{"error":"x"}`, `null`, `[{"id":"a/b"},}`, `[]`, `[1,2]x`, `[{"id":"a"]`, `[{]`} {
-		if hub.CutArray([]byte(body)) {
-			t.Errorf("%q reads as a cut array; the decoder must report it", body)
-		}
-	}
-}
