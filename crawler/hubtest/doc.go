@@ -20,8 +20,7 @@
 //     key. The next page is announced by Link: <...>; rel="next" whose URL
 //     is built from the request's own scheme and host, carries every
 //     original parameter plus a cursor in the Hub's format (base64 of a
-//     Mongo-style predicate), and is absent on the last page. List pages
-//     are streamed.
+//     Mongo-style predicate), and is absent on the last page.
 //   - GET /api/{models,datasets}/{id}[/revision/{rev}] with blobs=true,
 //     securityStatus=true and expand: the detail shape of the recorded
 //     responses (same keys, types and order), a weak Express-style ETag,
@@ -59,6 +58,9 @@
 // and disabled repos. Repos can be updated, renamed and deleted while the
 // replica serves (UpdateModel, Rename, DeleteModel), to test incremental
 // and interrupted crawls.
+//
+// JSON goes through encoding/json (keys in the Hub's order) and card front
+// matter through go.yaml.in/yaml/v4.
 //
 // The replica is the truth a crawl is checked against: Models and Datasets
 // yield every repo with its _id and lastModified; Stats counts requests by

@@ -1,6 +1,8 @@
 package hubtest
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 )
@@ -120,12 +122,52 @@ func expandSelection(k repoKind, expand []string) []string {
 	return append(keys, rest...)
 }
 
-// encodeRepo appends r's JSON object for sel.
-func (h *Hub) encodeRepo(b []byte, k repoKind, r *Repo, sel *selection) []byte {
-	o := obj{b: b}
-	o.open()
+// member is one key of a JSON object the replica writes. An object keeps
+// its members in the Hub's order (encoding/json sorts the keys of a map);
+// values go through encoding/json.
+type member struct {
+	key   string
+	value any
+}
+
+type object []member
+
+// MarshalJSON writes the members in order.
+func (o object) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, m := range o {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, err := json.Marshal(m.key)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(m.value)
+		if err != nil {
+			return nil, fmt.Errorf("hubtest: key %q: %w", m.key, err)
+		}
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}'), nil
+}
+
+// marshal encodes a value the replica built; it cannot fail on them.
+func marshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// repoObject is r's JSON object for sel.
+func (h *Hub) repoObject(k repoKind, r *Repo, sel *selection) object {
+	o := make(object, 0, len(sel.keys)+2)
 	for _, key := range sel.keys {
-		h.member(&o, k, r, key, sel)
+		if v, ok := h.value(k, r, key, sel); ok {
+			o = append(o, member{key, v})
+		}
 	}
 	if sel.detail && len(r.Extra) > 0 {
 		var rest []string
@@ -136,163 +178,103 @@ func (h *Hub) encodeRepo(b []byte, k repoKind, r *Repo, sel *selection) []byte {
 		}
 		sort.Strings(rest)
 		for _, key := range rest {
-			o.any(key, r.Extra[key])
+			o = append(o, member{key, r.Extra[key]})
 		}
 	}
 	if sel.securityStatus {
-		o.key("securityRepoStatus")
-		o.b = append(o.b, `{"scansDone":true,"filesWithIssues":[]}`...)
+		o = append(o, member{"securityRepoStatus", object{{"scansDone", true}, {"filesWithIssues", []any{}}}})
 	}
-	o.close()
-	return o.b
+	return o
 }
 
-// member writes one key of r if r has a value for it.
-func (h *Hub) member(o *obj, k repoKind, r *Repo, key string, sel *selection) bool {
+// value is r's value for key, if r has one.
+func (h *Hub) value(k repoKind, r *Repo, key string, sel *selection) (any, bool) {
+	model, dataset := k == kindModel, k == kindDataset
+	extra, inExtra := r.Extra[key]
 	switch key {
 	case "_id":
-		o.str(key, r.OID)
+		return r.OID, true
 	case "id":
-		o.str(key, r.ID)
+		return r.ID, true
 	case "modelId":
-		if k != kindModel {
-			return false
-		}
-		o.str(key, r.ID)
+		return r.ID, model
 	case "author":
-		owner := r.Owner()
-		if owner == "" {
-			return false
-		}
-		o.str(key, owner)
+		return r.Owner(), r.Owner() != ""
 	case "sha":
-		o.str(key, r.SHA)
+		return r.SHA, true
 	case "createdAt":
-		o.time(key, r.CreatedAt)
+		return formatTime(r.CreatedAt), true
 	case "lastModified":
-		o.time(key, r.LastModified)
+		return formatTime(r.LastModified), true
 	case "private":
-		o.bool(key, r.Private)
+		return r.Private, true
 	case "disabled":
-		o.bool(key, r.Disabled)
+		return r.Disabled, true
 	case "gated":
 		if r.Gated == "" {
-			o.bool(key, false)
-		} else {
-			o.str(key, r.Gated)
+			return false, true
 		}
+		return r.Gated, true
 	case "downloads":
-		o.int(key, r.Downloads)
+		return r.Downloads, true
 	case "downloadsAllTime":
-		o.int(key, r.DownloadsAllTime)
+		return r.DownloadsAllTime, true
 	case "likes":
-		o.int(key, r.Likes)
+		return r.Likes, true
 	case "trendingScore":
-		if r.TrendingScore == nil {
-			return false
-		}
-		o.key(key)
-		o.b = appendFloat(o.b, *r.TrendingScore)
+		return r.TrendingScore, r.TrendingScore != nil
 	case "tags":
-		o.strs(key, r.Tags)
+		if r.Tags == nil {
+			return []string{}, true
+		}
+		return r.Tags, true
 	case "pipeline_tag":
-		if k != kindModel || r.PipelineTag == "" {
-			return false
-		}
-		o.str(key, r.PipelineTag)
+		return r.PipelineTag, model && r.PipelineTag != ""
 	case "library_name":
-		if k != kindModel || r.LibraryName == "" {
-			return false
-		}
-		o.str(key, r.LibraryName)
+		return r.LibraryName, model && r.LibraryName != ""
 	case "cardData":
-		if r.CardData == nil {
-			return false
-		}
-		o.any(key, r.CardData)
+		return r.CardData, r.CardData != nil
 	case "model-index":
-		if k != kindModel {
-			return false
+		if inExtra {
+			return extra, model
 		}
-		if v, ok := r.Extra[key]; ok {
-			o.any(key, v)
-		} else if r.CardData != nil {
-			o.any(key, r.CardData["model-index"]) // null when absent
-		} else {
-			return false
-		}
+		return r.CardData["model-index"], model && r.CardData != nil // null when absent
 	case "config":
-		if k != kindModel || r.Config == nil {
-			return false
-		}
-		o.any(key, r.Config)
+		return r.Config, model && r.Config != nil
 	case "safetensors":
-		if k != kindModel || r.Safetensors == nil {
-			return false
+		if !model || r.Safetensors == nil {
+			return nil, false
 		}
-		o.key(key)
-		o.b = append(o.b, `{"parameters":`...)
-		o.b = appendAny(o.b, r.Safetensors.Parameters)
-		o.b = append(o.b, `,"total":`...)
-		o.b = appendAny(o.b, r.Safetensors.Total)
-		o.b = append(o.b, '}')
+		return object{{"parameters", r.Safetensors.Parameters}, {"total", r.Safetensors.Total}}, true
 	case "siblings":
-		o.key(key)
-		o.b = appendSiblings(o.b, r.Siblings, sel.blobs)
+		return siblings(r.Siblings, sel.blobs), true
 	case "spaces":
-		if k != kindModel {
-			return false
-		}
-		o.key(key)
 		if r.Spaces == nil {
-			o.b = append(o.b, "[]"...)
-		} else {
-			o.b = appendStrings(o.b, r.Spaces)
+			return []string{}, model
 		}
+		return r.Spaces, model
 	case "usedStorage":
-		o.int(key, r.UsedStorage)
+		return r.UsedStorage, true
 	case "description":
-		if k != kindDataset || r.Description == "" {
-			return false
-		}
-		o.str(key, r.Description)
+		return r.Description, dataset && r.Description != ""
 	case "citation":
-		if k != kindDataset || r.Citation == "" {
-			return false
-		}
-		o.str(key, r.Citation)
+		return r.Citation, dataset && r.Citation != ""
 	case "paperswithcode_id":
-		if k != kindDataset {
-			return false
-		}
 		if r.PapersWithCodeID == "" {
-			o.any(key, nil)
-		} else {
-			o.str(key, r.PapersWithCodeID)
+			return nil, dataset
 		}
+		return r.PapersWithCodeID, dataset
 	case "baseModels":
-		if v, ok := r.Extra[key]; ok {
-			o.any(key, v)
-			return true
+		if inExtra {
+			return extra, true
 		}
-		return h.baseModels(o, r)
+		return h.baseModels(r)
 	case "inferenceProviderMapping":
-		v, ok := r.Extra[key]
-		if !ok {
-			return false
+		if m, isMap := extra.(map[string]any); isMap && sel.list {
+			return providerArray(m), true
 		}
-		if m, isMap := v.(map[string]any); isMap && sel.list {
-			v = providerArray(m)
-		}
-		o.any(key, v)
-	default:
-		v, ok := r.Extra[key]
-		if !ok {
-			return false
-		}
-		o.any(key, v)
 	}
-	return true
+	return extra, inExtra
 }
 
 // providerArray turns the detail shape of inferenceProviderMapping (an
@@ -318,7 +300,7 @@ func providerArray(m map[string]any) []any {
 
 // baseModels derives the detail-only baseModels key from the card's
 // base_model, with the _id of each base the replica knows.
-func (h *Hub) baseModels(o *obj, r *Repo) bool {
+func (h *Hub) baseModels(r *Repo) (any, bool) {
 	var ids []string
 	switch v := r.CardData["base_model"].(type) {
 	case string:
@@ -333,54 +315,34 @@ func (h *Hub) baseModels(o *obj, r *Repo) bool {
 		ids = v
 	}
 	if len(ids) == 0 {
-		return false
+		return nil, false
 	}
-	o.key("baseModels")
-	o.b = append(o.b, `{"models":[`...)
+	models := make([]object, len(ids))
 	for i, id := range ids {
-		if i > 0 {
-			o.b = append(o.b, ',')
-		}
-		m := obj{b: o.b}
-		m.open()
 		if oid, ok := h.oidOf(kindModel, id); ok {
-			m.str("_id", oid)
+			models[i] = append(models[i], member{"_id", oid})
 		}
-		m.str("id", id)
-		m.close()
-		o.b = m.b
+		models[i] = append(models[i], member{"id", id})
 	}
-	o.b = append(o.b, `],"relation":"finetune"}`...)
-	return true
+	return object{{"models", models}, {"relation", "finetune"}}, true
 }
 
-func appendSiblings(b []byte, sibs []Sibling, blobs bool) []byte {
-	b = append(b, '[')
+// siblings are the files of a repo: names only in a listing, with blob
+// ids, sizes and LFS details with blobs=true.
+func siblings(sibs []Sibling, blobs bool) []object {
+	out := make([]object, len(sibs))
 	for i, s := range sibs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		o := obj{b: b}
-		o.open()
-		o.str("rfilename", s.RFilename)
+		o := object{{"rfilename", s.RFilename}}
 		if blobs {
 			if s.BlobID != "" {
-				o.str("blobId", s.BlobID)
+				o = append(o, member{"blobId", s.BlobID})
 			}
-			o.int("size", s.Size)
+			o = append(o, member{"size", s.Size})
 			if s.LFS != nil {
-				o.key("lfs")
-				l := obj{b: o.b}
-				l.open()
-				l.str("sha256", s.LFS.SHA256)
-				l.int("size", s.LFS.Size)
-				l.int("pointerSize", s.LFS.PointerSize)
-				l.close()
-				o.b = l.b
+				o = append(o, member{"lfs", object{{"sha256", s.LFS.SHA256}, {"size", s.LFS.Size}, {"pointerSize", s.LFS.PointerSize}}})
 			}
 		}
-		o.close()
-		b = o.b
+		out[i] = o
 	}
-	return append(b, ']')
+	return out
 }

@@ -132,7 +132,8 @@ func (h *Hub) parseList(v url.Values, k repoKind) (*listQuery, string) {
 	return q, ""
 }
 
-// listItem is one repo of a page: a generated index or a stored repo.
+// listItem is one repo of a page: a stored repo, or a generated one that
+// is built (outside the lock) from its index.
 type listItem struct {
 	gen  int
 	repo *Repo
@@ -141,12 +142,6 @@ type listItem struct {
 // list answers GET /api/models and /api/datasets: a bare JSON array, with
 // Link: <...cursor...>; rel="next" built from the request's own host when
 // more items follow.
-//
-// Pages are streamed (chunked, encoded as they are written) rather than
-// built first, so a client decodes while the replica encodes; hence list
-// pages carry no ETag (only detail responses are recorded with one). A
-// page hit by the truncation fault is built whole and cut off halfway
-// under its full Content-Length.
 func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -159,18 +154,10 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 		return
 	}
 
-	key := h.pages.key(k, st.authed, r)
-	if p := h.pages.get(key, h.version.Load()); p != nil {
-		h.note(func(s *Stats) { s.PageHits++ })
-		h.writePage(w, r, st, p.link, p.body)
-		return
-	}
-
-	// Select the page under the read lock; encode it without the lock
+	// Select the page under the read lock; build it without the lock
 	// (generated repos are pure functions of the zoo, stored ones are
 	// never modified in place).
 	h.mu.RLock()
-	version := h.version.Load() // writers change it under the write lock
 	c := h.coll(k)
 	order := c.order(q.sort)
 	start := 0
@@ -189,11 +176,9 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 		if ch.private && !st.authed {
 			continue
 		}
-		it := listItem{gen: -1}
+		it := listItem{gen: hd}
 		if hd >= c.gen {
 			it.repo = c.explicit[hd-c.gen]
-		} else {
-			it.gen = hd
 		}
 		if q.filtered() {
 			if it.repo == nil {
@@ -212,84 +197,18 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	}
 	h.mu.RUnlock()
 
-	link := ""
-	if more {
-		link = "<" + nextURL(r, encodeCursor(&last, q.sort)) + `>; rel="next"`
-	}
-	if h.pages != nil {
-		// Cached pages are built whole, then kept.
-		b := []byte{'['}
-		for i, it := range items {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = h.encodeRepo(b, k, h.itemRepo(c, it, q), &q.sel)
-		}
-		b = append(b, ']')
-		h.pages.put(key, &page{version: version, link: link, body: b})
-		h.writePage(w, r, st, link, b)
-		return
-	}
-	hd := w.Header()
-	if link != "" {
-		hd.Set("Link", link)
-	}
-	hd.Set("Content-Type", "application/json; charset=utf-8")
-
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	b := (*bp)[:0]
-	// flush streams the page in chunks; with the truncation fault the page
-	// is built whole instead, to be cut off by writeBody.
-	flush := func(force bool) bool {
-		if st.truncate || (!force && len(b) < 32<<10) {
-			return true
-		}
-		_, err := w.Write(b)
-		b = b[:0]
-		return err == nil
-	}
-	if !st.truncate {
-		w.WriteHeader(http.StatusOK)
-		if r.Method == http.MethodHead {
-			return
-		}
-	}
-	b = append(b, '[')
+	page := make([]object, len(items))
 	for i, it := range items {
-		if i > 0 {
-			b = append(b, ',')
+		if it.repo == nil {
+			it.repo = c.repo(it.gen, q.parts)
 		}
-		b = h.encodeRepo(b, k, h.itemRepo(c, it, q), &q.sel)
-		if !flush(false) {
-			*bp = b
-			return // the client went away
-		}
+		page[i] = h.repoObject(k, it.repo, &q.sel)
 	}
-	b = append(b, ']')
-	if st.truncate {
-		h.writeBody(w, r, st, b)
-	} else {
-		flush(true)
-	}
-	*bp = b
-}
-
-// itemRepo is the repo of a listed item, generated when it is not stored.
-func (h *Hub) itemRepo(c *collection, it listItem, q *listQuery) *Repo {
-	if it.repo != nil {
-		return it.repo
-	}
-	return c.repo(it.gen, q.parts)
-}
-
-// writePage answers a listing with a page built whole.
-func (h *Hub) writePage(w *recorder, r *http.Request, st *request, link string, body []byte) {
-	if link != "" {
-		w.Header().Set("Link", link)
+	if more {
+		w.Header().Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	h.writeBody(w, r, st, body)
+	h.writeBody(w, r, st, marshal(page))
 }
 
 // nextURL is the request URL (scheme and host as the client reached the
@@ -319,9 +238,9 @@ func nextURL(r *http.Request, cursor string) string {
 func cursorValue(ch *cheap, sortKey string) string {
 	switch sortKey {
 	case "createdAt", "lastModified":
-		return `"` + formatTime(time.UnixMilli(int64(ch.key))) + `"`
+		return string(marshal(formatTime(time.UnixMilli(int64(ch.key)))))
 	}
-	return string(appendFloat(nil, ch.key))
+	return string(marshal(ch.key))
 }
 
 func encodeCursor(ch *cheap, sortKey string) string {
@@ -458,7 +377,7 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 	})
 	var body []byte
 	if ok {
-		body = h.encodeRepo(nil, k, repo, &sel)
+		body = marshal(h.repoObject(k, repo, &sel))
 	}
 	h.mu.RUnlock()
 	if ok {
@@ -488,7 +407,7 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 		case rt.file == "README.md" && repo.Card != nil:
 			content, ctype = repo.Card, "text/plain; charset=utf-8"
 		case rt.file == "config.json" && repo.Config != nil:
-			content, ctype = appendAny(nil, repo.Config), "application/json; charset=utf-8"
+			content, ctype = marshal(repo.Config), "application/json; charset=utf-8"
 		default:
 			entryNotFound(w)
 			ok = false

@@ -41,12 +41,6 @@ type Options struct {
 	Latency time.Duration
 	// Seed seeds fault injection.
 	Seed uint64
-	// PageCache, when positive, keeps encoded listing pages up to this
-	// many bytes and serves a repeated request from them until the repos
-	// change, as a CDN in front of the Hub would: a benchmark that lists
-	// the same replica again then measures the client, not the replica's
-	// encoding. Zero builds every page afresh.
-	PageCache int
 	// ResolveCache makes /resolve/ answer with a relative 307 to
 	// /api/resolve-cache/..., which serves the file (as the Hub does for
 	// small files).
@@ -83,7 +77,6 @@ type Hub struct {
 	models   *collection
 	datasets *collection
 	version  atomic.Uint64 // bumped under mu whenever the repos change
-	pages    *pageCache    // nil without Options.PageCache
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -111,7 +104,6 @@ func New(opt Options) *Hub {
 		start:    time.Now(),
 		models:   newCollection(kindModel, opt.Zoo),
 		datasets: newCollection(kindDataset, opt.Zoo),
-		pages:    newPageCache(opt.PageCache),
 		rng:      rand.New(rand.NewPCG(opt.Seed, opt.Seed^0xda942042e4dd58b5)),
 		windows:  map[quotaKey]*window{},
 		stats:    Stats{Requests: map[RouteStatus]int64{}},
@@ -340,7 +332,6 @@ type Stats struct {
 	Resets       int64 // injected connection resets
 	Truncations  int64 // injected truncated bodies
 	NotModified  int64 // 304s served
-	PageHits     int64 // listing pages served from Options.PageCache
 }
 
 // Total is the number of requests served.

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -340,8 +339,7 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	}
 	hd.Set("Content-Type", "application/json; charset=utf-8")
 	hd.Del("ETag")
-	body := appendString([]byte(`{"error":`), msg)
-	body = append(body, '}')
+	body := marshal(object{{"error", msg}})
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -451,6 +449,3 @@ func (h *Hub) admit(w http.ResponseWriter, st *request, bucket string) bool {
 		fmt.Sprintf("You have exceeded the %q rate limit (%d requests per %s). Retry after %d seconds.", bucket, q, win, resetSec))
 	return false
 }
-
-// bufPool recycles listing buffers.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}

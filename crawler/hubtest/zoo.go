@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v4"
 )
 
 // Zoo is a synthetic Hub of any size: Models model repositories and
@@ -933,9 +935,8 @@ func modelSiblings(repo *Repo, f *family, hasST, withCard bool) []Sibling {
 func modelCard(repo *Repo, f *family, base string, ds int, z Zoo) []byte {
 	var b strings.Builder
 	if repo.CardData != nil {
-		b.WriteString("---\n")
-		writeYAML(&b, repo.CardData, 0)
-		b.WriteString("---\n\n")
+		b.WriteString(frontMatter(repo.CardData))
+		b.WriteString("\n")
 	}
 	name := shortName(repo.ID)
 	fmt.Fprintf(&b, "# %s\n\n", name)
@@ -1005,11 +1006,7 @@ func (z Zoo) dataset(i int, p parts) Repo {
 		}
 		repo.CardData = cd
 		if p&partCard != 0 {
-			var b strings.Builder
-			b.WriteString("---\n")
-			writeYAML(&b, cd, 0)
-			fmt.Fprintf(&b, "---\n\n# Dataset Card for %s\n\n%s\n", name, repo.Description)
-			repo.Card = []byte(b.String())
+			repo.Card = fmt.Appendf(nil, "%s\n# Dataset Card for %s\n\n%s\n", frontMatter(cd), name, repo.Description)
 		} else {
 			repo.Card = []byte{}
 		}
@@ -1025,4 +1022,14 @@ func (z Zoo) dataset(i int, p parts) Repo {
 		LFS: &LFS{SHA256: repo.SHA + repo.SHA[:24], Size: int64(1_000 + r.intn(500_000_000)), PointerSize: 134}})
 	repo.UsedStorage = repo.Siblings[len(repo.Siblings)-1].LFS.Size
 	return repo
+}
+
+// frontMatter is the YAML front matter of a card whose parse is exactly
+// cardData.
+func frontMatter(cardData map[string]any) string {
+	y, err := yaml.Dump(cardData)
+	if err != nil {
+		panic(err) // generated cardData holds maps, lists and scalars only
+	}
+	return "---\n" + string(y) + "---\n"
 }
