@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -95,9 +96,6 @@ type crawl struct {
 
 	listed0 int64 // repos listed by earlier runs, for this run's rate
 
-	stream   *stream // the final tables written during the listing; nil: merge
-	streamed bool    // the stream was committed
-
 	// mu guards st while the listing runs: the flusher updates it, the
 	// writer reads it for progress reports.
 	mu      sync.Mutex
@@ -153,7 +151,7 @@ func (c *crawl) open(orig Options) error {
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
-	c.st = &state{Format: stateFormat, Query: q, StartedAt: c.opt.Now().UTC(), Phase: phaseListing, Runs: 1}
+	c.st = &state{Format: stateFormat, ID: newCrawlID(), Query: q, StartedAt: c.opt.Now().UTC(), Phase: phaseListing, Runs: 1}
 	if !q.Since.IsZero() {
 		c.log.Info("crawl: incremental", "kind", q.Kind, "since", q.Since.Format(time.RFC3339))
 	}
@@ -242,17 +240,12 @@ func (c *crawl) repoTable() string {
 // run drives the phases from wherever the checkpoint left them.
 func (c *crawl) run(ctx context.Context) error {
 	if c.st.Phase == phaseListing {
-		var err error
-		if c.stream, err = c.newStream(); err != nil {
-			return err
-		}
-		defer func() { c.stream.abort() }() // whatever was not committed
 		if err := c.list(ctx); err != nil {
 			return err
 		}
 	}
 	if c.st.Phase == phaseCompacting {
-		if err := c.compact(ctx); err != nil {
+		if err := c.commit(ctx); err != nil {
 			return err
 		}
 	}
@@ -665,10 +658,18 @@ func classify(err error) (skip bool, class string) {
 }
 
 // dedupeKey is the key under which repos are deduplicated: the Hub's _id,
-// stable across renames, else the id.
+// stable across renames, else the id. An _id of 24 hex digits is kept as
+// its 12 bytes: the merge holds a key per repo.
 func dedupeKey(oid, id string) string {
-	if oid != "" {
-		return "o:" + oid
+	var k [13]byte
+	if len(oid) == 24 {
+		if _, err := hex.Decode(k[1:], []byte(oid)); err == nil {
+			k[0] = 'o'
+			return string(k[:])
+		}
 	}
-	return "i:" + id
+	if oid != "" {
+		return "O" + oid
+	}
+	return "i" + id
 }

@@ -597,6 +597,60 @@ func TestCrawlKeepsOtherSources(t *testing.T) {
 	}
 }
 
+// TestCrawlResumedAfterItsCommit: a crawl killed after its merge was
+// committed but before its checkpoint said so finds itself in the zoo's
+// provenance when it resumes, and only cleans up: the tables and the
+// provenance stay as they were.
+func TestCrawlResumedAfterItsCommit(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 300, Seed: 6}})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 2), testLogger(t)
+	opt.Cards, opt.PageSize, opt.PartRows = true, 50, 100
+	state := filepath.Join(out, ".crawl", "models")
+	saved := filepath.Join(t.TempDir(), "state")
+	opt.Progress = func(p crawler.Progress) {
+		if p.Phase == "compacting" {
+			if _, err := os.Stat(saved); err != nil {
+				if err := os.CopyFS(saved, os.DirFS(state)); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	}
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	want, m, err := store.ReadZoo(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The kill: the checkpoint still says the merge is to be done.
+	if err := os.CopyFS(state, os.DirFS(saved)); err != nil {
+		t.Fatal(err)
+	}
+	opt.Progress, opt.Resume = nil, true
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, m2, err := store.ReadZoo(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Committed || sum.TableRows != int64(len(want.Models)) {
+		t.Errorf("summary: committed %v, %d table rows; want %d", sum.Committed, sum.TableRows, len(want.Models))
+	}
+	if len(m2.Provenance) != len(m.Provenance) || m2.Checksum() != m.Checksum() {
+		t.Errorf("the resumed crawl merged again: %d provenance entries, was %d", len(m2.Provenance), len(m.Provenance))
+	}
+	equalTables(t, want, got)
+	if _, err := os.Stat(filepath.Join(out, ".crawl")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("crawl state left behind: %v", err)
+	}
+}
+
 // TestTokenNeverWritten crawls with a token and looks for it everywhere:
 // logs at debug level, the summary, and every file of the zoo, also those
 // of an interrupted crawl's state.
@@ -747,14 +801,57 @@ func TestCrawlDeduplicates(t *testing.T) {
 	if sum.Listed != int64(len(want))+1 {
 		t.Errorf("listed %d repos, want %d (one twice)", sum.Listed, len(want)+1)
 	}
-	if sum.Streamed {
-		t.Error("a repo listed in two parts was streamed; the merge must dedupe it")
-	}
 	tables := readZoo(t, out)
 	checkModels(t, tables.Models, want)
 	for _, m := range tables.Models {
 		if m.ModelID == top.ID && (m.Downloads != 0 || !m.LastModified.Equal(moved)) {
 			t.Errorf("model %s: downloads %d, last modified %v; want the newer row", m.ModelID, m.Downloads, m.LastModified)
 		}
+	}
+}
+
+// TestCrawlRecreatedRepo: a repo deleted and created again under its name
+// while the crawl lists comes twice, under two _ids, in one part. The part
+// keeps the newer row (one row per id), so the table has the recreated
+// repo's row alone.
+func TestCrawlRecreatedRepo(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 200, Datasets: 20, Seed: 13}, PageSize: 10})
+	url := startHub(t, h)
+	opt := crawler.DefaultOptions(crawler.KindModels, t.TempDir())
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 2), testLogger(t)
+	opt.Sort, opt.PageSize, opt.PartRows = "downloads", 10, 1000
+
+	var top hubtest.Repo
+	for r := range h.Models() {
+		if m, _ := h.Model(r.ID); !r.Private && m.Downloads > top.Downloads {
+			top = m
+		}
+	}
+	reborn := time.Now().UTC().Truncate(time.Millisecond)
+	const newOID = "0123456789abcdef01234567"
+	var once bool
+	opt.Progress = func(p crawler.Progress) {
+		if p.Pages >= 3 && !once {
+			once = true
+			if err := h.DeleteModel(top.ID); err != nil {
+				t.Error(err)
+			}
+			again := hubtest.Repo{ID: top.ID, OID: newOID, LastModified: reborn, CreatedAt: reborn}
+			if err := h.AddModel(again); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	var rows []store.Model
+	for _, m := range readZoo(t, opt.Out).Models {
+		if m.ModelID == top.ID {
+			rows = append(rows, m)
+		}
+	}
+	if len(rows) != 1 || rows[0].HubOID != newOID {
+		t.Errorf("rows for %s: %+v; want the recreated repo's row alone", top.ID, rows)
 	}
 }

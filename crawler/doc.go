@@ -25,12 +25,6 @@
 // that cost little more than a copy (store.ArrowIPC). At most a few pages
 // are in flight, so memory does not grow with the size of the Hub.
 //
-// A first crawl into a zoo without its tables also streams: the writer
-// hands each page to one goroutine per final table, which encodes it as
-// Parquet while the listing goes on, and at the end those tables are
-// committed as they are, with no merge (stream.go). As soon as a repo is
-// listed twice, the stream is dropped and the crawl merges as any other.
-//
 // # Checkpoints and resume
 //
 // The crawl state lives in ZOO/.crawl/KIND/: part files
@@ -44,16 +38,14 @@
 // stored twice. On cancellation the writer still flushes the pages it has
 // finished.
 //
-// When the listing ends (and the tables were not streamed), the parts are
-// merged into the zoo (see the comment
-// on compaction in compact.go): deduplicated by the Hub's _id (else the id),
-// the newest lastModified winning; rows of the crawl replace the zoo's rows
-// of the same repo; eval and card rows follow their repo's row. The merge
-// streams, holding an index of a few dozen bytes per repo, and reads the
-// zoo's previous tables from hard-linked snapshots so that a merge killed
-// between its table commits can run again. Tables are committed through
-// store.CommitFile, the repo table last; then the state directory is
-// removed.
+// When the listing ends, store.MergeParts merges the parts into the zoo
+// (commit.go), the same way for a first crawl and for later ones:
+// deduplicated by the Hub's _id (else the id), the newest lastModified
+// winning; rows of the crawl replace the zoo's Hub rows of the same repo;
+// eval and card rows follow their repo's row. The merge streams, holding an
+// index of a few dozen bytes per repo, and one manifest replacement
+// commits every table, so a crawl killed during it merges again from the
+// same parts. Then the state directory is removed.
 //
 // # Incremental crawls
 //

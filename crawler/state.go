@@ -81,6 +81,18 @@ type part struct {
 
 func partFile(table string, seq int) string { return fmt.Sprintf("%s-%06d.arrow", table, seq) }
 
+func (c *crawl) partPath(table string, seq int) string {
+	return filepath.Join(c.dir, partFile(table, seq))
+}
+
+// partPathIf is partPath when the part has rows of table, else "".
+func (c *crawl) partPathIf(table string, seq int, rows int64) string {
+	if rows == 0 {
+		return ""
+	}
+	return c.partPath(table, seq)
+}
+
 // counts are what a crawl has durably stored, summed over its runs.
 type counts struct {
 	Pages    int64            `json:"pages"`
@@ -119,7 +131,9 @@ func addMap(dst, src map[string]int64) map[string]int64 {
 // a part that is not complete on disk, and Cursor is the page after the last
 // one stored.
 type state struct {
-	Format    int       `json:"format"`
+	Format int `json:"format"`
+	// ID names the crawl in the zoo's provenance (crawl.id).
+	ID        string    `json:"id,omitempty"`
 	Query     query     `json:"query"`
 	StartedAt time.Time `json:"started_at"`
 	Phase     string    `json:"phase"`
@@ -135,10 +149,6 @@ type state struct {
 	TableRows int64     `json:"table_rows,omitempty"`
 	NewRows   int64     `json:"new_rows,omitempty"`
 	Watermark time.Time `json:"watermark,omitzero"`
-	// Snapshotted: the zoo tables in Olds are linked into the state
-	// directory as old-TABLE.parquet, the merge's inputs.
-	Snapshotted bool     `json:"snapshotted,omitempty"`
-	Olds        []string `json:"olds,omitempty"`
 }
 
 // loadState reads dir's checkpoint; (nil, nil) when there is none.
@@ -183,15 +193,9 @@ func (st *state) save(dir string) error {
 }
 
 // sweepState removes from dir every file the checkpoint does not refer to:
-// parts written after the last checkpoint, temporary files, the output of
-// an interrupted compaction.
+// parts written after the last checkpoint, temporary files.
 func sweepState(dir string, st *state, repoTable string) error {
 	keep := map[string]bool{stateFile: true}
-	if st.Snapshotted {
-		for _, t := range st.Olds {
-			keep[oldFile(t)] = true
-		}
-	}
 	for _, p := range st.Parts {
 		keep[partFile(repoTable, p.Seq)] = true
 		if p.Evals > 0 {

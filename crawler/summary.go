@@ -86,10 +86,6 @@ type Summary struct {
 	Since       time.Time // cut-off of an incremental crawl
 	Stop        string    // why the listing ended: "end", "limit", "watermark"; "" if it did not
 	Committed   bool      // the zoo holds the result
-	// Streamed: the tables were written while the listing ran and
-	// committed as they were (a first crawl into the zoo that listed every
-	// repo once); otherwise the parts were merged into the zoo's tables.
-	Streamed bool
 
 	Pages   int64 // listing pages
 	Listed  int64 // repos listed
@@ -119,7 +115,7 @@ func (c *crawl) summary(err error) *Summary {
 	s := &Summary{
 		Kind: c.opt.Kind, Out: c.opt.Out, Resumed: c.resumed,
 		Incremental: !st.Query.Since.IsZero(), Since: st.Query.Since,
-		Stop: st.Stop, Committed: err == nil, Streamed: c.streamed,
+		Stop: st.Stop, Committed: err == nil,
 		Pages: st.Counts.Pages, Listed: st.Counts.Listed, Details: st.Counts.Details,
 		Cards: st.Counts.Cards, Evals: st.Counts.Evals,
 		NewRows: st.NewRows, TableRows: st.TableRows, Watermark: st.Watermark,
@@ -171,11 +167,7 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	fmt.Fprintf(&b, "  listing    %s; stopped: %s; %d pages, %d repos listed\n", mode, stop, s.Pages, s.Listed)
 	fmt.Fprintf(&b, "  stored     %d cards, %d eval rows, %d details\n", s.Cards, s.Evals, s.Details)
 	if s.Committed {
-		how := "merged"
-		if s.Streamed {
-			how = "written while listing"
-		}
-		fmt.Fprintf(&b, "  table      %d rows (%d from this crawl), %s\n", s.TableRows, s.NewRows, how)
+		fmt.Fprintf(&b, "  table      %d rows (%d from this crawl)\n", s.TableRows, s.NewRows)
 		if !s.Watermark.IsZero() {
 			fmt.Fprintf(&b, "  watermark  %s\n", s.Watermark.Format(time.RFC3339))
 		}

@@ -181,7 +181,6 @@ func (c *crawl) writer(ctx context.Context, jobs <-chan *pageJob) (err error) {
 			flush()
 			return ctx.Err()
 		}
-		c.stream.addPage(job)
 		b.add(job)
 		pages++
 		listed += int64(len(job.rows))

@@ -104,11 +104,11 @@ func WriteFileAtomic(path string, data []byte) error {
 		os.Remove(a.name)
 		return err
 	}
-	return SyncDir(dir)
+	return syncDir(dir)
 }
 
-// SyncDir makes the directory entries of dir (renames, new files) durable.
-func SyncDir(dir string) error {
+// syncDir makes the directory entries of dir (renames, new files) durable.
+func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

@@ -362,7 +362,7 @@ func writeFile[T Row](path string, rows []T, cfg ioConfig) (TableInfo, error) {
 		os.Remove(st.tmp)
 		return TableInfo{}, fmt.Errorf("store: write %s: %w", path, err)
 	}
-	if err := SyncDir(dir); err != nil {
+	if err := syncDir(dir); err != nil {
 		return TableInfo{}, fmt.Errorf("store: write %s: %w", path, err)
 	}
 	st.info.File = base

@@ -274,7 +274,7 @@ func commit(dir string, sts []staged, prov Provenance, hook func(step string)) e
 			continue
 		}
 		backup := st.table + backupInfix + randomHex() + ".parquet"
-		if err := LinkOrCopy(filepath.Join(dir, final), filepath.Join(dir, backup)); err != nil {
+		if err := linkOrCopy(filepath.Join(dir, final), filepath.Join(dir, backup)); err != nil {
 			for _, b := range backups {
 				os.Remove(filepath.Join(dir, b))
 			}
@@ -285,7 +285,7 @@ func commit(dir string, sts []staged, prov Provenance, hook func(step string)) e
 		mid.Tables[st.table] = info
 	}
 	if len(backups) > 0 {
-		if err := SyncDir(dir); err != nil {
+		if err := syncDir(dir); err != nil {
 			return fail(fmt.Errorf("store: write zoo %s: %w", dir, err))
 		}
 		if err := writeManifest(dir, mid); err != nil {
@@ -309,7 +309,7 @@ func commit(dir string, sts []staged, prov Provenance, hook func(step string)) e
 		m.Tables[st.table] = info
 		hook("renamed " + st.table)
 	}
-	if err := SyncDir(dir); err != nil {
+	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("store: write zoo %s: %w", dir, err)
 	}
 
@@ -360,9 +360,9 @@ func randomHex() string {
 	return hex.EncodeToString(b[:])
 }
 
-// LinkOrCopy makes dst a second name of src (a hard link) or, where the file
+// linkOrCopy makes dst a second name of src (a hard link) or, where the file
 // system has no hard links, a synced copy.
-func LinkOrCopy(src, dst string) error {
+func linkOrCopy(src, dst string) error {
 	if err := os.Link(src, dst); err == nil {
 		return nil
 	}
@@ -550,78 +550,4 @@ func hashFile(path string) (sum string, size int64, err error) {
 		return "", size, err
 	}
 	return hex.EncodeToString(h.Sum(nil)), size, nil
-}
-
-// CommitFile moves the finished Parquet file tmpPath, holding the table
-// named table (see TableNames), into the zoo directory dir as that table,
-// and appends prov to the manifest, atomically as WriteZoo does. The file
-// is checked against the table's schema first, then copied into dir, synced
-// and committed; tmpPath is removed once the commit succeeds. It suits
-// writers that stream a large table with a Writer, then commit it.
-func CommitFile(dir, table, tmpPath string, prov Provenance) error {
-	probe, ok := probes[table]
-	if !ok {
-		return fmt.Errorf("store: commit %s: unknown table %q (tables: %s)", tmpPath, table, strings.Join(TableNames(), ", "))
-	}
-	rows, err := probe(tmpPath)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("store: commit %s: %w", tmpPath, err)
-	}
-	if _, err := ReadManifest(dir); err != nil && !errors.Is(err, ErrNotZoo) {
-		return err
-	}
-	// Bring the file into dir under a temporary name, synced.
-	af, err := createTemp(dir, table+".parquet")
-	if err != nil {
-		return fmt.Errorf("store: commit %s: %w", tmpPath, err)
-	}
-	in, err := os.Open(tmpPath)
-	if err != nil {
-		af.abort()
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	_, err = io.Copy(af, in)
-	in.Close()
-	if err != nil {
-		af.abort()
-		return fmt.Errorf("store: commit %s: %w", tmpPath, err)
-	}
-	sum, size, err := af.commit()
-	if err != nil {
-		return fmt.Errorf("store: commit %s: %w", tmpPath, err)
-	}
-	st := staged{table: table, tmp: af.name, info: TableInfo{Rows: rows, Bytes: size, SHA256: sum}}
-	if err := commit(dir, []staged{st}, prov, nil); err != nil {
-		return err
-	}
-	if err := os.Remove(tmpPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("store: commit: remove %s: %w", tmpPath, err)
-	}
-	return nil
-}
-
-// probes check that a file holds a table, by name, and count its rows.
-var probes = map[string]func(path string) (int64, error){
-	TableModels:           probe[Model],
-	TableDatasets:         probe[Dataset],
-	TableCards:            probe[Card],
-	TableEvals:            probe[Eval],
-	TableFinetunes:        probe[Finetune],
-	TableScores:           probe[Score],
-	TableDatasetDistances: probe[DatasetDistance],
-	TableReferenceResults: probe[ReferenceResult],
-	TablePredictions:      probe[Prediction],
-	TableMetrics:          probe[Metric],
-}
-
-func probe[T Row](path string) (int64, error) {
-	r, err := openReader[T](path, defaultIO, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer r.close()
-	return r.numRows, nil
 }

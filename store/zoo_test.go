@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -283,67 +282,6 @@ func TestManifestJSON(t *testing.T) {
 	}
 }
 
-func TestCommitFile(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "zoo")
-	if err := WriteZoo(dir, &Tables{Models: sampleModels(5, 1)}, Provenance{Source: "first"}); err != nil {
-		t.Fatal(err)
-	}
-	part := filepath.Join(t.TempDir(), "part.parquet")
-	rows := sampleFinetunes(1000, 3)
-	f, err := os.Create(part)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := NewWriter[Finetune](f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(rows); i += 100 {
-		if err := w.Write(rows[i : i+100]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	// The wrong table is refused and changes nothing.
-	m0, _ := ReadManifest(dir)
-	err = CommitFile(dir, "models", part, Provenance{})
-	var se *SchemaError
-	if !errors.As(err, &se) {
-		t.Errorf("CommitFile of finetunes as models: err = %v, want a *SchemaError", err)
-	}
-	if err := CommitFile(dir, "nonsense", part, Provenance{}); err == nil || !strings.Contains(err.Error(), "unknown table") {
-		t.Errorf("CommitFile of an unknown table: err = %v", err)
-	}
-	if m, _ := ReadManifest(dir); m.Checksum() != m0.Checksum() || len(m.Provenance) != 1 {
-		t.Error("a refused CommitFile changed the manifest")
-	}
-
-	if err := CommitFile(dir, "finetunes", part, Provenance{Source: "crawl"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(part); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("part file still there after CommitFile (stat err %v)", err)
-	}
-	got, m, err := ReadZoo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(rows, got.Finetunes, rowOpts...); diff != "" {
-		t.Errorf("committed finetunes (-want +got):\n%s", diff)
-	}
-	if len(got.Models) != 5 || m.Tables["finetunes"].Rows != 1000 || len(m.Provenance) != 2 {
-		t.Errorf("after CommitFile: %d models, finetunes %+v, %d provenance entries", len(got.Models), m.Tables["finetunes"], len(m.Provenance))
-	}
-}
-
-// TestWriteZooSweepsLeftovers plants what a killed commit leaves behind and
-// checks the next write removes it, and only it.
 func TestWriteZooSweepsLeftovers(t *testing.T) {
 	dir := t.TempDir()
 	if err := WriteZoo(dir, &Tables{Models: sampleModels(5, 1)}, Provenance{}); err != nil {
