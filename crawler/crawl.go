@@ -38,6 +38,8 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 		return nil, err
 	}
 	start := time.Now()
+	_, statErr := os.Stat(opt.Out)
+	created := errors.Is(statErr, fs.ErrNotExist)
 	if err := os.MkdirAll(filepath.Join(opt.Out, crawlDir), 0o755); err != nil {
 		return nil, fmt.Errorf("crawl: %w", err)
 	}
@@ -72,8 +74,16 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 	c.listed0 = c.st.Counts.Listed
 
 	err = c.run(ctx)
-	sum := c.summary(err)
+	sum := c.summary(err, ctx.Err() != nil)
 	if err != nil {
+		if c.st.Phase == phaseListing && len(c.st.Parts) == 0 {
+			// Nothing stored: nothing to resume either, and nothing left
+			// behind (the directory goes too if this crawl made it).
+			c.removeState()
+			if created {
+				os.Remove(opt.Out)
+			}
+		}
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 		}
@@ -114,6 +124,9 @@ func (c *crawl) open(orig Options) error {
 		if err := os.RemoveAll(c.dir); err != nil {
 			return fmt.Errorf("crawl: %w", err)
 		}
+		st = nil
+	case st != nil && !c.opt.Resume && st.Phase == phaseListing && len(st.Parts) == 0:
+		c.log.Info("crawl: discarding an interrupted crawl that stored nothing", "dir", c.dir)
 		st = nil
 	case st != nil && !c.opt.Resume:
 		return fmt.Errorf("%w: %s (started %s, %d repos stored)", ErrStateExists, c.dir,
@@ -249,15 +262,20 @@ func (c *crawl) run(ctx context.Context) error {
 			return err
 		}
 	}
-	// Committed: the zoo holds everything; the state can go, checkpoint
-	// first, so a crash in between leaves only debris a new crawl sweeps.
+	// Committed: the zoo holds everything; the state can go.
+	return c.removeState()
+}
+
+// removeState removes the crawl state, checkpoint first, so a crash in
+// between leaves only debris a new crawl sweeps, and leaves no empty
+// .crawl behind (the lock file goes with it).
+func (c *crawl) removeState() error {
 	if err := os.Remove(filepath.Join(c.dir, stateFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("crawl: remove crawl state: %w", err)
 	}
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("crawl: remove crawl state: %w", err)
 	}
-	// Leave no empty .crawl behind (the lock file goes with it).
 	parent := filepath.Join(c.opt.Out, crawlDir)
 	if entries, err := os.ReadDir(parent); err == nil && len(entries) == 1 && entries[0].Name() == lockFile {
 		os.Remove(filepath.Join(parent, lockFile))
@@ -282,7 +300,7 @@ type pageJob struct {
 	// The converted rows, one per repo; rows[i] points at its own.
 	modelRows   []store.Model
 	datasetRows []store.Dataset
-	skipped     int64 // repos dropped from the page (no id)
+	dropped     map[string]int64 // repos left out of the page, by reason (invalid_item, invalid_id)
 
 	pending atomic.Int64
 	done    chan struct{}
@@ -407,7 +425,14 @@ func (c *crawl) newJob(no int64, page hub.Page, listed *int64) *pageJob {
 			return false
 		}
 		if id == "" {
-			job.skipped++
+			job.drop("invalid_item")
+			return false
+		}
+		if err := hub.ValidateRepoID(id); err != nil {
+			// Never a row: rank, or a user's script, would take the id at
+			// face value.
+			c.log.Warn("crawl: listing item with an invalid id left out", "error", err)
+			job.drop("invalid_id")
 			return false
 		}
 		*listed++
@@ -437,6 +462,13 @@ func (c *crawl) newJob(no int64, page hub.Page, listed *int64) *pageJob {
 	}
 	job.last = job.stop != ""
 	return job
+}
+
+func (job *pageJob) drop(reason string) {
+	if job.dropped == nil {
+		job.dropped = map[string]int64{}
+	}
+	job.dropped[reason]++
 }
 
 // convertChunk is how many repos one pool task converts when nothing is

@@ -3,12 +3,15 @@ package crawler_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"maps"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -853,5 +856,123 @@ func TestCrawlRecreatedRepo(t *testing.T) {
 	}
 	if len(rows) != 1 || rows[0].HubOID != newOID {
 		t.Errorf("rows for %s: %+v; want the recreated repo's row alone", top.ID, rows)
+	}
+}
+
+// TestCrawlLeavesOutInvalidIDs: listing items whose id is not a valid repo
+// id (a broken or hostile Hub) never become rows of any table; the crawl
+// counts them.
+func TestCrawlLeavesOutInvalidIDs(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 120, Datasets: 20, Seed: 5}, PageSize: 50})
+	bad := []string{"../../etc/passwd", "a/b?x=1#y"}
+	var replaced []string
+	// In front of the replica: the first page gives two models bad ids.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		if r.URL.Path == "/api/models" && r.URL.Query().Get("cursor") == "" && rec.Code == http.StatusOK {
+			var items []map[string]any
+			if err := json.Unmarshal(body, &items); err != nil {
+				t.Error(err)
+			}
+			for i, id := range bad {
+				replaced = append(replaced, items[3+4*i]["id"].(string))
+				items[3+4*i]["id"] = id
+			}
+			body, _ = json.Marshal(items)
+		}
+		for k, v := range rec.Header() {
+			if k != "Content-Length" {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Cards, opt.PageSize = newClient(t, srv.URL, "", hub.Quota{}, 2), true, 50
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failures["invalid_id"] != 2 {
+		t.Errorf("failures %v, want invalid_id=2", sum.Failures)
+	}
+	var b strings.Builder
+	sum.WriteTo(&b)
+	if !strings.Contains(b.String(), "invalid_id=2") {
+		t.Errorf("summary does not count them:\n%s", b.String())
+	}
+	tables := readZoo(t, out)
+	want := visibleModels(h, false)
+	for _, id := range replaced {
+		delete(want, id)
+	}
+	checkModels(t, tables.Models, want)
+	ids := map[string]bool{}
+	for _, e := range tables.Evals {
+		ids[e.ModelID] = true
+	}
+	for _, c := range tables.Cards {
+		ids[c.RepoID] = true
+	}
+	for _, id := range bad {
+		if ids[id] {
+			t.Errorf("%q has eval or card rows", id)
+		}
+	}
+	if len(tables.Cards) == 0 || len(tables.Evals) == 0 {
+		t.Errorf("%d cards, %d evals: nothing to check", len(tables.Cards), len(tables.Evals))
+	}
+}
+
+// TestCrawlOverEmptyCheckpoint: a crawl killed before it stored anything
+// leaves a checkpoint that holds nothing; a new crawl starts over it
+// without --resume or --restart.
+func TestCrawlOverEmptyCheckpoint(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 60, Seed: 5}, Latency: 400 * time.Millisecond})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 2), testLogger(t)
+	state := filepath.Join(out, ".crawl", "models")
+	saved := filepath.Join(t.TempDir(), "state")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := crawler.Crawl(ctx, opt)
+		done <- err
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(state, "state.json")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the crawl never wrote its checkpoint")
+		}
+	}
+	if err := os.CopyFS(saved, os.DirFS(state)); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("first crawl: %v", err)
+	}
+	if _, err := os.Stat(state); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a cancelled crawl that stored nothing left its state: %v", err)
+	}
+	// As if it had been killed: the empty checkpoint is back.
+	if err := os.CopyFS(state, os.DirFS(saved)); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatalf("crawl over an empty checkpoint: %v", err)
+	}
+	if sum.Resumed || !sum.Committed {
+		t.Errorf("summary: resumed %v, committed %v", sum.Resumed, sum.Committed)
 	}
 }

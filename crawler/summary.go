@@ -86,6 +86,7 @@ type Summary struct {
 	Since       time.Time // cut-off of an incremental crawl
 	Stop        string    // why the listing ended: "end", "limit", "watermark"; "" if it did not
 	Committed   bool      // the zoo holds the result
+	Interrupted bool      // not committed because the context ended; otherwise it failed
 
 	Pages   int64 // listing pages
 	Listed  int64 // repos listed
@@ -107,7 +108,7 @@ type Summary struct {
 	Rate                                                    float64 // repos listed per second, this run
 }
 
-func (c *crawl) summary(err error) *Summary {
+func (c *crawl) summary(err error, interrupted bool) *Summary {
 	st := c.st
 	if st == nil {
 		return nil
@@ -115,7 +116,7 @@ func (c *crawl) summary(err error) *Summary {
 	s := &Summary{
 		Kind: c.opt.Kind, Out: c.opt.Out, Resumed: c.resumed,
 		Incremental: !st.Query.Since.IsZero(), Since: st.Query.Since,
-		Stop: st.Stop, Committed: err == nil,
+		Stop: st.Stop, Committed: err == nil, Interrupted: err != nil && interrupted,
 		Pages: st.Counts.Pages, Listed: st.Counts.Listed, Details: st.Counts.Details,
 		Cards: st.Counts.Cards, Evals: st.Counts.Evals,
 		NewRows: st.NewRows, TableRows: st.TableRows, Watermark: st.Watermark,
@@ -148,9 +149,19 @@ func (s *Summary) FailureCount() int64 {
 // WriteTo writes the summary as a few human-readable lines.
 func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
-	state := "committed"
+	state, ended := "committed", s.Stop
 	if !s.Committed {
-		state = "NOT committed (resume with --resume)"
+		ended = "failed"
+		if s.Interrupted {
+			ended = "interrupted"
+		}
+		state = "NOT committed: " + ended + "; resumable"
+		if s.Pages == 0 {
+			state = "NOT committed: " + ended + "; nothing was stored"
+		}
+		if s.Stop != "" {
+			ended = s.Stop // the listing ended; the merge did not
+		}
 	}
 	fmt.Fprintf(&b, "crawl %s into %s: %s\n", s.Kind, s.Out, state)
 	mode := "full"
@@ -160,11 +171,7 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	if s.Resumed {
 		mode += ", resumed"
 	}
-	stop := s.Stop
-	if stop == "" {
-		stop = "interrupted"
-	}
-	fmt.Fprintf(&b, "  listing    %s; stopped: %s; %d pages, %d repos listed\n", mode, stop, s.Pages, s.Listed)
+	fmt.Fprintf(&b, "  listing    %s; stopped: %s; %d pages, %d repos listed\n", mode, ended, s.Pages, s.Listed)
 	fmt.Fprintf(&b, "  stored     %d cards, %d eval rows, %d details\n", s.Cards, s.Evals, s.Details)
 	if s.Committed {
 		fmt.Fprintf(&b, "  table      %d rows (%d from this crawl)\n", s.TableRows, s.NewRows)

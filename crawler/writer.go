@@ -51,9 +51,7 @@ func (b *buffer) add(job *pageJob) {
 	}
 	b.delta.Pages++
 	b.delta.Listed += int64(len(job.rows))
-	if job.skipped > 0 {
-		b.delta.Failures = addMap(b.delta.Failures, map[string]int64{"invalid_item": job.skipped})
-	}
+	b.delta.Failures = addMap(b.delta.Failures, job.dropped)
 	for i := range job.rows {
 		r := &job.rows[i]
 		for _, n := range r.notes {

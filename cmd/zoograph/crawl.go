@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -22,7 +27,9 @@ ZOO: the tables models (or datasets), evals (model-index results from the
 API's cardData, or from READMEs with --cards) and cards (with --cards).
 
 The crawl checkpoints as it goes; after a crash or an interrupt, run the same
-command with --resume to continue where it stopped. A crawl into a zoo that
+command with --resume to continue where it stopped. A failing request is
+retried (--retries) with growing waits, each retry reported; a Hub that
+cannot be reached at all ends the crawl with exit code 1. A crawl into a zoo that
 already holds a complete crawl with the same filters is incremental: it lists
 repos modified since that crawl and merges them into the tables (--full lists
 everything again; --since sets the cut-off).
@@ -43,6 +50,7 @@ stored.`)
 	details := fs.Bool("details", false, "fetch every repo's detail (one API call each; slow under the quota)")
 	workers := fs.Int("workers", crawler.DefaultWorkers, "concurrent detail and README fetches")
 	quota := fs.String("quota", "", `client-side pacing per 5 minutes, e.g. "api=1000,resolvers=5000", or "none" (default: the Hub's published quota)`)
+	retries := fs.Int("retries", hub.DefaultMaxRetries, "retries of a failing request, with growing waits, before the crawl gives up")
 	resume := fs.Bool("resume", false, "continue the interrupted crawl in ZOO")
 	restart := fs.Bool("restart", false, "discard the interrupted crawl in ZOO and start again")
 	since := fs.String("since", "", "incremental: only repos modified since TIME (RFC 3339, YYYY-MM-DD, or a duration ago like 48h)")
@@ -79,6 +87,9 @@ stored.`)
 	}
 	if *workers <= 0 {
 		return usagef("--workers must be positive")
+	}
+	if *retries < 0 {
+		return usagef("--retries must not be negative")
 	}
 	if *resume && *restart {
 		return usagef("--resume and --restart exclude each other")
@@ -117,23 +128,17 @@ stored.`)
 	if *quiet {
 		log = slog.New(minLevel{h: e.log.Handler(), min: slog.LevelWarn})
 	}
-	client, err := hub.New(hub.Options{Endpoint: base, Token: token, Quota: q, Workers: *workers + 1, Logger: log})
-	if err != nil {
-		return err
+	hopt := hub.Options{Endpoint: base, Token: token, Quota: q, Workers: *workers + 1, Logger: log, MaxRetries: *retries}
+	if *retries == 0 {
+		hopt.MaxRetries = -1 // none
 	}
-	defer client.Close()
-
 	opt := crawler.DefaultOptions(k, *out)
-	opt.Client = client
-	opt.Filter, opt.Search, opt.Author, opt.Sort, opt.Limit = filters, *search, *author, *sort, *limit
-	opt.Cards, opt.Details, opt.Workers = *cards, *details, *workers
-	opt.Resume, opt.Restart, opt.Since, opt.Full = *resume, *restart, sinceT, *full
-	opt.Logger = log
-	opt.Command = "zoograph crawl " + string(k)
 	switch {
 	case *quiet:
 		opt.LogEvery = -1
 	case e.terminal:
+		// A bar, and a line above it for every retry; elsewhere the
+		// client logs each retry and the crawl logs its progress.
 		bar := newCrawlBar(e, k, *limit)
 		defer bar.Exit()
 		opt.LogEvery = -1
@@ -141,13 +146,61 @@ stored.`)
 			bar.Describe(fmt.Sprintf("crawl %s (%s, %d pages, %d evals)", p.Kind, p.Phase, p.Pages, p.Evals))
 			bar.Set64(p.Listed)
 		}
+		var mu sync.Mutex
+		hopt.OnRetry = func(r hub.Retry) {
+			mu.Lock()
+			defer mu.Unlock()
+			bar.Clear()
+			fmt.Fprintln(e.stderr, retryLine(r))
+		}
 	}
+	client, err := hub.New(hopt)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+
+	opt.Client = client
+	opt.Filter, opt.Search, opt.Author, opt.Sort, opt.Limit = filters, *search, *author, *sort, *limit
+	opt.Cards, opt.Details, opt.Workers = *cards, *details, *workers
+	opt.Resume, opt.Restart, opt.Since, opt.Full = *resume, *restart, sinceT, *full
+	opt.Logger = log
+	opt.Command = "zoograph crawl " + string(k)
 
 	sum, err := crawler.Crawl(ctx, opt)
 	if sum != nil && !*quiet {
 		sum.WriteTo(e.stdout)
 	}
+	var unreachable *hub.UnreachableError
+	switch {
+	case err == nil:
+	case errors.As(err, &unreachable) && ctx.Err() == nil:
+		err = unreachable // "cannot reach ENDPOINT: ..."
+	case errors.Is(err, crawler.ErrStateExists):
+		err = fmt.Errorf("%w\nrun the same command with --resume to continue it, or with --restart to discard it", err)
+	case sum != nil && sum.Pages > 0 && !sum.Committed:
+		fmt.Fprintln(e.stderr, "zoograph crawl: run the same command with --resume to continue")
+	}
 	return err
+}
+
+// retryLine is the line a terminal shows for a retry: the request (without
+// its query), why it failed and when it is tried again.
+func retryLine(r hub.Retry) string {
+	target := r.URL
+	if u, err := url.Parse(r.URL); err == nil {
+		target = u.Scheme + "://" + u.Host + u.Path
+	}
+	cause := r.Err
+	var op *net.OpError
+	var he *hub.Error
+	switch {
+	case errors.As(cause, &op):
+		cause = op
+	case errors.As(cause, &he):
+		cause = fmt.Errorf("%d %s", he.Status, http.StatusText(he.Status))
+	}
+	return fmt.Sprintf("GET %s: %v; retry %d in %s", target, cause, r.Attempt, r.Wait.Round(100*time.Millisecond))
 }
 
 // crawlMemoryLimit is the soft memory limit of a crawl. The live heap of a

@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zoograph/zoograph/crawler/hub"
 	"github.com/zoograph/zoograph/crawler/hubtest"
 	"github.com/zoograph/zoograph/store"
 )
@@ -210,5 +214,63 @@ func TestParseSince(t *testing.T) {
 		if (err == nil) != tt.ok || !got.Equal(tt.want) {
 			t.Errorf("parseSince(%q) = %v, %v; want %v (ok %v)", tt.in, got, err, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestCrawlCommandUnreachable: a Hub nothing answers for (a closed
+// loopback port) gets a log line per retry, then "cannot reach ENDPOINT"
+// and exit 1, with no talk of an interruption or of --resume, and no
+// crawl state in the way of the next crawl.
+func TestCrawlCommandUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://" + ln.Addr().String()
+	ln.Close()
+	dir := filepath.Join(t.TempDir(), "z")
+	t.Setenv("HF_ENDPOINT", endpoint)
+	t.Setenv("HF_TOKEN", "")
+	start := time.Now()
+	code, stdout, stderr := runCrawlCmd(context.Background(), "models", "--out", dir, "--limit", "5", "--retries", "2")
+	if code != exitFailure {
+		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, exitFailure, stderr)
+	}
+	if n := strings.Count(stderr, `msg="hub retry"`); n != 2 || !strings.Contains(stderr, "connection refused") {
+		t.Errorf("%d retry log lines, want 2 naming the cause:\n%s", n, stderr)
+	}
+	if want := "zoograph crawl: cannot reach " + endpoint + ": dial tcp"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	for _, out := range []string{stdout, stderr} {
+		if strings.Contains(out, "interrupted") || strings.Contains(out, "resum") {
+			t.Errorf("output speaks of an interruption or of resuming:\n%s", out)
+		}
+	}
+	if !strings.Contains(stdout, "nothing was stored") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".crawl")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("crawl state left behind: %v", err)
+	}
+	t.Logf("gave up after %v", time.Since(start))
+
+	// The next crawl starts, once the Hub answers.
+	_, url := crawlHub(t, hubtest.Options{})
+	if code, _, stderr := runCrawlCmd(context.Background(), "models", "--out", dir, "--limit", "5", "--endpoint", url, "--quota", "none"); code != exitOK {
+		t.Errorf("crawl after the failed one: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestRetryLine(t *testing.T) {
+	err := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+	got := retryLine(hub.Retry{URL: "http://127.0.0.1:9/api/models?limit=5&expand=a", Attempt: 2, Wait: 1234 * time.Millisecond,
+		Err: fmt.Errorf("hub: GET x: %w", err)})
+	if want := "GET http://127.0.0.1:9/api/models: dial tcp: connect: connection refused; retry 2 in 1.2s"; got != want {
+		t.Errorf("retryLine = %q, want %q", got, want)
+	}
+	got = retryLine(hub.Retry{URL: "http://h/api/models", Attempt: 1, Wait: time.Second, Err: &hub.Error{Status: 503}})
+	if want := "GET http://h/api/models: 503 Service Unavailable; retry 1 in 1s"; got != want {
+		t.Errorf("retryLine = %q, want %q", got, want)
 	}
 }

@@ -216,10 +216,20 @@ type outcome struct {
 	err  error
 	next *url.URL // redirect target
 
-	status  int           // HTTP status of a retryable answer, 0 for network errors
-	wait    time.Duration // server-requested wait
-	hasWait bool
-	bucket  bucket // bucket the wait applies to
+	status     int           // HTTP status of a retryable answer, 0 for network errors
+	unanswered bool          // the request got no HTTP answer
+	wait       time.Duration // server-requested wait
+	hasWait    bool
+	bucket     bucket // bucket the wait applies to
+}
+
+// Retry describes an attempt that failed and is about to be repeated
+// (Options.OnRetry).
+type Retry struct {
+	URL     string        // the request, credentials never included
+	Attempt int           // the attempt that failed, from 1
+	Wait    time.Duration // before the next attempt
+	Err     error         // why it failed
 }
 
 // do runs a call: pacing, one attempt at a time, redirects, and the retry
@@ -228,6 +238,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 	start := time.Now()
 	cur := cl.url
 	attempts, retries := 0, 0
+	answered := false // some attempt got an HTTP answer
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("hub: GET %s: %w", cur.Redacted(), err)
@@ -240,6 +251,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 		attempts++
 		out := c.attempt(ctx, cl, cur, b)
+		answered = answered || !out.unanswered
 		switch out.kind {
 		case outcomeDone:
 			var he *Error
@@ -274,16 +286,23 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 		if giveUp != "" {
 			var he *Error
-			if errors.As(out.err, &he) {
+			switch {
+			case errors.As(out.err, &he):
 				he.Attempts = attempts
 				return out.err
+			case !answered:
+				return &UnreachableError{Endpoint: c.base.Redacted(), Attempts: attempts, Elapsed: time.Since(start), Err: out.err}
 			}
 			return fmt.Errorf("hub: %s after %d attempts: %w", giveUp, attempts, out.err)
 		}
 		c.n.retries.Add(1)
-		c.log.LogAttrs(ctx, slog.LevelDebug, "hub retry",
-			slog.String("url", cur.Redacted()), slog.Int("status", out.status),
-			slog.Int("attempt", attempts), slog.Duration("wait", wait), slog.String("error", out.err.Error()))
+		level := slog.LevelInfo
+		if c.opt.OnRetry != nil {
+			c.opt.OnRetry(Retry{URL: cur.Redacted(), Attempt: attempts, Wait: wait, Err: out.err})
+			level = slog.LevelDebug
+		}
+		c.log.LogAttrs(ctx, level, "hub retry", slog.Int("attempt", attempts),
+			slog.Duration("wait", wait.Round(time.Millisecond)), slog.String("error", out.err.Error()))
 		if out.status == http.StatusTooManyRequests {
 			// The window is spent for everyone: pause the whole bucket
 			// rather than only this worker.
@@ -393,9 +412,14 @@ func (c *Client) transportOutcome(ctx context.Context, u *url.URL, err error) ou
 		return outcome{err: fmt.Errorf("hub: GET %s: %w", u.Redacted(), err)}
 	}
 	// Everything else (refused, reset, EOF before the headers, an attempt
-	// timeout) may heal.
+	// timeout) may heal. net/http's *url.Error repeats the URL; keep its
+	// cause.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	c.n.netErrors.Add(1)
-	return outcome{kind: outcomeRetry, err: fmt.Errorf("hub: GET %s: %w", u.Redacted(), err)}
+	return outcome{kind: outcomeRetry, unanswered: true, err: fmt.Errorf("hub: GET %s: %w", u.Redacted(), err)}
 }
 
 // observe applies RateLimit headers: a spent bucket (r=0) pauses that

@@ -3,6 +3,7 @@ package hub
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -61,7 +62,31 @@ var (
 	ErrDecode = errors.New("hub: malformed response body")
 	// ErrTooManyRedirects: more than maxRedirects hops.
 	ErrTooManyRedirects = errors.New("hub: too many redirects")
+	// ErrUnreachable: no attempt of a call got an answer from the
+	// endpoint (connection refused, unknown host, timeouts); an
+	// *UnreachableError says more.
+	ErrUnreachable = errors.New("hub: endpoint unreachable")
 )
+
+// UnreachableError reports a call that gave up without any answer from the
+// endpoint. It unwraps to ErrUnreachable and to the last attempt's error.
+type UnreachableError struct {
+	Endpoint string        // the client's endpoint
+	Attempts int           // attempts made
+	Elapsed  time.Duration // from the first attempt to giving up
+	Err      error         // the last attempt's error
+}
+
+func (e *UnreachableError) Error() string {
+	cause := e.Err
+	var op *net.OpError
+	if errors.As(cause, &op) {
+		cause = op // "dial tcp 127.0.0.1:9: connect: connection refused", without the URL
+	}
+	return fmt.Sprintf("cannot reach %s: %v (%d attempts in %s)", e.Endpoint, cause, e.Attempts, e.Elapsed.Round(100*time.Millisecond))
+}
+
+func (e *UnreachableError) Unwrap() []error { return []error{ErrUnreachable, e.Err} }
 
 // Error is an HTTP error answered by the Hub (or the last one, when retries
 // ran out). It unwraps to the matching sentinel.

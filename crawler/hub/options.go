@@ -61,8 +61,14 @@ type Options struct {
 	MaxBodyBytes int64
 	// Transport replaces the default pooled *http.Transport (tests).
 	Transport http.RoundTripper
-	// Logger receives retry and rate-limit events; nil discards them.
+	// Logger receives retry and rate-limit events; nil discards them. Each
+	// retry is logged at info level ("hub retry", with the error and the
+	// wait), or at debug level when OnRetry reports it.
 	Logger *slog.Logger
+	// OnRetry, when set, is called before each wait between two attempts
+	// of a call, from the goroutine making the call; it must be quick. A
+	// command draws a line per retry with it on a terminal.
+	OnRetry func(Retry)
 	// Seed seeds the backoff jitter.
 	Seed uint64
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -316,5 +318,51 @@ func TestUserAgentAndAccept(t *testing.T) {
 	c2.Model(context.Background(), "a/b", hub.DetailOptions{})
 	if !slices.Equal(ua, []string{"zoograph/dev", "zoograph/1.2.3"}) {
 		t.Errorf("User-Agent %q", ua)
+	}
+}
+
+// closedPort returns the URL of a loopback port nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ln.Close()
+	return url
+}
+
+// TestUnreachableEndpoint: against a port nothing listens on, every retry
+// is reported (OnRetry, else a log line at info level) and the call gives
+// up with an *UnreachableError naming the endpoint and the cause.
+func TestUnreachableEndpoint(t *testing.T) {
+	url := closedPort(t)
+	var logs strings.Builder
+	var retries []hub.Retry
+	for _, withHook := range []bool{true, false} {
+		opt := hub.Options{Endpoint: url, Quota: hub.Quota{Off: true}, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond,
+			MaxRetries: 3, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+		if withHook {
+			opt.OnRetry = func(r hub.Retry) { retries = append(retries, r) }
+		}
+		c, err := hub.New(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.ListModels(hub.ListOptions{Limit: 5}).Next(context.Background())
+		var ue *hub.UnreachableError
+		if !errors.As(err, &ue) || !errors.Is(err, hub.ErrUnreachable) || ue.Attempts != 4 {
+			t.Fatalf("err = %v, want an *UnreachableError after 4 attempts", err)
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, "cannot reach "+url+": dial tcp") || !strings.Contains(msg, "refused") {
+			t.Errorf("message %q: want the endpoint and the cause", msg)
+		}
+	}
+	if len(retries) != 3 || retries[0].Attempt != 1 || retries[2].Attempt != 3 || !strings.Contains(retries[0].Err.Error(), "refused") {
+		t.Errorf("OnRetry saw %+v; want attempts 1 to 3, connection refused", retries)
+	}
+	if n := strings.Count(logs.String(), "level=INFO msg=\"hub retry\""); n != 3 {
+		t.Errorf("%d retry lines at info level without OnRetry, want 3:\n%s", n, logs.String())
 	}
 }

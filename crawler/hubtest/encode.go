@@ -1,6 +1,7 @@
 package hubtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -134,31 +135,77 @@ type object []member
 
 // MarshalJSON writes the members in order.
 func (o object) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
-	for i, m := range o {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		k, err := json.Marshal(m.key)
-		if err != nil {
-			return nil, err
-		}
-		v, err := json.Marshal(m.value)
-		if err != nil {
-			return nil, fmt.Errorf("hubtest: key %q: %w", m.key, err)
-		}
-		b = append(append(append(b, k...), ':'), v...)
+	var b bytes.Buffer
+	if err := o.encode(&b); err != nil {
+		return nil, err
 	}
-	return append(b, '}'), nil
+	return b.Bytes(), nil
 }
 
-// marshal encodes a value the replica built; it cannot fail on them.
+// encode writes the object to b, without HTML escapes, as the Hub's
+// JSON.stringify does.
+func (o object) encode(b *bytes.Buffer) error {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	b.WriteByte('{')
+	for i, m := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if err := enc.Encode(m.key); err != nil {
+			return err
+		}
+		b.Truncate(b.Len() - 1) // Encode ends a value with a newline
+		b.WriteByte(':')
+		if err := enc.Encode(m.value); err != nil {
+			return fmt.Errorf("hubtest: key %q: %w", m.key, err)
+		}
+		b.Truncate(b.Len() - 1)
+	}
+	b.WriteByte('}')
+	return nil
+}
+
+// marshal encodes a value the replica built (it cannot fail on them),
+// without HTML escapes.
 func marshal(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(err)
 	}
-	return b
+	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'})
+}
+
+// page is a listing page: a JSON array of the repos' objects.
+func page(objs []object) []byte {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, o := range objs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if err := o.encode(&b); err != nil {
+			panic(err)
+		}
+	}
+	b.WriteByte(']')
+	return b.Bytes()
+}
+
+type safetensors struct {
+	Parameters map[string]int64 `json:"parameters"`
+	Total      int64            `json:"total"`
+}
+
+// sibling is a file of a repo: its name in a listing; blob id, size and
+// LFS details with blobs=true.
+type sibling struct {
+	RFilename string `json:"rfilename"`
+	BlobID    string `json:"blobId,omitempty"`
+	Size      *int64 `json:"size,omitempty"`
+	LFS       *LFS   `json:"lfs,omitempty"`
 }
 
 // repoObject is r's JSON object for sel.
@@ -245,7 +292,7 @@ func (h *Hub) value(k repoKind, r *Repo, key string, sel *selection) (any, bool)
 		if !model || r.Safetensors == nil {
 			return nil, false
 		}
-		return object{{"parameters", r.Safetensors.Parameters}, {"total", r.Safetensors.Total}}, true
+		return safetensors{r.Safetensors.Parameters, r.Safetensors.Total}, true
 	case "siblings":
 		return siblings(r.Siblings, sel.blobs), true
 	case "spaces":
@@ -327,22 +374,15 @@ func (h *Hub) baseModels(r *Repo) (any, bool) {
 	return object{{"models", models}, {"relation", "finetune"}}, true
 }
 
-// siblings are the files of a repo: names only in a listing, with blob
-// ids, sizes and LFS details with blobs=true.
-func siblings(sibs []Sibling, blobs bool) []object {
-	out := make([]object, len(sibs))
+// siblings are the files of a repo, as a listing (names only) or a detail
+// with blobs=true shows them.
+func siblings(sibs []Sibling, blobs bool) []sibling {
+	out := make([]sibling, len(sibs))
 	for i, s := range sibs {
-		o := object{{"rfilename", s.RFilename}}
+		out[i].RFilename = s.RFilename
 		if blobs {
-			if s.BlobID != "" {
-				o = append(o, member{"blobId", s.BlobID})
-			}
-			o = append(o, member{"size", s.Size})
-			if s.LFS != nil {
-				o = append(o, member{"lfs", object{{"sha256", s.LFS.SHA256}, {"size", s.LFS.Size}, {"pointerSize", s.LFS.PointerSize}}})
-			}
+			out[i].BlobID, out[i].Size, out[i].LFS = s.BlobID, &s.Size, s.LFS
 		}
-		out[i] = o
 	}
 	return out
 }

@@ -197,18 +197,18 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	}
 	h.mu.RUnlock()
 
-	page := make([]object, len(items))
+	objs := make([]object, len(items))
 	for i, it := range items {
 		if it.repo == nil {
 			it.repo = c.repo(it.gen, q.parts)
 		}
-		page[i] = h.repoObject(k, it.repo, &q.sel)
+		objs[i] = h.repoObject(k, it.repo, &q.sel)
 	}
 	if more {
 		w.Header().Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	h.writeBody(w, r, st, marshal(page))
+	h.writeBody(w, r, st, page(objs))
 }
 
 // nextURL is the request URL (scheme and host as the client reached the

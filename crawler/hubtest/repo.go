@@ -85,9 +85,9 @@ type Sibling struct {
 
 // LFS describes an LFS-tracked file.
 type LFS struct {
-	SHA256      string
-	Size        int64
-	PointerSize int64
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+	PointerSize int64  `json:"pointerSize"`
 }
 
 // Owner returns the namespace of the id ("" for a legacy id).
