@@ -138,8 +138,18 @@ func TestCrawlCommandInterruptAndResume(t *testing.T) {
 	_, url := crawlHub(t, hubtest.Options{Zoo: hubtest.Zoo{Models: 2000, Datasets: 50, Seed: 3}, PageSize: 20, Latency: 30 * time.Millisecond})
 	dir := filepath.Join(t.TempDir(), "zoo")
 	t.Setenv("HF_TOKEN", "")
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	// Interrupted once the checkpoint holds a part: a crawl interrupted
+	// before it stored anything leaves nothing to resume.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			if b, _ := os.ReadFile(filepath.Join(dir, ".crawl", "models", "state.json")); bytes.Contains(b, []byte(`"seq"`)) {
+				cancel()
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
 	code, stdout, stderr := runCrawlCmd(ctx, "models", "--out", dir, "--endpoint", url, "--cards", "--quota", "none")
 	if code != exitInterrupted {
 		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
