@@ -24,19 +24,12 @@ type ListOptions struct {
 	// trendingScore, ... The Hub orders descending, ties by _id ascending,
 	// missing values last.
 	Sort string
-	// Direction is sent when not 0 (-1 descending). The Hub ignores it.
-	Direction int
 	// Limit is the page size (0: the Hub's default; at most MaxPageSize).
 	Limit int
-	// Full adds author, sha, lastModified, gated, disabled and siblings.
-	Full bool
-	// CardData (models) adds cardData; datasets get it with Full.
-	CardData bool
-	// Config (models) adds config.
-	Config bool
 	// Expand returns only _id, id and these keys (e.g. DefaultModelExpand);
-	// it cannot be combined with Full, CardData or Config. An unknown key
-	// is a 400 (ErrBadRequest).
+	// without it items have the Hub's default keys. An unknown key is a
+	// 400 (ErrBadRequest). (The Hub's full, cardData and config parameters
+	// are older spellings of expand sets.)
 	Expand []string
 }
 
@@ -48,9 +41,6 @@ var snakeSortKeys = map[string]string{
 }
 
 func (o ListOptions) query(k kind) (string, error) {
-	if len(o.Expand) > 0 && (o.Full || o.CardData || o.Config) {
-		return "", fmt.Errorf("%w: expand cannot be combined with full, cardData or config", ErrInvalidOptions)
-	}
 	if camel, ok := snakeSortKeys[o.Sort]; ok {
 		return "", fmt.Errorf("%w: sort %q: the Hub wants camelCase (%q)", ErrInvalidOptions, o.Sort, camel)
 	}
@@ -84,20 +74,8 @@ func (o ListOptions) query(k kind) (string, error) {
 	if o.Sort != "" {
 		add("sort", o.Sort)
 	}
-	if o.Direction != 0 {
-		add("direction", strconv.Itoa(o.Direction))
-	}
 	if o.Limit > 0 {
 		add("limit", strconv.Itoa(min(o.Limit, MaxPageSize)))
-	}
-	if o.Full {
-		add("full", "true")
-	}
-	if o.CardData {
-		add("cardData", "true")
-	}
-	if o.Config {
-		add("config", "true")
 	}
 	for _, e := range o.Expand {
 		add("expand", e)

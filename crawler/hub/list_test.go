@@ -53,12 +53,12 @@ func TestListAllPages(t *testing.T) {
 func TestListDatasets(t *testing.T) {
 	h, url := startReplica(t, hubtest.Options{Zoo: hubtest.Zoo{Models: 10, Datasets: 420, Seed: 4}, PageSize: 50})
 	c := newClient(t, url, nil)
-	got := listAllDatasets(t, c.ListDatasets(hub.ListOptions{Full: true, Sort: "downloads"}))
+	got := listAllDatasets(t, c.ListDatasets(hub.ListOptions{Expand: hub.DefaultDatasetExpand(), Sort: "downloads"}))
 	ids := make([]string, len(got))
 	for i, d := range got {
 		ids[i] = d.ID
 		if d.Author == "" || d.SHA == "" || d.LastModified.IsZero() {
-			t.Fatalf("full dataset item lacks author/sha/lastModified: %+v", d)
+			t.Fatalf("dataset item lacks author/sha/lastModified: %+v", d)
 		}
 	}
 	slices.Sort(ids)
@@ -88,7 +88,7 @@ func TestListSortOrder(t *testing.T) {
 	}
 	for key, kf := range keyOf {
 		t.Run(key, func(t *testing.T) {
-			got, _ := listAll(t, c.ListModels(hub.ListOptions{Sort: key, Direction: -1}))
+			got, _ := listAll(t, c.ListModels(hub.ListOptions{Sort: key}))
 			if len(got) < 1400 {
 				t.Fatalf("only %d models listed", len(got))
 			}
@@ -203,16 +203,9 @@ func TestListFieldSelection(t *testing.T) {
 			}
 		}
 	})
-	t.Run("full adds author, sha, lastModified, siblings", func(t *testing.T) {
-		for _, m := range first(t, hub.ListOptions{Full: true}) {
-			if m.Author == "" || m.SHA == "" || m.LastModified.IsZero() || len(m.Siblings) == 0 || m.Config != nil {
-				t.Fatalf("full item: %+v", m)
-			}
-		}
-	})
 	t.Run("cardData and config", func(t *testing.T) {
 		cards, configs := 0, 0
-		for _, m := range first(t, hub.ListOptions{CardData: true, Config: true}) {
+		for _, m := range first(t, hub.ListOptions{Expand: []string{"cardData", "config"}}) {
 			if m.CardData != nil {
 				cards++
 			}
@@ -268,10 +261,8 @@ func TestListOptionsRefusedBeforeSending(t *testing.T) {
 	_, url := startReplica(t, hubtest.Options{})
 	c := newClient(t, url, nil)
 	for name, opt := range map[string]hub.ListOptions{
-		"expand with full":   {Full: true, Expand: []string{"likes"}},
-		"expand with config": {Config: true, Expand: []string{"likes"}},
-		"snake_case sort":    {Sort: "last_modified"},
-		"negative limit":     {Limit: -1},
+		"snake_case sort": {Sort: "last_modified"},
+		"negative limit":  {Limit: -1},
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := c.ListModels(opt)
@@ -333,7 +324,7 @@ func TestResumeFromCursor(t *testing.T) {
 func TestIncrementalCrawlStopsAtWatermark(t *testing.T) {
 	h, url := startReplica(t, hubtest.Options{Zoo: hubtest.Zoo{Models: 800, Datasets: 50, Seed: 10}, PageSize: 50})
 	c := newClient(t, url, nil)
-	opt := hub.ListOptions{Sort: "lastModified", Direction: -1, Expand: []string{"lastModified"}}
+	opt := hub.ListOptions{Sort: "lastModified", Expand: []string{"lastModified"}}
 	full, _ := listAll(t, c.ListModels(opt))
 	watermark := full[0].LastModified
 	for i := 1; i < len(full); i++ {

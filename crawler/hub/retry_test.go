@@ -279,9 +279,9 @@ func TestFaultyReplicaCrawlIsComplete(t *testing.T) {
 func TestBodySizeCap(t *testing.T) {
 	_, url := startReplica(t, hubtest.Options{Zoo: hubtest.Zoo{Models: 500, Datasets: 20, Seed: 12}, PageSize: 500})
 	c := newClient(t, url, func(o *hub.Options) { o.MaxBodyBytes = 16 << 10 })
-	_, err := c.ListModels(hub.ListOptions{Full: true}).Next(context.Background())
+	_, err := c.ListModels(hub.ListOptions{Expand: append(hub.DefaultModelExpand(), "cardData")}).Next(context.Background())
 	if !errors.Is(err, hub.ErrBodyTooLarge) {
-		t.Fatalf("streamed list: err = %v, want ErrBodyTooLarge", err)
+		t.Fatalf("list: err = %v, want ErrBodyTooLarge", err)
 	}
 	// A detail declares its Content-Length: refused before reading.
 	big := strings.Repeat("x", 32<<10)

@@ -14,10 +14,9 @@
 //     lastModified, trendingScore) descending, ties by _id ascending,
 //     missing values last; direction accepted and ignored; limit capped at
 //     1000; search (substring of the id, case-insensitive), author, filter
-//     (tags, AND), pipeline_tag, gated; the default item, full=true,
-//     cardData=true, config=true, and expand (or expand[]) returning only
-//     _id, id and the keys, with 400 for an unknown key or a detail-only
-//     key. The next page is announced by Link: <...>; rel="next" whose URL
+//     (tags, AND), pipeline_tag, gated; the default item, and expand (or
+//     expand[]) returning only _id, id and the keys, with 400 for an
+//     unknown key or a detail-only key. The next page is announced by Link: <...>; rel="next" whose URL
 //     is built from the request's own scheme and host, carries every
 //     original parameter plus a cursor in the Hub's format (base64 of a
 //     Mongo-style predicate), and is absent on the last page.
@@ -25,8 +24,7 @@
 //     securityStatus=true and expand: the detail shape of the recorded
 //     responses (same keys, types and order), a weak Express-style ETag,
 //     304 on If-None-Match.
-//   - GET /{id}/resolve/{rev}/README.md (and config.json, and the
-//     /datasets/ form): the card with X-Repo-Commit, a strong ETag (the
+//   - GET /{id}/resolve/{rev}/README.md (and the /datasets/ form): the card with X-Repo-Commit, a strong ETag (the
 //     git blob id) and 304 on If-None-Match; with Options.ResolveCache
 //     first a relative 307 to /api/resolve-cache/..., as the Hub does.
 //   - Renames (Rename): 307 with a relative Location to the new id, query

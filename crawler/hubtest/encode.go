@@ -28,8 +28,8 @@ func (k repoKind) plural() string { return k.String() + "s" }
 
 // Key orders. The model detail order is the one of the recorded responses
 // of real GET /api/models/{id} answers; the default list item is the one
-// reported for GET /api/models by client issue threads. Dataset orders and the
-// "full" list orders are not recorded anywhere and are the replica's own.
+// reported for GET /api/models by client issue threads. Dataset orders are
+// not recorded anywhere and are the replica's own.
 var (
 	modelDetailKeys = []string{
 		"_id", "id", "private", "pipeline_tag", "library_name", "tags", "downloads", "likes",
@@ -46,11 +46,6 @@ var (
 		"_id", "id", "likes", "trendingScore", "private", "downloads", "tags",
 		"pipeline_tag", "library_name", "createdAt", "modelId",
 	}
-	modelFullKeys = []string{
-		"_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled",
-		"likes", "trendingScore", "downloads", "tags", "pipeline_tag", "library_name",
-		"createdAt", "modelId", "siblings",
-	}
 
 	datasetDetailKeys = []string{
 		"_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled",
@@ -63,8 +58,6 @@ var (
 		"_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled",
 		"downloads", "likes", "tags", "trendingScore", "createdAt",
 	}
-	datasetFullKeys = append(slices.Clone(datasetListKeys),
-		"description", "citation", "paperswithcode_id", "cardData", "siblings")
 )
 
 // Keys allowed in expand, as huggingface_hub lists them. Detail-only keys are rejected in
@@ -194,11 +187,6 @@ func page(objs []object) []byte {
 	return b.Bytes()
 }
 
-type safetensors struct {
-	Parameters map[string]int64 `json:"parameters"`
-	Total      int64            `json:"total"`
-}
-
 // sibling is a file of a repo: its name in a listing; blob id, size and
 // LFS details with blobs=true.
 type sibling struct {
@@ -292,7 +280,7 @@ func (h *Hub) value(k repoKind, r *Repo, key string, sel *selection) (any, bool)
 		if !model || r.Safetensors == nil {
 			return nil, false
 		}
-		return safetensors{r.Safetensors.Parameters, r.Safetensors.Total}, true
+		return r.Safetensors, true
 	case "siblings":
 		return siblings(r.Siblings, sel.blobs), true
 	case "spaces":

@@ -102,24 +102,10 @@ func (h *Hub) parseList(v url.Values, k repoKind) (*listQuery, string) {
 			}
 		}
 		q.sel.keys = expandSelection(k, exp)
+	} else if k == kindModel {
+		q.sel.keys = modelListKeys
 	} else {
-		full := truthy(v.Get("full"))
-		switch {
-		case k == kindModel && full:
-			q.sel.keys = append([]string(nil), modelFullKeys...)
-		case k == kindModel:
-			q.sel.keys = append([]string(nil), modelListKeys...)
-		case full:
-			q.sel.keys = append([]string(nil), datasetFullKeys...)
-		default:
-			q.sel.keys = append([]string(nil), datasetListKeys...)
-		}
-		if k == kindModel && truthy(v.Get("config")) {
-			q.sel.keys = append(q.sel.keys, "config")
-		}
-		if truthy(v.Get("cardData")) && !(k == kindDataset && full) {
-			q.sel.keys = append(q.sel.keys, "cardData")
-		}
+		q.sel.keys = datasetListKeys
 	}
 	q.parts = partsFor(q.sel.keys)
 	if c := v.Get("cursor"); c != "" {
@@ -386,7 +372,7 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 }
 
 // resolve answers /{id}/resolve/{rev}/{file} (and the datasets/ and
-// resolve-cache forms): README.md and config.json, with X-Repo-Commit, a
+// resolve-cache forms): README.md, with X-Repo-Commit, a
 // strong ETag (the git blob id) and 304 on If-None-Match. Gated repos need
 // the valid token and approval.
 func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt route) {
@@ -406,8 +392,6 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 			ok = false
 		case rt.file == "README.md" && repo.Card != nil:
 			content, ctype = repo.Card, "text/plain; charset=utf-8"
-		case rt.file == "config.json" && repo.Config != nil:
-			content, ctype = marshal(repo.Config), "application/json; charset=utf-8"
 		default:
 			entryNotFound(w)
 			ok = false
@@ -439,14 +423,4 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 	}
 	hd.Set("Content-Type", ctype)
 	h.writeBody(w, r, st, content)
-}
-
-// whoami answers GET /api/whoami-v2 for the valid token.
-func (h *Hub) whoami(w *recorder, r *http.Request, st *request) {
-	if !st.authed {
-		writeError(w, http.StatusUnauthorized, "", "Invalid credentials in Authorization header")
-		return
-	}
-	body := []byte(`{"type":"user","id":"000000000000000000000001","name":"hubtest","fullname":"hubtest replica","auth":{"type":"access_token","accessToken":{"displayName":"hubtest","role":"read"}}}`)
-	h.writeJSON(w, r, st, body)
 }

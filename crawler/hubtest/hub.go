@@ -195,34 +195,23 @@ func (h *Hub) rename(k repoKind, oldID, newID string) error {
 // UpdateModel changes model id in place through fn (e.g. a new
 // LastModified and SHA to simulate a push, Gated, Disabled). fn must not
 // change the id. A SHA left unchanged is kept.
-func (h *Hub) UpdateModel(id string, fn func(*Repo)) error { return h.update(kindModel, id, fn) }
-
-// UpdateDataset: see UpdateModel.
-func (h *Hub) UpdateDataset(id string, fn func(*Repo)) error { return h.update(kindDataset, id, fn) }
-
-func (h *Hub) update(k repoKind, id string, fn func(*Repo)) error {
+func (h *Hub) UpdateModel(id string, fn func(*Repo)) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.version.Add(1)
-	return h.coll(k).update(id, fn)
+	return h.models.update(id, fn)
 }
 
 // DeleteModel removes model id.
-func (h *Hub) DeleteModel(id string) error { return h.delete(kindModel, id) }
-
-// DeleteDataset removes dataset id.
-func (h *Hub) DeleteDataset(id string) error { return h.delete(kindDataset, id) }
-
-func (h *Hub) delete(k repoKind, id string) error {
+func (h *Hub) DeleteModel(id string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	c := h.coll(k)
-	hd, ok := c.find(id)
+	hd, ok := h.models.find(id)
 	if !ok {
-		return fmt.Errorf("hubtest: no %s %q", k, id)
+		return fmt.Errorf("hubtest: no model %q", id)
 	}
 	h.version.Add(1)
-	c.remove(hd)
+	h.models.remove(hd)
 	return nil
 }
 
@@ -264,15 +253,10 @@ func (h *Hub) Models() iter.Seq[Ref] { return h.refs(kindModel) }
 func (h *Hub) Datasets() iter.Seq[Ref] { return h.refs(kindDataset) }
 
 // NumModels is the number of model repos (private included).
-func (h *Hub) NumModels() int { return h.count(kindModel) }
-
-// NumDatasets is the number of dataset repos (private included).
-func (h *Hub) NumDatasets() int { return h.count(kindDataset) }
-
-func (h *Hub) count(k repoKind) int {
+func (h *Hub) NumModels() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	c := h.coll(k)
+	c := h.models
 	n := c.gen - len(c.shadow)
 	for _, r := range c.explicit {
 		if r != nil {

@@ -22,65 +22,65 @@ import (
 // CreatedAt and ID, SHA from ID and LastModified, Siblings from Card and
 // Config.
 type Repo struct {
-	ID  string // "owner/name" (or a legacy single segment)
-	OID string // 24 lowercase hex digits (Mongo ObjectId)
-	SHA string // 40 hex digits: the head commit
+	ID  string `json:"id"`  // "owner/name" (or a legacy single segment)
+	OID string `json:"_id"` // 24 lowercase hex digits (Mongo ObjectId)
+	SHA string `json:"sha"` // 40 hex digits: the head commit
 
-	CreatedAt    time.Time
-	LastModified time.Time
+	CreatedAt    time.Time `json:"createdAt"`
+	LastModified time.Time `json:"lastModified"`
 
-	Private  bool   // visible only with the valid token
-	Gated    string // "", "auto" or "manual": files need approval
-	Approved bool   // the valid token's owner may read a gated repo's files
-	Disabled bool   // every access but listing answers 403
+	Private  bool   `json:"private"`  // visible only with the valid token
+	Gated    string `json:"-"`        // "", "auto" or "manual": files need approval (the API's false is "")
+	Approved bool   `json:"-"`        // the valid token's owner may read a gated repo's files
+	Disabled bool   `json:"disabled"` // every access but listing answers 403
 
-	Downloads        int64
-	DownloadsAllTime int64
-	Likes            int64
-	TrendingScore    *float64 // nil: null (sorts last)
+	Downloads        int64    `json:"downloads"`
+	DownloadsAllTime int64    `json:"downloadsAllTime"`
+	Likes            int64    `json:"likes"`
+	TrendingScore    *float64 `json:"trendingScore"` // nil: null (sorts last)
 
-	Tags        []string
-	PipelineTag string // models
-	LibraryName string // models
+	Tags        []string `json:"tags"`
+	PipelineTag string   `json:"pipeline_tag"` // models
+	LibraryName string   `json:"library_name"` // models
 
 	// CardData is the parsed YAML front matter of Card, as the Hub serves
 	// it; nil when the card has none. "model-index" inside it is also
 	// served as the top-level model-index key of a model.
-	CardData map[string]any
+	CardData map[string]any `json:"cardData"`
 	// Config is the API's config subset (architectures, model_type, ...);
-	// models only. config.json is served from it too.
-	Config      map[string]any
-	Safetensors *Safetensors // models
-	Siblings    []Sibling
-	Spaces      []string // models
-	UsedStorage int64
+	// models only.
+	Config      map[string]any `json:"config"`
+	Safetensors *Safetensors   `json:"safetensors"` // models
+	Siblings    []Sibling      `json:"siblings"`
+	Spaces      []string       `json:"spaces"` // models
+	UsedStorage int64          `json:"usedStorage"`
 
-	Description      string // datasets
-	Citation         string // datasets
-	PapersWithCodeID string // datasets
+	Description      string `json:"description"`       // datasets
+	Citation         string `json:"citation"`          // datasets
+	PapersWithCodeID string `json:"paperswithcode_id"` // datasets
 
 	// Card is README.md; nil means the repo has none (404 EntryNotFound).
-	Card []byte
+	Card []byte `json:"-"`
 
 	// Extra holds any other key of the detail response (widgetData,
 	// transformersInfo, mask_token, inference, inferenceProviderMapping,
 	// gguf, ...). Detail calls serve them all; listings only on expand.
-	Extra map[string]any
+	Extra map[string]any `json:"-"`
 }
 
 // Safetensors is the parameter count the Hub derives from safetensors
 // headers.
 type Safetensors struct {
-	Parameters map[string]int64 // per dtype, e.g. "F32"
-	Total      int64
+	Parameters map[string]int64 `json:"parameters"` // per dtype, e.g. "F32"
+	Total      int64            `json:"total"`
 }
 
 // Sibling is one file of the repo.
 type Sibling struct {
-	RFilename string
-	BlobID    string // git blob sha1 (served with blobs=true)
-	Size      int64
-	LFS       *LFS
+	RFilename string `json:"rfilename"`
+	BlobID    string `json:"blobId"` // git blob sha1 (served with blobs=true)
+	Size      int64  `json:"size"`
+	LFS       *LFS   `json:"lfs"`
 }
 
 // LFS describes an LFS-tracked file.

@@ -106,8 +106,6 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.resolve(rec, r, st, kindDataset, rt)
 	case "resolve-cache":
 		h.resolve(rec, r, st, rt.kind, rt)
-	case "whoami":
-		h.whoami(rec, r, st)
 	default:
 		writeError(rec, http.StatusNotFound, "", "Sorry, we can't find the page you are looking for.")
 	}
@@ -161,8 +159,6 @@ func parseRoute(p string) route {
 		}
 		rt.id = strings.Join(rest, "/")
 		return rt
-	case len(segs) >= 2 && segs[0] == "api" && segs[1] == "whoami-v2" && len(segs) == 2:
-		return route{name: "whoami", bucket: "api"}
 	case len(segs) >= 6 && segs[0] == "api" && segs[1] == "resolve-cache":
 		// /api/resolve-cache/{models|datasets}/{id...}/{commit}/{file}
 		k := kindModel

@@ -32,18 +32,6 @@ type Zoo struct {
 	Seed     uint64
 }
 
-// Generate returns n synthetic models of Zoo{Models: n, Datasets: n/20+20,
-// Seed: seed}, materialised. For large n serve a Zoo (Options.Zoo)
-// instead: it generates each repo on the fly.
-func Generate(n int, seed uint64) []Repo {
-	z := Zoo{Models: n, Datasets: n/20 + len(knownDatasets), Seed: seed}
-	out := make([]Repo, max(n, 0))
-	for i := range out {
-		out[i] = z.Model(i)
-	}
-	return out
-}
-
 // rnd is a splitmix64 stream: cheap, allocation-free and fully determined
 // by (seed, stream, kind, index).
 type rnd struct{ s uint64 }

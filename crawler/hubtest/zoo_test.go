@@ -13,11 +13,19 @@ import (
 )
 
 func TestZooDeterministic(t *testing.T) {
-	a, b := Generate(300, 42), Generate(300, 42)
+	generate := func(seed uint64) []Repo {
+		z := Zoo{Models: 300, Datasets: 30, Seed: seed}
+		out := make([]Repo, z.Models)
+		for i := range out {
+			out[i] = z.Model(i)
+		}
+		return out
+	}
+	a, b := generate(42), generate(42)
 	if !reflect.DeepEqual(a, b) {
 		t.Fatal("same seed, different zoo")
 	}
-	c := Generate(300, 43)
+	c := generate(43)
 	same := 0
 	for i := range c {
 		if c[i].ID == a[i].ID {
