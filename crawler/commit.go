@@ -34,15 +34,20 @@ func (c *crawl) commit(ctx context.Context) error {
 		c.mu.Lock()
 		c.st.Watermark = c.watermark()
 		c.mu.Unlock()
+		// About as many keys as repos in the parts and the zoo.
+		keys := int(c.st.Counts.Repos)
+		if m != nil {
+			keys += int(m.Tables[c.repoTable()].Rows)
+		}
 		var res store.PartsMerged
 		if c.opt.Kind == KindDatasets {
 			res, err = store.MergeParts(ctx, c.opt.Out, mergeSpec(c, "dataset", func(d *store.Dataset) (string, string, time.Time, string) {
 				return d.HubOID, d.DatasetID, d.LastModified, d.Source
-			}, "dataset_id"), c.provenance())
+			}, "dataset_id", keys), c.provenance())
 		} else {
 			res, err = store.MergeParts(ctx, c.opt.Out, mergeSpec(c, "model", func(m *store.Model) (string, string, time.Time, string) {
 				return m.HubOID, m.ModelID, m.LastModified, m.Source
-			}, "model_id"), c.provenance())
+			}, "model_id", keys), c.provenance())
 		}
 		if err != nil {
 			return err
@@ -60,9 +65,9 @@ func (c *crawl) commit(ctx context.Context) error {
 }
 
 // mergeSpec is the merge of the crawl's parts for repo rows T; key reads a
-// row's _id, id, lastModified and source, the columns keyCols holds first
-// (idCol).
-func mergeSpec[T store.Row](c *crawl, repoType string, key func(*T) (oid, id string, lm time.Time, source string), idCol string) store.Parts[T] {
+// row's _id, id, lastModified and source (idCol is the id's column), keys
+// is about how many repos there are.
+func mergeSpec[T store.Row](c *crawl, repoType string, key func(*T) (oid, id string, lm time.Time, source string), idCol string, keys int) store.Parts[T] {
 	spec := store.Parts[T]{
 		Key: func(r *T) string {
 			oid, id, _, _ := key(r)
@@ -84,6 +89,7 @@ func mergeSpec[T store.Row](c *crawl, repoType string, key func(*T) (oid, id str
 			return source != SourceHub
 		},
 		KeyColumns: []string{idCol, "hub_oid", "last_modified", "source"},
+		Keys:       keys,
 	}
 	var evals, cards []string
 	for _, p := range c.st.Parts {

@@ -9,9 +9,9 @@ import (
 	"github.com/zoograph/zoograph/store"
 )
 
-// partWrite encodes part files, which the merge reads once and removes,
-// or not at all when the crawl streams its tables: cheap to write and to
-// read matters more than their size, so they are Arrow IPC, the columns
+// partWrite encodes part files, which the merge reads (twice: keys, then
+// rows) and removes: cheap to write and to read matters more than their
+// size, so they are Arrow IPC, the columns
 // as they are in memory (about a third of the cost of Snappy Parquet,
 // for files some three times larger).
 var partWrite = store.WriteOptions{Format: store.ArrowIPC}

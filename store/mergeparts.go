@@ -37,6 +37,9 @@ type Parts[T Row] struct {
 	// KeyColumns are the columns Key, Version, Owner and Keep read, so the
 	// index is built without reading the rest; nil reads every column.
 	KeyColumns []string
+	// Keys, when known, is about how many keys there are: the index is
+	// made that large at once instead of growing (and briefly doubling).
+	Keys int
 	// Dependents are the tables whose rows follow T's rows.
 	Dependents []Dependent
 }
@@ -89,18 +92,23 @@ type PartsMerged struct {
 	NewRows int64 // of them, rows from the parts
 }
 
-// mergeRowGroupBytes bounds the strings of a row group the merge writes
-// (READMEs are long), so its memory does not grow with the table.
-const mergeRowGroupBytes = 16 << 20
+// A merge writes row groups of at most mergeRowGroupRows rows and
+// mergeRowGroupBytes of strings (READMEs are long): two tables are encoded
+// at once beside the index, so they are kept smaller than WriteFile's.
+const (
+	mergeRowGroupRows  = 16 << 10
+	mergeRowGroupBytes = 16 << 20
+)
 
-// MergeParts folds the parts into T's table of the zoo directory dir and into the
-// tables of spec.Dependents (see Parts), and records prov in the
+// MergeParts folds the parts into T's table of the zoo directory dir and
+// into the tables of spec.Dependents (see Parts), and records prov in the
 // manifest. It is atomic as WriteZoo is: every table is written to a
 // temporary file first and one manifest replacement commits them all, so a
 // merge killed at any point leaves the zoo as it was or merged, and can run
 // again from the same parts. It streams: memory holds an index of a few
 // dozen bytes per key and one row group per table being written, never the
 // tables. Dependent tables are written while T's is, one after the other.
+// One writer at a time per zoo, as for WriteZoo.
 func MergeParts[T Row](ctx context.Context, dir string, spec Parts[T], prov Provenance) (PartsMerged, error) {
 	return mergeParts(ctx, dir, spec, prov, defaultIO)
 }
@@ -137,7 +145,7 @@ func mergeParts[T Row](ctx context.Context, dir string, spec Parts[T], prov Prov
 	paths := append([]string{old(table)}, spec.Files...)
 
 	// 1. The index: the winning row of every key, then one bit per row.
-	idx := map[string]loc{}
+	idx := make(map[string]loc, spec.Keys)
 	rows := make([]int32, len(paths))
 	for src, path := range paths {
 		if path == "" {
@@ -317,7 +325,7 @@ func newMergeWriter[T Row](dir string, cfg ioConfig) (*mergeWriter[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.rowGroupBytes = mergeRowGroupBytes
+	cfg.rowGroupRows, cfg.rowGroupBytes = mergeRowGroupRows, mergeRowGroupBytes
 	w, err := newWriter[T](af, cfg)
 	if err != nil {
 		af.abort()

@@ -125,7 +125,7 @@ func TestMergeParts(t *testing.T) {
 	}
 }
 
-// TestMergeIntoNewZoo: a first merge creates the zoo; a failing merge
+// TestMergePartsIntoNewZoo: a first merge creates the zoo; a failing merge
 // leaves it as it was.
 func TestMergePartsIntoNewZoo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "zoo")

@@ -44,7 +44,7 @@ type Provenance struct {
 	Command string            `json:"command"`          // e.g. "zoograph import transfergraph ..."
 	Detail  map[string]string `json:"detail,omitempty"` // free-form: URL, commit, filters, counts
 	At      time.Time         `json:"at"`               // when; WriteZoo sets it to now when zero
-	Tables  []string          `json:"tables,omitempty"` // the tables written; set by WriteZoo and CommitFile
+	Tables  []string          `json:"tables,omitempty"` // the tables written; set by WriteZoo and MergeParts
 }
 
 // Manifest is the content of a zoo's manifest.json.
