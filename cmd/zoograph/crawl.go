@@ -204,11 +204,11 @@ func retryLine(r hub.Retry) string {
 }
 
 // crawlMemoryLimit is the soft memory limit of a crawl. The live heap of a
-// crawl of a million models peaks near 200 MB while the merge encodes the
-// models table; with the Go default (GOGC=100) the heap then grows to about
-// twice that. The limit makes the collector run sooner, keeping the
-// resident set near 300 MB. It is soft: a larger live heap is not an error,
-// only more collector work.
+// crawl of a million models peaks near 150 MB while the merge holds its
+// index and encodes the tables; with the Go default (GOGC=100) the heap
+// then grows to about twice that. The limit makes the collector run
+// sooner, keeping the resident set under 300 MB. It is soft: a larger live
+// heap is not an error, only more collector work.
 const crawlMemoryLimit = 240 << 20
 
 // newCrawlBar draws on stderr: a bar when the limit gives a total, a
