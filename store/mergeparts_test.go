@@ -112,16 +112,12 @@ func TestMergeParts(t *testing.T) {
 		}
 	}
 
-	// The same parts again change nothing in the tables.
+	// The same parts again change nothing in the tables, to the byte.
 	if _, err := MergeParts(context.Background(), dir, mergeModels(parts, evals), Provenance{Source: "merge"}); err != nil {
 		t.Fatal(err)
 	}
-	again, _, err := ReadZoo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(got, again, rowOpts...); diff != "" {
-		t.Errorf("merging the same parts twice (-once +twice):\n%s", diff)
+	if again, err := ReadManifest(dir); err != nil || again.Checksum() != m.Checksum() {
+		t.Errorf("merging the same parts twice changed the tables (err %v)", err)
 	}
 }
 
