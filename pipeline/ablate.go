@@ -92,7 +92,11 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 	a.Rows = append(a.Rows, ablationRow("full", "the configured method ("+method+")", full.Metrics, method, ref))
 	for _, v := range ablationVariants {
 		vc := v.apply(cfg)
-		vc.Baselines = nil
+		// The same baselines, so that the clean protocol evaluates every
+		// variant on the same model set (their intersection); the metadata
+		// regressor's predictions cover the method's models and are not
+		// needed again.
+		vc.Baselines = baselinesOf(cfg)
 		if err := vc.Validate(); err != nil {
 			return nil, fmt.Errorf("ablation %s: %w", v.name, err)
 		}
