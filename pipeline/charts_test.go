@@ -48,10 +48,14 @@ func chartRun() (*ReportInfo, []store.ReferenceResult) {
 	}
 	var ref []store.ReferenceResult
 	for t, v := range map[string]float64{"caltech101": 0.946, "smallnorb_label_elevation": 0.907, "svhn": 0.812, "dtd": 0.85, "_weighted_mean": 0.808} {
-		ref = append(ref, store.ReferenceResult{Source: "tg", Method: "xgb_node2vec", Metric: "pearson", Target: t, Value: v})
+		ref = append(ref, chartRef("xgb_node2vec", t, v))
 	}
-	ref = append(ref, store.ReferenceResult{Source: "tg", Method: "LogME", Metric: "pearson", Target: "svhn", Value: 0.4})
+	ref = append(ref, chartRef("LogME", "svhn", 0.4))
 	return info, ref
+}
+
+func chartRef(method, target string, v float64) store.ReferenceResult {
+	return store.ReferenceResult{Source: "tg", Method: method, Metric: "pearson", Target: target, Value: v}
 }
 
 // TestPearsonChartText checks what the chart says: full target names, the
