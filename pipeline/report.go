@@ -470,17 +470,26 @@ func fmtDelta(ours, p float64, ok bool) string {
 	return fmt.Sprintf("%+.3f", ours-p)
 }
 
-func prepareRunDir(dir string) error {
+// CheckRunDir reports whether WriteRun may write a run into dir: it must
+// not exist or be empty. Commands call it before any work.
+func CheckRunDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return os.MkdirAll(dir, 0o755)
+		return nil
 	case err != nil:
 		return fmt.Errorf("run directory %s: %w", dir, err)
 	case len(entries) > 0:
 		return fmt.Errorf("run directory %s exists and is not empty: choose a new --out", dir)
 	}
 	return nil
+}
+
+func prepareRunDir(dir string) error {
+	if err := CheckRunDir(dir); err != nil {
+		return err
+	}
+	return os.MkdirAll(dir, 0o755)
 }
 
 func writeJSON(path string, v any) error {

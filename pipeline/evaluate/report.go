@@ -30,19 +30,20 @@ const MatchTolerance = 1e-9
 
 const matchToleranceText = "1e-9"
 
-// ErrOutDirNotEmpty is returned by PrepareOutDir for an existing directory
+// ErrOutDirNotEmpty is returned by CheckOutDir for an existing directory
 // with files in it when overwriting was not asked for.
 var ErrOutDirNotEmpty = errors.New("output directory exists and is not empty")
 
-// PrepareOutDir creates dir (and its parents) for a report. An existing
-// empty directory is fine; a non-empty one is refused with
-// ErrOutDirNotEmpty unless force is set, in which case its files are
-// overwritten as reports are written.
-func PrepareOutDir(dir string, force bool) error {
+// CheckOutDir checks, before any work, that a report may be written into
+// dir: a missing directory (WriteReport creates it, so a failure before
+// leaves nothing behind) or an empty one is fine; a non-empty one is
+// refused with ErrOutDirNotEmpty unless force is set, in which case its
+// files are overwritten as reports are written.
+func CheckOutDir(dir string, force bool) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return os.MkdirAll(dir, 0o755)
+		return nil
 	case err != nil:
 		return err
 	case !fi.IsDir():

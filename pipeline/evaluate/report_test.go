@@ -191,25 +191,31 @@ func TestFormatting(t *testing.T) {
 	}
 }
 
-func TestPrepareOutDir(t *testing.T) {
+func TestCheckOutDir(t *testing.T) {
 	base := t.TempDir()
 	fresh := filepath.Join(base, "a", "b")
-	if err := PrepareOutDir(fresh, false); err != nil {
+	if err := CheckOutDir(fresh, false); err != nil {
 		t.Fatalf("new dir: %v", err)
 	}
-	if err := PrepareOutDir(fresh, false); err != nil {
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Fatalf("CheckOutDir created %s (stat: %v); WriteReport creates it", fresh, err)
+	}
+	if err := os.MkdirAll(fresh, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckOutDir(fresh, false); err != nil {
 		t.Fatalf("existing empty dir: %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(fresh, "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := PrepareOutDir(fresh, false); !errors.Is(err, ErrOutDirNotEmpty) {
+	if err := CheckOutDir(fresh, false); !errors.Is(err, ErrOutDirNotEmpty) {
 		t.Errorf("non-empty dir: %v, want ErrOutDirNotEmpty", err)
 	}
-	if err := PrepareOutDir(fresh, true); err != nil {
+	if err := CheckOutDir(fresh, true); err != nil {
 		t.Errorf("non-empty dir with force: %v", err)
 	}
-	if err := PrepareOutDir(filepath.Join(fresh, "x"), true); err == nil {
+	if err := CheckOutDir(filepath.Join(fresh, "x"), true); err == nil {
 		t.Error("a file accepted as output directory")
 	}
 }

@@ -168,7 +168,7 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 			rep.Counts["finetunes_repeated"]++
 		}
 	}
-	log.Info("imported", "source", lay.source, "models", len(t.Models), "datasets", len(t.Datasets),
+	log.Debug("read", "source", lay.source, "models", len(t.Models), "datasets", len(t.Datasets),
 		"finetunes", len(t.Finetunes), "scores", len(t.Scores), "distances", len(t.DatasetDistances),
 		"reference_results", len(t.ReferenceResults), "problems", len(ps.list))
 	return t, rep, nil
