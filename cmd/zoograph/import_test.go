@@ -11,37 +11,17 @@ import (
 
 	"github.com/zoograph/zoograph/crawler/hubtest"
 	"github.com/zoograph/zoograph/store"
+	"github.com/zoograph/zoograph/store/storetest"
 )
 
 // importTextFixture is the sequence_classification fixture of the importer.
 const importTextFixture = "../../pipeline/transfergraph/testdata/sequence_classification"
 
-// importSharedImage returns ../shared/transfergraph/image_classification
-// beside the module root; without it the test fails under CI and is skipped
-// elsewhere.
+// importSharedImage returns the shared image_classification benchmark;
+// without it the test fails under CI and is skipped elsewhere.
 func importSharedImage(t *testing.T) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "..", "shared", "transfergraph", "image_classification")
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("shared TransferGraph data (../shared/transfergraph/image_classification beside the module root) not found")
-	}
-	t.Skip("shared TransferGraph data (../shared/transfergraph/image_classification beside the module root) not found; skipping")
-	return ""
+	return storetest.Shared(t, "transfergraph/image_classification")
 }
 
 func TestImportCommand(t *testing.T) {
