@@ -39,8 +39,16 @@ type GBDTOptions struct {
 	// without a lower validation RMSE and keeps the best round's trees.
 	// 0 disables it. Fit, which has no validation set, ignores it.
 	EarlyStoppingRounds int `json:"early_stopping_rounds"`
-	// Workers is the number of goroutines for split finding (≤ 0: GOMAXPROCS).
-	// The fitted model does not depend on it.
+	// Workers is the number of goroutines that find the splits of a fit;
+	// ≤ 0 means 1. They share every node's histogram pass, a few hundred
+	// microseconds of work, so they pay off on idle cores only: a worker
+	// the OS deschedules holds its node's pass up, and beside another busy
+	// process 2 workers can be slower than 1 (BenchmarkGBDTFit reports
+	// wall and CPU time per fit for 1 and GOMAXPROCS workers). Callers that
+	// fit many models, like zoograph's pipeline, run whole fits in parallel
+	// instead. Binning the features and Predict, which share nothing per
+	// node, use up to GOMAXPROCS goroutines when Workers ≤ 0. The fitted
+	// model does not depend on it.
 	Workers int `json:"workers"`
 	// Seed drives row and column sampling.
 	Seed uint64 `json:"seed"`
@@ -363,7 +371,7 @@ func newGBTrainer(opt GBDTOptions, bm *binned, y []float64, base float64) *gbTra
 	}
 	t.feats = make([]int, 0, p)
 	t.results = make([]passResult, (p+featureGroup-1)/featureGroup)
-	t.pool = newWorkerPool(workerCount(opt.Workers)-1, t.passWork)
+	t.pool = newWorkerPool(max(1, opt.Workers)-1, t.passWork)
 	return t
 }
 
