@@ -43,7 +43,7 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 	}
 	sel, err := selectSettings(ctx, d, []int{t}, cfg, newTimings(), func() {})
 	if err != nil {
-		return nil, fmt.Errorf("rank: %w", err)
+		return nil, err
 	}
 	cfg = sel[0].Chosen.apply(cfg)
 	tg, err := BuildGraph(d, t, cfg.Graph)
