@@ -97,7 +97,11 @@ func pearsonChart(info *ReportInfo, ref []store.ReferenceResult) *barChart {
 		} else {
 			first = protocol
 		}
-		ch.series = append(ch.series, barSeries{fmt.Sprintf("zoograph %s, %s protocol (this run)", info.Method, protocol), colour, fromRun(protocol, info.Method)})
+		name := info.Method
+		if !strings.HasPrefix(name, "zoograph") {
+			name = "zoograph " + name
+		}
+		ch.series = append(ch.series, barSeries{fmt.Sprintf("%s, %s protocol (this run)", name, protocol), colour, fromRun(protocol, info.Method)})
 	}
 	if first == "" {
 		return nil
