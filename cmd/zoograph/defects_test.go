@@ -5,8 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/zoograph/zoograph/crawler/hubtest"
+	"github.com/zoograph/zoograph/store"
 )
 
 // TestCommandsFailCleanly covers the small defects of issue 16 item 7:
@@ -80,10 +84,45 @@ func TestInspectCrawlProvenanceOnce(t *testing.T) {
 	if n := strings.Count(out, "command: zoograph crawl models"); n != 1 {
 		t.Errorf("the crawl's provenance is shown %d times, want once:\n%s", n, out)
 	}
-	for _, want := range []string{"provenance (1 write, oldest first)", "tables=cards,evals,models", "rows: cards "} {
-		if !strings.Contains(out, want) {
-			t.Errorf("inspect output lacks %q:\n%s", want, out)
+	if !strings.Contains(out, "provenance (1 write, oldest first)") {
+		t.Errorf("inspect output lacks one write:\n%s", out)
+	}
+}
+
+// TestGroupWrites checks how inspect shows the manifests of older crawls,
+// which committed cards, evals and models one at a time: as one write.
+func TestGroupWrites(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	crawl := func(table, rows string, watermark bool) store.Provenance {
+		d := map[string]string{"started_at": "t0", "listed": "150", "rows": rows}
+		if watermark {
+			d["crawl.watermark"] = "w"
 		}
+		return store.Provenance{Source: "hub", Command: "zoograph crawl models", Detail: d, At: at, Tables: []string{table}}
+	}
+	imp := func() store.Provenance {
+		return store.Provenance{Source: "tg", Command: "zoograph import", Detail: map[string]string{"location": "x"}, At: at,
+			Tables: []string{"models", "finetunes"}}
+	}
+	in := []store.Provenance{
+		crawl("cards", "143", false), crawl("evals", "51", false), crawl("models", "150", true),
+		imp(), imp(), // two imports of the same source: two writes
+		crawl("models", "150", true),
+	}
+	got := groupWrites(in)
+	var tables, rows []string
+	for _, p := range got {
+		tables = append(tables, strings.Join(p.Tables, ","))
+		rows = append(rows, p.Detail["rows"])
+	}
+	if diff := cmp.Diff([]string{"cards,evals,models", "models,finetunes", "models,finetunes", "models"}, tables); diff != "" {
+		t.Errorf("grouped tables (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"cards 143, evals 51, models 150", "", "", "models 150"}, rows); diff != "" {
+		t.Errorf("grouped rows (-want +got):\n%s", diff)
+	}
+	if got[0].Detail["crawl.watermark"] != "w" || in[0].Detail["rows"] != "143" {
+		t.Errorf("group %+v; input changed: %+v", got[0], in[0])
 	}
 }
 

@@ -306,10 +306,12 @@ func jsonRow(columns []string, row []any) ([]byte, error) {
 }
 
 // groupWrites joins the provenance entries of one write that committed its
-// tables one at a time (a crawl commits cards, evals, then its repo table):
-// consecutive entries of one source and command, on disjoint tables, whose
-// details agree wherever both have a key. The group lists every table, the
-// details once, and each table's "rows" as "TABLE N, ...".
+// tables one at a time, as crawls did (cards, evals, then the repo table)
+// before store.MergeParts committed them together, so that older zoos show
+// each crawl once: consecutive entries of one source and command, on
+// disjoint tables, whose details agree wherever both have a key. The group
+// lists every table, the details once, and each table's "rows" as "TABLE N,
+// ...".
 func groupWrites(prov []store.Provenance) []store.Provenance {
 	var out []store.Provenance
 	for _, p := range prov {
