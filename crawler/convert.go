@@ -104,22 +104,24 @@ func ReportedAccuracy(rows []card.EvalRow, sourceDatasets []string) float64 {
 		return math.NaN()
 	}
 	for _, e := range rows {
-		if math.IsNaN(e.Value) || math.IsInf(e.Value, 0) || e.Value < 0 || !isAccuracy(e) {
+		if !isAccuracy(e) || !sameDataset(e, sourceDatasets) {
 			continue
 		}
-		if !sameDataset(e, sourceDatasets) {
-			continue
+		if v, ok := accuracyFraction(e.Value); ok {
+			return v
 		}
-		v := e.Value
-		if v > 1 && v <= 100 {
-			v /= 100
-		}
-		if v > 1 {
-			continue
-		}
-		return v
 	}
 	return math.NaN()
+}
+
+// accuracyFraction returns an accuracy a card reports as a fraction: cards
+// write percentages too, so a value in (1, 100] is divided by 100. ok is
+// false when the result cannot be an accuracy (store.CheckAccuracy).
+func accuracyFraction(v float64) (float64, bool) {
+	if v > 1 && v <= 100 {
+		v /= 100
+	}
+	return v, store.CheckAccuracy(v) == nil
 }
 
 func isAccuracy(e card.EvalRow) bool {
@@ -158,13 +160,23 @@ func lastSegment(s string) string {
 }
 
 // EvalRows converts a card's flattened model-index into evals rows of
-// modelID with the given source (EvalSourceCard or EvalSourceCardData).
+// modelID with the given source (EvalSourceCard or EvalSourceCardData). The
+// value of an accuracy metric is stored as a fraction (accuracyFraction),
+// or as null when it cannot be an accuracy; value_raw keeps what the card
+// wrote.
 func EvalRows(modelID string, rows []card.EvalRow, source string) []store.Eval {
 	if len(rows) == 0 {
 		return nil
 	}
 	out := make([]store.Eval, len(rows))
 	for i, e := range rows {
+		if isAccuracy(e) && !math.IsNaN(e.Value) {
+			if v, ok := accuracyFraction(e.Value); ok {
+				e.Value = v
+			} else {
+				e.Value = math.NaN()
+			}
+		}
 		out[i] = store.Eval{
 			ModelID:       modelID,
 			ModelName:     e.ModelName,

@@ -84,9 +84,38 @@ func TestModelRow(t *testing.T) {
 	if len(evals) != 3 {
 		t.Fatalf("got %d eval rows, want 3: %+v", len(evals), evals)
 	}
-	if e := evals[0]; e.ModelID != m.ID || e.MetricType != "accuracy" || e.Value != 81.1 ||
+	if e := evals[0]; e.ModelID != m.ID || e.MetricType != "accuracy" || math.Abs(e.Value-0.811) > 1e-12 || e.ValueRaw != "81.1" ||
 		!e.Verified || e.DatasetSplit != "validation" || e.Source != "card_data" || e.ModelName != "vit" {
 		t.Errorf("first eval row = %+v", e)
+	}
+}
+
+// TestEvalRowsAccuracy checks the rule every writer of accuracies applies
+// (store.CheckAccuracy): an accuracy eval's value is stored as a fraction
+// in [0, 1] (card percentages divided by 100), or as null when it cannot be
+// one; the card's text stays in value_raw. Other metrics are stored as
+// written.
+func TestEvalRowsAccuracy(t *testing.T) {
+	tests := []struct {
+		metric, raw string
+		value, want float64 // want NaN: stored as null
+	}{
+		{"accuracy", "0.9", 0.9, 0.9},
+		{"accuracy", "1", 1, 1},
+		{"Accuracy", "93", 93, 0.93},
+		{"acc", "250", 250, math.NaN()},
+		{"accuracy", "-0.5", -0.5, math.NaN()},
+		{"accuracy", ".inf", math.Inf(1), math.NaN()},
+		{"accuracy", ".nan", math.NaN(), math.NaN()},
+		{"f1", "85.3", 85.3, 85.3},
+		{"loss", "-0.5", -0.5, -0.5},
+	}
+	for _, tt := range tests {
+		rows := EvalRows("a/b", []card.EvalRow{{MetricType: tt.metric, Value: tt.value, ValueRaw: tt.raw}}, EvalSourceCard)
+		got := rows[0]
+		if !(math.Abs(got.Value-tt.want) < 1e-12 || math.IsNaN(got.Value) && math.IsNaN(tt.want)) || got.ValueRaw != tt.raw {
+			t.Errorf("%s %s: value %v, raw %q; want %v, %q", tt.metric, tt.raw, got.Value, got.ValueRaw, tt.want, tt.raw)
+		}
 	}
 }
 

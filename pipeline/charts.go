@@ -3,7 +3,9 @@ package pipeline
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -11,30 +13,30 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	_ "gonum.org/v1/plot/vg/vgimg" // PNG canvases
+	_ "gonum.org/v1/plot/vg/vgsvg" // SVG canvases
 
 	"github.com/zoograph/zoograph/store"
 )
 
 // Chart colours (non-premultiplied: plot's color.RGBA is premultiplied).
 var (
-	colourOurs   = color.NRGBA{R: 31, G: 119, B: 180, A: 255}
-	colourPaper  = color.NRGBA{R: 255, G: 127, B: 14, A: 255}
-	colourLogME  = color.NRGBA{R: 127, G: 127, B: 127, A: 255}
-	colourPoints = color.NRGBA{R: 31, G: 119, B: 180, A: 170}
+	colourOurs      = color.NRGBA{R: 31, G: 119, B: 180, A: 255}
+	colourOursPaper = color.NRGBA{R: 140, G: 190, B: 230, A: 255}
+	colourPaper     = color.NRGBA{R: 255, G: 127, B: 14, A: 255}
+	colourBaseline  = color.NRGBA{R: 44, G: 160, B: 44, A: 255}
+	colourLogME     = color.NRGBA{R: 127, G: 127, B: 127, A: 255}
+	colourPoints    = color.NRGBA{R: 31, G: 119, B: 180, A: 170}
 )
 
-// renderCharts draws the Pearson bars per target (ours vs the paper's best
-// published row vs LogME) and a predicted-vs-actual scatter per target, as
-// SVG and PNG, and returns the SVG file names for the report.
+// renderCharts draws the Pearson bars per target (this run's method in
+// each of its protocols, the strongest baseline, LogME and the paper's best
+// published row) and a predicted-vs-actual scatter per target, as SVG and
+// PNG, and returns the SVG file names for the report.
 func renderCharts(dir string, info *ReportInfo, preds []store.Prediction, ref []store.ReferenceResult) ([]string, error) {
 	var files []string
-	var protocol string
-	if len(info.Config.Protocols) > 0 { // report.json may be hand-edited
-		protocol = info.Config.Protocols[0]
-	}
-	s := info.Summary[protocol]
-	if s != nil && s[info.Method] != nil {
-		name, err := pearsonBars(dir, info, s, ref, protocol)
+	if ch := pearsonChart(info, ref); ch != nil {
+		name, err := ch.save(dir, "pearson_per_target")
 		if err != nil {
 			return nil, err
 		}
@@ -52,69 +54,265 @@ func renderCharts(dir string, info *ReportInfo, preds []store.Prediction, ref []
 	return files, nil
 }
 
-func pearsonBars(dir string, info *ReportInfo, s map[string]map[string]map[string]MeanSD, ref []store.ReferenceResult, protocol string) (string, error) {
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Pearson per target (%s protocol)", protocol)
-	p.Y.Label.Text = "Pearson r"
-	p.Y.Min, p.Y.Max = math.Min(0, p.Y.Min), 1
-	labels := append(shortNames(info.Targets), "mean")
-	pubName, pub := bestPublished(ref, "pearson")
+// barChart is a grouped bar chart: one group per label, one bar per series
+// in each group, the legend below the plot.
+type barChart struct {
+	title, yLabel string
+	groups        []string // x labels, in full
+	series        []barSeries
+}
 
-	type barSeries struct {
-		label  string
-		colour color.Color
-		value  func(t string) float64
-	}
-	series := []barSeries{
-		{info.Method, colourOurs, func(t string) float64 { return s[info.Method]["pearson"][t].Mean }},
-	}
-	if pubName != "" {
-		series = append(series, barSeries{"paper: " + pubName, colourPaper, func(t string) float64 {
-			if t == "_mean" {
-				v, ok := meanOver(pub, info.Targets)
-				if !ok {
-					return math.NaN()
-				}
-				return v
+type barSeries struct {
+	label  string // says what the numbers are, protocol included
+	colour color.Color
+	values []float64 // one per group; NaN: no bar
+}
+
+// pearsonChart returns the Pearson-per-target chart of a run, or nil when
+// the run has no Pearson summary of its method. Every series names its
+// protocol: the run's numbers are in its own protocols, the paper's
+// published numbers in the paper's.
+func pearsonChart(info *ReportInfo, ref []store.ReferenceResult) *barChart {
+	groups := append(append([]string{}, info.Targets...), "_mean", "_weighted_mean")
+	labels := append(append([]string{}, info.Targets...), "mean", "weighted mean")
+	ch := &barChart{title: "Pearson between predicted and recorded accuracy, per target", yLabel: "Pearson r", groups: labels}
+	fromRun := func(protocol, method string) []float64 {
+		out := make([]float64, len(groups))
+		for i, g := range groups {
+			out[i] = math.NaN()
+			if m, ok := info.Summary[protocol][method]["pearson"][g]; ok && m.N > 0 {
+				out[i] = m.Mean
 			}
-			if v, ok := pub[t]; ok {
-				return v
-			}
-			return math.NaN()
-		}})
-	}
-	if s["logme"] != nil {
-		series = append(series, barSeries{"LogME", colourLogME, func(t string) float64 { return s["logme"]["pearson"][t].Mean }})
-	}
-	width := vg.Points(float64(60) / float64(len(series)+1) * 2)
-	for i, se := range series {
-		vals := make(plotter.Values, 0, len(labels))
-		for _, t := range append(append([]string{}, info.Targets...), "_mean") {
-			v := se.value(t)
-			if math.IsNaN(v) {
-				v = 0
-			}
-			vals = append(vals, v)
 		}
-		bars, err := plotter.NewBarChart(vals, width)
+		return out
+	}
+	var first string
+	for _, protocol := range info.Config.Protocols {
+		if info.Summary[protocol][info.Method] == nil {
+			continue
+		}
+		colour := colourOurs
+		if first != "" {
+			colour = colourOursPaper
+		} else {
+			first = protocol
+		}
+		name := info.Method
+		if !strings.HasPrefix(name, "zoograph") {
+			name = "zoograph " + name
+		}
+		ch.series = append(ch.series, barSeries{fmt.Sprintf("%s, %s protocol (this run)", name, protocol), colour, fromRun(protocol, info.Method)})
+	}
+	if first == "" {
+		return nil
+	}
+	// The strongest baseline of the run, by its mean Pearson over the
+	// targets, and LogME, the paper's reference baseline.
+	best, bestV := "", math.Inf(-1)
+	for _, m := range sortedKeys(info.Summary[first]) {
+		if m == info.Method {
+			continue
+		}
+		if v := info.Summary[first][m]["pearson"]["_mean"]; v.N > 0 && v.Mean > bestV {
+			best, bestV = m, v.Mean
+		}
+	}
+	if best != "" {
+		ch.series = append(ch.series, barSeries{fmt.Sprintf("%s, %s protocol (strongest baseline of this run)", best, first), colourBaseline, fromRun(first, best)})
+	}
+	if best != "logme" && info.Summary[first]["logme"] != nil {
+		ch.series = append(ch.series, barSeries{fmt.Sprintf("logme, %s protocol (this run)", first), colourLogME, fromRun(first, "logme")})
+	}
+	if name, pub := bestPublished(ref, "pearson"); name != "" {
+		vals := make([]float64, len(groups))
+		for i, g := range groups {
+			vals[i] = math.NaN()
+			switch g {
+			case "_mean":
+				if v, ok := meanOver(pub, info.Targets); ok {
+					vals[i] = v
+				}
+			case "_weighted_mean":
+				// Published over the paper's targets: comparable only
+				// when the run held out the same ones.
+				if v, ok := pub[g]; ok && sameTargets(pub, info.Targets) {
+					vals[i] = v
+				}
+			default:
+				if v, ok := pub[g]; ok {
+					vals[i] = v
+				}
+			}
+		}
+		ch.series = append(ch.series, barSeries{fmt.Sprintf("paper's best published row (%s), paper protocol", name), colourPaper, vals})
+	}
+	return ch
+}
+
+// sameTargets reports whether the published row pub covers exactly the
+// targets (its keys starting with "_" are aggregates).
+func sameTargets(pub map[string]float64, targets []string) bool {
+	n := 0
+	for k := range pub {
+		if !strings.HasPrefix(k, "_") {
+			n++
+		}
+	}
+	for _, t := range targets {
+		if _, ok := pub[t]; !ok {
+			return false
+		}
+	}
+	return n == len(targets)
+}
+
+// groupWidth is the share of a group's slot (1 on the x axis) its bars
+// take; the rest separates the groups.
+const groupWidth = 0.8
+
+// bars is the plotter of a barChart: it draws in data coordinates, so the
+// bars of group g fill [g − groupWidth/2, g + groupWidth/2] side by side,
+// centred over the group's label whatever the canvas size.
+type bars struct {
+	ch *barChart
+	// drawn records the rectangle of every bar drawn, in canvas
+	// coordinates, by series then group; tests check the layout with it.
+	drawn []barRect
+}
+
+type barRect struct {
+	series, group int
+	rect          vg.Rectangle
+}
+
+// slot returns the x range of series s in group g.
+func (b *bars) slot(s, g int) (x0, x1 float64) {
+	w := groupWidth / float64(len(b.ch.series))
+	x0 = float64(g) - groupWidth/2 + float64(s)*w
+	return x0, x0 + w
+}
+
+func (b *bars) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for s, se := range b.ch.series {
+		for g, v := range se.values {
+			if math.IsNaN(v) {
+				continue
+			}
+			x0, x1 := b.slot(s, g)
+			lo, hi := math.Min(0, v), math.Max(0, v)
+			r := vg.Rectangle{Min: vg.Point{X: trX(x0), Y: trY(lo)}, Max: vg.Point{X: trX(x1), Y: trY(hi)}}
+			c.FillPolygon(se.colour, c.ClipPolygonXY([]vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}}))
+			b.drawn = append(b.drawn, barRect{s, g, r})
+		}
+	}
+}
+
+func (b *bars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	for _, se := range b.ch.series {
+		for _, v := range se.values {
+			if !math.IsNaN(v) {
+				ymin, ymax = math.Min(ymin, v), math.Max(ymax, v)
+			}
+		}
+	}
+	return -0.5, float64(len(b.ch.groups)) - 0.5, ymin, ymax
+}
+
+// swatch is a legend thumbnail: a filled square of the series' colour.
+type swatch struct{ colour color.Color }
+
+func (sw swatch) Thumbnail(c *draw.Canvas) {
+	r := c.Rectangle
+	c.FillPolygon(sw.colour, []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}})
+}
+
+// chartLayout is where draw put the parts of a chart.
+type chartLayout struct {
+	plot, legend vg.Rectangle // the plot (axes included) and the legend
+	bars         []barRect
+	// data is the data area, inside the axes.
+	data vg.Rectangle
+}
+
+// size returns the chart's width and height: room for every bar and for
+// the legend below the plot.
+func (ch *barChart) size() (w, h vg.Length) {
+	w = vg.Length(math.Max(7, 1.5+0.22*float64(len(ch.groups)*len(ch.series)))) * vg.Inch
+	return w, 4.5*vg.Inch + ch.legendHeight()
+}
+
+// legendPadding separates the legend's entries.
+var legendPadding = vg.Points(5)
+
+func (ch *barChart) legendHeight() vg.Length {
+	size := plot.NewLegend().TextStyle.Font.Size
+	return vg.Length(len(ch.series))*(1.2*size+legendPadding) + vg.Points(16)
+}
+
+// draw draws the chart on dc: the plot on top, the legend below it, outside
+// the axes, so it never covers a bar.
+func (ch *barChart) draw(dc draw.Canvas) (chartLayout, error) {
+	p := plot.New()
+	p.Title.Text = ch.title
+	p.Y.Label.Text = ch.yLabel
+	b := &bars{ch: ch}
+	p.Add(plotter.NewGrid(), b)
+	p.NominalX(ch.groups...)
+	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YCenter
+	p.Y.Max = math.Max(1, p.Y.Max)
+
+	lh := ch.legendHeight()
+	top := draw.Crop(dc, 0, 0, lh, 0)
+	bottom := draw.Crop(dc, 0, 0, 0, -(dc.Max.Y - dc.Min.Y - lh))
+	p.Draw(top)
+
+	leg := plot.NewLegend()
+	leg.Top, leg.Left = true, true
+	leg.XOffs = 0.5 * vg.Inch
+	leg.YOffs = -vg.Points(4)
+	leg.ThumbnailWidth = vg.Points(12)
+	leg.Padding = legendPadding
+	for _, se := range ch.series {
+		leg.Add(se.label, swatch{se.colour})
+	}
+	leg.Draw(bottom)
+
+	data := p.DataCanvas(top)
+	return chartLayout{plot: top.Rectangle, legend: leg.Rectangle(bottom), bars: b.drawn, data: data.Rectangle}, nil
+}
+
+// save writes the chart as name.svg and name.png in dir and returns the
+// SVG's file name.
+func (ch *barChart) save(dir, name string) (string, error) {
+	w, h := ch.size()
+	for _, ext := range []string{"svg", "png"} {
+		c, err := draw.NewFormattedCanvas(w, h, ext)
 		if err != nil {
 			return "", err
 		}
-		bars.Color = se.colour
-		bars.LineStyle.Width = 0
-		bars.Offset = width * vg.Length(float64(i)-float64(len(series)-1)/2)
-		p.Add(bars)
-		p.Legend.Add(se.label, bars)
+		if _, err := ch.draw(draw.New(c)); err != nil {
+			return "", fmt.Errorf("%s.%s: %w", name, ext, err)
+		}
+		if err := writeCanvas(filepath.Join(dir, name+"."+ext), c); err != nil {
+			return "", fmt.Errorf("%s.%s: %w", name, ext, err)
+		}
 	}
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.NominalX(labels...)
-	p.X.Tick.Label.Rotation = math.Pi / 5
-	p.X.Tick.Label.XAlign = draw.XRight
-	p.X.Tick.Label.YAlign = draw.YCenter
-	p.Add(plotter.NewGrid())
-	w := vg.Length(math.Max(6, 0.9*float64(len(labels)))) * vg.Inch
-	return saveBoth(p, dir, "pearson_per_target", w, 4.5*vg.Inch)
+	return name + ".svg", nil
+}
+
+func writeCanvas(path string, c io.WriterTo) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	_, err = c.WriteTo(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func scatter(dir string, info *ReportInfo, preds []store.Prediction, target string) (string, error) {
@@ -151,14 +349,6 @@ func saveBoth(p *plot.Plot, dir, name string, w, h vg.Length) (string, error) {
 		}
 	}
 	return name + ".svg", nil
-}
-
-func shortNames(targets []string) []string {
-	out := make([]string, len(targets))
-	for i, t := range targets {
-		out[i] = strings.TrimPrefix(strings.ReplaceAll(t, "smallnorb_label_", "smallnorb_"), "tweet_eval/")
-	}
-	return out
 }
 
 func fileSafe(s string) string {

@@ -39,16 +39,16 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 	}
 	t, ok := d.DatasetIndex(target)
 	if !ok {
-		return nil, fmt.Errorf("rank: no dataset %q in the zoo (it needs at least distances or metadata)", target)
+		return nil, fmt.Errorf("no dataset %q in the zoo (it needs at least distances or metadata)", target)
 	}
 	sel, err := selectSettings(ctx, d, []int{t}, cfg, newTimings(), func() {})
 	if err != nil {
-		return nil, fmt.Errorf("rank: %w", err)
+		return nil, err
 	}
 	cfg = sel[0].Chosen.apply(cfg)
 	tg, err := BuildGraph(d, t, cfg.Graph)
 	if err != nil {
-		return nil, fmt.Errorf("rank: graph of %s: %w", target, err)
+		return nil, fmt.Errorf("graph of %s: %w", target, err)
 	}
 	var cands []int
 	history := make([]int, len(d.Models))
@@ -63,7 +63,7 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 		}
 	}
 	if len(cands) == 0 {
-		return nil, fmt.Errorf("rank: no model has fine-tuning history outside %s", target)
+		return nil, fmt.Errorf("no model has fine-tuning history outside %s", target)
 	}
 	sum := make([]float64, len(cands))
 	for s := range cfg.Seeds {
@@ -73,7 +73,7 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 		seed := cfg.Seed + uint64(s)
 		emb, err := embed(ctx, tg, cfg, seed, newTimings()) // the same embeddings as Run's
 		if err != nil {
-			return nil, fmt.Errorf("rank: %w", err)
+			return nil, fmt.Errorf("embed: %w", err)
 		}
 		ft, err := Features(d, t, tg, emb, cfg.Features, cfg.Learner, cfg.FeatureOptions, cands)
 		if err != nil {
@@ -81,7 +81,7 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 		}
 		pred, err := fitPredict(ft, cfg, seed)
 		if err != nil {
-			return nil, fmt.Errorf("rank: %s regressor: %w", cfg.Regressor, err)
+			return nil, fmt.Errorf("%s regressor: %w", cfg.Regressor, err)
 		}
 		blendPrior(pred, ft, cfg.Blend) // score exactly as Run does
 		for i, p := range pred {

@@ -314,8 +314,11 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 			}
 			if pubName != "" {
 				p, ok := pub[t]
-				if t == "_mean" {
+				switch t {
+				case "_mean":
 					p, ok = meanOver(pub, info.Targets)
+				case "_weighted_mean":
+					ok = ok && sameTargets(pub, info.Targets)
 				}
 				ours := s[info.Method]["pearson"][t].Mean
 				fmt.Fprintf(w, " %s | %s | %s | %s |", fmtOpt(p, ok), fmtDelta(ours, p, ok),
@@ -326,7 +329,11 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 		fmt.Fprintln(w)
 		if pubName != "" {
 			fmt.Fprintf(w, "Paper best = `%s`, the published row with the highest weighted mean; "+
-				"the paper's mean is over these targets.\n\n", pubName)
+				"the paper's mean is over these targets.", pubName)
+			if !sameTargets(pub, info.Targets) {
+				fmt.Fprintf(w, " The paper's weighted means are over its own targets, not these, so they are not shown.")
+			}
+			fmt.Fprintf(w, "\n\n")
 		}
 	}
 
@@ -430,8 +437,11 @@ func meanOver(m map[string]float64, targets []string) (float64, bool) {
 
 func fmtRef(m map[string]float64, t string, targets []string) string {
 	v, ok := m[t]
-	if t == "_mean" {
+	switch t {
+	case "_mean":
 		v, ok = meanOver(m, targets)
+	case "_weighted_mean":
+		ok = ok && sameTargets(m, targets)
 	}
 	return fmtOpt(v, ok)
 }
@@ -460,17 +470,26 @@ func fmtDelta(ours, p float64, ok bool) string {
 	return fmt.Sprintf("%+.3f", ours-p)
 }
 
-func prepareRunDir(dir string) error {
+// CheckRunDir reports whether WriteRun may write a run into dir: it must
+// not exist or be empty. Commands call it before any work.
+func CheckRunDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return os.MkdirAll(dir, 0o755)
+		return nil
 	case err != nil:
 		return fmt.Errorf("run directory %s: %w", dir, err)
 	case len(entries) > 0:
 		return fmt.Errorf("run directory %s exists and is not empty: choose a new --out", dir)
 	}
 	return nil
+}
+
+func prepareRunDir(dir string) error {
+	if err := CheckRunDir(dir); err != nil {
+		return err
+	}
+	return os.MkdirAll(dir, 0o755)
 }
 
 func writeJSON(path string, v any) error {

@@ -32,8 +32,10 @@
 // A zoo directory holds one TABLE.parquet file per table and manifest.json:
 // schema version, creation and update times, the provenance of every write,
 // and each table's file, row count, size and SHA-256 (Manifest). WriteZoo,
-// MergeParts, ReadZoo, ReadTable and Verify work on zoos. MergeParts folds
-// part files into a table by key, the newest row winning, with the rows of
+// MergeZoo, MergeParts, ReadZoo, ReadTable and Verify work on zoos.
+// WriteZoo replaces whole tables; MergeZoo, what importers use, replaces
+// only the rows of one source and keeps the rest. MergeParts folds part
+// files into a table by key, the newest row winning, with the rows of
 // dependent tables following theirs: a crawler writes parts as it goes and
 // leaves the merge, and its crash safety, to store. Writes are atomic
 // and crash-safe: each file is written under a temporary name in the same

@@ -36,7 +36,7 @@ type Model struct {
 	NumLabels        int64    // size of the classification head; 0 = unknown (null)
 	SourceDatasets   []string // datasets the model was trained on (card `datasets`, benchmark "trained on")
 	PretrainDataset  string   // declared pre-training corpus (benchmark `dataset` column); nullable
-	ReportedAccuracy float64  // accuracy the model reports on its source dataset; NaN = null
+	ReportedAccuracy float64  // accuracy the model reports on its source dataset, in [0, 1] (CheckAccuracy); NaN = null
 	BaseModels       []string // card base_model lineage
 	License          string   // nullable
 	Languages        []string
@@ -86,7 +86,7 @@ type Eval struct {
 	DatasetSplit  string  // nullable
 	MetricType    string  // nullable
 	MetricName    string  // nullable
-	Value         float64 // NaN (null) when the value is not numeric
+	Value         float64 // NaN (null) when the value is not numeric; an accuracy's is a fraction, checked by CheckAccuracy
 	ValueRaw      string  // the value as written; nullable
 	Verified      bool
 	Source        string // "card" (README) or "card_data" (API cardData)
@@ -98,7 +98,7 @@ type Finetune struct {
 	ModelID      string
 	DatasetID    string
 	Run          int64   // 0 for the first run of the pair and method, 1 for the next, ...
-	Accuracy     float64 // NaN = null (run recorded without a result)
+	Accuracy     float64 // NaN = null (run recorded without a result); else in [0, 1] (CheckAccuracy)
 	Method       string  // "full" or "lora"
 	Epochs       float64 // NaN = null
 	BatchSize    int64   // 0 = unknown (null)

@@ -166,7 +166,8 @@ func writeManifest(dir string, m *Manifest) error {
 
 // WriteZoo writes every non-nil table of t into the zoo directory dir,
 // creating dir if missing, and appends prov to the manifest. Tables already
-// in the zoo but nil in t are kept.
+// in the zoo but nil in t are kept; the others are replaced whole, rows of
+// every source alike (MergeZoo replaces only one source's rows).
 //
 // The write is atomic as a whole: each table goes to a synced temporary file
 // first; the previous version of each table it replaces is kept under

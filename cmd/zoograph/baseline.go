@@ -83,7 +83,7 @@ func (f evalFlags) start() (evaluate.Options, *store.Tables, error) {
 	if *f.seeds < 1 {
 		return evaluate.Options{}, nil, usagef("--seeds must be at least 1")
 	}
-	if err := evaluate.PrepareOutDir(*f.out, *f.force); err != nil {
+	if err := evaluate.CheckOutDir(*f.out, *f.force); err != nil {
 		return evaluate.Options{}, nil, err
 	}
 	tables, _, err := store.ReadZoo(*f.zoo)
@@ -93,7 +93,7 @@ func (f evalFlags) start() (evaluate.Options, *store.Tables, error) {
 	return evaluate.Options{Protocol: p, Seed: *f.seed, RandomSeeds: *f.seeds}, tables, nil
 }
 
-// evalWriteOutputs writes the reports of res into dir (already prepared)
+// evalWriteOutputs writes the reports of res into dir (already checked)
 // and prints the headline table (Pearson) and where the reports went.
 func evalWriteOutputs(e *env, dir string, res *evaluate.Result, ref []store.ReferenceResult) error {
 	if err := evaluate.WriteReport(dir, res, ref); err != nil {

@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/zoograph/zoograph/pipeline/demo"
@@ -52,7 +56,31 @@ with report.md, report.json, Parquet tables and charts.`)
 	if err := printRunSummary(e, res.RunDir); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "zoo: %s (inspect it with: zoograph inspect %s)\ndemo finished in %.1f s\n",
-		res.ZooDir, res.ZooDir, time.Since(start).Seconds())
+	exe, _ := os.Executable()
+	fmt.Fprintf(e.stdout, "zoo: %s (inspect it with: %s inspect %s)\ndemo finished in %.1f s\n",
+		res.ZooDir, selfCommand(os.Args[0], exe, exec.LookPath), res.ZooDir, time.Since(start).Seconds())
 	return nil
+}
+
+// selfCommand returns a command line that runs this zoograph again, for the
+// hints commands print: "zoograph" when that is this binary on PATH, "go
+// run ./cmd/zoograph" under go run (whose binary is gone once it exits),
+// else the path the binary was started as.
+func selfCommand(arg0, exe string, lookPath func(string) (string, error)) string {
+	if p, err := lookPath("zoograph"); err == nil && sameFile(p, exe) {
+		return "zoograph"
+	}
+	if s := filepath.ToSlash(exe); strings.Contains(s, "/go-build") && strings.Contains(s, "/exe/") {
+		return "go run ./cmd/zoograph"
+	}
+	return arg0
+}
+
+func sameFile(a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }

@@ -102,6 +102,8 @@ func TestEvalCommandErrors(t *testing.T) {
 	writeTestFile(t, bad, "target,model,score\ncifar100,org/m1,0.5\ncifar100,org/m2,high\n")
 	unknown := filepath.Join(t.TempDir(), "unknown.csv")
 	writeTestFile(t, unknown, "target,model,score\nimagenet,org/m1,0.5\n")
+	unknownModels := filepath.Join(t.TempDir(), "unknown-models.csv")
+	writeTestFile(t, unknownModels, "target,model,score\ncifar100,nobody/m1,0.5\ncifar100,nobody/m2,0.7\n")
 	good := filepath.Join(t.TempDir(), "good.csv")
 	writeTestFile(t, good, "target,model,score,method\ncifar100,org/m1,0.5,logme\n")
 	out := func() string { return filepath.Join(t.TempDir(), "o") }
@@ -115,6 +117,8 @@ func TestEvalCommandErrors(t *testing.T) {
 		{"bad baseline", []string{"eval", "--zoo", zoo, "--predictions", bad, "--out", "x", "--baselines", "oracle"}, exitUsage, `unknown baseline "oracle"`},
 		{"bad csv", []string{"eval", "--zoo", zoo, "--predictions", bad, "--out", out()}, exitFailure, bad + `:3: score "high" is not a number`},
 		{"unknown target", []string{"eval", "--zoo", zoo, "--predictions", unknown, "--out", out()}, exitFailure, `unknown target "imagenet"`},
+		{"only unknown models", []string{"eval", "--zoo", zoo, "--predictions", unknownModels, "--out", out()}, exitFailure,
+			`none of the 2 predictions on the evaluated targets names a model with a recorded accuracy on its target (e.g. model "nobody/m1" on cifar100)`},
 		{"missing file", []string{"eval", "--zoo", zoo, "--predictions", filepath.Join(t.TempDir(), "none.csv"), "--out", out()}, exitFailure, "none.csv"},
 		{"missing method", []string{"eval", "--zoo", zoo, "--predictions", good, "--out", out(), "--methods", "ours"}, exitFailure, `no predictions of method "ours"`},
 		{"method clashes with a baseline", []string{"eval", "--zoo", zoo, "--predictions", good, "--out", out()}, exitFailure, `"logme" is also a computed baseline`},

@@ -43,13 +43,19 @@ func newFlagSet(e *env, name, synopsis, description string) *flag.FlagSet {
 }
 
 // parseFlags parses args, printing usage on -h and turning other parse
-// failures into flag errors (exit code 2).
+// failures into flag errors (exit code 2), which run prints with a one-line
+// hint. flag.Parse calls Usage on -h and on every failure, so Usage is
+// silenced while it runs and called here, on -h only.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return flag.ErrHelp
-		}
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if errors.Is(err, flag.ErrHelp) {
+		usage()
+		return flag.ErrHelp
+	}
+	if err != nil {
 		return &flagError{err: err}
 	}
 	return nil

@@ -26,6 +26,10 @@ metadata, LogME and Reg-H-Score scores, dataset features and distances, and
 the published result tables become the models, datasets, finetunes, scores,
 dataset_distances and reference_results tables of ZOO.
 
+The import merges: the rows ZOO already holds from other sources (a crawl,
+another benchmark) are kept; importing the same benchmark again replaces
+the rows of its earlier import.
+
 Malformed rows are skipped and listed with file, line and reason; with
 --strict the first one is an error and nothing is written.`
 
@@ -81,10 +85,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		},
 		At: time.Now().UTC(),
 	}
-	if err := store.WriteZoo(*out, tables, prov); err != nil {
+	merged, err := store.MergeZoo(*out, tables, prov)
+	if err != nil {
 		return fmt.Errorf("write zoo %s: %w", *out, err)
 	}
-	importPrintReport(e.stdout, src, *out, rep)
+	importPrintReport(e.stdout, src, *out, rep, merged)
 	return nil
 }
 
@@ -119,8 +124,9 @@ func importCommandLine(src, out, task string, strict bool) string {
 	return strings.Join(parts, " ")
 }
 
-// importPrintReport prints row counts and every skipped row.
-func importPrintReport(w io.Writer, src, out string, rep *transfergraph.Report) {
+// importPrintReport prints row counts, what the merge kept and replaced,
+// and every skipped row.
+func importPrintReport(w io.Writer, src, out string, rep *transfergraph.Report, merged []store.Merged) {
 	fmt.Fprintf(w, "imported %s (%s layout) from %s into %s\n", rep.Source, rep.Task, src, out)
 	rows := []struct {
 		table, note string
@@ -132,10 +138,24 @@ func importPrintReport(w io.Writer, src, out string, rep *transfergraph.Report) 
 		{"dataset_distances", ""},
 		{"reference_results", fmt.Sprintf("%d result tables", len(rep.ResultTables))},
 	}
+	byTable := map[string]store.Merged{}
+	for _, m := range merged {
+		byTable[m.Table] = m
+	}
 	for _, r := range rows {
-		line := fmt.Sprintf("  %-18s %7d", r.table, rep.Counts[r.table])
+		notes := []string{}
 		if r.note != "" {
-			line += "  (" + r.note + ")"
+			notes = append(notes, r.note)
+		}
+		if m := byTable[r.table]; m.Replaced > 0 {
+			notes = append(notes, fmt.Sprintf("replaced %d earlier rows", m.Replaced))
+		}
+		if m := byTable[r.table]; m.Kept > 0 {
+			notes = append(notes, fmt.Sprintf("kept %d other rows", m.Kept))
+		}
+		line := fmt.Sprintf("  %-18s %7d", r.table, rep.Counts[r.table])
+		if len(notes) > 0 {
+			line += "  (" + strings.Join(notes, "; ") + ")"
 		}
 		fmt.Fprintln(w, line)
 	}

@@ -3,43 +3,25 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/zoograph/zoograph/crawler/hubtest"
 	"github.com/zoograph/zoograph/store"
+	"github.com/zoograph/zoograph/store/storetest"
 )
 
 // importTextFixture is the sequence_classification fixture of the importer.
 const importTextFixture = "../../pipeline/transfergraph/testdata/sequence_classification"
 
-// importSharedImage returns ../shared/transfergraph/image_classification
-// beside the module root; without it the test fails under CI and is skipped
-// elsewhere.
+// importSharedImage returns the shared image_classification benchmark;
+// without it the test fails under CI and is skipped elsewhere.
 func importSharedImage(t *testing.T) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "..", "shared", "transfergraph", "image_classification")
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("shared TransferGraph data (../shared/transfergraph/image_classification beside the module root) not found")
-	}
-	t.Skip("shared TransferGraph data (../shared/transfergraph/image_classification beside the module root) not found; skipping")
-	return ""
+	return storetest.Shared(t, "transfergraph/image_classification")
 }
 
 func TestImportCommand(t *testing.T) {
@@ -170,5 +152,62 @@ func TestImportCommandHelp(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "Usage: zoograph import transfergraph SRC --out ZOO") {
 		t.Errorf("help lacks the synopsis:\n%s", stderr.String())
+	}
+}
+
+// TestImportKeepsCrawl follows the README's "Real data" steps in order:
+// crawl into a zoo, import a benchmark into the same zoo, import it again.
+// The crawl's rows survive both imports; the second import replaces the
+// first's rows instead of doubling them.
+func TestImportKeepsCrawl(t *testing.T) {
+	h, url := crawlHub(t, hubtest.Options{})
+	zoo := filepath.Join(t.TempDir(), "zoo")
+	t.Setenv("HF_TOKEN", crawlTestToken)
+	if code, _, stderr := runCrawlCmd(context.Background(), "models", "--out", zoo, "--endpoint", url, "--cards", "--quota", "none"); code != exitOK {
+		t.Fatalf("crawl: exit %d; stderr:\n%s", code, stderr)
+	}
+	crawled, _, err := store.ReadZoo(zoo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(crawled.Models) != h.NumModels() || len(crawled.Cards) == 0 || len(crawled.Evals) == 0 {
+		t.Fatalf("crawl wrote %d models (want %d), %d cards, %d evals", len(crawled.Models), h.NumModels(), len(crawled.Cards), len(crawled.Evals))
+	}
+
+	for i := range 2 {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), []string{"import", "transfergraph", importTextFixture, "--out", zoo}, &stdout, &stderr); code != exitOK {
+			t.Fatalf("import %d: exit %d; stderr:\n%s", i+1, code, stderr.String())
+		}
+		if want := fmt.Sprintf("kept %d other rows", h.NumModels()); !strings.Contains(stdout.String(), want) {
+			t.Errorf("import %d: output lacks %q:\n%s", i+1, want, stdout.String())
+		}
+		tables, m, err := store.ReadZoo(zoo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hub, bench int
+		for _, r := range tables.Models {
+			switch r.Source {
+			case "hub":
+				hub++
+			case "transfergraph/sequence_classification":
+				bench++
+			}
+		}
+		if hub != len(crawled.Models) || bench != 6 || len(tables.Models) != hub+bench {
+			t.Errorf("import %d: models %d from the hub (want %d), %d from the benchmark (want 6), %d in all",
+				i+1, hub, len(crawled.Models), bench, len(tables.Models))
+		}
+		if len(tables.Cards) != len(crawled.Cards) || len(tables.Evals) != len(crawled.Evals) {
+			t.Errorf("import %d: cards %d -> %d, evals %d -> %d: the crawl's tables changed",
+				i+1, len(crawled.Cards), len(tables.Cards), len(crawled.Evals), len(tables.Evals))
+		}
+		if len(tables.Finetunes) != 20 || len(tables.Scores) != 17 {
+			t.Errorf("import %d: %d finetunes, %d scores; want the benchmark's 20 and 17", i+1, len(tables.Finetunes), len(tables.Scores))
+		}
+		if n := len(m.Provenance); m.Provenance[n-1].Source != "transfergraph/sequence_classification" {
+			t.Errorf("import %d: last provenance %+v", i+1, m.Provenance[n-1])
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -214,12 +215,13 @@ func (s *zooSummary) writeText(w io.Writer) error {
 			fmt.Fprintf(w, "verify %s: %s\n", t.Name, t.Problem)
 		}
 	}
+	prov := groupWrites(s.Provenance)
 	writes := "writes"
-	if len(s.Provenance) == 1 {
+	if len(prov) == 1 {
 		writes = "write"
 	}
-	fmt.Fprintf(w, "\nprovenance (%d %s, oldest first):\n", len(s.Provenance), writes)
-	for _, p := range s.Provenance {
+	fmt.Fprintf(w, "\nprovenance (%d %s, oldest first):\n", len(prov), writes)
+	for _, p := range prov {
 		fmt.Fprintf(w, "  %s  %s", fmtSeconds(p.At), p.Source)
 		if len(p.Tables) > 0 {
 			fmt.Fprintf(w, "  tables=%s", strings.Join(p.Tables, ","))
@@ -301,6 +303,66 @@ func jsonRow(columns []string, row []any) ([]byte, error) {
 	}
 	b.WriteString("}\n")
 	return b.Bytes(), nil
+}
+
+// groupWrites joins the provenance entries of one write that committed its
+// tables one at a time, as crawls did (cards, evals, then the repo table)
+// before store.MergeParts committed them together, so that older zoos show
+// each crawl once: consecutive entries of one source and command, on
+// disjoint tables, whose details agree wherever both have a key. The group
+// lists every table, the details once, and each table's "rows" as "TABLE N,
+// ...".
+func groupWrites(prov []store.Provenance) []store.Provenance {
+	var out []store.Provenance
+	for _, p := range prov {
+		if n := len(out); n > 0 && sameWrite(out[n-1], p) {
+			g := &out[n-1]
+			for k, v := range p.Detail {
+				if k == "rows" && g.Detail[k] != "" {
+					g.Detail[k] += ", " + rowsOf(p)
+				} else if k == "rows" {
+					g.Detail[k] = rowsOf(p)
+				} else {
+					g.Detail[k] = v
+				}
+			}
+			g.Tables = append(g.Tables, p.Tables...)
+			continue
+		}
+		g := p
+		g.Tables = slices.Clone(p.Tables)
+		g.Detail = maps.Clone(p.Detail)
+		if _, ok := g.Detail["rows"]; ok {
+			g.Detail["rows"] = rowsOf(p)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// rowsOf labels an entry's "rows" detail with its table.
+func rowsOf(p store.Provenance) string {
+	if len(p.Tables) == 1 {
+		return p.Tables[0] + " " + p.Detail["rows"]
+	}
+	return p.Detail["rows"]
+}
+
+func sameWrite(a, b store.Provenance) bool {
+	if a.Source != b.Source || a.Command != b.Command || len(a.Tables) == 0 || len(b.Tables) == 0 {
+		return false
+	}
+	for _, t := range b.Tables {
+		if slices.Contains(a.Tables, t) {
+			return false
+		}
+	}
+	for k, v := range b.Detail {
+		if av, ok := a.Detail[k]; ok && k != "rows" && av != v {
+			return false
+		}
+	}
+	return true
 }
 
 // maxCell is the widest a text cell gets, in runes.

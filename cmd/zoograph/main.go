@@ -81,14 +81,16 @@ func usagef(format string, args ...any) error {
 // code, in one place.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("zoograph", flag.ContinueOnError)
-	global.SetOutput(stderr)
+	global.SetOutput(io.Discard)
 	verbose := global.Bool("v", false, "verbose logging (debug level)")
 	jsonLogs := global.Bool("log-json", false, "log as JSON lines")
-	global.Usage = func() { printUsage(stderr) }
+	global.Usage = func() {} // flag.Parse calls it on every failure
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stderr)
 			return exitOK
 		}
+		fmt.Fprintf(stderr, "zoograph: %v\nrun 'zoograph help' for usage\n", err)
 		return exitUsage
 	}
 	args = global.Args()

@@ -34,6 +34,9 @@ if any, are shown beside the prediction but never used for it.`)
 	if *zoo == "" || *target == "" {
 		return usagef("--zoo and --target are required")
 	}
+	if *top < 0 {
+		return usagef("--top %d: want 0 (all) or more", *top)
+	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}

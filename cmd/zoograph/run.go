@@ -42,6 +42,9 @@ and metrics as Parquet, report.json, report.md and charts.`)
 	if err != nil {
 		return err
 	}
+	if err := pipeline.CheckRunDir(*out); err != nil {
+		return err
+	}
 
 	tables, manifest, err := store.ReadZoo(*zoo)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +155,53 @@ func TestHelp(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "help"); code != exitOK || !strings.Contains(out, "Commands:") {
 		t.Errorf("help: exit %d\n%s", code, out)
+	}
+}
+
+// TestLoadConfigKeys checks that a run's config.json is snake_case
+// throughout and that a config.json written before the regressor options
+// had JSON tags ("Ridge", "Trees", "MaxDepth") still loads.
+func TestLoadConfigKeys(t *testing.T) {
+	dir := t.TempDir()
+	cfg := pipeline.DefaultConfig()
+	b, err := json.MarshalIndent(struct {
+		Config pipeline.Config `json:"config"`
+	}{cfg}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys := regexp.MustCompile(`"([A-Za-z0-9_+]*[A-Z][A-Za-z0-9_]*)":`).FindAllString(string(b), -1); len(keys) > 0 {
+		t.Errorf("config.json has keys that are not snake_case: %v", keys)
+	}
+	current := filepath.Join(dir, "current.json")
+	writeTestFile(t, current, string(b))
+	got, err := loadConfig(current)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.GBDT != cfg.GBDT || got.Forest != cfg.Forest || got.Linear != cfg.Linear {
+		t.Errorf("round trip: gbdt %+v, forest %+v, linear %+v", got.GBDT, got.Forest, got.Linear)
+	}
+
+	old := filepath.Join(dir, "old.json")
+	writeTestFile(t, old, `{"config": {"protocols": ["clean"], "seeds": 2, "learner": "node2vec", "regressor": "gbdt", "features": "zoograph",
+	  "linear": {"Ridge": 0.5, "Standardize": true, "ImputeMissing": false},
+	  "forest": {"Trees": 50, "MaxDepth": 4, "MinSamplesLeaf": 1, "MaxFeatures": "sqrt", "Bootstrap": true, "MaxBins": 256, "Workers": 0, "Seed": 0},
+	  "gbdt": {"Trees": 300, "MaxDepth": 3, "LearningRate": 0.05, "Lambda": 1, "Alpha": 0, "Gamma": 0, "MinChildWeight": 1,
+	           "Subsample": 1, "ColsampleByTree": 0.8, "MaxBins": 256, "EarlyStoppingRounds": 0, "Workers": 0, "Seed": 0}},
+	  "zoo": "zoo", "zoo_checksum": "abc"}`)
+	got, err = loadConfig(old)
+	if err != nil {
+		t.Fatalf("old config: %v", err)
+	}
+	if got.Linear.Ridge != 0.5 || !got.Linear.Standardize || got.Forest.Trees != 50 || got.Forest.MaxDepth != 4 ||
+		got.GBDT.Trees != 300 || got.GBDT.MaxDepth != 3 || got.GBDT.LearningRate != 0.05 || got.GBDT.ColsampleByTree != 0.8 {
+		t.Errorf("old config read as linear %+v, forest %+v, gbdt %+v", got.Linear, got.Forest, got.GBDT)
+	}
+
+	typo := filepath.Join(dir, "typo.json")
+	writeTestFile(t, typo, `{"config": {"gbdt": {"max_dept": 3}}}`)
+	if _, err := loadConfig(typo); err == nil || !strings.Contains(err.Error(), "max_dept") {
+		t.Errorf("config with a misspelt key: %v, want an error naming it", err)
 	}
 }

@@ -61,9 +61,11 @@
 // partitioned in place and histogram buffers pooled. Each sweep over the
 // features is cut into groups of four features (whose histograms are built
 // in one pass over the rows) that Workers long-lived goroutines claim from a
-// shared counter, so a worker descheduled on a busy machine stalls nobody
-// for long; the groups' best splits are reduced in feature order with strict
-// comparisons, so the tree does not depend on Workers or on who ran what.
+// shared counter, so a worker descheduled on a busy machine holds up only
+// the group it claimed (the pass still waits for that one, which is why
+// Workers defaults to 1); the groups' best splits are reduced in feature
+// order with strict comparisons, so the tree does not depend on Workers or
+// on who ran what.
 // Growth is depth-first, which yields the same tree as level-wise growth to
 // MaxDepth since a node's split depends only on its own rows.
 //

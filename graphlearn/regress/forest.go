@@ -16,29 +16,29 @@ import (
 // follow scikit-learn's RandomForestRegressor.
 type ForestOptions struct {
 	// Trees is the number of trees, n_estimators (≥ 1).
-	Trees int
+	Trees int `json:"trees"`
 	// MaxDepth limits tree depth; 0 means unlimited (sklearn's None).
-	MaxDepth int
+	MaxDepth int `json:"max_depth"`
 	// MinSamplesLeaf is the minimum number of distinct training rows in a
 	// leaf; 0 means 1.
-	MinSamplesLeaf int
+	MinSamplesLeaf int `json:"min_samples_leaf"`
 	// MaxFeatures is how many features each split considers: "sqrt"
 	// (⌊√p⌋), "log2" (⌊log₂ p⌋), "all" or "" (p), a fraction such as "0.33"
 	// (⌊0.33·p⌋), or a count such as "10". At least one.
-	MaxFeatures string
+	MaxFeatures string `json:"max_features"`
 	// Bootstrap draws n rows with replacement for each tree; otherwise every
 	// tree sees all rows.
-	Bootstrap bool
+	Bootstrap bool `json:"bootstrap"`
 	// MaxBins is the number of quantile bins per feature, in [2, 256];
 	// 0 means 256. With no more distinct values than bins, splits are the
 	// exact CART midpoints.
-	MaxBins int
+	MaxBins int `json:"max_bins"`
 	// Workers is the number of goroutines growing trees (≤ 0: GOMAXPROCS).
 	// The fitted model does not depend on it.
-	Workers int
+	Workers int `json:"workers"`
 	// Seed drives bootstrap and feature sampling; tree t draws from a stream
 	// derived from (Seed, t).
-	Seed uint64
+	Seed uint64 `json:"seed"`
 }
 
 // DefaultForestOptions returns the TransferGraph paper's settings: 100 trees

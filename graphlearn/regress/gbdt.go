@@ -13,37 +13,45 @@ import (
 // XGBoost's (tree_method=hist, grow_policy=depthwise, objective=reg:squarederror).
 type GBDTOptions struct {
 	// Trees is the number of boosting rounds, n_estimators (≥ 1).
-	Trees int
+	Trees int `json:"trees"`
 	// MaxDepth is the depth of every tree (≥ 1); a node at this depth is a leaf.
-	MaxDepth int
+	MaxDepth int `json:"max_depth"`
 	// LearningRate is the shrinkage η in (0, 1] applied to every leaf.
-	LearningRate float64
+	LearningRate float64 `json:"learning_rate"`
 	// Lambda is the L2 penalty λ on leaf weights (≥ 0).
-	Lambda float64
+	Lambda float64 `json:"lambda"`
 	// Alpha is the L1 penalty α on leaf weights (≥ 0).
-	Alpha float64
+	Alpha float64 `json:"alpha"`
 	// Gamma is the minimum loss reduction γ a split must reach (≥ 0),
 	// min_split_loss.
-	Gamma float64
+	Gamma float64 `json:"gamma"`
 	// MinChildWeight is the minimum hessian sum of each child (≥ 0); for
 	// squared error that is a row count.
-	MinChildWeight float64
+	MinChildWeight float64 `json:"min_child_weight"`
 	// Subsample is the Bernoulli row-sampling rate per tree, in (0, 1].
-	Subsample float64
+	Subsample float64 `json:"subsample"`
 	// ColsampleByTree is the fraction of features sampled per tree, in (0, 1].
-	ColsampleByTree float64
+	ColsampleByTree float64 `json:"colsample_by_tree"`
 	// MaxBins is the number of quantile bins per feature, in [2, 256];
 	// 0 means 256.
-	MaxBins int
+	MaxBins int `json:"max_bins"`
 	// EarlyStoppingRounds stops FitWithValidation after this many rounds
 	// without a lower validation RMSE and keeps the best round's trees.
 	// 0 disables it. Fit, which has no validation set, ignores it.
-	EarlyStoppingRounds int
-	// Workers is the number of goroutines for split finding (≤ 0: GOMAXPROCS).
-	// The fitted model does not depend on it.
-	Workers int
+	EarlyStoppingRounds int `json:"early_stopping_rounds"`
+	// Workers is the number of goroutines that find the splits of a fit;
+	// ≤ 0 means 1. They share every node's histogram pass, a few hundred
+	// microseconds of work, so they pay off on idle cores only: a worker
+	// the OS deschedules holds its node's pass up, and beside another busy
+	// process 2 workers can be slower than 1 (BenchmarkGBDTFit reports
+	// wall and CPU time per fit for 1 and GOMAXPROCS workers). Callers that
+	// fit many models, like zoograph's pipeline, run whole fits in parallel
+	// instead. Binning the features and Predict, which share nothing per
+	// node, use up to GOMAXPROCS goroutines when Workers ≤ 0. The fitted
+	// model does not depend on it.
+	Workers int `json:"workers"`
 	// Seed drives row and column sampling.
-	Seed uint64
+	Seed uint64 `json:"seed"`
 }
 
 // DefaultGBDTOptions returns the TransferGraph paper's settings (500 trees,
@@ -363,7 +371,7 @@ func newGBTrainer(opt GBDTOptions, bm *binned, y []float64, base float64) *gbTra
 	}
 	t.feats = make([]int, 0, p)
 	t.results = make([]passResult, (p+featureGroup-1)/featureGroup)
-	t.pool = newWorkerPool(workerCount(opt.Workers)-1, t.passWork)
+	t.pool = newWorkerPool(max(1, opt.Workers)-1, t.passWork)
 	return t
 }
 

@@ -12,15 +12,15 @@ import (
 type LinearOptions struct {
 	// Ridge is the L2 penalty λ ≥ 0 on the coefficients (never on the
 	// intercept); 0 is ordinary least squares.
-	Ridge float64
+	Ridge float64 `json:"ridge"`
 	// Standardize scales every feature to unit variance before fitting, so
 	// that the ridge penalty treats features alike. Coefficients are
 	// reported in the original units either way.
-	Standardize bool
+	Standardize bool `json:"standardize"`
 	// ImputeMissing replaces NaN in X, in Fit and Predict, by the feature's
 	// mean over the non-missing training values (0 if it has none).
 	// Without it NaN gives ErrMissingValues.
-	ImputeMissing bool
+	ImputeMissing bool `json:"impute_missing"`
 }
 
 // Linear is a least-squares linear model with intercept,

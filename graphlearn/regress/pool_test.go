@@ -36,3 +36,20 @@ func TestWorkerPool(t *testing.T) {
 		p.close()
 	}
 }
+
+// TestGBDTFitWorkersDefault checks that a fit with Workers ≤ 0 finds splits
+// on one goroutine: the parallel passes pay off only on idle cores (see
+// GBDTOptions.Workers), so they are opt-in.
+func TestGBDTFitWorkersDefault(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	X, y := benchData(50)
+	for _, tt := range []struct{ workers, helpers int }{{0, 0}, {-1, 0}, {1, 0}, {2, 1}, {4, 3}} {
+		o := DefaultGBDTOptions()
+		o.Workers = tt.workers
+		tr := newGBTrainer(o, newBinned(X, o.MaxBins, 1), y, 0)
+		if got := len(tr.pool.wake); got != tt.helpers {
+			t.Errorf("Workers = %d: %d helper goroutines, want %d", tt.workers, got, tt.helpers)
+		}
+		tr.close()
+	}
+}

@@ -114,7 +114,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		res.Crawl.TableRows, res.Crawl.Cards, res.Crawl.Evals, res.Crawl.Pages, res.Crawl.Requests, res.Crawl.Elapsed.Seconds())
 
 	t0 = time.Now()
-	err = store.WriteZoo(res.ZooDir, &store.Tables{
+	_, err = store.MergeZoo(res.ZooDir, &store.Tables{
 		Datasets: sample.Datasets, Finetunes: sample.Finetunes, Scores: sample.Scores, DatasetDistances: sample.Distances,
 	}, store.Provenance{Source: "zoograph/sample", Command: "demo", At: time.Now().UTC(),
 		Detail: map[string]string{"seed": fmt.Sprint(sopt.Seed), "base_models": fmt.Sprint(sopt.BaseModels)}})

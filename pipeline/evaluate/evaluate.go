@@ -76,6 +76,9 @@ var (
 	ErrNoGroundTruth = errors.New("no recorded fine-tuning accuracy")
 	// ErrBadOptions: the options or predictions cannot be evaluated.
 	ErrBadOptions = errors.New("invalid evaluation request")
+	// ErrNoMatch: no prediction names a model with a recorded fine-tuning
+	// accuracy on its target, so every value would be undefined.
+	ErrNoMatch = errors.New("no prediction matches a recorded fine-tuning accuracy")
 )
 
 // Prediction is one predicted score of a model on a target by a method.
@@ -203,6 +206,10 @@ func Evaluate(ctx context.Context, zoo *store.Tables, preds []Prediction, opt Op
 		return nil, err
 	}
 
+	if err := ev.checkMatches(targets, log); err != nil {
+		return nil, err
+	}
+
 	res := &Result{Protocol: protocol, Methods: ev.methods}
 	for _, t := range targets {
 		if err := ctx.Err(); err != nil {
@@ -231,6 +238,44 @@ func Evaluate(ctx context.Context, zoo *store.Tables, preds []Prediction, opt Op
 	log.Info("evaluated", "protocol", protocol, "targets", len(res.Targets),
 		"methods", len(res.Methods), "metric_rows", len(res.Metrics))
 	return res, nil
+}
+
+// checkMatches counts the predictions on the targets whose model has no
+// recorded fine-tuning accuracy there (any run, any method): a warning for
+// some, ErrNoMatch for all, which would leave every value undefined.
+func (ev *evaluator) checkMatches(targets []string, log *slog.Logger) error {
+	if len(ev.preds) == 0 {
+		return nil
+	}
+	recorded := map[[2]string]bool{}
+	for _, f := range ev.zoo.Finetunes {
+		if finite(f.Accuracy) {
+			recorded[[2]string{f.DatasetID, f.ModelID}] = true
+		}
+	}
+	var n, unmatched int
+	var example Prediction
+	for _, p := range ev.preds {
+		if !slices.Contains(targets, p.Target) {
+			continue
+		}
+		n++
+		if !recorded[[2]string{p.Target, p.ModelID}] {
+			if unmatched == 0 {
+				example = p
+			}
+			unmatched++
+		}
+	}
+	switch {
+	case n > 0 && unmatched == n:
+		return fmt.Errorf("%w: none of the %d predictions on the evaluated targets names a model with a recorded accuracy on its target (e.g. model %q on %s); check the model ids",
+			ErrNoMatch, n, example.ModelID, example.Target)
+	case unmatched > 0:
+		log.Warn("predictions of models without a recorded accuracy on their target are not evaluated",
+			"unmatched", unmatched, "of", n, "example_model", example.ModelID, "example_target", example.Target)
+	}
+	return nil
 }
 
 // seedKey identifies one (method, seed) series; has is false when unseeded.

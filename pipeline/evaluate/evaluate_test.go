@@ -360,6 +360,8 @@ func TestEvaluateErrors(t *testing.T) {
 		{"no method", []Prediction{{Target: "t1", ModelID: "m1"}}, Options{}, ErrBadOptions},
 		{"unknown target", nil, Options{Targets: []string{"nope"}, Baselines: []string{"logme"}}, ErrNoGroundTruth},
 		{"predicted target without truth", []Prediction{{Method: "ours", Target: "nope", ModelID: "m1"}}, Options{}, ErrNoGroundTruth},
+		{"only unknown models", []Prediction{{Method: "ours", Target: "t1", ModelID: "nobody/m1"}, {Method: "ours", Target: "t2", ModelID: "m1 "}},
+			Options{Baselines: []string{"logme"}}, ErrNoMatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

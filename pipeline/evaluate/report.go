@@ -30,19 +30,20 @@ const MatchTolerance = 1e-9
 
 const matchToleranceText = "1e-9"
 
-// ErrOutDirNotEmpty is returned by PrepareOutDir for an existing directory
+// ErrOutDirNotEmpty is returned by CheckOutDir for an existing directory
 // with files in it when overwriting was not asked for.
 var ErrOutDirNotEmpty = errors.New("output directory exists and is not empty")
 
-// PrepareOutDir creates dir (and its parents) for a report. An existing
-// empty directory is fine; a non-empty one is refused with
-// ErrOutDirNotEmpty unless force is set, in which case its files are
-// overwritten as reports are written.
-func PrepareOutDir(dir string, force bool) error {
+// CheckOutDir checks, before any work, that a report may be written into
+// dir: a missing directory (WriteReport creates it, so a failure before
+// leaves nothing behind) or an empty one is fine; a non-empty one is
+// refused with ErrOutDirNotEmpty unless force is set, in which case its
+// files are overwritten as reports are written.
+func CheckOutDir(dir string, force bool) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return os.MkdirAll(dir, 0o755)
+		return nil
 	case err != nil:
 		return err
 	case !fi.IsDir():
@@ -74,17 +75,51 @@ func MethodFromPublished(name string) string {
 	return name
 }
 
-// references indexes published values by cell (method names mapped with
-// MethodFromPublished); the first row of a cell wins.
-func references(ref []store.ReferenceResult) map[Cell]float64 {
-	out := map[Cell]float64{}
+// references indexes the published values res can be compared with, by
+// cell (method names mapped with MethodFromPublished); the first row of a
+// cell wins. A published aggregate (the paper's `average`, our weighted
+// mean) is a mean over the paper's targets: it is kept only where the
+// method's published targets for that metric are exactly res's targets, and
+// reported in skipped otherwise, since a mean over other targets compares
+// nothing.
+func references(ref []store.ReferenceResult, res *Result) (pub map[Cell]float64, skipped []Cell) {
+	pub = map[Cell]float64{}
+	type series struct{ method, metric string }
+	covered := map[series]map[string]bool{}
 	for _, r := range ref {
 		c := Cell{MethodFromPublished(r.Method), r.Target, r.Metric}
-		if _, dup := out[c]; !dup {
-			out[c] = r.Value
+		if _, dup := pub[c]; !dup {
+			pub[c] = r.Value
+		}
+		if !IsAggregate(r.Target) {
+			k := series{c.Method, c.Metric}
+			if covered[k] == nil {
+				covered[k] = map[string]bool{}
+			}
+			covered[k][r.Target] = true
 		}
 	}
-	return out
+	same := func(targets map[string]bool) bool {
+		if len(targets) != len(res.Targets) {
+			return false
+		}
+		for _, t := range res.Targets {
+			if !targets[t.ID] {
+				return false
+			}
+		}
+		return true
+	}
+	for c := range pub {
+		if IsAggregate(c.Target) && !same(covered[series{c.Method, c.Metric}]) {
+			delete(pub, c)
+			skipped = append(skipped, c)
+		}
+	}
+	slices.SortFunc(skipped, func(a, b Cell) int {
+		return strings.Compare(a.Method+"\x00"+a.Metric+"\x00"+a.Target, b.Method+"\x00"+b.Metric+"\x00"+b.Target)
+	})
+	return pub, skipped
 }
 
 // WriteReport writes res into dir (created if missing): metrics.parquet
@@ -197,7 +232,7 @@ type jsonEvaluation struct {
 // WriteJSON writes the report.json document of res.
 func WriteJSON(w io.Writer, res *Result, ref []store.ReferenceResult) error {
 	sums := Summaries(res)
-	pub := references(ref)
+	pub, _ := references(ref, res)
 	doc := jsonReport{Protocol: res.Protocol, Metrics: MetricNames(), Targets: []jsonTarget{}, Methods: []jsonMethod{}}
 	for _, t := range res.Targets {
 		doc.Targets = append(doc.Targets, jsonTarget{ID: t.ID, GroundTruthModels: len(t.Models), EvaluatedModels: len(t.Evaluated), Weight: number(t.Weight)})
@@ -321,7 +356,7 @@ func formatSummary(metric string, s Summary) string {
 func RenderMarkdown(w io.Writer, res *Result, ref []store.ReferenceResult) error {
 	bw := bufio.NewWriter(w)
 	sums := Summaries(res)
-	pub := references(ref)
+	pub, skipped := references(ref, res)
 
 	fmt.Fprintf(bw, "# zoograph evaluation — `%s` protocol\n\n", res.Protocol)
 	switch res.Protocol {
@@ -353,6 +388,16 @@ func RenderMarkdown(w io.Writer, res *Result, ref []store.ReferenceResult) error
 		"The published `random` row is the expected accuracy of one random pick (mean accuracy for every k) while ours draws seeded random scores, "+
 		"so the two differ by design.\n\n",
 		matchToleranceText, MinModels)
+	var notCompared []string
+	for _, m := range res.Methods {
+		if slices.ContainsFunc(skipped, func(c Cell) bool { return c.Method == m.Name }) {
+			notCompared = append(notCompared, "`"+m.Name+"`")
+		}
+	}
+	if len(notCompared) > 0 {
+		fmt.Fprintf(bw, "The published means of %s are over the paper's targets, not over the %d evaluated here, "+
+			"so they are not compared: their published and Δ cells are left empty.\n\n", strings.Join(notCompared, ", "), len(res.Targets))
+	}
 
 	if len(res.Targets) > 0 && res.Targets[0].Models != nil {
 		fmt.Fprintf(bw, "## Targets\n\n| target | ground-truth models | evaluated models | weight |\n|---|---:|---:|---:|\n")
@@ -380,7 +425,8 @@ func RenderMetricTable(w io.Writer, res *Result, metric string, ref []store.Refe
 		return fmt.Errorf("unknown metric %q", metric)
 	}
 	bw := bufio.NewWriter(w)
-	renderTable(bw, res, metric, Summaries(res), references(ref))
+	pub, _ := references(ref, res)
+	renderTable(bw, res, metric, Summaries(res), pub)
 	return bw.Flush()
 }
 

@@ -191,25 +191,31 @@ func TestFormatting(t *testing.T) {
 	}
 }
 
-func TestPrepareOutDir(t *testing.T) {
+func TestCheckOutDir(t *testing.T) {
 	base := t.TempDir()
 	fresh := filepath.Join(base, "a", "b")
-	if err := PrepareOutDir(fresh, false); err != nil {
+	if err := CheckOutDir(fresh, false); err != nil {
 		t.Fatalf("new dir: %v", err)
 	}
-	if err := PrepareOutDir(fresh, false); err != nil {
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Fatalf("CheckOutDir created %s (stat: %v); WriteReport creates it", fresh, err)
+	}
+	if err := os.MkdirAll(fresh, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckOutDir(fresh, false); err != nil {
 		t.Fatalf("existing empty dir: %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(fresh, "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := PrepareOutDir(fresh, false); !errors.Is(err, ErrOutDirNotEmpty) {
+	if err := CheckOutDir(fresh, false); !errors.Is(err, ErrOutDirNotEmpty) {
 		t.Errorf("non-empty dir: %v, want ErrOutDirNotEmpty", err)
 	}
-	if err := PrepareOutDir(fresh, true); err != nil {
+	if err := CheckOutDir(fresh, true); err != nil {
 		t.Errorf("non-empty dir with force: %v", err)
 	}
-	if err := PrepareOutDir(filepath.Join(fresh, "x"), true); err == nil {
+	if err := CheckOutDir(filepath.Join(fresh, "x"), true); err == nil {
 		t.Error("a file accepted as output directory")
 	}
 }
@@ -219,5 +225,76 @@ func TestMethodFromPublished(t *testing.T) {
 		if got := MethodFromPublished(in); got != want {
 			t.Errorf("MethodFromPublished(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestPublishedAggregatesComparable checks that a published mean is set
+// beside ours only when both are over the same targets: evaluating two of
+// three published targets leaves the weighted mean's published and Δ cells
+// empty, with a note, while the per-target cells are still compared.
+func TestPublishedAggregatesComparable(t *testing.T) {
+	published := func(targets ...string) []store.ReferenceResult {
+		var ref []store.ReferenceResult
+		for _, tg := range append(targets, TargetWeightedMean) {
+			ref = append(ref, store.ReferenceResult{Source: "tg", Method: "LogME", Metric: MetricPearson, Target: tg, Value: 0.5})
+		}
+		return ref
+	}
+	res := mustEvaluate(t, toyZoo(), nil, Options{Baselines: []string{BaselineLogME}})
+	tests := []struct {
+		name       string
+		ref        []store.ReferenceResult
+		comparable bool
+	}{
+		{"same targets", published("t1", "t2"), true},
+		{"more published targets", published("t1", "t2", "t3"), false},
+		{"fewer published targets", published("t1"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var js bytes.Buffer
+			if err := WriteJSON(&js, res, tt.ref); err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Methods []struct {
+					Name   string
+					Values map[string]map[string]struct{ Published, Diff *float64 }
+				}
+			}
+			if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			cell := doc.Methods[0].Values[TargetWeightedMean][MetricPearson]
+			if got := cell.Published != nil && cell.Diff != nil; got != tt.comparable {
+				t.Errorf("weighted mean: published %v, diff %v; want compared %v", cell.Published, cell.Diff, tt.comparable)
+			}
+			if doc.Methods[0].Values["t1"][MetricPearson].Diff == nil {
+				t.Error("t1: no Δ, want the per-target cell compared")
+			}
+
+			var md bytes.Buffer
+			if err := RenderMarkdown(&md, res, tt.ref); err != nil {
+				t.Fatal(err)
+			}
+			note := "The published means of `logme` are over the paper's targets, not over the 2 evaluated here"
+			if got := strings.Contains(md.String(), note); got == tt.comparable {
+				t.Errorf("markdown has the note: %v, want %v", got, !tt.comparable)
+			}
+			var table bytes.Buffer
+			if err := RenderMetricTable(&table, res, MetricPearson, tt.ref); err != nil {
+				t.Fatal(err)
+			}
+			// The Δ line: method, label, t1, t2, mean, weighted mean.
+			for _, line := range strings.Split(table.String(), "\n") {
+				if !strings.Contains(line, "| Δ |") {
+					continue
+				}
+				cells := strings.Split(line, "|") // "", method, label, t1, t2, mean, weighted mean, ""
+				if got := strings.TrimSpace(cells[len(cells)-2]) != ""; got != tt.comparable {
+					t.Errorf("Δ line %q: weighted mean cell filled %v, want %v", line, got, tt.comparable)
+				}
+			}
+		})
 	}
 }

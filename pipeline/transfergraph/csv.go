@@ -11,6 +11,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/zoograph/zoograph/store"
 )
 
 // Problem kinds: the class of a malformed row.
@@ -150,6 +152,21 @@ func (r row) float(name string) (float64, *Problem) {
 		return math.NaN(), r.problem(KindBadNumber, "column %q is %q, want a number", name, v)
 	}
 	return f, nil
+}
+
+// accuracy is float for a column of accuracies. A number that cannot be
+// an accuracy (store.CheckAccuracy) is not a malformed row to skip but a
+// damaged file, since the published benchmark holds none: it is the error,
+// naming file, line and value, in default mode too.
+func (r row) accuracy(name string) (float64, *Problem, error) {
+	f, p := r.float(name)
+	if p != nil || r.get(name) == "" {
+		return f, p, nil
+	}
+	if err := store.CheckAccuracy(f); err != nil {
+		return f, nil, fmt.Errorf("%w: %w", r.problem(KindBadValue, "column %q is %s", name, r.get(name)), err)
+	}
+	return f, nil, nil
 }
 
 // requiredFloat is float for a column that must have a value.

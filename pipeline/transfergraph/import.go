@@ -131,9 +131,10 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 
 	t.Datasets = datasets(features, names, t.Finetunes, t.Scores, lay.source)
 	extra := addMissingModels(t, lay.source)
-	// Non-nil slices: an imported table with no rows replaces the zoo's
-	// table (store.WriteZoo keeps tables that are nil). Cards and evals are
-	// not the benchmark's and stay nil.
+	// Non-nil slices: an imported table with no rows still replaces the
+	// rows of an earlier import of the same source (store.MergeZoo leaves
+	// tables that are nil alone). Cards and evals are not the benchmark's
+	// and stay nil.
 	t.Models = nonNil(t.Models)
 	t.Datasets = nonNil(t.Datasets)
 	t.Finetunes = nonNil(t.Finetunes)
@@ -167,7 +168,7 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 			rep.Counts["finetunes_repeated"]++
 		}
 	}
-	log.Info("imported", "source", lay.source, "models", len(t.Models), "datasets", len(t.Datasets),
+	log.Debug("read", "source", lay.source, "models", len(t.Models), "datasets", len(t.Datasets),
 		"finetunes", len(t.Finetunes), "scores", len(t.Scores), "distances", len(t.DatasetDistances),
 		"reference_results", len(t.ReferenceResults), "problems", len(ps.list))
 	return t, rep, nil

@@ -373,6 +373,18 @@ func TestImportErrors(t *testing.T) {
 			want:   "cannot tell the layout",
 		},
 		{
+			name: "impossible accuracy",
+			src:  dir,
+			change: func(t *testing.T, dir string) {
+				b, err := os.ReadFile(filepath.Join(dir, fileRecords))
+				if err != nil {
+					t.Fatal(err)
+				}
+				write(t, filepath.Join(dir, fileRecords), strings.Replace(string(b), ",0.6764397905759162,", ",1.7,", 1))
+			},
+			want: `records.csv:2: bad value: column "eval_accuracy" is 1.7: store: not an accuracy`,
+		},
+		{
 			name: "distance header",
 			src:  dir,
 			change: func(t *testing.T, dir string) {

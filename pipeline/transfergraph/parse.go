@@ -40,7 +40,10 @@ func parseRecords(ctx context.Context, data []byte, lay *layout, ps *problems) (
 				return ps.add(*r.problem(KindBadValue, "column %q is %q, want empty (full fine-tune), lora or lor", c.peft, r.get(c.peft)))
 			}
 		}
-		acc, p1 := r.float(c.accuracy)
+		acc, p1, err := r.accuracy(c.accuracy)
+		if err != nil {
+			return err
+		}
 		epochs, p2 := r.float(c.epochs)
 		batch, p3 := r.int(c.batchSize)
 		lr, p4 := r.float(c.lr)
@@ -95,7 +98,10 @@ func parseConfig(ctx context.Context, data []byte, lay *layout, ps *problems) ([
 		}
 		params, p1 := r.int(c.numParams)
 		labels, p2 := r.int(c.numLabels)
-		acc, p3 := r.float(c.accuracy)
+		acc, p3, err := r.accuracy(c.accuracy)
+		if err != nil {
+			return err
+		}
 		var in, outSize int64
 		var p4, p5 *Problem
 		if c.inputSize != "" {

@@ -3,11 +3,14 @@ package transfergraph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/zoograph/zoograph/store"
 )
 
 // parsers runs each file parser over data and returns how many rows it
@@ -183,6 +186,35 @@ func TestWellFormedEdgeCases(t *testing.T) {
 				t.Errorf("kept %d rows, want %d", n, tt.wantRows)
 			}
 		})
+	}
+}
+
+// TestImpossibleAccuracy checks that an accuracy outside [0, 1] or not
+// finite is an error naming the file and line, in default mode too: the
+// benchmark holds none, so one is a damaged file, never a row to skip.
+func TestImpossibleAccuracy(t *testing.T) {
+	tests := []struct {
+		name, parser, data, want string
+	}{
+		{"above one", "records/image", imageRecordsHeader + imageRecordsRow + strings.Replace(imageRecordsRow, "0.9172666668891908", "1.7", 1), `records.csv:3: bad value: column "eval_accuracy" is 1.7`},
+		{"negative", "records/image", imageRecordsHeader + strings.Replace(imageRecordsRow, "0.9172666668891908", "-0.5", 1), `records.csv:2: bad value: column "eval_accuracy" is -0.5`},
+		{"inf", "records/text", textRecordsHeader + strings.Replace(textRecordsRow, ",0.91,", ",inf,", 1), `records.csv:2: bad value: column "eval_accuracy" is inf`},
+		{"NaN", "records/text", textRecordsHeader + strings.Replace(textRecordsRow, ",0.91,", ",NaN,", 1), `records.csv:2: bad value: column "eval_accuracy" is NaN`},
+		{"percent in config", "config/image", imageConfigHeader + strings.Replace(imageConfigRow, ",1.0,vit,", ",85.3,vit,", 1), `model_config_dataset.csv:2: bad value: column "accuracy" is 85.3`},
+	}
+	for _, tt := range tests {
+		for _, strict := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/strict=%v", tt.name, strict), func(t *testing.T) {
+				ps := &problems{strict: strict, log: discard()}
+				_, err := parsers[tt.parser](context.Background(), []byte(tt.data), ps)
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("error %v, want one containing %q", err, tt.want)
+				}
+				if !errors.Is(err, store.ErrAccuracy) {
+					t.Errorf("error %v does not wrap store.ErrAccuracy", err)
+				}
+			})
+		}
 	}
 }
 

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/zoograph/zoograph/crawler/hubtest"
+	"github.com/zoograph/zoograph/store"
+)
+
+// TestCommandsFailCleanly covers the small defects of issue 16 item 7:
+// usage errors caught before any work, messages without repeated
+// prefixes, and no output directory left behind by a failure.
+func TestCommandsFailCleanly(t *testing.T) {
+	zoo, targets := sampleZoo(t)
+	tmp := t.TempDir()
+	full := filepath.Join(tmp, "full")
+	writeTestFile(t, filepath.Join(full, "report.md"), "an earlier run\n")
+	preds := filepath.Join(tmp, "unknown-models.csv")
+	writeTestFile(t, preds, "target,model,score\n"+targets[0]+",nobody/m1,0.5\n"+targets[0]+",nobody/m2,0.7\n")
+	notDir := filepath.Join(tmp, "a-file")
+	writeTestFile(t, notDir, "x")
+
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stderr   string // must contain
+		unwanted string // must not contain
+		absent   string // a path that must not exist afterwards
+	}{
+		{name: "rank negative top", args: []string{"rank", "--zoo", zoo, "--target", targets[0], "--top", "-5"},
+			code: exitUsage, stderr: "--top -5: want 0 (all) or more"},
+		{name: "rank unknown target", args: []string{"rank", "--zoo", zoo, "--target", "no-such-dataset"},
+			code: exitFailure, stderr: `zoograph rank: no dataset "no-such-dataset"`, unwanted: "rank: rank:"},
+		{name: "baseline fails", args: []string{"baseline", "--zoo", zoo, "--out", filepath.Join(tmp, "b"), "--targets", "no-such-dataset"},
+			code: exitFailure, stderr: "no-such-dataset", absent: filepath.Join(tmp, "b")},
+		{name: "eval fails", args: []string{"eval", "--zoo", zoo, "--predictions", preds, "--out", filepath.Join(tmp, "e")},
+			code: exitFailure, stderr: "none of the 2 predictions", absent: filepath.Join(tmp, "e")},
+		{name: "run into a full directory, checked first", args: []string{"run", "--zoo", filepath.Join(tmp, "no-zoo"), "--out", full},
+			code: exitFailure, stderr: "exists and is not empty"},
+		{name: "import that cannot write", args: []string{"import", "transfergraph", importTextFixture, "--out", notDir},
+			code: exitFailure, stderr: "write zoo", unwanted: "imported"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, stderr)
+			}
+			if tt.unwanted != "" && strings.Contains(stderr, tt.unwanted) {
+				t.Errorf("stderr has %q:\n%s", tt.unwanted, stderr)
+			}
+			if tt.absent != "" {
+				if _, err := os.Stat(tt.absent); !os.IsNotExist(err) {
+					t.Errorf("%s left behind (stat: %v)", tt.absent, err)
+				}
+			}
+		})
+	}
+}
+
+// TestInspectCrawlProvenanceOnce checks that inspect shows a crawl, which
+// commits its tables one by one, as one write.
+func TestInspectCrawlProvenanceOnce(t *testing.T) {
+	_, url := crawlHub(t, hubtest.Options{})
+	zoo := filepath.Join(t.TempDir(), "zoo")
+	t.Setenv("HF_TOKEN", crawlTestToken)
+	if code, _, stderr := runCrawlCmd(t.Context(), "models", "--out", zoo, "--endpoint", url, "--cards", "--quota", "none"); code != exitOK {
+		t.Fatalf("crawl: exit %d\n%s", code, stderr)
+	}
+	code, out, stderr := runCLI(t, "inspect", zoo)
+	if code != exitOK {
+		t.Fatalf("inspect: exit %d\n%s", code, stderr)
+	}
+	if n := strings.Count(out, "command: zoograph crawl models"); n != 1 {
+		t.Errorf("the crawl's provenance is shown %d times, want once:\n%s", n, out)
+	}
+	if !strings.Contains(out, "provenance (1 write, oldest first)") {
+		t.Errorf("inspect output lacks one write:\n%s", out)
+	}
+}
+
+// TestGroupWrites checks how inspect shows the manifests of older crawls,
+// which committed cards, evals and models one at a time: as one write.
+func TestGroupWrites(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	crawl := func(table, rows string, watermark bool) store.Provenance {
+		d := map[string]string{"started_at": "t0", "listed": "150", "rows": rows}
+		if watermark {
+			d["crawl.watermark"] = "w"
+		}
+		return store.Provenance{Source: "hub", Command: "zoograph crawl models", Detail: d, At: at, Tables: []string{table}}
+	}
+	imp := func() store.Provenance {
+		return store.Provenance{Source: "tg", Command: "zoograph import", Detail: map[string]string{"location": "x"}, At: at,
+			Tables: []string{"models", "finetunes"}}
+	}
+	in := []store.Provenance{
+		crawl("cards", "143", false), crawl("evals", "51", false), crawl("models", "150", true),
+		imp(), imp(), // two imports of the same source: two writes
+		crawl("models", "150", true),
+	}
+	got := groupWrites(in)
+	var tables, rows []string
+	for _, p := range got {
+		tables = append(tables, strings.Join(p.Tables, ","))
+		rows = append(rows, p.Detail["rows"])
+	}
+	if diff := cmp.Diff([]string{"cards,evals,models", "models,finetunes", "models,finetunes", "models"}, tables); diff != "" {
+		t.Errorf("grouped tables (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"cards 143, evals 51, models 150", "", "", "models 150"}, rows); diff != "" {
+		t.Errorf("grouped rows (-want +got):\n%s", diff)
+	}
+	if got[0].Detail["crawl.watermark"] != "w" || in[0].Detail["rows"] != "143" {
+		t.Errorf("group %+v; input changed: %+v", got[0], in[0])
+	}
+}
+
+func TestSelfCommand(t *testing.T) {
+	onPath := func(p string) func(string) (string, error) {
+		return func(string) (string, error) {
+			if p == "" {
+				return "", os.ErrNotExist
+			}
+			return p, nil
+		}
+	}
+	tests := []struct {
+		name, arg0, exe string
+		lookPath        func(string) (string, error)
+		want            string
+	}{
+		{"go run", "/tmp/go-build1234/b001/exe/zoograph", "/tmp/go-build1234/b001/exe/zoograph", onPath(""), "go run ./cmd/zoograph"},
+		{"installed", "zoograph", "/home/u/go/bin/zoograph", onPath("/home/u/go/bin/zoograph"), "zoograph"},
+		{"built in the clone", "./zoograph", "/src/zoograph/zoograph", onPath(""), "./zoograph"},
+		{"another zoograph on PATH", "/opt/zg", "/opt/zg", onPath("/usr/bin/zoograph"), "/opt/zg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := selfCommand(tt.arg0, tt.exe, tt.lookPath); got != tt.want {
+				t.Errorf("selfCommand = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,42 @@
+package pipeline
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestRunReportWeightedMean checks that the run report sets the paper's
+// weighted mean beside ours only when the run held out the paper's targets.
+func TestRunReportWeightedMean(t *testing.T) {
+	info, ref := chartRun() // the paper published dtd too, which the run did not hold out
+	var md bytes.Buffer
+	writeMarkdown(&md, info, ref, nil)
+	line := func(label string) string {
+		for _, l := range strings.Split(md.String(), "\n") {
+			if strings.HasPrefix(l, "| "+label+" |") {
+				return l
+			}
+		}
+		t.Fatalf("no %q line in:\n%s", label, md.String())
+		return ""
+	}
+	if l := line("**weighted mean**"); strings.Contains(l, "0.808") {
+		t.Errorf("weighted mean line %q shows the paper's 0.808, a mean over other targets", l)
+	}
+	if !strings.Contains(md.String(), "not shown") {
+		t.Error("no note says why the paper's weighted mean is not shown")
+	}
+
+	// Held out the paper's own targets: compared.
+	ref = ref[:0:0]
+	for _, tg := range info.Targets {
+		ref = append(ref, chartRef("xgb_node2vec", tg, 0.9))
+	}
+	ref = append(ref, chartRef("xgb_node2vec", "_weighted_mean", 0.808))
+	md.Reset()
+	writeMarkdown(&md, info, ref, nil)
+	if l := line("**weighted mean**"); !strings.Contains(l, "0.808") {
+		t.Errorf("weighted mean line %q lacks the paper's 0.808", l)
+	}
+}
