@@ -235,8 +235,9 @@ func (h *Hub) injectFault(w *recorder, st *request) bool {
 	h.rngMu.Unlock()
 	switch {
 	case reset:
-		if resetConn(w) == nil {
-			h.note(func(s *Stats) { s.Resets++ })
+		// Counted before the reset: the client may read the stats as
+		// soon as its connection drops.
+		if resetConn(w, func() { h.note(func(s *Stats) { s.Resets++ }) }) == nil {
 			return true
 		}
 		serverErr, code = true, http.StatusBadGateway
@@ -249,12 +250,14 @@ func (h *Hub) injectFault(w *recorder, st *request) bool {
 	return false
 }
 
-// resetConn drops the connection with a TCP reset.
-func resetConn(w http.ResponseWriter) error {
+// resetConn drops the connection with a TCP reset, calling taken once the
+// connection is taken over and before it drops.
+func resetConn(w http.ResponseWriter, taken func()) error {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		return errNoHijack
 	}
+	taken()
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
