@@ -21,6 +21,7 @@ type adjacency struct {
 	src  []int32
 	rev  []int32
 	coef []float64 // GraphSAGE's mean coefficient of each message
+	logw []float64 // log of the coefficient, GAT's attention bias
 }
 
 func (a *adjacency) entries() int { return len(a.src) }
@@ -61,14 +62,17 @@ func (b *base) find(u, v int32) int {
 // build returns the adjacency without the entries marked in removed (nil:
 // none), with a self-loop first in every row when selfLoops is set. The
 // mean coefficient of the entry u → i is w(u,i)/Σ_x w(x,i) when weighted
-// and 1/deg(i) otherwise; self-loops weigh 1.
+// and 1/deg(i) otherwise; self-loops weigh 1. logw holds the coefficients'
+// logarithms: added to attention logits, they multiply the attention
+// coefficients by the edge weights (the row's normaliser cancels in the
+// softmax).
 func (b *base) build(removed []bool, selfLoops, weighted bool) *adjacency {
 	n := b.g.NumNodes()
 	m := len(b.nbrs)
 	if selfLoops {
 		m += n
 	}
-	a := &adjacency{n: n, off: make([]int, n+1), src: make([]int32, 0, m), coef: make([]float64, 0, m)}
+	a := &adjacency{n: n, off: make([]int, n+1), src: make([]int32, 0, m), coef: make([]float64, 0, m), logw: make([]float64, 0, m)}
 	// newIdx maps a base entry to its index in a, or −1 if removed.
 	newIdx := make([]int32, len(b.nbrs))
 	for i := range n {
@@ -95,6 +99,9 @@ func (b *base) build(removed []bool, selfLoops, weighted bool) *adjacency {
 		}
 		for e := start; e < len(a.src); e++ {
 			a.coef[e] /= sum
+		}
+		for _, c := range a.coef[start:] {
+			a.logw = append(a.logw, math.Log(c))
 		}
 		a.off[i+1] = len(a.src)
 	}

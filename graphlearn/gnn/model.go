@@ -95,9 +95,9 @@ type Model struct {
 func (m *Model) Score(u, v int32) float64 {
 	d := m.Dim
 	zu, zv := m.z[int(u)*d:(int(u)+1)*d], m.z[int(v)*d:(int(v)+1)*d]
-	s := m.b
+	var s float64
 	for k, w := range m.w {
-		s += zu[k] * w * zv[k]
+		s += w * (zu[k] * zv[k])
 	}
-	return s
+	return s + m.b
 }

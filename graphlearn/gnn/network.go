@@ -15,7 +15,8 @@ type param struct {
 // layer holds one message-passing layer's parameters. GraphSAGE uses root,
 // nbr and bias; GAT uses w, attSrc, attDst and bias.
 type layer struct {
-	root, nbr      *param // in × out
+	root           *param // in × out, nil without RootWeight
+	nbr            *param // in × out
 	w              *param // in × heads·c
 	attSrc, attDst *param // heads × c
 	bias           *param // 1 × out
@@ -82,23 +83,26 @@ func newNetwork(static *tensor, featureless []bool, opt Options) *network {
 		var ly layer
 		switch opt.Arch {
 		case GraphSAGE:
-			ly.root = add(in, out, true, glorot(in, out))
 			ly.nbr = add(in, out, true, glorot(in, out))
 		case GAT:
 			ly.heads = opt.Heads
 			ly.concat = opt.ConcatHeads && !last
-			ly.w = add(in, ly.heads*out, true, glorot(in, ly.heads*out))
-			ly.attSrc = add(ly.heads, out, true, glorot(out, 1))
-			ly.attDst = add(ly.heads, out, true, glorot(out, 1))
+			c := out // per head
 			if ly.concat {
-				out *= ly.heads
+				c = out / ly.heads
 			}
+			ly.w = add(in, ly.heads*c, true, glorot(in, ly.heads*c))
+			ly.attSrc = add(ly.heads, c, true, glorot(c, 1))
+			ly.attDst = add(ly.heads, c, true, glorot(c, 1))
+		}
+		if opt.RootWeight {
+			ly.root = add(in, out, true, glorot(in, out))
 		}
 		ly.bias = add(1, out, false, nil)
 		nt.layers = append(nt.layers, ly)
 		in = out
 	}
-	nt.decW = add(1, opt.Dim, true, glorot(opt.Dim, 1))
+	nt.decW = add(1, opt.Dim, true, nil)
 	nt.decB = add(1, 1, false, nil)
 	return nt
 }
@@ -126,19 +130,23 @@ func (nt *network) forward(t *tape, a *adjacency, rng *rand.Rand) *tensor {
 			} else {
 				agg = t.spmm(a, coef, t.matmul(h, ly.nbr.tensor))
 			}
-			h = t.addBias(t.add(t.matmul(h, ly.root.tensor), agg), ly.bias.tensor)
+			h = t.addBias(nt.root(t, ly, h, agg), ly.bias.tensor)
 		case GAT:
 			hw := t.matmul(h, ly.w.tensor)
 			s := t.edgeSum(a, t.headDot(hw, ly.attSrc.tensor), t.headDot(hw, ly.attDst.tensor))
-			al := t.softmax(a, t.leakyReLU(s, opt.NegativeSlope))
+			s = t.leakyReLU(s, opt.NegativeSlope)
+			if opt.Weighted {
+				s = t.addRows(s, a.logw)
+			}
+			al := t.softmax(a, s)
 			if rng != nil {
 				al = t.dropout(al, opt.AttentionDropout, rng)
 			}
-			h = t.spmm(a, al, hw)
+			y := t.spmm(a, al, hw)
 			if !ly.concat && ly.heads > 1 {
-				h = t.headMean(h, ly.heads)
+				y = t.headMean(y, ly.heads)
 			}
-			h = t.addBias(h, ly.bias.tensor)
+			h = t.addBias(nt.root(t, ly, h, y), ly.bias.tensor)
 		}
 		if opt.Normalize {
 			h = t.l2norm(h)
@@ -148,6 +156,14 @@ func (nt *network) forward(t *tape, a *adjacency, rng *rand.Rand) *tensor {
 		}
 	}
 	return h
+}
+
+// root returns y + x·W_root, or y without a root weight.
+func (nt *network) root(t *tape, ly layer, x, y *tensor) *tensor {
+	if ly.root == nil {
+		return y
+	}
+	return t.add(t.matmul(x, ly.root.tensor), y)
 }
 
 // decode scores the pairs (us[k], vs[k]) from the embeddings z:

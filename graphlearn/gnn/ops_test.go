@@ -176,6 +176,8 @@ func TestOpGradients(t *testing.T) {
 				func(tp *tape, in []*tensor) *tensor { return tp.spmm(a, in[0], in[1]) }},
 			op{"edgeSum/" + name, []*tensor{randTensor(rng, n, 2), randTensor(rng, n, 2)},
 				func(tp *tape, in []*tensor) *tensor { return tp.edgeSum(a, in[0], in[1]) }},
+			op{"addRows/" + name, []*tensor{randTensor(rng, e, 2)},
+				func(tp *tape, in []*tensor) *tensor { return tp.addRows(in[0], a.logw) }},
 			op{"softmax/" + name, []*tensor{randTensor(rng, e, 2)},
 				func(tp *tape, in []*tensor) *tensor { return tp.softmax(a, in[0]) }},
 		)

@@ -30,6 +30,30 @@ type tape struct {
 	p    pool
 	grad bool // record backward steps; false for inference
 	back []func()
+	// slab is an arena for the values and gradients of one pass: reset
+	// rewinds it, so that training allocates its buffers once rather than
+	// every epoch.
+	slab []float64
+	used int
+}
+
+// alloc returns n zeros from the arena.
+func (t *tape) alloc(n int) []float64 {
+	if t.used+n > len(t.slab) {
+		// Values already handed out keep the old slab alive until reset.
+		t.slab = make([]float64, max(2*len(t.slab), n, 1<<14))
+		t.used = 0
+	}
+	s := t.slab[t.used : t.used+n : t.used+n]
+	t.used += n
+	clear(s)
+	return s
+}
+
+// reset rewinds the arena: every tensor made by the tape so far is dead.
+func (t *tape) reset() {
+	t.used = 0
+	t.back = t.back[:0]
 }
 
 // newMat returns a zero r×c matrix with a gradient when grad is set.
@@ -44,13 +68,16 @@ func newTensor(r, c int, grad bool) *tensor {
 // out returns a zero r×c result that needs a gradient when the tape
 // records and one of the inputs needs one.
 func (t *tape) out(r, c int, in ...*tensor) *tensor {
-	grad := false
+	m := &tensor{r: r, c: c, v: t.alloc(r * c)}
 	if t.grad {
-		for _, m := range in {
-			grad = grad || m.g != nil
+		for _, x := range in {
+			if x.g != nil {
+				m.g = t.alloc(r * c)
+				break
+			}
 		}
 	}
-	return newTensor(r, c, grad)
+	return m
 }
 
 // record adds a backward step for result y, if y needs a gradient.
@@ -264,7 +291,7 @@ func (t *tape) dropout(x *tensor, p float64, rng *rand.Rand) *tensor {
 		return x
 	}
 	y := t.out(x.r, x.c, x)
-	mask := make([]float64, len(x.v))
+	mask := t.alloc(len(x.v))
 	keep := 1 / (1 - p)
 	for i, v := range x.v {
 		if rng.Float64() >= p {
@@ -291,7 +318,7 @@ func (t *tape) dropout(x *tensor, p float64, rng *rand.Rand) *tensor {
 func (t *tape) l2norm(x *tensor) *tensor {
 	const eps = 1e-12
 	y := t.out(x.r, x.c, x)
-	norms := make([]float64, x.r)
+	norms := t.alloc(x.r)
 	t.p.rows(x.r, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			xi := x.row(i)
@@ -404,6 +431,20 @@ func (t *tape) edgeSum(a *adjacency, l, r *tensor) *tensor {
 			}
 		})
 	})
+	return y
+}
+
+// addRows returns S + c·1ᵀ: c[e] added to every column of row e (GAT's
+// log edge weights added to the attention logits of every head).
+func (t *tape) addRows(s *tensor, c []float64) *tensor {
+	y := t.out(s.r, s.c, s)
+	for e := range s.r {
+		ye := y.row(e)
+		for h, v := range s.row(e) {
+			ye[h] = v + c[e]
+		}
+	}
+	t.record(y, func() { axpy(s.g, 1, y.g) })
 	return y
 }
 
@@ -527,7 +568,7 @@ func (t *tape) pairScore(z, w *tensor, us, vs []int32) *tensor {
 		zu, zv := z.row(int(us[k])), z.row(int(vs[k]))
 		var s float64
 		for d, wd := range w.v {
-			s += zu[d] * wd * zv[d]
+			s += wd * (zu[d] * zv[d])
 		}
 		y.v[k] = s
 	}

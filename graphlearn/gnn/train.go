@@ -241,6 +241,7 @@ func (tr *trainer) epoch(epoch int) (float64, error) {
 	}
 
 	t := tr.tape
+	t.reset()
 	drop := stream(opt.Seed, domainDropout, uint64(epoch))
 	z := tr.nt.forward(t, a, drop)
 	s := tr.nt.decode(t, z, tr.us, tr.vs)
