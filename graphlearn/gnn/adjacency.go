@@ -22,6 +22,8 @@ type adjacency struct {
 	rev  []int32
 	coef []float64 // GraphSAGE's mean coefficient of each message
 	logw []float64 // log of the coefficient, GAT's attention bias
+
+	newIdx []int32 // scratch for build
 }
 
 func (a *adjacency) entries() int { return len(a.src) }
@@ -60,21 +62,27 @@ func (b *base) find(u, v int32) int {
 }
 
 // build returns the adjacency without the entries marked in removed (nil:
-// none), with a self-loop first in every row when selfLoops is set. The
+// none), reusing the buffers of into (which may be nil), with a self-loop first in every row when selfLoops is set. The
 // mean coefficient of the entry u → i is w(u,i)/Σ_x w(x,i) when weighted
 // and 1/deg(i) otherwise; self-loops weigh 1. logw holds the coefficients'
 // logarithms: added to attention logits, they multiply the attention
 // coefficients by the edge weights (the row's normaliser cancels in the
 // softmax).
-func (b *base) build(removed []bool, selfLoops, weighted bool) *adjacency {
+func (b *base) build(into *adjacency, removed []bool, selfLoops, weighted bool) *adjacency {
 	n := b.g.NumNodes()
-	m := len(b.nbrs)
-	if selfLoops {
-		m += n
+	a := into
+	if a == nil {
+		m := len(b.nbrs)
+		if selfLoops {
+			m += n
+		}
+		a = &adjacency{off: make([]int, n+1), src: make([]int32, 0, m), coef: make([]float64, 0, m),
+			logw: make([]float64, 0, m), rev: make([]int32, 0, m), newIdx: make([]int32, len(b.nbrs))}
 	}
-	a := &adjacency{n: n, off: make([]int, n+1), src: make([]int32, 0, m), coef: make([]float64, 0, m), logw: make([]float64, 0, m)}
+	a.n = n
+	a.src, a.coef, a.logw, a.rev = a.src[:0], a.coef[:0], a.logw[:0], a.rev[:0]
 	// newIdx maps a base entry to its index in a, or −1 if removed.
-	newIdx := make([]int32, len(b.nbrs))
+	newIdx := a.newIdx
 	for i := range n {
 		start := len(a.src)
 		var sum float64
@@ -105,7 +113,7 @@ func (b *base) build(removed []bool, selfLoops, weighted bool) *adjacency {
 		}
 		a.off[i+1] = len(a.src)
 	}
-	a.rev = make([]int32, len(a.src))
+	a.rev = slices.Grow(a.rev[:0], len(a.src))[:len(a.src)]
 	for i := range n {
 		e := a.off[i]
 		if selfLoops {

@@ -75,9 +75,8 @@ func newNetwork(static *tensor, featureless []bool, opt Options) *network {
 		}
 	}
 	for l := range opt.Layers {
-		last := l == opt.Layers-1
 		out := opt.Hidden
-		if last {
+		if l == opt.Layers-1 {
 			out = opt.Dim
 		}
 		var ly layer
@@ -86,7 +85,7 @@ func newNetwork(static *tensor, featureless []bool, opt Options) *network {
 			ly.nbr = add(in, out, true, glorot(in, out))
 		case GAT:
 			ly.heads = opt.Heads
-			ly.concat = opt.ConcatHeads && !last
+			ly.concat = opt.ConcatHeads
 			c := out // per head
 			if ly.concat {
 				c = out / ly.heads

@@ -65,11 +65,11 @@ func TestNetworkGradient(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := DefaultOptions()
-			o.Hidden, o.Dim, o.Heads, o.LearnedDim = 4, 3, 2, 2
+			o.Hidden, o.Dim, o.Heads, o.LearnedDim = 4, 6, 2, 2
 			o.Dropout, o.AttentionDropout = 0.3, 0.2
 			tc.mut(&o)
 			nt := newNetwork(static, featureless, o)
-			a := b.build(removed, o.Arch == GAT, o.Weighted)
+			a := b.build(nil, removed, o.Arch == GAT, o.Weighted)
 			var in []*tensor
 			for _, p := range nt.params {
 				in = append(in, p.tensor)
@@ -83,5 +83,52 @@ func TestNetworkGradient(t *testing.T) {
 				return tp.mse(s, labels)
 			})
 		})
+	}
+}
+
+// TestAdamW: Adam's first step is η·g/(|g| + ε) after bias correction,
+// about η·sign(g), plus the decoupled decay η·λ·θ on weights but not on
+// biases; the second step uses the moving averages.
+func TestAdamW(t *testing.T) {
+	g := smallGraph(t)
+	static, featureless, err := inputs(g, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOptions()
+	o.LearningRate, o.WeightDecay = 0.1, 0.5
+	nt := newNetwork(static, featureless, o)
+	before := map[*param][]float64{}
+	for i, p := range nt.params {
+		before[p] = append([]float64(nil), p.v...)
+		for j := range p.g {
+			p.g[j] = float64((i+j)%5) - 2 // −2…2, zeros included
+		}
+	}
+	nt.adamW(1)
+	for _, p := range nt.params {
+		decay := 0.0
+		if p.decay {
+			decay = o.WeightDecay
+		}
+		for j, v := range p.v {
+			gj := p.m1[j] / 0.1 // m = (1 − β₁)g
+			want := before[p][j] - o.LearningRate*(gj/(math.Abs(gj)+1e-8)+decay*before[p][j])
+			if math.Abs(v-want) > 1e-12 {
+				t.Fatalf("after one step %v, want %v (g = %v, decay %v)", v, want, gj, decay)
+			}
+			if p.g[j] != 0 {
+				t.Fatalf("gradient not cleared after the step")
+			}
+		}
+	}
+	// Second step with g = 0: m = 0.09·g₁, v = 0.000999·g₁², so the step is
+	// η·(0.09/0.19)/√(0.000999/0.001999)·sign(g₁).
+	p := nt.decW
+	x0, g1 := p.v[1], p.m1[1]/0.1
+	nt.adamW(2)
+	want := x0 - o.LearningRate*((0.09*g1/0.19)/(math.Sqrt(0.000999*g1*g1/0.001999)+1e-8)+o.WeightDecay*x0)
+	if math.Abs(p.v[1]-want) > 1e-12 {
+		t.Errorf("second step %v, want %v", p.v[1], want)
 	}
 }

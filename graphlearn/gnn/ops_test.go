@@ -117,11 +117,11 @@ func TestOpGradients(t *testing.T) {
 	p := b.find(0, 4)
 	removed[p], removed[b.rev[p]] = true, true
 	adjs := map[string]*adjacency{
-		"plain":            b.build(nil, false, true),
-		"self-loops":       b.build(nil, true, false),
-		"held out+loops":   b.build(removed, true, true),
-		"held out, plain":  b.build(removed, false, false),
-		"unweighted plain": b.build(nil, false, false),
+		"plain":            b.build(nil, nil, false, true),
+		"self-loops":       b.build(nil, nil, true, false),
+		"held out+loops":   b.build(nil, removed, true, true),
+		"held out, plain":  b.build(nil, removed, false, false),
+		"unweighted plain": b.build(nil, nil, false, false),
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	n, e := g.NumNodes(), 0
@@ -195,7 +195,7 @@ func TestSoftmaxRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := b.build(nil, true, false)
+	a := b.build(nil, nil, true, false)
 	s := randTensor(rand.New(rand.NewPCG(1, 1)), a.entries(), 2)
 	y := (&tape{p: pool{workers: 1}}).softmax(a, s)
 	for i := range a.n {
@@ -242,7 +242,12 @@ func TestAdjacency(t *testing.T) {
 	for _, self := range []bool{false, true} {
 		for _, weighted := range []bool{false, true} {
 			name := fmt.Sprintf("self=%v/weighted=%v", self, weighted)
-			got, want := b.build(removed, self, weighted), b2.build(nil, self, weighted)
+			got, want := b.build(nil, removed, self, weighted), b2.build(nil, nil, self, weighted)
+			reused := b.build(b.build(nil, nil, !self, !weighted), removed, self, weighted)
+			got.newIdx, want.newIdx, reused.newIdx = nil, nil, nil
+			if fmt.Sprint(reused) != fmt.Sprint(got) {
+				t.Errorf("%s: adjacency built into another's buffers\n%v\nwant\n%v", name, reused, got)
+			}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("%s: held-out adjacency\n%v\nwant\n%v", name, got, want)
 			}

@@ -39,6 +39,14 @@ type tape struct {
 
 // alloc returns n zeros from the arena.
 func (t *tape) alloc(n int) []float64 {
+	s := t.allocDirty(n)
+	clear(s)
+	return s
+}
+
+// allocDirty returns n values from the arena, for a caller that overwrites
+// them all.
+func (t *tape) allocDirty(n int) []float64 {
 	if t.used+n > len(t.slab) {
 		// Values already handed out keep the old slab alive until reset.
 		t.slab = make([]float64, max(2*len(t.slab), n, 1<<14))
@@ -46,7 +54,6 @@ func (t *tape) alloc(n int) []float64 {
 	}
 	s := t.slab[t.used : t.used+n : t.used+n]
 	t.used += n
-	clear(s)
 	return s
 }
 
@@ -68,7 +75,15 @@ func newTensor(r, c int, grad bool) *tensor {
 // out returns a zero r×c result that needs a gradient when the tape
 // records and one of the inputs needs one.
 func (t *tape) out(r, c int, in ...*tensor) *tensor {
-	m := &tensor{r: r, c: c, v: t.alloc(r * c)}
+	m := t.outDirty(r, c, in...)
+	clear(m.v)
+	return m
+}
+
+// outDirty is out for an operation that writes every value of its result:
+// the values are left as the arena had them (the gradient is zero).
+func (t *tape) outDirty(r, c int, in ...*tensor) *tensor {
+	m := &tensor{r: r, c: c, v: t.allocDirty(r * c)}
 	if t.grad {
 		for _, x := range in {
 			if x.g != nil {
@@ -96,9 +111,31 @@ func (t *tape) backward() {
 	t.back = t.back[:0]
 }
 
-// axpy adds a·x to y; dot returns x·y. Both use gonum's assembly kernels.
-func axpy(y []float64, a float64, x []float64) { floats.AddScaled(y, a, x) }
-func dot(x, y []float64) float64               { return floats.Dot(x, y) }
+// axpy adds a·x to y; dot returns x·y. Long vectors go to gonum's assembly
+// kernels; short ones (a GAT head is often 8 wide) stay in Go, where a call
+// costs more than the arithmetic.
+func axpy(y []float64, a float64, x []float64) {
+	if len(x) >= 16 {
+		floats.AddScaled(y, a, x)
+		return
+	}
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+func dot(x, y []float64) float64 {
+	if len(x) >= 16 {
+		return floats.Dot(x, y)
+	}
+	y = y[:len(x)]
+	var s float64
+	for i, v := range x {
+		s += v * y[i]
+	}
+	return s
+}
 
 // matmul returns Y = X·W for X r×k and W k×c:
 //
@@ -144,7 +181,7 @@ func (t *tape) matmul(x, w *tensor) *tensor {
 
 // addBias returns Y = X + 1·b for a 1×c row b added to every row of X.
 func (t *tape) addBias(x, b *tensor) *tensor {
-	y := t.out(x.r, x.c, x, b)
+	y := t.outDirty(x.r, x.c, x, b)
 	for i := range x.r {
 		yi := y.row(i)
 		copy(yi, x.row(i))
@@ -165,7 +202,7 @@ func (t *tape) addBias(x, b *tensor) *tensor {
 
 // add returns A + B.
 func (t *tape) add(a, b *tensor) *tensor {
-	y := t.out(a.r, a.c, a, b)
+	y := t.outDirty(a.r, a.c, a, b)
 	copy(y.v, a.v)
 	axpy(y.v, 1, b.v)
 	t.record(y, func() {
@@ -181,7 +218,7 @@ func (t *tape) add(a, b *tensor) *tensor {
 
 // concat returns [A B], the columns of A then those of B.
 func (t *tape) concat(a, b *tensor) *tensor {
-	y := t.out(a.r, a.c+b.c, a, b)
+	y := t.outDirty(a.r, a.c+b.c, a, b)
 	for i := range a.r {
 		copy(y.row(i), a.row(i))
 		copy(y.row(i)[a.c:], b.row(i))
@@ -221,7 +258,7 @@ func (t *tape) gather(x *tensor, idx []int32) *tensor {
 
 // unary applies f elementwise; df(x, f(x)) is its derivative.
 func (t *tape) unary(x *tensor, f func(float64) float64, df func(x, y float64) float64) *tensor {
-	y := t.out(x.r, x.c, x)
+	y := t.outDirty(x.r, x.c, x)
 	for i, v := range x.v {
 		y.v[i] = f(v)
 	}
@@ -405,7 +442,7 @@ func (t *tape) spmm(a *adjacency, al, x *tensor) *tensor {
 // S[e,h] = L[src(e),h] + R[i,h] (GAT's a_srcᵀWx_j + a_dstᵀWx_i).
 func (t *tape) edgeSum(a *adjacency, l, r *tensor) *tensor {
 	heads := l.c
-	y := t.out(a.entries(), heads, l, r)
+	y := t.outDirty(a.entries(), heads, l, r)
 	t.p.rows(a.n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			ri := r.row(i)
@@ -437,7 +474,7 @@ func (t *tape) edgeSum(a *adjacency, l, r *tensor) *tensor {
 // addRows returns S + c·1ᵀ: c[e] added to every column of row e (GAT's
 // log edge weights added to the attention logits of every head).
 func (t *tape) addRows(s *tensor, c []float64) *tensor {
-	y := t.out(s.r, s.c, s)
+	y := t.outDirty(s.r, s.c, s)
 	for e := range s.r {
 		ye := y.row(e)
 		for h, v := range s.row(e) {
@@ -455,7 +492,7 @@ func (t *tape) addRows(s *tensor, c []float64) *tensor {
 //	∂L/∂S[e,h] = α[e,h]·(∂L/∂α[e,h] − Σ_{e' ∈ in(i)} α[e',h]·∂L/∂α[e',h]).
 func (t *tape) softmax(a *adjacency, s *tensor) *tensor {
 	heads := s.c
-	y := t.out(s.r, heads, s)
+	y := t.outDirty(s.r, heads, s)
 	t.p.rows(a.n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			e0, e1 := a.off[i], a.off[i+1]
@@ -500,7 +537,7 @@ func (t *tape) softmax(a *adjacency, s *tensor) *tensor {
 // n×H scores Y[i,h] = X[i,h]·A[h] (GAT's attention projections).
 func (t *tape) headDot(x, att *tensor) *tensor {
 	heads, c := att.r, att.c
-	y := t.out(x.r, heads, x, att)
+	y := t.outDirty(x.r, heads, x, att)
 	t.p.rows(x.r, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			xi := x.row(i)
@@ -563,7 +600,7 @@ func (t *tape) headMean(x *tensor, heads int) *tensor {
 // with w a 1×D row. The backward step runs serially in pair order, so
 // repeated nodes accumulate deterministically.
 func (t *tape) pairScore(z, w *tensor, us, vs []int32) *tensor {
-	y := t.out(len(us), 1, z, w)
+	y := t.outDirty(len(us), 1, z, w)
 	for k := range us {
 		zu, zv := z.row(int(us[k])), z.row(int(vs[k]))
 		var s float64

@@ -72,7 +72,7 @@ func Train(ctx context.Context, g *graphlearn.Graph, x mat.Matrix, values []Edge
 		tape: &tape{p: pool{workers: opt.workers()}, grad: true},
 		self: opt.Arch == GAT,
 	}
-	tr.full = b.build(nil, tr.self, opt.Weighted)
+	tr.full = b.build(nil, nil, tr.self, opt.Weighted)
 	if opt.Objective == EdgeRegression {
 		// Start the decoder at the mean target, so early epochs fit the
 		// variation rather than the level.
@@ -176,6 +176,7 @@ type trainer struct {
 	tape      *tape
 	self      bool       // self-loops in message passing (GAT)
 	full      *adjacency // every edge
+	held      *adjacency // without the pairs held out this epoch
 	removed   []bool     // scratch: base entries held out this epoch
 	us, vs    []int32    // scratch: scored pairs
 	targets   []float64  // scratch: their labels or values
@@ -203,7 +204,8 @@ func (tr *trainer) epoch(epoch int) (float64, error) {
 			}
 		}
 		if held {
-			a = tr.b.build(tr.removed, tr.self, opt.Weighted)
+			tr.held = tr.b.build(tr.held, tr.removed, tr.self, opt.Weighted)
+			a = tr.held
 		}
 	} else {
 		for k := range tr.sup {

@@ -166,6 +166,8 @@ func TestOptionsValidate(t *testing.T) {
 		{"zero hidden", func(o *Options) { o.Hidden = 0 }, "hidden"},
 		{"hidden not a multiple of heads", func(o *Options) { o.Arch, o.Hidden, o.Heads = GAT, 30, 4 }, "hidden"},
 		{"hidden not a multiple of heads, averaged", func(o *Options) { o.Arch, o.Hidden, o.Heads, o.ConcatHeads = GAT, 30, 4, false }, ""},
+		{"dim not a multiple of heads", func(o *Options) { o.Arch, o.Dim, o.Heads = GAT, 30, 4 }, "dim"},
+		{"one layer, hidden not a multiple of heads", func(o *Options) { o.Arch, o.Layers, o.Hidden, o.Heads = GAT, 1, 30, 4 }, ""},
 		{"hidden not a multiple of heads, graphsage", func(o *Options) { o.Hidden, o.Heads = 30, 4 }, ""},
 		{"zero dim", func(o *Options) { o.Dim = 0 }, "dim"},
 		{"slope one", func(o *Options) { o.NegativeSlope = 1 }, "negative_slope"},
