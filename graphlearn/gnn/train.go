@@ -109,7 +109,7 @@ func Train(ctx context.Context, g *graphlearn.Graph, x mat.Matrix, values []Edge
 	for i, v := range z.v {
 		m.Vectors[i] = float32(v)
 	}
-	m.z = z.v
+	m.z = slices.Clone(z.v) // not the arena the pass ran in
 	m.w = slices.Clone(tr.nt.decW.v)
 	m.b = tr.nt.decB.v[0]
 	return m, nil
