@@ -359,3 +359,10 @@ func TestScoreSymmetric(t *testing.T) {
 		}
 	}
 }
+
+// A Model is usable wherever node2vec's embeddings are read by vector.
+var _ interface {
+	Vector(int32) []float32
+	Cosine(a, b int32) float64
+	Score(u, v int32) float64
+} = (*Model)(nil)
