@@ -38,7 +38,8 @@
 //	h^k_i  = Σ_{j∈N(i)∪{i}} α^k_ij·W^k x_j
 //
 // (the log w_ij term, with w_ii = 1, only when Weighted is set), then
-// concatenates the heads of hidden layers or averages them, and adds
+// concatenates the heads (Options.ConcatHeads, each head a share of the
+// layer's width) or averages them (each head the full width), and adds
 // W_root·x_i (when Options.RootWeight is set) and a bias. Options.Normalize
 // divides each layer's output rows by their Euclidean norm.
 //
