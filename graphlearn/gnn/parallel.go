@@ -1,0 +1,44 @@
+package gnn
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// block is the number of rows a worker takes at a time. Rows are computed
+// independently of one another, so how they are grouped into blocks and
+// handed to workers never changes a result.
+const block = 32
+
+// pool runs row-parallel loops on a fixed number of workers.
+type pool struct{ workers int }
+
+// rows calls f on ranges [lo, hi) that together cover 0…n−1 exactly once,
+// on up to p.workers goroutines, and returns when all calls have. f must
+// compute each row from inputs the other rows do not write, in an order
+// that does not depend on lo and hi: then the result is the same for any
+// worker count.
+func (p pool) rows(n int, f func(lo, hi int)) {
+	blocks := (n + block - 1) / block
+	w := min(p.workers, blocks)
+	if w <= 1 {
+		if n > 0 {
+			f(0, n)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range w {
+		wg.Go(func() {
+			for {
+				b := int(next.Add(1)) - 1
+				if b >= blocks {
+					return
+				}
+				f(b*block, min(n, (b+1)*block))
+			}
+		})
+	}
+	wg.Wait()
+}
