@@ -79,6 +79,17 @@ func (f Failure) Threshold() float64 {
 	return t
 }
 
+// EvaluatedFailed lists the evaluated models whose fine-tune failed.
+func (t *Target) EvaluatedFailed() []string {
+	var out []string
+	for _, m := range t.Failed {
+		if _, ok := slices.BinarySearch(t.Evaluated, m); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // median of a non-empty slice (the mean of the two middle values for an
 // even length).
 func median(x []float64) float64 {

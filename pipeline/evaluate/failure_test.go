@@ -125,7 +125,7 @@ func TestFailureImage(t *testing.T) {
 			}
 		}
 		t.Logf("%-26s chance %.4f typical %.4f threshold %.4f: %2d of %d fine-tunes failed (%d of %d evaluated)",
-			tg.ID, f.Chance, f.Typical, f.Threshold(), len(tg.Failed), len(tg.Models), failedEvaluated(tg), len(tg.Evaluated))
+			tg.ID, f.Chance, f.Typical, f.Threshold(), len(tg.Failed), len(tg.Models), len(tg.EvaluatedFailed()), len(tg.Evaluated))
 		total += len(tg.Models)
 		flagged += len(tg.Failed)
 	}

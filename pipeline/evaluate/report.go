@@ -209,7 +209,7 @@ func WriteJSON(w io.Writer, res *Result, ref []store.ReferenceResult) error {
 	for _, t := range res.Targets {
 		doc.Targets = append(doc.Targets, jsonTarget{ID: t.ID, GroundTruthModels: len(t.Models), EvaluatedModels: len(t.Evaluated), Weight: number(t.Weight),
 			Chance: number(t.Failure.Chance), TypicalAccuracy: number(t.Failure.Typical), FailureThreshold: number(t.Failure.Threshold()),
-			FailedModels: len(t.Failed), FailedEvaluated: failedEvaluated(t)})
+			FailedModels: len(t.Failed), FailedEvaluated: len(t.EvaluatedFailed())})
 	}
 	for _, m := range res.Methods {
 		jm := jsonMethod{Name: m.Name, Baseline: m.Baseline, Seeds: m.Seeds, Values: map[string]map[string]jsonCell{}}
@@ -260,17 +260,6 @@ func WriteJSON(w io.Writer, res *Result, ref []store.ReferenceResult) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
-}
-
-// failedEvaluated counts the evaluated models whose fine-tune failed.
-func failedEvaluated(t Target) int {
-	n := 0
-	for _, m := range t.Failed {
-		if _, ok := slices.BinarySearch(t.Evaluated, m); ok {
-			n++
-		}
-	}
-	return n
 }
 
 // columns lists the targets then the aggregates.
@@ -381,7 +370,7 @@ func RenderMarkdown(w io.Writer, res *Result, ref []store.ReferenceResult) error
 			"| target | ground-truth models | evaluated models | weight | chance | typical | failed below | failed (all / evaluated) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, t := range res.Targets {
 			fmt.Fprintf(bw, "| %s | %d | %d | %s | %s | %s | %s | %d / %d |\n", t.ID, len(t.Models), len(t.Evaluated), formatValue("", t.Weight),
-				formatValue("", t.Failure.Chance), formatValue("", t.Failure.Typical), formatValue("", t.Failure.Threshold()), len(t.Failed), failedEvaluated(t))
+				formatValue("", t.Failure.Chance), formatValue("", t.Failure.Typical), formatValue("", t.Failure.Threshold()), len(t.Failed), len(t.EvaluatedFailed()))
 		}
 		fmt.Fprintln(bw)
 	}
