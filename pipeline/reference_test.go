@@ -60,6 +60,7 @@ func TestRunReferencePredictions(t *testing.T) {
 
 	cfg := fastConfig(targets)
 	cfg.Seeds = 1
+	cfg.Selection.Mode = pipeline.SelectFixed // what is selected does not matter here
 	cfg.ReferencePredictions = refDir
 	res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
 	if err != nil {

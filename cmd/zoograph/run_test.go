@@ -176,7 +176,7 @@ func TestRunReferencePredictionsFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	runDir := filepath.Join(t.TempDir(), "run")
-	code, out, errs := runCLI(t, "run", "--zoo", zoo, "--out", runDir, "--targets", targets[0], "--seeds", "1", "--reference-predictions", refs)
+	code, out, errs := runCLI(t, "run", "--zoo", zoo, "--out", runDir, "--targets", targets[0], "--seeds", "1", "--selection", "fixed", "--reference-predictions", refs)
 	if code != exitOK {
 		t.Fatalf("run: exit %d\n%s\n%s", code, out, errs)
 	}
