@@ -72,6 +72,12 @@ type Config struct {
 	// Baselines evaluated on the same model set: logme, reg_h_score,
 	// downloads, random, metadata (a regressor on metadata features only).
 	Baselines []string `json:"baselines"`
+	// ReferencePredictions is someone else's predictions to evaluate beside
+	// zoograph's, under every protocol and on the same model set: a
+	// TransferGraph rank directory <target>/<method>/results_*.csv (e.g. the
+	// authors' own) or a predictions CSV (evaluate.ReadPredictions). A path,
+	// relative to the working directory; empty for none.
+	ReferencePredictions string `json:"reference_predictions,omitempty"`
 
 	FeatureOptions FeatureConfig `json:"feature_options"`
 	// Blend is the regressor's weight w in the final score

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -46,6 +47,45 @@ type ReportInfo struct {
 	Selection map[string]*Selection `json:"selection,omitempty"`
 	// Summary[protocol][method][metric][target] = mean and sd over seeds.
 	Summary map[string]map[string]map[string]map[string]MeanSD `json:"summary"`
+	// References are the methods of the config's reference predictions,
+	// evaluated beside zoograph's on the same model set.
+	References []string `json:"reference_methods,omitempty"`
+	// Failures[protocol][target] is the rule behind pearson_working on the
+	// target and the fine-tunes it flags.
+	Failures map[string]map[string]TargetFailures `json:"failures,omitempty"`
+}
+
+// TargetFailures summarises evaluate.Failure on one target: chance (1/K, 0
+// when unknown), the typical (median) accuracy, the accuracy at or below
+// which a fine-tune failed, and how many of the ground-truth and of the
+// evaluated models failed.
+type TargetFailures struct {
+	Chance          float64 `json:"chance"`
+	Typical         float64 `json:"typical_accuracy"`
+	Threshold       float64 `json:"threshold"`
+	Failed          int     `json:"failed"`
+	Models          int     `json:"models"`
+	FailedEvaluated int     `json:"failed_evaluated"`
+	Evaluated       int     `json:"evaluated"`
+}
+
+// failures summarises each protocol's failure rules by target.
+func failures(eval map[string]*evaluate.Result) map[string]map[string]TargetFailures {
+	out := map[string]map[string]TargetFailures{}
+	for protocol, ev := range eval {
+		if ev == nil {
+			continue
+		}
+		out[protocol] = map[string]TargetFailures{}
+		for _, t := range ev.Targets {
+			if math.IsNaN(t.Failure.Typical) {
+				continue // no accuracies: nothing to summarise (and NaN is no JSON)
+			}
+			out[protocol][t.ID] = TargetFailures{Chance: t.Failure.Chance, Typical: t.Failure.Typical, Threshold: t.Failure.Threshold(),
+				Failed: len(t.Failed), Models: len(t.Models), FailedEvaluated: len(t.EvaluatedFailed()), Evaluated: len(t.Evaluated)}
+		}
+	}
+	return out
 }
 
 // MeanSD is a mean over seeds with its standard deviation (0 for one seed).
@@ -160,7 +200,7 @@ func WriteRun(dir string, res *Result, zoo *store.Tables, zooDir, zooChecksum st
 		Method: res.Method, Config: res.Config, ZooDir: zooDir, ZooChecksum: zooChecksum,
 		CreatedAt: time.Now().UTC(), Targets: res.Targets, Features: res.Features, Dropped: res.Dropped,
 		GraphStats: res.GraphStats, TimingsSeconds: map[string]float64{},
-		Selection: res.Selection, Summary: Summarize(res.Metrics),
+		Selection: res.Selection, Summary: Summarize(res.Metrics), References: res.References, Failures: failures(res.Eval),
 	}
 	for k, v := range res.Timings {
 		info.TimingsSeconds[k] = v
@@ -293,7 +333,7 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 		}
 		fmt.Fprintf(w, "| target | %s |", strings.Join(cols, " | "))
 		if pubName != "" {
-			fmt.Fprintf(w, " paper best | Δ vs paper | paper LogME | paper Reg-H-Score |")
+			fmt.Fprintf(w, " paper best (published) | Δ vs paper | paper LogME | paper Reg-H-Score |")
 		}
 		fmt.Fprintf(w, "\n|---|%s", strings.Repeat("---:|", len(cols)))
 		if pubName != "" {
@@ -329,12 +369,15 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 		fmt.Fprintln(w)
 		if pubName != "" {
 			fmt.Fprintf(w, "Paper best = `%s`, the published row with the highest weighted mean; "+
-				"the paper's mean is over these targets.", pubName)
+				"the paper's mean is over these targets. The published columns are the paper's numbers as published: "+
+				"its protocol, whatever this table's, and its regressor saw each target's fine-tuning runtime (a leak). "+
+				"For the same predictions under this protocol and model set, run with `reference_predictions` (`--reference-predictions`).", pubName)
 			if !sameTargets(pub, info.Targets) {
 				fmt.Fprintf(w, " The paper's weighted means are over its own targets, not these, so they are not shown.")
 			}
 			fmt.Fprintf(w, "\n\n")
 		}
+		writeRankingMetrics(w, info, protocol, s)
 	}
 
 	for _, protocol := range cfg.Protocols {
@@ -363,6 +406,9 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 		}
 		fmt.Fprintln(w)
 	}
+
+	writeFailures(w, info)
+	evaluate.RenderDefinitions(w)
 
 	if len(charts) > 0 {
 		fmt.Fprintf(w, "## Charts\n\n")
@@ -397,8 +443,124 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 	fmt.Fprintf(w, "## Features\n\n`%s` feature set: %s.\n", cfg.Features, summarizeFeatures(info.Features))
 }
 
-var metricOrder = []string{"pearson", "spearman", "kendall", "weighted_kendall",
+var metricOrder = []string{"pearson", "spearman", "pearson_working", "regret@1", "regret@3", "kendall", "weighted_kendall",
 	"top@1", "top@3", "top@5", "rel@1", "rel@3", "rel@5", "rrel@1", "rrel@3", "rrel@5", "p@1", "p@3", "p@5"}
+
+// reportMethods orders a protocol's methods for the ranking tables:
+// zoograph's, the reference predictions, the baselines, then any other.
+func reportMethods(info *ReportInfo, s map[string]map[string]map[string]MeanSD) []string {
+	var out []string
+	add := func(m string) {
+		if s[m] != nil && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	add(info.Method)
+	for _, m := range info.References {
+		add(m)
+	}
+	for _, m := range []string{"metadata", "logme", "reg_h_score", "downloads", "random"} {
+		add(m)
+	}
+	for _, m := range sortedKeys(s) {
+		add(m)
+	}
+	return out
+}
+
+func methodLabel(info *ReportInfo, m string) string {
+	label := "`" + m + "`"
+	switch {
+	case m == info.Method:
+		label = "**" + label + "**"
+	case slices.Contains(info.References, m):
+		label += " (reference)"
+	}
+	return label
+}
+
+// writeRankingMetrics writes the headline metrics of one protocol for every
+// method: their means over targets, then one table per metric by target.
+func writeRankingMetrics(w io.Writer, info *ReportInfo, protocol string, s map[string]map[string]map[string]MeanSD) {
+	methods := reportMethods(info, s)
+	fmt.Fprintf(w, "## Ranking metrics — %s protocol\n\n", protocol)
+	fmt.Fprintf(w, "Beside Pearson, for every method on the same models: Spearman, Pearson among the fine-tunes that did not fail "+
+		"(`pearson_working`) and top-1 / top-3 regret (accuracy lost against the best model; lower is better); defined under Metrics. "+
+		"Means over targets (simple / weighted), averaged over seeds.")
+	if len(info.References) > 0 {
+		fmt.Fprintf(w, " *(reference)*: someone else's predictions (`%s`), evaluated here under the same protocol and model set.", info.Config.ReferencePredictions)
+	}
+	fmt.Fprintf(w, "\n\n| method |")
+	for _, m := range evaluate.HeadlineMetrics {
+		fmt.Fprintf(w, " %s mean | %s weighted |", m, m)
+	}
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", 2*len(evaluate.HeadlineMetrics)))
+	for _, m := range methods {
+		fmt.Fprintf(w, "| %s |", methodLabel(info, m))
+		for _, metric := range evaluate.HeadlineMetrics {
+			fmt.Fprintf(w, " %s | %s |", fmtMean(s[m][metric]["_mean"]), fmtMean(s[m][metric]["_weighted_mean"]))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+	cols := append(slices.Clone(info.Targets), "_mean", "_weighted_mean")
+	for _, metric := range evaluate.HeadlineMetrics {
+		fmt.Fprintf(w, "### %s per target — %s protocol\n\n| method |", metric, protocol)
+		for _, t := range cols {
+			fmt.Fprintf(w, " %s |", columnLabel(t))
+		}
+		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(cols)))
+		for _, m := range methods {
+			fmt.Fprintf(w, "| %s |", methodLabel(info, m))
+			for _, t := range cols {
+				fmt.Fprintf(w, " %s |", fmtMeanSD(s[m][metric][t]))
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// writeFailures writes, per protocol and target, how many fine-tunes the
+// failure rule of pearson_working flags.
+func writeFailures(w io.Writer, info *ReportInfo) {
+	if len(info.Failures) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "## Failed fine-tunes\n\nThe fine-tunes `pearson_working` leaves out (rule under Metrics): "+
+		"chance = 1/number of classes (0 when unknown), typical = median accuracy, failed at or below the threshold; "+
+		"of the target's ground truth and of the models evaluated.\n\n")
+	for _, protocol := range info.Config.Protocols {
+		f := info.Failures[protocol]
+		if f == nil {
+			continue
+		}
+		fmt.Fprintf(w, "| %s protocol | chance | typical | threshold | failed / models | failed / evaluated |\n|---|---:|---:|---:|---:|---:|\n", protocol)
+		for _, t := range info.Targets {
+			if x, ok := f[t]; ok {
+				fmt.Fprintf(w, "| %s | %.4f | %.4f | %.4f | %d / %d | %d / %d |\n", t, x.Chance, x.Typical, x.Threshold, x.Failed, x.Models, x.FailedEvaluated, x.Evaluated)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func columnLabel(t string) string {
+	switch t {
+	case "_mean":
+		return "mean"
+	case "_weighted_mean":
+		return "weighted mean"
+	}
+	return t
+}
+
+func fmtMean(m MeanSD) string {
+	if m.N == 0 || math.IsNaN(m.Mean) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3f", m.Mean)
+}
 
 func protocolNote(p string) string {
 	if p == "paper" {

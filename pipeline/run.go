@@ -45,6 +45,9 @@ type Result struct {
 	Metrics []store.Metric
 	// Eval is the evaluation of each protocol, for reports and charts.
 	Eval map[string]*evaluate.Result
+	// References are the methods of Config.ReferencePredictions evaluated
+	// beside zoograph's.
+	References []string
 	// Timings are the summed seconds per stage over all tasks; Wall is the
 	// run's elapsed time.
 	Timings map[string]float64
@@ -186,9 +189,15 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	res.Predictions = preds
 
 	t0 = time.Now()
+	refs, err := ReadReferencePredictions(zoo, cfg)
+	if err != nil {
+		return nil, err
+	}
+	refs = referencesOn(refs, targets)
+	res.References = referenceMethods(refs)
 	res.Eval = map[string]*evaluate.Result{}
 	for _, protocol := range cfg.Protocols {
-		ev, err := evaluate.Evaluate(ctx, zoo, toEvalPredictions(preds), evaluate.Options{
+		ev, err := evaluate.Evaluate(ctx, zoo, append(toEvalPredictions(preds), refs...), evaluate.Options{
 			Protocol:  evaluate.Protocol(protocol),
 			Targets:   targets,
 			Baselines: baselinesOf(cfg),

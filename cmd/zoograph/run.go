@@ -24,6 +24,11 @@ fine-tuning history, predicts every model's accuracy on the target and
 evaluates the predictions against the recorded accuracies, beside the
 baselines and the paper's published numbers.
 
+With --reference-predictions, someone else's predictions (a TransferGraph
+rank directory <target>/<method>/results_*.csv, such as the authors' own,
+or a predictions CSV as 'zoograph eval' reads) are evaluated beside
+zoograph's under the same protocols and on the same models.
+
 The run directory gets config.json (re-run it with --config), predictions
 and metrics as Parquet, report.json, report.md and charts.`)
 	zoo := fs.String("zoo", "", "zoo directory to read (required)")
@@ -48,6 +53,10 @@ and metrics as Parquet, report.json, report.md and charts.`)
 
 	tables, manifest, err := store.ReadZoo(*zoo)
 	if err != nil {
+		return err
+	}
+	// Read the reference predictions now, so a bad file fails before the run.
+	if _, err := pipeline.ReadReferencePredictions(tables, cfg); err != nil {
 		return err
 	}
 	bar := newBar(e, "run")
@@ -75,9 +84,9 @@ and metrics as Parquet, report.json, report.md and charts.`)
 // experimentFlags are the flags of an experiment's config, shared by run
 // and ablate.
 type experimentFlags struct {
-	configFile, learner, regressor, features, targets, protocols, baselines, selection *string
-	seeds, workers                                                                     *int
-	seed                                                                               *uint64
+	configFile, learner, regressor, features, targets, protocols, baselines, selection, references *string
+	seeds, workers                                                                                 *int
+	seed                                                                                           *uint64
 }
 
 func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
@@ -95,6 +104,8 @@ func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
 		selection: fs.String("selection", def.Selection.Mode, "how learner, edge weighting, tree depth and prior blend are chosen per target: "+
 			"nested (leave-one-dataset-out over the other datasets, from the config's selection space) or fixed (as configured)"),
 		workers: fs.Int("workers", def.Workers, "parallel tasks"),
+		references: fs.String("reference-predictions", def.ReferencePredictions,
+			"someone else's predictions to evaluate beside zoograph's: a TransferGraph rank directory or a predictions CSV"),
 	}
 }
 
@@ -129,6 +140,7 @@ func (x *experimentFlags) config(fs *flag.FlagSet) (pipeline.Config, error) {
 	apply("baselines", func() { cfg.Baselines = splitList(*x.baselines) })
 	apply("selection", func() { cfg.Selection.Mode = *x.selection })
 	apply("workers", func() { cfg.Workers = *x.workers })
+	apply("reference-predictions", func() { cfg.ReferencePredictions = *x.references })
 	if err := cfg.Validate(); err != nil {
 		return cfg, usagef("%v", err)
 	}
@@ -175,8 +187,22 @@ func printRunSummary(e *env, dir string) error {
 		}
 		fmt.Fprintln(e.stdout)
 	}
+	if len(info.References) > 0 {
+		fmt.Fprintf(e.stdout, "\nReference predictions, same protocol and models (mean / weighted mean Pearson):\n\n")
+		for _, m := range append([]string{info.Method}, info.References...) {
+			p := s[m]["pearson"]
+			fmt.Fprintf(e.stdout, "%-50s %s / %s\n", m, fmtSummaryMean(p["_mean"]), fmtSummaryMean(p["_weighted_mean"]))
+		}
+	}
 	fmt.Fprintf(e.stdout, "\nwall %.2f s; report: %s\n", info.TimingsSeconds["wall"], filepath.Join(dir, pipeline.FileReportMD))
 	return nil
+}
+
+func fmtSummaryMean(m pipeline.MeanSD) string {
+	if m.N == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3f", m.Mean)
 }
 
 func loadConfig(path string) (pipeline.Config, error) {

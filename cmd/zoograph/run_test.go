@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -203,5 +204,50 @@ func TestLoadConfigKeys(t *testing.T) {
 	writeTestFile(t, typo, `{"config": {"gbdt": {"max_dept": 3}}}`)
 	if _, err := loadConfig(typo); err == nil || !strings.Contains(err.Error(), "max_dept") {
 		t.Errorf("config with a misspelt key: %v, want an error naming it", err)
+	}
+}
+
+func TestRunReferencePredictionsFlag(t *testing.T) {
+	zoo, targets := sampleZoo(t)
+	tables, _, err := store.ReadZoo(zoo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("method,target,model,score\n")
+	for i, f := range tables.Finetunes {
+		if f.DatasetID == targets[0] {
+			fmt.Fprintf(&b, "theirs,%s,%s,%g\n", f.DatasetID, f.ModelID, f.Accuracy+0.01*float64(i%5))
+		}
+	}
+	refs := filepath.Join(t.TempDir(), "theirs.csv")
+	if err := os.WriteFile(refs, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runDir := filepath.Join(t.TempDir(), "run")
+	code, out, errs := runCLI(t, "run", "--zoo", zoo, "--out", runDir, "--targets", targets[0], "--seeds", "1", "--selection", "fixed", "--reference-predictions", refs)
+	if code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "Reference predictions") || !strings.Contains(out, "theirs") {
+		t.Errorf("run output lacks the reference predictions:\n%s", out)
+	}
+	md, err := os.ReadFile(filepath.Join(runDir, pipeline.FileReportMD))
+	if err != nil || !strings.Contains(string(md), "| `theirs` (reference) |") {
+		t.Errorf("report.md lacks theirs (%v)", err)
+	}
+
+	// A bad file fails before the run starts: no run directory.
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(bad, []byte("method,target,model,score\ntheirs,no-such-dataset,m,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badRun := filepath.Join(t.TempDir(), "badrun")
+	code, _, errs = runCLI(t, "run", "--zoo", zoo, "--out", badRun, "--targets", targets[0], "--seeds", "1", "--reference-predictions", bad)
+	if code != exitFailure || !strings.Contains(errs, "bad.csv:2") {
+		t.Errorf("bad reference file: exit %d, want %d and the file and line\n%s", code, exitFailure, errs)
+	}
+	if _, err := os.Stat(badRun); err == nil {
+		t.Error("a run directory was created before the reference predictions were read")
 	}
 }

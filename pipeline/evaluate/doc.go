@@ -3,9 +3,11 @@
 // arXiv 2404.03988) and the way it should be done.
 //
 // For one target dataset T it pairs every model's recorded accuracy a_i on T
-// with a method's predicted score s_i and computes Pearson, Spearman, Kendall
-// tau-b, weighted Kendall, top@k, rel@k, rrel@k and p@k (see Compute and
-// Values for the formulas). Over targets it computes the simple mean
+// with a method's predicted score s_i and computes Pearson, Spearman,
+// Pearson among the fine-tunes that did not fail (pearson_working; see
+// Failure for the rule), top-k regret, Kendall tau-b, weighted Kendall,
+// top@k, rel@k, rrel@k and p@k (see ComputeFlagged and Values for the
+// formulas; RenderDefinitions writes them into reports). Over targets it computes the simple mean
 // (target "_mean") and the paper's weighted mean (target "_weighted_mean",
 // weight max(a_T) − mean(a_T)); over seeds, mean ± standard deviation.
 //
@@ -18,7 +20,9 @@
 //     models whose best run is LoRA are dropped, duplicate predictions and
 //     duplicate baseline scores are kept as extra points, non-finite scores
 //     are replaced, and baselines are evaluated on the models the evaluated
-//     method predicts.
+//     method predicts, joined to its rows on model: a model with k_pred
+//     prediction rows (one per repeated full fine-tune) and k_score score
+//     rows gives k_pred × k_score points.
 //   - ProtocolClean uses full fine-tunes only, one accuracy per (model,
 //     dataset) (the mean of repeated runs), one score per (model, method)
 //     (the mean of its finite duplicates; a model with no finite score is

@@ -150,6 +150,12 @@ type Target struct {
 	// Weight is max(a) − mean(a) over Models (paper) or over Evaluated
 	// (clean); NaN when undefined.
 	Weight float64
+	// Failure is the target's rule for a failed fine-tune, from the
+	// accuracies of Models and the dataset's number of classes; Failed
+	// lists the models of Models whose fine-tune failed by it (sorted).
+	// pearson_working leaves them out.
+	Failure Failure
+	Failed  []string
 }
 
 // Method is one evaluated method or baseline.
@@ -304,6 +310,8 @@ type evaluator struct {
 	byTarget map[seedKey]map[string][]int
 	computed map[string]bool // baselines computed from the zoo
 	models   map[string]*store.Model
+	// classes is each dataset's number of classes, when known.
+	classes map[string]int64
 	// hasDownloads: the zoo knows some model's downloads.
 	hasDownloads bool
 }
@@ -315,6 +323,12 @@ func newEvaluator(zoo *store.Tables, preds []Prediction, opt Options) (*evaluato
 		byTarget: map[seedKey]map[string][]int{},
 		computed: map[string]bool{},
 		models:   map[string]*store.Model{},
+		classes:  map[string]int64{},
+	}
+	for _, d := range zoo.Datasets {
+		if d.NumClasses > 0 && ev.classes[d.DatasetID] == 0 {
+			ev.classes[d.DatasetID] = d.NumClasses
+		}
 	}
 	for i := range zoo.Models {
 		m := &zoo.Models[i]
@@ -543,20 +557,20 @@ func weight(acc []float64) float64 {
 	return hi - sum/float64(len(acc))
 }
 
-// pipelineModels is the model set TransferGraph's pipeline predicts for t:
-// models with a full fine-tune on t with an accuracy and model metadata with
-// a known model_type (research §4.1 steps 1–4).
-func (ev *evaluator) pipelineModels(t string) map[string]bool {
-	set := map[string]bool{}
+// pipelineRows is what TransferGraph's pipeline predicts for t: one row per
+// full fine-tune on t with an accuracy of a model with metadata and a known
+// model_type (research §4.1 steps 1–4), counted per model.
+func (ev *evaluator) pipelineRows(t string) map[string]int {
+	rows := map[string]int{}
 	for _, f := range ev.zoo.Finetunes {
 		if f.DatasetID != t || !isFull(f.Method) || math.IsNaN(f.Accuracy) {
 			continue
 		}
 		if m := ev.models[f.ModelID]; m != nil && m.ModelType != "" {
-			set[f.ModelID] = true
+			rows[f.ModelID]++
 		}
 	}
-	return set
+	return rows
 }
 
 // predictionsOf returns the predictions of one series on t, in input order.
@@ -598,23 +612,58 @@ func randomScores(seed int64, t string, models []string) []Prediction {
 // does: ground-truth order, every matching prediction in its order. Models
 // outside keep (when keep is not nil) are left out.
 func join(models []string, acc []float64, preds []Prediction, keep map[string]bool) []Pair {
+	var rows map[string]int
+	if keep != nil {
+		rows = map[string]int{}
+		for m, ok := range keep {
+			if ok {
+				rows[m] = 1
+			}
+		}
+	}
+	return joinRows(models, acc, preds, rows)
+}
+
+// joinRows is join followed by a second inner merge on model with a frame
+// holding rows[m] rows of each model m, as the evaluation script joins the
+// baseline scores to the evaluated method's rows: each matching prediction
+// is repeated rows[m] times in place, and models without rows are left out.
+// A nil rows keeps every model once.
+func joinRows(models []string, acc []float64, preds []Prediction, rows map[string]int) []Pair {
 	byModel := map[string][]float64{}
 	for _, p := range preds {
 		byModel[p.ModelID] = append(byModel[p.ModelID], p.Score)
 	}
 	var pairs []Pair
 	for i, m := range models {
-		if keep != nil && !keep[m] {
-			continue
+		k := 1
+		if rows != nil {
+			k = rows[m]
 		}
 		for _, s := range byModel[m] {
-			pairs = append(pairs, Pair{ModelID: m, Actual: acc[i], Score: s})
+			for range k {
+				pairs = append(pairs, Pair{ModelID: m, Actual: acc[i], Score: s})
+			}
 		}
 	}
 	return pairs
 }
 
-func evaluation(k seedKey, t string, pairs []Pair, note string) Evaluation {
+// setFailure applies the failure rule of t to its ground truth and returns
+// the failed models as a set.
+func (ev *evaluator) setFailure(target *Target) map[string]bool {
+	target.Failure = NewFailure(target.Accuracy, ev.classes[target.ID])
+	failed := map[string]bool{}
+	for i, m := range target.Models {
+		if target.Failure.Failed(target.Accuracy[i]) {
+			failed[m] = true
+			target.Failed = append(target.Failed, m)
+		}
+	}
+	return failed
+}
+
+func evaluation(k seedKey, t string, pairs []Pair, failed map[string]bool, note string) Evaluation {
 	e := Evaluation{Method: k.method, Seed: k.seedPtr(), Target: t, Pairs: pairs, Note: note}
 	if note != "" {
 		e.Values = Undefined(len(pairs))
@@ -623,10 +672,11 @@ func evaluation(k seedKey, t string, pairs []Pair, note string) Evaluation {
 	a := make([]float64, len(pairs))
 	s := make([]float64, len(pairs))
 	ids := make([]string, len(pairs))
+	fail := make([]bool, len(pairs))
 	for i, p := range pairs {
-		a[i], s[i], ids[i] = p.Actual, p.Score, p.ModelID
+		a[i], s[i], ids[i], fail[i] = p.Actual, p.Score, p.ModelID, failed[p.ModelID]
 	}
-	e.Values, _ = Compute(a, s, ids) // lengths agree by construction
+	e.Values, _ = ComputeFlagged(a, s, ids, fail) // lengths agree by construction
 	if e.Values.N < MinModels {
 		e.Note = fmt.Sprintf("%d models evaluated; at least %d needed", e.Values.N, MinModels)
 	}
@@ -637,34 +687,43 @@ func evaluation(k seedKey, t string, pairs []Pair, note string) Evaluation {
 func (ev *evaluator) paper(t string) (Target, []Evaluation) {
 	models, acc := paperTruth(ev.zoo.Finetunes, t)
 	target := Target{ID: t, Models: models, Accuracy: acc, Weight: weight(acc)}
+	failed := ev.setFailure(&target)
 
-	// The model set: models predicted by every evaluated series that
-	// predicts t (the script used the last method's rank file; all of the
-	// paper's methods predict the same models).
-	var set map[string]bool
+	// The model frame the baseline scores are joined to: the script used
+	// the rows of the last method's rank file merged with the ground truth,
+	// one row per prediction (per repeated full fine-tune on t), so a model
+	// with k_pred rows and k_score score rows gives k_pred·k_score pairs.
+	// Here: the multiset intersection of every evaluated series that
+	// predicts t (each model's fewest rows; all of the paper's methods
+	// predict the same rows); without one, the rows the pipeline predicts.
+	var rows map[string]int
 	for _, k := range ev.series {
 		if isBaselineName(k.method) || len(ev.byTarget[k][t]) == 0 {
 			continue
 		}
-		mine := map[string]bool{}
+		mine := map[string]int{}
 		for _, p := range ev.predictionsOf(k, t) {
-			mine[p.ModelID] = true
+			mine[p.ModelID]++
 		}
-		if set == nil {
-			set = mine
+		if rows == nil {
+			rows = mine
 			continue
 		}
-		for m := range set {
-			if !mine[m] {
-				delete(set, m)
+		for m, n := range rows {
+			if n = min(n, mine[m]); n > 0 {
+				rows[m] = n
+			} else {
+				delete(rows, m)
 			}
 		}
 	}
-	if set == nil {
-		set = ev.pipelineModels(t)
+	if rows == nil {
+		rows = ev.pipelineRows(t)
 	}
+	set := map[string]bool{}
 	for _, m := range models {
-		if set[m] {
+		if rows[m] > 0 {
+			set[m] = true
 			target.Evaluated = append(target.Evaluated, m)
 		}
 	}
@@ -681,7 +740,7 @@ func (ev *evaluator) paper(t string) (Target, []Evaluation) {
 			if len(scores) == 0 {
 				note = fmt.Sprintf("no %s scores for %s in the zoo", k.method, t)
 			}
-			pairs = join(models, acc, scores, set)
+			pairs = joinRows(models, acc, scores, rows)
 		case k.method == BaselineDownloads && ev.computed[k.method]:
 			if !ev.hasDownloads {
 				note = "the zoo has no download counts"
@@ -701,7 +760,7 @@ func (ev *evaluator) paper(t string) (Target, []Evaluation) {
 			}
 			pairs = join(models, acc, preds, keep)
 		}
-		evals = append(evals, evaluation(k, t, pairs, note))
+		evals = append(evals, evaluation(k, t, pairs, failed, note))
 	}
 	return target, evals
 }
@@ -721,6 +780,7 @@ func (ev *evaluator) downloadScores(t string, models []string) []Prediction {
 func (ev *evaluator) clean(t string) (Target, []Evaluation) {
 	models, acc := cleanTruth(ev.zoo.Finetunes, t)
 	target := Target{ID: t, Models: models, Accuracy: acc}
+	failed := ev.setFailure(&target)
 	truth := make(map[string]float64, len(models))
 	for i, m := range models {
 		truth[m] = acc[i]
@@ -782,7 +842,7 @@ func (ev *evaluator) clean(t string) (Target, []Evaluation) {
 	var evals []Evaluation
 	for i, k := range ev.series {
 		if notes[i] != "" {
-			evals = append(evals, evaluation(k, t, nil, notes[i]))
+			evals = append(evals, evaluation(k, t, nil, failed, notes[i]))
 			continue
 		}
 		var pairs []Pair
@@ -794,7 +854,7 @@ func (ev *evaluator) clean(t string) (Target, []Evaluation) {
 				pairs[j] = Pair{ModelID: m, Actual: evalAcc[j], Score: scores[i][m]}
 			}
 		}
-		evals = append(evals, evaluation(k, t, pairs, ""))
+		evals = append(evals, evaluation(k, t, pairs, failed, ""))
 	}
 	return target, evals
 }

@@ -95,15 +95,84 @@ func TestPaperModelSet(t *testing.T) {
 	if got, want := pairModels(ours), []string{"m1", "m2", "m2", "m3", "m4"}; !slices.Equal(got, want) {
 		t.Errorf("ours rows %v, want %v (ground-truth order, duplicates kept)", got, want)
 	}
+	// Restricted to ours' models; m1's two score rows kept; m2's score row
+	// once per prediction row of m2 (the script joins on model).
 	logme := findEval(t, res, BaselineLogME, nil, "t1")
-	if got, want := pairModels(logme), []string{"m1", "m1", "m2", "m3", "m4"}; !slices.Equal(got, want) {
-		t.Errorf("logme rows %v, want %v (restricted to ours' models, duplicate score kept)", got, want)
+	if got, want := pairModels(logme), []string{"m1", "m1", "m2", "m2", "m3", "m4"}; !slices.Equal(got, want) {
+		t.Errorf("logme rows %v, want %v", got, want)
 	}
 	if got := res.Targets[0].Evaluated; !slices.Equal(got, []string{"m1", "m2", "m3", "m4"}) {
 		t.Errorf("evaluated %v", got)
 	}
 	if len(res.Targets) != 1 {
 		t.Errorf("targets %v, want only t1 (the predictions' targets)", res.Targets)
+	}
+}
+
+// TestPaperRepeatedRuns: the paper protocol joins the baseline scores to
+// the evaluated method's prediction rows on model, so a model with k_pred
+// prediction rows and k_score score rows gives k_pred × k_score pairs;
+// without predictions k_pred is the model's full fine-tunes on the target
+// with an accuracy (and a known model type).
+func TestPaperRepeatedRuns(t *testing.T) {
+	zoo := &store.Tables{Datasets: []store.Dataset{{DatasetID: "t"}}}
+	for _, m := range []struct{ id, typ string }{{"a", "vit"}, {"b", "vit"}, {"c", "vit"}, {"d", ""}, {"e", "vit"}, {"f", "vit"}, {"g", "vit"}} {
+		zoo.Models = append(zoo.Models, store.Model{ModelID: m.id, ModelType: m.typ, ReportedAccuracy: math.NaN()})
+	}
+	for _, f := range []struct {
+		model, method string
+		acc           float64
+	}{
+		{"a", "full", 0.70}, {"a", "full", 0.74}, // two runs: k = 2
+		{"b", "full", 0.60}, {"b", "full", math.NaN()}, // the run without accuracy does not count
+		{"c", "full", 0.50}, {"c", "lora", 0.55}, // best run LoRA: not in the ground truth
+		{"d", "full", 0.80}, {"d", "full", 0.82}, {"d", "full", 0.78}, // no model type: not predicted
+		{"e", "lora", 0.90},                      // LoRA only
+		{"f", "full", 0.65}, {"f", "lora", 0.40}, // one full run: k = 1
+		{"g", "full", 0.30}, {"g", "full", 0.35}, {"g", "full", 0.40}, // k = 3
+	} {
+		zoo.Finetunes = append(zoo.Finetunes, store.Finetune{ModelID: f.model, DatasetID: "t", Method: f.method, Accuracy: f.acc})
+	}
+	for _, s := range []struct {
+		model string
+		score float64
+	}{{"a", 1.0}, {"a", 1.5}, {"b", 2.0}, {"c", 3.0}, {"d", 4.0}, {"e", 5.0}, {"f", 0.5}, {"g", 0.1}} {
+		zoo.Scores = append(zoo.Scores, store.Score{ModelID: s.model, DatasetID: "t", Method: BaselineLogME, Score: s.score})
+	}
+	// Ground truth (best run): a 0.74, b 0.60, d 0.82, f 0.65, g 0.40.
+	a := func(s float64) Pair { return Pair{"a", 0.74, s} }
+	b := Pair{"b", 0.60, 2.0}
+	d := Pair{"d", 0.82, 4.0}
+	f := Pair{"f", 0.65, 0.5}
+	g := Pair{"g", 0.40, 0.1}
+	pred := func(method, model string) Prediction {
+		return Prediction{Method: method, Target: "t", ModelID: model, Score: 1}
+	}
+	tests := []struct {
+		name  string
+		preds []Prediction
+		want  []Pair
+	}{
+		// The pipeline's rows: a ×2, b, f, g ×3; each score row k times, in
+		// place.
+		{"no predictions", nil, []Pair{a(1.0), a(1.0), a(1.5), a(1.5), b, f, g, g, g}},
+		// ours predicts a twice, b, d and g once; f not at all.
+		{"one method", []Prediction{pred("ours", "a"), pred("ours", "b"), pred("ours", "a"), pred("ours", "d"), pred("ours", "g")},
+			[]Pair{a(1.0), a(1.0), a(1.5), a(1.5), b, d, g}},
+		// Two methods: each model's fewest rows (a once, g once), the
+		// models both predict.
+		{"two methods", []Prediction{
+			pred("ours", "a"), pred("ours", "a"), pred("ours", "b"), pred("ours", "d"), pred("ours", "g"),
+			pred("theirs", "a"), pred("theirs", "b"), pred("theirs", "g"), pred("theirs", "g"), pred("theirs", "f"),
+		}, []Pair{a(1.0), a(1.5), b, g}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := mustEvaluate(t, zoo, tt.preds, Options{Targets: []string{"t"}, Baselines: []string{BaselineLogME}})
+			if got := findEval(t, res, BaselineLogME, nil, "t").Pairs; !slices.Equal(got, tt.want) {
+				t.Errorf("logme pairs\n got %v\nwant %v", got, tt.want)
+			}
+		})
 	}
 }
 

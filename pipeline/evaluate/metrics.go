@@ -23,13 +23,22 @@ const MinModels = 3
 const (
 	MetricPearson         = "pearson"
 	MetricSpearman        = "spearman"
+	MetricPearsonWorking  = "pearson_working"
+	MetricRegret1         = "regret@1"
+	MetricRegret3         = "regret@3"
 	MetricKendall         = "kendall"
 	MetricWeightedKendall = "weighted_kendall"
 )
 
+// HeadlineMetrics are the metrics reports show for every method per
+// target: Pearson (the user's metric) and, beside it, how well the scores
+// rank the models.
+var HeadlineMetrics = []string{MetricPearson, MetricSpearman, MetricPearsonWorking, MetricRegret1, MetricRegret3}
+
 // metricNames lists every reported metric in report order.
 var metricNames = []string{
-	MetricPearson, MetricSpearman, MetricKendall, MetricWeightedKendall,
+	MetricPearson, MetricSpearman, MetricPearsonWorking, MetricRegret1, MetricRegret3,
+	MetricKendall, MetricWeightedKendall,
 	"top@1", "top@2", "top@3", "top@4", "top@5",
 	"rel@1", "rel@2", "rel@3", "rel@4", "rel@5",
 	"rrel@1", "rrel@3", "rrel@5",
@@ -37,8 +46,9 @@ var metricNames = []string{
 }
 
 // MetricNames returns the name of every metric Evaluate reports, in report
-// order: pearson, spearman, kendall, weighted_kendall, top@1…top@5,
-// rel@1…rel@5, rrel@1, rrel@3, rrel@5, p@1, p@3, p@5.
+// order: pearson, spearman, pearson_working, regret@1, regret@3, kendall,
+// weighted_kendall, top@1…top@5, rel@1…rel@5, rrel@1, rrel@3, rrel@5, p@1,
+// p@3, p@5.
 func MetricNames() []string { return slices.Clone(metricNames) }
 
 // ErrLength is returned by Compute when its inputs differ in length.
@@ -50,8 +60,9 @@ var ErrLength = errors.New("evaluate: inputs differ in length")
 // With the top-k set K_k = the k models of highest score (all n when k > n;
 // ties broken as described on Compute):
 //
-//	top@k  = max_{i∈K_k} a_i
-//	rel@k  = top@k / max_i a_i
+//	top@k    = max_{i∈K_k} a_i
+//	regret@k = max_i a_i − top@k
+//	rel@k    = top@k / max_i a_i
 //	rrel@k = max(0, (top@k − ā) / (max_i a_i − ā))          ā = (1/n) Σ a_i
 //	p@k    = 50/n · (#{a_i < top@k} + #{a_i ≤ top@k} + [#{a_i < top@k} < #{a_i ≤ top@k}])
 //
@@ -62,19 +73,27 @@ type Values struct {
 	// on, after pairs with a non-finite accuracy were dropped.
 	N int
 
-	Pearson         float64
-	Spearman        float64
+	Pearson  float64
+	Spearman float64
+	// PearsonWorking is the Pearson correlation over the pairs whose
+	// fine-tune did not fail (see ComputeFlagged and Failure); Working
+	// counts those pairs.
+	PearsonWorking  float64
+	Working         int
 	Kendall         float64
 	WeightedKendall float64
 
 	Top        [MaxK]float64
+	Regret     [MaxK]float64
 	Rel        [MaxK]float64
 	RRel       [MaxK]float64
 	Percentile [MaxK]float64
 
 	// TiedAtK[k−1] reports that the k-th and (k+1)-th highest scores are
-	// equal, so which models make the top-k set depends on the tie-break and
-	// top@k, rel@k, rrel@k and p@k may differ from another implementation's.
+	// equal among pairs of different accuracies, so which accuracies make
+	// the top-k set depends on the tie-break and top@k, regret@k, rel@k,
+	// rrel@k and p@k may differ from another implementation's. (Repeated
+	// rows of one model tie harmlessly.)
 	TiedAtK [MaxK]bool
 }
 
@@ -82,9 +101,9 @@ type Values struct {
 func Undefined(n int) Values {
 	v := Values{N: n}
 	nan := math.NaN()
-	v.Pearson, v.Spearman, v.Kendall, v.WeightedKendall = nan, nan, nan, nan
+	v.Pearson, v.Spearman, v.PearsonWorking, v.Kendall, v.WeightedKendall = nan, nan, nan, nan, nan
 	for k := range MaxK {
-		v.Top[k], v.Rel[k], v.RRel[k], v.Percentile[k] = nan, nan, nan, nan
+		v.Top[k], v.Regret[k], v.Rel[k], v.RRel[k], v.Percentile[k] = nan, nan, nan, nan, nan
 	}
 	return v
 }
@@ -97,6 +116,8 @@ func (v Values) Metric(name string) (float64, bool) {
 		return v.Pearson, true
 	case MetricSpearman:
 		return v.Spearman, true
+	case MetricPearsonWorking:
+		return v.PearsonWorking, true
 	case MetricKendall:
 		return v.Kendall, true
 	case MetricWeightedKendall:
@@ -113,6 +134,8 @@ func (v Values) Metric(name string) (float64, bool) {
 	switch prefix {
 	case "top":
 		return v.Top[k-1], true
+	case "regret":
+		return v.Regret[k-1], true
 	case "rel":
 		return v.Rel[k-1], true
 	case "rrel":
@@ -138,8 +161,17 @@ func (v Values) Tied(name string) bool {
 }
 
 // Compute returns every metric between recorded accuracies a (actual) and
-// predicted scores s (scores) of the same models; ids names the models and
-// may be nil.
+// predicted scores s (scores) of the same models, counting every fine-tune
+// as working (so PearsonWorking equals Pearson); ids names the models and
+// may be nil. It is ComputeFlagged with no failed fine-tune.
+func Compute(actual, scores []float64, ids []string) (Values, error) {
+	return ComputeFlagged(actual, scores, ids, nil)
+}
+
+// ComputeFlagged returns every metric between recorded accuracies a
+// (actual) and predicted scores s (scores) of the same models; ids names the
+// models and may be nil; failed marks the pairs whose fine-tune failed (see
+// Failure) and may be nil (none failed).
 //
 // Pairs whose accuracy is NaN or ±Inf are dropped. Non-finite scores are
 // replaced as the TransferGraph evaluation script does: +Inf by twice the
@@ -158,6 +190,7 @@ func (v Values) Tied(name string) bool {
 //
 //	pearson          = Σ(a_i−ā)(s_i−s̄) / √(Σ(a_i−ā)² Σ(s_i−s̄)²)  (gonum stat.Correlation)
 //	spearman         = pearson of the ranks of a and s, ties given their average rank
+//	pearson_working  = pearson over the pairs i with failed_i false (NaN below MinModels such pairs)
 //	kendall          = (n_c − n_d) / √((n_0 − n_a)(n_0 − n_s))   (tau-b, scipy kendalltau)
 //	weighted_kendall = (τ_w(a, s) + τ_w(s, a)) / 2              (scipy weightedtau defaults)
 //
@@ -171,12 +204,13 @@ func (v Values) Tied(name string) bool {
 //
 // with W the weight of all pairs, W_c and W_d of concordant and discordant
 // pairs, and W_x, W_y of pairs tied in x and in y.
-func Compute(actual, scores []float64, ids []string) (Values, error) {
-	if len(actual) != len(scores) || (ids != nil && len(ids) != len(actual)) {
-		return Undefined(0), fmt.Errorf("%w: %d accuracies, %d scores, %d ids", ErrLength, len(actual), len(scores), len(ids))
+func ComputeFlagged(actual, scores []float64, ids []string, failed []bool) (Values, error) {
+	if len(actual) != len(scores) || (ids != nil && len(ids) != len(actual)) || (failed != nil && len(failed) != len(actual)) {
+		return Undefined(0), fmt.Errorf("%w: %d accuracies, %d scores, %d ids, %d failure flags", ErrLength, len(actual), len(scores), len(ids), len(failed))
 	}
 	a := make([]float64, 0, len(actual))
 	s := make([]float64, 0, len(actual))
+	fail := make([]bool, 0, len(actual))
 	var id []string
 	if ids != nil {
 		id = make([]string, 0, len(actual))
@@ -187,6 +221,7 @@ func Compute(actual, scores []float64, ids []string) (Values, error) {
 		}
 		a = append(a, av)
 		s = append(s, scores[i])
+		fail = append(fail, failed != nil && failed[i])
 		if ids != nil {
 			id = append(id, ids[i])
 		}
@@ -200,6 +235,7 @@ func Compute(actual, scores []float64, ids []string) (Values, error) {
 	v := Values{N: n}
 	v.Pearson = pearson(a, s)
 	v.Spearman = pearson(ranks(a), ranks(s))
+	v.PearsonWorking, v.Working = pearsonWorking(a, s, fail)
 	v.Kendall = kendallTauB(a, s)
 	v.WeightedKendall = (weightedRankedTau(a, s) + weightedRankedTau(s, a)) / 2
 
@@ -228,9 +264,10 @@ func Compute(actual, scores []float64, ids []string) (Values, error) {
 	for k := 1; k <= MaxK; k++ {
 		if k <= n {
 			best = max(best, a[order[k-1]])
-			v.TiedAtK[k-1] = k < n && s[order[k-1]] == s[order[k]]
+			v.TiedAtK[k-1] = k < n && s[order[k-1]] == s[order[k]] && !sameAccuracy(a, s, s[order[k]])
 		}
 		v.Top[k-1] = best
+		v.Regret[k-1] = maxA - best
 		v.Rel[k-1] = math.NaN()
 		if maxA != 0 {
 			v.Rel[k-1] = best / maxA
@@ -242,6 +279,38 @@ func Compute(actual, scores []float64, ids []string) (Values, error) {
 		v.Percentile[k-1] = percentileOfScore(a, best)
 	}
 	return v, nil
+}
+
+// sameAccuracy reports whether every pair with score v has one accuracy.
+func sameAccuracy(a, s []float64, v float64) bool {
+	first := math.NaN()
+	for i, x := range s {
+		if x != v {
+			continue
+		}
+		if math.IsNaN(first) {
+			first = a[i]
+		} else if a[i] != first {
+			return false
+		}
+	}
+	return true
+}
+
+// pearsonWorking is the Pearson correlation of the pairs not flagged as
+// failed, NaN when fewer than MinModels remain, and their count.
+func pearsonWorking(a, s []float64, failed []bool) (float64, int) {
+	var wa, ws []float64
+	for i, f := range failed {
+		if !f {
+			wa = append(wa, a[i])
+			ws = append(ws, s[i])
+		}
+	}
+	if len(wa) < MinModels {
+		return math.NaN(), len(wa)
+	}
+	return pearson(wa, ws), len(wa)
 }
 
 // ReplaceNonFinite replaces, in place, +Inf scores by 2·max and −Inf and NaN

@@ -139,6 +139,81 @@ func TestComputeHand(t *testing.T) {
 	}
 }
 
+// TestComputeFlagged checks pearson_working and regret@k on cases worked out
+// by hand.
+func TestComputeFlagged(t *testing.T) {
+	tests := []struct {
+		name   string
+		a, s   []float64
+		failed []bool
+		metric string
+		want   float64
+	}{
+		// Working pairs a = .9 .8 .7 .6, s = 3 1 2 4: deviations
+		// (.15 .05 −.05 −.15), (.5 −1.5 −.5 1.5); Σ = −0.2, Σa² = .05, Σs² = 5:
+		// −0.2/√0.25 = −0.4.
+		{"pearson working", []float64{0.9, 0.8, 0.7, 0.05, 0.6}, []float64{3, 1, 2, 0, 4},
+			[]bool{false, false, false, true, false}, MetricPearsonWorking, -0.4},
+		// The failed fine-tune is still in pearson: it agrees with its
+		// low score, so pearson is higher than among the working ones.
+		{"pearson keeps failed", []float64{0.9, 0.8, 0.7, 0.05, 0.6}, []float64{3, 1, 2, 0, 4},
+			[]bool{false, false, false, true, false}, MetricPearson, pearsonOf([]float64{0.9, 0.8, 0.7, 0.05, 0.6}, []float64{3, 1, 2, 0, 4})},
+		// The NaN accuracy drops with its flag: working (.9, 1) (.8, 2)
+		// (.6, 4) lie on a = 1 − 0.1·s.
+		{"flags follow dropped pairs", []float64{0.9, math.NaN(), 0.8, 0.7, 0.6}, []float64{1, 100, 2, 3, 4},
+			[]bool{false, false, false, true, false}, MetricPearsonWorking, -1},
+		{"too few working", []float64{0.9, 0.8, 0.7, 0.6}, []float64{1, 2, 3, 4},
+			[]bool{true, false, true, false}, MetricPearsonWorking, math.NaN()},
+		{"no flags: all work", []float64{1, 2, 3}, []float64{1, 3, 2}, nil, MetricPearsonWorking, 0.5},
+		// By score: a = .5, .7, .6, .9; best 0.9.
+		{"regret@1", []float64{0.5, 0.9, 0.7, 0.6}, []float64{4, 1, 3, 2}, nil, MetricRegret1, 0.9 - 0.5},
+		{"regret@3", []float64{0.5, 0.9, 0.7, 0.6}, []float64{4, 1, 3, 2}, nil, MetricRegret3, 0.9 - 0.7},
+		{"regret@4", []float64{0.5, 0.9, 0.7, 0.6}, []float64{4, 1, 3, 2}, nil, "regret@4", 0},
+		// Tie at the top between "b" (0.6) and "a" (0.8): the lower id, a,
+		// wins, as for top@k.
+		{"regret tie by id", []float64{0.6, 0.8, 0.9}, []float64{5, 5, 1}, nil, MetricRegret1, 0.9 - 0.8},
+		{"regret undefined", []float64{0.6, 0.8}, []float64{5, 5}, nil, MetricRegret1, math.NaN()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ids []string
+			if tt.name == "regret tie by id" {
+				ids = []string{"b", "a", "c"}
+			}
+			v, err := ComputeFlagged(tt.a, tt.s, ids, tt.failed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := v.Metric(tt.metric)
+			if !ok {
+				t.Fatalf("metric %q unknown", tt.metric)
+			}
+			if !closeTo(got, tt.want, 1e-12) {
+				t.Errorf("%s = %.17g, want %.17g", tt.metric, got, tt.want)
+			}
+		})
+	}
+	if _, err := ComputeFlagged([]float64{1, 2, 3}, []float64{1, 2, 3}, nil, []bool{true}); !errors.Is(err, ErrLength) {
+		t.Errorf("short flags: err = %v, want ErrLength", err)
+	}
+}
+
+// pearsonOf is the textbook formula, for expected values.
+func pearsonOf(x, y []float64) float64 {
+	var mx, my float64
+	for i := range x {
+		mx += x[i] / float64(len(x))
+		my += y[i] / float64(len(y))
+	}
+	var sxy, sxx, syy float64
+	for i := range x {
+		sxy += (x[i] - mx) * (y[i] - my)
+		sxx += (x[i] - mx) * (x[i] - mx)
+		syy += (y[i] - my) * (y[i] - my)
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
 func TestComputeTiedAtK(t *testing.T) {
 	// Scores 5, 4, 4, 3, 3, 1: boundaries between ranks 2|3 and 4|5 are ties.
 	v := mustCompute(t, []float64{1, 2, 3, 4, 5, 6}, []float64{5, 4, 4, 3, 3, 1}, []string{"a", "b", "c", "d", "e", "f"})
@@ -152,6 +227,14 @@ func TestComputeTiedAtK(t *testing.T) {
 	// With the tie at 2|3 broken by id, "b" (accuracy 2) is in and "c" (3) out.
 	if v.Top[1] != 2 {
 		t.Errorf("top@2 = %v, want 2", v.Top[1])
+	}
+	if v.Tied(MetricRegret1) != v.TiedAtK[0] {
+		t.Error("regret@1 tie flag differs from top@1's")
+	}
+	// Repeated rows of one model (same accuracy) tie harmlessly.
+	v = mustCompute(t, []float64{0.9, 0.9, 0.5, 0.7}, []float64{3, 3, 2, 1}, []string{"a", "a", "b", "c"})
+	if v.TiedAtK[0] {
+		t.Error("a tie between rows of one accuracy flagged")
 	}
 }
 
@@ -270,7 +353,7 @@ func TestInvariances(t *testing.T) {
 
 		monotone := mustCompute(t, a, mapped(s, func(x float64) float64 { return math.Exp(3*x) + x*x*x }), nil)
 		for _, name := range MetricNames() {
-			if name == MetricPearson {
+			if name == MetricPearson || name == MetricPearsonWorking {
 				continue
 			}
 			got, _ := monotone.Metric(name)
@@ -317,6 +400,9 @@ func TestInvariances(t *testing.T) {
 			if k > 0 && base.Top[k] < base.Top[k-1] {
 				t.Fatalf("trial %d: top@%d = %v < top@%d = %v", trial, k+1, base.Top[k], k, base.Top[k-1])
 			}
+			if base.Regret[k] < 0 || (k > 0 && base.Regret[k] > base.Regret[k-1]) {
+				t.Fatalf("trial %d: regret@%d = %v (regret@%d = %v)", trial, k+1, base.Regret[k], k, base.Regret[max(k-1, 0)])
+			}
 		}
 	}
 }
@@ -334,6 +420,8 @@ func TestOracle(t *testing.T) {
 			want = slicesMax(a)
 		case strings.HasPrefix(name, "p@"):
 			want = 100
+		case strings.HasPrefix(name, "regret@"):
+			want = 0
 		}
 		if !closeTo(got, want, 1e-12) {
 			t.Errorf("%s = %v, want %v", name, got, want)

@@ -219,21 +219,24 @@ func TestPaperSequenceFixture(t *testing.T) {
 		}
 		switch e.Method {
 		case BaselineLogME:
-			// Rows in ground-truth order, roberta-c twice:
-			// a = 0.80 0.50 0.65 0.72 0.72, s = 1 −1 0.5 3 2.5.
-			if len(e.Pairs) != 5 {
-				t.Errorf("logme rows %v, want 5", e.Pairs)
+			// Rows in ground-truth order; roberta-c has two LogME rows and
+			// two full runs (two prediction rows), so 2 × 2 pairs:
+			// a = 0.80 0.50 0.65 0.72 0.72 0.72 0.72, s = 1 −1 0.5 3 3 2.5 2.5.
+			if got, want := pairModels(e), []string{"acme/bert-a", "acme/distil-d", "acme/electra-e",
+				"acme/roberta-c", "acme/roberta-c", "acme/roberta-c", "acme/roberta-c"}; !slices.Equal(got, want) {
+				t.Errorf("logme rows %v, want %v", e.Pairs, want)
 			}
 			// top@1: score 3 → roberta-c 0.72; rel@1 = 0.72/0.80;
-			// p@1 = (2 below + 4 at or below + 1)·50/5 = 70.
-			if e.Values.Top[0] != 0.72 || math.Abs(e.Values.Rel[0]-0.9) > 1e-12 || math.Abs(e.Values.Percentile[0]-70) > 1e-12 {
-				t.Errorf("logme top@1 %v rel@1 %v p@1 %v, want 0.72 0.9 70", e.Values.Top[0], e.Values.Rel[0], e.Values.Percentile[0])
+			// p@1 = (2 below + 6 at or below + 1)·50/7.
+			if e.Values.Top[0] != 0.72 || math.Abs(e.Values.Rel[0]-0.9) > 1e-12 || math.Abs(e.Values.Percentile[0]-450.0/7) > 1e-12 {
+				t.Errorf("logme top@1 %v rel@1 %v p@1 %v, want 0.72 0.9 %v", e.Values.Top[0], e.Values.Rel[0], e.Values.Percentile[0], 450.0/7)
 			}
 		case BaselineRegHScore:
-			// distil-d's −inf becomes 2·min(10, 11, 14) = 20: it tops the
-			// ranking, so top@1 = 0.50 and p@1 = (0 + 1 + 1)·50/4 = 25.
-			if e.Values.Top[0] != 0.5 || math.Abs(e.Values.Percentile[0]-25) > 1e-12 {
-				t.Errorf("reg_h_score top@1 %v p@1 %v, want 0.5 25", e.Values.Top[0], e.Values.Percentile[0])
+			// roberta-c's one score row, twice (two full runs). distil-d's
+			// −inf becomes 2·min(10, 11, 14) = 20: it tops the ranking, so
+			// top@1 = 0.50 and p@1 = (0 + 1 + 1)·50/5 = 20.
+			if len(e.Pairs) != 5 || e.Values.Top[0] != 0.5 || math.Abs(e.Values.Percentile[0]-20) > 1e-12 {
+				t.Errorf("reg_h_score %d rows, top@1 %v p@1 %v, want 5 rows, 0.5 20", len(e.Pairs), e.Values.Top[0], e.Values.Percentile[0])
 			}
 		}
 	}

@@ -199,6 +199,13 @@ type jsonTarget struct {
 	GroundTruthModels int    `json:"ground_truth_models"`
 	EvaluatedModels   int    `json:"evaluated_models"`
 	Weight            number `json:"weight"`
+	// The failure rule (see Failure) and the fine-tunes it flags, of the
+	// ground truth and of the evaluated models.
+	Chance           number `json:"chance"`
+	TypicalAccuracy  number `json:"typical_accuracy"`
+	FailureThreshold number `json:"failure_threshold"`
+	FailedModels     int    `json:"failed_models"`
+	FailedEvaluated  int    `json:"failed_evaluated_models"`
 }
 
 type jsonMethod struct {
@@ -235,7 +242,9 @@ func WriteJSON(w io.Writer, res *Result, ref []store.ReferenceResult) error {
 	pub, _ := references(ref, res)
 	doc := jsonReport{Protocol: res.Protocol, Metrics: MetricNames(), Targets: []jsonTarget{}, Methods: []jsonMethod{}}
 	for _, t := range res.Targets {
-		doc.Targets = append(doc.Targets, jsonTarget{ID: t.ID, GroundTruthModels: len(t.Models), EvaluatedModels: len(t.Evaluated), Weight: number(t.Weight)})
+		doc.Targets = append(doc.Targets, jsonTarget{ID: t.ID, GroundTruthModels: len(t.Models), EvaluatedModels: len(t.Evaluated), Weight: number(t.Weight),
+			Chance: number(t.Failure.Chance), TypicalAccuracy: number(t.Failure.Typical), FailureThreshold: number(t.Failure.Threshold()),
+			FailedModels: len(t.Failed), FailedEvaluated: len(t.EvaluatedFailed())})
 	}
 	for _, m := range res.Methods {
 		jm := jsonMethod{Name: m.Name, Baseline: m.Baseline, Seeds: m.Seeds, Values: map[string]map[string]jsonCell{}}
@@ -363,7 +372,8 @@ func RenderMarkdown(w io.Writer, res *Result, ref []store.ReferenceResult) error
 	case ProtocolPaper:
 		fmt.Fprintf(bw, "Protocol `paper` follows the TransferGraph evaluation script exactly: ground truth is each model's best run "+
 			"(models whose best run is LoRA dropped), duplicate predictions and duplicate baseline scores are kept, "+
-			"non-finite scores are replaced by twice the extreme finite score, and baselines are restricted to the models the evaluated method predicts.\n\n")
+			"non-finite scores are replaced by twice the extreme finite score, and baselines are restricted to the models the evaluated method predicts, "+
+			"each score row counted once per prediction row of its model (a model predicted once per repeated fine-tune run contributes k_pred × k_score pairs).\n\n")
 	case ProtocolClean:
 		fmt.Fprintf(bw, "Protocol `clean`: full fine-tunes only, one accuracy per model (mean of repeated runs), "+
 			"one score per model and method (mean of duplicates), every method and baseline on the same models. "+
@@ -400,15 +410,19 @@ func RenderMarkdown(w io.Writer, res *Result, ref []store.ReferenceResult) error
 	}
 
 	if len(res.Targets) > 0 && res.Targets[0].Models != nil {
-		fmt.Fprintf(bw, "## Targets\n\n| target | ground-truth models | evaluated models | weight |\n|---|---:|---:|---:|\n")
+		fmt.Fprintf(bw, "## Targets\n\n`failed`: the ground-truth fine-tunes that failed (accuracy at or below the threshold; see `pearson_working` under Metrics), "+
+			"of all and of the evaluated models; chance = 1/number of classes (0 when unknown), typical = median accuracy.\n\n"+
+			"| target | ground-truth models | evaluated models | weight | chance | typical | failed below | failed (all / evaluated) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, t := range res.Targets {
-			fmt.Fprintf(bw, "| %s | %d | %d | %s |\n", t.ID, len(t.Models), len(t.Evaluated), formatValue("", t.Weight))
+			fmt.Fprintf(bw, "| %s | %d | %d | %s | %s | %s | %s | %d / %d |\n", t.ID, len(t.Models), len(t.Evaluated), formatValue("", t.Weight),
+				formatValue("", t.Failure.Chance), formatValue("", t.Failure.Typical), formatValue("", t.Failure.Threshold()), len(t.Failed), len(t.EvaluatedFailed()))
 		}
 		fmt.Fprintln(bw)
 	}
 
 	renderAgreement(bw, res, sums, pub)
 	renderNotes(bw, res)
+	RenderDefinitions(bw)
 
 	for _, name := range metricNames {
 		fmt.Fprintf(bw, "## %s\n\n", name)
@@ -416,6 +430,33 @@ func RenderMarkdown(w io.Writer, res *Result, ref []store.ReferenceResult) error
 		fmt.Fprintln(bw)
 	}
 	return bw.Flush()
+}
+
+// RenderDefinitions writes the "Metrics" section of a report: the
+// definition of every metric and aggregate Evaluate reports.
+func RenderDefinitions(w io.Writer) {
+	fmt.Fprintf(w, "## Metrics\n\n"+
+		"Per target T: a_i is model i's recorded fine-tuning accuracy on T (the protocol's ground truth), s_i the method's score, "+
+		"over the n models the protocol evaluates; K_k are the k models of highest score, ties broken by model id "+
+		"(the paper's code broke them wherever numpy's unstable sort left them). A metric is `n/a` with fewer than %d models "+
+		"or when a correlation's input is constant.\n\n"+
+		"| metric | definition | reads |\n|---|---|---|\n"+
+		"| `pearson` | Pearson correlation of a and s | does the score track the accuracy (the user's metric; higher is better) |\n"+
+		"| `spearman` | Pearson correlation of the ranks of a and s, tied values given their average rank | is the order right, whatever the scale |\n"+
+		"| `pearson_working` | `pearson` over the models whose fine-tune on T did not fail. A fine-tune failed when a ≤ c + %g·(1 − c) (no better than chance) "+
+		"or a − c < (ã − c)/2 (closer to chance than to the typical fine-tune), with c = 1/number of classes of T (0 when unknown) and ã the median of T's ground-truth accuracies | "+
+		"does the score rank the fine-tunes that worked, rather than only spot the ones that collapsed |\n"+
+		"| `regret@k` (k = 1, 3) | max_i a_i − max_{i∈K_k} a_i | the accuracy lost by fine-tuning the best of the top k recommended instead of the best model (0 is perfect; lower is better) |\n"+
+		"| `kendall` | Kendall's tau-b: (n_c − n_d)/√((n_0 − n_a)(n_0 − n_s)) over the n_0 = n(n−1)/2 pairs (n_c concordant, n_d discordant, n_a and n_s tied in a and in s; scipy `kendalltau`) | pairwise order agreement |\n"+
+		"| `weighted_kendall` | the mean of scipy's `weightedtau` with a and with s as the ranking key: Kendall's tau where a pair counts 1/(r_i+1) + 1/(r_j+1), r = rank from the top | order agreement that weighs the top of the ranking most |\n"+
+		"| `top@k` (k = 1…5) | max_{i∈K_k} a_i | the best accuracy among the top k recommended |\n"+
+		"| `rel@k` | top@k / max_i a_i | top@k relative to the best |\n"+
+		"| `rrel@k` (k = 1, 3, 5) | max(0, (top@k − ā)/(max_i a_i − ā)), ā the mean accuracy | top@k between average (0) and best (1) |\n"+
+		"| `p@k` (k = 1, 3, 5) | the percentile of top@k among the a_i, scipy `percentileofscore(kind='rank')`: (#{a_i < v} + #{a_i ≤ v} + [#{a_i < v} < #{a_i ≤ v}])·50/n, v = top@k | top@k as a percentile |\n"+
+		"| `mean` | Σ_T v_T / (number of targets) | |\n"+
+		"| `weighted mean` | Σ_T w_T v_T / Σ_T w_T, w_T = max(a_T) − mean(a_T) (the paper's `average`) | dominated by the targets with the widest spread |\n"+
+		"| ± | sample standard deviation over seeds | |\n\n",
+		MinModels, ChanceMargin)
 }
 
 // RenderMetricTable writes one metric's markdown table: methods × targets
@@ -510,6 +551,7 @@ func renderAgreement(w io.Writer, res *Result, sums map[Cell]Summary, pub map[Ce
 	fmt.Fprintf(w, "| metric | %s |\n|---|%s\n", strings.Join(compared, " | "), strings.Repeat("---|", len(compared)))
 	for _, name := range metricNames {
 		row := []string{name}
+		published := false
 		for _, m := range compared {
 			var n, match, tied int
 			worst := 0.0
@@ -520,6 +562,7 @@ func renderAgreement(w io.Writer, res *Result, sums map[Cell]Summary, pub map[Ce
 					continue
 				}
 				n++
+				published = true
 				s := sums[c]
 				d := math.Abs(s.Value - p)
 				if math.IsNaN(d) {
@@ -544,7 +587,9 @@ func renderAgreement(w io.Writer, res *Result, sums map[Cell]Summary, pub map[Ce
 				row = append(row, cell)
 			}
 		}
-		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+		if published {
+			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+		}
 	}
 	fmt.Fprintln(w)
 }

@@ -7,7 +7,8 @@ the committed files were made with pandas 1.5.3 and scipy 1.10.1).
 The expected tables follow the authors' evaluation script step by step with
 pandas (the ground truth is groupby-idxmax over every run, then models whose
 best run is LoRA are dropped; baselines keep duplicate score rows, are joined
-in ground-truth order, restricted to the models the pipeline predicts, and
+in ground-truth order, then joined on model with the rows the pipeline
+predicts (one per repeated full fine-tune, so k_pred × k_score pairs), and
 non-finite scores are replaced by twice the extreme finite score; the
 `average` column is weighted by max − mean of the ground truth).
 
@@ -213,15 +214,18 @@ def write_expected():
         best = rows.loc[rows.groupby("model")["eval_accuracy"].idxmax()]
         truth = best[pd.isna(best["peft_method"])]
         weights[target] = truth["eval_accuracy"].max() - truth["eval_accuracy"].mean()
-        # The models the pipeline predicts (research §4.1, steps 1-4).
+        # The rows the pipeline predicts (research §4.1, steps 1-4): one per
+        # full fine-tune with an accuracy of a model with a model_type.
         full = rows[pd.isna(rows["peft_method"]) & rows["eval_accuracy"].notna()]
         full = full.merge(config[["model", "model_type"]], on="model", how="inner")
-        predicted = set(full[full["model_type"].notna()]["model"])
+        predicted = full[full["model_type"].notna()][["model"]]
         for metric, name in (("TransferabilityMethod.LOG_ME", "LogME"),
                              ("TransferabilityMethod.REG_H_SCORE", "Reg-H-Score")):
             s = scores[(scores["metric"] == metric) & (scores["target_dataset"] == target)]
             merged = pd.merge(truth, s, on="model", how="inner")
-            merged = merged[merged["model"].isin(predicted)]
+            # The script's join on model with the predicted rows: a model
+            # with k prediction rows repeats each of its score rows k times.
+            merged = pd.merge(merged, predicted, on="model", how="inner")
             actual = merged["eval_accuracy"].tolist()
             score = replace_all_infinite_value(merged["score"].astype(float)).tolist()
             for m, v in metric_values(actual, score).items():

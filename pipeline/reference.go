@@ -1,0 +1,74 @@
+package pipeline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/zoograph/zoograph/pipeline/evaluate"
+	"github.com/zoograph/zoograph/store"
+)
+
+// ReferenceMethod names the predictions of a reference CSV file without a
+// method column.
+const ReferenceMethod = "reference"
+
+// ReadReferencePredictions reads cfg.ReferencePredictions (nil without
+// one), resolving target names against the zoo's datasets (glue_sst2 for
+// glue/sst2, as the TransferGraph layout writes them). A reference method
+// may not be named like zoograph's own method or a baseline: its rows would
+// be taken for theirs.
+func ReadReferencePredictions(zoo *store.Tables, cfg Config) ([]evaluate.Prediction, error) {
+	if cfg.ReferencePredictions == "" {
+		return nil, nil
+	}
+	var datasets []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			datasets = append(datasets, id)
+		}
+	}
+	for _, d := range zoo.Datasets {
+		add(d.DatasetID)
+	}
+	for _, f := range zoo.Finetunes {
+		add(f.DatasetID)
+	}
+	preds, err := evaluate.ReadPredictions(cfg.ReferencePredictions, evaluate.ReadOptions{Datasets: datasets, Method: ReferenceMethod})
+	if err != nil {
+		return nil, fmt.Errorf("reference predictions: %w", err)
+	}
+	reserved := append([]string{cfg.Method(), evaluate.BaselineMetadata}, evaluate.ComputedBaselines()...)
+	for _, m := range referenceMethods(preds) {
+		if slices.Contains(reserved, m) {
+			return nil, fmt.Errorf("reference predictions %s: method %q is also one of the run's own methods (%s); rename it",
+				cfg.ReferencePredictions, m, strings.Join(reserved, ", "))
+		}
+	}
+	return preds, nil
+}
+
+// referencesOn keeps the reference predictions of the run's targets.
+func referencesOn(preds []evaluate.Prediction, targets []string) []evaluate.Prediction {
+	var out []evaluate.Prediction
+	for _, p := range preds {
+		if slices.Contains(targets, p.Target) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// referenceMethods lists the methods of reference predictions in order of
+// first appearance.
+func referenceMethods(preds []evaluate.Prediction) []string {
+	var out []string
+	for _, p := range preds {
+		if !slices.Contains(out, p.Method) {
+			out = append(out, p.Method)
+		}
+	}
+	return out
+}
