@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/zoograph/zoograph/graphlearn/gnn"
 	"github.com/zoograph/zoograph/graphlearn/node2vec"
 	"github.com/zoograph/zoograph/graphlearn/regress"
 )
@@ -15,10 +16,14 @@ const (
 	LearnerNode2Vec     = "node2vec"
 	LearnerNode2VecPlus = "node2vec+"
 	LearnerNone         = "none"
+	// LearnerGraphSAGE and LearnerGAT train a graph neural network
+	// (graphlearn/gnn) on the graph with the metadata as node features.
+	LearnerGraphSAGE = "graphsage"
+	LearnerGAT       = "gat"
 )
 
 // learners are the valid values of Config.Learner.
-var learners = []string{LearnerNode2Vec, LearnerNode2VecPlus, LearnerNone}
+var learners = []string{LearnerNode2Vec, LearnerNode2VecPlus, LearnerGraphSAGE, LearnerGAT, LearnerNone}
 
 // Regressor names.
 const (
@@ -84,13 +89,16 @@ type Config struct {
 	// w·z(regressor) + (1 − w)·z(history prior), where the prior is the
 	// model's similarity-weighted history on the other datasets (feature
 	// hist_sim_0.5 of the zoograph set). 1 = the regressor alone.
-	Blend    float64               `json:"blend"`
-	Graph    GraphConfig           `json:"graph"`
-	Node2Vec node2vec.Options      `json:"node2vec"`
-	Linear   regress.LinearOptions `json:"linear"`
-	Forest   regress.ForestOptions `json:"forest"`
-	GBDT     regress.GBDTOptions   `json:"gbdt"`
-	Clean    CleanConfig           `json:"clean"`
+	Blend    float64          `json:"blend"`
+	Graph    GraphConfig      `json:"graph"`
+	Node2Vec node2vec.Options `json:"node2vec"`
+	// GNN configures the graphsage and gat learners (its arch, seed and
+	// workers are set by the learner and the task).
+	GNN    gnn.Options           `json:"gnn"`
+	Linear regress.LinearOptions `json:"linear"`
+	Forest regress.ForestOptions `json:"forest"`
+	GBDT   regress.GBDTOptions   `json:"gbdt"`
+	Clean  CleanConfig           `json:"clean"`
 	// Selection says how the settings above that it names are chosen for
 	// each held-out target: fixed as configured, or by nested
 	// leave-one-dataset-out over the other datasets.
@@ -192,6 +200,7 @@ func DefaultConfig() Config {
 			Lineage:           true,
 		},
 		Node2Vec:  n2v,
+		GNN:       gnn.DefaultOptions(),
 		Linear:    regress.LinearOptions{},
 		Forest:    regress.DefaultForestOptions(),
 		GBDT:      gb,
@@ -243,6 +252,11 @@ func (c *Config) Validate() error {
 	}
 	if w := c.Graph.Weighting; w != "" && w != WeightMinMax && w != WeightQuantile {
 		return fmt.Errorf("config: graph.weighting %q: want minmax or quantile", w)
+	}
+	if c.Learner == LearnerGraphSAGE || c.Learner == LearnerGAT || slices.Contains(c.Selection.Learners, LearnerGraphSAGE) || slices.Contains(c.Selection.Learners, LearnerGAT) {
+		if err := c.GNN.Validate(); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
 	}
 	if err := c.Selection.validate(); err != nil {
 		return err

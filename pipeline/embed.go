@@ -3,8 +3,12 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/zoograph/zoograph/graphlearn/gnn"
 	"github.com/zoograph/zoograph/graphlearn/node2vec"
 )
 
@@ -14,20 +18,94 @@ type Embedding interface {
 	Vector(node int32) []float32
 }
 
-// embed learns the embeddings of cfg's learner on tg (nil for learner none).
-func embed(ctx context.Context, tg *TargetGraph, cfg Config, seed uint64, tm *timings) (Embedding, error) {
-	if cfg.Learner == LearnerNone {
-		return nil, nil
-	}
+// pairScorer is an Embedding that also scores a (model, dataset) pair with
+// its trained decoder (the GNN learners): the score becomes a feature.
+type pairScorer interface {
+	Score(u, v int32) float64
+}
+
+// embed learns the embeddings of cfg's learner on tg, the graph of target
+// t (nil for learner none).
+func embed(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, tm *timings) (Embedding, error) {
 	t0 := time.Now()
-	opt := cfg.Node2Vec
-	opt.Plus = cfg.Learner == LearnerNode2VecPlus
-	opt.Seed = seed
-	opt.Workers = 1 // tasks run in parallel; one worker is bit-for-bit reproducible
-	emb, err := node2vec.Embed(ctx, tg.Graph, opt)
+	var (
+		emb Embedding
+		err error
+	)
+	switch cfg.Learner {
+	case LearnerNone:
+		return nil, nil
+	case LearnerGraphSAGE, LearnerGAT:
+		emb, err = trainGNN(ctx, d, t, tg, cfg, seed)
+	default:
+		opt := cfg.Node2Vec
+		opt.Plus = cfg.Learner == LearnerNode2VecPlus
+		opt.Seed = seed
+		opt.Workers = 1 // tasks run in parallel; one worker is bit-for-bit reproducible
+		emb, err = node2vec.Embed(ctx, tg.Graph, opt)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("embed: %w", err)
+		return nil, fmt.Errorf("embed (%s): %w", cfg.Learner, err)
 	}
 	tm.add("embed", time.Since(t0))
 	return emb, nil
+}
+
+// trainGNN trains GraphSAGE or GAT on tg with the models' and datasets'
+// metadata as node features. The edge-regression objective learns the
+// normalised accuracy of every history pair but the target's.
+func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64) (*gnn.Model, error) {
+	opt := cfg.GNN
+	opt.Arch = gnn.GraphSAGE
+	if cfg.Learner == LearnerGAT {
+		opt.Arch = gnn.GAT
+	}
+	opt.Seed, opt.Workers = seed, 1
+	var values []gnn.EdgeValue
+	if opt.Objective == gnn.EdgeRegression {
+		for di := range d.Datasets {
+			if di == t || !d.hasHistory[di] {
+				continue
+			}
+			for mi, v := range d.norm[di] {
+				if !math.IsNaN(v) {
+					values = append(values, gnn.EdgeValue{U: tg.Model[mi], V: tg.Dataset[di], Value: v})
+				}
+			}
+		}
+		for _, v := range values {
+			if v.V == tg.Dataset[t] {
+				return nil, fmt.Errorf("%w: a GNN training value is on the target", ErrLeak)
+			}
+		}
+	}
+	return gnn.Train(ctx, tg.Graph, nodeFeatures(d, tg), values, opt)
+}
+
+// nodeFeatures is the GNN's input: per node, the continuous metadata of a
+// model (log parameters, input and output size, log labels, reported
+// accuracy, log downloads and likes) or of a dataset (log examples, log
+// classes); NaN where unknown or of the other kind.
+func nodeFeatures(d *Data, tg *TargetGraph) *mat.Dense {
+	const cols = 9
+	x := mat.NewDense(tg.Graph.NumNodes(), cols, nil)
+	for i := range tg.Graph.NumNodes() {
+		row := x.RawRowView(i)
+		for j := range row {
+			row[j] = math.NaN()
+		}
+	}
+	for mi := range d.Models {
+		m := &d.Models[mi]
+		row := x.RawRowView(int(tg.Model[mi]))
+		row[0], row[1], row[2] = logOrNaN(float64(m.NumParameters)), zeroNaN(float64(m.InputSize)), zeroNaN(float64(m.OutputSize))
+		row[3], row[4] = logOrNaN(float64(m.NumLabels)), m.ReportedAccuracy
+		row[5], row[6] = math.Log1p(float64(m.Downloads)), math.Log1p(float64(m.Likes))
+	}
+	for di := range d.Datasets {
+		ds := &d.Datasets[di]
+		row := x.RawRowView(int(tg.Dataset[di]))
+		row[7], row[8] = logOrNaN(float64(ds.NumExamples)), logOrNaN(float64(ds.NumClasses))
+	}
+	return x
 }

@@ -100,8 +100,12 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 			}
 		}
 	}
+	scorer, _ := emb.(pairScorer)
 	if spec.affinity {
 		names = append(names, "emb_dot", "emb_cosine")
+		if scorer != nil {
+			names = append(names, "emb_score")
+		}
 	}
 	var dim int
 	if spec.embeddings {
@@ -174,6 +178,10 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 			}
 			dst[c], dst[c+1] = dot, dot/math.Sqrt(nm*nd+1e-12)
 			c += 2
+			if scorer != nil {
+				dst[c] = scorer.Score(tg.Model[mi], tg.Dataset[di])
+				c++
+			}
 		}
 		if spec.embeddings {
 			for i, x := range emb.Vector(tg.Model[mi]) {

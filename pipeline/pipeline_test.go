@@ -339,3 +339,54 @@ func TestAblate(t *testing.T) {
 		}
 	}
 }
+
+// TestGNNLearners runs GraphSAGE (link prediction) and GAT (edge
+// regression on the history's normalised accuracies) as learners, checks
+// their decoder's score is a feature, and that scrambling the target's
+// records changes none of the target's predictions.
+func TestGNNLearners(t *testing.T) {
+	tables, targets := smallZoo(t)
+	for _, tc := range []struct {
+		learner    string
+		regression bool
+	}{{pipeline.LearnerGraphSAGE, false}, {pipeline.LearnerGAT, true}} {
+		t.Run(tc.learner, func(t *testing.T) {
+			cfg := fastConfig(targets[:1])
+			cfg.Seeds, cfg.Baselines, cfg.Protocols = 1, nil, []string{"clean"}
+			cfg.Learner, cfg.Selection.Mode = tc.learner, pipeline.SelectFixed
+			cfg.GNN.Epochs = 40
+			if tc.regression {
+				if err := cfg.GNN.Objective.UnmarshalText([]byte("regression")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run := func(tb *store.Tables) *pipeline.Result {
+				res, err := pipeline.Run(context.Background(), tb, cfg, pipeline.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+			before := run(tables)
+			if !slices.Contains(before.Features, "emb_score") {
+				t.Errorf("features %v lack the GNN's pair score", before.Features)
+			}
+			scrambled := *tables
+			scrambled.Finetunes = slices.Clone(tables.Finetunes)
+			for i := range scrambled.Finetunes {
+				if f := &scrambled.Finetunes[i]; f.DatasetID == targets[0] {
+					f.Accuracy = 1 - f.Accuracy
+				}
+			}
+			after := run(&scrambled)
+			if len(before.Predictions) == 0 || len(before.Predictions) != len(after.Predictions) {
+				t.Fatalf("predictions: %d before, %d after", len(before.Predictions), len(after.Predictions))
+			}
+			for i, p := range before.Predictions {
+				if q := after.Predictions[i]; q.ModelID != p.ModelID || q.Predicted != p.Predicted {
+					t.Fatalf("%s: prediction changed from %v to %v when the target's records changed", p.ModelID, p.Predicted, q.Predicted)
+				}
+			}
+		})
+	}
+}

@@ -71,7 +71,7 @@ func Rank(ctx context.Context, zoo *store.Tables, cfg Config, target string) ([]
 			return nil, err
 		}
 		seed := cfg.Seed + uint64(s)
-		emb, err := embed(ctx, tg, cfg, seed, newTimings()) // the same embeddings as Run's
+		emb, err := embed(ctx, d, t, tg, cfg, seed, newTimings()) // the same embeddings as Run's
 		if err != nil {
 			return nil, fmt.Errorf("embed: %w", err)
 		}

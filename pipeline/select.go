@@ -362,7 +362,7 @@ func innerFold(ctx context.Context, d *Data, di int, cfg Config, depths []int, b
 	if err != nil {
 		return nil, fmt.Errorf("graph: %w", err)
 	}
-	emb, err := embed(ctx, tg, cfg, cfg.Seed, tm)
+	emb, err := embed(ctx, d, di, tg, cfg, cfg.Seed, tm)
 	if err != nil {
 		return nil, err
 	}

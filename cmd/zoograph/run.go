@@ -93,7 +93,7 @@ func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
 	def := pipeline.DefaultConfig()
 	return &experimentFlags{
 		configFile: fs.String("config", "", "JSON experiment config (a run's config.json); flags given explicitly override it"),
-		learner:    fs.String("learner", def.Learner, "graph learner when --selection fixed or the search space lists none: node2vec, node2vec+ or none"),
+		learner:    fs.String("learner", def.Learner, "graph learner (given, it is not searched over): node2vec, node2vec+, graphsage, gat or none"),
 		regressor:  fs.String("regressor", def.Regressor, "regressor: linear, rf or gbdt"),
 		features:   fs.String("features", def.Features, "feature set: zoograph or paper (the paper's features minus its runtime leak)"),
 		targets:    fs.String("targets", "", "comma-separated target datasets (default: the zoo's benchmark targets)"),
