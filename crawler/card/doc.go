@@ -24,6 +24,12 @@
 // "250.52 +/- 20.12" or "72%") loses that part only, never the card, and
 // never panics. Values keep their raw text beside the number.
 //
+// ParseTrainer reads what the Trainer writes into the body of the cards it
+// generates: the base model and dataset of "This model is a fine-tuned
+// version of [B](https://huggingface.co/B) on the D dataset." and the
+// evaluation-set results listed under it. Most fine-tuned models name their
+// base model only there.
+//
 // The same Metadata comes from FromCardData, for the cardData object the
 // Hub API returns, which is all there is for gated and disabled repos.
 //
