@@ -59,6 +59,9 @@ type Result struct {
 	// Selection is what was chosen for each target, and how (nested
 	// selection's inner scores).
 	Selection map[string]*Selection
+	// History counts the fine-tuning records derived from the zoo's
+	// model-index results (see WithHistory).
+	History *HistoryReport
 }
 
 // GraphStats summarises one target's graph.
@@ -81,6 +84,11 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	timings := newTimings()
 
 	t0 := time.Now()
+	zoo, hist := WithHistory(zoo)
+	if hist.Report.Evals > 0 {
+		log.Info("history from model-index", "records", hist.Report.Records, "evals", hist.Report.Evals,
+			"base_models", hist.Report.BaseModels, "datasets", hist.Report.Datasets)
+	}
 	data, err := Clean(zoo, cfg.Clean)
 	if err != nil {
 		return nil, err
@@ -95,7 +103,7 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 		return nil, err
 	}
 	res := &Result{Config: cfg, Method: cfg.Method(), Targets: targets, Dropped: data.Dropped,
-		GraphStats: map[string]GraphStats{}}
+		GraphStats: map[string]GraphStats{}, History: &hist.Report}
 
 	// Settings per target, chosen without anything recorded on it.
 	tis := make([]int, len(targets))

@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -71,6 +72,13 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	sum := summarize(dir, m, checks)
+	if t, ok := m.Tables["evals"]; ok && t.Rows > 0 {
+		h, err := pipeline.ReadHistory(dir)
+		if err != nil {
+			return fmt.Errorf("history from model-index: %w", err)
+		}
+		sum.History = &h.Report
+	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -112,6 +120,9 @@ type zooSummary struct {
 	Checksum      string             `json:"checksum"`
 	Tables        []tableSummary     `json:"tables"`
 	Provenance    []store.Provenance `json:"provenance"`
+	// History counts the fine-tuning history the evals hold (nil without
+	// evals).
+	History *pipeline.HistoryReport `json:"history,omitempty"`
 }
 
 type tableSummary struct {
@@ -213,6 +224,18 @@ func (s *zooSummary) writeText(w io.Writer) error {
 	for _, t := range s.Tables {
 		if t.Problem != "" {
 			fmt.Fprintf(w, "verify %s: %s\n", t.Name, t.Problem)
+		}
+	}
+	if h := s.History; h != nil {
+		fmt.Fprintf(w, "\nhistory from model-index: %s records (%d base models, %d datasets) from %s evals\n",
+			group(int64(h.Records)), h.BaseModels, h.Datasets, group(int64(h.Evals)))
+		fmt.Fprintf(w, "  lineage: %d models name a base model in base_model, %d only in the Trainer sentence\n",
+			h.Lineage[pipeline.LineageMetadata], h.Lineage[pipeline.LineageTrainer])
+		if h.TrainerSplit > 0 {
+			fmt.Fprintf(w, "  %d records are on the Trainer's evaluation set (the card names train or no split)\n", h.TrainerSplit)
+		}
+		for _, why := range h.RejectReasons() {
+			fmt.Fprintf(w, "  rejected: %s\n", why)
 		}
 	}
 	prov := groupWrites(s.Provenance)
