@@ -3,86 +3,219 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
+	"os"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/store"
 )
 
+const rankDescription = `
+Recommends models to fine-tune for a dataset: trains zoograph's regressor on
+every other dataset's fine-tuning history (recorded runs and the model-index
+results of crawled cards) and ranks the models that fit the dataset's
+modality and task by their predicted accuracy. Models without history of
+their own are ranked through their base model's, and flagged.
+
+The dataset is either a dataset of the zoo (--target: a benchmark dataset,
+a crawled Hub dataset, a dataset of the history), or one described by its
+metadata alone (--describe FILE, YAML):
+
+	name: my-reviews            # how the dataset is called in the output
+	modality: text              # text, image, audio, video, tabular, time-series, multimodal
+	task: text-classification   # the Hub's task vocabulary
+	num_classes: 2
+	num_examples: 12000
+	language: en
+	domain: product reviews
+	distances: {imdb: 3.1}      # optional: known distances to zoo datasets
+	scores: {logme: {google-bert/bert-base-uncased: 1.9}}   # optional
+
+Distances the zoo does not record come from metadata (modality, task,
+classes, size, language, domain words). The predicted accuracy is
+calibrated on training datasets held out in turn, with an interval holding
+--coverage of their recorded accuracies. Accuracies recorded on the target,
+if any, are shown but never used.`
+
 func runRank(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "rank", "--zoo ZOO --target DATASET [--top K]", `
-Recommends models to fine-tune for a dataset of the zoo: trains zoograph's
-regressor on every other dataset's fine-tuning history and ranks the models
-by the score that run evaluates (the prediction blended with the model's
-history prior, mean over seeds). Accuracies recorded on the target,
-if any, are shown beside the prediction but never used for it.`)
+	fs := newFlagSet(e, "rank", "--zoo ZOO (--target DATASET | --describe FILE) [--top K] [--json]", rankDescription)
 	def := pipeline.DefaultConfig()
 	zoo := fs.String("zoo", "", "zoo directory (required)")
-	target := fs.String("target", "", "target dataset id (required)")
+	target := fs.String("target", "", "dataset id of the zoo")
+	describe := fs.String("describe", "", "YAML file describing a dataset the zoo does not hold")
 	top := fs.Int("top", 10, "number of models to show (0 = all)")
 	seeds := fs.Int("seeds", 3, "repetitions averaged")
 	seed := fs.Uint64("seed", def.Seed, "base seed")
 	learner := fs.String("learner", def.Learner, "graph learner (given, it is not searched over): node2vec, node2vec+, graphsage, gat or none")
 	regressor := fs.String("regressor", def.Regressor, "regressor: linear, rf or gbdt")
+	calibration := fs.Int("calibration", pipeline.DefaultCalibration, "training datasets held out to calibrate the predicted accuracy (-1 = none)")
+	coverage := fs.Float64("coverage", 0.8, "share of recorded accuracies the interval should hold")
 	selection := fs.String("selection", def.Selection.Mode, "how the settings are chosen: nested (leave-one-dataset-out over the other datasets) or fixed")
-	asJSON := fs.Bool("json", false, "print JSON lines")
+	asJSON := fs.Bool("json", false, "print the recommendations as one JSON document")
+	configFile := fs.String("config", "", "JSON experiment config (a run's config.json, or a part of one such as {\"clean\": {\"min_dataset_models\": 3}}); flags given explicitly override it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *zoo == "" || *target == "" {
-		return usagef("--zoo and --target are required")
-	}
-	if *top < 0 {
+	switch {
+	case *zoo == "":
+		return usagef("--zoo is required")
+	case (*target == "") == (*describe == ""):
+		return usagef("give exactly one of --target DATASET and --describe FILE")
+	case *top < 0:
 		return usagef("--top %d: want 0 (all) or more", *top)
-	}
-	if fs.NArg() > 0 {
+	case fs.NArg() > 0:
 		return usagef("unexpected argument %q", fs.Arg(0))
+	case *coverage <= 0 || *coverage >= 1:
+		return usagef("--coverage %g: want a share in (0, 1)", *coverage)
+	case *calibration == 0:
+		return usagef("--calibration 0: give a number of datasets, or -1 for none")
 	}
 	cfg := def
-	cfg.Seeds, cfg.Seed, cfg.Learner, cfg.Regressor = *seeds, *seed, *learner, *regressor
-	cfg.Selection.Mode = *selection
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "learner" { // an explicit learner is not searched over
-			cfg.Selection.Learners = nil
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *configFile != "" {
+		c, err := loadConfig(*configFile)
+		if err != nil {
+			return usagef("%v", err)
 		}
-	})
+		cfg = c
+	}
+	if *configFile == "" || set["seeds"] {
+		cfg.Seeds = *seeds
+	}
+	if *configFile == "" || set["seed"] {
+		cfg.Seed = *seed
+	}
+	if *configFile == "" || set["learner"] {
+		cfg.Learner = *learner
+	}
+	if set["learner"] { // an explicit learner is not searched over
+		cfg.Selection.Learners = nil
+	}
+	if *configFile == "" || set["selection"] {
+		cfg.Selection.Mode = *selection
+	}
+	if *configFile == "" || set["regressor"] {
+		cfg.Regressor = *regressor
+	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
+	}
+	t := pipeline.Target{ID: *target}
+	if *describe != "" {
+		data, err := os.ReadFile(*describe)
+		if err != nil {
+			return usagef("--describe: %v", err)
+		}
+		if t.Describe, err = pipeline.ParseDescription(data, *describe); err != nil {
+			return usagef("%v", err)
+		}
 	}
 	tables, _, err := store.ReadZoo(*zoo)
 	if err != nil {
 		return err
 	}
-	recs, err := pipeline.Rank(ctx, tables, cfg, *target)
+	recs, err := pipeline.Recommend(ctx, tables, cfg, t, pipeline.RecommendOptions{Calibration: *calibration, Coverage: *coverage})
+	if errors.Is(err, pipeline.ErrDescription) {
+		return usagef("%s: %v", *describe, err)
+	}
 	if err != nil {
 		return err
 	}
-	if *top > 0 && len(recs) > *top {
-		recs = recs[:*top]
+	if *top > 0 && len(recs.Models) > *top {
+		recs.Models = recs.Models[:*top]
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		for i, r := range recs {
-			rec := map[string]any{"rank": i + 1, "model_id": r.ModelID, "score": r.Score, "history": r.History}
-			if !math.IsNaN(r.Recorded) {
-				rec["recorded_accuracy"] = r.Recorded
-			}
-			if err := enc.Encode(rec); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeRankJSON(e.stdout, recs)
 	}
-	fmt.Fprintf(e.stdout, "Models to fine-tune for %s (%s, mean of %d seeds):\n\n", *target, cfg.Method(), cfg.Seeds)
-	fmt.Fprintf(e.stdout, "%4s  %-60s %8s %8s %9s\n", "rank", "model", "score", "history", "recorded")
-	for i, r := range recs {
+	return writeRankText(e.stdout, recs)
+}
+
+// rankJSON is the --json document: the target, how it was seen, and the
+// models with their evidence.
+type rankJSON struct {
+	*pipeline.Recommendations
+	Models []rankModelJSON `json:"models"`
+}
+
+type rankModelJSON struct {
+	pipeline.Recommendation
+	Interval [2]float64 `json:"interval"`
+	Recorded *float64   `json:"recorded_accuracy,omitempty"`
+}
+
+func writeRankJSON(w io.Writer, r *pipeline.Recommendations) error {
+	doc := rankJSON{Recommendations: r, Models: []rankModelJSON{}}
+	for _, m := range r.Models {
+		jm := rankModelJSON{Recommendation: m, Interval: [2]float64{m.Low, m.High}}
+		if !math.IsNaN(m.Recorded) {
+			v := m.Recorded
+			jm.Recorded = &v
+		}
+		doc.Models = append(doc.Models, jm)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
+	d := r.Description
+	what := strings.Trim(strings.Join([]string{d.Modality, d.Task}, ", "), ", ")
+	if r.Described {
+		what += "; described"
+	}
+	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, mean of %d seeds\n\n", r.Target, what, r.Method, r.Seeds)
+	if len(r.Nearest) > 0 {
+		var near []string
+		for _, n := range r.Nearest {
+			near = append(near, fmt.Sprintf("%s (%.3g, %s)", n.Dataset, n.Distance, n.Source))
+		}
+		fmt.Fprintf(w, "Nearest known datasets: %s\n", strings.Join(near, ", "))
+	}
+	if r.DistancesFromMetadata > 0 {
+		fmt.Fprintf(w, "Dataset distances from metadata: %d pairs without a recorded distance\n", r.DistancesFromMetadata)
+	}
+	if h := r.History; h != nil {
+		fmt.Fprintf(w, "History from model-index results: %d records on %d datasets from %d evals\n", h.Records, h.Datasets, h.Evals)
+	}
+	lines := r.Filter.Lines()
+	fmt.Fprintf(w, "Candidates: %s\n", lines[0])
+	for _, l := range lines[1:] {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
+	c := r.Calibration
+	if len(c.Datasets) > 0 {
+		fmt.Fprintf(w, "Predicted accuracy: calibrated on %d held-out datasets (slope %.2f, level %.3f ± %.3f); %.0f%% interval\n",
+			len(c.Datasets), c.Slope, c.Mean, c.SD, 100*c.Coverage)
+	} else {
+		fmt.Fprintf(w, "Predicted accuracy: the training datasets' level %.3f ± %.3f (no calibration datasets); %.0f%% interval\n",
+			c.Mean, c.SD, 100*c.Coverage)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "rank\tmodel\tpredicted\tinterval\trecorded\thistory\tevidence")
+	for _, m := range r.Models {
 		rec := "-"
-		if !math.IsNaN(r.Recorded) {
-			rec = fmt.Sprintf("%.4f", r.Recorded)
+		if !math.IsNaN(m.Recorded) {
+			rec = fmt.Sprintf("%.3f", m.Recorded)
 		}
-		fmt.Fprintf(e.stdout, "%4d  %-60s %8.4f %8d %9s\n", i+1, r.ModelID, r.Score, r.History, rec)
+		var ev []string
+		if m.Via != "" {
+			ev = append(ev, "via base "+m.Via)
+		} else if len(m.Lineage) > 0 {
+			ev = append(ev, "base "+m.Lineage[0])
+		}
+		for _, a := range m.Evidence {
+			ev = append(ev, fmt.Sprintf("%s %.3f", a.Dataset, a.Accuracy))
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%.3f\t[%.3f, %.3f]\t%s\t%d\t%s\n", m.Rank, m.ModelID, m.Predicted, m.Low, m.High, rec, m.History, strings.Join(ev, "; "))
 	}
-	return nil
+	return tw.Flush()
 }

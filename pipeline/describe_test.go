@@ -1,0 +1,125 @@
+package pipeline_test
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/zoograph/zoograph/pipeline"
+)
+
+func TestParseDescription(t *testing.T) {
+	full := `name: my-reviews            # how the dataset is called
+modality: text
+task: text-classification
+num_classes: 2
+num_examples: 12000
+language: en
+domain: product reviews
+tags: [sentiment]
+distances:
+  imdb: 3.1
+scores:
+  logme: {google-bert/bert-base-uncased: 1.92}
+`
+	got, err := pipeline.ParseDescription([]byte(full), "my.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &pipeline.Description{Name: "my-reviews", Modality: "text", Task: "text-classification", NumClasses: 2,
+		NumExamples: 12000, Languages: []string{"en"}, Domain: "product reviews", Tags: []string{"sentiment"},
+		Distances: map[string]float64{"imdb": 3.1}, Scores: map[string]map[string]float64{"logme": {"google-bert/bert-base-uncased": 1.92}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+
+	tests := []struct {
+		name, yaml string
+		field      string
+		line       int
+		msg        string // a substring of the message
+	}{
+		{"unknown modality", "name: x\nmodality: smell\ntask: text-classification\n", "modality", 2, `unknown modality "smell"`},
+		{"negative classes", "name: x\nmodality: image\ntask: image-classification\nnum_classes: -3\n", "num_classes", 4, "negative"},
+		{"one class", "name: x\nmodality: image\ntask: image-classification\nnum_classes: 1\n", "num_classes", 4, "at least 2"},
+		{"negative examples", "name: x\nmodality: image\ntask: image-classification\nnum_examples: -1\n", "num_examples", 4, "negative"},
+		{"unparseable YAML", "name: x\nmodality: [text\ntask: y\n", "", 3, "not valid YAML"},
+		{"not a mapping", "- name: x\n", "", 1, "expected a mapping"},
+		{"empty", "  \n", "", 0, "empty"},
+		{"unknown field", "name: x\nmodality: text\ntask: text-classification\nclasses: 3\n", "classes", 4, "unknown field"},
+		{"missing name", "modality: text\ntask: text-classification\n", "name", 0, "missing"},
+		{"missing task", "name: x\nmodality: audio\n", "task", 0, "audio-classification"},
+		{"unknown task", "name: x\nmodality: text\ntask: sentiment\n", "task", 3, `unknown task "sentiment"`},
+		{"task of another modality", "name: x\nmodality: image\ntask: text-classification\n", "task", 3, "text task, not a image one"},
+		{"classes not a number", "name: x\nmodality: text\ntask: text-classification\nnum_classes: two\n", "num_classes", 4, "two"},
+		{"name is a list", "name: [a, b]\nmodality: text\ntask: text-classification\n", "name", 1, "single value"},
+		{"bad language", "name: x\nmodality: text\ntask: text-classification\nlanguage: [en, English!]\n", "language", 4, "not a language code"},
+		{"negative distance", "name: x\nmodality: text\ntask: text-classification\ndistances: {imdb: -1}\n", "distances.imdb", 4, "≥ 0"},
+		{"duplicate field", "name: x\nname: y\nmodality: text\ntask: text-classification\n", "name", 2, "given twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := pipeline.ParseDescription([]byte(tt.yaml), "d.yaml")
+			var de *pipeline.DescriptionError
+			if !errors.As(err, &de) || !errors.Is(err, pipeline.ErrDescription) {
+				t.Fatalf("got %+v, %v; want a DescriptionError", d, err)
+			}
+			if de.Field != tt.field || de.Line != tt.line || de.File != "d.yaml" || !strings.Contains(de.Msg, tt.msg) {
+				t.Errorf("error %q: field %q line %d; want field %q line %d and %q", err, de.Field, de.Line, tt.field, tt.line, tt.msg)
+			}
+			if !strings.HasPrefix(err.Error(), "d.yaml") || (tt.field != "" && !strings.Contains(err.Error(), tt.field+":")) {
+				t.Errorf("message %q does not name the file and field", err)
+			}
+		})
+	}
+}
+
+func FuzzParseDescription(f *testing.F) {
+	f.Add([]byte("name: x\nmodality: text\ntask: text-classification\nnum_classes: 2\nlanguage: [en, fr]\n"))
+	f.Add([]byte("name: x\nmodality: image\ntask: image-classification\ndistances: {a: 1}\nscores: {logme: {m: 2}}\n"))
+	f.Add([]byte("a: &a [*a]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := pipeline.ParseDescription(data, "f.yaml")
+		if err != nil {
+			if d != nil || !errors.Is(err, pipeline.ErrDescription) {
+				t.Fatalf("description %+v with error %v (not a description error)", d, err)
+			}
+			return
+		}
+		if err := d.Validate(); err != nil {
+			t.Errorf("a parsed description does not validate: %v", err)
+		}
+	})
+}
+
+func TestMetadataDistance(t *testing.T) {
+	img := func(classes, examples int64, words string) *pipeline.Description {
+		return &pipeline.Description{Name: "d", Modality: "image", Task: "image-classification", NumClasses: classes, NumExamples: examples, Domain: words}
+	}
+	text := &pipeline.Description{Name: "t", Modality: "text", Task: "text-classification", NumClasses: 2}
+	tests := []struct {
+		name string
+		a, b *pipeline.Description
+		want float64
+	}{
+		{"other modality", img(10, 1000, ""), text, 1},
+		{"identical", img(10, 1000, "birds"), img(10, 1000, "birds"), 0},
+		{"classes ×100, examples ×1000, no shared words", img(1, 10, "birds"), img(100, 10000, "cars"), 0.75},
+		{"nothing comparable", &pipeline.Description{}, &pipeline.Description{}, math.NaN()},
+		{"languages", &pipeline.Description{Languages: []string{"en", "fr"}}, &pipeline.Description{Languages: []string{"de"}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := pipeline.MetadataDistance(tt.a, tt.b)
+			if !(math.Abs(got-tt.want) < 1e-12 || math.IsNaN(got) && math.IsNaN(tt.want)) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+			if back := pipeline.MetadataDistance(tt.b, tt.a); !(back == got || math.IsNaN(back) && math.IsNaN(got)) {
+				t.Errorf("not symmetric: %v and %v", got, back)
+			}
+		})
+	}
+}

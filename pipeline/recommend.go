@@ -1,0 +1,684 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// ErrUnknownTarget reports a target that is neither a dataset of the zoo
+// nor described; its message says how to describe it.
+var ErrUnknownTarget = errors.New("unknown target dataset")
+
+// Target is the dataset to recommend models for: a dataset of the zoo (a
+// benchmark dataset, a crawled Hub dataset, a dataset of the history), or
+// one described by its metadata alone.
+type Target struct {
+	ID       string       // a dataset id of the zoo; ignored when Describe is set
+	Describe *Description // a dataset described without a forward pass
+}
+
+// RecommendOptions tune what Recommend computes beyond the ranking.
+type RecommendOptions struct {
+	// Calibration is the number of training datasets, nearest to the target
+	// first, held out in turn to calibrate the predicted accuracy and its
+	// interval (0: DefaultCalibration; negative: none, the interval then
+	// comes from the spread of the training datasets' accuracies).
+	Calibration int
+	// Coverage is the share of recorded accuracies the interval should
+	// hold (0: 0.8).
+	Coverage float64
+}
+
+// DefaultCalibration is the number of held-out datasets Recommend
+// calibrates on.
+const DefaultCalibration = 8
+
+// Recommendations is Recommend's answer for one target.
+type Recommendations struct {
+	Target string `json:"target"`
+	// Description is what the target is, as used for similarity and the
+	// candidate filter; Described says it came from a description file.
+	Description Description `json:"description"`
+	Described   bool        `json:"described"`
+	// Nearest are the history datasets nearest to the target, with the
+	// source of each distance.
+	Nearest []Neighbour `json:"nearest"`
+	// DistancesFromMetadata counts the dataset pairs whose distance was
+	// derived from metadata (MetadataDistance) for lack of a recorded one.
+	DistancesFromMetadata int            `json:"distances_from_metadata"`
+	Filter                FilterReport   `json:"filter"`
+	History               *HistoryReport `json:"history,omitempty"`
+	Calibration           Calibration    `json:"calibration"`
+	Method                string         `json:"method"`
+	// Settings are the ones nested selection chose for the target.
+	Settings Candidate `json:"settings"`
+	Seeds    int       `json:"seeds"`
+	Models                []Recommendation
+}
+
+// Neighbour is a dataset near the target.
+type Neighbour struct {
+	Dataset  string  `json:"dataset"`
+	Distance float64 `json:"distance"`
+	Source   string  `json:"source"` // recorded, given (in the description) or metadata
+	Models   int     `json:"models"` // models with fine-tuning history on it
+}
+
+// Recommendation is one ranked model for a target dataset.
+type Recommendation struct {
+	Rank    int    `json:"rank"`
+	ModelID string `json:"model_id"`
+	// Score is what Run evaluates — the regressor's prediction blended with
+	// the history prior (Config.Blend), mean over seeds: its order is the
+	// ranking.
+	Score float64 `json:"score"`
+	// Predicted is the fine-tuning accuracy the score stands for, on the
+	// accuracy scale, and [Low, High] its interval (see Calibration).
+	Predicted float64 `json:"predicted_accuracy"`
+	Low       float64 `json:"low"`
+	High      float64 `json:"high"`
+	// Basis says where the model's history came from: "own history", or
+	// "base model's history" with Via the base model whose records stand
+	// in for the model's.
+	Basis string `json:"basis"`
+	Via   string `json:"via,omitempty"`
+	// History is the number of datasets (other than the target) with
+	// fine-tuning records of the model (of Via when inherited); Evidence
+	// its recorded accuracy on the ones nearest to the target.
+	History  int               `json:"history"`
+	Evidence []DatasetAccuracy `json:"evidence,omitempty"`
+	// Lineage is the chain of base models, nearest first.
+	Lineage []string  `json:"lineage,omitempty"`
+	Kind    ModelKind `json:"kind"`
+	// Recorded is the model's recorded accuracy on the target (NaN when
+	// none); it is never used for the prediction.
+	Recorded float64 `json:"-"`
+}
+
+// DatasetAccuracy is a recorded accuracy on a dataset.
+type DatasetAccuracy struct {
+	Dataset  string  `json:"dataset"`
+	Accuracy float64 `json:"accuracy"`
+}
+
+// Calibration turns scores into accuracies. With z the scores standardised
+// over the candidates,
+//
+//	predicted = μ̂ + σ̂·β·z,  interval = [predicted + r_lo, predicted + r_hi]
+//
+// μ̂ and σ̂ are the means, over the training datasets of the target's
+// modality, of their recorded accuracies' mean and standard deviation. β is the least-squares slope of the standardised recorded
+// accuracies on the standardised scores of the calibration datasets —
+// training datasets held out in turn and predicted exactly as the target
+// is, with the target held out too; r_lo and r_hi are the quantiles of
+// their residuals (recorded − predicted, μ̂ and σ̂ of each estimated
+// without it) at (1 ∓ Coverage)/2. Nothing recorded on the target is used.
+type Calibration struct {
+	Datasets  []string `json:"datasets"`
+	Slope     float64  `json:"slope"`
+	Mean      float64  `json:"mean"`
+	SD        float64  `json:"sd"`
+	Low       float64  `json:"residual_low"`
+	High      float64  `json:"residual_high"`
+	Coverage  float64  `json:"coverage"`
+	Residuals int      `json:"residuals"`
+}
+
+// Recommend ranks the models of the zoo that fit the target's modality and
+// task by their predicted fine-tuning accuracy on it, with nothing
+// recorded on the target: it adds the history of the zoo's model cards
+// (WithHistory), derives missing dataset distances from metadata,
+// filters the candidates (FitsTask; models without history of their own
+// are ranked through their base model's), trains the regressor on the
+// other datasets and calibrates its scores to accuracies.
+func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target, opt RecommendOptions) (*Recommendations, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if opt.Calibration == 0 {
+		opt.Calibration = DefaultCalibration
+	}
+	if opt.Coverage <= 0 || opt.Coverage >= 1 {
+		opt.Coverage = 0.8
+	}
+	zoo, hist := WithHistory(zoo)
+	out := &Recommendations{Method: cfg.Method(), Seeds: cfg.Seeds}
+	if hist.Report.Evals > 0 {
+		out.History = &hist.Report
+	}
+
+	// The target, and nothing recorded on it.
+	work := *zoo
+	var name string
+	if target.Describe != nil {
+		desc := *target.Describe
+		if err := desc.Validate(); err != nil {
+			return nil, err
+		}
+		name = desc.Name
+		if knownDataset(zoo, name) {
+			return nil, &DescriptionError{Field: "name", Msg: fmt.Sprintf("%q is a dataset of the zoo: rank it with --target %s, or give the description another name", name, name)}
+		}
+		out.Description, out.Described = desc, true
+		work.Datasets = append(slices.Clip(zoo.Datasets), describedRow(&desc))
+		for method, byModel := range desc.Scores {
+			for _, m := range sortedKeys(byModel) {
+				work.Scores = append(slices.Clip(work.Scores), store.Score{ModelID: m, DatasetID: name, Method: method,
+					Score: byModel[m], RuntimeSeconds: math.NaN()})
+			}
+		}
+	} else {
+		name = target.ID
+		if name == "" || !knownDataset(zoo, name) {
+			return nil, fmt.Errorf("%w %q: no such dataset in the zoo; %s", ErrUnknownTarget, name, HowToDescribe)
+		}
+	}
+	out.Target = name
+	recorded := recordedAccuracy(zoo.Finetunes, name)
+	work.Finetunes = slices.DeleteFunc(slices.Clone(zoo.Finetunes), func(f store.Finetune) bool { return f.DatasetID == name })
+	if !slices.ContainsFunc(work.Datasets, func(ds store.Dataset) bool { return ds.DatasetID == name }) {
+		work.Datasets = append(slices.Clip(work.Datasets), store.Dataset{DatasetID: name})
+	}
+
+	d0, err := Clean(&work, cfg.Clean)
+	if err != nil {
+		return nil, err
+	}
+	t, _ := d0.DatasetIndex(name)
+	descs := datasetDescriptions(d0, hist.DatasetTask)
+	if out.Described {
+		descs[t] = out.Description
+	} else {
+		if descs[t].Modality == "" {
+			inferFromDistances(d0, descs, t)
+		}
+		out.Description = descs[t]
+	}
+	if out.Description.Modality == "" {
+		return nil, fmt.Errorf("%s: the zoo does not say what the dataset is (no modality or task, and no model with history on it); %s", name, HowToDescribe)
+	}
+
+	// Distances: given ones, then metadata for the pairs nobody recorded.
+	source := map[int]string{}
+	for b := range d0.Datasets {
+		if b != t && !math.IsNaN(d0.dist[t][b]) {
+			source[b] = "recorded"
+		}
+	}
+	if out.Described {
+		for _, other := range sortedKeys(out.Description.Distances) {
+			b, ok := d0.DatasetIndex(other)
+			if !ok || b == t {
+				return nil, &DescriptionError{Field: "distances." + other, Msg: "no such dataset in the zoo"}
+			}
+			v := out.Description.Distances[other]
+			work.DatasetDistances = append(slices.Clip(work.DatasetDistances),
+				store.DatasetDistance{DatasetA: name, DatasetB: other, Distance: v, Method: "given"},
+				store.DatasetDistance{DatasetA: other, DatasetB: name, Distance: v, Method: "given"})
+			d0.dist[t][b], d0.dist[b][t] = v, v
+			source[b] = "given"
+		}
+	}
+	comp := completeDistances(d0, descs, historyDatasets(d0, t))
+	out.DistancesFromMetadata = comp.added
+	if comp.added > 0 {
+		work.DatasetDistances = append(slices.Clip(work.DatasetDistances), comp.rows...)
+		for _, r := range comp.rows {
+			if r.DatasetA == name {
+				b, _ := d0.DatasetIndex(r.DatasetB)
+				source[b] = DistanceMethodMetadata
+			}
+		}
+	}
+	d := d0
+	if comp.added > 0 || out.Described && len(out.Description.Distances) > 0 {
+		if d, err = Clean(&work, cfg.Clean); err != nil {
+			return nil, err
+		}
+		t, _ = d.DatasetIndex(name)
+		descs = datasetDescriptions(d, hist.DatasetTask)
+		descs[t] = out.Description
+	}
+
+	// Candidates.
+	kinds := modelKinds(d, descs)
+	history := make([]int, len(d.Models))
+	for mi := range d.Models {
+		for di := range d.Datasets {
+			if di != t && d.hasHistory[di] && !math.IsNaN(d.norm[di][mi]) {
+				history[mi]++
+			}
+		}
+	}
+	out.Filter = FilterReport{Models: len(d.Models), Excluded: map[string]int{}}
+	var cands []int
+	via := map[int]int{} // inherited candidate -> the base model whose history it uses
+	for mi := range d.Models {
+		if ok, why := FitsTask(kinds[mi], out.Description.Modality, out.Description.Task); !ok {
+			out.Filter.Excluded[why]++
+			continue
+		}
+		if history[mi] > 0 {
+			cands = append(cands, mi)
+			continue
+		}
+		if b := baseWithHistory(d, mi, history); b >= 0 {
+			cands = append(cands, mi)
+			via[mi] = b
+			continue
+		}
+		out.Filter.Excluded["no fine-tuning history, of its own or through its base model"]++
+	}
+	out.Filter.Kept, out.Filter.Inherited = len(cands), len(via)
+	if len(cands) == 0 {
+		return nil, fmt.Errorf("%s: no candidate model: %s", name, strings.Join(out.Filter.Lines(), "; "))
+	}
+	out.Nearest = nearestDatasets(d, t, source, 5)
+
+	// Settings chosen by nested selection, as Run chooses them for a
+	// target (nothing recorded on t is in d).
+	sel, err := selectSettings(ctx, d, []int{t}, cfg, newTimings(), func() {})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	cfg = sel[0].Chosen.apply(cfg)
+	out.Settings, out.Method = sel[0].Chosen, cfg.Method()
+
+	// Scores, mean over seeds.
+	tg, err := BuildGraph(d, t, cfg.Graph)
+	if err != nil {
+		return nil, fmt.Errorf("graph of %s: %w", name, err)
+	}
+	scores := make([]float64, len(cands))
+	for s := range cfg.Seeds {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		pred, err := scoreModels(ctx, d, t, tg, cfg, cfg.Seed+uint64(s), cands, via)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for i, p := range pred {
+			scores[i] += p / float64(cfg.Seeds)
+		}
+	}
+
+	// Calibration and the accuracy scale.
+	modality := make([]string, len(descs))
+	for i := range descs {
+		modality[i] = descs[i].Modality
+	}
+	cal, err := calibrate(ctx, d, t, modality, cfg, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: calibrate: %w", name, err)
+	}
+	out.Calibration = cal
+	z := zscore(scores)
+	for i, mi := range cands {
+		src := mi
+		r := Recommendation{ModelID: d.Models[mi].ModelID, Score: scores[i], Basis: "own history", Kind: kinds[mi],
+			Recorded: math.NaN(), Lineage: lineage(d, mi)}
+		if b, ok := via[mi]; ok {
+			src = b
+			r.Basis, r.Via = "base model's history", d.Models[b].ModelID
+		}
+		r.History = history[src]
+		r.Evidence = evidence(d, t, src, 3)
+		zi := z[i]
+		if math.IsNaN(zi) {
+			zi = 0
+		}
+		p := cal.Mean + cal.SD*cal.Slope*zi
+		r.Predicted = clamp01(p)
+		r.Low, r.High = clamp01(p+cal.Low), clamp01(p+cal.High)
+		if a, ok := recorded[r.ModelID]; ok {
+			r.Recorded = a
+		}
+		out.Models = append(out.Models, r)
+	}
+	slices.SortFunc(out.Models, func(a, b Recommendation) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.ModelID, b.ModelID))
+	})
+	for i := range out.Models {
+		out.Models[i].Rank = i + 1
+	}
+	return out, nil
+}
+
+// scoreModels predicts the candidates' scores on t for one seed: the
+// embeddings, the feature table (inherited candidates take the history
+// columns of the base model whose history they use), the regressor and
+// the blend with the history prior, exactly as Run scores a target.
+func scoreModels(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, cands []int, via map[int]int) ([]float64, error) {
+	emb, err := embed(ctx, d, t, tg, cfg, seed, newTimings()) // the same embeddings as Run's
+	if err != nil {
+		return nil, err
+	}
+	test := slices.Clone(cands)
+	row := map[int]int{}
+	for i, mi := range cands {
+		row[mi] = i
+	}
+	for _, b := range sortedVia(via) {
+		if _, ok := row[b]; !ok {
+			row[b] = len(test)
+			test = append(test, b)
+		}
+	}
+	ft, err := Features(d, t, tg, emb, cfg.Features, cfg.Learner, cfg.FeatureOptions, test)
+	if err != nil {
+		return nil, err
+	}
+	for i, mi := range cands {
+		b, ok := via[mi]
+		if !ok {
+			continue
+		}
+		for j, n := range ft.Names {
+			if strings.HasPrefix(n, "hist_") {
+				ft.Test.Set(i, j, ft.Test.At(row[b], j))
+			}
+		}
+	}
+	pred, err := fitPredict(ft, cfg, seed)
+	if err != nil {
+		return nil, fmt.Errorf("%s regressor: %w", cfg.Regressor, err)
+	}
+	blendPrior(pred, ft, cfg.Blend)
+	return pred[:len(cands)], nil
+}
+
+func sortedVia(via map[int]int) []int {
+	var out []int
+	for _, b := range via {
+		if !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// calibrate holds out, in turn, up to opt.Calibration training datasets
+// nearest to t, predicts their recorded models as t is predicted (one seed,
+// t held out as well), and fits Calibration.
+func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Config, opt RecommendOptions) (Calibration, error) {
+	cal := Calibration{Coverage: opt.Coverage}
+	cal.Mean, cal.SD = accuracyLevel(d, modality, t, t)
+	var inner []int
+	for di := range d.Datasets {
+		if di != t && d.hasHistory[di] && len(d.TargetModels(di)) >= 3 {
+			inner = append(inner, di)
+		}
+	}
+	sort.SliceStable(inner, func(i, j int) bool {
+		a, b := d.dist[t][inner[i]], d.dist[t][inner[j]]
+		switch {
+		case math.IsNaN(a):
+			return false
+		case math.IsNaN(b):
+			return true
+		}
+		return a < b
+	})
+	if opt.Calibration < 0 {
+		inner = nil
+	}
+	inner = inner[:min(len(inner), max(opt.Calibration, 0))]
+	type heldOut struct {
+		zs, acc    []float64
+		mean, sd   float64
+		datasetIdx int
+	}
+	var held []heldOut
+	var sxy, sxx float64
+	for _, di := range inner {
+		if err := ctx.Err(); err != nil {
+			return cal, err
+		}
+		// A history without di (and without t, which d never records).
+		dd := d.Without(di)
+		tg, err := BuildGraph(dd, di, cfg.Graph)
+		if err != nil {
+			return cal, err
+		}
+		models := d.TargetModels(di)
+		pred, err := scoreModels(ctx, dd, di, tg, cfg, cfg.Seed, models, nil)
+		if err != nil {
+			return cal, fmt.Errorf("%s: %w", d.Datasets[di].DatasetID, err)
+		}
+		acc := make([]float64, len(models))
+		for i, mi := range models {
+			acc[i] = d.acc[di][mi]
+		}
+		zs, za := zscore(pred), zscore(acc)
+		for i := range zs {
+			sxy += zs[i] * za[i]
+			sxx += zs[i] * zs[i]
+		}
+		mean, sd := accuracyLevel(d, modality, t, di)
+		held = append(held, heldOut{zs: zs, acc: acc, mean: mean, sd: sd, datasetIdx: di})
+		cal.Datasets = append(cal.Datasets, d.Datasets[di].DatasetID)
+	}
+	if sxx > 0 {
+		cal.Slope = math.Max(sxy/sxx, 0)
+	}
+	var resid []float64
+	for _, h := range held {
+		for i := range h.zs {
+			resid = append(resid, h.acc[i]-(h.mean+h.sd*cal.Slope*h.zs[i]))
+		}
+	}
+	cal.Residuals = len(resid)
+	lo, hi := (1-opt.Coverage)/2, (1+opt.Coverage)/2
+	if len(resid) >= 5 {
+		sort.Float64s(resid)
+		cal.Low, cal.High = stat.Quantile(lo, stat.LinInterp, resid, nil), stat.Quantile(hi, stat.LinInterp, resid, nil)
+	} else {
+		// No calibration datasets: the spread of accuracies around the
+		// level, as if the scores said nothing (normal quantiles).
+		zq := normalQuantile(hi)
+		cal.Low, cal.High = -zq*cal.SD, zq*cal.SD
+	}
+	return cal, nil
+}
+
+// accuracyLevel is the mean, over the history datasets other than t and
+// skip whose modality is t's (all of them when t's is unknown or none
+// shares it), of the mean and of the standard deviation of their recorded
+// accuracies. Equal weights: how hard a dataset is (its level) is not what
+// dataset distances measure (which models transfer to it).
+func accuracyLevel(d *Data, modality []string, t, skip int) (mean, sd float64) {
+	for _, sameOnly := range []bool{true, false} {
+		var sm, ss, n float64
+		for b := range d.Datasets {
+			if b == t || b == skip || !d.hasHistory[b] {
+				continue
+			}
+			if sameOnly && (modality[t] == "" || modality[b] != modality[t]) {
+				continue
+			}
+			var vals []float64
+			for _, v := range d.acc[b] {
+				if !math.IsNaN(v) {
+					vals = append(vals, v)
+				}
+			}
+			if len(vals) < 2 {
+				continue
+			}
+			m, s := stat.MeanStdDev(vals, nil)
+			sm += m
+			ss += s
+			n++
+		}
+		if n > 0 {
+			return sm / n, ss / n
+		}
+	}
+	return math.NaN(), 0
+}
+
+// baseWithHistory follows a model's base models (up to 3 generations) to
+// the first with fine-tuning history; -1 when none has.
+func baseWithHistory(d *Data, mi int, history []int) int {
+	cur := mi
+	for range 3 {
+		m := &d.Models[cur]
+		if len(m.BaseModels) != 1 {
+			return -1
+		}
+		b, ok := d.modelIdx[m.BaseModels[0]]
+		if !ok || b == cur {
+			return -1
+		}
+		if history[b] > 0 {
+			return b
+		}
+		cur = b
+	}
+	return -1
+}
+
+// lineage is the chain of base models of mi, nearest first (up to 3).
+func lineage(d *Data, mi int) []string {
+	var out []string
+	cur := &d.Models[mi]
+	for range 3 {
+		if len(cur.BaseModels) == 0 {
+			break
+		}
+		b := cur.BaseModels[0]
+		if slices.Contains(out, b) || b == d.Models[mi].ModelID {
+			break
+		}
+		out = append(out, b)
+		bi, ok := d.modelIdx[b]
+		if !ok {
+			break
+		}
+		cur = &d.Models[bi]
+	}
+	return out
+}
+
+// evidence lists model mi's recorded accuracies on the history datasets
+// nearest to t (by distance; by number of models when distances are
+// unknown), at most k.
+func evidence(d *Data, t, mi, k int) []DatasetAccuracy {
+	var ds []int
+	for di := range d.Datasets {
+		if di != t && d.hasHistory[di] && !math.IsNaN(d.acc[di][mi]) {
+			ds = append(ds, di)
+		}
+	}
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := d.dist[t][ds[i]], d.dist[t][ds[j]]
+		switch {
+		case math.IsNaN(a) && math.IsNaN(b):
+			return len(d.TargetModels(ds[i])) > len(d.TargetModels(ds[j]))
+		case math.IsNaN(a):
+			return false
+		case math.IsNaN(b):
+			return true
+		}
+		return a < b
+	})
+	var out []DatasetAccuracy
+	for _, di := range ds[:min(k, len(ds))] {
+		out = append(out, DatasetAccuracy{Dataset: d.Datasets[di].DatasetID, Accuracy: d.acc[di][mi]})
+	}
+	return out
+}
+
+// nearestDatasets lists the k history datasets nearest to t.
+func nearestDatasets(d *Data, t int, source map[int]string, k int) []Neighbour {
+	var out []Neighbour
+	for di := range d.Datasets {
+		if di == t || !d.hasHistory[di] || math.IsNaN(d.dist[t][di]) {
+			continue
+		}
+		src := source[di]
+		if src == "" {
+			src = "recorded"
+		}
+		out = append(out, Neighbour{Dataset: d.Datasets[di].DatasetID, Distance: d.dist[t][di], Source: src,
+			Models: len(d.TargetModels(di))})
+	}
+	slices.SortStableFunc(out, func(a, b Neighbour) int {
+		return cmp.Or(cmp.Compare(a.Distance, b.Distance), strings.Compare(a.Dataset, b.Dataset))
+	})
+	return out[:min(k, len(out))]
+}
+
+// knownDataset reports whether the zoo knows a dataset id: a datasets row,
+// fine-tuning records or distances.
+func knownDataset(t *store.Tables, id string) bool {
+	return slices.ContainsFunc(t.Datasets, func(d store.Dataset) bool { return d.DatasetID == id }) ||
+		slices.ContainsFunc(t.Finetunes, func(f store.Finetune) bool { return f.DatasetID == id }) ||
+		slices.ContainsFunc(t.DatasetDistances, func(x store.DatasetDistance) bool { return x.DatasetA == id || x.DatasetB == id })
+}
+
+// recordedAccuracy is the mean accuracy of the full fine-tunes of each
+// model on a dataset, as Clean computes it.
+func recordedAccuracy(fts []store.Finetune, dataset string) map[string]float64 {
+	sum, n := map[string]float64{}, map[string]float64{}
+	for _, f := range fts {
+		if f.DatasetID != dataset || f.Method != "full" || math.IsNaN(f.Accuracy) || math.IsInf(f.Accuracy, 0) {
+			continue
+		}
+		sum[f.ModelID] += f.Accuracy
+		n[f.ModelID]++
+	}
+	out := make(map[string]float64, len(sum))
+	for m, s := range sum {
+		out[m] = s / n[m]
+	}
+	return out
+}
+
+// inferFromDistances gives a dataset without modality the modality (and
+// task) most of the datasets it has recorded distances to have: a distance
+// between probe embeddings exists only between datasets of one modality.
+func inferFromDistances(d *Data, descs []Description, t int) {
+	mods, tasks := map[string]int{}, map[string]int{}
+	for b := range d.Datasets {
+		if b == t || math.IsNaN(d.dist[t][b]) || descs[b].Modality == "" {
+			continue
+		}
+		mods[descs[b].Modality]++
+		if descs[b].Task != "" {
+			tasks[descs[b].Task]++
+		}
+	}
+	descs[t].Modality = argmax(mods)
+	if task := argmax(tasks); task != "" && hubTasks[task].modality == descs[t].Modality {
+		descs[t].Task = task
+	}
+}
+
+// describedRow is the datasets row of a described dataset.
+func describedRow(d *Description) store.Dataset {
+	tags := []string{"modality:" + d.Modality}
+	if d.Domain != "" {
+		tags = append(tags, "domain:"+d.Domain)
+	}
+	tags = append(tags, d.Tags...)
+	return store.Dataset{DatasetID: d.Name, TaskCategories: []string{d.Task}, NumClasses: d.NumClasses,
+		NumExamples: d.NumExamples, Languages: slices.Clone(d.Languages), Tags: tags, Source: "description"}
+}
+
+func clamp01(x float64) float64 { return math.Min(math.Max(x, 0), 1) }
+
+// normalQuantile is the standard normal quantile function.
+func normalQuantile(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }

@@ -1,0 +1,208 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zoograph/zoograph/pipeline"
+	"github.com/zoograph/zoograph/store"
+)
+
+// rankConfig is fastConfig for Recommend: one seed.
+func rankConfig() pipeline.Config {
+	cfg := fastConfig(nil)
+	cfg.Seeds = 1
+	return cfg
+}
+
+func modalityOf(tables *store.Tables) map[string]string {
+	out := map[string]string{}
+	for _, m := range tables.Models {
+		out[m.ModelID] = strings.TrimSuffix(m.PipelineTag, "-classification")
+	}
+	return out
+}
+
+// TestRecommendModality ranks for a text and an image dataset described by
+// metadata alone, and for datasets of the zoo: a text dataset never gets an
+// image model, nor an image dataset a text model.
+func TestRecommendModality(t *testing.T) {
+	tables, _ := smallZoo(t)
+	modality := modalityOf(tables)
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		target   pipeline.Target
+		modality string
+	}{
+		{"described text", pipeline.Target{Describe: &pipeline.Description{Name: "my-reviews", Modality: "text",
+			Task: "text-classification", NumClasses: 2, NumExamples: 12000, Languages: []string{"en"}, Domain: "product reviews"}}, "text"},
+		{"described image", pipeline.Target{Describe: &pipeline.Description{Name: "my-birds", Modality: "image",
+			Task: "image-classification", NumClasses: 200, NumExamples: 6000, Domain: "fine-grained birds"}}, "image"},
+		{"zoo text dataset", pipeline.Target{ID: "reviews-movies"}, "text"},
+		{"zoo image dataset", pipeline.Target{ID: "fine-cars"}, "image"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := pipeline.Recommend(ctx, tables, rankConfig(), tt.target, pipeline.RecommendOptions{Calibration: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Models) < 10 {
+				t.Fatalf("%d recommendations", len(r.Models))
+			}
+			for _, m := range r.Models {
+				if modality[m.ModelID] != tt.modality || m.Kind.Modality != tt.modality {
+					t.Errorf("rank %d: %s (%s, kind %+v) for a %s dataset", m.Rank, m.ModelID, modality[m.ModelID], m.Kind, tt.modality)
+				}
+				if !(m.Low <= m.Predicted && m.Predicted <= m.High) || m.Low < 0 || m.High > 1 {
+					t.Errorf("%s: predicted %.3f outside its interval [%.3f, %.3f]", m.ModelID, m.Predicted, m.Low, m.High)
+				}
+				if m.History == 0 || len(m.Evidence) == 0 {
+					t.Errorf("%s: no evidence (history %d)", m.ModelID, m.History)
+				}
+			}
+			other, article := map[string]string{"text": "image", "image": "text"}[tt.modality], map[string]string{"text": "a", "image": "an"}[tt.modality]
+			if r.Filter.Excluded[other+" model for "+article+" "+tt.modality+" dataset"] == 0 {
+				t.Errorf("filter %v: no %s model left out", r.Filter.Lines(), other)
+			}
+			for i := 1; i < len(r.Models); i++ {
+				if r.Models[i].Score > r.Models[i-1].Score || r.Models[i].Predicted > r.Models[i-1].Predicted+1e-12 {
+					t.Errorf("not sorted at rank %d", i+1)
+				}
+			}
+			if len(r.Nearest) == 0 || r.Calibration.Slope <= 0 || len(r.Calibration.Datasets) != 3 {
+				t.Errorf("nearest %v, calibration %+v", r.Nearest, r.Calibration)
+			}
+			if r.Described && (r.DistancesFromMetadata == 0 || r.Nearest[0].Source != pipeline.DistanceMethodMetadata) {
+				t.Errorf("described target: %d distances from metadata, nearest %+v", r.DistancesFromMetadata, r.Nearest[0])
+			}
+		})
+	}
+}
+
+// TestRecommendInherits removes the records of some fine-tuned models: they
+// are still ranked, through their base model's history, and flagged.
+func TestRecommendInherits(t *testing.T) {
+	tables, _ := smallZoo(t)
+	var orphans []string
+	for _, m := range tables.Models {
+		if len(m.BaseModels) == 1 && m.PipelineTag == "image-classification" && len(orphans) < 4 {
+			orphans = append(orphans, m.ModelID)
+		}
+	}
+	zoo := *tables
+	zoo.Finetunes = slices.DeleteFunc(slices.Clone(tables.Finetunes), func(f store.Finetune) bool { return slices.Contains(orphans, f.ModelID) })
+	r, err := pipeline.Recommend(context.Background(), &zoo, rankConfig(), pipeline.Target{ID: "fine-cars"}, pipeline.RecommendOptions{Calibration: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]string{}
+	for _, m := range tables.Models {
+		if len(m.BaseModels) == 1 {
+			base[m.ModelID] = m.BaseModels[0]
+		}
+	}
+	found := 0
+	for _, m := range r.Models {
+		if !slices.Contains(orphans, m.ModelID) {
+			if m.Basis != "own history" {
+				t.Errorf("%s: basis %q", m.ModelID, m.Basis)
+			}
+			continue
+		}
+		found++
+		if m.Basis != "base model's history" || m.Via != base[m.ModelID] || m.History == 0 {
+			t.Errorf("%s: basis %q via %q (history %d), want its base model %s", m.ModelID, m.Basis, m.Via, m.History, base[m.ModelID])
+		}
+	}
+	if found != len(orphans) || r.Filter.Inherited != len(orphans) {
+		t.Errorf("%d of %d models without history ranked; filter says %d inherited", found, len(orphans), r.Filter.Inherited)
+	}
+}
+
+// TestRecommendIgnoresTargetRecords scrambles the target's recorded
+// accuracies: the ranking and the predicted accuracies stay the same.
+func TestRecommendIgnoresTargetRecords(t *testing.T) {
+	tables, targets := smallZoo(t)
+	target := targets[0]
+	run := func(zoo *store.Tables) *pipeline.Recommendations {
+		r, err := pipeline.Recommend(context.Background(), zoo, rankConfig(), pipeline.Target{ID: target}, pipeline.RecommendOptions{Calibration: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a := run(tables)
+	scrambled := *tables
+	scrambled.Finetunes = slices.Clone(tables.Finetunes)
+	n := 0
+	for i, f := range scrambled.Finetunes {
+		if f.DatasetID == target {
+			scrambled.Finetunes[i].Accuracy = math.Mod(float64(i)*0.618, 1)
+			n++
+		}
+	}
+	b := run(&scrambled)
+	if n == 0 || len(a.Models) != len(b.Models) {
+		t.Fatalf("%d records scrambled; %d vs %d models", n, len(a.Models), len(b.Models))
+	}
+	recorded := 0
+	for i := range a.Models {
+		x, y := a.Models[i], b.Models[i]
+		if x.ModelID != y.ModelID || x.Score != y.Score || x.Predicted != y.Predicted || x.Low != y.Low {
+			t.Fatalf("rank %d: %+v vs %+v", i+1, x, y)
+		}
+		if !math.IsNaN(x.Recorded) {
+			recorded++
+		}
+	}
+	if recorded == 0 {
+		t.Error("no recorded accuracy shown")
+	}
+}
+
+func TestRecommendErrors(t *testing.T) {
+	tables, _ := smallZoo(t)
+	ctx := context.Background()
+	_, err := pipeline.Recommend(ctx, tables, rankConfig(), pipeline.Target{ID: "no-such-data"}, pipeline.RecommendOptions{})
+	if !errors.Is(err, pipeline.ErrUnknownTarget) || !strings.Contains(err.Error(), "--describe") || !strings.Contains(err.Error(), "modality:") {
+		t.Errorf("unknown target: %v; want ErrUnknownTarget saying how to describe it", err)
+	}
+	desc := func(name string, distances map[string]float64) pipeline.Target {
+		return pipeline.Target{Describe: &pipeline.Description{Name: name, Modality: "image", Task: "image-classification", Distances: distances}}
+	}
+	var de *pipeline.DescriptionError
+	_, err = pipeline.Recommend(ctx, tables, rankConfig(), desc("fine-cars", nil), pipeline.RecommendOptions{})
+	if !errors.As(err, &de) || de.Field != "name" {
+		t.Errorf("a description named like a zoo dataset: %v", err)
+	}
+	_, err = pipeline.Recommend(ctx, tables, rankConfig(), desc("mine", map[string]float64{"nowhere": 1}), pipeline.RecommendOptions{})
+	if !errors.As(err, &de) || de.Field != "distances.nowhere" {
+		t.Errorf("a distance to an unknown dataset: %v", err)
+	}
+	bad := desc("mine", nil)
+	bad.Describe.Modality = "smell"
+	if _, err = pipeline.Recommend(ctx, tables, rankConfig(), bad, pipeline.RecommendOptions{}); !errors.As(err, &de) || de.Field != "modality" {
+		t.Errorf("an unknown modality: %v", err)
+	}
+}
+
+// TestRecommendGivenDistances: distances given in the description replace
+// metadata for those datasets.
+func TestRecommendGivenDistances(t *testing.T) {
+	tables, _ := smallZoo(t)
+	target := pipeline.Target{Describe: &pipeline.Description{Name: "my-cars", Modality: "image", Task: "image-classification",
+		NumClasses: 196, Distances: map[string]float64{"fine-birds": 0.5, "fine-aircraft": 0.6}}}
+	r, err := pipeline.Recommend(context.Background(), tables, rankConfig(), target, pipeline.RecommendOptions{Calibration: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Nearest) < 2 || r.Nearest[0].Dataset != "fine-birds" || r.Nearest[0].Source != "given" || r.Nearest[1].Dataset != "fine-aircraft" {
+		t.Errorf("nearest %+v, want the given distances first", r.Nearest)
+	}
+}
