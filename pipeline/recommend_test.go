@@ -12,10 +12,13 @@ import (
 	"github.com/zoograph/zoograph/store"
 )
 
-// rankConfig is fastConfig for Recommend: one seed.
+// rankConfig is fastConfig for Recommend: one seed, the default settings
+// without nested selection (Run's tests cover it; TestRecommendSelects
+// checks that Recommend runs it).
 func rankConfig() pipeline.Config {
 	cfg := fastConfig(nil)
 	cfg.Seeds = 1
+	cfg.Selection.Mode = pipeline.SelectFixed
 	return cfg
 }
 
@@ -204,5 +207,22 @@ func TestRecommendGivenDistances(t *testing.T) {
 	}
 	if len(r.Nearest) < 2 || r.Nearest[0].Dataset != "fine-birds" || r.Nearest[0].Source != "given" || r.Nearest[1].Dataset != "fine-aircraft" {
 		t.Errorf("nearest %+v, want the given distances first", r.Nearest)
+	}
+}
+
+// TestRecommendSelects: with nested selection, Recommend reports the
+// settings chosen for the target.
+func TestRecommendSelects(t *testing.T) {
+	tables, targets := smallZoo(t)
+	cfg := rankConfig()
+	cfg.Selection = pipeline.DefaultSelection()
+	cfg.Selection.Learners = []string{pipeline.LearnerNone}
+	cfg.Selection.GBDTMaxDepths = []int{3}
+	r, err := pipeline.Recommend(context.Background(), tables, cfg, pipeline.Target{ID: targets[0]}, pipeline.RecommendOptions{Calibration: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Settings.Learner != pipeline.LearnerNone || r.Settings.GBDTMaxDepth != 3 || !slices.Contains(cfg.Selection.Blends, r.Settings.Blend) {
+		t.Errorf("settings %+v: not from the search space", r.Settings)
 	}
 }
