@@ -63,7 +63,7 @@ type Recommendations struct {
 	// Settings are the ones nested selection chose for the target.
 	Settings Candidate `json:"settings"`
 	Seeds    int       `json:"seeds"`
-	Models   []Recommendation
+	Models   []Recommendation `json:"models"`
 }
 
 // Neighbour is a dataset near the target.

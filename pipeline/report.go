@@ -53,6 +53,11 @@ type ReportInfo struct {
 	// Failures[protocol][target] is the rule behind pearson_working on the
 	// target and the fine-tunes it flags.
 	Failures map[string]map[string]TargetFailures `json:"failures,omitempty"`
+	// Recommended is the "Recommended models" table per target.
+	Recommended []TargetRecommendation `json:"recommended,omitempty"`
+	// History counts the fine-tuning records derived from model-index
+	// results (nil when the zoo has no evals).
+	History *HistoryReport `json:"history,omitempty"`
 }
 
 // TargetFailures summarises evaluate.Failure on one target: chance (1/K, 0
@@ -201,6 +206,10 @@ func WriteRun(dir string, res *Result, zoo *store.Tables, zooDir, zooChecksum st
 		CreatedAt: time.Now().UTC(), Targets: res.Targets, Features: res.Features, Dropped: res.Dropped,
 		GraphStats: res.GraphStats, TimingsSeconds: map[string]float64{},
 		Selection: res.Selection, Summary: Summarize(res.Metrics), References: res.References, Failures: failures(res.Eval),
+		Recommended: recommendedFrom(res.Predictions, res.Method, res.Targets, RecommendedTop),
+	}
+	if res.History != nil && res.History.Evals > 0 {
+		info.History = res.History
 	}
 	for k, v := range res.Timings {
 		info.TimingsSeconds[k] = v
@@ -254,6 +263,9 @@ func Render(dir string) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	info.Summary = Summarize(metrics)
+	if info.Recommended == nil {
+		info.Recommended = recommendedFrom(preds, info.Method, info.Targets, RecommendedTop)
+	}
 	charts, err := renderCharts(dir, &info, preds, ref)
 	if err != nil {
 		return fmt.Errorf("report charts: %w", err)
@@ -379,6 +391,8 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 		}
 		writeRankingMetrics(w, info, protocol, s)
 	}
+	writeRecommended(w, info.Recommended)
+	writeHistory(w, info.History)
 
 	for _, protocol := range cfg.Protocols {
 		s := info.Summary[protocol]
