@@ -61,8 +61,8 @@ type Recommendations struct {
 	Calibration           Calibration    `json:"calibration"`
 	Method                string         `json:"method"`
 	// Settings are the ones nested selection chose for the target.
-	Settings Candidate `json:"settings"`
-	Seeds    int       `json:"seeds"`
+	Settings Candidate        `json:"settings"`
+	Seeds    int              `json:"seeds"`
 	Models   []Recommendation `json:"models"`
 }
 
