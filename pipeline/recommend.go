@@ -114,21 +114,25 @@ type DatasetAccuracy struct {
 // Calibration turns scores into accuracies. With z the scores standardised
 // over the candidates,
 //
-//	predicted = μ̂ + σ̂·β·z,  interval = [predicted + r_lo, predicted + r_hi]
+//	a = μ̂ + σ̂·β·z,  predicted = a + r_50,  interval = [a + r_lo, a + r_hi]
 //
 // μ̂ and σ̂ are the means, over the training datasets of the target's
 // modality, of their recorded accuracies' mean and standard deviation. β is the least-squares slope of the standardised recorded
 // accuracies on the standardised scores of the calibration datasets —
 // training datasets held out in turn and predicted exactly as the target
-// is, with the target held out too; r_lo and r_hi are the quantiles of
-// their residuals (recorded − predicted, μ̂ and σ̂ of each estimated
-// without it) at (1 ∓ Coverage)/2. Nothing recorded on the target is used.
+// is, with the target held out too; r_lo, r_50 and r_hi are the quantiles
+// of their residuals (recorded − a, μ̂ and σ̂ of each estimated without it)
+// at (1 − Coverage)/2, 1/2 and (1 + Coverage)/2: the prediction is the
+// median of the calibrated distribution, so it corrects the level's bias
+// on the calibration datasets and lies in its interval. Nothing recorded
+// on the target is used.
 type Calibration struct {
 	Datasets  []string `json:"datasets"`
 	Slope     float64  `json:"slope"`
 	Mean      float64  `json:"mean"`
 	SD        float64  `json:"sd"`
 	Low       float64  `json:"residual_low"`
+	Median    float64  `json:"residual_median"`
 	High      float64  `json:"residual_high"`
 	Coverage  float64  `json:"coverage"`
 	Residuals int      `json:"residuals"`
@@ -339,7 +343,7 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 			zi = 0
 		}
 		p := cal.Mean + cal.SD*cal.Slope*zi
-		r.Predicted = clamp01(p)
+		r.Predicted = clamp01(p + cal.Median)
 		r.Low, r.High = clamp01(p+cal.Low), clamp01(p+cal.High)
 		if a, ok := recorded[r.ModelID]; ok {
 			r.Recorded = a
@@ -484,6 +488,7 @@ func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Confi
 	if len(resid) >= 5 {
 		sort.Float64s(resid)
 		cal.Low, cal.High = stat.Quantile(lo, stat.LinInterp, resid, nil), stat.Quantile(hi, stat.LinInterp, resid, nil)
+		cal.Median = stat.Quantile(0.5, stat.LinInterp, resid, nil)
 	} else {
 		// No calibration datasets: the spread of accuracies around the
 		// level, as if the scores said nothing (normal quantiles).

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zoograph/zoograph/pipeline/demo"
+	"github.com/zoograph/zoograph/store"
+)
+
+// fixedConfig writes a partial config that turns nested selection off, to
+// keep the rank tests fast.
+func fixedConfig(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "fixed.json")
+	if err := os.WriteFile(path, []byte(`{"selection": {"mode": "fixed"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestRankDescribe(t *testing.T) {
+	zoo, _ := sampleZoo(t)
+	cfg := fixedConfig(t)
+	textModel := map[string]bool{}
+	for _, m := range demo.GenerateSample(demo.SampleOptions{BaseModels: 30, Seed: 5}).Models {
+		textModel[m.ID] = m.PipelineTag == "text-classification"
+	}
+	desc := writeFile(t, "reviews.yaml", "name: my-reviews\nmodality: text\ntask: text-classification\nnum_classes: 2\n"+
+		"num_examples: 12000\nlanguage: en\ndomain: product reviews\n")
+
+	code, out, errs := runCLI(t, "rank", "--zoo", zoo, "--describe", desc, "--config", cfg, "--seeds", "1", "--top", "5", "--calibration", "2")
+	if code != exitOK {
+		t.Fatalf("rank --describe: exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"my-reviews (text, text-classification; described)", "Nearest known datasets:", "metadata",
+		"Candidates:", "left out: image model for a text dataset", "Predicted accuracy: calibrated on 2 held-out datasets", "interval"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, out, errs = runCLI(t, "rank", "--zoo", zoo, "--describe", desc, "--config", cfg, "--seeds", "1", "--top", "0", "--json", "--calibration", "2")
+	if code != exitOK {
+		t.Fatalf("rank --json: exit %d\n%s", code, errs)
+	}
+	var doc struct {
+		Target      string `json:"target"`
+		Described   bool   `json:"described"`
+		Calibration struct {
+			Datasets []string `json:"datasets"`
+		} `json:"calibration"`
+		Nearest []struct {
+			Dataset, Source string
+		} `json:"nearest"`
+		Models []struct {
+			Rank      int        `json:"rank"`
+			ModelID   string     `json:"model_id"`
+			Predicted float64    `json:"predicted_accuracy"`
+			Interval  [2]float64 `json:"interval"`
+			History   int        `json:"history"`
+			Evidence  []struct {
+				Dataset  string  `json:"dataset"`
+				Accuracy float64 `json:"accuracy"`
+			} `json:"evidence"`
+			Basis string `json:"basis"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, out)
+	}
+	if doc.Target != "my-reviews" || !doc.Described || len(doc.Calibration.Datasets) != 2 || len(doc.Nearest) == 0 || len(doc.Models) < 10 {
+		t.Fatalf("--json document: %+v", doc)
+	}
+	for i, m := range doc.Models {
+		if m.Rank != i+1 || !textModel[m.ModelID] {
+			t.Errorf("rank %d: %s (text model: %v)", m.Rank, m.ModelID, textModel[m.ModelID])
+		}
+		if !(m.Interval[0] <= m.Predicted && m.Predicted <= m.Interval[1]) || m.History == 0 || len(m.Evidence) == 0 || m.Basis == "" {
+			t.Errorf("rank %d: %+v", m.Rank, m)
+		}
+	}
+}
+
+// TestRankBadInput: bad descriptions and targets are errors that say what
+// is wrong, and nothing is written to the zoo.
+func TestRankBadInput(t *testing.T) {
+	zoo, targets := sampleZoo(t)
+	manifest := func() []byte {
+		b, err := os.ReadFile(filepath.Join(zoo, store.ManifestFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	before := manifest()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"unknown modality", []string{"--describe", writeFile(t, "a.yaml", "name: x\nmodality: smell\ntask: text-classification\n")},
+			exitUsage, []string{"a.yaml:2: modality: unknown modality \"smell\""}},
+		{"negative classes", []string{"--describe", writeFile(t, "b.yaml", "name: x\nmodality: image\ntask: image-classification\nnum_classes: -4\n")},
+			exitUsage, []string{"b.yaml:4: num_classes: -4 is negative"}},
+		{"unparseable YAML", []string{"--describe", writeFile(t, "c.yaml", "name: x\n  modality: [image\n")},
+			exitUsage, []string{"c.yaml", "not valid YAML"}},
+		{"distance to an unknown dataset", []string{"--describe", writeFile(t, "d.yaml", "name: x\nmodality: image\ntask: image-classification\ndistances: {nowhere: 2}\n")},
+			exitUsage, []string{"distances.nowhere: no such dataset in the zoo"}},
+		{"missing file", []string{"--describe", filepath.Join(t.TempDir(), "none.yaml")}, exitUsage, []string{"--describe"}},
+		{"unknown target", []string{"--target", "my-new-data"}, exitFailure, []string{"unknown target dataset \"my-new-data\"", "--describe FILE", "modality:"}},
+		{"both", []string{"--target", targets[0], "--describe", "x.yaml"}, exitUsage, []string{"exactly one"}},
+		{"neither", nil, exitUsage, []string{"exactly one"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, append([]string{"rank", "--zoo", zoo, "--seeds", "1"}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s\n%s", code, tt.code, out, errs)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errs, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errs)
+				}
+			}
+		})
+	}
+	if !bytes.Equal(before, manifest()) {
+		t.Error("rank changed the zoo's manifest")
+	}
+}
