@@ -3,11 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/zoograph/zoograph/pipeline/demo"
 )
@@ -18,10 +23,14 @@ Runs the whole main job offline, in seconds, on an embedded sample: a
 generated hub of a few hundred models in families (ViT, Swin, ConvNeXt,
 ResNet, BERT-like...) with cards, model-index results, lineage, datasets and
 fine-tuning history with a planted structure. The demo serves it through the
-in-process Hub replica on loopback, crawls it with the real crawler, adds the
+in-process Hub replica on loopback, crawls it with the real crawler, reads
+fine-tuning history from the cards' model-index results, adds the sample's
 fine-tuning history, runs the leave-one-dataset-out pipeline (graph →
 node2vec → gradient-boosted trees → evaluation) and writes a run directory
-with report.md, report.json, Parquet tables and charts.`)
+with report.md, report.json, Parquet tables and charts. Last, it ranks
+models for a dataset kept out of the hub, described only by a YAML file
+of its metadata, and compares the ranking with what the sample recorded
+on it.`)
 	out := fs.String("out", "", "demo directory to create (default: zoograph-demo-<time> in the current directory; never overwritten)")
 	seed := fs.Uint64("seed", 1, "seed of the sample and of the pipeline")
 	targets := fs.Int("targets", 2, "number of held-out target datasets (1–6)")
@@ -57,8 +66,12 @@ with report.md, report.json, Parquet tables and charts.`)
 		return err
 	}
 	exe, _ := os.Executable()
+	self := selfCommand(os.Args[0], exe, exec.LookPath)
+	if res.Described != nil {
+		printDescribed(e.stdout, res, self)
+	}
 	fmt.Fprintf(e.stdout, "zoo: %s (inspect it with: %s inspect %s)\ndemo finished in %.1f s\n",
-		res.ZooDir, selfCommand(os.Args[0], exe, exec.LookPath), res.ZooDir, time.Since(start).Seconds())
+		res.ZooDir, self, res.ZooDir, time.Since(start).Seconds())
 	return nil
 }
 
@@ -83,4 +96,47 @@ func sameFile(a, b string) bool {
 	sa, err1 := os.Stat(a)
 	sb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// printDescribed shows the recommendations for the dataset the demo
+// described, beside the accuracies the sample records on it (which the zoo
+// never saw), and the regret of following them.
+func printDescribed(w io.Writer, res *demo.Result, self string) {
+	r := res.Described
+	best, bestModel := math.Inf(-1), ""
+	for m, a := range res.HeldOut {
+		if a > best || a == best && m < bestModel {
+			best, bestModel = a, m
+		}
+	}
+	fmt.Fprintf(w, "\nModels for %s, described only by %s (%d candidates; %s):\n\n", r.Target, res.DescriptionFile,
+		r.Filter.Kept, strings.Join(r.Filter.Lines()[1:], "; "))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "rank\tmodel\tpredicted\tinterval\tkept out of the zoo\t")
+	first := math.NaN()
+	var pred, held []float64
+	for _, m := range r.Models {
+		a, ok := res.HeldOut[m.ModelID]
+		if ok && math.IsNaN(first) {
+			first = a
+		}
+		if ok {
+			pred, held = append(pred, m.Predicted), append(held, a)
+		}
+		if m.Rank > 5 {
+			continue
+		}
+		cell := "-"
+		if ok {
+			cell = fmt.Sprintf("%.3f", a)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%.3f\t[%.3f, %.3f]\t%s\t\n", m.Rank, m.ModelID, m.Predicted, m.Low, m.High, cell)
+	}
+	tw.Flush()
+	if bestModel != "" && !math.IsNaN(first) {
+		fmt.Fprintf(w, "\nbest recorded: %s %.3f; regret of the first recommendation with a record: %.3f\n", bestModel, best, best-first)
+		fmt.Fprintf(w, "Pearson between predicted and recorded accuracy over the %d models with a record: %.3f\n",
+			len(pred), stat.Correlation(pred, held, nil))
+	}
+	fmt.Fprintf(w, "rank it yourself: %s rank --zoo %s --describe %s\n\n", self, res.ZooDir, res.DescriptionFile)
 }

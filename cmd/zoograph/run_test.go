@@ -134,7 +134,8 @@ func TestDemoCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"crawled it with the real crawler", "Pearson per target", "logme", "downloads", "report.md"} {
+	for _, want := range []string{"crawled it with the real crawler", "model-index results", "Pearson per target", "logme", "downloads", "report.md",
+		"described only by", "regret", "zoograph rank --zoo"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

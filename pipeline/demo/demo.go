@@ -37,13 +37,25 @@ type Options struct {
 	Progress io.Writer
 }
 
+// DescribedDataset is the sample dataset the demo keeps out of the hub and
+// ranks models for from its description alone.
+const DescribedDataset = "fine-aircraft"
+
 // Result tells where the demo wrote its output and what it found.
 type Result struct {
 	ZooDir, RunDir string
 	Crawl          *crawler.Summary
-	Run            *pipeline.Result
-	Models         int
-	Timings        map[string]time.Duration
+	// History is what the crawled cards' model-index results gave.
+	History *pipeline.HistoryReport
+	Run     *pipeline.Result
+	Models  int
+	// DescriptionFile is the YAML description of DescribedDataset the demo
+	// wrote; Described the recommendations made from it; HeldOut the
+	// accuracies the sample records on it, which the hub never saw.
+	DescriptionFile string
+	Described       *pipeline.Recommendations
+	HeldOut         map[string]float64
+	Timings         map[string]time.Duration
 }
 
 // Run runs the whole main job offline: generate the sample hub, serve it on
@@ -67,6 +79,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if sopt.BaseModels == 0 {
 		sopt = DefaultSampleOptions()
 		sopt.Seed = opt.Seed
+	}
+	if sopt.HoldOut == "" {
+		sopt.HoldOut = DescribedDataset
 	}
 	log := opt.Logger
 	if log == nil {
@@ -112,6 +127,13 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	res.Timings["crawl"] = time.Since(t0)
 	step("crawled it with the real crawler: %d models, %d cards, %d eval rows in %d pages, %d requests (%.2f s)",
 		res.Crawl.TableRows, res.Crawl.Cards, res.Crawl.Evals, res.Crawl.Pages, res.Crawl.Requests, res.Crawl.Elapsed.Seconds())
+	hist, err := pipeline.ReadHistory(res.ZooDir)
+	if err != nil {
+		return nil, fmt.Errorf("demo: history from model-index: %w", err)
+	}
+	res.History = &hist.Report
+	step("read fine-tuning history from the cards' model-index results: %d records (%d base models, %d datasets) of %d eval rows; lineage from base_model for %d models",
+		hist.Report.Records, hist.Report.BaseModels, hist.Report.Datasets, hist.Report.Evals, hist.Report.Lineage[pipeline.LineageMetadata])
 
 	t0 = time.Now()
 	_, err = store.MergeZoo(res.ZooDir, &store.Tables{
@@ -142,7 +164,50 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	res.Timings["pipeline"] = time.Since(t0)
+
+	if sample.HeldOut != nil {
+		t0 = time.Now()
+		if err := describe(ctx, res, sample.HeldOut, tables, opt, step); err != nil {
+			return nil, err
+		}
+		res.Timings["rank"] = time.Since(t0)
+	}
 	return res, nil
+}
+
+// describe writes a description of the held-out dataset, as a user would,
+// and ranks models for it: nothing of it is in the zoo but that file.
+func describe(ctx context.Context, res *Result, h *HeldOut, tables *store.Tables, opt Options, step func(string, ...any)) error {
+	d := h.Dataset
+	yaml := fmt.Sprintf("# A dataset the zoo has never seen, described by its metadata alone.\n"+
+		"name: %s\nmodality: image\ntask: image-classification\nnum_classes: %d\nnum_examples: %d\ndomain: finegrained aircraft photos\n",
+		d.DatasetID, d.NumClasses, d.NumExamples)
+	res.DescriptionFile = filepath.Join(opt.Out, d.DatasetID+".yaml")
+	if err := os.WriteFile(res.DescriptionFile, []byte(yaml), 0o644); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	desc, err := pipeline.ParseDescription([]byte(yaml), res.DescriptionFile)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	// The shipped settings, without nested selection, keep the demo fast.
+	cfg := Config(opt)
+	cfg.Selection.Mode = pipeline.SelectFixed
+	step("ranking models for %s, described only by %s (the zoo holds nothing of it)", d.DatasetID, res.DescriptionFile)
+	res.Described, err = pipeline.Recommend(ctx, tables, cfg, pipeline.Target{Describe: desc}, pipeline.RecommendOptions{})
+	if err != nil {
+		return fmt.Errorf("demo: rank %s: %w", d.DatasetID, err)
+	}
+	sum, n := map[string]float64{}, map[string]float64{}
+	for _, f := range h.Finetunes {
+		sum[f.ModelID] += f.Accuracy
+		n[f.ModelID]++
+	}
+	res.HeldOut = map[string]float64{}
+	for m, s := range sum {
+		res.HeldOut[m] = s / n[m]
+	}
+	return nil
 }
 
 // Config is the demo's pipeline configuration: the shipped defaults made

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/store"
 )
@@ -87,6 +89,44 @@ func TestDemo(t *testing.T) {
 	}
 	if ours < 0.6 {
 		t.Errorf("mean Pearson %.3f on the planted structure, want ≥ 0.6", ours)
+	}
+
+	// History came from the cards' model-index results, and the report
+	// recommends models per target.
+	if res.History == nil || res.History.Records == 0 || res.Run.History == nil || res.Run.History.Records != res.History.Records {
+		t.Errorf("history from model-index: crawl %+v, run %+v", res.History, res.Run.History)
+	}
+	if !strings.Contains(string(md), "## Recommended models") || !strings.Contains(string(md), "Mean regret") {
+		t.Error("report.md has no Recommended models table")
+	}
+
+	// The held-out dataset, described by its metadata alone, gets image
+	// models whose predicted accuracy follows what the sample recorded.
+	if _, err := os.Stat(res.DescriptionFile); err != nil {
+		t.Errorf("description file: %v", err)
+	}
+	r := res.Described
+	if r == nil || len(r.Models) == 0 || len(res.HeldOut) == 0 {
+		t.Fatalf("described dataset: %+v, %d held-out records", r, len(res.HeldOut))
+	}
+	for _, ds := range tables.Datasets {
+		if ds.DatasetID == DescribedDataset {
+			t.Errorf("the zoo holds %s", DescribedDataset)
+		}
+	}
+	var pred, held []float64
+	for _, m := range r.Models {
+		if m.Kind.Modality != "image" {
+			t.Errorf("%s (%+v) recommended for an image dataset", m.ModelID, m.Kind)
+		}
+		if a, ok := res.HeldOut[m.ModelID]; ok {
+			pred, held = append(pred, m.Predicted), append(held, a)
+		}
+	}
+	pearson := stat.Correlation(pred, held, nil)
+	t.Logf("%s: %d candidates, Pearson %.3f with the %d held-out records", DescribedDataset, len(r.Models), pearson, len(pred))
+	if len(pred) < 20 || pearson < 0.3 {
+		t.Errorf("%s: Pearson %.3f over %d held-out records, want ≥ 0.3 on the planted structure", DescribedDataset, pearson, len(pred))
 	}
 
 	// The demo never overwrites.

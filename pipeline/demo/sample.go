@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,6 +20,11 @@ type SampleOptions struct {
 	BaseModels int
 	// Seed drives every random choice.
 	Seed uint64
+	// HoldOut names a downstream dataset kept out of the hub: its records,
+	// scores, distances and datasets row go to Sample.HeldOut instead, and
+	// the models fine-tuned on it are left out (their cards would report
+	// it). The rest of the sample is what it would be without HoldOut.
+	HoldOut string
 }
 
 // DefaultSampleOptions returns the demo's default size: about 250 models
@@ -62,6 +68,16 @@ type Sample struct {
 	// Targets are the datasets with transferability scores: the demo's
 	// evaluation targets, in order of interest.
 	Targets []string
+	// HeldOut is what SampleOptions.HoldOut kept out of the hub.
+	HeldOut *HeldOut
+}
+
+// HeldOut is a dataset kept out of the sample hub, with what the hub would
+// have recorded on it: the ground truth for a recommendation made from its
+// description alone.
+type HeldOut struct {
+	Dataset   store.Dataset
+	Finetunes []store.Finetune
 }
 
 type family struct {
@@ -340,10 +356,42 @@ func GenerateSample(opt SampleOptions) *Sample {
 				store.Score{ModelID: m.ID, DatasetID: t, Method: "reg_h_score", Score: round4(5*(0.35*logit+0.3*size+1.0*norm()) + 20), RuntimeSeconds: round4(5 + 20*rng.Float64())})
 		}
 	}
+	if opt.HoldOut != "" {
+		holdOut(s, opt.HoldOut)
+	}
 	for i := range s.Models {
 		s.Models[i].README = readme(&s.Models[i])
 	}
 	return s
+}
+
+// holdOut moves dataset id out of the sample (see SampleOptions.HoldOut).
+func holdOut(s *Sample, id string) {
+	h := &HeldOut{}
+	for _, d := range s.Datasets {
+		if d.DatasetID == id {
+			h.Dataset = d
+		}
+	}
+	if h.Dataset.DatasetID == "" {
+		return
+	}
+	trainedOn := map[string]bool{}
+	s.Models = slices.DeleteFunc(s.Models, func(m SampleModel) bool {
+		trainedOn[m.ID] = m.SourceDataset == id
+		return trainedOn[m.ID]
+	})
+	s.Finetunes = slices.DeleteFunc(s.Finetunes, func(f store.Finetune) bool {
+		if f.DatasetID == id && !trainedOn[f.ModelID] {
+			h.Finetunes = append(h.Finetunes, f)
+		}
+		return f.DatasetID == id || trainedOn[f.ModelID]
+	})
+	s.Scores = slices.DeleteFunc(s.Scores, func(x store.Score) bool { return x.DatasetID == id || trainedOn[x.ModelID] })
+	s.Distances = slices.DeleteFunc(s.Distances, func(x store.DatasetDistance) bool { return x.DatasetA == id || x.DatasetB == id })
+	s.Datasets = slices.DeleteFunc(s.Datasets, func(d store.Dataset) bool { return d.DatasetID == id })
+	s.Targets = slices.DeleteFunc(s.Targets, func(t string) bool { return t == id })
+	s.HeldOut = h
 }
 
 func downloads(rng *rand.Rand, quality, spread float64) int64 {
