@@ -10,6 +10,13 @@
 //	Load → Clean → per (target, seed): BuildGraph → Embed → Features → Train → Predict
 //	     → Evaluate → Aggregate → Report
 //
+// Load adds the fine-tuning history the zoo's crawled model cards hold
+// (WithHistory: model-index results credited to the base model the card
+// names). Recommend answers the practitioner's question for one dataset — of
+// the zoo, or described by its metadata alone (Description) — with the same
+// stages: candidates that fit its modality and task, scores calibrated to
+// accuracies with an interval, and the evidence behind each.
+//
 // Every random choice derives from Config.Seed, so a run is reproducible;
 // (target, seed) tasks run in parallel up to Config.Workers.
 //
