@@ -194,13 +194,12 @@ func HistoryFromEvals(t *store.Tables) *History {
 		trained  []string
 		lora     bool
 	}
-	withEvals := map[string]bool{}
-	for _, e := range t.Evals {
-		withEvals[e.ModelID] = true
-	}
+	// The Trainer sentences of every model card, read once.
+	trainers := map[string]card.Trainer{}
 	texts := map[string]string{}
 	for _, c := range t.Cards {
-		if c.RepoType == "model" && withEvals[c.RepoID] {
+		if c.RepoType == "model" {
+			trainers[c.RepoID] = card.ParseTrainer([]byte(c.Text))
 			texts[c.RepoID] = c.Text
 		}
 	}
@@ -209,28 +208,26 @@ func HistoryFromEvals(t *store.Tables) *History {
 		if ci, ok := infos[id]; ok {
 			return ci
 		}
-		ci := &cardInfo{}
+		ci := &cardInfo{trainer: trainers[id]}
 		infos[id] = ci
-		text := texts[id]
 		m := models[id]
 		if m != nil {
 			ci.bases = slices.Clone(m.BaseModels)
 			ci.trained = slices.Clone(m.SourceDatasets)
 			ci.lora = m.LibraryName == "peft" || slices.Contains(m.Tags, "peft") || slices.Contains(m.Tags, "lora")
 		}
-		if text != "" {
-			if len(ci.bases) == 0 || strings.Contains(text, "base_model_relation") {
-				if md, err := card.Parse([]byte(text), card.DefaultOptions()); err == nil {
-					if len(ci.bases) == 0 {
-						ci.bases = md.BaseModels
-					}
-					ci.relation = strings.ToLower(md.BaseModelRelation)
-					if len(ci.trained) == 0 {
-						ci.trained = md.Datasets
-					}
+		// The crawl read base_model and datasets into the models row; the
+		// front matter is parsed again only for what the row lacks.
+		if text := texts[id]; text != "" && (m == nil || strings.Contains(text, "base_model_relation")) {
+			if md, err := card.Parse([]byte(text), card.DefaultOptions()); err == nil {
+				if len(ci.bases) == 0 {
+					ci.bases = md.BaseModels
+				}
+				ci.relation = strings.ToLower(md.BaseModelRelation)
+				if len(ci.trained) == 0 {
+					ci.trained = md.Datasets
 				}
 			}
-			ci.trainer = card.ParseTrainer([]byte(text))
 		}
 		switch {
 		case len(ci.bases) > 0:
@@ -255,15 +252,15 @@ func HistoryFromEvals(t *store.Tables) *History {
 			h.BaseModel[id], h.Lineage[id] = canonical(models[id].BaseModels[0]), LineageMetadata
 		}
 	}
-	for _, c := range t.Cards {
-		if c.RepoType != "model" || h.BaseModel[c.RepoID] != "" {
+	for _, id := range sortedKeys(trainers) {
+		if h.BaseModel[id] != "" {
 			continue
 		}
-		if m := models[c.RepoID]; m != nil && len(m.BaseModels) > 0 {
+		if m := models[id]; m != nil && len(m.BaseModels) > 0 {
 			continue // several base models: a merge
 		}
-		if b := card.ParseTrainer([]byte(c.Text)).BaseModel; b != "" && canonical(b) != c.RepoID {
-			h.BaseModel[c.RepoID], h.Lineage[c.RepoID] = canonical(b), LineageTrainer
+		if b := trainers[id].BaseModel; b != "" && canonical(b) != id {
+			h.BaseModel[id], h.Lineage[id] = canonical(b), LineageTrainer
 		}
 	}
 	for _, src := range h.Lineage {

@@ -313,3 +313,16 @@ func TestHistoryRealCards(t *testing.T) {
 		t.Errorf("glue/rte base models %v, want google-bert/bert-base-uncased", byDataset["glue/rte"])
 	}
 }
+
+// BenchmarkHistoryFromEvals turns the evals of the real-cards crawl into
+// history: parsing the cards (front matter and Trainer sentence) dominates.
+func BenchmarkHistoryFromEvals(b *testing.B) {
+	_, tables := realCardsZoo(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		pipeline.HistoryFromEvals(tables)
+	}
+	b.ReportMetric(float64(len(tables.Evals)*b.N)/b.Elapsed().Seconds(), "evals/s")
+	b.ReportMetric(float64(len(tables.Cards)*b.N)/b.Elapsed().Seconds(), "cards/s")
+}

@@ -247,3 +247,46 @@ func TestGroupAndHumanBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectHistory: a zoo with evals shows how many became fine-tuning
+// history, and why the others did not.
+func TestInspectHistory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "zoo")
+	card := "---\ntags: [generated_from_trainer]\n---\n# m\n\nThis model is a fine-tuned version of " +
+		"[google/vit-base-patch16-224-in21k](https://huggingface.co/google/vit-base-patch16-224-in21k) on the beans dataset.\n" +
+		"It achieves the following results on the evaluation set:\n- Loss: 0.1\n- Accuracy: 0.9812\n"
+	tables := &store.Tables{
+		Models: []store.Model{{ModelID: "u/vit-beans", ReportedAccuracy: math.NaN(), Source: "hub"},
+			{ModelID: "u/other", ReportedAccuracy: math.NaN(), Source: "hub"}},
+		Cards: []store.Card{{RepoType: "model", RepoID: "u/vit-beans", Text: card, FetchedAt: time.Now()}},
+		Evals: []store.Eval{
+			{ModelID: "u/vit-beans", TaskType: "image-classification", DatasetType: "beans", DatasetSplit: "train", MetricType: "accuracy", Value: 0.98123, Source: "card"},
+			{ModelID: "u/vit-beans", TaskType: "image-classification", DatasetType: "beans", DatasetSplit: "train", MetricType: "loss", Value: 0.1, Source: "card"},
+			{ModelID: "u/other", TaskType: "image-classification", DatasetType: "beans", DatasetSplit: "test", MetricType: "accuracy", Value: 0.9, Source: "card"},
+		},
+	}
+	if err := store.WriteZoo(dir, tables, store.Provenance{Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "inspect", dir)
+	if code != exitOK {
+		t.Fatalf("inspect: exit %d\n%s", code, errs)
+	}
+	for _, want := range []string{"history from model-index: 1 records (1 base models, 1 datasets) from 3 evals",
+		"0 models name a base model in base_model, 1 only in the Trainer sentence", "1 records are on the Trainer's evaluation set",
+		"rejected: 1 no base model", "rejected: 1 metric not an accuracy-like score"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCLI(t, "inspect", "--json", dir)
+	var sum struct {
+		History struct {
+			Records  int            `json:"records"`
+			Rejected map[string]int `json:"rejected"`
+		} `json:"history"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &sum) != nil || sum.History.Records != 1 || len(sum.History.Rejected) != 2 {
+		t.Errorf("inspect --json: exit %d, history %+v\n%s", code, sum.History, out)
+	}
+}
