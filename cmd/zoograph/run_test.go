@@ -135,7 +135,7 @@ func TestDemoCommand(t *testing.T) {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errs)
 	}
 	for _, want := range []string{"crawled it with the real crawler", "model-index results", "Pearson per target", "logme", "downloads", "report.md",
-		"described only by", "regret", "zoograph rank --zoo"} {
+		"described only by", "regret", " rank --zoo "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
