@@ -16,8 +16,17 @@ import (
 )
 
 // ErrUnknownTarget reports a target that is neither a dataset of the zoo
-// nor described; its message says how to describe it.
+// nor described; the error's message says how to describe it.
 var ErrUnknownTarget = errors.New("unknown target dataset")
+
+// unknownTargetError is the ErrUnknownTarget of one dataset id.
+type unknownTargetError struct{ id string }
+
+func (e *unknownTargetError) Error() string {
+	return fmt.Sprintf("no dataset %q in the zoo; %s", e.id, HowToDescribe)
+}
+
+func (e *unknownTargetError) Is(target error) bool { return target == ErrUnknownTarget }
 
 // Target is the dataset to recommend models for: a dataset of the zoo (a
 // benchmark dataset, a crawled Hub dataset, a dataset of the history), or
@@ -184,7 +193,7 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 	} else {
 		name = target.ID
 		if name == "" || !knownDataset(zoo, name) {
-			return nil, fmt.Errorf("%w %q: no such dataset in the zoo; %s", ErrUnknownTarget, name, HowToDescribe)
+			return nil, &unknownTargetError{id: name}
 		}
 	}
 	out.Target = name

@@ -122,7 +122,7 @@ func TestRankBadInput(t *testing.T) {
 		{"distance to an unknown dataset", []string{"--describe", writeFile(t, "d.yaml", "name: x\nmodality: image\ntask: image-classification\ndistances: {nowhere: 2}\n")},
 			exitUsage, []string{"distances.nowhere: no such dataset in the zoo"}},
 		{"missing file", []string{"--describe", filepath.Join(t.TempDir(), "none.yaml")}, exitUsage, []string{"--describe"}},
-		{"unknown target", []string{"--target", "my-new-data"}, exitFailure, []string{"unknown target dataset \"my-new-data\"", "--describe FILE", "modality:"}},
+		{"unknown target", []string{"--target", "my-new-data"}, exitFailure, []string{"no dataset \"my-new-data\" in the zoo", "--describe FILE", "modality:"}},
 		{"both", []string{"--target", targets[0], "--describe", "x.yaml"}, exitUsage, []string{"exactly one"}},
 		{"neither", nil, exitUsage, []string{"exactly one"}},
 	}
