@@ -366,7 +366,9 @@ func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no target dataset: no dataset has %d or more fine-tuned models", cfg.MinTargetModels)
+		return nil, fmt.Errorf("no target dataset: no dataset has %d or more fine-tuned models with usable history "+
+			"(a small zoo, e.g. one crawl: lower min_target_models and clean.min_dataset_models in a config file, "+
+			`e.g. {"min_target_models": 5, "clean": {"min_dataset_models": 3}})`, cfg.MinTargetModels)
 	}
 	slices.Sort(out)
 	return out, nil
