@@ -1,9 +1,9 @@
 package crawler_test
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/zoograph/zoograph/store/storetest"
 )
 
 // TestDeps keeps the arrows honest: the crawler builds on store and its own
@@ -13,15 +13,9 @@ func TestDeps(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Skipf("go list: %v", err)
-	}
-	const mod = "github.com/zoograph/zoograph/"
-	allowed := map[string]bool{mod + "crawler": true, mod + "crawler/hub": true, mod + "crawler/card": true, mod + "store": true}
-	for _, p := range strings.Fields(string(out)) {
-		if strings.HasPrefix(p, mod) && !allowed[p] {
-			t.Errorf("crawler depends on %s", p)
-		}
-	}
+	storetest.CheckDeps(t, storetest.Deps{ModuleOnly: true, Allow: []string{
+		"github.com/zoograph/zoograph/crawler/hub",
+		"github.com/zoograph/zoograph/crawler/card",
+		"github.com/zoograph/zoograph/store",
+	}})
 }

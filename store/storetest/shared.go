@@ -1,5 +1,7 @@
 // Package storetest holds what the project's tests share: the location of
-// the third-party reference data they read.
+// the third-party reference data they read, and the check that keeps each
+// package's dependencies to its rule. It imports only the standard library,
+// so any package's tests, store's own included, may use it.
 package storetest
 
 import (
