@@ -1,18 +1,18 @@
 package node2vec
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
-	"slices"
+
+	"github.com/zoograph/zoograph/graphlearn"
 )
 
-// Embeddings are learned node vectors: node i is Vectors[i*Dim:(i+1)*Dim].
+// Embeddings are learned node vectors (graphlearn.Embeddings: node i is
+// Vectors[i*Dim:(i+1)*Dim]) and how they were trained.
 type Embeddings struct {
-	Dim     int
-	Vectors []float32
+	graphlearn.Embeddings
 	// Stats describes the training run that produced the vectors.
 	Stats Stats
 }
@@ -24,62 +24,6 @@ type Stats struct {
 	// Pairs is the number of positive (centre, context) pairs trained, each
 	// with Options.Negative negative samples.
 	Pairs int64
-}
-
-// NumNodes returns the number of vectors.
-func (e *Embeddings) NumNodes() int {
-	if e.Dim == 0 {
-		return 0
-	}
-	return len(e.Vectors) / e.Dim
-}
-
-// Vector returns the vector of node i, which must be in 0…NumNodes()−1. It
-// aliases Vectors.
-func (e *Embeddings) Vector(i int32) []float32 {
-	return e.Vectors[int(i)*e.Dim : (int(i)+1)*e.Dim : (int(i)+1)*e.Dim]
-}
-
-// Cosine returns the cosine similarity of the vectors of nodes a and b, or 0
-// if either vector is zero.
-func (e *Embeddings) Cosine(a, b int32) float64 {
-	x, y := e.Vector(a), e.Vector(b)
-	var xy, xx, yy float64
-	for i := range x {
-		xy += float64(x[i]) * float64(y[i])
-		xx += float64(x[i]) * float64(x[i])
-		yy += float64(y[i]) * float64(y[i])
-	}
-	if xx == 0 || yy == 0 {
-		return 0
-	}
-	return xy / math.Sqrt(xx*yy)
-}
-
-// Nearest returns up to k nodes other than i, most cosine-similar to i first;
-// ties go to the smaller id.
-func (e *Embeddings) Nearest(i int32, k int) []int32 {
-	type cand struct {
-		id  int32
-		cos float64
-	}
-	cs := make([]cand, 0, e.NumNodes())
-	for j := range int32(e.NumNodes()) {
-		if j != i {
-			cs = append(cs, cand{j, e.Cosine(i, j)})
-		}
-	}
-	slices.SortFunc(cs, func(a, b cand) int {
-		if c := cmp.Compare(b.cos, a.cos); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
-	})
-	out := make([]int32, 0, min(k, len(cs)))
-	for _, c := range cs[:min(k, len(cs))] {
-		out = append(out, c.id)
-	}
-	return out
 }
 
 // The sigmoid σ(x) = 1/(1+e^{−x}) is read from a table over [−sigmoidMax,
@@ -142,7 +86,7 @@ func Train(ctx context.Context, c *Corpus, numNodes int, opt Options) (*Embeddin
 			return nil, fmt.Errorf("%w: training diverged to %v; lower LearningRate (%v)", ErrDiverged, x, opt.LearningRate)
 		}
 	}
-	e := &Embeddings{Dim: opt.Dim, Vectors: t.in}
+	e := &Embeddings{Embeddings: graphlearn.Embeddings{Dim: opt.Dim, Vectors: t.in}}
 	for _, s := range stats {
 		e.Stats.Tokens += s.Tokens
 		e.Stats.Pairs += s.Pairs
