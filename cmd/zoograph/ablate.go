@@ -17,26 +17,14 @@ and a regressor on metadata alone, on the same seeds, targets and model sets
 must not exist or be empty) with the paired difference of each variant to
 the full method and its 95% interval over (target, seed), and the full
 method's run directory under DIR/full.`)
-	zoo := fs.String("zoo", "", "zoo directory to read (required)")
-	out := fs.String("out", "", "directory to create (required; must not exist or be empty)")
-	x := addExperimentFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *zoo == "" || *out == "" {
-		return usagef("--zoo and --out are required")
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	cfg, err := x.config(fs)
+	zoo, out, cfg, err := parseExperiment(fs, args, "directory to create (required; must not exist or be empty)")
 	if err != nil {
 		return err
 	}
-	if err := checkOutDir(*out); err != nil { // before the minutes of work, not after
+	if err := checkOutDir(out); err != nil { // before the minutes of work, not after
 		return err
 	}
-	tables, manifest, err := store.ReadZoo(*zoo)
+	tables, manifest, err := store.ReadZoo(zoo)
 	if err != nil {
 		return err
 	}
@@ -44,7 +32,7 @@ method's run directory under DIR/full.`)
 	if err != nil {
 		return err
 	}
-	if err := pipeline.WriteAblation(*out, a, tables, *zoo, manifest.Checksum()); err != nil {
+	if err := pipeline.WriteAblation(out, a, tables, zoo, manifest.Checksum()); err != nil {
 		return err
 	}
 	a.WriteMarkdown(e.stdout)

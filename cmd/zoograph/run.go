@@ -31,27 +31,15 @@ zoograph's under the same protocols and on the same models.
 
 The run directory gets config.json (re-run it with --config), predictions
 and metrics as Parquet, report.json, report.md and charts.`)
-	zoo := fs.String("zoo", "", "zoo directory to read (required)")
-	out := fs.String("out", "", "run directory to create (required; must not exist or be empty)")
-	x := addExperimentFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *zoo == "" || *out == "" {
-		return usagef("--zoo and --out are required")
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	cfg, err := x.config(fs)
+	zoo, out, cfg, err := parseExperiment(fs, args, "run directory to create (required; must not exist or be empty)")
 	if err != nil {
 		return err
 	}
-	if err := pipeline.CheckRunDir(*out); err != nil {
+	if err := pipeline.CheckRunDir(out); err != nil {
 		return err
 	}
 
-	tables, manifest, err := store.ReadZoo(*zoo)
+	tables, manifest, err := store.ReadZoo(zoo)
 	if err != nil {
 		return err
 	}
@@ -75,10 +63,30 @@ and metrics as Parquet, report.json, report.md and charts.`)
 		return err
 	}
 	bar.Finish()
-	if err := pipeline.WriteRun(*out, res, tables, *zoo, manifest.Checksum()); err != nil {
+	if err := pipeline.WriteRun(out, res, tables, zoo, manifest.Checksum()); err != nil {
 		return err
 	}
-	return printRunSummary(e, *out)
+	return printRunSummary(e, out)
+}
+
+// parseExperiment binds --zoo, --out (described by outUsage) and the
+// experiment flags to fs, parses args and returns them checked, for run and
+// ablate: both directories given, no arguments left, the config valid.
+func parseExperiment(fs *flag.FlagSet, args []string, outUsage string) (zoo, out string, cfg pipeline.Config, err error) {
+	zooFlag := fs.String("zoo", "", "zoo directory to read (required)")
+	outFlag := fs.String("out", "", outUsage)
+	x := addExperimentFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return "", "", cfg, err
+	}
+	if *zooFlag == "" || *outFlag == "" {
+		return "", "", cfg, usagef("--zoo and --out are required")
+	}
+	if fs.NArg() > 0 {
+		return "", "", cfg, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err = x.config(fs)
+	return *zooFlag, *outFlag, cfg, err
 }
 
 // experimentFlags are the flags of an experiment's config, shared by run
