@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 	"github.com/zoograph/zoograph/store"
 )
 
-const importSynopsis = "transfergraph SRC --out ZOO [--task image|text] [--strict]"
+const importSynopsis = "transfergraph SRC --out ZOO [--task image|text] [--strict]\n       zoograph import model-recycling DIR --out ZOO [--strict]"
 
 const importDescription = `
 Import a published benchmark into a zoo directory.
@@ -26,15 +27,22 @@ metadata, LogME and Reg-H-Score scores, dataset features and distances, and
 the published result tables become the models, datasets, finetunes, scores,
 dataset_distances and reference_results tables of ZOO.
 
+model-recycling: DIR holds the model-recycling benchmark (Choshen et al.,
+arXiv 2211.00107): models_tested.csv and an optional datasets.csv. Models,
+their base-model lineage, one fine-tune per accuracy cell, the mnli_lp
+linear-probe score (scores method linear_probe on mnli) and the dataset
+metadata become the models, finetunes, scores and datasets tables.
+
 The import merges: the rows ZOO already holds from other sources (a crawl,
 another benchmark) are kept; importing the same benchmark again replaces
 the rows of its earlier import.
 
-Malformed rows are skipped and listed with file, line and reason; with
---strict the first one is an error and nothing is written.`
+Malformed rows are skipped and listed with file, line and reason (and
+column, for model-recycling); with --strict the first one is an error and
+nothing is written.`
 
 // importKinds are the benchmarks import knows.
-var importKinds = []string{"transfergraph"}
+var importKinds = []string{"transfergraph", "model-recycling"}
 
 // runImport imports a benchmark into a zoo.
 func runImport(ctx context.Context, e *env, args []string) error {
@@ -49,15 +57,21 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 0 {
 		return usagef("missing benchmark kind: want %s", strings.Join(importKinds, ", "))
 	}
-	if pos[0] != "transfergraph" {
+	if !slices.Contains(importKinds, pos[0]) {
 		return usagef("unknown benchmark %q: want %s", pos[0], strings.Join(importKinds, ", "))
 	}
 	if len(pos) != 2 {
-		return usagef("want exactly one SRC after transfergraph, got %d arguments", len(pos)-1)
+		return usagef("want exactly one SRC after %s, got %d arguments", pos[0], len(pos)-1)
 	}
 	src := pos[1]
 	if *out == "" {
 		return usagef("--out is required")
+	}
+	if pos[0] == "model-recycling" {
+		if *task != "" {
+			return usagef("--task applies to transfergraph only")
+		}
+		return importRecycling(ctx, e, src, *out, *strict)
 	}
 	switch *task {
 	case "", "image", "text":
@@ -75,7 +89,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	prov := store.Provenance{
 		Source:  rep.Source,
-		Command: importCommandLine(src, *out, *task, *strict),
+		Command: importCommandLine("transfergraph", src, *out, *task, *strict),
 		Detail: map[string]string{
 			"location":      src,
 			"task":          rep.Task,
@@ -113,8 +127,8 @@ func importParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func importCommandLine(src, out, task string, strict bool) string {
-	parts := []string{"zoograph", "import", "transfergraph", strconv.Quote(src), "--out", strconv.Quote(out)}
+func importCommandLine(kind, src, out, task string, strict bool) string {
+	parts := []string{"zoograph", "import", kind, strconv.Quote(src), "--out", strconv.Quote(out)}
 	if task != "" {
 		parts = append(parts, "--task", task)
 	}

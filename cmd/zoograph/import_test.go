@@ -127,6 +127,8 @@ func TestImportCommandErrors(t *testing.T) {
 		{"unknown flag", []string{"import", "transfergraph", importTextFixture, "--bogus"}, exitUsage, "bogus"},
 		{"missing source", []string{"import", "transfergraph", filepath.Join(dir, "nope"), "--out", filepath.Join(dir, "zoo")}, exitFailure, "nope"},
 		{"strict", []string{"import", "transfergraph", importTextFixture, "--out", filepath.Join(dir, "strict"), "--strict"}, exitFailure, "records.csv:17: fragment"},
+		{"recycling with task", []string{"import", "model-recycling", "x", "--out", dir, "--task", "text"}, exitUsage, "--task applies to transfergraph only"},
+		{"recycling missing dir", []string{"import", "model-recycling", filepath.Join(dir, "nope"), "--out", filepath.Join(dir, "zoo")}, exitFailure, "models_tested.csv"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,6 +144,59 @@ func TestImportCommandErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "strict")); !os.IsNotExist(err) {
 		t.Errorf("strict import that failed left %s behind (err %v)", filepath.Join(dir, "strict"), err)
+	}
+}
+
+// TestImportRecyclingCommand imports the model-recycling fixture into a
+// zoo that already holds another benchmark, twice: the other source's rows
+// stay, this source's are replaced, not doubled.
+func TestImportRecyclingCommand(t *testing.T) {
+	const fixture = "../../pipeline/recycling/testdata/good"
+	zoo := filepath.Join(t.TempDir(), "zoo")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"import", "transfergraph", importTextFixture, "--out", zoo}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("transfergraph import: exit %d, stderr:\n%s", code, stderr.String())
+	}
+	before, _, err := store.ReadZoo(zoo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		stdout.Reset()
+		if code := run(context.Background(), []string{"import", "model-recycling", fixture, "--out", zoo}, &stdout, &stderr); code != exitOK {
+			t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+		}
+	}
+	for _, want := range []string{"models           4  (4 rows read; 3 fine-tuned, 1 with a probe score only; replaced 4 earlier rows; kept 6 other rows)",
+		"finetunes        8  (replaced 8 earlier rows; kept 20 other rows)", "no malformed values"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	after, m, err := store.ReadZoo(zoo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(after.Models), len(before.Models)+4; got != want {
+		t.Errorf("%d models, want %d (the transfergraph ones and 4)", got, want)
+	}
+	if got, want := len(after.Finetunes), len(before.Finetunes)+8; got != want {
+		t.Errorf("%d finetunes, want %d", got, want)
+	}
+	if got, want := len(after.Scores), len(before.Scores)+4; got != want {
+		t.Errorf("%d scores, want %d", got, want)
+	}
+	if len(after.DatasetDistances) != len(before.DatasetDistances) || len(after.ReferenceResults) != len(before.ReferenceResults) {
+		t.Error("tables the import does not own changed")
+	}
+	if p := m.Provenance[len(m.Provenance)-1]; p.Source != "model-recycling" || !strings.Contains(p.Command, "import model-recycling") {
+		t.Errorf("provenance %+v", p)
+	}
+
+	stderr.Reset()
+	code := run(context.Background(), []string{"import", "model-recycling", "../../pipeline/recycling/testdata/bad", "--out", zoo, "--strict"}, &stdout, &stderr)
+	if code != exitFailure || !strings.Contains(stderr.String(), `models_tested.csv:3:12: column "sst2": bad number`) {
+		t.Errorf("strict import of the bad fixture: exit %d, stderr:\n%s", code, stderr.String())
 	}
 }
 

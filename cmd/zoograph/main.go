@@ -58,7 +58,7 @@ type command struct {
 var commands = []command{
 	{"demo", "run the whole main job offline on an embedded sample zoo", runDemo},
 	{"crawl", "harvest model or dataset metadata, cards and eval results from the Hub", runCrawl},
-	{"import", "import a published benchmark (transfergraph) into a zoo", runImport},
+	{"import", "import a published benchmark (transfergraph, model-recycling) into a zoo", runImport},
 	{"inspect", "show the tables, row counts and provenance of a zoo", runInspect},
 	{"run", "leave-one-dataset-out experiment: graph, embeddings, regressor, evaluation", runRun},
 	{"ablate", "the method beside itself without each part, paired over (target, seed)", runAblate},

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zoograph/zoograph/pipeline/recycling"
+	"github.com/zoograph/zoograph/store"
+)
+
+// importRecycling imports the model-recycling benchmark in dir into the zoo
+// out: the rows of an earlier import of it are replaced, every other
+// source's kept (store.MergeZoo).
+func importRecycling(ctx context.Context, e *env, dir, out string, strict bool) error {
+	tables, rep, err := recycling.Import(ctx, dir, recycling.Options{Strict: strict, Logger: e.log})
+	if err != nil {
+		return fmt.Errorf("import %s: %w", dir, err)
+	}
+	prov := store.Provenance{
+		Source:  rep.Source,
+		Command: importCommandLine("model-recycling", dir, out, "", strict),
+		Detail: map[string]string{
+			"location":        dir,
+			"strict":          strconv.FormatBool(strict),
+			"problems":        strconv.Itoa(len(rep.Problems)),
+			"dataset_columns": strconv.Itoa(len(rep.DatasetColumns)),
+		},
+		At: time.Now().UTC(),
+	}
+	merged, err := store.MergeZoo(out, tables, prov)
+	if err != nil {
+		return fmt.Errorf("write zoo %s: %w", out, err)
+	}
+	printRecyclingReport(e.stdout, dir, out, rep, merged)
+	return nil
+}
+
+// printRecyclingReport prints what the import read, what the merge kept
+// and replaced, and every skipped value.
+func printRecyclingReport(w io.Writer, dir, out string, rep *recycling.Report, merged []store.Merged) {
+	c := rep.Counts
+	byTable := map[string]store.Merged{}
+	for _, m := range merged {
+		byTable[m.Table] = m
+	}
+	fmt.Fprintf(w, "imported %s from %s into %s\n", rep.Source, dir, out)
+	for _, r := range []struct{ table, note string }{
+		{"models", fmt.Sprintf("%d rows read; %d fine-tuned, %d with a probe score only", c["rows"], c["fine_tuned"], c["probe_only"])},
+		{"datasets", fmt.Sprintf("%d dataset columns; %d with metadata", len(rep.DatasetColumns), c["datasets_with_metadata"])},
+		{"finetunes", ""},
+		{"scores", "linear_probe on mnli: the mnli_lp column"},
+	} {
+		notes := []string{}
+		if r.note != "" {
+			notes = append(notes, r.note)
+		}
+		if m := byTable[r.table]; m.Replaced > 0 {
+			notes = append(notes, fmt.Sprintf("replaced %d earlier rows", m.Replaced))
+		}
+		if m := byTable[r.table]; m.Kept > 0 {
+			notes = append(notes, fmt.Sprintf("kept %d other rows", m.Kept))
+		}
+		line := fmt.Sprintf("  %-10s %7d", r.table, c[r.table])
+		if len(notes) > 0 {
+			line += "  (" + strings.Join(notes, "; ") + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+	if !rep.HasMetadata {
+		fmt.Fprintf(w, "  no %s: datasets have no metadata\n", recycling.FileDatasets)
+	}
+	if len(rep.Problems) == 0 {
+		fmt.Fprintln(w, "no malformed values")
+		return
+	}
+	fmt.Fprintf(w, "skipped %d malformed values or rows:\n", len(rep.Problems))
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "  %s\n", p.Error())
+	}
+}

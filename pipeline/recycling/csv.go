@@ -1,0 +1,201 @@
+package recycling
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// Problem kinds: the class of a bad value or row.
+const (
+	KindDuplicate  = "duplicate"    // a second row for a model or dataset
+	KindEmptyKey   = "empty key"    // no model or dataset id
+	KindBadNumber  = "bad number"   // a numeric field that does not parse, or is NaN or infinite
+	KindOutOfRange = "out of range" // an accuracy or probe score outside [0, 1], a negative count
+	KindBadValue   = "bad value"    // a field outside its known values (booleans, times)
+	KindLongLine   = "long line"    // more fields than the header
+	KindShortLine  = "short line"   // fewer fields than the header
+	KindCSV        = "csv syntax"   // quoting the CSV reader rejects
+)
+
+// Problem is a bad value or row: skipped by default, the error of a strict
+// import.
+type Problem struct {
+	File string // base name, e.g. "models_tested.csv"
+	Line int    // 1-based line where the row starts; the header is line 1
+	// Column is the 1-based column of the bad field and ColumnName its
+	// header name; 0 and "" when the problem is the whole row.
+	Column     int
+	ColumnName string
+	Kind       string // one of the Kind constants
+	Reason     string // what is wrong, starting with the kind
+}
+
+// Error makes a Problem the error of a strict import:
+// "models_tested.csv:12:15: column "sst2": bad number: ...".
+func (p Problem) Error() string {
+	if p.Column > 0 {
+		return fmt.Sprintf("%s:%d:%d: column %q: %s", p.File, p.Line, p.Column, p.ColumnName, p.Reason)
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Reason)
+}
+
+// problems collects problems; in strict mode the first is an error.
+type problems struct {
+	strict bool
+	list   []Problem
+	log    *slog.Logger
+}
+
+func (ps *problems) add(p *Problem) error {
+	if ps.strict {
+		return *p
+	}
+	ps.list = append(ps.list, *p)
+	ps.log.Debug("skipped", "file", p.File, "line", p.Line, "column", p.ColumnName, "kind", p.Kind, "reason", p.Reason)
+	return nil
+}
+
+// header indexes the columns of one CSV file.
+type header struct {
+	file  string
+	names []string
+	cols  map[string]int
+}
+
+// newHeader indexes a header line; a repeated or empty column name is an
+// error naming its column.
+func newHeader(file string, names []string) (*header, error) {
+	h := &header{file: file, names: make([]string, len(names)), cols: make(map[string]int, len(names))}
+	for i, n := range names {
+		n = strings.TrimSpace(n)
+		h.names[i] = n
+		if n == "" {
+			return nil, fmt.Errorf("%s:1:%d: empty column name", file, i+1)
+		}
+		if j, dup := h.cols[n]; dup {
+			return nil, fmt.Errorf("%s:1:%d: column %q repeats column %d", file, i+1, n, j+1)
+		}
+		h.cols[n] = i
+	}
+	return h, nil
+}
+
+// require reports the first of names that the header lacks.
+func (h *header) require(names ...string) error {
+	for _, n := range names {
+		if _, ok := h.cols[n]; !ok {
+			return fmt.Errorf("%s:1: header has no column %q (header: %s)", h.file, n, shorten(h.names))
+		}
+	}
+	return nil
+}
+
+// row is one record of a file.
+type row struct {
+	h    *header
+	line int
+	rec  []string
+}
+
+// get returns the trimmed field of column name ("" when the header has no
+// such column).
+func (r row) get(name string) string {
+	i, ok := r.h.cols[name]
+	if !ok || i >= len(r.rec) {
+		return ""
+	}
+	return strings.TrimSpace(r.rec[i])
+}
+
+// problem is a problem of the whole row.
+func (r row) problem(kind, format string, args ...any) *Problem {
+	return &Problem{File: r.h.file, Line: r.line, Kind: kind, Reason: kind + ": " + fmt.Sprintf(format, args...)}
+}
+
+// cell is a problem of one field, named by its column.
+func (r row) cell(name, kind, format string, args ...any) *Problem {
+	p := r.problem(kind, format, args...)
+	p.Column, p.ColumnName = r.h.cols[name]+1, name
+	return p
+}
+
+// readCSV parses data as a CSV file with a header line, lets check refuse
+// the header, and calls fn for each record of the header's width. A row of
+// another width or one the CSV reader rejects is a problem; an error from
+// check or fn ends the read. It returns the number of rows read, bad ones
+// included.
+func readCSV(ctx context.Context, data []byte, file string, ps *problems, check func(*header) error, fn func(row) error) (int, error) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	names, err := cr.Read()
+	if err == io.EOF {
+		return 0, fmt.Errorf("%s: empty file, want a header line", file)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s: header: %w", file, err)
+	}
+	h, err := newHeader(file, names)
+	if err != nil {
+		return 0, err
+	}
+	if err := check(h); err != nil {
+		return 0, err
+	}
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+		}
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return n, fmt.Errorf("%s: %w", file, err)
+			}
+			line := pe.StartLine
+			if line == 0 {
+				line = pe.Line
+			}
+			p := &Problem{File: file, Line: line, Kind: KindCSV, Reason: KindCSV + ": " + pe.Err.Error()}
+			if err := ps.add(p); err != nil {
+				return n, err
+			}
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		r := row{h: h, line: line, rec: rec}
+		switch {
+		case len(rec) > len(names):
+			err = ps.add(r.problem(KindLongLine, "%d fields, header has %d", len(rec), len(names)))
+		case len(rec) < len(names):
+			err = ps.add(r.problem(KindShortLine, "%d fields, header has %d (no column %q)", len(rec), len(names), h.names[len(rec)]))
+		default:
+			err = fn(r)
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// shorten abbreviates a header for an error message.
+func shorten(h []string) string {
+	const max = 12
+	s := strings.Join(h[:min(len(h), max)], ",")
+	if len(h) > max {
+		s += fmt.Sprintf(",... (%d columns)", len(h))
+	}
+	return s
+}

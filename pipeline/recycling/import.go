@@ -1,0 +1,413 @@
+package recycling
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// Source is the provenance of every row Import produces.
+const Source = "model-recycling"
+
+// File names of a benchmark directory.
+const (
+	FileModels   = "models_tested.csv"
+	FileDatasets = "datasets.csv"
+)
+
+// The fixed columns of models_tested.csv.
+const (
+	colModel          = "model_name"
+	colBase           = "base_model"
+	colSize           = "size"
+	colTokenizer      = "tokenizer"
+	colModelType      = "model_type"
+	colClassification = "classification"
+	colLayers         = "layers"
+	colFromFlax       = "from_flax"
+	colFromTF         = "from_tf"
+	colLastModified   = "last_modified"
+	colProbe          = "mnli_lp"
+)
+
+// FixedColumns are the columns every models_tested.csv has; every other
+// column is a dataset.
+var FixedColumns = []string{colModel, colBase, colSize, colTokenizer, colModelType, colClassification,
+	colLayers, colFromFlax, colFromTF, colLastModified, colProbe}
+
+// The probe score: mnli_lp is a linear probe's accuracy on MNLI.
+const (
+	ProbeMethod  = "linear_probe"
+	ProbeDataset = "mnli"
+)
+
+// MethodFull is the method of every fine-tune of the benchmark.
+const MethodFull = "full"
+
+// Options configures Import. The zero value skips and lists bad values.
+type Options struct {
+	Strict bool         // the first Problem is an error
+	Logger *slog.Logger // nil = discard
+}
+
+// Report says what Import read.
+type Report struct {
+	Source string
+	// DatasetColumns are the dataset columns of models_tested.csv, in
+	// header order.
+	DatasetColumns []string
+	// Problems are the bad values and rows skipped, in the order read.
+	Problems []Problem
+	// Counts: rows per table (models, datasets, finetunes, scores) and
+	// details: rows (model rows read, duplicates included), fine_tuned
+	// (models with at least one fine-tune), probe_only (models with a probe
+	// score and no fine-tune), datasets_with_metadata,
+	// metadata_without_results (datasets.csv rows that are no column).
+	Counts map[string]int
+	// HasMetadata reports whether datasets.csv was found.
+	HasMetadata bool
+}
+
+// Import reads a model-recycling benchmark directory (models_tested.csv and
+// an optional datasets.csv) into zoo tables. It writes nothing.
+//
+// A missing models_tested.csv, a header without a fixed column or with a
+// repeated column is an error naming the file, line and column. Bad values
+// and rows are Problems (see the package documentation).
+func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Report, error) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ps := &problems{strict: opt.Strict, log: log}
+	rep := &Report{Source: Source, Counts: map[string]int{}}
+
+	// The metadata first: it says which datasets are regressions.
+	var meta []store.Dataset
+	regression := map[string]bool{}
+	data, err := os.ReadFile(filepath.Join(dir, FileDatasets))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		log.Debug("no dataset metadata", "file", FileDatasets)
+	case err != nil:
+		return nil, nil, fmt.Errorf("read %s: %w", FileDatasets, err)
+	default:
+		rep.HasMetadata = true
+		if meta, err = parseDatasets(ctx, data, regression, ps); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	data, err = os.ReadFile(filepath.Join(dir, FileModels))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", FileModels, err)
+	}
+	t := &store.Tables{Models: []store.Model{}, Finetunes: []store.Finetune{}, Scores: []store.Score{}}
+	if err := parseModels(ctx, data, regression, t, rep, ps); err != nil {
+		return nil, nil, err
+	}
+	t.Datasets = datasets(rep.DatasetColumns, meta, len(t.Scores) > 0, rep)
+
+	rep.Problems = ps.list
+	rep.Counts["models"] = len(t.Models)
+	rep.Counts["datasets"] = len(t.Datasets)
+	rep.Counts["finetunes"] = len(t.Finetunes)
+	rep.Counts["scores"] = len(t.Scores)
+	log.Info("imported", "source", Source, "models", len(t.Models), "datasets", len(t.Datasets),
+		"finetunes", len(t.Finetunes), "scores", len(t.Scores), "problems", len(ps.list))
+	return t, rep, nil
+}
+
+// parseModels reads models_tested.csv into t's models, finetunes and scores.
+// A dataset of regression records a correlation in [−1, 1], every other an
+// accuracy in [0, 1].
+func parseModels(ctx context.Context, data []byte, regression map[string]bool, t *store.Tables, rep *Report, ps *problems) error {
+	var dsCols []string
+	seen := map[string]int{}
+	n, err := readCSV(ctx, data, FileModels, ps, func(h *header) error {
+		if err := h.require(FixedColumns...); err != nil {
+			return err
+		}
+		for _, n := range h.names {
+			if !isFixed(n) {
+				dsCols = append(dsCols, n)
+			}
+		}
+		rep.DatasetColumns = dsCols
+		return nil
+	}, func(r row) error {
+		id := r.get(colModel)
+		if id == "" {
+			return ps.add(r.cell(colModel, KindEmptyKey, "no model id"))
+		}
+		if first, dup := seen[id]; dup {
+			return ps.add(r.cell(colModel, KindDuplicate, "model %q already on line %d", id, first))
+		}
+		seen[id] = r.line
+
+		// A bad metadata field is reported and left unknown.
+		var bad []*Problem
+		m := store.Model{ModelID: id, ModelType: r.get(colModelType), ReportedAccuracy: math.NaN(), Source: Source}
+		if i := strings.IndexByte(id, '/'); i > 0 {
+			m.Author = id[:i]
+		}
+		if b := r.get(colBase); b != "" && b != id {
+			m.BaseModels = []string{b}
+		}
+		var p *Problem
+		if m.NumParameters, p = r.count(colSize); p != nil {
+			bad = append(bad, p)
+		}
+		layers, p := r.count(colLayers)
+		if p != nil {
+			bad = append(bad, p)
+		}
+		if layers > 0 {
+			m.Tags = append(m.Tags, "num_layers:"+strconv.FormatInt(layers, 10))
+		}
+		if tok := r.get(colTokenizer); tok != "" {
+			m.Tags = append(m.Tags, "tokenizer:"+tok)
+		}
+		for _, f := range []struct{ col, tag string }{
+			{colClassification, "classification_head"}, {colFromFlax, "from_flax"}, {colFromTF, "from_tf"},
+		} {
+			v, p := r.bool(f.col)
+			if p != nil {
+				bad = append(bad, p)
+			}
+			if v {
+				m.Tags = append(m.Tags, f.tag)
+			}
+		}
+		if m.LastModified, p = r.time(colLastModified); p != nil {
+			bad = append(bad, p)
+		}
+
+		// Values: the probe and one accuracy per dataset column; a bad cell
+		// is left out alone.
+		probe, p := r.unit(colProbe, "probe score", 0)
+		if p != nil {
+			bad = append(bad, p)
+		}
+		if !math.IsNaN(probe) {
+			t.Scores = append(t.Scores, store.Score{ModelID: id, DatasetID: ProbeDataset, Method: ProbeMethod,
+				Score: probe, RuntimeSeconds: math.NaN()})
+		}
+		tuned := 0
+		for _, col := range dsCols {
+			lo, what := 0.0, "accuracy"
+			if regression[col] {
+				lo, what = -1, "correlation"
+			}
+			acc, p := r.unit(col, what, lo)
+			if p != nil {
+				bad = append(bad, p)
+			}
+			if math.IsNaN(acc) {
+				continue
+			}
+			t.Finetunes = append(t.Finetunes, store.Finetune{ModelID: id, DatasetID: col, Accuracy: acc,
+				Method: MethodFull, Epochs: math.NaN(), LearningRate: math.NaN(), TrainSeconds: math.NaN(), Source: Source})
+			tuned++
+		}
+		slices.SortStableFunc(bad, func(a, b *Problem) int { return a.Column - b.Column })
+		for _, p := range bad {
+			if err := ps.add(p); err != nil {
+				return err
+			}
+		}
+		switch {
+		case tuned > 0:
+			rep.Counts["fine_tuned"]++
+		case !math.IsNaN(probe):
+			rep.Counts["probe_only"]++
+		}
+		t.Models = append(t.Models, m)
+		return nil
+	})
+	rep.Counts["rows"] = n
+	return err
+}
+
+func isFixed(col string) bool {
+	for _, c := range FixedColumns {
+		if c == col {
+			return true
+		}
+	}
+	return false
+}
+
+// unit parses a value in [lo, 1], an accuracy (lo 0) or a correlation (lo
+// −1); "" is NaN (no value).
+func (r row) unit(col, what string, lo float64) (float64, *Problem) {
+	v := r.get(col)
+	if v == "" {
+		return math.NaN(), nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return math.NaN(), r.cell(col, KindBadNumber, "%s %q is not a number", what, v)
+	}
+	if f < lo || f > 1 {
+		return math.NaN(), r.cell(col, KindOutOfRange, "%s %s is outside [%g, 1]", what, v, lo)
+	}
+	return f, nil
+}
+
+// count parses a non-negative count written as an integer or as a float
+// with no fraction (pandas writes "12.0"); "" is 0, unknown.
+func (r row) count(col string) (int64, *Problem) {
+	v := r.get(col)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(v, 64)
+		if ferr != nil || f != math.Trunc(f) || math.Abs(f) >= 1<<62 {
+			return 0, r.cell(col, KindBadNumber, "%q is not an integer", v)
+		}
+		n = int64(f)
+	}
+	if n < 0 {
+		return 0, r.cell(col, KindOutOfRange, "%q is negative", v)
+	}
+	return n, nil
+}
+
+// bool parses Python's True/False (any case, or 1/0); "" is false.
+func (r row) bool(col string) (bool, *Problem) {
+	switch strings.ToLower(r.get(col)) {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	}
+	return false, r.cell(col, KindBadValue, "%q is not True or False", r.get(col))
+}
+
+// time parses an RFC 3339 timestamp (the Hub's lastModified,
+// 2022-08-04T10:36:41.000Z) or a date; "" is the zero time (unknown).
+func (r row) time(col string) (time.Time, *Problem) {
+	v := r.get(col)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", time.DateOnly} {
+		if at, err := time.Parse(layout, v); err == nil {
+			return at.UTC(), nil
+		}
+	}
+	return time.Time{}, r.cell(col, KindBadValue, "%q is not an RFC 3339 time", v)
+}
+
+// The columns of datasets.csv; only dataset is required.
+const (
+	colDataset      = "dataset"
+	colHubID        = "hub_id"
+	colHubConfig    = "hub_config"
+	colTaskCategory = "task_category"
+	colTask         = "task"
+	colNumClasses   = "num_classes"
+	colSizeCategory = "size_category"
+	colDomain       = "domain"
+	colLanguage     = "language"
+)
+
+// tagColumns are the datasets.csv columns kept as "column:value" tags.
+var tagColumns = []struct{ col, tag string }{
+	{colTask, "task"}, {colDomain, "domain"}, {colHubID, "hub_id"}, {colHubConfig, "hub_config"},
+}
+
+// parseDatasets reads datasets.csv: one dataset per row. It marks in
+// regression the datasets whose num_classes column is present and empty
+// (the benchmark's regressions, scored by a correlation).
+func parseDatasets(ctx context.Context, data []byte, regression map[string]bool, ps *problems) ([]store.Dataset, error) {
+	var out []store.Dataset
+	seen := map[string]int{}
+	_, err := readCSV(ctx, data, FileDatasets, ps, func(h *header) error { return h.require(colDataset) }, func(r row) error {
+		id := r.get(colDataset)
+		if id == "" {
+			return ps.add(r.cell(colDataset, KindEmptyKey, "no dataset name"))
+		}
+		if first, dup := seen[id]; dup {
+			return ps.add(r.cell(colDataset, KindDuplicate, "dataset %q already on line %d", id, first))
+		}
+		seen[id] = r.line
+		d := store.Dataset{DatasetID: id, Source: Source}
+		if v := r.get(colTaskCategory); v != "" {
+			d.TaskCategories = []string{v}
+		}
+		if v := r.get(colSizeCategory); v != "" {
+			d.SizeCategories = []string{v}
+		}
+		if v := r.get(colLanguage); v != "" {
+			d.Languages = []string{v}
+		}
+		for _, c := range tagColumns {
+			if v := r.get(c.col); v != "" {
+				d.Tags = append(d.Tags, c.tag+":"+v)
+			}
+		}
+		n, p := r.count(colNumClasses)
+		if p != nil {
+			if err := ps.add(p); err != nil {
+				return err
+			}
+		}
+		_, hasClasses := r.h.cols[colNumClasses]
+		if hasClasses && r.get(colNumClasses) == "" {
+			regression[id] = true
+		}
+		d.NumClasses = n
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+// datasets is one dataset per column of models_tested.csv, in header order,
+// with its metadata row where there is one; then the metadata rows of
+// datasets no column names; then the probe's dataset if there are probe
+// scores and it is still missing.
+func datasets(cols []string, meta []store.Dataset, probes bool, rep *Report) []store.Dataset {
+	byID := make(map[string]store.Dataset, len(meta))
+	for _, d := range meta {
+		byID[d.DatasetID] = d
+	}
+	out := make([]store.Dataset, 0, len(cols)+len(meta)+1)
+	seen := map[string]bool{}
+	for _, c := range cols {
+		d, ok := byID[c]
+		if ok {
+			rep.Counts["datasets_with_metadata"]++
+		} else {
+			d = store.Dataset{DatasetID: c, Source: Source}
+		}
+		out = append(out, d)
+		seen[c] = true
+	}
+	for _, d := range meta {
+		if !seen[d.DatasetID] {
+			out = append(out, d)
+			seen[d.DatasetID] = true
+			rep.Counts["metadata_without_results"]++
+		}
+	}
+	if probes && !seen[ProbeDataset] {
+		out = append(out, store.Dataset{DatasetID: ProbeDataset, Source: Source})
+	}
+	return out
+}
