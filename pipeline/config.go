@@ -75,7 +75,10 @@ type Config struct {
 	Regressor string `json:"regressor"`
 	Features  string `json:"features"`
 	// Baselines evaluated on the same model set: logme, reg_h_score,
-	// downloads, random, metadata (a regressor on metadata features only).
+	// downloads, random, metadata (a regressor on metadata features only),
+	// history_mean (a model's mean standardised accuracy on the other
+	// datasets) and probe (a model's probe score, e.g. model recycling's
+	// mnli_lp). Run leaves out those the zoo has no data for.
 	Baselines []string `json:"baselines"`
 	// ReferencePredictions is someone else's predictions to evaluate beside
 	// zoograph's, under every protocol and on the same model set: a
@@ -83,6 +86,12 @@ type Config struct {
 	// authors' own) or a predictions CSV (evaluate.ReadPredictions). A path,
 	// relative to the working directory; empty for none.
 	ReferencePredictions string `json:"reference_predictions,omitempty"`
+	// Probe is K of warm targets: for every target and seed, K of the
+	// target's models drawn with the seed have their accuracy revealed; they
+	// may enter the graph and the features, and are left out of the
+	// target's evaluation. 0 = cold targets, nothing recorded on the target
+	// is used.
+	Probe int `json:"probe,omitempty"`
 
 	FeatureOptions FeatureConfig `json:"feature_options"`
 	// Blend is the regressor's weight w in the final score
@@ -189,7 +198,7 @@ func DefaultConfig() Config {
 		Learner:         LearnerNode2Vec,
 		Regressor:       RegressorGBDT,
 		Features:        FeaturesZoograph,
-		Baselines:       []string{"logme", "reg_h_score", "downloads", "random", "metadata"},
+		Baselines:       []string{"logme", "reg_h_score", "downloads", "random", "metadata", "history_mean", "probe"},
 		FeatureOptions:  FeatureConfig{GroupStandardize: true},
 		Blend:           0.5,
 		Graph: GraphConfig{
@@ -240,9 +249,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: features %q: want zoograph or paper", c.Features)
 	}
 	for _, b := range c.Baselines {
-		if !slices.Contains([]string{"logme", "reg_h_score", "downloads", "random", "metadata"}, b) {
-			return fmt.Errorf("config: baseline %q: want logme, reg_h_score, downloads, random or metadata", b)
+		if !slices.Contains([]string{"logme", "reg_h_score", "downloads", "random", "metadata", "history_mean", "probe"}, b) {
+			return fmt.Errorf("config: baseline %q: want logme, reg_h_score, downloads, random, metadata, history_mean or probe", b)
 		}
+	}
+	if c.Probe < 0 {
+		return fmt.Errorf("config: probe = %d: want 0 (cold) or more revealed models", c.Probe)
 	}
 	if c.Seeds < 1 {
 		return fmt.Errorf("config: seeds = %d: want at least 1", c.Seeds)

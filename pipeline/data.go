@@ -47,6 +47,8 @@ type Data struct {
 
 	// Dropped lists the datasets removed from the history, with why.
 	Dropped []string
+
+	historyData
 }
 
 // Clean builds Data from the zoo's tables: full fine-tunes only, one
@@ -224,6 +226,7 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 	d.modelType = encoder(d.Models, func(m store.Model) string { return m.ModelType })
 	d.architecture = encoder(d.Models, func(m store.Model) string { return strings.Join(m.Architectures, ",") })
 	d.pretrain = encoder(d.Models, func(m store.Model) string { return m.PretrainDataset })
+	deriveHistory(d)
 	return d, nil
 }
 
@@ -382,6 +385,17 @@ func (d *Data) Without(t int) *Data {
 	v.norm[t] = v.acc[t]
 	v.hasHistory = slices.Clone(d.hasHistory)
 	v.hasHistory[t] = false
+	v.z = slices.Clone(d.z)
+	v.z[t] = v.acc[t]
+	v.agree = make([][]float64, len(d.agree))
+	for a, row := range d.agree {
+		v.agree[a] = slices.Clone(row)
+		v.agree[a][t] = math.NaN()
+	}
+	v.agree[t] = v.acc[t][:0:0]
+	for range d.agree {
+		v.agree[t] = append(v.agree[t], math.NaN())
+	}
 	return &v
 }
 

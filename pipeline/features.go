@@ -26,6 +26,11 @@ type FeatureTable struct {
 // featureSpec says which groups of columns a feature set has.
 type featureSpec struct {
 	metadata, history, transfer, embeddings, affinity bool
+	// agreement: the standardised and agreement-weighted history, the
+	// source similarity, the probe score and the base model, for zoos
+	// without distances (with distances the similarity kernels of the
+	// history group play this part).
+	agreement bool
 }
 
 func specFor(set string, learner string) featureSpec {
@@ -65,6 +70,7 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 	if opt.NoHistory {
 		spec.history = false
 	}
+	spec.agreement = spec.history && !d.hasDistances
 	var names []string
 	if spec.metadata {
 		names = append(names, "model_log_parameters", "model_input_size", "model_output_size", "model_log_labels",
@@ -101,6 +107,9 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 		}
 	}
 	scorer, _ := emb.(pairScorer)
+	if spec.agreement {
+		names = append(names, agreementFeatureNames...)
+	}
 	if spec.affinity {
 		names = append(names, "emb_dot", "emb_cosine")
 		if scorer != nil {
@@ -134,7 +143,10 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 	}
 	ft.TestModels = testModels
 	if ft.TestModels == nil {
-		ft.TestModels = d.TargetModels(t)
+		ft.TestModels = slices.DeleteFunc(d.TargetModels(t), func(mi int) bool {
+			_, revealed := slices.BinarySearch(tg.Revealed, mi)
+			return revealed
+		})
 	}
 	if len(trainRows) == 0 {
 		return nil, fmt.Errorf("features for %s: no training rows (no other dataset has usable history)", d.Datasets[t].DatasetID)
@@ -149,6 +161,10 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 	}
 
 	sims := newSimilarity(d, t)
+	agree := tg.agree
+	if agree == nil {
+		agree = newTargetAgreement(d, t, tg.Probe, tg.Revealed, tg.Seed)
+	}
 	p := len(names)
 	ft.Train = mat.NewDense(len(trainRows), p, nil)
 	ft.Test = mat.NewDense(len(ft.TestModels), p, nil)
@@ -167,6 +183,9 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 		for _, z := range transfer {
 			dst[c] = z[di][mi]
 			c++
+		}
+		if spec.agreement {
+			c += agreementFeatures(dst[c:], d, agree, mi, di)
 		}
 		if spec.affinity {
 			mv, dv := emb.Vector(tg.Model[mi]), emb.Vector(tg.Dataset[di])
@@ -295,7 +314,7 @@ func metadataFeatures(dst []float64, d *Data, mi, di int) int {
 	dst[7] = code(d.pretrain, m.PretrainDataset)
 	dst[8] = math.Log1p(float64(m.Downloads))
 	dst[9] = math.Log1p(float64(m.Likes))
-	dst[10] = logOrNaN(float64(ds.NumExamples))
+	dst[10] = datasetLogSize(ds)
 	dst[11] = logOrNaN(float64(ds.NumClasses))
 	dst[12] = sourceDistance(d, mi, di)
 	return 13

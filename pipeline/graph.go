@@ -1,8 +1,10 @@
 package pipeline
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/zoograph/zoograph/graphlearn"
@@ -17,6 +19,15 @@ type TargetGraph struct {
 	// FinetuneEdges counts the history edges and NegativePairs the
 	// negative pairs, for the report.
 	FinetuneEdges, NegativePairs int
+	// Revealed are the models whose accuracy on the target a warm task
+	// reveals (BuildWarmGraph), in increasing index order; Probe and Seed
+	// are the task's reveal count and seed. Nil, 0 and 0 on a cold target.
+	Revealed []int
+	Probe    int
+	Seed     uint64
+
+	// agree is the dataset similarity of zoos without distances.
+	agree *targetAgreement
 }
 
 // BuildGraph builds the graph for target t (a dataset index) following the
@@ -32,10 +43,30 @@ type TargetGraph struct {
 //     on t;
 //   - lineage edges between a model and its base models, weight 1.
 //
+// Without dataset distances, the similarity edges come from the agreement
+// of accuracies (see targetAgreement.graphWeight). Trained-on edges join a
+// model to the datasets of its source_datasets and those its repo id names
+// (see sourcesFromID); a base model that is no model row of the zoo gets a
+// node of its own.
+//
 // Nothing recorded on t enters: BuildGraph returns an error if it would.
 func BuildGraph(d *Data, t int, cfg GraphConfig) (*TargetGraph, error) {
+	return buildGraph(d, t, cfg, 0, 0)
+}
+
+// BuildWarmGraph builds the graph of a warm target: as BuildGraph, plus the
+// fine-tuning edges and negative pairs of k models of t drawn with seed
+// (TargetGraph.Revealed), their accuracies min-max normalised among
+// themselves. Nothing else recorded on t enters.
+func BuildWarmGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64) (*TargetGraph, error) {
+	return buildGraph(d, t, cfg, k, seed)
+}
+
+func buildGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64) (*TargetGraph, error) {
 	b := graphlearn.NewBuilder()
-	tg := &TargetGraph{Model: make([]int32, len(d.Models)), Dataset: make([]int32, len(d.Datasets))}
+	tg := &TargetGraph{Model: make([]int32, len(d.Models)), Dataset: make([]int32, len(d.Datasets)),
+		Revealed: revealModels(d, t, k, seed), Probe: k, Seed: seed}
+	tg.agree = newTargetAgreement(d, t, k, tg.Revealed, seed)
 	for i, ds := range d.Datasets {
 		tg.Dataset[i] = b.Node(graphlearn.NodeDataset, ds.DatasetID)
 	}
@@ -65,15 +96,13 @@ func BuildGraph(d *Data, t int, cfg GraphConfig) (*TargetGraph, error) {
 		}
 	}
 
+	if err := addRevealed(b, d, t, tg, cfg.PositiveThreshold); err != nil {
+		return nil, err
+	}
+
 	if cfg.TrainedOn {
-		for mi, m := range d.Models {
-			seen := map[int]bool{}
-			for _, s := range m.SourceDatasets {
-				di, ok := d.datasetIdx[s]
-				if !ok || seen[di] {
-					continue
-				}
-				seen[di] = true
+		for mi := range d.Models {
+			for _, di := range d.sources[mi] {
 				if err := b.AddEdge(tg.Model[mi], tg.Dataset[di], graphlearn.EdgeTrainedOn, 1); err != nil {
 					return nil, fmt.Errorf("graph: %w", err)
 				}
@@ -82,7 +111,11 @@ func BuildGraph(d *Data, t int, cfg GraphConfig) (*TargetGraph, error) {
 	}
 
 	if cfg.Similarity {
-		if err := addSimilarity(b, d, tg, cfg.SimilarityNeighbours); err != nil {
+		add := addSimilarity
+		if !d.hasDistances {
+			add = addAgreementSimilarity
+		}
+		if err := add(b, d, tg, cfg.SimilarityNeighbours); err != nil {
 			return nil, err
 		}
 	}
@@ -110,11 +143,16 @@ func BuildGraph(d *Data, t int, cfg GraphConfig) (*TargetGraph, error) {
 	if cfg.Lineage {
 		for mi, m := range d.Models {
 			for _, base := range m.BaseModels {
-				bi, ok := d.modelIdx[base]
-				if !ok || bi == mi {
+				node, ok := int32(0), false
+				if bi, known := d.modelIdx[base]; known {
+					node, ok = tg.Model[bi], bi != mi
+				} else if base != "" {
+					node, ok = b.Node(graphlearn.NodeModel, base), true
+				}
+				if !ok {
 					continue
 				}
-				if err := b.AddEdge(tg.Model[mi], tg.Model[bi], graphlearn.EdgeLineage, 1); err != nil {
+				if err := b.AddEdge(tg.Model[mi], node, graphlearn.EdgeLineage, 1); err != nil {
 					return nil, fmt.Errorf("graph: %w", err)
 				}
 			}
@@ -226,18 +264,98 @@ func addSimilarity(b *graphlearn.Builder, d *Data, tg *TargetGraph, k int) error
 }
 
 // checkGraphLeak verifies that no fine-tuning edge or negative pair touches
-// the target: the leave-one-dataset-out guarantee, asserted in code.
+// the target but those of its revealed models: the leave-one-dataset-out
+// guarantee, asserted in code.
 func checkGraphLeak(d *Data, t int, tg *TargetGraph) error {
 	node := tg.Dataset[t]
+	revealed := map[int32]bool{}
+	for _, mi := range tg.Revealed {
+		revealed[tg.Model[mi]] = true
+	}
 	nbrs, _ := tg.Graph.Neighbors(node)
 	kinds := tg.Graph.EdgeKinds(node)
 	for i, v := range nbrs {
-		if tg.Graph.Kind(v) == graphlearn.NodeModel && kinds[i].Has(graphlearn.EdgeFinetune) {
+		if tg.Graph.Kind(v) == graphlearn.NodeModel && kinds[i].Has(graphlearn.EdgeFinetune) && !revealed[v] {
 			return fmt.Errorf("%w: graph of %s has a fine-tuning edge to %s", ErrLeak, d.Datasets[t].DatasetID, tg.Graph.Key(v))
 		}
 	}
-	if len(tg.Graph.Negatives(node)) > 0 {
-		return fmt.Errorf("%w: graph of %s has negative pairs on the target", ErrLeak, d.Datasets[t].DatasetID)
+	for _, v := range tg.Graph.Negatives(node) {
+		if !revealed[v] {
+			return fmt.Errorf("%w: graph of %s has a negative pair on the target with %s", ErrLeak, d.Datasets[t].DatasetID, tg.Graph.Key(v))
+		}
+	}
+	return nil
+}
+
+// addRevealed adds the fine-tuning edges and negative pairs of the target's
+// revealed models, their accuracies min-max normalised among themselves
+// (normalising over all of the target's models would use the others').
+func addRevealed(b *graphlearn.Builder, d *Data, t int, tg *TargetGraph, threshold float64) error {
+	if len(tg.Revealed) < 2 {
+		return nil
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, mi := range tg.Revealed {
+		lo, hi = math.Min(lo, d.acc[t][mi]), math.Max(hi, d.acc[t][mi])
+	}
+	if !(hi > lo) {
+		return nil
+	}
+	for _, mi := range tg.Revealed {
+		v := (d.acc[t][mi] - lo) / (hi - lo)
+		var err error
+		if v > threshold {
+			err = b.AddEdge(tg.Model[mi], tg.Dataset[t], graphlearn.EdgeFinetune, v)
+			tg.FinetuneEdges++
+		} else {
+			err = b.AddNegative(tg.Model[mi], tg.Dataset[t])
+			tg.NegativePairs++
+		}
+		if err != nil {
+			return fmt.Errorf("graph: %w", err)
+		}
+	}
+	return nil
+}
+
+// addAgreementSimilarity adds the dataset–dataset edges of a zoo without
+// distances, weighted by targetAgreement.graphWeight, optionally only each
+// dataset's k most similar.
+func addAgreementSimilarity(b *graphlearn.Builder, d *Data, tg *TargetGraph, k int) error {
+	n := len(d.Datasets)
+	w := newMatrix(n, n, 0)
+	for a := range n {
+		for c := a + 1; c < n; c++ {
+			w[a][c] = tg.agree.graphWeight(a, c)
+			w[c][a] = w[a][c]
+		}
+	}
+	keep := func(a, c int) bool { return true }
+	if k > 0 {
+		nearest := make([]map[int]bool, n)
+		for a := range n {
+			cand := make([]int, 0, n)
+			for c := range n {
+				if w[a][c] > 0 {
+					cand = append(cand, c)
+				}
+			}
+			slices.SortStableFunc(cand, func(i, j int) int { return cmp.Compare(w[a][j], w[a][i]) })
+			nearest[a] = map[int]bool{}
+			for _, c := range cand[:min(k, len(cand))] {
+				nearest[a][c] = true
+			}
+		}
+		keep = func(a, c int) bool { return nearest[a][c] || nearest[c][a] }
+	}
+	for a := range n {
+		for c := a + 1; c < n; c++ {
+			if w[a][c] > 0 && keep(a, c) {
+				if err := b.AddEdge(tg.Dataset[a], tg.Dataset[c], graphlearn.EdgeSimilar, w[a][c]); err != nil {
+					return fmt.Errorf("graph: %w", err)
+				}
+			}
+		}
 	}
 	return nil
 }

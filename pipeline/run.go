@@ -125,22 +125,27 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 		log.Debug("selected", "target", name, "settings", sel[i].Chosen.String())
 	}
 
-	// Graphs do not depend on the seed: build one per target.
+	// Cold graphs do not depend on the seed: build one per target. A warm
+	// task builds its own, with its revealed models.
 	graphs := make([]*TargetGraph, len(targets))
 	for i, name := range targets {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		t0 := time.Now()
-		g, err := BuildGraph(data, tis[i], cfgs[i].Graph)
+		g, err := BuildWarmGraph(data, tis[i], cfgs[i].Graph, cfg.Probe, cfg.Seed)
 		if err != nil {
 			return nil, fmt.Errorf("graph of %s: %w", name, err)
 		}
-		graphs[i] = g
+		if cfg.Probe == 0 {
+			graphs[i] = g
+		}
 		res.GraphStats[name] = GraphStats{Nodes: g.Graph.NumNodes(), Edges: g.Graph.NumEdges(),
 			FinetuneEdges: g.FinetuneEdges, NegativePairs: g.NegativePairs}
 		timings.add("graph", time.Since(t0))
 	}
+	cfg.Baselines = availableBaselines(zoo, data, cfg.Baselines, log)
+	res.Config.Baselines = cfg.Baselines
 
 	type task struct{ target, seed int }
 	var tasks []task
@@ -164,7 +169,16 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 			}
 			name := targets[tk.target]
 			seed := cfg.Seed + uint64(tk.seed)
-			out, names, err := runTask(gctx, data, tis[tk.target], graphs[tk.target], cfgs[tk.target], seed, timings)
+			tg := graphs[tk.target]
+			if tg == nil {
+				t0 := time.Now()
+				var err error
+				if tg, err = BuildWarmGraph(data, tis[tk.target], cfgs[tk.target].Graph, cfg.Probe, seed); err != nil {
+					return fmt.Errorf("graph of %s, seed %d: %w", name, seed, err)
+				}
+				timings.add("graph", time.Since(t0))
+			}
+			out, names, err := runTask(gctx, data, tis[tk.target], tg, cfgs[tk.target], seed, timings)
 			if err != nil {
 				return fmt.Errorf("target %s, seed %d: %w", name, seed, err)
 			}
@@ -355,7 +369,9 @@ func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 	}
 	if len(out) == 0 {
 		for _, s := range zoo.Scores {
-			pick(s.DatasetID)
+			if slices.Contains(transferMethods, s.Method) { // a probe on one dataset makes no target
+				pick(s.DatasetID)
+			}
 		}
 	}
 	if len(out) == 0 {
@@ -372,6 +388,38 @@ func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// availableBaselines returns the baselines of names the zoo has data for,
+// logging the others: logme and reg_h_score need their scores, downloads
+// download counts, probe probe scores, history_mean a history dataset.
+func availableBaselines(zoo *store.Tables, d *Data, names []string, log *slog.Logger) []string {
+	has := map[string]bool{"random": true, "metadata": true}
+	for _, s := range zoo.Scores {
+		has[s.Method] = true
+	}
+	for _, m := range zoo.Models {
+		if m.Downloads > 0 {
+			has["downloads"] = true
+			break
+		}
+	}
+	for _, p := range d.probe {
+		if !math.IsNaN(p) {
+			has["probe"] = true
+			break
+		}
+	}
+	has["history_mean"] = slices.Contains(d.hasHistory, true)
+	var out []string
+	for _, b := range names {
+		if has[b] {
+			out = append(out, b)
+		} else {
+			log.Info("baseline left out: the zoo has no data for it", "baseline", b)
+		}
+	}
+	return out
 }
 
 func baselinesOf(cfg Config) []string {
@@ -446,7 +494,7 @@ func (t *timings) snapshot() map[string]float64 {
 // without a prior get z(regressor), so every score is on the same scale.
 // w = 1 turns blending off.
 func blendPrior(scores []float64, ft *FeatureTable, w float64) {
-	col := slices.Index(ft.Names, priorFeature)
+	col := priorColumn(ft)
 	if w >= 1 || col < 0 {
 		return
 	}
@@ -466,8 +514,30 @@ func blendPrior(scores []float64, ft *FeatureTable, w float64) {
 	}
 }
 
-// priorFeature is the history feature blended in as the prior.
-const priorFeature = "hist_sim_0.5"
+// priorFeature is the history feature blended in as the prior; on a zoo
+// without distances, where it is undefined, priorFallback.
+const (
+	priorFeature  = "hist_sim_0.5"
+	priorFallback = "hist_agree"
+)
+
+// priorColumn returns the column of the prior: priorFeature when some test
+// row has it, else priorFallback; −1 when neither is a column.
+func priorColumn(ft *FeatureTable) int {
+	col := slices.Index(ft.Names, priorFeature)
+	if col >= 0 {
+		r, _ := ft.Test.Dims()
+		for i := range r {
+			if !math.IsNaN(ft.Test.At(i, col)) {
+				return col
+			}
+		}
+	}
+	if fb := slices.Index(ft.Names, priorFallback); fb >= 0 {
+		return fb
+	}
+	return col
+}
 
 // zscore standardises the finite values of v; NaN stays NaN, and a constant
 // vector becomes zeros.

@@ -358,7 +358,7 @@ func innerFolds(d *Data, t, max int) []int {
 // depth, and returns the inner score of every (depth, blend) pair, depth
 // major.
 func innerFold(ctx context.Context, d *Data, di int, cfg Config, depths []int, blends []float64, tm *timings) ([]float64, error) {
-	tg, err := BuildGraph(d, di, cfg.Graph)
+	tg, err := BuildWarmGraph(d, di, cfg.Graph, cfg.Probe, cfg.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("graph: %w", err)
 	}

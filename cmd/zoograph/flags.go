@@ -85,8 +85,8 @@ func splitList(s string) []string {
 // evaluation harness computes, as a usage error on flag.
 func checkBaselines(flag string, names []string) error {
 	for _, b := range names {
-		if !slices.Contains(evaluate.ComputedBaselines(), b) {
-			return usagef("%s: unknown baseline %q (want %s)", flag, b, strings.Join(evaluate.ComputedBaselines(), ", "))
+		if !slices.Contains(evaluate.AllBaselines(), b) {
+			return usagef("%s: unknown baseline %q (want %s)", flag, b, strings.Join(evaluate.AllBaselines(), ", "))
 		}
 	}
 	return nil

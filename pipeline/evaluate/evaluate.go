@@ -42,6 +42,14 @@ const (
 	BaselineDownloads = "downloads"   // most downloaded: a model's downloads as its score
 	BaselineRandom    = "random"      // seeded uniform scores
 	BaselineMetadata  = "metadata"    // a metadata-only regressor; predictions passed in
+	// BaselineHistoryMean scores a model by its mean standardised accuracy
+	// on the datasets other than the target: (1/|D|) Σ_{d≠T} z_d(m), z_d
+	// the accuracy standardised over d's models (mean of full fine-tunes).
+	BaselineHistoryMean = "history_mean"
+	// BaselineProbe scores a model by its probe score: the mean of its
+	// scores of every method other than logme and reg_h_score, on any
+	// dataset (model recycling's mnli_lp, a linear probe on MNLI).
+	BaselineProbe = "probe"
 )
 
 // Aggregate targets of metrics rows.
@@ -54,17 +62,25 @@ const (
 // when Options.RandomSeeds is 0.
 const DefaultRandomSeeds = 10
 
-// ComputedBaselines returns the baselines Evaluate computes from the zoo
-// itself: logme, reg_h_score, downloads and random.
+// ComputedBaselines returns the transferability baselines Evaluate
+// computes from the zoo itself, the commands' default: logme, reg_h_score,
+// downloads and random.
 func ComputedBaselines() []string {
 	return []string{BaselineLogME, BaselineRegHScore, BaselineDownloads, BaselineRandom}
+}
+
+// AllBaselines returns every baseline Evaluate computes from the zoo:
+// ComputedBaselines, history_mean and probe.
+func AllBaselines() []string {
+	return append(ComputedBaselines(), BaselineHistoryMean, BaselineProbe)
 }
 
 // isBaselineName reports whether a method name is one of the baselines, so
 // its predictions never define the model set of the paper protocol.
 func isBaselineName(m string) bool {
 	switch m {
-	case BaselineLogME, BaselineRegHScore, BaselineDownloads, BaselineRandom, BaselineMetadata:
+	case BaselineLogME, BaselineRegHScore, BaselineDownloads, BaselineRandom, BaselineMetadata,
+		BaselineHistoryMean, BaselineProbe:
 		return true
 	}
 	return false
@@ -103,7 +119,7 @@ type Options struct {
 	// sorted.
 	Targets []string
 
-	// Baselines to compute: any of ComputedBaselines, plus "metadata" to
+	// Baselines to compute: any of AllBaselines, plus "metadata" to
 	// report metadata predictions (Prediction.Method "metadata") as a
 	// baseline, undefined when there are none. Metadata predictions are
 	// reported whether listed or not.
@@ -314,6 +330,10 @@ type evaluator struct {
 	classes map[string]int64
 	// hasDownloads: the zoo knows some model's downloads.
 	hasDownloads bool
+	// history holds the standardised accuracies of the history_mean
+	// baseline, built on first use; probe the probe scores.
+	history *historyMean
+	probe   map[string]float64
 }
 
 func newEvaluator(zoo *store.Tables, preds []Prediction, opt Options) (*evaluator, error) {
@@ -343,7 +363,7 @@ func newEvaluator(zoo *store.Tables, preds []Prediction, opt Options) (*evaluato
 	var baselineOrder []string
 	for _, b := range opt.Baselines {
 		switch b {
-		case BaselineLogME, BaselineRegHScore, BaselineDownloads, BaselineRandom:
+		case BaselineLogME, BaselineRegHScore, BaselineDownloads, BaselineRandom, BaselineHistoryMean, BaselineProbe:
 			if ev.computed[b] {
 				return nil, fmt.Errorf("%w: baseline %q listed twice", ErrBadOptions, b)
 			}
@@ -351,7 +371,7 @@ func newEvaluator(zoo *store.Tables, preds []Prediction, opt Options) (*evaluato
 		case BaselineMetadata:
 		default:
 			return nil, fmt.Errorf("%w: unknown baseline %q (want %s or %s)", ErrBadOptions, b,
-				strings.Join(ComputedBaselines(), ", "), BaselineMetadata)
+				strings.Join(AllBaselines(), ", "), BaselineMetadata)
 		}
 		if !slices.Contains(baselineOrder, b) {
 			baselineOrder = append(baselineOrder, b)
@@ -663,7 +683,7 @@ func (ev *evaluator) setFailure(target *Target) map[string]bool {
 	return failed
 }
 
-func evaluation(k seedKey, t string, pairs []Pair, failed map[string]bool, note string) Evaluation {
+func (ev *evaluator) evaluation(k seedKey, t string, pairs []Pair, failed map[string]bool, note string) Evaluation {
 	e := Evaluation{Method: k.method, Seed: k.seedPtr(), Target: t, Pairs: pairs, Note: note}
 	if note != "" {
 		e.Values = Undefined(len(pairs))
@@ -677,6 +697,9 @@ func evaluation(k seedKey, t string, pairs []Pair, failed map[string]bool, note 
 		a[i], s[i], ids[i], fail[i] = p.Actual, p.Score, p.ModelID, failed[p.ModelID]
 	}
 	e.Values, _ = ComputeFlagged(a, s, ids, fail) // lengths agree by construction
+	if e.Values.N >= MinModels {
+		e.Values.PearsonLineage = ev.withinLineage(a, s, ids)
+	}
 	if e.Values.N < MinModels {
 		e.Note = fmt.Sprintf("%d models evaluated; at least %d needed", e.Values.N, MinModels)
 	}
@@ -749,6 +772,10 @@ func (ev *evaluator) paper(t string) (Target, []Evaluation) {
 			pairs = join(models, acc, ev.downloadScores(t, target.Evaluated), nil)
 		case k.method == BaselineRandom && ev.computed[k.method]:
 			pairs = join(models, acc, randomScores(k.seed, t, target.Evaluated), nil)
+		case (k.method == BaselineHistoryMean || k.method == BaselineProbe) && ev.computed[k.method]:
+			var scores []Prediction
+			scores, note = ev.modelScores(k.method, t, target.Evaluated)
+			pairs = join(models, acc, scores, nil)
 		default:
 			preds := ev.predictionsOf(k, t)
 			if len(preds) == 0 {
@@ -760,7 +787,7 @@ func (ev *evaluator) paper(t string) (Target, []Evaluation) {
 			}
 			pairs = join(models, acc, preds, keep)
 		}
-		evals = append(evals, evaluation(k, t, pairs, failed, note))
+		evals = append(evals, ev.evaluation(k, t, pairs, failed, note))
 	}
 	return target, evals
 }
@@ -805,6 +832,8 @@ func (ev *evaluator) clean(t string) (Target, []Evaluation) {
 				continue
 			}
 			raw = ev.downloadScores(t, models)
+		case (k.method == BaselineHistoryMean || k.method == BaselineProbe) && ev.computed[k.method]:
+			raw, notes[i] = ev.modelScores(k.method, t, models)
 		default:
 			raw = ev.predictionsOf(k, t)
 			if len(raw) == 0 {
@@ -842,7 +871,7 @@ func (ev *evaluator) clean(t string) (Target, []Evaluation) {
 	var evals []Evaluation
 	for i, k := range ev.series {
 		if notes[i] != "" {
-			evals = append(evals, evaluation(k, t, nil, failed, notes[i]))
+			evals = append(evals, ev.evaluation(k, t, nil, failed, notes[i]))
 			continue
 		}
 		var pairs []Pair
@@ -854,7 +883,7 @@ func (ev *evaluator) clean(t string) (Target, []Evaluation) {
 				pairs[j] = Pair{ModelID: m, Actual: evalAcc[j], Score: scores[i][m]}
 			}
 		}
-		evals = append(evals, evaluation(k, t, pairs, failed, ""))
+		evals = append(evals, ev.evaluation(k, t, pairs, failed, ""))
 	}
 	return target, evals
 }

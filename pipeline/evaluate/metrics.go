@@ -21,7 +21,9 @@ const MinModels = 3
 
 // Metric names, as written in the metric column of metrics.parquet.
 const (
-	MetricPearson         = "pearson"
+	MetricPearson = "pearson"
+	// MetricPearsonLineage is Pearson within lineage: see WithinLineage.
+	MetricPearsonLineage  = "pearson_within_lineage"
 	MetricSpearman        = "spearman"
 	MetricPearsonWorking  = "pearson_working"
 	MetricRegret1         = "regret@1"
@@ -37,7 +39,7 @@ var HeadlineMetrics = []string{MetricPearson, MetricSpearman, MetricPearsonWorki
 
 // metricNames lists every reported metric in report order.
 var metricNames = []string{
-	MetricPearson, MetricSpearman, MetricPearsonWorking, MetricRegret1, MetricRegret3,
+	MetricPearson, MetricPearsonLineage, MetricSpearman, MetricPearsonWorking, MetricRegret1, MetricRegret3,
 	MetricKendall, MetricWeightedKendall,
 	"top@1", "top@2", "top@3", "top@4", "top@5",
 	"rel@1", "rel@2", "rel@3", "rel@4", "rel@5",
@@ -46,9 +48,9 @@ var metricNames = []string{
 }
 
 // MetricNames returns the name of every metric Evaluate reports, in report
-// order: pearson, spearman, pearson_working, regret@1, regret@3, kendall,
-// weighted_kendall, top@1…top@5, rel@1…rel@5, rrel@1, rrel@3, rrel@5, p@1,
-// p@3, p@5.
+// order: pearson, pearson_within_lineage, spearman, pearson_working,
+// regret@1, regret@3, kendall, weighted_kendall, top@1…top@5, rel@1…rel@5,
+// rrel@1, rrel@3, rrel@5, p@1, p@3, p@5.
 func MetricNames() []string { return slices.Clone(metricNames) }
 
 // ErrLength is returned by Compute when its inputs differ in length.
@@ -73,8 +75,11 @@ type Values struct {
 	// on, after pairs with a non-finite accuracy were dropped.
 	N int
 
-	Pearson  float64
-	Spearman float64
+	Pearson float64
+	// PearsonLineage is Pearson within lineage (WithinLineage); NaN when
+	// no base-model group is large enough or the models' lineage is unknown.
+	PearsonLineage float64
+	Spearman       float64
 	// PearsonWorking is the Pearson correlation over the pairs whose
 	// fine-tune did not fail (see ComputeFlagged and Failure); Working
 	// counts those pairs.
@@ -101,7 +106,7 @@ type Values struct {
 func Undefined(n int) Values {
 	v := Values{N: n}
 	nan := math.NaN()
-	v.Pearson, v.Spearman, v.PearsonWorking, v.Kendall, v.WeightedKendall = nan, nan, nan, nan, nan
+	v.Pearson, v.PearsonLineage, v.Spearman, v.PearsonWorking, v.Kendall, v.WeightedKendall = nan, nan, nan, nan, nan, nan
 	for k := range MaxK {
 		v.Top[k], v.Regret[k], v.Rel[k], v.RRel[k], v.Percentile[k] = nan, nan, nan, nan, nan
 	}
@@ -114,6 +119,8 @@ func (v Values) Metric(name string) (float64, bool) {
 	switch name {
 	case MetricPearson:
 		return v.Pearson, true
+	case MetricPearsonLineage:
+		return v.PearsonLineage, true
 	case MetricSpearman:
 		return v.Spearman, true
 	case MetricPearsonWorking:
@@ -232,7 +239,7 @@ func ComputeFlagged(actual, scores []float64, ids []string, failed []bool) (Valu
 		return Undefined(n), nil
 	}
 
-	v := Values{N: n}
+	v := Values{N: n, PearsonLineage: math.NaN()}
 	v.Pearson = pearson(a, s)
 	v.Spearman = pearson(ranks(a), ranks(s))
 	v.PearsonWorking, v.Working = pearsonWorking(a, s, fail)
@@ -311,6 +318,52 @@ func pearsonWorking(a, s []float64, failed []bool) (float64, int) {
 		return math.NaN(), len(wa)
 	}
 	return pearson(wa, ws), len(wa)
+}
+
+// MinLineageGroup is the smallest base-model group WithinLineage counts.
+const MinLineageGroup = 10
+
+// WithinLineage is Pearson within lineage: the Pearson correlation of
+// accuracies a and scores s within each group of models sharing a base
+// model (groups[i], "" = unknown, left out) with at least MinLineageGroup
+// models, averaged with the groups' sizes as weights:
+//
+//	r_lineage = Σ_g n_g·r_g / Σ_g n_g
+//
+// over the groups g whose r_g is defined. Telling one base architecture
+// from another is easy; this asks which checkpoint of one base is best.
+// NaN when no group counts. Scores must be finite (see ReplaceNonFinite).
+func WithinLineage(a, s []float64, groups []string) float64 {
+	members := map[string][]int{}
+	var order []string
+	for i, g := range groups {
+		if g == "" || math.IsNaN(a[i]) || math.IsInf(a[i], 0) {
+			continue
+		}
+		if _, ok := members[g]; !ok {
+			order = append(order, g)
+		}
+		members[g] = append(members[g], i)
+	}
+	var num, den float64
+	for _, g := range order {
+		idx := members[g]
+		if len(idx) < MinLineageGroup {
+			continue
+		}
+		x, y := make([]float64, len(idx)), make([]float64, len(idx))
+		for j, i := range idx {
+			x[j], y[j] = a[i], s[i]
+		}
+		if r := pearson(x, y); !math.IsNaN(r) {
+			num += float64(len(idx)) * r
+			den += float64(len(idx))
+		}
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return num / den
 }
 
 // ReplaceNonFinite replaces, in place, +Inf scores by 2·max and −Inf and NaN

@@ -413,6 +413,9 @@ func TestOracle(t *testing.T) {
 	a, _ := randomCase(r, 40)
 	v := mustCompute(t, a, a, nil)
 	for _, name := range MetricNames() {
+		if name == MetricPearsonLineage {
+			continue // needs the models' lineage: Evaluate sets it (TestWithinLineage)
+		}
 		got, _ := v.Metric(name)
 		want := 1.0
 		switch {
@@ -464,5 +467,28 @@ func BenchmarkCompute(b *testing.B) {
 		if _, err := Compute(a, s, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestWithinLineage(t *testing.T) {
+	// Group x (10 models): scores agree with accuracy; group y (12):
+	// reversed; group z (3 models) and unknown lineage are left out.
+	var a, s []float64
+	var g []string
+	for i := range 10 {
+		a, s, g = append(a, float64(i)), append(s, float64(2*i)), append(g, "x")
+	}
+	for i := range 12 {
+		a, s, g = append(a, float64(i)), append(s, float64(-i)), append(g, "y")
+	}
+	for i := range 3 {
+		a, s, g = append(a, float64(i)), append(s, float64(i)), append(g, "z")
+		a, s, g = append(a, float64(i)), append(s, float64(-i)), append(g, "")
+	}
+	if got, want := WithinLineage(a, s, g), (10.0*1+12*-1)/22; !closeTo(got, want, 1e-12) {
+		t.Errorf("WithinLineage = %v, want %v", got, want)
+	}
+	if got := WithinLineage(a[:9], s[:9], g[:9]); !math.IsNaN(got) {
+		t.Errorf("no group of %d models: %v, want NaN", MinLineageGroup, got)
 	}
 }

@@ -1,0 +1,266 @@
+package pipeline
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// This file derives, once per run, what zoos without dataset distances or
+// per-dataset transferability scores (the model-recycling benchmark) are
+// compared by: accuracies standardised within each dataset, the agreement
+// of two datasets' accuracies, the datasets a model was trained on, its
+// base model and its probe score.
+
+// minAgreementModels is the smallest number of models two datasets must
+// share for the agreement of their accuracies to be defined.
+const minAgreementModels = 10
+
+// historyData is the part of Data derived by deriveHistory.
+type historyData struct {
+	// z[d][m] is model m's accuracy on dataset d standardised over d's
+	// models (NaN when none): z = (a − mean_d) / sd_d.
+	z [][]float64
+	// agree[a][b] is the Pearson correlation of the accuracies of history
+	// datasets a and b over the models with both (NaN when undefined or
+	// when either is not a history dataset). It uses nothing but a's and
+	// b's records, so it is honest for every target other than a and b.
+	agree [][]float64
+	// hasDistances reports whether the zoo has any dataset distance; without
+	// one, dataset similarity comes from agreement and metadata.
+	hasDistances bool
+	// sources[m] are the dataset indices model m was trained on: declared
+	// (source_datasets) or named in its repo id (see sourcesFromID).
+	sources [][]int
+	// base[m] encodes model m's first base model (NaN when none); baseOf[m]
+	// is its id.
+	base   []float64
+	baseOf []string
+	// probe[m] is model m's probe score: the mean of its scores of every
+	// method other than the per-dataset transferability scores (the
+	// model-recycling benchmark's linear probe on MNLI); NaN when none.
+	probe []float64
+	// meta[d] is dataset d's metadata, parsed for similarity.
+	meta []datasetMeta
+}
+
+// datasetMeta is what dataset similarity compares.
+type datasetMeta struct {
+	task, domain, category, hub, size string
+	logClasses                        float64 // NaN when unknown
+}
+
+// deriveHistory fills d.historyData.
+func deriveHistory(d *Data) {
+	nd, nm := len(d.Datasets), len(d.Models)
+	h := &d.historyData
+	h.z = newMatrix(nd, nm, math.NaN())
+	for di := range nd {
+		copy(h.z[di], standardize(d.acc[di], math.NaN()))
+	}
+	h.agree = newMatrix(nd, nd, math.NaN())
+	for a := range nd {
+		for b := a + 1; b < nd; b++ {
+			if d.hasHistory[a] && d.hasHistory[b] {
+				r := pearsonFinite(h.z[a], h.z[b], minAgreementModels)
+				h.agree[a][b], h.agree[b][a] = r, r
+			}
+		}
+	}
+	for a := range nd {
+		for b := range nd {
+			if a != b && !math.IsNaN(d.dist[a][b]) {
+				h.hasDistances = true
+			}
+		}
+	}
+
+	names := make([]nameTokens, nd)
+	for di, ds := range d.Datasets {
+		names[di] = tokenize(ds.DatasetID)
+	}
+	h.sources = make([][]int, nm)
+	for mi, m := range d.Models {
+		var src []int
+		add := func(di int) {
+			if !slices.Contains(src, di) {
+				src = append(src, di)
+			}
+		}
+		for _, s := range m.SourceDatasets {
+			if di, ok := d.datasetIdx[s]; ok {
+				add(di)
+			}
+		}
+		for _, di := range sourcesFromID(m.ModelID, names) {
+			add(di)
+		}
+		h.sources[mi] = src
+	}
+
+	enc := encoder(d.Models, func(m store.Model) string { return firstOf(m.BaseModels) })
+	h.base, h.baseOf = make([]float64, nm), make([]string, nm)
+	for mi, m := range d.Models {
+		h.baseOf[mi] = firstOf(m.BaseModels)
+		h.base[mi] = math.NaN()
+		if v, ok := enc[h.baseOf[mi]]; ok {
+			h.base[mi] = v
+		}
+	}
+
+	h.probe = make([]float64, nm)
+	for mi := range h.probe {
+		var s, n float64
+		for method, sc := range d.scores {
+			if slices.Contains(transferMethods, method) {
+				continue
+			}
+			for di := range sc {
+				if v := sc[di][mi]; !math.IsNaN(v) {
+					s += v
+					n++
+				}
+			}
+		}
+		h.probe[mi] = math.NaN()
+		if n > 0 {
+			h.probe[mi] = s / n
+		}
+	}
+
+	h.meta = make([]datasetMeta, nd)
+	for di, ds := range d.Datasets {
+		h.meta[di] = parseDatasetMeta(ds)
+	}
+}
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// parseDatasetMeta reads the Hub-style metadata of a dataset: task
+// categories, size categories, class count, and the "task:", "domain:" and
+// "hub_id:" tags of imported benchmarks.
+func parseDatasetMeta(ds store.Dataset) datasetMeta {
+	m := datasetMeta{category: firstOf(ds.TaskCategories), size: firstOf(ds.SizeCategories), logClasses: math.NaN()}
+	for _, tag := range ds.Tags {
+		k, v, ok := strings.Cut(tag, ":")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "task":
+			m.task = v
+		case "domain":
+			m.domain = v
+		case "hub_id":
+			m.hub = v
+		}
+	}
+	if ds.NumClasses > 0 {
+		m.logClasses = math.Log(float64(ds.NumClasses))
+	}
+	return m
+}
+
+// sizeBuckets are the Hub's size categories with the log10 of their
+// geometric middle.
+var sizeBuckets = map[string]float64{
+	"n<1K": 2.5, "1K<n<10K": 3.5, "10K<n<100K": 4.5, "100K<n<1M": 5.5,
+	"1M<n<10M": 6.5, "10M<n<100M": 7.5, "100M<n<1B": 8.5, "1B<n<10B": 9.5,
+}
+
+// datasetLogSize is the natural log of a dataset's training examples: the
+// recorded count, else the geometric middle of its Hub size category; NaN
+// when neither is known.
+func datasetLogSize(ds *store.Dataset) float64 {
+	if ds.NumExamples > 0 {
+		return math.Log(float64(ds.NumExamples))
+	}
+	if v, ok := sizeBuckets[firstOf(ds.SizeCategories)]; ok {
+		return v * math.Ln10
+	}
+	return math.NaN()
+}
+
+// nameTokens is a name split for matching: its tokens and its letters and
+// digits without separators.
+type nameTokens struct {
+	tokens []string
+	joined string
+}
+
+func tokenize(s string) nameTokens {
+	tokens := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == '/' })
+	return nameTokens{tokens: tokens, joined: strings.Join(tokens, "")}
+}
+
+// sourcesFromID returns the datasets a repo id names, the rule being: the
+// name after the owner, lower-cased and split at '-', '_' and '.', names
+// dataset D when D's id, split the same way, appears in it as consecutive
+// tokens ("textattack/roberta-base-rotten-tomatoes" names rotten_tomatoes),
+// or when D's id without separators is one of its tokens ("bert-agnews"
+// names ag_news, "roberta-base-mnli" names mnli). The owner is left out:
+// "mnli-lab/roberta-base" names nothing. A one-character id never matches.
+func sourcesFromID(id string, datasets []nameTokens) []int {
+	name := id
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		name = id[i+1:]
+	}
+	nt := tokenize(name)
+	var out []int
+	for di, ds := range datasets {
+		if len(ds.tokens) == 0 || len(ds.joined) < 2 {
+			continue
+		}
+		if slices.Contains(nt.tokens, ds.joined) || containsRun(nt.tokens, ds.tokens) {
+			out = append(out, di)
+		}
+	}
+	return out
+}
+
+// containsRun reports whether run appears in tokens as consecutive tokens
+// (two or more: single tokens are matched by their joined form).
+func containsRun(tokens, run []string) bool {
+	if len(run) < 2 {
+		return false
+	}
+	for i := 0; i+len(run) <= len(tokens); i++ {
+		if slices.Equal(tokens[i:i+len(run)], run) {
+			return true
+		}
+	}
+	return false
+}
+
+// pearsonFinite is the Pearson correlation of x and y over the indices where
+// both are finite, NaN with fewer than minN such indices or a constant side.
+func pearsonFinite(x, y []float64, minN int) float64 {
+	var n, sx, sy, sxx, syy, sxy float64
+	for i, a := range x {
+		b := y[i]
+		if math.IsNaN(a) || math.IsNaN(b) {
+			continue
+		}
+		n++
+		sx += a
+		sy += b
+		sxx += a * a
+		syy += b * b
+		sxy += a * b
+	}
+	if n < float64(minN) || n < 2 {
+		return math.NaN()
+	}
+	vx, vy := sxx-sx*sx/n, syy-sy*sy/n
+	if vx <= 0 || vy <= 0 {
+		return math.NaN()
+	}
+	return max(-1, min(1, (sxy-sx*sy/n)/math.Sqrt(vx*vy)))
+}
