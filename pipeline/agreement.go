@@ -147,7 +147,9 @@ type targetAgreement struct {
 	k        int
 	revealed []int
 	seed     uint64
-	rows     map[int]*agreementRow
+	// rows[a] are row dataset a's similarities, all computed up front so
+	// that tasks may share a targetAgreement.
+	rows []*agreementRow
 }
 
 type agreementRow struct {
@@ -156,8 +158,12 @@ type agreementRow struct {
 }
 
 func newTargetAgreement(d *Data, t int, k int, revealed []int, seed uint64) *targetAgreement {
-	return &targetAgreement{d: d, t: t, model: fitAgreement(d, t), k: k, revealed: revealed, seed: seed,
-		rows: map[int]*agreementRow{}}
+	ta := &targetAgreement{d: d, t: t, model: fitAgreement(d, t), k: k, revealed: revealed, seed: seed,
+		rows: make([]*agreementRow, len(d.Datasets))}
+	for a := range ta.rows {
+		ta.rows[a] = ta.computeRow(a)
+	}
+	return ta
 }
 
 // revealModels draws k of the models with a record on dataset di, seeded by
@@ -181,10 +187,9 @@ func revealModels(d *Data, di, k int, seed uint64) []int {
 }
 
 // row returns the similarities and weights of row dataset a.
-func (ta *targetAgreement) row(a int) *agreementRow {
-	if r, ok := ta.rows[a]; ok {
-		return r
-	}
+func (ta *targetAgreement) row(a int) *agreementRow { return ta.rows[a] }
+
+func (ta *targetAgreement) computeRow(a int) *agreementRow {
 	d := ta.d
 	n := len(d.Datasets)
 	r := &agreementRow{sim: make([]float64, n), w: make([]float64, n)}
@@ -221,7 +226,6 @@ func (ta *targetAgreement) row(a int) *agreementRow {
 		r.sim[b] = s
 		r.w[b] = max(0, s) * max(0, s)
 	}
-	ta.rows[a] = r
 	return r
 }
 

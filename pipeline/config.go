@@ -128,6 +128,12 @@ type FeatureConfig struct {
 	// the per-target correlation measures rather than differences between
 	// datasets.
 	GroupStandardize bool `json:"group_standardize"`
+	// MaxRowsPerDataset caps the training rows of each history dataset: a
+	// dataset with more fine-tuned models gives the rows of this many,
+	// drawn with the task's seed (0 = all). The regressor learns one map
+	// shared by every dataset; what limits it is the number of datasets,
+	// not of rows per dataset, and its cost grows with the rows.
+	MaxRowsPerDataset int `json:"max_rows_per_dataset,omitempty"`
 	// NoHistory leaves out the fine-tuning-history features (and with them
 	// the prior, which is one of them): the ablation of that part.
 	NoHistory bool `json:"no_history,omitempty"`
@@ -199,7 +205,7 @@ func DefaultConfig() Config {
 		Regressor:       RegressorGBDT,
 		Features:        FeaturesZoograph,
 		Baselines:       []string{"logme", "reg_h_score", "downloads", "random", "metadata", "history_mean", "probe"},
-		FeatureOptions:  FeatureConfig{GroupStandardize: true},
+		FeatureOptions:  FeatureConfig{GroupStandardize: true, MaxRowsPerDataset: 256},
 		Blend:           0.5,
 		Graph: GraphConfig{
 			PositiveThreshold: 0.5,

@@ -377,7 +377,8 @@ func sortedKeys[V any](m map[string]V) []string {
 // leave-one-dataset-out over the remaining datasets runs on it exactly as the
 // outer one runs on d, and no choice made on it can depend on t's records.
 // The view shares everything else with d (metadata, distances, scores —
-// none of them recorded by fine-tuning on t).
+// none of them recorded by fine-tuning on t); what Clean derives from the
+// accuracies (standardised accuracies, agreements) is hidden for t too.
 func (d *Data) Without(t int) *Data {
 	v := *d
 	v.acc, v.norm = slices.Clone(d.acc), slices.Clone(d.norm)
@@ -385,16 +386,15 @@ func (d *Data) Without(t int) *Data {
 	v.norm[t] = v.acc[t]
 	v.hasHistory = slices.Clone(d.hasHistory)
 	v.hasHistory[t] = false
-	v.z = slices.Clone(d.z)
-	v.z[t] = v.acc[t]
-	v.agree = make([][]float64, len(d.agree))
-	for a, row := range d.agree {
-		v.agree[a] = slices.Clone(row)
-		v.agree[a][t] = math.NaN()
-	}
-	v.agree[t] = v.acc[t][:0:0]
-	for range d.agree {
-		v.agree[t] = append(v.agree[t], math.NaN())
+	if t < len(d.z) { // derived by Clean
+		v.z = slices.Clone(d.z)
+		v.z[t] = v.acc[t]
+		v.agree = make([][]float64, len(d.agree))
+		for a, row := range d.agree {
+			v.agree[a] = slices.Clone(row)
+			v.agree[a][t] = math.NaN()
+		}
+		v.agree[t] = newMatrix(1, len(d.agree), math.NaN())[0]
 	}
 	return &v
 }

@@ -133,12 +133,10 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 		if di == t || !d.hasHistory[di] {
 			continue
 		}
-		for mi, v := range d.norm[di] {
-			if !math.IsNaN(v) {
-				trainRows = append(trainRows, [2]int{mi, di})
-				ft.Label = append(ft.Label, v)
-				ft.TrainDataset = append(ft.TrainDataset, di)
-			}
+		for _, mi := range trainModels(d, di, opt.MaxRowsPerDataset, tg.Seed) {
+			trainRows = append(trainRows, [2]int{mi, di})
+			ft.Label = append(ft.Label, d.norm[di][mi])
+			ft.TrainDataset = append(ft.TrainDataset, di)
 		}
 	}
 	ft.TestModels = testModels
@@ -223,6 +221,20 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 	}
 	return ft, nil
 }
+
+// trainModels returns the models of history dataset di that give training
+// rows: all of them, or, when there are more than max (> 0), max drawn with
+// seed and the dataset's id (revealModels), in increasing index order.
+func trainModels(d *Data, di, max int, seed uint64) []int {
+	if max <= 0 {
+		return d.TargetModels(di)
+	}
+	return revealModels(d, di, max, seed^trainRowsSeed)
+}
+
+// trainRowsSeed sets the draw of training rows apart from the draw of a warm
+// task's revealed models, which uses the same seed.
+const trainRowsSeed = 0x7261_6e6b_726f_7773
 
 // groupStandardize z-scores, within each dataset's rows, the label and the
 // model-level continuous columns, so that a pooled regression fits the

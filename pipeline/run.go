@@ -240,6 +240,9 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 // runTask runs graph → embed → features → train → predict for one target and
 // seed, for zoograph's method and, when configured, the metadata baseline.
 func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, tm *timings) ([]store.Prediction, []string, error) {
+	task := *tg // a cold graph serves every seed: the task's seed draws its training rows
+	task.Seed = seed
+	tg = &task
 	emb, err := embed(ctx, d, t, tg, cfg, seed, tm)
 	if err != nil {
 		return nil, nil, err

@@ -57,6 +57,11 @@ type SelectionConfig struct {
 	// kept (distances are measured without fine-tuning, so honest for the
 	// target), then the others in id order.
 	MaxInnerFolds int `json:"max_inner_folds"`
+	// MaxGraphNodes drops the learners other than none from the
+	// candidates when the graph has more nodes (0 = never): an embedding
+	// per inner fold and variant on a large graph costs more than the rest
+	// of the run.
+	MaxGraphNodes int `json:"max_graph_nodes,omitempty"`
 }
 
 // DefaultSelection is the shipped search space, declared before looking at
@@ -72,6 +77,7 @@ func DefaultSelection() SelectionConfig {
 		GBDTMaxDepths: []int{3, 5},
 		Blends:        []float64{1, 0.75, 0.5, 0.25, 0},
 		MaxInnerFolds: 12,
+		MaxGraphNodes: 1000,
 	}
 }
 
@@ -106,6 +112,9 @@ func (s *SelectionConfig) validate() error {
 	}
 	if s.MaxInnerFolds < 0 {
 		return fmt.Errorf("config: selection.max_inner_folds = %d: want 0 (all) or more", s.MaxInnerFolds)
+	}
+	if s.MaxGraphNodes < 0 {
+		return fmt.Errorf("config: selection.max_graph_nodes = %d: want 0 (no limit) or more", s.MaxGraphNodes)
 	}
 	return nil
 }
@@ -185,9 +194,13 @@ func (c *CandidateScore) UnmarshalJSON(b []byte) error {
 }
 
 // space returns the graph variants (learner, weighting) and, for each, the
-// regressor depths and blends of the search space of cfg.
-func (s *SelectionConfig) space(cfg Config) (variants [][2]string, depths []int, blends []float64) {
+// regressor depths and blends of the search space of cfg on a graph of
+// nodes nodes.
+func (s *SelectionConfig) space(cfg Config, nodes int) (variants [][2]string, depths []int, blends []float64) {
 	ls := orDefault(s.Learners, cfg.Learner)
+	if s.MaxGraphNodes > 0 && nodes > s.MaxGraphNodes && slices.Contains(ls, LearnerNone) {
+		ls = []string{LearnerNone}
+	}
 	ws := orDefault(s.Weightings, cmp.Or(cfg.Graph.Weighting, WeightMinMax))
 	for _, l := range ls {
 		if l == LearnerNone { // no embeddings: the weighting is moot
@@ -233,7 +246,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		}
 		return out, nil
 	}
-	variants, depths, blends := cfg.Selection.space(cfg)
+	variants, depths, blends := cfg.Selection.space(cfg, graphNodes(d))
 	type job struct{ target, variant, inner int }
 	views := make([]*Data, len(ts))
 	var jobs []job
@@ -319,12 +332,27 @@ func selectionJobs(d *Data, ts []int, cfg Config) int {
 	if cfg.Selection.Mode == SelectFixed {
 		return 0
 	}
-	variants, _, _ := cfg.Selection.space(cfg)
+	variants, _, _ := cfg.Selection.space(cfg, graphNodes(d))
 	n := 0
 	for _, t := range ts {
 		n += len(variants) * len(innerFolds(d.Without(t), t, cfg.Selection.MaxInnerFolds))
 	}
 	return n
+}
+
+// graphNodes is the number of nodes of d's graphs: its models, datasets and
+// the base models that are no model of the zoo.
+func graphNodes(d *Data) int {
+	n := len(d.Models) + len(d.Datasets)
+	extra := map[string]bool{}
+	for _, m := range d.Models {
+		for _, b := range m.BaseModels {
+			if _, ok := d.modelIdx[b]; !ok && b != "" {
+				extra[b] = true
+			}
+		}
+	}
+	return n + len(extra)
 }
 
 // innerFolds returns the datasets of the view d that an inner
@@ -352,6 +380,7 @@ func innerFolds(d *Data, t, max int) []int {
 	slices.Sort(out)
 	return out
 }
+
 
 // innerFold holds out dataset di of the view d (on which the outer target is
 // already hidden), trains with cfg's graph and learner and each regressor

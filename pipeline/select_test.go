@@ -26,13 +26,13 @@ func TestQuantilesTiesAndMissing(t *testing.T) {
 
 func TestSelectionSpace(t *testing.T) {
 	cfg := DefaultConfig()
-	variants, depths, blends := cfg.Selection.space(cfg)
+	variants, depths, blends := cfg.Selection.space(cfg, 0)
 	// none has no embeddings, so one weighting: node2vec×2 + none.
 	if len(variants) != 3 || len(depths) != 2 || len(blends) != 5 {
 		t.Fatalf("space %v × %v × %v, want 3 graph variants × 2 depths × 5 blends", variants, depths, blends)
 	}
 	cfg.Selection = SelectionConfig{Mode: SelectNested, Objective: ObjectivePearson}
-	variants, depths, blends = cfg.Selection.space(cfg)
+	variants, depths, blends = cfg.Selection.space(cfg, 0)
 	if len(variants) != 1 || variants[0] != [2]string{cfg.Learner, cfg.Graph.Weighting} ||
 		!slices.Equal(depths, []int{cfg.GBDT.MaxDepth}) || !slices.Equal(blends, []float64{cfg.Blend}) {
 		t.Errorf("empty lists must keep the configured values: %v %v %v", variants, depths, blends)

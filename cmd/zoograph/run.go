@@ -93,7 +93,7 @@ func parseExperiment(fs *flag.FlagSet, args []string, outUsage string) (zoo, out
 // and ablate.
 type experimentFlags struct {
 	configFile, learner, regressor, features, targets, protocols, baselines, selection, references *string
-	seeds, workers                                                                                 *int
+	seeds, workers, probe                                                                          *int
 	seed                                                                                           *uint64
 }
 
@@ -108,7 +108,9 @@ func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
 		seeds:      fs.Int("seeds", def.Seeds, "repetitions per target, seeds seed..seed+N-1"),
 		seed:       fs.Uint64("seed", def.Seed, "base seed"),
 		protocols:  fs.String("protocol", strings.Join(def.Protocols, ","), "evaluation protocols: clean, paper or clean,paper"),
-		baselines:  fs.String("baselines", strings.Join(def.Baselines, ","), "baselines: logme, reg_h_score, downloads, random, metadata (empty for none)"),
+		baselines:  fs.String("baselines", strings.Join(def.Baselines, ","), "baselines: logme, reg_h_score, downloads, random, metadata, history_mean, probe (empty for none; those the zoo has no data for are left out)"),
+		probe: fs.Int("probe", def.Probe, "warm targets: reveal the accuracy of this many of each target's models, drawn per seed, "+
+			"to the graph and features, and leave them out of its evaluation (0: cold targets)"),
 		selection: fs.String("selection", def.Selection.Mode, "how learner, edge weighting, tree depth and prior blend are chosen per target: "+
 			"nested (leave-one-dataset-out over the other datasets, from the config's selection space) or fixed (as configured)"),
 		workers: fs.Int("workers", def.Workers, "parallel tasks"),
@@ -149,6 +151,7 @@ func (x *experimentFlags) config(fs *flag.FlagSet) (pipeline.Config, error) {
 	apply("selection", func() { cfg.Selection.Mode = *x.selection })
 	apply("workers", func() { cfg.Workers = *x.workers })
 	apply("reference-predictions", func() { cfg.ReferencePredictions = *x.references })
+	apply("probe", func() { cfg.Probe = *x.probe })
 	if err := cfg.Validate(); err != nil {
 		return cfg, usagef("%v", err)
 	}
@@ -172,7 +175,7 @@ func printRunSummary(e *env, dir string) error {
 	protocol := info.Config.Protocols[0]
 	s := info.Summary[protocol]
 	cols := []string{info.Method}
-	for _, c := range []string{"logme", "reg_h_score", "downloads", "metadata"} {
+	for _, c := range []string{"logme", "reg_h_score", "downloads", "metadata", "history_mean", "probe"} {
 		if s[c] != nil {
 			cols = append(cols, c)
 		}

@@ -435,10 +435,11 @@ func ranks(x []float64) []float64 {
 	return r
 }
 
-// kendallTauB is Kendall's tau-b, computed over all pairs exactly as scipy's
-// kendalltau combines its counts: (n_0 − n_x − n_y + n_xy − 2 n_d) /
-// √(n_0 − n_x) / √(n_0 − n_y), where n_xy counts pairs tied in both.
-func kendallTauB(x, y []float64) float64 {
+// kendallTauBPairs is Kendall's tau-b, computed over all pairs exactly as
+// scipy's kendalltau combines its counts: (n_0 − n_x − n_y + n_xy − 2 n_d) /
+// √(n_0 − n_x) / √(n_0 − n_y), where n_xy counts pairs tied in both. O(n²):
+// kendallTauB is the same in O(n log n).
+func kendallTauBPairs(x, y []float64) float64 {
 	n := len(x)
 	var xTies, yTies, bothTies, discordant int64
 	for i := range n {
@@ -467,11 +468,12 @@ func kendallTauB(x, y []float64) float64 {
 	return max(-1, min(1, tau))
 }
 
-// weightedRankedTau is scipy's _weightedrankedtau(x, y, rank=None,
+// weightedRankedTauPairs is scipy's _weightedrankedtau(x, y, rank=None,
 // weigher=1/(r+1), additive=True): the hyperbolically weighted tau with ranks
 // taken by decreasing lexicographic (x, y). It sums pair weights directly
 // (O(n²)) instead of scipy's merge sort; the sums are the same.
-func weightedRankedTau(x, y []float64) float64 {
+// weightedRankedTau is the same in O(n log n).
+func weightedRankedTauPairs(x, y []float64) float64 {
 	n := len(x)
 	if constant(x) || constant(y) {
 		return math.NaN()

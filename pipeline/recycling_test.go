@@ -1,0 +1,232 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/zoograph/zoograph/pipeline"
+	"github.com/zoograph/zoograph/pipeline/recycling"
+	"github.com/zoograph/zoograph/store"
+	"github.com/zoograph/zoograph/store/storetest"
+)
+
+// recyclingBenchmark imports the shared model-recycling benchmark.
+func recyclingBenchmark(t testing.TB) *store.Tables {
+	t.Helper()
+	tables, _, err := recycling.Import(context.Background(), storetest.Shared(t, "model-recycling"), recycling.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tables
+}
+
+// BenchmarkRecyclingRun measures the whole cold run of the model-recycling
+// benchmark with the default configuration and one seed.
+func BenchmarkRecyclingRun(b *testing.B) {
+	tables := recyclingBenchmark(b)
+	cfg := pipeline.DefaultConfig()
+	cfg.Protocols = []string{"clean"}
+	cfg.Seeds = 1
+	cfg.Selection.Mode = pipeline.SelectFixed
+	cfg.Learner = pipeline.LearnerNone
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("timings %v", res.Timings)
+	}
+}
+
+// syntheticRecycling is a zoo shaped like the model-recycling benchmark: no
+// dataset distances, Hub-style dataset metadata, base-model lineage, a probe
+// score per model, dense fine-tuning history with a planted structure (a
+// general skill, a task-specific one, base-model offsets), and models whose
+// repo ids name the dataset they were trained on.
+func syntheticRecycling(seed uint64) *store.Tables {
+	r := rand.New(rand.NewPCG(seed, 1))
+	type ds struct{ id, task, domain string }
+	datasets := []ds{
+		{"sent_a", "sentiment", "reviews"}, {"sent_b", "sentiment", "reviews"}, {"sent_c", "sentiment", "tweets"},
+		{"nli_a", "nli", "mixed"}, {"nli_b", "nli", "news"}, {"nli_c", "nli", "mixed"},
+		{"topic_a", "topic", "news"}, {"topic_b", "topic", "encyclopedia"},
+	}
+	bases := []string{"base-a", "base-b", "base-c"}
+	t := &store.Tables{}
+	for _, d := range datasets {
+		t.Datasets = append(t.Datasets, store.Dataset{DatasetID: d.id, TaskCategories: []string{"text-classification"},
+			NumClasses: 2, Tags: []string{"task:" + d.task, "domain:" + d.domain}, Source: "test"})
+	}
+	for i := range 90 {
+		base := bases[i%3]
+		id := fmt.Sprintf("org%d/%s-m%d", i%7, base, i)
+		trained := ""
+		if i%9 == 0 {
+			trained = datasets[i%len(datasets)].id
+			id += "-" + trained
+		}
+		general, offset := r.NormFloat64(), float64(i%3)*0.5
+		skill := map[string]float64{"sentiment": r.NormFloat64(), "nli": r.NormFloat64(), "topic": r.NormFloat64()}
+		t.Models = append(t.Models, store.Model{ModelID: id, ModelType: "bert", NumParameters: int64(1e8 + i%3*1e7),
+			BaseModels: []string{base}, ReportedAccuracy: math.NaN(), Source: "test"})
+		t.Scores = append(t.Scores, store.Score{ModelID: id, DatasetID: "nli_a", Method: "linear_probe",
+			Score: 0.5 + 0.05*(general+skill["nli"]) + 0.02*r.NormFloat64(), RuntimeSeconds: math.NaN()})
+		for _, d := range datasets {
+			s := general + offset + skill[d.task] + 0.5*r.NormFloat64()
+			if d.id == trained {
+				s += 1
+			}
+			t.Finetunes = append(t.Finetunes, store.Finetune{ModelID: id, DatasetID: d.id,
+				Accuracy: 1 / (1 + math.Exp(-0.4*s-1)), Method: "full", Source: "test"})
+		}
+	}
+	return t
+}
+
+// recyclingConfig is the default config made small enough for a unit test.
+func recyclingConfig(targets []string) pipeline.Config {
+	cfg := pipeline.DefaultConfig()
+	cfg.Targets = targets
+	cfg.Seeds = 2
+	cfg.Protocols = []string{"clean"}
+	cfg.GBDT.Trees = 40
+	cfg.Learner, cfg.Selection.Learners = pipeline.LearnerNone, nil
+	cfg.Selection.GBDTMaxDepths = []int{3}
+	cfg.Selection.MaxInnerFolds = 3
+	cfg.FeatureOptions.MaxRowsPerDataset = 60
+	return cfg
+}
+
+// predictionsOf runs cfg and returns ours by (seed, model).
+func predictionsOf(t *testing.T, tables *store.Tables, cfg pipeline.Config) map[[2]string]float64 {
+	t.Helper()
+	res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[[2]string]float64{}
+	for _, p := range res.Predictions {
+		if p.Method == cfg.Method() {
+			out[[2]string{fmt.Sprint(p.Seed), p.ModelID}] = p.Predicted
+		}
+	}
+	return out
+}
+
+// scramble returns tables whose records on target are reversed, except
+// those of the models keep holds.
+func scramble(tables *store.Tables, target string, keep map[string]bool) *store.Tables {
+	s := *tables
+	s.Finetunes = slices.Clone(tables.Finetunes)
+	for i := range s.Finetunes {
+		if f := &s.Finetunes[i]; f.DatasetID == target && !keep[f.ModelID] {
+			f.Accuracy = 1 - f.Accuracy
+		}
+	}
+	return &s
+}
+
+// TestRecyclingNoTargetRecord is the scramble test on a zoo without
+// distances: nested selection, agreement similarity, z-scored history and
+// the probe feature — every target prediction is bit-for-bit the same
+// when everything recorded on the target is scrambled.
+func TestRecyclingNoTargetRecord(t *testing.T) {
+	tables := syntheticRecycling(5)
+	cfg := recyclingConfig([]string{"nli_b"})
+	before := predictionsOf(t, tables, cfg)
+	after := predictionsOf(t, scramble(tables, "nli_b", nil), cfg)
+	if len(before) != 2*90 || len(after) != len(before) {
+		t.Fatalf("%d predictions before, %d after; want 180", len(before), len(after))
+	}
+	for k, v := range before {
+		if after[k] != v {
+			t.Fatalf("%v: prediction changed from %v to %v when the target's records changed", k, v, after[k])
+		}
+	}
+}
+
+// TestRecyclingWarmLeak checks warm targets: the revealed models are not
+// predicted (they leave the evaluation), the predictions do not change by a
+// bit when the target's other records are scrambled, and they do change when
+// the revealed records are: exactly those K records are used.
+func TestRecyclingWarmLeak(t *testing.T) {
+	const k = 5
+	tables := syntheticRecycling(6)
+	target := "sent_b"
+	cfg := recyclingConfig([]string{target})
+	cfg.Probe = k
+	before := predictionsOf(t, tables, cfg)
+
+	revealed := map[string]map[string]bool{} // seed → model
+	models := map[string]bool{}
+	for _, m := range tables.Models {
+		models[m.ModelID] = true
+	}
+	for _, seed := range []string{"1", "2"} {
+		revealed[seed] = map[string]bool{}
+		for m := range models {
+			if _, ok := before[[2]string{seed, m}]; !ok {
+				revealed[seed][m] = true
+			}
+		}
+		if len(revealed[seed]) != k {
+			t.Fatalf("seed %s: %d models not predicted, want the %d revealed", seed, len(revealed[seed]), k)
+		}
+	}
+	if maps.Equal(revealed["1"], revealed["2"]) {
+		t.Error("both seeds reveal the same models")
+	}
+
+	// Scramble everything but what either seed reveals.
+	keep := map[string]bool{}
+	for _, r := range revealed {
+		maps.Copy(keep, r)
+	}
+	after := predictionsOf(t, scramble(tables, target, keep), cfg)
+	for key, v := range before {
+		if after[key] != v {
+			t.Fatalf("%v: prediction changed from %v to %v when unrevealed records changed", key, v, after[key])
+		}
+	}
+	// The revealed records are used.
+	var changed bool
+	for key, v := range predictionsOf(t, scramble(tables, target, nil), cfg) {
+		changed = changed || before[key] != v
+	}
+	if !changed {
+		t.Error("scrambling the revealed records changed no prediction: they are not used")
+	}
+}
+
+// TestRecyclingSynthetic checks that on the planted structure the pipeline
+// beats the probe and random, cold and warm.
+func TestRecyclingSynthetic(t *testing.T) {
+	tables := syntheticRecycling(7)
+	for _, k := range []int{0, 10} {
+		cfg := recyclingConfig([]string{"sent_a", "nli_c", "topic_b"})
+		cfg.Probe = k
+		res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := pipeline.Summarize(res.Metrics)["clean"]
+		ours := s[cfg.Method()]["pearson"]["_mean"].Mean
+		lineage := s[cfg.Method()]["pearson_within_lineage"]["_mean"].Mean
+		t.Logf("probe %d: ours %.3f (within lineage %.3f), history_mean %.3f, probe %.3f", k, ours, lineage,
+			s["history_mean"]["pearson"]["_mean"].Mean, s["probe"]["pearson"]["_mean"].Mean)
+		for _, b := range []string{"probe", "random"} {
+			if v := s[b]["pearson"]["_mean"].Mean; !(ours > v) {
+				t.Errorf("probe %d: ours %.3f does not beat %s %.3f", k, ours, b, v)
+			}
+		}
+		if math.IsNaN(lineage) {
+			t.Errorf("probe %d: within-lineage Pearson undefined", k)
+		}
+	}
+}
