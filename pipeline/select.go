@@ -381,7 +381,6 @@ func innerFolds(d *Data, t, max int) []int {
 	return out
 }
 
-
 // innerFold holds out dataset di of the view d (on which the outer target is
 // already hidden), trains with cfg's graph and learner and each regressor
 // depth, and returns the inner score of every (depth, blend) pair, depth
