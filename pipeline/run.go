@@ -306,10 +306,51 @@ func fitPredict(ft *FeatureTable, cfg Config, seed uint64) ([]float64, error) {
 		o.Seed, o.Workers = seed, 1
 		r = regress.NewGBDT(o)
 	}
-	if err := r.Fit(ft.Train, ft.Label); err != nil {
+	train, test := ft.Train, ft.Test
+	if cfg.Regressor != RegressorLinear {
+		train, test = dropConstant(train, test)
+	}
+	if err := r.Fit(train, ft.Label); err != nil {
 		return nil, err
 	}
-	return r.Predict(ft.Test)
+	return r.Predict(test)
+}
+
+// dropConstant returns train and test without the columns that hold one
+// value (or only NaN) in every training row: a tree can never split on
+// them, and a zoo without distances, downloads or image sizes has a dozen,
+// each costing the trees a histogram per node. Returns the matrices
+// themselves when no column is constant.
+func dropConstant(train, test *mat.Dense) (*mat.Dense, *mat.Dense) {
+	rows, cols := train.Dims()
+	if rows < 2 {
+		return train, test
+	}
+	var keep []int
+	for j := range cols {
+		first := train.At(0, j)
+		for i := 1; i < rows; i++ {
+			if v := train.At(i, j); v != first && !(math.IsNaN(v) && math.IsNaN(first)) {
+				keep = append(keep, j)
+				break
+			}
+		}
+	}
+	if len(keep) == cols || len(keep) == 0 {
+		return train, test
+	}
+	sub := func(m *mat.Dense) *mat.Dense {
+		r, _ := m.Dims()
+		out := mat.NewDense(r, len(keep), nil)
+		for i := range r {
+			src, dst := m.RawRowView(i), out.RawRowView(i)
+			for k, j := range keep {
+				dst[k] = src[j]
+			}
+		}
+		return out
+	}
+	return sub(train), sub(test)
 }
 
 // imputeMeans replaces NaN cells of both matrices by the training column

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/store"
 	"github.com/zoograph/zoograph/store/storetest"
 )
@@ -270,5 +271,41 @@ func TestImportRegressionRange(t *testing.T) {
 	}
 	if len(tables.Finetunes) != 2 || tables.Finetunes[0].Accuracy != -0.01 || tables.Finetunes[1].DatasetID != "sst2" {
 		t.Errorf("finetunes %+v, want stsb -0.01 of a/m and sst2 of a/n", tables.Finetunes)
+	}
+}
+
+// TestSharedBaselines evaluates the benchmark's two simple baselines on its
+// 24 targets and checks them against the reference points measured with a
+// few lines of Python over the CSV (mean over targets): history_mean 0.455
+// (within lineage 0.280), the mnli_lp probe 0.190 (0.159). The Python counted
+// the seven duplicated rows twice; without them the values move by < 0.004.
+func TestSharedBaselines(t *testing.T) {
+	tables, rep, err := Import(context.Background(), storetest.Shared(t, "model-recycling"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := evaluate.Evaluate(context.Background(), tables, nil, evaluate.Options{
+		Protocol:  evaluate.ProtocolClean,
+		Targets:   rep.DatasetColumns,
+		Baselines: []string{evaluate.BaselineHistoryMean, evaluate.BaselineProbe},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := evaluate.Summaries(res)
+	for _, c := range []struct {
+		method, metric string
+		want           float64
+	}{
+		{evaluate.BaselineHistoryMean, evaluate.MetricPearson, 0.455},
+		{evaluate.BaselineHistoryMean, evaluate.MetricPearsonLineage, 0.280},
+		{evaluate.BaselineProbe, evaluate.MetricPearson, 0.190},
+		{evaluate.BaselineProbe, evaluate.MetricPearsonLineage, 0.159},
+	} {
+		got := s[evaluate.Cell{Method: c.method, Target: evaluate.TargetMean, Metric: c.metric}].Value
+		t.Logf("%s %s: %.4f (reference %.3f)", c.method, c.metric, got, c.want)
+		if math.Abs(got-c.want) > 0.005 {
+			t.Errorf("%s %s = %.4f, want the reference %.3f ± 0.005", c.method, c.metric, got, c.want)
+		}
 	}
 }
