@@ -229,8 +229,14 @@ func DefaultConfig() Config {
 // and regressor, e.g. "node2vec+gbdt", or "zoograph+gbdt" when nested
 // selection chooses the learner per target.
 func (c *Config) Method() string {
-	if c.Selection.Mode == SelectNested && len(c.Selection.Learners) > 1 {
-		return "zoograph+" + c.Regressor
+	if c.Selection.Mode == SelectNested {
+		switch len(c.Selection.Learners) {
+		case 0:
+		case 1: // the one learner selection can choose
+			return c.Selection.Learners[0] + "+" + c.Regressor
+		default:
+			return "zoograph+" + c.Regressor
+		}
 	}
 	return c.Learner + "+" + c.Regressor
 }
