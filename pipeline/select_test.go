@@ -77,3 +77,22 @@ func TestWithoutHidesTarget(t *testing.T) {
 		t.Errorf("history datasets %v, want [1]", got)
 	}
 }
+
+func TestMethodName(t *testing.T) {
+	cfg := DefaultConfig()
+	if got := cfg.Method(); got != "zoograph+gbdt" {
+		t.Errorf("nested over several learners: %q", got)
+	}
+	cfg.Selection.Learners = []string{LearnerGAT}
+	if got := cfg.Method(); got != "gat+gbdt" {
+		t.Errorf("nested over one learner: %q, want gat+gbdt", got)
+	}
+	cfg.Selection.Learners, cfg.Learner = nil, LearnerNone
+	if got := cfg.Method(); got != "none+gbdt" {
+		t.Errorf("configured learner: %q", got)
+	}
+	cfg.Selection.Mode, cfg.Selection.Learners = SelectFixed, []string{LearnerGAT, LearnerNone}
+	if got := cfg.Method(); got != "none+gbdt" {
+		t.Errorf("fixed selection: %q", got)
+	}
+}
