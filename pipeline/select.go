@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/zoograph/zoograph/graphlearn/gnn"
 )
 
 // Selection modes.
@@ -52,6 +54,9 @@ type SelectionConfig struct {
 	GBDTMaxDepths []int `json:"gbdt_max_depths"`
 	// Blends are candidates for Config.Blend.
 	Blends []float64 `json:"blends"`
+	// GNNObjectives are candidates for Config.GNN.Objective ("link",
+	// "regression"), tried with the graphsage and gat learners only.
+	GNNObjectives []string `json:"gnn_objectives"`
 	// MaxInnerFolds caps the inner folds per target (0 = every other
 	// history dataset): the datasets nearest to the target by distance are
 	// kept (distances are measured without fine-tuning, so honest for the
@@ -76,6 +81,7 @@ func DefaultSelection() SelectionConfig {
 		Weightings:    []string{WeightMinMax, WeightQuantile},
 		GBDTMaxDepths: []int{3, 5},
 		Blends:        []float64{1, 0.75, 0.5, 0.25, 0},
+		GNNObjectives: []string{"link", "regression"},
 		MaxInnerFolds: 12,
 		MaxGraphNodes: 1000,
 	}
@@ -110,6 +116,12 @@ func (s *SelectionConfig) validate() error {
 			return fmt.Errorf("config: selection.blends: %g: want a weight in [0, 1]", b)
 		}
 	}
+	for _, o := range s.GNNObjectives {
+		var obj gnn.Objective
+		if err := obj.UnmarshalText([]byte(o)); err != nil {
+			return fmt.Errorf("config: selection.gnn_objectives: %q: want link or regression", o)
+		}
+	}
 	if s.MaxInnerFolds < 0 {
 		return fmt.Errorf("config: selection.max_inner_folds = %d: want 0 (all) or more", s.MaxInnerFolds)
 	}
@@ -125,12 +137,17 @@ type Candidate struct {
 	Weighting    string  `json:"weighting"`
 	GBDTMaxDepth int     `json:"gbdt_max_depth,omitempty"`
 	Blend        float64 `json:"blend"`
+	// GNNObjective is the objective of the graphsage and gat learners.
+	GNNObjective string `json:"gnn_objective,omitempty"`
 }
 
 func (c Candidate) String() string {
 	s := c.Learner
 	if c.Learner != LearnerNone {
 		s += "/" + c.Weighting
+	}
+	if c.GNNObjective != "" {
+		s += "/" + c.GNNObjective
 	}
 	if c.GBDTMaxDepth > 0 {
 		s += "/depth " + strconv.Itoa(c.GBDTMaxDepth)
@@ -143,6 +160,9 @@ func (c Candidate) apply(cfg Config) Config {
 	cfg.Learner, cfg.Graph.Weighting, cfg.Blend = c.Learner, c.Weighting, c.Blend
 	if c.GBDTMaxDepth > 0 {
 		cfg.GBDT.MaxDepth = c.GBDTMaxDepth
+	}
+	if c.GNNObjective != "" {
+		_ = cfg.GNN.Objective.UnmarshalText([]byte(c.GNNObjective)) // validated with the config
 	}
 	return cfg
 }
@@ -193,22 +213,30 @@ func (c *CandidateScore) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// space returns the graph variants (learner, weighting) and, for each, the
+// space returns the graph variants (learner, weighting and, for a GNN, its
+// objective: the settings that need their own embeddings) and, for each, the
 // regressor depths and blends of the search space of cfg on a graph of
 // nodes nodes.
-func (s *SelectionConfig) space(cfg Config, nodes int) (variants [][2]string, depths []int, blends []float64) {
+func (s *SelectionConfig) space(cfg Config, nodes int) (variants []Candidate, depths []int, blends []float64) {
 	ls := orDefault(s.Learners, cfg.Learner)
 	if s.MaxGraphNodes > 0 && nodes > s.MaxGraphNodes && slices.Contains(ls, LearnerNone) {
 		ls = []string{LearnerNone}
 	}
 	ws := orDefault(s.Weightings, cmp.Or(cfg.Graph.Weighting, WeightMinMax))
+	objectives := orDefault(s.GNNObjectives, cfg.GNN.Objective.String())
 	for _, l := range ls {
 		if l == LearnerNone { // no embeddings: the weighting is moot
-			variants = append(variants, [2]string{l, ws[0]})
+			variants = append(variants, Candidate{Learner: l, Weighting: ws[0]})
 			continue
 		}
 		for _, w := range ws {
-			variants = append(variants, [2]string{l, w})
+			if l != LearnerGraphSAGE && l != LearnerGAT {
+				variants = append(variants, Candidate{Learner: l, Weighting: w})
+				continue
+			}
+			for _, o := range objectives {
+				variants = append(variants, Candidate{Learner: l, Weighting: w, GNNObjective: o})
+			}
 		}
 	}
 	depths = []int{0}
@@ -230,6 +258,9 @@ func fixedSelection(cfg Config) Candidate {
 	c := Candidate{Learner: cfg.Learner, Weighting: cmp.Or(cfg.Graph.Weighting, WeightMinMax), Blend: cfg.Blend}
 	if cfg.Regressor == RegressorGBDT {
 		c.GBDTMaxDepth = cfg.GBDT.MaxDepth
+	}
+	if c.Learner == LearnerGraphSAGE || c.Learner == LearnerGAT {
+		c.GNNObjective = cfg.GNN.Objective.String()
 	}
 	return c
 }
@@ -282,7 +313,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			c := Candidate{Learner: variants[j.variant][0], Weighting: variants[j.variant][1]}.apply(cfg)
+			c := variants[j.variant].apply(cfg)
 			scores, err := innerFold(gctx, views[j.target], j.inner, c, depths, blends, tm)
 			if err != nil {
 				return fmt.Errorf("selection for %s, inner fold %s: %w", d.Datasets[ts[j.target]].DatasetID, d.Datasets[j.inner].DatasetID, err)
@@ -312,7 +343,8 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 					if n := counts[i][v][k]; n > 0 {
 						score = sums[i][v][k] / float64(n)
 					}
-					c := Candidate{Learner: vr[0], Weighting: vr[1], GBDTMaxDepth: depth, Blend: blend}
+					c := vr
+					c.GBDTMaxDepth, c.Blend = depth, blend
 					out[i].Scores = append(out[i].Scores, CandidateScore{c, score})
 					if score > best {
 						best, out[i].Chosen = score, c

@@ -33,7 +33,7 @@ func TestSelectionSpace(t *testing.T) {
 	}
 	cfg.Selection = SelectionConfig{Mode: SelectNested, Objective: ObjectivePearson}
 	variants, depths, blends = cfg.Selection.space(cfg, 0)
-	if len(variants) != 1 || variants[0] != [2]string{cfg.Learner, cfg.Graph.Weighting} ||
+	if len(variants) != 1 || variants[0] != (Candidate{Learner: cfg.Learner, Weighting: cfg.Graph.Weighting}) ||
 		!slices.Equal(depths, []int{cfg.GBDT.MaxDepth}) || !slices.Equal(blends, []float64{cfg.Blend}) {
 		t.Errorf("empty lists must keep the configured values: %v %v %v", variants, depths, blends)
 	}
@@ -51,6 +51,7 @@ func TestSelectionValidate(t *testing.T) {
 		{func(s *SelectionConfig) { s.GBDTMaxDepths = []int{0} }, "selection.gbdt_max_depths"},
 		{func(s *SelectionConfig) { s.Blends = []float64{1.5} }, "selection.blends"},
 		{func(s *SelectionConfig) { s.Blends = []float64{math.NaN()} }, "selection.blends"},
+		{func(s *SelectionConfig) { s.GNNObjectives = []string{"contrastive"} }, "selection.gnn_objectives"},
 	} {
 		cfg := DefaultConfig()
 		tc.edit(&cfg.Selection)
@@ -94,5 +95,26 @@ func TestMethodName(t *testing.T) {
 	cfg.Selection.Mode, cfg.Selection.Learners = SelectFixed, []string{LearnerGAT, LearnerNone}
 	if got := cfg.Method(); got != "none+gbdt" {
 		t.Errorf("fixed selection: %q", got)
+	}
+}
+
+// TestSelectionSpaceGNN checks that a GNN learner is tried with every
+// objective of the space, and the other learners once.
+func TestSelectionSpaceGNN(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Selection.Learners = []string{LearnerGAT, LearnerNode2Vec}
+	cfg.Selection.Weightings = []string{WeightQuantile}
+	variants, _, _ := cfg.Selection.space(cfg, 0)
+	want := []Candidate{
+		{Learner: LearnerGAT, Weighting: WeightQuantile, GNNObjective: "link"},
+		{Learner: LearnerGAT, Weighting: WeightQuantile, GNNObjective: "regression"},
+		{Learner: LearnerNode2Vec, Weighting: WeightQuantile},
+	}
+	if !slices.Equal(variants, want) {
+		t.Fatalf("variants %v, want %v", variants, want)
+	}
+	c := variants[1].apply(cfg)
+	if c.Learner != LearnerGAT || c.GNN.Objective.String() != "regression" || c.Graph.Weighting != WeightQuantile {
+		t.Errorf("apply: learner %s, objective %s, weighting %s", c.Learner, c.GNN.Objective, c.Graph.Weighting)
 	}
 }
