@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -278,16 +277,16 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		return out, nil
 	}
 	variants, depths, blends := cfg.Selection.space(cfg, graphNodes(d))
-	type job struct{ target, variant, inner int }
+	type job struct{ target, variant, fold, inner int }
 	views := make([]*Data, len(ts))
 	var jobs []job
 	for i, t := range ts {
 		views[i] = d.Without(t)
 		out[i] = &Selection{}
-		for _, di := range innerFolds(views[i], t, cfg.Selection.MaxInnerFolds) {
+		for f, di := range innerFolds(views[i], t, cfg.Selection.MaxInnerFolds) {
 			out[i].InnerFolds = append(out[i].InnerFolds, d.Datasets[di].DatasetID)
 			for v := range variants {
-				jobs = append(jobs, job{i, v, di})
+				jobs = append(jobs, job{i, v, f, di})
 			}
 		}
 		if len(out[i].InnerFolds) < 2 {
@@ -295,17 +294,16 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 				d.Datasets[t].DatasetID, len(out[i].InnerFolds))
 		}
 	}
-	// sums[target][variant][depth][blend] accumulates inner scores.
-	nc := len(depths) * len(blends)
-	sums := make([][][]float64, len(ts))
-	counts := make([][][]int, len(ts))
+	// scores[target][variant][fold] holds the fold's inner score of every
+	// (depth, blend); they are summed in fold order once all are in, so the
+	// means do not depend on which job finished first.
+	scores := make([][][][]float64, len(ts))
 	for i := range ts {
-		sums[i], counts[i] = make([][]float64, len(variants)), make([][]int, len(variants))
+		scores[i] = make([][][]float64, len(variants))
 		for v := range variants {
-			sums[i][v], counts[i][v] = make([]float64, nc), make([]int, nc)
+			scores[i][v] = make([][]float64, len(out[i].InnerFolds))
 		}
 	}
-	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Workers)
 	for _, j := range jobs {
@@ -314,18 +312,11 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 				return err
 			}
 			c := variants[j.variant].apply(cfg)
-			scores, err := innerFold(gctx, views[j.target], j.inner, c, depths, blends, tm)
+			fold, err := innerFold(gctx, views[j.target], j.inner, c, depths, blends, tm)
 			if err != nil {
 				return fmt.Errorf("selection for %s, inner fold %s: %w", d.Datasets[ts[j.target]].DatasetID, d.Datasets[j.inner].DatasetID, err)
 			}
-			mu.Lock()
-			for k, s := range scores {
-				if !math.IsNaN(s) {
-					sums[j.target][j.variant][k] += s
-					counts[j.target][j.variant][k]++
-				}
-			}
-			mu.Unlock()
+			scores[j.target][j.variant][j.fold] = fold // each job writes its own cell
 			step()
 			return nil
 		})
@@ -339,9 +330,16 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 			for a, depth := range depths {
 				for b, blend := range blends {
 					k := a*len(blends) + b
+					var sum, n float64
+					for _, fold := range scores[i][v] {
+						if !math.IsNaN(fold[k]) {
+							sum += fold[k]
+							n++
+						}
+					}
 					score := math.NaN()
-					if n := counts[i][v][k]; n > 0 {
-						score = sums[i][v][k] / float64(n)
+					if n > 0 {
+						score = sum / n
 					}
 					c := vr
 					c.GBDTMaxDepth, c.Blend = depth, blend
