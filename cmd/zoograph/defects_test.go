@@ -140,8 +140,8 @@ func TestSelfCommand(t *testing.T) {
 		lookPath        func(string) (string, error)
 		want            string
 	}{
-		{"go run", "/tmp/go-build1234/b001/exe/zoograph", "/tmp/go-build1234/b001/exe/zoograph", onPath(""), "go run ./cmd/zoograph"},
-		{"installed", "zoograph", "/home/u/go/bin/zoograph", onPath("/home/u/go/bin/zoograph"), "zoograph"},
+		{"go run", "/var/cache/go-build1234/b001/exe/zoograph", "/var/cache/go-build1234/b001/exe/zoograph", onPath(""), "go run ./cmd/zoograph"},
+		{"installed", "zoograph", "/opt/u/go/bin/zoograph", onPath("/opt/u/go/bin/zoograph"), "zoograph"},
 		{"built in the clone", "./zoograph", "/src/zoograph/zoograph", onPath(""), "./zoograph"},
 		{"another zoograph on PATH", "/opt/zg", "/opt/zg", onPath("/usr/bin/zoograph"), "/opt/zg"},
 	}
