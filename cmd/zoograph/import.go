@@ -142,9 +142,7 @@ func importCommandLine(kind, src, out, task string, strict bool) string {
 // and every skipped row.
 func importPrintReport(w io.Writer, src, out string, rep *transfergraph.Report, merged []store.Merged) {
 	fmt.Fprintf(w, "imported %s (%s layout) from %s into %s\n", rep.Source, rep.Task, src, out)
-	rows := []struct {
-		table, note string
-	}{
+	rows := []tableNote{
 		{"models", ""},
 		{"datasets", ""},
 		{"finetunes", fmt.Sprintf("%d LoRA, %d repeated runs", rep.Counts["finetunes_lora"], rep.Counts["finetunes_repeated"])},
@@ -152,27 +150,7 @@ func importPrintReport(w io.Writer, src, out string, rep *transfergraph.Report, 
 		{"dataset_distances", ""},
 		{"reference_results", fmt.Sprintf("%d result tables", len(rep.ResultTables))},
 	}
-	byTable := map[string]store.Merged{}
-	for _, m := range merged {
-		byTable[m.Table] = m
-	}
-	for _, r := range rows {
-		notes := []string{}
-		if r.note != "" {
-			notes = append(notes, r.note)
-		}
-		if m := byTable[r.table]; m.Replaced > 0 {
-			notes = append(notes, fmt.Sprintf("replaced %d earlier rows", m.Replaced))
-		}
-		if m := byTable[r.table]; m.Kept > 0 {
-			notes = append(notes, fmt.Sprintf("kept %d other rows", m.Kept))
-		}
-		line := fmt.Sprintf("  %-18s %7d", r.table, rep.Counts[r.table])
-		if len(notes) > 0 {
-			line += "  (" + strings.Join(notes, "; ") + ")"
-		}
-		fmt.Fprintln(w, line)
-	}
+	printTableCounts(w, rows, rep.Counts, merged, 18)
 	if n := rep.Counts["models_without_config"]; n > 0 {
 		fmt.Fprintf(w, "  %d models have records or scores but no metadata row\n", n)
 	}
@@ -183,5 +161,35 @@ func importPrintReport(w io.Writer, src, out string, rep *transfergraph.Report, 
 	fmt.Fprintf(w, "skipped %d malformed rows:\n", len(rep.Problems))
 	for _, p := range rep.Problems {
 		fmt.Fprintf(w, "  %s\n", p.Error())
+	}
+}
+
+// tableNote is one line of an import summary: a table and what to say of it.
+type tableNote struct{ table, note string }
+
+// printTableCounts writes a line per table: its row count, the note, and
+// how many earlier rows of the same source the merge replaced and rows of
+// other sources it kept.
+func printTableCounts(w io.Writer, rows []tableNote, counts map[string]int, merged []store.Merged, width int) {
+	byTable := map[string]store.Merged{}
+	for _, m := range merged {
+		byTable[m.Table] = m
+	}
+	for _, r := range rows {
+		var notes []string
+		if r.note != "" {
+			notes = append(notes, r.note)
+		}
+		if m := byTable[r.table]; m.Replaced > 0 {
+			notes = append(notes, fmt.Sprintf("replaced %d earlier rows", m.Replaced))
+		}
+		if m := byTable[r.table]; m.Kept > 0 {
+			notes = append(notes, fmt.Sprintf("kept %d other rows", m.Kept))
+		}
+		line := fmt.Sprintf("  %-*s %7d", width, r.table, counts[r.table])
+		if len(notes) > 0 {
+			line += "  (" + strings.Join(notes, "; ") + ")"
+		}
+		fmt.Fprintln(w, line)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/zoograph/zoograph/pipeline/recycling"
@@ -43,33 +42,13 @@ func importRecycling(ctx context.Context, e *env, dir, out string, strict bool) 
 // and replaced, and every skipped value.
 func printRecyclingReport(w io.Writer, dir, out string, rep *recycling.Report, merged []store.Merged) {
 	c := rep.Counts
-	byTable := map[string]store.Merged{}
-	for _, m := range merged {
-		byTable[m.Table] = m
-	}
 	fmt.Fprintf(w, "imported %s from %s into %s\n", rep.Source, dir, out)
-	for _, r := range []struct{ table, note string }{
+	printTableCounts(w, []tableNote{
 		{"models", fmt.Sprintf("%d rows read; %d fine-tuned, %d with a probe score only", c["rows"], c["fine_tuned"], c["probe_only"])},
 		{"datasets", fmt.Sprintf("%d dataset columns; %d with metadata", len(rep.DatasetColumns), c["datasets_with_metadata"])},
 		{"finetunes", ""},
 		{"scores", "linear_probe on mnli: the mnli_lp column"},
-	} {
-		notes := []string{}
-		if r.note != "" {
-			notes = append(notes, r.note)
-		}
-		if m := byTable[r.table]; m.Replaced > 0 {
-			notes = append(notes, fmt.Sprintf("replaced %d earlier rows", m.Replaced))
-		}
-		if m := byTable[r.table]; m.Kept > 0 {
-			notes = append(notes, fmt.Sprintf("kept %d other rows", m.Kept))
-		}
-		line := fmt.Sprintf("  %-10s %7d", r.table, c[r.table])
-		if len(notes) > 0 {
-			line += "  (" + strings.Join(notes, "; ") + ")"
-		}
-		fmt.Fprintln(w, line)
-	}
+	}, c, merged, 10)
 	if !rep.HasMetadata {
 		fmt.Fprintf(w, "  no %s: datasets have no metadata\n", recycling.FileDatasets)
 	}
