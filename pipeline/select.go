@@ -283,7 +283,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 	for i, t := range ts {
 		views[i] = d.Without(t)
 		out[i] = &Selection{}
-		for f, di := range innerFolds(views[i], t, cfg.Selection.MaxInnerFolds) {
+		for f, di := range innerFolds(d, t, cfg.Selection.MaxInnerFolds) {
 			out[i].InnerFolds = append(out[i].InnerFolds, d.Datasets[di].DatasetID)
 			for v := range variants {
 				jobs = append(jobs, job{i, v, f, di})
@@ -365,7 +365,7 @@ func selectionJobs(d *Data, ts []int, cfg Config) int {
 	variants, _, _ := cfg.Selection.space(cfg, graphNodes(d))
 	n := 0
 	for _, t := range ts {
-		n += len(variants) * len(innerFolds(d.Without(t), t, cfg.Selection.MaxInnerFolds))
+		n += len(variants) * len(innerFolds(d, t, cfg.Selection.MaxInnerFolds))
 	}
 	return n
 }
@@ -385,14 +385,14 @@ func graphNodes(d *Data) int {
 	return n + len(extra)
 }
 
-// innerFolds returns the datasets of the view d that an inner
-// leave-one-dataset-out for target t holds out in turn: the history
-// datasets with at least 3 recorded models, at most max of them (0 = all),
-// nearest to t first.
+// innerFolds returns the datasets that an inner leave-one-dataset-out for
+// target t holds out in turn: the history datasets other than t with at
+// least 3 recorded models, at most max of them (0 = all), nearest to t
+// first. It reads no accuracy, so d need not hide t.
 func innerFolds(d *Data, t, max int) []int {
 	var out []int
 	for _, di := range d.HistoryDatasets() {
-		if len(d.TargetModels(di)) >= 3 {
+		if di != t && len(d.TargetModels(di)) >= 3 {
 			out = append(out, di)
 		}
 	}
