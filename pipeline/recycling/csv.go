@@ -1,14 +1,12 @@
 package recycling
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/zoograph/zoograph/pipeline/internal/csvscan"
 )
 
 // Problem kinds: the class of a bad value or row.
@@ -131,63 +129,25 @@ func (r row) cell(name, kind, format string, args ...any) *Problem {
 // check or fn ends the read. It returns the number of rows read, bad ones
 // included.
 func readCSV(ctx context.Context, data []byte, file string, ps *problems, check func(*header) error, fn func(row) error) (int, error) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	names, err := cr.Read()
-	if err == io.EOF {
-		return 0, fmt.Errorf("%s: empty file, want a header line", file)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("%s: header: %w", file, err)
-	}
-	h, err := newHeader(file, names)
-	if err != nil {
-		return 0, err
-	}
-	if err := check(h); err != nil {
-		return 0, err
-	}
-	for n := 0; ; n++ {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return n, err
-			}
+	var h *header
+	return csvscan.Scan(ctx, data, file, func(names []string) error {
+		var err error
+		if h, err = newHeader(file, names); err != nil {
+			return err
 		}
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return n, fmt.Errorf("%s: %w", file, err)
-			}
-			line := pe.StartLine
-			if line == 0 {
-				line = pe.Line
-			}
-			p := &Problem{File: file, Line: line, Kind: KindCSV, Reason: KindCSV + ": " + pe.Err.Error()}
-			if err := ps.add(p); err != nil {
-				return n, err
-			}
-			continue
-		}
-		line, _ := cr.FieldPos(0)
+		return check(h)
+	}, func(line int, rec []string) error {
 		r := row{h: h, line: line, rec: rec}
-		switch {
-		case len(rec) > len(names):
-			err = ps.add(r.problem(KindLongLine, "%d fields, header has %d", len(rec), len(names)))
-		case len(rec) < len(names):
-			err = ps.add(r.problem(KindShortLine, "%d fields, header has %d (no column %q)", len(rec), len(names), h.names[len(rec)]))
-		default:
-			err = fn(r)
+		switch n := len(h.names); {
+		case len(rec) > n:
+			return ps.add(r.problem(KindLongLine, "%d fields, header has %d", len(rec), n))
+		case len(rec) < n:
+			return ps.add(r.problem(KindShortLine, "%d fields, header has %d (no column %q)", len(rec), n, h.names[len(rec)]))
 		}
-		if err != nil {
-			return n, err
-		}
-	}
+		return fn(r)
+	}, func(line int, msg string) error {
+		return ps.add(&Problem{File: file, Line: line, Kind: KindCSV, Reason: KindCSV + ": " + msg})
+	})
 }
 
 // shorten abbreviates a header for an error message.

@@ -1,17 +1,14 @@
 package transfergraph
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"strconv"
 	"strings"
 
+	"github.com/zoograph/zoograph/pipeline/internal/csvscan"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -215,53 +212,22 @@ func firstProblem(ps ...*Problem) *Problem {
 // Records the CSV reader rejects are reported as problems; an error from fn
 // or from the reader's input ends the read.
 func readCSV(ctx context.Context, data []byte, file string, required []string, ps *problems, fn func(row) error) (*table, error) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, fmt.Errorf("%s: empty file, want a header line", file)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", file, err)
-	}
-	t, err := newTable(file, header)
+	var t *table
+	_, err := csvscan.Scan(ctx, data, file, func(header []string) error {
+		var err error
+		if t, err = newTable(file, header); err != nil {
+			return err
+		}
+		return checkColumns(t, required)
+	}, func(line int, rec []string) error {
+		return fn(row{t: t, line: line, rec: rec})
+	}, func(line int, msg string) error {
+		return ps.add(Problem{File: file, Line: line, Kind: KindCSV, Reason: KindCSV + ": " + msg})
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := checkColumns(t, required); err != nil {
-		return nil, err
-	}
-	for n := 0; ; n++ {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return t, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s: %w", file, err)
-			}
-			line := pe.StartLine
-			if line == 0 {
-				line = pe.Line
-			}
-			if err := ps.add(Problem{File: file, Line: line, Kind: KindCSV, Reason: KindCSV + ": " + pe.Err.Error()}); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		if err := fn(row{t: t, line: line, rec: rec}); err != nil {
-			return nil, err
-		}
-	}
+	return t, nil
 }
 
 // newTable indexes a header by column name.
