@@ -157,202 +157,262 @@ func HistoryFromEvals(t *store.Tables) *History {
 	if len(t.Evals) == 0 {
 		return h
 	}
+	z := newCardIndex(t)
+	h.readLineage(z)
+	cands := z.candidates(t.Evals, rep)
+	cands = resolveConfigs(cands, z.datasetIDs, rep)
+	recs := dropCopies(dropDuplicateSplits(cands, rep), rep)
+	h.keepOneMetric(recs)
+	return h
+}
 
-	models := map[string]*store.Model{}
+// cardIndex holds what the zoo says about each model for HistoryFromEvals:
+// its models row, its card's Trainer sentences and text, and the card
+// information read from them (rule 1), read once per model.
+type cardIndex struct {
+	models     map[string]*store.Model
+	byName     map[string][]string // model name without owner -> ids
+	datasetIDs map[string]string   // case-folded id -> the zoo's id
+	trainers   map[string]card.Trainer
+	texts      map[string]string
+	infos      map[string]*cardInfo
+}
+
+// cardInfo is what a model's card says: lineage, training datasets, Trainer
+// results.
+type cardInfo struct {
+	bases    []string
+	lineage  string
+	relation string
+	trainer  card.Trainer
+	trained  []string
+	lora     bool
+}
+
+// newCardIndex indexes the zoo's models, datasets and model cards; the
+// Trainer sentences of every model card are parsed here, once.
+func newCardIndex(t *store.Tables) *cardIndex {
+	z := &cardIndex{models: map[string]*store.Model{}, byName: map[string][]string{}, datasetIDs: map[string]string{},
+		trainers: map[string]card.Trainer{}, texts: map[string]string{}, infos: map[string]*cardInfo{}}
 	for i := range t.Models {
-		models[t.Models[i].ModelID] = &t.Models[i]
+		z.models[t.Models[i].ModelID] = &t.Models[i]
 	}
-	byName := map[string][]string{} // model name without owner -> ids
-	for id := range models {
+	for id := range z.models {
 		if _, name, ok := strings.Cut(id, "/"); ok {
-			byName[name] = append(byName[name], id)
+			z.byName[name] = append(z.byName[name], id)
 		}
 	}
-	canonical := func(b string) string {
-		if _, ok := models[b]; ok || strings.Contains(b, "/") {
-			return b
-		}
-		if ids := byName[b]; len(ids) == 1 {
-			return ids[0]
-		}
-		return b
-	}
-	datasetIDs := map[string]string{} // case-folded id -> the zoo's id
 	for _, d := range t.Datasets {
-		if _, ok := datasetIDs[strings.ToLower(d.DatasetID)]; !ok {
-			datasetIDs[strings.ToLower(d.DatasetID)] = d.DatasetID
+		if _, ok := z.datasetIDs[strings.ToLower(d.DatasetID)]; !ok {
+			z.datasetIDs[strings.ToLower(d.DatasetID)] = d.DatasetID
 		}
 	}
-
-	// What each model's card says: lineage, training datasets, Trainer
-	// results.
-	type cardInfo struct {
-		bases    []string
-		lineage  string
-		relation string
-		trainer  card.Trainer
-		trained  []string
-		lora     bool
-	}
-	// The Trainer sentences of every model card, read once.
-	trainers := map[string]card.Trainer{}
-	texts := map[string]string{}
 	for _, c := range t.Cards {
 		if c.RepoType == "model" {
-			trainers[c.RepoID] = card.ParseTrainer([]byte(c.Text))
-			texts[c.RepoID] = c.Text
+			z.trainers[c.RepoID] = card.ParseTrainer([]byte(c.Text))
+			z.texts[c.RepoID] = c.Text
 		}
 	}
-	infos := map[string]*cardInfo{}
-	info := func(id string) *cardInfo {
-		if ci, ok := infos[id]; ok {
-			return ci
-		}
-		ci := &cardInfo{trainer: trainers[id]}
-		infos[id] = ci
-		m := models[id]
-		if m != nil {
-			ci.bases = slices.Clone(m.BaseModels)
-			ci.trained = slices.Clone(m.SourceDatasets)
-			ci.lora = m.LibraryName == "peft" || slices.Contains(m.Tags, "peft") || slices.Contains(m.Tags, "lora")
-		}
-		// The crawl read base_model and datasets into the models row; the
-		// front matter is parsed again only for what the row lacks.
-		if text := texts[id]; text != "" && (m == nil || strings.Contains(text, "base_model_relation")) {
-			if md, err := card.Parse([]byte(text), card.DefaultOptions()); err == nil {
-				if len(ci.bases) == 0 {
-					ci.bases = md.BaseModels
-				}
-				ci.relation = strings.ToLower(md.BaseModelRelation)
-				if len(ci.trained) == 0 {
-					ci.trained = md.Datasets
-				}
-			}
-		}
-		switch {
-		case len(ci.bases) > 0:
-			ci.lineage = LineageMetadata
-		case ci.trainer.BaseModel != "":
-			ci.bases, ci.lineage = []string{ci.trainer.BaseModel}, LineageTrainer
-		}
-		for i, b := range ci.bases {
-			ci.bases[i] = canonical(b)
-		}
-		if d := ci.trainer.Dataset; d != "" && !strings.ContainsAny(d, " \t") {
-			ci.trained = append(ci.trained, d)
-		}
-		if ci.relation == "adapter" {
-			ci.lora = true
-		}
+	return z
+}
+
+// canonical returns the zoo's id of base model b: a legacy id without owner
+// becomes the zoo's "owner/name" when exactly one model has that name; any
+// other id is returned as it is.
+func (z *cardIndex) canonical(b string) string {
+	if _, ok := z.models[b]; ok || strings.Contains(b, "/") {
+		return b
+	}
+	if ids := z.byName[b]; len(ids) == 1 {
+		return ids[0]
+	}
+	return b
+}
+
+// info returns what model id's models row and card say (rule 1): its base
+// models (canonical ids) and where they were read, its base_model_relation,
+// the datasets it declares it was trained on, and whether it is an adapter.
+// The result is computed once per model and shared.
+func (z *cardIndex) info(id string) *cardInfo {
+	if ci, ok := z.infos[id]; ok {
 		return ci
 	}
-	// Lineage of every model, for the graph and for inherited history.
-	for id := range models {
-		if len(models[id].BaseModels) == 1 {
-			h.BaseModel[id], h.Lineage[id] = canonical(models[id].BaseModels[0]), LineageMetadata
+	ci := &cardInfo{trainer: z.trainers[id]}
+	z.infos[id] = ci
+	m := z.models[id]
+	if m != nil {
+		ci.bases = slices.Clone(m.BaseModels)
+		ci.trained = slices.Clone(m.SourceDatasets)
+		ci.lora = m.LibraryName == "peft" || slices.Contains(m.Tags, "peft") || slices.Contains(m.Tags, "lora")
+	}
+	// The crawl read base_model and datasets into the models row; the
+	// front matter is parsed again only for what the row lacks.
+	if text := z.texts[id]; text != "" && (m == nil || strings.Contains(text, "base_model_relation")) {
+		if md, err := card.Parse([]byte(text), card.DefaultOptions()); err == nil {
+			if len(ci.bases) == 0 {
+				ci.bases = md.BaseModels
+			}
+			ci.relation = strings.ToLower(md.BaseModelRelation)
+			if len(ci.trained) == 0 {
+				ci.trained = md.Datasets
+			}
 		}
 	}
-	for _, id := range sortedKeys(trainers) {
+	switch {
+	case len(ci.bases) > 0:
+		ci.lineage = LineageMetadata
+	case ci.trainer.BaseModel != "":
+		ci.bases, ci.lineage = []string{ci.trainer.BaseModel}, LineageTrainer
+	}
+	for i, b := range ci.bases {
+		ci.bases[i] = z.canonical(b)
+	}
+	if d := ci.trainer.Dataset; d != "" && !strings.ContainsAny(d, " \t") {
+		ci.trained = append(ci.trained, d)
+	}
+	if ci.relation == "adapter" {
+		ci.lora = true
+	}
+	return ci
+}
+
+// readLineage fills h.BaseModel and h.Lineage for every model with exactly
+// one base model (from its models row, else its Trainer sentence; a model
+// with several is a merge and has none), for the graph and for inherited
+// history, and counts them in h.Report.
+func (h *History) readLineage(z *cardIndex) {
+	for id, m := range z.models {
+		if len(m.BaseModels) == 1 {
+			h.BaseModel[id], h.Lineage[id] = z.canonical(m.BaseModels[0]), LineageMetadata
+		}
+	}
+	for _, id := range sortedKeys(z.trainers) {
 		if h.BaseModel[id] != "" {
 			continue
 		}
-		if m := models[id]; m != nil && len(m.BaseModels) > 0 {
+		if m := z.models[id]; m != nil && len(m.BaseModels) > 0 {
 			continue // several base models: a merge
 		}
-		if b := trainers[id].BaseModel; b != "" && canonical(b) != id {
-			h.BaseModel[id], h.Lineage[id] = canonical(b), LineageTrainer
+		if b := z.trainers[id].BaseModel; b != "" && z.canonical(b) != id {
+			h.BaseModel[id], h.Lineage[id] = z.canonical(b), LineageTrainer
 		}
 	}
 	for _, src := range h.Lineage {
-		rep.Lineage[src]++
+		h.Report.Lineage[src]++
 		if src == LineageTrainer {
-			rep.LineageAdded++
+			h.Report.LineageAdded++
 		}
 	}
+}
 
-	// Candidate records, one per eval row that passes rules 1 to 6.
-	type cand struct {
-		rec       HistoryRecord
-		splitRank int // 0 test, 1 validation, 2 evaluation set
-		config    string
-	}
-	var cands []cand
-	configs := map[string]map[string]bool{} // dataset -> the configs reported
-	reject := func(why string) { rep.Rejected[why]++ }
-	for _, e := range t.Evals {
-		ci := info(e.ModelID)
-		switch {
-		case len(ci.bases) == 0:
-			reject(RejectNoBaseModel)
-			continue
-		case len(ci.bases) > 1:
-			reject(RejectSeveralBases)
-			continue
-		case ci.relation == "quantized" || ci.relation == "merge":
-			reject(RejectNotFineTune)
-			continue
-		case ci.bases[0] == e.ModelID:
-			reject(RejectSelfBase)
-			continue
-		}
-		value, percent, ok := evalValue(e)
-		if !ok {
-			reject(RejectNotNumeric)
-			continue
-		}
-		metric := normaliseMetric(e.MetricType)
-		if metric == "" && strings.TrimSpace(e.MetricType) == "" {
-			metric = normaliseMetric(e.MetricName)
-		}
-		if metric == "" {
-			reject(RejectMetric)
-			continue
-		}
-		if value < 0 || value > 100 {
-			reject(RejectRange)
-			continue
-		}
-		if value > 1 || percent {
-			value /= 100
-		}
-		split, rank := normaliseSplit(e.DatasetSplit)
-		if split == "" {
-			if !trainerConfirms(ci.trainer, e) {
-				reject(RejectSplit)
-				continue
-			}
-			split, rank = "evaluation-set", 2
-		}
-		typ, cfg, why := datasetOf(e, ci.trainer)
+// historyCand is a candidate record: an eval row that passed rules 1 to 6.
+type historyCand struct {
+	rec       HistoryRecord
+	splitRank int    // 0 test, 1 validation, 2 evaluation set
+	config    string // the dataset config the row names, if one that matters
+}
+
+// candidates applies rules 1 to 6 to every eval row, counting the rejected
+// ones in rep, and returns the others in the order of evals; a candidate's
+// dataset is its Hub id without config (resolveConfigs adds it).
+func (z *cardIndex) candidates(evals []store.Eval, rep *HistoryReport) []historyCand {
+	var cands []historyCand
+	for _, e := range evals {
+		c, why := z.candidate(e)
 		if why != "" {
-			reject(why)
+			rep.Rejected[why]++
 			continue
 		}
-		if len(ci.trained) > 0 && !trainedOn(ci.trained, e.DatasetType, typ) {
-			reject(RejectNotTrainedOn)
-			continue
-		}
-		if cfg != "" {
-			if configs[typ] == nil {
-				configs[typ] = map[string]bool{}
-			}
-			configs[typ][cfg] = true
-		}
-		method := "full"
-		if ci.lora {
-			method = "lora"
-		}
-		cands = append(cands, cand{rec: HistoryRecord{BaseModel: ci.bases[0], Model: e.ModelID, Dataset: typ,
-			Task: normaliseTask(e.TaskType), Metric: metric, Split: split, Value: value, Raw: e.ValueRaw,
-			Lineage: ci.lineage, Method: method}, splitRank: rank, config: cfg})
+		cands = append(cands, c)
 	}
-	// The config names the data only for a dataset reported with several;
-	// there, a row without one is ambiguous.
+	return cands
+}
+
+// candidate applies rules 1 to 6 to one eval row: it returns the candidate
+// record, or the first reason (a Reject constant) the row gives none.
+func (z *cardIndex) candidate(e store.Eval) (historyCand, string) {
+	ci := z.info(e.ModelID)
+	switch {
+	case len(ci.bases) == 0:
+		return historyCand{}, RejectNoBaseModel
+	case len(ci.bases) > 1:
+		return historyCand{}, RejectSeveralBases
+	case ci.relation == "quantized" || ci.relation == "merge":
+		return historyCand{}, RejectNotFineTune
+	case ci.bases[0] == e.ModelID:
+		return historyCand{}, RejectSelfBase
+	}
+	value, metric, why := evalScore(e)
+	if why != "" {
+		return historyCand{}, why
+	}
+	split, rank := normaliseSplit(e.DatasetSplit)
+	if split == "" {
+		if !trainerConfirms(ci.trainer, e) {
+			return historyCand{}, RejectSplit
+		}
+		split, rank = "evaluation-set", 2
+	}
+	typ, cfg, why := datasetOf(e, ci.trainer)
+	if why != "" {
+		return historyCand{}, why
+	}
+	if len(ci.trained) > 0 && !trainedOn(ci.trained, e.DatasetType, typ) {
+		return historyCand{}, RejectNotTrainedOn
+	}
+	method := "full"
+	if ci.lora {
+		method = "lora"
+	}
+	return historyCand{rec: HistoryRecord{BaseModel: ci.bases[0], Model: e.ModelID, Dataset: typ,
+		Task: normaliseTask(e.TaskType), Metric: metric, Split: split, Value: value, Raw: e.ValueRaw,
+		Lineage: ci.lineage, Method: method}, splitRank: rank, config: cfg}, ""
+}
+
+// evalScore applies rules 2 and 3 to an eval row: it returns the value on
+// [0, 1] and the normalised metric, or the reason the row has none.
+func evalScore(e store.Eval) (value float64, metric, why string) {
+	value, percent, ok := evalValue(e)
+	if !ok {
+		return 0, "", RejectNotNumeric
+	}
+	metric = normaliseMetric(e.MetricType)
+	if metric == "" && strings.TrimSpace(e.MetricType) == "" {
+		metric = normaliseMetric(e.MetricName)
+	}
+	if metric == "" {
+		return 0, "", RejectMetric
+	}
+	if value < 0 || value > 100 {
+		return 0, "", RejectRange
+	}
+	if value > 1 || percent {
+		value /= 100
+	}
+	return value, metric, ""
+}
+
+// resolveConfigs gives the candidates their final dataset ids (the end of
+// rule 5): "dataset/config" for a dataset reported with two or more configs
+// (its rows without a config are ambiguous and rejected, counted in rep),
+// the Hub id alone otherwise, then the zoo's id where the datasets table has
+// the same id up to case (datasetIDs maps case-folded ids to the zoo's).
+// It reuses cands' storage.
+func resolveConfigs(cands []historyCand, datasetIDs map[string]string, rep *HistoryReport) []historyCand {
+	configs := map[string]map[string]bool{} // dataset -> the configs reported
+	for _, c := range cands {
+		if c.config != "" {
+			if configs[c.rec.Dataset] == nil {
+				configs[c.rec.Dataset] = map[string]bool{}
+			}
+			configs[c.rec.Dataset][c.config] = true
+		}
+	}
 	kept := cands[:0]
 	for _, c := range cands {
 		if len(configs[c.rec.Dataset]) >= 2 {
 			if c.config == "" {
-				reject(RejectNoConfig)
+				rep.Rejected[RejectNoConfig]++
 				continue
 			}
 			c.rec.Dataset += "/" + c.config
@@ -362,10 +422,15 @@ func HistoryFromEvals(t *store.Tables) *History {
 		}
 		kept = append(kept, c)
 	}
-	cands = kept
+	return kept
+}
 
-	// Rule 7: one split per (model, dataset, metric), then no copies.
-	slices.SortStableFunc(cands, func(a, b cand) int {
+// dropDuplicateSplits applies the first half of rule 7: one record per
+// (model, dataset, metric), test before validation before the evaluation
+// set; the others are counted in rep. The records come out sorted by
+// model, dataset and metric. It sorts cands in place.
+func dropDuplicateSplits(cands []historyCand, rep *HistoryReport) []HistoryRecord {
+	slices.SortStableFunc(cands, func(a, b historyCand) int {
 		return cmp.Or(strings.Compare(a.rec.Model, b.rec.Model), strings.Compare(a.rec.Dataset, b.rec.Dataset),
 			strings.Compare(a.rec.Metric, b.rec.Metric), cmp.Compare(a.splitRank, b.splitRank))
 	})
@@ -374,12 +439,20 @@ func HistoryFromEvals(t *store.Tables) *History {
 		if i > 0 {
 			p := cands[i-1].rec
 			if p.Model == c.rec.Model && p.Dataset == c.rec.Dataset && p.Metric == c.rec.Metric {
-				reject(RejectDuplicateSplit)
+				rep.Rejected[RejectDuplicateSplit]++
 				continue
 			}
 		}
 		recs = append(recs, c.rec)
 	}
+	return recs
+}
+
+// dropCopies applies the second half of rule 7: of the records with the same
+// base model, dataset, metric and value (to 6 decimals), copies of one
+// card, the first is kept and the others are counted in rep. It reuses
+// recs' storage and keeps the order.
+func dropCopies(recs []HistoryRecord, rep *HistoryReport) []HistoryRecord {
 	type copyKey struct {
 		base, dataset, metric string
 		value                 float64
@@ -389,32 +462,23 @@ func HistoryFromEvals(t *store.Tables) *History {
 	for _, r := range recs {
 		k := copyKey{r.BaseModel, r.Dataset, r.Metric, math.Round(r.Value * 1e6)}
 		if seen[k] {
-			reject(RejectCopy)
+			rep.Rejected[RejectCopy]++
 			continue
 		}
 		seen[k] = true
 		unique = append(unique, r)
 	}
-	recs = unique
+	return unique
+}
 
-	// Rule 8: one metric per dataset.
-	bases := map[string]map[string]map[string]bool{} // dataset -> metric -> base models
-	for _, r := range recs {
-		if bases[r.Dataset] == nil {
-			bases[r.Dataset] = map[string]map[string]bool{}
-		}
-		if bases[r.Dataset][r.Metric] == nil {
-			bases[r.Dataset][r.Metric] = map[string]bool{}
-		}
-		bases[r.Dataset][r.Metric][r.BaseModel] = true
-	}
-	for ds, byMetric := range bases {
-		best := ""
-		for _, m := range metricPreference {
-			if n := len(byMetric[m]); n > 0 && (best == "" || n > len(byMetric[best])) {
-				best = m
-			}
-		}
+// keepOneMetric applies rule 8 and completes h: it chooses each dataset's
+// metric (h.Report.Metric), keeps the records of that metric (the others
+// counted), sorted by base model, dataset and model, as h.Records, sets each
+// dataset's most frequent task (ties to the first in order) and the
+// report's counts.
+func (h *History) keepOneMetric(recs []HistoryRecord) {
+	rep := &h.Report
+	for ds, best := range chooseMetrics(recs) {
 		rep.Metric[ds] = best
 	}
 	final := recs[:0]
@@ -422,7 +486,7 @@ func HistoryFromEvals(t *store.Tables) *History {
 	baseSet := map[string]bool{}
 	for _, r := range recs {
 		if rep.Metric[r.Dataset] != r.Metric {
-			reject(RejectOtherMetric)
+			rep.Rejected[RejectOtherMetric]++
 			continue
 		}
 		final = append(final, r)
@@ -454,7 +518,32 @@ func HistoryFromEvals(t *store.Tables) *History {
 	rep.Records = len(final)
 	rep.BaseModels = len(baseSet)
 	rep.Datasets = len(rep.Metric)
-	return h
+}
+
+// chooseMetrics returns each dataset's metric (rule 8): the one most base
+// models have a record of, ties to the first of metricPreference.
+func chooseMetrics(recs []HistoryRecord) map[string]string {
+	bases := map[string]map[string]map[string]bool{} // dataset -> metric -> base models
+	for _, r := range recs {
+		if bases[r.Dataset] == nil {
+			bases[r.Dataset] = map[string]map[string]bool{}
+		}
+		if bases[r.Dataset][r.Metric] == nil {
+			bases[r.Dataset][r.Metric] = map[string]bool{}
+		}
+		bases[r.Dataset][r.Metric][r.BaseModel] = true
+	}
+	metric := map[string]string{}
+	for ds, byMetric := range bases {
+		best := ""
+		for _, m := range metricPreference {
+			if n := len(byMetric[m]); n > 0 && (best == "" || n > len(byMetric[best])) {
+				best = m
+			}
+		}
+		metric[ds] = best
+	}
+	return metric
 }
 
 // Finetunes returns the records as rows of the finetunes table: model =
