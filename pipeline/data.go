@@ -54,20 +54,46 @@ type Data struct {
 // Clean builds Data from the zoo's tables: full fine-tunes only, one
 // accuracy per (model, dataset) as the mean of repeated runs, degenerate
 // datasets dropped from the history, categorical encodings fitted once.
+// Each step is a function of its own: cleanModels, cleanDatasets,
+// meanAccuracy, screenDatasets, readDistances, meanScores.
 func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 	if len(t.Finetunes) == 0 {
 		return nil, fmt.Errorf("clean: the zoo has no fine-tuning records (table finetunes is empty)")
 	}
 	d := &Data{modelIdx: map[string]int{}, datasetIdx: map[string]int{}}
+	d.Models = cleanModels(t.Models, t.Finetunes)
+	for i, m := range d.Models {
+		d.modelIdx[m.ModelID] = i
+	}
+	d.Datasets = cleanDatasets(t, d.Models)
+	for i, ds := range d.Datasets {
+		d.datasetIdx[ds.DatasetID] = i
+	}
+	d.acc = d.meanAccuracy(t.Finetunes)
+	d.norm, d.hasHistory, d.Dropped = d.screenDatasets(cfg)
+	d.readDistances(t.DatasetDistances)
+	d.scores = d.meanScores(t.Scores)
+	d.modelType = encoder(d.Models, func(m store.Model) string { return m.ModelType })
+	d.architecture = encoder(d.Models, func(m store.Model) string { return strings.Join(m.Architectures, ",") })
+	d.pretrain = encoder(d.Models, func(m store.Model) string { return m.PretrainDataset })
+	deriveHistory(d)
+	return d, nil
+}
 
+// cleanModels returns one row per model, sorted by id: rows of one model
+// from several sources merged (mergeModel, the first row's values first),
+// and a row with only the id (reported accuracy NaN) for a model that has
+// fine-tunes but no metadata. Fine-tunes without a model or dataset id are
+// ignored.
+func cleanModels(rows []store.Model, finetunes []store.Finetune) []store.Model {
 	models := map[string]store.Model{}
-	for _, m := range t.Models {
+	for _, m := range rows {
 		if prev, ok := models[m.ModelID]; ok {
 			m = mergeModel(prev, m)
 		}
 		models[m.ModelID] = m
 	}
-	for _, f := range t.Finetunes {
+	for _, f := range finetunes {
 		if f.ModelID == "" || f.DatasetID == "" {
 			continue
 		}
@@ -75,45 +101,55 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 			models[f.ModelID] = store.Model{ModelID: f.ModelID, ReportedAccuracy: math.NaN()}
 		}
 	}
+	out := make([]store.Model, 0, len(models))
 	for _, id := range sortedKeys(models) {
-		d.modelIdx[id] = len(d.Models)
-		d.Models = append(d.Models, models[id])
+		out = append(out, models[id])
 	}
+	return out
+}
 
+// cleanDatasets returns one row per dataset the zoo knows, sorted by id: the
+// datasets table (the last row of an id wins), and a row with only the id
+// for every other dataset named by a fine-tune, a distance, or a model's
+// source or pretraining datasets. Empty ids are ignored.
+func cleanDatasets(t *store.Tables, models []store.Model) []store.Dataset {
 	datasets := map[string]store.Dataset{}
 	for _, ds := range t.Datasets {
 		datasets[ds.DatasetID] = ds
 	}
-	addDataset := func(id string) {
-		if id == "" {
-			return
-		}
-		if _, ok := datasets[id]; !ok {
+	add := func(id string) {
+		if _, ok := datasets[id]; !ok && id != "" {
 			datasets[id] = store.Dataset{DatasetID: id}
 		}
 	}
 	for _, f := range t.Finetunes {
-		addDataset(f.DatasetID)
+		add(f.DatasetID)
 	}
 	for _, x := range t.DatasetDistances {
-		addDataset(x.DatasetA)
-		addDataset(x.DatasetB)
+		add(x.DatasetA)
+		add(x.DatasetB)
 	}
-	for _, m := range d.Models {
+	for _, m := range models {
 		for _, s := range m.SourceDatasets {
-			addDataset(s)
+			add(s)
 		}
-		addDataset(m.PretrainDataset)
+		add(m.PretrainDataset)
 	}
+	out := make([]store.Dataset, 0, len(datasets))
 	for _, id := range sortedKeys(datasets) {
-		d.datasetIdx[id] = len(d.Datasets)
-		d.Datasets = append(d.Datasets, datasets[id])
+		out = append(out, datasets[id])
 	}
-	nd, nm := len(d.Datasets), len(d.Models)
+	return out
+}
 
-	// Accuracy: mean over repeated full runs.
+// meanAccuracy returns acc[dataset][model]: the mean accuracy of the full
+// fine-tunes of the pair, NaN where there is none. Records of other methods,
+// with an id d does not index, or with a NaN or infinite accuracy are
+// ignored.
+func (d *Data) meanAccuracy(finetunes []store.Finetune) [][]float64 {
+	nd, nm := len(d.Datasets), len(d.Models)
 	sum, cnt := newMatrix(nd, nm, 0), newMatrix(nd, nm, 0)
-	for _, f := range t.Finetunes {
+	for _, f := range finetunes {
 		di, okd := d.datasetIdx[f.DatasetID]
 		mi, okm := d.modelIdx[f.ModelID]
 		// A record without a model or dataset id cannot be placed; the
@@ -124,44 +160,79 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 		sum[di][mi] += f.Accuracy
 		cnt[di][mi]++
 	}
-	d.acc, d.norm = newMatrix(nd, nm, math.NaN()), newMatrix(nd, nm, math.NaN())
-	d.hasHistory = make([]bool, nd)
+	acc := newMatrix(nd, nm, math.NaN())
 	for di := range nd {
-		var vals []float64
 		for mi := range nm {
 			if cnt[di][mi] > 0 {
-				d.acc[di][mi] = sum[di][mi] / cnt[di][mi]
-				vals = append(vals, d.acc[di][mi])
+				acc[di][mi] = sum[di][mi] / cnt[di][mi]
+			}
+		}
+	}
+	return acc
+}
+
+// screenDatasets min-max normalises d.acc within each dataset (norm is NaN
+// where acc is, and for a dataset whose accuracies are all equal) and
+// decides which datasets serve as history: those with records that
+// dropReason finds nothing against. dropped says why each other dataset
+// with records does not, in dataset order.
+func (d *Data) screenDatasets(cfg CleanConfig) (norm [][]float64, history []bool, dropped []string) {
+	nd, nm := len(d.Datasets), len(d.Models)
+	norm, history = newMatrix(nd, nm, math.NaN()), make([]bool, nd)
+	for di := range nd {
+		var vals []float64
+		for _, a := range d.acc[di] {
+			if !math.IsNaN(a) {
+				vals = append(vals, a)
 			}
 		}
 		if len(vals) == 0 {
 			continue
 		}
 		lo, hi := slices.Min(vals), slices.Max(vals)
-		for mi := range nm {
-			if a := d.acc[di][mi]; !math.IsNaN(a) && hi > lo {
-				d.norm[di][mi] = (a - lo) / (hi - lo)
+		for mi, a := range d.acc[di] {
+			if !math.IsNaN(a) && hi > lo {
+				norm[di][mi] = (a - lo) / (hi - lo)
 			}
 		}
-		id := d.Datasets[di].DatasetID
-		switch {
-		case len(vals) < cfg.MinDatasetModels:
-			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: %d fine-tuned models, fewer than %d", id, len(vals), cfg.MinDatasetModels))
-		case hi == lo:
-			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: every model has the same accuracy", id))
-		case degenerate(vals, d.Datasets[di].NumClasses, cfg.ChanceMargin):
-			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: median accuracy %.4f is no better than chance (%d classes): failed runs", id, median(vals), d.Datasets[di].NumClasses))
-		case cfg.CollapsedShare > 0 && modeShare(vals) > cfg.CollapsedShare:
-			d.Dropped = append(d.Dropped, fmt.Sprintf("%s: %.0f%% of the models share one accuracy value: collapsed runs", id, 100*modeShare(vals)))
-		default:
-			d.hasHistory[di] = true
+		if why := dropReason(d.Datasets[di], vals, cfg); why != "" {
+			dropped = append(dropped, d.Datasets[di].DatasetID+": "+why)
+		} else {
+			history[di] = true
 		}
 	}
+	return norm, history, dropped
+}
 
-	// Distances, symmetric.
+// dropReason says why dataset ds, whose models reached vals, cannot serve as
+// history, or returns "": fewer than cfg.MinDatasetModels models, every
+// accuracy equal, a median no better than chance (degenerate), or more than
+// cfg.CollapsedShare of the models sharing one value (when that is set).
+func dropReason(ds store.Dataset, vals []float64, cfg CleanConfig) string {
+	lo, hi := slices.Min(vals), slices.Max(vals)
+	switch {
+	case len(vals) < cfg.MinDatasetModels:
+		return fmt.Sprintf("%d fine-tuned models, fewer than %d", len(vals), cfg.MinDatasetModels)
+	case hi == lo:
+		return "every model has the same accuracy"
+	case degenerate(vals, ds.NumClasses, cfg.ChanceMargin):
+		return fmt.Sprintf("median accuracy %.4f is no better than chance (%d classes): failed runs", median(vals), ds.NumClasses)
+	case cfg.CollapsedShare > 0 && modeShare(vals) > cfg.CollapsedShare:
+		return fmt.Sprintf("%.0f%% of the models share one accuracy value: collapsed runs", 100*modeShare(vals))
+	}
+	return ""
+}
+
+// readDistances sets d.dist, the symmetric dataset distances (0 on the
+// diagonal, NaN when unknown; the last row of a pair wins, self-pairs, ids
+// d does not index and NaN or infinite distances are ignored), d.meanDist,
+// each dataset's mean known distance to the others (NaN when none), and
+// d.distScale, the median known off-diagonal distance (1 when there is none
+// or it is not positive).
+func (d *Data) readDistances(rows []store.DatasetDistance) {
+	nd := len(d.Datasets)
 	d.dist = newMatrix(nd, nd, math.NaN())
-	var off []float64
-	for _, x := range t.DatasetDistances {
+	for _, x := range rows {
 		a, oka := d.datasetIdx[x.DatasetA]
 		b, okb := d.datasetIdx[x.DatasetB]
 		if !oka || !okb || a == b || math.IsNaN(x.Distance) || math.IsInf(x.Distance, 0) {
@@ -169,21 +240,18 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 		}
 		d.dist[a][b], d.dist[b][a] = x.Distance, x.Distance
 	}
-	for a := range nd {
-		d.dist[a][a] = 0
-		for b := a + 1; b < nd; b++ {
-			if v := d.dist[a][b]; !math.IsNaN(v) {
-				off = append(off, v)
-			}
-		}
-	}
+	var off []float64
 	d.meanDist = make([]float64, nd)
 	for a := range nd {
+		d.dist[a][a] = 0
 		var s, c float64
 		for b := range nd {
 			if v := d.dist[a][b]; b != a && !math.IsNaN(v) {
 				s += v
 				c++
+				if b > a {
+					off = append(off, v)
+				}
 			}
 		}
 		d.meanDist[a] = math.NaN()
@@ -195,39 +263,40 @@ func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
 	if len(off) > 0 && median(off) > 0 {
 		d.distScale = median(off)
 	}
+}
 
-	// Transferability scores: mean of duplicates.
-	d.scores = map[string][][]float64{}
-	ssum, scnt := map[string][][]float64{}, map[string][][]float64{}
-	for _, s := range t.Scores {
+// meanScores returns the transferability scores by method as
+// [dataset][model] matrices: the mean of a pair's duplicate rows, NaN where
+// there is none. Rows with an id d does not index, or a NaN or infinite
+// score, are ignored.
+func (d *Data) meanScores(rows []store.Score) map[string][][]float64 {
+	nd, nm := len(d.Datasets), len(d.Models)
+	sum, cnt := map[string][][]float64{}, map[string][][]float64{}
+	for _, s := range rows {
 		mi, ok := d.modelIdx[s.ModelID]
 		di, ok2 := d.datasetIdx[s.DatasetID]
 		if !ok || !ok2 || math.IsNaN(s.Score) || math.IsInf(s.Score, 0) {
 			continue
 		}
-		if ssum[s.Method] == nil {
-			ssum[s.Method], scnt[s.Method] = newMatrix(nd, nm, 0), newMatrix(nd, nm, 0)
+		if sum[s.Method] == nil {
+			sum[s.Method], cnt[s.Method] = newMatrix(nd, nm, 0), newMatrix(nd, nm, 0)
 		}
-		ssum[s.Method][di][mi] += s.Score
-		scnt[s.Method][di][mi]++
+		sum[s.Method][di][mi] += s.Score
+		cnt[s.Method][di][mi]++
 	}
-	for method, sm := range ssum {
+	scores := map[string][][]float64{}
+	for method, sm := range sum {
 		out := newMatrix(nd, nm, math.NaN())
 		for di := range nd {
 			for mi := range nm {
-				if c := scnt[method][di][mi]; c > 0 {
+				if c := cnt[method][di][mi]; c > 0 {
 					out[di][mi] = sm[di][mi] / c
 				}
 			}
 		}
-		d.scores[method] = out
+		scores[method] = out
 	}
-
-	d.modelType = encoder(d.Models, func(m store.Model) string { return m.ModelType })
-	d.architecture = encoder(d.Models, func(m store.Model) string { return strings.Join(m.Architectures, ",") })
-	d.pretrain = encoder(d.Models, func(m store.Model) string { return m.PretrainDataset })
-	deriveHistory(d)
-	return d, nil
+	return scores
 }
 
 // mergeModel combines two rows of one model from different sources (a
