@@ -71,69 +71,43 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 		spec.history = false
 	}
 	spec.agreement = spec.history && !d.hasDistances
-	var names []string
-	if spec.metadata {
-		names = append(names, "model_log_parameters", "model_input_size", "model_output_size", "model_log_labels",
-			"model_reported_accuracy", "model_type", "model_architecture", "model_pretrain_dataset",
-			"model_log_downloads", "model_log_likes",
-			"dataset_log_examples", "dataset_log_classes", "source_distance")
+	ft, trainRows, err := featureRows(d, t, tg, opt.MaxRowsPerDataset, testModels)
+	if err != nil {
+		return nil, err
 	}
-	if spec.history {
-		names = append(names, "hist_mean", "hist_sd", "hist_max", "hist_min", "hist_count", "hist_nearest")
-		for _, k := range historyKernels {
-			names = append(names, fmt.Sprintf("hist_sim_%g", k))
-		}
+	fams := featureFamilies(d, t, tg, emb, spec)
+	for _, f := range fams {
+		ft.Names = append(ft.Names, f.names...)
 	}
-	var scoreSims []*scoreSimilarity
-	if spec.history && spec.transfer {
-		for _, method := range transferMethods {
-			if sc := d.scores[method]; sc != nil {
-				names = append(names, "hist_"+method+"_sim")
-				scoreSims = append(scoreSims, newScoreSimilarity(d, t, sc))
-			}
-		}
+	p := len(ft.Names)
+	ft.Train = mat.NewDense(len(trainRows), p, nil)
+	ft.Test = mat.NewDense(len(ft.TestModels), p, nil)
+	for i, r := range trainRows {
+		fillRow(ft.Train.RawRowView(i), fams, r[0], r[1])
 	}
-	var transfer [][][]float64
-	if spec.transfer {
-		for _, method := range transferMethods {
-			if sc := d.scores[method]; sc != nil {
-				names = append(names, "transfer_"+method)
-				z := make([][]float64, len(sc))
-				for di := range sc {
-					z[di] = zscores(sc[di])
-				}
-				transfer = append(transfer, z)
-			}
-		}
+	for i, mi := range ft.TestModels {
+		fillRow(ft.Test.RawRowView(i), fams, mi, t)
 	}
-	scorer, _ := emb.(pairScorer)
-	if spec.agreement {
-		names = append(names, agreementFeatureNames...)
+	if opt.GroupStandardize {
+		groupStandardize(ft)
 	}
-	if spec.affinity {
-		names = append(names, "emb_dot", "emb_cosine")
-		if scorer != nil {
-			names = append(names, "emb_score")
-		}
-	}
-	var dim int
-	if spec.embeddings {
-		dim = len(emb.Vector(0))
-		for i := range dim {
-			names = append(names, fmt.Sprintf("m_f%d", i))
-		}
-		for i := range dim {
-			names = append(names, fmt.Sprintf("d_f%d", i))
-		}
-	}
+	return ft, nil
+}
 
-	ft := &FeatureTable{Names: names}
+// featureRows returns the rows of target t's table, without columns: a
+// training row (model, dataset) for up to maxRows models (trainModels) of
+// every history dataset but t, labelled with the normalised accuracy, and
+// the test models (testModels, or when nil every model with a record on t
+// that tg does not reveal). It fails when either is empty, and with ErrLeak
+// if a training row is on t.
+func featureRows(d *Data, t int, tg *TargetGraph, maxRows int, testModels []int) (*FeatureTable, [][2]int, error) {
+	ft := &FeatureTable{}
 	var trainRows [][2]int
 	for di := range d.Datasets {
 		if di == t || !d.hasHistory[di] {
 			continue
 		}
-		for _, mi := range trainModels(d, di, opt.MaxRowsPerDataset, tg.Seed) {
+		for _, mi := range trainModels(d, di, maxRows, tg.Seed) {
 			trainRows = append(trainRows, [2]int{mi, di})
 			ft.Label = append(ft.Label, d.norm[di][mi])
 			ft.TrainDataset = append(ft.TrainDataset, di)
@@ -147,79 +121,191 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner strin
 		})
 	}
 	if len(trainRows) == 0 {
-		return nil, fmt.Errorf("features for %s: no training rows (no other dataset has usable history)", d.Datasets[t].DatasetID)
+		return nil, nil, fmt.Errorf("features for %s: no training rows (no other dataset has usable history)", d.Datasets[t].DatasetID)
 	}
 	if len(ft.TestModels) == 0 {
-		return nil, fmt.Errorf("features for %s: no model has a recorded accuracy on it", d.Datasets[t].DatasetID)
+		return nil, nil, fmt.Errorf("features for %s: no model has a recorded accuracy on it", d.Datasets[t].DatasetID)
 	}
 	for _, r := range trainRows {
 		if r[1] == t {
-			return nil, fmt.Errorf("%w: a training row of %s is on the target", ErrLeak, d.Datasets[t].DatasetID)
+			return nil, nil, fmt.Errorf("%w: a training row of %s is on the target", ErrLeak, d.Datasets[t].DatasetID)
 		}
 	}
+	return ft, trainRows, nil
+}
 
+// featureFamily is one family of columns of the design matrix: their names,
+// and the function that writes their values for the pair (model mi,
+// dataset di) into dst, which has exactly len(names) elements.
+type featureFamily struct {
+	names []string
+	fill  func(dst []float64, mi, di int)
+}
+
+// fillRow writes the row of pair (mi, di): each family's columns in turn.
+func fillRow(dst []float64, fams []featureFamily, mi, di int) {
+	c := 0
+	for _, f := range fams {
+		f.fill(dst[c:c+len(f.names)], mi, di)
+		c += len(f.names)
+	}
+}
+
+// featureFamilies returns the families of columns spec selects for target
+// t, in column order: metadata, history, score-similarity history,
+// transferability scores, agreement, embedding affinity, raw embeddings.
+// emb is read only by the last two.
+func featureFamilies(d *Data, t int, tg *TargetGraph, emb Embedding, spec featureSpec) []featureFamily {
+	var fams []featureFamily
+	if spec.metadata {
+		fams = append(fams, metadataFamily(d))
+	}
+	if spec.history {
+		fams = append(fams, historyFamily(d, t))
+	}
+	if spec.history && spec.transfer {
+		fams = append(fams, scoreSimilarityFamily(d, t))
+	}
+	if spec.transfer {
+		fams = append(fams, transferFamily(d))
+	}
+	if spec.agreement {
+		fams = append(fams, agreementFamily(d, t, tg))
+	}
+	if spec.affinity {
+		fams = append(fams, affinityFamily(tg, emb))
+	}
+	if spec.embeddings {
+		fams = append(fams, embeddingFamily(tg, emb))
+	}
+	return fams
+}
+
+// metadataFamily is the model and dataset metadata (metadataFeatures).
+func metadataFamily(d *Data) featureFamily {
+	return featureFamily{
+		names: []string{"model_log_parameters", "model_input_size", "model_output_size", "model_log_labels",
+			"model_reported_accuracy", "model_type", "model_architecture", "model_pretrain_dataset",
+			"model_log_downloads", "model_log_likes",
+			"dataset_log_examples", "dataset_log_classes", "source_distance"},
+		fill: func(dst []float64, mi, di int) { metadataFeatures(dst, d, mi, di) },
+	}
+}
+
+// historyFamily is the model's fine-tuning history on the history datasets
+// but the row's and t (historyFeatures): summary statistics, the nearest
+// dataset's accuracy, and one similarity-kernel mean per historyKernels.
+func historyFamily(d *Data, t int) featureFamily {
+	names := []string{"hist_mean", "hist_sd", "hist_max", "hist_min", "hist_count", "hist_nearest"}
+	for _, k := range historyKernels {
+		names = append(names, fmt.Sprintf("hist_sim_%g", k))
+	}
 	sims := newSimilarity(d, t)
+	return featureFamily{names: names, fill: func(dst []float64, mi, di int) { historyFeatures(dst, d, mi, di, t, sims) }}
+}
+
+// scoreSimilarityFamily is, per transferMethods method the zoo has scores
+// of, the model's history weighted by how well the row dataset's scores
+// agree with each history dataset's accuracies (scoreSimilarity):
+// "hist_<method>_sim".
+func scoreSimilarityFamily(d *Data, t int) featureFamily {
+	var f featureFamily
+	var sims []*scoreSimilarity
+	for _, method := range transferMethods {
+		if sc := d.scores[method]; sc != nil {
+			f.names = append(f.names, "hist_"+method+"_sim")
+			sims = append(sims, newScoreSimilarity(d, t, sc))
+		}
+	}
+	f.fill = func(dst []float64, mi, di int) {
+		for i, s := range sims {
+			dst[i] = s.history(mi, di)
+		}
+	}
+	return f
+}
+
+// transferFamily is, per transferMethods method the zoo has scores of, the
+// pair's score z-scored within its dataset: "transfer_<method>".
+func transferFamily(d *Data) featureFamily {
+	var f featureFamily
+	var transfer [][][]float64
+	for _, method := range transferMethods {
+		if sc := d.scores[method]; sc != nil {
+			f.names = append(f.names, "transfer_"+method)
+			z := make([][]float64, len(sc))
+			for di := range sc {
+				z[di] = zscores(sc[di])
+			}
+			transfer = append(transfer, z)
+		}
+	}
+	f.fill = func(dst []float64, mi, di int) {
+		for i, z := range transfer {
+			dst[i] = z[di][mi]
+		}
+	}
+	return f
+}
+
+// agreementFamily is the agreement features of target t for zoos without
+// distances (agreementFeatures), from tg's agreement or, when tg has none,
+// one computed from tg's probe and revealed models.
+func agreementFamily(d *Data, t int, tg *TargetGraph) featureFamily {
 	agree := tg.agree
 	if agree == nil {
 		agree = newTargetAgreement(d, t, tg.Probe, tg.Revealed, tg.Seed)
 	}
-	p := len(names)
-	ft.Train = mat.NewDense(len(trainRows), p, nil)
-	ft.Test = mat.NewDense(len(ft.TestModels), p, nil)
-	row := func(dst []float64, mi, di int) {
-		c := 0
-		if spec.metadata {
-			c = metadataFeatures(dst, d, mi, di)
+	return featureFamily{names: agreementFeatureNames,
+		fill: func(dst []float64, mi, di int) { agreementFeatures(dst, d, agree, mi, di) }}
+}
+
+// affinityFamily is the affinity of the model's and the dataset's
+// embeddings: their dot product, their cosine, and the embedding's own
+// pair score where it has one (a pairScorer): "emb_dot", "emb_cosine",
+// "emb_score".
+func affinityFamily(tg *TargetGraph, emb Embedding) featureFamily {
+	f := featureFamily{names: []string{"emb_dot", "emb_cosine"}}
+	scorer, _ := emb.(pairScorer)
+	if scorer != nil {
+		f.names = append(f.names, "emb_score")
+	}
+	f.fill = func(dst []float64, mi, di int) {
+		mv, dv := emb.Vector(tg.Model[mi]), emb.Vector(tg.Dataset[di])
+		dot, nm, nd := 0.0, 0.0, 0.0
+		for i := range mv {
+			dot += float64(mv[i]) * float64(dv[i])
+			nm += float64(mv[i]) * float64(mv[i])
+			nd += float64(dv[i]) * float64(dv[i])
 		}
-		if spec.history {
-			c += historyFeatures(dst[c:], d, mi, di, t, sims)
-		}
-		for _, ss := range scoreSims {
-			dst[c] = ss.history(mi, di)
-			c++
-		}
-		for _, z := range transfer {
-			dst[c] = z[di][mi]
-			c++
-		}
-		if spec.agreement {
-			c += agreementFeatures(dst[c:], d, agree, mi, di)
-		}
-		if spec.affinity {
-			mv, dv := emb.Vector(tg.Model[mi]), emb.Vector(tg.Dataset[di])
-			dot, nm, nd := 0.0, 0.0, 0.0
-			for i := range mv {
-				dot += float64(mv[i]) * float64(dv[i])
-				nm += float64(mv[i]) * float64(mv[i])
-				nd += float64(dv[i]) * float64(dv[i])
-			}
-			dst[c], dst[c+1] = dot, dot/math.Sqrt(nm*nd+1e-12)
-			c += 2
-			if scorer != nil {
-				dst[c] = scorer.Score(tg.Model[mi], tg.Dataset[di])
-				c++
-			}
-		}
-		if spec.embeddings {
-			for i, x := range emb.Vector(tg.Model[mi]) {
-				dst[c+i] = float64(x)
-			}
-			c += dim
-			for i, x := range emb.Vector(tg.Dataset[di]) {
-				dst[c+i] = float64(x)
-			}
+		dst[0], dst[1] = dot, dot/math.Sqrt(nm*nd+1e-12)
+		if scorer != nil {
+			dst[2] = scorer.Score(tg.Model[mi], tg.Dataset[di])
 		}
 	}
-	for i, r := range trainRows {
-		row(ft.Train.RawRowView(i), r[0], r[1])
+	return f
+}
+
+// embeddingFamily is the raw embeddings: the model's vector ("m_f0", ...)
+// then the dataset's ("d_f0", ...).
+func embeddingFamily(tg *TargetGraph, emb Embedding) featureFamily {
+	dim := len(emb.Vector(0))
+	var f featureFamily
+	for i := range dim {
+		f.names = append(f.names, fmt.Sprintf("m_f%d", i))
 	}
-	for i, mi := range ft.TestModels {
-		row(ft.Test.RawRowView(i), mi, t)
+	for i := range dim {
+		f.names = append(f.names, fmt.Sprintf("d_f%d", i))
 	}
-	if opt.GroupStandardize {
-		groupStandardize(ft)
+	f.fill = func(dst []float64, mi, di int) {
+		for i, x := range emb.Vector(tg.Model[mi]) {
+			dst[i] = float64(x)
+		}
+		for i, x := range emb.Vector(tg.Dataset[di]) {
+			dst[dim+i] = float64(x)
+		}
 	}
-	return ft, nil
+	return f
 }
 
 // trainModels returns the models of history dataset di that give training
