@@ -76,165 +76,219 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	log := opt.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	r := &runner{cfg: cfg, log: opt.Logger, timings: newTimings()}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
 	}
 	start := time.Now()
-	timings := newTimings()
+	zoo, hist, err := r.clean(zoo)
+	if err != nil {
+		return nil, err
+	}
+	if r.targets, err = resolveTargets(zoo, r.data, cfg); err != nil {
+		return nil, err
+	}
+	res := &Result{Config: cfg, Method: cfg.Method(), Targets: r.targets, Dropped: r.data.Dropped,
+		GraphStats: map[string]GraphStats{}, History: &hist.Report}
+	r.tis = make([]int, len(r.targets))
+	for i, name := range r.targets {
+		r.tis[i], _ = r.data.DatasetIndex(name)
+	}
+	r.prog = &progress{report: opt.Progress, total: selectionJobs(r.data, r.tis, cfg) + len(r.targets)*cfg.Seeds}
+	if res.Selection, err = r.selectSettings(ctx); err != nil {
+		return nil, err
+	}
+	graphs, err := r.coldGraphs(ctx, res.GraphStats)
+	if err != nil {
+		return nil, err
+	}
+	r.cfg.Baselines = availableBaselines(zoo, r.data, cfg.Baselines, r.log)
+	res.Config.Baselines = r.cfg.Baselines
+	if res.Predictions, res.Features, err = r.runTasks(ctx, graphs); err != nil {
+		return nil, err
+	}
+	if err := r.evaluate(ctx, zoo, res); err != nil {
+		return nil, err
+	}
+	res.Timings = r.timings.snapshot()
+	res.Wall = time.Since(start)
+	return res, nil
+}
 
+// runner holds what the stages of one Run share: the cleaned data, the
+// targets (ids and indexes), the settings chosen for each target, and the
+// run's logger, timings and progress.
+type runner struct {
+	cfg     Config
+	log     *slog.Logger
+	timings *timings
+	prog    *progress
+	data    *Data
+	targets []string
+	tis     []int    // dataset index of each target
+	cfgs    []Config // cfg with each target's selected settings applied
+}
+
+// clean adds the zoo's model-index history to its tables (WithHistory) and
+// cleans them into r.data, logging what was derived and dropped; it returns
+// the tables with the history, and the history.
+func (r *runner) clean(zoo *store.Tables) (*store.Tables, *History, error) {
 	t0 := time.Now()
 	zoo, hist := WithHistory(zoo)
 	if hist.Report.Evals > 0 {
-		log.Info("history from model-index", "records", hist.Report.Records, "evals", hist.Report.Evals,
+		r.log.Info("history from model-index", "records", hist.Report.Records, "evals", hist.Report.Evals,
 			"base_models", hist.Report.BaseModels, "datasets", hist.Report.Datasets)
 	}
-	data, err := Clean(zoo, cfg.Clean)
+	data, err := Clean(zoo, r.cfg.Clean)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	timings.add("clean", time.Since(t0))
+	r.timings.add("clean", time.Since(t0))
 	for _, why := range data.Dropped {
-		log.Info("history dataset dropped", "reason", why)
+		r.log.Info("history dataset dropped", "reason", why)
 	}
+	r.data = data
+	return zoo, hist, nil
+}
 
-	targets, err := resolveTargets(zoo, data, cfg)
+// selectSettings chooses each target's settings by nested selection, without
+// anything recorded on it, sets r.cfgs, and returns the selections by
+// target.
+func (r *runner) selectSettings(ctx context.Context) (map[string]*Selection, error) {
+	t0 := time.Now()
+	sel, err := selectSettings(ctx, r.data, r.tis, r.cfg, r.timings, r.prog.step)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Config: cfg, Method: cfg.Method(), Targets: targets, Dropped: data.Dropped,
-		GraphStats: map[string]GraphStats{}, History: &hist.Report}
+	r.timings.add("selection (wall)", time.Since(t0))
+	r.cfgs = make([]Config, len(r.targets))
+	out := map[string]*Selection{}
+	for i, name := range r.targets {
+		r.cfgs[i] = sel[i].Chosen.apply(r.cfg)
+		out[name] = sel[i]
+		r.log.Debug("selected", "target", name, "settings", sel[i].Chosen.String())
+	}
+	return out, nil
+}
 
-	// Settings per target, chosen without anything recorded on it.
-	tis := make([]int, len(targets))
-	for i, name := range targets {
-		tis[i], _ = data.DatasetIndex(name)
-	}
-	t0 = time.Now()
-	prog := &progress{report: opt.Progress, total: selectionJobs(data, tis, cfg) + len(targets)*cfg.Seeds}
-	sel, err := selectSettings(ctx, data, tis, cfg, timings, prog.step)
-	if err != nil {
-		return nil, err
-	}
-	timings.add("selection (wall)", time.Since(t0))
-	cfgs := make([]Config, len(targets))
-	res.Selection = map[string]*Selection{}
-	for i, name := range targets {
-		cfgs[i] = sel[i].Chosen.apply(cfg)
-		res.Selection[name] = sel[i]
-		log.Debug("selected", "target", name, "settings", sel[i].Chosen.String())
-	}
-
-	// Cold graphs do not depend on the seed: build one per target. A warm
-	// task builds its own, with its revealed models.
-	graphs := make([]*TargetGraph, len(targets))
-	for i, name := range targets {
+// coldGraphs builds each target's graph once, recording its size in stats.
+// Cold graphs do not depend on the seed, so the returned graphs serve every
+// seed; with a probe (warm graphs, their revealed models drawn per seed)
+// every entry is nil and each task builds its own.
+func (r *runner) coldGraphs(ctx context.Context, stats map[string]GraphStats) ([]*TargetGraph, error) {
+	graphs := make([]*TargetGraph, len(r.targets))
+	for i, name := range r.targets {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		t0 := time.Now()
-		g, err := BuildWarmGraph(data, tis[i], cfgs[i].Graph, cfg.Probe, cfg.Seed)
+		g, err := BuildWarmGraph(r.data, r.tis[i], r.cfgs[i].Graph, r.cfg.Probe, r.cfg.Seed)
 		if err != nil {
 			return nil, fmt.Errorf("graph of %s: %w", name, err)
 		}
-		if cfg.Probe == 0 {
+		if r.cfg.Probe == 0 {
 			graphs[i] = g
 		}
-		res.GraphStats[name] = GraphStats{Nodes: g.Graph.NumNodes(), Edges: g.Graph.NumEdges(),
+		stats[name] = GraphStats{Nodes: g.Graph.NumNodes(), Edges: g.Graph.NumEdges(),
 			FinetuneEdges: g.FinetuneEdges, NegativePairs: g.NegativePairs}
-		timings.add("graph", time.Since(t0))
+		r.timings.add("graph", time.Since(t0))
 	}
-	cfg.Baselines = availableBaselines(zoo, data, cfg.Baselines, log)
-	res.Config.Baselines = cfg.Baselines
+	return graphs, nil
+}
 
-	type task struct{ target, seed int }
-	var tasks []task
-	for ti := range targets {
-		for s := range cfg.Seeds {
-			tasks = append(tasks, task{ti, s})
-		}
-	}
+// runTasks runs every (target, seed) task on cfg.Workers goroutines and
+// returns their predictions, sorted by method, target, seed and model, and
+// the feature names of the first task done. The first failure (or ctx's
+// cancellation) stops the launch of further tasks and is returned.
+func (r *runner) runTasks(ctx context.Context, graphs []*TargetGraph) ([]store.Prediction, []string, error) {
 	var (
-		mu    sync.Mutex
-		preds []store.Prediction
+		mu       sync.Mutex
+		preds    []store.Prediction
+		features []string
 	)
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(cfg.Workers)
-	for _, tk := range tasks {
-		g.Go(func() error {
-			// Stop launching work once a task failed or ctx was cancelled:
-			// not every stage checks ctx (learner none skips the embedding).
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			name := targets[tk.target]
-			seed := cfg.Seed + uint64(tk.seed)
-			tg := graphs[tk.target]
-			if tg == nil {
-				t0 := time.Now()
-				var err error
-				if tg, err = BuildWarmGraph(data, tis[tk.target], cfgs[tk.target].Graph, cfg.Probe, seed); err != nil {
-					return fmt.Errorf("graph of %s, seed %d: %w", name, seed, err)
+	g.SetLimit(r.cfg.Workers)
+	for ti := range r.targets {
+		for s := range r.cfg.Seeds {
+			g.Go(func() error {
+				// Stop launching work once a task failed or ctx was cancelled:
+				// not every stage checks ctx (learner none skips the embedding).
+				if err := gctx.Err(); err != nil {
+					return err
 				}
-				timings.add("graph", time.Since(t0))
-			}
-			out, names, err := runTask(gctx, data, tis[tk.target], tg, cfgs[tk.target], seed, timings)
-			if err != nil {
-				return fmt.Errorf("target %s, seed %d: %w", name, seed, err)
-			}
-			mu.Lock()
-			preds = append(preds, out...)
-			if res.Features == nil {
-				res.Features = names
-			}
-			mu.Unlock()
-			prog.step()
-			log.Debug("task done", "target", name, "seed", seed)
-			return nil
-		})
+				out, names, err := r.task(gctx, ti, r.cfg.Seed+uint64(s), graphs[ti])
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				preds = append(preds, out...)
+				if features == nil {
+					features = names
+				}
+				mu.Unlock()
+				r.prog.step()
+				return nil
+			})
+		}
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	slices.SortFunc(preds, func(a, b store.Prediction) int {
-		if c := strings.Compare(a.Method, b.Method); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Target, b.Target); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Seed, b.Seed); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ModelID, b.ModelID)
+		return cmp.Or(strings.Compare(a.Method, b.Method), strings.Compare(a.Target, b.Target),
+			cmp.Compare(a.Seed, b.Seed), strings.Compare(a.ModelID, b.ModelID))
 	})
-	res.Predictions = preds
+	return preds, features, nil
+}
 
-	t0 = time.Now()
-	refs, err := ReadReferencePredictions(zoo, cfg)
-	if err != nil {
-		return nil, err
+// task runs target ti with seed (runTask) on its cold graph tg, or, when tg
+// is nil, on a warm graph it builds for the seed; errors name the target and
+// seed.
+func (r *runner) task(ctx context.Context, ti int, seed uint64, tg *TargetGraph) ([]store.Prediction, []string, error) {
+	name := r.targets[ti]
+	if tg == nil {
+		t0 := time.Now()
+		var err error
+		if tg, err = BuildWarmGraph(r.data, r.tis[ti], r.cfgs[ti].Graph, r.cfg.Probe, seed); err != nil {
+			return nil, nil, fmt.Errorf("graph of %s, seed %d: %w", name, seed, err)
+		}
+		r.timings.add("graph", time.Since(t0))
 	}
-	refs = referencesOn(refs, targets)
+	out, names, err := runTask(ctx, r.data, r.tis[ti], tg, r.cfgs[ti], seed, r.timings)
+	if err != nil {
+		return nil, nil, fmt.Errorf("target %s, seed %d: %w", name, seed, err)
+	}
+	r.log.Debug("task done", "target", name, "seed", seed)
+	return out, names, nil
+}
+
+// evaluate scores res.Predictions, beside the reference predictions of the
+// config on the run's targets, under every protocol of the config, and
+// stores the evaluations and metrics in res.
+func (r *runner) evaluate(ctx context.Context, zoo *store.Tables, res *Result) error {
+	t0 := time.Now()
+	refs, err := ReadReferencePredictions(zoo, r.cfg)
+	if err != nil {
+		return err
+	}
+	refs = referencesOn(refs, r.targets)
 	res.References = referenceMethods(refs)
 	res.Eval = map[string]*evaluate.Result{}
-	for _, protocol := range cfg.Protocols {
-		ev, err := evaluate.Evaluate(ctx, zoo, append(toEvalPredictions(preds), refs...), evaluate.Options{
+	for _, protocol := range r.cfg.Protocols {
+		ev, err := evaluate.Evaluate(ctx, zoo, append(toEvalPredictions(res.Predictions), refs...), evaluate.Options{
 			Protocol:  evaluate.Protocol(protocol),
-			Targets:   targets,
-			Baselines: baselinesOf(cfg),
-			Seed:      int64(cfg.Seed),
+			Targets:   r.targets,
+			Baselines: baselinesOf(r.cfg),
+			Seed:      int64(r.cfg.Seed),
 		})
 		if err != nil {
-			return nil, fmt.Errorf("evaluate (%s protocol): %w", protocol, err)
+			return fmt.Errorf("evaluate (%s protocol): %w", protocol, err)
 		}
 		res.Eval[protocol] = ev
 		res.Metrics = append(res.Metrics, ev.Metrics...)
 	}
-	timings.add("evaluate", time.Since(t0))
-	res.Timings = timings.snapshot()
-	res.Wall = time.Since(start)
-	return res, nil
+	r.timings.add("evaluate", time.Since(t0))
+	return nil
 }
 
 // runTask runs graph → embed → features → train → predict for one target and
