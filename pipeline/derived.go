@@ -52,8 +52,24 @@ type datasetMeta struct {
 	logClasses                        float64 // NaN when unknown
 }
 
-// deriveHistory fills d.historyData.
+// deriveHistory fills d.historyData, one step per part.
 func deriveHistory(d *Data) {
+	d.deriveAgreement()
+	d.deriveSources()
+	d.deriveBase()
+	d.deriveProbe()
+	d.meta = make([]datasetMeta, len(d.Datasets))
+	for di, ds := range d.Datasets {
+		d.meta[di] = parseDatasetMeta(ds)
+	}
+}
+
+// deriveAgreement sets d.z, the accuracies standardised within each dataset
+// (NaN where unknown); d.agree, the Pearson correlation of two history
+// datasets' standardised accuracies over the models both have (NaN with
+// fewer than minAgreementModels, on the diagonal, and for other datasets);
+// and d.hasDistances, whether any two datasets have a known distance.
+func (d *Data) deriveAgreement() {
 	nd, nm := len(d.Datasets), len(d.Models)
 	h := &d.historyData
 	h.z = newMatrix(nd, nm, math.NaN())
@@ -76,12 +92,17 @@ func deriveHistory(d *Data) {
 			}
 		}
 	}
+}
 
-	names := make([]nameTokens, nd)
+// deriveSources sets d.sources: each model's training datasets, its declared
+// source datasets the zoo knows first, then those its id names
+// (sourcesFromID), each once.
+func (d *Data) deriveSources() {
+	names := make([]nameTokens, len(d.Datasets))
 	for di, ds := range d.Datasets {
 		names[di] = tokenize(ds.DatasetID)
 	}
-	h.sources = make([][]int, nm)
+	d.sources = make([][]int, len(d.Models))
 	for mi, m := range d.Models {
 		var src []int
 		add := func(di int) {
@@ -97,21 +118,32 @@ func deriveHistory(d *Data) {
 		for _, di := range sourcesFromID(m.ModelID, names) {
 			add(di)
 		}
-		h.sources[mi] = src
+		d.sources[mi] = src
 	}
+}
 
+// deriveBase sets d.baseOf, each model's first base model ("" when none),
+// and d.base, its code among the zoo's base models in sorted order (NaN when
+// none).
+func (d *Data) deriveBase() {
+	nm := len(d.Models)
 	enc := encoder(d.Models, func(m store.Model) string { return firstOf(m.BaseModels) })
-	h.base, h.baseOf = make([]float64, nm), make([]string, nm)
+	d.base, d.baseOf = make([]float64, nm), make([]string, nm)
 	for mi, m := range d.Models {
-		h.baseOf[mi] = firstOf(m.BaseModels)
-		h.base[mi] = math.NaN()
-		if v, ok := enc[h.baseOf[mi]]; ok {
-			h.base[mi] = v
+		d.baseOf[mi] = firstOf(m.BaseModels)
+		d.base[mi] = math.NaN()
+		if v, ok := enc[d.baseOf[mi]]; ok {
+			d.base[mi] = v
 		}
 	}
+}
 
-	h.probe = make([]float64, nm)
-	for mi := range h.probe {
+// deriveProbe sets d.probe: each model's mean score over every dataset of
+// the score methods that are not transferMethods (the model-recycling
+// benchmark's linear probe), NaN when it has none.
+func (d *Data) deriveProbe() {
+	d.probe = make([]float64, len(d.Models))
+	for mi := range d.probe {
 		var s, n float64
 		for method, sc := range d.scores {
 			if slices.Contains(transferMethods, method) {
@@ -124,15 +156,10 @@ func deriveHistory(d *Data) {
 				}
 			}
 		}
-		h.probe[mi] = math.NaN()
+		d.probe[mi] = math.NaN()
 		if n > 0 {
-			h.probe[mi] = s / n
+			d.probe[mi] = s / n
 		}
-	}
-
-	h.meta = make([]datasetMeta, nd)
-	for di, ds := range d.Datasets {
-		h.meta[di] = parseDatasetMeta(ds)
 	}
 }
 

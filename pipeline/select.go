@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -276,17 +277,15 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		}
 		return out, nil
 	}
-	variants, depths, blends := cfg.Selection.space(cfg, graphNodes(d))
-	type job struct{ target, variant, fold, inner int }
-	views := make([]*Data, len(ts))
-	var jobs []job
+	sp := selectionSpace{}
+	sp.variants, sp.depths, sp.blends = cfg.Selection.space(cfg, graphNodes(d))
+	var jobs []selectionJob
 	for i, t := range ts {
-		views[i] = d.Without(t)
 		out[i] = &Selection{}
 		for f, di := range innerFolds(d, t, cfg.Selection.MaxInnerFolds) {
 			out[i].InnerFolds = append(out[i].InnerFolds, d.Datasets[di].DatasetID)
-			for v := range variants {
-				jobs = append(jobs, job{i, v, f, di})
+			for v := range sp.variants {
+				jobs = append(jobs, selectionJob{i, v, f, di})
 			}
 		}
 		if len(out[i].InnerFolds) < 2 {
@@ -294,13 +293,45 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 				d.Datasets[t].DatasetID, len(out[i].InnerFolds))
 		}
 	}
-	// scores[target][variant][fold] holds the fold's inner score of every
-	// (depth, blend); they are summed in fold order once all are in, so the
-	// means do not depend on which job finished first.
-	scores := make([][][][]float64, len(ts))
+	scores, err := runSelection(ctx, d, ts, cfg, sp, out, jobs, tm, step)
+	if err != nil {
+		return nil, err
+	}
 	for i := range ts {
-		scores[i] = make([][][]float64, len(variants))
-		for v := range variants {
+		if err := out[i].choose(scores[i], sp); err != nil {
+			return nil, fmt.Errorf("selection for %s: %w", d.Datasets[ts[i]].DatasetID, err)
+		}
+	}
+	return out, nil
+}
+
+// selectionSpace is nested selection's search space: the candidates that
+// need a run of their own (variants), and the GBDT depths and prior blends
+// every run scores at once.
+type selectionSpace struct {
+	variants []Candidate
+	depths   []int
+	blends   []float64
+}
+
+// selectionJob is one inner run: variant of the space, on inner fold number
+// fold (dataset index inner) of target number target.
+type selectionJob struct{ target, variant, fold, inner int }
+
+// runSelection runs the jobs on cfg.Workers goroutines, each on the view of
+// d without its target, calling step after each, and returns
+// scores[target][variant][fold]: the fold's inner score of every (depth,
+// blend), depth-major. Each job writes its own cell, so nothing depends on
+// which job finished first. The first failure stops the launch of further
+// jobs and is returned, naming the target and inner fold.
+func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, out []*Selection,
+	jobs []selectionJob, tm *timings, step func()) ([][][][]float64, error) {
+	views := make([]*Data, len(ts))
+	scores := make([][][][]float64, len(ts))
+	for i, t := range ts {
+		views[i] = d.Without(t)
+		scores[i] = make([][][]float64, len(sp.variants))
+		for v := range sp.variants {
 			scores[i][v] = make([][]float64, len(out[i].InnerFolds))
 		}
 	}
@@ -311,12 +342,12 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			c := variants[j.variant].apply(cfg)
-			fold, err := innerFold(gctx, views[j.target], j.inner, c, depths, blends, tm)
+			c := sp.variants[j.variant].apply(cfg)
+			fold, err := innerFold(gctx, views[j.target], j.inner, c, sp.depths, sp.blends, tm)
 			if err != nil {
 				return fmt.Errorf("selection for %s, inner fold %s: %w", d.Datasets[ts[j.target]].DatasetID, d.Datasets[j.inner].DatasetID, err)
 			}
-			scores[j.target][j.variant][j.fold] = fold // each job writes its own cell
+			scores[j.target][j.variant][j.fold] = fold
 			step()
 			return nil
 		})
@@ -324,37 +355,44 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	for i := range ts {
-		best := math.Inf(-1)
-		for v, vr := range variants {
-			for a, depth := range depths {
-				for b, blend := range blends {
-					k := a*len(blends) + b
-					var sum, n float64
-					for _, fold := range scores[i][v] {
-						if !math.IsNaN(fold[k]) {
-							sum += fold[k]
-							n++
-						}
+	return scores, nil
+}
+
+// choose scores every candidate of the space — a variant with a depth and
+// a blend — by the mean of its inner scores over the folds (summed in fold
+// order; NaN folds skipped, NaN when none), appends them to s.Scores in
+// search order, and sets s.Chosen to the first best. scores[variant][fold]
+// is runSelection's for one target. It fails when no candidate has a score.
+func (s *Selection) choose(scores [][][]float64, sp selectionSpace) error {
+	best := math.Inf(-1)
+	for v, vr := range sp.variants {
+		for a, depth := range sp.depths {
+			for b, blend := range sp.blends {
+				k := a*len(sp.blends) + b
+				var sum, n float64
+				for _, fold := range scores[v] {
+					if !math.IsNaN(fold[k]) {
+						sum += fold[k]
+						n++
 					}
-					score := math.NaN()
-					if n > 0 {
-						score = sum / n
-					}
-					c := vr
-					c.GBDTMaxDepth, c.Blend = depth, blend
-					out[i].Scores = append(out[i].Scores, CandidateScore{c, score})
-					if score > best {
-						best, out[i].Chosen = score, c
-					}
+				}
+				score := math.NaN()
+				if n > 0 {
+					score = sum / n
+				}
+				c := vr
+				c.GBDTMaxDepth, c.Blend = depth, blend
+				s.Scores = append(s.Scores, CandidateScore{c, score})
+				if score > best {
+					best, s.Chosen = score, c
 				}
 			}
 		}
-		if math.IsInf(best, -1) {
-			return nil, fmt.Errorf("selection for %s: no candidate could be scored", d.Datasets[ts[i]].DatasetID)
-		}
 	}
-	return out, nil
+	if math.IsInf(best, -1) {
+		return errors.New("no candidate could be scored")
+	}
+	return nil
 }
 
 // selectionJobs is the number of inner folds selectSettings runs.
