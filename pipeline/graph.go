@@ -73,7 +73,48 @@ func buildGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64) (*TargetGra
 	for i, m := range d.Models {
 		tg.Model[i] = b.Node(graphlearn.NodeModel, m.ModelID)
 	}
+	if err := addFinetunes(b, d, t, tg, cfg); err != nil {
+		return nil, err
+	}
+	if err := addRevealed(b, d, t, tg, cfg.PositiveThreshold); err != nil {
+		return nil, err
+	}
+	if cfg.TrainedOn {
+		if err := addTrainedOn(b, d, tg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Similarity {
+		add := addSimilarity
+		if !d.hasDistances {
+			add = addAgreementSimilarity
+		}
+		if err := add(b, d, tg, cfg.SimilarityNeighbours); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Transfer {
+		if err := addTransfer(b, d, t, tg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Lineage {
+		if err := addLineage(b, d, tg); err != nil {
+			return nil, err
+		}
+	}
+	tg.Graph = b.Build()
+	if err := checkGraphLeak(d, t, tg); err != nil {
+		return nil, err
+	}
+	return tg, nil
+}
 
+// addFinetunes adds the fine-tuning history of every history dataset but t:
+// a finetune edge weighted by the pair's edge value (edgeValues) where it is
+// above cfg.PositiveThreshold, a negative pair where it is at most that.
+// Pairs without a value get neither; tg counts both kinds.
+func addFinetunes(b *graphlearn.Builder, d *Data, t int, tg *TargetGraph, cfg GraphConfig) error {
 	for di := range d.Datasets {
 		if di == t || !d.hasHistory[di] {
 			continue
@@ -84,86 +125,78 @@ func buildGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64) (*TargetGra
 			}
 			if v > cfg.PositiveThreshold {
 				if err := b.AddEdge(tg.Model[mi], tg.Dataset[di], graphlearn.EdgeFinetune, v); err != nil {
-					return nil, fmt.Errorf("graph: %w", err)
+					return fmt.Errorf("graph: %w", err)
 				}
 				tg.FinetuneEdges++
 			} else {
 				if err := b.AddNegative(tg.Model[mi], tg.Dataset[di]); err != nil {
-					return nil, fmt.Errorf("graph: %w", err)
+					return fmt.Errorf("graph: %w", err)
 				}
 				tg.NegativePairs++
 			}
 		}
 	}
+	return nil
+}
 
-	if err := addRevealed(b, d, t, tg, cfg.PositiveThreshold); err != nil {
-		return nil, err
+// addTrainedOn adds a trained-on edge (weight 1) from every model to each of
+// its training datasets (d.sources). Nothing here is recorded by fine-tuning
+// on any dataset, so the target's edges stay.
+func addTrainedOn(b *graphlearn.Builder, d *Data, tg *TargetGraph) error {
+	for mi := range d.Models {
+		for _, di := range d.sources[mi] {
+			if err := b.AddEdge(tg.Model[mi], tg.Dataset[di], graphlearn.EdgeTrainedOn, 1); err != nil {
+				return fmt.Errorf("graph: %w", err)
+			}
+		}
 	}
+	return nil
+}
 
-	if cfg.TrainedOn {
-		for mi := range d.Models {
-			for _, di := range d.sources[mi] {
-				if err := b.AddEdge(tg.Model[mi], tg.Dataset[di], graphlearn.EdgeTrainedOn, 1); err != nil {
-					return nil, fmt.Errorf("graph: %w", err)
+// addTransfer adds a transfer edge (weight 1) for every pair whose LogME
+// score is at least 0.5 standard deviations above its dataset's mean, on
+// every dataset but t. A zoo without LogME scores gets none.
+func addTransfer(b *graphlearn.Builder, d *Data, t int, tg *TargetGraph) error {
+	logme := d.scores["logme"]
+	if logme == nil {
+		return nil
+	}
+	for di := range d.Datasets {
+		if di == t {
+			continue
+		}
+		for mi, z := range zscores(logme[di]) {
+			if !math.IsNaN(z) && z >= 0.5 {
+				if err := b.AddEdge(tg.Model[mi], tg.Dataset[di], graphlearn.EdgeTransfer, 1); err != nil {
+					return fmt.Errorf("graph: %w", err)
 				}
 			}
 		}
 	}
+	return nil
+}
 
-	if cfg.Similarity {
-		add := addSimilarity
-		if !d.hasDistances {
-			add = addAgreementSimilarity
-		}
-		if err := add(b, d, tg, cfg.SimilarityNeighbours); err != nil {
-			return nil, err
-		}
-	}
-
-	if cfg.Transfer {
-		if logme := d.scores["logme"]; logme != nil {
-			for di := range d.Datasets {
-				if di == t {
-					continue
-				}
-				for mi, z := range zscores(logme[di]) {
-					if math.IsNaN(z) {
-						continue
-					}
-					if z >= 0.5 {
-						if err := b.AddEdge(tg.Model[mi], tg.Dataset[di], graphlearn.EdgeTransfer, 1); err != nil {
-							return nil, fmt.Errorf("graph: %w", err)
-						}
-					}
-				}
+// addLineage adds a lineage edge (weight 1) from every model to each of its
+// base models: the base's node when the zoo has it (never the model
+// itself), else a new model node for it.
+func addLineage(b *graphlearn.Builder, d *Data, tg *TargetGraph) error {
+	for mi, m := range d.Models {
+		for _, base := range m.BaseModels {
+			node, ok := int32(0), false
+			if bi, known := d.modelIdx[base]; known {
+				node, ok = tg.Model[bi], bi != mi
+			} else if base != "" {
+				node, ok = b.Node(graphlearn.NodeModel, base), true
+			}
+			if !ok {
+				continue
+			}
+			if err := b.AddEdge(tg.Model[mi], node, graphlearn.EdgeLineage, 1); err != nil {
+				return fmt.Errorf("graph: %w", err)
 			}
 		}
 	}
-
-	if cfg.Lineage {
-		for mi, m := range d.Models {
-			for _, base := range m.BaseModels {
-				node, ok := int32(0), false
-				if bi, known := d.modelIdx[base]; known {
-					node, ok = tg.Model[bi], bi != mi
-				} else if base != "" {
-					node, ok = b.Node(graphlearn.NodeModel, base), true
-				}
-				if !ok {
-					continue
-				}
-				if err := b.AddEdge(tg.Model[mi], node, graphlearn.EdgeLineage, 1); err != nil {
-					return nil, fmt.Errorf("graph: %w", err)
-				}
-			}
-		}
-	}
-
-	tg.Graph = b.Build()
-	if err := checkGraphLeak(d, t, tg); err != nil {
-		return nil, err
-	}
-	return tg, nil
+	return nil
 }
 
 // edgeValues returns the value of each model's fine-tuning result on
