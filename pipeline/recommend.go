@@ -169,8 +169,55 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 	if hist.Report.Evals > 0 {
 		out.History = &hist.Report
 	}
+	work, err := targetTables(zoo, target, out)
+	if err != nil {
+		return nil, err
+	}
+	d, t, descs, source, err := targetData(work, cfg.Clean, hist.DatasetTask, out)
+	if err != nil {
+		return nil, err
+	}
+	kinds := modelKinds(d, descs)
+	cands, via, history, err := recommendCandidates(d, t, kinds, out)
+	if err != nil {
+		return nil, err
+	}
+	out.Nearest = nearestDatasets(d, t, source, 5)
+	cfg, scores, err := scoreCandidates(ctx, d, t, cfg, cands, via, out)
+	if err != nil {
+		return nil, err
+	}
+	modality := make([]string, len(descs))
+	for i := range descs {
+		modality[i] = descs[i].Modality
+	}
+	if out.Calibration, err = calibrate(ctx, d, t, modality, cfg, opt); err != nil {
+		return nil, fmt.Errorf("%s: calibrate: %w", out.Target, err)
+	}
+	recorded := recordedAccuracy(zoo.Finetunes, out.Target)
+	z := zscore(scores)
+	for i, mi := range cands {
+		out.Models = append(out.Models, recommendation(d, t, mi, via, history, kinds[mi], scores[i], z[i], out.Calibration))
+		if a, ok := recorded[out.Models[i].ModelID]; ok {
+			out.Models[i].Recorded = a
+		}
+	}
+	slices.SortFunc(out.Models, func(a, b Recommendation) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.ModelID, b.ModelID))
+	})
+	for i := range out.Models {
+		out.Models[i].Rank = i + 1
+	}
+	return out, nil
+}
 
-	// The target, and nothing recorded on it.
+// targetTables returns the zoo's tables as Recommend sees them: with the
+// described target's datasets row and transferability scores added (a
+// description must be valid and name no dataset of the zoo; a dataset id
+// must be one of the zoo's), a datasets row for the target in any case, and
+// none of the fine-tunes recorded on it. It sets out's target and, for a
+// described target, its description. zoo is not modified.
+func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*store.Tables, error) {
 	work := *zoo
 	var name string
 	if target.Describe != nil {
@@ -197,40 +244,69 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 		}
 	}
 	out.Target = name
-	recorded := recordedAccuracy(zoo.Finetunes, name)
 	work.Finetunes = slices.DeleteFunc(slices.Clone(zoo.Finetunes), func(f store.Finetune) bool { return f.DatasetID == name })
 	if !slices.ContainsFunc(work.Datasets, func(ds store.Dataset) bool { return ds.DatasetID == name }) {
 		work.Datasets = append(slices.Clip(work.Datasets), store.Dataset{DatasetID: name})
 	}
+	return &work, nil
+}
 
-	d0, err := Clean(&work, cfg.Clean)
+// targetData cleans work into the Data Recommend ranks on, t the target's
+// index: the datasets' descriptions (the target's from its description, or
+// the zoo's metadata and, lacking a modality, its nearest datasets), and
+// the target's distances (targetDistances) — work is cleaned again when
+// distances were added. source says where each of the target's known
+// distances came from. It fails when nothing says what the target is.
+func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, out *Recommendations) (d *Data, t int, descs []Description, source map[int]string, err error) {
+	name := out.Target
+	d, err = Clean(work, clean)
 	if err != nil {
-		return nil, err
+		return nil, 0, nil, nil, err
 	}
-	t, _ := d0.DatasetIndex(name)
-	descs := datasetDescriptions(d0, hist.DatasetTask)
+	t, _ = d.DatasetIndex(name)
+	descs = datasetDescriptions(d, tasks)
 	if out.Described {
 		descs[t] = out.Description
 	} else {
 		if descs[t].Modality == "" {
-			inferFromDistances(d0, descs, t)
+			inferFromDistances(d, descs, t)
 		}
 		out.Description = descs[t]
 	}
 	if out.Description.Modality == "" {
-		return nil, fmt.Errorf("%s: the zoo does not say what the dataset is (no modality or task, and no model with history on it); %s", name, HowToDescribe)
+		return nil, 0, nil, nil, fmt.Errorf("%s: the zoo does not say what the dataset is (no modality or task, and no model with history on it); %s", name, HowToDescribe)
 	}
+	if source, err = targetDistances(work, d, t, descs, out); err != nil {
+		return nil, 0, nil, nil, err
+	}
+	if out.DistancesFromMetadata > 0 || out.Described && len(out.Description.Distances) > 0 {
+		if d, err = Clean(work, clean); err != nil {
+			return nil, 0, nil, nil, err
+		}
+		t, _ = d.DatasetIndex(name)
+		descs = datasetDescriptions(d, tasks)
+		descs[t] = out.Description
+	}
+	return d, t, descs, source, nil
+}
 
-	// Distances: given ones, then metadata for the pairs nobody recorded.
+// targetDistances completes the distances of target t: the recorded ones,
+// then those the description gives (each must name another dataset of the
+// zoo), then metadata distances for the pairs of history datasets and t
+// nobody recorded (completeDistances, counted in out). The given and
+// metadata distances are added to both work and d. It returns where each of
+// t's known distances came from, by dataset index.
+func targetDistances(work *store.Tables, d *Data, t int, descs []Description, out *Recommendations) (map[int]string, error) {
+	name := out.Target
 	source := map[int]string{}
-	for b := range d0.Datasets {
-		if b != t && !math.IsNaN(d0.dist[t][b]) {
+	for b := range d.Datasets {
+		if b != t && !math.IsNaN(d.dist[t][b]) {
 			source[b] = "recorded"
 		}
 	}
 	if out.Described {
 		for _, other := range sortedKeys(out.Description.Distances) {
-			b, ok := d0.DatasetIndex(other)
+			b, ok := d.DatasetIndex(other)
 			if !ok || b == t {
 				return nil, &DescriptionError{Field: "distances." + other, Msg: "no such dataset in the zoo"}
 			}
@@ -238,34 +314,31 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 			work.DatasetDistances = append(slices.Clip(work.DatasetDistances),
 				store.DatasetDistance{DatasetA: name, DatasetB: other, Distance: v, Method: "given"},
 				store.DatasetDistance{DatasetA: other, DatasetB: name, Distance: v, Method: "given"})
-			d0.dist[t][b], d0.dist[b][t] = v, v
+			d.dist[t][b], d.dist[b][t] = v, v
 			source[b] = "given"
 		}
 	}
-	comp := completeDistances(d0, descs, historyDatasets(d0, t))
+	comp := completeDistances(d, descs, historyDatasets(d, t))
 	out.DistancesFromMetadata = comp.added
 	if comp.added > 0 {
 		work.DatasetDistances = append(slices.Clip(work.DatasetDistances), comp.rows...)
 		for _, r := range comp.rows {
 			if r.DatasetA == name {
-				b, _ := d0.DatasetIndex(r.DatasetB)
+				b, _ := d.DatasetIndex(r.DatasetB)
 				source[b] = DistanceMethodMetadata
 			}
 		}
 	}
-	d := d0
-	if comp.added > 0 || out.Described && len(out.Description.Distances) > 0 {
-		if d, err = Clean(&work, cfg.Clean); err != nil {
-			return nil, err
-		}
-		t, _ = d.DatasetIndex(name)
-		descs = datasetDescriptions(d, hist.DatasetTask)
-		descs[t] = out.Description
-	}
+	return source, nil
+}
 
-	// Candidates.
-	kinds := modelKinds(d, descs)
-	history := make([]int, len(d.Models))
+// recommendCandidates returns the models that fit target t's modality and
+// task (FitsTask) and have fine-tuning history on another dataset, of their
+// own or, through via (candidate -> base model), of their base model's;
+// history[m] is the number of history datasets but t on which model m has
+// a record. It fills out.Filter and fails when no model is left.
+func recommendCandidates(d *Data, t int, kinds []ModelKind, out *Recommendations) (cands []int, via map[int]int, history []int, err error) {
+	history = make([]int, len(d.Models))
 	for mi := range d.Models {
 		for di := range d.Datasets {
 			if di != t && d.hasHistory[di] && !math.IsNaN(d.norm[di][mi]) {
@@ -274,8 +347,7 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 		}
 	}
 	out.Filter = FilterReport{Models: len(d.Models), Excluded: map[string]int{}}
-	var cands []int
-	via := map[int]int{} // inherited candidate -> the base model whose history it uses
+	via = map[int]int{}
 	for mi := range d.Models {
 		if ok, why := FitsTask(kinds[mi], out.Description.Modality, out.Description.Task); !ok {
 			out.Filter.Excluded[why]++
@@ -294,78 +366,65 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 	}
 	out.Filter.Kept, out.Filter.Inherited = len(cands), len(via)
 	if len(cands) == 0 {
-		return nil, fmt.Errorf("%s: no candidate model: %s", name, strings.Join(out.Filter.Lines(), "; "))
+		return nil, nil, nil, fmt.Errorf("%s: no candidate model: %s", out.Target, strings.Join(out.Filter.Lines(), "; "))
 	}
-	out.Nearest = nearestDatasets(d, t, source, 5)
+	return cands, via, history, nil
+}
 
-	// Settings chosen by nested selection, as Run chooses them for a
-	// target (nothing recorded on t is in d).
+// scoreCandidates chooses target t's settings by nested selection, as Run
+// chooses them (nothing recorded on t is in d), and returns cfg with them
+// applied and the candidates' scores, the mean over cfg.Seeds seeds of
+// scoreModels on t's graph. It records the settings and method in out.
+func scoreCandidates(ctx context.Context, d *Data, t int, cfg Config, cands []int, via map[int]int, out *Recommendations) (Config, []float64, error) {
+	name := out.Target
 	sel, err := selectSettings(ctx, d, []int{t}, cfg, newTimings(), func() {})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return cfg, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	cfg = sel[0].Chosen.apply(cfg)
 	out.Settings, out.Method = sel[0].Chosen, cfg.Method()
-
-	// Scores, mean over seeds.
 	tg, err := BuildGraph(d, t, cfg.Graph)
 	if err != nil {
-		return nil, fmt.Errorf("graph of %s: %w", name, err)
+		return cfg, nil, fmt.Errorf("graph of %s: %w", name, err)
 	}
 	scores := make([]float64, len(cands))
 	for s := range cfg.Seeds {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return cfg, nil, err
 		}
 		pred, err := scoreModels(ctx, d, t, tg, cfg, cfg.Seed+uint64(s), cands, via)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return cfg, nil, fmt.Errorf("%s: %w", name, err)
 		}
 		for i, p := range pred {
 			scores[i] += p / float64(cfg.Seeds)
 		}
 	}
+	return cfg, scores, nil
+}
 
-	// Calibration and the accuracy scale.
-	modality := make([]string, len(descs))
-	for i := range descs {
-		modality[i] = descs[i].Modality
+// recommendation is candidate mi as recommended for target t: its score,
+// its predicted accuracy and interval (z, the score standardised over the
+// candidates, 0 when undefined, through cal, clamped to [0, 1]), and its
+// history count and evidence — those of the base model it inherits from
+// (via) where it inherits. Recorded and Rank are left for the caller.
+func recommendation(d *Data, t, mi int, via map[int]int, history []int, kind ModelKind, score, z float64, cal Calibration) Recommendation {
+	src := mi
+	r := Recommendation{ModelID: d.Models[mi].ModelID, Score: score, Basis: "own history", Kind: kind,
+		Recorded: math.NaN(), Lineage: lineage(d, mi)}
+	if b, ok := via[mi]; ok {
+		src = b
+		r.Basis, r.Via = "base model's history", d.Models[b].ModelID
 	}
-	cal, err := calibrate(ctx, d, t, modality, cfg, opt)
-	if err != nil {
-		return nil, fmt.Errorf("%s: calibrate: %w", name, err)
+	r.History = history[src]
+	r.Evidence = evidence(d, t, src, 3)
+	if math.IsNaN(z) {
+		z = 0
 	}
-	out.Calibration = cal
-	z := zscore(scores)
-	for i, mi := range cands {
-		src := mi
-		r := Recommendation{ModelID: d.Models[mi].ModelID, Score: scores[i], Basis: "own history", Kind: kinds[mi],
-			Recorded: math.NaN(), Lineage: lineage(d, mi)}
-		if b, ok := via[mi]; ok {
-			src = b
-			r.Basis, r.Via = "base model's history", d.Models[b].ModelID
-		}
-		r.History = history[src]
-		r.Evidence = evidence(d, t, src, 3)
-		zi := z[i]
-		if math.IsNaN(zi) {
-			zi = 0
-		}
-		p := cal.Mean + cal.SD*cal.Slope*zi
-		r.Predicted = clamp01(p + cal.Median)
-		r.Low, r.High = clamp01(p+cal.Low), clamp01(p+cal.High)
-		if a, ok := recorded[r.ModelID]; ok {
-			r.Recorded = a
-		}
-		out.Models = append(out.Models, r)
-	}
-	slices.SortFunc(out.Models, func(a, b Recommendation) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.ModelID, b.ModelID))
-	})
-	for i := range out.Models {
-		out.Models[i].Rank = i + 1
-	}
-	return out, nil
+	p := cal.Mean + cal.SD*cal.Slope*z
+	r.Predicted = clamp01(p + cal.Median)
+	r.Low, r.High = clamp01(p+cal.Low), clamp01(p+cal.High)
+	return r
 }
 
 // scoreModels predicts the candidates' scores on t for one seed: the
@@ -428,34 +487,13 @@ func sortedVia(via map[int]int) []int {
 func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Config, opt RecommendOptions) (Calibration, error) {
 	cal := Calibration{Coverage: opt.Coverage}
 	cal.Mean, cal.SD = accuracyLevel(d, modality, t, t)
-	var inner []int
-	for di := range d.Datasets {
-		if di != t && d.hasHistory[di] && len(d.TargetModels(di)) >= 3 {
-			inner = append(inner, di)
-		}
-	}
-	sort.SliceStable(inner, func(i, j int) bool {
-		a, b := d.dist[t][inner[i]], d.dist[t][inner[j]]
-		switch {
-		case math.IsNaN(a):
-			return false
-		case math.IsNaN(b):
-			return true
-		}
-		return a < b
-	})
-	if opt.Calibration < 0 {
-		inner = nil
-	}
-	inner = inner[:min(len(inner), max(opt.Calibration, 0))]
 	type heldOut struct {
-		zs, acc    []float64
-		mean, sd   float64
-		datasetIdx int
+		zs, acc  []float64
+		mean, sd float64
 	}
 	var held []heldOut
 	var sxy, sxx float64
-	for _, di := range inner {
+	for _, di := range calibrationDatasets(d, t, opt.Calibration) {
 		if err := ctx.Err(); err != nil {
 			return cal, err
 		}
@@ -480,7 +518,7 @@ func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Confi
 			sxx += zs[i] * zs[i]
 		}
 		mean, sd := accuracyLevel(d, modality, t, di)
-		held = append(held, heldOut{zs: zs, acc: acc, mean: mean, sd: sd, datasetIdx: di})
+		held = append(held, heldOut{zs: zs, acc: acc, mean: mean, sd: sd})
 		cal.Datasets = append(cal.Datasets, d.Datasets[di].DatasetID)
 	}
 	if sxx > 0 {
@@ -492,19 +530,52 @@ func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Confi
 			resid = append(resid, h.acc[i]-(h.mean+h.sd*cal.Slope*h.zs[i]))
 		}
 	}
+	cal.fitResiduals(resid)
+	return cal, nil
+}
+
+// calibrationDatasets returns up to n history datasets but t with at least
+// 3 recorded models, nearest to t first (unknown distances last, ties in
+// index order); none when n is negative.
+func calibrationDatasets(d *Data, t, n int) []int {
+	var inner []int
+	for di := range d.Datasets {
+		if di != t && d.hasHistory[di] && len(d.TargetModels(di)) >= 3 {
+			inner = append(inner, di)
+		}
+	}
+	sort.SliceStable(inner, func(i, j int) bool {
+		a, b := d.dist[t][inner[i]], d.dist[t][inner[j]]
+		switch {
+		case math.IsNaN(a):
+			return false
+		case math.IsNaN(b):
+			return true
+		}
+		return a < b
+	})
+	if n < 0 {
+		return nil
+	}
+	return inner[:min(len(inner), n)]
+}
+
+// fitResiduals sets the residual quantiles of cal from the calibration
+// datasets' residuals (sorted in place): at (1 − Coverage)/2, 1/2 and
+// (1 + Coverage)/2 with at least 5 of them; otherwise, as if the scores
+// said nothing, ± the normal quantile of the coverage times cal.SD, median
+// 0.
+func (cal *Calibration) fitResiduals(resid []float64) {
 	cal.Residuals = len(resid)
-	lo, hi := (1-opt.Coverage)/2, (1+opt.Coverage)/2
+	lo, hi := (1-cal.Coverage)/2, (1+cal.Coverage)/2
 	if len(resid) >= 5 {
 		sort.Float64s(resid)
 		cal.Low, cal.High = stat.Quantile(lo, stat.LinInterp, resid, nil), stat.Quantile(hi, stat.LinInterp, resid, nil)
 		cal.Median = stat.Quantile(0.5, stat.LinInterp, resid, nil)
-	} else {
-		// No calibration datasets: the spread of accuracies around the
-		// level, as if the scores said nothing (normal quantiles).
-		zq := normalQuantile(hi)
-		cal.Low, cal.High = -zq*cal.SD, zq*cal.SD
+		return
 	}
-	return cal, nil
+	zq := normalQuantile(hi)
+	cal.Low, cal.High = -zq*cal.SD, zq*cal.SD
 }
 
 // accuracyLevel is the mean, over the history datasets other than t and
