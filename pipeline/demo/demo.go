@@ -63,25 +63,9 @@ type Result struct {
 // eval rows included), add the sample's fine-tuning history, run the
 // pipeline and write the run directory.
 func Run(ctx context.Context, opt Options) (*Result, error) {
-	if opt.Out == "" {
-		return nil, errors.New("demo: no output directory")
-	}
-	if _, err := os.Stat(opt.Out); err == nil {
-		return nil, fmt.Errorf("demo: %s already exists; the demo never overwrites (choose another --out)", opt.Out)
-	}
-	if opt.Targets <= 0 {
-		opt.Targets = 2
-	}
-	if opt.Seeds <= 0 {
-		opt.Seeds = 2
-	}
-	sopt := opt.Sample
-	if sopt.BaseModels == 0 {
-		sopt = DefaultSampleOptions()
-		sopt.Seed = opt.Seed
-	}
-	if sopt.HoldOut == "" {
-		sopt.HoldOut = DescribedDataset
+	opt, sopt, err := withDefaults(opt)
+	if err != nil {
+		return nil, err
 	}
 	log := opt.Logger
 	if log == nil {
@@ -101,55 +85,16 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	step("generated a sample hub: %d models, %d datasets, %d fine-tuning runs", len(sample.Models), len(sample.Datasets), len(sample.Finetunes))
 
 	t0 = time.Now()
-	replica := hubtest.New(hubtest.Options{Seed: opt.Seed})
-	for _, m := range sample.Models {
-		if err := replica.AddModel(repoOf(&m)); err != nil {
-			return nil, fmt.Errorf("demo: replica: %w", err)
-		}
-	}
-	url, stop, err := replica.Start()
-	if err != nil {
-		return nil, fmt.Errorf("demo: start the Hub replica: %w", err)
-	}
-	defer stop()
-	step("serving it through the in-process Hub replica at %s", url)
-
-	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	res.Crawl, err = crawler.Crawl(ctx, crawler.Options{
-		Kind: crawler.KindModels, Out: res.ZooDir, Endpoint: url, Quota: hub.Quota{Off: true}, // a local replica: no client-side pacing
-		Cards: true, Workers: opt.Workers, Logger: log,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("demo: crawl: %w", err)
+	if err := crawlSample(ctx, res, sample, opt, log, step); err != nil {
+		return nil, err
 	}
 	res.Timings["crawl"] = time.Since(t0)
-	step("crawled it with the real crawler: %d models, %d cards, %d eval rows in %d pages, %d requests (%.2f s)",
-		res.Crawl.TableRows, res.Crawl.Cards, res.Crawl.Evals, res.Crawl.Pages, res.Crawl.Requests, res.Crawl.Elapsed.Seconds())
-	hist, err := pipeline.ReadHistory(res.ZooDir)
-	if err != nil {
-		return nil, fmt.Errorf("demo: history from model-index: %w", err)
-	}
-	res.History = &hist.Report
-	step("read fine-tuning history from the cards' model-index results: %d records (%d base models, %d datasets) of %d eval rows; lineage from base_model for %d models",
-		hist.Report.Records, hist.Report.BaseModels, hist.Report.Datasets, hist.Report.Evals, hist.Report.Lineage[pipeline.LineageMetadata])
-
 	t0 = time.Now()
-	_, err = store.MergeZoo(res.ZooDir, &store.Tables{
-		Datasets: sample.Datasets, Finetunes: sample.Finetunes, Scores: sample.Scores, DatasetDistances: sample.Distances,
-	}, store.Provenance{Source: "zoograph/sample", Command: "demo", At: time.Now().UTC(),
-		Detail: map[string]string{"seed": fmt.Sprint(sopt.Seed), "base_models": fmt.Sprint(sopt.BaseModels)}})
+	tables, manifest, err := importSample(res, sample, sopt, step)
 	if err != nil {
-		return nil, fmt.Errorf("demo: import the sample's fine-tuning history: %w", err)
-	}
-	tables, manifest, err := store.ReadZoo(res.ZooDir)
-	if err != nil {
-		return nil, fmt.Errorf("demo: read back the zoo: %w", err)
+		return nil, err
 	}
 	res.Timings["import"] = time.Since(t0)
-	step("imported the sample's fine-tuning history: %d runs, %d transferability scores, %d dataset distances",
-		len(tables.Finetunes), len(tables.Scores), len(tables.DatasetDistances))
 
 	t0 = time.Now()
 	cfg := Config(opt)
@@ -173,6 +118,96 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		res.Timings["rank"] = time.Since(t0)
 	}
 	return res, nil
+}
+
+// withDefaults checks opt (an output directory that does not exist yet: the
+// demo never overwrites) and returns it with its defaults filled in — 2
+// targets, 2 seeds — and the sample's options: DefaultSampleOptions with
+// opt's seed unless opt.Sample sets the size, and DescribedDataset held
+// out unless another is.
+func withDefaults(opt Options) (Options, SampleOptions, error) {
+	if opt.Out == "" {
+		return opt, SampleOptions{}, errors.New("demo: no output directory")
+	}
+	if _, err := os.Stat(opt.Out); err == nil {
+		return opt, SampleOptions{}, fmt.Errorf("demo: %s already exists; the demo never overwrites (choose another --out)", opt.Out)
+	}
+	if opt.Targets <= 0 {
+		opt.Targets = 2
+	}
+	if opt.Seeds <= 0 {
+		opt.Seeds = 2
+	}
+	sopt := opt.Sample
+	if sopt.BaseModels == 0 {
+		sopt = DefaultSampleOptions()
+		sopt.Seed = opt.Seed
+	}
+	if sopt.HoldOut == "" {
+		sopt.HoldOut = DescribedDataset
+	}
+	return opt, sopt, nil
+}
+
+// crawlSample serves the sample's models through an in-process Hub replica
+// on loopback, crawls it with the real crawler (metadata, cards and their
+// model-index results) into res.ZooDir, and reads the history the cards
+// hold; the crawl's and the history's summaries go to res. The replica is
+// stopped before it returns.
+func crawlSample(ctx context.Context, res *Result, sample *Sample, opt Options, log *slog.Logger, step func(string, ...any)) error {
+	replica := hubtest.New(hubtest.Options{Seed: opt.Seed})
+	for _, m := range sample.Models {
+		if err := replica.AddModel(repoOf(&m)); err != nil {
+			return fmt.Errorf("demo: replica: %w", err)
+		}
+	}
+	url, stop, err := replica.Start()
+	if err != nil {
+		return fmt.Errorf("demo: start the Hub replica: %w", err)
+	}
+	defer stop()
+	step("serving it through the in-process Hub replica at %s", url)
+
+	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	res.Crawl, err = crawler.Crawl(ctx, crawler.Options{
+		Kind: crawler.KindModels, Out: res.ZooDir, Endpoint: url, Quota: hub.Quota{Off: true}, // a local replica: no client-side pacing
+		Cards: true, Workers: opt.Workers, Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("demo: crawl: %w", err)
+	}
+	step("crawled it with the real crawler: %d models, %d cards, %d eval rows in %d pages, %d requests (%.2f s)",
+		res.Crawl.TableRows, res.Crawl.Cards, res.Crawl.Evals, res.Crawl.Pages, res.Crawl.Requests, res.Crawl.Elapsed.Seconds())
+	hist, err := pipeline.ReadHistory(res.ZooDir)
+	if err != nil {
+		return fmt.Errorf("demo: history from model-index: %w", err)
+	}
+	res.History = &hist.Report
+	step("read fine-tuning history from the cards' model-index results: %d records (%d base models, %d datasets) of %d eval rows; lineage from base_model for %d models",
+		hist.Report.Records, hist.Report.BaseModels, hist.Report.Datasets, hist.Report.Evals, hist.Report.Lineage[pipeline.LineageMetadata])
+	return nil
+}
+
+// importSample merges the sample's datasets, fine-tuning runs, scores and
+// distances into the crawled zoo, as an import would, and reads the whole
+// zoo back.
+func importSample(res *Result, sample *Sample, sopt SampleOptions, step func(string, ...any)) (*store.Tables, *store.Manifest, error) {
+	_, err := store.MergeZoo(res.ZooDir, &store.Tables{
+		Datasets: sample.Datasets, Finetunes: sample.Finetunes, Scores: sample.Scores, DatasetDistances: sample.Distances,
+	}, store.Provenance{Source: "zoograph/sample", Command: "demo", At: time.Now().UTC(),
+		Detail: map[string]string{"seed": fmt.Sprint(sopt.Seed), "base_models": fmt.Sprint(sopt.BaseModels)}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: import the sample's fine-tuning history: %w", err)
+	}
+	tables, manifest, err := store.ReadZoo(res.ZooDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: read back the zoo: %w", err)
+	}
+	step("imported the sample's fine-tuning history: %d runs, %d transferability scores, %d dataset distances",
+		len(tables.Finetunes), len(tables.Scores), len(tables.DatasetDistances))
+	return tables, manifest, nil
 }
 
 // describe writes a description of the held-out dataset, as a user would,
