@@ -155,72 +155,9 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 			return ps.add(r.cell(colModel, KindDuplicate, "model %q already on line %d", id, first))
 		}
 		seen[id] = r.line
-
-		// A bad metadata field is reported and left unknown.
-		var bad []*Problem
-		m := store.Model{ModelID: id, ModelType: r.get(colModelType), ReportedAccuracy: math.NaN(), Source: Source}
-		if i := strings.IndexByte(id, '/'); i > 0 {
-			m.Author = id[:i]
-		}
-		if b := r.get(colBase); b != "" && b != id {
-			m.BaseModels = []string{b}
-		}
-		var p *Problem
-		if m.NumParameters, p = r.count(colSize); p != nil {
-			bad = append(bad, p)
-		}
-		layers, p := r.count(colLayers)
-		if p != nil {
-			bad = append(bad, p)
-		}
-		if layers > 0 {
-			m.Tags = append(m.Tags, "num_layers:"+strconv.FormatInt(layers, 10))
-		}
-		if tok := r.get(colTokenizer); tok != "" {
-			m.Tags = append(m.Tags, "tokenizer:"+tok)
-		}
-		for _, f := range []struct{ col, tag string }{
-			{colClassification, "classification_head"}, {colFromFlax, "from_flax"}, {colFromTF, "from_tf"},
-		} {
-			v, p := r.bool(f.col)
-			if p != nil {
-				bad = append(bad, p)
-			}
-			if v {
-				m.Tags = append(m.Tags, f.tag)
-			}
-		}
-		if m.LastModified, p = r.time(colLastModified); p != nil {
-			bad = append(bad, p)
-		}
-
-		// Values: the probe and one accuracy per dataset column; a bad cell
-		// is left out alone.
-		probe, p := r.unit(colProbe, "probe score", 0)
-		if p != nil {
-			bad = append(bad, p)
-		}
-		if !math.IsNaN(probe) {
-			t.Scores = append(t.Scores, store.Score{ModelID: id, DatasetID: ProbeDataset, Method: ProbeMethod,
-				Score: probe, RuntimeSeconds: math.NaN()})
-		}
-		tuned := 0
-		for _, col := range dsCols {
-			lo, what := 0.0, "accuracy"
-			if regression[col] {
-				lo, what = -1, "correlation"
-			}
-			acc, p := r.unit(col, what, lo)
-			if p != nil {
-				bad = append(bad, p)
-			}
-			if math.IsNaN(acc) {
-				continue
-			}
-			t.Finetunes = append(t.Finetunes, store.Finetune{ModelID: id, DatasetID: col, Accuracy: acc,
-				Method: MethodFull, Epochs: math.NaN(), LearningRate: math.NaN(), TrainSeconds: math.NaN(), Source: Source})
-			tuned++
-		}
+		m, bad := modelRow(r, id)
+		probe, tuned, badValues := modelValues(r, id, dsCols, regression, t)
+		bad = append(bad, badValues...)
 		slices.SortStableFunc(bad, func(a, b *Problem) int { return a.Column - b.Column })
 		for _, p := range bad {
 			if err := ps.add(p); err != nil {
@@ -238,6 +175,83 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 	})
 	rep.Counts["rows"] = n
 	return err
+}
+
+// modelRow reads the metadata of model id from its row: type, author, base
+// model (not itself), size, and tags for its layers, tokenizer, head and
+// origin flags, and its last modification. A bad field is left unknown and
+// returned as a problem, in column order within each kind of field.
+func modelRow(r row, id string) (store.Model, []*Problem) {
+	var bad []*Problem
+	m := store.Model{ModelID: id, ModelType: r.get(colModelType), ReportedAccuracy: math.NaN(), Source: Source}
+	if i := strings.IndexByte(id, '/'); i > 0 {
+		m.Author = id[:i]
+	}
+	if b := r.get(colBase); b != "" && b != id {
+		m.BaseModels = []string{b}
+	}
+	var p *Problem
+	if m.NumParameters, p = r.count(colSize); p != nil {
+		bad = append(bad, p)
+	}
+	layers, p := r.count(colLayers)
+	if p != nil {
+		bad = append(bad, p)
+	}
+	if layers > 0 {
+		m.Tags = append(m.Tags, "num_layers:"+strconv.FormatInt(layers, 10))
+	}
+	if tok := r.get(colTokenizer); tok != "" {
+		m.Tags = append(m.Tags, "tokenizer:"+tok)
+	}
+	for _, f := range []struct{ col, tag string }{
+		{colClassification, "classification_head"}, {colFromFlax, "from_flax"}, {colFromTF, "from_tf"},
+	} {
+		v, p := r.bool(f.col)
+		if p != nil {
+			bad = append(bad, p)
+		}
+		if v {
+			m.Tags = append(m.Tags, f.tag)
+		}
+	}
+	if m.LastModified, p = r.time(colLastModified); p != nil {
+		bad = append(bad, p)
+	}
+	return m, bad
+}
+
+// modelValues reads the values of model id's row into t: its probe score (a
+// scores row) and one fine-tune per dataset column with a value (accuracy
+// on [0, 1], or a correlation on [-1, 1] for the regression datasets). A bad
+// cell is left out alone and returned as a problem. It returns the probe
+// score (NaN when none) and the number of fine-tunes.
+func modelValues(r row, id string, dsCols []string, regression map[string]bool, t *store.Tables) (probe float64, tuned int, bad []*Problem) {
+	probe, p := r.unit(colProbe, "probe score", 0)
+	if p != nil {
+		bad = append(bad, p)
+	}
+	if !math.IsNaN(probe) {
+		t.Scores = append(t.Scores, store.Score{ModelID: id, DatasetID: ProbeDataset, Method: ProbeMethod,
+			Score: probe, RuntimeSeconds: math.NaN()})
+	}
+	for _, col := range dsCols {
+		lo, what := 0.0, "accuracy"
+		if regression[col] {
+			lo, what = -1, "correlation"
+		}
+		acc, p := r.unit(col, what, lo)
+		if p != nil {
+			bad = append(bad, p)
+		}
+		if math.IsNaN(acc) {
+			continue
+		}
+		t.Finetunes = append(t.Finetunes, store.Finetune{ModelID: id, DatasetID: col, Accuracy: acc,
+			Method: MethodFull, Epochs: math.NaN(), LearningRate: math.NaN(), TrainSeconds: math.NaN(), Source: Source})
+		tuned++
+	}
+	return probe, tuned, bad
 }
 
 func isFixed(col string) bool {
