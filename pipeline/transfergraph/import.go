@@ -60,12 +60,52 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 	if err != nil {
 		return nil, nil, err
 	}
+	records, lay, err := readLayout(ctx, from, task)
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Debug("importing", "source", src, "layout", lay.source)
+	files, found, err := readAll(ctx, from, lay, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	files[fileRecords] = records
 
+	ps := &problems{strict: opt.Strict, log: log}
+	t, err := parseFiles(ctx, files, lay, ps)
+	if err != nil {
+		return nil, nil, err
+	}
+	extra := addMissingModels(t, lay.source)
+	// Non-nil slices: an imported table with no rows still replaces the
+	// rows of an earlier import of the same source (store.MergeZoo leaves
+	// tables that are nil alone). Cards and evals are not the benchmark's
+	// and stay nil.
+	t.Models = nonNil(t.Models)
+	t.Datasets = nonNil(t.Datasets)
+	t.Finetunes = nonNil(t.Finetunes)
+	t.Scores = nonNil(t.Scores)
+	t.DatasetDistances = nonNil(t.DatasetDistances)
+	t.ReferenceResults = nonNil(t.ReferenceResults)
+	if extra > 0 {
+		log.Info("models with records or scores but no config row added without metadata", "models", extra)
+	}
+	rep := newReport(t, lay, ps, found, extra)
+	log.Debug("read", "source", lay.source, "models", len(t.Models), "datasets", len(t.Datasets),
+		"finetunes", len(t.Finetunes), "scores", len(t.Scores), "distances", len(t.DatasetDistances),
+		"reference_results", len(t.ReferenceResults), "problems", len(ps.list))
+	return t, rep, nil
+}
+
+// readLayout reads the records file and tells the layout from its header
+// (or takes task's, when set), checking that the header has the layout's
+// record columns before any other file is read. It returns the records
+// file's bytes and the layout.
+func readLayout(ctx context.Context, from source, task string) ([]byte, *layout, error) {
 	records, err := from.read(ctx, fileRecords)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", fileRecords, err)
 	}
-	// Tell or check the layout before reading the other files.
 	header, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(records, []byte("\ufeff")))).Read()
 	if err == io.EOF {
 		return nil, nil, fmt.Errorf("%s: empty file, want a header line", from.location(fileRecords))
@@ -86,34 +126,33 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (is this the %s layout?)", err, lay.source)
 	}
-	log.Debug("importing", "source", src, "layout", lay.source)
+	return records, lay, nil
+}
 
-	files, found, err := readAll(ctx, from, lay, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	files[fileRecords] = records
-
-	ps := &problems{strict: opt.Strict, log: log}
+// parseFiles parses the files read (by name) into tables: fine-tunes,
+// models, scores, distances, the reference results of every result table
+// found, and the datasets all of them name. Parse errors (a header without
+// a needed column; a Problem in strict mode) name the file relative to the
+// source, and its line.
+func parseFiles(ctx context.Context, files map[string][]byte, lay *layout, ps *problems) (*store.Tables, error) {
 	t := &store.Tables{}
-	// Parse errors (a header without a needed column; a Problem in strict
-	// mode) name the file relative to src, and its line.
+	var err error
 	if t.Finetunes, err = parseRecords(ctx, files[fileRecords], lay, ps); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if t.Models, err = parseConfig(ctx, files[fileConfig], lay, ps); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if t.Scores, err = parseScores(ctx, files[fileScores], lay, ps); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	features, err := parseFeatures(ctx, files[fileFeatures], lay, ps)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	names, dist, err := parseDistances(ctx, files[lay.distances], lay.distances, lay, ps)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	t.DatasetDistances = dist
 	for _, m := range metricNames {
@@ -124,27 +163,18 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 		}
 		rs, err := parseResults(ctx, data, name, m.metric, lay, ps)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		t.ReferenceResults = append(t.ReferenceResults, rs...)
 	}
-
 	t.Datasets = datasets(features, names, t.Finetunes, t.Scores, lay.source)
-	extra := addMissingModels(t, lay.source)
-	// Non-nil slices: an imported table with no rows still replaces the
-	// rows of an earlier import of the same source (store.MergeZoo leaves
-	// tables that are nil alone). Cards and evals are not the benchmark's
-	// and stay nil.
-	t.Models = nonNil(t.Models)
-	t.Datasets = nonNil(t.Datasets)
-	t.Finetunes = nonNil(t.Finetunes)
-	t.Scores = nonNil(t.Scores)
-	t.DatasetDistances = nonNil(t.DatasetDistances)
-	t.ReferenceResults = nonNil(t.ReferenceResults)
-	if extra > 0 {
-		log.Info("models with records or scores but no config row added without metadata", "models", extra)
-	}
+	return t, nil
+}
 
+// newReport counts what an import read: rows per table, models added
+// without a config row (extra), LoRA and repeated fine-tunes, with the
+// problems found and the result tables read.
+func newReport(t *store.Tables, lay *layout, ps *problems, found []string, extra int) *Report {
 	rep := &Report{
 		Task:         lay.task,
 		Source:       lay.source,
@@ -168,10 +198,7 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 			rep.Counts["finetunes_repeated"]++
 		}
 	}
-	log.Debug("read", "source", lay.source, "models", len(t.Models), "datasets", len(t.Datasets),
-		"finetunes", len(t.Finetunes), "scores", len(t.Scores), "distances", len(t.DatasetDistances),
-		"reference_results", len(t.ReferenceResults), "problems", len(ps.list))
-	return t, rep, nil
+	return rep
 }
 
 func resultFile(stem string) string { return path.Join(dirResults, stem+"_correlation.csv") }

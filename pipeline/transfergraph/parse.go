@@ -269,7 +269,17 @@ func parseDistances(ctx context.Context, data []byte, file string, lay *layout, 
 			return nil, nil, err
 		}
 	}
-	method := "domain_similarity:" + lay.probe
+	if len(seen) < len(names) {
+		ps.log.Warn("distance matrix lacks rows", "file", file, "rows", len(seen), "columns", len(names))
+	}
+	return names, matrixDistances(names, d, "domain_similarity:"+lay.probe), nil
+}
+
+// matrixDistances returns the distance rows of matrix d (rows and columns
+// named by names, NaN where unknown) with the given method: one per ordered
+// pair of distinct datasets, d[i][j] or, when that is unknown, d[j][i];
+// pairs unknown both ways are left out.
+func matrixDistances(names []string, d [][]float64, method string) []store.DatasetDistance {
 	var out []store.DatasetDistance
 	for i := range d {
 		for j := range d[i] {
@@ -286,10 +296,7 @@ func parseDistances(ctx context.Context, data []byte, file string, lay *layout, 
 			out = append(out, store.DatasetDistance{DatasetA: names[i], DatasetB: names[j], Distance: v, Method: method})
 		}
 	}
-	if len(seen) < len(names) {
-		ps.log.Warn("distance matrix lacks rows", "file", file, "rows", len(seen), "columns", len(names))
-	}
-	return names, out, nil
+	return out
 }
 
 // matrixNames returns the dataset names of a distance matrix header: an
