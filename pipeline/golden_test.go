@@ -62,20 +62,7 @@ func goldenConfig() pipeline.Config {
 // writeGoldenZoo regenerates the golden zoo from the demo generator (a
 // fixed seed and size, a fixed provenance time), replacing the old one.
 func writeGoldenZoo(t *testing.T) {
-	s := demo.GenerateSample(demo.SampleOptions{BaseModels: 12, Seed: 17})
-	tables := &store.Tables{Datasets: s.Datasets, Finetunes: s.Finetunes, Scores: s.Scores, DatasetDistances: s.Distances}
-	for _, m := range s.Models {
-		var base []string
-		if m.BaseModel != "" {
-			base = []string{m.BaseModel}
-		}
-		tables.Models = append(tables.Models, store.Model{
-			ModelID: m.ID, Author: m.Author, PipelineTag: m.PipelineTag, Tags: m.Tags,
-			Downloads: m.Downloads, Likes: m.Likes, Architectures: m.Architectures, ModelType: m.ModelType,
-			NumParameters: m.NumParameters, InputSize: m.InputSize, SourceDatasets: []string{m.SourceDataset},
-			BaseModels: base, ReportedAccuracy: m.SourceAccuracy, Source: "zoograph/sample",
-		})
-	}
+	tables := sampleTables(demo.GenerateSample(demo.SampleOptions{BaseModels: 12, Seed: 17}), "zoograph/sample")
 	if err := os.RemoveAll(goldenZoo); err != nil {
 		t.Fatal(err)
 	}

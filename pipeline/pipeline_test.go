@@ -21,6 +21,12 @@ import (
 func smallZoo(t testing.TB) (*store.Tables, []string) {
 	t.Helper()
 	s := demo.GenerateSample(demo.SampleOptions{BaseModels: 30, Seed: 3})
+	return sampleTables(s, "test"), s.Targets[:3]
+}
+
+// sampleTables returns a generated sample as a zoo's tables, its models'
+// rows from source.
+func sampleTables(s *demo.Sample, source string) *store.Tables {
 	tables := &store.Tables{Datasets: s.Datasets, Finetunes: s.Finetunes, Scores: s.Scores, DatasetDistances: s.Distances}
 	for _, m := range s.Models {
 		var base []string
@@ -31,10 +37,10 @@ func smallZoo(t testing.TB) (*store.Tables, []string) {
 			ModelID: m.ID, Author: m.Author, PipelineTag: m.PipelineTag, Tags: m.Tags,
 			Downloads: m.Downloads, Likes: m.Likes, Architectures: m.Architectures, ModelType: m.ModelType,
 			NumParameters: m.NumParameters, InputSize: m.InputSize, SourceDatasets: []string{m.SourceDataset},
-			BaseModels: base, ReportedAccuracy: m.SourceAccuracy, Source: "test",
+			BaseModels: base, ReportedAccuracy: m.SourceAccuracy, Source: source,
 		})
 	}
-	return tables, s.Targets[:3]
+	return tables
 }
 
 // fastConfig is the default config made small enough for a unit test.
