@@ -95,7 +95,7 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 		r.tis[i], _ = r.data.DatasetIndex(name)
 	}
 	r.prog = &progress{report: opt.Progress, total: selectionJobs(r.data, r.tis, cfg) + len(r.targets)*cfg.Seeds}
-	if res.Selection, err = r.selectSettings(ctx); err != nil {
+	if res.Selection, err = r.chooseSettings(ctx); err != nil {
 		return nil, err
 	}
 	graphs, err := r.coldGraphs(ctx, res.GraphStats)
@@ -151,10 +151,10 @@ func (r *runner) clean(zoo *store.Tables) (*store.Tables, *History, error) {
 	return zoo, hist, nil
 }
 
-// selectSettings chooses each target's settings by nested selection, without
+// chooseSettings chooses each target's settings by nested selection, without
 // anything recorded on it, sets r.cfgs, and returns the selections by
 // target.
-func (r *runner) selectSettings(ctx context.Context) (map[string]*Selection, error) {
+func (r *runner) chooseSettings(ctx context.Context) (map[string]*Selection, error) {
 	t0 := time.Now()
 	sel, err := selectSettings(ctx, r.data, r.tis, r.cfg, r.timings, r.prog.step)
 	if err != nil {
