@@ -125,8 +125,11 @@ type runner struct {
 	prog    *progress
 	data    *Data
 	targets []string
-	tis     []int    // dataset index of each target
-	cfgs    []Config // cfg with each target's selected settings applied
+	tis     []int // dataset index of each target
+	// cfgs is cfg with each target's selected settings applied, taken
+	// before availableBaselines drops from cfg the baselines the zoo cannot
+	// score (the tasks decide on the metadata baseline from these).
+	cfgs []Config
 }
 
 // clean adds the zoo's model-index history to its tables (WithHistory) and
