@@ -11,8 +11,8 @@ import (
 var (
 	// ErrInvalid reports front matter that PyYAML's safe_load (and so
 	// huggingface_hub) would refuse: a YAML syntax error, a tab where
-	// PyYAML forbids one, several documents, an unhashable key, a duplicate
-	// anchor, an unknown tag, or a document that is not a mapping.
+	// PyYAML forbids one, several documents, an unhashable key, or a
+	// document that is not a mapping.
 	ErrInvalid = errors.New("card: invalid front matter")
 	// ErrTooLarge reports front matter longer than Options.MaxBytes.
 	ErrTooLarge = errors.New("card: front matter too large")

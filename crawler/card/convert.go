@@ -10,7 +10,7 @@ import (
 )
 
 // reader pulls typed fields out of generic values with tolerant converters.
-// The values come from decodeFrontMatter (nil, string, scalar, []any,
+// The values come from decodeFrontMatter (nil, string, []any,
 // map[string]any) or from encoding/json (float64 or json.Number, bool), and
 // for robustness from other decoders (int, time.Time, []string, ...).
 // Shapes that do not fit are skipped and noted in warnings; Go types no
@@ -125,8 +125,6 @@ func (r *reader) text(where string, v any) (string, bool) {
 		return "", false
 	case string:
 		return v, true
-	case scalar:
-		return v.text, true
 	case bool:
 		return strconv.FormatBool(v), true
 	case float64:
@@ -160,11 +158,6 @@ func (r *reader) text(where string, v any) (string, bool) {
 // gives NaN. The text of nil, lists and mappings is "".
 func (r *reader) number(where string, v any) (float64, string) {
 	switch v := v.(type) {
-	case scalar:
-		if v.kind == kindBool {
-			return math.NaN(), v.text
-		}
-		return v.num, v.text
 	case string:
 		return parseNumber(v), v
 	case json.Number:
@@ -192,7 +185,7 @@ func parseNumber(s string) float64 {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !isDigit(c) && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-' {
+		if (c < '0' || c > '9') && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-' {
 			return math.NaN()
 		}
 	}
@@ -209,8 +202,6 @@ func (r *reader) boolean(v any) bool {
 	switch v := v.(type) {
 	case bool:
 		return v
-	case scalar:
-		return v.kind == kindBool && v.num == 1
 	case string:
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "true", "yes", "on":
@@ -243,7 +234,7 @@ func formatFloat(f float64, bits int) string {
 
 // kindName names the shape of a generic value for messages.
 func kindName(v any) string {
-	switch v := v.(type) {
+	switch v.(type) {
 	case nil:
 		return "null"
 	case map[string]any:
@@ -252,11 +243,6 @@ func kindName(v any) string {
 		return "list"
 	case string:
 		return "string"
-	case scalar:
-		if v.kind == kindBool {
-			return "boolean"
-		}
-		return "number"
 	case bool:
 		return "boolean"
 	case float64, float32, json.Number, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:

@@ -5,18 +5,19 @@
 //
 // The Hub's own client, huggingface_hub, reads cards with PyYAML's
 // safe_load, and the Hub server splits them with the same pattern. This
-// package reproduces that reading where it changes what a card says:
+// package reads cards with go.yaml.in/yaml and keeps PyYAML's reading where
+// it changes which cards parse on the real Hub:
 //
 //   - Split cuts the front matter exactly as the Hub's pattern does (leading
 //     whitespace and a UTF-8 byte order mark are skipped; CRLF is accepted).
-//   - Scalars resolve with YAML 1.1 rules: 1e5 is a string, 0.90 and .nan are
-//     floats, 012 is octal, yes/no/on/off are booleans. Typed fields still
-//     read scalars as written, so "language: no" is Norwegian.
+//   - Scalars keep their text as written ("language: no" is Norwegian, a
+//     metric value 0.90 keeps "0.90"); numbers and booleans are read from
+//     that text where a number or a boolean belongs.
 //   - Duplicate keys are accepted and the last one wins; merge keys (<<)
-//     work; cards PyYAML refuses (tabs where its scanner forbids them,
-//     unhashable keys, duplicate anchors, unknown tags, invalid dates,
-//     several documents, a list instead of a mapping) fail with ErrInvalid.
-//     Options.LenientTabs accepts the tabs YAML 1.2 allows.
+//     work; cards PyYAML refuses for tabs where its scanner forbids them,
+//     unhashable keys, several documents or a list instead of a mapping
+//     fail with ErrInvalid. Options.LenientTabs accepts the tabs YAML 1.2
+//     allows.
 //
 // Flattening model-index follows huggingface_hub's
 // model_index_to_eval_results, leniently: a malformed part (a mapping

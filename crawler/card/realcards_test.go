@@ -154,9 +154,7 @@ func compareValue(i int, g EvalRow, want any) []string {
 		if g.Value != wf {
 			diffs = append(diffs, fmt.Sprintf("row %d Value: got %v, want %v", i, g.Value, wf))
 		}
-		if v, err := resolvePlain(g.ValueRaw); err != nil || v == nil {
-			diffs = append(diffs, fmt.Sprintf("row %d ValueRaw: got %q, want the text of %v", i, g.ValueRaw, w))
-		} else if s, ok := v.(scalar); !ok || s.num != wf {
+		if parseNumber(g.ValueRaw) != wf {
 			diffs = append(diffs, fmt.Sprintf("row %d ValueRaw: got %q, which is not %v", i, g.ValueRaw, w))
 		}
 	case string:
