@@ -209,7 +209,7 @@ func TestGeneratedDetailShape(t *testing.T) {
 		}
 	}
 	t.Logf("optional keys served: %v", optional)
-	for _, k := range []string{"cardData", "model-index", "config", "safetensors", "transformersInfo"} {
+	for _, k := range []string{"cardData", "model-index", "config", "safetensors"} {
 		if optional[k] == 0 {
 			t.Errorf("optional key %q never served", k)
 		}

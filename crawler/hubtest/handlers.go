@@ -35,8 +35,6 @@ func partsFor(keys []string) parts {
 			p |= partCardData
 		case "siblings":
 			p |= partSiblings
-		case "transformersInfo":
-			p |= partExtra
 		}
 	}
 	return p

@@ -222,101 +222,45 @@ func shaHex(b *[20]byte) string {
 	return string(buf[:])
 }
 
-// family is a kind of model: task, library, architecture and sizes.
+// family is a kind of model: task, library, architecture and the stems
+// of its names with their parameter counts.
 type family struct {
-	weight    int
-	pipeline  string
-	library   string
-	modelType string
-	arch      string
-	auto      string // transformersInfo.auto_model
-	processor string
-	stems     []string
-	params    []int64 // per stem
-	dtype     string
-	task      string // dataset task category the family trains on
-	metric    string
-	taskName  string
+	weight                              int
+	pipeline, library, modelType, arch string
+	metric                              string // "": its cards report no model-index
+	stems                               []string
+	params                              []int64 // per stem; nil: no safetensors
+}
+
+// task is the dataset task category the family trains on.
+func (f *family) task() string {
+	if f.pipeline == "text2text-generation" {
+		return "summarization"
+	}
+	return f.pipeline
 }
 
 var families = []family{
-	{weight: 14, pipeline: "image-classification", library: "transformers", modelType: "vit", arch: "ViTForImageClassification",
-		auto: "AutoModelForImageClassification", processor: "AutoImageProcessor",
-		stems: []string{"vit-base-patch16-224", "vit-small-patch16-224", "vit-large-patch16-224"}, params: []int64{86567656, 22050664, 304351208},
-		dtype: "F32", task: "image-classification", metric: "accuracy", taskName: "Image Classification"},
-	{weight: 6, pipeline: "image-classification", library: "transformers", modelType: "convnext", arch: "ConvNextForImageClassification",
-		auto: "AutoModelForImageClassification", processor: "AutoImageProcessor",
-		stems: []string{"convnext-tiny-224", "convnext-base-224"}, params: []int64{28589128, 88591464},
-		dtype: "F32", task: "image-classification", metric: "accuracy", taskName: "Image Classification"},
-	{weight: 5, pipeline: "image-classification", library: "transformers", modelType: "resnet", arch: "ResNetForImageClassification",
-		auto: "AutoModelForImageClassification", processor: "AutoImageProcessor",
-		stems: []string{"resnet-50", "resnet-18"}, params: []int64{25557032, 11689512},
-		dtype: "F32", task: "image-classification", metric: "accuracy", taskName: "Image Classification"},
-	{weight: 4, pipeline: "image-classification", library: "transformers", modelType: "swin", arch: "SwinForImageClassification",
-		auto: "AutoModelForImageClassification", processor: "AutoImageProcessor",
-		stems: []string{"swin-tiny-patch4-window7-224"}, params: []int64{28288354},
-		dtype: "F32", task: "image-classification", metric: "accuracy", taskName: "Image Classification"},
-	{weight: 12, pipeline: "text-classification", library: "transformers", modelType: "bert", arch: "BertForSequenceClassification",
-		auto: "AutoModelForSequenceClassification", processor: "AutoTokenizer",
-		stems: []string{"bert-base-uncased", "bert-base-cased", "bert-large-uncased"}, params: []int64{109483778, 108311810, 335143938},
-		dtype: "F32", task: "text-classification", metric: "accuracy", taskName: "Text Classification"},
-	{weight: 8, pipeline: "text-classification", library: "transformers", modelType: "distilbert", arch: "DistilBertForSequenceClassification",
-		auto: "AutoModelForSequenceClassification", processor: "AutoTokenizer",
-		stems: []string{"distilbert-base-uncased"}, params: []int64{66955010},
-		dtype: "F32", task: "text-classification", metric: "accuracy", taskName: "Text Classification"},
-	{weight: 6, pipeline: "text-classification", library: "transformers", modelType: "roberta", arch: "RobertaForSequenceClassification",
-		auto: "AutoModelForSequenceClassification", processor: "AutoTokenizer",
-		stems: []string{"roberta-base", "roberta-large"}, params: []int64{124647170, 355361794},
-		dtype: "F32", task: "text-classification", metric: "f1", taskName: "Text Classification"},
-	{weight: 4, pipeline: "token-classification", library: "transformers", modelType: "bert", arch: "BertForTokenClassification",
-		auto: "AutoModelForTokenClassification", processor: "AutoTokenizer",
-		stems: []string{"bert-base-cased-ner"}, params: []int64{107726601},
-		dtype: "F32", task: "token-classification", metric: "f1", taskName: "Token Classification"},
-	{weight: 3, pipeline: "question-answering", library: "transformers", modelType: "roberta", arch: "RobertaForQuestionAnswering",
-		auto: "AutoModelForQuestionAnswering", processor: "AutoTokenizer",
-		stems: []string{"roberta-base-squad2"}, params: []int64{124056578},
-		dtype: "F32", task: "question-answering", metric: "exact_match", taskName: "Question Answering"},
-	{weight: 3, pipeline: "fill-mask", library: "transformers", modelType: "bert", arch: "BertForMaskedLM",
-		auto: "AutoModelForMaskedLM", processor: "AutoTokenizer",
-		stems: []string{"bert-mini", "bert-small"}, params: []int64{11170560, 28763648},
-		dtype: "F32", task: "fill-mask"},
-	{weight: 12, pipeline: "text-generation", library: "transformers", modelType: "llama", arch: "LlamaForCausalLM",
-		auto: "AutoModelForCausalLM", processor: "AutoTokenizer",
-		stems: []string{"llama-3.2-1b", "llama-3.2-3b", "llama-3.1-8b"}, params: []int64{1235814400, 3212749824, 8030261248},
-		dtype: "BF16", task: "text-generation"},
-	{weight: 6, pipeline: "text-generation", library: "transformers", modelType: "qwen2", arch: "Qwen2ForCausalLM",
-		auto: "AutoModelForCausalLM", processor: "AutoTokenizer",
-		stems: []string{"qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-7b"}, params: []int64{494032768, 1543714304, 7615616512},
-		dtype: "BF16", task: "text-generation"},
-	{weight: 3, pipeline: "text-generation", library: "transformers", modelType: "gpt2", arch: "GPT2LMHeadModel",
-		auto: "AutoModelForCausalLM", processor: "AutoTokenizer",
-		stems: []string{"gpt2", "distilgpt2"}, params: []int64{137022720, 88203264},
-		dtype: "F32", task: "text-generation"},
-	{weight: 3, pipeline: "text2text-generation", library: "transformers", modelType: "t5", arch: "T5ForConditionalGeneration",
-		auto: "AutoModelForSeq2SeqLM", processor: "AutoTokenizer",
-		stems: []string{"t5-small", "flan-t5-base"}, params: []int64{60506624, 247577856},
-		dtype: "F32", task: "summarization", metric: "rouge1", taskName: "Summarization"},
-	{weight: 2, pipeline: "translation", library: "transformers", modelType: "marian", arch: "MarianMTModel",
-		auto: "AutoModelForSeq2SeqLM", processor: "AutoTokenizer",
-		stems: []string{"opus-mt-en-de", "opus-mt-en-fr"}, params: []int64{73886208, 74619904},
-		dtype: "F32", task: "translation", metric: "bleu", taskName: "Translation"},
-	{weight: 4, pipeline: "automatic-speech-recognition", library: "transformers", modelType: "wav2vec2", arch: "Wav2Vec2ForCTC",
-		auto: "AutoModelForCTC", processor: "AutoProcessor",
-		stems: []string{"wav2vec2-base-960h", "wav2vec2-large-xlsr-53"}, params: []int64{94396320, 315472545},
-		dtype: "F32", task: "automatic-speech-recognition", metric: "wer", taskName: "Automatic Speech Recognition"},
-	{weight: 5, pipeline: "sentence-similarity", library: "sentence-transformers", modelType: "bert", arch: "BertModel",
-		stems: []string{"all-MiniLM-L6-v2", "bge-small-en"}, params: []int64{22713216, 33360000},
-		dtype: "F32", task: "sentence-similarity"},
-	{weight: 4, pipeline: "text-to-image", library: "diffusers",
-		stems: []string{"stable-diffusion-v1-5", "sdxl-base-1.0"},
-		task:  "text-to-image"},
-	{weight: 2, pipeline: "object-detection", library: "transformers", modelType: "detr", arch: "DetrForObjectDetection",
-		auto: "AutoModelForObjectDetection", processor: "AutoImageProcessor",
-		stems: []string{"detr-resnet-50"}, params: []int64{41631008},
-		dtype: "F32", task: "object-detection", metric: "map", taskName: "Object Detection"},
-	{weight: 3, pipeline: "reinforcement-learning", library: "stable-baselines3",
-		stems: []string{"ppo-LunarLander-v2", "dqn-SpaceInvadersNoFrameskip-v4"},
-		task:  "reinforcement-learning", metric: "mean_reward", taskName: "reinforcement-learning"},
+	{14, "image-classification", "transformers", "vit", "ViTForImageClassification", "accuracy", []string{"vit-base-patch16-224", "vit-small-patch16-224", "vit-large-patch16-224"}, []int64{86567656, 22050664, 304351208}},
+	{6, "image-classification", "transformers", "convnext", "ConvNextForImageClassification", "accuracy", []string{"convnext-tiny-224", "convnext-base-224"}, []int64{28589128, 88591464}},
+	{5, "image-classification", "transformers", "resnet", "ResNetForImageClassification", "accuracy", []string{"resnet-50", "resnet-18"}, []int64{25557032, 11689512}},
+	{4, "image-classification", "transformers", "swin", "SwinForImageClassification", "accuracy", []string{"swin-tiny-patch4-window7-224"}, []int64{28288354}},
+	{12, "text-classification", "transformers", "bert", "BertForSequenceClassification", "accuracy", []string{"bert-base-uncased", "bert-base-cased", "bert-large-uncased"}, []int64{109483778, 108311810, 335143938}},
+	{8, "text-classification", "transformers", "distilbert", "DistilBertForSequenceClassification", "accuracy", []string{"distilbert-base-uncased"}, []int64{66955010}},
+	{6, "text-classification", "transformers", "roberta", "RobertaForSequenceClassification", "f1", []string{"roberta-base", "roberta-large"}, []int64{124647170, 355361794}},
+	{4, "token-classification", "transformers", "bert", "BertForTokenClassification", "f1", []string{"bert-base-cased-ner"}, []int64{107726601}},
+	{3, "question-answering", "transformers", "roberta", "RobertaForQuestionAnswering", "exact_match", []string{"roberta-base-squad2"}, []int64{124056578}},
+	{3, "fill-mask", "transformers", "bert", "BertForMaskedLM", "", []string{"bert-mini", "bert-small"}, []int64{11170560, 28763648}},
+	{12, "text-generation", "transformers", "llama", "LlamaForCausalLM", "", []string{"llama-3.2-1b", "llama-3.2-3b", "llama-3.1-8b"}, []int64{1235814400, 3212749824, 8030261248}},
+	{6, "text-generation", "transformers", "qwen2", "Qwen2ForCausalLM", "", []string{"qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-7b"}, []int64{494032768, 1543714304, 7615616512}},
+	{3, "text-generation", "transformers", "gpt2", "GPT2LMHeadModel", "", []string{"gpt2", "distilgpt2"}, []int64{137022720, 88203264}},
+	{3, "text2text-generation", "transformers", "t5", "T5ForConditionalGeneration", "rouge1", []string{"t5-small", "flan-t5-base"}, []int64{60506624, 247577856}},
+	{2, "translation", "transformers", "marian", "MarianMTModel", "bleu", []string{"opus-mt-en-de", "opus-mt-en-fr"}, []int64{73886208, 74619904}},
+	{4, "automatic-speech-recognition", "transformers", "wav2vec2", "Wav2Vec2ForCTC", "wer", []string{"wav2vec2-base-960h", "wav2vec2-large-xlsr-53"}, []int64{94396320, 315472545}},
+	{5, "sentence-similarity", "sentence-transformers", "bert", "BertModel", "", []string{"all-MiniLM-L6-v2", "bge-small-en"}, []int64{22713216, 33360000}},
+	{4, "text-to-image", "diffusers", "", "", "", []string{"stable-diffusion-v1-5", "sdxl-base-1.0"}, nil},
+	{2, "object-detection", "transformers", "detr", "DetrForObjectDetection", "map", []string{"detr-resnet-50"}, []int64{41631008}},
+	{3, "reinforcement-learning", "stable-baselines3", "", "", "mean_reward", []string{"ppo-LunarLander-v2", "dqn-SpaceInvadersNoFrameskip-v4"}, nil},
 }
 
 var familyWeights = func() []int {
@@ -528,7 +472,7 @@ func (z Zoo) ModelID(i int) string { return z.names(i).id }
 
 // modelDataset draws the dataset a model of family fam trains on, or -1.
 func (z Zoo) modelDataset(r *rnd, fam int) int {
-	t := taskIndex(families[fam].task)
+	t := taskIndex(families[fam].task())
 	if t < 0 {
 		return -1
 	}
@@ -621,89 +565,10 @@ func (z Zoo) lookupDataset(id string) (int, bool) {
 }
 
 // Model materialises model i, README included.
-func (z Zoo) Model(i int) Repo {
-	r := z.model(i, partAll)
-	return *r.deepClone()
-}
+func (z Zoo) Model(i int) Repo { return z.model(i, partAll) }
 
 // Dataset materialises dataset i, README included.
-func (z Zoo) Dataset(i int) Repo {
-	r := z.dataset(i, partAll)
-	return *r.deepClone()
-}
-
-// familyCard holds the card values every model of a family shares.
-type familyCard struct {
-	tags       []any
-	metrics    []any
-	metricName string
-	task       map[string]any
-}
-
-func familyOf(f *family) int {
-	for i := range families {
-		if &families[i] == f {
-			return i
-		}
-	}
-	return 0
-}
-
-// Per-family values shared by every generated repo (read-only: Model and
-// Dataset hand out deep copies).
-var (
-	familyCards = func() []familyCard {
-		out := make([]familyCard, len(families))
-		for i, f := range families {
-			fc := &out[i]
-			fc.tags = []any{"generated_from_trainer"}
-			if f.library != "transformers" {
-				fc.tags = []any{f.library}
-			}
-			if f.metric != "" {
-				fc.metrics = []any{f.metric}
-				fc.metricName = strings.ToUpper(f.metric[:1]) + f.metric[1:]
-			}
-			fc.task = map[string]any{"type": f.pipeline, "name": f.taskName}
-		}
-		return out
-	}()
-	familyConfigs = func() []map[string]any {
-		out := make([]map[string]any, len(families))
-		for i, f := range families {
-			switch {
-			case f.arch != "":
-				out[i] = map[string]any{"architectures": []any{f.arch}, "model_type": f.modelType}
-			case f.library == "diffusers":
-				out[i] = map[string]any{"diffusers": map[string]any{"_class_name": "StableDiffusionPipeline"}}
-			}
-		}
-		return out
-	}()
-	familySafetensors = func() [][]*Safetensors {
-		out := make([][]*Safetensors, len(families))
-		for i, f := range families {
-			for _, p := range f.params {
-				out[i] = append(out[i], &Safetensors{Parameters: map[string]int64{f.dtype: p}, Total: p})
-			}
-		}
-		return out
-	}()
-	licenseTags = func() []string {
-		out := make([]string, len(licenses))
-		for i, l := range licenses {
-			out[i] = "license:" + l
-		}
-		return out
-	}()
-	knownDatasetTags = func() []string {
-		out := make([]string, len(knownDatasets))
-		for i, d := range knownDatasets {
-			out[i] = "dataset:" + d.id
-		}
-		return out
-	}()
-)
+func (z Zoo) Dataset(i int) Repo { return z.dataset(i, partAll) }
 
 // parts selects the costly parts of a generated repo; a listing builds
 // only what its fields need.
@@ -713,8 +578,7 @@ const (
 	partCard     parts = 1 << iota // README text and its blob id
 	partCardData                   // cardData (and model-index)
 	partSiblings
-	partExtra // transformersInfo
-	partAll   = partCard | partCardData | partSiblings | partExtra
+	partAll = partCard | partCardData | partSiblings
 )
 
 var licenses = []string{"apache-2.0", "mit", "cc-by-4.0", "openrail", "llama3.2", "other", "cc-by-nc-4.0", "bsd-3-clause"}
@@ -747,25 +611,23 @@ func (z Zoo) model(i int, p parts) Repo {
 			}
 		}
 	}
-	licenseIdx := r.intn(len(licenses))
+	license := licenses[r.intn(len(licenses))]
 	lang := ""
-	if datasetTaskModality(f.task) == "text" {
+	if datasetTaskModality(f.task()) == "text" {
 		lang = languages[r.intn(len(languages))]
 		if r.chance(0.6) {
 			lang = "en"
 		}
 	}
 	if i < len(knownModels) {
-		licenseIdx = knownModels[i].license
+		license = licenses[knownModels[i].license]
 		if lang != "" {
 			lang = "en"
 		}
 	}
-	license := licenses[licenseIdx]
 
 	// Tags as the Hub computes them.
-	tags := make([]string, 0, 14)
-	tags = append(tags, f.library)
+	tags := []string{f.library}
 	if f.library == "transformers" || f.library == "sentence-transformers" {
 		tags = append(tags, "pytorch")
 	}
@@ -778,11 +640,7 @@ func (z Zoo) model(i int, p parts) Repo {
 	}
 	tags = append(tags, f.pipeline)
 	if ds >= 0 {
-		if ds < len(knownDatasetTags) {
-			tags = append(tags, knownDatasetTags[ds])
-		} else {
-			tags = append(tags, "dataset:"+z.DatasetID(ds))
-		}
+		tags = append(tags, "dataset:"+z.DatasetID(ds))
 	}
 	if base != "" {
 		tags = append(tags, "base_model:"+base, "base_model:finetune:"+base)
@@ -790,18 +648,22 @@ func (z Zoo) model(i int, p parts) Repo {
 	if lang != "" {
 		tags = append(tags, lang)
 	}
-	tags = append(tags, licenseTags[licenseIdx])
+	tags = append(tags, "license:"+license)
 	if f.library == "transformers" {
 		tags = append(tags, "autotrain_compatible", "endpoints_compatible")
 	}
-	tags = append(tags, "region:us")
-	repo.Tags = tags
+	repo.Tags = append(tags, "region:us")
 
-	// Shared, immutable per family: Model (exported) returns a copy.
-	repo.Config = familyConfigs[m.family]
+	switch {
+	case f.arch != "":
+		repo.Config = map[string]any{"architectures": []any{f.arch}, "model_type": f.modelType}
+	case f.library == "diffusers":
+		repo.Config = map[string]any{"diffusers": map[string]any{"_class_name": "StableDiffusionPipeline"}}
+	}
 	if hasST {
-		repo.Safetensors = familySafetensors[m.family][min(stem, len(f.params)-1)]
-		repo.UsedStorage = repo.Safetensors.Total * 4
+		n := f.params[min(stem, len(f.params)-1)]
+		repo.Safetensors = &Safetensors{Parameters: map[string]int64{"F32": n}, Total: n}
+		repo.UsedStorage = n * 4
 	}
 
 	// The card: most have front matter; some have none; some no README.
@@ -819,12 +681,7 @@ func (z Zoo) model(i int, p parts) Repo {
 		}
 	}
 	if p&partSiblings != 0 {
-		repo.Siblings = modelSiblings(&repo, f, hasST, p&partCard != 0)
-	}
-	if f.auto != "" && p&partExtra != 0 {
-		repo.Extra = map[string]any{
-			"transformersInfo": map[string]any{"auto_model": f.auto, "pipeline_tag": f.pipeline, "processor": f.processor},
-		}
+		repo.Siblings = genSiblings(&repo, p&partCard != 0)
 	}
 	return repo
 }
@@ -844,8 +701,10 @@ func (z Zoo) modelCardData(r *rnd, f *family, id, base string, ds int, license, 
 	if base != "" {
 		cd["base_model"] = base
 	}
-	fc := &familyCards[familyOf(f)]
-	cd["tags"] = fc.tags
+	cd["tags"] = []any{"generated_from_trainer"}
+	if f.library != "transformers" {
+		cd["tags"] = []any{f.library}
+	}
 	if ds >= 0 {
 		dsID := z.DatasetID(ds)
 		// datasets is a list usually and a bare string sometimes (#2642).
@@ -855,15 +714,15 @@ func (z Zoo) modelCardData(r *rnd, f *family, id, base string, ds int, license, 
 			cd["datasets"] = []any{dsID}
 		}
 		if f.metric != "" && r.chance(0.55) {
-			cd["metrics"] = fc.metrics
-			cd["model-index"] = modelIndex(r, f, fc, id, dsID)
+			cd["metrics"] = []any{f.metric}
+			cd["model-index"] = modelIndex(r, f, id, dsID)
 		}
 	}
 	return cd
 }
 
 // modelIndex builds a one-result model-index with a plausible score.
-func modelIndex(r *rnd, f *family, fc *familyCard, id, dsID string) []any {
+func modelIndex(r *rnd, f *family, id, dsID string) []any {
 	var value any
 	switch f.metric {
 	case "mean_reward":
@@ -875,7 +734,7 @@ func modelIndex(r *rnd, f *family, fc *familyCard, id, dsID string) []any {
 	default:
 		value = math.Round((0.55+0.44*math.Sqrt(r.float()))*1e6) / 1e6
 	}
-	metric := map[string]any{"type": f.metric, "value": value, "name": fc.metricName}
+	metric := map[string]any{"type": f.metric, "value": value, "name": strings.ToUpper(f.metric[:1]) + f.metric[1:]}
 	dataset := map[string]any{"name": shortName(dsID), "type": dsID}
 	if r.chance(0.7) {
 		dataset["split"] = []string{"test", "validation", "train"}[r.intn(3)]
@@ -884,14 +743,17 @@ func modelIndex(r *rnd, f *family, fc *familyCard, id, dsID string) []any {
 		dataset["config"] = "default"
 	}
 	result := map[string]any{
-		"task":    fc.task,
+		"task":    map[string]any{"type": f.pipeline, "name": f.pipeline},
 		"dataset": dataset,
 		"metrics": []any{metric},
 	}
 	return []any{map[string]any{"name": shortName(id), "results": []any{result}}}
 }
 
-func modelSiblings(repo *Repo, f *family, hasST, withCard bool) []Sibling {
+// genSiblings lists a generated repo's files: .gitattributes, the README,
+// config.json and one LFS weights (or data) file. withCard: the README's
+// blob id is known.
+func genSiblings(repo *Repo, withCard bool) []Sibling {
 	s := []Sibling{{RFilename: ".gitattributes", BlobID: blobSHA([]byte(gitattributes)), Size: int64(len(gitattributes))}}
 	if repo.Card != nil {
 		readme := Sibling{RFilename: "README.md", Size: int64(len(repo.Card))}
@@ -903,19 +765,15 @@ func modelSiblings(repo *Repo, f *family, hasST, withCard bool) []Sibling {
 	if repo.Config != nil {
 		s = append(s, Sibling{RFilename: "config.json", BlobID: repo.SHA[:40], Size: 612})
 	}
+	name, size := "pytorch_model.bin", int64(400_000_000)
 	switch {
-	case hasST:
-		sz := repo.Safetensors.Total * 4
-		s = append(s, Sibling{RFilename: "model.safetensors", BlobID: repo.SHA[2:] + "00", Size: 135,
-			LFS: &LFS{SHA256: repo.SHA + repo.SHA[:24], Size: sz, PointerSize: 135}})
-	case f.library == "stable-baselines3":
-		s = append(s, Sibling{RFilename: "model.zip", BlobID: repo.SHA[1:] + "0", Size: 131,
-			LFS: &LFS{SHA256: repo.SHA[:24] + repo.SHA, Size: 150_000, PointerSize: 131}})
-	default:
-		s = append(s, Sibling{RFilename: "pytorch_model.bin", BlobID: repo.SHA[3:] + "000", Size: 134,
-			LFS: &LFS{SHA256: repo.SHA[8:] + repo.SHA[:32], Size: 400_000_000, PointerSize: 134}})
+	case repo.Safetensors != nil:
+		name, size = "model.safetensors", repo.UsedStorage
+	case repo.UsedStorage > 0:
+		name, size = "data/train-00000-of-00001.parquet", repo.UsedStorage
 	}
-	return s
+	return append(s, Sibling{RFilename: name, BlobID: repo.SHA[2:] + "00", Size: 134,
+		LFS: &LFS{SHA256: repo.SHA + repo.SHA[:24], Size: size, PointerSize: 134}})
 }
 
 // modelCard writes README.md: YAML front matter (exactly CardData) and a
@@ -926,8 +784,7 @@ func modelCard(repo *Repo, f *family, base string, ds int, z Zoo) []byte {
 		b.WriteString(frontMatter(repo.CardData))
 		b.WriteString("\n")
 	}
-	name := shortName(repo.ID)
-	fmt.Fprintf(&b, "# %s\n\n", name)
+	fmt.Fprintf(&b, "# %s\n\n", shortName(repo.ID))
 	switch {
 	case base != "" && ds >= 0:
 		fmt.Fprintf(&b, "This model is a fine-tuned version of [%s](https://huggingface.co/%s) on the %s dataset.\n", base, base, z.DatasetID(ds))
@@ -936,14 +793,12 @@ func modelCard(repo *Repo, f *family, base string, ds int, z Zoo) []byte {
 	default:
 		fmt.Fprintf(&b, "A %s model (%s) for %s.\n", f.modelType, f.library, f.pipeline)
 	}
-	if mi, ok := repo.CardData["model-index"].([]any); ok && len(mi) > 0 {
+	if mi, ok := repo.CardData["model-index"].([]any); ok {
 		b.WriteString("It achieves the following results on the evaluation set:\n")
-		if res, ok := mi[0].(map[string]any)["results"].([]any); ok {
-			for _, rr := range res {
-				for _, mt := range rr.(map[string]any)["metrics"].([]any) {
-					m := mt.(map[string]any)
-					fmt.Fprintf(&b, "- %s: %v\n", m["name"], m["value"])
-				}
+		for _, rr := range mi[0].(map[string]any)["results"].([]any) {
+			for _, mt := range rr.(map[string]any)["metrics"].([]any) {
+				m := mt.(map[string]any)
+				fmt.Fprintf(&b, "- %s: %v\n", m["name"], m["value"])
 			}
 		}
 	}
@@ -968,20 +823,14 @@ func (z Zoo) dataset(i int, p parts) Repo {
 		size, lang = knownDatasets[i].size, knownDatasets[i].lang
 	}
 	license := licenses[r.intn(len(licenses))]
-	tags := []string{"task_categories:" + t.category, "size_categories:" + size}
+	repo.Tags = []string{"task_categories:" + t.category, "size_categories:" + size}
 	if lang != "" {
-		tags = append(tags, "language:"+lang)
+		repo.Tags = append(repo.Tags, "language:"+lang)
 	}
-	tags = append(tags, "license:"+license, "format:parquet", "modality:"+t.modality, "library:datasets", "region:us")
-	repo.Tags = tags
+	repo.Tags = append(repo.Tags, "license:"+license, "format:parquet", "modality:"+t.modality, "library:datasets", "region:us")
 	name := shortName(id)
 	repo.Description = fmt.Sprintf("%s: a %s dataset (%s examples).", name, t.category, size)
-	if r.chance(0.3) {
-		repo.Citation = fmt.Sprintf("@misc{%s,\n  title={%s},\n  year={%d}\n}", strings.ReplaceAll(name, "-", "_"), name, m.created.Year())
-	}
-	if r.chance(0.2) {
-		repo.PapersWithCodeID = strings.ToLower(name)
-	}
+	repo.UsedStorage = int64(1_000 + r.intn(500_000_000))
 	if r.float() >= 0.04 {
 		cd := map[string]any{
 			"license":         license,
@@ -993,22 +842,12 @@ func (z Zoo) dataset(i int, p parts) Repo {
 			cd["language"] = []any{lang}
 		}
 		repo.CardData = cd
+		repo.Card = []byte{}
 		if p&partCard != 0 {
 			repo.Card = fmt.Appendf(nil, "%s\n# Dataset Card for %s\n\n%s\n", frontMatter(cd), name, repo.Description)
-		} else {
-			repo.Card = []byte{}
 		}
 	}
-	repo.Siblings = []Sibling{{RFilename: ".gitattributes", BlobID: blobSHA([]byte(gitattributes)), Size: int64(len(gitattributes))}}
-	if repo.Card != nil {
-		repo.Siblings = append(repo.Siblings, Sibling{RFilename: "README.md", Size: int64(len(repo.Card))})
-		if p&partCard != 0 {
-			repo.Siblings[1].BlobID = blobSHA(repo.Card)
-		}
-	}
-	repo.Siblings = append(repo.Siblings, Sibling{RFilename: "data/train-00000-of-00001.parquet", BlobID: repo.SHA[1:] + "0", Size: 134,
-		LFS: &LFS{SHA256: repo.SHA + repo.SHA[:24], Size: int64(1_000 + r.intn(500_000_000)), PointerSize: 134}})
-	repo.UsedStorage = repo.Siblings[len(repo.Siblings)-1].LFS.Size
+	repo.Siblings = genSiblings(&repo, p&partCard != 0)
 	return repo
 }
 
