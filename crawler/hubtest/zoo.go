@@ -225,11 +225,11 @@ func shaHex(b *[20]byte) string {
 // family is a kind of model: task, library, architecture and the stems
 // of its names with their parameter counts.
 type family struct {
-	weight                              int
+	weight                             int
 	pipeline, library, modelType, arch string
-	metric                              string // "": its cards report no model-index
-	stems                               []string
-	params                              []int64 // per stem; nil: no safetensors
+	metric                             string // "": its cards report no model-index
+	stems                              []string
+	params                             []int64 // per stem; nil: no safetensors
 }
 
 // task is the dataset task category the family trains on.
