@@ -128,9 +128,9 @@ func (r *reader) text(where string, v any) (string, bool) {
 	case bool:
 		return strconv.FormatBool(v), true
 	case float64:
-		return formatFloat(v, 64), true
+		return formatFloat(v), true
 	case float32:
-		return formatFloat(float64(v), 32), true
+		return formatFloat(v), true
 	case json.Number:
 		return string(v), true
 	case int:
@@ -163,9 +163,9 @@ func (r *reader) number(where string, v any) (float64, string) {
 	case json.Number:
 		return parseNumber(string(v)), string(v)
 	case float64:
-		return v, formatFloat(v, 64)
+		return v, formatFloat(v)
 	case float32:
-		return float64(v), formatFloat(float64(v), 32)
+		return float64(v), formatFloat(v)
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		text := fmt.Sprint(v)
 		f, _ := strconv.ParseFloat(text, 64) // rounds as a conversion would
@@ -211,25 +211,14 @@ func (r *reader) boolean(v any) bool {
 	return false
 }
 
-// formatFloat formats f the way encoding/json does, which is how a number
-// in an API response was most likely written.
-func formatFloat(f float64, bits int) string {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return strconv.FormatFloat(f, 'g', -1, bits)
+// formatFloat formats a float64 or float32 the way encoding/json does,
+// which is how a number in an API response was most likely written; NaN
+// and ±Inf, which JSON cannot hold, as fmt does.
+func formatFloat(f any) string {
+	if b, err := json.Marshal(f); err == nil {
+		return string(b)
 	}
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
-		format = 'e'
-	}
-	s := strconv.FormatFloat(f, format, -1, bits)
-	if format == 'e' {
-		// Clean up e-09 to e-9, as encoding/json does.
-		if n := len(s); n >= 4 && s[n-4] == 'e' && s[n-3] == '-' && s[n-2] == '0' {
-			s = s[:n-2] + s[n-1:]
-		}
-	}
-	return s
+	return fmt.Sprint(f)
 }
 
 // kindName names the shape of a generic value for messages.
