@@ -86,7 +86,6 @@ func setOf(keys ...string) map[string]bool {
 // selection says which keys of a repo a response carries.
 type selection struct {
 	keys           []string // in output order
-	list           bool     // listing: inferenceProviderMapping as an array
 	detail         bool     // detail: Extra keys not in keys are appended
 	blobs          bool     // siblings with blobId, size, lfs
 	securityStatus bool
@@ -304,33 +303,8 @@ func (h *Hub) value(k repoKind, r *Repo, key string, sel *selection) (any, bool)
 			return extra, true
 		}
 		return h.baseModels(r)
-	case "inferenceProviderMapping":
-		if m, isMap := extra.(map[string]any); isMap && sel.list {
-			return providerArray(m), true
-		}
 	}
 	return extra, inExtra
-}
-
-// providerArray turns the detail shape of inferenceProviderMapping (an
-// object keyed by provider) into the list shape (an array).
-func providerArray(m map[string]any) []any {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	out := make([]any, 0, len(m))
-	for _, n := range names {
-		e := map[string]any{"provider": n}
-		if inner, ok := m[n].(map[string]any); ok {
-			for k, v := range inner {
-				e[k] = v
-			}
-		}
-		out = append(out, e)
-	}
-	return out
 }
 
 // baseModels derives the detail-only baseModels key from the card's

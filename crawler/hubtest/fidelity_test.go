@@ -126,9 +126,6 @@ func TestRecordedDetailsServedBack(t *testing.T) {
 			if ct := got.Header().Get("Content-Type"); ct != rec.Response.Headers["Content-Type"] {
 				t.Errorf("Content-Type %q, recorded %q", ct, rec.Response.Headers["Content-Type"])
 			}
-			if etag := got.Header().Get("ETag"); !strings.HasPrefix(etag, `W/"`) {
-				t.Errorf("ETag %q is not weak", etag)
-			}
 		})
 	}
 }
@@ -279,10 +276,6 @@ func TestRecordedExpandShape(t *testing.T) {
 		if got.Body.String() != e.Response.Body {
 			t.Errorf("%s: served %s, recorded %s", e.URL, got.Body, e.Response.Body)
 		}
-	}
-	// The recorded ETag format: W/"<hex length>-<27 chars of base64 SHA-1>".
-	if got := weakETag([]byte(tapes.Entries[0].Response.Body)); got != `W/"60-b79jF3Y7hQZdPGA1Gw60FX6fmHc"` {
-		t.Errorf("weak ETag %s", got)
 	}
 }
 

@@ -2,14 +2,15 @@ package hubtest
 
 import (
 	"encoding/base64"
-	"encoding/json"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // listQuery is a parsed listing request.
@@ -18,7 +19,6 @@ type listQuery struct {
 	author      string
 	filter      []string
 	pipelineTag string
-	gated       *bool
 	sort        string
 	limit       int
 	sel         selection
@@ -41,7 +41,7 @@ func partsFor(keys []string) parts {
 }
 
 func (q *listQuery) filtered() bool {
-	return q.search != "" || q.author != "" || len(q.filter) > 0 || q.pipelineTag != "" || q.gated != nil
+	return q.search != "" || q.author != "" || len(q.filter) > 0 || q.pipelineTag != ""
 }
 
 func truthy(v string) bool {
@@ -65,15 +65,10 @@ func (h *Hub) parseList(v url.Values, k repoKind) (*listQuery, string) {
 		filter:      v["filter"],
 		sort:        v.Get("sort"),
 		limit:       h.opt.PageSize,
-		sel:         selection{list: true},
 		pipelineTag: v.Get("pipeline_tag"),
 	}
 	if k == kindDataset {
 		q.pipelineTag = ""
-	}
-	if g := v.Get("gated"); g != "" {
-		b := truthy(g)
-		q.gated = &b
 	}
 	if q.sort != "" && !sortKeys[q.sort] {
 		return nil, fmt.Sprintf("Invalid sort parameter: %q", q.sort)
@@ -213,89 +208,30 @@ func nextURL(r *http.Request, cursor string) string {
 	return scheme + "://" + r.Host + r.URL.EscapedPath() + "?" + strings.Join(q, "&")
 }
 
-// The cursor is the Hub's: base64 of a Mongo predicate selecting what
-// follows the last item in (key descending, _id ascending, nulls last)
-// order, e.g. {"$or":[{"downloads":2,"_id":{"$gt":"6390..."}},
-// {"downloads":{"$lt":2}},{"downloads":null}]} (the shape of a real cursor
-// quoted in a huggingface_hub issue).
-
-func cursorValue(ch *cheap, sortKey string) string {
-	switch sortKey {
-	case "createdAt", "lastModified":
-		return string(marshal(formatTime(time.UnixMilli(int64(ch.key)))))
-	}
-	return string(marshal(ch.key))
-}
-
+// The cursor is opaque to clients: base64 of the sort key, the _id of the
+// last item served and its sort value ("null" when it has none). The next
+// page starts after that item in (key descending, _id ascending, nulls
+// last) order.
 func encodeCursor(ch *cheap, sortKey string) string {
-	oid := fmt.Sprintf("%x", ch.oid[:])
-	var s string
-	switch {
-	case sortKey == "":
-		s = fmt.Sprintf(`{"_id":{"$gt":%q}}`, oid)
-	case ch.null:
-		s = fmt.Sprintf(`{%q:null,"_id":{"$gt":%q}}`, sortKey, oid)
-	default:
-		v := cursorValue(ch, sortKey)
-		s = fmt.Sprintf(`{"$or":[{%q:%s,"_id":{"$gt":%q}},{%q:{"$lt":%s}},{%q:null}]}`, sortKey, v, oid, sortKey, v, sortKey)
+	v := "null"
+	if !ch.null {
+		v = strconv.FormatFloat(ch.key, 'g', -1, 64)
 	}
-	return base64.StdEncoding.EncodeToString([]byte(s))
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%s|%x|%s", sortKey, ch.oid, v))
 }
 
 func decodeCursor(s, sortKey string) (*cheap, error) {
-	raw, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return nil, err
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	f := strings.Split(string(raw), "|")
+	if err != nil || len(f) != 3 || f[0] != sortKey || !hexOID.MatchString(f[1]) {
+		return nil, errors.New("not a cursor of this listing")
 	}
-	var top map[string]any
-	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, err
-	}
-	pred := top
-	if or, ok := top["$or"].([]any); ok {
-		if len(or) == 0 {
-			return nil, fmt.Errorf("empty $or")
+	ch := &cheap{null: f[2] == "null"}
+	hex.Decode(ch.oid[:], []byte(f[1]))
+	if !ch.null {
+		if ch.key, err = strconv.ParseFloat(f[2], 64); err != nil || math.IsNaN(ch.key) {
+			return nil, errors.New("bad cursor value")
 		}
-		if pred, ok = or[0].(map[string]any); !ok {
-			return nil, fmt.Errorf("bad $or")
-		}
-	}
-	idm, ok := pred["_id"].(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("no _id")
-	}
-	oidHex, _ := idm["$gt"].(string)
-	ch := &cheap{}
-	if !hexOID.MatchString(oidHex) {
-		return nil, fmt.Errorf("bad _id")
-	}
-	for i := 0; i < 12; i++ {
-		v, _ := strconv.ParseUint(oidHex[2*i:2*i+2], 16, 8)
-		ch.oid[i] = byte(v)
-	}
-	if sortKey == "" {
-		if len(pred) != 1 {
-			return nil, fmt.Errorf("cursor of another sort")
-		}
-		return ch, nil
-	}
-	v, present := pred[sortKey]
-	if !present {
-		return nil, fmt.Errorf("cursor of another sort")
-	}
-	switch x := v.(type) {
-	case nil:
-		ch.null = true
-	case float64:
-		ch.key = x
-	case string:
-		t, err := time.Parse(time.RFC3339, x)
-		if err != nil {
-			return nil, err
-		}
-		ch.key = float64(t.UnixMilli())
-	default:
-		return nil, fmt.Errorf("bad value")
 	}
 	return ch, nil
 }
@@ -365,7 +301,8 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 	}
 	h.mu.RUnlock()
 	if ok {
-		h.writeJSON(w, r, st, body)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		h.writeBody(w, r, st, body)
 	}
 }
 

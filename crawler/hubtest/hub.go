@@ -180,16 +180,11 @@ func (h *Hub) add(k repoKind, r Repo) error {
 // Rename moves model oldID to newID. Requests for oldID (and for ids that
 // redirected to oldID) then answer 307 with a relative Location, for the
 // API and for /resolve/. The repo keeps its _id.
-func (h *Hub) Rename(oldID, newID string) error { return h.rename(kindModel, oldID, newID) }
-
-// RenameDataset: see Rename.
-func (h *Hub) RenameDataset(oldID, newID string) error { return h.rename(kindDataset, oldID, newID) }
-
-func (h *Hub) rename(k repoKind, oldID, newID string) error {
+func (h *Hub) Rename(oldID, newID string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.version.Add(1)
-	return h.coll(k).rename(oldID, newID)
+	return h.models.rename(oldID, newID)
 }
 
 // UpdateModel changes model id in place through fn (e.g. a new

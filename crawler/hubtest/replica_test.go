@@ -208,11 +208,7 @@ func TestConditionalRequests(t *testing.T) {
 	if rec := get(t, h, "/o/m/resolve/"+r.SHA+"/README.md", "If-None-Match", `"other"`); rec.Code != 200 {
 		t.Errorf("card other etag: %d", rec.Code)
 	}
-	detail := get(t, h, "/api/models/o/m")
-	if rec := get(t, h, "/api/models/o/m", "If-None-Match", detail.Header().Get("ETag")); rec.Code != 304 {
-		t.Errorf("detail If-None-Match: %d", rec.Code)
-	}
-	if s := h.Stats(); s.NotModified != 2 {
+	if s := h.Stats(); s.NotModified != 1 {
 		t.Errorf("NotModified %d", s.NotModified)
 	}
 }
@@ -233,19 +229,13 @@ func TestResolveCacheHop(t *testing.T) {
 func TestRenameRedirects(t *testing.T) {
 	h := New(Options{})
 	h.AddModel(Repo{ID: "old/name", Card: []byte("# x")})
-	h.AddDataset(Repo{ID: "old/data", Card: []byte("# d")})
 	if err := h.Rename("old/name", "new/name"); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.RenameDataset("old/data", "new/data"); err != nil {
 		t.Fatal(err)
 	}
 	for target, loc := range map[string]string{
 		"/api/models/old/name":                       "/api/models/new/name",
 		"/api/models/old/name/revision/main?blobs=1": "/api/models/new/name/revision/main?blobs=1",
 		"/old/name/resolve/main/README.md":           "/new/name/resolve/main/README.md",
-		"/api/datasets/old/data":                     "/api/datasets/new/data",
-		"/datasets/old/data/resolve/main/README.md":  "/datasets/new/data/resolve/main/README.md",
 	} {
 		rec := get(t, h, target)
 		if rec.Code != 307 || rec.Header().Get("Location") != loc || rec.Body.String() != "Temporary Redirect. Redirecting to "+loc {

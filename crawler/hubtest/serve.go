@@ -2,8 +2,6 @@ package hubtest
 
 import (
 	"bufio"
-	"crypto/sha1"
-	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -289,26 +287,6 @@ func writeRaw(buf *bufio.ReadWriter, hdr http.Header, partial []byte) {
 	fmt.Fprintf(buf, "\r\n")
 	_, _ = buf.Write(partial)
 	_ = buf.Flush()
-}
-
-// writeJSON writes an API JSON body with the Express-style weak ETag,
-// answering 304 when If-None-Match matches.
-func (h *Hub) writeJSON(w *recorder, r *http.Request, st *request, body []byte) {
-	etag := weakETag(body)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("ETag", etag)
-	if etagMatch(r.Header.Get("If-None-Match"), etag) {
-		h.note(func(s *Stats) { s.NotModified++ })
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	h.writeBody(w, r, st, body)
-}
-
-// weakETag is Express's etag: W/"<hex length>-<27 chars of base64 SHA-1>".
-func weakETag(body []byte) string {
-	sum := sha1.Sum(body)
-	return fmt.Sprintf(`W/"%x-%s"`, len(body), base64.StdEncoding.EncodeToString(sum[:])[:27])
 }
 
 // etagMatch is the weak comparison of If-None-Match.

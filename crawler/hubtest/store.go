@@ -308,9 +308,6 @@ func (q *listQuery) matches(r *Repo) bool {
 	if q.pipelineTag != "" && r.PipelineTag != q.pipelineTag {
 		return false
 	}
-	if q.gated != nil && (r.Gated != "") != *q.gated {
-		return false
-	}
 	for _, f := range q.filter {
 		if !slices.Contains(r.Tags, f) && r.PipelineTag != f && r.LibraryName != f {
 			return false
