@@ -290,11 +290,7 @@ func (h *Hub) ref(c *collection, hd int) (Ref, bool) {
 		return Ref{}, false
 	}
 	m := c.zoo.meta(c.kind, hd)
-	id := c.zoo.ModelID(hd)
-	if c.kind == kindDataset {
-		id = c.zoo.DatasetID(hd)
-	}
-	return Ref{ID: id, OID: m.oidHex(), LastModified: m.modified, Private: m.private, Gated: m.gated, Disabled: m.disabled}, true
+	return Ref{ID: c.zoo.id(c.kind, hd), OID: m.oidHex(), LastModified: m.modified, Private: m.private, Gated: m.gated, Disabled: m.disabled}, true
 }
 
 // RouteStatus keys the request counters.

@@ -58,13 +58,7 @@ func (c *collection) find(id string) (int, bool) {
 	if h, ok := c.byID[id]; ok {
 		return h, true
 	}
-	var i int
-	var ok bool
-	if c.kind == kindModel {
-		i, ok = c.zoo.lookupModel(id)
-	} else {
-		i, ok = c.zoo.lookupDataset(id)
-	}
+	i, ok := c.zoo.lookup(c.kind, id)
 	if !ok || c.shadow[i] {
 		return 0, false
 	}

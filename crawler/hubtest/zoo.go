@@ -537,28 +537,28 @@ func (z Zoo) DatasetID(i int) string {
 	return b.String()
 }
 
-// lookupModel returns i if id is generated model i.
-func (z Zoo) lookupModel(id string) (int, bool) {
-	for i, km := range knownModels {
-		if i < z.Models && km.id == id {
-			return i, true
-		}
+// id is the id of repo i of kind k.
+func (z Zoo) id(k repoKind, i int) string {
+	if k == kindDataset {
+		return z.DatasetID(i)
 	}
-	i, ok := parseIndex(id)
-	if !ok || i < len(knownModels) || i >= z.Models || z.ModelID(i) != id {
-		return 0, false
-	}
-	return i, true
+	return z.ModelID(i)
 }
 
-func (z Zoo) lookupDataset(id string) (int, bool) {
-	for i, kd := range knownDatasets {
-		if i < z.Datasets && kd.id == id {
+// lookup returns i if id is repo i of kind k: a known repo, or a generated
+// one by the base-36 index its id ends with.
+func (z Zoo) lookup(k repoKind, id string) (int, bool) {
+	n, known := z.Models, len(knownModels)
+	if k == kindDataset {
+		n, known = z.Datasets, len(knownDatasets)
+	}
+	for i := 0; i < min(n, known); i++ {
+		if z.id(k, i) == id {
 			return i, true
 		}
 	}
 	i, ok := parseIndex(id)
-	if !ok || i < len(knownDatasets) || i >= z.Datasets || z.DatasetID(i) != id {
+	if !ok || i < known || i >= n || z.id(k, i) != id {
 		return 0, false
 	}
 	return i, true

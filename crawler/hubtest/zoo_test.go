@@ -49,7 +49,7 @@ func TestZooIDsValidUniqueAndFindable(t *testing.T) {
 			t.Fatalf("model %d: duplicate id %q", i, id)
 		}
 		seen[id] = true
-		if j, ok := z.lookupModel(id); !ok || j != i {
+		if j, ok := z.lookup(kindModel, id); !ok || j != i {
 			t.Fatalf("lookupModel(%q) = %d, %v; want %d", id, j, ok, i)
 		}
 	}
@@ -59,12 +59,12 @@ func TestZooIDsValidUniqueAndFindable(t *testing.T) {
 			t.Fatalf("dataset %d: invalid or duplicate id %q", i, id)
 		}
 		seen[id] = true
-		if j, ok := z.lookupDataset(id); !ok || j != i {
+		if j, ok := z.lookup(kindDataset, id); !ok || j != i {
 			t.Fatalf("lookupDataset(%q) = %d, %v", id, j, ok)
 		}
 	}
 	for _, id := range []string{"", "x", "a/b-zzzzzzz", "a/b-1", z.ModelID(5) + "x"} {
-		if _, ok := z.lookupModel(id); ok {
+		if _, ok := z.lookup(kindModel, id); ok {
 			t.Errorf("lookupModel(%q) found something", id)
 		}
 	}
