@@ -14,16 +14,15 @@
 //     lastModified, trendingScore) descending, ties by _id ascending,
 //     missing values last; direction accepted and ignored; limit capped at
 //     1000; search (substring of the id, case-insensitive), author, filter
-//     (tags, AND), pipeline_tag, gated; the default item, and expand (or
+//     (tags, AND), pipeline_tag; the default item, and expand (or
 //     expand[]) returning only _id, id and the keys, with 400 for an
-//     unknown key or a detail-only key. The next page is announced by Link: <...>; rel="next" whose URL
-//     is built from the request's own scheme and host, carries every
-//     original parameter plus a cursor in the Hub's format (base64 of a
-//     Mongo-style predicate), and is absent on the last page.
+//     unknown key or a detail-only key. The next page is announced by
+//     Link: <...>; rel="next" whose URL is built from the request's own
+//     scheme and host, carries every original parameter plus an opaque
+//     cursor, and is absent on the last page.
 //   - GET /api/{models,datasets}/{id}[/revision/{rev}] with blobs=true,
 //     securityStatus=true and expand: the detail shape of the recorded
-//     responses (same keys, types and order), a weak Express-style ETag,
-//     304 on If-None-Match.
+//     responses (same keys, types and order).
 //   - GET /{id}/resolve/{rev}/README.md (and the /datasets/ form): the card with X-Repo-Commit, a strong ETag (the
 //     git blob id) and 304 on If-None-Match; with Options.ResolveCache
 //     first a relative 307 to /api/resolve-cache/..., as the Hub does.
