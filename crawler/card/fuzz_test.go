@@ -70,7 +70,6 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-
 // FuzzSplit checks the shape of what Split cuts: the body is what follows
 // the closing "---" line, the front matter lies between the delimiters.
 func FuzzSplit(f *testing.F) {
