@@ -245,43 +245,8 @@ func (p *pacer) adopt(b bucket, q int, w time.Duration) {
 // draft-ietf-httpapi-ratelimit-headers v9): `"api";r=0;t=55`.
 type rateLimit struct {
 	name      string
-	remaining int64 // r; -1 when absent
+	remaining int64 // r
 	reset     time.Duration
-}
-
-// parseRateLimit parses a RateLimit header value. Malformed items are
-// skipped; unknown parameters ignored.
-func parseRateLimit(v string) []rateLimit {
-	var out []rateLimit
-	for _, item := range strings.Split(v, ",") {
-		rl := rateLimit{remaining: -1}
-		ok := false
-		for i, part := range strings.Split(item, ";") {
-			part = strings.TrimSpace(part)
-			if i == 0 {
-				rl.name = strings.Trim(part, `"`)
-				continue
-			}
-			k, val, found := strings.Cut(part, "=")
-			if !found {
-				continue
-			}
-			n, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(val), `"`), 10, 64)
-			if err != nil || n < 0 {
-				continue
-			}
-			switch strings.TrimSpace(k) {
-			case "r":
-				rl.remaining, ok = n, true
-			case "t":
-				rl.reset = secondsDuration(n)
-			}
-		}
-		if ok {
-			out = append(out, rl)
-		}
-	}
-	return out
 }
 
 // rateLimitPolicy is one item of RateLimit-Policy:
@@ -292,30 +257,54 @@ type rateLimitPolicy struct {
 	window time.Duration
 }
 
-func parseRateLimitPolicy(v string) []rateLimitPolicy {
-	var out []rateLimitPolicy
+// sfItem is one item of a header list as the RateLimit headers write it:
+// its bare members (quotes trimmed) and its integer parameters.
+type sfItem struct {
+	names  []string
+	params map[string]int64
+}
+
+// parseItems splits a header value into items at commas and members at
+// semicolons. Negative or malformed parameters are left out.
+func parseItems(v string) []sfItem {
+	var out []sfItem
 	for _, item := range strings.Split(v, ",") {
-		var p rateLimitPolicy
+		it := sfItem{params: map[string]int64{}}
 		for _, part := range strings.Split(item, ";") {
-			part = strings.TrimSpace(part)
-			k, val, found := strings.Cut(part, "=")
-			if !found {
-				p.names = append(p.names, strings.Trim(part, `"`))
-				continue
-			}
-			n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
-			if err != nil || n <= 0 || n > math.MaxInt32 {
-				continue
-			}
-			switch strings.TrimSpace(k) {
-			case "q":
-				p.quota = int(n)
-			case "w":
-				p.window = secondsDuration(n)
+			k, val, found := strings.Cut(strings.TrimSpace(part), "=")
+			n, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(val), `"`), 10, 64)
+			switch {
+			case !found:
+				it.names = append(it.names, strings.Trim(k, `"`))
+			case err == nil && n >= 0:
+				it.params[strings.TrimSpace(k)] = n
 			}
 		}
-		if p.quota > 0 && p.window > 0 {
-			out = append(out, p)
+		out = append(out, it)
+	}
+	return out
+}
+
+// parseRateLimit parses a RateLimit header value; items without r are
+// skipped, unknown parameters ignored.
+func parseRateLimit(v string) []rateLimit {
+	var out []rateLimit
+	for _, it := range parseItems(v) {
+		if r, ok := it.params["r"]; ok && len(it.names) > 0 {
+			out = append(out, rateLimit{name: it.names[0], remaining: r, reset: secondsDuration(it.params["t"])})
+		}
+	}
+	return out
+}
+
+// parseRateLimitPolicy parses RateLimit-Policy; items without a positive
+// quota and window are skipped.
+func parseRateLimitPolicy(v string) []rateLimitPolicy {
+	var out []rateLimitPolicy
+	for _, it := range parseItems(v) {
+		q, w := it.params["q"], it.params["w"]
+		if q > 0 && w > 0 && q <= math.MaxInt32 && w <= math.MaxInt32 {
+			out = append(out, rateLimitPolicy{names: it.names, quota: int(q), window: secondsDuration(w)})
 		}
 	}
 	return out
