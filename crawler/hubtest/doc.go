@@ -22,7 +22,7 @@
 //     cursor, and is absent on the last page.
 //   - GET /api/{models,datasets}/{id}[/revision/{rev}] with blobs=true,
 //     securityStatus=true and expand: the detail shape of the recorded
-//     responses (same keys, types and order).
+//     responses (same keys and types; keys are written sorted).
 //   - GET /{id}/resolve/{rev}/README.md (and the /datasets/ form): the card with X-Repo-Commit, a strong ETag (the
 //     git blob id) and 304 on If-None-Match; with Options.ResolveCache
 //     first a relative 307 to /api/resolve-cache/..., as the Hub does.
@@ -56,8 +56,8 @@
 // replica serves (UpdateModel, Rename, DeleteModel), to test incremental
 // and interrupted crawls.
 //
-// JSON goes through encoding/json (keys in the Hub's order) and card front
-// matter through go.yaml.in/yaml/v4.
+// JSON goes through encoding/json and card front matter through
+// go.yaml.in/yaml/v4.
 //
 // The replica is the truth a crawl is checked against: Models and Datasets
 // yield every repo with its _id and lastModified; Stats counts requests by
@@ -65,6 +65,6 @@
 //
 // Not served: spaces, file trees, commits, paths-info, the new
 // evalResults system, search by num_parameters or inference provider.
-// Dataset list/detail key orders and the default dataset list item are the
+// The dataset list/detail keys and the default dataset list item are the
 // replica's own guess: no real recording of them exists.
 package hubtest

@@ -3,9 +3,7 @@ package hubtest
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"slices"
-	"sort"
 )
 
 // repoKind is a repository type.
@@ -26,10 +24,10 @@ func (k repoKind) String() string {
 
 func (k repoKind) plural() string { return k.String() + "s" }
 
-// Key orders. The model detail order is the one of the recorded responses
-// of real GET /api/models/{id} answers; the default list item is the one
-// reported for GET /api/models by client issue threads. Dataset orders are
-// not recorded anywhere and are the replica's own.
+// The keys of a detail and of a default list item: those of the recorded
+// responses of real GET /api/models/{id} answers and those reported for GET
+// /api/models by client issue threads. Dataset keys are not recorded
+// anywhere and are the replica's own.
 var (
 	modelDetailKeys = []string{
 		"_id", "id", "private", "pipeline_tag", "library_name", "tags", "downloads", "likes",
@@ -37,23 +35,15 @@ var (
 		"widgetData", "model-index", "config", "cardData", "transformersInfo", "siblings",
 		"spaces", "createdAt", "safetensors", "inference", "usedStorage",
 	}
-	// modelExpandKeys is the order of expanded keys: the detail order,
-	// then keys only seen with expand.
-	modelExpandKeys = append(slices.Clone(modelDetailKeys),
-		"downloadsAllTime", "trendingScore", "inferenceProviderMapping", "gguf",
-		"evalResults", "resourceGroup", "baseModels", "childrenModelCount")
 	modelListKeys = []string{
 		"_id", "id", "likes", "trendingScore", "private", "downloads", "tags",
 		"pipeline_tag", "library_name", "createdAt", "modelId",
 	}
-
 	datasetDetailKeys = []string{
 		"_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled",
 		"tags", "citation", "description", "downloads", "likes", "paperswithcode_id",
 		"cardData", "siblings", "createdAt", "usedStorage",
 	}
-	datasetExpandKeys = append(slices.Clone(datasetDetailKeys),
-		"downloadsAllTime", "trendingScore", "mainSize", "resourceGroup")
 	datasetListKeys = []string{
 		"_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled",
 		"downloads", "likes", "tags", "trendingScore", "createdAt",
@@ -91,75 +81,18 @@ type selection struct {
 	securityStatus bool
 }
 
-// expandSelection orders the requested keys canonically after _id, id.
-func expandSelection(k repoKind, expand []string) []string {
-	want := setOf(expand...)
-	order := modelExpandKeys
-	if k == kindDataset {
-		order = datasetExpandKeys
-	}
-	keys := []string{"_id", "id"}
-	for _, key := range order {
-		if want[key] && key != "_id" && key != "id" {
-			keys = append(keys, key)
-			delete(want, key)
-		}
-	}
-	rest := make([]string, 0, len(want))
-	for key := range want {
-		if key != "_id" && key != "id" {
-			rest = append(rest, key)
-		}
-	}
-	sort.Strings(rest)
-	return append(keys, rest...)
+// expandSelection is _id, id and the requested keys.
+func expandSelection(expand []string) []string {
+	return append([]string{"_id", "id"}, expand...)
 }
 
-// member is one key of a JSON object the replica writes. An object keeps
-// its members in the Hub's order (encoding/json sorts the keys of a map);
-// values go through encoding/json.
-type member struct {
-	key   string
-	value any
-}
+// object is a JSON object the replica writes. encoding/json writes its
+// keys sorted: the Hub's own key order is not kept (no client depends on
+// it).
+type object = map[string]any
 
-type object []member
-
-// MarshalJSON writes the members in order.
-func (o object) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	if err := o.encode(&b); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-// encode writes the object to b, without HTML escapes, as the Hub's
-// JSON.stringify does.
-func (o object) encode(b *bytes.Buffer) error {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	b.WriteByte('{')
-	for i, m := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if err := enc.Encode(m.key); err != nil {
-			return err
-		}
-		b.Truncate(b.Len() - 1) // Encode ends a value with a newline
-		b.WriteByte(':')
-		if err := enc.Encode(m.value); err != nil {
-			return fmt.Errorf("hubtest: key %q: %w", m.key, err)
-		}
-		b.Truncate(b.Len() - 1)
-	}
-	b.WriteByte('}')
-	return nil
-}
-
-// marshal encodes a value the replica built (it cannot fail on them),
-// without HTML escapes.
+// marshal encodes a value the replica built (it cannot fail on them)
+// without HTML escapes, as the Hub's JSON.stringify does.
 func marshal(v any) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -168,22 +101,6 @@ func marshal(v any) []byte {
 		panic(err)
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'})
-}
-
-// page is a listing page: a JSON array of the repos' objects.
-func page(objs []object) []byte {
-	var b bytes.Buffer
-	b.WriteByte('[')
-	for i, o := range objs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if err := o.encode(&b); err != nil {
-			panic(err)
-		}
-	}
-	b.WriteByte(']')
-	return b.Bytes()
 }
 
 // sibling is a file of a repo: its name in a listing; blob id, size and
@@ -197,26 +114,21 @@ type sibling struct {
 
 // repoObject is r's JSON object for sel.
 func (h *Hub) repoObject(k repoKind, r *Repo, sel *selection) object {
-	o := make(object, 0, len(sel.keys)+2)
+	o := make(object, len(sel.keys)+2)
 	for _, key := range sel.keys {
 		if v, ok := h.value(k, r, key, sel); ok {
-			o = append(o, member{key, v})
+			o[key] = v
 		}
 	}
-	if sel.detail && len(r.Extra) > 0 {
-		var rest []string
-		for key := range r.Extra {
+	if sel.detail {
+		for key, v := range r.Extra {
 			if !slices.Contains(sel.keys, key) {
-				rest = append(rest, key)
+				o[key] = v
 			}
-		}
-		sort.Strings(rest)
-		for _, key := range rest {
-			o = append(o, member{key, r.Extra[key]})
 		}
 	}
 	if sel.securityStatus {
-		o = append(o, member{"securityRepoStatus", object{{"scansDone", true}, {"filesWithIssues", []any{}}}})
+		o["securityRepoStatus"] = object{"scansDone": true, "filesWithIssues": []any{}}
 	}
 	return o
 }
@@ -328,12 +240,12 @@ func (h *Hub) baseModels(r *Repo) (any, bool) {
 	}
 	models := make([]object, len(ids))
 	for i, id := range ids {
+		models[i] = object{"id": id}
 		if oid, ok := h.oidOf(kindModel, id); ok {
-			models[i] = append(models[i], member{"_id", oid})
+			models[i]["_id"] = oid
 		}
-		models[i] = append(models[i], member{"id", id})
 	}
-	return object{{"models", models}, {"relation", "finetune"}}, true
+	return object{"models": models, "relation": "finetune"}, true
 }
 
 // siblings are the files of a repo, as a listing (names only) or a detail

@@ -94,7 +94,7 @@ func (h *Hub) parseList(v url.Values, k repoKind) (*listQuery, string) {
 				return nil, fmt.Sprintf("Invalid expand parameter: %q", e)
 			}
 		}
-		q.sel.keys = expandSelection(k, exp)
+		q.sel.keys = expandSelection(exp)
 	} else if k == kindModel {
 		q.sel.keys = modelListKeys
 	} else {
@@ -187,7 +187,7 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 		w.Header().Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	h.writeBody(w, r, st, page(objs))
+	h.writeBody(w, r, st, marshal(objs))
 }
 
 // nextURL is the request URL (scheme and host as the client reached the
@@ -284,7 +284,7 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 				return
 			}
 		}
-		sel.keys, sel.detail = expandSelection(k, exp), false
+		sel.keys, sel.detail = expandSelection(exp), false
 	} else if k == kindModel {
 		sel.keys = modelDetailKeys
 	} else {

@@ -316,7 +316,7 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	}
 	hd.Set("Content-Type", "application/json; charset=utf-8")
 	hd.Del("ETag")
-	body := marshal(object{{"error", msg}})
+	body := marshal(object{"error": msg})
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
