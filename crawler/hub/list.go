@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -291,40 +292,24 @@ func (p *Pager) fetch(ctx context.Context, u *url.URL) fetched {
 	return f
 }
 
+// linkItem is one item of a Link header: <target> and its parameters.
+var linkItem = regexp.MustCompile(`<([^>]*)>([^<,]*)`)
+
 // nextLink returns the target of the rel="next" item of a Link header
 // (RFC 8288), or "".
 func nextLink(h string) string {
-	for len(h) > 0 {
-		lt := strings.IndexByte(h, '<')
-		if lt < 0 {
-			return ""
-		}
-		gt := strings.IndexByte(h[lt:], '>')
-		if gt < 0 {
-			return ""
-		}
-		target := h[lt+1 : lt+gt]
-		rest := h[lt+gt+1:]
-		// Parameters run to the next comma that starts another link.
-		end := strings.IndexByte(rest, ',')
-		params := rest
-		if end >= 0 {
-			params, rest = rest[:end], rest[end+1:]
-		} else {
-			rest = ""
-		}
-		for _, p := range strings.Split(params, ";") {
+	for _, m := range linkItem.FindAllStringSubmatch(h, -1) {
+		for _, p := range strings.Split(m[2], ";") {
 			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
 			if !ok || !strings.EqualFold(strings.TrimSpace(k), "rel") {
 				continue
 			}
 			for _, rel := range strings.Fields(strings.Trim(strings.TrimSpace(v), `"`)) {
 				if strings.EqualFold(rel, "next") {
-					return target
+					return m[1]
 				}
 			}
 		}
-		h = rest
 	}
 	return ""
 }
