@@ -168,7 +168,7 @@ func (h *Hub) add(k repoKind, r Repo) error {
 	default:
 		return fmt.Errorf("hubtest: %s: gated must be \"\", \"auto\" or \"manual\"", r.ID)
 	}
-	c := r.deepClone()
+	c := r.clone()
 	c.fillDerived()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -224,7 +224,7 @@ func (h *Hub) get(k repoKind, id string) (Repo, bool) {
 	if !ok {
 		return Repo{}, false
 	}
-	return *c.repo(hd, partAll).deepClone(), true
+	return *c.repo(hd, partAll).clone(), true
 }
 
 func (h *Hub) oidOf(k repoKind, id string) (string, bool) { return h.coll(k).oidOf(id) }

@@ -19,8 +19,8 @@ import (
 //
 // Fields that only apply to one repository type are ignored for the other.
 // Zero values are derived where the Hub always has a value: OID from
-// CreatedAt and ID, SHA from ID and LastModified, Siblings from Card and
-// Config.
+// CreatedAt and ID, SHA from ID and LastModified, Siblings from Card,
+// Config and Safetensors (as for a generated repo).
 type Repo struct {
 	ID  string `json:"id"`  // "owner/name" (or a legacy single segment)
 	OID string `json:"_id"` // 24 lowercase hex digits (Mongo ObjectId)
@@ -99,18 +99,17 @@ func (r *Repo) Owner() string {
 	return owner
 }
 
-// clone copies r deeply enough that mutating the copy's slices and maps
-// does not touch r (nested values of CardData/Config/Extra are shared and
-// treated as immutable).
+// clone copies r deeply: what the replica stores or hands out may then be
+// changed freely.
 func (r *Repo) clone() *Repo {
 	c := *r
 	c.Tags = slices.Clone(r.Tags)
 	c.Siblings = slices.Clone(r.Siblings)
 	c.Spaces = slices.Clone(r.Spaces)
-	c.CardData = maps.Clone(r.CardData)
-	c.Config = maps.Clone(r.Config)
-	c.Extra = maps.Clone(r.Extra)
 	c.Card = slices.Clone(r.Card)
+	c.CardData = deepCopyMap(r.CardData)
+	c.Config = deepCopyMap(r.Config)
+	c.Extra = deepCopyMap(r.Extra)
 	if r.TrendingScore != nil {
 		v := *r.TrendingScore
 		c.TrendingScore = &v
@@ -121,16 +120,6 @@ func (r *Repo) clone() *Repo {
 		c.Safetensors = &s
 	}
 	return &c
-}
-
-// deepClone is clone with the nested values of CardData, Config and Extra
-// copied too: what the replica hands out may be changed freely.
-func (r *Repo) deepClone() *Repo {
-	c := r.clone()
-	c.CardData = deepCopyMap(r.CardData)
-	c.Config = deepCopyMap(r.Config)
-	c.Extra = deepCopyMap(r.Extra)
-	return c
 }
 
 func deepCopyMap(m map[string]any) map[string]any {
@@ -176,13 +165,7 @@ func (r *Repo) fillDerived() {
 		r.SHA = hex.EncodeToString(h[:])
 	}
 	if r.Siblings == nil {
-		r.Siblings = append(r.Siblings, Sibling{RFilename: ".gitattributes", BlobID: blobSHA([]byte(gitattributes)), Size: int64(len(gitattributes))})
-		if r.Card != nil {
-			r.Siblings = append(r.Siblings, Sibling{RFilename: "README.md", BlobID: blobSHA(r.Card), Size: int64(len(r.Card))})
-		}
-		if r.Config != nil {
-			r.Siblings = append(r.Siblings, Sibling{RFilename: "config.json", BlobID: blobSHA([]byte(r.ID)), Size: 700})
-		}
+		r.Siblings = genSiblings(r, true)
 	}
 }
 

@@ -232,7 +232,7 @@ func (c *collection) update(id string, fn func(*Repo)) error {
 	if !ok {
 		return fmt.Errorf("hubtest: no %s %q", c.kind, id)
 	}
-	r := c.repo(h, partAll).deepClone()
+	r := c.repo(h, partAll).clone()
 	fn(r)
 	if r.ID != id {
 		return fmt.Errorf("hubtest: update must not change the id (use Rename)")
