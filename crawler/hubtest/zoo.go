@@ -382,34 +382,16 @@ var knownAuthors = []string{
 	"allenai", "EleutherAI", "bigscience", "timm", "deepset", "cardiffnlp",
 }
 
-var syllables = []string{
-	"ka", "to", "mi", "ra", "ne", "lu", "so", "vi", "da", "ko", "ze", "an", "el", "or",
-	"ix", "um", "ba", "ti", "mo", "re", "sa", "ya", "jo", "fe", "qu", "li", "no", "pe",
-}
-
-var nameSuffixes = []string{"", "ai", "lab", "-ml", "-nlp", "research", "_dev", "-hf", "x"}
-
 func (z Zoo) numAuthors() int { return max(32, (z.Models+z.Datasets)/4) }
 
-// author returns the name of author a.
+// author returns the name of author a: a well-known org, or a user name.
 func (z Zoo) author(a int) string {
 	if a < len(knownAuthors) {
 		return knownAuthors[a]
 	}
 	r := newRnd(z.Seed, streamAuthor, kindModel, a)
-	var b strings.Builder
-	for n := 2 + r.intn(2); n > 0; n-- {
-		b.WriteString(syllables[r.intn(len(syllables))])
-	}
-	b.WriteString(nameSuffixes[r.intn(len(nameSuffixes))])
-	if r.chance(0.4) {
-		b.WriteString(strconv.Itoa(r.intn(100)))
-	}
-	s := b.String()
-	if s[0] == '-' || s[0] == '_' {
-		s = "u" + s
-	}
-	return s
+	return []string{"ka", "mi", "ra", "lu", "vi", "ko", "ze", "el"}[r.intn(8)] + strconv.FormatUint(uint64(a), 36) +
+		[]string{"", "ai", "lab", "-ml", "_dev", "-hf"}[r.intn(6)]
 }
 
 // pickAuthor draws an author index with a heavy tail.
