@@ -56,36 +56,13 @@ func (r *reader) list(m map[string]any, key string) []string {
 		return nil
 	}
 	var out []string
-	var seen map[string]bool // for long lists; short ones are searched
+	seen := map[string]bool{}
 	add := func(e any) {
 		s, ok := r.text(key, e)
-		if !ok {
-			return
-		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return
-		}
-		if seen != nil {
-			if seen[s] {
-				return
-			}
+		if s = strings.TrimSpace(s); ok && s != "" && !seen[s] {
 			seen[s] = true
-		} else {
-			for _, have := range out {
-				if have == s {
-					return
-				}
-			}
-			if len(out) == 16 {
-				seen = make(map[string]bool)
-				for _, have := range out {
-					seen[have] = true
-				}
-				seen[s] = true
-			}
+			out = append(out, s)
 		}
-		out = append(out, s)
 	}
 	switch v := v.(type) {
 	case []any:
