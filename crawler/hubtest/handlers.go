@@ -124,12 +124,12 @@ type listItem struct {
 func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		badRequest(w, "Invalid query string")
+		writeError(w, http.StatusBadRequest, "", "Invalid query string")
 		return
 	}
 	q, msg := h.parseList(v, k)
 	if msg != "" {
-		badRequest(w, msg)
+		writeError(w, http.StatusBadRequest, "", msg)
 		return
 	}
 
@@ -260,10 +260,10 @@ func (h *Hub) lookup(w *recorder, r *http.Request, st *request, k repoKind, rt r
 		notFound(w, st)
 		return nil, false
 	case repo.Disabled:
-		disabled(w)
+		writeError(w, http.StatusForbidden, "", "Access to this resource is disabled.")
 		return nil, false
 	case rt.rev != "" && rt.rev != "main" && rt.rev != "HEAD" && rt.rev != repo.SHA:
-		revisionNotFound(w, rt.rev)
+		writeError(w, http.StatusNotFound, "RevisionNotFound", "Invalid rev id: "+rt.rev)
 		return nil, false
 	}
 	return repo, true
@@ -280,7 +280,7 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 				ok = modelListExpand[e] || modelDetailOnlyExpand[e]
 			}
 			if !ok {
-				badRequest(w, fmt.Sprintf("Invalid expand parameter: %q", e))
+				writeError(w, http.StatusBadRequest, "", fmt.Sprintf("Invalid expand parameter: %q", e))
 				return
 			}
 		}
@@ -328,7 +328,7 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 		case rt.file == "README.md" && repo.Card != nil:
 			content, ctype = repo.Card, "text/plain; charset=utf-8"
 		default:
-			entryNotFound(w)
+			writeError(w, http.StatusNotFound, "EntryNotFound", "Entry not found")
 			ok = false
 		}
 	}

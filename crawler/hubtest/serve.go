@@ -53,9 +53,6 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	hd := w.Header()
 	hd.Set("X-Request-Id", h.requestID(r))
-	hd.Set("Access-Control-Expose-Headers", "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range")
-	hd.Set("X-Powered-By", "huggingface-moon")
-	hd.Set("Vary", "Origin")
 
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		hd.Set("Allow", "GET, HEAD")
@@ -344,18 +341,6 @@ func notFound(w http.ResponseWriter, st *request) {
 	writeError(w, status, "RepoNotFound", "Repository not found")
 }
 
-func disabled(w http.ResponseWriter) {
-	writeError(w, http.StatusForbidden, "", "Access to this resource is disabled.")
-}
-
-func revisionNotFound(w http.ResponseWriter, rev string) {
-	writeError(w, http.StatusNotFound, "RevisionNotFound", "Invalid rev id: "+rev)
-}
-
-func entryNotFound(w http.ResponseWriter) {
-	writeError(w, http.StatusNotFound, "EntryNotFound", "Entry not found")
-}
-
 func gated(w http.ResponseWriter, st *request, k repoKind, id string) {
 	if !st.authed {
 		writeError(w, http.StatusUnauthorized, "GatedRepo",
@@ -364,10 +349,6 @@ func gated(w http.ResponseWriter, st *request, k repoKind, id string) {
 	}
 	writeError(w, http.StatusForbidden, "GatedRepo",
 		fmt.Sprintf("Access to %s %s is restricted and you are not in the authorized list. Visit https://huggingface.co/%s to ask for access.", k, id, id))
-}
-
-func badRequest(w http.ResponseWriter, msg string) {
-	writeError(w, http.StatusBadRequest, "", msg)
 }
 
 // --- rate limiting ---
