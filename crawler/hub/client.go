@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-resty/resty/v2"
 )
 
 // maxRedirects bounds the redirect hops of one call (renames, resolve
@@ -28,6 +30,7 @@ const maxRedirects = 10
 type Client struct {
 	opt  Options
 	base *url.URL // endpoint; Path has no trailing slash
+	rc   *resty.Client
 	hc   *http.Client
 	pace *pacer
 	log  *slog.Logger
@@ -99,9 +102,13 @@ func New(opt Options) (*Client, error) {
 		// per hop only to the endpoint's origin.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+	rc := resty.NewWithClient(hc).
+		SetLogger(restyLogger{opt.Logger}).
+		SetHeader("User-Agent", opt.UserAgent)
 	return &Client{
 		opt:  opt,
 		base: base,
+		rc:   rc,
 		hc:   hc,
 		pace: newPacer(opt.Quota),
 		log:  opt.Logger,
@@ -315,27 +322,27 @@ func (c *Client) attempt(ctx context.Context, cl *call, u *url.URL, b bucket) ou
 	actx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
 	defer cancel()
 
-	req, err := http.NewRequestWithContext(actx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return outcome{err: fmt.Errorf("hub: GET %s: %w", u.Redacted(), err)}
-	}
-	req.Header.Set("User-Agent", c.opt.UserAgent)
+	req := c.rc.R().SetContext(actx).SetDoNotParseResponse(true)
 	if cl.accept != "" {
-		req.Header.Set("Accept", cl.accept)
+		req.SetHeader("Accept", cl.accept)
 	}
 	if cl.ifNoneMatch != "" {
-		req.Header.Set("If-None-Match", cl.ifNoneMatch)
+		req.SetHeader("If-None-Match", cl.ifNoneMatch)
 	}
 	// The token goes to the endpoint's origin only: a redirect or a Link
 	// to any other host (or scheme) travels without it.
 	if c.opt.Token != "" && sameOrigin(u, c.base) {
-		req.Header.Set("Authorization", "Bearer "+c.opt.Token)
+		req.SetHeader("Authorization", "Bearer "+c.opt.Token)
 	}
 	c.n.requests.Add(1)
-	raw, err := c.hc.Do(req)
+	resp, err := req.Execute(http.MethodGet, u.String())
 	if err != nil {
+		if resp != nil && resp.RawResponse != nil && resp.RawResponse.Body != nil {
+			resp.RawResponse.Body.Close()
+		}
 		return c.transportOutcome(ctx, u, err)
 	}
+	raw := resp.RawResponse
 	body := raw.Body
 	defer drainClose(body)
 	if sameOrigin(u, c.base) { // another host's limits are not the Hub's
@@ -545,4 +552,15 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 func drainClose(body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, 256<<10))
 	_ = body.Close()
+}
+
+// restyLogger routes resty's own log lines to slog at debug level.
+type restyLogger struct{ l *slog.Logger }
+
+func (r restyLogger) Errorf(format string, v ...any) { r.logf(format, v...) }
+func (r restyLogger) Warnf(format string, v ...any)  { r.logf(format, v...) }
+func (r restyLogger) Debugf(format string, v ...any) { r.logf(format, v...) }
+
+func (r restyLogger) logf(format string, v ...any) {
+	r.l.Debug("resty: " + fmt.Sprintf(format, v...))
 }

@@ -50,9 +50,10 @@
 // knows nothing of storage: converting ModelInfo into table rows is the
 // crawler's job.
 //
-// The HTTP work goes through one net/http client over one pooled transport
-// sized to Options.Workers; redirects and retries are followed by the one
-// retry loop here, which honours 429, Retry-After and RateLimit.
+// The HTTP work goes through one resty client (github.com/go-resty/resty/v2)
+// over one pooled transport sized to Options.Workers; resty's own retries
+// are not used (they ignore 429 and Retry-After) — the retry loop here is
+// the only one.
 //
 // Tests run against crawler/hubtest, an in-process replica of the Hub.
 package hub
