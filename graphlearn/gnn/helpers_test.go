@@ -1,7 +1,6 @@
 package gnn
 
 import (
-	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/zoograph/zoograph/graphlearn"
+	"github.com/zoograph/zoograph/graphlearn/internal/graphtest"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -153,7 +153,7 @@ func plantedZoo(t testing.TB, c zooConfig) *zoo {
 		}
 		z.tuned = append(z.tuned, p)
 		if v := z.value[p]; v > med {
-			mustAdd(t, b, p[0], p[1], graphlearn.EdgeFinetune, (v-lo)/(hi-lo))
+			graphtest.MustAddEdge(t, b, p[0], p[1], graphlearn.EdgeFinetune, (v-lo)/(hi-lo))
 		} else if err := b.AddNegative(p[0], p[1]); err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func plantedZoo(t testing.TB, c zooConfig) *zoo {
 				d2 += (bd[i][k] - bd[j][k]) * (bd[i][k] - bd[j][k])
 			}
 			if w := math.Exp(-d2 / (2 * latent)); w > 0.01 {
-				mustAdd(t, b, z.dataset[i], z.dataset[j], graphlearn.EdgeSimilar, w)
+				graphtest.MustAddEdge(t, b, z.dataset[i], z.dataset[j], graphlearn.EdgeSimilar, w)
 			}
 		}
 	}
@@ -184,7 +184,7 @@ func plantedZoo(t testing.TB, c zooConfig) *zoo {
 				best, bestD = mj, d2
 			}
 		}
-		mustAdd(t, b, z.models[mi], z.models[best], graphlearn.EdgeLineage, 1)
+		graphtest.MustAddEdge(t, b, z.models[mi], z.models[best], graphlearn.EdgeLineage, 1)
 	}
 	z.g = b.Build()
 	return z
@@ -197,13 +197,6 @@ func (z *zoo) values() []EdgeValue {
 		out = append(out, EdgeValue{U: p[0], V: p[1], Value: z.value[p]})
 	}
 	return out
-}
-
-func mustAdd(t testing.TB, b *graphlearn.Builder, u, v int32, k graphlearn.EdgeKind, w float64) {
-	t.Helper()
-	if err := b.AddEdge(u, v, k, w); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // rsquared returns 1 − Σ(y − p)²/Σ(y − ȳ)².
@@ -219,37 +212,4 @@ func rsquared(y, p []float64) float64 {
 		st += (y[i] - mean) * (y[i] - mean)
 	}
 	return 1 - ss/st
-}
-
-// auc is the Mann–Whitney estimate of P(score(pos) > score(neg)), ties
-// counting one half.
-func auc(pos, neg []float64) float64 {
-	type s struct {
-		v   float64
-		pos bool
-	}
-	all := make([]s, 0, len(pos)+len(neg))
-	for _, v := range pos {
-		all = append(all, s{v, true})
-	}
-	for _, v := range neg {
-		all = append(all, s{v, false})
-	}
-	slices.SortFunc(all, func(a, b s) int { return cmp.Compare(a.v, b.v) })
-	var rankSum float64
-	for i := 0; i < len(all); {
-		j := i
-		for j < len(all) && all[j].v == all[i].v {
-			j++
-		}
-		mid := float64(i+j+1) / 2
-		for k := i; k < j; k++ {
-			if all[k].pos {
-				rankSum += mid
-			}
-		}
-		i = j
-	}
-	np, nn := float64(len(pos)), float64(len(neg))
-	return (rankSum - np*(np+1)/2) / (np * nn)
 }

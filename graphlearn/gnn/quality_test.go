@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"github.com/zoograph/zoograph/graphlearn/internal/graphtest"
 )
 
 // The quality tests train on a planted zoo (helpers_test.go) whose recorded
@@ -97,28 +99,11 @@ func TestLinkPredictionAUC(t *testing.T) {
 					neg = append(neg, m.Score(pr[0], pr[1]))
 				}
 			}
-			got := auc(pos, neg)
+			got := graphtest.AUC(pos, neg)
 			t.Logf("%d held-out pairs: AUC %.3f (loss %.3f → %.3f)", len(y), got, m.Loss[0], m.Loss[len(m.Loss)-1])
 			if got < 0.75 {
 				t.Errorf("held-out AUC %.3f < 0.75", got)
 			}
 		})
-	}
-}
-
-func TestAUC(t *testing.T) {
-	tests := []struct {
-		pos, neg []float64
-		want     float64
-	}{
-		{[]float64{3, 4}, []float64{1, 2}, 1},
-		{[]float64{1, 2}, []float64{3, 4}, 0},
-		{[]float64{1, 3}, []float64{2, 2}, 0.5},
-		{[]float64{2}, []float64{2}, 0.5},
-	}
-	for _, tc := range tests {
-		if got := auc(tc.pos, tc.neg); got != tc.want {
-			t.Errorf("auc(%v, %v) = %v, want %v", tc.pos, tc.neg, got, tc.want)
-		}
 	}
 }

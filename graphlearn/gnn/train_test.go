@@ -7,10 +7,10 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/zoograph/zoograph/graphlearn"
+	"github.com/zoograph/zoograph/graphlearn/internal/graphtest"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -93,29 +93,6 @@ func TestWorkerCountInvariance(t *testing.T) {
 	}
 }
 
-// pollCtx cancels itself on the n-th call to Err.
-type pollCtx struct {
-	context.Context
-	cancel context.CancelFunc
-	left   atomic.Int64
-	polls  atomic.Int64
-}
-
-func newPollCtx(n int64) *pollCtx {
-	ctx, cancel := context.WithCancel(context.Background())
-	c := &pollCtx{Context: ctx, cancel: cancel}
-	c.left.Store(n)
-	return c
-}
-
-func (c *pollCtx) Err() error {
-	c.polls.Add(1)
-	if c.left.Add(-1) == 0 {
-		c.cancel()
-	}
-	return c.Context.Err()
-}
-
 func TestCancellation(t *testing.T) {
 	z := smallZoo(t)
 	o := DefaultOptions()
@@ -130,20 +107,20 @@ func TestCancellation(t *testing.T) {
 	})
 
 	t.Run("mid-training", func(t *testing.T) {
-		probe := newPollCtx(-1)
+		probe := graphtest.NewPollCtx(-1)
 		if _, err := Train(probe, z.g, z.x, nil, o); err != nil {
 			t.Fatal(err)
 		}
-		polls := probe.polls.Load()
+		polls := probe.Polls.Load()
 		if polls < int64(o.Epochs) {
 			t.Fatalf("training polled ctx %d times, want at least once per epoch (%d)", polls, o.Epochs)
 		}
-		ctx := newPollCtx(polls / 2)
+		ctx := graphtest.NewPollCtx(polls / 2)
 		m, err := Train(ctx, z.g, z.x, nil, o)
 		if !errors.Is(err, context.Canceled) || m != nil {
 			t.Fatalf("Train = %v, %v; want nil, context.Canceled", m, err)
 		}
-		if got, want := ctx.polls.Load(), polls/2; got != want {
+		if got, want := ctx.Polls.Load(), polls/2; got != want {
 			t.Errorf("ctx polled %d times, want %d (no epoch after cancellation)", got, want)
 		}
 	})
@@ -236,7 +213,7 @@ func TestInputErrors(t *testing.T) {
 	n := z.g.NumNodes()
 	// A graph of two datasets and one similarity edge: no model–dataset edge.
 	b := graphlearn.NewBuilder()
-	mustAdd(t, b, b.Node(graphlearn.NodeDataset, "a"), b.Node(graphlearn.NodeDataset, "b"), graphlearn.EdgeSimilar, 1)
+	graphtest.MustAddEdge(t, b, b.Node(graphlearn.NodeDataset, "a"), b.Node(graphlearn.NodeDataset, "b"), graphlearn.EdgeSimilar, 1)
 	datasetsOnly := b.Build()
 	inf := mat.DenseCopyOf(z.x)
 	inf.Set(3, 2, math.Inf(-1))

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/zoograph/zoograph/graphlearn"
+	"github.com/zoograph/zoograph/store/storetest"
 )
 
 // benchGraph is a graph built once per test binary and shared by benchmarks.
@@ -57,7 +58,7 @@ func BenchmarkWalks(b *testing.B) {
 				}
 				var steps int64
 				b.ReportAllocs()
-				cpu0 := cpuSeconds()
+				cpu0 := storetest.CPUTime()
 				for b.Loop() {
 					c, err := Walks(context.Background(), g, o)
 					if err != nil {
@@ -66,7 +67,7 @@ func BenchmarkWalks(b *testing.B) {
 					steps += int64(len(c.Nodes) - c.NumWalks())
 				}
 				b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
-				if cpu := cpuSeconds() - cpu0; cpu > 0 {
+				if cpu := (storetest.CPUTime() - cpu0).Seconds(); cpu > 0 {
 					b.ReportMetric(float64(steps)/cpu, "steps/cpu-s")
 				}
 			})
@@ -99,7 +100,7 @@ func BenchmarkTrain(b *testing.B) {
 				}
 				var st Stats
 				b.ReportAllocs()
-				cpu0 := cpuSeconds()
+				cpu0 := storetest.CPUTime()
 				for b.Loop() {
 					e, err := Train(context.Background(), c, g.NumNodes(), o)
 					if err != nil {
@@ -108,7 +109,7 @@ func BenchmarkTrain(b *testing.B) {
 					st.Pairs += e.Stats.Pairs
 					st.Tokens += e.Stats.Tokens
 				}
-				if cpu := cpuSeconds() - cpu0; cpu > 0 {
+				if cpu := (storetest.CPUTime() - cpu0).Seconds(); cpu > 0 {
 					b.ReportMetric(float64(st.Pairs)/cpu, "pairs/cpu-s")
 				}
 				sec := b.Elapsed().Seconds()
@@ -135,13 +136,13 @@ func BenchmarkEmbed(b *testing.B) {
 				o := DefaultOptions()
 				o.Workers, o.Plus = workers, plus
 				b.ReportAllocs()
-				cpu0 := cpuSeconds()
+				cpu0 := storetest.CPUTime()
 				for b.Loop() {
 					if _, err := Embed(context.Background(), g, o); err != nil {
 						b.Fatal(err)
 					}
 				}
-				if cpu := cpuSeconds() - cpu0; cpu > 0 {
+				if cpu := (storetest.CPUTime() - cpu0).Seconds(); cpu > 0 {
 					b.ReportMetric(cpu/float64(b.N)*1e3, "cpu-ms/op")
 				}
 			})
@@ -169,7 +170,7 @@ func BenchmarkKernels(b *testing.B) {
 	for _, k := range kernelVariants() {
 		b.Run(k.name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := cpuSeconds()
+			cpu0 := storetest.CPUTime()
 			i := 0
 			for b.Loop() {
 				x := in[(i/2%n)*dim : (i/2%n+1)*dim]
@@ -181,7 +182,7 @@ func BenchmarkKernels(b *testing.B) {
 				i++
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
-			if cpu := cpuSeconds() - cpu0; cpu > 0 {
+			if cpu := (storetest.CPUTime() - cpu0).Seconds(); cpu > 0 {
 				b.ReportMetric(cpu/float64(b.N)*1e9, "cpu-ns/pair")
 			}
 		})

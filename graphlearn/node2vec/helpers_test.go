@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/zoograph/zoograph/graphlearn"
+	"github.com/zoograph/zoograph/graphlearn/internal/graphtest"
 )
 
 // plantedPartition returns a stochastic block model: blocks × size dataset
@@ -28,18 +29,11 @@ func plantedPartition(t testing.TB, blocks, size int, pIn, pOut float64, seed ui
 				p = pIn
 			}
 			if rng.Float64() < p {
-				mustAdd(t, b, int32(u), int32(v), graphlearn.EdgeSimilar, 1)
+				graphtest.MustAddEdge(t, b, int32(u), int32(v), graphlearn.EdgeSimilar, 1)
 			}
 		}
 	}
 	return b.Build(), block
-}
-
-func mustAdd(t testing.TB, b *graphlearn.Builder, u, v int32, k graphlearn.EdgeKind, w float64) {
-	t.Helper()
-	if err := b.AddEdge(u, v, k, w); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // paperGraph mimics the TransferGraph image graph for one target (research
@@ -61,7 +55,7 @@ func paperGraph(t testing.TB, seed uint64) *graphlearn.Graph {
 		for _, d := range ds[:finetuneDatasets] {
 			switch u := rng.Float64(); {
 			case u < 0.82:
-				mustAdd(t, b, m, d, graphlearn.EdgeFinetune, 0.5+rng.Float64()/2)
+				graphtest.MustAddEdge(t, b, m, d, graphlearn.EdgeFinetune, 0.5+rng.Float64()/2)
 			case u < 0.91:
 				if err := b.AddNegative(m, d); err != nil {
 					t.Fatal(err)
@@ -69,14 +63,14 @@ func paperGraph(t testing.TB, seed uint64) *graphlearn.Graph {
 			}
 		}
 		src := ds[finetuneDatasets+rng.IntN(datasets-finetuneDatasets)]
-		mustAdd(t, b, m, src, graphlearn.EdgeTrainedOn, 0.5+rng.Float64()/2)
+		graphtest.MustAddEdge(t, b, m, src, graphlearn.EdgeTrainedOn, 0.5+rng.Float64()/2)
 	}
 	for i := range ds {
 		for j := i + 1; j < len(ds); j++ {
 			if i == 0 && j == 1 {
 				continue // the farthest pair gets weight 0 and no edge
 			}
-			mustAdd(t, b, ds[i], ds[j], graphlearn.EdgeSimilar, 0.01+rng.Float64())
+			graphtest.MustAddEdge(t, b, ds[i], ds[j], graphlearn.EdgeSimilar, 0.01+rng.Float64())
 		}
 	}
 	return b.Build()
@@ -96,7 +90,7 @@ func randomGraph(t testing.TB, n, m int, seed uint64) *graphlearn.Graph {
 		if u == v {
 			continue
 		}
-		mustAdd(t, b, u, v, graphlearn.EdgeSimilar, 0.1+rng.Float64())
+		graphtest.MustAddEdge(t, b, u, v, graphlearn.EdgeSimilar, 0.1+rng.Float64())
 	}
 	return b.Build()
 }

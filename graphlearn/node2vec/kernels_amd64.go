@@ -62,16 +62,23 @@ func pairUpdate(in, out []float32, rows []int32, gs, acc []float32) {
 	pairUpdateAt(kernelLevel, in, out, rows, gs, acc)
 }
 
+// vectorPrefix returns the kernel level to run on rows of dim elements and
+// the prefix d of each row the assembly covers, blocks of 8 lanes; Go does
+// the rest. AVX-512 runs only where its blocks of 16 cover the same prefix,
+// AVX2 otherwise.
+func vectorPrefix(level, dim int) (int, int) {
+	d := dim &^ 7
+	if level == levelAVX512 && dim&^15 != d {
+		level = levelAVX2
+	}
+	return level, d
+}
+
 // dotsAt is dots with the kernel of the given level: the assembly covers
 // the longest prefix of each row that its vector width divides, Go the rest.
 func dotsAt(level int, res, in, out []float32, rows []int32) {
 	dim := len(in)
-	d := dim &^ 7
-	if level == levelAVX512 && dim&^15 == d {
-		d = dim &^ 15
-	} else if level == levelAVX512 {
-		level = levelAVX2
-	}
+	level, d := vectorPrefix(level, dim)
 	if level == levelGo || d == 0 || len(rows) == 0 {
 		dotsGo(res, in, out, rows)
 		return
@@ -92,12 +99,7 @@ func dotsAt(level int, res, in, out []float32, rows []int32) {
 // pairUpdateAt is pairUpdate with the kernel of the given level.
 func pairUpdateAt(level int, in, out []float32, rows []int32, gs, acc []float32) {
 	dim := len(in)
-	d := dim &^ 7
-	if level == levelAVX512 && dim&^15 == d {
-		d = dim &^ 15
-	} else if level == levelAVX512 {
-		level = levelAVX2
-	}
+	level, d := vectorPrefix(level, dim)
 	if level == levelGo || d == 0 || len(rows) == 0 {
 		pairUpdateGo(in, out, rows, gs, acc)
 		return

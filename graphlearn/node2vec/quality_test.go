@@ -1,15 +1,14 @@
 package node2vec
 
 import (
-	"cmp"
 	"context"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/zoograph/zoograph/graphlearn"
+	"github.com/zoograph/zoograph/graphlearn/internal/graphtest"
 )
 
 // TestPlantedPartitionNearestNeighbour: on a planted partition graph (4 blocks
@@ -72,7 +71,7 @@ func TestLinkPredictionAUC(t *testing.T) {
 			deg[e.V]--
 			continue
 		}
-		mustAdd(t, b, e.U, e.V, graphlearn.EdgeSimilar, float64(e.Weight))
+		graphtest.MustAddEdge(t, b, e.U, e.V, graphlearn.EdgeSimilar, float64(e.Weight))
 	}
 	train := b.Build()
 	var non [][2]int32
@@ -99,7 +98,7 @@ func TestLinkPredictionAUC(t *testing.T) {
 		for _, p := range non {
 			neg = append(neg, e.Cosine(p[0], p[1]))
 		}
-		got := auc(pos, neg)
+		got := graphtest.AUC(pos, neg)
 		t.Logf("plus=%v: %d held-out edges, AUC %.4f", plus, len(held), got)
 		if got < 0.9 {
 			t.Errorf("plus=%v: link prediction AUC %.3f < 0.9", plus, got)
@@ -122,59 +121,9 @@ func geometricGraph(t *testing.T, n int, r float64, seed uint64) *graphlearn.Gra
 		for v := u + 1; v < n; v++ {
 			dx, dy := xs[u]-xs[v], ys[u]-ys[v]
 			if d2 := dx*dx + dy*dy; d2 < r*r {
-				mustAdd(t, b, int32(u), int32(v), graphlearn.EdgeSimilar, 1.05-math.Sqrt(d2)/r)
+				graphtest.MustAddEdge(t, b, int32(u), int32(v), graphlearn.EdgeSimilar, 1.05-math.Sqrt(d2)/r)
 			}
 		}
 	}
 	return b.Build()
-}
-
-// auc is the Mann–Whitney estimate of P(score(pos) > score(neg)), ties
-// counting one half.
-func auc(pos, neg []float64) float64 {
-	type s struct {
-		v   float64
-		pos bool
-	}
-	all := make([]s, 0, len(pos)+len(neg))
-	for _, v := range pos {
-		all = append(all, s{v, true})
-	}
-	for _, v := range neg {
-		all = append(all, s{v, false})
-	}
-	slices.SortFunc(all, func(a, b s) int { return cmp.Compare(a.v, b.v) })
-	var rankSum float64
-	for i := 0; i < len(all); {
-		j := i
-		for j < len(all) && all[j].v == all[i].v {
-			j++
-		}
-		mid := float64(i+j+1) / 2 // average 1-based rank of the tie group
-		for k := i; k < j; k++ {
-			if all[k].pos {
-				rankSum += mid
-			}
-		}
-		i = j
-	}
-	np, nn := float64(len(pos)), float64(len(neg))
-	return (rankSum - np*(np+1)/2) / (np * nn)
-}
-
-func TestAUC(t *testing.T) {
-	tests := []struct {
-		pos, neg []float64
-		want     float64
-	}{
-		{[]float64{3, 4}, []float64{1, 2}, 1},
-		{[]float64{1, 2}, []float64{3, 4}, 0},
-		{[]float64{1, 3}, []float64{2, 2}, 0.5},
-		{[]float64{2}, []float64{2}, 0.5},
-	}
-	for _, tc := range tests {
-		if got := auc(tc.pos, tc.neg); got != tc.want {
-			t.Errorf("auc(%v, %v) = %v, want %v", tc.pos, tc.neg, got, tc.want)
-		}
-	}
 }

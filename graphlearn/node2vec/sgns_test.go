@@ -7,11 +7,11 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zoograph/zoograph/graphlearn"
+	"github.com/zoograph/zoograph/graphlearn/internal/graphtest"
 )
 
 func TestOptionsValidation(t *testing.T) {
@@ -143,29 +143,6 @@ func TestTrainDeterministicWithOneWorker(t *testing.T) {
 	}
 }
 
-// pollCtx cancels itself on the n-th call to Err.
-type pollCtx struct {
-	context.Context
-	cancel context.CancelFunc
-	left   atomic.Int64
-	polls  atomic.Int64
-}
-
-func newPollCtx(n int64) *pollCtx {
-	ctx, cancel := context.WithCancel(context.Background())
-	c := &pollCtx{Context: ctx, cancel: cancel}
-	c.left.Store(n)
-	return c
-}
-
-func (c *pollCtx) Err() error {
-	c.polls.Add(1)
-	if c.left.Add(-1) == 0 {
-		c.cancel()
-	}
-	return c.Context.Err()
-}
-
 func TestCancellation(t *testing.T) {
 	g := paperGraph(t, 5)
 	o := DefaultOptions()
@@ -182,27 +159,27 @@ func TestCancellation(t *testing.T) {
 	t.Run("mid-training", func(t *testing.T) {
 		// Count the polls of Walks and of a whole training run, then cancel
 		// halfway through training.
-		probe := newPollCtx(-1)
+		probe := graphtest.NewPollCtx(-1)
 		c, err := Walks(probe, g, o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		walkPolls := probe.polls.Load()
-		probe.polls.Store(0)
+		walkPolls := probe.Polls.Load()
+		probe.Polls.Store(0)
 		if _, err := Train(probe, c, g.NumNodes(), o); err != nil {
 			t.Fatal(err)
 		}
-		trainPolls := probe.polls.Load()
+		trainPolls := probe.Polls.Load()
 		if trainPolls < 10 {
 			t.Fatalf("training polled ctx only %d times", trainPolls)
 		}
-		ctx := newPollCtx(walkPolls + trainPolls/2)
+		ctx := graphtest.NewPollCtx(walkPolls + trainPolls/2)
 		e, err := Embed(ctx, g, o)
 		if !errors.Is(err, context.Canceled) || e != nil {
 			t.Fatalf("Embed = %v, %v; want nil, context.Canceled", e, err)
 		}
 		// Training stopped at the first poll after cancellation.
-		if got, want := ctx.polls.Load(), walkPolls+trainPolls/2; got != want {
+		if got, want := ctx.Polls.Load(), walkPolls+trainPolls/2; got != want {
 			t.Errorf("ctx polled %d times, want %d (no work after cancellation)", got, want)
 		}
 	})
@@ -237,7 +214,7 @@ func TestGraphNegatives(t *testing.T) {
 		b.Node(g0.Kind(int32(i)), g0.Key(int32(i)))
 	}
 	for e := range g0.Edges() {
-		mustAdd(t, b, e.U, e.V, graphlearn.EdgeSimilar, float64(e.Weight))
+		graphtest.MustAddEdge(t, b, e.U, e.V, graphlearn.EdgeSimilar, float64(e.Weight))
 	}
 	var negs [][2]int32
 	for u := range int32(30) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/zoograph/zoograph/graphlearn"
+	"github.com/zoograph/zoograph/graphlearn/internal/graphtest"
 )
 
 func walkOptions(length, perNode int, p, q float64, plus bool) Options {
@@ -24,7 +25,7 @@ func TestWalksAreWalks(t *testing.T) {
 	a := b.Node(graphlearn.NodeModel, "a")
 	d := b.Node(graphlearn.NodeDataset, "d")
 	b.Node(graphlearn.NodeDataset, "lonely")
-	mustAdd(t, b, a, d, graphlearn.EdgeFinetune, 1)
+	graphtest.MustAddEdge(t, b, a, d, graphlearn.EdgeFinetune, 1)
 	withIsolated := b.Build()
 
 	for _, tc := range []struct {
@@ -121,7 +122,7 @@ func transitionGraph(t *testing.T) (*graphlearn.Graph, [][]float64) {
 		adj[i] = make([]float64, n)
 	}
 	for _, e := range edges {
-		mustAdd(t, b, e.u, e.v, graphlearn.EdgeSimilar, e.w)
+		graphtest.MustAddEdge(t, b, e.u, e.v, graphlearn.EdgeSimilar, e.w)
 		adj[e.u][e.v], adj[e.v][e.u] = e.w, e.w
 	}
 	return b.Build(), adj

@@ -1,6 +1,0 @@
-//go:build !unix
-
-package node2vec
-
-// cpuSeconds is unavailable here; benchmarks then skip per-CPU metrics.
-func cpuSeconds() float64 { return 0 }
