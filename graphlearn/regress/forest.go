@@ -84,21 +84,17 @@ func (o ForestOptions) maxFeatures(p int) (int, error) {
 }
 
 func (o ForestOptions) validate() error {
-	var msg string
-	switch {
-	case o.Trees < 1:
-		msg = fmt.Sprintf("Trees = %d, want ≥ 1", o.Trees)
-	case o.MaxDepth < 0:
-		msg = fmt.Sprintf("MaxDepth = %d, want ≥ 0 (0 = unlimited)", o.MaxDepth)
-	case o.MinSamplesLeaf < 0:
-		msg = fmt.Sprintf("MinSamplesLeaf = %d, want ≥ 0", o.MinSamplesLeaf)
-	case o.MaxBins != 0 && (o.MaxBins < 2 || o.MaxBins > maxBinLimit):
-		msg = fmt.Sprintf("MaxBins = %d, want 0 or in [2, %d]", o.MaxBins, maxBinLimit)
-	default:
-		_, err := o.maxFeatures(1)
+	err := firstInvalid("forest",
+		atLeast("Trees", o.Trees, 1),
+		optionCheck{"MaxDepth", o.MaxDepth, o.MaxDepth >= 0, "≥ 0 (0 = unlimited)"},
+		atLeast("MinSamplesLeaf", o.MinSamplesLeaf, 0),
+		maxBins(o.MaxBins),
+	)
+	if err != nil {
 		return err
 	}
-	return fmt.Errorf("%w: forest: %s", ErrInvalidOptions, msg)
+	_, err = o.maxFeatures(1)
+	return err
 }
 
 // Forest is a random forest of CART regression trees grown on quantile bins;

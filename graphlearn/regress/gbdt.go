@@ -71,36 +71,19 @@ func DefaultGBDTOptions() GBDTOptions {
 }
 
 func (o GBDTOptions) validate() error {
-	nonNeg := func(x float64) bool { return x >= 0 && !math.IsInf(x, 1) }
-	unit := func(x float64) bool { return x > 0 && x <= 1 }
-	var msg string
-	switch {
-	case o.Trees < 1:
-		msg = fmt.Sprintf("Trees = %d, want ≥ 1", o.Trees)
-	case o.MaxDepth < 1:
-		msg = fmt.Sprintf("MaxDepth = %d, want ≥ 1", o.MaxDepth)
-	case !unit(o.LearningRate):
-		msg = fmt.Sprintf("LearningRate = %v, want in (0, 1]", o.LearningRate)
-	case !nonNeg(o.Lambda):
-		msg = fmt.Sprintf("Lambda = %v, want finite ≥ 0", o.Lambda)
-	case !nonNeg(o.Alpha):
-		msg = fmt.Sprintf("Alpha = %v, want finite ≥ 0", o.Alpha)
-	case !nonNeg(o.Gamma):
-		msg = fmt.Sprintf("Gamma = %v, want finite ≥ 0", o.Gamma)
-	case !nonNeg(o.MinChildWeight):
-		msg = fmt.Sprintf("MinChildWeight = %v, want finite ≥ 0", o.MinChildWeight)
-	case !unit(o.Subsample):
-		msg = fmt.Sprintf("Subsample = %v, want in (0, 1]", o.Subsample)
-	case !unit(o.ColsampleByTree):
-		msg = fmt.Sprintf("ColsampleByTree = %v, want in (0, 1]", o.ColsampleByTree)
-	case o.MaxBins != 0 && (o.MaxBins < 2 || o.MaxBins > maxBinLimit):
-		msg = fmt.Sprintf("MaxBins = %d, want 0 or in [2, %d]", o.MaxBins, maxBinLimit)
-	case o.EarlyStoppingRounds < 0:
-		msg = fmt.Sprintf("EarlyStoppingRounds = %d, want ≥ 0", o.EarlyStoppingRounds)
-	default:
-		return nil
-	}
-	return fmt.Errorf("%w: gbdt: %s", ErrInvalidOptions, msg)
+	return firstInvalid("gbdt",
+		atLeast("Trees", o.Trees, 1),
+		atLeast("MaxDepth", o.MaxDepth, 1),
+		inUnit("LearningRate", o.LearningRate),
+		finiteNonNeg("Lambda", o.Lambda),
+		finiteNonNeg("Alpha", o.Alpha),
+		finiteNonNeg("Gamma", o.Gamma),
+		finiteNonNeg("MinChildWeight", o.MinChildWeight),
+		inUnit("Subsample", o.Subsample),
+		inUnit("ColsampleByTree", o.ColsampleByTree),
+		maxBins(o.MaxBins),
+		atLeast("EarlyStoppingRounds", o.EarlyStoppingRounds, 0),
+	)
 }
 
 // GBDT is an XGBoost-style gradient-boosted tree ensemble for squared error;

@@ -67,8 +67,8 @@ func (l *Linear) Intercept() float64 { return l.intercept }
 // Fit solves the least-squares problem described on Linear.
 func (l *Linear) Fit(X *mat.Dense, y []float64) error {
 	*l = Linear{opt: l.opt}
-	if r := l.opt.Ridge; !(r >= 0) || math.IsInf(r, 1) {
-		return fmt.Errorf("%w: linear: Ridge = %v, want finite ≥ 0", ErrInvalidOptions, r)
+	if err := firstInvalid("linear", finiteNonNeg("Ridge", l.opt.Ridge)); err != nil {
+		return err
 	}
 	n, p, err := checkTrain(X, y, l.opt.ImputeMissing)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 )
@@ -64,4 +65,46 @@ func decodeOptions(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(renamed))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
+}
+
+// optionCheck is one option's range check: the field's Go name, its value,
+// whether the value is in range and, for the error, the range wanted.
+type optionCheck struct {
+	field string
+	value any
+	ok    bool
+	want  string
+}
+
+// firstInvalid returns an error wrapping ErrInvalidOptions that names the
+// model and the first failing check, such as
+// "gbdt: Lambda = -1, want finite ≥ 0", or nil when every check passes.
+func firstInvalid(model string, checks ...optionCheck) error {
+	for _, c := range checks {
+		if !c.ok {
+			return fmt.Errorf("%w: %s: %s = %v, want %s", ErrInvalidOptions, model, c.field, c.value, c.want)
+		}
+	}
+	return nil
+}
+
+// atLeast checks an integer option against its lower bound.
+func atLeast(field string, n, lo int) optionCheck {
+	return optionCheck{field, n, n >= lo, fmt.Sprintf("≥ %d", lo)}
+}
+
+// inUnit checks a rate or fraction option: in (0, 1].
+func inUnit(field string, x float64) optionCheck {
+	return optionCheck{field, x, x > 0 && x <= 1, "in (0, 1]"}
+}
+
+// finiteNonNeg checks a penalty or threshold option: finite and ≥ 0 (NaN
+// fails).
+func finiteNonNeg(field string, x float64) optionCheck {
+	return optionCheck{field, x, x >= 0 && !math.IsInf(x, 1), "finite ≥ 0"}
+}
+
+// maxBins checks MaxBins: 0 (the default) or a count the bin codes hold.
+func maxBins(n int) optionCheck {
+	return optionCheck{"MaxBins", n, n == 0 || n >= 2 && n <= maxBinLimit, fmt.Sprintf("0 or in [2, %d]", maxBinLimit)}
 }

@@ -161,32 +161,37 @@ func TestInvalidOptions(t *testing.T) {
 	tests := []struct {
 		name string
 		m    Regressor
+		want string // the error's text
 	}{
-		{"linear negative ridge", NewLinear(LinearOptions{Ridge: -1})},
-		{"linear NaN ridge", NewLinear(LinearOptions{Ridge: math.NaN()})},
-		{"gbdt zero trees", gbdt(func(o *GBDTOptions) { o.Trees = 0 })},
-		{"gbdt zero depth", gbdt(func(o *GBDTOptions) { o.MaxDepth = 0 })},
-		{"gbdt zero learning rate", gbdt(func(o *GBDTOptions) { o.LearningRate = 0 })},
-		{"gbdt learning rate above 1", gbdt(func(o *GBDTOptions) { o.LearningRate = 1.5 })},
-		{"gbdt NaN lambda", gbdt(func(o *GBDTOptions) { o.Lambda = math.NaN() })},
-		{"gbdt negative alpha", gbdt(func(o *GBDTOptions) { o.Alpha = -1 })},
-		{"gbdt infinite gamma", gbdt(func(o *GBDTOptions) { o.Gamma = math.Inf(1) })},
-		{"gbdt negative min child weight", gbdt(func(o *GBDTOptions) { o.MinChildWeight = -1 })},
-		{"gbdt zero subsample", gbdt(func(o *GBDTOptions) { o.Subsample = 0 })},
-		{"gbdt colsample above 1", gbdt(func(o *GBDTOptions) { o.ColsampleByTree = 1.01 })},
-		{"gbdt one bin", gbdt(func(o *GBDTOptions) { o.MaxBins = 1 })},
-		{"gbdt 257 bins", gbdt(func(o *GBDTOptions) { o.MaxBins = 257 })},
-		{"gbdt negative patience", gbdt(func(o *GBDTOptions) { o.EarlyStoppingRounds = -1 })},
-		{"forest zero trees", forest(func(o *ForestOptions) { o.Trees = 0 })},
-		{"forest negative depth", forest(func(o *ForestOptions) { o.MaxDepth = -1 })},
-		{"forest negative leaf", forest(func(o *ForestOptions) { o.MinSamplesLeaf = -1 })},
-		{"forest bad max features", forest(func(o *ForestOptions) { o.MaxFeatures = "most" })},
-		{"forest 300 bins", forest(func(o *ForestOptions) { o.MaxBins = 300 })},
+		{"linear negative ridge", NewLinear(LinearOptions{Ridge: -1}), "regress: invalid options: linear: Ridge = -1, want finite ≥ 0"},
+		{"linear NaN ridge", NewLinear(LinearOptions{Ridge: math.NaN()}), "regress: invalid options: linear: Ridge = NaN, want finite ≥ 0"},
+		{"gbdt zero trees", gbdt(func(o *GBDTOptions) { o.Trees = 0 }), "regress: invalid options: gbdt: Trees = 0, want ≥ 1"},
+		{"gbdt zero depth", gbdt(func(o *GBDTOptions) { o.MaxDepth = 0 }), "regress: invalid options: gbdt: MaxDepth = 0, want ≥ 1"},
+		{"gbdt zero learning rate", gbdt(func(o *GBDTOptions) { o.LearningRate = 0 }), "regress: invalid options: gbdt: LearningRate = 0, want in (0, 1]"},
+		{"gbdt learning rate above 1", gbdt(func(o *GBDTOptions) { o.LearningRate = 1.5 }), "regress: invalid options: gbdt: LearningRate = 1.5, want in (0, 1]"},
+		{"gbdt NaN lambda", gbdt(func(o *GBDTOptions) { o.Lambda = math.NaN() }), "regress: invalid options: gbdt: Lambda = NaN, want finite ≥ 0"},
+		{"gbdt negative alpha", gbdt(func(o *GBDTOptions) { o.Alpha = -1 }), "regress: invalid options: gbdt: Alpha = -1, want finite ≥ 0"},
+		{"gbdt infinite gamma", gbdt(func(o *GBDTOptions) { o.Gamma = math.Inf(1) }), "regress: invalid options: gbdt: Gamma = +Inf, want finite ≥ 0"},
+		{"gbdt negative min child weight", gbdt(func(o *GBDTOptions) { o.MinChildWeight = -1 }), "regress: invalid options: gbdt: MinChildWeight = -1, want finite ≥ 0"},
+		{"gbdt zero subsample", gbdt(func(o *GBDTOptions) { o.Subsample = 0 }), "regress: invalid options: gbdt: Subsample = 0, want in (0, 1]"},
+		{"gbdt colsample above 1", gbdt(func(o *GBDTOptions) { o.ColsampleByTree = 1.01 }), "regress: invalid options: gbdt: ColsampleByTree = 1.01, want in (0, 1]"},
+		{"gbdt one bin", gbdt(func(o *GBDTOptions) { o.MaxBins = 1 }), "regress: invalid options: gbdt: MaxBins = 1, want 0 or in [2, 256]"},
+		{"gbdt 257 bins", gbdt(func(o *GBDTOptions) { o.MaxBins = 257 }), "regress: invalid options: gbdt: MaxBins = 257, want 0 or in [2, 256]"},
+		{"gbdt negative patience", gbdt(func(o *GBDTOptions) { o.EarlyStoppingRounds = -1 }), "regress: invalid options: gbdt: EarlyStoppingRounds = -1, want ≥ 0"},
+		{"forest zero trees", forest(func(o *ForestOptions) { o.Trees = 0 }), "regress: invalid options: forest: Trees = 0, want ≥ 1"},
+		{"forest negative depth", forest(func(o *ForestOptions) { o.MaxDepth = -1 }), "regress: invalid options: forest: MaxDepth = -1, want ≥ 0 (0 = unlimited)"},
+		{"forest negative leaf", forest(func(o *ForestOptions) { o.MinSamplesLeaf = -1 }), "regress: invalid options: forest: MinSamplesLeaf = -1, want ≥ 0"},
+		{"forest bad max features", forest(func(o *ForestOptions) { o.MaxFeatures = "most" }), "regress: invalid options: forest: MaxFeatures = \"most\", want sqrt, log2, all, a fraction in (0, 1] or a count ≥ 1"},
+		{"forest 300 bins", forest(func(o *ForestOptions) { o.MaxBins = 300 }), "regress: invalid options: forest: MaxBins = 300, want 0 or in [2, 256]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := tc.m.Fit(X, y); !errors.Is(err, ErrInvalidOptions) {
-				t.Errorf("Fit error = %v, want ErrInvalidOptions", err)
+			err := tc.m.Fit(X, y)
+			if !errors.Is(err, ErrInvalidOptions) {
+				t.Fatalf("Fit error = %v, want ErrInvalidOptions", err)
+			}
+			if err.Error() != tc.want {
+				t.Errorf("Fit error = %q, want %q", err, tc.want)
 			}
 		})
 	}
