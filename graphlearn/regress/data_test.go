@@ -120,3 +120,23 @@ func TestWriteFriedmanCSV(t *testing.T) {
 	write("train_missing.csv", Xtr, ytr)
 	write("test_missing.csv", Xte, yte)
 }
+
+// mustFit fits r on X and y, failing t if Fit does.
+func mustFit(t testing.TB, r Regressor, X *mat.Dense, y []float64) {
+	t.Helper()
+	if err := r.Fit(X, y); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fitPredict fits r on X and y and returns its predictions for Xp, failing t
+// if Fit or Predict does.
+func fitPredict(t testing.TB, r Regressor, X *mat.Dense, y []float64, Xp *mat.Dense) []float64 {
+	t.Helper()
+	mustFit(t, r, X, y)
+	pred, err := r.Predict(Xp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pred
+}

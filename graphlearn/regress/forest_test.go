@@ -59,9 +59,7 @@ func TestForestExact(t *testing.T) {
 		f := NewForest(o)
 		x := []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
 		y := []float64{0, 0, 0, 0, 0, 10, 10, 10, 10, 10}
-		if err := f.Fit(column(x...), y); err != nil {
-			t.Fatal(err)
-		}
+		mustFit(t, f, column(x...), y)
 		root := f.ens.nodes[0]
 		if root.feature != 0 || root.threshold != 4.5 {
 			t.Errorf("root split = feature %d at %v, want feature 0 at 4.5", root.feature, root.threshold)
@@ -76,13 +74,7 @@ func TestForestExact(t *testing.T) {
 		rng := rand.New(rand.NewPCG(2, 2))
 		X, y := friedman1(200, 3, 1, rng)
 		f := NewForest(exact) // MaxDepth 0: grow until pure
-		if err := f.Fit(X, y); err != nil {
-			t.Fatal(err)
-		}
-		pred, err := f.Predict(X)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pred := fitPredict(t, f, X, y, X)
 		assertClose(t, "training prediction", pred, y, 1e-12)
 	})
 	t.Run("missing values get a learned side", func(t *testing.T) {
@@ -90,13 +82,7 @@ func TestForestExact(t *testing.T) {
 		f := NewForest(exact)
 		x := []float64{1, 2, 3, 4, nan, nan}
 		y := []float64{10, 10, 0, 0, 10, 10}
-		if err := f.Fit(column(x...), y); err != nil {
-			t.Fatal(err)
-		}
-		pred, err := f.Predict(column(nan, 1.5, 3.5))
-		if err != nil {
-			t.Fatal(err)
-		}
+		pred := fitPredict(t, f, column(x...), y, column(nan, 1.5, 3.5))
 		assertClose(t, "prediction", pred, []float64{10, 10, 0}, 0)
 		if !f.ens.nodes[0].defaultLeft {
 			t.Error("root sends NaN right, want left (with the 10s)")
@@ -112,9 +98,7 @@ func TestForestMinSamplesLeaf(t *testing.T) {
 	for _, k := range []int{1, 7, 30} {
 		o := ForestOptions{Trees: 5, MinSamplesLeaf: k, MaxFeatures: "all", Seed: 4}
 		f := NewForest(o)
-		if err := f.Fit(X, y); err != nil {
-			t.Fatal(err)
-		}
+		mustFit(t, f, X, y)
 		for tr, root := range f.ens.roots {
 			counts := map[int32]int{}
 			for i := range 300 {
@@ -150,9 +134,7 @@ var sklearnForestR2 = []float64{0.279719, 0.302139, 0.293124}
 func TestForestFriedman(t *testing.T) {
 	Xtr, ytr, Xte, yte := friedmanSplit()
 	f := NewForest(DefaultForestOptions())
-	if err := f.Fit(Xtr, ytr); err != nil {
-		t.Fatal(err)
-	}
+	mustFit(t, f, Xtr, ytr)
 	got := r2(t, f, Xte, yte)
 	ref := mean(sklearnForestR2)
 	t.Logf("forest test R² = %.4f (scikit-learn %.4f over 3 seeds)", got, ref)
@@ -189,14 +171,7 @@ func TestForestDeterministic(t *testing.T) {
 		o := DefaultForestOptions()
 		o.Trees, o.Seed, o.Workers = 20, seed, workers
 		f := NewForest(o)
-		if err := f.Fit(X, y); err != nil {
-			t.Fatal(err)
-		}
-		pred, err := f.Predict(X)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pred
+		return fitPredict(t, f, X, y, X)
 	}
 	checkDeterministic(t, fit, 1, []int{1, 2, 5})
 }
@@ -230,9 +205,7 @@ func TestForestMissingValues(t *testing.T) {
 	o := DefaultForestOptions()
 	o.MaxDepth, o.MaxFeatures = 0, "all"
 	f := NewForest(o)
-	if err := f.Fit(X, y); err != nil {
-		t.Fatal(err)
-	}
+	mustFit(t, f, X, y)
 	got := r2(t, f, Xte, yte)
 	t.Logf("forest R² with 20%% of x₄ missing = %.3f", got)
 	if got < 0.7 {

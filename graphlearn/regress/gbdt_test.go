@@ -1,6 +1,7 @@
 package regress
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -82,13 +83,7 @@ func TestGBDTStump(t *testing.T) {
 				tc.edit(&o)
 			}
 			g := NewGBDT(o)
-			if err := g.Fit(X, tc.y); err != nil {
-				t.Fatal(err)
-			}
-			pred, err := g.Predict(column(0, 9))
-			if err != nil {
-				t.Fatal(err)
-			}
+			pred := fitPredict(t, g, X, tc.y, column(0, 9))
 			if math.Abs(pred[0]-tc.wantLo) > 1e-12 || math.Abs(pred[1]-tc.wantH) > 1e-12 {
 				t.Errorf("predictions at x=0, 9 = %v, want [%v %v]", pred, tc.wantLo, tc.wantH)
 			}
@@ -134,9 +129,7 @@ func TestGBDTMissingDirection(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			g := NewGBDT(stumpOptions())
-			if err := g.Fit(column(tc.x...), tc.y); err != nil {
-				t.Fatal(err)
-			}
+			mustFit(t, g, column(tc.x...), tc.y)
 			root := g.ens.nodes[g.ens.roots[0]]
 			if root.feature < 0 {
 				t.Fatal("no split")
@@ -160,13 +153,7 @@ func TestGBDTMissingDirection(t *testing.T) {
 	}
 	t.Run("NaN unseen in training goes right", func(t *testing.T) {
 		g := NewGBDT(stumpOptions())
-		if err := g.Fit(column(1, 2, 3, 4), []float64{0, 0, 10, 10}); err != nil {
-			t.Fatal(err)
-		}
-		pred, err := g.Predict(column(nan))
-		if err != nil {
-			t.Fatal(err)
-		}
+		pred := fitPredict(t, g, column(1, 2, 3, 4), []float64{0, 0, 10, 10}, column(nan))
 		if pred[0] != 10 {
 			t.Errorf("prediction for NaN = %v, want the right leaf, 10", pred[0])
 		}
@@ -208,20 +195,10 @@ func TestGBDTFriedman(t *testing.T) {
 	for j := range order {
 		order[j] = j
 	}
-	slices.SortFunc(order, func(a, b int) int { return -cmpFloat(imp[a], imp[b]) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(imp[b], imp[a]) })
 	if top := slices.Sorted(slices.Values(order[:5])); !slices.Equal(top, []int{0, 1, 2, 3, 4}) {
 		t.Errorf("top-5 features by gain = %v, want [0 1 2 3 4]", top)
 	}
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // TestGBDTDeterministic checks that a seed fixes the model, whatever the
@@ -232,14 +209,7 @@ func TestGBDTDeterministic(t *testing.T) {
 		o := DefaultGBDTOptions()
 		o.Trees, o.Subsample, o.Seed, o.Workers = 60, 0.8, seed, workers
 		g := NewGBDT(o)
-		if err := g.Fit(Xtr, ytr); err != nil {
-			t.Fatal(err)
-		}
-		pred, err := g.Predict(Xte)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pred
+		return fitPredict(t, g, Xtr, ytr, Xte)
 	}
 	checkDeterministic(t, fit, 42, []int{1, 2, 3})
 }
@@ -282,9 +252,7 @@ const xgboostMissingR2 = 0.740870
 func TestGBDTMissingFriedman(t *testing.T) {
 	Xtr, ytr, Xte, yte := friedmanMissing()
 	g := NewGBDT(DefaultGBDTOptions())
-	if err := g.Fit(Xtr, ytr); err != nil {
-		t.Fatal(err)
-	}
+	mustFit(t, g, Xtr, ytr)
 	got := r2(t, g, Xte, yte)
 	t.Logf("GBDT test R² with 20%% of x₁ and x₄ missing = %.4f (XGBoost %.4f)", got, xgboostMissingR2)
 	// Losing a fifth of the two strongest features costs XGBoost as much.

@@ -95,9 +95,7 @@ func TestLinearMatchesNormalEquations(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			l := NewLinear(tc.opt)
-			if err := l.Fit(X, y); err != nil {
-				t.Fatal(err)
-			}
+			mustFit(t, l, X, y)
 			b0, beta := augmentedSolve(t, X, y, tc.opt.Ridge)
 			assertClose(t, "coef", l.Coefficients(), beta, 1e-9)
 			assertClose(t, "intercept", []float64{l.Intercept()}, []float64{b0}, 1e-9)
@@ -134,9 +132,7 @@ func TestLinearStandardisedRidge(t *testing.T) {
 		want[j] = gamma[j] / sd[j]
 	}
 	l := NewLinear(LinearOptions{Ridge: lambda, Standardize: true})
-	if err := l.Fit(X, y); err != nil {
-		t.Fatal(err)
-	}
+	mustFit(t, l, X, y)
 	assertClose(t, "coef", l.Coefficients(), want, 1e-9)
 }
 
@@ -146,9 +142,7 @@ func TestLinearExactRecovery(t *testing.T) {
 	beta := []float64{1.5, -0.25, 3}
 	y := linearTarget(rng, X, 7, beta, 0)
 	l := NewLinear(LinearOptions{})
-	if err := l.Fit(X, y); err != nil {
-		t.Fatal(err)
-	}
+	mustFit(t, l, X, y)
 	assertClose(t, "coef", l.Coefficients(), beta, 1e-10)
 	assertClose(t, "intercept", []float64{l.Intercept()}, []float64{7}, 1e-10)
 	pred, err := l.Predict(X)
@@ -175,9 +169,7 @@ func TestLinearMinimumNorm(t *testing.T) {
 		}
 		for _, std := range []bool{false, true} {
 			l := NewLinear(LinearOptions{Standardize: std})
-			if err := l.Fit(X, y); err != nil {
-				t.Fatal(err)
-			}
+			mustFit(t, l, X, y)
 			assertClose(t, "coef", l.Coefficients(), []float64{1.5, 1.5, -1}, 1e-9)
 			assertClose(t, "intercept", []float64{l.Intercept()}, []float64{1}, 1e-9)
 		}
@@ -192,9 +184,7 @@ func TestLinearMinimumNorm(t *testing.T) {
 			y[i] = 2 - a
 		}
 		l := NewLinear(LinearOptions{})
-		if err := l.Fit(X, y); err != nil {
-			t.Fatal(err)
-		}
+		mustFit(t, l, X, y)
 		assertClose(t, "coef", l.Coefficients(), []float64{0, -1}, 1e-10)
 		assertClose(t, "intercept", []float64{l.Intercept()}, []float64{2}, 1e-10)
 	})
@@ -219,9 +209,7 @@ func TestLinearMinimumNorm(t *testing.T) {
 			y[i] = X.At(i, 0) - 2*X.At(i, 5) + 0.1*rng.NormFloat64()
 		}
 		l := NewLinear(LinearOptions{})
-		if err := l.Fit(X, y); err != nil {
-			t.Fatal(err)
-		}
+		mustFit(t, l, X, y)
 		want := pinvSolve(t, X, y)
 		assertClose(t, "coef", l.Coefficients(), want, 1e-8)
 	})
@@ -232,13 +220,7 @@ func TestLinearMinimumNorm(t *testing.T) {
 			y[i] = rng.NormFloat64()
 		}
 		l := NewLinear(LinearOptions{})
-		if err := l.Fit(X, y); err != nil {
-			t.Fatal(err)
-		}
-		pred, err := l.Predict(X)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pred := fitPredict(t, l, X, y, X)
 		assertClose(t, "prediction", pred, y, 1e-9)
 		assertClose(t, "coef", l.Coefficients(), pinvSolve(t, X, y), 1e-8)
 	})
@@ -311,13 +293,9 @@ func TestLinearMissingValues(t *testing.T) {
 	filled.Set(1, 1, 38)
 	filled.Set(3, 0, 3.4)
 	want := NewLinear(LinearOptions{})
-	if err := want.Fit(filled, y); err != nil {
-		t.Fatal(err)
-	}
+	mustFit(t, want, filled, y)
 	got := NewLinear(LinearOptions{ImputeMissing: true})
-	if err := got.Fit(X, y); err != nil {
-		t.Fatal(err)
-	}
+	mustFit(t, got, X, y)
 	assertClose(t, "coef", got.Coefficients(), want.Coefficients(), 1e-12)
 	pGot, err := got.Predict(X)
 	if err != nil {
@@ -332,9 +310,7 @@ func TestLinearImportances(t *testing.T) {
 	X := randomDesign(rng, 200, 3) // column j has standard deviation ≈ j+1
 	y := linearTarget(rng, X, 0, []float64{3, 1, 0}, 0)
 	l := NewLinear(LinearOptions{})
-	if err := l.Fit(X, y); err != nil {
-		t.Fatal(err)
-	}
+	mustFit(t, l, X, y)
 	imp := l.FeatureImportances()
 	// |β|σ is about 3·1 and 1·2 for the first two, 0 for the third.
 	if !(imp[0] > imp[1] && imp[1] > 0.3 && imp[2] < 1e-9) {
@@ -356,9 +332,7 @@ const sklearnLinearR2 = 0.665117
 func TestLinearFriedman(t *testing.T) {
 	Xtr, ytr, Xte, yte := friedmanSplit()
 	l := NewLinear(LinearOptions{})
-	if err := l.Fit(Xtr, ytr); err != nil {
-		t.Fatal(err)
-	}
+	mustFit(t, l, Xtr, ytr)
 	got := r2(t, l, Xte, yte)
 	t.Logf("linear test R² = %.4f (scikit-learn %.4f)", got, sklearnLinearR2)
 	if math.Abs(got-sklearnLinearR2) > 0.005 {

@@ -86,9 +86,7 @@ func TestBadInput(t *testing.T) {
 		})
 		t.Run(name+"/predict input", func(t *testing.T) {
 			m := newModel()
-			if err := m.Fit(good, goodY); err != nil {
-				t.Fatal(err)
-			}
+			mustFit(t, m, good, goodY)
 			predictTests := []struct {
 				name string
 				X    *mat.Dense
@@ -132,9 +130,7 @@ func TestBadInput(t *testing.T) {
 		})
 		t.Run(name+"/refit resets", func(t *testing.T) {
 			m := newModel()
-			if err := m.Fit(good, goodY); err != nil {
-				t.Fatal(err)
-			}
+			mustFit(t, m, good, goodY)
 			if err := m.Fit(good, goodY[:2]); !errors.Is(err, ErrDimension) {
 				t.Fatalf("second Fit: err = %v, want ErrDimension", err)
 			}
@@ -228,9 +224,7 @@ func TestConcurrentPredict(t *testing.T) {
 	X, y := friedman1(300, 5, 1, rng)
 	for name, newModel := range models() {
 		m := newModel()
-		if err := m.Fit(X, y); err != nil {
-			t.Fatal(err)
-		}
+		mustFit(t, m, X, y)
 		want, _ := m.Predict(X)
 		errs := make(chan error, 4)
 		for range 4 {
