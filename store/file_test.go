@@ -28,6 +28,25 @@ import (
 // and a nil list equals an empty one. Times compare with time.Time.Equal.
 var rowOpts = []cmp.Option{cmpopts.EquateNaNs(), cmpopts.EquateEmpty()}
 
+// mustRead reads the table file at path, failing t if it cannot.
+func mustRead[T Row](t testing.TB, path string, columns ...string) []T {
+	t.Helper()
+	rows, err := ReadFile[T](path, columns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// checkReadBack reads the table file at path and reports how its rows
+// differ from want, what naming the read in the message.
+func checkReadBack[T Row](t testing.TB, path string, want []T, what string) {
+	t.Helper()
+	if diff := cmp.Diff(want, mustRead[T](t, path), rowOpts...); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", what, diff)
+	}
+}
+
 // tinyIO forces many row groups and batches that do not line up with them.
 var tinyIO = ioConfig{mem: memory.DefaultAllocator, rowGroupRows: 10, batchRows: 7}
 
@@ -163,10 +182,7 @@ func TestTimesReadBackInUTC(t *testing.T) {
 	if err := WriteFile(path, []Model{{ModelID: "m", CreatedAt: in}}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadFile[Model](path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := mustRead[Model](t, path)
 	c := got[0].CreatedAt
 	if c.Location() != time.UTC {
 		t.Errorf("CreatedAt location = %v, want UTC", c.Location())
@@ -185,10 +201,7 @@ func TestReadListsDoNotAlias(t *testing.T) {
 	if err := WriteFile(path, rows); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadFile[Model](path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := mustRead[Model](t, path)
 	got[0].Tags = append(got[0].Tags, "appended")
 	if want := []string{"z"}; !cmp.Equal(got[1].Tags, want) {
 		t.Errorf("after appending to row 0's tags, row 1's tags = %q, want %q", got[1].Tags, want)
@@ -221,10 +234,7 @@ func TestProjection(t *testing.T) {
 			for i, r := range rows {
 				want[i] = tt.project(r)
 			}
-			got, err := ReadFile[Model](path, tt.columns...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := mustRead[Model](t, path, tt.columns...)
 			if diff := cmp.Diff(want, got, rowOpts...); diff != "" {
 				t.Errorf("ReadFile(%q) (-want +got):\n%s", tt.columns, diff)
 			}
@@ -341,10 +351,7 @@ func TestReadForeignFile(t *testing.T) {
 		b.Field(3).(*array.StringBuilder).AppendValues([]string{"m1", "", "m3"}, []bool{true, false, true})
 		b.Field(4).(*array.Int64Builder).AppendValues([]int64{5, 0, 7}, []bool{true, false, true})
 	})
-	got, err := ReadFile[Model](path, "model_id", "tags", "created_at", "downloads")
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := mustRead[Model](t, path, "model_id", "tags", "created_at", "downloads")
 	want := []Model{
 		{ModelID: "m1", Tags: []string{"a", ""}, CreatedAt: time.UnixMilli(1_700_000_000_123), Downloads: 5},
 		{},
@@ -355,7 +362,7 @@ func TestReadForeignFile(t *testing.T) {
 	}
 
 	// All columns: the file lacks most of them.
-	_, err = ReadFile[Model](path)
+	_, err := ReadFile[Model](path)
 	var se *SchemaError
 	if !errors.As(err, &se) || se.File != path || se.Column != "hub_oid" {
 		t.Errorf("ReadFile of all columns: err = %v, want a SchemaError for missing column hub_oid in %s", err, path)
@@ -507,13 +514,7 @@ func TestWriterStreaming(t *testing.T) {
 	if want := []int64{65536, 70_000 - 65536}; !cmp.Equal(groups, want) {
 		t.Errorf("row groups = %v, want %v", groups, want)
 	}
-	got, err := ReadFile[Finetune](path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(rows, got, rowOpts...); diff != "" {
-		t.Errorf("streamed file (-want +got):\n%s", diff)
-	}
+	checkReadBack(t, path, rows, "streamed file")
 }
 
 func TestScanStopsAtError(t *testing.T) {
@@ -726,13 +727,7 @@ func TestWriteOptions(t *testing.T) {
 					t.Errorf("column %d has a dictionary page, want none", c)
 				}
 			}
-			got, err := ReadFile[Model](path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(rows, got, rowOpts...); diff != "" {
-				t.Errorf("ReadFile after WriteFileWith (-want +got):\n%s", diff)
-			}
+			checkReadBack(t, path, rows, "ReadFile after WriteFileWith")
 		})
 	}
 }

@@ -173,13 +173,7 @@ func TestRowGroupBytes(t *testing.T) {
 	if n := pf.NumRowGroups(); n < 4 {
 		t.Errorf("%d row groups for 1 MB of text with a 64 KB bound", n)
 	}
-	got, err := ReadFile[Card](path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(cards, got, rowOpts...); diff != "" {
-		t.Errorf("read back (-want +got):\n%s", diff)
-	}
+	checkReadBack(t, path, cards, "read back")
 
 	// The same bound through WriteOptions, all rows in one write.
 	many := sampleCards(2000, 7)

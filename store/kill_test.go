@@ -108,15 +108,7 @@ func writerProcess(t *testing.T, dir string, from int, step string) (*exec.Cmd, 
 // checksums matching its manifest, and returns that version.
 func checkZoo(t *testing.T, dir string) int {
 	t.Helper()
-	checks, err := Verify(dir)
-	if err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
-	for _, c := range checks {
-		if c.Err != nil {
-			t.Errorf("Verify %s: %v", c.Table, c.Err)
-		}
-	}
+	checkVerify(t, dir)
 	got, m, err := ReadZoo(dir)
 	if err != nil {
 		t.Fatalf("ReadZoo: %v", err)

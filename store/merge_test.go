@@ -132,15 +132,7 @@ func TestMergeZoo(t *testing.T) {
 	if diff := cmp.Diff(wantCmds, cmds); diff != "" {
 		t.Errorf("provenance (-want +got):\n%s", diff)
 	}
-	checks, err := Verify(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range checks {
-		if c.Err != nil {
-			t.Errorf("Verify %s: %v", c.Table, c.Err)
-		}
-	}
+	checkVerify(t, dir)
 }
 
 func TestMergeZooRefuses(t *testing.T) {

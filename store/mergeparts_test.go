@@ -102,15 +102,7 @@ func TestMergeParts(t *testing.T) {
 	if n := len(m.Provenance); n != 2 || m.Provenance[1].Source != "merge" || len(m.Provenance[1].Tables) != 2 {
 		t.Errorf("provenance %+v: want one entry for the merge, naming both tables", m.Provenance)
 	}
-	checks, err := Verify(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range checks {
-		if c.Err != nil {
-			t.Error(c.Err)
-		}
-	}
+	checkVerify(t, dir)
 
 	// The same parts again change nothing in the tables, to the byte.
 	if _, err := MergeParts(context.Background(), dir, mergeModels(parts, evals), Provenance{Source: "merge"}); err != nil {

@@ -78,11 +78,20 @@ func (s *sampler) count() int64 {
 	return s.r.Int64N(1 << 40)
 }
 
-func sampleModels(n int, seed uint64) []Model {
+// sampleRows returns n rows made by row from one sampler seeded with seed,
+// in order, so the same seed gives the same rows.
+func sampleRows[T any](n int, seed uint64, row func(s *sampler, i int) T) []T {
 	s := newSampler(seed)
-	rows := make([]Model, n)
+	rows := make([]T, n)
 	for i := range rows {
-		rows[i] = Model{
+		rows[i] = row(s, i)
+	}
+	return rows
+}
+
+func sampleModels(n int, seed uint64) []Model {
+	return sampleRows(n, seed, func(s *sampler, i int) Model {
+		return Model{
 			ModelID: fmt.Sprintf("owner-%d/model-%d", i%97, i), HubOID: s.maybe(fmt.Sprintf("%024x", s.r.Uint64())),
 			Author: s.maybe(s.word()), SHA: s.maybe(fmt.Sprintf("%040x", s.r.Uint64())),
 			CreatedAt: s.time(), LastModified: s.time(), PipelineTag: s.maybe("image-classification"),
@@ -93,74 +102,59 @@ func sampleModels(n int, seed uint64) []Model {
 			ReportedAccuracy: s.float(), BaseModels: s.list(), License: s.maybe("apache-2.0"), Languages: s.list(),
 			Source: "hub", CrawledAt: s.time(),
 		}
-	}
-	return rows
+	})
 }
 
 func sampleDatasets(n int, seed uint64) []Dataset {
-	s := newSampler(seed)
-	rows := make([]Dataset, n)
-	for i := range rows {
-		rows[i] = Dataset{
+	return sampleRows(n, seed, func(s *sampler, i int) Dataset {
+		return Dataset{
 			DatasetID: fmt.Sprintf("ds-%d/%s", i, s.word()), HubOID: s.maybe("65a1b2"), Author: s.maybe(s.word()),
 			CreatedAt: s.time(), LastModified: s.time(), Tags: s.list(), TaskCategories: s.list(),
 			SizeCategories: s.list(), NumExamples: s.count(), NumClasses: s.count(), Languages: s.list(),
 			License: s.maybe("cc-by-4.0"), Downloads: s.r.Int64N(1e6), Likes: s.r.Int64N(100), Source: s.word(),
 			CrawledAt: s.time(),
 		}
-	}
-	return rows
+	})
 }
 
 func sampleCards(n int, seed uint64) []Card {
-	s := newSampler(seed)
-	rows := make([]Card, n)
-	for i := range rows {
+	return sampleRows(n, seed, func(s *sampler, i int) Card {
 		t := s.time()
 		if t.IsZero() {
 			t = time.Date(2024, 2, 29, 23, 59, 59, 999999000, time.UTC)
 		}
-		rows[i] = Card{
+		return Card{
 			RepoType: []string{"model", "dataset"}[i%2], RepoID: s.id("repo", 50), Revision: s.maybe("main"),
 			ETag: s.maybe(`W/"abc"`), Text: "---\nlicense: mit\n---\n# " + s.word() + "\n\n" + s.word(), FetchedAt: t,
 		}
-	}
-	return rows
+	})
 }
 
 func sampleEvals(n int, seed uint64) []Eval {
-	s := newSampler(seed)
-	rows := make([]Eval, n)
-	for i := range rows {
-		rows[i] = Eval{
+	return sampleRows(n, seed, func(s *sampler, i int) Eval {
+		return Eval{
 			ModelID: s.id("m", 100), ModelName: s.maybe(s.word()), TaskType: s.maybe("image-classification"),
 			DatasetType: s.maybe("cifar10"), DatasetName: s.maybe("CIFAR-10"), DatasetConfig: s.maybe("plain_text"),
 			DatasetSplit: s.maybe("test"), MetricType: s.maybe("accuracy"), MetricName: s.maybe("Accuracy"),
 			Value: s.float(), ValueRaw: s.maybe("0.98"), Verified: s.r.IntN(2) == 0, Source: "card",
 		}
-	}
-	return rows
+	})
 }
 
 func sampleFinetunes(n int, seed uint64) []Finetune {
-	s := newSampler(seed)
-	rows := make([]Finetune, n)
 	methods := []string{"full", "lora"}
-	for i := range rows {
-		rows[i] = Finetune{
+	return sampleRows(n, seed, func(s *sampler, i int) Finetune {
+		return Finetune{
 			ModelID: fmt.Sprintf("owner-%d/model-%d", i%211, i%5003), DatasetID: fmt.Sprintf("dataset-%d", i%97),
 			Run: int64(i % 3), Accuracy: s.float(), Method: methods[i%2], Epochs: s.float(),
 			BatchSize: s.count() % 512, LearningRate: s.float(), TrainSeconds: s.float(), Seed: s.count() % 100,
 			Source: "transfergraph/image_classification",
 		}
-	}
-	return rows
+	})
 }
 
 func sampleScores(n int, seed uint64) []Score {
-	s := newSampler(seed)
-	rows := make([]Score, n)
-	for i := range rows {
+	return sampleRows(n, seed, func(s *sampler, i int) Score {
 		score := s.r.NormFloat64()
 		switch i % 7 {
 		case 3:
@@ -170,50 +164,37 @@ func sampleScores(n int, seed uint64) []Score {
 		case 5:
 			score = math.NaN()
 		}
-		rows[i] = Score{ModelID: s.id("m", 100), DatasetID: s.id("d", 20), Method: "logme", Score: score, RuntimeSeconds: s.float()}
-	}
-	return rows
+		return Score{ModelID: s.id("m", 100), DatasetID: s.id("d", 20), Method: "logme", Score: score, RuntimeSeconds: s.float()}
+	})
 }
 
 func sampleDistances(n int, seed uint64) []DatasetDistance {
-	s := newSampler(seed)
-	rows := make([]DatasetDistance, n)
-	for i := range rows {
-		rows[i] = DatasetDistance{DatasetA: s.id("d", 20), DatasetB: s.id("d", 20), Distance: s.r.Float64(), Method: "domain_similarity:google/vit"}
-	}
-	return rows
+	return sampleRows(n, seed, func(s *sampler, i int) DatasetDistance {
+		return DatasetDistance{DatasetA: s.id("d", 20), DatasetB: s.id("d", 20), Distance: s.r.Float64(), Method: "domain_similarity:google/vit"}
+	})
 }
 
 func sampleReferences(n int, seed uint64) []ReferenceResult {
-	s := newSampler(seed)
-	rows := make([]ReferenceResult, n)
-	for i := range rows {
-		rows[i] = ReferenceResult{Source: "transfergraph/image_classification", Method: s.word(), Metric: "pearson", Target: s.id("d", 20), Value: s.r.Float64()*2 - 1}
-	}
-	return rows
+	return sampleRows(n, seed, func(s *sampler, i int) ReferenceResult {
+		return ReferenceResult{Source: "transfergraph/image_classification", Method: s.word(), Metric: "pearson", Target: s.id("d", 20), Value: s.r.Float64()*2 - 1}
+	})
 }
 
 func samplePredictions(n int, seed uint64) []Prediction {
-	s := newSampler(seed)
-	rows := make([]Prediction, n)
-	for i := range rows {
-		rows[i] = Prediction{Target: s.id("d", 20), ModelID: s.id("m", 100), Method: "gbdt", Seed: int64(i % 5), Predicted: s.r.Float64(), Actual: s.float()}
-	}
-	return rows
+	return sampleRows(n, seed, func(s *sampler, i int) Prediction {
+		return Prediction{Target: s.id("d", 20), ModelID: s.id("m", 100), Method: "gbdt", Seed: int64(i % 5), Predicted: s.r.Float64(), Actual: s.float()}
+	})
 }
 
 func sampleMetrics(n int, seed uint64) []Metric {
-	s := newSampler(seed)
-	rows := make([]Metric, n)
-	for i := range rows {
+	return sampleRows(n, seed, func(s *sampler, i int) Metric {
 		var sd *int64
 		if i%3 != 0 {
 			v := int64(i % 4) // includes 0, a real seed
 			sd = &v
 		}
-		rows[i] = Metric{Protocol: "paper", Method: s.word(), Target: s.id("d", 20), Metric: "pearson", Seed: sd, Value: s.float()}
-	}
-	return rows
+		return Metric{Protocol: "paper", Method: s.word(), Target: s.id("d", 20), Metric: "pearson", Seed: sd, Value: s.float()}
+	})
 }
 
 // sampleZoo returns a Tables with n rows in every table.

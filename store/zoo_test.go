@@ -74,15 +74,7 @@ func TestWriteReadZoo(t *testing.T) {
 	if diff := cmp.Diff(wantFiles, zooFiles(t, dir)); diff != "" {
 		t.Errorf("zoo files (-want +got):\n%s", diff)
 	}
-	checks, err := Verify(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range checks {
-		if c.Err != nil {
-			t.Errorf("Verify %s: %v", c.Table, c.Err)
-		}
-	}
+	checkVerify(t, dir)
 
 	// ReadTable reads one table, projected.
 	ids, err := ReadTable[Finetune](dir, "model_id")
@@ -355,5 +347,20 @@ func TestReadZooDuringWrites(t *testing.T) {
 	t.Logf("%d consistent reads, %d failed reads during 8 writes", reads, failures)
 	if reads == 0 {
 		t.Error("no read succeeded")
+	}
+}
+
+// checkVerify runs Verify on the zoo in dir and reports every table that
+// fails it.
+func checkVerify(t testing.TB, dir string) {
+	t.Helper()
+	checks, err := Verify(dir)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	for _, c := range checks {
+		if c.Err != nil {
+			t.Errorf("Verify %s: %v", c.Table, c.Err)
+		}
 	}
 }
