@@ -96,13 +96,9 @@ func (b *Builder) checkNode(i int32) error {
 	return nil
 }
 
-// AddEdge adds the undirected edge {u,v} of the given kind and weight. The
-// weight must be finite and positive, u ≠ v, and the endpoint kinds must match
-// the edge kind (model–dataset for EdgeFinetune, EdgeTrainedOn and
-// EdgeTransfer; dataset–dataset for EdgeSimilar; model–model for EdgeLineage).
-// Adding the same pair again is allowed: [Builder.Build] merges parallel edges
-// by summing their weights and uniting their kinds.
-func (b *Builder) AddEdge(u, v int32, kind EdgeKind, weight float64) error {
+// checkPair reports an unknown id among u and v, or u == v, for an edge or a
+// negative pair (what).
+func (b *Builder) checkPair(u, v int32, what string) error {
 	if err := b.checkNode(u); err != nil {
 		return err
 	}
@@ -110,7 +106,20 @@ func (b *Builder) AddEdge(u, v int32, kind EdgeKind, weight float64) error {
 		return err
 	}
 	if u == v {
-		return fmt.Errorf("%w: edge %d–%d (%s)", ErrSelfLoop, u, v, b.keys[u])
+		return fmt.Errorf("%w: %s %d–%d (%s)", ErrSelfLoop, what, u, v, b.keys[u])
+	}
+	return nil
+}
+
+// AddEdge adds the undirected edge {u,v} of the given kind and weight. The
+// weight must be finite and positive, u ≠ v, and the endpoint kinds must match
+// the edge kind (model–dataset for EdgeFinetune, EdgeTrainedOn and
+// EdgeTransfer; dataset–dataset for EdgeSimilar; model–model for EdgeLineage).
+// Adding the same pair again is allowed: [Builder.Build] merges parallel edges
+// by summing their weights and uniting their kinds.
+func (b *Builder) AddEdge(u, v int32, kind EdgeKind, weight float64) error {
+	if err := b.checkPair(u, v, "edge"); err != nil {
+		return err
 	}
 	if !kind.Valid() {
 		return fmt.Errorf("%w: %v", ErrEdgeKind, kind)
@@ -138,14 +147,8 @@ func (b *Builder) AddEdge(u, v int32, kind EdgeKind, weight float64) error {
 // the graph, never walked, and de-duplicated by Build. It returns an error for
 // an unknown id or u == v; callers that validated their ids may ignore it.
 func (b *Builder) AddNegative(u, v int32) error {
-	if err := b.checkNode(u); err != nil {
+	if err := b.checkPair(u, v, "negative pair"); err != nil {
 		return err
-	}
-	if err := b.checkNode(v); err != nil {
-		return err
-	}
-	if u == v {
-		return fmt.Errorf("%w: negative pair %d–%d (%s)", ErrSelfLoop, u, v, b.keys[u])
 	}
 	if int64(len(b.nu)) >= maxPairs {
 		return fmt.Errorf("graphlearn: more than %d negative pairs", maxPairs)

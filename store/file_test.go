@@ -441,6 +441,34 @@ func damage(data []byte, i int, r *rand.Rand, head int) []byte {
 	return bad
 }
 
+// checkCorrupt reads n damaged copies of the file good, the first head
+// bytes kept (see damage), with read: every read must end in rows or in an
+// error naming the damaged file, never in a panic.
+func checkCorrupt(t *testing.T, good string, n int, seed uint64, head int, read func(path string) error) {
+	t.Helper()
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newSampler(seed).r
+	path := filepath.Join(filepath.Dir(good), "bad"+filepath.Ext(good))
+	for i := range n {
+		if err := os.WriteFile(path, damage(data, i, r, head), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("case %d: reading %s panicked: %v", i, path, p)
+				}
+			}()
+			if err := read(path); err != nil && !strings.Contains(err.Error(), path) {
+				t.Errorf("case %d: err = %v, want it to name %s", i, err, path)
+			}
+		}()
+	}
+}
+
 // TestCorruptFiles reads damaged copies of a table: every read must end in
 // an error or in rows, never in a panic.
 func TestCorruptFiles(t *testing.T) {
@@ -449,28 +477,10 @@ func TestCorruptFiles(t *testing.T) {
 	if err := WriteFile(good, sampleModels(500, 3)); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newSampler(99).r
-	for i := 0; i < 40; i++ {
-		bad := damage(data, i, r, 4)
-		path := filepath.Join(dir, "bad.parquet")
-		if err := os.WriteFile(path, bad, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		func() {
-			defer func() {
-				if p := recover(); p != nil {
-					t.Errorf("case %d: ReadFile panicked: %v", i, p)
-				}
-			}()
-			if _, err := ReadFile[Model](path); err != nil && !strings.Contains(err.Error(), path) {
-				t.Errorf("case %d: err = %v, want it to name %s", i, err, path)
-			}
-		}()
-	}
+	checkCorrupt(t, good, 40, 99, 4, func(path string) error {
+		_, err := ReadFile[Model](path)
+		return err
+	})
 }
 
 func TestWriterStreaming(t *testing.T) {

@@ -109,10 +109,7 @@ func writerProcess(t *testing.T, dir string, from int, step string) (*exec.Cmd, 
 func checkZoo(t *testing.T, dir string) int {
 	t.Helper()
 	checkVerify(t, dir)
-	got, m, err := ReadZoo(dir)
-	if err != nil {
-		t.Fatalf("ReadZoo: %v", err)
-	}
+	got, m := mustReadZoo(t, dir)
 	v, err := strconv.Atoi(m.Provenance[len(m.Provenance)-1].Detail["version"])
 	if err != nil {
 		t.Fatalf("last provenance %+v has no version", m.Provenance[len(m.Provenance)-1])

@@ -87,10 +87,7 @@ func TestMergeZoo(t *testing.T) {
 		t.Errorf("second merge (-want +got):\n%s", diff)
 	}
 
-	tables, m, err := ReadZoo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tables, m := mustReadZoo(t, dir)
 	if diff := cmp.Diff([]string{"hub google/vit", "hub org/only-on-hub", "bench google/vit", "bench a/new"}, modelKeys(tables.Models)); diff != "" {
 		t.Errorf("models (-want +got):\n%s", diff)
 	}
@@ -181,10 +178,7 @@ func TestMergeZooFresh(t *testing.T) {
 	if _, err := MergeZoo(dir, in, Provenance{Source: "bench"}); err != nil {
 		t.Fatal(err)
 	}
-	got, m, err := ReadZoo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, m := mustReadZoo(t, dir)
 	if diff := cmp.Diff(in, got, rowOpts...); diff != "" {
 		t.Errorf("merge into a new zoo (-want +got):\n%s", diff)
 	}

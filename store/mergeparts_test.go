@@ -71,10 +71,7 @@ func TestMergeParts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, m, err := ReadZoo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, m := mustReadZoo(t, dir)
 	type row struct {
 		ID, Source     string
 		Day, Downloads int

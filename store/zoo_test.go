@@ -35,10 +35,7 @@ func TestWriteReadZoo(t *testing.T) {
 	if err := WriteZoo(dir, want, prov); err != nil {
 		t.Fatal(err)
 	}
-	got, m, err := ReadZoo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, m := mustReadZoo(t, dir)
 	if diff := cmp.Diff(want, got, rowOpts...); diff != "" {
 		t.Errorf("ReadZoo after WriteZoo (-want +got):\n%s", diff)
 	}
@@ -101,10 +98,7 @@ func TestWriteZooUpdates(t *testing.T) {
 	if err := WriteZoo(dir, second, Provenance{Source: "second", Command: "import"}); err != nil {
 		t.Fatal(err)
 	}
-	got, m2, err := ReadZoo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, m2 := mustReadZoo(t, dir)
 	want := *first
 	want.Finetunes = second.Finetunes
 	want.Scores = []Score{}
@@ -363,4 +357,14 @@ func checkVerify(t testing.TB, dir string) {
 			t.Errorf("Verify %s: %v", c.Table, c.Err)
 		}
 	}
+}
+
+// mustReadZoo reads the zoo in dir, failing t if it cannot.
+func mustReadZoo(t testing.TB, dir string) (*Tables, *Manifest) {
+	t.Helper()
+	tables, m, err := ReadZoo(dir)
+	if err != nil {
+		t.Fatalf("ReadZoo: %v", err)
+	}
+	return tables, m
 }

@@ -32,13 +32,8 @@ func TestNetworkGradient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := newBase(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	removed := make([]bool, len(b.nbrs))
-	p := b.find(2, 6)
-	removed[p], removed[b.rev[p]] = true, true
+	b := mustBase(t, g)
+	removed := holdOut(b, 2, 6)
 	us, vs := []int32{0, 1, 2, 3, 1, 2}, []int32{4, 4, 6, 4, 6, 7}
 	labels := []float64{1, 1, 1, 1, 0, 0}
 

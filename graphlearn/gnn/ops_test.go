@@ -62,6 +62,25 @@ func smallGraph(t testing.TB) *graphlearn.Graph {
 	return b.Build()
 }
 
+// mustBase returns the base adjacency of g, failing t if newBase does.
+func mustBase(t testing.TB, g *graphlearn.Graph) *base {
+	t.Helper()
+	b, err := newBase(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// holdOut marks both entries of the edge u–v of b as removed, as an epoch
+// that holds the pair out does.
+func holdOut(b *base, u, v int32) []bool {
+	removed := make([]bool, len(b.nbrs))
+	p := b.find(u, v)
+	removed[p], removed[b.rev[p]] = true, true
+	return removed
+}
+
 // checkGrad compares the tape's gradient of L = Σ r ⊙ f(in) with respect
 // to every element of every input against central differences,
 //
@@ -109,13 +128,8 @@ func checkGrad(t *testing.T, in []*tensor, f func(tp *tape, in []*tensor) *tenso
 
 func TestOpGradients(t *testing.T) {
 	g := smallGraph(t)
-	b, err := newBase(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	removed := make([]bool, len(b.nbrs))
-	p := b.find(0, 4)
-	removed[p], removed[b.rev[p]] = true, true
+	b := mustBase(t, g)
+	removed := holdOut(b, 0, 4)
 	adjs := map[string]*adjacency{
 		"plain":            b.build(nil, nil, false, true),
 		"self-loops":       b.build(nil, nil, true, false),
@@ -191,10 +205,7 @@ func TestOpGradients(t *testing.T) {
 // incoming messages, head by head.
 func TestSoftmaxRows(t *testing.T) {
 	g := smallGraph(t)
-	b, err := newBase(g)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := mustBase(t, g)
 	a := b.build(nil, nil, true, false)
 	s := randTensor(rand.New(rand.NewPCG(1, 1)), a.entries(), 2)
 	y := (&tape{p: pool{workers: 1}}).softmax(a, s)
@@ -215,10 +226,7 @@ func TestSoftmaxRows(t *testing.T) {
 // reverse entries are reverse; mean coefficients sum to one per non-empty row.
 func TestAdjacency(t *testing.T) {
 	g := smallGraph(t)
-	b, err := newBase(g)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := mustBase(t, g)
 	// The same graph without edge 0–4.
 	bb := graphlearn.NewBuilder()
 	for i := range int32(g.NumNodes()) {
@@ -232,13 +240,8 @@ func TestAdjacency(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b2, err := newBase(bb.Build())
-	if err != nil {
-		t.Fatal(err)
-	}
-	removed := make([]bool, len(b.nbrs))
-	p := b.find(0, 4)
-	removed[p], removed[b.rev[p]] = true, true
+	b2 := mustBase(t, bb.Build())
+	removed := holdOut(b, 0, 4)
 	for _, self := range []bool{false, true} {
 		for _, weighted := range []bool{false, true} {
 			name := fmt.Sprintf("self=%v/weighted=%v", self, weighted)
