@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/compress"
 	"github.com/apache/arrow/go/v15/parquet/file"
+	"github.com/apache/arrow/go/v15/parquet/metadata"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -441,6 +442,45 @@ func damage(data []byte, i int, r *rand.Rand, head int) []byte {
 	return bad
 }
 
+// mustOpenParquet opens the Parquet file at path for the rest of the test.
+func mustOpenParquet(t testing.TB, path string) *file.Reader {
+	t.Helper()
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pf.Close() })
+	return pf
+}
+
+// rowGroupRows returns the row count of each row group of the Parquet file
+// at path.
+func rowGroupRows(t testing.TB, path string) []int64 {
+	t.Helper()
+	pf := mustOpenParquet(t, path)
+	rows := make([]int64, pf.NumRowGroups())
+	for g := range rows {
+		rows[g] = pf.MetaData().RowGroup(g).NumRows()
+	}
+	return rows
+}
+
+// firstRowGroup returns the column chunks of the first row group of the
+// Parquet file at path.
+func firstRowGroup(t testing.TB, path string) []*metadata.ColumnChunkMetaData {
+	t.Helper()
+	rg := mustOpenParquet(t, path).MetaData().RowGroup(0)
+	cols := make([]*metadata.ColumnChunkMetaData, rg.NumColumns())
+	for c := range cols {
+		col, err := rg.ColumnChunk(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols[c] = col
+	}
+	return cols
+}
+
 // checkCorrupt reads n damaged copies of the file good, the first head
 // bytes kept (see damage), with read: every read must end in rows or in an
 // error naming the damaged file, never in a panic.
@@ -512,16 +552,7 @@ func TestWriterStreaming(t *testing.T) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pf, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var groups []int64
-	for i := 0; i < pf.NumRowGroups(); i++ {
-		groups = append(groups, pf.MetaData().RowGroup(i).NumRows())
-	}
-	pf.Close()
-	if want := []int64{65536, 70_000 - 65536}; !cmp.Equal(groups, want) {
+	if groups, want := rowGroupRows(t, path), []int64{65536, 70_000 - 65536}; !cmp.Equal(groups, want) {
 		t.Errorf("row groups = %v, want %v", groups, want)
 	}
 	checkReadBack(t, path, rows, "streamed file")
@@ -658,11 +689,7 @@ func TestNoLeaks(t *testing.T) {
 		if err := scan(path, cfg, func([]Model) error { return stop }, nil); err != stop {
 			t.Fatalf("scan = %v, want %v", err, stop)
 		}
-		pf, err := file.OpenParquetFile(path, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer pf.Close()
+		pf := mustOpenParquet(t, path)
 		bound := 2 * pf.MetaData().RowGroup(0).TotalByteSize()
 		if got := int64(mem.CurrentAlloc()); got > bound {
 			t.Errorf("%d bytes held after an early stop, want at most twice one row group's, %d", got, bound)
@@ -719,17 +746,7 @@ func TestWriteOptions(t *testing.T) {
 			if err := WriteFileWith(path, rows, tt.opt); err != nil {
 				t.Fatal(err)
 			}
-			f, err := file.OpenParquetFile(path, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			rg := f.MetaData().RowGroup(0)
-			for c := 0; c < rg.NumColumns(); c++ {
-				col, err := rg.ColumnChunk(c)
-				if err != nil {
-					t.Fatal(err)
-				}
+			for c, col := range firstRowGroup(t, path) {
 				if got := col.Compression(); got != tt.codec {
 					t.Errorf("column %d compression = %v, want %v", c, got, tt.codec)
 				}

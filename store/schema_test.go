@@ -12,7 +12,6 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/schema"
 	"github.com/google/go-cmp/cmp"
 )
@@ -27,11 +26,7 @@ func schemaText[T Row](t *testing.T, dir string) string {
 	if err := WriteFile(path, make([]T, 1)); err != nil {
 		t.Fatal(err)
 	}
-	pf, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pf.Close()
+	pf := mustOpenParquet(t, path)
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\nArrow:\n%s\n\nParquet:\n", TableName[T](), Schema[T]())
 	schema.PrintSchema(pf.MetaData().Schema.Root(), &b, 2)
