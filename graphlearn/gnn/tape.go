@@ -634,6 +634,25 @@ func (t *tape) pairScore(z, w *tensor, us, vs []int32) *tensor {
 	return y
 }
 
+// meanLoss returns the mean of an elementwise loss f of predictions z (m×1)
+// against targets y, L = (1/m) Σ f(zᵢ, yᵢ), whose gradient is
+// ∂L/∂zᵢ = f′(zᵢ, yᵢ)/m with f′ = df.
+func (t *tape) meanLoss(z *tensor, y []float64, f, df func(z, y float64) float64) *tensor {
+	l := t.out(1, 1, z)
+	m := float64(len(y))
+	var sum float64
+	for i, v := range z.v {
+		sum += f(v, y[i])
+	}
+	l.v[0] = sum / m
+	t.record(l, func() {
+		for i, v := range z.v {
+			z.g[i] += l.g[0] * df(v, y[i]) / m
+		}
+	})
+	return l
+}
+
 // bce returns the mean binary cross-entropy of logits z (m×1) against
 // labels y ∈ {0, 1}:
 //
@@ -641,38 +660,17 @@ func (t *tape) pairScore(z, w *tensor, us, vs []int32) *tensor {
 //
 // with softplus(z) = log(1 + eᶻ) computed without overflow.
 func (t *tape) bce(z *tensor, labels []float64) *tensor {
-	l := t.out(1, 1, z)
-	m := float64(len(labels))
-	var sum float64
-	for i, v := range z.v {
-		sum += math.Max(v, 0) + math.Log1p(math.Exp(-math.Abs(v))) - labels[i]*v
-	}
-	l.v[0] = sum / m
-	t.record(l, func() {
-		for i, v := range z.v {
-			z.g[i] += l.g[0] * (sigmoid(v) - labels[i]) / m
-		}
-	})
-	return l
+	return t.meanLoss(z, labels,
+		func(z, y float64) float64 { return math.Max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))) - y*z },
+		func(z, y float64) float64 { return sigmoid(z) - y })
 }
 
 // mse returns the mean squared error of predictions p (m×1) against
 // targets y: L = (1/m) Σ (p − y)², ∂L/∂p = 2(p − y)/m.
 func (t *tape) mse(p *tensor, targets []float64) *tensor {
-	l := t.out(1, 1, p)
-	m := float64(len(targets))
-	var sum float64
-	for i, v := range p.v {
-		d := v - targets[i]
-		sum += d * d
-	}
-	l.v[0] = sum / m
-	t.record(l, func() {
-		for i, v := range p.v {
-			p.g[i] += l.g[0] * 2 * (v - targets[i]) / m
-		}
-	})
-	return l
+	return t.meanLoss(p, targets,
+		func(p, y float64) float64 { d := p - y; return d * d },
+		func(p, y float64) float64 { return 2 * (p - y) })
 }
 
 func sigmoid(x float64) float64 {
