@@ -21,9 +21,7 @@ func benchWrite[T Row](b *testing.B, rows []T) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := WriteFile(path, rows); err != nil {
-			b.Fatal(err)
-		}
+		mustWrite(b, path, rows)
 	}
 	b.StopTimer()
 	reportRows(b, len(rows))
@@ -54,9 +52,7 @@ func benchEncode[T Row](b *testing.B, rows []T) {
 
 func benchRead[T Row](b *testing.B, rows []T, columns ...string) {
 	path := filepath.Join(b.TempDir(), TableName[T]()+".parquet")
-	if err := WriteFile(path, rows); err != nil {
-		b.Fatal(err)
-	}
+	mustWrite(b, path, rows)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

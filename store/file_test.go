@@ -29,6 +29,14 @@ import (
 // and a nil list equals an empty one. Times compare with time.Time.Equal.
 var rowOpts = []cmp.Option{cmpopts.EquateNaNs(), cmpopts.EquateEmpty()}
 
+// mustWrite writes rows to the table file at path, failing t if it cannot.
+func mustWrite[T Row](t testing.TB, path string, rows []T) {
+	t.Helper()
+	if err := WriteFile(path, rows); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // mustRead reads the table file at path, failing t if it cannot.
 func mustRead[T Row](t testing.TB, path string, columns ...string) []T {
 	t.Helper()
@@ -180,9 +188,7 @@ func TestRoundTripEdgeCases(t *testing.T) {
 func TestTimesReadBackInUTC(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "models.parquet")
 	in := time.Date(2023, 7, 1, 2, 3, 4, 567891234, time.FixedZone("X", -5*3600))
-	if err := WriteFile(path, []Model{{ModelID: "m", CreatedAt: in}}); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, path, []Model{{ModelID: "m", CreatedAt: in}})
 	got := mustRead[Model](t, path)
 	c := got[0].CreatedAt
 	if c.Location() != time.UTC {
@@ -199,9 +205,7 @@ func TestTimesReadBackInUTC(t *testing.T) {
 func TestReadListsDoNotAlias(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "models.parquet")
 	rows := []Model{{ModelID: "a", Tags: []string{"x", "y"}}, {ModelID: "b", Tags: []string{"z"}}}
-	if err := WriteFile(path, rows); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, path, rows)
 	got := mustRead[Model](t, path)
 	got[0].Tags = append(got[0].Tags, "appended")
 	if want := []string{"z"}; !cmp.Equal(got[1].Tags, want) {
@@ -212,9 +216,7 @@ func TestReadListsDoNotAlias(t *testing.T) {
 func TestProjection(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "models.parquet")
 	rows := sampleModels(200, 42)
-	if err := WriteFile(path, rows); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, path, rows)
 	tests := []struct {
 		name    string
 		columns []string
@@ -373,9 +375,7 @@ func TestReadForeignFile(t *testing.T) {
 func TestSchemaErrors(t *testing.T) {
 	dir := t.TempDir()
 	fine := filepath.Join(dir, "finetunes.parquet")
-	if err := WriteFile(fine, sampleFinetunes(5, 1)); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, fine, sampleFinetunes(5, 1))
 	badType := filepath.Join(dir, "bad.parquet")
 	writeForeign(t, badType, arrow.NewSchema([]arrow.Field{
 		{Name: "model_id", Type: arrow.BinaryTypes.String},
@@ -514,9 +514,7 @@ func checkCorrupt(t *testing.T, good string, n int, seed uint64, head int, read 
 func TestCorruptFiles(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "models.parquet")
-	if err := WriteFile(good, sampleModels(500, 3)); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, good, sampleModels(500, 3))
 	checkCorrupt(t, good, 40, 99, 4, func(path string) error {
 		_, err := ReadFile[Model](path)
 		return err
@@ -626,9 +624,7 @@ func TestWriteFileLeavesNoTempOnError(t *testing.T) {
 func TestNoLeaks(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "models.parquet")
-	if err := WriteFile(path, sampleModels(2500, 1)); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, path, sampleModels(2500, 1))
 	stop := errors.New("stop")
 	tests := []struct {
 		name string
@@ -702,9 +698,7 @@ func TestNoLeaks(t *testing.T) {
 func FuzzReadFile(f *testing.F) {
 	dir := f.TempDir()
 	good := filepath.Join(dir, "seed.parquet")
-	if err := WriteFile(good, sampleModels(30, 1)); err != nil {
-		f.Fatal(err)
-	}
+	mustWrite(f, good, sampleModels(30, 1))
 	data, err := os.ReadFile(good)
 	if err != nil {
 		f.Fatal(err)

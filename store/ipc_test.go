@@ -75,9 +75,7 @@ func TestIPCNoLeaks(t *testing.T) {
 // without a dictionary and repetitive ones with one.
 func TestUniqueColumnsPlain(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "models.parquet")
-	if err := WriteFile(path, sampleModels(2000, 4)); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, path, sampleModels(2000, 4))
 	dict := map[string]bool{}
 	for _, col := range firstRowGroup(t, path) {
 		dict[col.PathInSchema().String()] = col.HasDictionaryPage()

@@ -18,9 +18,7 @@ func TestPeek(t *testing.T) {
 		{ModelID: "b", DatasetID: "d", Method: "logme", Score: math.Inf(1), RuntimeSeconds: 2},
 		{ModelID: "c", DatasetID: "d", Method: "logme", Score: 0, RuntimeSeconds: 3},
 	}
-	if err := WriteFile(path, rows); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, path, rows)
 	tests := []struct {
 		name  string
 		limit int
@@ -52,9 +50,7 @@ func TestPeek(t *testing.T) {
 	// Lists and times.
 	mpath := filepath.Join(dir, "models.parquet")
 	when := time.Date(2024, 1, 2, 3, 4, 5, 6000, time.UTC)
-	if err := WriteFile(mpath, []Model{{ModelID: "m", CreatedAt: when, Tags: []string{"x", "y"}}}); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, mpath, []Model{{ModelID: "m", CreatedAt: when, Tags: []string{"x", "y"}}})
 	p, err := Peek(mpath, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -68,9 +64,7 @@ func TestPeek(t *testing.T) {
 		t.Errorf("Peek of a missing file: err = %v, want ErrNoTable", err)
 	}
 	empty := filepath.Join(dir, "empty.parquet")
-	if err := WriteFile(empty, []Card{}); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, empty, []Card{})
 	if p, err := Peek(empty, 5); err != nil || p.TotalRows != 0 || len(p.Rows) != 0 || len(p.Columns) != 6 {
 		t.Errorf("Peek of an empty table = %+v, %v", p, err)
 	}

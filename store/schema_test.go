@@ -23,9 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func schemaText[T Row](t *testing.T, dir string) string {
 	t.Helper()
 	path := filepath.Join(dir, TableName[T]()+".parquet")
-	if err := WriteFile(path, make([]T, 1)); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, path, make([]T, 1))
 	pf := mustOpenParquet(t, path)
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\nArrow:\n%s\n\nParquet:\n", TableName[T](), Schema[T]())
