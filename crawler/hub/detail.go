@@ -16,18 +16,11 @@ type DetailOptions struct {
 	// Expand returns only _id, id and these keys; detail-only keys
 	// (baseModels, childrenModelCount, usedStorage) are allowed here.
 	Expand []string
-	// Blobs adds blobId, size and lfs to siblings.
-	Blobs bool
-	// SecurityStatus adds securityRepoStatus.
-	SecurityStatus bool
 }
 
 func (o DetailOptions) path(k kind, id string) (string, string, error) {
 	if err := ValidateRepoID(id); err != nil {
 		return "", "", err
-	}
-	if len(o.Expand) > 0 && (o.Blobs || o.SecurityStatus) {
-		return "", "", fmt.Errorf("%w: expand cannot be combined with blobs or securityStatus", ErrInvalidOptions)
 	}
 	p := k.apiPath() + "/" + id // validated: nothing to escape
 	if o.Revision != "" {
@@ -39,12 +32,6 @@ func (o DetailOptions) path(k kind, id string) (string, string, error) {
 	var q []string
 	for _, e := range o.Expand {
 		q = append(q, "expand="+url.QueryEscape(e))
-	}
-	if o.Blobs {
-		q = append(q, "blobs=true")
-	}
-	if o.SecurityStatus {
-		q = append(q, "securityStatus=true")
 	}
 	return p, strings.Join(q, "&"), nil
 }

