@@ -40,11 +40,6 @@ type Options struct {
 	// MaxDepth is the deepest nesting of mappings and sequences accepted;
 	// deeper documents fail with ErrTooComplex.
 	MaxDepth int
-	// LenientTabs accepts tabs wherever the YAML 1.2 parser does. By default
-	// (false) Parse refuses, like PyYAML's scanner, a tab outside quoted
-	// scalars, block scalars and comments (for example "value: 0.91<TAB>"),
-	// so that a card parses exactly when huggingface_hub can parse it.
-	LenientTabs bool
 }
 
 // DefaultOptions returns the limits Parse uses for zero fields: 2 MiB of

@@ -56,10 +56,11 @@ func decodeFrontMatter(fm []byte, opt Options) (any, error) {
 		}
 		return nil, loadErr(err)
 	}
-	if !opt.LenientTabs {
-		if err := checkTabs(fm, &doc); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-		}
+	// Like PyYAML's scanner, refuse a tab outside quoted scalars, block
+	// scalars and comments, so that a card parses exactly when
+	// huggingface_hub can parse it.
+	if err := checkTabs(fm, &doc); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil

@@ -16,8 +16,7 @@
 //   - Duplicate keys are accepted and the last one wins; merge keys (<<)
 //     work; cards PyYAML refuses for tabs where its scanner forbids them,
 //     unhashable keys, several documents or a list instead of a mapping
-//     fail with ErrInvalid. Options.LenientTabs accepts the tabs YAML 1.2
-//     allows.
+//     fail with ErrInvalid.
 //
 // Flattening model-index follows huggingface_hub's
 // model_index_to_eval_results, leniently: a malformed part (a mapping

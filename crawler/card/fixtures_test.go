@@ -314,36 +314,3 @@ func TestREADMEMatchesCardData(t *testing.T) {
 		t.Errorf("README and cardData disagree (-cardData +README):\n%s", diff)
 	}
 }
-
-// TestSampleCardsAgainstLenientTabs documents what LenientTabs changes on the
-// real sample: only the cards PyYAML refuses for tabs gain rows.
-func TestSampleCardsAgainstLenientTabs(t *testing.T) {
-	dir, idx := loadSampleIndex(t)
-	gained := 0
-	for _, f := range idx.Files {
-		readme, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.File)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		strict, serr := Parse(readme, Options{})
-		lenient, lerr := Parse(readme, Options{LenientTabs: true})
-		if lerr != nil {
-			t.Errorf("%s: lenient Parse error: %v", f.File, lerr)
-			continue
-		}
-		if serr != nil {
-			if f.Category != "yaml_error" {
-				t.Errorf("%s: strict Parse error %v outside yaml_error", f.File, serr)
-			}
-			gained++
-			continue
-		}
-		if diff := cmp.Diff(strict, lenient, cmpopts.EquateNaNs()); diff != "" {
-			t.Errorf("%s: LenientTabs changed a card PyYAML accepts:\n%s", f.File, diff)
-		}
-	}
-	if want := 6; gained != want {
-		t.Errorf("LenientTabs rescued %d cards, want %d (the yaml_error category)", gained, want)
-	}
-	t.Logf("LenientTabs parses %d more cards", gained)
-}

@@ -158,12 +158,6 @@ func TestParse(t *testing.T) {
 			want: &Metadata{License: []string{"mit"}},
 		},
 		{
-			name: "trailing tab accepted when lenient",
-			fm:   "license: mit\t\npipeline_tag:\tfill-mask",
-			opt:  Options{LenientTabs: true},
-			want: &Metadata{License: []string{"mit"}, PipelineTag: "fill-mask"},
-		},
-		{
 			name: "tagged values read as written",
 			fm:   "license: !!str 123\npipeline_tag: ! 5\ntags: !!seq [a]\nlibrary_name: !custom x",
 			want: &Metadata{License: []string{"123"}, PipelineTag: "5", Tags: []string{"a"}, LibraryName: "x"},
@@ -227,7 +221,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "tab in a flow sequence", fm: "a: [x,\ty]", want: ErrInvalid},
 		{name: "tab before a comment", fm: "a: x\t# c", want: ErrInvalid},
 		{name: "tab before block indentation", fm: "a: |\n  x\n\ty", want: ErrInvalid},
-		{name: "tab indentation", fm: "a:\n\tb: 1", opt: Options{LenientTabs: true}, want: ErrInvalid},
+		{name: "tab indentation", fm: "a:\n\tb: 1", want: ErrInvalid},
 		{name: "unhashable key", fm: "? [a]\n: b", want: ErrInvalid},
 		{name: "mapping key from a template", fm: "{{card_data}}", want: ErrInvalid},
 		{name: "merge key with a scalar", fm: "a: {<<: 1}", want: ErrInvalid},
@@ -309,7 +303,7 @@ func TestDefaultOptions(t *testing.T) {
 	if got != want {
 		t.Errorf("Options{}.withDefaults() = %+v, want %+v", got, want)
 	}
-	custom := Options{MaxBytes: 1, MaxAliases: 2, MaxDepth: 3, LenientTabs: true}
+	custom := Options{MaxBytes: 1, MaxAliases: 2, MaxDepth: 3}
 	if got := custom.withDefaults(); got != custom {
 		t.Errorf("withDefaults changed set fields: %+v, want %+v", got, custom)
 	}
