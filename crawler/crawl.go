@@ -546,7 +546,7 @@ func (c *crawl) model(ctx context.Context, job *pageJob, r *repoRows, m *hub.Mod
 			r.notes = append(r.notes, note{class: cls})
 		} else if cd, err := c.client.ModelCard(ctx, m.ID, hub.CardOptions{}); err != nil {
 			c.noteErr(r, "card", m.ID, err)
-		} else if !cd.NotModified {
+		} else {
 			row := CardRow("model", cd, job.crawledAt)
 			row.RepoID = m.ID // the row belongs to the repo listed
 			r.card = &row
@@ -598,7 +598,7 @@ func (c *crawl) dataset(ctx context.Context, job *pageJob, r *repoRows, d *hub.D
 			r.notes = append(r.notes, note{class: cls})
 		} else if cd, err := c.client.DatasetCard(ctx, d.ID, hub.CardOptions{}); err != nil {
 			c.noteErr(r, "card", d.ID, err)
-		} else if !cd.NotModified {
+		} else {
 			row := CardRow("dataset", cd, job.crawledAt)
 			row.RepoID = d.ID
 			r.card = &row

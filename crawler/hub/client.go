@@ -43,7 +43,7 @@ type Client struct {
 
 type counters struct {
 	requests, retries, rateLimited, serverErrors, netErrors,
-	redirects, notModified, bytes, waited atomic.Int64
+	redirects, bytes atomic.Int64
 }
 
 // Stats are a Client's counters since New, for a crawl summary.
@@ -54,9 +54,7 @@ type Stats struct {
 	ServerErrors int64         // 5xx and 408 answers received
 	NetErrors    int64         // connection failures, timeouts, truncated bodies
 	Redirects    int64         // redirect hops followed
-	NotModified  int64         // 304 answers (cards unchanged)
 	Bytes        int64         // response body bytes read (after decompression)
-	Waited       time.Duration // time spent in pacing and server-imposed pauses
 }
 
 // Stats returns a snapshot of the counters.
@@ -68,9 +66,7 @@ func (c *Client) Stats() Stats {
 		ServerErrors: c.n.serverErrors.Load(),
 		NetErrors:    c.n.netErrors.Load(),
 		Redirects:    c.n.redirects.Load(),
-		NotModified:  c.n.notModified.Load(),
 		Bytes:        c.n.bytes.Load(),
-		Waited:       time.Duration(c.n.waited.Load()),
 	}
 }
 
@@ -184,10 +180,9 @@ func (c *Client) url(escapedPath, rawQuery string) *url.URL {
 
 // call is one logical API call: a GET that may be redirected and retried.
 type call struct {
-	url         *url.URL
-	ifNoneMatch string
-	accept      string
-	// handle consumes a final response (2xx or 304). It may run once per
+	url    *url.URL
+	accept string
+	// handle consumes a final response (2xx). It may run once per
 	// attempt, so it must reset whatever it fills. A read error of the body
 	// makes the attempt transient; a decode error is permanent.
 	handle func(r *response) error
@@ -244,9 +239,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 			return fmt.Errorf("hub: GET %s: %w", cur.Redacted(), err)
 		}
 		b := bucketForPath(cur.Path)
-		waited, err := c.pace.wait(ctx, b)
-		c.n.waited.Add(int64(waited))
-		if err != nil {
+		if err := c.pace.wait(ctx, b); err != nil {
 			return fmt.Errorf("hub: GET %s: %w", cur.Redacted(), err)
 		}
 		attempts++
@@ -326,9 +319,6 @@ func (c *Client) attempt(ctx context.Context, cl *call, u *url.URL, b bucket) ou
 	if cl.accept != "" {
 		req.SetHeader("Accept", cl.accept)
 	}
-	if cl.ifNoneMatch != "" {
-		req.SetHeader("If-None-Match", cl.ifNoneMatch)
-	}
 	// The token goes to the endpoint's origin only: a redirect or a Link
 	// to any other host (or scheme) travels without it.
 	if c.opt.Token != "" && sameOrigin(u, c.base) {
@@ -351,7 +341,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, u *url.URL, b bucket) ou
 
 	status := raw.StatusCode
 	switch {
-	case status >= 300 && status < 400 && status != http.StatusNotModified:
+	case status >= 300 && status < 400:
 		loc := raw.Header.Get("Location")
 		next, err := u.Parse(loc)
 		if loc == "" || err != nil || (next.Scheme != "http" && next.Scheme != "https") {
@@ -361,10 +351,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, u *url.URL, b bucket) ou
 		next.User = nil
 		return outcome{kind: outcomeRedirect, next: next}
 
-	case status >= 200 && status < 300 || status == http.StatusNotModified:
-		if status == http.StatusNotModified {
-			c.n.notModified.Add(1)
-		}
+	case status >= 200 && status < 300:
 		if raw.ContentLength > c.opt.MaxBodyBytes {
 			return outcome{err: fmt.Errorf("%w: GET %s: Content-Length %d > %d", ErrBodyTooLarge, u.Redacted(), raw.ContentLength, c.opt.MaxBodyBytes)}
 		}

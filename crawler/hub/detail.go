@@ -91,17 +91,13 @@ type Card struct {
 	RenamedFrom string // the id asked for, when it differs from RepoID
 	Revision    string // the revision asked for
 	Commit      string // X-Repo-Commit: the commit the revision resolved to
-	ETag        string // pass back as CardOptions.IfNoneMatch next time
-	// NotModified reports a 304: the card matches CardOptions.IfNoneMatch
-	// and Text is nil.
-	NotModified bool
+	ETag        string
 	Text        []byte
 }
 
 // CardOptions shape a card fetch.
 type CardOptions struct {
-	Revision    string // "" means "main"
-	IfNoneMatch string // an ETag from an earlier Card; a match yields NotModified
+	Revision string // "" means "main"
 }
 
 // ModelCard fetches a model's README.md via /{id}/resolve/{rev}/README.md,
@@ -130,17 +126,9 @@ func (c *Client) card(ctx context.Context, k kind, id string, opt CardOptions) (
 	}
 	var card Card
 	cl := &call{
-		url:         c.url(resolvePrefix(k)+id+"/resolve/"+url.PathEscape(rev)+"/README.md", ""),
-		ifNoneMatch: opt.IfNoneMatch,
+		url: c.url(resolvePrefix(k)+id+"/resolve/"+url.PathEscape(rev)+"/README.md", ""),
 		handle: func(r *response) error {
 			card = Card{Commit: r.header.Get("X-Repo-Commit"), ETag: r.header.Get("ETag")}
-			if r.status == 304 {
-				card.NotModified = true
-				if card.ETag == "" {
-					card.ETag = opt.IfNoneMatch
-				}
-				return nil
-			}
 			b, err := io.ReadAll(r.body)
 			if err != nil {
 				return err

@@ -7,12 +7,11 @@
 //     Hub's Link rel="next" cursor page by page and exposes that cursor
 //     (Page.NextURL), so a crawl can checkpoint after each stored page and
 //     resume with ResumeModels / ResumeDatasets. ListOptions carry search,
-//     author, filter (AND), pipeline_tag, sort (camelCase, descending, ties
-//     by _id), limit, full, cardData, config and expand.
-//   - Details (Model, Dataset; optionally at a revision, with expand,
-//     blobs or securityStatus) and cards (ModelCard, DatasetCard via
-//     /resolve/{rev}/README.md, with If-None-Match: an unchanged card is a
-//     NotModified Card). A renamed repository (307) is followed and the
+//     author, filter (AND), sort (camelCase, descending, ties by _id),
+//     limit and expand.
+//   - Details (Model, Dataset; optionally at a revision, with expand) and
+//     cards (ModelCard, DatasetCard via /resolve/{rev}/README.md, with the
+//     commit and ETag). A renamed repository (307) is followed and the
 //     result carries the canonical id and RenamedFrom.
 //   - Types mirroring the API's JSON (ModelInfo, DatasetInfo, Gated, ...),
 //     decoded with encoding/json: the crawl is bounded by the Hub's quota,

@@ -71,9 +71,10 @@ func ExampleParseQuota() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(q)
-	fmt.Println(hub.ParseQuota("none", false))
+	fmt.Printf("api=%d resolvers=%d window=%s\n", q.API, q.Resolvers, q.Window)
+	q, _ = hub.ParseQuota("none", false)
+	fmt.Println("off:", q.Off)
 	// Output:
-	// api=2500,resolvers=5000,window=5m0s
-	// none <nil>
+	// api=2500 resolvers=5000 window=5m0s
+	// off: true
 }

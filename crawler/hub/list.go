@@ -17,10 +17,9 @@ const MaxPageSize = 1000
 // ListOptions select and shape a listing. The zero value
 // lists everything with the Hub's default fields, page size and order.
 type ListOptions struct {
-	Search      string   // substring of the repo id
-	Author      string   // exact owner
-	Filter      []string // tags, AND-ed; sent as repeated filter=
-	PipelineTag string   // models only
+	Search string   // substring of the repo id
+	Author string   // exact owner
+	Filter []string // tags, AND-ed; sent as repeated filter=
 	// Sort is a camelCase key: downloads, likes, lastModified, createdAt,
 	// trendingScore, ... The Hub orders descending, ties by _id ascending,
 	// missing values last.
@@ -45,9 +44,6 @@ func (o ListOptions) query(k kind) (string, error) {
 	if camel, ok := snakeSortKeys[o.Sort]; ok {
 		return "", fmt.Errorf("%w: sort %q: the Hub wants camelCase (%q)", ErrInvalidOptions, o.Sort, camel)
 	}
-	if o.PipelineTag != "" && k == kindDataset {
-		return "", fmt.Errorf("%w: pipeline_tag applies to models only", ErrInvalidOptions)
-	}
 	if o.Limit < 0 {
 		return "", fmt.Errorf("%w: negative limit %d", ErrInvalidOptions, o.Limit)
 	}
@@ -68,9 +64,6 @@ func (o ListOptions) query(k kind) (string, error) {
 	}
 	for _, f := range o.Filter {
 		add("filter", f)
-	}
-	if o.PipelineTag != "" {
-		add("pipeline_tag", o.PipelineTag)
 	}
 	if o.Sort != "" {
 		add("sort", o.Sort)

@@ -85,18 +85,6 @@ func ParseQuota(s string, hasToken bool) (Quota, error) {
 	return q, nil
 }
 
-// String formats q the way ParseQuota reads it.
-func (q Quota) String() string {
-	if q.Off {
-		return "none"
-	}
-	w := q.Window
-	if w <= 0 {
-		w = DefaultWindow
-	}
-	return fmt.Sprintf("api=%d,resolvers=%d,window=%s", q.API, q.Resolvers, w)
-}
-
 // bucket is one of the Hub's rate-limit buckets.
 type bucket int
 
@@ -182,10 +170,9 @@ func limitFor(n, burst int, w time.Duration) rate.Limit {
 }
 
 // wait blocks until a request in bucket b may go: first any server pause,
-// then the token bucket. It returns how long it waited.
-func (p *pacer) wait(ctx context.Context, b bucket) (time.Duration, error) {
+// then the token bucket.
+func (p *pacer) wait(ctx context.Context, b bucket) error {
 	pb := &p.b[b]
-	start := time.Now()
 	for {
 		pb.mu.Lock()
 		until := pb.until
@@ -195,20 +182,20 @@ func (p *pacer) wait(ctx context.Context, b bucket) (time.Duration, error) {
 			break
 		}
 		if err := sleep(ctx, d); err != nil {
-			return time.Since(start), err
+			return err
 		}
 	}
 	if pb.lim != nil {
 		if err := pb.lim.Wait(ctx); err != nil {
 			if ctx.Err() != nil {
-				return time.Since(start), ctx.Err()
+				return ctx.Err()
 			}
 			// The limiter refuses up front when the wait would pass the
 			// deadline; report it as the deadline it is.
-			return time.Since(start), fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
+			return fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
 		}
 	}
-	return time.Since(start), nil
+	return nil
 }
 
 // pause makes every request in bucket b wait until t.
