@@ -207,35 +207,24 @@ func newQuery(opt Options, m *store.Manifest) (query, error) {
 // value.
 func checkResume(saved query, o Options) error {
 	var diff []string
-	if o.Kind != saved.Kind {
-		diff = append(diff, "kind")
-	}
-	if len(o.Filter) > 0 && !slices.Equal(o.Filter, saved.Filter) {
-		diff = append(diff, "filter")
-	}
-	if o.Search != "" && o.Search != saved.Search {
-		diff = append(diff, "search")
-	}
-	if o.Author != "" && o.Author != saved.Author {
-		diff = append(diff, "author")
-	}
-	if o.Sort != "" && o.Sort != saved.Sort {
-		diff = append(diff, "sort")
-	}
-	if o.Limit != 0 && o.Limit != saved.Limit {
-		diff = append(diff, "limit")
-	}
-	if !o.Since.IsZero() && !o.Since.Equal(saved.Since) {
-		diff = append(diff, "since")
-	}
-	if o.Cards && !saved.Cards {
-		diff = append(diff, "cards")
-	}
-	if o.Details && !saved.Details {
-		diff = append(diff, "details")
-	}
-	if len(o.Expand) > 0 && !slices.Equal(o.Expand, saved.Expand[:min(len(saved.Expand), len(o.Expand))]) {
-		diff = append(diff, "expand")
+	for _, f := range []struct {
+		name    string
+		differs bool
+	}{
+		{"kind", o.Kind != saved.Kind},
+		{"filter", len(o.Filter) > 0 && !slices.Equal(o.Filter, saved.Filter)},
+		{"search", o.Search != "" && o.Search != saved.Search},
+		{"author", o.Author != "" && o.Author != saved.Author},
+		{"sort", o.Sort != "" && o.Sort != saved.Sort},
+		{"limit", o.Limit != 0 && o.Limit != saved.Limit},
+		{"since", !o.Since.IsZero() && !o.Since.Equal(saved.Since)},
+		{"cards", o.Cards && !saved.Cards},
+		{"details", o.Details && !saved.Details},
+		{"expand", len(o.Expand) > 0 && !slices.Equal(o.Expand, saved.Expand[:min(len(saved.Expand), len(o.Expand))])},
+	} {
+		if f.differs {
+			diff = append(diff, f.name)
+		}
 	}
 	if len(diff) > 0 {
 		return fmt.Errorf("%w: %v (restart the crawl, or resume it without them)", ErrStateMismatch, diff)
@@ -542,22 +531,7 @@ func (c *crawl) model(ctx context.Context, job *pageJob, r *repoRows, m *hub.Mod
 	}
 	var fromCard, fromAPI *card.Metadata
 	if q.Cards {
-		if cls := c.cardSkip(string(m.Gated), m.Disabled, m.Private); cls != "" {
-			r.notes = append(r.notes, note{class: cls})
-		} else if cd, err := c.client.ModelCard(ctx, m.ID, hub.CardOptions{}); err != nil {
-			c.noteErr(r, "card", m.ID, err)
-		} else {
-			row := CardRow("model", cd, job.crawledAt)
-			row.RepoID = m.ID // the row belongs to the repo listed
-			r.card = &row
-			md, err := card.Parse(cd.Text, card.DefaultOptions())
-			if err != nil {
-				r.notes = append(r.notes, note{fail: true, class: "card_invalid"})
-				c.log.Debug("crawl: card front matter", "repo", m.ID, "error", err)
-			} else {
-				fromCard = md
-			}
-		}
+		fromCard = c.readme(ctx, job, r, "model", &m.RepoInfo)
 	}
 	if m.CardData != nil {
 		md, err := card.FromCardData(m.CardData)
@@ -594,20 +568,7 @@ func (c *crawl) dataset(ctx context.Context, job *pageJob, r *repoRows, d *hub.D
 	}
 	var meta *card.Metadata
 	if q.Cards {
-		if cls := c.cardSkip(string(d.Gated), d.Disabled, d.Private); cls != "" {
-			r.notes = append(r.notes, note{class: cls})
-		} else if cd, err := c.client.DatasetCard(ctx, d.ID, hub.CardOptions{}); err != nil {
-			c.noteErr(r, "card", d.ID, err)
-		} else {
-			row := CardRow("dataset", cd, job.crawledAt)
-			row.RepoID = d.ID
-			r.card = &row
-			if md, err := card.Parse(cd.Text, card.DefaultOptions()); err == nil {
-				meta = md
-			} else {
-				r.notes = append(r.notes, note{fail: true, class: "card_invalid"})
-			}
-		}
+		meta = c.readme(ctx, job, r, "dataset", &d.RepoInfo)
 	}
 	if meta == nil && d.CardData != nil {
 		meta, _ = card.FromCardData(d.CardData)
@@ -625,14 +586,43 @@ func detailExpand(expand []string) []string {
 	return append(slices.Clone(expand), "baseModels")
 }
 
+// readme fetches the README of repo (of repoType "model" or "dataset")
+// into r's card row and returns its metadata: nil when it was not fetched
+// (noted on r) or its front matter is invalid.
+func (c *crawl) readme(ctx context.Context, job *pageJob, r *repoRows, repoType string, repo *hub.RepoInfo) *card.Metadata {
+	if cls := c.cardSkip(repo); cls != "" {
+		r.notes = append(r.notes, note{class: cls})
+		return nil
+	}
+	fetch := c.client.ModelCard
+	if repoType == "dataset" {
+		fetch = c.client.DatasetCard
+	}
+	cd, err := fetch(ctx, repo.ID, hub.CardOptions{})
+	if err != nil {
+		c.noteErr(r, "card", repo.ID, err)
+		return nil
+	}
+	row := CardRow(repoType, cd, job.crawledAt)
+	row.RepoID = repo.ID // the row belongs to the repo listed
+	r.card = &row
+	md, err := card.Parse(cd.Text, card.DefaultOptions())
+	if err != nil {
+		r.notes = append(r.notes, note{fail: true, class: "card_invalid"})
+		c.log.Debug("crawl: card front matter", "repo", repo.ID, "error", err)
+		return nil
+	}
+	return md
+}
+
 // cardSkip says why a repo's README is not fetched, or "".
-func (c *crawl) cardSkip(gated string, disabled, private bool) string {
+func (c *crawl) cardSkip(repo *hub.RepoInfo) string {
 	switch {
-	case disabled:
+	case repo.Disabled:
 		return "disabled"
-	case gated != "" && c.anonymous:
+	case repo.Gated != hub.NotGated && c.anonymous:
 		return "gated"
-	case private && c.anonymous:
+	case repo.Private && c.anonymous:
 		return "private"
 	}
 	return ""
@@ -650,37 +640,35 @@ func (c *crawl) noteErr(r *repoRows, what, id string, err error) {
 	}
 }
 
-// classify names the class of a per-repo fetch error for the summary; skip
-// is true for answers that are a fact about the repo rather than a failure
-// (no README, gated, disabled).
+// fetchClasses name the per-repo fetch errors for the summary, first match
+// first; skip marks answers that are a fact about the repo rather than a
+// failure (no README, gated, disabled).
+var fetchClasses = []struct {
+	err   error
+	skip  bool
+	class string
+}{
+	{hub.ErrEntryNotFound, true, "no_readme"},
+	{hub.ErrGated, true, "gated"},
+	{hub.ErrDisabled, true, "disabled"},
+	{hub.ErrRevisionNotFound, true, "no_revision"},
+	{hub.ErrNotFound, false, "not_found"},
+	{hub.ErrUnauthorized, false, "unauthorized"},
+	{hub.ErrForbidden, false, "forbidden"},
+	{hub.ErrRateLimited, false, "rate_limited"},
+	{hub.ErrServer, false, "server"},
+	{hub.ErrDecode, false, "decode"},
+	{hub.ErrBodyTooLarge, false, "too_large"},
+	{hub.ErrInvalidRepoID, false, "invalid_id"},
+	{hub.ErrTooManyRedirects, false, "redirects"},
+}
+
+// classify names the class of a per-repo fetch error (see fetchClasses).
 func classify(err error) (skip bool, class string) {
-	switch {
-	case errors.Is(err, hub.ErrEntryNotFound):
-		return true, "no_readme"
-	case errors.Is(err, hub.ErrGated):
-		return true, "gated"
-	case errors.Is(err, hub.ErrDisabled):
-		return true, "disabled"
-	case errors.Is(err, hub.ErrRevisionNotFound):
-		return true, "no_revision"
-	case errors.Is(err, hub.ErrNotFound):
-		return false, "not_found"
-	case errors.Is(err, hub.ErrUnauthorized):
-		return false, "unauthorized"
-	case errors.Is(err, hub.ErrForbidden):
-		return false, "forbidden"
-	case errors.Is(err, hub.ErrRateLimited):
-		return false, "rate_limited"
-	case errors.Is(err, hub.ErrServer):
-		return false, "server"
-	case errors.Is(err, hub.ErrDecode):
-		return false, "decode"
-	case errors.Is(err, hub.ErrBodyTooLarge):
-		return false, "too_large"
-	case errors.Is(err, hub.ErrInvalidRepoID):
-		return false, "invalid_id"
-	case errors.Is(err, hub.ErrTooManyRedirects):
-		return false, "redirects"
+	for _, fc := range fetchClasses {
+		if errors.Is(err, fc.err) {
+			return fc.skip, fc.class
+		}
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, fs.ErrClosed) {

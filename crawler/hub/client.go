@@ -48,13 +48,13 @@ type counters struct {
 
 // Stats are a Client's counters since New, for a crawl summary.
 type Stats struct {
-	Requests     int64         // HTTP requests sent: every attempt and redirect hop
-	Retries      int64         // attempts repeated after a transient failure
-	RateLimited  int64         // 429 answers received
-	ServerErrors int64         // 5xx and 408 answers received
-	NetErrors    int64         // connection failures, timeouts, truncated bodies
-	Redirects    int64         // redirect hops followed
-	Bytes        int64         // response body bytes read (after decompression)
+	Requests     int64 // HTTP requests sent: every attempt and redirect hop
+	Retries      int64 // attempts repeated after a transient failure
+	RateLimited  int64 // 429 answers received
+	ServerErrors int64 // 5xx and 408 answers received
+	NetErrors    int64 // connection failures, timeouts, truncated bodies
+	Redirects    int64 // redirect hops followed
+	Bytes        int64 // response body bytes read (after decompression)
 }
 
 // Stats returns a snapshot of the counters.
