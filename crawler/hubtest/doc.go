@@ -20,11 +20,11 @@
 //     Link: <...>; rel="next" whose URL is built from the request's own
 //     scheme and host, carries every original parameter plus an opaque
 //     cursor, and is absent on the last page.
-//   - GET /api/{models,datasets}/{id}[/revision/{rev}] with blobs=true,
-//     securityStatus=true and expand: the detail shape of the recorded
-//     responses (same keys and types; keys are written sorted).
-//   - GET /{id}/resolve/{rev}/README.md (and the /datasets/ form): the card with X-Repo-Commit, a strong ETag (the
-//     git blob id) and 304 on If-None-Match; with Options.ResolveCache
+//   - GET /api/{models,datasets}/{id}[/revision/{rev}] with expand: the
+//     detail shape of the recorded responses (same keys and types; keys
+//     are written sorted; siblings carry rfilename only).
+//   - GET /{id}/resolve/{rev}/README.md (and the /datasets/ form): the card
+//     with X-Repo-Commit and a strong ETag (the git blob id); with Options.ResolveCache
 //     first a relative 307 to /api/resolve-cache/..., as the Hub does.
 //   - Renames (Rename): 307 with a relative Location to the new id, query
 //     kept, text/plain body — byte for byte the recorded redirects.

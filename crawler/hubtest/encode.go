@@ -75,10 +75,8 @@ func setOf(keys ...string) map[string]bool {
 
 // selection says which keys of a repo a response carries.
 type selection struct {
-	keys           []string // in output order
-	detail         bool     // detail: Extra keys not in keys are appended
-	blobs          bool     // siblings with blobId, size, lfs
-	securityStatus bool
+	keys   []string // in output order
+	detail bool     // detail: Extra keys not in keys are appended
 }
 
 // expandSelection is _id, id and the requested keys.
@@ -103,15 +101,6 @@ func marshal(v any) []byte {
 	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'})
 }
 
-// sibling is a file of a repo: its name in a listing; blob id, size and
-// LFS details with blobs=true.
-type sibling struct {
-	RFilename string `json:"rfilename"`
-	BlobID    string `json:"blobId,omitempty"`
-	Size      *int64 `json:"size,omitempty"`
-	LFS       *LFS   `json:"lfs,omitempty"`
-}
-
 // repoObject is r's JSON object for sel.
 func (h *Hub) repoObject(k repoKind, r *Repo, sel *selection) object {
 	o := make(object, len(sel.keys)+2)
@@ -126,9 +115,6 @@ func (h *Hub) repoObject(k repoKind, r *Repo, sel *selection) object {
 				o[key] = v
 			}
 		}
-	}
-	if sel.securityStatus {
-		o["securityRepoStatus"] = object{"scansDone": true, "filesWithIssues": []any{}}
 	}
 	return o
 }
@@ -193,7 +179,10 @@ func (h *Hub) value(k repoKind, r *Repo, key string, sel *selection) (any, bool)
 		}
 		return r.Safetensors, true
 	case "siblings":
-		return siblings(r.Siblings, sel.blobs), true
+		if r.Siblings == nil {
+			return []Sibling{}, true
+		}
+		return r.Siblings, true
 	case "spaces":
 		if r.Spaces == nil {
 			return []string{}, model
@@ -246,17 +235,4 @@ func (h *Hub) baseModels(r *Repo) (any, bool) {
 		}
 	}
 	return object{"models": models, "relation": "finetune"}, true
-}
-
-// siblings are the files of a repo, as a listing (names only) or a detail
-// with blobs=true shows them.
-func siblings(sibs []Sibling, blobs bool) []sibling {
-	out := make([]sibling, len(sibs))
-	for i, s := range sibs {
-		out[i].RFilename = s.RFilename
-		if blobs {
-			out[i].BlobID, out[i].Size, out[i].LFS = s.BlobID, &s.Size, s.LFS
-		}
-	}
-	return out
 }

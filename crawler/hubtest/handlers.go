@@ -44,14 +44,6 @@ func (q *listQuery) filtered() bool {
 	return q.search != "" || q.author != "" || len(q.filter) > 0 || q.pipelineTag != ""
 }
 
-func truthy(v string) bool {
-	switch strings.ToLower(v) {
-	case "true", "1", "yes":
-		return true
-	}
-	return false
-}
-
 // expandValues collects expand and expand[] (both spellings are accepted).
 func expandValues(v url.Values) []string {
 	out := append([]string(nil), v["expand"]...)
@@ -272,7 +264,7 @@ func (h *Hub) lookup(w *recorder, r *http.Request, st *request, k repoKind, rt r
 // detail answers GET /api/{models|datasets}/{id}[/revision/{rev}].
 func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt route) {
 	v := r.URL.Query()
-	sel := selection{detail: true, blobs: truthy(v.Get("blobs")), securityStatus: truthy(v.Get("securityStatus"))}
+	sel := selection{detail: true}
 	if exp := expandValues(v); len(exp) > 0 {
 		for _, e := range exp {
 			ok := datasetExpand[e]
@@ -307,8 +299,8 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 }
 
 // resolve answers /{id}/resolve/{rev}/{file} (and the datasets/ and
-// resolve-cache forms): README.md, with X-Repo-Commit, a
-// strong ETag (the git blob id) and 304 on If-None-Match. Gated repos need
+// resolve-cache forms): README.md, with X-Repo-Commit and a
+// strong ETag (the git blob id). Gated repos need
 // the valid token and approval.
 func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt route) {
 	prefix := "/"
@@ -341,11 +333,6 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 	hd.Set("X-Repo-Commit", sha)
 	hd.Set("ETag", etag)
 	hd.Set("Accept-Ranges", "bytes")
-	if etagMatch(r.Header.Get("If-None-Match"), etag) {
-		h.note(func(s *Stats) { s.NotModified++ })
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
 	if h.opt.ResolveCache && rt.name != "resolve-cache" {
 		id := strings.Split(repo.ID, "/")
 		for i := range id {

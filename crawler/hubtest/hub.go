@@ -306,7 +306,6 @@ type Stats struct {
 	ServerErrors int64 // injected 5xx
 	Resets       int64 // injected connection resets
 	Truncations  int64 // injected truncated bodies
-	NotModified  int64 // 304s served
 }
 
 // Total is the number of requests served.

@@ -193,7 +193,7 @@ func TestAccessRules(t *testing.T) {
 	}
 }
 
-func TestConditionalRequests(t *testing.T) {
+func TestCardHeaders(t *testing.T) {
 	h := New(Options{})
 	h.AddModel(Repo{ID: "o/m", Card: []byte("---\nlicense: mit\n---\n# m\n"), CardData: map[string]any{"license": "mit"}})
 	card := get(t, h, "/o/m/resolve/main/README.md")
@@ -202,14 +202,8 @@ func TestConditionalRequests(t *testing.T) {
 	if etag != `"`+blobSHA(r.Card)+`"` || card.Header().Get("X-Repo-Commit") != r.SHA || card.Body.String() != string(r.Card) {
 		t.Fatalf("card: %v %q", card.Header(), card.Body)
 	}
-	if rec := get(t, h, "/o/m/resolve/main/README.md", "If-None-Match", etag); rec.Code != 304 || rec.Body.Len() != 0 {
-		t.Errorf("card If-None-Match: %d", rec.Code)
-	}
-	if rec := get(t, h, "/o/m/resolve/"+r.SHA+"/README.md", "If-None-Match", `"other"`); rec.Code != 200 {
-		t.Errorf("card other etag: %d", rec.Code)
-	}
-	if s := h.Stats(); s.NotModified != 1 {
-		t.Errorf("NotModified %d", s.NotModified)
+	if rec := get(t, h, "/o/m/resolve/"+r.SHA+"/README.md"); rec.Code != 200 || rec.Header().Get("ETag") != etag {
+		t.Errorf("card at its commit: %d %v", rec.Code, rec.Header())
 	}
 }
 

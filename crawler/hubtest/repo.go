@@ -78,16 +78,6 @@ type Safetensors struct {
 // Sibling is one file of the repo.
 type Sibling struct {
 	RFilename string `json:"rfilename"`
-	BlobID    string `json:"blobId"` // git blob sha1 (served with blobs=true)
-	Size      int64  `json:"size"`
-	LFS       *LFS   `json:"lfs"`
-}
-
-// LFS describes an LFS-tracked file.
-type LFS struct {
-	SHA256      string `json:"sha256"`
-	Size        int64  `json:"size"`
-	PointerSize int64  `json:"pointerSize"`
 }
 
 // Owner returns the namespace of the id ("" for a legacy id).
@@ -165,12 +155,9 @@ func (r *Repo) fillDerived() {
 		r.SHA = hex.EncodeToString(h[:])
 	}
 	if r.Siblings == nil {
-		r.Siblings = genSiblings(r, true)
+		r.Siblings = genSiblings(r)
 	}
 }
-
-// gitattributes is the content every repo's .gitattributes is said to have.
-const gitattributes = "*.bin filter=lfs diff=lfs merge=lfs -text\n*.safetensors filter=lfs diff=lfs merge=lfs -text\n"
 
 // legacyCreated is the createdAt of every repo older than March 2022 (the
 // Hub did not store creation dates before its migration).

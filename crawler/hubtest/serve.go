@@ -271,21 +271,6 @@ func (h *Hub) writeBody(w *recorder, r *http.Request, st *request, body []byte) 
 	_, _ = w.Write(body)
 }
 
-// etagMatch is the weak comparison of If-None-Match.
-func etagMatch(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	want := strings.TrimPrefix(etag, "W/")
-	for _, e := range strings.Split(header, ",") {
-		e = strings.TrimSpace(e)
-		if e == "*" || strings.TrimPrefix(e, "W/") == want {
-			return true
-		}
-	}
-	return false
-}
-
 // writeError answers an error the way the Hub does: X-Error-Code,
 // X-Error-Message and a JSON body {"error": message}.
 func writeError(w http.ResponseWriter, status int, code, msg string) {

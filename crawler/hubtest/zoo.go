@@ -663,7 +663,7 @@ func (z Zoo) model(i int, p parts) Repo {
 		}
 	}
 	if p&partSiblings != 0 {
-		repo.Siblings = genSiblings(&repo, p&partCard != 0)
+		repo.Siblings = genSiblings(&repo)
 	}
 	return repo
 }
@@ -733,29 +733,23 @@ func modelIndex(r *rnd, f *family, id, dsID string) []any {
 }
 
 // genSiblings lists a generated repo's files: .gitattributes, the README,
-// config.json and one LFS weights (or data) file. withCard: the README's
-// blob id is known.
-func genSiblings(repo *Repo, withCard bool) []Sibling {
-	s := []Sibling{{RFilename: ".gitattributes", BlobID: blobSHA([]byte(gitattributes)), Size: int64(len(gitattributes))}}
+// config.json and one weights (or data) file.
+func genSiblings(repo *Repo) []Sibling {
+	s := []Sibling{{RFilename: ".gitattributes"}}
 	if repo.Card != nil {
-		readme := Sibling{RFilename: "README.md", Size: int64(len(repo.Card))}
-		if withCard {
-			readme.BlobID = blobSHA(repo.Card)
-		}
-		s = append(s, readme)
+		s = append(s, Sibling{RFilename: "README.md"})
 	}
 	if repo.Config != nil {
-		s = append(s, Sibling{RFilename: "config.json", BlobID: repo.SHA[:40], Size: 612})
+		s = append(s, Sibling{RFilename: "config.json"})
 	}
-	name, size := "pytorch_model.bin", int64(400_000_000)
+	name := "pytorch_model.bin"
 	switch {
 	case repo.Safetensors != nil:
-		name, size = "model.safetensors", repo.UsedStorage
+		name = "model.safetensors"
 	case repo.UsedStorage > 0:
-		name, size = "data/train-00000-of-00001.parquet", repo.UsedStorage
+		name = "data/train-00000-of-00001.parquet"
 	}
-	return append(s, Sibling{RFilename: name, BlobID: repo.SHA[2:] + "00", Size: 134,
-		LFS: &LFS{SHA256: repo.SHA + repo.SHA[:24], Size: size, PointerSize: 134}})
+	return append(s, Sibling{RFilename: name})
 }
 
 // modelCard writes README.md: YAML front matter (exactly CardData) and a
@@ -829,7 +823,7 @@ func (z Zoo) dataset(i int, p parts) Repo {
 			repo.Card = fmt.Appendf(nil, "%s\n# Dataset Card for %s\n\n%s\n", frontMatter(cd), name, repo.Description)
 		}
 	}
-	repo.Siblings = genSiblings(&repo, p&partCard != 0)
+	repo.Siblings = genSiblings(&repo)
 	return repo
 }
 
