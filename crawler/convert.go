@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -332,17 +333,13 @@ func asInt(v any) (int64, bool) {
 }
 
 // CardRow converts a fetched README into a cards row. repoType is "model"
-// or "dataset"; the revision is the commit the Hub resolved, else the one
-// asked for.
+// or "dataset"; the revision is the commit the Hub resolved main to, else
+// "main".
 func CardRow(repoType string, c *hub.Card, fetchedAt time.Time) store.Card {
-	rev := c.Commit
-	if rev == "" {
-		rev = c.Revision
-	}
 	return store.Card{
 		RepoType:  repoType,
 		RepoID:    c.RepoID,
-		Revision:  rev,
+		Revision:  cmp.Or(c.Commit, "main"),
 		ETag:      c.ETag,
 		Text:      string(c.Text),
 		FetchedAt: utc(fetchedAt),

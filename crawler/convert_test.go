@@ -222,10 +222,14 @@ func TestDatasetInfoCountsOddShapes(t *testing.T) {
 }
 
 func TestCardRow(t *testing.T) {
-	c := &hub.Card{RepoID: "a/b", Revision: "main", Commit: "abc", ETag: `"e"`, Text: []byte("# hi")}
+	c := &hub.Card{RepoID: "a/b", Commit: "abc", ETag: `"e"`, Text: []byte("# hi")}
 	got := CardRow("model", c, time.Unix(10, 0))
 	want := store.Card{RepoType: "model", RepoID: "a/b", Revision: "abc", ETag: `"e"`, Text: "# hi", FetchedAt: time.Unix(10, 0).UTC()}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("CardRow (-want +got):\n%s", diff)
+	}
+	c.Commit = "" // no X-Repo-Commit: the revision asked for
+	if got := CardRow("model", c, time.Unix(10, 0)); got.Revision != "main" {
+		t.Errorf("CardRow without a commit: revision %q, want main", got.Revision)
 	}
 }

@@ -598,7 +598,7 @@ func (c *crawl) readme(ctx context.Context, job *pageJob, r *repoRows, repoType 
 	if repoType == "dataset" {
 		fetch = c.client.DatasetCard
 	}
-	cd, err := fetch(ctx, repo.ID, hub.CardOptions{})
+	cd, err := fetch(ctx, repo.ID)
 	if err != nil {
 		c.noteErr(r, "card", repo.ID, err)
 		return nil

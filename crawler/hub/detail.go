@@ -10,9 +10,6 @@ import (
 
 // DetailOptions shape a detail call.
 type DetailOptions struct {
-	// Revision selects /revision/{rev} (branch, tag, sha or ref such as
-	// "refs/pr/5"); "" asks for the current head.
-	Revision string
 	// Expand returns only _id, id and these keys; detail-only keys
 	// (baseModels, childrenModelCount, usedStorage) are allowed here.
 	Expand []string
@@ -23,12 +20,6 @@ func (o DetailOptions) path(k kind, id string) (string, string, error) {
 		return "", "", err
 	}
 	p := k.apiPath() + "/" + id // validated: nothing to escape
-	if o.Revision != "" {
-		if err := ValidateRevision(o.Revision); err != nil {
-			return "", "", err
-		}
-		p += "/revision/" + url.PathEscape(o.Revision)
-	}
 	var q []string
 	for _, e := range o.Expand {
 		q = append(q, "expand="+url.QueryEscape(e))
@@ -36,7 +27,7 @@ func (o DetailOptions) path(k kind, id string) (string, string, error) {
 	return p, strings.Join(q, "&"), nil
 }
 
-// Model fetches GET /api/models/{id} (or /revision/{rev}). A renamed repo
+// Model fetches GET /api/models/{id} at the current head. A renamed repo
 // is followed to its new id: the result's ID is canonical and RenamedFrom
 // holds the id asked for. Errors: ErrInvalidRepoID before any request,
 // ErrNotFound (and ErrRevisionNotFound), ErrDisabled, ErrUnauthorized, ...
@@ -52,7 +43,7 @@ func (c *Client) Model(ctx context.Context, id string, opt DetailOptions) (*Mode
 	return &m, nil
 }
 
-// Dataset fetches GET /api/datasets/{id} (or /revision/{rev}); see Model.
+// Dataset fetches GET /api/datasets/{id}; see Model.
 func (c *Client) Dataset(ctx context.Context, id string, opt DetailOptions) (*DatasetInfo, error) {
 	var d DatasetInfo
 	if err := c.detail(ctx, kindDataset, id, opt, &d, func() { d = DatasetInfo{} }); err != nil {
@@ -89,44 +80,31 @@ type Card struct {
 	// new id when the Hub redirected a renamed repo.
 	RepoID      string
 	RenamedFrom string // the id asked for, when it differs from RepoID
-	Revision    string // the revision asked for
-	Commit      string // X-Repo-Commit: the commit the revision resolved to
+	Commit      string // X-Repo-Commit: the commit main resolved to
 	ETag        string
 	Text        []byte
 }
 
-// CardOptions shape a card fetch.
-type CardOptions struct {
-	Revision string // "" means "main"
-}
-
-// ModelCard fetches a model's README.md via /{id}/resolve/{rev}/README.md,
+// ModelCard fetches a model's README.md via /{id}/resolve/main/README.md,
 // following relative redirects (renames, the resolve cache). A repo
 // without a README answers ErrEntryNotFound; gated files ErrGated.
-func (c *Client) ModelCard(ctx context.Context, id string, opt CardOptions) (*Card, error) {
-	return c.card(ctx, kindModel, id, opt)
+func (c *Client) ModelCard(ctx context.Context, id string) (*Card, error) {
+	return c.card(ctx, kindModel, id)
 }
 
 // DatasetCard fetches a dataset's README.md via
-// /datasets/{id}/resolve/{rev}/README.md; see ModelCard.
-func (c *Client) DatasetCard(ctx context.Context, id string, opt CardOptions) (*Card, error) {
-	return c.card(ctx, kindDataset, id, opt)
+// /datasets/{id}/resolve/main/README.md; see ModelCard.
+func (c *Client) DatasetCard(ctx context.Context, id string) (*Card, error) {
+	return c.card(ctx, kindDataset, id)
 }
 
-func (c *Client) card(ctx context.Context, k kind, id string, opt CardOptions) (*Card, error) {
+func (c *Client) card(ctx context.Context, k kind, id string) (*Card, error) {
 	if err := ValidateRepoID(id); err != nil {
-		return nil, err
-	}
-	rev := opt.Revision
-	if rev == "" {
-		rev = "main"
-	}
-	if err := ValidateRevision(rev); err != nil {
 		return nil, err
 	}
 	var card Card
 	cl := &call{
-		url: c.url(resolvePrefix(k)+id+"/resolve/"+url.PathEscape(rev)+"/README.md", ""),
+		url: c.url(resolvePrefix(k)+id+"/resolve/main/README.md", ""),
 		handle: func(r *response) error {
 			card = Card{Commit: r.header.Get("X-Repo-Commit"), ETag: r.header.Get("ETag")}
 			b, err := io.ReadAll(r.body)
@@ -140,7 +118,7 @@ func (c *Client) card(ctx context.Context, k kind, id string, opt CardOptions) (
 	if err := c.do(ctx, cl); err != nil {
 		return nil, err
 	}
-	card.RepoID, card.Revision = id, rev
+	card.RepoID = id
 	for _, hop := range cl.hops {
 		if moved, ok := c.resolveRepoID(k, hop); ok && moved != card.RepoID {
 			card.RepoID = moved

@@ -52,18 +52,6 @@ func TestModelDetail(t *testing.T) {
 		t.Errorf("detail: %+v", m)
 	}
 
-	t.Run("revision by sha and name", func(t *testing.T) {
-		for _, rev := range []string{"main", want.SHA} {
-			if _, err := c.Model(ctx, "acme/public", hub.DetailOptions{Revision: rev}); err != nil {
-				t.Errorf("revision %s: %v", rev, err)
-			}
-		}
-		_, err := c.Model(ctx, "acme/public", hub.DetailOptions{Revision: "refs/pr/5"})
-		var he *hub.Error
-		if !errors.Is(err, hub.ErrRevisionNotFound) || !errors.Is(err, hub.ErrNotFound) || !errors.As(err, &he) || he.Code != "RevisionNotFound" || !strings.Contains(he.URL, "/revision/refs%2Fpr%2F5") {
-			t.Errorf("unknown revision: %v", err)
-		}
-	})
 	t.Run("detail-only expand", func(t *testing.T) {
 		m, err := c.Model(ctx, "acme/public", hub.DetailOptions{Expand: []string{"baseModels", "usedStorage"}})
 		if err != nil {
@@ -84,18 +72,9 @@ func TestModelDetail(t *testing.T) {
 		if err != nil || d.ID != "acme/data" || d.Author != "acme" {
 			t.Errorf("dataset: %+v, %v", d, err)
 		}
-		card, err := c.DatasetCard(ctx, "acme/data", hub.CardOptions{})
+		card, err := c.DatasetCard(ctx, "acme/data")
 		if err != nil || !bytes.HasPrefix(card.Text, []byte("---\nlicense: cc-by-4.0")) {
 			t.Errorf("dataset card: %+v, %v", card, err)
-		}
-	})
-	t.Run("invalid options refused", func(t *testing.T) {
-		before := c.Stats().Requests
-		if _, err := c.Model(ctx, "acme/public", hub.DetailOptions{Revision: "a\nb"}); !errors.Is(err, hub.ErrInvalidRevision) {
-			t.Errorf("bad revision: %v", err)
-		}
-		if n := c.Stats().Requests - before; n != 0 {
-			t.Errorf("%d requests sent", n)
 		}
 	})
 }
@@ -110,7 +89,7 @@ func TestErrorClasses(t *testing.T) {
 	bad := newClient(t, url, withToken("hf_revoked"))
 	ctx := context.Background()
 	detail := func(c *hub.Client, id string) error { _, err := c.Model(ctx, id, hub.DetailOptions{}); return err }
-	card := func(c *hub.Client, id string) error { _, err := c.ModelCard(ctx, id, hub.CardOptions{}); return err }
+	card := func(c *hub.Client, id string) error { _, err := c.ModelCard(ctx, id); return err }
 
 	tests := []struct {
 		name   string
@@ -170,7 +149,7 @@ func TestInvalidRepoIDNeverSent(t *testing.T) {
 		if _, err := c.Model(context.Background(), id, hub.DetailOptions{}); !errors.Is(err, hub.ErrInvalidRepoID) {
 			t.Errorf("Model(%q): err = %v, want ErrInvalidRepoID", id, err)
 		}
-		if _, err := c.ModelCard(context.Background(), id, hub.CardOptions{}); !errors.Is(err, hub.ErrInvalidRepoID) {
+		if _, err := c.ModelCard(context.Background(), id); !errors.Is(err, hub.ErrInvalidRepoID) {
 			t.Errorf("ModelCard(%q): err = %v, want ErrInvalidRepoID", id, err)
 		}
 	}
@@ -200,7 +179,7 @@ func TestRenamesFollowedAndRecorded(t *testing.T) {
 		if m.ID != "newco/final" || m.RenamedFrom != old {
 			t.Errorf("Model(%s): ID %q, RenamedFrom %q", old, m.ID, m.RenamedFrom)
 		}
-		card, err := c.ModelCard(ctx, old, hub.CardOptions{})
+		card, err := c.ModelCard(ctx, old)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,18 +201,18 @@ func TestCardETag(t *testing.T) {
 	fixtureRepos(t, h)
 	c := newClient(t, url, nil)
 	ctx := context.Background()
-	first, err := c.ModelCard(ctx, "acme/public", hub.CardOptions{})
+	first, err := c.ModelCard(ctx, "acme/public")
 	if err != nil {
 		t.Fatal(err)
 	}
 	repo, _ := h.Model("acme/public")
-	if !bytes.Equal(first.Text, repo.Card) || first.ETag == "" || first.Commit != repo.SHA || first.Revision != "main" {
+	if !bytes.Equal(first.Text, repo.Card) || first.ETag == "" || first.Commit != repo.SHA {
 		t.Fatalf("card: %+v", first)
 	}
 	if err := h.UpdateModel("acme/public", func(r *hubtest.Repo) { r.Card = []byte("# new text\n"); r.SHA = "" }); err != nil {
 		t.Fatal(err)
 	}
-	changed, err := c.ModelCard(ctx, "acme/public", hub.CardOptions{})
+	changed, err := c.ModelCard(ctx, "acme/public")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +227,7 @@ func TestCardViaResolveCache(t *testing.T) {
 	h, url := startReplica(t, hubtest.Options{ResolveCache: true})
 	fixtureRepos(t, h)
 	c := newClient(t, url, nil)
-	card, err := c.ModelCard(context.Background(), "acme/public", hub.CardOptions{})
+	card, err := c.ModelCard(context.Background(), "acme/public")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,8 @@
 //     resume with ResumeModels / ResumeDatasets. ListOptions carry search,
 //     author, filter (AND), sort (camelCase, descending, ties by _id),
 //     limit and expand.
-//   - Details (Model, Dataset; optionally at a revision, with expand) and
-//     cards (ModelCard, DatasetCard via /resolve/{rev}/README.md, with the
-//     commit and ETag). A renamed repository (307) is followed and the
+//   - Details (Model, Dataset, with expand) and cards (ModelCard,
+//     DatasetCard via /resolve/main/README.md, with the commit and ETag). A renamed repository (307) is followed and the
 //     result carries the canonical id and RenamedFrom.
 //   - Types mirroring the API's JSON (ModelInfo, DatasetInfo, Gated, ...),
 //     decoded with encoding/json: the crawl is bounded by the Hub's quota,

@@ -48,8 +48,6 @@ var (
 var (
 	// ErrInvalidRepoID: a repository id failed ValidateRepoID; nothing was sent.
 	ErrInvalidRepoID = errors.New("hub: invalid repo id")
-	// ErrInvalidRevision: a revision failed ValidateRevision; nothing was sent.
-	ErrInvalidRevision = errors.New("hub: invalid revision")
 	// ErrInvalidOptions: options that cannot be sent (e.g. expand combined
 	// with full, a snake_case sort key, a cursor URL for another listing).
 	ErrInvalidOptions = errors.New("hub: invalid options")

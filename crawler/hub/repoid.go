@@ -12,7 +12,6 @@ import (
 const (
 	maxRepoNameLen      = 96
 	maxRepoNamespaceLen = 96
-	maxRevisionLen      = 256
 )
 
 // ValidateRepoID checks a repository id ("owner/name", or a legacy
@@ -76,33 +75,6 @@ func isWordChar(c byte) bool {
 }
 
 func isIDChar(c byte) bool { return isWordChar(c) || c == '-' || c == '.' }
-
-// ValidateRevision checks a revision (branch, tag, commit sha or a ref such
-// as "refs/pr/5"). It travels as one escaped path segment, so slashes are
-// fine; control characters, blanks and the dot segments are not. The
-// returned error wraps ErrInvalidRevision.
-func ValidateRevision(rev string) error {
-	msg := ""
-	switch {
-	case rev == "":
-		msg = "empty"
-	case len(rev) > maxRevisionLen:
-		msg = fmt.Sprintf("longer than %d bytes", maxRevisionLen)
-	case rev == "." || rev == "..":
-		msg = "a dot segment"
-	default:
-		for i := 0; i < len(rev); i++ {
-			if c := rev[i]; c <= ' ' || c == 0x7f {
-				msg = fmt.Sprintf("has a control or blank character %q", c)
-				break
-			}
-		}
-	}
-	if msg != "" {
-		return fmt.Errorf("%w %q: %s", ErrInvalidRevision, clip(rev, 120), msg)
-	}
-	return nil
-}
 
 // clip shortens s for error messages.
 func clip(s string, n int) string {

@@ -31,19 +31,6 @@ func TestValidateRepoID(t *testing.T) {
 	}
 }
 
-func TestValidateRevision(t *testing.T) {
-	for _, rev := range []string{"main", "refs/pr/5", "v1.0", "3f49326eb077187dfe1c2a2bb15fbd74e6ab91e3", "feature/ü"} {
-		if err := hub.ValidateRevision(rev); err != nil {
-			t.Errorf("ValidateRevision(%q) = %v", rev, err)
-		}
-	}
-	for _, rev := range []string{"", ".", "..", "a b", "a\tb", "a\x7fb", strings.Repeat("x", 257)} {
-		if err := hub.ValidateRevision(rev); !errors.Is(err, hub.ErrInvalidRevision) {
-			t.Errorf("ValidateRevision(%q) = %v, want ErrInvalidRevision", rev, err)
-		}
-	}
-}
-
 // FuzzValidateRepoID: whatever passes is safe to put in a URL path as is:
 // one or two segments, nothing to escape, no dot segments.
 func FuzzValidateRepoID(f *testing.F) {

@@ -36,7 +36,7 @@ func TestRedirectToAnotherHostDropsToken(t *testing.T) {
 	defer endpoint.Close()
 
 	c := newClient(t, endpoint.URL, withToken(testToken))
-	card, err := c.ModelCard(context.Background(), "acme/model", hub.CardOptions{})
+	card, err := c.ModelCard(context.Background(), "acme/model")
 	if err != nil {
 		t.Fatal(err)
 	}
