@@ -14,7 +14,7 @@
 //     lastModified, trendingScore) descending, ties by _id ascending,
 //     missing values last; direction accepted and ignored; limit capped at
 //     1000; search (substring of the id, case-insensitive), author, filter
-//     (tags, AND), pipeline_tag; the default item, and expand (or
+//     (tags, pipeline tag or library, AND); the default item, and expand (or
 //     expand[]) returning only _id, id and the keys, with 400 for an
 //     unknown key or a detail-only key. The next page is announced by
 //     Link: <...>; rel="next" whose URL is built from the request's own

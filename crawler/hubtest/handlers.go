@@ -15,15 +15,14 @@ import (
 
 // listQuery is a parsed listing request.
 type listQuery struct {
-	search      string // lower case
-	author      string
-	filter      []string
-	pipelineTag string
-	sort        string
-	limit       int
-	sel         selection
-	parts       parts // what generated repos must build for sel
-	cursor      *cheap
+	search string // lower case
+	author string
+	filter []string // tags, the pipeline tag or the library
+	sort   string
+	limit  int
+	sel    selection
+	parts  parts // what generated repos must build for sel
+	cursor *cheap
 }
 
 // partsFor maps the keys of a selection to the generated parts they need.
@@ -41,7 +40,7 @@ func partsFor(keys []string) parts {
 }
 
 func (q *listQuery) filtered() bool {
-	return q.search != "" || q.author != "" || len(q.filter) > 0 || q.pipelineTag != ""
+	return q.search != "" || q.author != "" || len(q.filter) > 0
 }
 
 // expandValues collects expand and expand[] (both spellings are accepted).
@@ -52,15 +51,11 @@ func expandValues(v url.Values) []string {
 
 func (h *Hub) parseList(v url.Values, k repoKind) (*listQuery, string) {
 	q := &listQuery{
-		search:      strings.ToLower(v.Get("search")),
-		author:      v.Get("author"),
-		filter:      v["filter"],
-		sort:        v.Get("sort"),
-		limit:       h.opt.PageSize,
-		pipelineTag: v.Get("pipeline_tag"),
-	}
-	if k == kindDataset {
-		q.pipelineTag = ""
+		search: strings.ToLower(v.Get("search")),
+		author: v.Get("author"),
+		filter: v["filter"],
+		sort:   v.Get("sort"),
+		limit:  h.opt.PageSize,
 	}
 	if q.sort != "" && !sortKeys[q.sort] {
 		return nil, fmt.Sprintf("Invalid sort parameter: %q", q.sort)

@@ -299,9 +299,6 @@ func (q *listQuery) matches(r *Repo) bool {
 	if q.search != "" && !strings.Contains(strings.ToLower(r.ID), q.search) {
 		return false
 	}
-	if q.pipelineTag != "" && r.PipelineTag != q.pipelineTag {
-		return false
-	}
 	for _, f := range q.filter {
 		if !slices.Contains(r.Tags, f) && r.PipelineTag != f && r.LibraryName != f {
 			return false
