@@ -194,7 +194,7 @@ func TestCrawlUnderFaults(t *testing.T) {
 			wantCards++
 		}
 	}
-	if len(tables.Cards) != wantCards || sum.FailureCount() != 0 {
+	if len(tables.Cards) != wantCards || len(sum.Failures) != 0 {
 		t.Errorf("got %d cards, want %d; failures %v", len(tables.Cards), wantCards, sum.Failures)
 	}
 	checkNoDuplicateCards(t, tables.Cards)

@@ -137,15 +137,6 @@ func (c *crawl) summary(err error, interrupted bool) *Summary {
 	return s
 }
 
-// FailureCount is the total of Failures.
-func (s *Summary) FailureCount() int64 {
-	var n int64
-	for _, v := range s.Failures {
-		n += v
-	}
-	return n
-}
-
 // WriteTo writes the summary as a few human-readable lines.
 func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder

@@ -28,7 +28,7 @@ func ExampleClient_ListModels() {
 	for p.More() {
 		page, err := p.Next(ctx)
 		if err != nil {
-			log.Fatal(err) // p.NextURL() is unchanged: a caller may retry later
+			log.Fatal(err) // the Pager stays where it was: a caller may retry later
 		}
 		total += len(page.Models)
 		// store(page.Models); checkpoint(page.NextURL)

@@ -102,9 +102,6 @@ type Page struct {
 	NextURL string
 }
 
-// Len is the number of items on the page.
-func (p Page) Len() int { return len(p.Models) + len(p.Datasets) }
-
 // Pager walks a listing page by page, following the Hub's Link rel="next"
 // cursor verbatim except that scheme and host are rewritten to the
 // endpoint (the Hub hard-codes its own host; a cursor never leads the
@@ -112,7 +109,7 @@ func (p Page) Len() int { return len(p.Models) + len(p.Datasets) }
 //
 //	for p := c.ListModels(opt); p.More(); {
 //		page, err := p.Next(ctx)
-//		if err != nil { ... }          // p.NextURL() is unchanged: Next may be retried
+//		if err != nil { ... }          // the Pager stays where it was: Next may be retried
 //		store(page.Models); checkpoint(page.NextURL)
 //	}
 type Pager struct {
@@ -187,14 +184,6 @@ func (c *Client) cursorURL(k kind, s string) (*url.URL, error) {
 
 // More reports whether Next has a page to fetch.
 func (p *Pager) More() bool { return p.err != nil || p.next != nil }
-
-// NextURL is the URL the next call of Next fetches, "" when done.
-func (p *Pager) NextURL() string {
-	if p.next == nil {
-		return ""
-	}
-	return p.next.String()
-}
 
 // SetPrefetch makes Next, from its next call on, request the page after
 // the one it returns as soon as that one's Link header is known, so that

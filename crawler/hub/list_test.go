@@ -291,8 +291,8 @@ func TestResumeFromCursor(t *testing.T) {
 		got = append(got, page.Models...)
 		cursor = page.NextURL
 	}
-	if cursor == "" || cursor != p.NextURL() {
-		t.Fatalf("cursor %q, pager says %q", cursor, p.NextURL())
+	if cursor == "" {
+		t.Fatal("no cursor after two pages")
 	}
 	if !strings.Contains(cursor, "cursor=") || !strings.Contains(cursor, "expand=downloads") || !strings.Contains(cursor, "sort=downloads") {
 		t.Errorf("cursor URL %q does not carry the original parameters and a cursor", cursor)

@@ -52,7 +52,7 @@ func TestPrefetch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Len() != 100 || second.Len() != 100 || first.Models[0].ID == second.Models[0].ID {
-		t.Errorf("pages of %d and %d models; the second must follow the first", first.Len(), second.Len())
+	if len(first.Models) != 100 || len(second.Models) != 100 || first.Models[0].ID == second.Models[0].ID {
+		t.Errorf("pages of %d and %d models; the second must follow the first", len(first.Models), len(second.Models))
 	}
 }
