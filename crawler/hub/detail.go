@@ -28,61 +28,50 @@ func (o DetailOptions) path(k kind, id string) (string, string, error) {
 }
 
 // Model fetches GET /api/models/{id} at the current head. A renamed repo
-// is followed to its new id: the result's ID is canonical and RenamedFrom
-// holds the id asked for. Errors: ErrInvalidRepoID before any request,
+// is followed to its new id: the result's ID is canonical (it differs from
+// id after a rename). Errors: ErrInvalidRepoID before any request,
 // ErrNotFound (and ErrRevisionNotFound), ErrDisabled, ErrUnauthorized, ...
 // as *Error.
 func (c *Client) Model(ctx context.Context, id string, opt DetailOptions) (*ModelInfo, error) {
-	var m ModelInfo
-	if err := c.detail(ctx, kindModel, id, opt, &m, func() { m = ModelInfo{} }); err != nil {
-		return nil, err
-	}
-	if m.ID != "" && m.ID != id {
-		m.RenamedFrom = id
-	}
-	return &m, nil
+	return detail[ModelInfo](ctx, c, kindModel, id, opt)
 }
 
 // Dataset fetches GET /api/datasets/{id}; see Model.
 func (c *Client) Dataset(ctx context.Context, id string, opt DetailOptions) (*DatasetInfo, error) {
-	var d DatasetInfo
-	if err := c.detail(ctx, kindDataset, id, opt, &d, func() { d = DatasetInfo{} }); err != nil {
-		return nil, err
-	}
-	if d.ID != "" && d.ID != id {
-		d.RenamedFrom = id
-	}
-	return &d, nil
+	return detail[DatasetInfo](ctx, c, kindDataset, id, opt)
 }
 
-func (c *Client) detail(ctx context.Context, k kind, id string, opt DetailOptions, into any, reset func()) error {
+func detail[T any](ctx context.Context, c *Client, k kind, id string, opt DetailOptions) (*T, error) {
 	p, q, err := opt.path(k, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var v T
 	cl := &call{
 		url:    c.url(p, q),
 		accept: "application/json",
 		handle: func(r *response) error {
-			reset()
+			v = *new(T) // a retried attempt starts afresh
 			if r.status != 200 {
 				return fmt.Errorf("%w: status %d", ErrDecode, r.status)
 			}
-			return decodeObject(r.body, into)
+			return decodeObject(r.body, &v)
 		},
 	}
-	return c.do(ctx, cl)
+	if err := c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return &v, nil
 }
 
 // Card is a fetched README.md.
 type Card struct {
 	// RepoID is the repository's canonical id: the id asked for, or the
 	// new id when the Hub redirected a renamed repo.
-	RepoID      string
-	RenamedFrom string // the id asked for, when it differs from RepoID
-	Commit      string // X-Repo-Commit: the commit main resolved to
-	ETag        string
-	Text        []byte
+	RepoID string
+	Commit string // X-Repo-Commit: the commit main resolved to
+	ETag   string
+	Text   []byte
 }
 
 // ModelCard fetches a model's README.md via /{id}/resolve/main/README.md,
@@ -123,9 +112,6 @@ func (c *Client) card(ctx context.Context, k kind, id string) (*Card, error) {
 		if moved, ok := c.resolveRepoID(k, hop); ok && moved != card.RepoID {
 			card.RepoID = moved
 		}
-	}
-	if card.RepoID != id {
-		card.RenamedFrom = id
 	}
 	return &card, nil
 }

@@ -47,7 +47,7 @@ func TestModelDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := h.Model("acme/public")
-	if m.ID != "acme/public" || m.OID != want.OID || m.SHA != want.SHA || m.Author != "acme" || m.RenamedFrom != "" ||
+	if m.ID != "acme/public" || m.OID != want.OID || m.SHA != want.SHA || m.Author != "acme" ||
 		m.Config == nil || m.Config.ModelType != "vit" || m.CardData["license"] != "mit" {
 		t.Errorf("detail: %+v", m)
 	}
@@ -176,19 +176,19 @@ func TestRenamesFollowedAndRecorded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.ID != "newco/final" || m.RenamedFrom != old {
-			t.Errorf("Model(%s): ID %q, RenamedFrom %q", old, m.ID, m.RenamedFrom)
+		if m.ID != "newco/final" {
+			t.Errorf("Model(%s): ID %q", old, m.ID)
 		}
 		card, err := c.ModelCard(ctx, old)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if card.RepoID != "newco/final" || card.RenamedFrom != old || len(card.Text) == 0 {
+		if card.RepoID != "newco/final" || len(card.Text) == 0 {
 			t.Errorf("ModelCard(%s): %+v", old, card)
 		}
 	}
 	m, err := c.Model(ctx, "newco/final", hub.DetailOptions{})
-	if err != nil || m.RenamedFrom != "" {
+	if err != nil || m.ID != "newco/final" {
 		t.Errorf("canonical id: %+v, %v", m, err)
 	}
 	if st := c.Stats(); st.Redirects != 4 {
@@ -232,7 +232,7 @@ func TestCardViaResolveCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	repo, _ := h.Model("acme/public")
-	if !bytes.Equal(card.Text, repo.Card) || card.RepoID != "acme/public" || card.RenamedFrom != "" {
+	if !bytes.Equal(card.Text, repo.Card) || card.RepoID != "acme/public" {
 		t.Errorf("card: %+v", card)
 	}
 	if st := c.Stats(); st.Redirects != 1 || st.Requests != 2 {

@@ -11,7 +11,7 @@
 //     limit and expand.
 //   - Details (Model, Dataset, with expand) and cards (ModelCard,
 //     DatasetCard via /resolve/main/README.md, with the commit and ETag). A renamed repository (307) is followed and the
-//     result carries the canonical id and RenamedFrom.
+//     result carries the canonical id.
 //   - Types mirroring the API's JSON (ModelInfo, DatasetInfo, Gated, ...),
 //     decoded with encoding/json: the crawl is bounded by the Hub's quota,
 //     not by decoding (BenchmarkDecodePage; BenchmarkListModels measures the

@@ -54,7 +54,7 @@ func ExampleClient_Model() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(m.ID, "renamed from", m.RenamedFrom)
+	fmt.Println("canonical id:", m.ID)
 
 	_, err = c.Model(context.Background(), "google-bert/missing", hub.DetailOptions{})
 	var he *hub.Error
@@ -62,7 +62,7 @@ func ExampleClient_Model() {
 		fmt.Println(he.Status, he.Code)
 	}
 	// Output:
-	// google-bert/bert-base-uncased-v2 renamed from google-bert/bert-base-uncased
+	// canonical id: google-bert/bert-base-uncased-v2
 	// 401 RepoNotFound
 }
 

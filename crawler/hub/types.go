@@ -71,11 +71,6 @@ type RepoInfo struct {
 	Likes            int64          `json:"likes,omitempty"`
 	Tags             []string       `json:"tags,omitempty"`
 	CardData         map[string]any `json:"cardData,omitempty"`
-
-	// RenamedFrom is the id the caller asked for when the Hub answered
-	// under another (canonical) id, i.e. after a rename redirect. Not part
-	// of the API.
-	RenamedFrom string `json:"-"`
 }
 
 // ModelConfig is the API's "config" key: a subset of config.json.
