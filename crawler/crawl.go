@@ -285,11 +285,8 @@ type pageJob struct {
 
 	models   []hub.ModelInfo
 	datasets []hub.DatasetInfo
-	rows     []repoRows
-	// The converted rows, one per repo; rows[i] points at its own.
-	modelRows   []store.Model
-	datasetRows []store.Dataset
-	dropped     map[string]int64 // repos left out of the page, by reason (invalid_item, invalid_id)
+	rows     []repoRows       // one per repo, converted from models or datasets
+	dropped  map[string]int64 // repos left out of the page, by reason (invalid_item, invalid_id)
 
 	pending atomic.Int64
 	done    chan struct{}
@@ -430,19 +427,10 @@ func (c *crawl) newJob(no int64, page hub.Page, listed *int64) *pageJob {
 	// Filter in place, in listing order (keep counts and cuts).
 	if c.opt.Kind == KindDatasets {
 		job.datasets = slices.DeleteFunc(page.Datasets, func(d hub.DatasetInfo) bool { return !keep(d.ID, d.LastModified) })
-		job.rows = make([]repoRows, len(job.datasets))
-		job.datasetRows = make([]store.Dataset, len(job.datasets))
-		for i := range job.rows {
-			job.rows[i].dataset = &job.datasetRows[i]
-		}
 	} else {
 		job.models = slices.DeleteFunc(page.Models, func(m hub.ModelInfo) bool { return !keep(m.ID, m.LastModified) })
-		job.rows = make([]repoRows, len(job.models))
-		job.modelRows = make([]store.Model, len(job.models))
-		for i := range job.rows {
-			job.rows[i].model = &job.modelRows[i]
-		}
 	}
+	job.rows = make([]repoRows, len(job.models)+len(job.datasets))
 	if job.stop == "" && q.Limit > 0 && *listed >= int64(q.Limit) {
 		job.stop = stopLimit
 	}
@@ -544,7 +532,8 @@ func (c *crawl) model(ctx context.Context, job *pageJob, r *repoRows, m *hub.Mod
 	if fromCard != nil {
 		meta = fromCard
 	}
-	*r.model = ModelRow(m, meta, job.crawledAt)
+	row := ModelRow(m, meta, job.crawledAt)
+	r.model = &row
 	switch {
 	case fromCard != nil:
 		r.evals = EvalRows(m.ID, fromCard.ModelIndex, EvalSourceCard)
@@ -573,7 +562,8 @@ func (c *crawl) dataset(ctx context.Context, job *pageJob, r *repoRows, d *hub.D
 	if meta == nil && d.CardData != nil {
 		meta, _ = card.FromCardData(d.CardData)
 	}
-	*r.dataset = DatasetRow(d, meta, job.crawledAt)
+	row := DatasetRow(d, meta, job.crawledAt)
+	r.dataset = &row
 	r.id, r.lm = d.ID, r.dataset.LastModified
 	r.key = dedupeKey(d.OID, d.ID)
 }
