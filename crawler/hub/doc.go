@@ -10,10 +10,11 @@
 //     author, filter (AND), sort (camelCase, descending, ties by _id),
 //     limit and expand.
 //   - Details (Model, Dataset, with expand) and cards (ModelCard,
-//     DatasetCard via /resolve/main/README.md, with the commit and ETag). A renamed repository (307) is followed and the
-//     result carries the canonical id.
-//   - Types mirroring the API's JSON (ModelInfo, DatasetInfo, Gated, ...),
-//     decoded with encoding/json: the crawl is bounded by the Hub's quota,
+//     DatasetCard via /resolve/main/README.md, with the commit and ETag).
+//     A renamed repository (307) is followed and the result carries the
+//     canonical id.
+//   - Types mirroring the keys of the API's JSON that a crawl reads
+//     (ModelInfo, DatasetInfo, Gated, ...), decoded with encoding/json: the crawl is bounded by the Hub's quota,
 //     not by decoding (BenchmarkDecodePage; BenchmarkListModels measures the
 //     whole ingest over loopback HTTP against the replica). A body that ends
 //     early is retried; one that is not the JSON promised is ErrDecode.
@@ -35,7 +36,7 @@
 //     golang.org/x/time/rate, configured by Quota (ParseQuota reads the
 //     --quota flag), so a crawl stays under the Hub's 5-minute quotas
 //     instead of provoking 429s.
-//   - Stats for a crawl summary: requests, retries, 429s, bytes, waits.
+//   - Stats for a crawl summary: requests, retries, 429s, redirects, bytes.
 //
 // # What it never does
 //
