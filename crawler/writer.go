@@ -3,7 +3,6 @@ package crawler
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/zoograph/zoograph/store"
@@ -230,21 +229,18 @@ func (c *crawl) flush(b *buffer) error {
 			cards = append(cards, *r.card)
 		}
 	}
+	// The repos file is written even when empty: every part has one.
 	var err error
 	if c.opt.Kind == KindDatasets {
-		p.Repos = int64(len(datasets))
-		err = store.WriteFileWith(filepath.Join(c.dir, partFile(store.TableDatasets, seq)), datasets, partWrite)
+		p.Repos, err = writePart(c, seq, datasets)
 	} else {
-		p.Repos = int64(len(models))
-		err = store.WriteFileWith(filepath.Join(c.dir, partFile(store.TableModels, seq)), models, partWrite)
+		p.Repos, err = writePart(c, seq, models)
 	}
 	if err == nil && len(evals) > 0 {
-		p.Evals = int64(len(evals))
-		err = store.WriteFileWith(filepath.Join(c.dir, partFile(store.TableEvals, seq)), evals, partWrite)
+		p.Evals, err = writePart(c, seq, evals)
 	}
 	if err == nil && len(cards) > 0 {
-		p.Cards = int64(len(cards))
-		err = store.WriteFileWith(filepath.Join(c.dir, partFile(store.TableCards, seq)), cards, partWrite)
+		p.Cards, err = writePart(c, seq, cards)
 	}
 	if err != nil {
 		return fmt.Errorf("crawl: write part %d: %w", seq, err)
@@ -270,4 +266,9 @@ func (c *crawl) flush(b *buffer) error {
 	}
 	c.log.Debug("crawl: part written", "part", seq, "repos", p.Repos, "evals", p.Evals, "cards", p.Cards)
 	return nil
+}
+
+// writePart writes rows as part seq of their table and counts them.
+func writePart[T store.Row](c *crawl, seq int, rows []T) (int64, error) {
+	return int64(len(rows)), store.WriteFileWith(c.partPath(store.TableName[T](), seq), rows, partWrite)
 }
