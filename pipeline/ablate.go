@@ -12,6 +12,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -248,7 +249,7 @@ func WriteAblation(dir string, a *Ablation, zoo *store.Tables, zooDir, zooChecks
 	}
 	b := *a
 	b.Rows = rows
-	if err := writeJSON(filepath.Join(dir, "ablation.json"), &b); err != nil {
+	if err := evaluate.WriteJSONFile(filepath.Join(dir, "ablation.json"), &b); err != nil {
 		return err
 	}
 	var md bytes.Buffer

@@ -9,36 +9,56 @@ import (
 	"github.com/zoograph/zoograph/graphlearn/gnn"
 	"github.com/zoograph/zoograph/graphlearn/node2vec"
 	"github.com/zoograph/zoograph/graphlearn/regress"
+	"github.com/zoograph/zoograph/pipeline/evaluate"
 )
 
-// Learner names.
+// Learner is the graph learner that makes the node embeddings. Like
+// slog.Level it is text in JSON and on the command line: UnmarshalText
+// accepts the names of Learners and nothing else.
+type Learner string
+
+// Learners.
 const (
-	LearnerNode2Vec     = "node2vec"
-	LearnerNode2VecPlus = "node2vec+"
-	LearnerNone         = "none"
+	LearnerNode2Vec     Learner = "node2vec"
+	LearnerNode2VecPlus Learner = "node2vec+"
 	// LearnerGraphSAGE and LearnerGAT train a graph neural network
 	// (graphlearn/gnn) on the graph with the metadata as node features.
-	LearnerGraphSAGE = "graphsage"
-	LearnerGAT       = "gat"
+	LearnerGraphSAGE Learner = "graphsage"
+	LearnerGAT       Learner = "gat"
+	LearnerNone      Learner = "none"
 )
 
-// learners are the valid values of Config.Learner.
-var learners = []string{LearnerNode2Vec, LearnerNode2VecPlus, LearnerGraphSAGE, LearnerGAT, LearnerNone}
+// Learners lists the valid learners.
+func Learners() []Learner {
+	return []Learner{LearnerNode2Vec, LearnerNode2VecPlus, LearnerGraphSAGE, LearnerGAT, LearnerNone}
+}
 
-// Regressor names.
+func (l Learner) String() string                { return string(l) }
+func (l Learner) MarshalText() ([]byte, error)  { return []byte(l), nil }
+func (l *Learner) UnmarshalText(b []byte) error { return parseName(l, "learner", b, Learners()) }
+
+// Regressor is the model that predicts fine-tuning accuracy from the
+// features.
+type Regressor string
+
+// Regressors.
 const (
-	RegressorLinear = "linear"
-	RegressorForest = "rf"
-	RegressorGBDT   = "gbdt"
+	RegressorLinear Regressor = "linear"
+	RegressorForest Regressor = "rf"
+	RegressorGBDT   Regressor = "gbdt"
 )
 
-// Edge weightings of fine-tuning history (GraphConfig.Weighting).
-const (
-	WeightMinMax   = "minmax"
-	WeightQuantile = "quantile"
-)
+// Regressors lists the valid regressors.
+func Regressors() []Regressor { return []Regressor{RegressorLinear, RegressorForest, RegressorGBDT} }
 
-// Feature set names.
+func (r Regressor) String() string                { return string(r) }
+func (r Regressor) MarshalText() ([]byte, error)  { return []byte(r), nil }
+func (r *Regressor) UnmarshalText(b []byte) error { return parseName(r, "regressor", b, Regressors()) }
+
+// FeatureSet names the columns of the feature table.
+type FeatureSet string
+
+// Feature sets.
 const (
 	// FeaturesZoograph is the default set: model and target metadata, the
 	// model–dataset embedding affinity (the raw embeddings too with
@@ -46,12 +66,103 @@ const (
 	// model's source dataset, the model's fine-tuning history on the other
 	// datasets (plain and similarity-weighted) and the transferability
 	// scores z-scored within the dataset.
-	FeaturesZoograph = "zoograph"
+	FeaturesZoograph FeatureSet = "zoograph"
 	// FeaturesPaper mirrors the paper's 265 features (research §4.2) minus
 	// the leaking fine-tuning runtime: metadata, the two embeddings and the
 	// source distance. The count assumes the paper's 128 embedding
 	// dimensions; DefaultConfig uses 32.
-	FeaturesPaper = "paper"
+	FeaturesPaper FeatureSet = "paper"
+)
+
+// FeaturesMetadata is the set of the metadata baseline (a regressor on
+// model and dataset metadata alone): listed here so that every set is
+// named in one place, but not a valid Config.Features — list the
+// metadata baseline in Config.Baselines instead.
+const FeaturesMetadata FeatureSet = "metadata"
+
+// FeatureSets lists the valid feature sets of Config.Features.
+func FeatureSets() []FeatureSet { return []FeatureSet{FeaturesZoograph, FeaturesPaper} }
+
+func (f FeatureSet) String() string               { return string(f) }
+func (f FeatureSet) MarshalText() ([]byte, error) { return []byte(f), nil }
+func (f *FeatureSet) UnmarshalText(b []byte) error {
+	return parseName(f, "feature set", b, FeatureSets())
+}
+
+// Baseline names a method evaluated beside zoograph's on the same model
+// set. The names are evaluate's (evaluate.AllBaselines and
+// evaluate.BaselineMetadata): one list, here typed.
+type Baseline string
+
+// Baselines.
+const (
+	BaselineLogME       Baseline = evaluate.BaselineLogME
+	BaselineRegHScore   Baseline = evaluate.BaselineRegHScore
+	BaselineDownloads   Baseline = evaluate.BaselineDownloads
+	BaselineRandom      Baseline = evaluate.BaselineRandom
+	BaselineMetadata    Baseline = evaluate.BaselineMetadata
+	BaselineHistoryMean Baseline = evaluate.BaselineHistoryMean
+	BaselineProbe       Baseline = evaluate.BaselineProbe
+)
+
+// Baselines lists the valid baselines of Config.Baselines: every baseline
+// evaluate computes, and metadata, a regressor on metadata features only.
+func Baselines() []Baseline {
+	var out []Baseline
+	for _, b := range evaluate.AllBaselines() {
+		out = append(out, Baseline(b))
+	}
+	return append(out, BaselineMetadata)
+}
+
+func (b Baseline) String() string                { return string(b) }
+func (b Baseline) MarshalText() ([]byte, error)  { return []byte(b), nil }
+func (b *Baseline) UnmarshalText(t []byte) error { return parseName(b, "baseline", t, Baselines()) }
+
+// baselineNames returns the names of bs, as evaluate.Options takes them.
+func baselineNames(bs []Baseline) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = string(b)
+	}
+	return out
+}
+
+// parseName sets *v to text if it is one of valid, or returns an error that
+// names the kind of value and lists the valid ones.
+func parseName[T ~string](v *T, kind string, text []byte, valid []T) error {
+	if i := slices.Index(valid, T(text)); i >= 0 {
+		*v = valid[i]
+		return nil
+	}
+	return fmt.Errorf("unknown %s %q (want %s)", kind, text, joinNames(valid))
+}
+
+// checkName reports a value of a typed name that is not one of valid (a
+// value set in code, not read with UnmarshalText).
+func checkName[T ~string](kind string, v T, valid []T) error {
+	if slices.Contains(valid, v) {
+		return nil
+	}
+	return fmt.Errorf("config: unknown %s %q (want %s)", kind, v, joinNames(valid))
+}
+
+// joinNames lists names as "a, b or c".
+func joinNames[T ~string](names []T) string {
+	s := make([]string, len(names))
+	for i, n := range names {
+		s[i] = string(n)
+	}
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// Edge weightings of fine-tuning history (GraphConfig.Weighting).
+const (
+	WeightMinMax   = "minmax"
+	WeightQuantile = "quantile"
 )
 
 // Config is one experiment, complete: written into the run directory with
@@ -69,17 +180,17 @@ type Config struct {
 	MinTargetModels int      `json:"min_target_models"`
 	// Seeds is the number of repetitions per target; repetition i uses
 	// seed Seed+i for every random choice (walks, SGNS, regressor).
-	Seeds     int    `json:"seeds"`
-	Seed      uint64 `json:"seed"`
-	Learner   string `json:"learner"`
-	Regressor string `json:"regressor"`
-	Features  string `json:"features"`
+	Seeds     int        `json:"seeds"`
+	Seed      uint64     `json:"seed"`
+	Learner   Learner    `json:"learner"`
+	Regressor Regressor  `json:"regressor"`
+	Features  FeatureSet `json:"features"`
 	// Baselines evaluated on the same model set: logme, reg_h_score,
 	// downloads, random, metadata (a regressor on metadata features only),
 	// history_mean (a model's mean standardised accuracy on the other
 	// datasets) and probe (a model's probe score, e.g. model recycling's
 	// mnli_lp). Run leaves out those the zoo has no data for.
-	Baselines []string `json:"baselines"`
+	Baselines []Baseline `json:"baselines"`
 	// ReferencePredictions is someone else's predictions to evaluate beside
 	// zoograph's, under every protocol and on the same model set: a
 	// TransferGraph rank directory <target>/<method>/results_*.csv (e.g. the
@@ -197,14 +308,14 @@ func DefaultConfig() Config {
 	// (chosen on the image benchmark; see README).
 	gb.MaxDepth, gb.LearningRate = 3, 0.05
 	return Config{
-		Protocols:       []string{"clean", "paper"},
+		Protocols:       []string{string(evaluate.ProtocolClean), string(evaluate.ProtocolPaper)},
 		MinTargetModels: 20,
 		Seeds:           5,
 		Seed:            1,
 		Learner:         LearnerNode2Vec,
 		Regressor:       RegressorGBDT,
 		Features:        FeaturesZoograph,
-		Baselines:       []string{"logme", "reg_h_score", "downloads", "random", "metadata", "history_mean", "probe"},
+		Baselines:       Baselines(),
 		FeatureOptions:  FeatureConfig{GroupStandardize: true, MaxRowsPerDataset: 256},
 		Blend:           0.5,
 		Graph: GraphConfig{
@@ -233,12 +344,12 @@ func (c *Config) Method() string {
 		switch len(c.Selection.Learners) {
 		case 0:
 		case 1: // the one learner selection can choose
-			return c.Selection.Learners[0] + "+" + c.Regressor
+			return c.Selection.Learners[0].String() + "+" + c.Regressor.String()
 		default:
-			return "zoograph+" + c.Regressor
+			return "zoograph+" + c.Regressor.String()
 		}
 	}
-	return c.Learner + "+" + c.Regressor
+	return c.Learner.String() + "+" + c.Regressor.String()
 }
 
 // Validate reports the first setting that cannot work.
@@ -247,22 +358,22 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: no protocol (want clean and/or paper)")
 	}
 	for _, p := range c.Protocols {
-		if p != "clean" && p != "paper" {
-			return fmt.Errorf("config: protocol %q: want clean or paper", p)
+		if _, err := evaluate.ParseProtocol(p); err != nil {
+			return fmt.Errorf("config: %w", err)
 		}
 	}
-	if !slices.Contains(learners, c.Learner) {
-		return fmt.Errorf("config: learner %q: want one of %s", c.Learner, strings.Join(learners, ", "))
+	if err := checkName("learner", c.Learner, Learners()); err != nil {
+		return err
 	}
-	if !slices.Contains([]string{RegressorLinear, RegressorForest, RegressorGBDT}, c.Regressor) {
-		return fmt.Errorf("config: regressor %q: want linear, rf or gbdt", c.Regressor)
+	if err := checkName("regressor", c.Regressor, Regressors()); err != nil {
+		return err
 	}
-	if c.Features != FeaturesZoograph && c.Features != FeaturesPaper {
-		return fmt.Errorf("config: features %q: want zoograph or paper", c.Features)
+	if err := checkName("feature set", c.Features, FeatureSets()); err != nil {
+		return err
 	}
 	for _, b := range c.Baselines {
-		if !slices.Contains([]string{"logme", "reg_h_score", "downloads", "random", "metadata", "history_mean", "probe"}, b) {
-			return fmt.Errorf("config: baseline %q: want logme, reg_h_score, downloads, random, metadata, history_mean or probe", b)
+		if err := checkName("baseline", b, Baselines()); err != nil {
+			return err
 		}
 	}
 	if c.Probe < 0 {

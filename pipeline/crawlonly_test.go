@@ -19,7 +19,7 @@ func TestCrawlOnlyZoo(t *testing.T) {
 	}
 	cfg := fastConfig([]string{"cifar100"})
 	cfg.Clean.MinDatasetModels = 3
-	cfg.Baselines = []string{"random"}
+	cfg.Baselines = []pipeline.Baseline{"random"}
 	res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -33,12 +33,12 @@ type featureSpec struct {
 	agreement bool
 }
 
-func specFor(set string, learner string) featureSpec {
+func specFor(set FeatureSet, learner Learner) featureSpec {
 	emb := learner != LearnerNone
 	switch set {
 	case FeaturesPaper:
 		return featureSpec{metadata: true, embeddings: emb}
-	case "metadata":
+	case FeaturesMetadata:
 		return featureSpec{metadata: true}
 	default:
 		return featureSpec{metadata: true, history: true, transfer: true, embeddings: emb, affinity: emb}
@@ -59,7 +59,7 @@ var historyKernels = []float64{0.25, 0.5, 1, 2}
 // nil (no learner). A model's history features on a row of dataset r exclude both r
 // (it is the label) and t (it is held out), so training and test rows see
 // the same kind of signal and nothing recorded on t is used.
-func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set, learner string, opt FeatureConfig, testModels []int) (*FeatureTable, error) {
+func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set FeatureSet, learner Learner, opt FeatureConfig, testModels []int) (*FeatureTable, error) {
 	spec := specFor(set, learner)
 	if set == FeaturesZoograph && !opt.RawEmbeddings {
 		spec.embeddings = false

@@ -216,7 +216,7 @@ func TestConfigValidate(t *testing.T) {
 		"learner":   func(c *pipeline.Config) { c.Learner = "deepwalk" },
 		"regressor": func(c *pipeline.Config) { c.Regressor = "svm" },
 		"features":  func(c *pipeline.Config) { c.Features = "all" },
-		"baseline":  func(c *pipeline.Config) { c.Baselines = []string{"oracle"} },
+		"baseline":  func(c *pipeline.Config) { c.Baselines = []pipeline.Baseline{"oracle"} },
 		"seeds":     func(c *pipeline.Config) { c.Seeds = 0 },
 		"threshold": func(c *pipeline.Config) { c.Graph.PositiveThreshold = 1 },
 	} {
@@ -353,10 +353,10 @@ func TestAblate(t *testing.T) {
 func TestGNNLearners(t *testing.T) {
 	tables, targets := smallZoo(t)
 	for _, tc := range []struct {
-		learner    string
+		learner    pipeline.Learner
 		regression bool
 	}{{pipeline.LearnerGraphSAGE, false}, {pipeline.LearnerGAT, true}} {
-		t.Run(tc.learner, func(t *testing.T) {
+		t.Run(tc.learner.String(), func(t *testing.T) {
 			cfg := fastConfig(targets[:1])
 			cfg.Seeds, cfg.Baselines, cfg.Protocols = 1, nil, []string{"clean"}
 			cfg.Learner, cfg.Selection.Mode = tc.learner, pipeline.SelectFixed

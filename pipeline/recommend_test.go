@@ -216,7 +216,7 @@ func TestRecommendSelects(t *testing.T) {
 	tables, targets := smallZoo(t)
 	cfg := rankConfig()
 	cfg.Selection = pipeline.DefaultSelection()
-	cfg.Selection.Learners = []string{pipeline.LearnerNone}
+	cfg.Selection.Learners = []pipeline.Learner{pipeline.LearnerNone}
 	cfg.Selection.GBDTMaxDepths = []int{3}
 	r, err := pipeline.Recommend(context.Background(), tables, cfg, pipeline.Target{ID: targets[0]}, pipeline.RecommendOptions{Calibration: -1})
 	if err != nil {

@@ -93,114 +93,38 @@ func failures(eval map[string]*evaluate.Result) map[string]map[string]TargetFail
 	return out
 }
 
-// MeanSD is a mean over seeds with its standard deviation (0 for one seed).
-type MeanSD struct {
-	Mean float64 `json:"mean"`
-	SD   float64 `json:"sd"`
-	N    int     `json:"n"`
-}
+// MeanSD is a cell of a run's summary: evaluate.Summary, the one summary
+// of every report (mean over seeds, sd 0 for a single value, N values).
+type MeanSD = evaluate.Summary
 
-// MarshalJSON writes NaN as null.
-func (m MeanSD) MarshalJSON() ([]byte, error) {
-	f := func(x float64) any {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil
-		}
-		return x
-	}
-	return json.Marshal(map[string]any{"mean": f(m.Mean), "sd": f(m.SD), "n": m.N})
-}
-
-// UnmarshalJSON reads null as NaN.
-func (m *MeanSD) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Mean, SD *float64
-		N        int
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	m.Mean, m.SD, m.N = math.NaN(), math.NaN(), v.N
-	if v.Mean != nil {
-		m.Mean = *v.Mean
-	}
-	if v.SD != nil {
-		m.SD = *v.SD
-	}
-	return nil
-}
-
-// Summarize groups metric rows by protocol, method, metric and target and
-// takes the mean and sd over the per-seed rows (an unseeded method's single
-// row counts once).
+// Summarize groups metric rows by protocol, method, metric and target,
+// each cell summarised by the one rule of evaluate.SummarizeMetrics.
 func Summarize(metrics []store.Metric) map[string]map[string]map[string]map[string]MeanSD {
-	type key struct{ p, m, metric, t string }
-	seeded, unseeded := map[key][]float64{}, map[key][]float64{}
-	var order []key
+	byProtocol := map[string][]store.Metric{}
 	for _, r := range metrics {
-		k := key{r.Protocol, r.Method, r.Metric, r.Target}
-		if _, ok := seeded[k]; !ok {
-			if _, ok := unseeded[k]; !ok {
-				order = append(order, k)
-			}
-		}
-		if r.Seed != nil {
-			seeded[k] = append(seeded[k], r.Value)
-		} else {
-			unseeded[k] = append(unseeded[k], r.Value)
-		}
-	}
-	// A seeded method also has an unseeded row holding its mean over
-	// seeds: use the per-seed rows where they exist.
-	vals := unseeded
-	for k, v := range seeded {
-		vals[k] = v
+		byProtocol[r.Protocol] = append(byProtocol[r.Protocol], r)
 	}
 	out := map[string]map[string]map[string]map[string]MeanSD{}
-	for _, k := range order {
-		v := vals[k]
-		var s, n float64
-		for _, x := range v {
-			if !math.IsNaN(x) {
-				s += x
-				n++
+	for p, rows := range byProtocol {
+		out[p] = map[string]map[string]map[string]MeanSD{}
+		for c, s := range evaluate.SummarizeMetrics(rows) {
+			if out[p][c.Method] == nil {
+				out[p][c.Method] = map[string]map[string]MeanSD{}
 			}
-		}
-		ms := MeanSD{Mean: math.NaN(), SD: math.NaN(), N: int(n)}
-		if n > 0 {
-			ms.Mean = s / n
-			var ss float64
-			for _, x := range v {
-				if !math.IsNaN(x) {
-					ss += (x - ms.Mean) * (x - ms.Mean)
-				}
+			if out[p][c.Method][c.Metric] == nil {
+				out[p][c.Method][c.Metric] = map[string]MeanSD{}
 			}
-			ms.SD = 0
-			if n > 1 {
-				ms.SD = math.Sqrt(ss / (n - 1))
-			}
+			out[p][c.Method][c.Metric][c.Target] = s
 		}
-		if out[k.p] == nil {
-			out[k.p] = map[string]map[string]map[string]MeanSD{}
-		}
-		if out[k.p][k.m] == nil {
-			out[k.p][k.m] = map[string]map[string]MeanSD{}
-		}
-		if out[k.p][k.m][k.metric] == nil {
-			out[k.p][k.m][k.metric] = map[string]MeanSD{}
-		}
-		out[k.p][k.m][k.metric][k.t] = ms
 	}
 	return out
 }
 
-// WriteRun writes a run directory: config.json, predictions.parquet,
-// metrics.parquet, the zoo's reference results, report.json, report.md and
-// the charts. dir must not exist or be empty.
+// WriteRun writes a run directory with evaluate's report writer:
+// config.json, predictions.parquet, the zoo's reference results,
+// metrics.parquet, report.json, the charts and report.md. dir must not
+// exist or be empty (evaluate.ErrOutDirNotEmpty).
 func WriteRun(dir string, res *Result, zoo *store.Tables, zooDir, zooChecksum string) error {
-	if err := prepareRunDir(dir); err != nil {
-		return err
-	}
 	info := &ReportInfo{
 		Method: res.Method, Config: res.Config, ZooDir: zooDir, ZooChecksum: zooChecksum,
 		CreatedAt: time.Now().UTC(), Targets: res.Targets, Features: res.Features, Dropped: res.Dropped,
@@ -215,28 +139,20 @@ func WriteRun(dir string, res *Result, zoo *store.Tables, zooDir, zooChecksum st
 		info.TimingsSeconds[k] = v
 	}
 	info.TimingsSeconds["wall"] = res.Wall.Seconds()
-	if err := writeJSON(filepath.Join(dir, FileConfig), struct {
-		Config      Config `json:"config"`
-		ZooDir      string `json:"zoo,omitempty"`
-		ZooChecksum string `json:"zoo_checksum,omitempty"`
-	}{res.Config, zooDir, zooChecksum}); err != nil {
-		return err
-	}
-	if err := store.WriteFile(filepath.Join(dir, FilePredictions), res.Predictions); err != nil {
-		return err
-	}
-	if err := store.WriteFile(filepath.Join(dir, FileMetrics), res.Metrics); err != nil {
-		return err
+	files := []evaluate.File{
+		evaluate.JSONDocument(FileConfig, struct {
+			Config      Config `json:"config"`
+			ZooDir      string `json:"zoo,omitempty"`
+			ZooChecksum string `json:"zoo_checksum,omitempty"`
+		}{res.Config, zooDir, zooChecksum}),
+		evaluate.TableFile(FilePredictions, res.Predictions),
 	}
 	if len(zoo.ReferenceResults) > 0 {
-		if err := store.WriteFile(filepath.Join(dir, FileReference), zoo.ReferenceResults); err != nil {
-			return err
-		}
+		files = append(files, evaluate.TableFile(FileReference, zoo.ReferenceResults))
 	}
-	if err := writeJSON(filepath.Join(dir, FileReportJSON), info); err != nil {
-		return err
-	}
-	return Render(dir)
+	r := &evaluate.Report{Files: files, Metrics: res.Metrics, JSON: []any{info},
+		Markdown: func(w io.Writer) error { return renderMarkdown(w, dir, info, res.Predictions, zoo.ReferenceResults) }}
+	return r.Write(dir, false)
 }
 
 // Render (re-)renders report.md and the charts of a run directory from its
@@ -266,13 +182,21 @@ func Render(dir string) error {
 	if info.Recommended == nil {
 		info.Recommended = recommendedFrom(preds, info.Method, info.Targets, RecommendedTop)
 	}
-	charts, err := renderCharts(dir, &info, preds, ref)
+	var sb strings.Builder
+	if err := renderMarkdown(&sb, dir, &info, preds, ref); err != nil {
+		return err
+	}
+	return store.WriteFileAtomic(filepath.Join(dir, FileReportMD), []byte(sb.String()))
+}
+
+// renderMarkdown writes the charts of a run into dir and its report.md to w.
+func renderMarkdown(w io.Writer, dir string, info *ReportInfo, preds []store.Prediction, ref []store.ReferenceResult) error {
+	charts, err := renderCharts(dir, info, preds, ref)
 	if err != nil {
 		return fmt.Errorf("report charts: %w", err)
 	}
-	var sb strings.Builder
-	writeMarkdown(&sb, &info, ref, charts)
-	return store.WriteFileAtomic(filepath.Join(dir, FileReportMD), []byte(sb.String()))
+	writeMarkdown(w, info, ref, charts)
+	return nil
 }
 
 // bestPublished returns the published method with the highest weighted
@@ -646,34 +570,13 @@ func fmtDelta(ours, p float64, ok bool) string {
 	return fmt.Sprintf("%+.3f", ours-p)
 }
 
-// CheckRunDir reports whether WriteRun may write a run into dir: it must
-// not exist or be empty. Commands call it before any work.
-func CheckRunDir(dir string) error {
-	entries, err := os.ReadDir(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("run directory %s: %w", dir, err)
-	case len(entries) > 0:
-		return fmt.Errorf("run directory %s exists and is not empty: choose a new --out", dir)
-	}
-	return nil
-}
-
+// prepareRunDir makes dir, which must not exist or be empty
+// (evaluate.CheckOutDir).
 func prepareRunDir(dir string) error {
-	if err := CheckRunDir(dir); err != nil {
+	if err := evaluate.CheckOutDir(dir, false); err != nil {
 		return err
 	}
 	return os.MkdirAll(dir, 0o755)
-}
-
-func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return store.WriteFileAtomic(path, append(b, '\n'))
 }
 
 // writeSelection writes the settings chosen for each target.

@@ -281,7 +281,7 @@ func (r *runner) evaluate(ctx context.Context, zoo *store.Tables, res *Result) e
 		ev, err := evaluate.Evaluate(ctx, zoo, append(toEvalPredictions(res.Predictions), refs...), evaluate.Options{
 			Protocol:  evaluate.Protocol(protocol),
 			Targets:   r.targets,
-			Baselines: baselinesOf(r.cfg),
+			Baselines: baselineNames(baselinesOf(r.cfg)),
 			Seed:      int64(r.cfg.Seed),
 		})
 		if err != nil {
@@ -306,7 +306,7 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, s
 	}
 	target := d.Datasets[t].DatasetID
 
-	predict := func(set, method string) ([]store.Prediction, []string, error) {
+	predict := func(set FeatureSet, method string) ([]store.Prediction, []string, error) {
 		t0 := time.Now()
 		ft, err := Features(d, t, tg, emb, set, cfg.Learner, cfg.FeatureOptions, nil)
 		if err != nil {
@@ -319,7 +319,7 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, s
 			return nil, nil, fmt.Errorf("%s regressor: %w", method, err)
 		}
 		tm.add("train+predict", time.Since(t0))
-		if set != "metadata" {
+		if set != FeaturesMetadata {
 			blendPrior(scores, ft, cfg.Blend)
 		}
 		out := make([]store.Prediction, len(ft.TestModels))
@@ -334,7 +334,7 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, s
 		return nil, nil, err
 	}
 	if slices.Contains(cfg.Baselines, "metadata") {
-		meta, _, err := predict("metadata", "metadata")
+		meta, _, err := predict(FeaturesMetadata, string(BaselineMetadata))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -494,7 +494,7 @@ func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 // availableBaselines returns the baselines of names the zoo has data for,
 // logging the others: logme and reg_h_score need their scores, downloads
 // download counts, probe probe scores, history_mean a history dataset.
-func availableBaselines(zoo *store.Tables, d *Data, names []string, log *slog.Logger) []string {
+func availableBaselines(zoo *store.Tables, d *Data, names []Baseline, log *slog.Logger) []Baseline {
 	has := map[string]bool{"random": true, "metadata": true}
 	for _, s := range zoo.Scores {
 		has[s.Method] = true
@@ -512,9 +512,9 @@ func availableBaselines(zoo *store.Tables, d *Data, names []string, log *slog.Lo
 		}
 	}
 	has["history_mean"] = slices.Contains(d.hasHistory, true)
-	var out []string
+	var out []Baseline
 	for _, b := range names {
-		if has[b] {
+		if has[string(b)] {
 			out = append(out, b)
 		} else {
 			log.Info("baseline left out: the zoo has no data for it", "baseline", b)
@@ -523,8 +523,8 @@ func availableBaselines(zoo *store.Tables, d *Data, names []string, log *slog.Lo
 	return out
 }
 
-func baselinesOf(cfg Config) []string {
-	var out []string
+func baselinesOf(cfg Config) []Baseline {
+	var out []Baseline
 	for _, b := range cfg.Baselines {
 		if b != "metadata" { // metadata predictions are passed in with ours
 			out = append(out, b)

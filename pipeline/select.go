@@ -9,7 +9,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -46,7 +45,7 @@ type SelectionConfig struct {
 	// (the headline metric) or spearman.
 	Objective string `json:"objective"`
 	// Learners are candidates for Config.Learner.
-	Learners []string `json:"learners"`
+	Learners []Learner `json:"learners"`
 	// Weightings are candidates for Config.Graph.Weighting.
 	Weightings []string `json:"weightings"`
 	// GBDTMaxDepths are candidates for Config.GBDT.MaxDepth (only when the
@@ -77,7 +76,7 @@ func DefaultSelection() SelectionConfig {
 	return SelectionConfig{
 		Mode:          SelectNested,
 		Objective:     ObjectivePearson,
-		Learners:      []string{LearnerNode2Vec, LearnerNone},
+		Learners:      []Learner{LearnerNode2Vec, LearnerNone},
 		Weightings:    []string{WeightMinMax, WeightQuantile},
 		GBDTMaxDepths: []int{3, 5},
 		Blends:        []float64{1, 0.75, 0.5, 0.25, 0},
@@ -97,8 +96,8 @@ func (s *SelectionConfig) validate() error {
 		return fmt.Errorf("config: selection.objective %q: want pearson or spearman", s.Objective)
 	}
 	for _, l := range s.Learners {
-		if !slices.Contains(learners, l) {
-			return fmt.Errorf("config: selection.learners: %q: want one of %s", l, strings.Join(learners, ", "))
+		if err := checkName("selection.learners: learner", l, Learners()); err != nil {
+			return err
 		}
 	}
 	for _, w := range s.Weightings {
@@ -133,7 +132,7 @@ func (s *SelectionConfig) validate() error {
 
 // Candidate is one point of the search space.
 type Candidate struct {
-	Learner      string  `json:"learner"`
+	Learner      Learner `json:"learner"`
 	Weighting    string  `json:"weighting"`
 	GBDTMaxDepth int     `json:"gbdt_max_depth,omitempty"`
 	Blend        float64 `json:"blend"`
@@ -142,7 +141,7 @@ type Candidate struct {
 }
 
 func (c Candidate) String() string {
-	s := c.Learner
+	s := c.Learner.String()
 	if c.Learner != LearnerNone {
 		s += "/" + c.Weighting
 	}
@@ -220,7 +219,7 @@ func (c *CandidateScore) UnmarshalJSON(b []byte) error {
 func (s *SelectionConfig) space(cfg Config, nodes int) (variants []Candidate, depths []int, blends []float64) {
 	ls := orDefault(s.Learners, cfg.Learner)
 	if s.MaxGraphNodes > 0 && nodes > s.MaxGraphNodes && slices.Contains(ls, LearnerNone) {
-		ls = []string{LearnerNone}
+		ls = []Learner{LearnerNone}
 	}
 	ws := orDefault(s.Weightings, cmp.Or(cfg.Graph.Weighting, WeightMinMax))
 	objectives := orDefault(s.GNNObjectives, cfg.GNN.Objective.String())

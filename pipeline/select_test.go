@@ -46,7 +46,7 @@ func TestSelectionValidate(t *testing.T) {
 	}{
 		{func(s *SelectionConfig) { s.Mode = "greedy" }, "selection.mode"},
 		{func(s *SelectionConfig) { s.Objective = "r2" }, "selection.objective"},
-		{func(s *SelectionConfig) { s.Learners = []string{"deepwalk"} }, "selection.learners"},
+		{func(s *SelectionConfig) { s.Learners = []Learner{"deepwalk"} }, "selection.learners"},
 		{func(s *SelectionConfig) { s.Weightings = []string{"rank"} }, "selection.weightings"},
 		{func(s *SelectionConfig) { s.GBDTMaxDepths = []int{0} }, "selection.gbdt_max_depths"},
 		{func(s *SelectionConfig) { s.Blends = []float64{1.5} }, "selection.blends"},
@@ -84,7 +84,7 @@ func TestMethodName(t *testing.T) {
 	if got := cfg.Method(); got != "zoograph+gbdt" {
 		t.Errorf("nested over several learners: %q", got)
 	}
-	cfg.Selection.Learners = []string{LearnerGAT}
+	cfg.Selection.Learners = []Learner{LearnerGAT}
 	if got := cfg.Method(); got != "gat+gbdt" {
 		t.Errorf("nested over one learner: %q, want gat+gbdt", got)
 	}
@@ -92,7 +92,7 @@ func TestMethodName(t *testing.T) {
 	if got := cfg.Method(); got != "none+gbdt" {
 		t.Errorf("configured learner: %q", got)
 	}
-	cfg.Selection.Mode, cfg.Selection.Learners = SelectFixed, []string{LearnerGAT, LearnerNone}
+	cfg.Selection.Mode, cfg.Selection.Learners = SelectFixed, []Learner{LearnerGAT, LearnerNone}
 	if got := cfg.Method(); got != "none+gbdt" {
 		t.Errorf("fixed selection: %q", got)
 	}
@@ -102,7 +102,7 @@ func TestMethodName(t *testing.T) {
 // objective of the space, and the other learners once.
 func TestSelectionSpaceGNN(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Selection.Learners = []string{LearnerGAT, LearnerNode2Vec}
+	cfg.Selection.Learners = []Learner{LearnerGAT, LearnerNode2Vec}
 	cfg.Selection.Weightings = []string{WeightQuantile}
 	variants, _, _ := cfg.Selection.space(cfg, 0)
 	want := []Candidate{

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/store"
@@ -21,7 +20,7 @@ method's run directory under DIR/full.`)
 	if err != nil {
 		return err
 	}
-	if err := checkOutDir(out); err != nil { // before the minutes of work, not after
+	if err := checkOutDir(out, nil); err != nil { // before the minutes of work, not after
 		return err
 	}
 	tables, manifest, err := store.ReadZoo(zoo)
@@ -37,14 +36,4 @@ method's run directory under DIR/full.`)
 	}
 	a.WriteMarkdown(e.stdout)
 	return nil
-}
-
-// checkOutDir refuses an output directory that holds files, before any
-// work is done.
-func checkOutDir(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) == 0 {
-		return nil
-	}
-	return usagef("--out %s is not empty: choose a new directory", dir)
 }

@@ -2,16 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"strings"
+	"math"
+	"slices"
 
 	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/store"
 )
 
 func runBaseline(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "baseline", "--zoo ZOO --out RUN [flags]", `
+	fs := newFlagSet(e, "baseline", "--zoo ZOO --out DIR [flags]", `
 Evaluates the transferability baselines of a zoo against its recorded
 fine-tuning accuracies: LogME and Reg-H-Score (the zoo's scores table),
 most-downloaded (downloads as the score) and random (seeded uniform scores,
@@ -21,88 +23,133 @@ Protocol paper reproduces the TransferGraph evaluation script exactly, so its
 numbers compare with the published tables; protocol clean de-duplicates runs
 and scores and evaluates every baseline on the same models.
 
-RUN gets metrics.parquet, report.json and report.md; report.md sets every
-number beside the zoo's published reference results and the difference.`)
-	f := addEvalFlags(fs)
-	methods := fs.String("methods", strings.Join(evaluate.ComputedBaselines(), ","), "comma-separated baselines: "+strings.Join(evaluate.ComputedBaselines(), ", "))
-	targets := fs.String("targets", "", "comma-separated target datasets (default: every dataset with scores)")
+DIR (created; it must be empty unless --force) gets metrics.parquet (the
+rows of every protocol), report.json (one JSON document per protocol, in
+--protocol order) and report.md; report.md sets every number beside the
+zoo's published reference results and the difference.`)
+	o := evalOptions{baselines: evaluate.ComputedBaselines()}
+	bindEvalFlags(fs, &o)
+	deprecate(e, fs, "methods", "baselines")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *f.zoo == "" || *f.out == "" {
+	if o.zoo == "" || o.out == "" {
 		return usagef("--zoo and --out are required")
 	}
-	if fs.NArg() > 0 {
+	if len(o.baselines) == 0 {
+		return usagef("--baselines: no baseline given")
+	}
+	if err := o.check(fs); err != nil {
+		return err
+	}
+	tables, err := o.start()
+	if err != nil {
+		return err
+	}
+	return o.evaluate(ctx, e, tables, nil)
+}
+
+// evalOptions are the flags baseline and eval share.
+type evalOptions struct {
+	zoo, out           string
+	force              bool
+	protocols          []string
+	seed               uint64
+	seeds              int
+	baselines, targets []string
+}
+
+func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
+	o.protocols = []string{string(evaluate.ProtocolPaper)}
+	fs.StringVar(&o.zoo, "zoo", "", "zoo directory to read (required)")
+	fs.StringVar(&o.out, "out", "", "report directory (required; created; it must be empty unless --force)")
+	fs.BoolVar(&o.force, "force", false, "write into a non-empty report directory, overwriting its reports")
+	fs.Var(&listValue[string]{list: &o.protocols, check: checkProtocol}, "protocol", "evaluation protocols, a comma-separated list: paper, clean or clean,paper")
+	fs.Uint64Var(&o.seed, "seed", 0, "base seed of the random baseline")
+	fs.IntVar(&o.seeds, "seeds", evaluate.DefaultRandomSeeds, "repetitions of the random baseline (a count): seeds seed, …, seed+N-1")
+	fs.Var(&listValue[string]{list: &o.baselines, check: checkBaseline}, "baselines",
+		"baselines, a comma-separated list of "+joinNames(evaluate.AllBaselines())+" (empty for none)")
+	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated list (default: every dataset with scores or predictions)")
+}
+
+func checkBaseline(b string) error {
+	if !slices.Contains(evaluate.AllBaselines(), b) {
+		return fmt.Errorf("unknown baseline %q (want %s)", b, joinNames(evaluate.AllBaselines()))
+	}
+	return nil
+}
+
+// check reports what parsing alone cannot: arguments left, a seed range
+// evaluate cannot hold.
+func (o *evalOptions) check(fs *flag.FlagSet) error {
+	switch {
+	case fs.NArg() > 0:
 		return usagef("unexpected argument %q", fs.Arg(0))
+	case len(o.protocols) == 0:
+		return usagef("--protocol: no protocol given")
+	case o.seeds < 1:
+		return usagef("--seeds must be at least 1")
+	case o.seed > math.MaxInt64-uint64(o.seeds):
+		return usagef("--seed %d: want at most %d", o.seed, uint64(math.MaxInt64)-uint64(o.seeds))
 	}
-	baselines := splitList(*methods)
-	if len(baselines) == 0 {
-		return usagef("--methods: no baseline given")
-	}
-	if err := checkBaselines("--methods", baselines); err != nil {
-		return err
-	}
-	opt, tables, err := f.start()
-	if err != nil {
-		return err
-	}
-	opt.Targets, opt.Baselines, opt.Logger = splitList(*targets), baselines, e.log
-	res, err := evaluate.Evaluate(ctx, tables, nil, opt)
-	if err != nil {
-		return err
-	}
-	return evalWriteOutputs(e, *f.out, res, tables.ReferenceResults)
+	return nil
 }
 
-// evalFlags are the flags baseline and eval share.
-type evalFlags struct {
-	zoo, out, protocol *string
-	force              *bool
-	seed               *int64
-	seeds              *int
-}
-
-func addEvalFlags(fs *flag.FlagSet) evalFlags {
-	return evalFlags{
-		zoo:      fs.String("zoo", "", "zoo directory to read (required)"),
-		out:      fs.String("out", "", "output directory (required; created; must be empty unless --force)"),
-		force:    fs.Bool("force", false, "write into a non-empty output directory, overwriting its reports"),
-		protocol: fs.String("protocol", string(evaluate.ProtocolPaper), "evaluation protocol: paper or clean"),
-		seed:     fs.Int64("seed", 0, "first seed of the random baseline"),
-		seeds:    fs.Int("seeds", evaluate.DefaultRandomSeeds, "number of seeds of the random baseline"),
+// start refuses a non-empty report directory before any work, and reads
+// the zoo.
+func (o *evalOptions) start() (*store.Tables, error) {
+	if err := checkOutDir(o.out, &o.force); err != nil {
+		return nil, err
 	}
-}
-
-// start checks the protocol and seeds, refuses a non-empty output before
-// any work, and reads the zoo. The options carry the protocol and seeds.
-func (f evalFlags) start() (evaluate.Options, *store.Tables, error) {
-	p, err := evaluate.ParseProtocol(*f.protocol)
+	tables, _, err := store.ReadZoo(o.zoo)
 	if err != nil {
-		return evaluate.Options{}, nil, usagef("--protocol: %v", err)
+		return nil, fmt.Errorf("read zoo: %w", err)
 	}
-	if *f.seeds < 1 {
-		return evaluate.Options{}, nil, usagef("--seeds must be at least 1")
-	}
-	if err := evaluate.CheckOutDir(*f.out, *f.force); err != nil {
-		return evaluate.Options{}, nil, err
-	}
-	tables, _, err := store.ReadZoo(*f.zoo)
-	if err != nil {
-		return evaluate.Options{}, nil, fmt.Errorf("read zoo: %w", err)
-	}
-	return evaluate.Options{Protocol: p, Seed: *f.seed, RandomSeeds: *f.seeds}, tables, nil
+	return tables, nil
 }
 
-// evalWriteOutputs writes the reports of res into dir (already checked)
-// and prints the headline table (Pearson) and where the reports went.
-func evalWriteOutputs(e *env, dir string, res *evaluate.Result, ref []store.ReferenceResult) error {
-	if err := evaluate.WriteReport(dir, res, ref); err != nil {
+// checkOutDir refuses an output directory with files in it before any
+// work, unless *force (nil for a command without --force), and words the
+// refusal as advice on the flags.
+func checkOutDir(dir string, force *bool) error {
+	err := evaluate.CheckOutDir(dir, force != nil && *force)
+	if errors.Is(err, evaluate.ErrOutDirNotEmpty) {
+		if force == nil {
+			return fmt.Errorf("--out %w: choose a new directory", err)
+		}
+		return fmt.Errorf("--out %w: choose a new directory, or give --force to overwrite its reports", err)
+	}
+	return err
+}
+
+// evaluate evaluates preds and the baselines under every protocol, writes
+// the reports into the report directory (already checked) and prints the
+// headline table (Pearson) of each protocol and where the reports went.
+func (o *evalOptions) evaluate(ctx context.Context, e *env, tables *store.Tables, preds []evaluate.Prediction) error {
+	var results []*evaluate.Result
+	for _, p := range o.protocols {
+		res, err := evaluate.Evaluate(ctx, tables, preds, evaluate.Options{
+			Protocol: evaluate.Protocol(p), Seed: int64(o.seed), RandomSeeds: o.seeds,
+			Targets: o.targets, Baselines: o.baselines, Logger: e.log,
+		})
+		if err != nil {
+			return err
+		}
+		results = append(results, res)
+	}
+	ref := tables.ReferenceResults
+	if err := evaluate.WriteReport(o.out, results, ref, o.force); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Pearson (%s protocol):\n\n", res.Protocol)
-	if err := evaluate.RenderMetricTable(e.stdout, res, evaluate.MetricPearson, ref); err != nil {
-		return err
+	for i, res := range results {
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprintf(e.stdout, "Pearson (%s protocol):\n\n", res.Protocol)
+		if err := evaluate.RenderMetricTable(e.stdout, res, evaluate.MetricPearson, ref); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(e.stdout, "\nEvery metric: %s/%s (also %s, %s)\n", dir, evaluate.MarkdownFile, evaluate.JSONFile, evaluate.MetricsFile)
+	fmt.Fprintf(e.stdout, "\nEvery metric: %s/%s (also %s, %s)\n", o.out, evaluate.MarkdownFile, evaluate.JSONFile, evaluate.MetricsFile)
 	return nil
 }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/store"
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "eval", "--zoo ZOO --predictions P --out RUN [flags]", `
+	fs := newFlagSet(e, "eval", "--zoo ZOO --predictions P --out DIR [flags]", `
 Evaluates external predictions against a zoo's recorded fine-tuning
 accuracies, beside the baselines, with the same metrics and protocols as
 'zoograph baseline'.
@@ -21,27 +20,23 @@ score, and optionally method and seed; or a directory in the TransferGraph
 layout <target>/<method>/results_*.csv with the columns (index), model,
 score, where a target such as glue/sst2 is written glue_sst2.
 
-RUN gets metrics.parquet, report.json and report.md.`)
-	f := addEvalFlags(fs)
+DIR (created; it must be empty unless --force) gets metrics.parquet,
+report.json (one JSON document per protocol) and report.md.`)
+	o := evalOptions{baselines: evaluate.ComputedBaselines()}
+	bindEvalFlags(fs, &o)
 	predictions := fs.String("predictions", "", "predictions CSV file or TransferGraph rank directory (required)")
-	baselines := fs.String("baselines", strings.Join(evaluate.ComputedBaselines(), ","), "comma-separated baselines: "+strings.Join(evaluate.ComputedBaselines(), ", ")+" (empty for none)")
-	methods := fs.String("methods", "", "comma-separated methods of P to evaluate (default: all)")
+	methods := fs.String("methods", "", "methods of P to evaluate, a comma-separated list (default: all)")
 	method := fs.String("method", "external", "method name for a CSV without a method column")
-	targets := fs.String("targets", "", "comma-separated target datasets (default: every target of P)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *f.zoo == "" || *predictions == "" || *f.out == "" {
+	if o.zoo == "" || *predictions == "" || o.out == "" {
 		return usagef("--zoo, --predictions and --out are required")
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	base := splitList(*baselines)
-	if err := checkBaselines("--baselines", base); err != nil {
+	if err := o.check(fs); err != nil {
 		return err
 	}
-	opt, tables, err := f.start()
+	tables, err := o.start()
 	if err != nil {
 		return err
 	}
@@ -69,18 +64,13 @@ RUN gets metrics.parquet, report.json and report.md.`)
 		preds = kept
 	}
 	for _, pr := range preds {
-		if slices.Contains(base, pr.Method) {
+		if slices.Contains(o.baselines, pr.Method) {
 			return fmt.Errorf("%s: method %q is also a computed baseline; drop it from --baselines or rename it", *predictions, pr.Method)
 		}
 	}
 	e.log.Info("predictions read", "file", *predictions, "rows", len(preds))
 
-	opt.Targets, opt.Baselines, opt.Logger = splitList(*targets), base, e.log
-	res, err := evaluate.Evaluate(ctx, tables, preds, opt)
-	if err != nil {
-		return err
-	}
-	return evalWriteOutputs(e, *f.out, res, tables.ReferenceResults)
+	return o.evaluate(ctx, e, tables, preds)
 }
 
 // evalDatasetIDs lists the zoo's dataset ids: the datasets table and every

@@ -91,3 +91,13 @@ func checkBaselines(flag string, names []string) error {
 	}
 	return nil
 }
+
+// deprecate defines old as a deprecated spelling of the flag now called
+// name: it sets that flag, and says so on stderr.
+func deprecate(e *env, fs *flag.FlagSet, old, name string) {
+	f := fs.Lookup(name)
+	fs.Func(old, "deprecated: use --"+name, func(s string) error {
+		fmt.Fprintf(e.stderr, "zoograph: --%s is deprecated; use --%s\n", old, name)
+		return f.Value.Set(s)
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -45,21 +44,16 @@ if any, are shown but never used.`
 
 func runRank(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "rank", "--zoo ZOO (--target DATASET | --describe FILE) [--top K] [--json]", rankDescription)
-	def := pipeline.DefaultConfig()
 	zoo := fs.String("zoo", "", "zoo directory (required)")
 	target := fs.String("target", "", "dataset id of the zoo")
 	describe := fs.String("describe", "", "YAML file describing a dataset the zoo does not hold")
 	top := fs.Int("top", 10, "number of models to show (0 = all)")
-	seeds := fs.Int("seeds", 3, "repetitions averaged")
-	seed := fs.Uint64("seed", def.Seed, "base seed")
-	learner := fs.String("learner", def.Learner, "graph learner (given, it is not searched over): node2vec, node2vec+, graphsage, gat or none")
-	regressor := fs.String("regressor", def.Regressor, "regressor: linear, rf or gbdt")
 	calibration := fs.Int("calibration", pipeline.DefaultCalibration, "training datasets held out to calibrate the predicted accuracy (-1 = none)")
 	coverage := fs.Float64("coverage", 0.8, "share of recorded accuracies the interval should hold")
-	selection := fs.String("selection", def.Selection.Mode, "how the settings are chosen: nested (leave-one-dataset-out over the other datasets) or fixed")
 	asJSON := fs.Bool("json", false, "print the recommendations as one JSON document")
-	configFile := fs.String("config", "", "JSON experiment config (a run's config.json, or a part of one such as {\"clean\": {\"min_dataset_models\": 3}}); flags given explicitly override it")
-	if err := parseFlags(fs, args); err != nil {
+	cfg := pipeline.DefaultConfig()
+	cfg.Seeds = 3
+	if err := parseConfigFlags(fs, args, &cfg, "JSON experiment config (a run's config.json, or a part of one such as {\"clean\": {\"min_dataset_models\": 3}}); flags given explicitly override it", bindModelFlags); err != nil {
 		return err
 	}
 	switch {
@@ -75,34 +69,6 @@ func runRank(ctx context.Context, e *env, args []string) error {
 		return usagef("--coverage %g: want a share in (0, 1)", *coverage)
 	case *calibration == 0:
 		return usagef("--calibration 0: give a number of datasets, or -1 for none")
-	}
-	cfg := def
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if *configFile != "" {
-		c, err := loadConfig(*configFile)
-		if err != nil {
-			return usagef("%v", err)
-		}
-		cfg = c
-	}
-	if *configFile == "" || set["seeds"] {
-		cfg.Seeds = *seeds
-	}
-	if *configFile == "" || set["seed"] {
-		cfg.Seed = *seed
-	}
-	if *configFile == "" || set["learner"] {
-		cfg.Learner = *learner
-	}
-	if set["learner"] { // an explicit learner is not searched over
-		cfg.Selection.Learners = nil
-	}
-	if *configFile == "" || set["selection"] {
-		cfg.Selection.Mode = *selection
-	}
-	if *configFile == "" || set["regressor"] {
-		cfg.Regressor = *regressor
 	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)

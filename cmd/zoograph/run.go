@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -35,7 +34,7 @@ and metrics as Parquet, report.json, report.md and charts.`)
 	if err != nil {
 		return err
 	}
-	if err := pipeline.CheckRunDir(out); err != nil {
+	if err := checkOutDir(out, nil); err != nil { // before the work, not after
 		return err
 	}
 
@@ -73,89 +72,22 @@ and metrics as Parquet, report.json, report.md and charts.`)
 // experiment flags to fs, parses args and returns them checked, for run and
 // ablate: both directories given, no arguments left, the config valid.
 func parseExperiment(fs *flag.FlagSet, args []string, outUsage string) (zoo, out string, cfg pipeline.Config, err error) {
-	zooFlag := fs.String("zoo", "", "zoo directory to read (required)")
-	outFlag := fs.String("out", "", outUsage)
-	x := addExperimentFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	fs.StringVar(&zoo, "zoo", "", "zoo directory to read (required)")
+	fs.StringVar(&out, "out", "", outUsage)
+	cfg = pipeline.DefaultConfig()
+	if err := parseConfigFlags(fs, args, &cfg, "JSON experiment config (a run's config.json); flags given explicitly override it", bindExperimentFlags); err != nil {
 		return "", "", cfg, err
 	}
-	if *zooFlag == "" || *outFlag == "" {
+	if zoo == "" || out == "" {
 		return "", "", cfg, usagef("--zoo and --out are required")
 	}
 	if fs.NArg() > 0 {
 		return "", "", cfg, usagef("unexpected argument %q", fs.Arg(0))
 	}
-	cfg, err = x.config(fs)
-	return *zooFlag, *outFlag, cfg, err
-}
-
-// experimentFlags are the flags of an experiment's config, shared by run
-// and ablate.
-type experimentFlags struct {
-	configFile, learner, regressor, features, targets, protocols, baselines, selection, references *string
-	seeds, workers, probe                                                                          *int
-	seed                                                                                           *uint64
-}
-
-func addExperimentFlags(fs *flag.FlagSet) *experimentFlags {
-	def := pipeline.DefaultConfig()
-	return &experimentFlags{
-		configFile: fs.String("config", "", "JSON experiment config (a run's config.json); flags given explicitly override it"),
-		learner:    fs.String("learner", def.Learner, "graph learner (given, it is not searched over): node2vec, node2vec+, graphsage, gat or none"),
-		regressor:  fs.String("regressor", def.Regressor, "regressor: linear, rf or gbdt"),
-		features:   fs.String("features", def.Features, "feature set: zoograph or paper (the paper's features minus its runtime leak)"),
-		targets:    fs.String("targets", "", "comma-separated target datasets (default: the zoo's benchmark targets)"),
-		seeds:      fs.Int("seeds", def.Seeds, "repetitions per target, seeds seed..seed+N-1"),
-		seed:       fs.Uint64("seed", def.Seed, "base seed"),
-		protocols:  fs.String("protocol", strings.Join(def.Protocols, ","), "evaluation protocols: clean, paper or clean,paper"),
-		baselines:  fs.String("baselines", strings.Join(def.Baselines, ","), "baselines: logme, reg_h_score, downloads, random, metadata, history_mean, probe (empty for none; those the zoo has no data for are left out)"),
-		probe: fs.Int("probe", def.Probe, "warm targets: reveal the accuracy of this many of each target's models, drawn per seed, "+
-			"to the graph and features, and leave them out of its evaluation (0: cold targets)"),
-		selection: fs.String("selection", def.Selection.Mode, "how learner, edge weighting, tree depth and prior blend are chosen per target: "+
-			"nested (leave-one-dataset-out over the other datasets, from the config's selection space) or fixed (as configured)"),
-		workers: fs.Int("workers", def.Workers, "parallel tasks"),
-		references: fs.String("reference-predictions", def.ReferencePredictions,
-			"someone else's predictions to evaluate beside zoograph's: a TransferGraph rank directory or a predictions CSV"),
-	}
-}
-
-// config returns the default config, or the --config file's, with the
-// flags given explicitly applied (all of them without --config), validated.
-func (x *experimentFlags) config(fs *flag.FlagSet) (pipeline.Config, error) {
-	cfg := pipeline.DefaultConfig()
-	if *x.configFile != "" {
-		c, err := loadConfig(*x.configFile)
-		if err != nil {
-			return cfg, err
-		}
-		cfg = c
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	apply := func(name string, f func()) {
-		if *x.configFile == "" || set[name] {
-			f()
-		}
-	}
-	apply("learner", func() { cfg.Learner = *x.learner })
-	if set["learner"] { // an explicit learner is not searched over
-		cfg.Selection.Learners = nil
-	}
-	apply("regressor", func() { cfg.Regressor = *x.regressor })
-	apply("features", func() { cfg.Features = *x.features })
-	apply("targets", func() { cfg.Targets = splitList(*x.targets) })
-	apply("seeds", func() { cfg.Seeds = *x.seeds })
-	apply("seed", func() { cfg.Seed = *x.seed })
-	apply("protocol", func() { cfg.Protocols = splitList(*x.protocols) })
-	apply("baselines", func() { cfg.Baselines = splitList(*x.baselines) })
-	apply("selection", func() { cfg.Selection.Mode = *x.selection })
-	apply("workers", func() { cfg.Workers = *x.workers })
-	apply("reference-predictions", func() { cfg.ReferencePredictions = *x.references })
-	apply("probe", func() { cfg.Probe = *x.probe })
 	if err := cfg.Validate(); err != nil {
-		return cfg, usagef("%v", err)
+		return "", "", cfg, usagef("%v", err)
 	}
-	return cfg, nil
+	return zoo, out, cfg, nil
 }
 
 // printRunSummary prints the headline Pearson table of a run directory.
@@ -214,27 +146,6 @@ func fmtSummaryMean(m pipeline.MeanSD) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.3f", m.Mean)
-}
-
-func loadConfig(path string) (pipeline.Config, error) {
-	cfg := pipeline.DefaultConfig()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return cfg, err
-	}
-	// A run's config.json wraps the config with the zoo checksum.
-	var wrapped struct {
-		Config *json.RawMessage `json:"config"`
-	}
-	if err := json.Unmarshal(b, &wrapped); err == nil && wrapped.Config != nil {
-		b = *wrapped.Config
-	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("config %s: %w", path, err)
-	}
-	return cfg, nil
 }
 
 // newBar returns a progress bar on a terminal and a silent one elsewhere.

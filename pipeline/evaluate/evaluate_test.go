@@ -261,7 +261,13 @@ func TestRandomBaseline(t *testing.T) {
 		if !closeTo(mean[c], (vs[0]+vs[1]+vs[2]+vs[3])/4, 1e-12) {
 			t.Errorf("%v: mean row %v, seeds %v", c, mean[c], vs)
 		}
-		if s := sums[c]; s.Seeds != 4 || !closeTo(s.Value, mean[c], 0) {
+		defined := 0
+		for _, v := range vs {
+			if !math.IsNaN(v) {
+				defined++
+			}
+		}
+		if s := sums[c]; s.N != defined || !closeTo(s.Mean, mean[c], 0) {
 			t.Errorf("%v: summary %+v", c, s)
 		}
 	}
@@ -301,7 +307,7 @@ func TestAggregates(t *testing.T) {
 	sums := Summaries(res)
 	var sum, wsum, wtot float64
 	for _, tg := range res.Targets {
-		v := sums[Cell{BaselineLogME, tg.ID, MetricPearson}].Value
+		v := sums[Cell{BaselineLogME, tg.ID, MetricPearson}].Mean
 		sum += v
 		wsum += tg.Weight * v
 		wtot += tg.Weight
@@ -310,10 +316,10 @@ func TestAggregates(t *testing.T) {
 			t.Errorf("%s weight %v, want %v", tg.ID, tg.Weight, w)
 		}
 	}
-	if got := sums[Cell{BaselineLogME, TargetMean, MetricPearson}].Value; !closeTo(got, sum/2, 1e-15) {
+	if got := sums[Cell{BaselineLogME, TargetMean, MetricPearson}].Mean; !closeTo(got, sum/2, 1e-15) {
 		t.Errorf("_mean %v, want %v", got, sum/2)
 	}
-	if got := sums[Cell{BaselineLogME, TargetWeightedMean, MetricPearson}].Value; !closeTo(got, wsum/wtot, 1e-15) {
+	if got := sums[Cell{BaselineLogME, TargetWeightedMean, MetricPearson}].Mean; !closeTo(got, wsum/wtot, 1e-15) {
 		t.Errorf("_weighted_mean %v, want %v", got, wsum/wtot)
 	}
 	// Every metric of every target and aggregate has a row.
@@ -336,11 +342,11 @@ func TestAggregateUndefinedWhenATargetIs(t *testing.T) {
 	}
 	res := mustEvaluate(t, toyZoo(), preds, Options{})
 	sums := Summaries(res)
-	if v := sums[Cell{"ours", "t1", MetricPearson}].Value; math.IsNaN(v) {
+	if v := sums[Cell{"ours", "t1", MetricPearson}].Mean; math.IsNaN(v) {
 		t.Error("t1 undefined")
 	}
 	for _, target := range []string{"t2", TargetMean, TargetWeightedMean} {
-		if v := sums[Cell{"ours", target, MetricPearson}].Value; !math.IsNaN(v) {
+		if v := sums[Cell{"ours", target, MetricPearson}].Mean; !math.IsNaN(v) {
 			t.Errorf("%s = %v, want undefined", target, v)
 		}
 	}
@@ -366,7 +372,7 @@ func TestSeededPredictions(t *testing.T) {
 		t.Errorf("logme rows %v", got)
 	}
 	s := Summaries(res)[Cell{"ours", "t1", MetricPearson}]
-	if s.Seeds != 2 || math.IsNaN(s.SD) {
+	if s.N != 2 || math.IsNaN(s.SD) {
 		t.Errorf("summary %+v", s)
 	}
 }
@@ -506,7 +512,7 @@ func TestResultFromMetrics(t *testing.T) {
 	want, got := Summaries(res), Summaries(back)
 	for c, s := range want {
 		g := got[c]
-		if !closeTo(g.Value, s.Value, 0) || !closeTo(g.SD, s.SD, 0) || g.Seeds != s.Seeds {
+		if !closeTo(g.Mean, s.Mean, 0) || !closeTo(g.SD, s.SD, 0) || g.N != s.N {
 			t.Errorf("%v: %+v, want %+v", c, g, s)
 		}
 	}

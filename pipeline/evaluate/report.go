@@ -30,16 +30,16 @@ const MatchTolerance = 1e-9
 
 const matchToleranceText = "1e-9"
 
-// ErrOutDirNotEmpty is returned by CheckOutDir for an existing directory
-// with files in it when overwriting was not asked for.
-var ErrOutDirNotEmpty = errors.New("output directory exists and is not empty")
+// ErrOutDirNotEmpty is returned by CheckOutDir (and Report.Write) for an
+// existing directory with files in it when overwriting was not asked for.
+var ErrOutDirNotEmpty = errors.New("exists and is not empty")
 
-// CheckOutDir checks, before any work, that a report may be written into
-// dir: a missing directory (WriteReport creates it, so a failure before
+// CheckOutDir is the one check of an output directory, made before any
+// work: a missing directory (the writer creates it, so a failure before
 // leaves nothing behind) or an empty one is fine; a non-empty one is
-// refused with ErrOutDirNotEmpty unless force is set, in which case its
-// files are overwritten as reports are written.
-func CheckOutDir(dir string, force bool) error {
+// refused with ErrOutDirNotEmpty unless overwrite is set, in which case
+// its files are replaced as the report is written.
+func CheckOutDir(dir string, overwrite bool) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -49,7 +49,7 @@ func CheckOutDir(dir string, force bool) error {
 	case !fi.IsDir():
 		return fmt.Errorf("output %s exists and is not a directory", dir)
 	}
-	if force {
+	if overwrite {
 		return nil
 	}
 	entries, err := os.ReadDir(dir)
@@ -57,9 +57,88 @@ func CheckOutDir(dir string, force bool) error {
 		return err
 	}
 	if len(entries) > 0 {
-		return fmt.Errorf("%s: %w (use --force to overwrite)", dir, ErrOutDirNotEmpty)
+		return fmt.Errorf("%s %w", dir, ErrOutDirNotEmpty)
 	}
 	return nil
+}
+
+// Report is what a report directory holds. Its Write is the one report
+// writer: it serves run (pipeline.WriteRun) as well as baseline and eval
+// (WriteReport).
+type Report struct {
+	// Files are written first, in order (a run's config, predictions and
+	// reference results).
+	Files []File
+	// Metrics is metrics.parquet.
+	Metrics []store.Metric
+	// JSON is report.json: one indented document per element.
+	JSON []any
+	// Markdown renders report.md, written last.
+	Markdown func(w io.Writer) error
+}
+
+// File is one more file of a report directory: Write writes it at path,
+// atomically.
+type File struct {
+	Name  string
+	Write func(path string) error
+}
+
+// TableFile is the Parquet file name holding rows.
+func TableFile[T store.Row](name string, rows []T) File {
+	return File{Name: name, Write: func(path string) error { return store.WriteFile(path, rows) }}
+}
+
+// JSONDocument is the file name holding v as indented JSON.
+func JSONDocument(name string, v any) File {
+	return File{Name: name, Write: func(path string) error { return WriteJSONFile(path, v) }}
+}
+
+// Write checks dir with CheckOutDir(dir, overwrite), creates it and writes
+// the report's files, each atomically (store.WriteFile,
+// store.WriteFileAtomic): the files, metrics.parquet, report.json and
+// report.md last.
+func (r *Report) Write(dir string, overwrite bool) error {
+	if err := CheckOutDir(dir, overwrite); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files := append(slices.Clone(r.Files), TableFile(MetricsFile, r.Metrics), JSONDocument(JSONFile, r.JSON), File{
+		Name: MarkdownFile,
+		Write: func(path string) error {
+			var md bytes.Buffer
+			if err := r.Markdown(&md); err != nil {
+				return err
+			}
+			return store.WriteFileAtomic(path, md.Bytes())
+		},
+	})
+	for _, f := range files {
+		if err := f.Write(filepath.Join(dir, f.Name)); err != nil {
+			return fmt.Errorf("write %s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// WriteJSONFile writes v to path atomically, indented; a []any is written as
+// one document per element.
+func WriteJSONFile(path string, v any) error {
+	docs, ok := v.([]any)
+	if !ok {
+		docs = []any{v}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	for _, d := range docs {
+		if err := enc.Encode(d); err != nil {
+			return err
+		}
+	}
+	return store.WriteFileAtomic(path, b.Bytes())
 }
 
 // MethodFromPublished maps a method name of the published TransferGraph
@@ -122,58 +201,29 @@ func references(ref []store.ReferenceResult, res *Result) (pub map[Cell]float64,
 	return pub, skipped
 }
 
-// WriteReport writes res into dir (created if missing): metrics.parquet
-// (store.Metric rows), report.json (every value per method, target and
-// aggregate, with the published value and difference where ref has one) and
-// report.md (RenderMarkdown). ref may be nil.
-func WriteReport(dir string, res *Result, ref []store.ReferenceResult) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+// WriteReport writes the evaluations of results (one per protocol) into
+// dir, which must be missing or empty unless overwrite is set:
+// metrics.parquet (store.Metric rows of every protocol), report.json (one
+// document per protocol, in order: every value per method, target and
+// aggregate, with the published value and difference where ref has one)
+// and report.md (RenderMarkdown of each). ref may be nil.
+func WriteReport(dir string, results []*Result, ref []store.ReferenceResult, overwrite bool) error {
+	r := &Report{Markdown: func(w io.Writer) error {
+		for i, res := range results {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			if err := RenderMarkdown(w, res, ref); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	for _, res := range results {
+		r.Metrics = append(r.Metrics, res.Metrics...)
+		r.JSON = append(r.JSON, jsonDocument(res, ref))
 	}
-	if err := store.WriteFile(filepath.Join(dir, MetricsFile), res.Metrics); err != nil {
-		return fmt.Errorf("write %s: %w", MetricsFile, err)
-	}
-	var js bytes.Buffer
-	if err := WriteJSON(&js, res, ref); err != nil {
-		return err
-	}
-	if err := writeAtomic(filepath.Join(dir, JSONFile), js.Bytes()); err != nil {
-		return err
-	}
-	var md bytes.Buffer
-	if err := RenderMarkdown(&md, res, ref); err != nil {
-		return err
-	}
-	return writeAtomic(filepath.Join(dir, MarkdownFile), md.Bytes())
-}
-
-// writeAtomic writes data to a temporary file beside path and renames it
-// into place, so a reader never sees half a report.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return r.Write(dir, overwrite)
 }
 
 // number is a float64 that encodes NaN and ±Inf as JSON null.
@@ -238,6 +288,13 @@ type jsonEvaluation struct {
 
 // WriteJSON writes the report.json document of res.
 func WriteJSON(w io.Writer, res *Result, ref []store.ReferenceResult) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(jsonDocument(res, ref))
+}
+
+// jsonDocument returns the report.json document of res.
+func jsonDocument(res *Result, ref []store.ReferenceResult) jsonReport {
 	sums := Summaries(res)
 	pub, _ := references(ref, res)
 	doc := jsonReport{Protocol: res.Protocol, Metrics: MetricNames(), Targets: []jsonTarget{}, Methods: []jsonMethod{}}
@@ -256,13 +313,13 @@ func WriteJSON(w io.Writer, res *Result, ref []store.ReferenceResult) error {
 				if !ok {
 					continue
 				}
-				jc := jsonCell{Value: number(s.Value), Seeds: s.Seeds, Tied: s.Tied}
-				if s.Seeds > 0 {
+				jc := jsonCell{Value: number(s.Mean), Tied: s.Tied}
+				if len(m.Seeds) > 0 {
 					sd := number(s.SD)
-					jc.SD = &sd
+					jc.SD, jc.Seeds = &sd, s.N
 				}
 				if p, ok := pub[c]; ok {
-					pv, d := number(p), number(s.Value-p)
+					pv, d := number(p), number(s.Mean-p)
 					jc.Published, jc.Diff = &pv, &d
 				}
 				cells[name] = jc
@@ -292,9 +349,7 @@ func WriteJSON(w io.Writer, res *Result, ref []store.ReferenceResult) error {
 		}
 		doc.Methods = append(doc.Methods, jm)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return doc
 }
 
 // columns lists the targets then the aggregates.
@@ -348,8 +403,8 @@ func formatDiff(metric string, d float64) string {
 }
 
 func formatSummary(metric string, s Summary) string {
-	out := formatValue(metric, s.Value)
-	if s.Seeds > 1 && !math.IsNaN(s.SD) && !math.IsNaN(s.Value) {
+	out := formatValue(metric, s.Mean)
+	if s.N > 1 {
 		out += " ± " + formatValue(metric, s.SD)
 	}
 	if s.Tied {
@@ -509,12 +564,12 @@ func renderTable(w io.Writer, res *Result, metric string, sums map[Cell]Summary,
 			c := Cell{m.Name, t, metric}
 			s, ok := sums[c]
 			if !ok {
-				s = Summary{Value: math.NaN(), SD: math.NaN()}
+				s = Summary{Mean: math.NaN(), SD: math.NaN()}
 			}
 			ours = append(ours, formatSummary(metric, s))
 			if p, ok := pub[c]; ok {
 				published = append(published, formatValue(metric, p))
-				diff = append(diff, formatDiff(metric, s.Value-p))
+				diff = append(diff, formatDiff(metric, s.Mean-p))
 			} else {
 				published = append(published, "")
 				diff = append(diff, "")
@@ -564,7 +619,7 @@ func renderAgreement(w io.Writer, res *Result, sums map[Cell]Summary, pub map[Ce
 				n++
 				published = true
 				s := sums[c]
-				d := math.Abs(s.Value - p)
+				d := math.Abs(s.Mean - p)
 				if math.IsNaN(d) {
 					d = math.Inf(1)
 				}

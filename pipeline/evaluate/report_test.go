@@ -35,7 +35,7 @@ func fixtureResult(t *testing.T, protocol Protocol) (*Result, []store.ReferenceR
 func TestWriteReport(t *testing.T) {
 	res, ref := fixtureResult(t, ProtocolPaper)
 	dir := filepath.Join(t.TempDir(), "run")
-	if err := WriteReport(dir, res, ref); err != nil {
+	if err := WriteReport(dir, []*Result{res}, ref, false); err != nil {
 		t.Fatal(err)
 	}
 
@@ -183,8 +183,8 @@ func TestFormatting(t *testing.T) {
 		{"visible", formatDiff("pearson", -0.0625), "-0.0625"},
 		{"percent", formatDiff("p@3", 1.5), "1.50"},
 		{"diff undefined", formatDiff("pearson", math.NaN()), "n/a"},
-		{"seeded", formatSummary("kendall", Summary{Value: 0.1, SD: 0.02, Seeds: 5}), "0.1000 ± 0.0200"},
-		{"tied", formatSummary("top@1", Summary{Value: 0.9, SD: math.NaN(), Tied: true}), "0.9000 †"},
+		{"seeded", formatSummary("kendall", Summary{Mean: 0.1, SD: 0.02, N: 5}), "0.1000 ± 0.0200"},
+		{"tied", formatSummary("top@1", Summary{Mean: 0.9, SD: 0, N: 1, Tied: true}), "0.9000 †"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
@@ -211,14 +211,59 @@ func TestCheckOutDir(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(fresh, "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := CheckOutDir(fresh, false); !errors.Is(err, ErrOutDirNotEmpty) {
+	err := CheckOutDir(fresh, false)
+	if !errors.Is(err, ErrOutDirNotEmpty) {
 		t.Errorf("non-empty dir: %v, want ErrOutDirNotEmpty", err)
+	}
+	if strings.Contains(err.Error(), "--") {
+		t.Errorf("the library names a flag: %v", err)
 	}
 	if err := CheckOutDir(fresh, true); err != nil {
 		t.Errorf("non-empty dir with force: %v", err)
 	}
 	if err := CheckOutDir(filepath.Join(fresh, "x"), true); err == nil {
 		t.Error("a file accepted as output directory")
+	}
+}
+
+// TestSummarizeMetrics checks the one rule every report summarises a cell
+// by: per-seed rows over the unseeded mean row, NaN values left out, sd 0
+// for a single value and NaN for none.
+func TestSummarizeMetrics(t *testing.T) {
+	seed := func(s int64) *int64 { return &s }
+	nan := math.NaN()
+	tests := []struct {
+		name string
+		rows []store.Metric
+		want Summary
+	}{
+		{"unseeded", []store.Metric{{Value: 0.5}}, Summary{Mean: 0.5, SD: 0, N: 1}},
+		{"one seed", []store.Metric{{Value: 0.5, Seed: seed(1)}, {Value: 0.5}}, Summary{Mean: 0.5, SD: 0, N: 1}},
+		{"seeds over the mean row", []store.Metric{{Value: 0.2, Seed: seed(1)}, {Value: 0.4, Seed: seed(2)}, {Value: 99}},
+			Summary{Mean: 0.3, SD: math.Sqrt(0.02), N: 2}},
+		{"undefined seed left out", []store.Metric{{Value: 0.2, Seed: seed(1)}, {Value: nan, Seed: seed(2)}, {Value: nan}},
+			Summary{Mean: 0.2, SD: 0, N: 1}},
+		{"nothing defined", []store.Metric{{Value: nan, Seed: seed(1)}}, Summary{Mean: nan, SD: nan, N: 0}},
+	}
+	same := func(a, b float64) bool { return math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) < 1e-15 }
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for i := range tt.rows {
+				tt.rows[i].Method, tt.rows[i].Target, tt.rows[i].Metric = "m", "t", MetricPearson
+			}
+			got := SummarizeMetrics(tt.rows)[Cell{"m", "t", MetricPearson}]
+			if !same(got.Mean, tt.want.Mean) || !same(got.SD, tt.want.SD) || got.N != tt.want.N {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+			b, err := json.Marshal(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back Summary
+			if err := json.Unmarshal(b, &back); err != nil || !same(back.Mean, got.Mean) || !same(back.SD, got.SD) || back.N != got.N {
+				t.Errorf("JSON %s read back as %+v (%v)", b, back, err)
+			}
+		})
 	}
 }
 

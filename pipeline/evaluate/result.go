@@ -1,11 +1,10 @@
 package evaluate
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
-
-	"gonum.org/v1/gonum/stat"
 
 	"github.com/zoograph/zoograph/store"
 )
@@ -129,45 +128,107 @@ type Cell struct {
 	Method, Target, Metric string
 }
 
-// Summary is one reported value.
+// Summary is one reported value: a cell's mean over seeds with its spread.
+// Every report (run, baseline, eval) summarises a cell by the one rule of
+// SummarizeMetrics.
 type Summary struct {
-	// Value is the value of an unseeded method, or the mean over seeds.
-	Value float64
-	// SD is the sample standard deviation over seeds; NaN when unseeded or
-	// with a single seed.
+	// Mean is the mean of the cell's defined values.
+	Mean float64
+	// SD is the sample standard deviation (n − 1) of the values: 0 for a
+	// single value (a single seed, or a method without seeds: no spread was
+	// seen; N says how many values there were), NaN for none.
 	SD float64
-	// Seeds counts the seeds behind Value; 0 when unseeded.
-	Seeds int
+	// N counts the defined values behind Mean.
+	N int
 	// Tied reports that a top-k set behind the value depended on how tied
 	// scores were broken (for an aggregate: on some target). Known only for
 	// a Result from Evaluate.
 	Tied bool
 }
 
-// Summaries returns every reported value of res by cell.
-func Summaries(res *Result) map[Cell]Summary {
-	out := map[Cell]Summary{}
-	perSeed := map[Cell][]float64{}
-	for _, r := range res.Metrics {
+// MarshalJSON writes NaN as null; Tied only when set.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	v := map[string]any{"mean": number(s.Mean), "sd": number(s.SD), "n": s.N}
+	if s.Tied {
+		v["tied"] = true
+	}
+	return json.Marshal(v)
+}
+
+// UnmarshalJSON reads null as NaN.
+func (s *Summary) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Mean, SD *float64
+		N        int
+		Tied     bool
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Summary{Mean: math.NaN(), SD: math.NaN(), N: v.N, Tied: v.Tied}
+	if v.Mean != nil {
+		s.Mean = *v.Mean
+	}
+	if v.SD != nil {
+		s.SD = *v.SD
+	}
+	return nil
+}
+
+// SummarizeMetrics summarises metrics rows by cell; rows of several
+// protocols must be split first. The rule, the same for every report: a
+// cell's values are its per-seed rows when it has any (a seeded method's
+// row without a seed holds their mean and is not counted again), else its
+// rows without a seed; NaN values (undefined on a seed) are left out;
+// Mean, SD and N are then as documented on Summary.
+func SummarizeMetrics(rows []store.Metric) map[Cell]Summary {
+	seeded, unseeded := map[Cell][]float64{}, map[Cell][]float64{}
+	for _, r := range rows {
 		c := Cell{r.Method, r.Target, r.Metric}
 		if r.Seed != nil {
-			perSeed[c] = append(perSeed[c], r.Value)
-			continue
+			seeded[c] = append(seeded[c], r.Value)
+		} else {
+			unseeded[c] = append(unseeded[c], r.Value)
 		}
-		out[c] = Summary{Value: r.Value, SD: math.NaN()}
 	}
-	for c, vs := range perSeed {
-		s, ok := out[c]
-		if !ok {
-			s.Value = mean(vs)
-		}
-		s.Seeds = len(vs)
-		s.SD = math.NaN()
-		if len(vs) > 1 {
-			s.SD = stat.StdDev(vs, nil)
-		}
-		out[c] = s
+	out := map[Cell]Summary{}
+	for c, vs := range unseeded {
+		out[c] = summarize(vs)
 	}
+	for c, vs := range seeded {
+		out[c] = summarize(vs)
+	}
+	return out
+}
+
+// summarize applies the rule of SummarizeMetrics to one cell's values.
+func summarize(values []float64) Summary {
+	var defined []float64
+	for _, v := range values {
+		if !math.IsNaN(v) {
+			defined = append(defined, v)
+		}
+	}
+	n := float64(len(defined))
+	s := Summary{Mean: math.NaN(), SD: math.NaN(), N: len(defined)}
+	if n == 0 {
+		return s
+	}
+	s.Mean, s.SD = mean(defined), 0
+	if n > 1 {
+		var ss float64
+		for _, v := range defined {
+			ss += (v - s.Mean) * (v - s.Mean)
+		}
+		s.SD = math.Sqrt(ss / (n - 1))
+	}
+	return s
+}
+
+// Summaries returns every reported value of res by cell: SummarizeMetrics
+// of its metrics, with Tied marked from its evaluations.
+func Summaries(res *Result) map[Cell]Summary {
+	out := SummarizeMetrics(res.Metrics)
 	for _, e := range res.Evaluations {
 		for _, name := range metricNames {
 			if !e.Values.Tied(name) {

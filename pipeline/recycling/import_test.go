@@ -302,7 +302,7 @@ func TestSharedBaselines(t *testing.T) {
 		{evaluate.BaselineProbe, evaluate.MetricPearson, 0.190},
 		{evaluate.BaselineProbe, evaluate.MetricPearsonLineage, 0.159},
 	} {
-		got := s[evaluate.Cell{Method: c.method, Target: evaluate.TargetMean, Metric: c.metric}].Value
+		got := s[evaluate.Cell{Method: c.method, Target: evaluate.TargetMean, Metric: c.metric}].Mean
 		t.Logf("%s %s: %.4f (reference %.3f)", c.method, c.metric, got, c.want)
 		if math.Abs(got-c.want) > 0.005 {
 			t.Errorf("%s %s = %.4f, want the reference %.3f ± 0.005", c.method, c.metric, got, c.want)

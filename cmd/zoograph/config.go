@@ -1,0 +1,179 @@
+package main
+
+import (
+	"encoding"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/zoograph/zoograph/pipeline"
+	"github.com/zoograph/zoograph/pipeline/evaluate"
+)
+
+// parseConfigFlags parses args into cfg, the cli/cli way: bind defines the
+// experiment flags straight on the fields of cfg (with cfg's values as
+// defaults, so -h shows them), beside a --config flag and the command's own
+// flags already on fs. When --config names a file, the file is read into
+// cfg and the same arguments are parsed again onto it, so that a flag given
+// explicitly overrides the file and the file overrides the defaults.
+func parseConfigFlags(fs *flag.FlagSet, args []string, cfg *pipeline.Config, configUsage string, bind func(*flag.FlagSet, *pipeline.Config)) error {
+	var file string
+	fs.StringVar(&file, "config", "", configUsage)
+	bind(fs, cfg)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if file == "" {
+		return nil
+	}
+	loaded, err := loadConfig(file)
+	if err != nil {
+		return usagef("--config: %v", err)
+	}
+	*cfg = loaded
+	again := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	again.SetOutput(io.Discard)
+	bind(again, cfg)
+	fs.VisitAll(func(f *flag.Flag) { // the command's own flags: same values again
+		if again.Lookup(f.Name) == nil {
+			again.Var(f.Value, f.Name, f.Usage)
+		}
+	})
+	if err := again.Parse(args); err != nil {
+		return &flagError{err: err}
+	}
+	return nil
+}
+
+// bindModelFlags binds the flags of the model itself, shared by run, ablate
+// and rank: seeds, learner, regressor and how the settings are chosen.
+func bindModelFlags(fs *flag.FlagSet, cfg *pipeline.Config) {
+	fs.IntVar(&cfg.Seeds, "seeds", cfg.Seeds, "repetitions (a count): seeds seed, seed+1, …, seed+N-1")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "base seed")
+	fs.Var(learnerValue{cfg}, "learner", "graph learner (given, it is not searched over): "+joinNames(pipeline.Learners()))
+	fs.TextVar(&cfg.Regressor, "regressor", cfg.Regressor, "regressor: "+joinNames(pipeline.Regressors()))
+	fs.StringVar(&cfg.Selection.Mode, "selection", cfg.Selection.Mode, "how learner, edge weighting, tree depth and prior blend are chosen per target: "+
+		"nested (leave-one-dataset-out over the other datasets, from the config's selection space) or fixed (as configured)")
+}
+
+// bindExperimentFlags binds the flags of run and ablate: the model's and
+// what is evaluated, how and with what resources.
+func bindExperimentFlags(fs *flag.FlagSet, cfg *pipeline.Config) {
+	bindModelFlags(fs, cfg)
+	fs.TextVar(&cfg.Features, "features", cfg.Features, "feature set: zoograph or paper (the paper's features minus its runtime leak)")
+	fs.Var(&listValue[string]{list: &cfg.Targets}, "targets", "target datasets, a comma-separated list (default: the zoo's benchmark targets)")
+	fs.Var(&listValue[string]{list: &cfg.Protocols, check: checkProtocol}, "protocol", "evaluation protocols, a comma-separated list: clean, paper or clean,paper")
+	fs.Var(&listValue[pipeline.Baseline]{list: &cfg.Baselines, check: checkText[pipeline.Baseline]}, "baselines",
+		"baselines, a comma-separated list of "+joinNames(pipeline.Baselines())+" (empty for none; those the zoo has no data for are left out)")
+	fs.IntVar(&cfg.Probe, "probe", cfg.Probe, "warm targets: reveal the accuracy of this many of each target's models, drawn per seed, "+
+		"to the graph and features, and leave them out of its evaluation (0: cold targets)")
+	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "parallel tasks")
+	fs.StringVar(&cfg.ReferencePredictions, "reference-predictions", cfg.ReferencePredictions,
+		"someone else's predictions to evaluate beside zoograph's: a TransferGraph rank directory or a predictions CSV")
+}
+
+// learnerValue is --learner: a learner given explicitly is the one used,
+// so it also empties the learners nested selection searches over.
+type learnerValue struct{ cfg *pipeline.Config }
+
+func (v learnerValue) String() string {
+	if v.cfg == nil {
+		return ""
+	}
+	return v.cfg.Learner.String()
+}
+
+func (v learnerValue) Set(s string) error {
+	var l pipeline.Learner
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return err
+	}
+	v.cfg.Learner, v.cfg.Selection.Learners = l, nil
+	return nil
+}
+
+// listValue is a comma-separated list flag bound to a slice: the flag's
+// list replaces the slice's (the config file's or the default), each
+// element checked by check when it is set. An empty value is the empty
+// list.
+type listValue[T ~string] struct {
+	list  *[]T
+	check func(T) error
+}
+
+func (l *listValue[T]) String() string {
+	if l == nil || l.list == nil {
+		return ""
+	}
+	s := make([]string, len(*l.list))
+	for i, v := range *l.list {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *listValue[T]) Set(s string) error {
+	var out []T
+	for _, x := range splitList(s) {
+		v := T(x)
+		if l.check != nil {
+			if err := l.check(v); err != nil {
+				return err
+			}
+		}
+		out = append(out, v)
+	}
+	*l.list = out
+	return nil
+}
+
+// checkText reports whether v is a valid value of its type, by its
+// UnmarshalText.
+func checkText[T ~string, P interface {
+	*T
+	encoding.TextUnmarshaler
+}](v T) error {
+	var x T
+	return P(&x).UnmarshalText([]byte(v))
+}
+
+func checkProtocol(p string) error {
+	_, err := evaluate.ParseProtocol(p)
+	return err
+}
+
+// joinNames lists typed names, comma-separated, for help texts.
+func joinNames[T ~string](names []T) string {
+	s := make([]string, len(names))
+	for i, n := range names {
+		s[i] = string(n)
+	}
+	return strings.Join(s, ", ")
+}
+
+// loadConfig reads an experiment config file over the defaults: a run's
+// config.json (the config wrapped with the zoo checksum) or a config, whole
+// or in part, such as {"clean": {"min_dataset_models": 3}}. Unknown fields
+// are errors.
+func loadConfig(path string) (pipeline.Config, error) {
+	cfg := pipeline.DefaultConfig()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, err
+	}
+	var wrapped struct {
+		Config *json.RawMessage `json:"config"`
+	}
+	if err := json.Unmarshal(b, &wrapped); err == nil && wrapped.Config != nil {
+		b = *wrapped.Config
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
