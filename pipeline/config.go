@@ -105,14 +105,11 @@ const (
 	BaselineProbe       Baseline = evaluate.BaselineProbe
 )
 
-// Baselines lists the valid baselines of Config.Baselines: every baseline
-// evaluate computes, and metadata, a regressor on metadata features only.
+// Baselines lists the valid baselines of Config.Baselines, in report
+// order: every baseline evaluate computes (evaluate.AllBaselines), and
+// metadata, a regressor on metadata features only.
 func Baselines() []Baseline {
-	var out []Baseline
-	for _, b := range evaluate.AllBaselines() {
-		out = append(out, Baseline(b))
-	}
-	return append(out, BaselineMetadata)
+	return []Baseline{BaselineLogME, BaselineRegHScore, BaselineDownloads, BaselineRandom, BaselineMetadata, BaselineHistoryMean, BaselineProbe}
 }
 
 func (b Baseline) String() string                { return string(b) }

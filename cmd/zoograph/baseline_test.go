@@ -113,6 +113,9 @@ func TestBaselineCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("--force: exit %d, stderr:\n%s", code, stderr)
 	}
+	if !strings.Contains(stderr, "--methods is deprecated; use --baselines") {
+		t.Errorf("--methods: no deprecation line in stderr:\n%s", stderr)
+	}
 	rows, err = store.ReadFile[store.Metric](filepath.Join(out, "metrics.parquet"))
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +124,41 @@ func TestBaselineCommand(t *testing.T) {
 		if r.Protocol != "clean" || (r.Method != "logme" && r.Method != "downloads") {
 			t.Fatalf("after --force: row %+v", r)
 		}
+	}
+
+	// A list of protocols: one report directory, each protocol's rows,
+	// one report.json document per protocol in order.
+	code, _, stderr = runCmd("baseline", "--zoo", zoo, "--out", out, "--force", "--protocol", "clean,paper", "--baselines", "logme")
+	if code != exitOK {
+		t.Fatalf("--protocol clean,paper: exit %d, stderr:\n%s", code, stderr)
+	}
+	rows, err = store.ReadFile[store.Metric](filepath.Join(out, "metrics.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	protocols := map[string]bool{}
+	for _, r := range rows {
+		protocols[r.Protocol] = true
+	}
+	if !protocols["clean"] || !protocols["paper"] || len(protocols) != 2 {
+		t.Errorf("metrics of protocols %v, want clean and paper", protocols)
+	}
+	f, err := os.Open(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	var got []any
+	for dec.More() {
+		var doc map[string]any
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, doc["protocol"])
+	}
+	if len(got) != 2 || got[0] != "clean" || got[1] != "paper" {
+		t.Errorf("report.json documents of protocols %v, want [clean paper]", got)
 	}
 }
 
@@ -134,8 +172,8 @@ func TestBaselineCommandErrors(t *testing.T) {
 	}{
 		{"no zoo", []string{"baseline", "--out", "x"}, exitUsage, "--zoo and --out are required"},
 		{"bad protocol", []string{"baseline", "--zoo", zoo, "--out", "x", "--protocol", "fast"}, exitUsage, "unknown protocol"},
-		{"bad method", []string{"baseline", "--zoo", zoo, "--out", "x", "--methods", "logme,magic"}, exitUsage, `unknown baseline "magic"`},
-		{"no method", []string{"baseline", "--zoo", zoo, "--out", "x", "--methods", ","}, exitUsage, "no baseline"},
+		{"bad method", []string{"baseline", "--zoo", zoo, "--out", "x", "--baselines", "logme,magic"}, exitUsage, `unknown baseline "magic"`},
+		{"no method", []string{"baseline", "--zoo", zoo, "--out", "x", "--baselines", ","}, exitUsage, "no baseline"},
 		{"bad flag", []string{"baseline", "--zoo", zoo, "--out", "x", "--nope"}, exitUsage, "nope"},
 		{"stray argument", []string{"baseline", "--zoo", zoo, "--out", "x", "extra"}, exitUsage, "unexpected argument"},
 		{"missing zoo", []string{"baseline", "--zoo", filepath.Join(t.TempDir(), "none"), "--out", filepath.Join(t.TempDir(), "o")}, exitFailure, "read zoo"},

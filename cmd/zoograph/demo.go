@@ -18,7 +18,7 @@ import (
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "demo", "[--out DIR] [--seed N] [--targets N] [--seeds N] [--base-models N]", `
+	fs := newFlagSet(e, "demo", "[--out DIR] [--seed N] [--num-targets N] [--seeds N] [--base-models N]", `
 Runs the whole main job offline, in seconds, on an embedded sample: a
 generated hub of a few hundred models in families (ViT, Swin, ConvNeXt,
 ResNet, BERT-like...) with cards, model-index results, lineage, datasets and
@@ -31,11 +31,12 @@ with report.md, report.json, Parquet tables and charts. Last, it ranks
 models for a dataset kept out of the hub, described only by a YAML file
 of its metadata, and compares the ranking with what the sample recorded
 on it.`)
-	out := fs.String("out", "", "demo directory to create (default: zoograph-demo-<time> in the current directory; never overwritten)")
+	out := fs.String("out", "", "demo directory to create, holding the zoo and the run (default: zoograph-demo-<time> in the current directory; never overwritten)")
 	seed := fs.Uint64("seed", 1, "seed of the sample and of the pipeline")
-	targets := fs.Int("targets", 2, "number of held-out target datasets (1–6)")
-	seeds := fs.Int("seeds", 2, "repetitions per target")
+	targets := fs.Int("num-targets", 2, "number of held-out target datasets (1–6)")
+	seeds := fs.Int("seeds", 2, "repetitions per target (a count)")
 	models := fs.Int("base-models", demo.DefaultSampleOptions().BaseModels, "base models of the sample hub (each gets 1–3 fine-tuned variants)")
+	deprecate(e, fs, "targets", "num-targets") // --targets is a list of datasets in the other commands
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ on it.`)
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if *targets < 1 || *targets > 6 {
-		return usagef("--targets %d: want 1 to 6", *targets)
+		return usagef("--num-targets %d: want 1 to 6", *targets)
 	}
 	if *seeds < 1 {
 		return usagef("--seeds %d: want at least 1", *seeds)

@@ -55,24 +55,19 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 		return usagef("--limit %d: want at least 1", *limit)
 	}
 	dir := pos[0]
-	m, err := store.ReadManifest(dir)
-	if err != nil {
-		if errors.Is(err, store.ErrNotZoo) {
-			return fmt.Errorf("%s is not a zoo directory (no readable %s): %w", dir, store.ManifestFile, err)
-		}
-		return err
-	}
 	if len(pos) == 2 {
+		m, err := store.ReadManifest(dir)
+		if err != nil {
+			return notZoo(dir, err)
+		}
 		return inspectTable(e.stdout, dir, m, pos[1], *limit, *asJSON)
 	}
-	var checks []store.TableCheck
-	if *verify {
-		if checks, err = store.Verify(dir); err != nil {
-			return err
-		}
+	zs, err := store.Summarize(dir, *verify)
+	if err != nil {
+		return notZoo(dir, err)
 	}
-	sum := summarize(dir, m, checks)
-	if t, ok := m.Tables["evals"]; ok && t.Rows > 0 {
+	sum := &zooSummary{ZooSummary: zs}
+	if zs.Rows("evals") > 0 {
 		h, err := pipeline.ReadHistory(dir)
 		if err != nil {
 			return fmt.Errorf("history from model-index: %w", err)
@@ -88,10 +83,18 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	} else if err := sum.writeText(e.stdout); err != nil {
 		return err
 	}
-	if bad := sum.failed(); bad > 0 {
+	if bad := sum.Failed(); bad > 0 {
 		return fmt.Errorf("verify: %d of %d tables differ from %s", bad, len(sum.Tables), store.ManifestFile)
 	}
 	return nil
+}
+
+// notZoo words a manifest that cannot be read.
+func notZoo(dir string, err error) error {
+	if errors.Is(err, store.ErrNotZoo) {
+		return fmt.Errorf("%s is not a zoo directory (no readable %s): %w", dir, store.ManifestFile, err)
+	}
+	return err
 }
 
 // parseInterspersed parses flags that may come before, between or after the
@@ -110,66 +113,12 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// zooSummary is what inspect prints about a zoo; its JSON form is the
-// --json output.
+// zooSummary is what inspect prints: the zoo's summary (store) and the
+// fine-tuning history its evals hold (nil without evals). Its JSON form is
+// the --json output.
 type zooSummary struct {
-	Dir           string             `json:"dir"`
-	SchemaVersion int                `json:"schema_version"`
-	CreatedAt     time.Time          `json:"created_at"`
-	UpdatedAt     time.Time          `json:"updated_at"`
-	Checksum      string             `json:"checksum"`
-	Tables        []tableSummary     `json:"tables"`
-	Provenance    []store.Provenance `json:"provenance"`
-	// History counts the fine-tuning history the evals hold (nil without
-	// evals).
+	*store.ZooSummary
 	History *pipeline.HistoryReport `json:"history,omitempty"`
-}
-
-type tableSummary struct {
-	Name      string    `json:"name"`
-	File      string    `json:"file"`
-	Rows      int64     `json:"rows"`
-	Bytes     int64     `json:"bytes"`
-	SHA256    string    `json:"sha256"`
-	WrittenAt time.Time `json:"written_at"`
-	Verified  *bool     `json:"verified,omitempty"` // nil without --verify
-	Problem   string    `json:"problem,omitempty"`
-}
-
-func summarize(dir string, m *store.Manifest, checks []store.TableCheck) *zooSummary {
-	s := &zooSummary{
-		Dir: dir, SchemaVersion: m.SchemaVersion, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
-		Checksum: m.Checksum(), Provenance: m.Provenance,
-	}
-	for _, name := range m.TableOrder() {
-		t := m.Tables[name]
-		s.Tables = append(s.Tables, tableSummary{
-			Name: name, File: t.File, Rows: t.Rows, Bytes: t.Bytes, SHA256: t.SHA256, WrittenAt: t.WrittenAt,
-		})
-	}
-	for _, c := range checks {
-		for i := range s.Tables {
-			if s.Tables[i].Name != c.Table {
-				continue
-			}
-			ok := c.Err == nil
-			s.Tables[i].Verified = &ok
-			if c.Err != nil {
-				s.Tables[i].Problem = c.Err.Error()
-			}
-		}
-	}
-	return s
-}
-
-func (s *zooSummary) failed() int {
-	n := 0
-	for _, t := range s.Tables {
-		if t.Verified != nil && !*t.Verified {
-			n++
-		}
-	}
-	return n
 }
 
 func (s *zooSummary) writeText(w io.Writer) error {
@@ -183,6 +132,17 @@ func (s *zooSummary) writeText(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(w)
+	if err := s.writeTables(w); err != nil {
+		return err
+	}
+	s.writeHistory(w)
+	writeProvenance(w, s.Provenance)
+	return nil
+}
+
+// writeTables writes the table of tables: rows, size, when written, file
+// and, verified, whether the file matches the manifest.
+func (s *zooSummary) writeTables(w io.Writer) error {
 	verified := len(s.Tables) > 0 && s.Tables[0].Verified != nil
 	var rows, size int64
 	rowsW, sizeW := len("ROWS"), len("SIZE")
@@ -196,7 +156,7 @@ func (s *zooSummary) writeText(w io.Writer) error {
 		sizeW = max(sizeW, len(humanBytes(t.Bytes)))
 	}
 	// Names left-aligned, numbers right-aligned.
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	header := fmt.Sprintf("TABLE\t%*s\t%*s\tWRITTEN\tFILE", rowsW, "ROWS", sizeW, "SIZE")
 	if verified {
 		header += "\tVERIFY"
@@ -226,6 +186,11 @@ func (s *zooSummary) writeText(w io.Writer) error {
 			fmt.Fprintf(w, "verify %s: %s\n", t.Name, t.Problem)
 		}
 	}
+	return nil
+}
+
+// writeHistory writes how the evals became fine-tuning records.
+func (s *zooSummary) writeHistory(w io.Writer) {
 	if h := s.History; h != nil {
 		fmt.Fprintf(w, "\nhistory from model-index: %s records (%d base models, %d datasets) from %s evals\n",
 			group(int64(h.Records)), h.BaseModels, h.Datasets, group(int64(h.Evals)))
@@ -238,7 +203,11 @@ func (s *zooSummary) writeText(w io.Writer) error {
 			fmt.Fprintf(w, "  rejected: %s\n", why)
 		}
 	}
-	prov := groupWrites(s.Provenance)
+}
+
+// writeProvenance writes the zoo's writes, oldest first.
+func writeProvenance(w io.Writer, provenance []store.Provenance) {
+	prov := groupWrites(provenance)
 	writes := "writes"
 	if len(prov) == 1 {
 		writes = "write"
@@ -262,7 +231,6 @@ func (s *zooSummary) writeText(w io.Writer) error {
 			fmt.Fprintf(w, "      %s: %s\n", k, p.Detail[k])
 		}
 	}
-	return nil
 }
 
 // inspectTable prints the first limit rows of one table of the zoo.

@@ -130,7 +130,7 @@ func TestRunReportRank(t *testing.T) {
 
 func TestDemoCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	code, out, errs := runCLI(t, "demo", "--out", dir, "--base-models", "30", "--targets", "1", "--seeds", "1")
+	code, out, errs := runCLI(t, "demo", "--out", dir, "--base-models", "30", "--num-targets", "1", "--seeds", "1")
 	if code != exitOK {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errs)
 	}
@@ -143,8 +143,12 @@ func TestDemoCommand(t *testing.T) {
 	if code, _, _ := runCLI(t, "demo", "--out", dir); code != exitFailure {
 		t.Errorf("demo into an existing directory: exit %d, want %d", code, exitFailure)
 	}
-	if code, _, _ := runCLI(t, "demo", "--targets", "9"); code != exitUsage {
-		t.Errorf("demo --targets 9: exit %d, want %d", code, exitUsage)
+	if code, _, _ := runCLI(t, "demo", "--num-targets", "9"); code != exitUsage {
+		t.Errorf("demo --num-targets 9: exit %d, want %d", code, exitUsage)
+	}
+	// The old spelling still works, with a deprecation line.
+	if code, _, errs := runCLI(t, "demo", "--targets", "9"); code != exitUsage || !strings.Contains(errs, "--targets is deprecated; use --num-targets") {
+		t.Errorf("demo --targets 9: exit %d, want %d; stderr:\n%s", code, exitUsage, errs)
 	}
 }
 

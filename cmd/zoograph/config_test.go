@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zoograph/zoograph/pipeline"
+)
+
+// TestExperimentFlags checks the binding of run's and ablate's flags into
+// the typed config: defaults without --config, the file over the defaults,
+// a flag given explicitly over the file.
+func TestExperimentFlags(t *testing.T) {
+	dir := t.TempDir()
+	// A run's config.json: the config wrapped with the zoo's checksum.
+	file := pipeline.DefaultConfig()
+	file.Seeds, file.Regressor, file.Targets, file.Workers = 2, pipeline.RegressorForest, []string{"dtd", "pets"}, 1
+	b, err := json.Marshal(map[string]any{"config": file, "zoo_checksum": "abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runConfig := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(runConfig, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	part := filepath.Join(dir, "part.json")
+	if err := os.WriteFile(part, []byte(`{"clean": {"min_dataset_models": 3}, "learner": "none"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	def := pipeline.DefaultConfig()
+	tests := []struct {
+		name  string
+		args  []string
+		check func(c pipeline.Config) bool
+	}{
+		{"defaults", nil, func(c pipeline.Config) bool {
+			return c.Seeds == def.Seeds && c.Regressor == def.Regressor && slices.Equal(c.Baselines, def.Baselines) && c.Targets == nil
+		}},
+		{"flags over defaults", []string{"--seeds", "3", "--regressor", "linear", "--targets", "a, b", "--protocol", "paper", "--baselines", "logme,random", "--seed", "18446744073709551615"},
+			func(c pipeline.Config) bool {
+				return c.Seeds == 3 && c.Regressor == pipeline.RegressorLinear && slices.Equal(c.Targets, []string{"a", "b"}) &&
+					slices.Equal(c.Protocols, []string{"paper"}) && slices.Equal(c.Baselines, []pipeline.Baseline{"logme", "random"}) && c.Seed == 1<<64-1
+			}},
+		{"empty list", []string{"--baselines", ""}, func(c pipeline.Config) bool { return len(c.Baselines) == 0 }},
+		{"file over defaults", []string{"--config", runConfig}, func(c pipeline.Config) bool {
+			return c.Seeds == 2 && c.Regressor == pipeline.RegressorForest && slices.Equal(c.Targets, []string{"dtd", "pets"}) && c.Workers == 1
+		}},
+		{"flag over file", []string{"--config", runConfig, "--seeds", "4", "--targets", "svhn"}, func(c pipeline.Config) bool {
+			return c.Seeds == 4 && c.Regressor == pipeline.RegressorForest && slices.Equal(c.Targets, []string{"svhn"})
+		}},
+		{"flag before --config still wins", []string{"--regressor", "gbdt", "--config", runConfig}, func(c pipeline.Config) bool {
+			return c.Regressor == pipeline.RegressorGBDT && c.Seeds == 2
+		}},
+		{"part of a config", []string{"--config", part}, func(c pipeline.Config) bool {
+			return c.Clean.MinDatasetModels == 3 && c.Learner == pipeline.LearnerNone && c.Seeds == def.Seeds &&
+				slices.Equal(c.Selection.Learners, def.Selection.Learners)
+		}},
+		{"explicit learner is not searched", []string{"--config", part, "--learner", "node2vec+"}, func(c pipeline.Config) bool {
+			return c.Learner == pipeline.LearnerNode2VecPlus && c.Selection.Learners == nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := newFlagSet(&env{stderr: &strings.Builder{}}, "run", "", "")
+			args := append([]string{"--zoo", "z", "--out", "o"}, tt.args...)
+			zoo, out, cfg, err := parseExperiment(fs, args, "out")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if zoo != "z" || out != "o" || !tt.check(cfg) {
+				t.Errorf("zoo %q, out %q, config %+v", zoo, out, cfg)
+			}
+		})
+	}
+}
+
+// TestExperimentFlagErrors checks that a bad value is a usage error naming
+// the valid values.
+func TestExperimentFlagErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--learner", "deepwalk"}, "node2vec, node2vec+, graphsage, gat or none"},
+		{[]string{"--regressor", "xgb"}, "linear, rf or gbdt"},
+		{[]string{"--features", "metadata"}, "zoograph or paper"},
+		{[]string{"--baselines", "logme,oracle"}, `unknown baseline "oracle"`},
+		{[]string{"--protocol", "clean,fast"}, `unknown protocol "fast"`},
+		{[]string{"--seeds", "0"}, "seeds = 0"},
+	} {
+		code, _, errs := runCLI(t, append([]string{"run", "--zoo", "z", "--out", filepath.Join(t.TempDir(), "o")}, tt.args...)...)
+		if code != exitUsage || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errs, exitUsage, tt.want)
+		}
+	}
+}
