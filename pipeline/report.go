@@ -242,6 +242,37 @@ func publishedRow(ref []store.ReferenceResult, metric string, names ...string) m
 }
 
 func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, charts []string) {
+	cfg := info.Config
+	writeRunHeader(w, info)
+	for _, protocol := range cfg.Protocols {
+		s := info.Summary[protocol]
+		if s == nil {
+			continue
+		}
+		writePearsonTable(w, info, protocol, s, ref)
+		writeRankingMetrics(w, info, protocol, s)
+	}
+	writeRecommended(w, info.Recommended)
+	writeHistory(w, info.History)
+	for _, protocol := range cfg.Protocols {
+		if s := info.Summary[protocol]; s != nil {
+			writeAllMetrics(w, info, protocol, s)
+		}
+	}
+	writeFailures(w, info)
+	evaluate.RenderDefinitions(w)
+	if len(charts) > 0 {
+		fmt.Fprintf(w, "## Charts\n\n")
+		for _, c := range charts {
+			fmt.Fprintf(w, "![%s](%s)\n\n", strings.TrimSuffix(c, filepath.Ext(c)), c)
+		}
+	}
+	writeSelection(w, info)
+	writeRunDetails(w, info)
+}
+
+// writeRunHeader writes the title and what was run.
+func writeRunHeader(w io.Writer, info *ReportInfo) {
 	fmt.Fprintf(w, "# zoograph run: %s\n\n", info.Method)
 	cfg := info.Config
 	fmt.Fprintf(w, "- learner **%s**, regressor **%s**, feature set **%s** (%d features)\n", cfg.Learner, cfg.Regressor, cfg.Features, len(info.Features))
@@ -250,113 +281,98 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 		fmt.Fprintf(w, "- zoo checksum `%s`\n", info.ZooChecksum)
 	}
 	fmt.Fprintf(w, "- wall time %.2f s\n\n", info.TimingsSeconds["wall"])
+}
 
+// writePearsonTable writes one protocol's Pearson per target, zoograph
+// beside the baselines and, where the zoo has them, the published numbers.
+func writePearsonTable(w io.Writer, info *ReportInfo, protocol string, s map[string]map[string]map[string]MeanSD, ref []store.ReferenceResult) {
 	pubName, pub := bestPublished(ref, "pearson")
 	pubLogME := publishedRow(ref, "pearson", "LogME")
 	pubReg := publishedRow(ref, "pearson", "Reg-H-Score")
-	for _, protocol := range cfg.Protocols {
-		s := info.Summary[protocol]
-		if s == nil {
-			continue
+	fmt.Fprintf(w, "## Pearson per target — %s protocol\n\n", protocol)
+	fmt.Fprintf(w, "%s\n\n", protocolNote(protocol))
+	cols := []string{info.Method}
+	for _, b := range []string{"metadata", "logme", "reg_h_score", "downloads", "random"} {
+		if s[b] != nil {
+			cols = append(cols, b)
 		}
-		fmt.Fprintf(w, "## Pearson per target — %s protocol\n\n", protocol)
-		fmt.Fprintf(w, "%s\n\n", protocolNote(protocol))
-		cols := []string{info.Method}
-		for _, b := range []string{"metadata", "logme", "reg_h_score", "downloads", "random"} {
-			if s[b] != nil {
-				cols = append(cols, b)
-			}
+	}
+	fmt.Fprintf(w, "| target | %s |", strings.Join(cols, " | "))
+	if pubName != "" {
+		fmt.Fprintf(w, " paper best (published) | Δ vs paper | paper LogME | paper Reg-H-Score |")
+	}
+	fmt.Fprintf(w, "\n|---|%s", strings.Repeat("---:|", len(cols)))
+	if pubName != "" {
+		fmt.Fprintf(w, "---:|---:|---:|---:|")
+	}
+	fmt.Fprintln(w)
+	for _, t := range append(slices.Clone(info.Targets), "_mean", "_weighted_mean") {
+		label := t
+		switch t {
+		case "_mean":
+			label = "**mean**"
+		case "_weighted_mean":
+			label = "**weighted mean**"
 		}
-		fmt.Fprintf(w, "| target | %s |", strings.Join(cols, " | "))
+		fmt.Fprintf(w, "| %s |", label)
+		for _, c := range cols {
+			fmt.Fprintf(w, " %s |", fmtMeanSD(s[c]["pearson"][t]))
+		}
 		if pubName != "" {
-			fmt.Fprintf(w, " paper best (published) | Δ vs paper | paper LogME | paper Reg-H-Score |")
-		}
-		fmt.Fprintf(w, "\n|---|%s", strings.Repeat("---:|", len(cols)))
-		if pubName != "" {
-			fmt.Fprintf(w, "---:|---:|---:|---:|")
-		}
-		fmt.Fprintln(w)
-		for _, t := range append(slices.Clone(info.Targets), "_mean", "_weighted_mean") {
-			label := t
+			p, ok := pub[t]
 			switch t {
 			case "_mean":
-				label = "**mean**"
+				p, ok = meanOver(pub, info.Targets)
 			case "_weighted_mean":
-				label = "**weighted mean**"
+				ok = ok && sameTargets(pub, info.Targets)
 			}
-			fmt.Fprintf(w, "| %s |", label)
-			for _, c := range cols {
-				fmt.Fprintf(w, " %s |", fmtMeanSD(s[c]["pearson"][t]))
-			}
-			if pubName != "" {
-				p, ok := pub[t]
-				switch t {
-				case "_mean":
-					p, ok = meanOver(pub, info.Targets)
-				case "_weighted_mean":
-					ok = ok && sameTargets(pub, info.Targets)
-				}
-				ours := s[info.Method]["pearson"][t].Mean
-				fmt.Fprintf(w, " %s | %s | %s | %s |", fmtOpt(p, ok), fmtDelta(ours, p, ok),
-					fmtRef(pubLogME, t, info.Targets), fmtRef(pubReg, t, info.Targets))
-			}
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintln(w)
-		if pubName != "" {
-			fmt.Fprintf(w, "Paper best = `%s`, the published row with the highest weighted mean; "+
-				"the paper's mean is over these targets. The published columns are the paper's numbers as published: "+
-				"its protocol, whatever this table's, and its regressor saw each target's fine-tuning runtime (a leak). "+
-				"For the same predictions under this protocol and model set, run with `reference_predictions` (`--reference-predictions`).", pubName)
-			if !sameTargets(pub, info.Targets) {
-				fmt.Fprintf(w, " The paper's weighted means are over its own targets, not these, so they are not shown.")
-			}
-			fmt.Fprintf(w, "\n\n")
-		}
-		writeRankingMetrics(w, info, protocol, s)
-	}
-	writeRecommended(w, info.Recommended)
-	writeHistory(w, info.History)
-
-	for _, protocol := range cfg.Protocols {
-		s := info.Summary[protocol]
-		if s == nil {
-			continue
-		}
-		fmt.Fprintf(w, "## All metrics, mean over targets — %s protocol\n\n", protocol)
-		methods := sortedKeys(s)
-		slices.SortStableFunc(methods, func(a, b string) int {
-			if a == info.Method {
-				return -1
-			}
-			if b == info.Method {
-				return 1
-			}
-			return 0
-		})
-		fmt.Fprintf(w, "| metric | %s |\n|---|%s\n", strings.Join(methods, " | "), strings.Repeat("---:|", len(methods)))
-		for _, metric := range metricOrder {
-			fmt.Fprintf(w, "| %s |", metric)
-			for _, m := range methods {
-				fmt.Fprintf(w, " %s |", fmtMeanSD(s[m][metric]["_mean"]))
-			}
-			fmt.Fprintln(w)
+			ours := s[info.Method]["pearson"][t].Mean
+			fmt.Fprintf(w, " %s | %s | %s | %s |", fmtOpt(p, ok), fmtDelta(ours, p, ok),
+				fmtRef(pubLogME, t, info.Targets), fmtRef(pubReg, t, info.Targets))
 		}
 		fmt.Fprintln(w)
 	}
-
-	writeFailures(w, info)
-	evaluate.RenderDefinitions(w)
-
-	if len(charts) > 0 {
-		fmt.Fprintf(w, "## Charts\n\n")
-		for _, c := range charts {
-			fmt.Fprintf(w, "![%s](%s)\n\n", strings.TrimSuffix(c, filepath.Ext(c)), c)
+	fmt.Fprintln(w)
+	if pubName != "" {
+		fmt.Fprintf(w, "Paper best = `%s`, the published row with the highest weighted mean; "+
+			"the paper's mean is over these targets. The published columns are the paper's numbers as published: "+
+			"its protocol, whatever this table's, and its regressor saw each target's fine-tuning runtime (a leak). "+
+			"For the same predictions under this protocol and model set, run with `reference_predictions` (`--reference-predictions`).", pubName)
+		if !sameTargets(pub, info.Targets) {
+			fmt.Fprintf(w, " The paper's weighted means are over its own targets, not these, so they are not shown.")
 		}
+		fmt.Fprintf(w, "\n\n")
 	}
+}
 
-	writeSelection(w, info)
+// writeAllMetrics writes one protocol's every metric, mean over targets,
+// for every method, zoograph's first.
+func writeAllMetrics(w io.Writer, info *ReportInfo, protocol string, s map[string]map[string]map[string]MeanSD) {
+	fmt.Fprintf(w, "## All metrics, mean over targets — %s protocol\n\n", protocol)
+	methods := sortedKeys(s)
+	slices.SortStableFunc(methods, func(a, b string) int {
+		if a == info.Method {
+			return -1
+		}
+		if b == info.Method {
+			return 1
+		}
+		return 0
+	})
+	fmt.Fprintf(w, "| metric | %s |\n|---|%s\n", strings.Join(methods, " | "), strings.Repeat("---:|", len(methods)))
+	for _, metric := range metricOrder {
+		fmt.Fprintf(w, "| %s |", metric)
+		for _, m := range methods {
+			fmt.Fprintf(w, " %s |", fmtMeanSD(s[m][metric]["_mean"]))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+}
 
+// writeRunDetails writes the stage timings, the graphs, the datasets kept
+// out of the history and the features.
+func writeRunDetails(w io.Writer, info *ReportInfo) {
 	fmt.Fprintf(w, "## Stage timings\n\nSeconds summed over the parallel (target, seed) tasks; wall is elapsed.\n\n| stage | seconds |\n|---|---:|\n")
 	for _, k := range sortedKeys(info.TimingsSeconds) {
 		fmt.Fprintf(w, "| %s | %.3f |\n", k, info.TimingsSeconds[k])
@@ -378,7 +394,7 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "## Features\n\n`%s` feature set: %s.\n", cfg.Features, summarizeFeatures(info.Features))
+	fmt.Fprintf(w, "## Features\n\n`%s` feature set: %s.\n", info.Config.Features, summarizeFeatures(info.Features))
 }
 
 var metricOrder = []string{"pearson", "spearman", "pearson_working", "regret@1", "regret@3", "kendall", "weighted_kendall",

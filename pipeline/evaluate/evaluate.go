@@ -359,9 +359,23 @@ func newEvaluator(zoo *store.Tables, preds []Prediction, opt Options) (*evaluato
 			ev.hasDownloads = true
 		}
 	}
+	baselines, err := ev.baselines(opt.Baselines)
+	if err != nil {
+		return nil, err
+	}
+	order, seeds, err := ev.indexPredictions()
+	if err != nil {
+		return nil, err
+	}
+	ev.addMethods(order, seeds, baselines, opt)
+	return ev, nil
+}
 
-	var baselineOrder []string
-	for _, b := range opt.Baselines {
+// baselines checks the listed baselines, marks those computed here and
+// returns them in order, each once.
+func (ev *evaluator) baselines(list []string) ([]string, error) {
+	var order []string
+	for _, b := range list {
 		switch b {
 		case BaselineLogME, BaselineRegHScore, BaselineDownloads, BaselineRandom, BaselineHistoryMean, BaselineProbe:
 			if ev.computed[b] {
@@ -373,25 +387,29 @@ func newEvaluator(zoo *store.Tables, preds []Prediction, opt Options) (*evaluato
 			return nil, fmt.Errorf("%w: unknown baseline %q (want %s or %s)", ErrBadOptions, b,
 				strings.Join(AllBaselines(), ", "), BaselineMetadata)
 		}
-		if !slices.Contains(baselineOrder, b) {
-			baselineOrder = append(baselineOrder, b)
+		if !slices.Contains(order, b) {
+			order = append(order, b)
 		}
 	}
+	return order, nil
+}
 
-	// Predicted methods, in order of first appearance, with their seeds.
-	var order []string
-	seeds := map[string][]int64{}
+// indexPredictions indexes the predictions by series and target, and
+// returns the predicted methods in order of first appearance with their
+// seeds.
+func (ev *evaluator) indexPredictions() (order []string, seeds map[string][]int64, err error) {
+	seeds = map[string][]int64{}
 	seeded := map[string]bool{}
-	for i, p := range preds {
+	for i, p := range ev.preds {
 		if p.Method == "" {
-			return nil, fmt.Errorf("%w: prediction %d (%s on %s) has no method", ErrBadOptions, i, p.ModelID, p.Target)
+			return nil, nil, fmt.Errorf("%w: prediction %d (%s on %s) has no method", ErrBadOptions, i, p.ModelID, p.Target)
 		}
 		if ev.computed[p.Method] {
-			return nil, fmt.Errorf("%w: %q is both predicted and computed as a baseline", ErrBadOptions, p.Method)
+			return nil, nil, fmt.Errorf("%w: %q is both predicted and computed as a baseline", ErrBadOptions, p.Method)
 		}
 		has := p.Seed != nil
 		if prev, seen := seeded[p.Method]; seen && prev != has {
-			return nil, fmt.Errorf("%w: method %q mixes seeded and unseeded predictions", ErrBadOptions, p.Method)
+			return nil, nil, fmt.Errorf("%w: method %q mixes seeded and unseeded predictions", ErrBadOptions, p.Method)
 		}
 		if _, seen := seeded[p.Method]; !seen {
 			order = append(order, p.Method)
@@ -409,7 +427,13 @@ func newEvaluator(zoo *store.Tables, preds []Prediction, opt Options) (*evaluato
 		}
 		ev.byTarget[k][p.Target] = append(ev.byTarget[k][p.Target], i)
 	}
+	return order, seeds, nil
+}
 
+// addMethods lists the methods and their series in report order: the
+// predicted methods, the baselines as listed, then predicted baselines not
+// listed.
+func (ev *evaluator) addMethods(order []string, seeds map[string][]int64, baselines []string, opt Options) {
 	addSeries := func(name string, baseline bool, s []int64) {
 		ev.methods = append(ev.methods, Method{Name: name, Baseline: baseline, Seeds: s})
 		if s == nil {
@@ -429,7 +453,7 @@ func newEvaluator(zoo *store.Tables, preds []Prediction, opt Options) (*evaluato
 			predicted(m)
 		}
 	}
-	for _, b := range baselineOrder {
+	for _, b := range baselines {
 		switch {
 		case b == BaselineRandom:
 			n := opt.RandomSeeds
@@ -450,11 +474,10 @@ func newEvaluator(zoo *store.Tables, preds []Prediction, opt Options) (*evaluato
 		}
 	}
 	for _, m := range order {
-		if isBaselineName(m) && !slices.Contains(baselineOrder, m) {
+		if isBaselineName(m) && !slices.Contains(baselines, m) {
 			predicted(m)
 		}
 	}
-	return ev, nil
 }
 
 // targets resolves Options.Targets.
@@ -712,13 +735,32 @@ func (ev *evaluator) paper(t string) (Target, []Evaluation) {
 	target := Target{ID: t, Models: models, Accuracy: acc, Weight: weight(acc)}
 	failed := ev.setFailure(&target)
 
-	// The model frame the baseline scores are joined to: the script used
-	// the rows of the last method's rank file merged with the ground truth,
-	// one row per prediction (per repeated full fine-tune on t), so a model
-	// with k_pred rows and k_score score rows gives k_pred·k_score pairs.
-	// Here: the multiset intersection of every evaluated series that
-	// predicts t (each model's fewest rows; all of the paper's methods
-	// predict the same rows); without one, the rows the pipeline predicts.
+	rows := ev.paperRows(t)
+	set := map[string]bool{}
+	for _, m := range models {
+		if rows[m] > 0 {
+			set[m] = true
+			target.Evaluated = append(target.Evaluated, m)
+		}
+	}
+
+	var evals []Evaluation
+	for _, k := range ev.series {
+		pairs, note := ev.paperPairs(k, t, &target, rows, set)
+		evals = append(evals, ev.evaluation(k, t, pairs, failed, note))
+	}
+	return target, evals
+}
+
+// paperRows is the model frame the baseline scores are joined to under
+// ProtocolPaper: the script used the rows of the last method's rank file
+// merged with the ground truth, one row per prediction (per repeated full
+// fine-tune on t), so a model with k_pred rows and k_score score rows gives
+// k_pred·k_score pairs. Here: the multiset intersection of every evaluated
+// series that predicts t (each model's fewest rows; all of the paper's
+// methods predict the same rows); without one, the rows the pipeline
+// predicts.
+func (ev *evaluator) paperRows(t string) map[string]int {
 	var rows map[string]int
 	for _, k := range ev.series {
 		if isBaselineName(k.method) || len(ev.byTarget[k][t]) == 0 {
@@ -743,53 +785,43 @@ func (ev *evaluator) paper(t string) (Target, []Evaluation) {
 	if rows == nil {
 		rows = ev.pipelineRows(t)
 	}
-	set := map[string]bool{}
-	for _, m := range models {
-		if rows[m] > 0 {
-			set[m] = true
-			target.Evaluated = append(target.Evaluated, m)
-		}
-	}
+	return rows
+}
 
-	var evals []Evaluation
-	for _, k := range ev.series {
-		var (
-			pairs []Pair
-			note  string
-		)
-		switch {
-		case k.method == BaselineLogME && ev.computed[k.method], k.method == BaselineRegHScore && ev.computed[k.method]:
-			scores := ev.scoresOf(k.method, t)
-			if len(scores) == 0 {
-				note = fmt.Sprintf("no %s scores for %s in the zoo", k.method, t)
-			}
-			pairs = joinRows(models, acc, scores, rows)
-		case k.method == BaselineDownloads && ev.computed[k.method]:
-			if !ev.hasDownloads {
-				note = "the zoo has no download counts"
-				break
-			}
-			pairs = join(models, acc, ev.downloadScores(t, target.Evaluated), nil)
-		case k.method == BaselineRandom && ev.computed[k.method]:
-			pairs = join(models, acc, randomScores(k.seed, t, target.Evaluated), nil)
-		case (k.method == BaselineHistoryMean || k.method == BaselineProbe) && ev.computed[k.method]:
-			var scores []Prediction
-			scores, note = ev.modelScores(k.method, t, target.Evaluated)
-			pairs = join(models, acc, scores, nil)
-		default:
-			preds := ev.predictionsOf(k, t)
-			if len(preds) == 0 {
-				note = fmt.Sprintf("no %s predictions for %s", k.method, t)
-			}
-			var keep map[string]bool
-			if isBaselineName(k.method) {
-				keep = set
-			}
-			pairs = join(models, acc, preds, keep)
+// paperPairs joins one series' scores on t with the ground truth under
+// ProtocolPaper, or says why it cannot.
+func (ev *evaluator) paperPairs(k seedKey, t string, target *Target, rows map[string]int, set map[string]bool) (pairs []Pair, note string) {
+	models, acc := target.Models, target.Accuracy
+	switch {
+	case k.method == BaselineLogME && ev.computed[k.method], k.method == BaselineRegHScore && ev.computed[k.method]:
+		scores := ev.scoresOf(k.method, t)
+		if len(scores) == 0 {
+			note = fmt.Sprintf("no %s scores for %s in the zoo", k.method, t)
 		}
-		evals = append(evals, ev.evaluation(k, t, pairs, failed, note))
+		pairs = joinRows(models, acc, scores, rows)
+	case k.method == BaselineDownloads && ev.computed[k.method]:
+		if !ev.hasDownloads {
+			return nil, "the zoo has no download counts"
+		}
+		pairs = join(models, acc, ev.downloadScores(t, target.Evaluated), nil)
+	case k.method == BaselineRandom && ev.computed[k.method]:
+		pairs = join(models, acc, randomScores(k.seed, t, target.Evaluated), nil)
+	case (k.method == BaselineHistoryMean || k.method == BaselineProbe) && ev.computed[k.method]:
+		var scores []Prediction
+		scores, note = ev.modelScores(k.method, t, target.Evaluated)
+		pairs = join(models, acc, scores, nil)
+	default:
+		preds := ev.predictionsOf(k, t)
+		if len(preds) == 0 {
+			note = fmt.Sprintf("no %s predictions for %s", k.method, t)
+		}
+		var keep map[string]bool
+		if isBaselineName(k.method) {
+			keep = set
+		}
+		pairs = join(models, acc, preds, keep)
 	}
-	return target, evals
+	return pairs, note
 }
 
 // downloadScores gives each listed model with a models row its downloads.
@@ -813,38 +845,7 @@ func (ev *evaluator) clean(t string) (Target, []Evaluation) {
 		truth[m] = acc[i]
 	}
 
-	// One finite score per model and series: the mean of its finite scores.
-	scores := make([]map[string]float64, len(ev.series))
-	notes := make([]string, len(ev.series))
-	for i, k := range ev.series {
-		var raw []Prediction
-		switch {
-		case k.method == BaselineRandom && ev.computed[k.method]:
-			continue // scores every model of the common set
-		case (k.method == BaselineLogME || k.method == BaselineRegHScore) && ev.computed[k.method]:
-			raw = ev.scoresOf(k.method, t)
-			if len(raw) == 0 {
-				notes[i] = fmt.Sprintf("no %s scores for %s in the zoo", k.method, t)
-			}
-		case k.method == BaselineDownloads && ev.computed[k.method]:
-			if !ev.hasDownloads {
-				notes[i] = "the zoo has no download counts"
-				continue
-			}
-			raw = ev.downloadScores(t, models)
-		case (k.method == BaselineHistoryMean || k.method == BaselineProbe) && ev.computed[k.method]:
-			raw, notes[i] = ev.modelScores(k.method, t, models)
-		default:
-			raw = ev.predictionsOf(k, t)
-			if len(raw) == 0 {
-				notes[i] = fmt.Sprintf("no %s predictions for %s", k.method, t)
-			}
-		}
-		scores[i] = meanFinite(raw)
-		if len(scores[i]) == 0 && notes[i] == "" {
-			notes[i] = fmt.Sprintf("no finite %s scores for %s", k.method, t)
-		}
-	}
+	scores, notes := ev.cleanScores(t, models)
 
 	// The common model set: ground-truth models every defined series scores.
 	common := map[string]bool{}
@@ -886,6 +887,45 @@ func (ev *evaluator) clean(t string) (Target, []Evaluation) {
 		evals = append(evals, ev.evaluation(k, t, pairs, failed, ""))
 	}
 	return target, evals
+}
+
+// cleanScores gives one finite score per model and series under
+// ProtocolClean, the mean of its finite scores, or a note saying why a
+// series has none; the random baseline's are drawn later, on the common
+// model set.
+func (ev *evaluator) cleanScores(t string, models []string) ([]map[string]float64, []string) {
+	scores := make([]map[string]float64, len(ev.series))
+	notes := make([]string, len(ev.series))
+	for i, k := range ev.series {
+		var raw []Prediction
+		switch {
+		case k.method == BaselineRandom && ev.computed[k.method]:
+			continue // scores every model of the common set
+		case (k.method == BaselineLogME || k.method == BaselineRegHScore) && ev.computed[k.method]:
+			raw = ev.scoresOf(k.method, t)
+			if len(raw) == 0 {
+				notes[i] = fmt.Sprintf("no %s scores for %s in the zoo", k.method, t)
+			}
+		case k.method == BaselineDownloads && ev.computed[k.method]:
+			if !ev.hasDownloads {
+				notes[i] = "the zoo has no download counts"
+				continue
+			}
+			raw = ev.downloadScores(t, models)
+		case (k.method == BaselineHistoryMean || k.method == BaselineProbe) && ev.computed[k.method]:
+			raw, notes[i] = ev.modelScores(k.method, t, models)
+		default:
+			raw = ev.predictionsOf(k, t)
+			if len(raw) == 0 {
+				notes[i] = fmt.Sprintf("no %s predictions for %s", k.method, t)
+			}
+		}
+		scores[i] = meanFinite(raw)
+		if len(scores[i]) == 0 && notes[i] == "" {
+			notes[i] = fmt.Sprintf("no finite %s scores for %s", k.method, t)
+		}
+	}
+	return scores, notes
 }
 
 // meanFinite averages each model's finite scores; models with none are left

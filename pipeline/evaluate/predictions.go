@@ -126,25 +126,61 @@ func readCSV(name string, r io.Reader, def csvDefaults, resolve func(string) (st
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.ReuseRecord = true
-	fail := func(line int, format string, args ...any) error {
-		return &CSVError{File: name, Line: line, Err: fmt.Errorf(format, args...)}
-	}
-	wrap := func(err error) error {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return &CSVError{File: name, Line: pe.Line, Err: pe.Err}
-		}
-		return &CSVError{File: name, Err: err}
-	}
-
+	pr := &predictionReader{name: name, def: def, resolve: resolve, targets: map[string]string{}}
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, fail(0, "empty file: want a header with columns target, model, score")
+		return nil, pr.fail(0, "empty file: want a header with columns target, model, score")
 	}
 	if err != nil {
-		return nil, wrap(err)
+		return nil, pr.wrap(err)
 	}
-	col := map[string]int{}
+	if err := pr.readHeader(header); err != nil {
+		return nil, err
+	}
+	var preds []Prediction
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, pr.wrap(err)
+		}
+		line, _ := cr.FieldPos(0)
+		p, err := pr.record(rec, line)
+		if err != nil {
+			return nil, err
+		}
+		preds = append(preds, p)
+	}
+	return preds, nil
+}
+
+// predictionReader turns the records of one predictions CSV into
+// predictions.
+type predictionReader struct {
+	name    string
+	def     csvDefaults
+	resolve func(string) (string, error)
+	col     map[string]int    // column → index
+	targets map[string]string // written name → id, resolved once
+}
+
+func (pr *predictionReader) fail(line int, format string, args ...any) error {
+	return &CSVError{File: pr.name, Line: line, Err: fmt.Errorf(format, args...)}
+}
+
+func (pr *predictionReader) wrap(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &CSVError{File: pr.name, Line: pe.Line, Err: pe.Err}
+	}
+	return &CSVError{File: pr.name, Err: err}
+}
+
+// readHeader indexes the columns and checks the required ones are there.
+func (pr *predictionReader) readHeader(header []string) error {
+	pr.col = map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if h == "model_id" {
@@ -153,80 +189,76 @@ func readCSV(name string, r io.Reader, def csvDefaults, resolve func(string) (st
 		if h == "" {
 			continue // pandas' index column
 		}
-		if _, dup := col[h]; dup {
-			return nil, fail(1, "column %q appears twice", h)
+		if _, dup := pr.col[h]; dup {
+			return pr.fail(1, "column %q appears twice", h)
 		}
-		col[h] = i
+		pr.col[h] = i
 	}
 	var missing []string
 	for _, c := range []string{"target", "model", "score"} {
-		if _, ok := col[c]; !ok && !(c == "target" && def.target != "") {
+		if _, ok := pr.col[c]; !ok && !(c == "target" && pr.def.target != "") {
 			missing = append(missing, c)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fail(1, "header %q lacks column(s) %s", strings.Join(header, ","), strings.Join(missing, ", "))
+		return pr.fail(1, "header %q lacks column(s) %s", strings.Join(header, ","), strings.Join(missing, ", "))
 	}
-	field := func(rec []string, c string) (string, bool) {
-		i, ok := col[c]
-		if !ok {
-			return "", false
-		}
-		return strings.TrimSpace(rec[i]), true
-	}
+	return nil
+}
 
-	var preds []Prediction
-	targets := map[string]string{} // written name → id, resolved once
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, wrap(err)
-		}
-		line, _ := cr.FieldPos(0)
-		p := Prediction{Method: def.method}
-		target := def.target
-		if v, ok := field(rec, "target"); ok {
-			target = v
-		}
-		if target == "" {
-			return nil, fail(line, "empty target")
-		}
-		id, ok := targets[target]
-		if !ok {
-			if id, err = resolve(target); err != nil {
-				return nil, fail(line, "%v", err)
-			}
-			targets[target] = id
-		}
-		p.Target = id
-		if p.ModelID, _ = field(rec, "model"); p.ModelID == "" {
-			return nil, fail(line, "empty model")
-		}
-		score, _ := field(rec, "score")
-		if score == "" {
-			p.Score = math.NaN()
-		} else if p.Score, err = strconv.ParseFloat(score, 64); err != nil {
-			return nil, fail(line, "score %q is not a number", score)
-		}
-		if v, ok := field(rec, "method"); ok && v != "" {
-			p.Method = v
-		}
-		if p.Method == "" {
-			return nil, fail(line, "no method: add a method column or name one")
-		}
-		if v, ok := field(rec, "seed"); ok && v != "" {
-			seed, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, fail(line, "seed %q is not an integer", v)
-			}
-			p.Seed = &seed
-		}
-		preds = append(preds, p)
+func (pr *predictionReader) field(rec []string, c string) (string, bool) {
+	i, ok := pr.col[c]
+	if !ok {
+		return "", false
 	}
-	return preds, nil
+	return strings.TrimSpace(rec[i]), true
+}
+
+// record parses the record on line.
+func (pr *predictionReader) record(rec []string, line int) (Prediction, error) {
+	p := Prediction{Method: pr.def.method}
+	target := pr.def.target
+	if v, ok := pr.field(rec, "target"); ok {
+		target = v
+	}
+	if target == "" {
+		return p, pr.fail(line, "empty target")
+	}
+	id, ok := pr.targets[target]
+	if !ok {
+		var err error
+		if id, err = pr.resolve(target); err != nil {
+			return p, pr.fail(line, "%v", err)
+		}
+		pr.targets[target] = id
+	}
+	p.Target = id
+	if p.ModelID, _ = pr.field(rec, "model"); p.ModelID == "" {
+		return p, pr.fail(line, "empty model")
+	}
+	score, _ := pr.field(rec, "score")
+	if score == "" {
+		p.Score = math.NaN()
+	} else {
+		var err error
+		if p.Score, err = strconv.ParseFloat(score, 64); err != nil {
+			return p, pr.fail(line, "score %q is not a number", score)
+		}
+	}
+	if v, ok := pr.field(rec, "method"); ok && v != "" {
+		p.Method = v
+	}
+	if p.Method == "" {
+		return p, pr.fail(line, "no method: add a method column or name one")
+	}
+	if v, ok := pr.field(rec, "seed"); ok && v != "" {
+		seed, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return p, pr.fail(line, "seed %q is not an integer", v)
+		}
+		p.Seed = &seed
+	}
+	return p, nil
 }
 
 // readRankDir reads the TransferGraph layout <target>/<method>/results_*.csv.

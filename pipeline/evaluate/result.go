@@ -26,98 +26,113 @@ func IsAggregate(target string) bool { return slices.Contains(aggregateTargets, 
 //	_mean          = (1/|T|) Σ_T v_T
 //	_weighted_mean = Σ_T w_T v_T / Σ_T w_T,  w_T = max(a_T) − mean(a_T)
 func buildMetrics(res *Result) []store.Metric {
-	type key struct {
-		method string
-		seed   int64
-		has    bool
-		target string
-	}
-	values := map[key]Values{}
+	values := map[seriesTarget]Values{}
 	for _, e := range res.Evaluations {
-		k := key{method: e.Method, target: e.Target}
+		k := seriesTarget{method: e.Method, target: e.Target}
 		if e.Seed != nil {
 			k.seed, k.has = *e.Seed, true
 		}
 		values[k] = e.Values
 	}
-	names := MetricNames()
-	nT := len(res.Targets)
-	// table[t][m]: rows are the targets then the aggregates.
-	series := func(k key) [][]float64 {
-		table := make([][]float64, nT+len(aggregateTargets))
-		for i := range table {
-			table[i] = make([]float64, len(names))
-		}
-		for j, name := range names {
-			var sum, wsum, wtot float64
-			for i, t := range res.Targets {
-				k.target = t.ID
-				v, ok := values[k]
-				x := math.NaN()
-				if ok {
-					x, _ = v.Metric(name)
-				}
-				table[i][j] = x
-				sum += x
-				wsum += t.Weight * x
-				wtot += t.Weight
-			}
-			table[nT][j] = math.NaN()
-			table[nT+1][j] = math.NaN()
-			if nT > 0 {
-				table[nT][j] = sum / float64(nT)
-				table[nT+1][j] = wsum / wtot
-			}
-		}
-		return table
-	}
-	targetName := func(i int) string {
-		if i < nT {
-			return res.Targets[i].ID
-		}
-		return aggregateTargets[i-nT]
-	}
-	emit := func(rows []store.Metric, method string, seed *int64, table [][]float64) []store.Metric {
-		for i, row := range table {
-			for j, v := range row {
-				var s *int64
-				if seed != nil {
-					x := *seed
-					s = &x
-				}
-				rows = append(rows, store.Metric{
-					Protocol: string(res.Protocol), Method: method, Target: targetName(i),
-					Metric: names[j], Seed: s, Value: v,
-				})
-			}
-		}
-		return rows
-	}
-
 	var rows []store.Metric
 	for _, m := range res.Methods {
 		if m.Seeds == nil {
-			rows = emit(rows, m.Name, nil, series(key{method: m.Name}))
+			rows = appendMetricRows(rows, res, m.Name, nil, metricTable(res, values, seriesTarget{method: m.Name}))
 			continue
 		}
 		var tables [][][]float64
 		for _, s := range m.Seeds {
-			t := series(key{method: m.Name, seed: s, has: true})
+			t := metricTable(res, values, seriesTarget{method: m.Name, seed: s, has: true})
 			tables = append(tables, t)
-			rows = emit(rows, m.Name, &s, t)
+			rows = appendMetricRows(rows, res, m.Name, &s, t)
 		}
-		mean := make([][]float64, len(tables[0]))
-		for i := range mean {
-			mean[i] = make([]float64, len(names))
-			for j := range names {
-				var sum float64
-				for _, t := range tables {
-					sum += t[i][j]
-				}
-				mean[i][j] = sum / float64(len(tables))
+		rows = appendMetricRows(rows, res, m.Name, nil, meanTable(tables))
+	}
+	return rows
+}
+
+// seriesTarget keys an evaluation: a method's series (its seed, if any) on
+// a target.
+type seriesTarget struct {
+	method string
+	seed   int64
+	has    bool
+	target string
+}
+
+// metricTable returns the values of the series k by target and metric:
+// table[i][j] is metric j on target i, the targets followed by the two
+// aggregates.
+func metricTable(res *Result, values map[seriesTarget]Values, k seriesTarget) [][]float64 {
+	names := MetricNames()
+	nT := len(res.Targets)
+	table := make([][]float64, nT+len(aggregateTargets))
+	for i := range table {
+		table[i] = make([]float64, len(names))
+	}
+	for j, name := range names {
+		var sum, wsum, wtot float64
+		for i, t := range res.Targets {
+			k.target = t.ID
+			v, ok := values[k]
+			x := math.NaN()
+			if ok {
+				x, _ = v.Metric(name)
 			}
+			table[i][j] = x
+			sum += x
+			wsum += t.Weight * x
+			wtot += t.Weight
 		}
-		rows = emit(rows, m.Name, nil, mean)
+		table[nT][j] = math.NaN()
+		table[nT+1][j] = math.NaN()
+		if nT > 0 {
+			table[nT][j] = sum / float64(nT)
+			table[nT+1][j] = wsum / wtot
+		}
+	}
+	return table
+}
+
+// meanTable is the cell-wise mean of the tables of a method's seeds.
+func meanTable(tables [][][]float64) [][]float64 {
+	mean := make([][]float64, len(tables[0]))
+	for i := range mean {
+		mean[i] = make([]float64, len(tables[0][i]))
+		for j := range mean[i] {
+			var sum float64
+			for _, t := range tables {
+				sum += t[i][j]
+			}
+			mean[i][j] = sum / float64(len(tables))
+		}
+	}
+	return mean
+}
+
+// appendMetricRows appends the rows of one table of a method (seed nil:
+// unseeded, or the mean over seeds).
+func appendMetricRows(rows []store.Metric, res *Result, method string, seed *int64, table [][]float64) []store.Metric {
+	names := MetricNames()
+	nT := len(res.Targets)
+	for i, row := range table {
+		var target string
+		if i < nT {
+			target = res.Targets[i].ID
+		} else {
+			target = aggregateTargets[i-nT]
+		}
+		for j, v := range row {
+			var s *int64
+			if seed != nil {
+				x := *seed
+				s = &x
+			}
+			rows = append(rows, store.Metric{
+				Protocol: string(res.Protocol), Method: method, Target: target,
+				Metric: names[j], Seed: s, Value: v,
+			})
+		}
 	}
 	return rows
 }
