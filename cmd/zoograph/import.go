@@ -47,7 +47,7 @@ var importKinds = []string{"transfergraph", "model-recycling"}
 // runImport imports a benchmark into a zoo.
 func runImport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "import", importSynopsis, importDescription)
-	out := fs.String("out", "", "zoo directory to write (required)")
+	out := fs.String("out", "", "zoo directory to create, or to merge into (required)")
 	task := fs.String("task", "", "layout: image or text (default: detect from records.csv)")
 	strict := fs.Bool("strict", false, "fail on the first malformed row instead of skipping it")
 	pos, err := importParseArgs(fs, args)

@@ -35,8 +35,11 @@
 // in as Predictions with method "metadata".
 //
 // Evaluate returns a Result whose Metrics rows follow the metrics.parquet
-// contract; WriteReport writes metrics.parquet, report.json and report.md,
-// and RenderMarkdown renders the tables for other reports.
+// contract. SummarizeMetrics is the one rule by which every report
+// summarises a value over seeds; Report.Write is the one report writer (and
+// CheckOutDir its check of the output directory), used by WriteReport for
+// metrics.parquet, report.json and report.md and by the pipeline for a run
+// directory; RenderMarkdown renders the tables for other reports.
 //
 // evaluate reads store tables and nothing else: it never trains, never reads
 // the network and knows nothing of graphs.
