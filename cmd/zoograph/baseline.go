@@ -64,12 +64,12 @@ func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
 	fs.StringVar(&o.zoo, "zoo", "", "zoo directory to read (required)")
 	fs.StringVar(&o.out, "out", "", "report directory (required; created; it must be empty unless --force)")
 	fs.BoolVar(&o.force, "force", false, "write into a non-empty report directory, overwriting its reports")
-	fs.Var(&listValue[string]{list: &o.protocols, check: checkProtocol}, "protocol", "evaluation protocols, a comma-separated list: paper, clean or clean,paper")
+	fs.Var(&listValue[string]{list: &o.protocols, check: checkProtocol}, "protocol", "evaluation protocols, a comma-separated `list`: paper, clean or clean,paper")
 	fs.Uint64Var(&o.seed, "seed", 0, "base seed of the random baseline")
 	fs.IntVar(&o.seeds, "seeds", evaluate.DefaultRandomSeeds, "repetitions of the random baseline (a count): seeds seed, …, seed+N-1")
 	fs.Var(&listValue[string]{list: &o.baselines, check: checkBaseline}, "baselines",
-		"baselines, a comma-separated list of "+joinNames(evaluate.AllBaselines())+" (empty for none)")
-	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated list (default: every dataset with scores or predictions)")
+		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none)")
+	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: every dataset with scores or predictions)")
 }
 
 func checkBaseline(b string) error {

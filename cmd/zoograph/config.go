@@ -53,8 +53,8 @@ func parseConfigFlags(fs *flag.FlagSet, args []string, cfg *pipeline.Config, con
 func bindModelFlags(fs *flag.FlagSet, cfg *pipeline.Config) {
 	fs.IntVar(&cfg.Seeds, "seeds", cfg.Seeds, "repetitions (a count): seeds seed, seed+1, …, seed+N-1")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "base seed")
-	fs.Var(learnerValue{cfg}, "learner", "graph learner (given, it is not searched over): "+joinNames(pipeline.Learners()))
-	fs.TextVar(&cfg.Regressor, "regressor", cfg.Regressor, "regressor: "+joinNames(pipeline.Regressors()))
+	fs.Var(learnerValue{cfg}, "learner", "graph `learner` (given, it is not searched over): "+joinNames(pipeline.Learners()))
+	fs.TextVar(&cfg.Regressor, "regressor", cfg.Regressor, "`regressor`: "+joinNames(pipeline.Regressors()))
 	fs.StringVar(&cfg.Selection.Mode, "selection", cfg.Selection.Mode, "how learner, edge weighting, tree depth and prior blend are chosen per target: "+
 		"nested (leave-one-dataset-out over the other datasets, from the config's selection space) or fixed (as configured)")
 }
@@ -63,11 +63,11 @@ func bindModelFlags(fs *flag.FlagSet, cfg *pipeline.Config) {
 // what is evaluated, how and with what resources.
 func bindExperimentFlags(fs *flag.FlagSet, cfg *pipeline.Config) {
 	bindModelFlags(fs, cfg)
-	fs.TextVar(&cfg.Features, "features", cfg.Features, "feature set: zoograph or paper (the paper's features minus its runtime leak)")
-	fs.Var(&listValue[string]{list: &cfg.Targets}, "targets", "target datasets, a comma-separated list (default: the zoo's benchmark targets)")
-	fs.Var(&listValue[string]{list: &cfg.Protocols, check: checkProtocol}, "protocol", "evaluation protocols, a comma-separated list: clean, paper or clean,paper")
+	fs.TextVar(&cfg.Features, "features", cfg.Features, "feature `set`: zoograph or paper (the paper's features minus its runtime leak)")
+	fs.Var(&listValue[string]{list: &cfg.Targets}, "targets", "target datasets, a comma-separated `list` (default: the zoo's benchmark targets)")
+	fs.Var(&listValue[string]{list: &cfg.Protocols, check: checkProtocol}, "protocol", "evaluation protocols, a comma-separated `list`: clean, paper or clean,paper")
 	fs.Var(&listValue[pipeline.Baseline]{list: &cfg.Baselines, check: checkText[pipeline.Baseline]}, "baselines",
-		"baselines, a comma-separated list of "+joinNames(pipeline.Baselines())+" (empty for none; those the zoo has no data for are left out)")
+		"baselines, a comma-separated `list` of "+joinNames(pipeline.Baselines())+" (empty for none; those the zoo has no data for are left out)")
 	fs.IntVar(&cfg.Probe, "probe", cfg.Probe, "warm targets: reveal the accuracy of this many of each target's models, drawn per seed, "+
 		"to the graph and features, and leave them out of its evaluation (0: cold targets)")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "parallel tasks")
@@ -95,7 +95,7 @@ func (v learnerValue) Set(s string) error {
 	return nil
 }
 
-// listValue is a comma-separated list flag bound to a slice: the flag's
+// listValue is a comma-separated `list` flag bound to a slice: the flag's
 // list replaces the slice's (the config file's or the default), each
 // element checked by check when it is set. An empty value is the empty
 // list.

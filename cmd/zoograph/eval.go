@@ -25,7 +25,7 @@ report.json (one JSON document per protocol) and report.md.`)
 	o := evalOptions{baselines: evaluate.ComputedBaselines()}
 	bindEvalFlags(fs, &o)
 	predictions := fs.String("predictions", "", "predictions CSV file or TransferGraph rank directory (required)")
-	methods := fs.String("methods", "", "methods of P to evaluate, a comma-separated list (default: all)")
+	methods := fs.String("methods", "", "methods of P to evaluate, a comma-separated `list` (default: all)")
 	method := fs.String("method", "external", "method name for a CSV without a method column")
 	if err := parseFlags(fs, args); err != nil {
 		return err
