@@ -97,7 +97,7 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 		// variant on the same model set (their intersection); the metadata
 		// regressor's predictions cover the method's models and are not
 		// needed again.
-		vc.Baselines = baselinesOf(cfg)
+		vc.Baselines = slices.DeleteFunc(slices.Clone(cfg.Baselines), func(b Baseline) bool { return b == BaselineMetadata })
 		if err := vc.Validate(); err != nil {
 			return nil, fmt.Errorf("ablation %s: %w", v.name, err)
 		}

@@ -116,15 +116,6 @@ func (b Baseline) String() string                { return string(b) }
 func (b Baseline) MarshalText() ([]byte, error)  { return []byte(b), nil }
 func (b *Baseline) UnmarshalText(t []byte) error { return parseName(b, "baseline", t, Baselines()) }
 
-// baselineNames returns the names of bs, as evaluate.Options takes them.
-func baselineNames(bs []Baseline) []string {
-	out := make([]string, len(bs))
-	for i, b := range bs {
-		out[i] = string(b)
-	}
-	return out
-}
-
 // parseName sets *v to text if it is one of valid, or returns an error that
 // names the kind of value and lists the valid ones.
 func parseName[T ~string](v *T, kind string, text []byte, valid []T) error {

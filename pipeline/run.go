@@ -281,7 +281,7 @@ func (r *runner) evaluate(ctx context.Context, zoo *store.Tables, res *Result) e
 		ev, err := evaluate.Evaluate(ctx, zoo, append(toEvalPredictions(res.Predictions), refs...), evaluate.Options{
 			Protocol:  evaluate.Protocol(protocol),
 			Targets:   r.targets,
-			Baselines: baselineNames(baselinesOf(r.cfg)),
+			Baselines: baselinesOf(r.cfg),
 			Seed:      int64(r.cfg.Seed),
 		})
 		if err != nil {
@@ -523,11 +523,11 @@ func availableBaselines(zoo *store.Tables, d *Data, names []Baseline, log *slog.
 	return out
 }
 
-func baselinesOf(cfg Config) []Baseline {
-	var out []Baseline
+func baselinesOf(cfg Config) []string {
+	var out []string
 	for _, b := range cfg.Baselines {
 		if b != "metadata" { // metadata predictions are passed in with ours
-			out = append(out, b)
+			out = append(out, string(b))
 		}
 	}
 	return out
