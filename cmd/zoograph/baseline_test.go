@@ -126,40 +126,6 @@ func TestBaselineCommand(t *testing.T) {
 		}
 	}
 
-	// A list of protocols: one report directory, each protocol's rows,
-	// one report.json document per protocol in order.
-	code, _, stderr = runCmd("baseline", "--zoo", zoo, "--out", out, "--force", "--protocol", "clean,paper", "--baselines", "logme")
-	if code != exitOK {
-		t.Fatalf("--protocol clean,paper: exit %d, stderr:\n%s", code, stderr)
-	}
-	rows, err = store.ReadFile[store.Metric](filepath.Join(out, "metrics.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	protocols := map[string]bool{}
-	for _, r := range rows {
-		protocols[r.Protocol] = true
-	}
-	if !protocols["clean"] || !protocols["paper"] || len(protocols) != 2 {
-		t.Errorf("metrics of protocols %v, want clean and paper", protocols)
-	}
-	f, err := os.Open(filepath.Join(out, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	dec := json.NewDecoder(f)
-	var got []any
-	for dec.More() {
-		var doc map[string]any
-		if err := dec.Decode(&doc); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, doc["protocol"])
-	}
-	if len(got) != 2 || got[0] != "clean" || got[1] != "paper" {
-		t.Errorf("report.json documents of protocols %v, want [clean paper]", got)
-	}
 }
 
 func TestBaselineCommandErrors(t *testing.T) {
@@ -187,5 +153,44 @@ func TestBaselineCommandErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.code, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestBaselineProtocols checks a list of protocols: one report directory,
+// each protocol's rows, one report.json document per protocol in order.
+func TestBaselineProtocols(t *testing.T) {
+	zoo := evalTestZoo(t)
+	out := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := runCmd("baseline", "--zoo", zoo, "--out", out, "--protocol", "clean,paper", "--baselines", "logme")
+	if code != exitOK {
+		t.Fatalf("--protocol clean,paper: exit %d, stderr:\n%s", code, stderr)
+	}
+	rows, err := store.ReadFile[store.Metric](filepath.Join(out, "metrics.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	protocols := map[string]bool{}
+	for _, r := range rows {
+		protocols[r.Protocol] = true
+	}
+	if !protocols["clean"] || !protocols["paper"] || len(protocols) != 2 {
+		t.Errorf("metrics of protocols %v, want clean and paper", protocols)
+	}
+	f, err := os.Open(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	var got []any
+	for dec.More() {
+		var doc map[string]any
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, doc["protocol"])
+	}
+	if len(got) != 2 || got[0] != "clean" || got[1] != "paper" {
+		t.Errorf("report.json documents of protocols %v, want [clean paper]", got)
 	}
 }

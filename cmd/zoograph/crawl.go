@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -20,8 +21,7 @@ import (
 	"github.com/zoograph/zoograph/crawler/hub"
 )
 
-func runCrawl(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "crawl", "models|datasets --out ZOO [flags]", `
+const crawlDescription = `
 Harvests model or dataset metadata from the Hugging Face Hub into the zoo
 ZOO: the tables models (or datasets), evals (model-index results from the
 API's cardData, or from READMEs with --cards) and cards (with --cards).
@@ -36,82 +36,29 @@ everything again; --since sets the cut-off).
 
 The endpoint is --endpoint, else HF_ENDPOINT, else https://huggingface.co.
 The token is read from --token-file, else HF_TOKEN; it is never printed or
-stored.`)
-	out := fs.String("out", "", "zoo directory to write (required)")
-	endpoint := fs.String("endpoint", "", "Hub base URL (default: HF_ENDPOINT, else "+hub.DefaultEndpoint+")")
-	tokenFile := fs.String("token-file", "", "file holding the Hub token (default: HF_TOKEN)")
-	var filters listFlag
-	fs.Var(&filters, "filter", "only repos with this tag (repeatable; all must match)")
-	search := fs.String("search", "", "only repos whose id contains this text")
-	author := fs.String("author", "", "only repos of this owner")
-	sort := fs.String("sort", "", "listing order: createdAt (default), lastModified, downloads, likes, trendingScore")
-	limit := fs.Int("limit", 0, "stop after this many repos (0: all)")
-	cards := fs.Bool("cards", false, "fetch every README: cards table, eval rows from the README")
-	details := fs.Bool("details", false, "fetch every repo's detail (one API call each; slow under the quota)")
-	workers := fs.Int("workers", crawler.DefaultWorkers, "concurrent detail and README fetches")
-	quota := fs.String("quota", "", `client-side pacing per 5 minutes, e.g. "api=1000,resolvers=5000", or "none" (default: the Hub's published quota)`)
-	retries := fs.Int("retries", hub.DefaultMaxRetries, "retries of a failing request, with growing waits, before the crawl gives up")
-	resume := fs.Bool("resume", false, "continue the interrupted crawl in ZOO")
-	restart := fs.Bool("restart", false, "discard the interrupted crawl in ZOO and start again")
-	since := fs.String("since", "", "incremental: only repos modified since TIME (RFC 3339, YYYY-MM-DD, or a duration ago like 48h)")
-	full := fs.Bool("full", false, "list everything, ignoring the previous crawl's watermark")
-	quiet := fs.Bool("quiet", false, "no progress output; warnings and errors only")
+stored.`
 
-	var kind string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		kind, args = args[0], args[1:]
-	}
-	if err := parseFlags(fs, args); err != nil {
+func runCrawl(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "crawl", "models|datasets --out ZOO [flags]", crawlDescription)
+	var o crawlOptions
+	o.bind(fs)
+	kind, err := parseCrawlArgs(fs, args)
+	if err != nil {
 		return err
-	}
-	if kind == "" && fs.NArg() > 0 {
-		kind = fs.Arg(0)
-		if fs.NArg() > 1 {
-			return usagef("unexpected argument %q", fs.Arg(1))
-		}
-	} else if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	if kind == "" {
-		return usagef("what to crawl: models or datasets")
 	}
 	k, err := crawler.ParseKind(kind)
 	if err != nil {
 		return usagef("%v", err)
 	}
-	if *out == "" {
-		return usagef("--out is required")
-	}
-	if *limit < 0 {
-		return usagef("--limit must not be negative")
-	}
-	if *workers <= 0 {
-		return usagef("--workers must be positive")
-	}
-	if *retries < 0 {
-		return usagef("--retries must not be negative")
-	}
-	if *resume && *restart {
-		return usagef("--resume and --restart exclude each other")
-	}
-	var sinceT time.Time
-	if *since != "" {
-		if *full {
-			return usagef("--since and --full exclude each other")
-		}
-		if sinceT, err = parseSince(*since, time.Now()); err != nil {
-			return usagef("--since: %v", err)
-		}
-	}
-	base := *endpoint
-	if base == "" {
-		base = hub.EndpointFromEnv()
-	}
-	token, err := hub.TokenFromEnv(*tokenFile)
+	sinceT, err := o.check()
 	if err != nil {
 		return err
 	}
-	q, err := hub.ParseQuota(*quota, token != "")
+	token, err := hub.TokenFromEnv(o.tokenFile)
+	if err != nil {
+		return err
+	}
+	q, err := hub.ParseQuota(o.quota, token != "")
 	if err != nil {
 		return usagef("--quota: %v", err)
 	}
@@ -125,34 +72,20 @@ stored.`)
 	}
 
 	log := e.log
-	if *quiet {
+	if o.quiet {
 		log = slog.New(minLevel{h: e.log.Handler(), min: slog.LevelWarn})
 	}
-	hopt := hub.Options{Endpoint: base, Token: token, Quota: q, Workers: *workers + 1, Logger: log, MaxRetries: *retries}
-	if *retries == 0 {
+	base := o.endpoint
+	if base == "" {
+		base = hub.EndpointFromEnv()
+	}
+	hopt := hub.Options{Endpoint: base, Token: token, Quota: q, Workers: o.workers + 1, Logger: log, MaxRetries: o.retries}
+	if o.retries == 0 {
 		hopt.MaxRetries = -1 // none
 	}
-	opt := crawler.DefaultOptions(k, *out)
-	switch {
-	case *quiet:
-		opt.LogEvery = -1
-	case e.terminal:
-		// A bar, and a line above it for every retry; elsewhere the
-		// client logs each retry and the crawl logs its progress.
-		bar := newCrawlBar(e, k, *limit)
+	opt := crawler.DefaultOptions(k, o.out)
+	if bar := o.progress(e, k, &opt, &hopt); bar != nil {
 		defer bar.Exit()
-		opt.LogEvery = -1
-		opt.Progress = func(p crawler.Progress) {
-			bar.Describe(fmt.Sprintf("crawl %s (%s, %d pages, %d evals)", p.Kind, p.Phase, p.Pages, p.Evals))
-			bar.Set64(p.Listed)
-		}
-		var mu sync.Mutex
-		hopt.OnRetry = func(r hub.Retry) {
-			mu.Lock()
-			defer mu.Unlock()
-			bar.Clear()
-			fmt.Fprintln(e.stderr, retryLine(r))
-		}
 	}
 	client, err := hub.New(hopt)
 	if err != nil {
@@ -161,14 +94,14 @@ stored.`)
 	defer client.Close()
 
 	opt.Client = client
-	opt.Filter, opt.Search, opt.Author, opt.Sort, opt.Limit = filters, *search, *author, *sort, *limit
-	opt.Cards, opt.Details, opt.Workers = *cards, *details, *workers
-	opt.Resume, opt.Restart, opt.Since, opt.Full = *resume, *restart, sinceT, *full
+	opt.Filter, opt.Search, opt.Author, opt.Sort, opt.Limit = o.filters, o.search, o.author, o.sort, o.limit
+	opt.Cards, opt.Details, opt.Workers = o.cards, o.details, o.workers
+	opt.Resume, opt.Restart, opt.Since, opt.Full = o.resume, o.restart, sinceT, o.full
 	opt.Logger = log
 	opt.Command = "zoograph crawl " + string(k)
 
 	sum, err := crawler.Crawl(ctx, opt)
-	if sum != nil && !*quiet {
+	if sum != nil && !o.quiet {
 		sum.WriteTo(e.stdout)
 	}
 	var unreachable *hub.UnreachableError
@@ -182,6 +115,112 @@ stored.`)
 		fmt.Fprintln(e.stderr, "zoograph crawl: run the same command with --resume to continue")
 	}
 	return err
+}
+
+// crawlOptions are the flags of crawl.
+type crawlOptions struct {
+	out, endpoint, tokenFile, search, author, sort, quota, since string
+	filters                                                      listFlag
+	limit, workers, retries                                      int
+	cards, details, resume, restart, full, quiet                 bool
+}
+
+func (o *crawlOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.out, "out", "", "zoo directory to create, or to merge the crawl into (required)")
+	fs.StringVar(&o.endpoint, "endpoint", "", "Hub base URL (default: HF_ENDPOINT, else "+hub.DefaultEndpoint+")")
+	fs.StringVar(&o.tokenFile, "token-file", "", "file holding the Hub token (default: HF_TOKEN)")
+	fs.Var(&o.filters, "filter", "only repos with this tag (repeatable; all must match)")
+	fs.StringVar(&o.search, "search", "", "only repos whose id contains this text")
+	fs.StringVar(&o.author, "author", "", "only repos of this owner")
+	fs.StringVar(&o.sort, "sort", "", "listing order: createdAt (default), lastModified, downloads, likes, trendingScore")
+	fs.IntVar(&o.limit, "limit", 0, "stop after this many repos (0: all)")
+	fs.BoolVar(&o.cards, "cards", false, "fetch every README: cards table, eval rows from the README")
+	fs.BoolVar(&o.details, "details", false, "fetch every repo's detail (one API call each; slow under the quota)")
+	fs.IntVar(&o.workers, "workers", crawler.DefaultWorkers, "concurrent detail and README fetches")
+	fs.StringVar(&o.quota, "quota", "", `client-side pacing per 5 minutes, e.g. "api=1000,resolvers=5000", or "none" (default: the Hub's published quota)`)
+	fs.IntVar(&o.retries, "retries", hub.DefaultMaxRetries, "retries of a failing request, with growing waits, before the crawl gives up")
+	fs.BoolVar(&o.resume, "resume", false, "continue the interrupted crawl in ZOO")
+	fs.BoolVar(&o.restart, "restart", false, "discard the interrupted crawl in ZOO and start again")
+	fs.StringVar(&o.since, "since", "", "incremental: only repos modified since TIME (RFC 3339, YYYY-MM-DD, or a duration ago like 48h)")
+	fs.BoolVar(&o.full, "full", false, "list everything, ignoring the previous crawl's watermark")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress output; warnings and errors only")
+}
+
+// parseCrawlArgs parses the flags and returns what to crawl, given before
+// or after them.
+func parseCrawlArgs(fs *flag.FlagSet, args []string) (string, error) {
+	var kind string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		kind, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return "", err
+	}
+	if kind == "" && fs.NArg() > 0 {
+		kind = fs.Arg(0)
+		if fs.NArg() > 1 {
+			return "", usagef("unexpected argument %q", fs.Arg(1))
+		}
+	} else if fs.NArg() > 0 {
+		return "", usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if kind == "" {
+		return "", usagef("what to crawl: models or datasets")
+	}
+	return kind, nil
+}
+
+// check reports a missing or out-of-range flag, and returns the --since
+// cut-off (zero without it).
+func (o *crawlOptions) check() (time.Time, error) {
+	switch {
+	case o.out == "":
+		return time.Time{}, usagef("--out is required")
+	case o.limit < 0:
+		return time.Time{}, usagef("--limit must not be negative")
+	case o.workers <= 0:
+		return time.Time{}, usagef("--workers must be positive")
+	case o.retries < 0:
+		return time.Time{}, usagef("--retries must not be negative")
+	case o.resume && o.restart:
+		return time.Time{}, usagef("--resume and --restart exclude each other")
+	case o.since == "":
+		return time.Time{}, nil
+	case o.full:
+		return time.Time{}, usagef("--since and --full exclude each other")
+	}
+	t, err := parseSince(o.since, time.Now())
+	if err != nil {
+		return t, usagef("--since: %v", err)
+	}
+	return t, nil
+}
+
+// progress sets how the crawl reports progress: nothing with --quiet; on a
+// terminal a bar (returned, for the caller to close), with a line above it
+// for every retry; elsewhere the client logs each retry and the crawl its
+// progress.
+func (o *crawlOptions) progress(e *env, k crawler.Kind, opt *crawler.Options, hopt *hub.Options) *progressbar.ProgressBar {
+	switch {
+	case o.quiet:
+		opt.LogEvery = -1
+	case e.terminal:
+		bar := newCrawlBar(e, k, o.limit)
+		opt.LogEvery = -1
+		opt.Progress = func(p crawler.Progress) {
+			bar.Describe(fmt.Sprintf("crawl %s (%s, %d pages, %d evals)", p.Kind, p.Phase, p.Pages, p.Evals))
+			bar.Set64(p.Listed)
+		}
+		var mu sync.Mutex
+		hopt.OnRetry = func(r hub.Retry) {
+			mu.Lock()
+			defer mu.Unlock()
+			bar.Clear()
+			fmt.Fprintln(e.stderr, retryLine(r))
+		}
+		return bar
+	}
+	return nil
 }
 
 // retryLine is the line a terminal shows for a retry: the request (without
