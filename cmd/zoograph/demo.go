@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -59,6 +60,9 @@ on it.`)
 	start := time.Now()
 	res, err := demo.Run(ctx, demo.Options{Out: dir, Seed: *seed, Targets: *targets, Seeds: *seeds,
 		Sample: demo.SampleOptions{BaseModels: *models, Seed: *seed}, Logger: e.log, Progress: e.stdout})
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%w; choose another --out", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -130,7 +131,7 @@ func withDefaults(opt Options) (Options, SampleOptions, error) {
 		return opt, SampleOptions{}, errors.New("demo: no output directory")
 	}
 	if _, err := os.Stat(opt.Out); err == nil {
-		return opt, SampleOptions{}, fmt.Errorf("demo: %s already exists; the demo never overwrites (choose another --out)", opt.Out)
+		return opt, SampleOptions{}, fmt.Errorf("demo: %s: %w (the demo never overwrites)", opt.Out, fs.ErrExist)
 	}
 	if opt.Targets <= 0 {
 		opt.Targets = 2

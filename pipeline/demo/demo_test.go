@@ -3,6 +3,8 @@ package demo
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,7 +132,7 @@ func TestDemo(t *testing.T) {
 	}
 
 	// The demo never overwrites.
-	if _, err := Run(context.Background(), Options{Out: out}); err == nil {
-		t.Error("a second demo into the same directory succeeded")
+	if _, err := Run(context.Background(), Options{Out: out}); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("a second demo into the same directory: %v, want fs.ErrExist", err)
 	}
 }
