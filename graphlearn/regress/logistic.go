@@ -47,9 +47,8 @@ func NewLogistic(opt LogisticOptions) *Logistic { return &Logistic{opt: opt} }
 // Fit trains on X (n×p, NaN = missing) and labels y, each 0 or 1.
 func (l *Logistic) Fit(X *mat.Dense, y []float64) error {
 	*l = Logistic{opt: l.opt}
-	if !(l.opt.Ridge >= 0) || math.IsInf(l.opt.Ridge, 1) || l.opt.MaxIter < 0 {
-		return fmt.Errorf("%w: logistic: Ridge = %v, MaxIter = %d, want a finite Ridge ≥ 0 and MaxIter ≥ 0",
-			ErrInvalidOptions, l.opt.Ridge, l.opt.MaxIter)
+	if err := firstInvalid("logistic", finiteNonNeg("Ridge", l.opt.Ridge), atLeast("MaxIter", l.opt.MaxIter, 0)); err != nil {
+		return err
 	}
 	n, p, err := checkTrain(X, y, true)
 	if err != nil {

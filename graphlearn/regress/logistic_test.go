@@ -1,6 +1,7 @@
 package regress
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -59,8 +60,9 @@ func TestLogisticErrors(t *testing.T) {
 	if err := NewLogistic(LogisticOptions{}).Fit(X, []float64{0, 0.5}); err == nil {
 		t.Error("label 0.5 accepted, want an error")
 	}
-	if err := NewLogistic(LogisticOptions{Ridge: -1}).Fit(X, []float64{0, 1}); err == nil {
-		t.Error("Ridge −1 accepted, want an error")
+	if err := NewLogistic(LogisticOptions{Ridge: -1}).Fit(X, []float64{0, 1}); !errors.Is(err, ErrInvalidOptions) ||
+		err.Error() != "regress: invalid options: logistic: Ridge = -1, want finite ≥ 0" {
+		t.Errorf("Ridge −1: error %v, want ErrInvalidOptions naming Ridge", err)
 	}
 	if _, err := NewLogistic(LogisticOptions{}).Predict(X); err == nil {
 		t.Error("Predict before Fit: want an error")
