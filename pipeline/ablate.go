@@ -22,25 +22,33 @@ import (
 type ablationVariant struct {
 	name, what string
 	apply      func(Config) Config
+	// when says whether the configured method has the part (nil: always).
+	when func(Config) bool
 }
 
 var ablationVariants = []ablationVariant{
 	{"no graph learner", "learner none: no embeddings, no embedding features", func(c Config) Config {
 		c.Learner, c.Selection.Learners = LearnerNone, nil
 		return c
-	}},
+	}, nil},
 	{"no history features", "no fine-tuning-history features, hence no prior either", func(c Config) Config {
 		c.FeatureOptions.NoHistory = true
 		c.Blend, c.Selection.Blends = 1, nil
 		return c
-	}},
+	}, nil},
 	{"no prior", "blend 1: the regressor alone", func(c Config) Config {
 		c.Blend, c.Selection.Blends = 1, nil
 		return c
-	}},
+	}, nil},
 	{"prior only", "blend 0: the similarity-weighted history prior alone", func(c Config) Config {
 		c.Blend, c.Selection.Blends = 0, nil
 		return c
+	}, nil},
+	{name: "no failure model", what: "failure_aware off: one regressor on every fine-tune", apply: func(c Config) Config {
+		c.FailureAware, c.Selection.FailureAware = false, nil
+		return c
+	}, when: func(c Config) bool {
+		return slices.Contains(failureValues(c), true) && (c.FailureAware || c.Selection.Mode == SelectNested)
 	}},
 }
 
@@ -92,6 +100,9 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 	a := &Ablation{Method: method, Targets: full.Targets, Seeds: cfg.Seeds, Full: full}
 	a.Rows = append(a.Rows, ablationRow("full", "the configured method ("+method+")", full.Metrics, method, ref))
 	for _, v := range ablationVariants {
+		if v.when != nil && !v.when(cfg) {
+			continue
+		}
 		vc := v.apply(cfg)
 		// The same baselines, so that the clean protocol evaluates every
 		// variant on the same model set (their intersection); the metadata

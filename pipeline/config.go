@@ -212,6 +212,12 @@ type Config struct {
 	// leave-one-dataset-out over the other datasets.
 	Selection SelectionConfig `json:"selection"`
 	Workers   int             `json:"workers"`
+
+	// FailureAware predicts the expected accuracy (1 − p)·μ_work + p·ȳ_fail
+	// from a failure classifier p and a regressor μ_work trained on the
+	// fine-tunes that worked (see failure.go) instead of one regressor on
+	// every fine-tune.
+	FailureAware bool `json:"failure_aware,omitempty"`
 }
 
 // FeatureConfig tunes the feature table.

@@ -21,6 +21,12 @@ type FeatureTable struct {
 	TrainDataset []int
 	Test         *mat.Dense
 	TestModels   []int // model index of each test row
+
+	// TrainModels[i] is the model index of training row i, and
+	// TrainFailed[i] says whether its fine-tune failed (see failedRows),
+	// for failure-aware prediction.
+	TrainModels []int
+	TrainFailed []bool
 }
 
 // featureSpec says which groups of columns a feature set has.
@@ -111,8 +117,10 @@ func featureRows(d *Data, t int, tg *TargetGraph, maxRows int, testModels []int)
 			trainRows = append(trainRows, [2]int{mi, di})
 			ft.Label = append(ft.Label, d.norm[di][mi])
 			ft.TrainDataset = append(ft.TrainDataset, di)
+			ft.TrainModels = append(ft.TrainModels, mi)
 		}
 	}
+	ft.TrainFailed = failedRows(d, ft)
 	ft.TestModels = testModels
 	if ft.TestModels == nil {
 		ft.TestModels = slices.DeleteFunc(d.TargetModels(t), func(mi int) bool {

@@ -314,7 +314,11 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, s
 		}
 		tm.add("features", time.Since(t0))
 		t0 = time.Now()
-		scores, err := fitPredict(ft, cfg, seed)
+		c := cfg
+		if set == "metadata" {
+			c.FailureAware = false // the baseline stays a plain regressor
+		}
+		scores, err := fitPredict(ft, c, seed)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s regressor: %w", method, err)
 		}
@@ -343,45 +347,72 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, s
 	return preds, names, nil
 }
 
-// fitPredict trains the configured regressor on the table's training rows
-// and predicts its test rows. Linear and forest regressors get missing
-// values imputed with the training column mean; GBDT learns where to send
-// them.
+// fitPredict trains on the table's training rows and predicts its test
+// rows (fitTable).
 func fitPredict(ft *FeatureTable, cfg Config, seed uint64) ([]float64, error) {
+	pred, err := fitTable(ft, []*mat.Dense{ft.Test}, cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	return pred[0], nil
+}
+
+// fitTable trains on ft's training rows and predicts the rows of every
+// matrix of tests: the configured regressor, or with cfg.FailureAware the
+// failure-aware expected accuracy (fitPredictFailureAware).
+func fitTable(ft *FeatureTable, tests []*mat.Dense, cfg Config, seed uint64) ([][]float64, error) {
+	if cfg.FailureAware {
+		return fitPredictFailureAware(ft, tests, cfg, seed)
+	}
+	return fitPredictAll(ft.Train, ft.Label, tests, cfg, seed)
+}
+
+// fitPredictAll trains the configured regressor on train and label and
+// predicts the rows of every matrix of tests with it (a row's prediction
+// does not depend on the other rows). Linear and forest regressors get
+// missing values imputed with the training column mean, in place; GBDT
+// learns where to send them.
+func fitPredictAll(train *mat.Dense, label []float64, tests []*mat.Dense, cfg Config, seed uint64) ([][]float64, error) {
 	var r regress.Regressor
 	switch cfg.Regressor {
 	case RegressorLinear:
 		r = regress.NewLinear(cfg.Linear)
-		imputeMeans(ft.Train, ft.Test)
+		imputeMeans(train, tests...)
 	case RegressorForest:
 		o := cfg.Forest
 		o.Seed, o.Workers = seed, 1
 		r = regress.NewForest(o)
-		imputeMeans(ft.Train, ft.Test)
+		imputeMeans(train, tests...)
 	default:
 		o := cfg.GBDT
 		o.Seed, o.Workers = seed, 1
 		r = regress.NewGBDT(o)
 	}
-	train, test := ft.Train, ft.Test
 	if cfg.Regressor != RegressorLinear {
-		train, test = dropConstant(train, test)
+		train, tests = dropConstant(train, tests)
 	}
-	if err := r.Fit(train, ft.Label); err != nil {
+	if err := r.Fit(train, label); err != nil {
 		return nil, err
 	}
-	return r.Predict(test)
+	out := make([][]float64, len(tests))
+	for k, test := range tests {
+		var err error
+		if out[k], err = r.Predict(test); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
-// dropConstant returns train and test without the columns that hold one
+// dropConstant returns train and tests without the columns that hold one
 // value (or only NaN) in every training row: a tree can never split on
 // them, and a zoo without distances, downloads or image sizes has a dozen,
 // each costing the trees a histogram per node. Returns the matrices
 // themselves when no column is constant.
-func dropConstant(train, test *mat.Dense) (*mat.Dense, *mat.Dense) {
+func dropConstant(train *mat.Dense, tests []*mat.Dense) (*mat.Dense, []*mat.Dense) {
 	rows, cols := train.Dims()
 	if rows < 2 {
-		return train, test
+		return train, tests
 	}
 	var keep []int
 	for j := range cols {
@@ -394,7 +425,7 @@ func dropConstant(train, test *mat.Dense) (*mat.Dense, *mat.Dense) {
 		}
 	}
 	if len(keep) == cols || len(keep) == 0 {
-		return train, test
+		return train, tests
 	}
 	sub := func(m *mat.Dense) *mat.Dense {
 		r, _ := m.Dims()
@@ -407,12 +438,16 @@ func dropConstant(train, test *mat.Dense) (*mat.Dense, *mat.Dense) {
 		}
 		return out
 	}
-	return sub(train), sub(test)
+	subs := make([]*mat.Dense, len(tests))
+	for k, test := range tests {
+		subs[k] = sub(test)
+	}
+	return sub(train), subs
 }
 
-// imputeMeans replaces NaN cells of both matrices by the training column
-// mean (0 when the whole training column is missing).
-func imputeMeans(train, test *mat.Dense) {
+// imputeMeans replaces NaN cells of train and of every test matrix by the
+// training column mean (0 when the whole training column is missing).
+func imputeMeans(train *mat.Dense, tests ...*mat.Dense) {
 	rows, cols := train.Dims()
 	for j := range cols {
 		var s, n float64
@@ -426,7 +461,7 @@ func imputeMeans(train, test *mat.Dense) {
 		if n > 0 {
 			mean = s / n
 		}
-		for _, m := range []*mat.Dense{train, test} {
+		for _, m := range append([]*mat.Dense{train}, tests...) {
 			r, _ := m.Dims()
 			for i := range r {
 				if math.IsNaN(m.At(i, j)) {

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/zoograph/zoograph/graphlearn/gnn"
@@ -56,6 +58,15 @@ type SelectionConfig struct {
 	// GNNObjectives are candidates for Config.GNN.Objective ("link",
 	// "regression"), tried with the graphsage and gat learners only.
 	GNNObjectives []string `json:"gnn_objectives"`
+	// FailureAware are candidates for Config.FailureAware, e.g.
+	// [false, true]. The first is searched with everything else; the other,
+	// if any, is tried at the learner, weighting and depth that won with
+	// the first, with every blend (a second stage: it costs one more fit
+	// per inner fold instead of one per inner fold, variant and depth).
+	// The default space leaves the failure model out: on the image
+	// benchmark its inner scores were below those without it for every
+	// target (see README).
+	FailureAware []bool `json:"failure_aware,omitempty"`
 	// MaxInnerFolds caps the inner folds per target (0 = every other
 	// history dataset): the datasets nearest to the target by distance are
 	// kept (distances are measured without fine-tuning, so honest for the
@@ -138,6 +149,8 @@ type Candidate struct {
 	Blend        float64 `json:"blend"`
 	// GNNObjective is the objective of the graphsage and gat learners.
 	GNNObjective string `json:"gnn_objective,omitempty"`
+	// FailureAware is Config.FailureAware.
+	FailureAware bool `json:"failure_aware,omitempty"`
 }
 
 func (c Candidate) String() string {
@@ -151,12 +164,17 @@ func (c Candidate) String() string {
 	if c.GBDTMaxDepth > 0 {
 		s += "/depth " + strconv.Itoa(c.GBDTMaxDepth)
 	}
-	return s + "/blend " + strconv.FormatFloat(c.Blend, 'g', -1, 64)
+	s += "/blend " + strconv.FormatFloat(c.Blend, 'g', -1, 64)
+	if c.FailureAware {
+		s += "/failure-aware"
+	}
+	return s
 }
 
 // apply returns cfg with the candidate's settings.
 func (c Candidate) apply(cfg Config) Config {
 	cfg.Learner, cfg.Graph.Weighting, cfg.Blend = c.Learner, c.Weighting, c.Blend
+	cfg.FailureAware = c.FailureAware
 	if c.GBDTMaxDepth > 0 {
 		cfg.GBDT.MaxDepth = c.GBDTMaxDepth
 	}
@@ -254,7 +272,8 @@ func orDefault[T any](list []T, v T) []T {
 
 // fixedSelection is the "selection" of a fixed run: the configured values.
 func fixedSelection(cfg Config) Candidate {
-	c := Candidate{Learner: cfg.Learner, Weighting: cmp.Or(cfg.Graph.Weighting, WeightMinMax), Blend: cfg.Blend}
+	c := Candidate{Learner: cfg.Learner, Weighting: cmp.Or(cfg.Graph.Weighting, WeightMinMax), Blend: cfg.Blend,
+		FailureAware: cfg.FailureAware}
 	if cfg.Regressor == RegressorGBDT {
 		c.GBDTMaxDepth = cfg.GBDT.MaxDepth
 	}
@@ -276,23 +295,30 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		}
 		return out, nil
 	}
-	sp := selectionSpace{}
+	sp := selectionSpace{failure: failureValues(cfg), pair: pairInnerFolds && cfg.Probe == 0}
 	sp.variants, sp.depths, sp.blends = cfg.Selection.space(cfg, graphNodes(d))
-	var jobs []selectionJob
+	folds := make([][]int, len(ts))
 	for i, t := range ts {
 		out[i] = &Selection{}
-		for f, di := range innerFolds(d, t, cfg.Selection.MaxInnerFolds) {
+		folds[i] = innerFolds(d, t, cfg.Selection.MaxInnerFolds)
+		for _, di := range folds[i] {
 			out[i].InnerFolds = append(out[i].InnerFolds, d.Datasets[di].DatasetID)
-			for v := range sp.variants {
-				jobs = append(jobs, selectionJob{i, v, f, di})
-			}
 		}
-		if len(out[i].InnerFolds) < 2 {
+		if len(folds[i]) < 2 {
 			return nil, fmt.Errorf("selection for %s: %d inner datasets with history, want at least 2 (or selection.mode fixed)",
-				d.Datasets[t].DatasetID, len(out[i].InnerFolds))
+				d.Datasets[t].DatasetID, len(folds[i]))
 		}
 	}
-	scores, err := runSelection(ctx, d, ts, cfg, sp, out, jobs, tm, step)
+	all := make([]int, len(sp.variants))
+	for v := range all {
+		all[v] = v
+	}
+	jobs := selectionPlan(ts, folds, func(int) []int { return all }, func(int, int) bool { return sp.pair })
+	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, func(j selectionJob) (Config, []int) {
+		c := sp.variants[j.variant].apply(cfg)
+		c.FailureAware = sp.failure[0]
+		return c, sp.depths
+	}, tm, step)
 	if err != nil {
 		return nil, err
 	}
@@ -301,37 +327,81 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 			return nil, fmt.Errorf("selection for %s: %w", d.Datasets[ts[i]].DatasetID, err)
 		}
 	}
+	if len(sp.failure) > 1 {
+		if err := selectFailure(ctx, d, ts, cfg, sp, folds, out, tm, step); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
 // selectionSpace is nested selection's search space: the candidates that
-// need a run of their own (variants), and the GBDT depths and prior blends
-// every run scores at once.
+// need a run of their own (variants), the GBDT depths and prior blends
+// every run scores at once, and the failure-model settings (the second, if
+// any, tried by selectFailure). pair says whether inner folds may pair up
+// (selectionPlan).
 type selectionSpace struct {
 	variants []Candidate
 	depths   []int
 	blends   []float64
+	failure  []bool
+	pair     bool
 }
 
-// selectionJob is one inner run: variant of the space, on inner fold number
-// fold (dataset index inner) of target number target.
-type selectionJob struct{ target, variant, fold, inner int }
+// selectFailure is the second stage of nested selection: the second
+// failure-model setting at each target's chosen variant and depth, with
+// every blend, on the same inner folds; a candidate that beats the choice
+// of the first stage becomes the choice.
+func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, folds [][]int,
+	out []*Selection, tm *timings, step func()) error {
+	won := make([]int, len(ts))
+	for i := range ts {
+		c := out[i].Chosen
+		won[i] = slices.IndexFunc(sp.variants, func(v Candidate) bool {
+			return v.Learner == c.Learner && v.Weighting == c.Weighting && v.GNNObjective == c.GNNObjective
+		})
+	}
+	same := func(i, i2 int) bool {
+		return sp.pair && won[i] == won[i2] && out[i].Chosen.GBDTMaxDepth == out[i2].Chosen.GBDTMaxDepth
+	}
+	jobs := selectionPlan(ts, folds, func(i int) []int { return won[i : i+1] }, same)
+	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, func(j selectionJob) (Config, []int) {
+		c := sp.variants[j.variant].apply(cfg)
+		c.FailureAware = sp.failure[1]
+		return c, []int{out[j.cells[0].target].Chosen.GBDTMaxDepth}
+	}, tm, step)
+	if err != nil {
+		return err
+	}
+	for i := range ts {
+		best := out[i].score(out[i].Chosen)
+		for b, blend := range sp.blends {
+			c := sp.variants[won[i]]
+			c.GBDTMaxDepth, c.Blend, c.FailureAware = out[i].Chosen.GBDTMaxDepth, blend, sp.failure[1]
+			out[i].add(c, scores[i][won[i]], b, &best)
+		}
+	}
+	return nil
+}
 
-// runSelection runs the jobs on cfg.Workers goroutines, each on the view of
-// d without its target, calling step after each, and returns
+// runSelection runs the jobs on cfg.Workers goroutines, each side on the
+// view of d without its target with the config and depths setup gives its
+// job and every blend of sp, calling step after each cell, and returns
 // scores[target][variant][fold]: the fold's inner score of every (depth,
-// blend), depth-major. Each job writes its own cell, so nothing depends on
-// which job finished first. The first failure stops the launch of further
-// jobs and is returned, naming the target and inner fold.
-func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, out []*Selection,
-	jobs []selectionJob, tm *timings, step func()) ([][][][]float64, error) {
+// blend), depth-major (nil for the cells no job ran). Each job writes its
+// own cells, so nothing depends on which job finished first. The first
+// failure stops the launch of further jobs and is returned, naming the
+// target and inner fold.
+func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, folds [][]int, jobs []selectionJob,
+	setup func(selectionJob) (Config, []int), tm *timings, step func()) ([][][][]float64, error) {
+	variants := len(sp.variants)
 	views := make([]*Data, len(ts))
 	scores := make([][][][]float64, len(ts))
 	for i, t := range ts {
 		views[i] = d.Without(t)
-		scores[i] = make([][][]float64, len(sp.variants))
-		for v := range sp.variants {
-			scores[i][v] = make([][]float64, len(out[i].InnerFolds))
+		scores[i] = make([][][]float64, variants)
+		for v := range variants {
+			scores[i][v] = make([][]float64, len(folds[i]))
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -341,13 +411,21 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			c := sp.variants[j.variant].apply(cfg)
-			fold, err := innerFold(gctx, views[j.target], j.inner, c, sp.depths, sp.blends, tm)
-			if err != nil {
-				return fmt.Errorf("selection for %s, inner fold %s: %w", d.Datasets[ts[j.target]].DatasetID, d.Datasets[j.inner].DatasetID, err)
+			c, depths := setup(j)
+			sides := make([]innerSide, len(j.cells))
+			for k, cell := range j.cells {
+				sides[k] = innerSide{view: views[cell.target], held: folds[cell.target][cell.fold]}
 			}
-			scores[j.target][j.variant][j.fold] = fold
-			step()
+			res, err := innerFoldGroup(gctx, sides, c, depths, sp.blends, tm)
+			if err != nil {
+				cell := j.cells[0]
+				return fmt.Errorf("selection for %s, inner fold %s: %w", d.Datasets[ts[cell.target]].DatasetID,
+					d.Datasets[folds[cell.target][cell.fold]].DatasetID, err)
+			}
+			for k, cell := range j.cells {
+				scores[cell.target][j.variant][cell.fold] = res[k]
+				step()
+			}
 			return nil
 		})
 	}
@@ -358,33 +436,18 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 }
 
 // choose scores every candidate of the space — a variant with a depth and
-// a blend — by the mean of its inner scores over the folds (summed in fold
-// order; NaN folds skipped, NaN when none), appends them to s.Scores in
-// search order, and sets s.Chosen to the first best. scores[variant][fold]
-// is runSelection's for one target. It fails when no candidate has a score.
+// a blend, with the first failure-model setting — by the mean of its inner
+// scores over the folds, appends them to s.Scores in search order, and sets
+// s.Chosen to the first best. scores[variant][fold] is runSelection's for
+// one target. It fails when no candidate has a score.
 func (s *Selection) choose(scores [][][]float64, sp selectionSpace) error {
 	best := math.Inf(-1)
 	for v, vr := range sp.variants {
 		for a, depth := range sp.depths {
 			for b, blend := range sp.blends {
-				k := a*len(sp.blends) + b
-				var sum, n float64
-				for _, fold := range scores[v] {
-					if !math.IsNaN(fold[k]) {
-						sum += fold[k]
-						n++
-					}
-				}
-				score := math.NaN()
-				if n > 0 {
-					score = sum / n
-				}
 				c := vr
-				c.GBDTMaxDepth, c.Blend = depth, blend
-				s.Scores = append(s.Scores, CandidateScore{c, score})
-				if score > best {
-					best, s.Chosen = score, c
-				}
+				c.GBDTMaxDepth, c.Blend, c.FailureAware = depth, blend, sp.failure[0]
+				s.add(c, scores[v], a*len(sp.blends)+b, &best)
 			}
 		}
 	}
@@ -394,15 +457,62 @@ func (s *Selection) choose(scores [][][]float64, sp selectionSpace) error {
 	return nil
 }
 
+// add appends candidate c with its mean inner score — the mean of fold[k]
+// over the folds (summed in fold order; NaN folds skipped, NaN when none) —
+// to s.Scores, and makes it s.Chosen when it beats best.
+func (s *Selection) add(c Candidate, folds [][]float64, k int, best *float64) {
+	var sum, n float64
+	for _, fold := range folds {
+		if !math.IsNaN(fold[k]) {
+			sum += fold[k]
+			n++
+		}
+	}
+	score := math.NaN()
+	if n > 0 {
+		score = sum / n
+	}
+	s.Scores = append(s.Scores, CandidateScore{c, score})
+	if score > *best {
+		*best, s.Chosen = score, c
+	}
+}
+
+// score returns the listed inner score of candidate c (−Inf when unlisted).
+func (s *Selection) score(c Candidate) float64 {
+	for _, cs := range s.Scores {
+		if cs.Candidate == c {
+			return cs.Score
+		}
+	}
+	return math.Inf(-1)
+}
+
+// failureValues returns the failure-model settings that nested selection
+// tries, in order, without repeats.
+func failureValues(cfg Config) []bool {
+	var out []bool
+	for _, v := range orDefault(cfg.Selection.FailureAware, cfg.FailureAware) {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // selectionJobs is the number of inner folds selectSettings runs.
 func selectionJobs(d *Data, ts []int, cfg Config) int {
 	if cfg.Selection.Mode == SelectFixed {
 		return 0
 	}
 	variants, _, _ := cfg.Selection.space(cfg, graphNodes(d))
+	per := len(variants)
+	if len(failureValues(cfg)) > 1 {
+		per++ // the second stage
+	}
 	n := 0
 	for _, t := range ts {
-		n += len(variants) * len(innerFolds(d, t, cfg.Selection.MaxInnerFolds))
+		n += per * len(innerFolds(d, t, cfg.Selection.MaxInnerFolds))
 	}
 	return n
 }
@@ -448,48 +558,165 @@ func innerFolds(d *Data, t, max int) []int {
 	return out
 }
 
-// innerFold holds out dataset di of the view d (on which the outer target is
-// already hidden), trains with cfg's graph and learner and each regressor
-// depth, and returns the inner score of every (depth, blend) pair, depth
-// major.
-func innerFold(ctx context.Context, d *Data, di int, cfg Config, depths []int, blends []float64, tm *timings) ([]float64, error) {
-	tg, err := BuildWarmGraph(d, di, cfg.Graph, cfg.Probe, cfg.Seed)
-	if err != nil {
-		return nil, fmt.Errorf("graph: %w", err)
+// selectionCell is inner fold fold of the selection for target target (an
+// index into the targets being selected for).
+type selectionCell struct{ target, fold int }
+
+// selectionJob is one unit of nested selection's work: one graph variant
+// on one or two cells.
+type selectionJob struct {
+	variant int
+	cells   []selectionCell
+}
+
+// pairInnerFolds lets selectionPlan pair cells; tests turn it off to check
+// that pairing changes no score.
+var pairInnerFolds = true
+
+// selectionPlan lists the jobs of nested selection: a job per variant of
+// variantsOf(target) and cell, in target, fold, variant order, except that
+// the two cells (T, D) and (D, T) of targets T and D that are each other's
+// inner folds make one job when pairable says so (their variants must then
+// be the same). Both cells train on every history dataset but T and D, so
+// innerFoldGroup can share their graph, embedding and regressor fits —
+// when, and only when, they are bit for bit the same.
+func selectionPlan(ts []int, folds [][]int, variantsOf func(target int) []int, pairable func(a, b int) bool) []selectionJob {
+	pos := map[int]int{} // dataset index → index into ts
+	for i, t := range ts {
+		pos[t] = i
 	}
-	emb, err := embed(ctx, d, di, tg, cfg, cfg.Seed, tm)
-	if err != nil {
-		return nil, err
+	partner := func(i, f int) (selectionCell, bool) {
+		i2, ok := pos[folds[i][f]]
+		if !ok || !pairable(i, i2) {
+			return selectionCell{}, false
+		}
+		f2 := slices.Index(folds[i2], ts[i])
+		return selectionCell{i2, f2}, f2 >= 0
 	}
-	t0 := time.Now()
-	ft, err := Features(d, di, tg, emb, cfg.Features, cfg.Learner, cfg.FeatureOptions, nil)
-	if err != nil {
-		return nil, err
+	var jobs []selectionJob
+	for i := range ts {
+		for f := range folds[i] {
+			cells := []selectionCell{{i, f}}
+			if p, ok := partner(i, f); ok {
+				if p.target < i {
+					continue // the pair's job was listed with its first target
+				}
+				cells = append(cells, p)
+			}
+			for _, v := range variantsOf(i) {
+				jobs = append(jobs, selectionJob{variant: v, cells: cells})
+			}
+		}
 	}
-	tm.add("selection features", time.Since(t0))
-	actual := make([]float64, len(ft.TestModels))
-	for i, mi := range ft.TestModels {
-		actual[i] = d.acc[di][mi]
+	return jobs
+}
+
+// innerSide is an inner fold: dataset held held out of view, on which the
+// outer target is already hidden.
+type innerSide struct {
+	view *Data
+	held int
+}
+
+// innerFoldGroup holds out each side's dataset of its view, trains with
+// cfg's graph and learner and each regressor depth, and returns, per side,
+// the inner score of every (depth, blend) pair, depth major. What two sides
+// have bit for bit in common is computed once: a node2vec embedding when
+// their graphs are equal (the walks and the skip-gram read nothing but the
+// graph, the options and the seed), a regressor fit when their training
+// rows, labels and failures are equal (a prediction reads nothing but the
+// fitted model and its row). The scores are those of each side run alone.
+func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, depths []int, blends []float64, tm *timings) ([][]float64, error) {
+	fts := make([]*FeatureTable, len(sides))
+	var (
+		firstGraph *TargetGraph
+		firstEmb   Embedding
+	)
+	for k, s := range sides {
+		tg, err := BuildWarmGraph(s.view, s.held, cfg.Graph, cfg.Probe, cfg.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("graph: %w", err)
+		}
+		var emb Embedding
+		shareable := cfg.Learner == LearnerNone || cfg.Learner == LearnerNode2Vec || cfg.Learner == LearnerNode2VecPlus
+		if k > 0 && shareable && reflect.DeepEqual(firstGraph.Graph, tg.Graph) {
+			emb = firstEmb
+		} else if emb, err = embed(ctx, s.view, s.held, tg, cfg, cfg.Seed, tm); err != nil {
+			return nil, err
+		}
+		if k == 0 {
+			firstGraph, firstEmb = tg, emb
+		}
+		t0 := time.Now()
+		if fts[k], err = Features(s.view, s.held, tg, emb, cfg.Features, cfg.Learner, cfg.FeatureOptions, nil); err != nil {
+			return nil, err
+		}
+		tm.add("selection features", time.Since(t0))
 	}
-	out := make([]float64, 0, len(depths)*len(blends))
+	// fitGroups[k] lists the sides whose training table is side k's, when
+	// k is the first of them; nil otherwise.
+	fitGroups := make([][]int, len(sides))
+	for k := range sides {
+		first := slices.IndexFunc(fts[:k], func(ft *FeatureTable) bool { return sameTraining(ft, fts[k]) })
+		if first < 0 {
+			first = k
+		}
+		fitGroups[first] = append(fitGroups[first], k)
+	}
+	out := make([][]float64, len(sides))
 	for _, depth := range depths {
 		c := cfg
 		if depth > 0 {
 			c.GBDT.MaxDepth = depth
 		}
-		t0 := time.Now()
-		pred, err := fitPredict(ft, c, cfg.Seed)
-		if err != nil {
-			return nil, fmt.Errorf("regressor: %w", err)
-		}
-		tm.add("selection train+predict", time.Since(t0))
-		for _, w := range blends {
-			s := slices.Clone(pred)
-			blendPrior(s, ft, w)
-			out = append(out, objective(cfg.Selection.Objective, s, actual))
+		for k, group := range fitGroups {
+			if group == nil {
+				continue
+			}
+			tests := make([]*mat.Dense, len(group))
+			for g, side := range group {
+				tests[g] = fts[side].Test
+			}
+			t0 := time.Now()
+			preds, err := fitTable(fts[k], tests, c, cfg.Seed)
+			if err != nil {
+				return nil, fmt.Errorf("regressor: %w", err)
+			}
+			tm.add("selection train+predict", time.Since(t0))
+			for g, side := range group {
+				ft, s := fts[side], sides[side]
+				actual := make([]float64, len(ft.TestModels))
+				for i, mi := range ft.TestModels {
+					actual[i] = s.view.acc[s.held][mi]
+				}
+				for _, w := range blends {
+					p := slices.Clone(preds[g])
+					blendPrior(p, ft, w)
+					out[side] = append(out[side], objective(cfg.Selection.Objective, p, actual))
+				}
+			}
 		}
 	}
 	return out, nil
+}
+
+// sameTraining reports whether two feature tables have the same columns,
+// training rows, labels and failures, bit for bit (NaN equal to NaN).
+func sameTraining(a, b *FeatureTable) bool {
+	same := func(x, y []float64) bool {
+		return slices.EqualFunc(x, y, func(u, v float64) bool { return math.Float64bits(u) == math.Float64bits(v) })
+	}
+	ra, ca := a.Train.Dims()
+	rb, cb := b.Train.Dims()
+	if ra != rb || ca != cb || !slices.Equal(a.Names, b.Names) || !same(a.Label, b.Label) || !slices.Equal(a.TrainFailed, b.TrainFailed) {
+		return false
+	}
+	for i := range ra {
+		if !same(a.Train.RawRowView(i), b.Train.RawRowView(i)) {
+			return false
+		}
+	}
+	return true
 }
 
 // objective scores predictions against recorded accuracies (NaN when

@@ -4,7 +4,9 @@
 // model behind TransferGraph's best results (Li et al., arXiv 2404.03988).
 //
 // Every model implements Regressor (Fit and Predict on a *mat.Dense) and
-// Importancer. The package knows nothing of graphs, stores or the pipeline;
+// Importancer. Logistic, an L2-penalised logistic regression for 0/1
+// labels fitted by Newton's method, implements Regressor too: its Predict
+// returns probabilities. The package knows nothing of graphs, stores or the pipeline;
 // it never reads files, logs or touches the network. All randomness comes
 // from the options' Seed, and results do not depend on Workers.
 //

@@ -1,0 +1,153 @@
+package pipeline
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/zoograph/zoograph/pipeline/transfergraph"
+	"github.com/zoograph/zoograph/store/storetest"
+)
+
+// imageData imports and cleans the image benchmark.
+func imageData(tb testing.TB, cfg Config) *Data {
+	tb.Helper()
+	src := storetest.Shared(tb, "transfergraph/image_classification")
+	tables, _, err := transfergraph.Import(context.Background(), src, transfergraph.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d, err := Clean(tables, cfg.Clean)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+// TestSelectionPairsChangeNoScore checks that nested selection gives the
+// same inner scores, bit for bit, whether or not the inner folds (T, D) and
+// (D, T) of two targets share their graph, embedding and fits.
+func TestSelectionPairsChangeNoScore(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.GBDT.Trees = 40
+	cfg.Node2Vec.Dim, cfg.Node2Vec.Epochs = 8, 1
+	cfg.Selection.Blends = []float64{1, 0.5}
+	cfg.Selection.FailureAware = []bool{false, true} // the second stage pairs too
+	d := imageData(t, cfg)
+	var ts []int
+	for _, name := range []string{"dtd", "pets", "svhn"} {
+		i, _ := d.DatasetIndex(name)
+		ts = append(ts, i)
+	}
+	folds := make([][]int, len(ts))
+	for i, ti := range ts {
+		folds[i] = innerFolds(d, ti, cfg.Selection.MaxInnerFolds)
+	}
+	pairs := 0
+	for _, j := range selectionPlan(ts, folds, func(int) []int { return []int{0} }, func(int, int) bool { return true }) {
+		if len(j.cells) == 2 {
+			pairs++
+		}
+	}
+	if pairs == 0 {
+		t.Fatal("no inner folds paired: the test checks nothing")
+	}
+	run := func(pair bool) []*Selection {
+		defer func(old bool) { pairInnerFolds = old }(pairInnerFolds)
+		pairInnerFolds = pair
+		sel, err := selectSettings(context.Background(), d, ts, cfg, newTimings(), func() {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sel
+	}
+	paired, alone := run(true), run(false)
+	for i, ti := range ts {
+		if paired[i].Chosen != alone[i].Chosen {
+			t.Errorf("%s: chose %v paired, %v alone", d.Datasets[ti].DatasetID, paired[i].Chosen, alone[i].Chosen)
+		}
+		for k, s := range paired[i].Scores {
+			if a := alone[i].Scores[k]; math.Float64bits(s.Score) != math.Float64bits(a.Score) || s.Candidate != a.Candidate {
+				t.Errorf("%s: %v scores %v paired, %v %v alone", d.Datasets[ti].DatasetID, s.Candidate, s.Score, a.Candidate, a.Score)
+			}
+		}
+	}
+	t.Logf("%d of %d inner folds paired", 2*pairs, len(folds[0])+len(folds[1])+len(folds[2]))
+}
+
+// innerFoldTable returns the feature table of one inner fold of nested
+// selection on the image benchmark — target dtd hidden, the first of its
+// inner datasets held out, no graph learner — and the configuration.
+func innerFoldTable(tb testing.TB) (*FeatureTable, Config) {
+	tb.Helper()
+	cfg := DefaultConfig()
+	cfg.Learner = LearnerNone
+	d := imageData(tb, cfg)
+	t, _ := d.DatasetIndex("dtd")
+	view := d.Without(t)
+	di := innerFolds(d, t, cfg.Selection.MaxInnerFolds)[0]
+	tg, err := BuildWarmGraph(view, di, cfg.Graph, 0, cfg.Seed)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ft, err := Features(view, di, tg, nil, cfg.Features, cfg.Learner, cfg.FeatureOptions, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ft, cfg
+}
+
+// BenchmarkInnerFoldFits times the regressor fits of one inner fold of
+// nested selection on the image benchmark: the GBDT at each depth of the
+// default search space (the blends reuse its predictions). Nested
+// selection runs a few hundred of these per image run; they are most of
+// its CPU time. It reports CPU seconds per fold, which a loaded machine
+// distorts less than wall time.
+func BenchmarkInnerFoldFits(b *testing.B) {
+	ft, cfg := innerFoldTable(b)
+	depths := DefaultSelection().GBDTMaxDepths
+	rows, cols := ft.Train.Dims()
+	b.Logf("%d training rows × %d features, depths %v", rows, cols, depths)
+	b.ReportAllocs()
+	cpu0 := storetest.CPUTime().Seconds()
+	for b.Loop() {
+		for _, depth := range depths {
+			c := cfg
+			c.GBDT.MaxDepth = depth
+			if _, err := fitPredict(ft, c, cfg.Seed); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if cpu := storetest.CPUTime().Seconds() - cpu0; cpu > 0 {
+		b.ReportMetric(cpu/float64(b.N), "cpu-s/fold")
+	}
+}
+
+// BenchmarkInnerFoldFailureAware times the failure-aware prediction of one
+// inner fold at depth 3: the logistic failure classifier and the regressor
+// on the working rows.
+func BenchmarkInnerFoldFailureAware(b *testing.B) {
+	ft, cfg := innerFoldTable(b)
+	cfg.GBDT.MaxDepth = 3
+	for _, stage := range []string{"classifier", "all"} {
+		b.Run(stage, func(b *testing.B) {
+			c := cfg
+			if stage == "classifier" {
+				c.GBDT.Trees = 1 // the regressor costs next to nothing
+			}
+			b.ReportAllocs()
+			cpu0 := storetest.CPUTime().Seconds()
+			for b.Loop() {
+				if _, err := fitPredictFailureAware(ft, []*mat.Dense{ft.Test}, c, cfg.Seed); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if cpu := storetest.CPUTime().Seconds() - cpu0; cpu > 0 {
+				b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
+			}
+		})
+	}
+}
