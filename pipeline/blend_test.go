@@ -17,7 +17,7 @@ func TestBlendPriorSameScale(t *testing.T) {
 	}
 	scores := []float64{10, 20, 30}
 	zs := zscore(scores)
-	blendPrior(scores, ft, 0.5)
+	blendPrior(scores, ft, 0.5, "")
 	if got, want := scores[2], zs[2]; got != want {
 		t.Errorf("score without a prior = %v, want the regressor's z-score %v", got, want)
 	}

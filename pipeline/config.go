@@ -197,7 +197,11 @@ type Config struct {
 	// w·z(regressor) + (1 − w)·z(history prior), where the prior is the
 	// model's similarity-weighted history on the other datasets (feature
 	// hist_sim_0.5 of the zoograph set). 1 = the regressor alone.
-	Blend    float64          `json:"blend"`
+	Blend float64 `json:"blend"`
+	// Prior is the feature column blended in as the prior (see priorColumn):
+	// empty for the similarity-weighted history (hist_sim_0.5, or hist_agree
+	// on a zoo without distances); Priors lists the others.
+	Prior    string           `json:"prior,omitempty"`
 	Graph    GraphConfig      `json:"graph"`
 	Node2Vec node2vec.Options `json:"node2vec"`
 	// GNN configures the graphsage and gat learners (its arch, seed and
@@ -242,6 +246,9 @@ type FeatureConfig struct {
 	// NoHistory leaves out the fine-tuning-history features (and with them
 	// the prior, which is one of them): the ablation of that part.
 	NoHistory bool `json:"no_history,omitempty"`
+	// NoLowRank leaves out the low-rank model's features (lowrank.go) on a
+	// zoo without distances: the ablation of that part.
+	NoLowRank bool `json:"no_low_rank,omitempty"`
 }
 
 // GraphConfig says which relations enter the model–dataset graph.
@@ -388,6 +395,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := c.Selection.validate(); err != nil {
+		return err
+	}
+	if err := validatePrior("prior", c.Prior); err != nil {
 		return err
 	}
 	if c.Blend < 0 || c.Blend > 1 {

@@ -37,6 +37,9 @@ type featureSpec struct {
 	// without distances (with distances the similarity kernels of the
 	// history group play this part).
 	agreement bool
+	// lowRank: the low-rank model's prediction, general factor and lineage
+	// offset (lowRankFamily), with the agreement group.
+	lowRank bool
 }
 
 func specFor(set FeatureSet, learner Learner) featureSpec {
@@ -77,6 +80,7 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set FeatureSet, le
 		spec.history = false
 	}
 	spec.agreement = spec.history && !d.hasDistances
+	spec.lowRank = spec.agreement && !opt.NoLowRank
 	ft, trainRows, err := featureRows(d, t, tg, opt.MaxRowsPerDataset, testModels)
 	if err != nil {
 		return nil, err
@@ -179,6 +183,9 @@ func featureFamilies(d *Data, t int, tg *TargetGraph, emb Embedding, spec featur
 	}
 	if spec.agreement {
 		fams = append(fams, agreementFamily(d, t, tg))
+	}
+	if spec.lowRank {
+		fams = append(fams, lowRankFamily(d, t, tg))
 	}
 	if spec.affinity {
 		fams = append(fams, affinityFamily(tg, emb))
@@ -336,7 +343,7 @@ const trainRowsSeed = 0x7261_6e6b_726f_7773
 func groupStandardize(ft *FeatureTable) {
 	var cols []int
 	for j, n := range ft.Names {
-		if strings.HasPrefix(n, "hist_") || strings.HasPrefix(n, "transfer_") || strings.HasPrefix(n, "emb_") ||
+		if strings.HasPrefix(n, "hist_") || strings.HasPrefix(n, "transfer_") || strings.HasPrefix(n, "emb_") || strings.HasPrefix(n, "lr_") ||
 			n == "model_log_parameters" || n == "model_reported_accuracy" || n == "source_distance" || n == "model_log_downloads" {
 			if n != "hist_count" {
 				cols = append(cols, j)

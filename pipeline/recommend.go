@@ -466,7 +466,7 @@ func scoreModels(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Confi
 	if err != nil {
 		return nil, fmt.Errorf("%s regressor: %w", cfg.Regressor, err)
 	}
-	blendPrior(pred, ft, cfg.Blend)
+	blendPrior(pred, ft, cfg.Blend, cfg.Prior)
 	return pred[:len(cands)], nil
 }
 

@@ -324,7 +324,7 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, s
 		}
 		tm.add("train+predict", time.Since(t0))
 		if set != FeaturesMetadata {
-			blendPrior(scores, ft, cfg.Blend)
+			blendPrior(scores, ft, cfg.Blend, cfg.Prior)
 		}
 		out := make([]store.Prediction, len(ft.TestModels))
 		for i, mi := range ft.TestModels {
@@ -629,8 +629,8 @@ func (t *timings) snapshot() map[string]float64 {
 // robust, assumption-light estimate; their mixture beats both. Models
 // without a prior get z(regressor), so every score is on the same scale.
 // w = 1 turns blending off.
-func blendPrior(scores []float64, ft *FeatureTable, w float64) {
-	col := priorColumn(ft)
+func blendPrior(scores []float64, ft *FeatureTable, w float64, priorName string) {
+	col := priorColumn(ft, priorName)
 	if w >= 1 || col < 0 {
 		return
 	}
@@ -656,24 +656,6 @@ const (
 	priorFeature  = "hist_sim_0.5"
 	priorFallback = "hist_agree"
 )
-
-// priorColumn returns the column of the prior: priorFeature when some test
-// row has it, else priorFallback; −1 when neither is a column.
-func priorColumn(ft *FeatureTable) int {
-	col := slices.Index(ft.Names, priorFeature)
-	if col >= 0 {
-		r, _ := ft.Test.Dims()
-		for i := range r {
-			if !math.IsNaN(ft.Test.At(i, col)) {
-				return col
-			}
-		}
-	}
-	if fb := slices.Index(ft.Names, priorFallback); fb >= 0 {
-		return fb
-	}
-	return col
-}
 
 // zscore standardises the finite values of v; NaN stays NaN, and a constant
 // vector becomes zeros.

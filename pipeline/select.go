@@ -55,6 +55,10 @@ type SelectionConfig struct {
 	GBDTMaxDepths []int `json:"gbdt_max_depths"`
 	// Blends are candidates for Config.Blend.
 	Blends []float64 `json:"blends"`
+	// Priors are candidates for Config.Prior; on a zoo with dataset
+	// distances only the default ("") is tried (the others are no columns
+	// there).
+	Priors []string `json:"priors,omitempty"`
 	// GNNObjectives are candidates for Config.GNN.Objective ("link",
 	// "regression"), tried with the graphsage and gat learners only.
 	GNNObjectives []string `json:"gnn_objectives"`
@@ -91,6 +95,7 @@ func DefaultSelection() SelectionConfig {
 		Weightings:    []string{WeightMinMax, WeightQuantile},
 		GBDTMaxDepths: []int{3, 5},
 		Blends:        []float64{1, 0.75, 0.5, 0.25, 0},
+		Priors:        []string{"", PriorHistoryMean, PriorLowRank},
 		GNNObjectives: []string{"link", "regression"},
 		MaxInnerFolds: 12,
 		MaxGraphNodes: 1000,
@@ -132,6 +137,11 @@ func (s *SelectionConfig) validate() error {
 			return fmt.Errorf("config: selection.gnn_objectives: %q: want link or regression", o)
 		}
 	}
+	for _, p := range s.Priors {
+		if err := validatePrior("selection.priors:", p); err != nil {
+			return err
+		}
+	}
 	if s.MaxInnerFolds < 0 {
 		return fmt.Errorf("config: selection.max_inner_folds = %d: want 0 (all) or more", s.MaxInnerFolds)
 	}
@@ -151,6 +161,8 @@ type Candidate struct {
 	GNNObjective string `json:"gnn_objective,omitempty"`
 	// FailureAware is Config.FailureAware.
 	FailureAware bool `json:"failure_aware,omitempty"`
+	// Prior is the blended prior (Config.Prior).
+	Prior string `json:"prior,omitempty"`
 }
 
 func (c Candidate) String() string {
@@ -165,6 +177,9 @@ func (c Candidate) String() string {
 		s += "/depth " + strconv.Itoa(c.GBDTMaxDepth)
 	}
 	s += "/blend " + strconv.FormatFloat(c.Blend, 'g', -1, 64)
+	if c.Prior != "" && c.Blend < 1 {
+		s += "/prior " + c.Prior
+	}
 	if c.FailureAware {
 		s += "/failure-aware"
 	}
@@ -173,7 +188,7 @@ func (c Candidate) String() string {
 
 // apply returns cfg with the candidate's settings.
 func (c Candidate) apply(cfg Config) Config {
-	cfg.Learner, cfg.Graph.Weighting, cfg.Blend = c.Learner, c.Weighting, c.Blend
+	cfg.Learner, cfg.Graph.Weighting, cfg.Blend, cfg.Prior = c.Learner, c.Weighting, c.Blend, c.Prior
 	cfg.FailureAware = c.FailureAware
 	if c.GBDTMaxDepth > 0 {
 		cfg.GBDT.MaxDepth = c.GBDTMaxDepth
@@ -273,7 +288,7 @@ func orDefault[T any](list []T, v T) []T {
 // fixedSelection is the "selection" of a fixed run: the configured values.
 func fixedSelection(cfg Config) Candidate {
 	c := Candidate{Learner: cfg.Learner, Weighting: cmp.Or(cfg.Graph.Weighting, WeightMinMax), Blend: cfg.Blend,
-		FailureAware: cfg.FailureAware}
+		FailureAware: cfg.FailureAware, Prior: cfg.Prior}
 	if cfg.Regressor == RegressorGBDT {
 		c.GBDTMaxDepth = cfg.GBDT.MaxDepth
 	}
@@ -297,6 +312,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 	}
 	sp := selectionSpace{failure: failureValues(cfg), pair: pairInnerFolds && cfg.Probe == 0}
 	sp.variants, sp.depths, sp.blends = cfg.Selection.space(cfg, graphNodes(d))
+	sp.priors = priorsFor(d, orDefault(cfg.Selection.Priors, cfg.Prior))
 	folds := make([][]int, len(ts))
 	for i, t := range ts {
 		out[i] = &Selection{}
@@ -344,6 +360,7 @@ type selectionSpace struct {
 	variants []Candidate
 	depths   []int
 	blends   []float64
+	priors   []string
 	failure  []bool
 	pair     bool
 }
@@ -375,10 +392,15 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 	}
 	for i := range ts {
 		best := out[i].score(out[i].Chosen)
-		for b, blend := range sp.blends {
-			c := sp.variants[won[i]]
-			c.GBDTMaxDepth, c.Blend, c.FailureAware = out[i].Chosen.GBDTMaxDepth, blend, sp.failure[1]
-			out[i].add(c, scores[i][won[i]], b, &best)
+		for p, prior := range sp.priors {
+			for b, blend := range sp.blends {
+				if blend >= 1 && p > 0 { // the regressor alone: the prior is moot
+					continue
+				}
+				c := sp.variants[won[i]]
+				c.GBDTMaxDepth, c.Blend, c.FailureAware, c.Prior = out[i].Chosen.GBDTMaxDepth, blend, sp.failure[1], prior
+				out[i].add(c, scores[i][won[i]], p*len(sp.blends)+b, &best)
+			}
 		}
 	}
 	return nil
@@ -388,7 +410,7 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 // view of d without its target with the config and depths setup gives its
 // job and every blend of sp, calling step after each cell, and returns
 // scores[target][variant][fold]: the fold's inner score of every (depth,
-// blend), depth-major (nil for the cells no job ran). Each job writes its
+// prior, blend), depth-major, blend-minor (nil for the cells no job ran). Each job writes its
 // own cells, so nothing depends on which job finished first. The first
 // failure stops the launch of further jobs and is returned, naming the
 // target and inner fold.
@@ -416,7 +438,7 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 			for k, cell := range j.cells {
 				sides[k] = innerSide{view: views[cell.target], held: folds[cell.target][cell.fold]}
 			}
-			res, err := innerFoldGroup(gctx, sides, c, depths, sp.blends, tm)
+			res, err := innerFoldGroup(gctx, sides, c, depths, sp.blends, sp.priors, tm)
 			if err != nil {
 				cell := j.cells[0]
 				return fmt.Errorf("selection for %s, inner fold %s: %w", d.Datasets[ts[cell.target]].DatasetID,
@@ -435,8 +457,8 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 	return scores, nil
 }
 
-// choose scores every candidate of the space — a variant with a depth and
-// a blend, with the first failure-model setting — by the mean of its inner
+// choose scores every candidate of the space — a variant with a depth, a
+// prior and a blend, with the first failure-model setting — by the mean of its inner
 // scores over the folds, appends them to s.Scores in search order, and sets
 // s.Chosen to the first best. scores[variant][fold] is runSelection's for
 // one target. It fails when no candidate has a score.
@@ -444,10 +466,15 @@ func (s *Selection) choose(scores [][][]float64, sp selectionSpace) error {
 	best := math.Inf(-1)
 	for v, vr := range sp.variants {
 		for a, depth := range sp.depths {
-			for b, blend := range sp.blends {
-				c := vr
-				c.GBDTMaxDepth, c.Blend, c.FailureAware = depth, blend, sp.failure[0]
-				s.add(c, scores[v], a*len(sp.blends)+b, &best)
+			for p, prior := range sp.priors {
+				for b, blend := range sp.blends {
+					if blend >= 1 && p > 0 { // the regressor alone: the prior is moot
+						continue
+					}
+					c := vr
+					c.GBDTMaxDepth, c.Blend, c.FailureAware, c.Prior = depth, blend, sp.failure[0], prior
+					s.add(c, scores[v], (a*len(sp.priors)+p)*len(sp.blends)+b, &best)
+				}
 			}
 		}
 	}
@@ -620,13 +647,14 @@ type innerSide struct {
 
 // innerFoldGroup holds out each side's dataset of its view, trains with
 // cfg's graph and learner and each regressor depth, and returns, per side,
-// the inner score of every (depth, blend) pair, depth major. What two sides
+// the inner score of every (depth, prior, blend), depth major, blend minor. What two sides
 // have bit for bit in common is computed once: a node2vec embedding when
 // their graphs are equal (the walks and the skip-gram read nothing but the
 // graph, the options and the seed), a regressor fit when their training
 // rows, labels and failures are equal (a prediction reads nothing but the
 // fitted model and its row). The scores are those of each side run alone.
-func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, depths []int, blends []float64, tm *timings) ([][]float64, error) {
+func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, depths []int, blends []float64, priors []string,
+	tm *timings) ([][]float64, error) {
 	fts := make([]*FeatureTable, len(sides))
 	var (
 		firstGraph *TargetGraph
@@ -689,10 +717,12 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, depths [
 				for i, mi := range ft.TestModels {
 					actual[i] = s.view.acc[s.held][mi]
 				}
-				for _, w := range blends {
-					p := slices.Clone(preds[g])
-					blendPrior(p, ft, w)
-					out[side] = append(out[side], objective(cfg.Selection.Objective, p, actual))
+				for _, prior := range priors {
+					for _, w := range blends {
+						p := slices.Clone(preds[g])
+						blendPrior(p, ft, w, prior)
+						out[side] = append(out[side], objective(cfg.Selection.Objective, p, actual))
+					}
 				}
 			}
 		}
