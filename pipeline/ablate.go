@@ -24,32 +24,49 @@ type ablationVariant struct {
 	apply      func(Config) Config
 	// when says whether the configured method has the part (nil: always).
 	when func(Config) bool
+	// only, when set, says whether the variant can differ from the full
+	// method of cfg on the zoo; the others are left out.
+	only func(cfg Config, zoo *store.Tables) bool
 }
 
 var ablationVariants = []ablationVariant{
-	{"no graph learner", "learner none: no embeddings, no embedding features", func(c Config) Config {
+	{name: "no graph learner", what: "learner none: no embeddings, no embedding features", apply: func(c Config) Config {
 		c.Learner, c.Selection.Learners = LearnerNone, nil
 		return c
-	}, nil},
+	}, only: func(cfg Config, zoo *store.Tables) bool {
+		// Nested selection leaves the graph learners out of its candidates on
+		// a graph over max_graph_nodes (counted here without the base models
+		// that are no model rows, so never over).
+		return cfg.Selection.Mode != SelectNested || cfg.Selection.MaxGraphNodes == 0 ||
+			len(zoo.Models)+len(zoo.Datasets) <= cfg.Selection.MaxGraphNodes || !slices.Contains(cfg.Selection.Learners, LearnerNone)
+	}},
 	{"no history features", "no fine-tuning-history features, hence no prior either", func(c Config) Config {
 		c.FeatureOptions.NoHistory = true
 		c.Blend, c.Selection.Blends = 1, nil
 		return c
-	}, nil},
+	}, nil, nil},
 	{"no prior", "blend 1: the regressor alone", func(c Config) Config {
 		c.Blend, c.Selection.Blends = 1, nil
 		return c
-	}, nil},
-	{"prior only", "blend 0: the similarity-weighted history prior alone", func(c Config) Config {
+	}, nil, nil},
+	{"prior only", "blend 0: the history prior alone (the prior still chosen by selection)", func(c Config) Config {
 		c.Blend, c.Selection.Blends = 0, nil
 		return c
-	}, nil},
+	}, nil, nil},
 	{name: "no failure model", what: "failure_aware off: one regressor on every fine-tune", apply: func(c Config) Config {
 		c.FailureAware, c.Selection.FailureAware = false, nil
 		return c
 	}, when: func(c Config) bool {
 		return slices.Contains(failureValues(c), true) && (c.FailureAware || c.Selection.Mode == SelectNested)
 	}},
+	{name: "no low-rank model", what: "no low-rank model features nor prior (a zoo without dataset distances only)", apply: func(c Config) Config {
+		c.FeatureOptions.NoLowRank = true
+		c.Selection.Priors = slices.DeleteFunc(slices.Clone(c.Selection.Priors), func(p string) bool { return p == PriorLowRank })
+		if c.Prior == PriorLowRank {
+			c.Prior = ""
+		}
+		return c
+	}, only: func(_ Config, zoo *store.Tables) bool { return len(zoo.DatasetDistances) == 0 }},
 }
 
 // Ablation compares the configured method with itself minus one part at a
@@ -100,7 +117,7 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 	a := &Ablation{Method: method, Targets: full.Targets, Seeds: cfg.Seeds, Full: full}
 	a.Rows = append(a.Rows, ablationRow("full", "the configured method ("+method+")", full.Metrics, method, ref))
 	for _, v := range ablationVariants {
-		if v.when != nil && !v.when(cfg) {
+		if (v.when != nil && !v.when(cfg)) || (v.only != nil && !v.only(cfg, zoo)) {
 			continue
 		}
 		vc := v.apply(cfg)

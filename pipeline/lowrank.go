@@ -125,17 +125,20 @@ func fitLowRankRow(d *Data, ta *targetAgreement, a int) *lowRankRow {
 	}
 	r = max(r, 1)
 	row := &lowRankRow{hist: hist, load: make([]float64, h*r), invPsi: make([]float64, h), r: r}
-	var meanLoad2 float64
+	comm := make([]float64, h)
 	for i := range h {
-		var comm float64
 		for k := range r {
 			col := h - 1 - k
 			l := q.At(i, col) * math.Sqrt(math.Max(vals[col], 0))
 			row.load[i*r+k] = l
-			comm += l * l
+			comm[i] += l * l
 		}
-		row.invPsi[i] = 1 / math.Max(1-comm, minUniqueness)
-		meanLoad2 += comm
+		comm[i] = min(comm[i], 1-minUniqueness)
+	}
+	var meanLoad2 float64
+	for i := range h {
+		meanLoad2 += comm[i]
+		row.invPsi[i] = 1 / (1 - comm[i])
 	}
 	meanLoad2 /= float64(h)
 	// Orient each factor so that its mean loading is positive: the first is
