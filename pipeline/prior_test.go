@@ -1,0 +1,40 @@
+package pipeline
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestPriorColumn(t *testing.T) {
+	nan := math.NaN()
+	ft := &FeatureTable{
+		Names: []string{"hist_sim_0.5", "hist_agree", PriorHistoryMean, PriorLowRank},
+		Test:  mat.NewDense(2, 4, []float64{nan, 1, 2, nan, nan, 3, 4, nan}),
+	}
+	tests := []struct {
+		prior string
+		want  int
+	}{
+		{"", 1},               // hist_sim_0.5 is NaN everywhere: the fallback
+		{PriorHistoryMean, 2}, // present
+		{PriorLowRank, 1},     // NaN everywhere: the default
+	}
+	for _, tt := range tests {
+		if got := priorColumn(ft, tt.prior); got != tt.want {
+			t.Errorf("priorColumn(%q) = %d, want %d", tt.prior, got, tt.want)
+		}
+	}
+}
+
+func TestPriorsFor(t *testing.T) {
+	all := []string{"", PriorHistoryMean, PriorLowRank}
+	if got := priorsFor(&Data{historyData: historyData{hasDistances: true}}, all); !slices.Equal(got, []string{""}) {
+		t.Errorf("with distances: %q, want only the default", got)
+	}
+	if got := priorsFor(&Data{}, all); !slices.Equal(got, all) {
+		t.Errorf("without distances: %q, want %q", got, all)
+	}
+}
