@@ -234,10 +234,10 @@ func TestRecyclingSynthetic(t *testing.T) {
 
 // TestRecyclingBenchmarkCold runs the shipped defaults on the 24 targets of
 // the model-recycling benchmark, cold, 5 seeds, and checks where zoograph
-// stands: far above the mnli_lp probe and random, and level with
-// history_mean (each model's mean standardised accuracy elsewhere), the
-// benchmark's strong baseline — the goal of history_mean + 0.05 is
-// not reached (see README).
+// stands: far above the mnli_lp probe and random, above history_mean (each
+// model's mean standardised accuracy elsewhere, the benchmark's strong
+// baseline) on the mean Pearson, and within 0.02 of it within lineage — the
+// issue's goal of history_mean + 0.05 is not reached (see README).
 func TestRecyclingBenchmarkCold(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole model-recycling benchmark: skipped under -short")
@@ -261,6 +261,9 @@ func TestRecyclingBenchmarkCold(t *testing.T) {
 		if v := ours[m]["_mean"].Mean; !(v > probe[m]["_mean"].Mean+0.05) || !(v > hist[m]["_mean"].Mean-0.02) {
 			t.Errorf("%s: ours %.3f, want above the probe's %.3f and within 0.02 of history_mean's %.3f", m, v,
 				probe[m]["_mean"].Mean, hist[m]["_mean"].Mean)
+		}
+		if v := ours[m]["_mean"].Mean; m == "pearson" && !(v > hist[m]["_mean"].Mean) {
+			t.Errorf("%s: ours %.3f, want above history_mean's %.3f", m, v, hist[m]["_mean"].Mean)
 		}
 	}
 	t.Logf("wall %v, timings %v", res.Wall, res.Timings)
