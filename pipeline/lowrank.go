@@ -99,9 +99,35 @@ func fitLowRankRow(d *Data, ta *targetAgreement, a int) *lowRankRow {
 			hist = append(hist, b)
 		}
 	}
+	row, meanLoad2 := factorLoadings(d, hist)
+	if row == nil {
+		return nil
+	}
+	if !row.priorLoading(d, ta, a) {
+		return nil
+	}
+	// Warm: the revealed accuracies of a update the loading and give the
+	// lineage offsets. A history dataset's revealed models are drawn as in
+	// targetAgreement.computeRow, so training rows carry the same signal.
+	var known []int
+	switch {
+	case a == ta.t:
+		known = ta.revealed
+	case ta.k > 0:
+		known = revealModels(d, a, ta.k, ta.seed)
+	}
+	row.warmUpdate(d, a, known, ta.model.resid2/math.Max(meanLoad2, 1e-3))
+	return row
+}
+
+// factorLoadings returns the factor model of the history datasets hist —
+// loadings and uniquenesses, each factor oriented so that its mean loading
+// is positive (the first is then the general skill, lr_general, in every
+// fit) — and their mean communality; nil with fewer than 2 datasets.
+func factorLoadings(d *Data, hist []int) (*lowRankRow, float64) {
 	h := len(hist)
 	if h < 2 {
-		return nil
+		return nil, 0
 	}
 	c := mat.NewSymDense(h, nil)
 	for i, b := range hist {
@@ -114,7 +140,7 @@ func fitLowRankRow(d *Data, ta *targetAgreement, a int) *lowRankRow {
 	}
 	var eig mat.EigenSym
 	if !eig.Factorize(c, true) {
-		return nil
+		return nil, 0
 	}
 	vals := eig.Values(nil) // ascending
 	var q mat.Dense
@@ -125,41 +151,42 @@ func fitLowRankRow(d *Data, ta *targetAgreement, a int) *lowRankRow {
 	}
 	r = max(r, 1)
 	row := &lowRankRow{hist: hist, load: make([]float64, h*r), invPsi: make([]float64, h), r: r}
-	comm := make([]float64, h)
-	for i := range h {
-		for k := range r {
-			col := h - 1 - k
-			l := q.At(i, col) * math.Sqrt(math.Max(vals[col], 0))
-			row.load[i*r+k] = l
-			comm[i] += l * l
+	for k := range r {
+		col := h - 1 - k
+		var sum float64
+		for i := range h {
+			sum += q.At(i, col)
 		}
-		comm[i] = min(comm[i], 1-minUniqueness)
+		sign := 1.0
+		if sum < 0 {
+			sign = -1
+		}
+		for i := range h {
+			row.load[i*r+k] = sign * q.At(i, col) * math.Sqrt(math.Max(vals[col], 0))
+		}
 	}
 	var meanLoad2 float64
 	for i := range h {
-		meanLoad2 += comm[i]
-		row.invPsi[i] = 1 / (1 - comm[i])
-	}
-	meanLoad2 /= float64(h)
-	// Orient each factor so that its mean loading is positive: the first is
-	// then the general skill (lr_general) in every fit.
-	for k := range r {
-		var s float64
-		for i := range h {
-			s += row.load[i*r+k]
+		var comm float64
+		for k := range r {
+			comm += row.load[i*r+k] * row.load[i*r+k]
 		}
-		if s < 0 {
-			for i := range h {
-				row.load[i*r+k] = -row.load[i*r+k]
-			}
-		}
+		comm = min(comm, 1-minUniqueness)
+		meanLoad2 += comm
+		row.invPsi[i] = 1 / (1 - comm)
 	}
+	return row, meanLoad2 / float64(h)
+}
 
-	// The prior loading from the metadata prediction of the agreements.
+// priorLoading sets the row's loading v to the ridge fit of the metadata
+// prediction of a's agreements with the history datasets; false when the
+// system is singular.
+func (row *lowRankRow) priorLoading(d *Data, ta *targetAgreement, a int) bool {
+	r := row.r
 	x := make([]float64, nPairFeatures)
 	var a2 [maxFactors * maxFactors]float64
 	var rhs [maxFactors]float64
-	for i, b := range hist {
+	for i, b := range row.hist {
 		pairFeatures(d, a, b, x)
 		p := ta.model.predictRow(x)
 		for k := range r {
@@ -172,25 +199,18 @@ func fitLowRankRow(d *Data, ta *targetAgreement, a int) *lowRankRow {
 	for k := range r {
 		a2[k*r+k]++
 	}
-	prior := make([]float64, r)
-	if !solveSmall(a2[:r*r], rhs[:r], prior, r) {
-		return nil
-	}
-	row.v = prior
+	row.v = make([]float64, r)
+	return solveSmall(a2[:r*r], rhs[:r], row.v, r)
+}
 
-	// Warm: the revealed accuracies of a update the loading and give the
-	// lineage offsets. A history dataset's revealed models are drawn as in
-	// targetAgreement.computeRow, so training rows carry the same signal.
-	var known []int
-	switch {
-	case a == ta.t:
-		known = ta.revealed
-	case ta.k > 0:
-		known = revealModels(d, a, ta.k, ta.seed)
-	}
+// warmUpdate turns the row's prior loading into its posterior mean given
+// the accuracies on row dataset a of the known models (at least 3 with
+// factor scores, else nothing changes), with prior variance sigma2 per
+// loading, and sets the lineage offsets from the residuals.
+func (row *lowRankRow) warmUpdate(d *Data, a int, known []int, sigma2 float64) {
+	r := row.r
 	var us [][]float64
-	var ys []float64
-	var bases []float64
+	var ys, bases []float64
 	u := make([]float64, r)
 	for _, mi := range known {
 		y := d.acc[a][mi]
@@ -201,11 +221,14 @@ func fitLowRankRow(d *Data, ta *targetAgreement, a int) *lowRankRow {
 	}
 	n := len(ys)
 	if n < 3 {
-		return row
+		return
 	}
 	ym, ysd := meanSD(ys)
 	if ysd == 0 {
-		return row
+		return
+	}
+	for i := range ys {
+		ys[i] = (ys[i] - ym) / ysd
 	}
 	um := make([]float64, r)
 	for _, ui := range us {
@@ -213,49 +236,59 @@ func fitLowRankRow(d *Data, ta *targetAgreement, a int) *lowRankRow {
 			um[k] += ui[k] / float64(n)
 		}
 	}
+	for _, ui := range us {
+		for k := range r {
+			ui[k] -= um[k]
+		}
+	}
 	var prior2 float64
-	for _, l := range prior {
+	for _, l := range row.v {
 		prior2 += l * l
 	}
-	sigma2 := ta.model.resid2 / math.Max(meanLoad2, 1e-3)
 	tau := math.Max(1-prior2, minUniqueness) / sigma2
-	clear(a2[:])
-	clear(rhs[:])
+	var a2 [maxFactors * maxFactors]float64
+	var rhs [maxFactors]float64
 	for i, ui := range us {
-		y := (ys[i] - ym) / ysd
 		for k := range r {
-			rhs[k] += (ui[k] - um[k]) * y
+			rhs[k] += ui[k] * ys[i]
 			for j := range r {
-				a2[k*r+j] += (ui[k] - um[k]) * (ui[j] - um[j])
+				a2[k*r+j] += ui[k] * ui[j]
 			}
 		}
 	}
 	for k := range r {
 		a2[k*r+k] += tau
-		rhs[k] += tau * prior[k]
+		rhs[k] += tau * row.v[k]
 	}
 	post := make([]float64, r)
 	if !solveSmall(a2[:r*r], rhs[:r], post, r) {
-		return row
+		return
 	}
 	row.v = post
+	row.offset = lineageOffsets(us, ys, bases, post)
+}
+
+// lineageOffsets returns, per base model code, the residuals of the centred
+// revealed accuracies ys from the centred scores us times v, summed over
+// the base model's revealed models and divided by their number plus one.
+func lineageOffsets(us [][]float64, ys, bases, v []float64) map[float64]float64 {
 	sum, cnt := map[float64]float64{}, map[float64]float64{}
 	for i, ui := range us {
 		if math.IsNaN(bases[i]) {
 			continue
 		}
-		e := (ys[i] - ym) / ysd
-		for k := range r {
-			e -= (ui[k] - um[k]) * post[k]
+		e := ys[i]
+		for k, x := range ui {
+			e -= x * v[k]
 		}
 		sum[bases[i]] += e
 		cnt[bases[i]]++
 	}
-	row.offset = map[float64]float64{}
+	out := make(map[float64]float64, len(sum))
 	for b, s := range sum {
-		row.offset[b] = s / (cnt[b] + 1)
+		out[b] = s / (cnt[b] + 1)
 	}
-	return row
+	return out
 }
 
 // scores writes model mi's factor scores into u; false when the model has
