@@ -189,17 +189,25 @@ func revealModels(d *Data, di, k int, seed uint64) []int {
 // row returns the similarities and weights of row dataset a.
 func (ta *targetAgreement) row(a int) *agreementRow { return ta.rows[a] }
 
+// known returns the models whose accuracy on dataset a counts as revealed:
+// the target's K revealed models, or on a warm run K models of a history
+// dataset drawn the same way, so training rows carry the same signal; none
+// on a cold run.
+func (ta *targetAgreement) known(a int) []int {
+	switch {
+	case a == ta.t:
+		return ta.revealed
+	case ta.k > 0:
+		return revealModels(ta.d, a, ta.k, ta.seed)
+	}
+	return nil
+}
+
 func (ta *targetAgreement) computeRow(a int) *agreementRow {
 	d := ta.d
 	n := len(d.Datasets)
 	r := &agreementRow{sim: make([]float64, n), w: make([]float64, n)}
-	var known []int
-	switch {
-	case a == ta.t:
-		known = ta.revealed
-	case ta.k > 0:
-		known = revealModels(d, a, ta.k, ta.seed)
-	}
+	known := ta.known(a)
 	x := make([]float64, nPairFeatures)
 	xs, ys := make([]float64, 0, len(known)), make([]float64, 0, len(known))
 	for b := range n {

@@ -107,16 +107,8 @@ func fitLowRankRow(d *Data, ta *targetAgreement, a int) *lowRankRow {
 		return nil
 	}
 	// Warm: the revealed accuracies of a update the loading and give the
-	// lineage offsets. A history dataset's revealed models are drawn as in
-	// targetAgreement.computeRow, so training rows carry the same signal.
-	var known []int
-	switch {
-	case a == ta.t:
-		known = ta.revealed
-	case ta.k > 0:
-		known = revealModels(d, a, ta.k, ta.seed)
-	}
-	row.warmUpdate(d, a, known, ta.model.resid2/math.Max(meanLoad2, 1e-3))
+	// lineage offsets (targetAgreement.known).
+	row.warmUpdate(d, a, ta.known(a), ta.model.resid2/math.Max(meanLoad2, 1e-3))
 	return row
 }
 
