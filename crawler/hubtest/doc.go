@@ -47,8 +47,8 @@
 // Repos come from AddModel / AddDataset (e.g. RepoFromJSON of a recorded
 // detail) and from a synthetic Zoo of any size, generated on the fly from
 // (index, seed): a million models cost only a 4-byte sort index entry each
-// per sort key in use. The zoo mimics the Hub — real well-known models and
-// datasets first, heavy-tailed authors, downloads and likes, real pipeline
+// per sort key in use. The zoo mimics the Hub — real well-known datasets
+// first, heavy-tailed authors, downloads and likes, real pipeline
 // tags, libraries and architectures, parameter counts, fine-tunes with
 // base_model lineage, model-index results on some cards, cards whose YAML
 // front matter is exactly the served cardData, and a few private, gated

@@ -17,13 +17,13 @@ import (
 // and Seed. Nothing is stored, so a replica serving a million models costs
 // only its sort indexes (4 bytes per repo per sort key in use).
 //
-// The zoo imitates the shape of the real Hub: a few real well-known models
-// and datasets first (google/vit-base-patch16-224, uoft-cs/cifar10, ...),
-// then generated ones with a heavy-tailed author distribution, real
-// pipeline tags, libraries and architectures, heavy-tailed downloads and
-// likes, creation dates from 2022 (many at the March 2022 migration date,
-// as on the Hub) to 2025, fine-tunes with base_model lineage (to roots and
-// to earlier fine-tunes), model-index evaluation results on some cards
+// The zoo imitates the shape of the real Hub: a few real well-known
+// datasets first (uoft-cs/cifar10, ...), then generated repos with a
+// heavy-tailed author distribution, real pipeline tags, libraries and
+// architectures, heavy-tailed downloads and likes, creation dates from
+// 2022 (many at the March 2022 migration date, as on the Hub) to 2025,
+// fine-tunes with base_model lineage (to earlier models, which may be
+// fine-tunes themselves), model-index evaluation results on some cards
 // (incl. the string values of RL cards), cards without front matter or
 // without a README, and a few private, gated and disabled repos.
 type Zoo struct {
@@ -152,24 +152,6 @@ func (z Zoo) meta(k repoKind, i int) meta {
 	binary.BigEndian.PutUint32(m.oid[:4], uint32(m.created.Unix()))
 	m.oid[4], m.oid[5], m.oid[6], m.oid[7], m.oid[8] = byte(h>>32), byte(h>>24), byte(h>>16), byte(h>>8), byte(h)
 	m.oid[9], m.oid[10], m.oid[11] = byte(i>>16), byte(i>>8), byte(i)
-	// Roots are real well-known repos with fixed traits.
-	if k == kindModel && i < len(knownModels) {
-		km := knownModels[i]
-		m.private, m.disabled, m.gated = false, false, km.gated
-		m.approved = km.gated != ""
-		m.downloads = km.downloads
-		m.all = km.downloads * 30
-		m.likes = km.downloads / 2000
-		m.hasTrending = true
-		m.created = legacyCreated
-		if !km.created.IsZero() {
-			m.created = km.created
-		}
-		if m.modified.Before(m.created) {
-			m.modified = m.created.Add(time.Duration(i+1) * 24 * time.Hour)
-		}
-		binary.BigEndian.PutUint32(m.oid[:4], uint32(m.created.Unix()))
-	}
 	if k == kindDataset && i < len(knownDatasets) {
 		m.private, m.disabled, m.gated = false, false, ""
 		m.downloads = 50_000 + int64(len(knownDatasets)-i)*10_000
@@ -271,52 +253,6 @@ var familyWeights = func() []int {
 	return w
 }()
 
-func familyIndex(arch, pipeline string) int {
-	for i, f := range families {
-		if f.arch == arch && f.pipeline == pipeline {
-			return i
-		}
-	}
-	return 0
-}
-
-// knownModel is a root of the zoo: a real well-known repo.
-type knownModel struct {
-	id        string
-	family    int
-	stem      int
-	downloads int64
-	gated     string
-	license   int       // index into licenses
-	created   time.Time // zero: the migration date
-}
-
-var knownModels = []knownModel{
-	{"google/vit-base-patch16-224", familyIndex("ViTForImageClassification", "image-classification"), 0, 8458647, "", 0, time.Time{}},
-	{"google-bert/bert-base-uncased", familyIndex("BertForSequenceClassification", "text-classification"), 0, 60214823, "", 0, time.Time{}},
-	{"distilbert/distilbert-base-uncased", familyIndex("DistilBertForSequenceClassification", "text-classification"), 0, 12840211, "", 0, time.Time{}},
-	{"FacebookAI/roberta-base", familyIndex("RobertaForSequenceClassification", "text-classification"), 0, 9837112, "", 1, time.Time{}},
-	{"microsoft/resnet-50", familyIndex("ResNetForImageClassification", "image-classification"), 0, 1211093, "", 0, time.Time{}},
-	{"facebook/convnext-tiny-224", familyIndex("ConvNextForImageClassification", "image-classification"), 0, 240551, "", 0, time.Time{}},
-	{"microsoft/swin-tiny-patch4-window7-224", familyIndex("SwinForImageClassification", "image-classification"), 0, 88710, "", 0, time.Time{}},
-	{"meta-llama/Llama-3.2-1B", familyIndex("LlamaForCausalLM", "text-generation"), 0, 2155093, "manual", 4, time.Date(2024, 9, 18, 15, 3, 14, 0, time.UTC)},
-	{"Qwen/Qwen2.5-0.5B", familyIndex("Qwen2ForCausalLM", "text-generation"), 0, 1502335, "", 0, time.Date(2024, 9, 15, 12, 15, 39, 0, time.UTC)},
-	{"openai-community/gpt2", familyIndex("GPT2LMHeadModel", "text-generation"), 0, 17226004, "", 1, time.Time{}},
-	{"google-t5/t5-small", familyIndex("T5ForConditionalGeneration", "text2text-generation"), 0, 3200418, "", 0, time.Time{}},
-	{"facebook/wav2vec2-base-960h", familyIndex("Wav2Vec2ForCTC", "automatic-speech-recognition"), 0, 1021335, "", 0, time.Time{}},
-	{"sentence-transformers/all-MiniLM-L6-v2", familyIndex("BertModel", "sentence-similarity"), 0, 80215540, "", 0, time.Time{}},
-	{"facebook/detr-resnet-50", familyIndex("DetrForObjectDetection", "object-detection"), 0, 701224, "", 0, time.Time{}},
-}
-
-// rootsOf lists, per family, the indices of knownModels in it.
-var rootsOf = func() [][]int {
-	r := make([][]int, len(families))
-	for i, km := range knownModels {
-		r[km.family] = append(r[km.family], i)
-	}
-	return r
-}()
-
 // knownDataset is a real well-known dataset.
 type knownDataset struct {
 	id   string
@@ -374,21 +310,12 @@ var knownDatasets = []knownDataset{
 	{"sentence-transformers/all-nli", taskIndex("sentence-similarity"), "100K<n<1M", "en"},
 }
 
-// Author pool: well-known orgs first, then generated user names; drawn
-// with a heavy tail so a few authors own many repos.
-var knownAuthors = []string{
-	"google", "facebook", "microsoft", "openai-community", "sentence-transformers",
-	"nvidia", "stabilityai", "mistralai", "Qwen", "meta-llama", "HuggingFaceH4",
-	"allenai", "EleutherAI", "bigscience", "timm", "deepset", "cardiffnlp",
-}
-
+// The author pool: generated user names, drawn with a heavy tail so a few
+// authors own many repos.
 func (z Zoo) numAuthors() int { return max(32, (z.Models+z.Datasets)/4) }
 
-// author returns the name of author a: a well-known org, or a user name.
+// author returns the name of author a.
 func (z Zoo) author(a int) string {
-	if a < len(knownAuthors) {
-		return knownAuthors[a]
-	}
 	r := newRnd(z.Seed, streamAuthor, kindModel, a)
 	return []string{"ka", "mi", "ra", "lu", "vi", "ko", "ze", "el"}[r.intn(8)] + strconv.FormatUint(uint64(a), 36) +
 		[]string{"", "ai", "lab", "-ml", "_dev", "-hf"}[r.intn(6)]
@@ -400,20 +327,30 @@ func (z Zoo) pickAuthor(r *rnd) int {
 }
 
 // family returns the family of model i or the task of dataset i: a
-// separate cheap draw, so lineage and dataset choices need not build meta.
+// separate cheap draw, so sorting and dataset choices need not build meta.
 func (z Zoo) family(k repoKind, i int) int {
 	if k == kindModel {
-		if i < len(knownModels) {
-			return knownModels[i].family
-		}
-		r := newRnd(z.Seed, streamFamily, k, i)
-		return r.pick(familyWeights)
+		fam, _ := z.lineage(i)
+		return fam
 	}
 	if i < len(knownDatasets) {
 		return knownDatasets[i].task
 	}
 	r := newRnd(z.Seed, streamFamily, k, i)
 	return r.intn(len(datasetTasks))
+}
+
+// lineage returns the family of model i and the earlier model it is a
+// fine-tune of (-1: none). A fine-tune is of its base's family, so chains
+// of fine-tunes stay within one family.
+func (z Zoo) lineage(i int) (fam, base int) {
+	r := newRnd(z.Seed, streamFamily, kindModel, i)
+	if i > 0 && r.chance(0.45) {
+		base = r.intn(i)
+		fam, _ = z.lineage(base)
+		return fam, base
+	}
+	return r.pick(familyWeights), -1
 }
 
 // modelNames are the name-stream draws of a model.
@@ -424,9 +361,6 @@ type modelNames struct {
 }
 
 func (z Zoo) names(i int) modelNames {
-	if i < len(knownModels) {
-		return modelNames{id: knownModels[i].id, stem: knownModels[i].stem, ds: -1}
-	}
 	fam := z.family(kindModel, i)
 	r := newRnd(z.Seed, streamName, kindModel, i)
 	f := &families[fam]
@@ -530,7 +464,7 @@ func (z Zoo) id(k repoKind, i int) string {
 // lookup returns i if id is repo i of kind k: a known repo, or a generated
 // one by the base-36 index its id ends with.
 func (z Zoo) lookup(k repoKind, id string) (int, bool) {
-	n, known := z.Models, len(knownModels)
+	n, known := z.Models, 0
 	if k == kindDataset {
 		n, known = z.Datasets, len(knownDatasets)
 	}
@@ -577,33 +511,15 @@ func (z Zoo) model(i int, p parts) Repo {
 	repo := m.repo(id, &r)
 	repo.PipelineTag, repo.LibraryName = f.pipeline, f.library
 
-	// Lineage: a fine-tune of a root of its family, or of an earlier
-	// model of the same family (a second generation).
 	base := ""
-	if i >= len(knownModels) && r.chance(0.45) {
-		if roots := rootsOf[m.family]; len(roots) > 0 && r.chance(0.6) {
-			base = knownModels[roots[r.intn(len(roots))]].id
-		} else if i > len(knownModels) {
-			for try := 0; try < 4; try++ {
-				j := len(knownModels) + r.intn(i-len(knownModels))
-				if z.family(kindModel, j) == m.family {
-					base = z.ModelID(j)
-					break
-				}
-			}
-		}
+	if _, b := z.lineage(i); b >= 0 {
+		base = z.ModelID(b)
 	}
 	license := licenses[r.intn(len(licenses))]
 	lang := ""
 	if datasetTaskModality(f.task()) == "text" {
 		lang = languages[r.intn(len(languages))]
 		if r.chance(0.6) {
-			lang = "en"
-		}
-	}
-	if i < len(knownModels) {
-		license = licenses[knownModels[i].license]
-		if lang != "" {
 			lang = "en"
 		}
 	}
