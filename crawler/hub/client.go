@@ -100,7 +100,7 @@ func New(opt Options) (*Client, error) {
 	}
 	rc := resty.NewWithClient(hc).
 		SetLogger(restyLogger{opt.Logger}).
-		SetHeader("User-Agent", opt.UserAgent)
+		SetHeader("User-Agent", "zoograph/"+moduleVersion())
 	return &Client{
 		opt:  opt,
 		base: base,

@@ -35,8 +35,6 @@ type Options struct {
 	// never to another host, never logged. New refuses a token over plain
 	// http unless the host is loopback. See TokenFromEnv.
 	Token string
-	// UserAgent defaults to "zoograph/<module version>".
-	UserAgent string
 	// Quota paces requests per bucket; the zero value means
 	// DefaultQuota(Token != ""). See ParseQuota.
 	Quota Quota
@@ -76,9 +74,6 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.Endpoint == "" {
 		o.Endpoint = DefaultEndpoint
-	}
-	if o.UserAgent == "" {
-		o.UserAgent = "zoograph/" + moduleVersion()
 	}
 	if o.Quota == (Quota{}) {
 		o.Quota = DefaultQuota(o.Token != "")

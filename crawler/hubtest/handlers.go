@@ -174,7 +174,7 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 		w.Header().Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	h.writeBody(w, r, st, marshal(objs))
+	h.writeBody(w, st, marshal(objs))
 }
 
 // nextURL is the request URL (scheme and host as the client reached the
@@ -289,7 +289,7 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 	h.mu.RUnlock()
 	if ok {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		h.writeBody(w, r, st, body)
+		h.writeBody(w, st, body)
 	}
 }
 
@@ -339,5 +339,5 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 		return
 	}
 	hd.Set("Content-Type", ctype)
-	h.writeBody(w, r, st, content)
+	h.writeBody(w, st, content)
 }

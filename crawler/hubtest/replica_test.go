@@ -347,17 +347,15 @@ func TestLatency(t *testing.T) {
 	}
 }
 
-func TestMethodsAndHead(t *testing.T) {
+// TestOnlyGet: the crawler only reads; any other method is a 405.
+func TestOnlyGet(t *testing.T) {
 	h := New(Options{Zoo: Zoo{Models: 20, Seed: 1}})
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/models", strings.NewReader("{}")))
-	if rec.Code != 405 {
-		t.Errorf("POST: %d", rec.Code)
-	}
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("HEAD", "/api/models", nil))
-	if rec.Code != 200 {
-		t.Errorf("HEAD: %d", rec.Code)
+	for _, m := range []string{"POST", "HEAD"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(m, "/api/models", nil))
+		if rec.Code != 405 || rec.Header().Get("Allow") != "GET" {
+			t.Errorf("%s: %d, Allow %q", m, rec.Code, rec.Header().Get("Allow"))
+		}
 	}
 }
 

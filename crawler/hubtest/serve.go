@@ -51,10 +51,10 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	hd := w.Header()
-	hd.Set("X-Request-Id", h.requestID(r))
+	hd.Set("X-Request-Id", h.requestID())
 
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		hd.Set("Allow", "GET, HEAD")
+	if r.Method != http.MethodGet {
+		hd.Set("Allow", "GET")
 		writeError(rec, http.StatusMethodNotAllowed, "", "Method not allowed")
 		return
 	}
@@ -205,13 +205,9 @@ func remoteIP(r *http.Request) string {
 	return host
 }
 
-func (h *Hub) requestID(r *http.Request) string {
-	n := h.reqSeq.Add(1)
-	id := fmt.Sprintf("Root=1-%08x-%024x", uint32(time.Now().Unix()), n)
-	if t := r.Header.Get("X-Amzn-Trace-Id"); t != "" {
-		id += ";" + t
-	}
-	return id
+// requestID is an X-Request-Id in the Hub's (AWS trace id) form.
+func (h *Hub) requestID() string {
+	return fmt.Sprintf("Root=1-%08x-%024x", uint32(time.Now().Unix()), h.reqSeq.Add(1))
 }
 
 // injectFault draws the request's fault. It reports whether the request
@@ -261,9 +257,9 @@ func resetConn(w http.ResponseWriter, taken func()) error {
 // writeBody writes a 200 body, or half of it when the truncation fault
 // hit: under the full Content-Length, so the server closes the connection
 // and the client reads an unexpected EOF.
-func (h *Hub) writeBody(w *recorder, r *http.Request, st *request, body []byte) {
+func (h *Hub) writeBody(w *recorder, st *request, body []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	if st.truncate && len(body) > 1 && r.Method == http.MethodGet {
+	if st.truncate && len(body) > 1 {
 		h.note(func(s *Stats) { s.Truncations++ })
 		body = body[:len(body)/2]
 	}
