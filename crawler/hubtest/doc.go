@@ -18,11 +18,11 @@
 //     expand[]) returning only _id, id and the keys, with 400 for an
 //     unknown key or a detail-only key. The next page is announced by
 //     Link: <...>; rel="next" whose URL is built from the request's own
-//     scheme and host, carries every original parameter plus an opaque
-//     cursor, and is absent on the last page.
-//   - GET /api/{models,datasets}/{id}[/revision/{rev}] with expand: the
-//     detail shape of the recorded responses (same keys and types; keys
-//     are written sorted; siblings carry rfilename only).
+//     host, carries every original parameter plus an opaque cursor, and
+//     is absent on the last page.
+//   - GET /api/{models,datasets}/{id} with expand: the detail shape of the
+//     recorded responses (same keys and types; keys are written sorted;
+//     siblings carry rfilename only).
 //   - GET /{id}/resolve/{rev}/README.md (and the /datasets/ form): the card
 //     with X-Repo-Commit and a strong ETag (the git blob id); with Options.ResolveCache
 //     first a relative 307 to /api/resolve-cache/..., as the Hub does.
@@ -63,7 +63,8 @@
 // yield every repo with its _id and lastModified; Stats counts requests by
 // route and status, 429s and injected faults.
 //
-// Not served: spaces, file trees, commits, paths-info, the new
+// Not served: methods other than GET, details at other revisions than
+// the head, spaces, file trees, commits, paths-info, the new
 // evalResults system, search by num_parameters or inference provider.
 // The dataset list/detail keys and the default dataset list item are the
 // replica's own guess: no real recording of them exists.

@@ -177,13 +177,10 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	h.writeBody(w, st, marshal(objs))
 }
 
-// nextURL is the request URL (scheme and host as the client reached the
-// replica) with every original parameter and the new cursor.
+// nextURL is the request URL (host as the client reached the replica,
+// which serves plain http) with every original parameter and the new
+// cursor.
 func nextURL(r *http.Request, cursor string) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	var q []string
 	for _, p := range strings.Split(r.URL.RawQuery, "&") {
 		if p == "" || p == "cursor" || strings.HasPrefix(p, "cursor=") {
@@ -192,7 +189,7 @@ func nextURL(r *http.Request, cursor string) string {
 		q = append(q, p)
 	}
 	q = append(q, "cursor="+url.QueryEscape(cursor))
-	return scheme + "://" + r.Host + r.URL.EscapedPath() + "?" + strings.Join(q, "&")
+	return "http://" + r.Host + r.URL.EscapedPath() + "?" + strings.Join(q, "&")
 }
 
 // The cursor is opaque to clients: base64 of the sort key, the _id of the
@@ -256,7 +253,7 @@ func (h *Hub) lookup(w *recorder, r *http.Request, st *request, k repoKind, rt r
 	return repo, true
 }
 
-// detail answers GET /api/{models|datasets}/{id}[/revision/{rev}].
+// detail answers GET /api/{models|datasets}/{id}.
 func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt route) {
 	v := r.URL.Query()
 	sel := selection{detail: true}
@@ -279,9 +276,7 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 	}
 
 	h.mu.RLock()
-	repo, ok := h.lookup(w, r, st, k, rt, func(to string) string {
-		return "/api/" + k.plural() + "/" + to + rt.rest
-	})
+	repo, ok := h.lookup(w, r, st, k, rt, func(to string) string { return "/api/" + k.plural() + "/" + to })
 	var body []byte
 	if ok {
 		body = marshal(h.repoObject(k, repo, &sel))

@@ -113,13 +113,15 @@ type route struct {
 	id     string
 	rev    string // unescaped
 	file   string
-	// rest is the escaped path after the id (e.g. "/revision/main"), kept
-	// for rename redirects.
+	// rest is the escaped path after the id of a resolve (e.g.
+	// "/resolve/main/README.md"), kept for rename redirects.
 	rest string
 }
 
 // parseRoute maps an escaped path to a route. Path segments are
 // unescaped one by one, so a revision like refs%2Fpr%2F5 stays one segment.
+// A detail is served at the current head only (the crawler asks for no
+// other revision).
 func parseRoute(p string) route {
 	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	un := func(s string) string {
@@ -140,12 +142,7 @@ func parseRoute(p string) route {
 		}
 		rest := segs[2:]
 		rt := route{name: k.plural() + ".detail", bucket: "api", kind: k}
-		if n := len(rest); n >= 3 && rest[n-2] == "revision" {
-			rt.rev = un(rest[n-1])
-			rt.rest = "/revision/" + rest[n-1]
-			rest = rest[:n-2]
-		}
-		if len(rest) < 1 || len(rest) > 2 {
+		if len(rest) > 2 {
 			return route{name: "unknown", bucket: "api"}
 		}
 		for i := range rest {
