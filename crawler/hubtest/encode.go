@@ -230,7 +230,7 @@ func (h *Hub) baseModels(r *Repo) (any, bool) {
 	models := make([]object, len(ids))
 	for i, id := range ids {
 		models[i] = object{"id": id}
-		if oid, ok := h.oidOf(kindModel, id); ok {
+		if oid, ok := h.models.oidOf(id); ok {
 			models[i]["_id"] = oid
 		}
 	}

@@ -76,7 +76,6 @@ type Hub struct {
 	mu       sync.RWMutex
 	models   *collection
 	datasets *collection
-	version  atomic.Uint64 // bumped under mu whenever the repos change
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -172,7 +171,6 @@ func (h *Hub) add(k repoKind, r Repo) error {
 	c.fillDerived()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.version.Add(1)
 	h.coll(k).put(c)
 	return nil
 }
@@ -183,7 +181,6 @@ func (h *Hub) add(k repoKind, r Repo) error {
 func (h *Hub) Rename(oldID, newID string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.version.Add(1)
 	return h.models.rename(oldID, newID)
 }
 
@@ -193,7 +190,6 @@ func (h *Hub) Rename(oldID, newID string) error {
 func (h *Hub) UpdateModel(id string, fn func(*Repo)) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.version.Add(1)
 	return h.models.update(id, fn)
 }
 
@@ -205,7 +201,6 @@ func (h *Hub) DeleteModel(id string) error {
 	if !ok {
 		return fmt.Errorf("hubtest: no model %q", id)
 	}
-	h.version.Add(1)
 	h.models.remove(hd)
 	return nil
 }
@@ -226,8 +221,6 @@ func (h *Hub) get(k repoKind, id string) (Repo, bool) {
 	}
 	return *c.repo(hd, partAll).clone(), true
 }
-
-func (h *Hub) oidOf(k repoKind, id string) (string, bool) { return h.coll(k).oidOf(id) }
 
 // Ref identifies a repo of the replica, for checking a crawl against it.
 type Ref struct {

@@ -284,11 +284,7 @@ func (c *collection) oidOf(id string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if h >= c.gen {
-		return c.explicit[h-c.gen].OID, true
-	}
-	m := c.zoo.meta(c.kind, h)
-	return m.oidHex(), true
+	return c.repo(h, 0).OID, true
 }
 
 // matches applies the listing filters to repo r.
