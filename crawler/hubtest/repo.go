@@ -8,7 +8,6 @@ import (
 	"hash/fnv"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -148,7 +147,7 @@ func (r *Repo) fillDerived() {
 		r.LastModified = r.CreatedAt
 	}
 	if r.OID == "" {
-		r.OID = hex.EncodeToString(deriveOID(r.CreatedAt, hashString(r.ID)))
+		r.OID = deriveOID(r.CreatedAt, r.ID)
 	}
 	if r.SHA == "" {
 		h := sha1.Sum([]byte(r.ID + "@" + r.LastModified.UTC().Format(time.RFC3339Nano)))
@@ -163,18 +162,15 @@ func (r *Repo) fillDerived() {
 // Hub did not store creation dates before its migration).
 var legacyCreated = time.Date(2022, 3, 2, 23, 29, 5, 0, time.UTC)
 
-// deriveOID builds a 12-byte ObjectId: 4 bytes of creation time, 8 of h.
-func deriveOID(created time.Time, h uint64) []byte {
+// deriveOID builds a 12-byte ObjectId in hex: 4 bytes of creation time, 8
+// of a hash of id.
+func deriveOID(created time.Time, id string) string {
+	h := fnv.New64a()
+	h.Write([]byte(id))
 	var b [12]byte
 	binary.BigEndian.PutUint32(b[:4], uint32(created.Unix()))
-	binary.BigEndian.PutUint64(b[4:], h)
-	return b[:]
-}
-
-func hashString(s string) uint64 {
-	f := fnv.New64a()
-	f.Write([]byte(s))
-	return f.Sum64()
+	binary.BigEndian.PutUint64(b[4:], h.Sum64())
+	return hex.EncodeToString(b[:])
 }
 
 // blobSHA is git's blob id of content: sha1("blob <len>\0" + content).
@@ -213,5 +209,3 @@ func validID(id string) bool {
 
 // formatTime is the Hub's timestamp format: UTC, milliseconds, Z.
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -257,8 +257,6 @@ var familyWeights = func() []int {
 type knownDataset struct {
 	id   string
 	task int // index into datasetTasks
-	size string
-	lang string
 }
 
 // datasetTasks: task category, modality, and the families that train on it.
@@ -290,24 +288,24 @@ func taskIndex(category string) int {
 }
 
 var knownDatasets = []knownDataset{
-	{"uoft-cs/cifar10", taskIndex("image-classification"), "10K<n<100K", ""},
-	{"uoft-cs/cifar100", taskIndex("image-classification"), "10K<n<100K", ""},
-	{"ILSVRC/imagenet-1k", taskIndex("image-classification"), "1M<n<10M", ""},
-	{"ylecun/mnist", taskIndex("image-classification"), "10K<n<100K", ""},
-	{"ethz/food101", taskIndex("image-classification"), "10K<n<100K", ""},
-	{"tanganke/stanford_cars", taskIndex("image-classification"), "1K<n<10K", ""},
-	{"nelorth/oxford-flowers", taskIndex("image-classification"), "1K<n<10K", ""},
-	{"nyu-mll/glue", taskIndex("text-classification"), "1M<n<10M", "en"},
-	{"stanfordnlp/imdb", taskIndex("text-classification"), "10K<n<100K", "en"},
-	{"stanfordnlp/sst2", taskIndex("text-classification"), "10K<n<100K", "en"},
-	{"eriktks/conll2003", taskIndex("token-classification"), "10K<n<100K", "en"},
-	{"rajpurkar/squad_v2", taskIndex("question-answering"), "100K<n<1M", "en"},
-	{"Salesforce/wikitext", taskIndex("text-generation"), "1M<n<10M", "en"},
-	{"abisee/cnn_dailymail", taskIndex("summarization"), "100K<n<1M", "en"},
-	{"wmt/wmt16", taskIndex("translation"), "1M<n<10M", "de"},
-	{"openslr/librispeech_asr", taskIndex("automatic-speech-recognition"), "100K<n<1M", "en"},
-	{"detection-datasets/coco", taskIndex("object-detection"), "100K<n<1M", ""},
-	{"sentence-transformers/all-nli", taskIndex("sentence-similarity"), "100K<n<1M", "en"},
+	{"uoft-cs/cifar10", taskIndex("image-classification")},
+	{"uoft-cs/cifar100", taskIndex("image-classification")},
+	{"ILSVRC/imagenet-1k", taskIndex("image-classification")},
+	{"ylecun/mnist", taskIndex("image-classification")},
+	{"ethz/food101", taskIndex("image-classification")},
+	{"tanganke/stanford_cars", taskIndex("image-classification")},
+	{"nelorth/oxford-flowers", taskIndex("image-classification")},
+	{"nyu-mll/glue", taskIndex("text-classification")},
+	{"stanfordnlp/imdb", taskIndex("text-classification")},
+	{"stanfordnlp/sst2", taskIndex("text-classification")},
+	{"eriktks/conll2003", taskIndex("token-classification")},
+	{"rajpurkar/squad_v2", taskIndex("question-answering")},
+	{"Salesforce/wikitext", taskIndex("text-generation")},
+	{"abisee/cnn_dailymail", taskIndex("summarization")},
+	{"wmt/wmt16", taskIndex("translation")},
+	{"openslr/librispeech_asr", taskIndex("automatic-speech-recognition")},
+	{"detection-datasets/coco", taskIndex("object-detection")},
+	{"sentence-transformers/all-nli", taskIndex("sentence-similarity")},
 }
 
 // The author pool: generated user names, drawn with a heavy tail so a few
@@ -517,7 +515,7 @@ func (z Zoo) model(i int, p parts) Repo {
 	}
 	license := licenses[r.intn(len(licenses))]
 	lang := ""
-	if datasetTaskModality(f.task()) == "text" {
+	if t := taskIndex(f.task()); t >= 0 && datasetTasks[t].modality == "text" {
 		lang = languages[r.intn(len(languages))]
 		if r.chance(0.6) {
 			lang = "en"
@@ -582,13 +580,6 @@ func (z Zoo) model(i int, p parts) Repo {
 		repo.Siblings = genSiblings(&repo)
 	}
 	return repo
-}
-
-func datasetTaskModality(task string) string {
-	if t := taskIndex(task); t >= 0 {
-		return datasetTasks[t].modality
-	}
-	return ""
 }
 
 func (z Zoo) modelCardData(r *rnd, f *family, id, base string, ds int, license, lang string) map[string]any {
@@ -710,9 +701,6 @@ func (z Zoo) dataset(i int, p parts) Repo {
 	lang := ""
 	if t.modality == "text" || t.modality == "audio" {
 		lang = "en"
-	}
-	if i < len(knownDatasets) {
-		size, lang = knownDatasets[i].size, knownDatasets[i].lang
 	}
 	license := licenses[r.intn(len(licenses))]
 	repo.Tags = []string{"task_categories:" + t.category, "size_categories:" + size}
