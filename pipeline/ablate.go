@@ -67,6 +67,11 @@ var ablationVariants = []ablationVariant{
 		}
 		return c
 	}, only: func(_ Config, zoo *store.Tables) bool { return len(zoo.DatasetDistances) == 0 }},
+	{name: "no collaborative filter", what: "no cf_revealed features (a warm run on a zoo without dataset distances only)", apply: func(c Config) Config {
+		c.FeatureOptions.NoCF = true
+		return c
+	}, when: func(c Config) bool { return c.Probe > 0 && !c.FeatureOptions.NoCF },
+		only: func(_ Config, zoo *store.Tables) bool { return len(zoo.DatasetDistances) == 0 }},
 }
 
 // Ablation compares the configured method with itself minus one part at a

@@ -249,6 +249,10 @@ type FeatureConfig struct {
 	// NoLowRank leaves out the low-rank model's features (lowrank.go) on a
 	// zoo without distances: the ablation of that part.
 	NoLowRank bool `json:"no_low_rank,omitempty"`
+	// NoCF leaves out the collaborative filter over the revealed models
+	// (cf.go) on a warm run of a zoo without distances: the ablation of
+	// that part.
+	NoCF bool `json:"no_cf,omitempty"`
 }
 
 // GraphConfig says which relations enter the model–dataset graph.

@@ -40,6 +40,9 @@ type featureSpec struct {
 	// lowRank: the low-rank model's prediction, general factor and lineage
 	// offset (lowRankFamily), with the agreement group.
 	lowRank bool
+	// cf: the collaborative filter over the revealed models (cfFamily),
+	// with the agreement group on a warm run only.
+	cf bool
 }
 
 func specFor(set FeatureSet, learner Learner) featureSpec {
@@ -81,6 +84,7 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set FeatureSet, le
 	}
 	spec.agreement = spec.history && !d.hasDistances
 	spec.lowRank = spec.agreement && !opt.NoLowRank
+	spec.cf = spec.agreement && tg.Probe > 0 && !opt.NoCF
 	ft, trainRows, err := featureRows(d, t, tg, opt.MaxRowsPerDataset, testModels)
 	if err != nil {
 		return nil, err
@@ -165,7 +169,8 @@ func fillRow(dst []float64, fams []featureFamily, mi, di int) {
 
 // featureFamilies returns the families of columns spec selects for target
 // t, in column order: metadata, history, score-similarity history,
-// transferability scores, agreement, embedding affinity, raw embeddings.
+// transferability scores, agreement, low-rank, collaborative filter, embedding
+// affinity, raw embeddings.
 // emb is read only by the last two.
 func featureFamilies(d *Data, t int, tg *TargetGraph, emb Embedding, spec featureSpec) []featureFamily {
 	var fams []featureFamily
@@ -186,6 +191,9 @@ func featureFamilies(d *Data, t int, tg *TargetGraph, emb Embedding, spec featur
 	}
 	if spec.lowRank {
 		fams = append(fams, lowRankFamily(d, t, tg))
+	}
+	if spec.cf {
+		fams = append(fams, cfFamily(d, t, tg))
 	}
 	if spec.affinity {
 		fams = append(fams, affinityFamily(tg, emb))
