@@ -67,8 +67,12 @@ var ablationVariants = []ablationVariant{
 		}
 		return c
 	}, only: func(_ Config, zoo *store.Tables) bool { return len(zoo.DatasetDistances) == 0 }},
-	{name: "no collaborative filter", what: "no cf_revealed features (a warm run on a zoo without dataset distances only)", apply: func(c Config) Config {
+	{name: "no collaborative filter", what: "no collaborative-filter features nor prior (a warm run on a zoo without dataset distances only)", apply: func(c Config) Config {
 		c.FeatureOptions.NoCF = true
+		c.Selection.Priors = slices.DeleteFunc(slices.Clone(c.Selection.Priors), func(p string) bool { return p == PriorCF })
+		if c.Prior == PriorCF {
+			c.Prior = ""
+		}
 		return c
 	}, when: func(c Config) bool { return c.Probe > 0 && !c.FeatureOptions.NoCF },
 		only: func(_ Config, zoo *store.Tables) bool { return len(zoo.DatasetDistances) == 0 }},

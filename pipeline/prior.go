@@ -15,23 +15,35 @@ const (
 	PriorHistoryMean = "hist_z_mean"
 	// PriorLowRank is the low-rank model's prediction (lowrank.go).
 	PriorLowRank = "lr_pred"
+	// PriorCF is the collaborative filter's prediction from the revealed
+	// models (cf.go), on warm runs only.
+	PriorCF = "cf_revealed"
 )
 
 // priorNames are the valid values of Config.Prior; "" is the default.
-var priorNames = []string{"", PriorHistoryMean, PriorLowRank}
+var priorNames = []string{"", PriorHistoryMean, PriorLowRank, PriorCF}
 
 func validatePrior(field, p string) error {
 	if !slices.Contains(priorNames, p) {
-		return fmt.Errorf("config: %s %q: want empty (the similarity-weighted history), %s or %s", field, p, PriorHistoryMean, PriorLowRank)
+		return fmt.Errorf("config: %s %q: want empty (the similarity-weighted history), %s, %s or %s", field, p, PriorHistoryMean, PriorLowRank, PriorCF)
 	}
 	return nil
 }
 
 // priorsFor keeps the priors of list that are columns of d's feature
-// table: the history mean and the low-rank prediction exist on zoos
-// without dataset distances only. The default ("") is always kept.
-func priorsFor(d *Data, list []string) []string {
+// table under cfg: the history mean and the low-rank prediction exist on
+// zoos without dataset distances only, the collaborative filter's on their
+// warm runs only (Config.Probe > 0, FeatureConfig.NoCF off). The default
+// ("") is always kept.
+func priorsFor(d *Data, list []string, cfg Config) []string {
 	if !d.hasDistances {
+		if cfg.Probe > 0 && !cfg.FeatureOptions.NoCF {
+			return list
+		}
+		list = slices.DeleteFunc(slices.Clone(list), func(p string) bool { return p == PriorCF })
+		if len(list) == 0 {
+			list = []string{""}
+		}
 		return list
 	}
 	out := slices.DeleteFunc(slices.Clone(list), func(p string) bool { return p != "" })

@@ -30,11 +30,23 @@ func TestPriorColumn(t *testing.T) {
 }
 
 func TestPriorsFor(t *testing.T) {
-	all := []string{"", PriorHistoryMean, PriorLowRank}
-	if got := priorsFor(&Data{historyData: historyData{hasDistances: true}}, all); !slices.Equal(got, []string{""}) {
+	all := []string{"", PriorHistoryMean, PriorLowRank, PriorCF}
+	cold := all[:3]
+	if got := priorsFor(&Data{historyData: historyData{hasDistances: true}}, all, Config{}); !slices.Equal(got, []string{""}) {
 		t.Errorf("with distances: %q, want only the default", got)
 	}
-	if got := priorsFor(&Data{}, all); !slices.Equal(got, all) {
-		t.Errorf("without distances: %q, want %q", got, all)
+	if got := priorsFor(&Data{}, all, Config{}); !slices.Equal(got, cold) {
+		t.Errorf("without distances, cold: %q, want %q", got, cold)
+	}
+	warm := Config{Probe: 5}
+	if got := priorsFor(&Data{}, all, warm); !slices.Equal(got, all) {
+		t.Errorf("without distances, warm: %q, want %q", got, all)
+	}
+	warm.FeatureOptions.NoCF = true
+	if got := priorsFor(&Data{}, all, warm); !slices.Equal(got, cold) {
+		t.Errorf("without distances, warm, no cf: %q, want %q", got, cold)
+	}
+	if got := priorsFor(&Data{}, []string{PriorCF}, Config{}); !slices.Equal(got, []string{""}) {
+		t.Errorf("only the filter's prior, cold: %q, want the default", got)
 	}
 }

@@ -95,7 +95,7 @@ func DefaultSelection() SelectionConfig {
 		Weightings:    []string{WeightMinMax, WeightQuantile},
 		GBDTMaxDepths: []int{3, 5},
 		Blends:        []float64{1, 0.75, 0.5, 0.25, 0},
-		Priors:        []string{"", PriorHistoryMean, PriorLowRank},
+		Priors:        []string{"", PriorHistoryMean, PriorLowRank, PriorCF},
 		GNNObjectives: []string{"link", "regression"},
 		MaxInnerFolds: 12,
 		MaxGraphNodes: 1000,
@@ -312,7 +312,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 	}
 	sp := selectionSpace{failure: failureValues(cfg), pair: pairInnerFolds && cfg.Probe == 0}
 	sp.variants, sp.depths, sp.blends = cfg.Selection.space(cfg, graphNodes(d))
-	sp.priors = priorsFor(d, orDefault(cfg.Selection.Priors, cfg.Prior))
+	sp.priors = priorsFor(d, orDefault(cfg.Selection.Priors, cfg.Prior), cfg)
 	folds := make([][]int, len(ts))
 	for i, t := range ts {
 		out[i] = &Selection{}
