@@ -267,27 +267,12 @@ func containsRun(tokens, run []string) bool {
 }
 
 // pearsonFinite is the Pearson correlation of x and y over the indices where
-// both are finite, NaN with fewer than minN such indices or a constant side.
+// both are finite (pearsonN), clamped to [−1, 1]; NaN with fewer than minN
+// such indices or a constant side.
 func pearsonFinite(x, y []float64, minN int) float64 {
-	var n, sx, sy, sxx, syy, sxy float64
-	for i, a := range x {
-		b := y[i]
-		if math.IsNaN(a) || math.IsNaN(b) {
-			continue
-		}
-		n++
-		sx += a
-		sy += b
-		sxx += a * a
-		syy += b * b
-		sxy += a * b
-	}
-	if n < float64(minN) || n < 2 {
+	r, n := pearsonN(x, y)
+	if n < minN {
 		return math.NaN()
 	}
-	vx, vy := sxx-sx*sx/n, syy-sy*sy/n
-	if vx <= 0 || vy <= 0 {
-		return math.NaN()
-	}
-	return max(-1, min(1, (sxy-sx*sy/n)/math.Sqrt(vx*vy)))
+	return max(-1, min(1, r))
 }
