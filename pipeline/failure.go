@@ -79,7 +79,7 @@ func fitPredictFailureAware(ft *FeatureTable, tests []*mat.Dense, cfg Config, se
 	if len(working) < 2 {
 		return nil, fmt.Errorf("failure model: %d of %d training rows failed, too few worked to learn from", nFailed, len(failed))
 	}
-	// The classifier first: fitPredictAll may impute the tests in place.
+	// The classifier on the same features (its own missing-value handling).
 	var prob [][]float64
 	if nFailed >= failureMinRows {
 		y := make([]float64, len(failed))

@@ -370,19 +370,20 @@ func fitTable(ft *FeatureTable, tests []*mat.Dense, cfg Config, seed uint64) ([]
 // fitPredictAll trains the configured regressor on train and label and
 // predicts the rows of every matrix of tests with it (a row's prediction
 // does not depend on the other rows). Linear and forest regressors get
-// missing values imputed with the training column mean, in place; GBDT
-// learns where to send them.
+// missing values imputed with the training column mean, in copies: the
+// callers read the feature table again afterwards (the prior column, whose
+// missing values mean "no prior"); GBDT learns where to send them.
 func fitPredictAll(train *mat.Dense, label []float64, tests []*mat.Dense, cfg Config, seed uint64) ([][]float64, error) {
 	var r regress.Regressor
 	switch cfg.Regressor {
 	case RegressorLinear:
 		r = regress.NewLinear(cfg.Linear)
-		imputeMeans(train, tests...)
+		train, tests = imputeMeans(train, tests)
 	case RegressorForest:
 		o := cfg.Forest
 		o.Seed, o.Workers = seed, 1
 		r = regress.NewForest(o)
-		imputeMeans(train, tests...)
+		train, tests = imputeMeans(train, tests)
 	default:
 		o := cfg.GBDT
 		o.Seed, o.Workers = seed, 1
@@ -445,9 +446,16 @@ func dropConstant(train *mat.Dense, tests []*mat.Dense) (*mat.Dense, []*mat.Dens
 	return sub(train), subs
 }
 
-// imputeMeans replaces NaN cells of train and of every test matrix by the
-// training column mean (0 when the whole training column is missing).
-func imputeMeans(train *mat.Dense, tests ...*mat.Dense) {
+// imputeMeans returns copies of train and of every test matrix with their
+// NaN cells replaced by the training column mean (0 when the whole training
+// column is missing); the arguments are left as they are.
+func imputeMeans(train *mat.Dense, tests []*mat.Dense) (*mat.Dense, []*mat.Dense) {
+	train = mat.DenseCopyOf(train)
+	copies := make([]*mat.Dense, len(tests))
+	for k, t := range tests {
+		copies[k] = mat.DenseCopyOf(t)
+	}
+	tests = copies
 	rows, cols := train.Dims()
 	for j := range cols {
 		var s, n float64
@@ -470,6 +478,7 @@ func imputeMeans(train *mat.Dense, tests ...*mat.Dense) {
 			}
 		}
 	}
+	return train, tests
 }
 
 // resolveTargets returns cfg.Targets, checked, or the default targets.
