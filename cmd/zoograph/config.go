@@ -22,6 +22,7 @@ import (
 func parseConfigFlags(fs *flag.FlagSet, args []string, cfg *pipeline.Config, configUsage string, bind func(*flag.FlagSet, *pipeline.Config)) error {
 	var file string
 	fs.StringVar(&file, "config", "", configUsage)
+	base := *cfg // the command's defaults, which a file's missing fields keep
 	bind(fs, cfg)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -29,7 +30,7 @@ func parseConfigFlags(fs *flag.FlagSet, args []string, cfg *pipeline.Config, con
 	if file == "" {
 		return nil
 	}
-	loaded, err := loadConfig(file)
+	loaded, err := loadConfig(file, base)
 	if err != nil {
 		return usagef("--config: %v", err)
 	}
@@ -154,12 +155,11 @@ func joinNames[T ~string](names []T) string {
 	return strings.Join(s, ", ")
 }
 
-// loadConfig reads an experiment config file over the defaults: a run's
+// loadConfig reads an experiment config file over cfg (the command's defaults): a run's
 // config.json (the config wrapped with the zoo checksum) or a config, whole
 // or in part, such as {"clean": {"min_dataset_models": 3}}. Unknown fields
 // are errors.
-func loadConfig(path string) (pipeline.Config, error) {
-	cfg := pipeline.DefaultConfig()
+func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return cfg, err

@@ -78,6 +78,24 @@ func TestExperimentFlags(t *testing.T) {
 	}
 }
 
+// TestConfigKeepsCommandDefaults checks that a config file's missing fields
+// keep the command's own defaults (rank's 3 seeds), not DefaultConfig's.
+func TestConfigKeepsCommandDefaults(t *testing.T) {
+	part := filepath.Join(t.TempDir(), "part.json")
+	if err := os.WriteFile(part, []byte(`{"clean": {"min_dataset_models": 3}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := pipeline.DefaultConfig()
+	cfg.Seeds = 3
+	fs := newFlagSet(&env{stderr: &strings.Builder{}}, "rank", "", "")
+	if err := parseConfigFlags(fs, []string{"--config", part}, &cfg, "", bindModelFlags); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Seeds != 3 || cfg.Clean.MinDatasetModels != 3 {
+		t.Errorf("seeds %d, min_dataset_models %d: want 3 and 3", cfg.Seeds, cfg.Clean.MinDatasetModels)
+	}
+}
+
 // TestExperimentFlagErrors checks that a bad value is a usage error naming
 // the valid values.
 func TestExperimentFlagErrors(t *testing.T) {

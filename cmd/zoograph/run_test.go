@@ -181,7 +181,7 @@ func TestLoadConfigKeys(t *testing.T) {
 	}
 	current := filepath.Join(dir, "current.json")
 	writeTestFile(t, current, string(b))
-	got, err := loadConfig(current)
+	got, err := loadConfig(current, pipeline.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestLoadConfigKeys(t *testing.T) {
 	  "gbdt": {"Trees": 300, "MaxDepth": 3, "LearningRate": 0.05, "Lambda": 1, "Alpha": 0, "Gamma": 0, "MinChildWeight": 1,
 	           "Subsample": 1, "ColsampleByTree": 0.8, "MaxBins": 256, "EarlyStoppingRounds": 0, "Workers": 0, "Seed": 0}},
 	  "zoo": "zoo", "zoo_checksum": "abc"}`)
-	got, err = loadConfig(old)
+	got, err = loadConfig(old, pipeline.DefaultConfig())
 	if err != nil {
 		t.Fatalf("old config: %v", err)
 	}
@@ -207,7 +207,7 @@ func TestLoadConfigKeys(t *testing.T) {
 
 	typo := filepath.Join(dir, "typo.json")
 	writeTestFile(t, typo, `{"config": {"gbdt": {"max_dept": 3}}}`)
-	if _, err := loadConfig(typo); err == nil || !strings.Contains(err.Error(), "max_dept") {
+	if _, err := loadConfig(typo, pipeline.DefaultConfig()); err == nil || !strings.Contains(err.Error(), "max_dept") {
 		t.Errorf("config with a misspelt key: %v, want an error naming it", err)
 	}
 }
