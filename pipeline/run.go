@@ -201,13 +201,17 @@ func (r *runner) coldGraphs(ctx context.Context, stats map[string]GraphStats) ([
 
 // runTasks runs every (target, seed) task on cfg.Workers goroutines and
 // returns their predictions, sorted by method, target, seed and model, and
-// the feature names of the first task done. The first failure (or ctx's
+// the feature names of the first target's first seed (tasks finish in any
+// order, and targets may differ in columns when selection chose different
+// learners: the report names one task's, the same in every run). The first
+// failure (or ctx's
 // cancellation) stops the launch of further tasks and is returned.
 func (r *runner) runTasks(ctx context.Context, graphs []*TargetGraph) ([]store.Prediction, []string, error) {
 	var (
 		mu       sync.Mutex
 		preds    []store.Prediction
 		features []string
+		first    = -1 // the task index features come from
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.cfg.Workers)
@@ -225,8 +229,8 @@ func (r *runner) runTasks(ctx context.Context, graphs []*TargetGraph) ([]store.P
 				}
 				mu.Lock()
 				preds = append(preds, out...)
-				if features == nil {
-					features = names
+				if k := ti*r.cfg.Seeds + s; first < 0 || k < first {
+					features, first = names, k
 				}
 				mu.Unlock()
 				r.prog.step()
