@@ -112,7 +112,9 @@ func Features(d *Data, t int, tg *TargetGraph, emb Embedding, set FeatureSet, le
 // training row (model, dataset) for up to maxRows models (trainModels) of
 // every history dataset but t, labelled with the normalised accuracy, and
 // the test models (testModels, or when nil every model with a record on t
-// that tg does not reveal). It fails when either is empty, and with ErrLeak
+// that tg does not reveal). On a warm run a history dataset reveals K models
+// of its own as t does (targetAgreement.known); their labels feed that
+// dataset's row features, so, like t's revealed models, they are not rows. It fails when either is empty, and with ErrLeak
 // if a training row is on t.
 func featureRows(d *Data, t int, tg *TargetGraph, maxRows int, testModels []int) (*FeatureTable, [][2]int, error) {
 	ft := &FeatureTable{}
@@ -121,7 +123,11 @@ func featureRows(d *Data, t int, tg *TargetGraph, maxRows int, testModels []int)
 		if di == t || !d.hasHistory[di] {
 			continue
 		}
+		revealed := revealModels(d, di, tg.Probe, tg.Seed)
 		for _, mi := range trainModels(d, di, maxRows, tg.Seed) {
+			if _, ok := slices.BinarySearch(revealed, mi); ok {
+				continue
+			}
 			trainRows = append(trainRows, [2]int{mi, di})
 			ft.Label = append(ft.Label, d.norm[di][mi])
 			ft.TrainDataset = append(ft.TrainDataset, di)
