@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -79,14 +80,16 @@ func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, 
 			}
 		}
 	}
-	return gnn.Train(ctx, tg.Graph, nodeFeatures(d, tg), values, opt)
+	return gnn.Train(ctx, tg.Graph, nodeFeatures(d, t, tg), values, opt)
 }
 
 // nodeFeatures is the GNN's input: per node, the continuous metadata of a
 // model (log parameters, input and output size, log labels, reported
 // accuracy, log downloads and likes) or of a dataset (log examples, log
-// classes); NaN where unknown or of the other kind.
-func nodeFeatures(d *Data, tg *TargetGraph) *mat.Dense {
+// classes); NaN where unknown or of the other kind. The reported accuracy of
+// a model trained on target t is left out: read from its card, it is the
+// record t holds for the model's base, one lineage edge away.
+func nodeFeatures(d *Data, t int, tg *TargetGraph) *mat.Dense {
 	const cols = 9
 	x := mat.NewDense(tg.Graph.NumNodes(), cols, nil)
 	for i := range tg.Graph.NumNodes() {
@@ -100,6 +103,9 @@ func nodeFeatures(d *Data, tg *TargetGraph) *mat.Dense {
 		row := x.RawRowView(int(tg.Model[mi]))
 		row[0], row[1], row[2] = logOrNaN(float64(m.NumParameters)), zeroNaN(float64(m.InputSize)), zeroNaN(float64(m.OutputSize))
 		row[3], row[4] = logOrNaN(float64(m.NumLabels)), m.ReportedAccuracy
+		if slices.Contains(d.sources[mi], t) {
+			row[4] = math.NaN()
+		}
 		row[5], row[6] = math.Log1p(float64(m.Downloads)), math.Log1p(float64(m.Likes))
 	}
 	for di := range d.Datasets {
