@@ -25,6 +25,7 @@ func handData(models, datasets []string) *Data {
 		d.Datasets = append(d.Datasets, store.Dataset{DatasetID: id})
 		d.datasetIdx[id] = i
 	}
+	d.sources = make([][]int, len(models))
 	return d
 }
 

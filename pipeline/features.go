@@ -421,7 +421,9 @@ func groupStandardize(ft *FeatureTable) {
 }
 
 // metadataFeatures writes the model and dataset metadata of pair (mi, di)
-// and returns the number of columns written. Unknown values are NaN.
+// and returns the number of columns written. Unknown values are NaN, and so
+// is the model's reported accuracy when the model was trained on di: its card
+// then reports a fine-tuning result on di itself, which no row may see.
 func metadataFeatures(dst []float64, d *Data, mi, di int) int {
 	m, ds := &d.Models[mi], &d.Datasets[di]
 	code := func(enc map[string]float64, k string) float64 {
@@ -436,6 +438,9 @@ func metadataFeatures(dst []float64, d *Data, mi, di int) int {
 	dst[2] = zeroNaN(float64(m.OutputSize))
 	dst[3] = logOrNaN(float64(m.NumLabels))
 	dst[4] = m.ReportedAccuracy
+	if slices.Contains(d.sources[mi], di) {
+		dst[4] = math.NaN()
+	}
 	dst[5] = code(d.modelType, m.ModelType)
 	dst[6] = code(d.architecture, arch)
 	dst[7] = code(d.pretrain, m.PretrainDataset)
