@@ -22,21 +22,7 @@ func ReadReferencePredictions(zoo *store.Tables, cfg Config) ([]evaluate.Predict
 	if cfg.ReferencePredictions == "" {
 		return nil, nil
 	}
-	var datasets []string
-	seen := map[string]bool{}
-	add := func(id string) {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			datasets = append(datasets, id)
-		}
-	}
-	for _, d := range zoo.Datasets {
-		add(d.DatasetID)
-	}
-	for _, f := range zoo.Finetunes {
-		add(f.DatasetID)
-	}
-	preds, err := evaluate.ReadPredictions(cfg.ReferencePredictions, evaluate.ReadOptions{Datasets: datasets, Method: ReferenceMethod})
+	preds, err := evaluate.ReadPredictions(cfg.ReferencePredictions, evaluate.ReadOptions{Datasets: zoo.DatasetIDs(), Method: ReferenceMethod})
 	if err != nil {
 		return nil, fmt.Errorf("reference predictions: %w", err)
 	}

@@ -552,3 +552,24 @@ func hashFile(path string) (sum string, size int64, err error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), size, nil
 }
+
+// DatasetIDs lists the zoo's dataset ids, each once: the datasets table's,
+// then those only fine-tuning records name, in table order; empty, not nil,
+// for a zoo without datasets.
+func (t *Tables) DatasetIDs() []string {
+	seen := map[string]bool{}
+	ids := []string{}
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, d := range t.Datasets {
+		add(d.DatasetID)
+	}
+	for _, f := range t.Finetunes {
+		add(f.DatasetID)
+	}
+	return ids
+}

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/zoograph/zoograph/pipeline/evaluate"
-	"github.com/zoograph/zoograph/store"
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
@@ -41,7 +40,7 @@ report.json (one JSON document per protocol) and report.md.`)
 		return err
 	}
 	preds, err := evaluate.ReadPredictions(*predictions, evaluate.ReadOptions{
-		Datasets: evalDatasetIDs(tables),
+		Datasets: tables.DatasetIDs(),
 		Method:   *method,
 	})
 	if err != nil {
@@ -71,24 +70,4 @@ report.json (one JSON document per protocol) and report.md.`)
 	e.log.Info("predictions read", "file", *predictions, "rows", len(preds))
 
 	return o.evaluate(ctx, e, tables, preds)
-}
-
-// evalDatasetIDs lists the zoo's dataset ids: the datasets table and every
-// dataset with fine-tuning records.
-func evalDatasetIDs(t *store.Tables) []string {
-	seen := map[string]bool{}
-	ids := []string{}
-	add := func(id string) {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	for _, d := range t.Datasets {
-		add(d.DatasetID)
-	}
-	for _, f := range t.Finetunes {
-		add(f.DatasetID)
-	}
-	return ids
 }
