@@ -103,13 +103,7 @@ type row struct {
 
 // get returns the trimmed field of column name ("" when the header has no
 // such column).
-func (r row) get(name string) string {
-	i, ok := r.h.cols[name]
-	if !ok || i >= len(r.rec) {
-		return ""
-	}
-	return strings.TrimSpace(r.rec[i])
-}
+func (r row) get(name string) string { return csvscan.Field(r.rec, r.h.cols, name) }
 
 // problem is a problem of the whole row.
 func (r row) problem(kind, format string, args ...any) *Problem {

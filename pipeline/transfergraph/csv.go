@@ -76,13 +76,7 @@ func (r row) has(name string) bool {
 }
 
 // get returns the trimmed field of column name, "" when the record is short.
-func (r row) get(name string) string {
-	i, ok := r.t.cols[name]
-	if !ok || i >= len(r.rec) {
-		return ""
-	}
-	return strings.TrimSpace(r.rec[i])
-}
+func (r row) get(name string) string { return csvscan.Field(r.rec, r.t.cols, name) }
 
 func (r row) problem(kind, format string, args ...any) *Problem {
 	return &Problem{File: r.t.file, Line: r.line, Kind: kind, Reason: kind + ": " + fmt.Sprintf(format, args...)}

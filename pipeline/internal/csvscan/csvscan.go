@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 )
 
 // Scan reads data, the contents of file, as CSV. A leading byte-order mark
@@ -65,4 +66,14 @@ func Scan(ctx context.Context, data []byte, file string, header func([]string) e
 			return n, err
 		}
 	}
+}
+
+// Field returns the trimmed field of column name in rec, cols mapping header
+// names to indices; "" when the header has no such column or rec is short.
+func Field(rec []string, cols map[string]int, name string) string {
+	i, ok := cols[name]
+	if !ok || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
 }
