@@ -154,12 +154,18 @@ func importPrintReport(w io.Writer, src, out string, rep *transfergraph.Report, 
 	if n := rep.Counts["models_without_config"]; n > 0 {
 		fmt.Fprintf(w, "  %d models have records or scores but no metadata row\n", n)
 	}
-	if len(rep.Problems) == 0 {
-		fmt.Fprintln(w, "no malformed rows")
+	printProblems(w, rep.Problems, "malformed rows")
+}
+
+// printProblems writes "no WHAT", or how many WHAT were skipped and each
+// problem on a line of its own.
+func printProblems[P interface{ Error() string }](w io.Writer, problems []P, what string) {
+	if len(problems) == 0 {
+		fmt.Fprintf(w, "no %s\n", what)
 		return
 	}
-	fmt.Fprintf(w, "skipped %d malformed rows:\n", len(rep.Problems))
-	for _, p := range rep.Problems {
+	fmt.Fprintf(w, "skipped %d %s:\n", len(problems), what)
+	for _, p := range problems {
 		fmt.Fprintf(w, "  %s\n", p.Error())
 	}
 }

@@ -56,8 +56,5 @@ func printRecyclingReport(w io.Writer, dir, out string, rep *recycling.Report, m
 		fmt.Fprintln(w, "no malformed values")
 		return
 	}
-	fmt.Fprintf(w, "skipped %d malformed values or rows:\n", len(rep.Problems))
-	for _, p := range rep.Problems {
-		fmt.Fprintf(w, "  %s\n", p.Error())
-	}
+	printProblems(w, rep.Problems, "malformed values or rows")
 }
