@@ -262,24 +262,8 @@ func addSimilarity(b *graphlearn.Builder, d *Data, tg *TargetGraph, k int) error
 	if !(hi > lo) {
 		return nil
 	}
-	keep := func(a, c int) bool { return true }
-	if k > 0 {
-		nearest := make([]map[int]bool, n)
-		for a := range n {
-			var cand []int
-			for c := range n {
-				if c != a && !math.IsNaN(d.dist[a][c]) {
-					cand = append(cand, c)
-				}
-			}
-			sort.SliceStable(cand, func(i, j int) bool { return d.dist[a][cand[i]] < d.dist[a][cand[j]] })
-			nearest[a] = map[int]bool{}
-			for _, c := range cand[:min(k, len(cand))] {
-				nearest[a][c] = true
-			}
-		}
-		keep = func(a, c int) bool { return nearest[a][c] || nearest[c][a] }
-	}
+	// Nearer is more similar; unknown distances are no candidates.
+	keep := mutualKNN(n, k, func(a, c int) float64 { return -d.dist[a][c] })
 	for a := range n {
 		for c := a + 1; c < n; c++ {
 			v := d.dist[a][c]
@@ -351,6 +335,31 @@ func addRevealed(b *graphlearn.Builder, d *Data, t int, tg *TargetGraph, thresho
 	return nil
 }
 
+// mutualKNN returns keep(a, c) for n datasets: whether c is among a's k
+// highest-scored datasets or a among c's (every pair when k ≤ 0). A
+// dataset's candidates are the others whose score is not NaN; equal scores
+// keep index order.
+func mutualKNN(n, k int, score func(a, c int) float64) func(a, c int) bool {
+	if k <= 0 {
+		return func(a, c int) bool { return true }
+	}
+	nearest := make([]map[int]bool, n)
+	for a := range n {
+		cand := make([]int, 0, n)
+		for c := range n {
+			if c != a && !math.IsNaN(score(a, c)) {
+				cand = append(cand, c)
+			}
+		}
+		slices.SortStableFunc(cand, func(i, j int) int { return cmp.Compare(score(a, j), score(a, i)) })
+		nearest[a] = map[int]bool{}
+		for _, c := range cand[:min(k, len(cand))] {
+			nearest[a][c] = true
+		}
+	}
+	return func(a, c int) bool { return nearest[a][c] || nearest[c][a] }
+}
+
 // addAgreementSimilarity adds the dataset–dataset edges of a zoo without
 // distances, weighted by targetAgreement.graphWeight, optionally only each
 // dataset's k most similar.
@@ -363,24 +372,12 @@ func addAgreementSimilarity(b *graphlearn.Builder, d *Data, tg *TargetGraph, k i
 			w[c][a] = w[a][c]
 		}
 	}
-	keep := func(a, c int) bool { return true }
-	if k > 0 {
-		nearest := make([]map[int]bool, n)
-		for a := range n {
-			cand := make([]int, 0, n)
-			for c := range n {
-				if w[a][c] > 0 {
-					cand = append(cand, c)
-				}
-			}
-			slices.SortStableFunc(cand, func(i, j int) int { return cmp.Compare(w[a][j], w[a][i]) })
-			nearest[a] = map[int]bool{}
-			for _, c := range cand[:min(k, len(cand))] {
-				nearest[a][c] = true
-			}
+	keep := mutualKNN(n, k, func(a, c int) float64 {
+		if w[a][c] > 0 {
+			return w[a][c]
 		}
-		keep = func(a, c int) bool { return nearest[a][c] || nearest[c][a] }
-	}
+		return math.NaN() // no similarity: no candidate
+	})
 	for a := range n {
 		for c := a + 1; c < n; c++ {
 			if w[a][c] > 0 && keep(a, c) {
