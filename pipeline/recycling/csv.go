@@ -105,6 +105,21 @@ type row struct {
 // such column).
 func (r row) get(name string) string { return csvscan.Field(r.rec, r.h.cols, name) }
 
+// key reads the row's key column col and records it in seen (key → line):
+// the problem when it is empty ("no NAME") or already seen (a KIND "…"
+// already on an earlier line).
+func (r row) key(col, kind, name string, seen map[string]int) (string, *Problem) {
+	id := r.get(col)
+	if id == "" {
+		return "", r.cell(col, KindEmptyKey, "no %s", name)
+	}
+	if first, dup := seen[id]; dup {
+		return "", r.cell(col, KindDuplicate, "%s %q already on line %d", kind, id, first)
+	}
+	seen[id] = r.line
+	return id, nil
+}
+
 // problem is a problem of the whole row.
 func (r row) problem(kind, format string, args ...any) *Problem {
 	return &Problem{File: r.h.file, Line: r.line, Kind: kind, Reason: kind + ": " + fmt.Sprintf(format, args...)}

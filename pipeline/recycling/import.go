@@ -147,14 +147,10 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 		rep.DatasetColumns = dsCols
 		return nil
 	}, func(r row) error {
-		id := r.get(colModel)
-		if id == "" {
-			return ps.add(r.cell(colModel, KindEmptyKey, "no model id"))
+		id, p := r.key(colModel, "model", "model id", seen)
+		if p != nil {
+			return ps.add(p)
 		}
-		if first, dup := seen[id]; dup {
-			return ps.add(r.cell(colModel, KindDuplicate, "model %q already on line %d", id, first))
-		}
-		seen[id] = r.line
 		m, bad := modelRow(r, id)
 		probe, tuned, badValues := modelValues(r, id, dsCols, regression, t)
 		bad = append(bad, badValues...)
@@ -352,14 +348,10 @@ func parseDatasets(ctx context.Context, data []byte, regression map[string]bool,
 	var out []store.Dataset
 	seen := map[string]int{}
 	_, err := readCSV(ctx, data, FileDatasets, ps, func(h *header) error { return h.require(colDataset) }, func(r row) error {
-		id := r.get(colDataset)
-		if id == "" {
-			return ps.add(r.cell(colDataset, KindEmptyKey, "no dataset name"))
+		id, p := r.key(colDataset, "dataset", "dataset name", seen)
+		if p != nil {
+			return ps.add(p)
 		}
-		if first, dup := seen[id]; dup {
-			return ps.add(r.cell(colDataset, KindDuplicate, "dataset %q already on line %d", id, first))
-		}
-		seen[id] = r.line
 		d := store.Dataset{DatasetID: id, Source: Source}
 		if v := r.get(colTaskCategory); v != "" {
 			d.TaskCategories = []string{v}
