@@ -61,21 +61,23 @@ var ablationVariants = []ablationVariant{
 	}},
 	{name: "no low-rank model", what: "no low-rank model features nor prior (a zoo without dataset distances only)", apply: func(c Config) Config {
 		c.FeatureOptions.NoLowRank = true
-		c.Selection.Priors = slices.DeleteFunc(slices.Clone(c.Selection.Priors), func(p string) bool { return p == PriorLowRank })
-		if c.Prior == PriorLowRank {
-			c.Prior = ""
-		}
-		return c
+		return withoutPrior(c, PriorLowRank)
 	}, only: func(_ Config, zoo *store.Tables) bool { return len(zoo.DatasetDistances) == 0 }},
 	{name: "no collaborative filter", what: "no collaborative-filter features nor prior (a warm run on a zoo without dataset distances only)", apply: func(c Config) Config {
 		c.FeatureOptions.NoCF = true
-		c.Selection.Priors = slices.DeleteFunc(slices.Clone(c.Selection.Priors), func(p string) bool { return p == PriorCF })
-		if c.Prior == PriorCF {
-			c.Prior = ""
-		}
-		return c
+		return withoutPrior(c, PriorCF)
 	}, when: func(c Config) bool { return c.Probe > 0 && !c.FeatureOptions.NoCF },
 		only: func(_ Config, zoo *store.Tables) bool { return len(zoo.DatasetDistances) == 0 }},
+}
+
+// withoutPrior takes prior out of c's search space and, if it is the
+// configured prior, puts the default one in its place.
+func withoutPrior(c Config, prior string) Config {
+	c.Selection.Priors = slices.DeleteFunc(slices.Clone(c.Selection.Priors), func(p string) bool { return p == prior })
+	if c.Prior == prior {
+		c.Prior = ""
+	}
+	return c
 }
 
 // Ablation compares the configured method with itself minus one part at a
