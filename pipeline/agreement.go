@@ -242,14 +242,19 @@ func (ta *targetAgreement) computeRow(a int) *agreementRow {
 // other than a and the target where m has a record; NaN when the weights
 // are all 0.
 func (ta *targetAgreement) history(mi, a int) float64 {
-	w := ta.row(a).w
+	return weightedMean(ta.row(a).w, func(b int) float64 { return ta.d.z[b][mi] })
+}
+
+// weightedMean is Σ_b w_b·v(b) / Σ_b w_b over the b with w_b ≠ 0 and v(b)
+// not NaN; NaN when there are none.
+func weightedMean(w []float64, v func(b int) float64) float64 {
 	var num, den float64
 	for b, wb := range w {
 		if wb == 0 {
 			continue
 		}
-		if z := ta.d.z[b][mi]; !math.IsNaN(z) {
-			num += wb * z
+		if x := v(b); !math.IsNaN(x) {
+			num += wb * x
 			den += wb
 		}
 	}

@@ -595,20 +595,12 @@ func (s *scoreSimilarity) history(mi, a int) float64 {
 	if w == nil {
 		return math.NaN()
 	}
-	var num, den float64
-	for b, wb := range w {
-		if wb == 0 || b == a || b == s.t {
-			continue
+	return weightedMean(w, func(b int) float64 {
+		if b == a || b == s.t {
+			return math.NaN()
 		}
-		if v := s.d.norm[b][mi]; !math.IsNaN(v) {
-			num += wb * v
-			den += wb
-		}
-	}
-	if den == 0 {
-		return math.NaN()
-	}
-	return num / den
+		return s.d.norm[b][mi]
+	})
 }
 
 // similarity holds, for one target t, the kernel weights between each row
