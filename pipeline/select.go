@@ -485,7 +485,8 @@ func (s *Selection) choose(scores [][][]float64, sp selectionSpace) error {
 }
 
 // add appends candidate c with its mean inner score — the mean of fold[k]
-// over the folds (summed in fold order; NaN folds skipped, NaN when none) —
+// over the folds (summed in fold order; a fold whose accuracies are constant
+// scores no candidate and is skipped; NaN when none) —
 // to s.Scores, and makes it s.Chosen when it beats best.
 func (s *Selection) add(c Candidate, folds [][]float64, k int, best *float64) {
 	var sum, n float64
@@ -749,13 +750,31 @@ func sameTraining(a, b *FeatureTable) bool {
 	return true
 }
 
-// objective scores predictions against recorded accuracies (NaN when
-// undefined, e.g. constant predictions).
+// objective scores predictions against recorded accuracies. Constant
+// predictions carry no ranking and score 0, so a candidate that predicts a
+// constant on a hard inner fold is charged for it rather than averaged
+// without that fold. The score is NaN only when the accuracies themselves
+// do not vary: the fold then scores no candidate, and every candidate's
+// mean leaves it out alike.
 func objective(name string, pred, actual []float64) float64 {
 	if name == ObjectiveSpearman {
-		return stat.Correlation(ranks(pred), ranks(actual), nil)
+		pred, actual = ranks(pred), ranks(actual)
 	}
-	return stat.Correlation(pred, actual, nil)
+	r := stat.Correlation(pred, actual, nil)
+	if math.IsNaN(r) && !constant(actual) {
+		return 0
+	}
+	return r
+}
+
+// constant reports whether v has fewer than two distinct values.
+func constant(v []float64) bool {
+	for _, x := range v {
+		if x != v[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // ranks returns the average 1-based ranks of the finite values of v (NaN

@@ -118,3 +118,38 @@ func TestSelectionSpaceGNN(t *testing.T) {
 		t.Errorf("apply: learner %s, objective %s, weighting %s", c.Learner, c.GNN.Objective, c.Graph.Weighting)
 	}
 }
+
+// A candidate that predicts a constant on an inner fold scores 0 there, not
+// a skipped fold; a fold whose accuracies are constant is skipped for every
+// candidate alike.
+func TestObjectiveConstantPredictions(t *testing.T) {
+	actual := []float64{0.2, 0.5, 0.9}
+	for _, name := range []string{ObjectivePearson, ObjectiveSpearman} {
+		if got := objective(name, []float64{0.4, 0.4, 0.4}, actual); got != 0 {
+			t.Errorf("%s: constant predictions scored %v, want 0", name, got)
+		}
+		if got := objective(name, []float64{1, 2, 3}, []float64{0.7, 0.7, 0.7}); !math.IsNaN(got) {
+			t.Errorf("%s: constant accuracies scored %v, want NaN", name, got)
+		}
+		if got := objective(name, []float64{1, 2, 3}, actual); math.Abs(got-1) > 1e-12 && name == ObjectiveSpearman {
+			t.Errorf("%s: monotone predictions scored %v, want 1", name, got)
+		}
+	}
+	// Two folds, two candidates: the first is constant on fold 1 (score 0),
+	// fold 2 has constant accuracies (NaN for both).
+	folds := [][]float64{
+		{0.9, 0.5},
+		{objective(ObjectivePearson, []float64{3, 3, 3}, actual), 0.4},
+		{math.NaN(), math.NaN()},
+	}
+	var s Selection
+	best := math.Inf(-1)
+	s.add(Candidate{Blend: 0}, folds, 0, &best)
+	s.add(Candidate{Blend: 1}, folds, 1, &best)
+	if s.Scores[0].Score != 0.45 || s.Scores[1].Score != 0.45 {
+		t.Fatalf("scores %v, want 0.45 and 0.45", s.Scores)
+	}
+	if s.Chosen.Blend != 0 {
+		t.Fatalf("chose %v, want the first best", s.Chosen)
+	}
+}
