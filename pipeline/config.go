@@ -253,6 +253,16 @@ type FeatureConfig struct {
 	// (cf.go) on a warm run of a zoo without distances: the ablation of
 	// that part.
 	NoCF bool `json:"no_cf,omitempty"`
+	// CrossFitFolds cross-fits the graph features (crossfit.go): the history
+	// datasets are split into this many folds, one embedding is learned per
+	// fold on the graph without that fold's fine-tuning results, and a
+	// training row (model, dataset) reads its affinity features from the
+	// embedding that never saw the pair's own result — as a test row never
+	// sees the target's. Test rows average the folds. 0 or 1 learns one
+	// embedding on every history result (the paper's way, whose training
+	// rows see their own labels through the graph); the paper feature set
+	// and raw embeddings always do, since the folds' coordinates differ.
+	CrossFitFolds int `json:"cross_fit_folds"`
 }
 
 // GraphConfig says which relations enter the model–dataset graph.
@@ -321,7 +331,7 @@ func DefaultConfig() Config {
 		Regressor:       RegressorGBDT,
 		Features:        FeaturesZoograph,
 		Baselines:       Baselines(),
-		FeatureOptions:  FeatureConfig{GroupStandardize: true, MaxRowsPerDataset: 256},
+		FeatureOptions:  FeatureConfig{GroupStandardize: true, MaxRowsPerDataset: 256, CrossFitFolds: 2},
 		Blend:           0.5,
 		Graph: GraphConfig{
 			PositiveThreshold: 0.5,
@@ -403,6 +413,9 @@ func (c *Config) Validate() error {
 	}
 	if err := validatePrior("prior", c.Prior); err != nil {
 		return err
+	}
+	if c.FeatureOptions.CrossFitFolds < 0 {
+		return fmt.Errorf("config: feature_options.cross_fit_folds = %d: want 0 (off) or a fold count", c.FeatureOptions.CrossFitFolds)
 	}
 	if c.Blend < 0 || c.Blend > 1 {
 		return fmt.Errorf("config: blend = %g: want a weight in [0, 1]", c.Blend)

@@ -26,24 +26,21 @@ type pairScorer interface {
 }
 
 // embed learns the embeddings of cfg's learner on tg, the graph of target
-// t (nil for learner none).
+// t (nil for learner none): cross-fitted over the history datasets
+// (crossFit) when cfg asks for folds.
 func embed(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, tm *timings) (Embedding, error) {
+	if cfg.Learner == LearnerNone {
+		return nil, nil
+	}
 	t0 := time.Now()
 	var (
 		emb Embedding
 		err error
 	)
-	switch cfg.Learner {
-	case LearnerNone:
-		return nil, nil
-	case LearnerGraphSAGE, LearnerGAT:
-		emb, err = trainGNN(ctx, d, t, tg, cfg, seed)
-	default:
-		opt := cfg.Node2Vec
-		opt.Plus = cfg.Learner == LearnerNode2VecPlus
-		opt.Seed = seed
-		opt.Workers = 1 // tasks run in parallel; one worker is bit-for-bit reproducible
-		emb, err = node2vec.Embed(ctx, tg.Graph, opt)
+	if folds := crossFitFolds(cfg); folds > 1 {
+		emb, err = crossFit(ctx, d, t, tg, cfg, seed, folds)
+	} else {
+		emb, err = learn(ctx, d, t, tg, nil, cfg, seed)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("embed (%s): %w", cfg.Learner, err)
@@ -52,10 +49,24 @@ func embed(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, see
 	return emb, nil
 }
 
+// learn runs cfg's learner on tg, the graph of target t without the
+// fine-tuning results of the datasets hide marks (nil for none).
+func learn(ctx context.Context, d *Data, t int, tg *TargetGraph, hide []bool, cfg Config, seed uint64) (Embedding, error) {
+	if cfg.Learner == LearnerGraphSAGE || cfg.Learner == LearnerGAT {
+		return trainGNN(ctx, d, t, tg, hide, cfg, seed)
+	}
+	opt := cfg.Node2Vec
+	opt.Plus = cfg.Learner == LearnerNode2VecPlus
+	opt.Seed = seed
+	opt.Workers = 1 // tasks run in parallel; one worker is bit-for-bit reproducible
+	return node2vec.Embed(ctx, tg.Graph, opt)
+}
+
 // trainGNN trains GraphSAGE or GAT on tg with the models' and datasets'
 // metadata as node features. The edge-regression objective learns the
-// normalised accuracy of every history pair but the target's.
-func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64) (*gnn.Model, error) {
+// normalised accuracy of every history pair but the target's and those of
+// the datasets hide marks.
+func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, hide []bool, cfg Config, seed uint64) (*gnn.Model, error) {
 	opt := cfg.GNN
 	opt.Arch = gnn.GraphSAGE
 	if cfg.Learner == LearnerGAT {
@@ -65,7 +76,7 @@ func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, 
 	var values []gnn.EdgeValue
 	if opt.Objective == gnn.EdgeRegression {
 		for di := range d.Datasets {
-			if di == t || !d.hasHistory[di] {
+			if di == t || !d.hasHistory[di] || hide != nil && hide[di] {
 				continue
 			}
 			for mi, v := range d.norm[di] {

@@ -292,24 +292,36 @@ func agreementFamily(d *Data, t int, tg *TargetGraph) featureFamily {
 // affinityFamily is the affinity of the model's and the dataset's
 // embeddings: their dot product, their cosine, and the embedding's own
 // pair score where it has one (a pairScorer): "emb_dot", "emb_cosine",
-// "emb_score".
+// "emb_score". A cross-fitted embedding gives a training row its dataset's
+// fold and a test row the mean over the folds.
 func affinityFamily(tg *TargetGraph, emb Embedding) featureFamily {
+	forRow := func(int) []Embedding { return []Embedding{emb} }
+	if c, ok := emb.(*crossFitted); ok {
+		forRow, emb = c.forRow, c.folds[0]
+	}
 	f := featureFamily{names: []string{"emb_dot", "emb_cosine"}}
-	scorer, _ := emb.(pairScorer)
-	if scorer != nil {
+	if _, scored := emb.(pairScorer); scored {
 		f.names = append(f.names, "emb_score")
 	}
 	f.fill = func(dst []float64, mi, di int) {
-		mv, dv := emb.Vector(tg.Model[mi]), emb.Vector(tg.Dataset[di])
-		dot, nm, nd := 0.0, 0.0, 0.0
-		for i := range mv {
-			dot += float64(mv[i]) * float64(dv[i])
-			nm += float64(mv[i]) * float64(mv[i])
-			nd += float64(dv[i]) * float64(dv[i])
+		embs := forRow(di)
+		clear(dst[:len(f.names)])
+		for _, e := range embs {
+			mv, dv := e.Vector(tg.Model[mi]), e.Vector(tg.Dataset[di])
+			dot, nm, nd := 0.0, 0.0, 0.0
+			for i := range mv {
+				dot += float64(mv[i]) * float64(dv[i])
+				nm += float64(mv[i]) * float64(mv[i])
+				nd += float64(dv[i]) * float64(dv[i])
+			}
+			dst[0] += dot
+			dst[1] += dot / math.Sqrt(nm*nd+1e-12)
+			if scorer, ok := e.(pairScorer); ok {
+				dst[2] += scorer.Score(tg.Model[mi], tg.Dataset[di])
+			}
 		}
-		dst[0], dst[1] = dot, dot/math.Sqrt(nm*nd+1e-12)
-		if scorer != nil {
-			dst[2] = scorer.Score(tg.Model[mi], tg.Dataset[di])
+		for j := range f.names {
+			dst[j] /= float64(len(embs))
 		}
 	}
 	return f

@@ -190,6 +190,17 @@ func TestAffinityFamily(t *testing.T) {
 	checkFamily(t, affinityFamily(tg, scoringEmbedding{emb}), []string{"emb_dot", "emb_cosine", "emb_score"}, []familyCase{
 		{"and the learner's pair score", 0, 0, []float64{24, cos, 1}},
 	})
+	// Cross-fitted: dataset 0 is the target (node 1), datasets 1 and 2
+	// (nodes 2, 3) are in folds 0 and 1.
+	tg = &TargetGraph{Model: []int32{0}, Dataset: []int32{1, 2, 3}}
+	a := fixedEmbedding{0: {1, 0}, 1: {2, 0}, 2: {3, 0}, 3: {4, 0}}
+	b := fixedEmbedding{0: {0, 1}, 1: {0, 4}, 2: {0, 5}, 3: {0, 6}}
+	cf := &crossFitted{folds: []Embedding{a, b}, group: []int{-1, 0, 1}}
+	checkFamily(t, affinityFamily(tg, cf), []string{"emb_dot", "emb_cosine"}, []familyCase{
+		{"a training row reads its dataset's fold", 0, 1, []float64{3, 1}},
+		{"the other fold", 0, 2, []float64{6, 1}},
+		{"a test row averages the folds", 0, 0, []float64{3, 1}},
+	})
 }
 
 func TestEmbeddingFamily(t *testing.T) {

@@ -1,0 +1,105 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"slices"
+)
+
+// Cross-fitted graph features.
+//
+// The graph of target t holds the fine-tuning results of every history
+// dataset, weighted by accuracy. An embedding learned on it encodes, for a
+// training row (m, D), the very result the row is labelled with: the edge
+// m–D is in the graph. A test row (m, t) never has its edge. The regressor
+// then learns to trust the affinity of m and D far more than it deserves on
+// the target. Cross-fitting removes the mismatch, as out-of-fold target
+// encoding does: the history datasets are split into folds, one embedding
+// is learned per fold on the graph without that fold's results, a training
+// row of dataset D reads its affinity from the embedding of D's fold — in
+// which D, like t, has no result — and a test row averages the folds.
+
+// crossFitted is an embedding learned once per fold of the history
+// datasets. As an Embedding it is its first fold's.
+type crossFitted struct {
+	folds []Embedding
+	group []int // per dataset: its fold, −1 for t and datasets without history
+}
+
+func (c *crossFitted) Vector(node int32) []float32 { return c.folds[0].Vector(node) }
+
+// forRow returns the embeddings a row on dataset di reads: its fold's for a
+// history dataset, every fold's for the target.
+func (c *crossFitted) forRow(di int) []Embedding {
+	if g := c.group[di]; g >= 0 {
+		return c.folds[g : g+1]
+	}
+	return c.folds
+}
+
+// crossFitFolds returns the number of folds cfg cross-fits its graph
+// features over: 0 for one embedding. The raw embedding columns need one
+// coordinate system, so the paper feature set and raw embeddings get one
+// embedding.
+func crossFitFolds(cfg Config) int {
+	if cfg.Features == FeaturesPaper || cfg.FeatureOptions.RawEmbeddings || cfg.FeatureOptions.CrossFitFolds < 2 {
+		return 0
+	}
+	return cfg.FeatureOptions.CrossFitFolds
+}
+
+// crossFit learns one embedding per fold of t's history datasets
+// (foldGroups), each on tg's graph without the fold's fine-tuning results.
+func crossFit(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, folds int) (*crossFitted, error) {
+	c := &crossFitted{group: foldGroups(d, t, folds, seed)}
+	for g := range folds {
+		hide := make([]bool, len(d.Datasets))
+		for di, gi := range c.group {
+			hide[di] = gi == g
+		}
+		fg, err := buildGraph(d, t, cfg.Graph, tg.Probe, tg.Seed, hide)
+		if err != nil {
+			return nil, err
+		}
+		if fg.Graph.NumNodes() != tg.Graph.NumNodes() || !slices.Equal(fg.Model, tg.Model) || !slices.Equal(fg.Dataset, tg.Dataset) {
+			return nil, fmt.Errorf("cross-fit fold %d: its graph numbers the nodes differently", g)
+		}
+		emb, err := learn(ctx, d, t, fg, hide, cfg, seed)
+		if err != nil {
+			return nil, fmt.Errorf("cross-fit fold %d: %w", g, err)
+		}
+		c.folds = append(c.folds, emb)
+	}
+	return c, nil
+}
+
+// foldGroups deals the history datasets of target t (every dataset with
+// history but t) into folds, in the order of a hash of the seed and the
+// dataset id, so that the folds are balanced and a dataset's fold depends
+// only on the seed and the set of history datasets (paired inner folds of
+// nested selection, which hold out the same two datasets, agree). The
+// result gives each dataset's fold, −1 for the others.
+func foldGroups(d *Data, t, folds int, seed uint64) []int {
+	group := make([]int, len(d.Datasets))
+	var hist []int
+	key := make([]uint64, len(d.Datasets))
+	for di := range d.Datasets {
+		group[di] = -1
+		if di == t || !d.hasHistory[di] {
+			continue
+		}
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%d/%s", seed, d.Datasets[di].DatasetID)
+		key[di] = h.Sum64()
+		hist = append(hist, di)
+	}
+	slices.SortFunc(hist, func(a, b int) int {
+		return cmp.Or(cmp.Compare(key[a], key[b]), cmp.Compare(d.Datasets[a].DatasetID, d.Datasets[b].DatasetID))
+	})
+	for k, di := range hist {
+		group[di] = k % folds
+	}
+	return group
+}
