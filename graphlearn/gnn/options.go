@@ -245,6 +245,10 @@ func DefaultOptions() Options {
 // maxWidth bounds layer widths so that sizes stay sane.
 const maxWidth = 1 << 14
 
+// maxHeads bounds GAT's heads; per-node scratch of that size lives on the
+// stack.
+const maxHeads = 64
+
 // Validate reports the first invalid field, naming it by its JSON key.
 func (o Options) Validate() error {
 	bad := func(field string, v any, want string) error {
@@ -261,8 +265,8 @@ func (o Options) Validate() error {
 		return bad("hidden", o.Hidden, width)
 	case o.Dim < 1 || o.Dim > maxWidth:
 		return bad("dim", o.Dim, width)
-	case o.Heads < 1 || o.Heads > 64:
-		return bad("heads", o.Heads, "1…64")
+	case o.Heads < 1 || o.Heads > maxHeads:
+		return bad("heads", o.Heads, fmt.Sprintf("1…%d", maxHeads))
 	case o.Arch == GAT && o.ConcatHeads && o.Layers > 1 && o.Hidden%o.Heads != 0:
 		return bad("hidden", o.Hidden, fmt.Sprintf("a multiple of heads (%d) for GAT with concat_heads", o.Heads))
 	case o.Arch == GAT && o.ConcatHeads && o.Dim%o.Heads != 0:

@@ -142,6 +142,14 @@ func axpy(y []float64, a float64, x []float64) {
 	}
 }
 
+// add adds x to y, for short vectors: y + 1·x, as axpy(y, 1, x) would.
+func add(y, x []float64) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += v
+	}
+}
+
 func dot(x, y []float64) float64 {
 	if len(x) >= 16 {
 		return floats.Dot(x, y)
@@ -417,12 +425,17 @@ func (t *tape) spmm(a *adjacency, al, x *tensor) *tensor {
 		t.p.rows(a.n, 2*work, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				dy := y.grow(i)
+				var gi []float64
+				if x.g != nil {
+					gi = x.grow(i)
+				}
 				for e := a.off[i]; e < a.off[i+1]; e++ {
+					src := int(a.src[e])
 					if al.g != nil {
-						headDots(al.grow(e), dy, x.row(int(a.src[e])))
+						headDots(al.grow(e), dy, x.row(src))
 					}
-					if x.g != nil {
-						headAxpy(x.grow(i), al.row(int(a.rev[e])), y.grow(int(a.src[e])))
+					if gi != nil {
+						headAxpy(gi, al.row(int(a.rev[e])), y.grow(src))
 					}
 				}
 			}
@@ -433,25 +446,42 @@ func (t *tape) spmm(a *adjacency, al, x *tensor) *tensor {
 
 // headAxpy adds a[h]·x[h] to y[h] for every head h, x[h] and y[h] the h-th
 // of len(a) blocks of their columns. It is axpy head by head, with the
-// short blocks of GAT's heads (often 8 wide) added in line.
+// short blocks of GAT's heads (8 wide by default) added in line.
 func headAxpy(y, a, x []float64) {
 	c := len(y) / len(a)
-	if c >= 16 {
+	switch {
+	case c >= 16:
 		for h, ah := range a {
 			axpy(y[h*c:(h+1)*c], ah, x[h*c:(h+1)*c])
 		}
-		return
-	}
-	for h, ah := range a {
-		yh, xh := y[h*c:(h+1)*c], x[h*c:(h+1)*c]
-		for k, v := range xh {
-			yh[k] += ah * v
+	case c == 8:
+		for h, ah := range a {
+			yh, xh := (*[8]float64)(y[h*8:]), (*[8]float64)(x[h*8:])
+			yh[0] += ah * xh[0]
+			yh[1] += ah * xh[1]
+			yh[2] += ah * xh[2]
+			yh[3] += ah * xh[3]
+			yh[4] += ah * xh[4]
+			yh[5] += ah * xh[5]
+			yh[6] += ah * xh[6]
+			yh[7] += ah * xh[7]
+		}
+	default:
+		x = x[:len(y)]
+		for h, ah := range a {
+			xh := x[h*c : (h+1)*c]
+			yh := y[h*c : (h+1)*c][:len(xh)]
+			for k, v := range xh {
+				yh[k] += ah * v
+			}
 		}
 	}
 }
 
 // headDots adds y[h]·x[h] to d[h] for every head h, the blocks as in
-// headAxpy, summed as dot sums them.
+// headAxpy. Each head's sum runs in dot's order; short blocks are summed
+// four heads at a time, so that four sums overlap rather than wait on one
+// another.
 func headDots(d, y, x []float64) {
 	c := len(y) / len(d)
 	if c >= 16 {
@@ -460,8 +490,27 @@ func headDots(d, y, x []float64) {
 		}
 		return
 	}
-	for h := range d {
-		yh, xh := y[h*c:(h+1)*c], x[h*c:(h+1)*c]
+	h := 0
+	for ; h+4 <= len(d); h += 4 {
+		x0, x1, x2, x3 := x[h*c:(h+1)*c], x[(h+1)*c:(h+2)*c], x[(h+2)*c:(h+3)*c], x[(h+3)*c:(h+4)*c]
+		y0, y1, y2, y3 := y[h*c:(h+1)*c], y[(h+1)*c:(h+2)*c], y[(h+2)*c:(h+3)*c], y[(h+3)*c:(h+4)*c]
+		x0, x1, x2, x3 = x0[:c], x1[:c], x2[:c], x3[:c]
+		y0, y1, y2, y3 = y0[:c], y1[:c], y2[:c], y3[:c]
+		var s0, s1, s2, s3 float64
+		for k, v := range x0 {
+			s0 += v * y0[k]
+			s1 += x1[k] * y1[k]
+			s2 += x2[k] * y2[k]
+			s3 += x3[k] * y3[k]
+		}
+		d[h] += s0
+		d[h+1] += s1
+		d[h+2] += s2
+		d[h+3] += s3
+	}
+	for ; h < len(d); h++ {
+		xh := x[h*c : (h+1)*c]
+		yh := y[h*c : (h+1)*c][:len(xh)]
 		var s float64
 		for k, v := range xh {
 			s += v * yh[k]
@@ -520,32 +569,18 @@ func (t *tape) attention(a *adjacency, l, r *tensor, slope float64, bias []float
 	t.record(y, func() {
 		t.p.rows(a.n, work, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				e0, e1 := a.off[i], a.off[i+1]
-				for h := range heads {
-					var sum float64
-					for e := e0; e < e1; e++ {
-						sum += y.v[e*heads+h] * y.g[e*heads+h]
-					}
-					for e := e0; e < e1; e++ {
-						k := e*heads + h
-						ds := y.v[k] * (y.g[k] - sum)
-						if !(pre[k] > 0) {
-							ds *= slope
-						}
-						pre[k] = ds
-					}
-				}
+				softmaxGrad(pre, y.v, y.g, a.off[i]*heads, a.off[i+1]*heads, heads, slope)
 			}
 		})
 		t.p.rows(a.n, work, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				for e := a.off[i]; e < a.off[i+1]; e++ {
 					if r.g != nil {
-						axpy(r.grow(i), 1, pre[e*heads:(e+1)*heads])
+						add(r.grow(i), pre[e*heads:(e+1)*heads])
 					}
 					if l.g != nil {
 						rev := int(a.rev[e])
-						axpy(l.grow(i), 1, pre[rev*heads:(rev+1)*heads])
+						add(l.grow(i), pre[rev*heads:(rev+1)*heads])
 					}
 				}
 			}
@@ -554,23 +589,56 @@ func (t *tape) attention(a *adjacency, l, r *tensor, slope float64, bias []float
 	return y
 }
 
+// softmaxGrad writes ∂L/∂S for entries [lo, hi) of one node (heads
+// interleaved) into pre, which holds the LeakyReLU's inputs, from the
+// coefficients α and their gradient dα (see attention).
+func softmaxGrad(pre, al, dal []float64, lo, hi, heads int, slope float64) {
+	var sum [maxHeads]float64
+	for k := lo; k < hi; k += heads {
+		for h, v := range al[k : k+heads] {
+			sum[h] += v * dal[k+h]
+		}
+	}
+	for e := lo; e < hi; e += heads {
+		for h := range heads {
+			k := e + h
+			ds := al[k] * (dal[k] - sum[h])
+			if !(pre[k] > 0) {
+				ds *= slope
+			}
+			pre[k] = ds
+		}
+	}
+}
+
 // softmax turns the logits s of one node's messages, heads interleaved
 // (s[e·heads+h]), into their softmax over the messages, head by head, in
 // place.
 func softmax(s []float64, heads int) {
-	for h := range heads {
-		m := math.Inf(-1)
-		for k := h; k < len(s); k += heads {
-			m = math.Max(m, s[k])
+	var buf [2 * maxHeads]float64
+	m, sum := buf[:heads], buf[heads:2*heads]
+	for h := range m {
+		m[h] = math.Inf(-1)
+	}
+	for e := 0; e < len(s); e += heads {
+		for h, v := range s[e : e+heads] {
+			if v > m[h] || v != v { // math.Max, NaN included
+				m[h] = v
+			}
 		}
-		var sum float64
-		for k := h; k < len(s); k += heads {
-			x := math.Exp(s[k] - m)
-			s[k] = x
-			sum += x
+	}
+	for e := 0; e < len(s); e += heads {
+		se := s[e : e+heads]
+		for h, v := range se {
+			x := math.Exp(v - m[h])
+			se[h] = x
+			sum[h] += x
 		}
-		for k := h; k < len(s); k += heads {
-			s[k] /= sum
+	}
+	for e := 0; e < len(s); e += heads {
+		se := s[e : e+heads]
+		for h := range se {
+			se[h] /= sum[h]
 		}
 	}
 }

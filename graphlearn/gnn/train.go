@@ -184,6 +184,7 @@ type trainer struct {
 	targets   []float64  // scratch: their labels or values
 	chosen    []int      // scratch: supervision pairs scored this epoch
 	idx       []int      // scratch for pick
+	seen      []bool     // scratch for pick
 	picked    [][2]int32 // scratch: recorded negatives scored this epoch
 }
 
@@ -195,7 +196,7 @@ func (tr *trainer) epoch(epoch int) (float64, error) {
 	a := tr.full
 	tr.chosen = tr.chosen[:0]
 	if opt.Holdout > 0 {
-		tr.idx = pick(rng, len(tr.sup), opt.Holdout, tr.idx)
+		tr.idx = pick(rng, len(tr.sup), opt.Holdout, tr.idx, &tr.seen)
 		tr.chosen = append(tr.chosen, tr.idx...)
 		if tr.removed == nil {
 			tr.removed = make([]bool, len(tr.b.nbrs))
@@ -234,7 +235,7 @@ func (tr *trainer) epoch(epoch int) (float64, error) {
 		}
 		negs := tr.negs
 		if opt.Holdout > 0 {
-			tr.idx = pick(rng, len(tr.negs), opt.Holdout, tr.idx)
+			tr.idx = pick(rng, len(tr.negs), opt.Holdout, tr.idx, &tr.seen)
 			tr.picked = tr.picked[:0]
 			for _, k := range tr.idx {
 				tr.picked = append(tr.picked, tr.negs[k])
@@ -270,23 +271,33 @@ func (tr *trainer) epoch(epoch int) (float64, error) {
 }
 
 // pick returns round(frac·n) distinct indices in 0…n−1 (at least one when
-// n > 0 and frac > 0), in increasing order, in buf's storage.
-func pick(rng *rand.Rand, n int, frac float64, buf []int) []int {
+// n > 0 and frac > 0), in increasing order, in buf's storage; seen is
+// scratch.
+func pick(rng *rand.Rand, n int, frac float64, buf []int, seen *[]bool) []int {
 	k := int(math.Round(frac * float64(n)))
 	if frac > 0 && n > 0 {
 		k = max(k, 1)
 	}
-	// A partial Fisher–Yates shuffle draws the k.
+	// A partial Fisher–Yates shuffle draws the k; marking them and reading
+	// the marks in order sorts them.
 	idx := slices.Grow(buf[:0], n)[:n]
 	for i := range idx {
 		idx[i] = i
 	}
+	marks := slices.Grow((*seen)[:0], n)[:n]
+	clear(marks)
 	for i := range k {
 		j := i + rng.IntN(n-i)
 		idx[i], idx[j] = idx[j], idx[i]
+		marks[idx[i]] = true
 	}
-	idx = idx[:k]
-	slices.Sort(idx)
+	*seen = marks
+	idx = idx[:0]
+	for i, m := range marks {
+		if m {
+			idx = append(idx, i)
+		}
+	}
 	return idx
 }
 
