@@ -546,24 +546,31 @@ func (t *tape) attention(a *adjacency, l, r *tensor, slope float64, bias []float
 	work := 4 * len(y.v)
 	t.p.rows(a.n, work, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
+			e0, e1 := a.off[i], a.off[i+1]
+			s := y.v[e0*heads : e1*heads] // node i's logits
 			ri := r.row(i)
-			for e := a.off[i]; e < a.off[i+1]; e++ {
-				ls, se := l.row(int(a.src[e])), y.row(e)
-				for h := range heads {
-					v := ls[h] + ri[h]
-					if pre != nil {
-						pre[e*heads+h] = v
-					}
-					if !(v > 0) {
-						v *= slope
-					}
-					if bias != nil {
-						v += bias[e]
-					}
-					se[h] = v
+			for e := e0; e < e1; e++ {
+				se := s[(e-e0)*heads:][:len(ri)]
+				for h, v := range l.row(int(a.src[e]))[:len(ri)] {
+					se[h] = v + ri[h]
 				}
 			}
-			softmax(y.v[a.off[i]*heads:a.off[i+1]*heads], heads)
+			if pre != nil {
+				copy(pre[e0*heads:e1*heads], s)
+			}
+			for k, v := range s {
+				if !(v > 0) {
+					s[k] = v * slope
+				}
+			}
+			if bias != nil {
+				for e, b := range bias[e0:e1] {
+					for h := range heads {
+						s[e*heads+h] += b
+					}
+				}
+			}
+			softmax(s, heads)
 		}
 	})
 	t.record(y, func() {
@@ -720,15 +727,22 @@ func (t *tape) pairScore(z, w *tensor, us, vs []int32) *tensor {
 				continue
 			}
 			u, v := int(us[k]), int(vs[k])
-			zu, zv := z.row(u), z.row(v)
-			if z.g != nil {
-				gu, gv := z.grow(u), z.grow(v)
+			zu, zv := z.row(u)[:len(w.v)], z.row(v)[:len(w.v)]
+			switch {
+			case z.g != nil && w.g != nil: // both in one pass
+				gu, gv, gw := z.grow(u)[:len(w.v)], z.grow(v)[:len(w.v)], w.g[:len(w.v)]
+				for d, wd := range w.v {
+					gu[d] += ds * wd * zv[d]
+					gv[d] += ds * wd * zu[d]
+					gw[d] += ds * zu[d] * zv[d]
+				}
+			case z.g != nil:
+				gu, gv := z.grow(u)[:len(w.v)], z.grow(v)[:len(w.v)]
 				for d, wd := range w.v {
 					gu[d] += ds * wd * zv[d]
 					gv[d] += ds * wd * zu[d]
 				}
-			}
-			if w.g != nil {
+			case w.g != nil:
 				for d := range w.g {
 					w.g[d] += ds * zu[d] * zv[d]
 				}

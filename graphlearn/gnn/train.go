@@ -69,7 +69,7 @@ func Train(ctx context.Context, g *graphlearn.Graph, x mat.Matrix, values []Edge
 	tr := &trainer{
 		g: g, b: b, opt: opt, sup: sup, negs: negs,
 		nt:   newNetwork(static, featureless, opt),
-		tape: &tape{p: pool{workers: opt.workers()}, grad: true},
+		tape: &tape{p: pool{workers: opt.workers(), minWork: minParallel}, grad: true},
 		self: opt.Arch == GAT,
 	}
 	tr.full = b.build(nil, nil, tr.self, opt.Weighted)
