@@ -535,7 +535,7 @@ func headDots(d, y, x []float64) {
 //	∂L/∂L[j,h] = Σ_{e ∈ in(j)} λ[rev(e),h]·∂L/∂S[rev(e),h].
 //
 // One operation rather than four (sum, LeakyReLU, bias, softmax) keeps the
-// per-message values of a layer in two E×H buffers instead of eight.
+// per-message values of a layer in three E×H buffers instead of eight.
 func (t *tape) attention(a *adjacency, l, r *tensor, slope float64, bias []float64) *tensor {
 	heads := l.c
 	y := t.outDirty(a.entries(), heads, l, r)
