@@ -21,7 +21,7 @@ type adjacency struct {
 	src  []int32
 	rev  []int32
 	coef []float64 // GraphSAGE's mean coefficient of each message
-	logw []float64 // log of the coefficient, GAT's attention bias
+	logw []float64 // log of the coefficient, weighted GAT's attention bias
 
 	newIdx []int32 // scratch for build
 }
@@ -64,10 +64,10 @@ func (b *base) find(u, v int32) int {
 // build returns the adjacency without the entries marked in removed (nil:
 // none), reusing the buffers of into (which may be nil), with a self-loop first in every row when selfLoops is set. The
 // mean coefficient of the entry u → i is w(u,i)/Σ_x w(x,i) when weighted
-// and 1/deg(i) otherwise; self-loops weigh 1. logw holds the coefficients'
-// logarithms: added to attention logits, they multiply the attention
-// coefficients by the edge weights (the row's normaliser cancels in the
-// softmax).
+// and 1/deg(i) otherwise; self-loops weigh 1. With self-loops and weights
+// (weighted GAT) logw holds the coefficients' logarithms, else nothing:
+// added to attention logits, they multiply the attention coefficients by
+// the edge weights (the row's normaliser cancels in the softmax).
 func (b *base) build(into *adjacency, removed []bool, selfLoops, weighted bool) *adjacency {
 	n := b.g.NumNodes()
 	a := into
@@ -108,8 +108,10 @@ func (b *base) build(into *adjacency, removed []bool, selfLoops, weighted bool) 
 		for e := start; e < len(a.src); e++ {
 			a.coef[e] /= sum
 		}
-		for _, c := range a.coef[start:] {
-			a.logw = append(a.logw, math.Log(c))
+		if selfLoops && weighted {
+			for _, c := range a.coef[start:] {
+				a.logw = append(a.logw, math.Log(c))
+			}
 		}
 		a.off[i+1] = len(a.src)
 	}

@@ -75,22 +75,26 @@
 // A small reverse-mode tape records each operation of the forward pass
 // (matrix product, bias, sum, concatenation, row gather, activations,
 // dropout, row normalisation, message passing as a weighted scatter-sum over
-// the edges, attention logits over the edges, per-node softmax, head
+// the edges, GAT's attention coefficients — the logits over the edges and
+// their softmax over each node's messages, one operation —, head
 // projections and averages, the decoder, the losses) with its backward
 // step. Tests check every operation's gradient, and those of whole
 // two-layer networks of both kinds, against central finite differences.
 //
 // # Performance and reproducibility
 //
-// Values are float64. Message passing and dense products split the rows of
-// their output among Options.Workers goroutines in fixed blocks; each row —
-// of the output or of a gradient — is computed by one goroutine in a fixed
-// order, the gradient of a message's source through the reverse message in
-// the source's own row. Random choices come from streams keyed by the seed,
-// the purpose and the epoch. So a run is bit-for-bit reproducible for a
-// given seed on a given machine whatever the worker count. Buffers come
-// from an arena reused across epochs. Training checks the context before
-// every epoch and returns ctx.Err() once it is done.
+// Values are float64. Message passing, attention and dense products split
+// the rows of their output among Options.Workers goroutines in fixed
+// blocks, when a loop's work pays for the goroutines (on a graph of a few
+// hundred nodes only those loops do; the small ones run on the calling
+// goroutine); each row — of the output or of a gradient — is computed by
+// one goroutine in a fixed order, the gradient of a message's source
+// through the reverse message in the source's own row. Random choices come
+// from streams keyed by the seed, the purpose and the epoch. So a run is
+// bit-for-bit reproducible for a given seed on a given machine whatever the
+// worker count. Values, gradients and tensor headers come from an arena
+// that the first epochs size and the others reuse. Training checks the
+// context before every epoch and returns ctx.Err() once it is done.
 //
 // gnn imports graphlearn, gonum and the standard library only, and no cgo.
 package gnn

@@ -135,12 +135,11 @@ func (nt *network) forward(t *tape, a *adjacency, rng *rand.Rand) *tensor {
 			h = t.addBias(nt.root(t, ly, h, agg), ly.bias.tensor)
 		case GAT:
 			hw := t.matmul(h, ly.w.tensor)
-			s := t.edgeSum(a, t.headDot(hw, ly.attSrc.tensor), t.headDot(hw, ly.attDst.tensor))
-			s = t.leakyReLU(s, opt.NegativeSlope)
+			var bias []float64
 			if opt.Weighted {
-				s = t.addRows(s, a.logw)
+				bias = a.logw
 			}
-			al := t.softmax(a, s)
+			al := t.attention(a, t.headDot(hw, ly.attSrc.tensor), t.headDot(hw, ly.attDst.tensor), opt.NegativeSlope, bias)
 			if rng != nil {
 				al = t.dropout(al, opt.AttentionDropout, rng)
 			}

@@ -159,8 +159,6 @@ func TestOpGradients(t *testing.T) {
 			func(tp *tape, in []*tensor) *tensor { return tp.relu(in[0]) }},
 		{"elu", []*tensor{randTensor(rng, n, 3)},
 			func(tp *tape, in []*tensor) *tensor { return tp.elu(in[0]) }},
-		{"leakyReLU", []*tensor{randTensor(rng, n, 3)},
-			func(tp *tape, in []*tensor) *tensor { return tp.leakyReLU(in[0], 0.2) }},
 		{"dropout", []*tensor{randTensor(rng, n, 4)},
 			func(tp *tape, in []*tensor) *tensor { return tp.dropout(in[0], 0.4, stream(5, 6, 7)) }},
 		{"l2norm", []*tensor{randTensor(rng, n, 4)},
@@ -188,27 +186,28 @@ func TestOpGradients(t *testing.T) {
 				func(tp *tape, in []*tensor) *tensor { return tp.spmm(a, coef, in[0]) }},
 			op{"spmm heads/" + name, []*tensor{randTensor(rng, e, 3), randTensor(rng, n, 6)},
 				func(tp *tape, in []*tensor) *tensor { return tp.spmm(a, in[0], in[1]) }},
-			op{"edgeSum/" + name, []*tensor{randTensor(rng, n, 2), randTensor(rng, n, 2)},
-				func(tp *tape, in []*tensor) *tensor { return tp.edgeSum(a, in[0], in[1]) }},
-			op{"addRows/" + name, []*tensor{randTensor(rng, e, 2)},
-				func(tp *tape, in []*tensor) *tensor { return tp.addRows(in[0], a.logw) }},
-			op{"softmax/" + name, []*tensor{randTensor(rng, e, 2)},
-				func(tp *tape, in []*tensor) *tensor { return tp.softmax(a, in[0]) }},
+			op{"attention/" + name, []*tensor{randTensor(rng, n, 2), randTensor(rng, n, 2)},
+				func(tp *tape, in []*tensor) *tensor { return tp.attention(a, in[0], in[1], 0.2, nil) }},
 		)
+		if len(a.logw) > 0 {
+			ops = append(ops, op{"attention weighted/" + name, []*tensor{randTensor(rng, n, 2), randTensor(rng, n, 2)},
+				func(tp *tape, in []*tensor) *tensor { return tp.attention(a, in[0], in[1], 0.2, a.logw) }})
+		}
 	}
 	for _, o := range ops {
 		t.Run(o.name, func(t *testing.T) { checkGrad(t, o.in, o.f) })
 	}
 }
 
-// TestSoftmaxRows: attention coefficients sum to one over every node's
+// TestAttentionRows: attention coefficients sum to one over every node's
 // incoming messages, head by head.
-func TestSoftmaxRows(t *testing.T) {
+func TestAttentionRows(t *testing.T) {
 	g := smallGraph(t)
 	b := mustBase(t, g)
-	a := b.build(nil, nil, true, false)
-	s := randTensor(rand.New(rand.NewPCG(1, 1)), a.entries(), 2)
-	y := (&tape{p: pool{workers: 1}}).softmax(a, s)
+	a := b.build(nil, nil, true, true)
+	rng := rand.New(rand.NewPCG(1, 1))
+	l, r := randTensor(rng, a.n, 2), randTensor(rng, a.n, 2)
+	y := (&tape{p: pool{workers: 1}}).attention(a, l, r, 0.2, a.logw)
 	for i := range a.n {
 		for h := range 2 {
 			var sum float64

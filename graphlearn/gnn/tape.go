@@ -12,6 +12,10 @@ import (
 type tensor struct {
 	r, c int
 	v, g []float64
+	// gradFrom is the first column whose gradient a backward step reads:
+	// the columns before it come from an input without a gradient (the
+	// static features beside the learned ones), so matmul skips them.
+	gradFrom int
 }
 
 func (m *tensor) row(i int) []float64  { return m.v[i*m.c : (i+1)*m.c : (i+1)*m.c] }
@@ -30,11 +34,13 @@ type tape struct {
 	p    pool
 	grad bool // record backward steps; false for inference
 	back []func()
-	// slab is an arena for the values and gradients of one pass: reset
-	// rewinds it, so that training allocates its buffers once rather than
-	// every epoch.
-	slab []float64
-	used int
+	// slab is an arena for the values and gradients of one pass, and
+	// tensors one for their headers: reset rewinds both, so that training
+	// allocates its buffers in its first epochs rather than in every epoch.
+	slab    []float64
+	used    int // values asked for since reset, also past the slab's end
+	tensors []*tensor
+	nt      int // headers handed out since reset
 }
 
 // alloc returns n zeros from the arena.
@@ -47,23 +53,28 @@ func (t *tape) alloc(n int) []float64 {
 // allocDirty returns n values from the arena, for a caller that overwrites
 // them all.
 func (t *tape) allocDirty(n int) []float64 {
-	if t.used+n > len(t.slab) {
-		// Values already handed out keep the old slab alive until reset.
-		t.slab = make([]float64, max(2*len(t.slab), n, 1<<14))
-		t.used = 0
-	}
-	s := t.slab[t.used : t.used+n : t.used+n]
+	lo := t.used
 	t.used += n
-	return s
+	if t.used > len(t.slab) {
+		// The slab is too small for this pass: serve this from the heap and
+		// let reset size the slab for the next pass.
+		return make([]float64, n)
+	}
+	return t.slab[lo:t.used:t.used]
 }
 
 // reset rewinds the arena: every tensor made by the tape so far is dead.
+// A pass that outgrew the slab leaves a slab a quarter larger than it
+// needed, room for the next pass's held-out edges to vary.
 func (t *tape) reset() {
-	t.used = 0
+	if t.used > len(t.slab) {
+		t.slab = make([]float64, t.used+t.used/4)
+	}
+	t.used, t.nt = 0, 0
 	t.back = t.back[:0]
 }
 
-// newMat returns a zero r×c matrix with a gradient when grad is set.
+// newTensor returns a zero r×c matrix with a gradient when grad is set.
 func newTensor(r, c int, grad bool) *tensor {
 	m := &tensor{r: r, c: c, v: make([]float64, r*c)}
 	if grad {
@@ -83,7 +94,12 @@ func (t *tape) out(r, c int, in ...*tensor) *tensor {
 // outDirty is out for an operation that writes every value of its result:
 // the values are left as the arena had them (the gradient is zero).
 func (t *tape) outDirty(r, c int, in ...*tensor) *tensor {
-	m := &tensor{r: r, c: c, v: t.allocDirty(r * c)}
+	if t.nt == len(t.tensors) {
+		t.tensors = append(t.tensors, new(tensor))
+	}
+	m := t.tensors[t.nt]
+	t.nt++
+	*m = tensor{r: r, c: c, v: t.allocDirty(r * c)}
 	if t.grad {
 		for _, x := range in {
 			if x.g != nil {
@@ -108,6 +124,7 @@ func (t *tape) backward() {
 	for i := len(t.back) - 1; i >= 0; i-- {
 		t.back[i]()
 	}
+	clear(t.back) // let the steps' closures go
 	t.back = t.back[:0]
 }
 
@@ -122,6 +139,14 @@ func axpy(y []float64, a float64, x []float64) {
 	y = y[:len(x)]
 	for i, v := range x {
 		y[i] += a * v
+	}
+}
+
+// add adds x to y, for short vectors: y + 1·x, as axpy(y, 1, x) would.
+func add(y, x []float64) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += v
 	}
 }
 
@@ -140,9 +165,13 @@ func dot(x, y []float64) float64 {
 // matmul returns Y = X·W for X r×k and W k×c:
 //
 //	∂L/∂X = ∂L/∂Y · Wᵀ,   ∂L/∂W = Xᵀ · ∂L/∂Y.
+//
+// Columns of X before x.gradFrom get no gradient: nothing reads it. Each
+// element of ∂L/∂W sums over the rows of X in order, whatever the blocks.
 func (t *tape) matmul(x, w *tensor) *tensor {
 	y := t.out(x.r, w.c, x, w)
-	t.p.rows(x.r, func(lo, hi int) {
+	work := x.r * x.c * w.c
+	t.p.rows(x.r, work, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			yi := y.row(i)
 			for k, xk := range x.row(i) {
@@ -154,22 +183,22 @@ func (t *tape) matmul(x, w *tensor) *tensor {
 	})
 	t.record(y, func() {
 		if x.g != nil {
-			t.p.rows(x.r, func(lo, hi int) {
+			t.p.rows(x.r, work, func(lo, hi int) {
 				for i := lo; i < hi; i++ {
 					gi, dy := x.grow(i), y.grow(i)
-					for k := range gi {
+					for k := x.gradFrom; k < x.c; k++ {
 						gi[k] += dot(dy, w.row(k))
 					}
 				}
 			})
 		}
 		if w.g != nil {
-			t.p.rows(w.r, func(lo, hi int) {
-				for k := lo; k < hi; k++ {
-					gk := w.grow(k)
-					for i := range x.r {
-						if xk := x.v[i*x.c+k]; xk != 0 {
-							axpy(gk, xk, y.grow(i))
+			t.p.rows(w.r, work, func(lo, hi int) {
+				for i := range x.r {
+					dy := y.grow(i)
+					for k, xk := range x.row(i)[lo:hi] {
+						if xk != 0 {
+							axpy(w.grow(lo+k), xk, dy)
 						}
 					}
 				}
@@ -219,6 +248,10 @@ func (t *tape) add(a, b *tensor) *tensor {
 // concat returns [A B], the columns of A then those of B.
 func (t *tape) concat(a, b *tensor) *tensor {
 	y := t.outDirty(a.r, a.c+b.c, a, b)
+	y.gradFrom = a.gradFrom
+	if a.g == nil {
+		y.gradFrom = a.c + b.gradFrom
+	}
 	for i := range a.r {
 		copy(y.row(i), a.row(i))
 		copy(y.row(i)[a.c:], b.row(i))
@@ -298,22 +331,6 @@ func (t *tape) elu(x *tensor) *tensor {
 		})
 }
 
-func (t *tape) leakyReLU(x *tensor, slope float64) *tensor {
-	return t.unary(x,
-		func(v float64) float64 {
-			if v > 0 {
-				return v
-			}
-			return slope * v
-		},
-		func(v, _ float64) float64 {
-			if v > 0 {
-				return 1
-			}
-			return slope
-		})
-}
-
 func (t *tape) activate(x *tensor, a Activation) *tensor {
 	if a == ELU {
 		return t.elu(x)
@@ -328,6 +345,7 @@ func (t *tape) dropout(x *tensor, p float64, rng *rand.Rand) *tensor {
 		return x
 	}
 	y := t.out(x.r, x.c, x)
+	y.gradFrom = x.gradFrom
 	mask := t.alloc(len(x.v))
 	keep := 1 / (1 - p)
 	for i, v := range x.v {
@@ -356,7 +374,7 @@ func (t *tape) l2norm(x *tensor) *tensor {
 	const eps = 1e-12
 	y := t.out(x.r, x.c, x)
 	norms := t.alloc(x.r)
-	t.p.rows(x.r, func(lo, hi int) {
+	t.p.rows(x.r, 2*len(x.v), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			xi := x.row(i)
 			norms[i] = math.Sqrt(dot(xi, xi))
@@ -367,7 +385,7 @@ func (t *tape) l2norm(x *tensor) *tensor {
 		}
 	})
 	t.record(y, func() {
-		t.p.rows(x.r, func(lo, hi int) {
+		t.p.rows(x.r, 2*len(x.v), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				yi, dy, gi := y.row(i), y.grow(i), x.grow(i)
 				s := dot(yi, dy) // ≈ 0 for a row passed unchanged
@@ -391,78 +409,185 @@ func (t *tape) l2norm(x *tensor) *tensor {
 //	∂L/∂X[j,h] = Σ_{e ∈ in(j)} α[rev(e),h] · ∂L/∂Y[src(e),h],
 //
 // the second summing over j's own row through the reverse entries, so both
-// steps run row-parallel like the forward pass.
+// run in one row-parallel loop like the forward pass.
 func (t *tape) spmm(a *adjacency, al, x *tensor) *tensor {
-	heads := al.c
-	c := x.c / heads
 	y := t.out(a.n, x.c, al, x)
-	t.p.rows(a.n, func(lo, hi int) {
+	work := a.entries() * x.c
+	t.p.rows(a.n, work, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			yi := y.row(i)
 			for e := a.off[i]; e < a.off[i+1]; e++ {
-				xs := x.row(int(a.src[e]))
-				for h := range heads {
-					axpy(yi[h*c:(h+1)*c], al.v[e*heads+h], xs[h*c:(h+1)*c])
-				}
+				headAxpy(yi, al.row(e), x.row(int(a.src[e])))
 			}
 		}
 	})
 	t.record(y, func() {
-		if al.g != nil {
-			t.p.rows(a.n, func(lo, hi int) {
-				for i := lo; i < hi; i++ {
-					dy := y.grow(i)
-					for e := a.off[i]; e < a.off[i+1]; e++ {
-						xs := x.row(int(a.src[e]))
-						for h := range heads {
-							al.g[e*heads+h] += dot(dy[h*c:(h+1)*c], xs[h*c:(h+1)*c])
-						}
+		t.p.rows(a.n, 2*work, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				dy := y.grow(i)
+				var gi []float64
+				if x.g != nil {
+					gi = x.grow(i)
+				}
+				for e := a.off[i]; e < a.off[i+1]; e++ {
+					src := int(a.src[e])
+					if al.g != nil {
+						headDots(al.grow(e), dy, x.row(src))
+					}
+					if gi != nil {
+						headAxpy(gi, al.row(int(a.rev[e])), y.grow(src))
 					}
 				}
-			})
-		}
-		if x.g != nil {
-			t.p.rows(a.n, func(lo, hi int) {
-				for j := lo; j < hi; j++ {
-					gj := x.grow(j)
-					for e := a.off[j]; e < a.off[j+1]; e++ {
-						dy, r := y.grow(int(a.src[e])), int(a.rev[e])
-						for h := range heads {
-							axpy(gj[h*c:(h+1)*c], al.v[r*heads+h], dy[h*c:(h+1)*c])
-						}
-					}
-				}
-			})
-		}
+			}
+		})
 	})
 	return y
 }
 
-// edgeSum returns, for every message e = src(e) → i and head h, the logit
-// S[e,h] = L[src(e),h] + R[i,h] (GAT's a_srcᵀWx_j + a_dstᵀWx_i).
-func (t *tape) edgeSum(a *adjacency, l, r *tensor) *tensor {
+// headAxpy adds a[h]·x[h] to y[h] for every head h, x[h] and y[h] the h-th
+// of len(a) blocks of their columns. It is axpy head by head, with the
+// short blocks of GAT's heads (8 wide by default) added in line.
+func headAxpy(y, a, x []float64) {
+	c := len(y) / len(a)
+	switch {
+	case c >= 16:
+		for h, ah := range a {
+			axpy(y[h*c:(h+1)*c], ah, x[h*c:(h+1)*c])
+		}
+	case c == 8:
+		for h, ah := range a {
+			yh, xh := (*[8]float64)(y[h*8:]), (*[8]float64)(x[h*8:])
+			yh[0] += ah * xh[0]
+			yh[1] += ah * xh[1]
+			yh[2] += ah * xh[2]
+			yh[3] += ah * xh[3]
+			yh[4] += ah * xh[4]
+			yh[5] += ah * xh[5]
+			yh[6] += ah * xh[6]
+			yh[7] += ah * xh[7]
+		}
+	default:
+		x = x[:len(y)]
+		for h, ah := range a {
+			xh := x[h*c : (h+1)*c]
+			yh := y[h*c : (h+1)*c][:len(xh)]
+			for k, v := range xh {
+				yh[k] += ah * v
+			}
+		}
+	}
+}
+
+// headDots adds y[h]·x[h] to d[h] for every head h, the blocks as in
+// headAxpy. Each head's sum runs in dot's order; short blocks are summed
+// four heads at a time, so that four sums overlap rather than wait on one
+// another.
+func headDots(d, y, x []float64) {
+	c := len(y) / len(d)
+	if c >= 16 {
+		for h := range d {
+			d[h] += dot(y[h*c:(h+1)*c], x[h*c:(h+1)*c])
+		}
+		return
+	}
+	h := 0
+	for ; h+4 <= len(d); h += 4 {
+		x0, x1, x2, x3 := x[h*c:(h+1)*c], x[(h+1)*c:(h+2)*c], x[(h+2)*c:(h+3)*c], x[(h+3)*c:(h+4)*c]
+		y0, y1, y2, y3 := y[h*c:(h+1)*c], y[(h+1)*c:(h+2)*c], y[(h+2)*c:(h+3)*c], y[(h+3)*c:(h+4)*c]
+		x0, x1, x2, x3 = x0[:c], x1[:c], x2[:c], x3[:c]
+		y0, y1, y2, y3 = y0[:c], y1[:c], y2[:c], y3[:c]
+		var s0, s1, s2, s3 float64
+		for k, v := range x0 {
+			s0 += v * y0[k]
+			s1 += x1[k] * y1[k]
+			s2 += x2[k] * y2[k]
+			s3 += x3[k] * y3[k]
+		}
+		d[h] += s0
+		d[h+1] += s1
+		d[h+2] += s2
+		d[h+3] += s3
+	}
+	for ; h < len(d); h++ {
+		xh := x[h*c : (h+1)*c]
+		yh := y[h*c : (h+1)*c][:len(xh)]
+		var s float64
+		for k, v := range xh {
+			s += v * yh[k]
+		}
+		d[h] += s
+	}
+}
+
+// attention returns GAT's attention coefficients: for every message
+// e = src(e) → i and head h, from the projections L (of the source) and R
+// (of the destination), both n×H, and an optional bias per message (the
+// log edge weights, or nil),
+//
+//	S[e,h] = LeakyReLU(L[src(e),h] + R[i,h]) + bias[e],
+//	α[e,h] = exp(S[e,h]) / Σ_{e' ∈ in(i)} exp(S[e',h]),
+//
+// the softmax over every node's incoming messages, head by head. Backward,
+// with λ[e,h] the LeakyReLU's slope at e (1 or slope):
+//
+//	∂L/∂S[e,h] = α[e,h]·(∂L/∂α[e,h] − Σ_{e' ∈ in(i)} α[e',h]·∂L/∂α[e',h]),
+//	∂L/∂R[i,h] = Σ_{e ∈ in(i)} λ[e,h]·∂L/∂S[e,h],
+//	∂L/∂L[j,h] = Σ_{e ∈ in(j)} λ[rev(e),h]·∂L/∂S[rev(e),h].
+//
+// One operation rather than four (sum, LeakyReLU, bias, softmax) keeps the
+// per-message values of a layer in three E×H buffers instead of eight.
+func (t *tape) attention(a *adjacency, l, r *tensor, slope float64, bias []float64) *tensor {
 	heads := l.c
 	y := t.outDirty(a.entries(), heads, l, r)
-	t.p.rows(a.n, func(lo, hi int) {
+	var pre []float64 // L[src(e)] + R[i], for λ; then ∂L/∂S
+	if y.g != nil {
+		pre = t.allocDirty(len(y.v))
+	}
+	work := 4 * len(y.v)
+	t.p.rows(a.n, work, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
+			e0, e1 := a.off[i], a.off[i+1]
+			s := y.v[e0*heads : e1*heads] // node i's logits
 			ri := r.row(i)
-			for e := a.off[i]; e < a.off[i+1]; e++ {
-				ls, ye := l.row(int(a.src[e])), y.row(e)
-				for h := range heads {
-					ye[h] = ls[h] + ri[h]
+			for e := e0; e < e1; e++ {
+				se := s[(e-e0)*heads:][:len(ri)]
+				for h, v := range l.row(int(a.src[e]))[:len(ri)] {
+					se[h] = v + ri[h]
 				}
 			}
+			if pre != nil {
+				copy(pre[e0*heads:e1*heads], s)
+			}
+			for k, v := range s {
+				if !(v > 0) {
+					s[k] = v * slope
+				}
+			}
+			if bias != nil {
+				for e, b := range bias[e0:e1] {
+					for h := range heads {
+						s[e*heads+h] += b
+					}
+				}
+			}
+			softmax(s, heads)
 		}
 	})
 	t.record(y, func() {
-		t.p.rows(a.n, func(lo, hi int) {
+		t.p.rows(a.n, work, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				softmaxGrad(pre, y.v, y.g, a.off[i]*heads, a.off[i+1]*heads, heads, slope)
+			}
+		})
+		t.p.rows(a.n, work, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				for e := a.off[i]; e < a.off[i+1]; e++ {
 					if r.g != nil {
-						axpy(r.grow(i), 1, y.grow(e))
+						add(r.grow(i), pre[e*heads:(e+1)*heads])
 					}
 					if l.g != nil {
-						axpy(l.grow(i), 1, y.grow(int(a.rev[e])))
+						rev := int(a.rev[e])
+						add(l.grow(i), pre[rev*heads:(rev+1)*heads])
 					}
 				}
 			}
@@ -471,89 +596,75 @@ func (t *tape) edgeSum(a *adjacency, l, r *tensor) *tensor {
 	return y
 }
 
-// addRows returns S + c·1ᵀ: c[e] added to every column of row e (GAT's
-// log edge weights added to the attention logits of every head).
-func (t *tape) addRows(s *tensor, c []float64) *tensor {
-	y := t.outDirty(s.r, s.c, s)
-	for e := range s.r {
-		ye := y.row(e)
-		for h, v := range s.row(e) {
-			ye[h] = v + c[e]
+// softmaxGrad writes ∂L/∂S for entries [lo, hi) of one node (heads
+// interleaved) into pre, which holds the LeakyReLU's inputs, from the
+// coefficients α and their gradient dα (see attention).
+func softmaxGrad(pre, al, dal []float64, lo, hi, heads int, slope float64) {
+	var sum [maxHeads]float64
+	for k := lo; k < hi; k += heads {
+		for h, v := range al[k : k+heads] {
+			sum[h] += v * dal[k+h]
 		}
 	}
-	t.record(y, func() { axpy(s.g, 1, y.g) })
-	return y
+	for e := lo; e < hi; e += heads {
+		for h := range heads {
+			k := e + h
+			ds := al[k] * (dal[k] - sum[h])
+			if !(pre[k] > 0) {
+				ds *= slope
+			}
+			pre[k] = ds
+		}
+	}
 }
 
-// softmax normalises the logits S (E×H) over every node's incoming
-// messages, head by head:
-//
-//	α[e,h] = exp(S[e,h]) / Σ_{e' ∈ in(i)} exp(S[e',h]),
-//	∂L/∂S[e,h] = α[e,h]·(∂L/∂α[e,h] − Σ_{e' ∈ in(i)} α[e',h]·∂L/∂α[e',h]).
-func (t *tape) softmax(a *adjacency, s *tensor) *tensor {
-	heads := s.c
-	y := t.outDirty(s.r, heads, s)
-	t.p.rows(a.n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			e0, e1 := a.off[i], a.off[i+1]
-			for h := range heads {
-				m := math.Inf(-1)
-				for e := e0; e < e1; e++ {
-					m = math.Max(m, s.v[e*heads+h])
-				}
-				var sum float64
-				for e := e0; e < e1; e++ {
-					x := math.Exp(s.v[e*heads+h] - m)
-					y.v[e*heads+h] = x
-					sum += x
-				}
-				for e := e0; e < e1; e++ {
-					y.v[e*heads+h] /= sum
-				}
+// softmax turns the logits s of one node's messages, heads interleaved
+// (s[e·heads+h]), into their softmax over the messages, head by head, in
+// place.
+func softmax(s []float64, heads int) {
+	var buf [2 * maxHeads]float64
+	m, sum := buf[:heads], buf[heads:2*heads]
+	for h := range m {
+		m[h] = math.Inf(-1)
+	}
+	for e := 0; e < len(s); e += heads {
+		for h, v := range s[e : e+heads] {
+			if v > m[h] || v != v { // math.Max, NaN included
+				m[h] = v
 			}
 		}
-	})
-	t.record(y, func() {
-		t.p.rows(a.n, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				e0, e1 := a.off[i], a.off[i+1]
-				for h := range heads {
-					var sum float64
-					for e := e0; e < e1; e++ {
-						sum += y.v[e*heads+h] * y.g[e*heads+h]
-					}
-					for e := e0; e < e1; e++ {
-						k := e*heads + h
-						s.g[k] += y.v[k] * (y.g[k] - sum)
-					}
-				}
-			}
-		})
-	})
-	return y
+	}
+	for e := 0; e < len(s); e += heads {
+		se := s[e : e+heads]
+		for h, v := range se {
+			x := math.Exp(v - m[h])
+			se[h] = x
+			sum[h] += x
+		}
+	}
+	for e := 0; e < len(s); e += heads {
+		se := s[e : e+heads]
+		for h := range se {
+			se[h] /= sum[h]
+		}
+	}
 }
 
 // headDot returns, for X with H blocks of C columns and a H×C matrix A, the
 // n×H scores Y[i,h] = X[i,h]·A[h] (GAT's attention projections).
 func (t *tape) headDot(x, att *tensor) *tensor {
 	heads, c := att.r, att.c
-	y := t.outDirty(x.r, heads, x, att)
-	t.p.rows(x.r, func(lo, hi int) {
+	y := t.out(x.r, heads, x, att)
+	t.p.rows(x.r, len(x.v), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			xi := x.row(i)
-			for h := range heads {
-				y.v[i*heads+h] = dot(xi[h*c:(h+1)*c], att.row(h))
-			}
+			headDots(y.row(i), x.row(i), att.v)
 		}
 	})
 	t.record(y, func() {
 		if x.g != nil {
-			t.p.rows(x.r, func(lo, hi int) {
+			t.p.rows(x.r, len(x.v), func(lo, hi int) {
 				for i := lo; i < hi; i++ {
-					gi := x.grow(i)
-					for h := range heads {
-						axpy(gi[h*c:(h+1)*c], y.g[i*heads+h], att.row(h))
-					}
+					headAxpy(x.grow(i), y.grow(i), att.v)
 				}
 			})
 		}
@@ -616,15 +727,22 @@ func (t *tape) pairScore(z, w *tensor, us, vs []int32) *tensor {
 				continue
 			}
 			u, v := int(us[k]), int(vs[k])
-			zu, zv := z.row(u), z.row(v)
-			if z.g != nil {
-				gu, gv := z.grow(u), z.grow(v)
+			zu, zv := z.row(u)[:len(w.v)], z.row(v)[:len(w.v)]
+			switch {
+			case z.g != nil && w.g != nil: // both in one pass
+				gu, gv, gw := z.grow(u)[:len(w.v)], z.grow(v)[:len(w.v)], w.g[:len(w.v)]
+				for d, wd := range w.v {
+					gu[d] += ds * wd * zv[d]
+					gv[d] += ds * wd * zu[d]
+					gw[d] += ds * zu[d] * zv[d]
+				}
+			case z.g != nil:
+				gu, gv := z.grow(u)[:len(w.v)], z.grow(v)[:len(w.v)]
 				for d, wd := range w.v {
 					gu[d] += ds * wd * zv[d]
 					gv[d] += ds * wd * zu[d]
 				}
-			}
-			if w.g != nil {
+			case w.g != nil:
 				for d := range w.g {
 					w.g[d] += ds * zu[d] * zv[d]
 				}

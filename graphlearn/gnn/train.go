@@ -69,7 +69,7 @@ func Train(ctx context.Context, g *graphlearn.Graph, x mat.Matrix, values []Edge
 	tr := &trainer{
 		g: g, b: b, opt: opt, sup: sup, negs: negs,
 		nt:   newNetwork(static, featureless, opt),
-		tape: &tape{p: pool{workers: opt.workers()}, grad: true},
+		tape: &tape{p: pool{workers: opt.workers(), minWork: minParallel}, grad: true},
 		self: opt.Arch == GAT,
 	}
 	tr.full = b.build(nil, nil, tr.self, opt.Weighted)
@@ -98,7 +98,9 @@ func Train(ctx context.Context, g *graphlearn.Graph, x mat.Matrix, values []Edge
 		m.Loss = append(m.Loss, loss)
 	}
 
-	inf := &tape{p: tr.tape.p}
+	inf := tr.tape // the last epoch's tensors are dead
+	inf.reset()
+	inf.grad = false
 	z := tr.nt.forward(inf, tr.full, nil)
 	for _, v := range z.v {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -181,6 +183,9 @@ type trainer struct {
 	us, vs    []int32    // scratch: scored pairs
 	targets   []float64  // scratch: their labels or values
 	chosen    []int      // scratch: supervision pairs scored this epoch
+	idx       []int      // scratch for pick
+	seen      []bool     // scratch for pick
+	picked    [][2]int32 // scratch: recorded negatives scored this epoch
 }
 
 // epoch runs one full-batch step and returns its loss. Its random choices
@@ -191,7 +196,8 @@ func (tr *trainer) epoch(epoch int) (float64, error) {
 	a := tr.full
 	tr.chosen = tr.chosen[:0]
 	if opt.Holdout > 0 {
-		tr.chosen = append(tr.chosen, pick(rng, len(tr.sup), opt.Holdout)...)
+		tr.idx = pick(rng, len(tr.sup), opt.Holdout, tr.idx, &tr.seen)
+		tr.chosen = append(tr.chosen, tr.idx...)
 		if tr.removed == nil {
 			tr.removed = make([]bool, len(tr.b.nbrs))
 		}
@@ -229,10 +235,12 @@ func (tr *trainer) epoch(epoch int) (float64, error) {
 		}
 		negs := tr.negs
 		if opt.Holdout > 0 {
-			negs = nil
-			for _, k := range pick(rng, len(tr.negs), opt.Holdout) {
-				negs = append(negs, tr.negs[k])
+			tr.idx = pick(rng, len(tr.negs), opt.Holdout, tr.idx, &tr.seen)
+			tr.picked = tr.picked[:0]
+			for _, k := range tr.idx {
+				tr.picked = append(tr.picked, tr.negs[k])
 			}
+			negs = tr.picked
 		}
 		for _, p := range negs {
 			tr.us, tr.vs, tr.targets = append(tr.us, p[0]), append(tr.vs, p[1]), append(tr.targets, 0)
@@ -263,23 +271,33 @@ func (tr *trainer) epoch(epoch int) (float64, error) {
 }
 
 // pick returns round(frac·n) distinct indices in 0…n−1 (at least one when
-// n > 0 and frac > 0), in increasing order.
-func pick(rng *rand.Rand, n int, frac float64) []int {
+// n > 0 and frac > 0), in increasing order, in buf's storage; seen is
+// scratch.
+func pick(rng *rand.Rand, n int, frac float64, buf []int, seen *[]bool) []int {
 	k := int(math.Round(frac * float64(n)))
 	if frac > 0 && n > 0 {
 		k = max(k, 1)
 	}
-	// A partial Fisher–Yates shuffle draws the k.
-	idx := make([]int, n)
+	// A partial Fisher–Yates shuffle draws the k; marking them and reading
+	// the marks in order sorts them.
+	idx := slices.Grow(buf[:0], n)[:n]
 	for i := range idx {
 		idx[i] = i
 	}
+	marks := slices.Grow((*seen)[:0], n)[:n]
+	clear(marks)
 	for i := range k {
 		j := i + rng.IntN(n-i)
 		idx[i], idx[j] = idx[j], idx[i]
+		marks[idx[i]] = true
 	}
-	idx = idx[:k]
-	slices.Sort(idx)
+	*seen = marks
+	idx = idx[:0]
+	for i, m := range marks {
+		if m {
+			idx = append(idx, i)
+		}
+	}
 	return idx
 }
 

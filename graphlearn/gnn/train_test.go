@@ -72,24 +72,30 @@ func TestDeterministic(t *testing.T) {
 
 // TestWorkerCountInvariance: message passing and dense products split
 // rows among workers, but every row is computed by one worker in a fixed
-// order, so any worker count gives the same bits.
+// order, so any worker count gives the same bits. On the small zoo every
+// loop is below minParallel and runs serially; on the image-size zoo the
+// messages, attention and dense products run in parallel.
 func TestWorkerCountInvariance(t *testing.T) {
-	z := smallZoo(t)
+	zoos := map[string]*zoo{"small": smallZoo(t), "image-size": benchZoo()}
 	for name, o := range variants() {
-		t.Run(name, func(t *testing.T) {
-			o.Workers = 1
-			want := train(t, z, o)
-			for _, w := range []int{2, 3, 8} {
-				o.Workers = w
-				got := train(t, z, o)
-				if !slices.Equal(got.Vectors, want.Vectors) || !slices.Equal(got.Loss, want.Loss) {
-					t.Errorf("%d workers: embeddings or losses differ from one worker's", w)
-				}
-				if got.Score(0, 1) != want.Score(0, 1) {
-					t.Errorf("%d workers: Score %v, one worker %v", w, got.Score(0, 1), want.Score(0, 1))
-				}
-			}
-		})
+		for zn, z := range zoos {
+			t.Run(name+"/"+zn, func(t *testing.T) { workerCountInvariance(t, z, o) })
+		}
+	}
+}
+
+func workerCountInvariance(t *testing.T, z *zoo, o Options) {
+	o.Workers = 1
+	want := train(t, z, o)
+	for _, w := range []int{2, 3, 8} {
+		o.Workers = w
+		got := train(t, z, o)
+		if !slices.Equal(got.Vectors, want.Vectors) || !slices.Equal(got.Loss, want.Loss) {
+			t.Errorf("%d workers: embeddings or losses differ from one worker's", w)
+		}
+		if got.Score(0, 1) != want.Score(0, 1) {
+			t.Errorf("%d workers: Score %v, one worker %v", w, got.Score(0, 1), want.Score(0, 1))
+		}
 	}
 }
 
