@@ -40,6 +40,15 @@ var ablationVariants = []ablationVariant{
 		return cfg.Selection.Mode != SelectNested || cfg.Selection.MaxGraphNodes == 0 ||
 			len(zoo.Models)+len(zoo.Datasets) <= cfg.Selection.MaxGraphNodes || !slices.Contains(cfg.Selection.Learners, LearnerNone)
 	}},
+	{name: "no cross-fitting", what: "one embedding on every history result: a training row's graph features see its own label", apply: func(c Config) Config {
+		c.FeatureOptions.CrossFitFolds = 0
+		return c
+	}, when: func(c Config) bool {
+		return crossFitFolds(c) > 1 && (c.Learner != LearnerNone || c.Selection.Mode == SelectNested && slices.ContainsFunc(c.Selection.Learners,
+			func(l Learner) bool { return l != LearnerNone }))
+	}, only: func(cfg Config, zoo *store.Tables) bool {
+		return cfg.Selection.Mode != SelectNested || cfg.Selection.MaxGraphNodes == 0 || len(zoo.Models)+len(zoo.Datasets) <= cfg.Selection.MaxGraphNodes
+	}},
 	{"no history features", "no fine-tuning-history features, hence no prior either", func(c Config) Config {
 		c.FeatureOptions.NoHistory = true
 		c.Blend, c.Selection.Blends = 1, nil

@@ -321,7 +321,7 @@ func TestAblate(t *testing.T) {
 			t.Errorf("%s: Pearson %v, Δ %v not inside [%v, %v]", r.Variant, r.Pearson, r.Delta, r.DeltaLo, r.DeltaHi)
 		}
 	}
-	want := []string{"full", "no graph learner", "no history features", "no prior", "prior only", "metadata only"}
+	want := []string{"full", "no graph learner", "no cross-fitting", "no history features", "no prior", "prior only", "metadata only"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("rows %v, want %v", names, want)
 	}
