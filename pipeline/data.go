@@ -446,10 +446,18 @@ func sortedKeys[V any](m map[string]V) []string {
 // leave-one-dataset-out over the remaining datasets runs on it exactly as the
 // outer one runs on d, and no choice made on it can depend on t's records.
 // The view shares everything else with d (metadata, distances, scores —
-// none of them recorded by fine-tuning on t); what Clean derives from the
-// accuracies (standardised accuracies, agreements) is hidden for t too.
+// none of them recorded by fine-tuning on t) but one: the reported accuracy
+// of a model trained on t (its card's result on t) is hidden too. What Clean
+// derives from the accuracies (standardised accuracies, agreements) is
+// hidden for t too.
 func (d *Data) Without(t int) *Data {
 	v := *d
+	v.Models = slices.Clone(d.Models)
+	for mi := range v.Models {
+		if mi < len(d.sources) && slices.Contains(d.sources[mi], t) {
+			v.Models[mi].ReportedAccuracy = math.NaN()
+		}
+	}
 	v.acc, v.norm = slices.Clone(d.acc), slices.Clone(d.norm)
 	v.acc[t] = newMatrix(1, len(d.Models), math.NaN())[0]
 	v.norm[t] = v.acc[t]

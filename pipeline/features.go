@@ -181,7 +181,7 @@ func fillRow(dst []float64, fams []featureFamily, mi, di int) {
 func featureFamilies(d *Data, t int, tg *TargetGraph, emb Embedding, spec featureSpec) []featureFamily {
 	var fams []featureFamily
 	if spec.metadata {
-		fams = append(fams, metadataFamily(d))
+		fams = append(fams, metadataFamily(d, t))
 	}
 	if spec.history {
 		fams = append(fams, historyFamily(d, t))
@@ -210,14 +210,15 @@ func featureFamilies(d *Data, t int, tg *TargetGraph, emb Embedding, spec featur
 	return fams
 }
 
-// metadataFamily is the model and dataset metadata (metadataFeatures).
-func metadataFamily(d *Data) featureFamily {
+// metadataFamily is the model and dataset metadata (metadataFeatures) of
+// the rows of target t.
+func metadataFamily(d *Data, t int) featureFamily {
 	return featureFamily{
 		names: []string{"model_log_parameters", "model_input_size", "model_output_size", "model_log_labels",
 			"model_reported_accuracy", "model_type", "model_architecture", "model_pretrain_dataset",
 			"model_log_downloads", "model_log_likes",
 			"dataset_log_examples", "dataset_log_classes", "source_distance"},
-		fill: func(dst []float64, mi, di int) { metadataFeatures(dst, d, mi, di) },
+		fill: func(dst []float64, mi, di int) { metadataFeatures(dst, d, t, mi, di) },
 	}
 }
 
@@ -432,11 +433,13 @@ func groupStandardize(ft *FeatureTable) {
 	}
 }
 
-// metadataFeatures writes the model and dataset metadata of pair (mi, di)
-// and returns the number of columns written. Unknown values are NaN, and so
-// is the model's reported accuracy when the model was trained on di: its card
-// then reports a fine-tuning result on di itself, which no row may see.
-func metadataFeatures(dst []float64, d *Data, mi, di int) int {
+// metadataFeatures writes the model and dataset metadata of pair (mi, di),
+// a row of target t's table, and returns the number of columns written.
+// Unknown values are NaN, and so is the model's reported accuracy when the
+// model was trained on di or on t: its card then reports a fine-tuning
+// result on that dataset, which is the row's label or t's record, and no row
+// of t's table — training or test — may see t's records.
+func metadataFeatures(dst []float64, d *Data, t, mi, di int) int {
 	m, ds := &d.Models[mi], &d.Datasets[di]
 	code := func(enc map[string]float64, k string) float64 {
 		if v, ok := enc[k]; ok {
@@ -450,7 +453,7 @@ func metadataFeatures(dst []float64, d *Data, mi, di int) int {
 	dst[2] = zeroNaN(float64(m.OutputSize))
 	dst[3] = logOrNaN(float64(m.NumLabels))
 	dst[4] = m.ReportedAccuracy
-	if slices.Contains(d.sources[mi], di) {
+	if slices.Contains(d.sources[mi], di) || slices.Contains(d.sources[mi], t) {
 		dst[4] = math.NaN()
 	}
 	dst[5] = code(d.modelType, m.ModelType)

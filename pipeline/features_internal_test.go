@@ -55,7 +55,7 @@ func TestMetadataFamily(t *testing.T) {
 	names := []string{"model_log_parameters", "model_input_size", "model_output_size", "model_log_labels",
 		"model_reported_accuracy", "model_type", "model_architecture", "model_pretrain_dataset",
 		"model_log_downloads", "model_log_likes", "dataset_log_examples", "dataset_log_classes", "source_distance"}
-	checkFamily(t, metadataFamily(d), names, []familyCase{
+	checkFamily(t, metadataFamily(d, 2), names, []familyCase{
 		{"known metadata; source distance over the row's largest", 0, 0,
 			[]float64{math.Log(1000), 224, nan, math.Log(10), 0.8, 1, 0, 0, math.Log(10), 0,
 				math.Log(1000), math.Log(10), 0.5}},

@@ -127,46 +127,52 @@ func TestRunEndToEnd(t *testing.T) {
 }
 
 // TestNoTargetRecordReachesTraining scrambles everything recorded on a
-// target — its accuracies and runtimes — and checks that the predictions for
-// the target do not change by a single bit: nothing recorded on the target
-// reaches its graph or its regressor.
+// target — its accuracies and runtimes, the cards' evals on it and the
+// reported accuracy of every model trained on it — and checks that the
+// predictions for the target, ours and every baseline's (the metadata
+// regressor among them), do not change by a single bit: nothing recorded on
+// the target reaches its graph, its regressors or its selection.
 func TestNoTargetRecordReachesTraining(t *testing.T) {
 	tables, targets := smallZoo(t)
 	target := targets[0]
 	cfg := fastConfig([]string{target})
 	cfg.Seeds = 1
-	cfg.Baselines = nil
 	cfg.Protocols = []string{"clean"}
+	if !slices.Contains(cfg.Baselines, "metadata") {
+		t.Fatalf("baselines %v: the test needs the metadata baseline", cfg.Baselines)
+	}
 	var selections []*pipeline.Selection
-	run := func(tb *store.Tables) map[string]float64 {
+	run := func(tb *store.Tables) map[[2]string]float64 {
 		res, err := pipeline.Run(context.Background(), tb, cfg, pipeline.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		selections = append(selections, res.Selection[target])
-		out := map[string]float64{}
+		out := map[[2]string]float64{}
 		for _, p := range res.Predictions {
-			out[p.ModelID] = p.Predicted
+			out[[2]string{p.Method, p.ModelID}] = p.Predicted
 		}
 		return out
 	}
 	before := run(tables)
-
-	scrambled := *tables
-	scrambled.Finetunes = slices.Clone(tables.Finetunes)
-	for i := range scrambled.Finetunes {
-		if f := &scrambled.Finetunes[i]; f.DatasetID == target {
-			f.Accuracy = 1 - f.Accuracy
-			f.TrainSeconds = 1e6 - f.TrainSeconds
-		}
+	scrambled, reported := scrambleCount(tables, target, nil)
+	if reported == 0 {
+		t.Fatal("no model trained on the target reports an accuracy: the test needs one")
 	}
-	after := run(&scrambled)
-	if len(before) == 0 || len(before) != len(after) {
+	after := run(scrambled)
+	methods := map[string]bool{}
+	for k := range before {
+		methods[k[0]] = true
+	}
+	if !methods["metadata"] || !methods[cfg.Method()] {
+		t.Fatalf("methods %v: want ours and the metadata baseline", methods)
+	}
+	if len(before) != len(after) {
 		t.Fatalf("predictions: %d before, %d after", len(before), len(after))
 	}
-	for m, v := range before {
-		if after[m] != v {
-			t.Fatalf("%s: prediction changed from %v to %v when the target's records changed", m, v, after[m])
+	for k, v := range before {
+		if after[k] != v {
+			t.Fatalf("%s %s: prediction changed from %v to %v when the target's records changed", k[0], k[1], v, after[k])
 		}
 	}
 	// Nested selection for the target ran on every candidate of the space

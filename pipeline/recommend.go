@@ -493,12 +493,15 @@ func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Confi
 	}
 	var held []heldOut
 	var sxy, sxx float64
+	// d records no accuracy on t, but the cards of models trained on t
+	// report one (their reported accuracy): hide it from every fold.
+	dt := d.Without(t)
 	for _, di := range calibrationDatasets(d, t, opt.Calibration) {
 		if err := ctx.Err(); err != nil {
 			return cal, err
 		}
-		// A history without di (and without t, which d never records).
-		dd := d.Without(di)
+		// A history without di and without t.
+		dd := dt.Without(di)
 		tg, err := BuildGraph(dd, di, cfg.Graph)
 		if err != nil {
 			return cal, err

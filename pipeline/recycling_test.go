@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zoograph/zoograph/pipeline"
@@ -120,17 +121,77 @@ func predictionsOf(t *testing.T, tables *store.Tables, cfg pipeline.Config) map[
 	return out
 }
 
+// allPredictionsOf runs cfg and returns every method's predictions by
+// method, then (seed, model).
+func allPredictionsOf(t *testing.T, tables *store.Tables, cfg pipeline.Config) map[string]map[[2]string]float64 {
+	t.Helper()
+	res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[[2]string]float64{}
+	for _, p := range res.Predictions {
+		if out[p.Method] == nil {
+			out[p.Method] = map[[2]string]float64{}
+		}
+		out[p.Method][[2]string{fmt.Sprint(p.Seed), p.ModelID}] = p.Predicted
+	}
+	return out
+}
+
+// withReportedAccuracy gives every model of syntheticRecycling whose repo id
+// names the dataset it was trained on its card's result there: its recorded
+// accuracy on that dataset.
+func withReportedAccuracy(tables *store.Tables) *store.Tables {
+	s := *tables
+	s.Models = slices.Clone(tables.Models)
+	for i := range s.Models {
+		m := &s.Models[i]
+		for _, f := range tables.Finetunes {
+			if f.ModelID == m.ModelID && strings.HasSuffix(m.ModelID, "-"+f.DatasetID) {
+				m.ReportedAccuracy = f.Accuracy
+			}
+		}
+	}
+	return &s
+}
+
 // scramble returns tables whose records on target are reversed, except
-// those of the models keep holds.
+// the fine-tuning records of the models keep holds: fine-tuning accuracies
+// and training times, the cards' evals on target, and the reported accuracy
+// of every model trained on target (declared in its source datasets or named
+// at the end of its repo id), a card's fine-tuning result on target. It
+// returns how many reported accuracies it changed beside.
 func scramble(tables *store.Tables, target string, keep map[string]bool) *store.Tables {
+	s, _ := scrambleCount(tables, target, keep)
+	return s
+}
+
+func scrambleCount(tables *store.Tables, target string, keep map[string]bool) (*store.Tables, int) {
 	s := *tables
 	s.Finetunes = slices.Clone(tables.Finetunes)
 	for i := range s.Finetunes {
 		if f := &s.Finetunes[i]; f.DatasetID == target && !keep[f.ModelID] {
 			f.Accuracy = 1 - f.Accuracy
+			f.TrainSeconds = 1e6 - f.TrainSeconds
 		}
 	}
-	return &s
+	s.Evals = slices.Clone(tables.Evals)
+	for i := range s.Evals {
+		if e := &s.Evals[i]; e.DatasetName == target {
+			e.Value = 1 - e.Value
+		}
+	}
+	s.Models = slices.Clone(tables.Models)
+	reported := 0
+	for i := range s.Models {
+		m := &s.Models[i]
+		if (slices.Contains(m.SourceDatasets, target) || strings.HasSuffix(m.ModelID, "-"+target)) && !math.IsNaN(m.ReportedAccuracy) {
+			m.ReportedAccuracy = 1 - m.ReportedAccuracy
+			reported++
+		}
+	}
+	return &s, reported
 }
 
 // TestRecyclingNoTargetRecord is the scramble test on a zoo without
@@ -138,16 +199,28 @@ func scramble(tables *store.Tables, target string, keep map[string]bool) *store.
 // the probe feature — every target prediction is bit-for-bit the same
 // when everything recorded on the target is scrambled.
 func TestRecyclingNoTargetRecord(t *testing.T) {
-	tables := syntheticRecycling(5)
+	tables := withReportedAccuracy(syntheticRecycling(5))
 	cfg := recyclingConfig([]string{"nli_b"})
-	before := predictionsOf(t, tables, cfg)
-	after := predictionsOf(t, scramble(tables, "nli_b", nil), cfg)
-	if len(before) != 2*90 || len(after) != len(before) {
-		t.Fatalf("%d predictions before, %d after; want 180", len(before), len(after))
+	if !slices.Contains(cfg.Baselines, "metadata") {
+		t.Fatalf("baselines %v: the test needs the metadata baseline", cfg.Baselines)
 	}
-	for k, v := range before {
-		if after[k] != v {
-			t.Fatalf("%v: prediction changed from %v to %v when the target's records changed", k, v, after[k])
+	scrambled, reported := scrambleCount(tables, "nli_b", nil)
+	if reported == 0 {
+		t.Fatal("no model trained on the target reports an accuracy: the test needs one")
+	}
+	before := allPredictionsOf(t, tables, cfg)
+	after := allPredictionsOf(t, scrambled, cfg)
+	if n := len(before[cfg.Method()]); n != 2*90 || len(before["metadata"]) != n {
+		t.Fatalf("%d predictions of ours, %d of the metadata baseline; want 180", n, len(before["metadata"]))
+	}
+	for method, preds := range before {
+		if len(after[method]) != len(preds) {
+			t.Fatalf("%s: %d predictions before, %d after", method, len(preds), len(after[method]))
+		}
+		for k, v := range preds {
+			if after[method][k] != v {
+				t.Fatalf("%s %v: prediction changed from %v to %v when the target's records changed", method, k, v, after[method][k])
+			}
 		}
 	}
 }
