@@ -47,7 +47,7 @@ func printRecyclingReport(w io.Writer, dir, out string, rep *recycling.Report, m
 		{"models", fmt.Sprintf("%d rows read; %d fine-tuned, %d with a probe score only", c["rows"], c["fine_tuned"], c["probe_only"])},
 		{"datasets", fmt.Sprintf("%d dataset columns; %d with metadata", len(rep.DatasetColumns), c["datasets_with_metadata"])},
 		{"finetunes", ""},
-		{"scores", "linear_probe on mnli: the mnli_lp column"},
+		{"scores", fmt.Sprintf("linear_probe on mnli: the mnli_lp column; %d rows at 0, the source's \"not measured\", have none", c["probe_not_measured"])},
 	}, c, merged, 10)
 	if !rep.HasMetadata {
 		fmt.Fprintf(w, "  no %s: datasets have no metadata\n", recycling.FileDatasets)

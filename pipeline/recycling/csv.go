@@ -19,6 +19,10 @@ const (
 	KindLongLine   = "long line"    // more fields than the header
 	KindShortLine  = "short line"   // fewer fields than the header
 	KindCSV        = "csv syntax"   // quoting the CSV reader rejects
+	// KindNotMeasured counts the rows whose mnli_lp is 0, the source's
+	// placeholder for a probe never run: one Problem for all of them, read
+	// as no score, not an error even when strict.
+	KindNotMeasured = "not measured"
 )
 
 // Problem is a bad value or row: skipped by default, the error of a strict
@@ -48,6 +52,13 @@ type problems struct {
 	strict bool
 	list   []Problem
 	log    *slog.Logger
+}
+
+// note lists p without failing a strict import: a known convention of
+// the source, not a malformed value.
+func (ps *problems) note(p *Problem) {
+	ps.list = append(ps.list, *p)
+	ps.log.Debug("read as missing", "file", p.File, "line", p.Line, "column", p.ColumnName, "kind", p.Kind, "reason", p.Reason)
 }
 
 func (ps *problems) add(p *Problem) error {

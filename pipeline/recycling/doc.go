@@ -29,7 +29,11 @@
 //     column — because that is what it is, a no-fine-tuning score of the
 //     model measured on one dataset, and the models table stays the Hub's
 //     shape (a model probed on more datasets needs no new column). The
-//     pipeline reads it as a model-level feature and the "probe" baseline;
+//     pipeline reads it as a model-level feature and the "probe" baseline.
+//     An mnli_lp of 0 is the source's placeholder for a probe never run (a
+//     linear probe on 3-class MNLI cannot score 0): it is no score, and one
+//     Problem of kind "not measured" counts its rows (Counts
+//     "probe_not_measured"), never an error, even when strict;
 //   - datasets: one per dataset column, and one per datasets.csv row, with
 //     task_categories, size_categories, num_classes and languages from
 //     the metadata, and the rest as tags: "task:<task>",
@@ -39,7 +43,9 @@
 // Bad input is reported with its file, line and column (1-based, the
 // header is line 1): a missing fixed column or a repeated column in the
 // header is an error; a duplicated model, a malformed fixed value, a
-// non-numeric or out-of-range accuracy or probe score is a Problem. By
+// non-numeric or out-of-range accuracy or probe score is a Problem (a
+// duplicated model's row is skipped, but when its accuracies equal the
+// first row's and only it has a probe score, that score is kept). By
 // default a Problem is skipped and listed in the Report — a bad accuracy or
 // probe cell alone, a row with a bad id or metadata whole — and with
 // Options.Strict the first one is the error. Import writes nothing; every

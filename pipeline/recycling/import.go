@@ -131,10 +131,20 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 
 // parseModels reads models_tested.csv into t's models, finetunes and scores.
 // A dataset of regression records a correlation in [−1, 1], every other an
-// accuracy in [0, 1].
+// accuracy in [0, 1]. A probe score of 0 is the source's placeholder for
+// "not measured" (a linear probe on 3-class MNLI cannot score 0): it is no
+// score, and one Problem counts every row that has it. A duplicated model
+// is a Problem and its row is skipped, except that when its accuracies
+// equal the first row's and only it has a probe score, the score is kept.
 func parseModels(ctx context.Context, data []byte, regression map[string]bool, t *store.Tables, rep *Report, ps *problems) error {
 	var dsCols []string
 	seen := map[string]int{}
+	type kept struct {
+		finetunes []store.Finetune // the row's fine-tunes, as appended to t
+		probe     bool             // whether the row has a probe score
+	}
+	rows := map[string]*kept{}
+	var placeholders []int // lines with a probe score of 0
 	n, err := readCSV(ctx, data, FileModels, ps, func(h *header) error {
 		if err := h.require(FixedColumns...); err != nil {
 			return err
@@ -149,10 +159,27 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 	}, func(r row) error {
 		id, p := r.key(colModel, "model", "model id", seen)
 		if p != nil {
+			if first := rows[r.get(colModel)]; p.Kind == KindDuplicate && first != nil && !first.probe {
+				var dup store.Tables
+				probe, _, _, _ := modelValues(r, r.get(colModel), dsCols, regression, &dup)
+				if !math.IsNaN(probe) && sameFinetunes(first.finetunes, dup.Finetunes) {
+					t.Scores = append(t.Scores, dup.Scores...)
+					first.probe = true
+					if len(first.finetunes) == 0 {
+						rep.Counts["probe_only"]++
+					}
+					p.Reason += "; the same accuracies, its probe score kept"
+				}
+			}
 			return ps.add(p)
 		}
 		m, bad := modelRow(r, id)
-		probe, tuned, badValues := modelValues(r, id, dsCols, regression, t)
+		nf := len(t.Finetunes)
+		probe, tuned, placeholder, badValues := modelValues(r, id, dsCols, regression, t)
+		rows[id] = &kept{finetunes: t.Finetunes[nf:len(t.Finetunes):len(t.Finetunes)], probe: !math.IsNaN(probe)}
+		if placeholder {
+			placeholders = append(placeholders, r.line)
+		}
 		bad = append(bad, badValues...)
 		slices.SortStableFunc(bad, func(a, b *Problem) int { return a.Column - b.Column })
 		for _, p := range bad {
@@ -170,7 +197,35 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 		return nil
 	})
 	rep.Counts["rows"] = n
+	if err == nil && len(placeholders) > 0 {
+		rep.Counts["probe_not_measured"] = len(placeholders)
+		ps.note(placeholderProblem(placeholders, FixedColumns, dsCols))
+	}
 	return err
+}
+
+// placeholderProblem is the one Problem that counts the rows whose probe
+// score is the placeholder 0, at the first of them.
+func placeholderProblem(lines []int, fixed, dsCols []string) *Problem {
+	const show = 5
+	list := make([]string, 0, show)
+	for _, l := range lines[:min(show, len(lines))] {
+		list = append(list, strconv.Itoa(l))
+	}
+	if len(lines) > show {
+		list = append(list, "…")
+	}
+	return &Problem{File: FileModels, Line: lines[0], Column: slices.Index(fixed, colProbe) + 1, ColumnName: colProbe,
+		Kind: KindNotMeasured, Reason: fmt.Sprintf("%s: probe score 0 on %d rows (lines %s) read as no score",
+			KindNotMeasured, len(lines), strings.Join(list, ", "))}
+}
+
+// sameFinetunes reports whether two rows of one model hold the same
+// accuracies on the same datasets.
+func sameFinetunes(a, b []store.Finetune) bool {
+	return slices.EqualFunc(a, b, func(x, y store.Finetune) bool {
+		return x.DatasetID == y.DatasetID && x.Accuracy == y.Accuracy
+	})
 }
 
 // modelRow reads the metadata of model id from its row: type, author, base
@@ -221,11 +276,15 @@ func modelRow(r row, id string) (store.Model, []*Problem) {
 // scores row) and one fine-tune per dataset column with a value (accuracy
 // on [0, 1], or a correlation on [-1, 1] for the regression datasets). A bad
 // cell is left out alone and returned as a problem. It returns the probe
-// score (NaN when none) and the number of fine-tunes.
-func modelValues(r row, id string, dsCols []string, regression map[string]bool, t *store.Tables) (probe float64, tuned int, bad []*Problem) {
+// score (NaN when none, and when it is the placeholder 0, which sets
+// placeholder) and the number of fine-tunes.
+func modelValues(r row, id string, dsCols []string, regression map[string]bool, t *store.Tables) (probe float64, tuned int, placeholder bool, bad []*Problem) {
 	probe, p := r.unit(colProbe, "probe score", 0)
 	if p != nil {
 		bad = append(bad, p)
+	}
+	if probe == 0 {
+		probe, placeholder = math.NaN(), true
 	}
 	if !math.IsNaN(probe) {
 		t.Scores = append(t.Scores, store.Score{ModelID: id, DatasetID: ProbeDataset, Method: ProbeMethod,
@@ -247,7 +306,7 @@ func modelValues(r row, id string, dsCols []string, regression map[string]bool, 
 			Method: MethodFull, Epochs: math.NaN(), LearningRate: math.NaN(), TrainSeconds: math.NaN(), Source: Source})
 		tuned++
 	}
-	return probe, tuned, bad
+	return probe, tuned, placeholder, bad
 }
 
 func isFixed(col string) bool {

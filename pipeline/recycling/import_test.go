@@ -208,9 +208,11 @@ func write(t *testing.T, dir, name, data string) {
 
 // TestImportShared imports the shared benchmark: every row, every cell.
 // models_tested.csv has 2,703 model rows and 30,924 accuracies; seven
-// models are listed twice (the same accuracies, once with a probe score of
-// 0), and the second row of each is reported and skipped, so the zoo holds
-// 2,696 models and 30,756 fine-tunes.
+// models are listed twice (the same accuracies, the first row with a probe
+// score of 0), and the second row of each is reported and skipped but for
+// its probe score, so the zoo holds 2,696 models and 30,756 fine-tunes. 242
+// rows have the placeholder mnli_lp 0 (the seven first rows among them):
+// no score, counted in one problem, so 2,696 − 242 + 7 models have one.
 func TestImportShared(t *testing.T) {
 	dir := storetest.Shared(t, "model-recycling")
 	tables, rep, err := Import(context.Background(), dir, Options{})
@@ -218,13 +220,24 @@ func TestImportShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	cells := 0
+	kept := 0
 	for _, p := range rep.Problems {
-		if p.Kind != KindDuplicate || p.ColumnName != "model_name" {
+		switch {
+		case p.Kind == KindDuplicate && p.ColumnName == "model_name":
+			if strings.HasSuffix(p.Reason, "its probe score kept") {
+				kept++
+			}
+		case p.Kind == KindNotMeasured:
+			if !strings.Contains(p.Reason, "probe score 0 on 242 rows") {
+				t.Errorf("placeholder problem %v, want 242 rows", p)
+			}
+		default:
 			t.Errorf("unexpected problem %v", p)
 		}
 	}
-	if len(rep.Problems) != 7 {
-		t.Errorf("%d problems, want the 7 duplicated models", len(rep.Problems))
+	if len(rep.Problems) != 8 || kept != 7 {
+		t.Errorf("%d problems (%d duplicates whose probe score was kept), want the 7 duplicated models, all kept, and the placeholder count",
+			len(rep.Problems), kept)
 	}
 	dupCells := 7 * 24
 	cells = len(tables.Finetunes) + dupCells
@@ -232,8 +245,8 @@ func TestImportShared(t *testing.T) {
 		t.Errorf("read %d rows and %d accuracies, want 2,703 and 30,924", rep.Counts["rows"], cells)
 	}
 	wantCounts := map[string]int{
-		"models": 2696, "finetunes": 30756, "scores": 2696, "datasets": 24, "datasets_with_metadata": 24,
-		"fine_tuned": 1283, "probe_only": 1413,
+		"models": 2696, "finetunes": 30756, "scores": 2696 - 242 + 7, "datasets": 24, "datasets_with_metadata": 24,
+		"fine_tuned": 1283, "probe_only": 1413 - 242 + 7, "probe_not_measured": 242,
 	}
 	for k, v := range wantCounts {
 		if rep.Counts[k] != v {
@@ -242,6 +255,66 @@ func TestImportShared(t *testing.T) {
 	}
 	if len(rep.DatasetColumns) != 24 {
 		t.Errorf("%d dataset columns, want 24", len(rep.DatasetColumns))
+	}
+}
+
+// TestImportProbePlaceholder checks that a probe score of 0 is read as no
+// score and counted in one problem, not an error even when strict, and
+// that of a duplicated model the row with the probe score gives it only
+// when both rows hold the same accuracies.
+func TestImportProbePlaceholder(t *testing.T) {
+	dir := t.TempDir()
+	head := strings.Join(FixedColumns, ",") + ",sst2,rte\n"
+	row := func(id, probe, sst2, rte string) string {
+		return id + ",roberta-base,1," + id + ",roberta,True,12,False,False,2022-08-04T10:36:41Z," + probe + "," + sst2 + "," + rte + "\n"
+	}
+	write(t, dir, FileModels, head+
+		row("a/zero", "0.0", "0.9", "0.7")+ // line 2: placeholder
+		row("a/dup", "0", "0.8", "")+ // line 3: placeholder, then line 4 with a score
+		row("a/dup", "0.84", "0.8", "")+
+		row("a/other", "0", "0.8", "0.6")+ // line 5: placeholder; line 6 has other accuracies
+		row("a/other", "0.83", "0.81", "0.6")+
+		row("a/scored", "0.5", "", "")+ // line 7: a score; line 8's is not taken
+		row("a/scored", "0.6", "", "")+
+		row("a/probe-only", "0", "", "")) // line 9: placeholder, no fine-tune
+	for _, strict := range []bool{false, true} {
+		tables, rep, err := Import(context.Background(), dir, Options{Strict: strict})
+		if strict {
+			var p Problem
+			if !errors.As(err, &p) || p.Kind != KindDuplicate || p.Line != 4 {
+				t.Errorf("strict: err = %v, want the duplicate of line 4 (the placeholder is no error)", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{
+			`models_tested.csv:4:1: column "model_name": duplicate: model "a/dup" already on line 3; the same accuracies, its probe score kept`,
+			`models_tested.csv:6:1: column "model_name": duplicate: model "a/other" already on line 5`,
+			`models_tested.csv:8:1: column "model_name": duplicate: model "a/scored" already on line 7`,
+			`models_tested.csv:2:11: column "mnli_lp": not measured: probe score 0 on 4 rows (lines 2, 3, 5, 9) read as no score`,
+		}
+		var got []string
+		for _, p := range rep.Problems {
+			got = append(got, p.Error())
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("problems (-want +got):\n%s", diff)
+		}
+		scores := map[string]float64{}
+		for _, s := range tables.Scores {
+			scores[s.ModelID] = s.Score
+		}
+		if want := map[string]float64{"a/dup": 0.84, "a/scored": 0.5}; !cmp.Equal(want, scores) {
+			t.Errorf("probe scores %v, want %v", scores, want)
+		}
+		wantCounts := map[string]int{"rows": 8, "models": 5, "fine_tuned": 3, "probe_only": 1, "scores": 2, "probe_not_measured": 4}
+		for k, v := range wantCounts {
+			if rep.Counts[k] != v {
+				t.Errorf("Counts[%q] = %d, want %d", k, rep.Counts[k], v)
+			}
+		}
 	}
 }
 
@@ -277,8 +350,11 @@ func TestImportRegressionRange(t *testing.T) {
 // TestSharedBaselines evaluates the benchmark's two simple baselines on its
 // 24 targets and checks them against the reference points measured with a
 // few lines of Python over the CSV (mean over targets): history_mean 0.455
-// (within lineage 0.280), the mnli_lp probe 0.190 (0.159). The Python counted
-// the seven duplicated rows twice; without them the values move by < 0.004.
+// (within lineage 0.280), the mnli_lp probe 0.209 (0.169). The Python counted
+// the seven duplicated rows twice for history_mean; without them the values
+// move by < 0.004. For the probe it read mnli_lp 0 as missing and kept each
+// duplicated model's row with a probe score, as Import does (with the zeros
+// as scores it was 0.190 (0.159)).
 func TestSharedBaselines(t *testing.T) {
 	tables, rep, err := Import(context.Background(), storetest.Shared(t, "model-recycling"), Options{})
 	if err != nil {
@@ -299,8 +375,8 @@ func TestSharedBaselines(t *testing.T) {
 	}{
 		{evaluate.BaselineHistoryMean, evaluate.MetricPearson, 0.455},
 		{evaluate.BaselineHistoryMean, evaluate.MetricPearsonLineage, 0.280},
-		{evaluate.BaselineProbe, evaluate.MetricPearson, 0.190},
-		{evaluate.BaselineProbe, evaluate.MetricPearsonLineage, 0.159},
+		{evaluate.BaselineProbe, evaluate.MetricPearson, 0.209},
+		{evaluate.BaselineProbe, evaluate.MetricPearsonLineage, 0.169},
 	} {
 		got := s[evaluate.Cell{Method: c.method, Target: evaluate.TargetMean, Metric: c.metric}].Mean
 		t.Logf("%s %s: %.4f (reference %.3f)", c.method, c.metric, got, c.want)
