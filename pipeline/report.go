@@ -275,7 +275,11 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 func writeRunHeader(w io.Writer, info *ReportInfo) {
 	fmt.Fprintf(w, "# zoograph run: %s\n\n", info.Method)
 	cfg := info.Config
-	fmt.Fprintf(w, "- learner **%s**, regressor **%s**, feature set **%s** (%d features)\n", cfg.Learner, cfg.Regressor, cfg.Features, len(info.Features))
+	learner := fmt.Sprintf("learner **%s**", cfg.Learner)
+	if cfg.Selection.Mode == SelectNested && len(info.Selection) > 0 {
+		learner = fmt.Sprintf("learner chosen per target **%s**", ChosenLearners(info.Selection))
+	}
+	fmt.Fprintf(w, "- %s, regressor **%s**, feature set **%s** (%d features)\n", learner, cfg.Regressor, cfg.Features, len(info.Features))
 	fmt.Fprintf(w, "- %d targets × %d seeds (seeds %d…%d), leave-one-dataset-out\n", len(info.Targets), cfg.Seeds, cfg.Seed, cfg.Seed+uint64(cfg.Seeds)-1)
 	if info.ZooChecksum != "" {
 		fmt.Fprintf(w, "- zoo checksum `%s`\n", info.ZooChecksum)

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -197,6 +198,26 @@ func (c Candidate) apply(cfg Config) Config {
 		_ = cfg.GNN.Objective.UnmarshalText([]byte(c.GNNObjective)) // validated with the config
 	}
 	return cfg
+}
+
+// ChosenLearners says which graph learner ran for the targets of sel: each
+// distinct chosen learner with its count of targets, most frequent first
+// (ties by name), e.g. "none ×8" or "none ×7, node2vec ×1". It is empty when
+// sel is.
+func ChosenLearners(sel map[string]*Selection) string {
+	count := map[string]int{}
+	for _, s := range sel {
+		if s != nil {
+			count[s.Chosen.Learner.String()]++
+		}
+	}
+	names := sortedKeys(count)
+	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(count[b], count[a]) })
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s ×%d", n, count[n])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Selection is what nested selection chose for one held-out target, with

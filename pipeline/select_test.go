@@ -153,3 +153,27 @@ func TestObjectiveConstantPredictions(t *testing.T) {
 		t.Fatalf("chose %v, want the first best", s.Chosen)
 	}
 }
+
+func TestChosenLearners(t *testing.T) {
+	sel := func(ls ...Learner) map[string]*Selection {
+		m := map[string]*Selection{}
+		for i, l := range ls {
+			m[string(rune('a'+i))] = &Selection{Chosen: Candidate{Learner: l}}
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name string
+		sel  map[string]*Selection
+		want string
+	}{
+		{"none", nil, ""},
+		{"one learner everywhere", sel(LearnerNone, LearnerNone, LearnerNone), "none ×3"},
+		{"most frequent first", sel(LearnerNode2Vec, LearnerNone, LearnerNone), "none ×2, node2vec ×1"},
+		{"ties by name", sel(LearnerNone, LearnerGAT), "gat ×1, none ×1"},
+	} {
+		if got := ChosenLearners(c.sel); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
+}

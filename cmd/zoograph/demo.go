@@ -15,6 +15,7 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/demo"
 )
 
@@ -26,8 +27,9 @@ ResNet, BERT-like...) with cards, model-index results, lineage, datasets and
 fine-tuning history with a planted structure. The demo serves it through the
 in-process Hub replica on loopback, crawls it with the real crawler, reads
 fine-tuning history from the cards' model-index results, adds the sample's
-fine-tuning history, runs the leave-one-dataset-out pipeline (graph →
-node2vec → gradient-boosted trees → evaluation) and writes a run directory
+fine-tuning history, runs the leave-one-dataset-out pipeline (nested
+selection → graph → learner → gradient-boosted trees → evaluation; it says
+which graph learner selection chose) and writes a run directory
 with report.md, report.json, Parquet tables and charts. Last, it ranks
 models for a dataset kept out of the hub, described only by a YAML file
 of its metadata, and compares the ranking with what the sample recorded
@@ -143,5 +145,9 @@ func printDescribed(w io.Writer, res *demo.Result, self string) {
 		fmt.Fprintf(w, "Pearson between predicted and recorded accuracy over the %d models with a record: %.3f\n",
 			len(pred), stat.Correlation(pred, held, nil))
 	}
-	fmt.Fprintf(w, "rank it yourself: %s rank --zoo %s --describe %s\n\n", self, res.ZooDir, res.DescriptionFile)
+	// The demo ranked with its run's settings (config.json), fixed
+	// selection, its seeds and its top 5: the same flags give the same list.
+	cfg := res.Run.Config
+	fmt.Fprintf(w, "rank it yourself: %s rank --zoo %s --describe %s --config %s --selection %s --seeds %d --seed %d --top 5\n\n",
+		self, res.ZooDir, res.DescriptionFile, filepath.Join(res.RunDir, pipeline.FileConfig), pipeline.SelectFixed, cfg.Seeds, cfg.Seed)
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +142,21 @@ func TestDemoCommand(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
+	// The printed rank command reproduces the demo's top 5.
+	_, cmdline, ok := strings.Cut(out, "rank it yourself: ")
+	cmdline, _, _ = strings.Cut(cmdline, "\n")
+	args := strings.Fields(cmdline)
+	i := slices.Index(args, "rank")
+	if !ok || i < 0 || !slices.Contains(args, "--seeds") {
+		t.Fatalf("demo prints no rank command with its seeds: %q", cmdline)
+	}
+	code, rankOut, errs := runCLI(t, args[i:]...)
+	if code != exitOK {
+		t.Fatalf("%s: exit %d\n%s", cmdline, code, errs)
+	}
+	if got, want := topModels(rankOut), topModels(out); len(want) != 5 || !slices.Equal(got, want) {
+		t.Errorf("%s ranks %v, the demo %v", cmdline, got, want)
+	}
 	if code, _, _ := runCLI(t, "demo", "--out", dir); code != exitFailure {
 		t.Errorf("demo into an existing directory: exit %d, want %d", code, exitFailure)
 	}
@@ -150,6 +167,19 @@ func TestDemoCommand(t *testing.T) {
 	if code, _, errs := runCLI(t, "demo", "--targets", "9"); code != exitUsage || !strings.Contains(errs, "--targets is deprecated; use --num-targets") {
 		t.Errorf("demo --targets 9: exit %d, want %d; stderr:\n%s", code, exitUsage, errs)
 	}
+}
+
+// topModels returns the model and predicted accuracy of the lines ranked
+// 1 to 5 of a ranking table.
+func topModels(out string) []string {
+	var top []string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && len(top) < 5 && f[0] == strconv.Itoa(len(top)+1) {
+			top = append(top, f[1]+" "+f[2])
+		}
+	}
+	return top
 }
 
 func TestHelp(t *testing.T) {

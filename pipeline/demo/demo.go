@@ -100,11 +100,14 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	t0 = time.Now()
 	cfg := Config(opt)
 	cfg.Targets = sample.Targets[:min(opt.Targets, len(sample.Targets))]
-	step("running the pipeline: %s on %d targets × %d seeds (graph → %s → %s → evaluation)",
-		cfg.Method(), len(cfg.Targets), cfg.Seeds, cfg.Learner, cfg.Regressor)
+	step("running the pipeline: %s on %d targets × %d seeds (%s selection → graph → learner → %s → evaluation)",
+		cfg.Method(), len(cfg.Targets), cfg.Seeds, cfg.Selection.Mode, cfg.Regressor)
 	res.Run, err = pipeline.Run(ctx, tables, cfg, pipeline.Options{Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("demo: pipeline: %w", err)
+	}
+	if l := pipeline.ChosenLearners(res.Run.Selection); l != "" {
+		step("graph learner chosen per target: %s", l)
 	}
 	if err := pipeline.WriteRun(res.RunDir, res.Run, tables, res.ZooDir, manifest.Checksum()); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
