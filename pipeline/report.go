@@ -150,7 +150,7 @@ func WriteRun(dir string, res *Result, zoo *store.Tables, zooDir, zooChecksum st
 	if len(zoo.ReferenceResults) > 0 {
 		files = append(files, evaluate.TableFile(FileReference, zoo.ReferenceResults))
 	}
-	r := &evaluate.Report{Files: files, Metrics: res.Metrics, JSON: []any{info},
+	r := &evaluate.Report{Files: files, Metrics: res.Metrics, JSON: info,
 		Markdown: func(w io.Writer) error { return renderMarkdown(w, dir, info, res.Predictions, zoo.ReferenceResults) }}
 	return r.Write(dir, false)
 }

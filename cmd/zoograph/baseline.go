@@ -24,8 +24,9 @@ numbers compare with the published tables; protocol clean de-duplicates runs
 and scores and evaluates every baseline on the same models.
 
 DIR (created; it must be empty unless --force) gets metrics.parquet (the
-rows of every protocol), report.json (one JSON document per protocol, in
---protocol order) and report.md; report.md sets every number beside the
+rows of every protocol), report.json (one JSON document: a protocol's
+report, or with several {"protocols": {"clean": …, "paper": …}}) and
+report.md; report.md sets every number beside the
 zoo's published reference results and the difference.`)
 	o := evalOptions{baselines: evaluate.ComputedBaselines()}
 	bindEvalFlags(fs, &o)

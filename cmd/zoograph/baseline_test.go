@@ -176,21 +176,27 @@ func TestBaselineProtocols(t *testing.T) {
 	if !protocols["clean"] || !protocols["paper"] || len(protocols) != 2 {
 		t.Errorf("metrics of protocols %v, want clean and paper", protocols)
 	}
-	f, err := os.Open(filepath.Join(out, "report.json"))
+	// One JSON document, each protocol's report under its name.
+	b, err := os.ReadFile(filepath.Join(out, "report.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	dec := json.NewDecoder(f)
-	var got []any
-	for dec.More() {
-		var doc map[string]any
-		if err := dec.Decode(&doc); err != nil {
-			t.Fatal(err)
+	var doc struct {
+		Protocols map[string]struct {
+			Protocol string
+			Methods  []any
 		}
-		got = append(got, doc["protocol"])
 	}
-	if len(got) != 2 || got[0] != "clean" || got[1] != "paper" {
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("report.json is not one JSON document: %v", err)
+	}
+	var got []any
+	for _, p := range []string{"clean", "paper"} {
+		if r, ok := doc.Protocols[p]; ok && r.Protocol == p && len(r.Methods) > 0 {
+			got = append(got, p)
+		}
+	}
+	if len(got) != 2 || len(doc.Protocols) != 2 {
 		t.Errorf("report.json documents of protocols %v, want [clean paper]", got)
 	}
 }

@@ -20,7 +20,8 @@ layout <target>/<method>/results_*.csv with the columns (index), model,
 score, where a target such as glue/sst2 is written glue_sst2.
 
 DIR (created; it must be empty unless --force) gets metrics.parquet,
-report.json (one JSON document per protocol) and report.md.`)
+report.json (one JSON document: a protocol's report, or with several
+{"protocols": {"clean": …, "paper": …}}) and report.md.`)
 	o := evalOptions{baselines: evaluate.ComputedBaselines()}
 	bindEvalFlags(fs, &o)
 	predictions := fs.String("predictions", "", "predictions CSV file or TransferGraph rank directory (required)")

@@ -71,8 +71,8 @@ type Report struct {
 	Files []File
 	// Metrics is metrics.parquet.
 	Metrics []store.Metric
-	// JSON is report.json: one indented document per element.
-	JSON []any
+	// JSON is report.json: one indented JSON document.
+	JSON any
 	// Markdown renders report.md, written last.
 	Markdown func(w io.Writer) error
 }
@@ -123,20 +123,13 @@ func (r *Report) Write(dir string, overwrite bool) error {
 	return nil
 }
 
-// WriteJSONFile writes v to path atomically, indented; a []any is written as
-// one document per element.
+// WriteJSONFile writes v to path atomically as one indented JSON document.
 func WriteJSONFile(path string, v any) error {
-	docs, ok := v.([]any)
-	if !ok {
-		docs = []any{v}
-	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	for _, d := range docs {
-		if err := enc.Encode(d); err != nil {
-			return err
-		}
+	if err := enc.Encode(v); err != nil {
+		return err
 	}
 	return store.WriteFileAtomic(path, b.Bytes())
 }
@@ -204,9 +197,11 @@ func references(ref []store.ReferenceResult, res *Result) (pub map[Cell]float64,
 // WriteReport writes the evaluations of results (one per protocol) into
 // dir, which must be missing or empty unless overwrite is set:
 // metrics.parquet (store.Metric rows of every protocol), report.json (one
-// document per protocol, in order: every value per method, target and
-// aggregate, with the published value and difference where ref has one)
-// and report.md (RenderMarkdown of each). ref may be nil.
+// JSON document: every value per method, target and aggregate, with the
+// published value and difference where ref has one — for one protocol its
+// document, for several {"protocols": {"clean": …, "paper": …}}, each
+// element the document of that protocol alone) and report.md
+// (RenderMarkdown of each). ref may be nil.
 func WriteReport(dir string, results []*Result, ref []store.ReferenceResult, overwrite bool) error {
 	r := &Report{Markdown: func(w io.Writer) error {
 		for i, res := range results {
@@ -219,11 +214,22 @@ func WriteReport(dir string, results []*Result, ref []store.ReferenceResult, ove
 		}
 		return nil
 	}}
+	docs := jsonProtocols{Protocols: map[Protocol]jsonReport{}}
 	for _, res := range results {
 		r.Metrics = append(r.Metrics, res.Metrics...)
-		r.JSON = append(r.JSON, jsonDocument(res, ref))
+		docs.Protocols[res.Protocol] = jsonDocument(res, ref)
+		r.JSON = docs.Protocols[res.Protocol]
+	}
+	if len(results) > 1 {
+		r.JSON = docs
 	}
 	return r.Write(dir, overwrite)
+}
+
+// jsonProtocols is report.json for several protocols: one document, each
+// protocol's report under its name.
+type jsonProtocols struct {
+	Protocols map[Protocol]jsonReport `json:"protocols"`
 }
 
 // number is a float64 that encodes NaN and ±Inf as JSON null.
