@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 
@@ -28,7 +29,7 @@ rows of every protocol), report.json (one JSON document: a protocol's
 report, or with several {"protocols": {"clean": …, "paper": …}}) and
 report.md; report.md sets every number beside the
 zoo's published reference results and the difference.`)
-	o := evalOptions{baselines: evaluate.ComputedBaselines()}
+	o := evalOptions{}
 	bindEvalFlags(fs, &o)
 	deprecate(e, fs, "methods", "baselines")
 	if err := parseFlags(fs, args); err != nil {
@@ -43,7 +44,7 @@ zoo's published reference results and the difference.`)
 	if err := o.check(fs); err != nil {
 		return err
 	}
-	tables, err := o.start()
+	tables, err := o.start(e.log)
 	if err != nil {
 		return err
 	}
@@ -58,6 +59,9 @@ type evalOptions struct {
 	seed               uint64
 	seeds              int
 	baselines, targets []string
+	// baselinesGiven is whether --baselines was given; without it, the
+	// baselines are every one the zoo has data for (as run's).
+	baselinesGiven bool
 }
 
 func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
@@ -68,8 +72,9 @@ func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
 	fs.Var(&listValue[string]{list: &o.protocols, check: checkProtocol}, "protocol", "evaluation protocols, a comma-separated `list`: paper, clean or clean,paper")
 	fs.Uint64Var(&o.seed, "seed", 0, "base seed of the random baseline")
 	fs.IntVar(&o.seeds, "seeds", evaluate.DefaultRandomSeeds, "repetitions of the random baseline (a count): seeds seed, …, seed+N-1")
-	fs.Var(&listValue[string]{list: &o.baselines, check: checkBaseline}, "baselines",
-		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none)")
+	o.baselines = evaluate.AllBaselines()
+	fs.Var(givenValue{&listValue[string]{list: &o.baselines, check: checkBaseline}, &o.baselinesGiven}, "baselines",
+		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none; default: those the zoo has data for)")
 	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: every dataset with scores or predictions)")
 }
 
@@ -96,15 +101,34 @@ func (o *evalOptions) check(fs *flag.FlagSet) error {
 	return nil
 }
 
+// givenValue is a flag.Value that records whether it was set.
+type givenValue struct {
+	flag.Value
+	given *bool
+}
+
+func (v givenValue) Set(s string) error {
+	*v.given = true
+	return v.Value.Set(s)
+}
+
 // start refuses a non-empty report directory before any work, and reads
-// the zoo.
-func (o *evalOptions) start() (*store.Tables, error) {
+// the zoo. Without --baselines, the baselines the zoo has no data for are
+// left out, each logged, as run leaves them out.
+func (o *evalOptions) start(log *slog.Logger) (*store.Tables, error) {
 	if err := checkOutDir(o.out, &o.force); err != nil {
 		return nil, err
 	}
 	tables, _, err := store.ReadZoo(o.zoo)
 	if err != nil {
 		return nil, fmt.Errorf("read zoo: %w", err)
+	}
+	if !o.baselinesGiven {
+		var missing []string
+		o.baselines, missing = evaluate.AvailableBaselines(tables, o.baselines)
+		for _, b := range missing {
+			log.Info("baseline left out: the zoo has no data for it", "baseline", b)
+		}
 	}
 	return tables, nil
 }

@@ -84,10 +84,15 @@ func TestBaselineCommand(t *testing.T) {
 			t.Fatalf("row %+v", r)
 		}
 	}
-	for _, m := range []string{"logme", "reg_h_score", "downloads", "random"} {
+	// Without --baselines, every baseline the zoo has data for, as run's:
+	// history_mean too, and probe left out (the zoo has no probe score).
+	for _, m := range []string{"logme", "reg_h_score", "downloads", "random", "history_mean"} {
 		if !methods[m] {
 			t.Errorf("no %s rows in metrics.parquet", m)
 		}
+	}
+	if methods["probe"] || !strings.Contains(stderr, "baseline left out") {
+		t.Errorf("probe: rows %v, want none and a line saying it was left out; stderr:\n%s", methods["probe"], stderr)
 	}
 
 	md, err := os.ReadFile(filepath.Join(out, "report.md"))

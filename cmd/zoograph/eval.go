@@ -22,7 +22,7 @@ score, where a target such as glue/sst2 is written glue_sst2.
 DIR (created; it must be empty unless --force) gets metrics.parquet,
 report.json (one JSON document: a protocol's report, or with several
 {"protocols": {"clean": …, "paper": …}}) and report.md.`)
-	o := evalOptions{baselines: evaluate.ComputedBaselines()}
+	o := evalOptions{}
 	bindEvalFlags(fs, &o)
 	predictions := fs.String("predictions", "", "predictions CSV file or TransferGraph rank directory (required)")
 	methods := fs.String("methods", "", "methods of P to evaluate, a comma-separated `list` (default: all)")
@@ -36,7 +36,7 @@ report.json (one JSON document: a protocol's report, or with several
 	if err := o.check(fs); err != nil {
 		return err
 	}
-	tables, err := o.start()
+	tables, err := o.start(e.log)
 	if err != nil {
 		return err
 	}

@@ -75,6 +75,39 @@ func AllBaselines() []string {
 	return append(ComputedBaselines(), BaselineHistoryMean, BaselineProbe)
 }
 
+// AvailableBaselines splits names into the baselines the zoo has data for
+// and the others, each in names' order: logme and reg_h_score need scores
+// of their method, downloads a model with downloads, probe a score of
+// another method, history_mean fine-tuning records; random and metadata
+// need nothing of the zoo.
+func AvailableBaselines(zoo *store.Tables, names []string) (have, missing []string) {
+	has := map[string]bool{BaselineRandom: true, BaselineMetadata: true, BaselineHistoryMean: len(zoo.Finetunes) > 0}
+	for _, s := range zoo.Scores {
+		if !finite(s.Score) {
+			continue
+		}
+		if s.Method == BaselineLogME || s.Method == BaselineRegHScore {
+			has[s.Method] = true
+		} else {
+			has[BaselineProbe] = true
+		}
+	}
+	for _, m := range zoo.Models {
+		if m.Downloads > 0 {
+			has[BaselineDownloads] = true
+			break
+		}
+	}
+	for _, b := range names {
+		if has[b] {
+			have = append(have, b)
+		} else {
+			missing = append(missing, b)
+		}
+	}
+	return have, missing
+}
+
 // isBaselineName reports whether a method name is one of the baselines, so
 // its predictions never define the model set of the paper protocol.
 func isBaselineName(m string) bool {
@@ -114,8 +147,9 @@ type Options struct {
 
 	// Targets to evaluate, in report order. Nil means every target of the
 	// predictions; without predictions, every dataset with scores of the
-	// requested score baselines (logme, reg_h_score; any scores when none is
-	// requested); without scores, every dataset with fine-tuning records;
+	// requested score baselines (logme, reg_h_score; either when none is
+	// requested — a probe score is a model's and names no target); without
+	// such scores, every dataset with fine-tuning records;
 	// sorted.
 	Targets []string
 
@@ -512,9 +546,12 @@ func (ev *evaluator) targets(requested []string) ([]string, error) {
 	if len(set) > 0 {
 		return check(sortedKeys(set))
 	}
+	// The datasets with transferability scores; a probe score is the
+	// model's, measured on one dataset, and names no target.
 	wantScores := ev.computed[BaselineLogME] || ev.computed[BaselineRegHScore]
 	for _, s := range ev.zoo.Scores {
-		if hasTruth[s.DatasetID] && (!wantScores || ev.computed[s.Method]) {
+		transfer := s.Method == BaselineLogME || s.Method == BaselineRegHScore
+		if hasTruth[s.DatasetID] && transfer && (!wantScores || ev.computed[s.Method]) {
 			set[s.DatasetID] = true
 		}
 	}

@@ -537,3 +537,22 @@ func compareSeeds(a, b *int64) int {
 	}
 	return cmp.Compare(*a, *b)
 }
+
+func TestAvailableBaselines(t *testing.T) {
+	nan := math.NaN()
+	zoo := &store.Tables{
+		Models:    []store.Model{{ModelID: "m", Downloads: 0}},
+		Finetunes: []store.Finetune{{ModelID: "m", DatasetID: "d", Accuracy: 0.5}},
+		Scores: []store.Score{
+			{ModelID: "m", DatasetID: "mnli", Method: "linear_probe", Score: 0.8},
+			{ModelID: "m", DatasetID: "d", Method: BaselineLogME, Score: nan}, // no finite LogME score
+		},
+	}
+	have, missing := AvailableBaselines(zoo, AllBaselines())
+	if want := []string{BaselineRandom, BaselineHistoryMean, BaselineProbe}; !slices.Equal(have, want) {
+		t.Errorf("have %v, want %v", have, want)
+	}
+	if want := []string{BaselineLogME, BaselineRegHScore, BaselineDownloads}; !slices.Equal(missing, want) {
+		t.Errorf("missing %v, want %v", missing, want)
+	}
+}
