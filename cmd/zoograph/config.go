@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -158,22 +160,49 @@ func joinNames[T ~string](names []T) string {
 // loadConfig reads an experiment config file over cfg (the command's defaults): a run's
 // config.json (the config wrapped with the zoo checksum) or a config, whole
 // or in part, such as {"clean": {"min_dataset_models": 3}}. Unknown fields
-// are errors.
+// are errors. An error names the file and, where the decoder knows it, the
+// line and column: "config FILE:LINE:COL: ...".
 func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
-	b, err := os.ReadFile(path)
+	file, err := os.ReadFile(path)
 	if err != nil {
 		return cfg, err
 	}
+	b, base := file, 0
 	var wrapped struct {
 		Config *json.RawMessage `json:"config"`
 	}
-	if err := json.Unmarshal(b, &wrapped); err == nil && wrapped.Config != nil {
+	if err := json.Unmarshal(file, &wrapped); err == nil && wrapped.Config != nil {
 		b = *wrapped.Config
+		base = max(bytes.Index(file, b), 0)
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("config %s: %w", path, err)
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		var off int64
+		switch {
+		case errors.As(err, &syntax):
+			off = syntax.Offset
+		case errors.As(err, &typ):
+			off = typ.Offset
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			off, err = int64(len(b)), fmt.Errorf("the JSON ends early: %w", err)
+		default: // an unknown field: the decoder has no position for it
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		line, col := lineCol(file, base+int(off))
+		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
 	}
 	return cfg, nil
+}
+
+// lineCol returns the 1-based line and column of the byte before offset
+// off of b (the decoders' offsets count the bytes read up to and including
+// the bad one).
+func lineCol(b []byte, off int) (line, col int) {
+	off = min(max(off, 1), len(b))
+	before := b[:off-1]
+	nl := bytes.LastIndexByte(before, '\n')
+	return bytes.Count(before, []byte{'\n'}) + 1, len(before) - nl
 }

@@ -116,3 +116,29 @@ func TestExperimentFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadConfigPositions checks that a malformed config names the file,
+// line and column of the fault, in a plain config and in a run's wrapped
+// config.json alike.
+func TestLoadConfigPositions(t *testing.T) {
+	for _, tt := range []struct {
+		name, data, want string
+	}{
+		{"syntax", "{\n  \"seeds\": 2,,\n}\n", ":2:14: invalid character ','"},
+		{"wrong type", "{\n  \"seeds\": \"two\"\n}\n", ":2:16: json: cannot unmarshal string"},
+		{"truncated", "{\n  \"seeds\": 2,\n  \"gbdt\": {\"trees\": 10", ":3:22: the JSON ends early: unexpected EOF"},
+		{"wrapped run config", "{\"zoo_checksum\": \"x\", \"config\": {\n  \"seeds\": 2,\n  \"learner\": 7\n}}\n", ":3:14: json: cannot unmarshal number"},
+		{"unknown field, no position", "{\n  \"bogus\": 1\n}\n", `: json: unknown field "bogus"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "cfg.json")
+			if err := os.WriteFile(path, []byte(tt.data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadConfig(path, pipeline.DefaultConfig())
+			if err == nil || !strings.Contains(err.Error(), path+tt.want) {
+				t.Errorf("err = %v, want %q", err, path+tt.want)
+			}
+		})
+	}
+}
