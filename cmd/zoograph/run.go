@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -48,12 +49,13 @@ and metrics as Parquet, report.json, report.md and charts.`)
 	}
 	bar := newBar(e, "run")
 	defer bar.Finish()
+	var tenths decileLog
 	res, err := pipeline.Run(ctx, tables, cfg, pipeline.Options{
 		Logger: e.log,
 		Progress: func(done, total int) {
 			bar.ChangeMax(total)
 			bar.Set(done)
-			if !e.terminal {
+			if !e.terminal && tenths.next(done, total) {
 				e.log.Info("progress", "tasks", done, "of", total)
 			}
 		},
@@ -146,6 +148,28 @@ func fmtSummaryMean(m pipeline.MeanSD) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.3f", m.Mean)
+}
+
+// decileLog says when a progress line is due where no bar is drawn: at
+// the first task to reach each tenth of the total, so a run logs about ten
+// lines however many tasks it has. It is safe for concurrent use.
+type decileLog struct {
+	mu   sync.Mutex
+	last int // the tenth last logged; 0 before any
+}
+
+func (d *decileLog) next(done, total int) bool {
+	if total <= 0 {
+		return false
+	}
+	tenth := min(10, done*10/total)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if tenth <= d.last {
+		return false
+	}
+	d.last = tenth
+	return true
 }
 
 // newBar returns a progress bar on a terminal and a silent one elsewhere.

@@ -286,3 +286,20 @@ func TestRunReferencePredictionsFlag(t *testing.T) {
 		t.Error("a run directory was created before the reference predictions were read")
 	}
 }
+
+// TestDecileLog checks that a run without a terminal logs its progress
+// about ten times, the last at the end, however many tasks it has.
+func TestDecileLog(t *testing.T) {
+	for _, total := range []int{3, 10, 304} {
+		var d decileLog
+		var logged []int
+		for done := 1; done <= total; done++ {
+			if d.next(done, total) {
+				logged = append(logged, done)
+			}
+		}
+		if len(logged) > 10 || logged[len(logged)-1] != total {
+			t.Errorf("%d tasks: logged at %v, want at most 10 lines ending at %d", total, logged, total)
+		}
+	}
+}
