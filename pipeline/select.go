@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strconv"
@@ -337,7 +339,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 	folds := make([][]int, len(ts))
 	for i, t := range ts {
 		out[i] = &Selection{}
-		folds[i] = innerFolds(d, t, cfg.Selection.MaxInnerFolds)
+		folds[i] = innerFolds(d, t, cfg.Selection.MaxInnerFolds, cfg.Seed)
 		for _, di := range folds[i] {
 			out[i].InnerFolds = append(out[i].InnerFolds, d.Datasets[di].DatasetID)
 		}
@@ -561,7 +563,7 @@ func selectionJobs(d *Data, ts []int, cfg Config) int {
 	}
 	n := 0
 	for _, t := range ts {
-		n += per * len(innerFolds(d, t, cfg.Selection.MaxInnerFolds))
+		n += per * len(innerFolds(d, t, cfg.Selection.MaxInnerFolds, cfg.Seed))
 	}
 	return n
 }
@@ -584,8 +586,11 @@ func graphNodes(d *Data) int {
 // innerFolds returns the datasets that an inner leave-one-dataset-out for
 // target t holds out in turn: the history datasets other than t with at
 // least 3 recorded models, at most max of them (0 = all), nearest to t
-// first. It reads no accuracy, so d need not hide t.
-func innerFolds(d *Data, t, max int) []int {
+// first. Datasets at the same distance from t — all of them on a zoo
+// without distances — are taken in a random order drawn from seed and t's
+// id, not by index (alphabetically), which would leave the same datasets
+// out of every target's folds. It reads no accuracy, so d need not hide t.
+func innerFolds(d *Data, t, max int, seed uint64) []int {
 	var out []int
 	for _, di := range d.HistoryDatasets() {
 		if di != t && len(d.TargetModels(di)) >= 3 {
@@ -595,6 +600,10 @@ func innerFolds(d *Data, t, max int) []int {
 	if max == 0 || len(out) <= max {
 		return out
 	}
+	h := fnv.New64a()
+	h.Write([]byte("inner folds of " + d.Datasets[t].DatasetID))
+	r := rand.New(rand.NewPCG(seed, h.Sum64()))
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	dist := func(di int) float64 {
 		if v := d.dist[t][di]; !math.IsNaN(v) {
 			return v

@@ -177,3 +177,45 @@ func TestChosenLearners(t *testing.T) {
 		}
 	}
 }
+
+// TestInnerFoldsWithoutDistances checks that on a zoo without distances
+// the inner folds capped at max are drawn per target from the seed, not
+// taken alphabetically: the same seed draws the same folds, and across
+// targets more datasets validate something than the alphabetically first.
+func TestInnerFoldsWithoutDistances(t *testing.T) {
+	names := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+	d := handData([]string{"m0", "m1", "m2"}, names)
+	d.acc = newMatrix(len(names), 3, 0.5)
+	d.norm = d.acc
+	d.hasHistory = make([]bool, len(names))
+	for i := range d.hasHistory {
+		d.hasHistory[i] = true
+	}
+	d.dist = newMatrix(len(names), len(names), math.NaN())
+	used := map[int]bool{}
+	var firsts [][]int
+	for ti := range names {
+		got := innerFolds(d, ti, 3, 7)
+		if len(got) != 3 || slices.Contains(got, ti) || !slices.IsSorted(got) {
+			t.Fatalf("target %s: folds %v, want 3 sorted datasets but the target", names[ti], got)
+		}
+		if again := innerFolds(d, ti, 3, 7); !slices.Equal(got, again) {
+			t.Errorf("target %s: folds %v, then %v with the same seed", names[ti], got, again)
+		}
+		for _, di := range got {
+			used[di] = true
+		}
+		firsts = append(firsts, got)
+	}
+	// Alphabetically, only a, b, c and d would ever be inner folds.
+	if len(used) <= 4 {
+		t.Errorf("only %d of %d datasets are ever an inner fold: %v", len(used), len(names), firsts)
+	}
+	differs := false
+	for ti := range names {
+		differs = differs || !slices.Equal(innerFolds(d, ti, 3, 8), firsts[ti])
+	}
+	if !differs {
+		t.Error("another seed draws the same folds for every target")
+	}
+}

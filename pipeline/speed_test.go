@@ -43,7 +43,7 @@ func TestSelectionPairsChangeNoScore(t *testing.T) {
 	}
 	folds := make([][]int, len(ts))
 	for i, ti := range ts {
-		folds[i] = innerFolds(d, ti, cfg.Selection.MaxInnerFolds)
+		folds[i] = innerFolds(d, ti, cfg.Selection.MaxInnerFolds, cfg.Seed)
 	}
 	pairs := 0
 	for _, j := range selectionPlan(ts, folds, func(int) []int { return []int{0} }, func(int, int) bool { return true }) {
@@ -87,7 +87,7 @@ func innerFoldTable(tb testing.TB) (*FeatureTable, Config) {
 	d := imageData(tb, cfg)
 	t, _ := d.DatasetIndex("dtd")
 	view := d.Without(t)
-	di := innerFolds(d, t, cfg.Selection.MaxInnerFolds)[0]
+	di := innerFolds(d, t, cfg.Selection.MaxInnerFolds, cfg.Seed)[0]
 	tg, err := BuildWarmGraph(view, di, cfg.Graph, 0, cfg.Seed)
 	if err != nil {
 		tb.Fatal(err)
