@@ -91,7 +91,7 @@ func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, hide []bool,
 			}
 		}
 	}
-	return gnn.Train(ctx, tg.Graph, nodeFeatures(d, t, tg), values, opt)
+	return gnn.Train(ctx, tg.Graph, nodeFeatures(d, t, tg, hide), values, opt)
 }
 
 // nodeFeatures is the GNN's input: per node, the continuous metadata of a
@@ -99,8 +99,10 @@ func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, hide []bool,
 // accuracy, log downloads and likes) or of a dataset (log examples, log
 // classes); NaN where unknown or of the other kind. The reported accuracy of
 // a model trained on target t is left out: read from its card, it is the
-// record t holds for the model's base, one lineage edge away.
-func nodeFeatures(d *Data, t int, tg *TargetGraph) *mat.Dense {
+// record t holds for the model's base, one lineage edge away. So is that of
+// a model trained on a dataset hide marks (a cross-fitting fold's, whose
+// rows read this embedding; nil for none).
+func nodeFeatures(d *Data, t int, tg *TargetGraph, hide []bool) *mat.Dense {
 	const cols = 9
 	x := mat.NewDense(tg.Graph.NumNodes(), cols, nil)
 	for i := range tg.Graph.NumNodes() {
@@ -114,7 +116,7 @@ func nodeFeatures(d *Data, t int, tg *TargetGraph) *mat.Dense {
 		row := x.RawRowView(int(tg.Model[mi]))
 		row[0], row[1], row[2] = logOrNaN(float64(m.NumParameters)), zeroNaN(float64(m.InputSize)), zeroNaN(float64(m.OutputSize))
 		row[3], row[4] = logOrNaN(float64(m.NumLabels)), m.ReportedAccuracy
-		if slices.Contains(d.sources[mi], t) {
+		if slices.ContainsFunc(d.sources[mi], func(di int) bool { return di == t || hide != nil && hide[di] }) {
 			row[4] = math.NaN()
 		}
 		row[5], row[6] = math.Log1p(float64(m.Downloads)), math.Log1p(float64(m.Likes))
