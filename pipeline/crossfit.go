@@ -51,22 +51,39 @@ func crossFitFolds(cfg Config) int {
 }
 
 // crossFit learns one embedding per fold of t's history datasets
-// (foldGroups), each on tg's graph without the fold's fine-tuning results.
-func crossFit(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, folds int) (*crossFitted, error) {
+// (foldGroups), each on the view of d that holds the fold's datasets out
+// as it holds t out (Data.Without): their fine-tuning edges, the
+// similarities derived from their accuracies and the card results on them
+// are all out of the fold's graph. With fewer than two history datasets
+// there is nothing to cross-fit, and one embedding is learned on tg; there
+// are never more folds than history datasets. On a warm run the fold's
+// datasets show none of their K revealed records in its graph, where t
+// shows its K: the fold is the cold version of the target's situation.
+func crossFit(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, folds int) (Embedding, error) {
+	hist := len(d.HistoryDatasets())
+	if hist > 0 && d.hasHistory[t] {
+		hist--
+	}
+	if hist < 2 {
+		return learn(ctx, d, t, tg, cfg, seed)
+	}
+	folds = min(folds, hist)
 	c := &crossFitted{group: foldGroups(d, t, folds, seed)}
 	for g := range folds {
-		hide := make([]bool, len(d.Datasets))
+		view := d
 		for di, gi := range c.group {
-			hide[di] = gi == g
+			if gi == g {
+				view = view.Without(di)
+			}
 		}
-		fg, err := buildGraph(d, t, cfg.Graph, tg.Probe, tg.Seed, hide)
+		fg, err := BuildWarmGraph(view, t, cfg.Graph, tg.Probe, tg.Seed)
 		if err != nil {
 			return nil, err
 		}
 		if fg.Graph.NumNodes() != tg.Graph.NumNodes() || !slices.Equal(fg.Model, tg.Model) || !slices.Equal(fg.Dataset, tg.Dataset) {
 			return nil, fmt.Errorf("cross-fit fold %d: its graph numbers the nodes differently", g)
 		}
-		emb, err := learn(ctx, d, t, fg, hide, cfg, seed)
+		emb, err := learn(ctx, view, t, fg, cfg, seed)
 		if err != nil {
 			return nil, fmt.Errorf("cross-fit fold %d: %w", g, err)
 		}

@@ -11,16 +11,16 @@ import (
 	"github.com/zoograph/zoograph/store"
 )
 
-// crossFitData is a small zoo with dataset distances and a planted
-// structure (a general skill per model plus noise), cleaned.
-func crossFitData(t *testing.T) (*Data, []int) {
-	t.Helper()
+// crossFitTables is a small zoo, with or without dataset distances, with a
+// planted structure (a general skill per model plus noise).
+func crossFitTables(distances bool) *store.Tables {
 	r := rand.New(rand.NewPCG(5, 1))
 	tables := &store.Tables{}
 	for i := range 7 {
-		tables.Datasets = append(tables.Datasets, store.Dataset{DatasetID: fmt.Sprintf("ds%d", i), NumClasses: 10, Source: "test"})
+		tables.Datasets = append(tables.Datasets, store.Dataset{DatasetID: fmt.Sprintf("ds%d", i), NumClasses: int64(2 + i%3),
+			TaskCategories: []string{"image-classification"}, Source: "test"})
 		for j := range 7 {
-			if i != j {
+			if i != j && distances {
 				tables.DatasetDistances = append(tables.DatasetDistances, store.DatasetDistance{
 					DatasetA: fmt.Sprintf("ds%d", i), DatasetB: fmt.Sprintf("ds%d", j), Distance: 1 + math.Abs(float64(i-j)), Method: "test"})
 			}
@@ -36,7 +36,13 @@ func crossFitData(t *testing.T) (*Data, []int) {
 				TrainSeconds: math.NaN(), Source: "test"})
 		}
 	}
-	d, err := Clean(tables, DefaultConfig().Clean)
+	return tables
+}
+
+// crossFitData is crossFitTables(true), cleaned.
+func crossFitData(t *testing.T) (*Data, []int) {
+	t.Helper()
+	d, err := Clean(crossFitTables(true), DefaultConfig().Clean)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,52 +81,109 @@ func TestFoldGroups(t *testing.T) {
 }
 
 // TestCrossFitHidesRowLabel scrambles the accuracies of one history dataset
-// D and checks that the graph features of D's own training rows do not
-// change by a bit: they come from the fold embedding that never saw D's
-// results. Without cross-fitting they do change — the leak of the row's
-// label through the graph that cross-fitting removes.
+// D in the zoo's tables and checks that the graph features of D's own
+// training rows do not change by a bit: they come from the fold embedding
+// that never saw D's results — neither its fine-tuning edges nor, on a zoo
+// without distances, the similarity edges its accuracies weigh. Without
+// cross-fitting they do change: the leak of the row's label through the
+// graph that cross-fitting removes.
 func TestCrossFitHidesRowLabel(t *testing.T) {
-	d, hist := crossFitData(t)
-	target, D := hist[0], hist[1]
+	for _, distances := range []bool{true, false} {
+		t.Run(fmt.Sprintf("distances=%v", distances), func(t *testing.T) {
+			tables := crossFitTables(distances)
+			const target, D = "ds0", "ds3"
+			scrambled := *tables
+			scrambled.Finetunes = slices.Clone(tables.Finetunes)
+			var rows []int
+			for i, f := range scrambled.Finetunes {
+				if f.DatasetID == D {
+					rows = append(rows, i)
+				}
+			}
+			for k, i := range rows { // D's accuracies in reverse model order
+				scrambled.Finetunes[i].Accuracy = tables.Finetunes[rows[len(rows)-1-k]].Accuracy
+			}
+			a, b := crossFitRows(t, tables, target, D, 2), crossFitRows(t, &scrambled, target, D, 2)
+			if len(a) == 0 || !slices.EqualFunc(a, b, slices.Equal) {
+				t.Errorf("cross-fitted: %d rows of %s, and their graph features changed with its accuracies", len(a), D)
+			}
+			if slices.EqualFunc(crossFitRows(t, tables, target, D, 0), crossFitRows(t, &scrambled, target, D, 0), slices.Equal) {
+				t.Errorf("one embedding: %s's graph features did not change with its accuracies; the test would not see the leak", D)
+			}
+		})
+	}
+}
+
+// crossFitRows returns the graph features (emb_dot, emb_cosine) of dataset
+// D's training rows in target's table, with node2vec cross-fitted over
+// folds (0: one embedding), unstandardised.
+func crossFitRows(t *testing.T, tables *store.Tables, target, D string, folds int) [][]float64 {
+	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Node2Vec.Dim, cfg.Node2Vec.Epochs = 8, 2
-	scrambled := *d
-	scrambled.acc, scrambled.norm = slices.Clone(d.acc), slices.Clone(d.norm)
-	scrambled.acc[D], scrambled.norm[D] = slices.Clone(d.acc[D]), slices.Clone(d.norm[D])
-	slices.Reverse(scrambled.acc[D])
-	slices.Reverse(scrambled.norm[D])
-	rowsOf := func(d *Data, folds int) [][]float64 {
-		c := cfg
-		c.FeatureOptions.CrossFitFolds = folds
-		c.FeatureOptions.GroupStandardize = false
-		tg, err := BuildGraph(d, target, c.Graph)
-		if err != nil {
-			t.Fatal(err)
-		}
-		emb, err := embed(context.Background(), d, target, tg, c, 1, newTimings())
-		if err != nil {
-			t.Fatal(err)
-		}
-		ft, err := Features(d, target, tg, emb, FeaturesZoograph, LearnerNode2Vec, c.FeatureOptions, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		j := slices.Index(ft.Names, "emb_dot")
-		var out [][]float64
-		for i, di := range ft.TrainDataset {
-			if di == D {
-				out = append(out, ft.Train.RawRowView(i)[j:j+2])
-			}
-		}
-		return out
+	cfg.FeatureOptions.CrossFitFolds = folds
+	cfg.FeatureOptions.GroupStandardize = false
+	d, err := Clean(tables, cfg.Clean)
+	if err != nil {
+		t.Fatal(err)
 	}
-	same := func(a, b [][]float64) bool {
-		return slices.EqualFunc(a, b, func(x, y []float64) bool { return slices.Equal(x, y) })
+	ti, _ := d.DatasetIndex(target)
+	di, _ := d.DatasetIndex(D)
+	tg, err := BuildGraph(d, ti, cfg.Graph)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if a, b := rowsOf(d, 2), rowsOf(&scrambled, 2); len(a) == 0 || !same(a, b) {
-		t.Errorf("cross-fitted: %d rows of D, and their graph features changed with D's accuracies", len(a))
+	emb, err := embed(context.Background(), d, ti, tg, cfg, 1, newTimings())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if a, b := rowsOf(d, 0), rowsOf(&scrambled, 0); same(a, b) {
-		t.Error("one embedding: D's graph features did not change with D's accuracies; the test would not see the leak")
+	ft, err := Features(d, ti, tg, emb, FeaturesZoograph, LearnerNode2Vec, cfg.FeatureOptions, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := slices.Index(ft.Names, "emb_dot")
+	var out [][]float64
+	for i, ri := range ft.TrainDataset {
+		if ri == di {
+			out = append(out, slices.Clone(ft.Train.RawRowView(i)[j:j+2]))
+		}
+	}
+	return out
+}
+
+// TestCrossFitFewDatasets checks that cross-fitting never learns more
+// folds than there are history datasets, and learns one embedding when
+// there are fewer than two.
+func TestCrossFitFewDatasets(t *testing.T) {
+	d, hist := crossFitData(t)
+	cfg := DefaultConfig()
+	cfg.Node2Vec.Dim, cfg.Node2Vec.Epochs = 8, 1
+	cfg.FeatureOptions.CrossFitFolds = 50
+	target := hist[0]
+	tg, err := BuildGraph(d, target, cfg.Graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb, err := embed(context.Background(), d, target, tg, cfg, 1, newTimings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := emb.(*crossFitted); !ok || len(c.folds) != len(hist)-1 {
+		t.Fatalf("50 folds over %d history datasets: got %T, want %d folds", len(hist)-1, emb, len(hist)-1)
+	}
+	few := d
+	for _, di := range hist[2:] {
+		few = few.Without(di)
+	}
+	tg, err = BuildGraph(few, target, cfg.Graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb, err = embed(context.Background(), few, target, tg, cfg, 1, newTimings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := emb.(*crossFitted); ok {
+		t.Fatal("one history dataset besides the target: cross-fitted, want one embedding")
 	}
 }

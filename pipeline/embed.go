@@ -40,7 +40,7 @@ func embed(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, see
 	if folds := crossFitFolds(cfg); folds > 1 {
 		emb, err = crossFit(ctx, d, t, tg, cfg, seed, folds)
 	} else {
-		emb, err = learn(ctx, d, t, tg, nil, cfg, seed)
+		emb, err = learn(ctx, d, t, tg, cfg, seed)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("embed (%s): %w", cfg.Learner, err)
@@ -49,11 +49,10 @@ func embed(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, see
 	return emb, nil
 }
 
-// learn runs cfg's learner on tg, the graph of target t without the
-// fine-tuning results of the datasets hide marks (nil for none).
-func learn(ctx context.Context, d *Data, t int, tg *TargetGraph, hide []bool, cfg Config, seed uint64) (Embedding, error) {
+// learn runs cfg's learner on tg, the graph of target t.
+func learn(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64) (Embedding, error) {
 	if cfg.Learner == LearnerGraphSAGE || cfg.Learner == LearnerGAT {
-		return trainGNN(ctx, d, t, tg, hide, cfg, seed)
+		return trainGNN(ctx, d, t, tg, cfg, seed)
 	}
 	opt := cfg.Node2Vec
 	opt.Plus = cfg.Learner == LearnerNode2VecPlus
@@ -64,9 +63,8 @@ func learn(ctx context.Context, d *Data, t int, tg *TargetGraph, hide []bool, cf
 
 // trainGNN trains GraphSAGE or GAT on tg with the models' and datasets'
 // metadata as node features. The edge-regression objective learns the
-// normalised accuracy of every history pair but the target's and those of
-// the datasets hide marks.
-func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, hide []bool, cfg Config, seed uint64) (*gnn.Model, error) {
+// normalised accuracy of every history pair but the target's.
+func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64) (*gnn.Model, error) {
 	opt := cfg.GNN
 	opt.Arch = gnn.GraphSAGE
 	if cfg.Learner == LearnerGAT {
@@ -76,7 +74,7 @@ func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, hide []bool,
 	var values []gnn.EdgeValue
 	if opt.Objective == gnn.EdgeRegression {
 		for di := range d.Datasets {
-			if di == t || !d.hasHistory[di] || hide != nil && hide[di] {
+			if di == t || !d.hasHistory[di] {
 				continue
 			}
 			for mi, v := range d.norm[di] {
@@ -91,7 +89,7 @@ func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, hide []bool,
 			}
 		}
 	}
-	return gnn.Train(ctx, tg.Graph, nodeFeatures(d, t, tg, hide), values, opt)
+	return gnn.Train(ctx, tg.Graph, nodeFeatures(d, t, tg), values, opt)
 }
 
 // nodeFeatures is the GNN's input: per node, the continuous metadata of a
@@ -99,10 +97,10 @@ func trainGNN(ctx context.Context, d *Data, t int, tg *TargetGraph, hide []bool,
 // accuracy, log downloads and likes) or of a dataset (log examples, log
 // classes); NaN where unknown or of the other kind. The reported accuracy of
 // a model trained on target t is left out: read from its card, it is the
-// record t holds for the model's base, one lineage edge away. So is that of
-// a model trained on a dataset hide marks (a cross-fitting fold's, whose
-// rows read this embedding; nil for none).
-func nodeFeatures(d *Data, t int, tg *TargetGraph, hide []bool) *mat.Dense {
+// record t holds for the model's base, one lineage edge away (a view made by
+// Data.Without hides it for the datasets it holds out, as a cross-fitting
+// fold does).
+func nodeFeatures(d *Data, t int, tg *TargetGraph) *mat.Dense {
 	const cols = 9
 	x := mat.NewDense(tg.Graph.NumNodes(), cols, nil)
 	for i := range tg.Graph.NumNodes() {
@@ -116,7 +114,7 @@ func nodeFeatures(d *Data, t int, tg *TargetGraph, hide []bool) *mat.Dense {
 		row := x.RawRowView(int(tg.Model[mi]))
 		row[0], row[1], row[2] = logOrNaN(float64(m.NumParameters)), zeroNaN(float64(m.InputSize)), zeroNaN(float64(m.OutputSize))
 		row[3], row[4] = logOrNaN(float64(m.NumLabels)), m.ReportedAccuracy
-		if slices.ContainsFunc(d.sources[mi], func(di int) bool { return di == t || hide != nil && hide[di] }) {
+		if slices.Contains(d.sources[mi], t) {
 			row[4] = math.NaN()
 		}
 		row[5], row[6] = math.Log1p(float64(m.Downloads)), math.Log1p(float64(m.Likes))

@@ -44,7 +44,7 @@ func TestMetadataHidesReportedAccuracy(t *testing.T) {
 	if d.Models[1].ReportedAccuracy != 0.83 {
 		t.Errorf("Without changed the zoo's own model row: %v, want 0.83", d.Models[1].ReportedAccuracy)
 	}
-	x := nodeFeatures(v, 0, graphOf(v), nil)
+	x := nodeFeatures(v, 0, graphOf(v))
 	if r := x.At(1, 4); !math.IsNaN(r) {
 		t.Errorf("GNN node features of Without(target), inner target history: the target's child reports %v, want NaN", r)
 	}
@@ -64,24 +64,19 @@ func TestNodeFeaturesHideTargetReportedAccuracy(t *testing.T) {
 	}
 	tg.Graph = b.Build()
 	const reported = 4 // nodeFeatures' column
-	x := nodeFeatures(d, 0, tg, nil)
+	x := nodeFeatures(d, 0, tg)
 	if v := x.At(int(tg.Model[0]), reported); !math.IsNaN(v) {
 		t.Errorf("target 0: the child trained on it reports %v, want NaN", v)
 	}
 	if v := x.At(int(tg.Model[1]), reported); v != 0.72 {
 		t.Errorf("target 0: the other model reports %v, want 0.72", v)
 	}
-	x = nodeFeatures(d, 1, tg, nil)
+	x = nodeFeatures(d, 1, tg)
 	if v := x.At(int(tg.Model[0]), reported); v != 0.91 {
 		t.Errorf("target 1: the child reports %v, want 0.91", v)
 	}
 	if v := x.At(int(tg.Model[1]), reported); !math.IsNaN(v) {
 		t.Errorf("target 1: the model trained on it reports %v, want NaN", v)
-	}
-	// A cross-fitting fold that hides dataset 1 hides the card result on it.
-	x = nodeFeatures(d, 0, tg, []bool{false, true})
-	if v := x.At(int(tg.Model[1]), reported); !math.IsNaN(v) {
-		t.Errorf("fold hiding dataset 1: the model trained on it reports %v, want NaN", v)
 	}
 }
 

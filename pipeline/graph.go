@@ -51,7 +51,7 @@ type TargetGraph struct {
 //
 // Nothing recorded on t enters: BuildGraph returns an error if it would.
 func BuildGraph(d *Data, t int, cfg GraphConfig) (*TargetGraph, error) {
-	return buildGraph(d, t, cfg, 0, 0, nil)
+	return buildGraph(d, t, cfg, 0, 0)
 }
 
 // BuildWarmGraph builds the graph of a warm target: as BuildGraph, plus the
@@ -59,12 +59,10 @@ func BuildGraph(d *Data, t int, cfg GraphConfig) (*TargetGraph, error) {
 // (TargetGraph.Revealed), their accuracies min-max normalised among
 // themselves. Nothing else recorded on t enters.
 func BuildWarmGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64) (*TargetGraph, error) {
-	return buildGraph(d, t, cfg, k, seed, nil)
+	return buildGraph(d, t, cfg, k, seed)
 }
 
-// buildGraph builds the graph of target t; the fine-tuning results of the
-// datasets hide marks (nil for none) stay out of it as t's do.
-func buildGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64, hide []bool) (*TargetGraph, error) {
+func buildGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64) (*TargetGraph, error) {
 	b := graphlearn.NewBuilder()
 	tg := &TargetGraph{Model: make([]int32, len(d.Models)), Dataset: make([]int32, len(d.Datasets)),
 		Revealed: revealModels(d, t, k, seed), Probe: k, Seed: seed}
@@ -75,7 +73,7 @@ func buildGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64, hide []bool
 	for i, m := range d.Models {
 		tg.Model[i] = b.Node(graphlearn.NodeModel, m.ModelID)
 	}
-	if err := addFinetunes(b, d, t, tg, cfg, hide); err != nil {
+	if err := addFinetunes(b, d, t, tg, cfg); err != nil {
 		return nil, err
 	}
 	if err := addRevealed(b, d, t, tg, cfg.PositiveThreshold); err != nil {
@@ -112,14 +110,13 @@ func buildGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64, hide []bool
 	return tg, nil
 }
 
-// addFinetunes adds the fine-tuning history of every history dataset but t
-// and those hide marks: a finetune edge weighted by the pair's edge value
-// (edgeValues) where it is above cfg.PositiveThreshold, a negative pair
-// where it is at most that. Pairs without a value get neither; tg counts
-// both kinds.
-func addFinetunes(b *graphlearn.Builder, d *Data, t int, tg *TargetGraph, cfg GraphConfig, hide []bool) error {
+// addFinetunes adds the fine-tuning history of every history dataset but t:
+// a finetune edge weighted by the pair's edge value (edgeValues) where it is
+// above cfg.PositiveThreshold, a negative pair where it is at most that.
+// Pairs without a value get neither; tg counts both kinds.
+func addFinetunes(b *graphlearn.Builder, d *Data, t int, tg *TargetGraph, cfg GraphConfig) error {
 	for di := range d.Datasets {
-		if di == t || !d.hasHistory[di] || hide != nil && hide[di] {
+		if di == t || !d.hasHistory[di] {
 			continue
 		}
 		for mi, v := range edgeValues(d, di, cfg.Weighting) {

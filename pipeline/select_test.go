@@ -131,8 +131,15 @@ func TestObjectiveConstantPredictions(t *testing.T) {
 		if got := objective(name, []float64{1, 2, 3}, []float64{0.7, 0.7, 0.7}); !math.IsNaN(got) {
 			t.Errorf("%s: constant accuracies scored %v, want NaN", name, got)
 		}
-		if got := objective(name, []float64{1, 2, 3}, actual); math.Abs(got-1) > 1e-12 && name == ObjectiveSpearman {
-			t.Errorf("%s: monotone predictions scored %v, want 1", name, got)
+		// Pearson of (1, 2, 3) with (0.2, 0.5, 0.9): deviations (−1, 0, 1) and
+		// (−1/3, −1/30, 11/30), so 0.7 / √(2 · 222/900) ≈ 0.9966; Spearman of
+		// monotone predictions: 1.
+		want := 0.7 / math.Sqrt(2*222.0/900)
+		if name == ObjectiveSpearman {
+			want = 1
+		}
+		if got := objective(name, []float64{1, 2, 3}, actual); math.Abs(got-want) > 1e-12 {
+			t.Errorf("%s: monotone predictions scored %v, want %v", name, got, want)
 		}
 	}
 	// Two folds, two candidates: the first is constant on fold 1 (score 0),

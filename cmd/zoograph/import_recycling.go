@@ -56,5 +56,8 @@ func printRecyclingReport(w io.Writer, dir, out string, rep *recycling.Report, m
 		fmt.Fprintln(w, "no malformed values")
 		return
 	}
-	printProblems(w, rep.Problems, "malformed values or rows")
+	fmt.Fprintf(w, "%d values or rows skipped or read as missing:\n", len(rep.Problems))
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "  %s\n", p.Error())
+	}
 }

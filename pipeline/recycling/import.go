@@ -1,6 +1,7 @@
 package recycling
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -67,7 +68,8 @@ type Report struct {
 	// DatasetColumns are the dataset columns of models_tested.csv, in
 	// header order.
 	DatasetColumns []string
-	// Problems are the bad values and rows skipped, in the order read.
+	// Problems are the bad values and rows skipped, and the values read as
+	// missing, by file, line and column.
 	Problems []Problem
 	// Counts: rows per table (models, datasets, finetunes, scores) and
 	// details: rows (model rows read, duplicates included), fine_tuned
@@ -120,6 +122,9 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 	t.Datasets = datasets(rep.DatasetColumns, meta, len(t.Scores) > 0, rep)
 
 	rep.Problems = ps.list
+	slices.SortStableFunc(rep.Problems, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
 	rep.Counts["models"] = len(t.Models)
 	rep.Counts["datasets"] = len(t.Datasets)
 	rep.Counts["finetunes"] = len(t.Finetunes)

@@ -289,11 +289,11 @@ func TestImportProbePlaceholder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []string{
+		want := []string{ // by line
+			`models_tested.csv:2:11: column "mnli_lp": not measured: probe score 0 on 4 rows (lines 2, 3, 5, 9) read as no score`,
 			`models_tested.csv:4:1: column "model_name": duplicate: model "a/dup" already on line 3; the same accuracies, its probe score kept`,
 			`models_tested.csv:6:1: column "model_name": duplicate: model "a/other" already on line 5`,
 			`models_tested.csv:8:1: column "model_name": duplicate: model "a/scored" already on line 7`,
-			`models_tested.csv:2:11: column "mnli_lp": not measured: probe score 0 on 4 rows (lines 2, 3, 5, 9) read as no score`,
 		}
 		var got []string
 		for _, p := range rep.Problems {
