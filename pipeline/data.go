@@ -476,6 +476,15 @@ func (d *Data) Without(t int) *Data {
 	return &v
 }
 
+// historyIDs returns the ids of the datasets whose records serve as history.
+func (d *Data) historyIDs() []string {
+	ids := []string{}
+	for _, di := range d.HistoryDatasets() {
+		ids = append(ids, d.Datasets[di].DatasetID)
+	}
+	return ids
+}
+
 // HistoryDatasets returns the datasets whose records serve as history.
 func (d *Data) HistoryDatasets() []int {
 	var out []int

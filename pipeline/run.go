@@ -287,6 +287,8 @@ func (r *runner) evaluate(ctx context.Context, zoo *store.Tables, res *Result) e
 			Targets:   r.targets,
 			Baselines: baselinesOf(r.cfg),
 			Seed:      int64(r.cfg.Seed),
+			// history_mean reads the history zoograph's features read
+			HistoryDatasets: r.data.historyIDs(),
 		})
 		if err != nil {
 			return fmt.Errorf("evaluate (%s protocol): %w", protocol, err)

@@ -164,6 +164,14 @@ type Options struct {
 	Seed        int64
 	RandomSeeds int
 
+	// HistoryDatasets are the datasets whose records the history_mean
+	// baseline averages (nil = every dataset of the zoo). A run gives the
+	// datasets its cleaning keeps as history, the ones zoograph's own
+	// history features read, so that a dataset whose fine-tunes failed
+	// (most models at one value) does not lend a few models z-scores of
+	// 7–10.
+	HistoryDatasets []string
+
 	Logger *slog.Logger // nil = discard
 }
 
@@ -368,16 +376,19 @@ type evaluator struct {
 	// baseline, built on first use; probe the probe scores.
 	history *historyMean
 	probe   map[string]float64
+	// historyDatasets is Options.HistoryDatasets.
+	historyDatasets []string
 }
 
 func newEvaluator(zoo *store.Tables, preds []Prediction, opt Options) (*evaluator, error) {
 	ev := &evaluator{
-		zoo:      zoo,
-		preds:    preds,
-		byTarget: map[seedKey]map[string][]int{},
-		computed: map[string]bool{},
-		models:   map[string]*store.Model{},
-		classes:  map[string]int64{},
+		zoo:             zoo,
+		historyDatasets: opt.HistoryDatasets,
+		preds:           preds,
+		byTarget:        map[seedKey]map[string][]int{},
+		computed:        map[string]bool{},
+		models:          map[string]*store.Model{},
+		classes:         map[string]int64{},
 	}
 	for _, d := range zoo.Datasets {
 		if d.NumClasses > 0 && ev.classes[d.DatasetID] == 0 {

@@ -556,3 +556,32 @@ func TestAvailableBaselines(t *testing.T) {
 		t.Errorf("missing %v, want %v", missing, want)
 	}
 }
+
+// TestHistoryMeanDatasets checks the history_mean baseline on a written
+// case: a model's score on t is its mean z over the other datasets, and
+// only over those HistoryDatasets lists when it lists some.
+func TestHistoryMeanDatasets(t *testing.T) {
+	var ft []store.Finetune
+	add := func(ds string, accs ...float64) {
+		for i, a := range accs {
+			ft = append(ft, store.Finetune{ModelID: fmt.Sprintf("m%d", i), DatasetID: ds, Accuracy: a, Method: "full"})
+		}
+	}
+	add("a", 0.5, 0.6, 0.7)   // z −√1.5, 0, √1.5
+	add("b", 0.9, 0.1, 0.1)   // z √2, −1/√2, −1/√2
+	add("t", 0.2, 0.3, 0.4)   // the target: never read for itself
+	add("bad", 0.1, 0.1, 0.9) // a failed dataset the run does not keep as history
+	za, zb := math.Sqrt(1.5), math.Sqrt(2)
+	for _, tc := range []struct {
+		keep []string
+		want float64 // m0's score on t
+	}{
+		{nil, (-za + zb + -1/math.Sqrt(2)) / 3},
+		{[]string{"a", "b", "t"}, (-za + zb) / 2},
+	} {
+		got, ok := newHistoryMean(ft, tc.keep).score("t", "m0")
+		if !ok || math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("keep %v: m0 scores %v (%v), want %v", tc.keep, got, ok, tc.want)
+		}
+	}
+}

@@ -15,11 +15,20 @@ type historyMean struct {
 	z        map[string]map[string]float64 // dataset → model → z
 }
 
-func newHistoryMean(finetunes []store.Finetune) *historyMean {
+// newHistoryMean standardises the full fine-tunes of the datasets keep
+// lists (nil = every dataset).
+func newHistoryMean(finetunes []store.Finetune, keep []string) *historyMean {
 	sum := map[string]map[string]float64{}
 	count := map[string]map[string]float64{}
+	var kept map[string]bool
+	if keep != nil {
+		kept = map[string]bool{}
+		for _, ds := range keep {
+			kept[ds] = true
+		}
+	}
 	for _, f := range finetunes {
-		if !isFull(f.Method) || !finite(f.Accuracy) {
+		if !isFull(f.Method) || !finite(f.Accuracy) || kept != nil && !kept[f.DatasetID] {
 			continue
 		}
 		if sum[f.DatasetID] == nil {
@@ -75,7 +84,7 @@ func (ev *evaluator) modelScores(method, t string, models []string) ([]Predictio
 	switch method {
 	case BaselineHistoryMean:
 		if ev.history == nil {
-			ev.history = newHistoryMean(ev.zoo.Finetunes)
+			ev.history = newHistoryMean(ev.zoo.Finetunes, ev.historyDatasets)
 		}
 		for _, m := range models {
 			if v, ok := ev.history.score(t, m); ok {
