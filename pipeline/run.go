@@ -261,7 +261,7 @@ func (r *runner) task(ctx context.Context, ti int, seed uint64, tg *TargetGraph)
 		}
 		r.timings.add("graph", time.Since(t0))
 	}
-	out, names, err := runTask(ctx, r.data, r.tis[ti], tg, r.cfgs[ti], seed, r.timings)
+	out, names, err := runTask(ctx, r.data, r.tis[ti], tg, r.cfgs[ti], r.cfg.GBDT.MaxDepth, seed, r.timings)
 	if err != nil {
 		return nil, nil, fmt.Errorf("target %s, seed %d: %w", name, seed, err)
 	}
@@ -301,8 +301,11 @@ func (r *runner) evaluate(ctx context.Context, zoo *store.Tables, res *Result) e
 }
 
 // runTask runs graph → embed → features → train → predict for one target and
-// seed, for zoograph's method and, when configured, the metadata baseline.
-func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, tm *timings) ([]store.Prediction, []string, error) {
+// seed, for zoograph's method with its target's settings cfg and, when
+// configured, the metadata baseline, whose trees take the run's configured
+// depth metaDepth rather than the one selection chose for zoograph, so that
+// the baseline is the same whatever the method's learner and settings.
+func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, metaDepth int, seed uint64, tm *timings) ([]store.Prediction, []string, error) {
 	task := *tg // a cold graph serves every seed: the task's seed draws its training rows
 	task.Seed = seed
 	tg = &task
@@ -321,8 +324,9 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, s
 		tm.add("features", time.Since(t0))
 		t0 = time.Now()
 		c := cfg
-		if set == "metadata" {
+		if set == FeaturesMetadata {
 			c.FailureAware = false // the baseline stays a plain regressor
+			c.GBDT.MaxDepth = metaDepth
 		}
 		scores, err := fitPredict(ft, c, seed)
 		if err != nil {
