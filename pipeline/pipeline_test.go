@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -401,5 +402,31 @@ func TestGNNLearners(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMetadataBaselineIndependentOfSelection runs the same zoo twice, with
+// nested selection choosing zoograph's tree depth from {3} and from {5}:
+// zoograph's predictions differ, the metadata baseline's do not by a bit,
+// since its trees take the run's configured depth.
+func TestMetadataBaselineIndependentOfSelection(t *testing.T) {
+	tables, targets := smallZoo(t)
+	cfg := fastConfig(targets[:1])
+	cfg.Seeds = 1
+	cfg.Protocols = []string{"clean"}
+	cfg.Baselines = []pipeline.Baseline{pipeline.BaselineMetadata}
+	cfg.Learner, cfg.Selection.Learners = pipeline.LearnerNone, []pipeline.Learner{pipeline.LearnerNone}
+	run := func(depth int) map[string]map[[2]string]float64 {
+		c := cfg
+		c.Selection.GBDTMaxDepths = []int{depth}
+		return allPredictionsOf(t, tables, c)
+	}
+	a, b := run(3), run(5)
+	method := cfg.Method()
+	if len(a[method]) == 0 || maps.Equal(a[method], b[method]) {
+		t.Errorf("%s: %d predictions, the same at depths 3 and 5; the test would not see a difference", method, len(a[method]))
+	}
+	if len(a["metadata"]) == 0 || !maps.Equal(a["metadata"], b["metadata"]) {
+		t.Errorf("metadata baseline: %d predictions, and they changed with zoograph's selected depth", len(a["metadata"]))
 	}
 }
