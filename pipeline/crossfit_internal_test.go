@@ -129,14 +129,7 @@ func crossFitRows(t *testing.T, tables *store.Tables, target, D string, folds in
 	}
 	ti, _ := d.DatasetIndex(target)
 	di, _ := d.DatasetIndex(D)
-	tg, err := BuildGraph(d, ti, cfg.Graph)
-	if err != nil {
-		t.Fatal(err)
-	}
-	emb, err := embed(context.Background(), d, ti, tg, cfg, 1, newTimings())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tg, emb := graphEmbedding(t, d, ti, cfg)
 	ft, err := Features(d, ti, tg, emb, FeaturesZoograph, LearnerNode2Vec, cfg.FeatureOptions, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -160,6 +153,24 @@ func TestCrossFitFewDatasets(t *testing.T) {
 	cfg.Node2Vec.Dim, cfg.Node2Vec.Epochs = 8, 1
 	cfg.FeatureOptions.CrossFitFolds = 50
 	target := hist[0]
+	_, emb := graphEmbedding(t, d, target, cfg)
+	if c, ok := emb.(*crossFitted); !ok || len(c.folds) != len(hist)-1 {
+		t.Fatalf("50 folds over %d history datasets: got %T, want %d folds", len(hist)-1, emb, len(hist)-1)
+	}
+	few := d
+	for _, di := range hist[2:] {
+		few = few.Without(di)
+	}
+	_, emb = graphEmbedding(t, few, target, cfg)
+	if _, ok := emb.(*crossFitted); ok {
+		t.Fatal("one history dataset besides the target: cross-fitted, want one embedding")
+	}
+}
+
+// graphEmbedding builds target's graph on d and learns cfg's embedding on
+// it with seed 1.
+func graphEmbedding(t *testing.T, d *Data, target int, cfg Config) (*TargetGraph, Embedding) {
+	t.Helper()
 	tg, err := BuildGraph(d, target, cfg.Graph)
 	if err != nil {
 		t.Fatal(err)
@@ -168,22 +179,5 @@ func TestCrossFitFewDatasets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, ok := emb.(*crossFitted); !ok || len(c.folds) != len(hist)-1 {
-		t.Fatalf("50 folds over %d history datasets: got %T, want %d folds", len(hist)-1, emb, len(hist)-1)
-	}
-	few := d
-	for _, di := range hist[2:] {
-		few = few.Without(di)
-	}
-	tg, err = BuildGraph(few, target, cfg.Graph)
-	if err != nil {
-		t.Fatal(err)
-	}
-	emb, err = embed(context.Background(), few, target, tg, cfg, 1, newTimings())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := emb.(*crossFitted); ok {
-		t.Fatal("one history dataset besides the target: cross-fitted, want one embedding")
-	}
+	return tg, emb
 }
