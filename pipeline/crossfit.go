@@ -60,15 +60,11 @@ func crossFitFolds(cfg Config) int {
 // datasets show none of their K revealed records in its graph, where t
 // shows its K: the fold is the cold version of the target's situation.
 func crossFit(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, folds int) (Embedding, error) {
-	hist := len(d.HistoryDatasets())
-	if hist > 0 && d.hasHistory[t] {
-		hist--
-	}
-	if hist < 2 {
+	group, folds := foldGroups(d, t, folds, seed)
+	if folds < 2 {
 		return learn(ctx, d, t, tg, cfg, seed)
 	}
-	folds = min(folds, hist)
-	c := &crossFitted{group: foldGroups(d, t, folds, seed)}
+	c := &crossFitted{group: group}
 	for g := range folds {
 		view := d
 		for di, gi := range c.group {
@@ -96,9 +92,10 @@ func crossFit(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, 
 // history but t) into folds, in the order of a hash of the seed and the
 // dataset id, so that the folds are balanced and a dataset's fold depends
 // only on the seed and the set of history datasets (paired inner folds of
-// nested selection, which hold out the same two datasets, agree). The
-// result gives each dataset's fold, −1 for the others.
-func foldGroups(d *Data, t, folds int, seed uint64) []int {
+// nested selection, which hold out the same two datasets, agree). It
+// returns each dataset's fold, −1 for the others, and the number of folds:
+// at most folds, never more than the history datasets.
+func foldGroups(d *Data, t, folds int, seed uint64) ([]int, int) {
 	group := make([]int, len(d.Datasets))
 	var hist []int
 	key := make([]uint64, len(d.Datasets))
@@ -115,8 +112,9 @@ func foldGroups(d *Data, t, folds int, seed uint64) []int {
 	slices.SortFunc(hist, func(a, b int) int {
 		return cmp.Or(cmp.Compare(key[a], key[b]), cmp.Compare(d.Datasets[a].DatasetID, d.Datasets[b].DatasetID))
 	})
+	folds = min(folds, len(hist))
 	for k, di := range hist {
 		group[di] = k % folds
 	}
-	return group
+	return group, folds
 }
