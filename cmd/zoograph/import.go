@@ -154,17 +154,17 @@ func importPrintReport(w io.Writer, src, out string, rep *transfergraph.Report, 
 	if n := rep.Counts["models_without_config"]; n > 0 {
 		fmt.Fprintf(w, "  %d models have records or scores but no metadata row\n", n)
 	}
-	printProblems(w, rep.Problems, "malformed rows")
+	printProblems(w, rep.Problems, "no malformed rows", "skipped %d malformed rows:")
 }
 
-// printProblems writes "no WHAT", or how many WHAT were skipped and each
-// problem on a line of its own.
-func printProblems[P interface{ Error() string }](w io.Writer, problems []P, what string) {
+// printProblems writes none when there are no problems, else header (a
+// format with the problems' count) and each problem on a line of its own.
+func printProblems[P interface{ Error() string }](w io.Writer, problems []P, none, header string) {
 	if len(problems) == 0 {
-		fmt.Fprintf(w, "no %s\n", what)
+		fmt.Fprintln(w, none)
 		return
 	}
-	fmt.Fprintf(w, "skipped %d %s:\n", len(problems), what)
+	fmt.Fprintf(w, header+"\n", len(problems))
 	for _, p := range problems {
 		fmt.Fprintf(w, "  %s\n", p.Error())
 	}

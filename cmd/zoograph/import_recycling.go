@@ -52,12 +52,5 @@ func printRecyclingReport(w io.Writer, dir, out string, rep *recycling.Report, m
 	if !rep.HasMetadata {
 		fmt.Fprintf(w, "  no %s: datasets have no metadata\n", recycling.FileDatasets)
 	}
-	if len(rep.Problems) == 0 {
-		fmt.Fprintln(w, "no malformed values")
-		return
-	}
-	fmt.Fprintf(w, "%d values or rows skipped or read as missing:\n", len(rep.Problems))
-	for _, p := range rep.Problems {
-		fmt.Fprintf(w, "  %s\n", p.Error())
-	}
+	printProblems(w, rep.Problems, "no malformed values", "%d values or rows skipped or read as missing:")
 }
