@@ -53,6 +53,7 @@ func fastConfig(targets []string) pipeline.Config {
 	cfg.Node2Vec.Epochs = 3
 	cfg.GBDT.Trees = 60
 	cfg.Selection.GBDTMaxDepths = []int{3}
+	cfg.Selection.GBDTTrees = []int{60, 30}
 	cfg.Selection.Blends = []float64{1, 0.5, 0}
 	cfg.Selection.MaxInnerFolds = 4
 	return cfg
@@ -406,9 +407,10 @@ func TestGNNLearners(t *testing.T) {
 }
 
 // TestMetadataBaselineIndependentOfSelection runs the same zoo twice, with
-// nested selection choosing zoograph's tree depth from {3} and from {5}:
-// zoograph's predictions differ, the metadata baseline's do not by a bit,
-// since its trees take the run's configured depth.
+// nested selection choosing zoograph's tree depth and rounds from {3}, {60}
+// and from {5}, {30}: zoograph's predictions differ, the metadata baseline's
+// do not by a bit, since its trees take the run's configured depth and
+// rounds.
 func TestMetadataBaselineIndependentOfSelection(t *testing.T) {
 	tables, targets := smallZoo(t)
 	cfg := fastConfig(targets[:1])
@@ -416,17 +418,17 @@ func TestMetadataBaselineIndependentOfSelection(t *testing.T) {
 	cfg.Protocols = []string{"clean"}
 	cfg.Baselines = []pipeline.Baseline{pipeline.BaselineMetadata}
 	cfg.Learner, cfg.Selection.Learners = pipeline.LearnerNone, []pipeline.Learner{pipeline.LearnerNone}
-	run := func(depth int) map[string]map[[2]string]float64 {
+	run := func(depth, trees int) map[string]map[[2]string]float64 {
 		c := cfg
-		c.Selection.GBDTMaxDepths = []int{depth}
+		c.Selection.GBDTMaxDepths, c.Selection.GBDTTrees = []int{depth}, []int{trees}
 		return allPredictionsOf(t, tables, c)
 	}
-	a, b := run(3), run(5)
+	a, b := run(3, 60), run(5, 30)
 	method := cfg.Method()
 	if len(a[method]) == 0 || maps.Equal(a[method], b[method]) {
 		t.Errorf("%s: %d predictions, the same at depths 3 and 5; the test would not see a difference", method, len(a[method]))
 	}
 	if len(a["metadata"]) == 0 || !maps.Equal(a["metadata"], b["metadata"]) {
-		t.Errorf("metadata baseline: %d predictions, and they changed with zoograph's selected depth", len(a["metadata"]))
+		t.Errorf("metadata baseline: %d predictions, and they changed with zoograph's selected depth and rounds", len(a["metadata"]))
 	}
 }

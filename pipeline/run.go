@@ -261,7 +261,7 @@ func (r *runner) task(ctx context.Context, ti int, seed uint64, tg *TargetGraph)
 		}
 		r.timings.add("graph", time.Since(t0))
 	}
-	out, names, err := runTask(ctx, r.data, r.tis[ti], tg, r.cfgs[ti], r.cfg.GBDT.MaxDepth, seed, r.timings)
+	out, names, err := runTask(ctx, r.data, r.tis[ti], tg, r.cfgs[ti], r.cfg.GBDT, seed, r.timings)
 	if err != nil {
 		return nil, nil, fmt.Errorf("target %s, seed %d: %w", name, seed, err)
 	}
@@ -303,9 +303,10 @@ func (r *runner) evaluate(ctx context.Context, zoo *store.Tables, res *Result) e
 // runTask runs graph → embed → features → train → predict for one target and
 // seed, for zoograph's method with its target's settings cfg and, when
 // configured, the metadata baseline, whose trees take the run's configured
-// depth metaDepth rather than the one selection chose for zoograph, so that
-// the baseline is the same whatever the method's learner and settings.
-func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, metaDepth int, seed uint64, tm *timings) ([]store.Prediction, []string, error) {
+// options metaGBDT (depth, rounds) rather than those selection chose for
+// zoograph, so that the baseline is the same whatever the method's learner
+// and settings.
+func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, metaGBDT regress.GBDTOptions, seed uint64, tm *timings) ([]store.Prediction, []string, error) {
 	task := *tg // a cold graph serves every seed: the task's seed draws its training rows
 	task.Seed = seed
 	tg = &task
@@ -326,7 +327,7 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, m
 		c := cfg
 		if set == FeaturesMetadata {
 			c.FailureAware = false // the baseline stays a plain regressor
-			c.GBDT.MaxDepth = metaDepth
+			c.GBDT = metaGBDT
 		}
 		scores, err := fitPredict(ft, c, seed)
 		if err != nil {
@@ -384,6 +385,52 @@ func fitTable(ft *FeatureTable, tests []*mat.Dense, cfg Config, seed uint64) ([]
 // callers read the feature table again afterwards (the prior column, whose
 // missing values mean "no prior"); GBDT learns where to send them.
 func fitPredictAll(train *mat.Dense, label []float64, tests []*mat.Dense, cfg Config, seed uint64) ([][]float64, error) {
+	out, err := fitPredictStages(train, label, tests, cfg, seed, nil)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// fitTableStaged is fitTable once per tree count of trees (0: the
+// configured count), returning preds[count][test]. A plain GBDT fits once,
+// with the most rounds, and reads every count's predictions off its first
+// trees, which are those of a fit with that many rounds (bit for bit); the
+// failure-aware model and the other regressors fit once per count.
+func fitTableStaged(ft *FeatureTable, tests []*mat.Dense, cfg Config, seed uint64, trees []int) ([][][]float64, error) {
+	if cfg.Regressor != RegressorGBDT || cfg.FailureAware || len(trees) < 2 || slices.Contains(trees, 0) {
+		out := make([][][]float64, len(trees))
+		for n, k := range trees {
+			c := cfg
+			if k > 0 {
+				c.GBDT.Trees = k
+			}
+			var err error
+			if out[n], err = fitTable(ft, tests, c, seed); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	stages := slices.Sorted(slices.Values(trees))
+	stages = slices.Compact(stages)
+	c := cfg
+	c.GBDT.Trees = stages[len(stages)-1]
+	staged, err := fitPredictStages(ft.Train, ft.Label, tests, c, seed, stages)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][][]float64, len(trees))
+	for n, k := range trees {
+		out[n] = staged[slices.Index(stages, k)]
+	}
+	return out, nil
+}
+
+// fitPredictStages is fitPredictAll returning preds[stage][test]: with
+// stages (ascending tree counts, GBDT only) the predictions of the fit's
+// first stages[s] trees; without, one stage, the fit's predictions.
+func fitPredictStages(train *mat.Dense, label []float64, tests []*mat.Dense, cfg Config, seed uint64, stages []int) ([][][]float64, error) {
 	var r regress.Regressor
 	switch cfg.Regressor {
 	case RegressorLinear:
@@ -405,11 +452,24 @@ func fitPredictAll(train *mat.Dense, label []float64, tests []*mat.Dense, cfg Co
 	if err := r.Fit(train, label); err != nil {
 		return nil, err
 	}
-	out := make([][]float64, len(tests))
+	out := make([][][]float64, max(1, len(stages)))
+	for s := range out {
+		out[s] = make([][]float64, len(tests))
+	}
 	for k, test := range tests {
-		var err error
-		if out[k], err = r.Predict(test); err != nil {
+		if stages == nil {
+			var err error
+			if out[0][k], err = r.Predict(test); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		staged, err := r.(*regress.GBDT).PredictStaged(test, stages)
+		if err != nil {
 			return nil, err
+		}
+		for s := range stages {
+			out[s][k] = staged[s]
 		}
 	}
 	return out, nil

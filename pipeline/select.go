@@ -56,6 +56,11 @@ type SelectionConfig struct {
 	// GBDTMaxDepths are candidates for Config.GBDT.MaxDepth (only when the
 	// regressor is gbdt).
 	GBDTMaxDepths []int `json:"gbdt_max_depths"`
+	// GBDTTrees are candidates for Config.GBDT.Trees, the number of
+	// boosting rounds (only when the regressor is gbdt). They cost one fit:
+	// the inner folds fit the largest count and read the others' predictions
+	// off its first trees (regress.GBDT.PredictStaged).
+	GBDTTrees []int `json:"gbdt_trees,omitempty"`
 	// Blends are candidates for Config.Blend.
 	Blends []float64 `json:"blends"`
 	// Priors are candidates for Config.Prior; on a zoo with dataset
@@ -88,7 +93,10 @@ type SelectionConfig struct {
 
 // DefaultSelection is the shipped search space, declared before looking at
 // any evaluation target: with and without the graph learner, both edge
-// weightings, two tree depths (the paper's 5 and a shallower 3), and the
+// weightings, two tree depths (the paper's 5 and a shallower 3), the
+// configured 500 boosting rounds, half and a quarter of them (at the
+// configured learning rate: a small fixed step with the number of rounds
+// chosen by validation, as Friedman (2001) advises), and the
 // prior blend from the regressor alone to the prior alone in quarters.
 func DefaultSelection() SelectionConfig {
 	return SelectionConfig{
@@ -97,6 +105,7 @@ func DefaultSelection() SelectionConfig {
 		Learners:      []Learner{LearnerNode2Vec, LearnerNone},
 		Weightings:    []string{WeightMinMax, WeightQuantile},
 		GBDTMaxDepths: []int{3, 5},
+		GBDTTrees:     []int{500, 250, 125},
 		Blends:        []float64{1, 0.75, 0.5, 0.25, 0},
 		Priors:        []string{"", PriorHistoryMean, PriorLowRank, PriorCF},
 		GNNObjectives: []string{"link", "regression"},
@@ -129,6 +138,11 @@ func (s *SelectionConfig) validate() error {
 			return fmt.Errorf("config: selection.gbdt_max_depths: %d: want at least 1", d)
 		}
 	}
+	for _, n := range s.GBDTTrees {
+		if n < 1 {
+			return fmt.Errorf("config: selection.gbdt_trees: %d: want at least 1", n)
+		}
+	}
 	for _, b := range s.Blends {
 		if !(b >= 0 && b <= 1) {
 			return fmt.Errorf("config: selection.blends: %g: want a weight in [0, 1]", b)
@@ -159,7 +173,9 @@ type Candidate struct {
 	Learner      Learner `json:"learner"`
 	Weighting    string  `json:"weighting"`
 	GBDTMaxDepth int     `json:"gbdt_max_depth,omitempty"`
-	Blend        float64 `json:"blend"`
+	// GBDTTrees is the number of boosting rounds (Config.GBDT.Trees).
+	GBDTTrees int     `json:"gbdt_trees,omitempty"`
+	Blend     float64 `json:"blend"`
 	// GNNObjective is the objective of the graphsage and gat learners.
 	GNNObjective string `json:"gnn_objective,omitempty"`
 	// FailureAware is Config.FailureAware.
@@ -179,6 +195,9 @@ func (c Candidate) String() string {
 	if c.GBDTMaxDepth > 0 {
 		s += "/depth " + strconv.Itoa(c.GBDTMaxDepth)
 	}
+	if c.GBDTTrees > 0 {
+		s += "/" + strconv.Itoa(c.GBDTTrees) + " trees"
+	}
 	s += "/blend " + strconv.FormatFloat(c.Blend, 'g', -1, 64)
 	if c.Prior != "" && c.Blend < 1 {
 		s += "/prior " + c.Prior
@@ -195,6 +214,9 @@ func (c Candidate) apply(cfg Config) Config {
 	cfg.FailureAware = c.FailureAware
 	if c.GBDTMaxDepth > 0 {
 		cfg.GBDT.MaxDepth = c.GBDTMaxDepth
+	}
+	if c.GBDTTrees > 0 {
+		cfg.GBDT.Trees = c.GBDTTrees
 	}
 	if c.GNNObjective != "" {
 		_ = cfg.GNN.Objective.UnmarshalText([]byte(c.GNNObjective)) // validated with the config
@@ -268,11 +290,13 @@ func (c *CandidateScore) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// space returns the graph variants (learner, weighting and, for a GNN, its
-// objective: the settings that need their own embeddings) and, for each, the
-// regressor depths and blends of the search space of cfg on a graph of
-// nodes nodes.
-func (s *SelectionConfig) space(cfg Config, nodes int) (variants []Candidate, depths []int, blends []float64) {
+// space returns the search space of cfg on a graph of nodes nodes: the
+// graph variants (learner, weighting and, for a GNN, its objective: the
+// settings that need their own embeddings) and, for each, the regressor
+// depths, tree counts and blends. Its priors, failure settings and pairing
+// are left to the caller.
+func (s *SelectionConfig) space(cfg Config, nodes int) selectionSpace {
+	var variants []Candidate
 	ls := orDefault(s.Learners, cfg.Learner)
 	if s.MaxGraphNodes > 0 && nodes > s.MaxGraphNodes && slices.Contains(ls, LearnerNone) {
 		ls = []Learner{LearnerNone}
@@ -294,11 +318,12 @@ func (s *SelectionConfig) space(cfg Config, nodes int) (variants []Candidate, de
 			}
 		}
 	}
-	depths = []int{0}
+	sp := selectionSpace{variants: variants, depths: []int{0}, trees: []int{0}, blends: orDefault(s.Blends, cfg.Blend)}
 	if cfg.Regressor == RegressorGBDT {
-		depths = orDefault(s.GBDTMaxDepths, cfg.GBDT.MaxDepth)
+		sp.depths = orDefault(s.GBDTMaxDepths, cfg.GBDT.MaxDepth)
+		sp.trees = orDefault(s.GBDTTrees, cfg.GBDT.Trees)
 	}
-	return variants, depths, orDefault(s.Blends, cfg.Blend)
+	return sp
 }
 
 func orDefault[T any](list []T, v T) []T {
@@ -313,7 +338,7 @@ func fixedSelection(cfg Config) Candidate {
 	c := Candidate{Learner: cfg.Learner, Weighting: cmp.Or(cfg.Graph.Weighting, WeightMinMax), Blend: cfg.Blend,
 		FailureAware: cfg.FailureAware, Prior: cfg.Prior}
 	if cfg.Regressor == RegressorGBDT {
-		c.GBDTMaxDepth = cfg.GBDT.MaxDepth
+		c.GBDTMaxDepth, c.GBDTTrees = cfg.GBDT.MaxDepth, cfg.GBDT.Trees
 	}
 	if c.Learner == LearnerGraphSAGE || c.Learner == LearnerGAT {
 		c.GNNObjective = cfg.GNN.Objective.String()
@@ -333,8 +358,8 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		}
 		return out, nil
 	}
-	sp := selectionSpace{failure: failureValues(cfg), pair: pairInnerFolds && cfg.Probe == 0}
-	sp.variants, sp.depths, sp.blends = cfg.Selection.space(cfg, graphNodes(d))
+	sp := cfg.Selection.space(cfg, graphNodes(d))
+	sp.failure, sp.pair = failureValues(cfg), pairInnerFolds && cfg.Probe == 0
 	sp.priors = priorsFor(d, orDefault(cfg.Selection.Priors, cfg.Prior), cfg)
 	folds := make([][]int, len(ts))
 	for i, t := range ts {
@@ -353,10 +378,10 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		all[v] = v
 	}
 	jobs := selectionPlan(ts, folds, func(int) []int { return all }, func(int, int) bool { return sp.pair })
-	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, func(j selectionJob) (Config, []int) {
+	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, func(j selectionJob) (Config, []int, []int) {
 		c := sp.variants[j.variant].apply(cfg)
 		c.FailureAware = sp.failure[0]
-		return c, sp.depths
+		return c, sp.depths, sp.trees
 	}, tm, step)
 	if err != nil {
 		return nil, err
@@ -375,13 +400,15 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 }
 
 // selectionSpace is nested selection's search space: the candidates that
-// need a run of their own (variants), the GBDT depths and prior blends
-// every run scores at once, and the failure-model settings (the second, if
-// any, tried by selectFailure). pair says whether inner folds may pair up
+// need a run of their own (variants), the GBDT depths, tree counts, priors
+// and prior blends every run scores at once (depths and trees are {0} for
+// other regressors), and the failure-model settings (the second, if any,
+// tried by selectFailure). pair says whether inner folds may pair up
 // (selectionPlan).
 type selectionSpace struct {
 	variants []Candidate
 	depths   []int
+	trees    []int
 	blends   []float64
 	priors   []string
 	failure  []bool
@@ -402,13 +429,15 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 		})
 	}
 	same := func(i, i2 int) bool {
-		return sp.pair && won[i] == won[i2] && out[i].Chosen.GBDTMaxDepth == out[i2].Chosen.GBDTMaxDepth
+		a, b := out[i].Chosen, out[i2].Chosen
+		return sp.pair && won[i] == won[i2] && a.GBDTMaxDepth == b.GBDTMaxDepth && a.GBDTTrees == b.GBDTTrees
 	}
 	jobs := selectionPlan(ts, folds, func(i int) []int { return won[i : i+1] }, same)
-	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, func(j selectionJob) (Config, []int) {
+	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, func(j selectionJob) (Config, []int, []int) {
 		c := sp.variants[j.variant].apply(cfg)
 		c.FailureAware = sp.failure[1]
-		return c, []int{out[j.cells[0].target].Chosen.GBDTMaxDepth}
+		chosen := out[j.cells[0].target].Chosen
+		return c, []int{chosen.GBDTMaxDepth}, []int{chosen.GBDTTrees}
 	}, tm, step)
 	if err != nil {
 		return err
@@ -421,7 +450,8 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 					continue
 				}
 				c := sp.variants[won[i]]
-				c.GBDTMaxDepth, c.Blend, c.FailureAware, c.Prior = out[i].Chosen.GBDTMaxDepth, blend, sp.failure[1], prior
+				c.GBDTMaxDepth, c.GBDTTrees = out[i].Chosen.GBDTMaxDepth, out[i].Chosen.GBDTTrees
+				c.Blend, c.FailureAware, c.Prior = blend, sp.failure[1], prior
 				out[i].add(c, scores[i][won[i]], p*len(sp.blends)+b, &best)
 			}
 		}
@@ -430,15 +460,16 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 }
 
 // runSelection runs the jobs on cfg.Workers goroutines, each side on the
-// view of d without its target with the config and depths setup gives its
-// job and every blend of sp, calling step after each cell, and returns
-// scores[target][variant][fold]: the fold's inner score of every (depth,
-// prior, blend), depth-major, blend-minor (nil for the cells no job ran). Each job writes its
+// view of d without its target with the config, depths and tree counts
+// setup gives its job and every prior and blend of sp, calling step after
+// each cell, and returns scores[target][variant][fold]: the fold's inner
+// score of every (depth, trees, prior, blend), depth-major, blend-minor
+// (nil for the cells no job ran). Each job writes its
 // own cells, so nothing depends on which job finished first. The first
 // failure stops the launch of further jobs and is returned, naming the
 // target and inner fold.
 func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, folds [][]int, jobs []selectionJob,
-	setup func(selectionJob) (Config, []int), tm *timings, step func()) ([][][][]float64, error) {
+	setup func(selectionJob) (Config, []int, []int), tm *timings, step func()) ([][][][]float64, error) {
 	variants := len(sp.variants)
 	views := make([]*Data, len(ts))
 	scores := make([][][][]float64, len(ts))
@@ -456,12 +487,12 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			c, depths := setup(j)
+			c, depths, trees := setup(j)
 			sides := make([]innerSide, len(j.cells))
 			for k, cell := range j.cells {
 				sides[k] = innerSide{view: views[cell.target], held: folds[cell.target][cell.fold]}
 			}
-			res, err := innerFoldGroup(gctx, sides, c, depths, sp.blends, sp.priors, tm)
+			res, err := innerFoldGroup(gctx, sides, c, regressorGrid{depths, trees}, sp.blends, sp.priors, tm)
 			if err != nil {
 				cell := j.cells[0]
 				return fmt.Errorf("selection for %s, inner fold %s: %w", d.Datasets[ts[cell.target]].DatasetID,
@@ -481,7 +512,8 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 }
 
 // choose scores every candidate of the space — a variant with a depth, a
-// prior and a blend, with the first failure-model setting — by the mean of its inner
+// tree count, a prior and a blend, with the first failure-model setting —
+// by the mean of its inner
 // scores over the folds, appends them to s.Scores in search order, and sets
 // s.Chosen to the first best. scores[variant][fold] is runSelection's for
 // one target. It fails when no candidate has a score.
@@ -489,14 +521,17 @@ func (s *Selection) choose(scores [][][]float64, sp selectionSpace) error {
 	best := math.Inf(-1)
 	for v, vr := range sp.variants {
 		for a, depth := range sp.depths {
-			for p, prior := range sp.priors {
-				for b, blend := range sp.blends {
-					if blend >= 1 && p > 0 { // the regressor alone: the prior is moot
-						continue
+			for n, trees := range sp.trees {
+				for p, prior := range sp.priors {
+					for b, blend := range sp.blends {
+						if blend >= 1 && p > 0 { // the regressor alone: the prior is moot
+							continue
+						}
+						c := vr
+						c.GBDTMaxDepth, c.GBDTTrees, c.Blend, c.FailureAware, c.Prior = depth, trees, blend, sp.failure[0], prior
+						k := ((a*len(sp.trees)+n)*len(sp.priors)+p)*len(sp.blends) + b
+						s.add(c, scores[v], k, &best)
 					}
-					c := vr
-					c.GBDTMaxDepth, c.Blend, c.FailureAware, c.Prior = depth, blend, sp.failure[0], prior
-					s.add(c, scores[v], (a*len(sp.priors)+p)*len(sp.blends)+b, &best)
 				}
 			}
 		}
@@ -556,8 +591,7 @@ func selectionJobs(d *Data, ts []int, cfg Config) int {
 	if cfg.Selection.Mode == SelectFixed {
 		return 0
 	}
-	variants, _, _ := cfg.Selection.space(cfg, graphNodes(d))
-	per := len(variants)
+	per := len(cfg.Selection.space(cfg, graphNodes(d)).variants)
 	if len(failureValues(cfg)) > 1 {
 		per++ // the second stage
 	}
@@ -676,15 +710,20 @@ type innerSide struct {
 	held int
 }
 
+// regressorGrid is the regressor part of the search space: GBDT depths and
+// tree counts ({0}: the configured value, and for other regressors).
+type regressorGrid struct{ depths, trees []int }
+
 // innerFoldGroup holds out each side's dataset of its view, trains with
-// cfg's graph and learner and each regressor depth, and returns, per side,
-// the inner score of every (depth, prior, blend), depth major, blend minor. What two sides
+// cfg's graph and learner and each regressor depth and tree count of grid,
+// and returns, per side, the inner score of every (depth, trees, prior,
+// blend), depth major, blend minor. What two sides
 // have bit for bit in common is computed once: a node2vec embedding when
 // their graphs are equal (the walks and the skip-gram read nothing but the
 // graph, the options and the seed), a regressor fit when their training
 // rows, labels and failures are equal (a prediction reads nothing but the
 // fitted model and its row). The scores are those of each side run alone.
-func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, depths []int, blends []float64, priors []string,
+func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid regressorGrid, blends []float64, priors []string,
 	tm *timings) ([][]float64, error) {
 	fts := make([]*FeatureTable, len(sides))
 	var (
@@ -723,7 +762,7 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, depths [
 		fitGroups[first] = append(fitGroups[first], k)
 	}
 	out := make([][]float64, len(sides))
-	for _, depth := range depths {
+	for _, depth := range grid.depths {
 		c := cfg
 		if depth > 0 {
 			c.GBDT.MaxDepth = depth
@@ -737,7 +776,7 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, depths [
 				tests[g] = fts[side].Test
 			}
 			t0 := time.Now()
-			preds, err := fitTable(fts[k], tests, c, cfg.Seed)
+			preds, err := fitTableStaged(fts[k], tests, c, cfg.Seed, grid.trees)
 			if err != nil {
 				return nil, fmt.Errorf("regressor: %w", err)
 			}
@@ -748,11 +787,13 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, depths [
 				for i, mi := range ft.TestModels {
 					actual[i] = s.view.acc[s.held][mi]
 				}
-				for _, prior := range priors {
-					for _, w := range blends {
-						p := slices.Clone(preds[g])
-						blendPrior(p, ft, w, prior)
-						out[side] = append(out[side], objective(cfg.Selection.Objective, p, actual))
+				for n := range grid.trees {
+					for _, prior := range priors {
+						for _, w := range blends {
+							p := slices.Clone(preds[n][g])
+							blendPrior(p, ft, w, prior)
+							out[side] = append(out[side], objective(cfg.Selection.Objective, p, actual))
+						}
 					}
 				}
 			}

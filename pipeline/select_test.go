@@ -26,16 +26,22 @@ func TestQuantilesTiesAndMissing(t *testing.T) {
 
 func TestSelectionSpace(t *testing.T) {
 	cfg := DefaultConfig()
-	variants, depths, blends := cfg.Selection.space(cfg, 0)
+	sp := cfg.Selection.space(cfg, 0)
 	// none has no embeddings, so one weighting: node2vec×2 + none.
-	if len(variants) != 3 || len(depths) != 2 || len(blends) != 5 {
-		t.Fatalf("space %v × %v × %v, want 3 graph variants × 2 depths × 5 blends", variants, depths, blends)
+	if len(sp.variants) != 3 || len(sp.depths) != 2 || len(sp.trees) != 3 || len(sp.blends) != 5 {
+		t.Fatalf("space %v × %v × %v × %v, want 3 graph variants × 2 depths × 3 tree counts × 5 blends",
+			sp.variants, sp.depths, sp.trees, sp.blends)
 	}
 	cfg.Selection = SelectionConfig{Mode: SelectNested, Objective: ObjectivePearson}
-	variants, depths, blends = cfg.Selection.space(cfg, 0)
-	if len(variants) != 1 || variants[0] != (Candidate{Learner: cfg.Learner, Weighting: cfg.Graph.Weighting}) ||
-		!slices.Equal(depths, []int{cfg.GBDT.MaxDepth}) || !slices.Equal(blends, []float64{cfg.Blend}) {
-		t.Errorf("empty lists must keep the configured values: %v %v %v", variants, depths, blends)
+	sp = cfg.Selection.space(cfg, 0)
+	if len(sp.variants) != 1 || sp.variants[0] != (Candidate{Learner: cfg.Learner, Weighting: cfg.Graph.Weighting}) ||
+		!slices.Equal(sp.depths, []int{cfg.GBDT.MaxDepth}) || !slices.Equal(sp.trees, []int{cfg.GBDT.Trees}) ||
+		!slices.Equal(sp.blends, []float64{cfg.Blend}) {
+		t.Errorf("empty lists must keep the configured values: %v %v %v %v", sp.variants, sp.depths, sp.trees, sp.blends)
+	}
+	cfg.Regressor = RegressorForest
+	if sp = cfg.Selection.space(cfg, 0); !slices.Equal(sp.depths, []int{0}) || !slices.Equal(sp.trees, []int{0}) {
+		t.Errorf("forest: depths %v, trees %v, want [0] [0]", sp.depths, sp.trees)
 	}
 }
 
@@ -49,6 +55,7 @@ func TestSelectionValidate(t *testing.T) {
 		{func(s *SelectionConfig) { s.Learners = []Learner{"deepwalk"} }, "selection.learners"},
 		{func(s *SelectionConfig) { s.Weightings = []string{"rank"} }, "selection.weightings"},
 		{func(s *SelectionConfig) { s.GBDTMaxDepths = []int{0} }, "selection.gbdt_max_depths"},
+		{func(s *SelectionConfig) { s.GBDTTrees = []int{100, 0} }, "selection.gbdt_trees"},
 		{func(s *SelectionConfig) { s.Blends = []float64{1.5} }, "selection.blends"},
 		{func(s *SelectionConfig) { s.Blends = []float64{math.NaN()} }, "selection.blends"},
 		{func(s *SelectionConfig) { s.GNNObjectives = []string{"contrastive"} }, "selection.gnn_objectives"},
@@ -104,7 +111,7 @@ func TestSelectionSpaceGNN(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Selection.Learners = []Learner{LearnerGAT, LearnerNode2Vec}
 	cfg.Selection.Weightings = []string{WeightQuantile}
-	variants, _, _ := cfg.Selection.space(cfg, 0)
+	variants := cfg.Selection.space(cfg, 0).variants
 	want := []Candidate{
 		{Learner: LearnerGAT, Weighting: WeightQuantile, GNNObjective: "link"},
 		{Learner: LearnerGAT, Weighting: WeightQuantile, GNNObjective: "regression"},

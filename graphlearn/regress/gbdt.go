@@ -134,6 +134,37 @@ func (g *GBDT) Predict(X *mat.Dense) ([]float64, error) {
 	return out, nil
 }
 
+// PredictStaged returns, for each count k of trees (ascending, each ≥ 1),
+// the predictions of the ensemble's first k trees — what Predict returns
+// for a model fitted with Trees = k, since a round never reads the rounds
+// after it (XGBoost's iteration_range). A count past NumTrees reads them
+// all. One pass over the trees serves every count: selecting the number
+// of rounds by validation costs one fit, not one per candidate.
+func (g *GBDT) PredictStaged(X *mat.Dense, trees []int) ([][]float64, error) {
+	n, err := checkPredict(X, g.p, g.fitted, true)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range trees {
+		if k < 1 || (i > 0 && k <= trees[i-1]) {
+			return nil, fmt.Errorf("gbdt: PredictStaged: tree counts %v: want ascending counts of at least 1", trees)
+		}
+	}
+	out := make([][]float64, len(trees))
+	acc := make([]float64, n)
+	for i := range acc {
+		acc[i] = g.base
+	}
+	workers, done := workerCount(g.opt.Workers), 0
+	for s, k := range trees {
+		k = min(k, len(g.ens.roots))
+		part := ensemble{nodes: g.ens.nodes, roots: g.ens.roots[done:k]}
+		forRows(n, workers, func(lo, hi int) { part.addTo(acc, X, lo, hi) })
+		out[s], done = slices.Clone(acc), k
+	}
+	return out, nil
+}
+
 // FeatureImportances returns each feature's share of the total split gain
 // (XGBoost's "total_gain", normalised to sum to 1).
 func (g *GBDT) FeatureImportances() []float64 {

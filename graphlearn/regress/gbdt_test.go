@@ -2,6 +2,7 @@ package regress
 
 import (
 	"cmp"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -324,5 +325,41 @@ func TestGBDTValidationWithoutStopping(t *testing.T) {
 	}
 	if got := len(g.ValidationRMSE()); got != 30 || g.NumTrees() != 30 {
 		t.Errorf("recorded %d rounds and kept %d trees, want 30 and 30", got, g.NumTrees())
+	}
+}
+
+// TestGBDTPredictStaged checks that the staged predictions of a fit with
+// many rounds are, bit for bit, the predictions of fits with fewer rounds
+// (row and column sampling included), that a count past the trees reads
+// them all, and that bad counts are refused.
+func TestGBDTPredictStaged(t *testing.T) {
+	Xtr, ytr, Xte, _ := friedmanSplit()
+	opt := func(trees int) GBDTOptions {
+		o := DefaultGBDTOptions()
+		o.Trees, o.Subsample, o.Seed = trees, 0.8, 7
+		return o
+	}
+	full := NewGBDT(opt(60))
+	if err := full.Fit(Xtr, ytr); err != nil {
+		t.Fatal(err)
+	}
+	counts := []int{1, 15, 60, 90}
+	staged, err := full.PredictStaged(Xte, counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s, k := range counts {
+		want := fitPredict(t, NewGBDT(opt(min(k, 60))), Xtr, ytr, Xte)
+		if !slices.Equal(staged[s], want) {
+			t.Errorf("%d trees: staged predictions differ from a %d-tree fit's", k, min(k, 60))
+		}
+	}
+	for _, bad := range [][]int{{0}, {5, 5}, {10, 3}} {
+		if _, err := full.PredictStaged(Xte, bad); err == nil {
+			t.Errorf("PredictStaged(%v): no error", bad)
+		}
+	}
+	if _, err := NewGBDT(opt(5)).PredictStaged(Xte, []int{1}); !errors.Is(err, ErrNotFitted) {
+		t.Errorf("unfitted: err = %v, want ErrNotFitted", err)
 	}
 }
