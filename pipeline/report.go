@@ -609,22 +609,29 @@ func writeSelection(w io.Writer, info *ReportInfo) {
 			info.Config.Selection.Mode, fixedSelection(info.Config))
 		return
 	}
+	rule := "the best was run on T"
+	if info.Config.Selection.Tiebreak == TiebreakRegret {
+		rule = "of the candidates level with the best within one paired standard error, the one of the lowest mean inner " +
+			"regret@1 was run on T"
+	}
 	fmt.Fprintf(w, "## Settings chosen per target\n\n"+
 		"Nested leave-one-dataset-out: for each target T, every candidate of the search space was scored by the mean inner %s "+
-		"over the datasets other than T held out in turn, with everything recorded on T hidden; the best was run on T.\n\n"+
-		"| target | chosen | inner score | runner-up | inner folds |\n|---|---|---:|---|---:|\n", info.Config.Selection.Objective)
+		"over the datasets other than T held out in turn, with everything recorded on T hidden; %s.\n\n"+
+		"| target | chosen | inner score | inner regret@1 | runner-up | inner folds |\n|---|---|---:|---:|---|---:|\n",
+		info.Config.Selection.Objective, rule)
 	for _, t := range sortedKeys(info.Selection) {
 		s := info.Selection[t]
 		scores := slices.Clone(s.Scores)
 		slices.SortStableFunc(scores, func(a, b CandidateScore) int { return cmp.Compare(nanLow(b.Score), nanLow(a.Score)) })
-		best, second := "", ""
+		chosen, regret, second := "", "", ""
+		if k := slices.IndexFunc(scores, func(cs CandidateScore) bool { return cs.Candidate == s.Chosen }); k >= 0 {
+			chosen, regret = fmt.Sprintf("%.3f", scores[k].Score), fmt.Sprintf("%.3f", scores[k].Regret)
+			scores = slices.Delete(scores, k, k+1)
+		}
 		if len(scores) > 0 {
-			best = fmt.Sprintf("%.3f", scores[0].Score)
+			second = fmt.Sprintf("%s (%.3f)", scores[0].Candidate, scores[0].Score)
 		}
-		if len(scores) > 1 {
-			second = fmt.Sprintf("%s (%.3f)", scores[1].Candidate, scores[1].Score)
-		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %d |\n", t, s.Chosen, best, second, len(s.InnerFolds))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d |\n", t, s.Chosen, chosen, regret, second, len(s.InnerFolds))
 	}
 	fmt.Fprintln(w)
 }

@@ -39,6 +39,16 @@ const (
 	ObjectiveSpearman = "spearman"
 )
 
+// Tie-breaks of nested selection (SelectionConfig.Tiebreak).
+const (
+	// TiebreakNone chooses the candidate of the best mean inner score.
+	TiebreakNone = ""
+	// TiebreakRegret chooses, among the candidates level with the best on
+	// the mean inner score — within one paired standard error of it — the
+	// one of the lowest mean inner regret@1 (Selection.pick).
+	TiebreakRegret = "regret"
+)
+
 // SelectionConfig declares how the tuned settings are chosen and the search
 // space of nested selection. An empty list keeps the configured value of its
 // setting; the space is the product of the lists. Candidates are tried in
@@ -49,6 +59,13 @@ type SelectionConfig struct {
 	// Objective is the inner score averaged over the inner folds: pearson
 	// (the headline metric) or spearman.
 	Objective string `json:"objective"`
+	// Tiebreak is how the choice accounts for the top of the ranking: ""
+	// (none: the best mean inner score wins) or "regret" (among the
+	// candidates whose mean inner score is level with the best's within
+	// one standard error, the lowest mean inner regret@1 wins). A user
+	// fine-tunes the first recommendation, and the inner objective, a
+	// correlation over every model, barely sees which model comes first.
+	Tiebreak string `json:"tiebreak,omitempty"`
 	// Learners are candidates for Config.Learner.
 	Learners []Learner `json:"learners"`
 	// Weightings are candidates for Config.Graph.Weighting.
@@ -122,6 +139,9 @@ func (s *SelectionConfig) validate() error {
 	}
 	if s.Objective != ObjectivePearson && s.Objective != ObjectiveSpearman {
 		return fmt.Errorf("config: selection.objective %q: want pearson or spearman", s.Objective)
+	}
+	if s.Tiebreak != TiebreakNone && s.Tiebreak != TiebreakRegret {
+		return fmt.Errorf("config: selection.tiebreak %q: want empty (none) or regret", s.Tiebreak)
 	}
 	for _, l := range s.Learners {
 		if err := checkName("selection.learners: learner", l, Learners()); err != nil {
@@ -255,37 +275,52 @@ type Selection struct {
 	Scores []CandidateScore `json:"scores"`
 }
 
-// CandidateScore is a candidate's mean inner score.
+// CandidateScore is a candidate's mean inner score and mean inner
+// regret@1.
 type CandidateScore struct {
 	Candidate Candidate `json:"candidate"`
 	Score     float64   `json:"score"`
+	// Regret is the mean over the same inner folds of the best recorded
+	// accuracy minus the recorded accuracy of the model predicted first.
+	Regret float64 `json:"regret"`
+	// folds are the inner scores, one per inner fold (NaN where the fold
+	// scores no candidate), for the paired comparison of Selection.pick.
+	folds []float64
 }
 
-// MarshalJSON writes an unscored candidate's score as null.
+// MarshalJSON writes an unscored candidate's score and regret as null.
 func (c CandidateScore) MarshalJSON() ([]byte, error) {
 	type plain struct {
 		Candidate Candidate `json:"candidate"`
 		Score     *float64  `json:"score"`
+		Regret    *float64  `json:"regret"`
 	}
 	p := plain{Candidate: c.Candidate}
 	if !math.IsNaN(c.Score) {
 		p.Score = &c.Score
 	}
+	if !math.IsNaN(c.Regret) {
+		p.Regret = &c.Regret
+	}
 	return json.Marshal(p)
 }
 
-// UnmarshalJSON reads a null score as NaN.
+// UnmarshalJSON reads a null score or regret as NaN.
 func (c *CandidateScore) UnmarshalJSON(b []byte) error {
 	var p struct {
 		Candidate Candidate `json:"candidate"`
 		Score     *float64  `json:"score"`
+		Regret    *float64  `json:"regret"`
 	}
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
-	c.Candidate, c.Score = p.Candidate, math.NaN()
+	c.Candidate, c.Score, c.Regret = p.Candidate, math.NaN(), math.NaN()
 	if p.Score != nil {
 		c.Score = *p.Score
+	}
+	if p.Regret != nil {
+		c.Regret = *p.Regret
 	}
 	return nil
 }
@@ -387,7 +422,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		return nil, err
 	}
 	for i := range ts {
-		if err := out[i].choose(scores[i], sp); err != nil {
+		if err := out[i].choose(scores[i], sp, cfg.Selection.Tiebreak); err != nil {
 			return nil, fmt.Errorf("selection for %s: %w", d.Datasets[ts[i]].DatasetID, err)
 		}
 	}
@@ -417,8 +452,8 @@ type selectionSpace struct {
 
 // selectFailure is the second stage of nested selection: the second
 // failure-model setting at each target's chosen variant and depth, with
-// every blend, on the same inner folds; a candidate that beats the choice
-// of the first stage becomes the choice.
+// every blend, on the same inner folds; the choice is then made again
+// among the candidates of both stages (Selection.pick).
 func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, folds [][]int,
 	out []*Selection, tm *timings, step func()) error {
 	won := make([]int, len(ts))
@@ -443,18 +478,19 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 		return err
 	}
 	for i := range ts {
-		best := out[i].score(out[i].Chosen)
+		chosen := out[i].Chosen
 		for p, prior := range sp.priors {
 			for b, blend := range sp.blends {
 				if blend >= 1 && p > 0 { // the regressor alone: the prior is moot
 					continue
 				}
 				c := sp.variants[won[i]]
-				c.GBDTMaxDepth, c.GBDTTrees = out[i].Chosen.GBDTMaxDepth, out[i].Chosen.GBDTTrees
+				c.GBDTMaxDepth, c.GBDTTrees = chosen.GBDTMaxDepth, chosen.GBDTTrees
 				c.Blend, c.FailureAware, c.Prior = blend, sp.failure[1], prior
-				out[i].add(c, scores[i][won[i]], p*len(sp.blends)+b, &best)
+				out[i].add(c, scores[i][won[i]], p*len(sp.blends)+b)
 			}
 		}
+		out[i].pick(cfg.Selection.Tiebreak)
 	}
 	return nil
 }
@@ -463,21 +499,21 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 // view of d without its target with the config, depths and tree counts
 // setup gives its job and every prior and blend of sp, calling step after
 // each cell, and returns scores[target][variant][fold]: the fold's inner
-// score of every (depth, trees, prior, blend), depth-major, blend-minor
-// (nil for the cells no job ran). Each job writes its
+// score and regret of every (depth, trees, prior, blend), depth-major,
+// blend-minor (nil for the cells no job ran). Each job writes its
 // own cells, so nothing depends on which job finished first. The first
 // failure stops the launch of further jobs and is returned, naming the
 // target and inner fold.
 func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, folds [][]int, jobs []selectionJob,
-	setup func(selectionJob) (Config, []int, []int), tm *timings, step func()) ([][][][]float64, error) {
+	setup func(selectionJob) (Config, []int, []int), tm *timings, step func()) ([][][][]innerScore, error) {
 	variants := len(sp.variants)
 	views := make([]*Data, len(ts))
-	scores := make([][][][]float64, len(ts))
+	scores := make([][][][]innerScore, len(ts))
 	for i, t := range ts {
 		views[i] = d.Without(t)
-		scores[i] = make([][][]float64, variants)
+		scores[i] = make([][][]innerScore, variants)
 		for v := range variants {
-			scores[i][v] = make([][]float64, len(folds[i]))
+			scores[i][v] = make([][]innerScore, len(folds[i]))
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -513,12 +549,11 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 
 // choose scores every candidate of the space — a variant with a depth, a
 // tree count, a prior and a blend, with the first failure-model setting —
-// by the mean of its inner
-// scores over the folds, appends them to s.Scores in search order, and sets
-// s.Chosen to the first best. scores[variant][fold] is runSelection's for
-// one target. It fails when no candidate has a score.
-func (s *Selection) choose(scores [][][]float64, sp selectionSpace) error {
-	best := math.Inf(-1)
+// by the mean of its inner scores and regrets over the folds, appends them
+// to s.Scores in search order, and sets s.Chosen by pick with tiebreak.
+// scores[variant][fold] is runSelection's for one target. It fails when no
+// candidate has a score.
+func (s *Selection) choose(scores [][][]innerScore, sp selectionSpace, tiebreak string) error {
 	for v, vr := range sp.variants {
 		for a, depth := range sp.depths {
 			for n, trees := range sp.trees {
@@ -530,48 +565,100 @@ func (s *Selection) choose(scores [][][]float64, sp selectionSpace) error {
 						c := vr
 						c.GBDTMaxDepth, c.GBDTTrees, c.Blend, c.FailureAware, c.Prior = depth, trees, blend, sp.failure[0], prior
 						k := ((a*len(sp.trees)+n)*len(sp.priors)+p)*len(sp.blends) + b
-						s.add(c, scores[v], k, &best)
+						s.add(c, scores[v], k)
 					}
 				}
 			}
 		}
 	}
-	if math.IsInf(best, -1) {
+	if !s.pick(tiebreak) {
 		return errors.New("no candidate could be scored")
 	}
 	return nil
 }
 
-// add appends candidate c with its mean inner score — the mean of fold[k]
-// over the folds (summed in fold order; a fold whose accuracies are constant
-// scores no candidate and is skipped; NaN when none) —
-// to s.Scores, and makes it s.Chosen when it beats best.
-func (s *Selection) add(c Candidate, folds [][]float64, k int, best *float64) {
-	var sum, n float64
-	for _, fold := range folds {
-		if !math.IsNaN(fold[k]) {
-			sum += fold[k]
+// add appends candidate c to s.Scores with its mean inner score and mean
+// inner regret — the means of folds[f][k] over the folds f (summed in fold
+// order; a fold whose accuracies are constant scores no candidate and is
+// skipped; NaN when none).
+func (s *Selection) add(c Candidate, folds [][]innerScore, k int) {
+	var sum, regret, n float64
+	per := make([]float64, len(folds))
+	for f, fold := range folds {
+		per[f] = fold[k].fit
+		if !math.IsNaN(fold[k].fit) {
+			sum += fold[k].fit
+			regret += fold[k].regret
 			n++
 		}
 	}
-	score := math.NaN()
+	score, mean := math.NaN(), math.NaN()
 	if n > 0 {
-		score = sum / n
+		score, mean = sum/n, regret/n
 	}
-	s.Scores = append(s.Scores, CandidateScore{c, score})
-	if score > *best {
-		*best, s.Chosen = score, c
-	}
+	s.Scores = append(s.Scores, CandidateScore{Candidate: c, Score: score, Regret: mean, folds: per})
 }
 
-// score returns the listed inner score of candidate c (−Inf when unlisted).
-func (s *Selection) score(c Candidate) float64 {
-	for _, cs := range s.Scores {
-		if cs.Candidate == c {
-			return cs.Score
+// pick sets s.Chosen from s.Scores and reports whether some candidate has
+// a score. The best is the first candidate of the highest mean inner
+// score. With TiebreakNone it is the choice. With TiebreakRegret the
+// choice is, among the candidates level with the best, the one of the
+// lowest mean inner regret@1, then of the highest score, then the first. A
+// candidate c is level with the best b when its mean shortfall over the
+// inner folds F that score both is at most one standard error,
+//
+//	mean_F(b_f − c_f) ≤ sd_F(b_f − c_f) / √|F|
+//
+// the one-standard-error rule (Breiman et al., Classification and
+// Regression Trees, 1984) on the paired differences: the candidates are
+// scored on the same folds, so their differences are far less noisy than
+// either score.
+func (s *Selection) pick(tiebreak string) bool {
+	best := -1
+	for i, cs := range s.Scores {
+		if !math.IsNaN(cs.Score) && (best < 0 || cs.Score > s.Scores[best].Score) {
+			best = i
 		}
 	}
-	return math.Inf(-1)
+	if best < 0 {
+		return false
+	}
+	chosen := best
+	if tiebreak == TiebreakRegret {
+		b := s.Scores[best]
+		for i, cs := range s.Scores {
+			if math.IsNaN(cs.Score) || !level(b.folds, cs.folds) {
+				continue
+			}
+			ch := s.Scores[chosen]
+			if cs.Regret < ch.Regret || (cs.Regret == ch.Regret && cs.Score > ch.Score) {
+				chosen = i
+			}
+		}
+	}
+	s.Chosen = s.Scores[chosen].Candidate
+	return true
+}
+
+// level reports whether inner scores c are level with the best's, b:
+// whether the mean of the differences b_f − c_f over the folds where both
+// are defined is at most its standard error (the sample standard deviation
+// over √n; with fewer than two such folds, whether it is at most 0).
+func level(b, c []float64) bool {
+	var diffs []float64
+	for f := range b {
+		if !math.IsNaN(b[f]) && !math.IsNaN(c[f]) {
+			diffs = append(diffs, b[f]-c[f])
+		}
+	}
+	if len(diffs) == 0 {
+		return false
+	}
+	mean := stat.Mean(diffs, nil)
+	if len(diffs) < 2 {
+		return mean <= 0
+	}
+	return mean <= stat.StdDev(diffs, nil)/math.Sqrt(float64(len(diffs)))
 }
 
 // failureValues returns the failure-model settings that nested selection
@@ -716,15 +803,15 @@ type regressorGrid struct{ depths, trees []int }
 
 // innerFoldGroup holds out each side's dataset of its view, trains with
 // cfg's graph and learner and each regressor depth and tree count of grid,
-// and returns, per side, the inner score of every (depth, trees, prior,
-// blend), depth major, blend minor. What two sides
+// and returns, per side, the inner score and regret of every (depth, trees,
+// prior, blend), depth major, blend minor. What two sides
 // have bit for bit in common is computed once: a node2vec embedding when
 // their graphs are equal (the walks and the skip-gram read nothing but the
 // graph, the options and the seed), a regressor fit when their training
 // rows, labels and failures are equal (a prediction reads nothing but the
 // fitted model and its row). The scores are those of each side run alone.
 func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid regressorGrid, blends []float64, priors []string,
-	tm *timings) ([][]float64, error) {
+	tm *timings) ([][]innerScore, error) {
 	fts := make([]*FeatureTable, len(sides))
 	var (
 		firstGraph *TargetGraph
@@ -761,7 +848,7 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid reg
 		}
 		fitGroups[first] = append(fitGroups[first], k)
 	}
-	out := make([][]float64, len(sides))
+	out := make([][]innerScore, len(sides))
 	for _, depth := range grid.depths {
 		c := cfg
 		if depth > 0 {
@@ -792,7 +879,7 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid reg
 						for _, w := range blends {
 							p := slices.Clone(preds[n][g])
 							blendPrior(p, ft, w, prior)
-							out[side] = append(out[side], objective(cfg.Selection.Objective, p, actual))
+							out[side] = append(out[side], innerScore{objective(cfg.Selection.Objective, p, actual), regretAt1(p, actual)})
 						}
 					}
 				}
@@ -819,6 +906,31 @@ func sameTraining(a, b *FeatureTable) bool {
 		}
 	}
 	return true
+}
+
+// innerScore is what an inner fold says of a candidate: its objective (fit)
+// and its regret@1.
+type innerScore struct{ fit, regret float64 }
+
+// regretAt1 is the best recorded accuracy minus the recorded accuracy of
+// the model of the highest prediction (the first of equal ones; models
+// without a prediction or an accuracy are not first, and NaN accuracies
+// are skipped; NaN when no model is left to be first).
+func regretAt1(pred, actual []float64) float64 {
+	top, best := -1, math.Inf(-1)
+	for i, p := range pred {
+		if math.IsNaN(actual[i]) {
+			continue
+		}
+		best = max(best, actual[i])
+		if !math.IsNaN(p) && (top < 0 || p > pred[top]) {
+			top = i
+		}
+	}
+	if top < 0 {
+		return math.NaN()
+	}
+	return best - actual[top]
 }
 
 // objective scores predictions against recorded accuracies. Constant

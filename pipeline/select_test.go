@@ -59,6 +59,7 @@ func TestSelectionValidate(t *testing.T) {
 		{func(s *SelectionConfig) { s.Blends = []float64{1.5} }, "selection.blends"},
 		{func(s *SelectionConfig) { s.Blends = []float64{math.NaN()} }, "selection.blends"},
 		{func(s *SelectionConfig) { s.GNNObjectives = []string{"contrastive"} }, "selection.gnn_objectives"},
+		{func(s *SelectionConfig) { s.Tiebreak = "regret@3" }, "selection.tiebreak"},
 	} {
 		cfg := DefaultConfig()
 		tc.edit(&cfg.Selection)
@@ -151,20 +152,107 @@ func TestObjectiveConstantPredictions(t *testing.T) {
 	}
 	// Two folds, two candidates: the first is constant on fold 1 (score 0),
 	// fold 2 has constant accuracies (NaN for both).
-	folds := [][]float64{
-		{0.9, 0.5},
-		{objective(ObjectivePearson, []float64{3, 3, 3}, actual), 0.4},
-		{math.NaN(), math.NaN()},
+	folds := [][]innerScore{
+		{{0.9, 0}, {0.5, 0}},
+		{{objective(ObjectivePearson, []float64{3, 3, 3}, actual), 0}, {0.4, 0}},
+		{{math.NaN(), 0}, {math.NaN(), 0}},
 	}
 	var s Selection
-	best := math.Inf(-1)
-	s.add(Candidate{Blend: 0}, folds, 0, &best)
-	s.add(Candidate{Blend: 1}, folds, 1, &best)
+	s.add(Candidate{Blend: 0}, folds, 0)
+	s.add(Candidate{Blend: 1}, folds, 1)
+	if !s.pick(TiebreakNone) {
+		t.Fatal("no candidate picked")
+	}
 	if s.Scores[0].Score != 0.45 || s.Scores[1].Score != 0.45 {
 		t.Fatalf("scores %v, want 0.45 and 0.45", s.Scores)
 	}
 	if s.Chosen.Blend != 0 {
 		t.Fatalf("chose %v, want the first best", s.Chosen)
+	}
+}
+
+func TestRegretAt1(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name         string
+		pred, actual []float64
+		want         float64
+	}{
+		{"best first", []float64{3, 1, 2}, []float64{0.9, 0.5, 0.7}, 0},
+		{"worst first", []float64{1, 3, 2}, []float64{0.9, 0.5, 0.7}, 0.4},
+		{"tie: the first of equal predictions", []float64{3, 3, 1}, []float64{0.6, 0.9, 0.7}, 0.3},
+		{"NaN prediction skipped", []float64{nan, 1, 2}, []float64{0.9, 0.5, 0.7}, 0.2},
+		{"NaN accuracy skipped", []float64{3, 1, 2}, []float64{nan, 0.5, 0.7}, 0},
+		{"nothing left", []float64{nan}, []float64{0.5}, nan},
+	} {
+		got := regretAt1(tc.pred, tc.actual)
+		if math.IsNaN(tc.want) != math.IsNaN(got) || (!math.IsNaN(got) && math.Abs(got-tc.want) > 1e-12) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// The regret tie-break chooses, among the candidates level with the best
+// within one paired standard error, the lowest mean inner regret; a
+// candidate clearly below the best is not chosen whatever its regret, and
+// without the tie-break the best score wins.
+func TestPickRegretTiebreak(t *testing.T) {
+	// Four inner folds, four candidates. 0 is the best (mean 0.5).
+	// 1 trails it by 0.005 on average, differences (−0.02, 0.02, −0.02,
+	// 0.04) of standard deviation 0.03, standard error 0.015: level. 2
+	// trails by 0.2 on every fold: not level, though its regret is 0. 3
+	// has 1's scores and regret but comes later.
+	fit := [][]float64{
+		{0.5, 0.6, 0.4, 0.5},
+		{0.52, 0.58, 0.42, 0.46},
+		{0.3, 0.4, 0.2, 0.3},
+		{0.52, 0.58, 0.42, 0.46},
+	}
+	regret := []float64{0.2, 0.1, 0, 0.1}
+	folds := make([][]innerScore, 4)
+	for f := range folds {
+		for c := range fit {
+			folds[f] = append(folds[f], innerScore{fit[c][f], regret[c]})
+		}
+	}
+	var s Selection
+	for c := range fit {
+		s.add(Candidate{GBDTTrees: c + 1}, folds, c)
+	}
+	for _, tc := range []struct {
+		tiebreak string
+		want     int
+	}{{TiebreakNone, 1}, {TiebreakRegret, 2}} {
+		if !s.pick(tc.tiebreak) {
+			t.Fatal("no candidate picked")
+		}
+		if got := s.Chosen.GBDTTrees; got != tc.want {
+			t.Errorf("tiebreak %q: chose candidate %d, want %d", tc.tiebreak, got-1, tc.want-1)
+		}
+	}
+	if got, want := s.Scores[1].Regret, 0.1; got != want {
+		t.Errorf("mean inner regret %v, want %v", got, want)
+	}
+}
+
+func TestLevel(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		b, c []float64
+		want bool
+	}{
+		{"equal", []float64{0.5, 0.4}, []float64{0.5, 0.4}, true},
+		{"above", []float64{0.5, 0.4}, []float64{0.6, 0.5}, true},
+		{"constant shortfall", []float64{0.5, 0.4, 0.3}, []float64{0.49, 0.39, 0.29}, false},
+		// differences (0.1, −0.1, 0.1): mean 1/30, standard error 0.2/√12 ≈ 0.058.
+		{"noisy shortfall", []float64{0.5, 0.4, 0.3}, []float64{0.4, 0.5, 0.2}, true},
+		{"one fold, below", []float64{0.5, nan}, []float64{0.4, 0.9}, false},
+		{"no common fold", []float64{0.5, nan}, []float64{nan, 0.4}, false},
+	} {
+		if got := level(tc.b, tc.c); got != tc.want {
+			t.Errorf("%s: level %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
 
