@@ -74,7 +74,7 @@ func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
 	fs.IntVar(&o.seeds, "seeds", evaluate.DefaultRandomSeeds, "repetitions of the random baseline (a count): seeds seed, …, seed+N-1")
 	o.baselines = evaluate.AllBaselines()
 	fs.Var(givenValue{&listValue[string]{list: &o.baselines, check: checkBaseline}, &o.baselinesGiven}, "baselines",
-		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none; default: those the zoo has data for)")
+		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none; those the zoo has no data for are left out)")
 	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: every dataset with scores or predictions)")
 }
 
@@ -105,6 +105,15 @@ func (o *evalOptions) check(fs *flag.FlagSet) error {
 type givenValue struct {
 	flag.Value
 	given *bool
+}
+
+// String is safe on the zero value, which flag.PrintDefaults makes to
+// tell whether a default is worth printing.
+func (v givenValue) String() string {
+	if v.Value == nil {
+		return ""
+	}
+	return v.Value.String()
 }
 
 func (v givenValue) Set(s string) error {

@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// TestHelpAndBadFlags checks every command: -h prints its help once; an
-// unknown flag prints the error first, then a one-line hint, no help.
+// TestHelpAndBadFlags checks every command: -h prints its help once, and
+// every flag's default without a panic; an unknown flag prints the error
+// first, then a one-line hint, no help.
 func TestHelpAndBadFlags(t *testing.T) {
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {
@@ -18,6 +19,9 @@ func TestHelpAndBadFlags(t *testing.T) {
 			}
 			if n := strings.Count(stderr.String(), "Usage:"); n != 1 {
 				t.Errorf("%s -h prints Usage: %d times, want once:\n%s", c.name, n, stderr.String())
+			}
+			if strings.Contains(stderr.String(), "panic") {
+				t.Errorf("%s -h panics printing a flag's default:\n%s", c.name, stderr.String())
 			}
 
 			stdout.Reset()
