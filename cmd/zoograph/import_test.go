@@ -266,3 +266,64 @@ func TestImportKeepsCrawl(t *testing.T) {
 		}
 	}
 }
+
+// TestImportWithoutRecordsKeepsZoo re-imports both benchmarks from copies
+// whose records file holds its header alone, as a truncated download
+// would: each import fails naming the file, and the zoo read back still
+// holds the earlier imports' rows.
+func TestImportWithoutRecordsKeepsZoo(t *testing.T) {
+	const recyclingFixture = "../../pipeline/recycling/testdata/good"
+	tmp := t.TempDir()
+	zoo := filepath.Join(tmp, "zoo")
+	for _, args := range [][]string{
+		{"import", "transfergraph", importTextFixture, "--out", zoo},
+		{"import", "model-recycling", recyclingFixture, "--out", zoo},
+	} {
+		if code, _, stderr := runCLI(t, args...); code != exitOK {
+			t.Fatalf("%s: exit %d; stderr:\n%s", args[1], code, stderr)
+		}
+	}
+	before, _, err := store.ReadZoo(zoo)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		kind, fixture, file, want string
+	}{
+		{"transfergraph", importTextFixture, "records.csv", "records.csv: no fine-tuning records: nothing to import"},
+		{"model-recycling", recyclingFixture, "models_tested.csv", "models_tested.csv: no fine-tuning accuracy (0 rows read): nothing to import"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			src := filepath.Join(tmp, tt.kind)
+			if err := os.CopyFS(src, os.DirFS(tt.fixture)); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join(src, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			header, _, _ := strings.Cut(string(data), "\n")
+			writeTestFile(t, filepath.Join(src, tt.file), header+"\n")
+
+			code, stdout, stderr := runCLI(t, "import", tt.kind, src, "--out", zoo)
+			if code != exitFailure || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, want %d; stderr lacks %q:\n%s", code, exitFailure, tt.want, stderr)
+			}
+			if strings.Contains(stdout, "imported") {
+				t.Errorf("stdout says it imported:\n%s", stdout)
+			}
+			after, _, err := store.ReadZoo(zoo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(after.Models) != len(before.Models) || len(after.Finetunes) != len(before.Finetunes) ||
+				len(after.Datasets) != len(before.Datasets) || len(after.Scores) != len(before.Scores) {
+				t.Errorf("zoo changed: models %d -> %d, finetunes %d -> %d, datasets %d -> %d, scores %d -> %d",
+					len(before.Models), len(after.Models), len(before.Finetunes), len(after.Finetunes),
+					len(before.Datasets), len(after.Datasets), len(before.Scores), len(after.Scores))
+			}
+		})
+	}
+}
