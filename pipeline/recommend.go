@@ -227,7 +227,7 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 		}
 		name = desc.Name
 		if knownDataset(zoo, name) {
-			return nil, &DescriptionError{Field: "name", Msg: fmt.Sprintf("%q is a dataset of the zoo: rank it with --target %s, or give the description another name", name, name)}
+			return nil, desc.fieldError("name", "%q is a dataset of the zoo: rank it with --target %s, or give the description another name", name, name)
 		}
 		out.Description, out.Described = desc, true
 		work.Datasets = append(slices.Clip(zoo.Datasets), describedRow(&desc))
@@ -308,7 +308,7 @@ func targetDistances(work *store.Tables, d *Data, t int, descs []Description, ou
 		for _, other := range sortedKeys(out.Description.Distances) {
 			b, ok := d.DatasetIndex(other)
 			if !ok || b == t {
-				return nil, &DescriptionError{Field: "distances." + other, Msg: "no such dataset in the zoo"}
+				return nil, out.Description.fieldError("distances."+other, "no such dataset in the zoo")
 			}
 			v := out.Description.Distances[other]
 			work.DatasetDistances = append(slices.Clip(work.DatasetDistances),

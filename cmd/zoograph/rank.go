@@ -89,7 +89,7 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	}
 	recs, err := pipeline.Recommend(ctx, tables, cfg, t, pipeline.RecommendOptions{Calibration: *calibration, Coverage: *coverage})
 	if errors.Is(err, pipeline.ErrDescription) {
-		return usagef("%s: %v", *describe, err)
+		return usagef("%v", err) // it names the file, line and field
 	}
 	if err != nil {
 		return err
