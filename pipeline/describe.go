@@ -28,8 +28,8 @@ import (
 //	tags: [sentiment, retail]   # optional, like the Hub's tags
 //	distances:                  # optional: known distances to datasets of the zoo,
 //	  imdb: 3.1                 #   on the zoo's distance scale
-//	scores:                     # optional: transferability scores of models on it
-//	  logme: {google-bert/bert-base-uncased: 1.92}
+//	scores:                     # optional: transferability scores of the zoo's models on it,
+//	  logme: {google-bert/bert-base-uncased: 1.92}  # logme or reg_h_score, methods the zoo has
 type Description struct {
 	Name        string                        `yaml:"name" json:"name"`
 	Modality    string                        `yaml:"modality" json:"modality"`
@@ -355,7 +355,8 @@ func yamlMessage(err error) string {
 // modality is one of Modalities; the task is in the Hub's vocabulary and
 // fits the modality; counts are not negative (a classification task has at
 // least 2 classes when they are given); languages look like language codes;
-// distances are finite and not negative; scores are finite. Errors are
+// distances are finite and not negative; scores are finite, and of a method
+// zoograph reads (logme, reg_h_score). Errors are
 // *DescriptionError naming the field, and the file and line of a parsed
 // description.
 func (d *Description) Validate() error {
@@ -402,6 +403,9 @@ func (d *Description) Validate() error {
 		}
 	}
 	for _, method := range sortedKeys(d.Scores) {
+		if !slices.Contains(transferMethods, method) {
+			return fail("scores."+method, "unknown method %q: want %s, the transferability scores zoograph reads", method, strings.Join(transferMethods, " or "))
+		}
 		for _, m := range sortedKeys(d.Scores[method]) {
 			if v := d.Scores[method][m]; math.IsNaN(v) || math.IsInf(v, 0) {
 				return fail("scores."+method+"."+m, "%v: want a finite score", v)

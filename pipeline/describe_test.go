@@ -60,6 +60,7 @@ scores:
 		{"bad language", "name: x\nmodality: text\ntask: text-classification\nlanguage: [en, English!]\n", "language", 4, "not a language code"},
 		{"negative distance", "name: x\nmodality: text\ntask: text-classification\ndistances: {imdb: -1}\n", "distances.imdb", 4, "≥ 0"},
 		{"negative distance on its own line", "name: x\nmodality: text\ntask: text-classification\ndistances:\n  sst2: 1\n  imdb: -1\n", "distances.imdb", 6, "≥ 0"},
+		{"unknown score method", "name: x\nmodality: text\ntask: text-classification\nscores:\n  leep: {a/m: 1}\n", "scores.leep", 5, `unknown method "leep": want logme or reg_h_score`},
 		{"infinite score on its own line", "name: x\nmodality: text\ntask: text-classification\nscores:\n  logme:\n    a/m: 1\n    b/m: .inf\n", "scores.logme.b/m", 7, "finite"},
 		{"duplicate field", "name: x\nname: y\nmodality: text\ntask: text-classification\n", "name", 2, "given twice"},
 	}

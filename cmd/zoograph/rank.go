@@ -34,7 +34,7 @@ metadata alone (--describe FILE, YAML):
 	language: en
 	domain: product reviews
 	distances: {imdb: 3.1}      # optional: known distances to zoo datasets
-	scores: {logme: {google-bert/bert-base-uncased: 1.9}}   # optional
+	scores: {logme: {google-bert/bert-base-uncased: 1.9}}   # optional: logme or reg_h_score of zoo models
 
 Distances the zoo does not record come from metadata (modality, task,
 classes, size, language, domain words). The predicted accuracy is

@@ -125,6 +125,8 @@ func TestRankBadInput(t *testing.T) {
 			exitUsage, []string{"e.yaml:6: distances.nowhere: no such dataset in the zoo"}},
 		{"named like a zoo dataset", []string{"--describe", writeFile(t, "f.yaml", "modality: image\ntask: image-classification\nname: "+targets[1]+"\n")},
 			exitUsage, []string{"f.yaml:3: name: \"" + targets[1] + "\" is a dataset of the zoo"}},
+		{"score of a model the zoo lacks", []string{"--describe", writeFile(t, "g.yaml", "name: x\nmodality: image\ntask: image-classification\nscores:\n  logme:\n    nobody/m: 2\n")},
+			exitUsage, []string{"g.yaml:6: scores.logme.nobody/m: no such model in the zoo"}},
 		{"missing file", []string{"--describe", filepath.Join(t.TempDir(), "none.yaml")}, exitUsage, []string{"--describe"}},
 		{"unknown target", []string{"--target", "my-new-data"}, exitFailure, []string{"no dataset \"my-new-data\" in the zoo", "--describe FILE", "modality:"}},
 		{"both", []string{"--target", targets[0], "--describe", "x.yaml"}, exitUsage, []string{"exactly one"}},
