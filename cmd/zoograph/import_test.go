@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -325,5 +326,45 @@ func TestImportWithoutRecordsKeepsZoo(t *testing.T) {
 					len(before.Datasets), len(after.Datasets), len(before.Scores), len(after.Scores))
 			}
 		})
+	}
+}
+
+// TestImportSaysKeyedRowsStay re-imports the model-recycling fixture
+// without its last model: the scores table has no source column, so that
+// model's probe score stays in the zoo read back, and the summary says the
+// rows it kept may be this benchmark's own, not only other sources'.
+func TestImportSaysKeyedRowsStay(t *testing.T) {
+	const fixture = "../../pipeline/recycling/testdata/good"
+	tmp := t.TempDir()
+	zoo := filepath.Join(tmp, "zoo")
+	if code, _, stderr := runCLI(t, "import", "model-recycling", fixture, "--out", zoo); code != exitOK {
+		t.Fatalf("import: exit %d; stderr:\n%s", code, stderr)
+	}
+	src := filepath.Join(tmp, "fewer")
+	if err := os.CopyFS(src, os.DirFS(fixture)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(src, "models_tested.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(data), "\n"), "\n")
+	dropped, _, _ := strings.Cut(lines[len(lines)-1], ",")
+	writeTestFile(t, filepath.Join(src, "models_tested.csv"), strings.Join(lines[:len(lines)-1], ""))
+
+	code, stdout, stderr := runCLI(t, "import", "model-recycling", src, "--out", zoo)
+	if code != exitOK {
+		t.Fatalf("re-import: exit %d; stderr:\n%s", code, stderr)
+	}
+	tables, _, err := store.ReadZoo(zoo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(tables.Models, func(m store.Model) bool { return m.ModelID == dropped }) ||
+		!slices.ContainsFunc(tables.Scores, func(s store.Score) bool { return s.ModelID == dropped }) {
+		t.Fatalf("want %s's model row gone and its score kept", dropped)
+	}
+	if want := "scores           3  (linear_probe on mnli: the mnli_lp column; 0 rows at 0, the source's \"not measured\", have none; replaced 3 earlier rows; kept 1 rows of other keys, from any source (an earlier import's too))"; !strings.Contains(stdout, want) {
+		t.Errorf("output lacks %q:\n%s", want, stdout)
 	}
 }
