@@ -36,6 +36,8 @@ func TestCommandsFailCleanly(t *testing.T) {
 	}{
 		{name: "rank negative top", args: []string{"rank", "--zoo", zoo, "--target", targets[0], "--top", "-5"},
 			code: exitUsage, stderr: "--top -5: want 0 (all) or more"},
+		{name: "rank negative calibration", args: []string{"rank", "--zoo", zoo, "--target", targets[0], "--calibration", "-5"},
+			code: exitUsage, stderr: "--calibration -5: give a number of datasets, or -1 for none"},
 		{name: "rank unknown target", args: []string{"rank", "--zoo", zoo, "--target", "no-such-dataset"},
 			code: exitFailure, stderr: `zoograph rank: no dataset "no-such-dataset"`, unwanted: "rank: rank:"},
 		{name: "baseline fails", args: []string{"baseline", "--zoo", zoo, "--out", filepath.Join(tmp, "b"), "--targets", "no-such-dataset"},

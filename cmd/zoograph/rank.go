@@ -67,8 +67,8 @@ func runRank(ctx context.Context, e *env, args []string) error {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	case *coverage <= 0 || *coverage >= 1:
 		return usagef("--coverage %g: want a share in (0, 1)", *coverage)
-	case *calibration == 0:
-		return usagef("--calibration 0: give a number of datasets, or -1 for none")
+	case *calibration == 0 || *calibration < -1:
+		return usagef("--calibration %d: give a number of datasets, or -1 for none", *calibration)
 	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
