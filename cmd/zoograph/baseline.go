@@ -130,7 +130,7 @@ func (o *evalOptions) start(log *slog.Logger) (*store.Tables, error) {
 	}
 	tables, _, err := store.ReadZoo(o.zoo)
 	if err != nil {
-		return nil, fmt.Errorf("read zoo: %w", err)
+		return nil, err // it names the zoo
 	}
 	if !o.baselinesGiven {
 		var missing []string
