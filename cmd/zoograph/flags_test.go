@@ -52,3 +52,29 @@ func TestGlobalBadFlag(t *testing.T) {
 		t.Errorf("-h: exit %d, stderr:\n%s", code, stderr.String())
 	}
 }
+
+// TestNoCommand: without a command the usage is a usage error, on stderr;
+// asked for with help, it is the output, on stdout.
+func TestNoCommand(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		args     []string
+		code     int
+		onStdout bool
+	}{
+		{"no command", nil, exitUsage, false},
+		{"help", []string{"help"}, exitOK, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tt.args, &stdout, &stderr)
+			got, other := stderr.String(), stdout.String()
+			if tt.onStdout {
+				got, other = other, got
+			}
+			if code != tt.code || !strings.Contains(got, "Commands:") || other != "" {
+				t.Errorf("exit %d, want %d; want the usage on stdout %v only\nstdout:\n%s\nstderr:\n%s", code, tt.code, tt.onStdout, stdout.String(), stderr.String())
+			}
+		})
+	}
+}

@@ -99,10 +99,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if len(args) > 1 {
 			return run(ctx, []string{args[1], "-h"}, stdout, stderr)
 		}
-		printUsage(stdout)
-		if len(args) == 0 {
+		if len(args) == 0 { // a usage error: the usage goes where errors go
+			printUsage(stderr)
 			return exitUsage
 		}
+		printUsage(stdout)
 		return exitOK
 	}
 
