@@ -28,8 +28,8 @@ import (
 //	tags: [sentiment, retail]   # optional, like the Hub's tags
 //	distances:                  # optional: known distances to datasets of the zoo,
 //	  imdb: 3.1                 #   on the zoo's distance scale
-//	scores:                     # optional: transferability scores of models on it
-//	  logme: {google-bert/bert-base-uncased: 1.92}
+//	scores:                     # optional: transferability scores of the zoo's models on it,
+//	  logme: {google-bert/bert-base-uncased: 1.92}  # logme or reg_h_score, methods the zoo has
 type Description struct {
 	Name        string                        `yaml:"name" json:"name"`
 	Modality    string                        `yaml:"modality" json:"modality"`
@@ -41,6 +41,36 @@ type Description struct {
 	Tags        []string                      `yaml:"tags" json:"tags,omitempty"`
 	Distances   map[string]float64            `yaml:"distances" json:"distances,omitempty"`
 	Scores      map[string]map[string]float64 `yaml:"scores" json:"scores,omitempty"`
+
+	// src is where ParseDescription read the fields, so that a problem
+	// found later (a distance to a dataset the zoo lacks) names the line.
+	src *descriptionSource
+}
+
+// descriptionSource is a description's file and the line of each field,
+// nested fields by their dotted path (distances.imdb, scores.logme.m).
+type descriptionSource struct {
+	file  string
+	lines map[string]int
+}
+
+// fieldError is a DescriptionError on field, with the file and the line of
+// the field, or of the nearest enclosing field, when d was parsed.
+func (d *Description) fieldError(field, format string, args ...any) *DescriptionError {
+	e := &DescriptionError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	if d.src == nil {
+		return e
+	}
+	e.File = d.src.file
+	for path := field; path != "" && e.Line == 0; {
+		e.Line = d.src.lines[path]
+		i := strings.LastIndexByte(path, '.')
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return e
 }
 
 // ErrDescription is wrapped by every error about a dataset description, so
@@ -219,52 +249,76 @@ func ParseDescription(data []byte, file string) (*Description, error) {
 			return nil, fail(k.Line, key, "given twice (first on line %d)", lines[key])
 		}
 		lines[key] = k.Line
-		var err error
-		switch key {
-		case "name":
-			err = decodeScalar(v, &d.Name)
-		case "modality":
-			err = decodeScalar(v, &d.Modality)
-		case "task":
-			err = decodeScalar(v, &d.Task)
-		case "num_classes":
-			err = decodeScalar(v, &d.NumClasses)
-		case "num_examples":
-			err = decodeScalar(v, &d.NumExamples)
-		case "language":
-			if v.Kind == yaml.ScalarNode {
-				var s string
-				if err = v.Decode(&s); err == nil && s != "" {
-					d.Languages = []string{s}
-				}
-			} else {
-				err = v.Decode(&d.Languages)
-			}
-		case "domain":
-			err = decodeScalar(v, &d.Domain)
-		case "tags":
-			err = v.Decode(&d.Tags)
-		case "distances":
-			err = v.Decode(&d.Distances)
-		case "scores":
-			err = v.Decode(&d.Scores)
-		default:
+		known, err := d.decodeField(key, v, lines)
+		if !known {
 			return nil, fail(k.Line, key, "unknown field (the fields are %s)", strings.Join(descriptionFields, ", "))
 		}
 		if err != nil {
-			return nil, fail(v.Line, key, "%s", yamlMessage(err))
+			// The error names the field and line: the decoder's need not.
+			msg := strings.TrimPrefix(yamlMessage(err), "construct errors: ")
+			if m := yamlLineRe.FindString(msg); m != "" {
+				msg = msg[len(m):]
+			}
+			return nil, fail(v.Line, key, "%s", msg)
 		}
 	}
+	d.src = &descriptionSource{file: file, lines: lines}
 	if err := d.Validate(); err != nil {
-		var de *DescriptionError
-		if errors.As(err, &de) {
-			de.File = file
-			top, _, _ := strings.Cut(de.Field, ".")
-			de.Line = lines[top]
-		}
 		return nil, err
 	}
 	return d, nil
+}
+
+// decodeField decodes v, the value of the field key, into d, and records
+// the lines of the keys nested in distances and scores; known is false for
+// a key that is no field.
+func (d *Description) decodeField(key string, v *yaml.Node, lines map[string]int) (known bool, err error) {
+	switch key {
+	case "name":
+		return true, decodeScalar(v, &d.Name)
+	case "modality":
+		return true, decodeScalar(v, &d.Modality)
+	case "task":
+		return true, decodeScalar(v, &d.Task)
+	case "num_classes":
+		return true, decodeScalar(v, &d.NumClasses)
+	case "num_examples":
+		return true, decodeScalar(v, &d.NumExamples)
+	case "language":
+		if v.Kind != yaml.ScalarNode {
+			return true, v.Decode(&d.Languages)
+		}
+		var s string
+		if err = v.Decode(&s); err == nil && s != "" {
+			d.Languages = []string{s}
+		}
+		return true, err
+	case "domain":
+		return true, decodeScalar(v, &d.Domain)
+	case "tags":
+		return true, v.Decode(&d.Tags)
+	case "distances":
+		keyLines(v, key, lines)
+		return true, v.Decode(&d.Distances)
+	case "scores":
+		keyLines(v, key, lines)
+		for j := 0; j+1 < len(v.Content) && v.Kind == yaml.MappingNode; j += 2 {
+			keyLines(v.Content[j+1], key+"."+v.Content[j].Value, lines)
+		}
+		return true, v.Decode(&d.Scores)
+	}
+	return false, nil
+}
+
+// keyLines records the line of each key of the mapping n under
+// prefix.key; it does nothing when n is not a mapping.
+func keyLines(n *yaml.Node, prefix string, lines map[string]int) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		lines[prefix+"."+n.Content[i].Value] = n.Content[i].Line
+	}
 }
 
 func nodeKind(n *yaml.Node) string {
@@ -301,11 +355,13 @@ func yamlMessage(err error) string {
 // modality is one of Modalities; the task is in the Hub's vocabulary and
 // fits the modality; counts are not negative (a classification task has at
 // least 2 classes when they are given); languages look like language codes;
-// distances are finite and not negative; scores are finite. Errors are
-// *DescriptionError naming the field.
+// distances are finite and not negative; scores are finite, and of a method
+// zoograph reads (logme, reg_h_score). Errors are
+// *DescriptionError naming the field, and the file and line of a parsed
+// description.
 func (d *Description) Validate() error {
 	fail := func(field, format string, args ...any) error {
-		return &DescriptionError{Field: field, Msg: fmt.Sprintf(format, args...)}
+		return d.fieldError(field, format, args...)
 	}
 	d.Name = strings.TrimSpace(d.Name)
 	d.Modality = strings.ToLower(strings.TrimSpace(d.Modality))
@@ -347,6 +403,9 @@ func (d *Description) Validate() error {
 		}
 	}
 	for _, method := range sortedKeys(d.Scores) {
+		if !slices.Contains(transferMethods, method) {
+			return fail("scores."+method, "unknown method %q: want %s, the transferability scores zoograph reads", method, strings.Join(transferMethods, " or "))
+		}
 		for _, m := range sortedKeys(d.Scores[method]) {
 			if v := d.Scores[method][m]; math.IsNaN(v) || math.IsInf(v, 0) {
 				return fail("scores."+method+"."+m, "%v: want a finite score", v)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/zoograph/zoograph/pipeline"
 )
@@ -32,7 +33,7 @@ scores:
 	want := &pipeline.Description{Name: "my-reviews", Modality: "text", Task: "text-classification", NumClasses: 2,
 		NumExamples: 12000, Languages: []string{"en"}, Domain: "product reviews", Tags: []string{"sentiment"},
 		Distances: map[string]float64{"imdb": 3.1}, Scores: map[string]map[string]float64{"logme": {"google-bert/bert-base-uncased": 1.92}}}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(pipeline.Description{})); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 
@@ -54,10 +55,13 @@ scores:
 		{"missing task", "name: x\nmodality: audio\n", "task", 0, "audio-classification"},
 		{"unknown task", "name: x\nmodality: text\ntask: sentiment\n", "task", 3, `unknown task "sentiment"`},
 		{"task of another modality", "name: x\nmodality: image\ntask: text-classification\n", "task", 3, "text task, not a image one"},
-		{"classes not a number", "name: x\nmodality: text\ntask: text-classification\nnum_classes: two\n", "num_classes", 4, "two"},
+		{"classes not a number", "name: x\nmodality: text\ntask: text-classification\nnum_classes: two\n", "num_classes", 4, "cannot construct !!str `two` into int64"},
 		{"name is a list", "name: [a, b]\nmodality: text\ntask: text-classification\n", "name", 1, "single value"},
 		{"bad language", "name: x\nmodality: text\ntask: text-classification\nlanguage: [en, English!]\n", "language", 4, "not a language code"},
 		{"negative distance", "name: x\nmodality: text\ntask: text-classification\ndistances: {imdb: -1}\n", "distances.imdb", 4, "≥ 0"},
+		{"negative distance on its own line", "name: x\nmodality: text\ntask: text-classification\ndistances:\n  sst2: 1\n  imdb: -1\n", "distances.imdb", 6, "≥ 0"},
+		{"unknown score method", "name: x\nmodality: text\ntask: text-classification\nscores:\n  leep: {a/m: 1}\n", "scores.leep", 5, `unknown method "leep": want logme or reg_h_score`},
+		{"infinite score on its own line", "name: x\nmodality: text\ntask: text-classification\nscores:\n  logme:\n    a/m: 1\n    b/m: .inf\n", "scores.logme.b/m", 7, "finite"},
 		{"duplicate field", "name: x\nname: y\nmodality: text\ntask: text-classification\n", "name", 2, "given twice"},
 	}
 	for _, tt := range tests {

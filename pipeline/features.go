@@ -142,11 +142,16 @@ func featureRows(d *Data, t int, tg *TargetGraph, maxRows int, testModels []int)
 			return revealed
 		})
 	}
+	// On a warm run, a probe as large as the datasets reveals every model.
+	var probe string
+	if tg.Probe > 0 {
+		probe = fmt.Sprintf(", or probe = %d reveals every model recorded there", tg.Probe)
+	}
 	if len(trainRows) == 0 {
-		return nil, nil, fmt.Errorf("features for %s: no training rows (no other dataset has usable history)", d.Datasets[t].DatasetID)
+		return nil, nil, fmt.Errorf("features for %s: no training rows (no other dataset has usable history%s)", d.Datasets[t].DatasetID, probe)
 	}
 	if len(ft.TestModels) == 0 {
-		return nil, nil, fmt.Errorf("features for %s: no model has a recorded accuracy on it", d.Datasets[t].DatasetID)
+		return nil, nil, fmt.Errorf("features for %s: no model with a recorded accuracy on it is left to predict%s", d.Datasets[t].DatasetID, probe)
 	}
 	for _, r := range trainRows {
 		if r[1] == t {

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -244,6 +245,32 @@ func TestFeatureFamiliesOrder(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := first(tt.spec); !slices.Equal(got, tt.want) {
 				t.Errorf("families = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestFeatureRowsProbeTooLarge: a warm run whose probe reveals every model
+// of the history datasets has no training rows, and the error says the
+// probe is why.
+func TestFeatureRowsProbeTooLarge(t *testing.T) {
+	d := handData([]string{"m0", "m1", "m2"}, []string{"T", "a", "b"})
+	d.hasHistory = []bool{true, true, true}
+	d.acc = [][]float64{{0.5, 0.6, 0.7}, {0.4, 0.5, 0.6}, {0.3, 0.5, 0.9}}
+	d.norm = d.acc
+	for _, tt := range []struct {
+		name  string
+		probe int
+		want  string
+	}{
+		{"cold", 0, ""},
+		{"probe 1", 1, ""},
+		{"probe 3", 3, "features for T: no training rows (no other dataset has usable history, or probe = 3 reveals every model recorded there)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := featureRows(d, 0, &TargetGraph{Probe: tt.probe, Seed: 1}, 0, nil)
+			if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {
+				t.Errorf("err = %v, want %q", err, tt.want)
 			}
 		})
 	}

@@ -227,7 +227,10 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 		}
 		name = desc.Name
 		if knownDataset(zoo, name) {
-			return nil, &DescriptionError{Field: "name", Msg: fmt.Sprintf("%q is a dataset of the zoo: rank it with --target %s, or give the description another name", name, name)}
+			return nil, desc.fieldError("name", "%q is a dataset of the zoo: rank it with --target %s, or give the description another name", name, name)
+		}
+		if err := checkGivenScores(zoo, &desc); err != nil {
+			return nil, err
 		}
 		out.Description, out.Described = desc, true
 		work.Datasets = append(slices.Clip(zoo.Datasets), describedRow(&desc))
@@ -308,7 +311,7 @@ func targetDistances(work *store.Tables, d *Data, t int, descs []Description, ou
 		for _, other := range sortedKeys(out.Description.Distances) {
 			b, ok := d.DatasetIndex(other)
 			if !ok || b == t {
-				return nil, &DescriptionError{Field: "distances." + other, Msg: "no such dataset in the zoo"}
+				return nil, out.Description.fieldError("distances."+other, "no such dataset in the zoo")
 			}
 			v := out.Description.Distances[other]
 			work.DatasetDistances = append(slices.Clip(work.DatasetDistances),
@@ -715,6 +718,24 @@ func knownDataset(t *store.Tables, id string) bool {
 	return slices.ContainsFunc(t.Datasets, func(d store.Dataset) bool { return d.DatasetID == id }) ||
 		slices.ContainsFunc(t.Finetunes, func(f store.Finetune) bool { return f.DatasetID == id }) ||
 		slices.ContainsFunc(t.DatasetDistances, func(x store.DatasetDistance) bool { return x.DatasetA == id || x.DatasetB == id })
+}
+
+// checkGivenScores refuses a description's scores that would be ignored
+// without a word: of a method the zoo has no scores of (the features compare
+// a model's score on the target with its scores elsewhere), or of a model
+// the zoo does not hold.
+func checkGivenScores(zoo *store.Tables, desc *Description) error {
+	for _, method := range sortedKeys(desc.Scores) {
+		if !slices.ContainsFunc(zoo.Scores, func(s store.Score) bool { return s.Method == method }) {
+			return desc.fieldError("scores."+method, "the zoo has no %s scores to compare these with: leave them out", method)
+		}
+		for _, m := range sortedKeys(desc.Scores[method]) {
+			if !slices.ContainsFunc(zoo.Models, func(r store.Model) bool { return r.ModelID == m }) {
+				return desc.fieldError("scores."+method+"."+m, "no such model in the zoo")
+			}
+		}
+	}
+	return nil
 }
 
 // recordedAccuracy is the mean accuracy of the full fine-tunes of each

@@ -188,6 +188,21 @@ func TestRecommendErrors(t *testing.T) {
 	if !errors.As(err, &de) || de.Field != "distances.nowhere" {
 		t.Errorf("a distance to an unknown dataset: %v", err)
 	}
+	// Scores that would be ignored: of a model the zoo lacks, or of a
+	// method the zoo has no scores of.
+	scored := desc("mine", nil)
+	scored.Describe.Scores = map[string]map[string]float64{"logme": {tables.Models[0].ModelID: 1, "nobody/m": 2}}
+	_, err = pipeline.Recommend(ctx, tables, rankConfig(), scored, pipeline.RecommendOptions{})
+	if !errors.As(err, &de) || de.Field != "scores.logme.nobody/m" || !strings.Contains(de.Msg, "no such model") {
+		t.Errorf("a score of a model the zoo lacks: %v", err)
+	}
+	noRegH := *tables
+	noRegH.Scores = slices.DeleteFunc(slices.Clone(tables.Scores), func(s store.Score) bool { return s.Method == "reg_h_score" })
+	scored.Describe.Scores = map[string]map[string]float64{"reg_h_score": {tables.Models[0].ModelID: 1}}
+	_, err = pipeline.Recommend(ctx, &noRegH, rankConfig(), scored, pipeline.RecommendOptions{})
+	if !errors.As(err, &de) || de.Field != "scores.reg_h_score" || !strings.Contains(de.Msg, "no reg_h_score scores") {
+		t.Errorf("a score of a method the zoo has none of: %v", err)
+	}
 	bad := desc("mine", nil)
 	bad.Describe.Modality = "smell"
 	if _, err = pipeline.Recommend(ctx, tables, rankConfig(), bad, pipeline.RecommendOptions{}); !errors.As(err, &de) || de.Field != "modality" {

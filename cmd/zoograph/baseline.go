@@ -74,7 +74,7 @@ func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
 	fs.IntVar(&o.seeds, "seeds", evaluate.DefaultRandomSeeds, "repetitions of the random baseline (a count): seeds seed, …, seed+N-1")
 	o.baselines = evaluate.AllBaselines()
 	fs.Var(givenValue{&listValue[string]{list: &o.baselines, check: checkBaseline}, &o.baselinesGiven}, "baselines",
-		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none; default: those the zoo has data for)")
+		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none; those the zoo has no data for are left out)")
 	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: every dataset with scores or predictions)")
 }
 
@@ -107,6 +107,15 @@ type givenValue struct {
 	given *bool
 }
 
+// String is safe on the zero value, which flag.PrintDefaults makes to
+// tell whether a default is worth printing.
+func (v givenValue) String() string {
+	if v.Value == nil {
+		return ""
+	}
+	return v.Value.String()
+}
+
 func (v givenValue) Set(s string) error {
 	*v.given = true
 	return v.Value.Set(s)
@@ -121,7 +130,7 @@ func (o *evalOptions) start(log *slog.Logger) (*store.Tables, error) {
 	}
 	tables, _, err := store.ReadZoo(o.zoo)
 	if err != nil {
-		return nil, fmt.Errorf("read zoo: %w", err)
+		return nil, err // it names the zoo
 	}
 	if !o.baselinesGiven {
 		var missing []string

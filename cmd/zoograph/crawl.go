@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -117,6 +118,10 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
+// crawlSortKeys are the listing orders --sort takes: the Hub's sort keys,
+// so that a misspelt one is a usage error before any request.
+var crawlSortKeys = []string{"createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore"}
+
 // crawlOptions are the flags of crawl.
 type crawlOptions struct {
 	out, endpoint, tokenFile, search, author, sort, quota, since string
@@ -132,7 +137,7 @@ func (o *crawlOptions) bind(fs *flag.FlagSet) {
 	fs.Var(&o.filters, "filter", "only repos with this tag (repeatable; all must match)")
 	fs.StringVar(&o.search, "search", "", "only repos whose id contains this text")
 	fs.StringVar(&o.author, "author", "", "only repos of this owner")
-	fs.StringVar(&o.sort, "sort", "", "listing order: createdAt (default), lastModified, downloads, likes, trendingScore")
+	fs.StringVar(&o.sort, "sort", "", "listing order: "+strings.Join(crawlSortKeys, ", ")+" (default createdAt)")
 	fs.IntVar(&o.limit, "limit", 0, "stop after this many repos (0: all)")
 	fs.BoolVar(&o.cards, "cards", false, "fetch every README: cards table, eval rows from the README")
 	fs.BoolVar(&o.details, "details", false, "fetch every repo's detail (one API call each; slow under the quota)")
@@ -184,6 +189,8 @@ func (o *crawlOptions) check() (time.Time, error) {
 		return time.Time{}, usagef("--retries must not be negative")
 	case o.resume && o.restart:
 		return time.Time{}, usagef("--resume and --restart exclude each other")
+	case o.sort != "" && !slices.Contains(crawlSortKeys, o.sort):
+		return time.Time{}, usagef("--sort %q: want one of %s", o.sort, strings.Join(crawlSortKeys, ", "))
 	case o.since == "":
 		return time.Time{}, nil
 	case o.full:

@@ -199,6 +199,13 @@ func TestCrawlCommandUsage(t *testing.T) {
 			}
 		})
 	}
+	// An unknown sort key is refused before the Hub is asked, which would
+	// answer 400 after the crawl has begun.
+	_, url := crawlHub(t, hubtest.Options{})
+	code, stdout, stderr := runCrawlCmd(context.Background(), "models", "--out", dir, "--endpoint", url, "--quota", "none", "--sort", "size")
+	if want := `--sort "size": want one of createdAt, lastModified, downloads, downloadsAllTime, likes, trendingScore`; code != exitUsage || !strings.Contains(stderr, want) || stdout != "" {
+		t.Errorf("--sort size: exit %d, want %d; stderr lacks %q:\n%s\nstdout:\n%s", code, exitUsage, want, stderr, stdout)
+	}
 	if code, _, stderr := runCrawlCmd(context.Background(), "-h"); code != exitOK || !strings.Contains(stderr, "--resume") && !strings.Contains(stderr, "-resume") {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr)
 	}

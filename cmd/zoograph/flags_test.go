@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// TestHelpAndBadFlags checks every command: -h prints its help once; an
-// unknown flag prints the error first, then a one-line hint, no help.
+// TestHelpAndBadFlags checks every command: -h prints its help once, and
+// every flag's default without a panic; an unknown flag prints the error
+// first, then a one-line hint, no help.
 func TestHelpAndBadFlags(t *testing.T) {
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {
@@ -18,6 +19,9 @@ func TestHelpAndBadFlags(t *testing.T) {
 			}
 			if n := strings.Count(stderr.String(), "Usage:"); n != 1 {
 				t.Errorf("%s -h prints Usage: %d times, want once:\n%s", c.name, n, stderr.String())
+			}
+			if strings.Contains(stderr.String(), "panic") {
+				t.Errorf("%s -h panics printing a flag's default:\n%s", c.name, stderr.String())
 			}
 
 			stdout.Reset()
@@ -46,5 +50,31 @@ func TestGlobalBadFlag(t *testing.T) {
 	stderr.Reset()
 	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != exitOK || strings.Count(stderr.String(), "Usage:") != 1 {
 		t.Errorf("-h: exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+// TestNoCommand: without a command the usage is a usage error, on stderr;
+// asked for with help, it is the output, on stdout.
+func TestNoCommand(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		args     []string
+		code     int
+		onStdout bool
+	}{
+		{"no command", nil, exitUsage, false},
+		{"help", []string{"help"}, exitOK, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tt.args, &stdout, &stderr)
+			got, other := stderr.String(), stdout.String()
+			if tt.onStdout {
+				got, other = other, got
+			}
+			if code != tt.code || !strings.Contains(got, "Commands:") || other != "" {
+				t.Errorf("exit %d, want %d; want the usage on stdout %v only\nstdout:\n%s\nstderr:\n%s", code, tt.code, tt.onStdout, stdout.String(), stderr.String())
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -264,5 +265,106 @@ func TestImportKeepsCrawl(t *testing.T) {
 		if n := len(m.Provenance); m.Provenance[n-1].Source != "transfergraph/sequence_classification" {
 			t.Errorf("import %d: last provenance %+v", i+1, m.Provenance[n-1])
 		}
+	}
+}
+
+// TestImportWithoutRecordsKeepsZoo re-imports both benchmarks from copies
+// whose records file holds its header alone, as a truncated download
+// would: each import fails naming the file, and the zoo read back still
+// holds the earlier imports' rows.
+func TestImportWithoutRecordsKeepsZoo(t *testing.T) {
+	const recyclingFixture = "../../pipeline/recycling/testdata/good"
+	tmp := t.TempDir()
+	zoo := filepath.Join(tmp, "zoo")
+	for _, args := range [][]string{
+		{"import", "transfergraph", importTextFixture, "--out", zoo},
+		{"import", "model-recycling", recyclingFixture, "--out", zoo},
+	} {
+		if code, _, stderr := runCLI(t, args...); code != exitOK {
+			t.Fatalf("%s: exit %d; stderr:\n%s", args[1], code, stderr)
+		}
+	}
+	before, _, err := store.ReadZoo(zoo)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		kind, fixture, file, want string
+	}{
+		{"transfergraph", importTextFixture, "records.csv", "records.csv: no fine-tuning records: nothing to import"},
+		{"model-recycling", recyclingFixture, "models_tested.csv", "models_tested.csv: no fine-tuning accuracy (0 rows read): nothing to import"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			src := filepath.Join(tmp, tt.kind)
+			if err := os.CopyFS(src, os.DirFS(tt.fixture)); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join(src, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			header, _, _ := strings.Cut(string(data), "\n")
+			writeTestFile(t, filepath.Join(src, tt.file), header+"\n")
+
+			code, stdout, stderr := runCLI(t, "import", tt.kind, src, "--out", zoo)
+			if code != exitFailure || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, want %d; stderr lacks %q:\n%s", code, exitFailure, tt.want, stderr)
+			}
+			if strings.Contains(stdout, "imported") {
+				t.Errorf("stdout says it imported:\n%s", stdout)
+			}
+			after, _, err := store.ReadZoo(zoo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(after.Models) != len(before.Models) || len(after.Finetunes) != len(before.Finetunes) ||
+				len(after.Datasets) != len(before.Datasets) || len(after.Scores) != len(before.Scores) {
+				t.Errorf("zoo changed: models %d -> %d, finetunes %d -> %d, datasets %d -> %d, scores %d -> %d",
+					len(before.Models), len(after.Models), len(before.Finetunes), len(after.Finetunes),
+					len(before.Datasets), len(after.Datasets), len(before.Scores), len(after.Scores))
+			}
+		})
+	}
+}
+
+// TestImportSaysKeyedRowsStay re-imports the model-recycling fixture
+// without its last model: the scores table has no source column, so that
+// model's probe score stays in the zoo read back, and the summary says the
+// rows it kept may be this benchmark's own, not only other sources'.
+func TestImportSaysKeyedRowsStay(t *testing.T) {
+	const fixture = "../../pipeline/recycling/testdata/good"
+	tmp := t.TempDir()
+	zoo := filepath.Join(tmp, "zoo")
+	if code, _, stderr := runCLI(t, "import", "model-recycling", fixture, "--out", zoo); code != exitOK {
+		t.Fatalf("import: exit %d; stderr:\n%s", code, stderr)
+	}
+	src := filepath.Join(tmp, "fewer")
+	if err := os.CopyFS(src, os.DirFS(fixture)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(src, "models_tested.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(data), "\n"), "\n")
+	dropped, _, _ := strings.Cut(lines[len(lines)-1], ",")
+	writeTestFile(t, filepath.Join(src, "models_tested.csv"), strings.Join(lines[:len(lines)-1], ""))
+
+	code, stdout, stderr := runCLI(t, "import", "model-recycling", src, "--out", zoo)
+	if code != exitOK {
+		t.Fatalf("re-import: exit %d; stderr:\n%s", code, stderr)
+	}
+	tables, _, err := store.ReadZoo(zoo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(tables.Models, func(m store.Model) bool { return m.ModelID == dropped }) ||
+		!slices.ContainsFunc(tables.Scores, func(s store.Score) bool { return s.ModelID == dropped }) {
+		t.Fatalf("want %s's model row gone and its score kept", dropped)
+	}
+	if want := "scores           3  (linear_probe on mnli: the mnli_lp column; 0 rows at 0, the source's \"not measured\", have none; replaced 3 earlier rows; kept 1 rows of other keys, from any source (an earlier import's too))"; !strings.Contains(stdout, want) {
+		t.Errorf("output lacks %q:\n%s", want, stdout)
 	}
 }

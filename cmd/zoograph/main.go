@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"golang.org/x/term"
@@ -98,10 +99,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if len(args) > 1 {
 			return run(ctx, []string{args[1], "-h"}, stdout, stderr)
 		}
-		printUsage(stdout)
-		if len(args) == 0 {
+		if len(args) == 0 { // a usage error: the usage goes where errors go
+			printUsage(stderr)
 			return exitUsage
 		}
+		printUsage(stdout)
 		return exitOK
 	}
 
@@ -130,13 +132,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "zoograph %s: interrupted\n", c.name)
 			return exitInterrupted
 		}
+		// A library error may open with the command's own name (the
+		// report, demo and crawl packages prefix theirs): say it once.
+		msg := strings.TrimPrefix(err.Error(), c.name+": ")
 		var ue *usageError
 		if errors.As(err, &ue) || isFlagError(err) {
-			fmt.Fprintf(stderr, "zoograph %s: %v\n", c.name, err)
+			fmt.Fprintf(stderr, "zoograph %s: %s\n", c.name, msg)
 			fmt.Fprintf(stderr, "run 'zoograph %s -h' for usage\n", c.name)
 			return exitUsage
 		}
-		fmt.Fprintf(stderr, "zoograph %s: %v\n", c.name, err)
+		fmt.Fprintf(stderr, "zoograph %s: %s\n", c.name, msg)
 		return exitFailure
 	}
 	fmt.Fprintf(stderr, "zoograph: unknown command %q\n", args[0])

@@ -34,7 +34,7 @@ metadata alone (--describe FILE, YAML):
 	language: en
 	domain: product reviews
 	distances: {imdb: 3.1}      # optional: known distances to zoo datasets
-	scores: {logme: {google-bert/bert-base-uncased: 1.9}}   # optional
+	scores: {logme: {google-bert/bert-base-uncased: 1.9}}   # optional: logme or reg_h_score of zoo models
 
 Distances the zoo does not record come from metadata (modality, task,
 classes, size, language, domain words). The predicted accuracy is
@@ -67,8 +67,8 @@ func runRank(ctx context.Context, e *env, args []string) error {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	case *coverage <= 0 || *coverage >= 1:
 		return usagef("--coverage %g: want a share in (0, 1)", *coverage)
-	case *calibration == 0:
-		return usagef("--calibration 0: give a number of datasets, or -1 for none")
+	case *calibration == 0 || *calibration < -1:
+		return usagef("--calibration %d: give a number of datasets, or -1 for none", *calibration)
 	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
@@ -89,7 +89,7 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	}
 	recs, err := pipeline.Recommend(ctx, tables, cfg, t, pipeline.RecommendOptions{Calibration: *calibration, Coverage: *coverage})
 	if errors.Is(err, pipeline.ErrDescription) {
-		return usagef("%s: %v", *describe, err)
+		return usagef("%v", err) // it names the file, line and field
 	}
 	if err != nil {
 		return err

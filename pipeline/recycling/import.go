@@ -85,7 +85,8 @@ type Report struct {
 // an optional datasets.csv) into zoo tables. It writes nothing.
 //
 // A missing models_tested.csv, a header without a fixed column or with a
-// repeated column is an error naming the file, line and column. Bad values
+// repeated column is an error naming the file, line and column, and so is a
+// file without a single fine-tuning accuracy. Bad values
 // and rows are Problems (see the package documentation).
 func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Report, error) {
 	log := opt.Logger
@@ -118,6 +119,11 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 	t := &store.Tables{Models: []store.Model{}, Finetunes: []store.Finetune{}, Scores: []store.Score{}}
 	if err := parseModels(ctx, data, regression, t, rep, ps); err != nil {
 		return nil, nil, err
+	}
+	// Tables without fine-tunes would replace an earlier import's with
+	// nothing (a truncated file, a file of malformed rows).
+	if len(t.Finetunes) == 0 {
+		return nil, nil, fmt.Errorf("%s: no fine-tuning accuracy (%d rows read): nothing to import", FileModels, rep.Counts["rows"])
 	}
 	t.Datasets = datasets(rep.DatasetColumns, meta, len(t.Scores) > 0, rep)
 

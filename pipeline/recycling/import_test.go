@@ -150,6 +150,9 @@ func TestImportHeaderErrors(t *testing.T) {
 		{"repeated column", fixed + ",sst2,sst2\n" + row, "", `models_tested.csv:1:13: column "sst2" repeats column 12`},
 		{"empty column name", fixed + ",,sst2\n" + row, "", `models_tested.csv:1:12: empty column name`},
 		{"empty file", "", "", "models_tested.csv: empty file"},
+		{"header only", fixed + ",sst2\n", "", "models_tested.csv: no fine-tuning accuracy (0 rows read): nothing to import"},
+		{"no accuracy", fixed + ",sst2\n" + strings.Replace(row, ",0.9\n", ",\n", 1), "",
+			"models_tested.csv: no fine-tuning accuracy (1 rows read): nothing to import"},
 		{"datasets.csv without dataset column", fixed + ",sst2\n" + row, "name,task\nsst2,sentiment\n",
 			`datasets.csv:1: header has no column "dataset"`},
 	}

@@ -44,7 +44,8 @@ type Report struct {
 //
 // The five core files are required: a missing or unreadable one, a header
 // without the expected columns or an HTTP failure is an error naming the
-// file or URL. The result_analysis tables are optional. Malformed rows are
+// file or URL, and so is a records file without a single fine-tuning record.
+// The result_analysis tables are optional. Malformed rows are
 // skipped and listed in the report, or, with Options.Strict, are an error
 // (a Problem).
 func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Report, error) {
@@ -75,6 +76,11 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 	t, err := parseFiles(ctx, files, lay, ps)
 	if err != nil {
 		return nil, nil, err
+	}
+	// Tables without records would replace an earlier import's records
+	// with nothing (a truncated download, a records.csv of malformed rows).
+	if len(t.Finetunes) == 0 {
+		return nil, nil, fmt.Errorf("%s: no fine-tuning records: nothing to import", from.location(fileRecords))
 	}
 	extra := addMissingModels(t, lay.source)
 	// Non-nil slices: an imported table with no rows still replaces the

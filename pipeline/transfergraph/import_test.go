@@ -367,6 +367,19 @@ func TestImportErrors(t *testing.T) {
 			want:   "records.csv: empty file",
 		},
 		{
+			name: "header-only records",
+			src:  dir,
+			change: func(t *testing.T, dir string) {
+				b, err := os.ReadFile(filepath.Join(dir, fileRecords))
+				if err != nil {
+					t.Fatal(err)
+				}
+				header, _, _ := strings.Cut(string(b), "\n")
+				write(t, filepath.Join(dir, fileRecords), header+"\n")
+			},
+			want: "records.csv: no fine-tuning records: nothing to import",
+		},
+		{
 			name:   "unknown layout",
 			src:    dir,
 			change: func(t *testing.T, dir string) { write(t, filepath.Join(dir, fileRecords), "a,b\n1,2\n") },
