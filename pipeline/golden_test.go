@@ -54,6 +54,7 @@ func goldenConfig() pipeline.Config {
 	cfg.Node2Vec.Epochs = 3
 	cfg.GBDT.Trees = 60
 	cfg.Selection.GBDTMaxDepths = []int{3}
+	cfg.Selection.GBDTTrees = []int{60, 30}
 	cfg.Selection.Blends = []float64{1, 0}
 	cfg.Selection.MaxInnerFolds = 3
 	return cfg

@@ -98,6 +98,7 @@ func recyclingConfig(targets []string) pipeline.Config {
 	cfg.Seeds = 2
 	cfg.Protocols = []string{"clean"}
 	cfg.GBDT.Trees = 40
+	cfg.Selection.GBDTTrees = []int{40}
 	cfg.Learner, cfg.Selection.Learners = pipeline.LearnerNone, nil
 	cfg.Selection.GBDTMaxDepths = []int{3}
 	cfg.Selection.MaxInnerFolds = 3

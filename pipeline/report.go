@@ -612,7 +612,7 @@ func writeSelection(w io.Writer, info *ReportInfo) {
 	rule := "the best was run on T"
 	if info.Config.Selection.Tiebreak == TiebreakRegret {
 		rule = "of the candidates level with the best within one paired standard error, the one of the lowest mean inner " +
-			"regret@1 was run on T"
+			"regret@1 was run on T (the runner-up is the best other candidate by inner score, which may score above it)"
 	}
 	fmt.Fprintf(w, "## Settings chosen per target\n\n"+
 		"Nested leave-one-dataset-out: for each target T, every candidate of the search space was scored by the mean inner %s "+
@@ -625,7 +625,10 @@ func writeSelection(w io.Writer, info *ReportInfo) {
 		slices.SortStableFunc(scores, func(a, b CandidateScore) int { return cmp.Compare(nanLow(b.Score), nanLow(a.Score)) })
 		chosen, regret, second := "", "", ""
 		if k := slices.IndexFunc(scores, func(cs CandidateScore) bool { return cs.Candidate == s.Chosen }); k >= 0 {
-			chosen, regret = fmt.Sprintf("%.3f", scores[k].Score), fmt.Sprintf("%.3f", scores[k].Regret)
+			chosen, regret = fmt.Sprintf("%.3f", scores[k].Score), "—"
+			if !math.IsNaN(scores[k].Regret) { // a report.json written before regrets were kept
+				regret = fmt.Sprintf("%.3f", scores[k].Regret)
+			}
 			scores = slices.Delete(scores, k, k+1)
 		}
 		if len(scores) > 0 {

@@ -449,6 +449,10 @@ func fitPredictStages(train *mat.Dense, label []float64, tests []*mat.Dense, cfg
 	if cfg.Regressor != RegressorLinear {
 		train, tests = dropConstant(train, tests)
 	}
+	gb, _ := r.(*regress.GBDT)
+	if len(stages) > 0 && gb == nil {
+		return nil, fmt.Errorf("staged predictions need the gbdt regressor, not %s", cfg.Regressor)
+	}
 	if err := r.Fit(train, label); err != nil {
 		return nil, err
 	}
@@ -457,14 +461,14 @@ func fitPredictStages(train *mat.Dense, label []float64, tests []*mat.Dense, cfg
 		out[s] = make([][]float64, len(tests))
 	}
 	for k, test := range tests {
-		if stages == nil {
+		if len(stages) == 0 {
 			var err error
 			if out[0][k], err = r.Predict(test); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		staged, err := r.(*regress.GBDT).PredictStaged(test, stages)
+		staged, err := gb.PredictStaged(test, stages)
 		if err != nil {
 			return nil, err
 		}

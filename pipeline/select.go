@@ -25,9 +25,10 @@ import (
 // Selection modes.
 const (
 	// SelectNested chooses, for every held-out target T, the candidate of
-	// the search space with the best mean inner score in a
-	// leave-one-dataset-out over the datasets other than T, on data from
-	// which everything recorded on T is hidden (Data.Without).
+	// the search space with the best mean inner score (or, with
+	// SelectionConfig.Tiebreak, the best by it among those level with the
+	// best) in a leave-one-dataset-out over the datasets other than T, on
+	// data from which everything recorded on T is hidden (Data.Without).
 	SelectNested = "nested"
 	// SelectFixed runs every target with the configured settings.
 	SelectFixed = "fixed"
@@ -74,10 +75,11 @@ type SelectionConfig struct {
 	// regressor is gbdt).
 	GBDTMaxDepths []int `json:"gbdt_max_depths"`
 	// GBDTTrees are candidates for Config.GBDT.Trees, the number of
-	// boosting rounds (only when the regressor is gbdt). They cost one fit:
-	// the inner folds fit the largest count and read the others' predictions
-	// off its first trees (regress.GBDT.PredictStaged).
-	GBDTTrees []int `json:"gbdt_trees,omitempty"`
+	// boosting rounds (only when the regressor is gbdt). A plain GBDT costs
+	// one fit for all of them: the inner folds fit the largest count and
+	// read the others' predictions off its first trees
+	// (regress.GBDT.PredictStaged); the failure-aware model fits each.
+	GBDTTrees []int `json:"gbdt_trees"`
 	// Blends are candidates for Config.Blend.
 	Blends []float64 `json:"blends"`
 	// Priors are candidates for Config.Prior; on a zoo with dataset
@@ -110,11 +112,13 @@ type SelectionConfig struct {
 
 // DefaultSelection is the shipped search space, declared before looking at
 // any evaluation target: with and without the graph learner, both edge
-// weightings, two tree depths (the paper's 5 and a shallower 3), the
-// configured 500 boosting rounds, half and a quarter of them (at the
-// configured learning rate: a small fixed step with the number of rounds
-// chosen by validation, as Friedman (2001) advises), and the
-// prior blend from the regressor alone to the prior alone in quarters.
+// weightings, two tree depths (the paper's 5 and a shallower 3), 500
+// boosting rounds (the default Config.GBDT.Trees), half and a quarter of
+// them (at the configured learning rate: a small fixed step with the
+// number of rounds chosen by validation, as Friedman (2001) advises), and
+// the prior blend from the regressor alone to the prior alone in quarters.
+// Like the depths, the round counts are absolute: under nested selection
+// they replace Config.GBDT.Trees (an empty list keeps it).
 func DefaultSelection() SelectionConfig {
 	return SelectionConfig{
 		Mode:          SelectNested,
@@ -580,21 +584,28 @@ func (s *Selection) choose(scores [][][]innerScore, sp selectionSpace, tiebreak 
 // add appends candidate c to s.Scores with its mean inner score and mean
 // inner regret — the means of folds[f][k] over the folds f (summed in fold
 // order; a fold whose accuracies are constant scores no candidate and is
-// skipped; NaN when none).
+// skipped, as is a fold's undefined regret; NaN when none).
 func (s *Selection) add(c Candidate, folds [][]innerScore, k int) {
-	var sum, regret, n float64
+	var sum, regret, n, nr float64
 	per := make([]float64, len(folds))
 	for f, fold := range folds {
 		per[f] = fold[k].fit
-		if !math.IsNaN(fold[k].fit) {
-			sum += fold[k].fit
+		if math.IsNaN(fold[k].fit) {
+			continue
+		}
+		sum += fold[k].fit
+		n++
+		if !math.IsNaN(fold[k].regret) {
 			regret += fold[k].regret
-			n++
+			nr++
 		}
 	}
 	score, mean := math.NaN(), math.NaN()
 	if n > 0 {
-		score, mean = sum/n, regret/n
+		score = sum / n
+	}
+	if nr > 0 {
+		mean = regret / nr
 	}
 	s.Scores = append(s.Scores, CandidateScore{Candidate: c, Score: score, Regret: mean, folds: per})
 }
@@ -631,13 +642,22 @@ func (s *Selection) pick(tiebreak string) bool {
 				continue
 			}
 			ch := s.Scores[chosen]
-			if cs.Regret < ch.Regret || (cs.Regret == ch.Regret && cs.Score > ch.Score) {
+			r, rc := orInf(cs.Regret), orInf(ch.Regret) // an undefined regret loses
+			if r < rc || (r == rc && cs.Score > ch.Score) {
 				chosen = i
 			}
 		}
 	}
 	s.Chosen = s.Scores[chosen].Candidate
 	return true
+}
+
+// orInf returns v, or +Inf for NaN.
+func orInf(v float64) float64 {
+	if math.IsNaN(v) {
+		return math.Inf(1)
+	}
+	return v
 }
 
 // level reports whether inner scores c are level with the best's, b:

@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -319,5 +321,24 @@ func TestInnerFoldsWithoutDistances(t *testing.T) {
 	}
 	if !differs {
 		t.Error("another seed draws the same folds for every target")
+	}
+}
+
+// TestSelectionConfigRoundTrip checks that a run's written config reads
+// back to the same search space: an emptied list (keep the configured
+// value) stays empty rather than turning back into the default.
+func TestSelectionConfigRoundTrip(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Selection.GBDTTrees, cfg.Selection.GBDTMaxDepths, cfg.Selection.Blends = nil, nil, nil
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := DefaultConfig()
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Selection, cfg.Selection) {
+		t.Errorf("selection read back as %+v, written as %+v", back.Selection, cfg.Selection)
 	}
 }

@@ -32,6 +32,7 @@ func imageData(tb testing.TB, cfg Config) *Data {
 func TestSelectionPairsChangeNoScore(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.GBDT.Trees = 40
+	cfg.Selection.GBDTTrees = []int{40, 20} // staged, as the default space is
 	cfg.Node2Vec.Dim, cfg.Node2Vec.Epochs = 8, 1
 	cfg.Selection.Blends = []float64{1, 0.5}
 	cfg.Selection.FailureAware = []bool{false, true} // the second stage pairs too
@@ -149,5 +150,48 @@ func BenchmarkInnerFoldFailureAware(b *testing.B) {
 				b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
 			}
 		})
+	}
+}
+
+// TestInnerFoldGroupTreeLayout checks innerFoldGroup's score layout over a
+// grid of depths and unsorted tree counts: the score at index
+// ((depth·trees + count)·priors + prior)·blends + blend is, to the bit, the
+// one of the inner fold run alone at that depth and count, so reading every
+// count off one fit changes no score and no regret.
+func TestInnerFoldGroupTreeLayout(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Learner = LearnerNone
+	d := imageData(t, cfg)
+	ti, ok := d.DatasetIndex("dtd")
+	if !ok {
+		t.Fatal("the image benchmark has no dtd")
+	}
+	side := []innerSide{{view: d.Without(ti), held: innerFolds(d, ti, cfg.Selection.MaxInnerFolds, cfg.Seed)[0]}}
+	depths, trees := []int{3, 2}, []int{30, 10, 20}
+	blends, priors := []float64{1, 0.5, 0}, []string{""}
+	ctx := context.Background()
+	got, err := innerFoldGroup(ctx, side, cfg, regressorGrid{depths, trees}, blends, priors, newTimings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(depths) * len(trees) * len(priors) * len(blends); len(got[0]) != want {
+		t.Fatalf("%d scores, want %d", len(got[0]), want)
+	}
+	for a, depth := range depths {
+		for n, count := range trees {
+			alone, err := innerFoldGroup(ctx, side, cfg, regressorGrid{[]int{depth}, []int{count}}, blends, priors, newTimings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for p := range priors {
+				for b, blend := range blends {
+					g := got[0][((a*len(trees)+n)*len(priors)+p)*len(blends)+b]
+					w := alone[0][p*len(blends)+b]
+					if math.Float64bits(g.fit) != math.Float64bits(w.fit) || math.Float64bits(g.regret) != math.Float64bits(w.regret) {
+						t.Errorf("depth %d, %d trees, blend %g: %+v in the grid, %+v alone", depth, count, blend, g, w)
+					}
+				}
+			}
+		}
 	}
 }

@@ -50,7 +50,7 @@ func smallConfig(t *testing.T) string {
 	t.Helper()
 	cfg := pipeline.DefaultConfig()
 	cfg.GBDT.Trees = 80
-	cfg.Selection.GBDTMaxDepths = []int{3}
+	cfg.Selection.GBDTMaxDepths, cfg.Selection.GBDTTrees = []int{3}, []int{80}
 	cfg.Selection.Blends = []float64{1, 0.5, 0}
 	cfg.Selection.MaxInnerFolds = 4
 	b, err := json.Marshal(cfg)

@@ -120,17 +120,21 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 	if err := parseModels(ctx, data, regression, t, rep, ps); err != nil {
 		return nil, nil, err
 	}
-	// Tables without fine-tunes would replace an earlier import's with
-	// nothing (a truncated file, a file of malformed rows).
-	if len(t.Finetunes) == 0 {
-		return nil, nil, fmt.Errorf("%s: no fine-tuning accuracy (%d rows read): nothing to import", FileModels, rep.Counts["rows"])
-	}
-	t.Datasets = datasets(rep.DatasetColumns, meta, len(t.Scores) > 0, rep)
-
 	rep.Problems = ps.list
 	slices.SortStableFunc(rep.Problems, func(a, b Problem) int {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})
+	// Tables without fine-tunes would replace an earlier import's with
+	// nothing (a truncated file, a file of malformed rows).
+	if len(t.Finetunes) == 0 {
+		err := fmt.Errorf("%s: no fine-tuning accuracy (%d rows read): nothing to import", FileModels, rep.Counts["rows"])
+		if len(rep.Problems) > 0 {
+			err = fmt.Errorf("%w; %d problems, the first: %v", err, len(rep.Problems), rep.Problems[0])
+		}
+		return nil, nil, err
+	}
+	t.Datasets = datasets(rep.DatasetColumns, meta, len(t.Scores) > 0, rep)
+
 	rep.Counts["models"] = len(t.Models)
 	rep.Counts["datasets"] = len(t.Datasets)
 	rep.Counts["finetunes"] = len(t.Finetunes)

@@ -153,6 +153,8 @@ func TestImportHeaderErrors(t *testing.T) {
 		{"header only", fixed + ",sst2\n", "", "models_tested.csv: no fine-tuning accuracy (0 rows read): nothing to import"},
 		{"no accuracy", fixed + ",sst2\n" + strings.Replace(row, ",0.9\n", ",\n", 1), "",
 			"models_tested.csv: no fine-tuning accuracy (1 rows read): nothing to import"},
+		{"only malformed accuracies", fixed + ",sst2\n" + strings.Replace(row, ",0.9\n", ",abc\n", 1), "",
+			"models_tested.csv: no fine-tuning accuracy (1 rows read): nothing to import; 1 problems, the first: models_tested.csv:2:12: "},
 		{"datasets.csv without dataset column", fixed + ",sst2\n" + row, "name,task\nsst2,sentiment\n",
 			`datasets.csv:1: header has no column "dataset"`},
 	}

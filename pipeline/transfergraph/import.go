@@ -80,7 +80,11 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 	// Tables without records would replace an earlier import's records
 	// with nothing (a truncated download, a records.csv of malformed rows).
 	if len(t.Finetunes) == 0 {
-		return nil, nil, fmt.Errorf("%s: no fine-tuning records: nothing to import", from.location(fileRecords))
+		err := fmt.Errorf("%s: no fine-tuning records: nothing to import", from.location(fileRecords))
+		if len(ps.list) > 0 {
+			err = fmt.Errorf("%w; %d problems, the first: %v", err, len(ps.list), ps.list[0])
+		}
+		return nil, nil, err
 	}
 	extra := addMissingModels(t, lay.source)
 	// Non-nil slices: an imported table with no rows still replaces the
