@@ -342,3 +342,23 @@ func TestSelectionConfigRoundTrip(t *testing.T) {
 		t.Errorf("selection read back as %+v, written as %+v", back.Selection, cfg.Selection)
 	}
 }
+
+// An inner fold whose regret is undefined leaves the candidate's mean
+// regret to the other folds, and a candidate with no defined regret loses
+// the tie-break to a level one that has one.
+func TestPickUndefinedRegret(t *testing.T) {
+	nan := math.NaN()
+	folds := [][]innerScore{
+		{{0.5, nan}, {0.5, 0.2}},
+		{{0.6, nan}, {0.6, nan}},
+	}
+	var s Selection
+	s.add(Candidate{GBDTTrees: 1}, folds, 0)
+	s.add(Candidate{GBDTTrees: 2}, folds, 1)
+	if !math.IsNaN(s.Scores[0].Regret) || s.Scores[1].Regret != 0.2 {
+		t.Fatalf("mean regrets %v and %v, want NaN and 0.2", s.Scores[0].Regret, s.Scores[1].Regret)
+	}
+	if !s.pick(TiebreakRegret) || s.Chosen.GBDTTrees != 2 {
+		t.Errorf("chose %v, want the candidate with a regret", s.Chosen)
+	}
+}
