@@ -55,6 +55,9 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := o.checkPaths(); err != nil {
+		return err
+	}
 	token, err := hub.TokenFromEnv(o.tokenFile)
 	if err != nil {
 		return err
@@ -201,6 +204,31 @@ func (o *crawlOptions) check() (time.Time, error) {
 		return t, usagef("--since: %v", err)
 	}
 	return t, nil
+}
+
+// checkPaths reports, as usage errors before any request, a malformed
+// --endpoint (or HF_ENDPOINT, its default), a --token-file that is not a
+// readable file and an --out that exists but is not a directory.
+func (o *crawlOptions) checkPaths() error {
+	if o.endpoint != "" {
+		if err := hub.CheckEndpoint(o.endpoint); err != nil {
+			return usagef("--endpoint %v", err)
+		}
+	} else if err := hub.CheckEndpoint(hub.EndpointFromEnv()); err != nil {
+		return usagef("HF_ENDPOINT %v", err)
+	}
+	if o.tokenFile != "" {
+		switch fi, err := os.Stat(o.tokenFile); {
+		case err != nil:
+			return usagef("--token-file: %v", err)
+		case fi.IsDir():
+			return usagef("--token-file %s: a directory, not a file", o.tokenFile)
+		}
+	}
+	if fi, err := os.Stat(o.out); err == nil && !fi.IsDir() {
+		return usagef("--out %s: not a directory (a zoo is a directory)", o.out)
+	}
+	return nil
 }
 
 // progress sets how the crawl reports progress: nothing with --quiet; on a

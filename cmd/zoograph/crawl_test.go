@@ -211,6 +211,59 @@ func TestCrawlCommandUsage(t *testing.T) {
 	}
 }
 
+// TestCrawlCommandBadLocations checks that a malformed endpoint, token
+// file or zoo path is a usage error naming its flag (or HF_ENDPOINT),
+// given before any request.
+func TestCrawlCommandBadLocations(t *testing.T) {
+	h, url := crawlHub(t, hubtest.Options{})
+	tmp := t.TempDir()
+	zoo := filepath.Join(tmp, "zoo")
+	aFile := filepath.Join(tmp, "a-file")
+	writeTestFile(t, aFile, "x")
+	t.Setenv("HF_TOKEN", "")
+	for _, tt := range []struct {
+		name, env string
+		args      []string
+		want      string
+	}{
+		{name: "endpoint not a URL", args: []string{"--endpoint", "notaurl"},
+			want: `--endpoint "notaurl": not an http or https URL`},
+		{name: "endpoint of another scheme", args: []string{"--endpoint", "ftp://example.org"},
+			want: `--endpoint "ftp://example.org": not an http or https URL`},
+		{name: "endpoint without host", args: []string{"--endpoint", "http://"},
+			want: `--endpoint "http://": no host`},
+		{name: "endpoint with a query", args: []string{"--endpoint", url + "?x=1"},
+			want: `--endpoint "` + url + `?x=1": must not have a query`},
+		{name: "HF_ENDPOINT not a URL", env: "notaurl",
+			want: `HF_ENDPOINT "notaurl": not an http or https URL`},
+		{name: "missing token file", args: []string{"--endpoint", url, "--token-file", filepath.Join(tmp, "no-token")},
+			want: "--token-file: stat " + filepath.Join(tmp, "no-token")},
+		{name: "token file a directory", args: []string{"--endpoint", url, "--token-file", tmp},
+			want: "--token-file " + tmp + ": a directory"},
+		{name: "out a file", args: []string{"--endpoint", url}, want: "--out " + aFile + ": not a directory"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HF_ENDPOINT", tt.env)
+			out := zoo
+			if tt.name == "out a file" {
+				out = aFile
+			}
+			before := h.Stats().Total()
+			args := append([]string{"models", "--out", out, "--quota", "none", "--retries", "0"}, tt.args...)
+			code, stdout, stderr := runCrawlCmd(t.Context(), args...)
+			if code != exitUsage || !strings.Contains(stderr, "zoograph crawl: "+tt.want) {
+				t.Errorf("exit %d, want %d; stderr lacks %q:\n%s", code, exitUsage, tt.want, stderr)
+			}
+			if got := h.Stats().Total() - before; got != 0 || stdout != "" {
+				t.Errorf("%d requests made, stdout %q; want none before the usage error", got, stdout)
+			}
+			if _, err := os.Stat(zoo); !os.IsNotExist(err) {
+				t.Errorf("%s created (stat: %v)", zoo, err)
+			}
+		})
+	}
+}
+
 func TestParseSince(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {

@@ -77,7 +77,7 @@ func New(opt Options) (*Client, error) {
 	opt = opt.withDefaults()
 	base, err := parseEndpoint(opt.Endpoint)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("hub: endpoint %w", err)
 	}
 	if opt.Token != "" {
 		if err := checkToken(opt.Token); err != nil {
@@ -118,20 +118,32 @@ func (c *Client) Endpoint() string { return c.base.String() }
 // Close releases idle connections. The Client stays usable.
 func (c *Client) Close() { c.hc.CloseIdleConnections() }
 
+// CheckEndpoint reports whether s is an endpoint New accepts: an http or
+// https URL with a host, without credentials, query or fragment. Its error
+// quotes s after the word "endpoint" or a flag's name, as in `--endpoint
+// "notaurl": not an http or https URL`; commands call it to refuse a
+// malformed endpoint before any request.
+func CheckEndpoint(s string) error {
+	_, err := parseEndpoint(s)
+	return err
+}
+
 func parseEndpoint(s string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil {
-		return nil, fmt.Errorf("hub: endpoint: %w", err)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		err = ue.Err // without url.Parse's own quote of s
 	}
 	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%q: not a URL: %w", s, err)
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("hub: endpoint %q: scheme must be http or https", s)
+		return nil, fmt.Errorf("%q: not an http or https URL (e.g. %s)", s, DefaultEndpoint)
 	case u.Host == "":
-		return nil, fmt.Errorf("hub: endpoint %q: no host", s)
-	case u.User != nil:
-		return nil, fmt.Errorf("hub: endpoint must not carry credentials; use Options.Token")
+		return nil, fmt.Errorf("%q: no host", s)
+	case u.User != nil: // s is not quoted: it holds a secret
+		return nil, errors.New("must not carry credentials; give the token separately")
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("hub: endpoint %q: must not have a query or fragment", s)
+		return nil, fmt.Errorf("%q: must not have a query or fragment", s)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
