@@ -131,8 +131,6 @@ func (c *crawl) open(orig Options) error {
 	case st != nil && !c.opt.Resume:
 		return fmt.Errorf("%w: %s (started %s, %d repos stored)", ErrStateExists, c.dir,
 			st.StartedAt.Format(time.RFC3339), st.Counts.Repos)
-	case st == nil && c.opt.Resume:
-		c.log.Info("crawl: nothing to resume; starting afresh", "kind", c.opt.Kind)
 	}
 	if st != nil {
 		if err := checkResume(st.Query, orig); err != nil {
@@ -165,6 +163,14 @@ func (c *crawl) open(orig Options) error {
 		return fmt.Errorf("crawl: %w", err)
 	}
 	c.st = &state{Format: stateFormat, ID: newCrawlID(), Query: q, StartedAt: c.opt.Now().UTC(), Phase: phaseListing, Runs: 1}
+	if c.opt.Resume { // a warning: asked to continue, the crawl does something else
+		instead := "a full crawl"
+		if !q.Since.IsZero() {
+			instead = "an incremental crawl of what changed since " + q.Since.Format(time.RFC3339)
+		}
+		c.log.Warn("crawl: nothing to resume: no interrupted crawl of "+string(q.Kind)+" in "+c.opt.Out+"; running "+instead+" instead",
+			"kind", q.Kind, "out", c.opt.Out)
+	}
 	if !q.Since.IsZero() {
 		c.log.Info("crawl: incremental", "kind", q.Kind, "since", q.Since.Format(time.RFC3339))
 	}

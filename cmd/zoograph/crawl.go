@@ -28,7 +28,9 @@ ZOO: the tables models (or datasets), evals (model-index results from the
 API's cardData, or from READMEs with --cards) and cards (with --cards).
 
 The crawl checkpoints as it goes; after a crash or an interrupt, run the same
-command with --resume to continue where it stopped. A failing request is
+command with --resume to continue where it stopped. With nothing to resume
+(the crawl stopped before storing anything, or had finished), --resume warns
+so and runs the crawl the command would run without it. A failing request is
 retried (--retries) with growing waits, each retry reported; a Hub that
 cannot be reached at all ends the crawl with exit code 1. A crawl into a zoo that
 already holds a complete crawl with the same filters is incremental: it lists
@@ -147,7 +149,7 @@ func (o *crawlOptions) bind(fs *flag.FlagSet) {
 	fs.IntVar(&o.workers, "workers", crawler.DefaultWorkers, "concurrent detail and README fetches")
 	fs.StringVar(&o.quota, "quota", "", `client-side pacing per 5 minutes, e.g. "api=1000,resolvers=5000", or "none" (default: the Hub's published quota)`)
 	fs.IntVar(&o.retries, "retries", hub.DefaultMaxRetries, "retries of a failing request, with growing waits, before the crawl gives up")
-	fs.BoolVar(&o.resume, "resume", false, "continue the interrupted crawl in ZOO")
+	fs.BoolVar(&o.resume, "resume", false, "continue the interrupted crawl in ZOO (without one: a new crawl, as without --resume, and a warning saying so)")
 	fs.BoolVar(&o.restart, "restart", false, "discard the interrupted crawl in ZOO and start again")
 	fs.StringVar(&o.since, "since", "", "incremental: only repos modified since TIME (RFC 3339, YYYY-MM-DD, or a duration ago like 48h)")
 	fs.BoolVar(&o.full, "full", false, "list everything, ignoring the previous crawl's watermark")

@@ -175,6 +175,28 @@ func TestCrawlCommandInterruptAndResume(t *testing.T) {
 	}
 }
 
+// TestCrawlCommandResumeNothing checks that --resume without an
+// interrupted crawl says so on stderr, even with --quiet, and what it runs
+// instead: a full crawl, then an incremental one.
+func TestCrawlCommandResumeNothing(t *testing.T) {
+	_, url := crawlHub(t, hubtest.Options{})
+	dir := filepath.Join(t.TempDir(), "zoo")
+	t.Setenv("HF_TOKEN", "")
+	for _, want := range []string{
+		"nothing to resume: no interrupted crawl of models in " + dir + "; running a full crawl instead",
+		"nothing to resume: no interrupted crawl of models in " + dir + "; running an incremental crawl of what changed since ",
+	} {
+		code, _, stderr := runCrawlCmd(t.Context(), "models", "--out", dir, "--endpoint", url, "--quota", "none", "--resume", "--quiet")
+		if code != exitOK || !strings.Contains(stderr, want) || !strings.Contains(stderr, "level=WARN") {
+			t.Errorf("exit %d; stderr lacks a warning %q:\n%s", code, want, stderr)
+		}
+	}
+	code, _, stderr := runCrawlCmd(t.Context(), "models", "--out", dir, "--endpoint", url, "--quota", "none")
+	if code != exitOK || strings.Contains(stderr, "nothing to resume") {
+		t.Errorf("without --resume: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
 func TestCrawlCommandUsage(t *testing.T) {
 	dir := t.TempDir()
 	for _, tt := range []struct {
