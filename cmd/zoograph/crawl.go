@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -104,7 +105,7 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 	opt.Cards, opt.Details, opt.Workers = o.cards, o.details, o.workers
 	opt.Resume, opt.Restart, opt.Since, opt.Full = o.resume, o.restart, sinceT, o.full
 	opt.Logger = log
-	opt.Command = "zoograph crawl " + string(k)
+	opt.Command = o.commandLine(k, base, sinceT)
 
 	sum, err := crawler.Crawl(ctx, opt)
 	if sum != nil && !o.quiet {
@@ -206,6 +207,49 @@ func (o *crawlOptions) check() (time.Time, error) {
 		return t, usagef("--since: %v", err)
 	}
 	return t, nil
+}
+
+// commandLine is the crawl's command for the zoo's provenance: the kind and
+// the flags that shape what it stores — the zoo, the endpoint when it is
+// not the Hub's, the listing's filters and order, --cards, --details, the
+// --since cut-off as a time and --full. Pacing, workers, retries, output
+// and the token are left out: they change how the crawl runs, not what it
+// finds, and the token is a secret.
+func (o *crawlOptions) commandLine(k crawler.Kind, endpoint string, since time.Time) string {
+	parts := []string{"zoograph", "crawl", string(k), "--out", strconv.Quote(o.out)}
+	add := func(flag, value string) { // quoted when a shell would need it
+		if value == "" {
+			return
+		}
+		if strings.Trim(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/+") != "" {
+			value = strconv.Quote(value)
+		}
+		parts = append(parts, flag, value)
+	}
+	if endpoint != hub.DefaultEndpoint {
+		add("--endpoint", endpoint)
+	}
+	for _, f := range o.filters {
+		add("--filter", f)
+	}
+	add("--search", o.search)
+	add("--author", o.author)
+	add("--sort", o.sort)
+	if o.limit > 0 {
+		add("--limit", strconv.Itoa(o.limit))
+	}
+	for _, b := range []struct {
+		flag string
+		on   bool
+	}{{"--cards", o.cards}, {"--details", o.details}, {"--full", o.full}} {
+		if b.on {
+			parts = append(parts, b.flag)
+		}
+	}
+	if !since.IsZero() {
+		add("--since", since.Format(time.RFC3339))
+	}
+	return strings.Join(parts, " ")
 }
 
 // checkPaths reports, as usage errors before any request, a malformed

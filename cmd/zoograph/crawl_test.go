@@ -9,10 +9,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zoograph/zoograph/crawler"
 	"github.com/zoograph/zoograph/crawler/hub"
 	"github.com/zoograph/zoograph/crawler/hubtest"
 	"github.com/zoograph/zoograph/store"
@@ -72,9 +74,11 @@ func TestCrawlCommand(t *testing.T) {
 	if len(tables.Cards) == 0 || tables.Evals == nil {
 		t.Errorf("got %d cards and %v evals", len(tables.Cards), tables.Evals != nil)
 	}
+	// The provenance records the flags that shape the result, not the
+	// token file, the pacing or the workers.
 	last := m.Provenance[len(m.Provenance)-1]
-	if last.Command != "zoograph crawl models" || last.Source != "hub" {
-		t.Errorf("provenance %+v", last)
+	if want := "zoograph crawl models --out " + strconv.Quote(dir) + " --endpoint " + url + " --cards"; last.Command != want || last.Source != "hub" {
+		t.Errorf("provenance command %q, want %q (source %q)", last.Command, want, last.Source)
 	}
 	checkNoToken(t, dir, stdout, stderr)
 }
@@ -281,6 +285,35 @@ func TestCrawlCommandBadLocations(t *testing.T) {
 			}
 			if _, err := os.Stat(zoo); !os.IsNotExist(err) {
 				t.Errorf("%s created (stat: %v)", zoo, err)
+			}
+		})
+	}
+}
+
+// TestCrawlCommandLine checks the command a crawl records in the zoo's
+// provenance: the flags that shape the result, quoted where a shell needs
+// it, never the token.
+func TestCrawlCommandLine(t *testing.T) {
+	since := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name     string
+		o        crawlOptions
+		endpoint string
+		since    time.Time
+		want     string
+	}{
+		{name: "plain", o: crawlOptions{out: "zoo", tokenFile: "secret-token", workers: 8, quota: "none", retries: 3, quiet: true, resume: true},
+			endpoint: hub.DefaultEndpoint, want: `zoograph crawl models --out "zoo"`},
+		{name: "every shaping flag", o: crawlOptions{out: "my zoo", filters: listFlag{"image-classification", "license:mit"},
+			search: "vit base", author: "google", sort: "downloads", limit: 5000, cards: true, details: true, full: true},
+			endpoint: "http://127.0.0.1:8080", want: `zoograph crawl models --out "my zoo" --endpoint http://127.0.0.1:8080 ` +
+				`--filter image-classification --filter license:mit --search "vit base" --author google --sort downloads --limit 5000 --cards --details --full`},
+		{name: "since as a time", o: crawlOptions{out: "z", since: "48h"}, endpoint: hub.DefaultEndpoint, since: since,
+			want: `zoograph crawl models --out "z" --since 2026-11-30T00:00:00Z`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.o.commandLine(crawler.KindModels, tt.endpoint, tt.since); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
 	}
