@@ -73,7 +73,8 @@ func bindExperimentFlags(fs *flag.FlagSet, cfg *pipeline.Config) {
 	fs.Var(&listValue[pipeline.Baseline]{list: &cfg.Baselines, check: checkText[pipeline.Baseline]}, "baselines",
 		"baselines, a comma-separated `list` of "+joinNames(pipeline.Baselines())+" (empty for none; those the zoo has no data for are left out)")
 	fs.IntVar(&cfg.Probe, "probe", cfg.Probe, "warm targets: reveal the accuracy of this many of each target's models, drawn per seed, "+
-		"to the graph and features, and leave them out of its evaluation (0: cold targets)")
+		"to the graph and features, and leave them out of its evaluation (0: cold targets); history datasets reveal as many, "+
+		"so one with K or fewer models gives no training rows, which a warning says")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "parallel tasks")
 	fs.StringVar(&cfg.ReferencePredictions, "reference-predictions", cfg.ReferencePredictions,
 		"someone else's predictions to evaluate beside zoograph's: a TransferGraph rank directory or a predictions CSV")
