@@ -163,16 +163,13 @@ func (c *crawl) open(orig Options) error {
 		return fmt.Errorf("crawl: %w", err)
 	}
 	c.st = &state{Format: stateFormat, ID: newCrawlID(), Query: q, StartedAt: c.opt.Now().UTC(), Phase: phaseListing, Runs: 1}
-	if c.opt.Resume { // a warning: asked to continue, the crawl does something else
-		instead := "a full crawl"
-		if !q.Since.IsZero() {
-			instead = "an incremental crawl of what changed since " + q.Since.Format(time.RFC3339)
-		}
-		c.log.Warn("crawl: nothing to resume: no interrupted crawl of "+string(q.Kind)+" in "+c.opt.Out+"; running "+instead+" instead",
-			"kind", q.Kind, "out", c.opt.Out)
-	}
+	mode := "a full crawl"
 	if !q.Since.IsZero() {
+		mode = "an incremental crawl of what changed since " + q.Since.Format(time.RFC3339)
 		c.log.Info("crawl: incremental", "kind", q.Kind, "since", q.Since.Format(time.RFC3339))
+	}
+	if c.opt.Resume { // asked to continue, it runs another crawl: say which
+		c.log.Warn("crawl: nothing to resume: no interrupted crawl of " + string(q.Kind) + " in " + c.opt.Out + "; running " + mode + " instead")
 	}
 	return c.st.save(c.dir)
 }

@@ -91,11 +91,8 @@ type Options struct {
 	// Expand overrides the listing's expand keys (default: DefaultExpand).
 	Expand []string
 
-	// Resume continues the interrupted crawl of Kind in Out. When there is
-	// none it runs a new crawl, as without Resume, and logs a warning saying
-	// so and whether that crawl is full or incremental: "run the same
-	// command with --resume" is the advice after any failure, also one
-	// that stored nothing to resume. Without Resume or Restart, an
+	// Resume continues the interrupted crawl of Kind in Out (without one, it
+	// warns and runs a new crawl). Without Resume or Restart, an
 	// interrupted crawl in Out is an error (ErrStateExists).
 	Resume bool
 	// Restart discards an interrupted crawl of Kind in Out.

@@ -257,10 +257,10 @@ func (o *crawlOptions) commandLine(k crawler.Kind, endpoint string, since time.T
 // readable file and an --out that exists but is not a directory.
 func (o *crawlOptions) checkPaths() error {
 	if o.endpoint != "" {
-		if err := hub.CheckEndpoint(o.endpoint); err != nil {
+		if _, err := hub.ParseEndpoint(o.endpoint); err != nil {
 			return usagef("--endpoint %v", err)
 		}
-	} else if err := hub.CheckEndpoint(hub.EndpointFromEnv()); err != nil {
+	} else if _, err := hub.ParseEndpoint(hub.EndpointFromEnv()); err != nil {
 		return usagef("HF_ENDPOINT %v", err)
 	}
 	if o.tokenFile != "" {

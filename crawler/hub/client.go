@@ -75,7 +75,7 @@ func (c *Client) Stats() Stats {
 // that is not loopback (ErrInsecureToken).
 func New(opt Options) (*Client, error) {
 	opt = opt.withDefaults()
-	base, err := parseEndpoint(opt.Endpoint)
+	base, err := ParseEndpoint(opt.Endpoint)
 	if err != nil {
 		return nil, fmt.Errorf("hub: endpoint %w", err)
 	}
@@ -118,24 +118,13 @@ func (c *Client) Endpoint() string { return c.base.String() }
 // Close releases idle connections. The Client stays usable.
 func (c *Client) Close() { c.hc.CloseIdleConnections() }
 
-// CheckEndpoint reports whether s is an endpoint New accepts: an http or
-// https URL with a host, without credentials, query or fragment. Its error
-// quotes s after the word "endpoint" or a flag's name, as in `--endpoint
-// "notaurl": not an http or https URL`; commands call it to refuse a
-// malformed endpoint before any request.
-func CheckEndpoint(s string) error {
-	_, err := parseEndpoint(s)
-	return err
-}
-
-func parseEndpoint(s string) (*url.URL, error) {
+// ParseEndpoint parses the endpoint New talks to, or says why New would
+// refuse it, quoting it after the word "endpoint" or a flag's name.
+func ParseEndpoint(s string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
-	if ue := (*url.Error)(nil); errors.As(err, &ue) {
-		err = ue.Err // without url.Parse's own quote of s
-	}
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("%q: not a URL: %w", s, err)
+		return nil, fmt.Errorf("%q: not a URL: %w", s, errors.Unwrap(err))
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, fmt.Errorf("%q: not an http or https URL (e.g. %s)", s, DefaultEndpoint)
 	case u.Host == "":
