@@ -131,8 +131,6 @@ func (c *crawl) open(orig Options) error {
 	case st != nil && !c.opt.Resume:
 		return fmt.Errorf("%w: %s (started %s, %d repos stored)", ErrStateExists, c.dir,
 			st.StartedAt.Format(time.RFC3339), st.Counts.Repos)
-	case st == nil && c.opt.Resume:
-		c.log.Info("crawl: nothing to resume; starting afresh", "kind", c.opt.Kind)
 	}
 	if st != nil {
 		if err := checkResume(st.Query, orig); err != nil {
@@ -165,8 +163,13 @@ func (c *crawl) open(orig Options) error {
 		return fmt.Errorf("crawl: %w", err)
 	}
 	c.st = &state{Format: stateFormat, ID: newCrawlID(), Query: q, StartedAt: c.opt.Now().UTC(), Phase: phaseListing, Runs: 1}
+	mode := "a full crawl"
 	if !q.Since.IsZero() {
+		mode = "an incremental crawl of what changed since " + q.Since.Format(time.RFC3339)
 		c.log.Info("crawl: incremental", "kind", q.Kind, "since", q.Since.Format(time.RFC3339))
+	}
+	if c.opt.Resume { // asked to continue, it runs another crawl: say which
+		c.log.Warn("crawl: nothing to resume: no interrupted crawl of " + string(q.Kind) + " in " + c.opt.Out + "; running " + mode + " instead")
 	}
 	return c.st.save(c.dir)
 }

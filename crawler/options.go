@@ -91,8 +91,8 @@ type Options struct {
 	// Expand overrides the listing's expand keys (default: DefaultExpand).
 	Expand []string
 
-	// Resume continues the interrupted crawl of Kind in Out (it starts
-	// afresh when there is none). Without Resume or Restart, an
+	// Resume continues the interrupted crawl of Kind in Out (without one, it
+	// warns and runs a new crawl). Without Resume or Restart, an
 	// interrupted crawl in Out is an error (ErrStateExists).
 	Resume bool
 	// Restart discards an interrupted crawl of Kind in Out.

@@ -23,7 +23,7 @@ import (
 //	task: text-classification   # the Hub's task vocabulary (required)
 //	num_classes: 2              # 0 or absent: unknown
 //	num_examples: 12000         # 0 or absent: unknown
-//	language: en                # one code or a list
+//	language: en                # one code or a list, any case (EN, pt_br)
 //	domain: product reviews     # free text: what the data are about
 //	tags: [sentiment, retail]   # optional, like the Hub's tags
 //	distances:                  # optional: known distances to datasets of the zoo,
@@ -209,7 +209,26 @@ var classificationTasks = map[string]bool{
 
 var yamlLineRe = regexp.MustCompile(`^line (\d+): `)
 
-var languageRe = regexp.MustCompile(`^([a-z]{2,3}([-_][A-Za-z0-9]{2,8})*|multilingual)$`)
+var languageRe = regexp.MustCompile(`^([a-z]{2,3}(-[A-Za-z0-9]{2,8})*|multilingual)$`)
+
+// canonicalLanguage writes a language code the way the Hub's language tags,
+// and so the zoo, write it (BCP 47 casing): the language lower case, a
+// script title case, a region upper case, subtags joined by "-", so that
+// EN, en_us and pt-br read as en, en-US and pt-BR. The zoo's codes are
+// compared as they are: a description matches them only in this form.
+func canonicalLanguage(code string) string {
+	parts := strings.FieldsFunc(strings.ToLower(strings.TrimSpace(code)), func(r rune) bool { return r == '-' || r == '_' })
+	for i, p := range parts {
+		switch {
+		case i == 0:
+		case len(p) == 2 && p[0] >= 'a' && p[0] <= 'z': // a region (ISO 3166)
+			parts[i] = strings.ToUpper(p)
+		case len(p) == 4 && p[0] >= 'a' && p[0] <= 'z': // a script (ISO 15924)
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "-")
+}
 
 // descriptionFields are the YAML keys of a description, in order.
 var descriptionFields = []string{"name", "modality", "task", "num_classes", "num_examples", "language", "domain", "tags", "distances", "scores"}
@@ -354,7 +373,8 @@ func yamlMessage(err error) string {
 // Validate checks a description: name, modality and task are required; the
 // modality is one of Modalities; the task is in the Hub's vocabulary and
 // fits the modality; counts are not negative (a classification task has at
-// least 2 classes when they are given); languages look like language codes;
+// least 2 classes when they are given); languages look like language codes,
+// any case, and are written as the zoo writes them (canonicalLanguage);
 // distances are finite and not negative; scores are finite, and of a method
 // zoograph reads (logme, reg_h_score). Errors are
 // *DescriptionError naming the field, and the file and line of a parsed
@@ -391,10 +411,9 @@ func (d *Description) Validate() error {
 		return fail("num_examples", "%d is negative: give the number of examples, or leave it out when unknown", d.NumExamples)
 	}
 	for i, l := range d.Languages {
-		l = strings.TrimSpace(l)
-		d.Languages[i] = l
-		if !languageRe.MatchString(l) {
-			return fail("language", "%q is not a language code (en, pt-BR, multilingual)", l)
+		d.Languages[i] = canonicalLanguage(l)
+		if !languageRe.MatchString(d.Languages[i]) {
+			return fail("language", "%q is not a language code: want an ISO 639 code of 2 or 3 letters, a region or script after it (en, pt-BR, zh-Hant), or multilingual", strings.TrimSpace(l))
 		}
 	}
 	for _, name := range sortedKeys(d.Distances) {

@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +12,37 @@ import (
 
 	"github.com/zoograph/zoograph/pipeline"
 )
+
+// TestDescriptionLanguages checks that language codes are read in any
+// case and written as the zoo writes them, the Hub's BCP 47 casing.
+func TestDescriptionLanguages(t *testing.T) {
+	for _, tt := range []struct {
+		name, language string
+		want           []string
+	}{
+		{"upper case", "EN", []string{"en"}},
+		{"region", "pt-br", []string{"pt-BR"}},
+		{"underscore", "en_us", []string{"en-US"}},
+		{"script", "ZH-HANT", []string{"zh-Hant"}},
+		{"as the zoo has it", "sv-SE", []string{"sv-SE"}},
+		{"multilingual", "Multilingual", []string{"multilingual"}},
+		{"list", "[EN, Fr]", []string{"en", "fr"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := pipeline.ParseDescription([]byte("name: x\nmodality: text\ntask: text-classification\nlanguage: "+tt.language+"\n"), "d.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(d.Languages, tt.want) {
+				t.Errorf("language %s: got %q, want %q", tt.language, d.Languages, tt.want)
+			}
+		})
+	}
+	_, err := pipeline.ParseDescription([]byte("name: x\nmodality: text\ntask: text-classification\nlanguage: English\n"), "d.yaml")
+	if want := "want an ISO 639 code"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("language English: error %v, want one saying %q", err, want)
+	}
+}
 
 func TestParseDescription(t *testing.T) {
 	full := `name: my-reviews            # how the dataset is called

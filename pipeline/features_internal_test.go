@@ -275,3 +275,36 @@ func TestFeatureRowsProbeTooLarge(t *testing.T) {
 		})
 	}
 }
+
+// TestProbeHidesHistory: the history datasets with no more models than the
+// probe are named, with the largest probe that keeps them all; datasets
+// without history are not.
+func TestProbeHidesHistory(t *testing.T) {
+	d := handData([]string{"m0", "m1", "m2", "m3"}, []string{"T", "a", "b", "c"})
+	d.hasHistory = []bool{true, true, true, false}
+	d.acc = [][]float64{
+		{0.5, 0.6, 0.7, 0.8}, // T: 4 models
+		{0.4, nan, 0.6, nan}, // a: 2
+		{0.3, 0.5, 0.9, nan}, // b: 3
+		{0.1, nan, nan, nan}, // c: 1, no history
+	}
+	for _, tt := range []struct {
+		name   string
+		probe  int
+		hidden []string
+		keep   int
+	}{
+		{"cold", 0, nil, 0},
+		{"probe below every dataset", 1, nil, 1},
+		{"probe hides one", 2, []string{"a (2 models)"}, 1},
+		{"probe hides two", 3, []string{"a (2 models)", "b (3 models)"}, 1},
+		{"probe hides all", 4, []string{"T (4 models)", "a (2 models)", "b (3 models)"}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			hidden, keep := probeHidesHistory(d, tt.probe)
+			if !slices.Equal(hidden, tt.hidden) || keep != tt.keep {
+				t.Errorf("probe %d: got %q, keep %d; want %q, keep %d", tt.probe, hidden, keep, tt.hidden, tt.keep)
+			}
+		})
+	}
+}

@@ -88,6 +88,10 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	if r.targets, err = resolveTargets(zoo, r.data, cfg); err != nil {
 		return nil, err
 	}
+	if hidden, keep := probeHidesHistory(r.data, cfg.Probe); len(hidden) > 0 {
+		r.log.Warn(fmt.Sprintf("probe = %d reveals every model of %d history dataset(s), which then give no training rows: %s; probe = %d or less keeps them",
+			cfg.Probe, len(hidden), strings.Join(hidden, ", "), keep), "probe", cfg.Probe, "largest_probe_keeping_them", keep)
+	}
 	res := &Result{Config: cfg, Method: cfg.Method(), Targets: r.targets, Dropped: r.data.Dropped,
 		GraphStats: map[string]GraphStats{}, History: &hist.Report}
 	r.tis = make([]int, len(r.targets))
@@ -113,6 +117,26 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	res.Timings = r.timings.snapshot()
 	res.Wall = time.Since(start)
 	return res, nil
+}
+
+// probeHidesHistory returns the history datasets a probe of k (Config.Probe)
+// hides from the training rows, each with its number of models: a history
+// dataset reveals k of its models as a warm target does (revealModels), and
+// revealed models are not training rows, so one with k or fewer gives none.
+// keep is the largest probe that hides none of them, their fewest models
+// minus one.
+func probeHidesHistory(d *Data, k int) (hidden []string, keep int) {
+	if k <= 0 {
+		return nil, k
+	}
+	keep = k
+	for di, ds := range d.Datasets {
+		if n := len(d.TargetModels(di)); d.hasHistory[di] && n <= k {
+			hidden = append(hidden, fmt.Sprintf("%s (%d models)", ds.DatasetID, n))
+			keep = min(keep, n-1)
+		}
+	}
+	return hidden, keep
 }
 
 // runner holds what the stages of one Run share: the cleaned data, the

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 
 	"github.com/zoograph/zoograph/pipeline"
@@ -72,7 +73,8 @@ func bindExperimentFlags(fs *flag.FlagSet, cfg *pipeline.Config) {
 	fs.Var(&listValue[pipeline.Baseline]{list: &cfg.Baselines, check: checkText[pipeline.Baseline]}, "baselines",
 		"baselines, a comma-separated `list` of "+joinNames(pipeline.Baselines())+" (empty for none; those the zoo has no data for are left out)")
 	fs.IntVar(&cfg.Probe, "probe", cfg.Probe, "warm targets: reveal the accuracy of this many of each target's models, drawn per seed, "+
-		"to the graph and features, and leave them out of its evaluation (0: cold targets)")
+		"to the graph and features, and leave them out of its evaluation (0: cold targets); history datasets reveal as many, "+
+		"so one with K or fewer models gives no training rows, which a warning says")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "parallel tasks")
 	fs.StringVar(&cfg.ReferencePredictions, "reference-predictions", cfg.ReferencePredictions,
 		"someone else's predictions to evaluate beside zoograph's: a TransferGraph rank directory or a predictions CSV")
@@ -160,8 +162,8 @@ func joinNames[T ~string](names []T) string {
 // loadConfig reads an experiment config file over cfg (the command's defaults): a run's
 // config.json (the config wrapped with the zoo checksum) or a config, whole
 // or in part, such as {"clean": {"min_dataset_models": 3}}. Unknown fields
-// are errors. An error names the file and, where the decoder knows it, the
-// line and column: "config FILE:LINE:COL: ...".
+// are errors. An error names the file, the line and the column:
+// "config FILE:LINE:COL: ...", an unknown field with its path.
 func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 	file, err := os.ReadFile(path)
 	if err != nil {
@@ -189,12 +191,116 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			off, err = int64(len(b)), fmt.Errorf("the JSON ends early: %w", err)
 		default: // an unknown field: the decoder has no position for it
-			return cfg, fmt.Errorf("config %s: %w", path, err)
+			field, at, ok := unknownField(b, reflect.TypeOf(cfg))
+			if !ok {
+				return cfg, fmt.Errorf("config %s: %w", path, err)
+			}
+			off, err = at, fmt.Errorf("unknown field %q", field)
 		}
 		line, col := lineCol(file, base+int(off))
 		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
 	}
 	return cfg, nil
+}
+
+// unknownField finds the first key of the JSON value b that names no field
+// of type t at its place, as json.Decoder.DisallowUnknownFields rejects it:
+// its dotted path (a.b, list elements as a[]) and the offset of its opening
+// quote plus one, the convention of lineCol. Maps, interfaces and values
+// other than structs decoded by their own Unmarshal methods take any key.
+func unknownField(b []byte, t reflect.Type) (path string, off int64, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var walk func(t reflect.Type, at string) bool
+	walk = func(t reflect.Type, at string) bool {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct && (reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler)) {
+			t = anyType
+		}
+		tok, err := dec.Token()
+		switch d, _ := tok.(json.Delim); {
+		case err != nil || d != '[' && d != '{': // a scalar, or the end
+			return false
+		case d == '[':
+			elem := anyType
+			if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+				elem = t.Elem()
+			}
+			for dec.More() {
+				if walk(elem, at+"[]") {
+					return true
+				}
+			}
+		default:
+			for dec.More() {
+				key, err := dec.Token()
+				if err != nil {
+					return false
+				}
+				name, _ := key.(string)
+				sub := join(at, name)
+				ft := anyType
+				switch t.Kind() {
+				case reflect.Struct:
+					f, found := jsonField(t, name)
+					if !found {
+						end := dec.InputOffset()
+						path, off = sub, int64(bytes.LastIndexByte(b[:end-1], '"'))+1
+						return true
+					}
+					ft = f
+				case reflect.Map:
+					ft = t.Elem()
+				}
+				if walk(ft, sub) {
+					return true
+				}
+			}
+		}
+		_, _ = dec.Token() // the closing delimiter
+		return false
+	}
+	return path, off, walk(t, "")
+}
+
+var (
+	anyType         = reflect.TypeFor[any]()
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// jsonField returns the type of the field of struct t that the key name
+// is decoded into: its json tag or Go name (regress's options read both),
+// else its tag in any case, as encoding/json matches.
+func jsonField(t reflect.Type, name string) (reflect.Type, bool) {
+	var fold reflect.Type
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() {
+			continue
+		}
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" || f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		switch {
+		case tag == name || f.Name == name:
+			return f.Type, true
+		case fold == nil && strings.EqualFold(tag, name):
+			fold = f.Type
+		}
+	}
+	return fold, fold != nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 // lineCol returns the 1-based line and column of the byte before offset

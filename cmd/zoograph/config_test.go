@@ -128,7 +128,10 @@ func TestLoadConfigPositions(t *testing.T) {
 		{"wrong type", "{\n  \"seeds\": \"two\"\n}\n", ":2:16: json: cannot unmarshal string"},
 		{"truncated", "{\n  \"seeds\": 2,\n  \"gbdt\": {\"trees\": 10", ":3:22: the JSON ends early: unexpected EOF"},
 		{"wrapped run config", "{\"zoo_checksum\": \"x\", \"config\": {\n  \"seeds\": 2,\n  \"learner\": 7\n}}\n", ":3:14: json: cannot unmarshal number"},
-		{"unknown field, no position", "{\n  \"bogus\": 1\n}\n", `: json: unknown field "bogus"`},
+		{"unknown field", "{\n  \"bogus\": 1\n}\n", `:2:3: unknown field "bogus"`},
+		{"unknown nested field", "{\n  \"seeds\": 2,\n  \"gbdt\": {\"trees\": 10,\n    \"seeds\": 3}\n}\n", `:4:5: unknown field "gbdt.seeds"`},
+		{"unknown field in a list", "{\"selection\": {\"mode\": \"fixed\"},\n \"targets\": [\"a\"], \"clean\": {\"min_dataset_models\": 3, \"bogus\": {\"x\": [1]}}}", `:2:55: unknown field "clean.bogus"`},
+		{"unknown field of a wrapped run config", "{\"zoo_checksum\": \"x\", \"config\": {\n  \"seeds\": 2,\n    \"sedes\": 7\n}}\n", `:3:5: unknown field "sedes"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "cfg.json")

@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +29,9 @@ ZOO: the tables models (or datasets), evals (model-index results from the
 API's cardData, or from READMEs with --cards) and cards (with --cards).
 
 The crawl checkpoints as it goes; after a crash or an interrupt, run the same
-command with --resume to continue where it stopped. A failing request is
+command with --resume to continue where it stopped. With nothing to resume
+(the crawl stopped before storing anything, or had finished), --resume warns
+so and runs the crawl the command would run without it. A failing request is
 retried (--retries) with growing waits, each retry reported; a Hub that
 cannot be reached at all ends the crawl with exit code 1. A crawl into a zoo that
 already holds a complete crawl with the same filters is incremental: it lists
@@ -53,6 +56,9 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 	}
 	sinceT, err := o.check()
 	if err != nil {
+		return err
+	}
+	if err := o.checkPaths(); err != nil {
 		return err
 	}
 	token, err := hub.TokenFromEnv(o.tokenFile)
@@ -99,7 +105,7 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 	opt.Cards, opt.Details, opt.Workers = o.cards, o.details, o.workers
 	opt.Resume, opt.Restart, opt.Since, opt.Full = o.resume, o.restart, sinceT, o.full
 	opt.Logger = log
-	opt.Command = "zoograph crawl " + string(k)
+	opt.Command = o.commandLine(k, base, sinceT)
 
 	sum, err := crawler.Crawl(ctx, opt)
 	if sum != nil && !o.quiet {
@@ -144,7 +150,7 @@ func (o *crawlOptions) bind(fs *flag.FlagSet) {
 	fs.IntVar(&o.workers, "workers", crawler.DefaultWorkers, "concurrent detail and README fetches")
 	fs.StringVar(&o.quota, "quota", "", `client-side pacing per 5 minutes, e.g. "api=1000,resolvers=5000", or "none" (default: the Hub's published quota)`)
 	fs.IntVar(&o.retries, "retries", hub.DefaultMaxRetries, "retries of a failing request, with growing waits, before the crawl gives up")
-	fs.BoolVar(&o.resume, "resume", false, "continue the interrupted crawl in ZOO")
+	fs.BoolVar(&o.resume, "resume", false, "continue the interrupted crawl in ZOO (without one: a new crawl, as without --resume, and a warning saying so)")
 	fs.BoolVar(&o.restart, "restart", false, "discard the interrupted crawl in ZOO and start again")
 	fs.StringVar(&o.since, "since", "", "incremental: only repos modified since TIME (RFC 3339, YYYY-MM-DD, or a duration ago like 48h)")
 	fs.BoolVar(&o.full, "full", false, "list everything, ignoring the previous crawl's watermark")
@@ -201,6 +207,74 @@ func (o *crawlOptions) check() (time.Time, error) {
 		return t, usagef("--since: %v", err)
 	}
 	return t, nil
+}
+
+// commandLine is the crawl's command for the zoo's provenance: the kind and
+// the flags that shape what it stores — the zoo, the endpoint when it is
+// not the Hub's, the listing's filters and order, --cards, --details, the
+// --since cut-off as a time and --full. Pacing, workers, retries, output
+// and the token are left out: they change how the crawl runs, not what it
+// finds, and the token is a secret.
+func (o *crawlOptions) commandLine(k crawler.Kind, endpoint string, since time.Time) string {
+	parts := []string{"zoograph", "crawl", string(k), "--out", strconv.Quote(o.out)}
+	add := func(flag, value string) { // quoted when a shell would need it
+		if value == "" {
+			return
+		}
+		if strings.Trim(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/+") != "" {
+			value = strconv.Quote(value)
+		}
+		parts = append(parts, flag, value)
+	}
+	if endpoint != hub.DefaultEndpoint {
+		add("--endpoint", endpoint)
+	}
+	for _, f := range o.filters {
+		add("--filter", f)
+	}
+	add("--search", o.search)
+	add("--author", o.author)
+	add("--sort", o.sort)
+	if o.limit > 0 {
+		add("--limit", strconv.Itoa(o.limit))
+	}
+	for _, b := range []struct {
+		flag string
+		on   bool
+	}{{"--cards", o.cards}, {"--details", o.details}, {"--full", o.full}} {
+		if b.on {
+			parts = append(parts, b.flag)
+		}
+	}
+	if !since.IsZero() {
+		add("--since", since.Format(time.RFC3339))
+	}
+	return strings.Join(parts, " ")
+}
+
+// checkPaths reports, as usage errors before any request, a malformed
+// --endpoint (or HF_ENDPOINT, its default), a --token-file that is not a
+// readable file and an --out that exists but is not a directory.
+func (o *crawlOptions) checkPaths() error {
+	if o.endpoint != "" {
+		if _, err := hub.ParseEndpoint(o.endpoint); err != nil {
+			return usagef("--endpoint %v", err)
+		}
+	} else if _, err := hub.ParseEndpoint(hub.EndpointFromEnv()); err != nil {
+		return usagef("HF_ENDPOINT %v", err)
+	}
+	if o.tokenFile != "" {
+		switch fi, err := os.Stat(o.tokenFile); {
+		case err != nil:
+			return usagef("--token-file: %v", err)
+		case fi.IsDir():
+			return usagef("--token-file %s: a directory, not a file", o.tokenFile)
+		}
+	}
+	if fi, err := os.Stat(o.out); err == nil && !fi.IsDir() {
+		return usagef("--out %s: not a directory (a zoo is a directory)", o.out)
+	}
+	return nil
 }
 
 // progress sets how the crawl reports progress: nothing with --quiet; on a

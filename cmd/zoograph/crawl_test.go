@@ -9,10 +9,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zoograph/zoograph/crawler"
 	"github.com/zoograph/zoograph/crawler/hub"
 	"github.com/zoograph/zoograph/crawler/hubtest"
 	"github.com/zoograph/zoograph/store"
@@ -72,9 +74,11 @@ func TestCrawlCommand(t *testing.T) {
 	if len(tables.Cards) == 0 || tables.Evals == nil {
 		t.Errorf("got %d cards and %v evals", len(tables.Cards), tables.Evals != nil)
 	}
+	// The provenance records the flags that shape the result, not the
+	// token file, the pacing or the workers.
 	last := m.Provenance[len(m.Provenance)-1]
-	if last.Command != "zoograph crawl models" || last.Source != "hub" {
-		t.Errorf("provenance %+v", last)
+	if want := "zoograph crawl models --out " + strconv.Quote(dir) + " --endpoint " + url + " --cards"; last.Command != want || last.Source != "hub" {
+		t.Errorf("provenance command %q, want %q (source %q)", last.Command, want, last.Source)
 	}
 	checkNoToken(t, dir, stdout, stderr)
 }
@@ -175,6 +179,28 @@ func TestCrawlCommandInterruptAndResume(t *testing.T) {
 	}
 }
 
+// TestCrawlCommandResumeNothing checks that --resume without an
+// interrupted crawl says so on stderr, even with --quiet, and what it runs
+// instead: a full crawl, then an incremental one.
+func TestCrawlCommandResumeNothing(t *testing.T) {
+	_, url := crawlHub(t, hubtest.Options{})
+	dir := filepath.Join(t.TempDir(), "zoo")
+	t.Setenv("HF_TOKEN", "")
+	for _, want := range []string{
+		"nothing to resume: no interrupted crawl of models in " + dir + "; running a full crawl instead",
+		"nothing to resume: no interrupted crawl of models in " + dir + "; running an incremental crawl of what changed since ",
+	} {
+		code, _, stderr := runCrawlCmd(t.Context(), "models", "--out", dir, "--endpoint", url, "--quota", "none", "--resume", "--quiet")
+		if code != exitOK || !strings.Contains(stderr, want) || !strings.Contains(stderr, "level=WARN") {
+			t.Errorf("exit %d; stderr lacks a warning %q:\n%s", code, want, stderr)
+		}
+	}
+	code, _, stderr := runCrawlCmd(t.Context(), "models", "--out", dir, "--endpoint", url, "--quota", "none")
+	if code != exitOK || strings.Contains(stderr, "nothing to resume") {
+		t.Errorf("without --resume: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
 func TestCrawlCommandUsage(t *testing.T) {
 	dir := t.TempDir()
 	for _, tt := range []struct {
@@ -208,6 +234,88 @@ func TestCrawlCommandUsage(t *testing.T) {
 	}
 	if code, _, stderr := runCrawlCmd(context.Background(), "-h"); code != exitOK || !strings.Contains(stderr, "--resume") && !strings.Contains(stderr, "-resume") {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestCrawlCommandBadLocations checks that a malformed endpoint, token
+// file or zoo path is a usage error naming its flag (or HF_ENDPOINT),
+// given before any request.
+func TestCrawlCommandBadLocations(t *testing.T) {
+	h, url := crawlHub(t, hubtest.Options{})
+	tmp := t.TempDir()
+	zoo := filepath.Join(tmp, "zoo")
+	aFile := filepath.Join(tmp, "a-file")
+	writeTestFile(t, aFile, "x")
+	t.Setenv("HF_TOKEN", "")
+	for _, tt := range []struct {
+		name, env string
+		args      []string
+		want      string
+	}{
+		{name: "endpoint not a URL", args: []string{"--endpoint", "notaurl"},
+			want: `--endpoint "notaurl": not an http or https URL`},
+		{name: "endpoint of another scheme", args: []string{"--endpoint", "ftp://example.org"},
+			want: `--endpoint "ftp://example.org": not an http or https URL`},
+		{name: "endpoint without host", args: []string{"--endpoint", "http://"},
+			want: `--endpoint "http://": no host`},
+		{name: "endpoint with a query", args: []string{"--endpoint", url + "?x=1"},
+			want: `--endpoint "` + url + `?x=1": must not have a query`},
+		{name: "HF_ENDPOINT not a URL", env: "notaurl",
+			want: `HF_ENDPOINT "notaurl": not an http or https URL`},
+		{name: "missing token file", args: []string{"--endpoint", url, "--token-file", filepath.Join(tmp, "no-token")},
+			want: "--token-file: stat " + filepath.Join(tmp, "no-token")},
+		{name: "token file a directory", args: []string{"--endpoint", url, "--token-file", tmp},
+			want: "--token-file " + tmp + ": a directory"},
+		{name: "out a file", args: []string{"--endpoint", url}, want: "--out " + aFile + ": not a directory"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HF_ENDPOINT", tt.env)
+			out := zoo
+			if tt.name == "out a file" {
+				out = aFile
+			}
+			before := h.Stats().Total()
+			args := append([]string{"models", "--out", out, "--quota", "none", "--retries", "0"}, tt.args...)
+			code, stdout, stderr := runCrawlCmd(t.Context(), args...)
+			if code != exitUsage || !strings.Contains(stderr, "zoograph crawl: "+tt.want) {
+				t.Errorf("exit %d, want %d; stderr lacks %q:\n%s", code, exitUsage, tt.want, stderr)
+			}
+			if got := h.Stats().Total() - before; got != 0 || stdout != "" {
+				t.Errorf("%d requests made, stdout %q; want none before the usage error", got, stdout)
+			}
+			if _, err := os.Stat(zoo); !os.IsNotExist(err) {
+				t.Errorf("%s created (stat: %v)", zoo, err)
+			}
+		})
+	}
+}
+
+// TestCrawlCommandLine checks the command a crawl records in the zoo's
+// provenance: the flags that shape the result, quoted where a shell needs
+// it, never the token.
+func TestCrawlCommandLine(t *testing.T) {
+	since := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name     string
+		o        crawlOptions
+		endpoint string
+		since    time.Time
+		want     string
+	}{
+		{name: "plain", o: crawlOptions{out: "zoo", tokenFile: "secret-token", workers: 8, quota: "none", retries: 3, quiet: true, resume: true},
+			endpoint: hub.DefaultEndpoint, want: `zoograph crawl models --out "zoo"`},
+		{name: "every shaping flag", o: crawlOptions{out: "my zoo", filters: listFlag{"image-classification", "license:mit"},
+			search: "vit base", author: "google", sort: "downloads", limit: 5000, cards: true, details: true, full: true},
+			endpoint: "http://127.0.0.1:8080", want: `zoograph crawl models --out "my zoo" --endpoint http://127.0.0.1:8080 ` +
+				`--filter image-classification --filter license:mit --search "vit base" --author google --sort downloads --limit 5000 --cards --details --full`},
+		{name: "since as a time", o: crawlOptions{out: "z", since: "48h"}, endpoint: hub.DefaultEndpoint, since: since,
+			want: `zoograph crawl models --out "z" --since 2026-11-30T00:00:00Z`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.o.commandLine(crawler.KindModels, tt.endpoint, tt.since); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
 	}
 }
 

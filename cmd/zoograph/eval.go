@@ -17,7 +17,9 @@ accuracies, beside the baselines, with the same metrics and protocols as
 P is either a CSV file with a header naming the columns target, model and
 score, and optionally method and seed; or a directory in the TransferGraph
 layout <target>/<method>/results_*.csv with the columns (index), model,
-score, where a target such as glue/sst2 is written glue_sst2.
+score, where a target such as glue/sst2 is written glue_sst2. A score
+written NaN or Inf is an error; an empty score is no prediction for the
+model (a warning counts them), which the metrics leave out.
 
 DIR (created; it must be empty unless --force) gets metrics.parquet,
 report.json (one JSON document: a protocol's report, or with several
@@ -43,6 +45,7 @@ report.json (one JSON document: a protocol's report, or with several
 	preds, err := evaluate.ReadPredictions(*predictions, evaluate.ReadOptions{
 		Datasets: tables.DatasetIDs(),
 		Method:   *method,
+		Logger:   e.log,
 	})
 	if err != nil {
 		return err

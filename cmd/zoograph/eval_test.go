@@ -96,6 +96,33 @@ func TestEvalCommandRankDirectory(t *testing.T) {
 	}
 }
 
+// TestEvalCommandEmptyScores checks that empty scores, no prediction for
+// their models, are evaluated without them and said so on stderr with
+// their count and the first one's line.
+func TestEvalCommandEmptyScores(t *testing.T) {
+	zoo := evalTestZoo(t)
+	preds := filepath.Join(t.TempDir(), "preds.csv")
+	var b strings.Builder
+	b.WriteString("target,model,score\n")
+	for i := range 8 {
+		score := string(rune('0' + i))
+		if i == 2 || i == 5 {
+			score = ""
+		}
+		b.WriteString("cifar100,org/m" + string(rune('0'+i)) + "," + score + "\n")
+	}
+	writeTestFile(t, preds, b.String())
+	code, _, stderr := runCmd("eval", "--zoo", zoo, "--predictions", preds, "--out", filepath.Join(t.TempDir(), "o"), "--baselines", "")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"level=WARN", "empty score are no prediction", "count=2", "first=" + preds + ":4"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
 func TestEvalCommandErrors(t *testing.T) {
 	zoo := evalTestZoo(t)
 	bad := filepath.Join(t.TempDir(), "bad.csv")
@@ -106,6 +133,10 @@ func TestEvalCommandErrors(t *testing.T) {
 	writeTestFile(t, unknownModels, "target,model,score\ncifar100,nobody/m1,0.5\ncifar100,nobody/m2,0.7\n")
 	good := filepath.Join(t.TempDir(), "good.csv")
 	writeTestFile(t, good, "target,model,score,method\ncifar100,org/m1,0.5,logme\n")
+	nan := filepath.Join(t.TempDir(), "nan.csv")
+	writeTestFile(t, nan, "target,model,score\ncifar100,org/m1,0.5\ncifar100,org/m2,NaN\n")
+	inf := filepath.Join(t.TempDir(), "inf.csv")
+	writeTestFile(t, inf, "model,score,target\norg/m1,0.5,cifar100\norg/m2,0.25,cifar100\norg/m3,-Inf,cifar100\n")
 	out := func() string { return filepath.Join(t.TempDir(), "o") }
 	tests := []struct {
 		name   string
@@ -115,7 +146,9 @@ func TestEvalCommandErrors(t *testing.T) {
 	}{
 		{"no predictions flag", []string{"eval", "--zoo", zoo, "--out", "x"}, exitUsage, "--predictions"},
 		{"bad baseline", []string{"eval", "--zoo", zoo, "--predictions", bad, "--out", "x", "--baselines", "oracle"}, exitUsage, `unknown baseline "oracle"`},
-		{"bad csv", []string{"eval", "--zoo", zoo, "--predictions", bad, "--out", out()}, exitFailure, bad + `:3: score "high" is not a number`},
+		{"bad csv", []string{"eval", "--zoo", zoo, "--predictions", bad, "--out", out()}, exitFailure, bad + `:3:17: score "high" is not a number`},
+		{"NaN score", []string{"eval", "--zoo", zoo, "--predictions", nan, "--out", out()}, exitFailure, nan + `:3:17: score "NaN" is not a finite number`},
+		{"infinite score", []string{"eval", "--zoo", zoo, "--predictions", inf, "--out", out()}, exitFailure, inf + `:4:8: score "-Inf" is not a finite number`},
 		{"unknown target", []string{"eval", "--zoo", zoo, "--predictions", unknown, "--out", out()}, exitFailure, `unknown target "imagenet"`},
 		{"only unknown models", []string{"eval", "--zoo", zoo, "--predictions", unknownModels, "--out", out()}, exitFailure,
 			`none of the 2 predictions on the evaluated targets names a model with a recorded accuracy on its target (e.g. model "nobody/m1" on cifar100)`},

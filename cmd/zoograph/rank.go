@@ -31,7 +31,7 @@ metadata alone (--describe FILE, YAML):
 	task: text-classification   # the Hub's task vocabulary
 	num_classes: 2
 	num_examples: 12000
-	language: en
+	language: en                # any case: EN, pt-br read as en, pt-BR
 	domain: product reviews
 	distances: {imdb: 3.1}      # optional: known distances to zoo datasets
 	scores: {logme: {google-bert/bert-base-uncased: 1.9}}   # optional: logme or reg_h_score of zoo models

@@ -303,3 +303,34 @@ func TestDecileLog(t *testing.T) {
 		}
 	}
 }
+
+// TestRunProbeHidesHistory checks that a probe as large as a history
+// dataset's number of models is said up front: the datasets it hides from
+// the training rows, and the largest probe that keeps them.
+func TestRunProbeHidesHistory(t *testing.T) {
+	zoo, targets := sampleZoo(t)
+	tables, _, err := store.ReadZoo(zoo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models := map[string]map[string]bool{}
+	for _, f := range tables.Finetunes {
+		if models[f.DatasetID] == nil {
+			models[f.DatasetID] = map[string]bool{}
+		}
+		models[f.DatasetID][f.ModelID] = true
+	}
+	smallest, k := "", 0
+	for ds, ms := range models {
+		if ds != targets[0] && (smallest == "" || len(ms) < k || len(ms) == k && ds < smallest) {
+			smallest, k = ds, len(ms)
+		}
+	}
+	runDir := filepath.Join(t.TempDir(), "run")
+	code, out, errs := runCLI(t, "run", "--zoo", zoo, "--out", runDir, "--targets", targets[0], "--seeds", "1", "--selection", "fixed",
+		"--probe", fmt.Sprint(k), "--protocol", "clean")
+	want := fmt.Sprintf("probe = %d reveals every model of", k)
+	if code != exitOK || !strings.Contains(errs, want) || !strings.Contains(errs, smallest+" (") || !strings.Contains(errs, fmt.Sprintf("probe = %d or less keeps them", k-1)) {
+		t.Errorf("exit %d; stderr lacks %q naming %s and probe %d:\n%s\n%s", code, want, smallest, k-1, errs, out)
+	}
+}

@@ -75,9 +75,9 @@ func (c *Client) Stats() Stats {
 // that is not loopback (ErrInsecureToken).
 func New(opt Options) (*Client, error) {
 	opt = opt.withDefaults()
-	base, err := parseEndpoint(opt.Endpoint)
+	base, err := ParseEndpoint(opt.Endpoint)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("hub: endpoint %w", err)
 	}
 	if opt.Token != "" {
 		if err := checkToken(opt.Token); err != nil {
@@ -118,20 +118,21 @@ func (c *Client) Endpoint() string { return c.base.String() }
 // Close releases idle connections. The Client stays usable.
 func (c *Client) Close() { c.hc.CloseIdleConnections() }
 
-func parseEndpoint(s string) (*url.URL, error) {
+// ParseEndpoint parses the endpoint New talks to, or says why New would
+// refuse it, quoting it after the word "endpoint" or a flag's name.
+func ParseEndpoint(s string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil {
-		return nil, fmt.Errorf("hub: endpoint: %w", err)
-	}
 	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%q: not a URL: %w", s, errors.Unwrap(err))
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("hub: endpoint %q: scheme must be http or https", s)
+		return nil, fmt.Errorf("%q: not an http or https URL (e.g. %s)", s, DefaultEndpoint)
 	case u.Host == "":
-		return nil, fmt.Errorf("hub: endpoint %q: no host", s)
-	case u.User != nil:
-		return nil, fmt.Errorf("hub: endpoint must not carry credentials; use Options.Token")
+		return nil, fmt.Errorf("%q: no host", s)
+	case u.User != nil: // s is not quoted: it holds a secret
+		return nil, errors.New("must not carry credentials; give the token separately")
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("hub: endpoint %q: must not have a query or fragment", s)
+		return nil, fmt.Errorf("%q: must not have a query or fragment", s)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,15 +16,20 @@ import (
 )
 
 // CSVError is a malformed predictions file: the file, the 1-based line (0
-// when the file as a whole is at fault) and what is wrong.
+// when the file as a whole is at fault), the 1-based column in bytes (0
+// when the line as a whole is) and what is wrong.
 type CSVError struct {
-	File string
-	Line int
-	Err  error
+	File   string
+	Line   int
+	Column int
+	Err    error
 }
 
 func (e *CSVError) Error() string {
-	if e.Line > 0 {
+	switch {
+	case e.Line > 0 && e.Column > 0:
+		return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Column, e.Err)
+	case e.Line > 0:
 		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
 	}
 	return fmt.Sprintf("%s: %v", e.File, e.Err)
@@ -44,19 +50,24 @@ type ReadOptions struct {
 	Datasets []string
 	// Method names predictions of a CSV file without a method column.
 	Method string
+	// Logger gets the warning about records without a score; nil = discard.
+	Logger *slog.Logger
 }
 
 // ReadPredictions reads predictions from path, which is either
 //
 //   - a CSV file whose header names the columns target, model (or
 //     model_id) and score, and optionally method and seed, in any order; an
-//     empty score is NaN, an empty seed unseeded; or
+//     empty score is no prediction (NaN: the metrics leave the model out,
+//     and a warning to opt.Logger counts them and names the first), an
+//     empty seed unseeded; a score written NaN or ±Inf is an error; or
 //   - a directory in the TransferGraph rank layout
 //     <target>/<method>/results_*.csv, each file with the columns
 //     (index), model, score. In a method directory the paper's
 //     results_1.0_128_0.csv is read if present, else the only results*.csv.
 //
-// A malformed file is a *CSVError naming the file and line.
+// A malformed file is a *CSVError naming the file and line (and column,
+// for a bad score).
 func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -64,15 +75,16 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 	}
 	resolve := targetResolver(opt.Datasets)
 	var preds []Prediction
+	var un unscored
 	if fi.IsDir() {
-		preds, err = readRankDir(path, resolve)
+		preds, err = readRankDir(path, resolve, &un)
 	} else {
 		var f *os.File
 		if f, err = os.Open(path); err != nil {
 			return nil, err
 		}
 		defer f.Close()
-		preds, err = readCSV(path, f, csvDefaults{method: opt.Method}, resolve)
+		preds, err = readCSV(path, f, csvDefaults{method: opt.Method}, resolve, &un)
 	}
 	if err != nil {
 		return nil, err
@@ -80,7 +92,26 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 	if len(preds) == 0 {
 		return nil, &CSVError{File: path, Err: errors.New("no predictions")}
 	}
+	if un.n > 0 && opt.Logger != nil {
+		opt.Logger.Warn("predictions with an empty score are no prediction: the metrics leave those models out",
+			"predictions", path, "count", un.n, "first", fmt.Sprintf("%s:%d", un.file, un.line))
+	}
 	return preds, nil
+}
+
+// unscored counts the records whose score is empty, and where the first
+// one is.
+type unscored struct {
+	n    int
+	file string
+	line int
+}
+
+func (u *unscored) add(file string, line int) {
+	if u.n == 0 {
+		u.file, u.line = file, line
+	}
+	u.n++
 }
 
 // targetResolver maps a written target name to a dataset id.
@@ -118,7 +149,7 @@ type csvDefaults struct {
 
 // readCSV parses one predictions file. Columns target and method may be
 // absent when defaults supply them.
-func readCSV(name string, r io.Reader, def csvDefaults, resolve func(string) (string, error)) ([]Prediction, error) {
+func readCSV(name string, r io.Reader, def csvDefaults, resolve func(string) (string, error), un *unscored) ([]Prediction, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, &CSVError{File: name, Err: err}
@@ -126,7 +157,7 @@ func readCSV(name string, r io.Reader, def csvDefaults, resolve func(string) (st
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.ReuseRecord = true
-	pr := &predictionReader{name: name, def: def, resolve: resolve, targets: map[string]string{}}
+	pr := &predictionReader{name: name, def: def, resolve: resolve, targets: map[string]string{}, cr: cr, un: un}
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, pr.fail(0, "empty file: want a header with columns target, model, score")
@@ -164,10 +195,18 @@ type predictionReader struct {
 	resolve func(string) (string, error)
 	col     map[string]int    // column → index
 	targets map[string]string // written name → id, resolved once
+	cr      *csv.Reader       // for the position of a field
+	un      *unscored
 }
 
 func (pr *predictionReader) fail(line int, format string, args ...any) error {
 	return &CSVError{File: pr.name, Line: line, Err: fmt.Errorf(format, args...)}
+}
+
+// failField is fail at the column of field c of the current record.
+func (pr *predictionReader) failField(c string, format string, args ...any) error {
+	line, col := pr.cr.FieldPos(pr.col[c])
+	return &CSVError{File: pr.name, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
 }
 
 func (pr *predictionReader) wrap(err error) error {
@@ -239,10 +278,15 @@ func (pr *predictionReader) record(rec []string, line int) (Prediction, error) {
 	score, _ := pr.field(rec, "score")
 	if score == "" {
 		p.Score = math.NaN()
+		pr.un.add(pr.name, line)
 	} else {
 		var err error
-		if p.Score, err = strconv.ParseFloat(score, 64); err != nil {
-			return p, pr.fail(line, "score %q is not a number", score)
+		p.Score, err = strconv.ParseFloat(score, 64)
+		switch {
+		case err != nil:
+			return p, pr.failField("score", "score %q is not a number", score)
+		case math.IsNaN(p.Score) || math.IsInf(p.Score, 0):
+			return p, pr.failField("score", "score %q is not a finite number (leave it empty for no prediction)", score)
 		}
 	}
 	if v, ok := pr.field(rec, "method"); ok && v != "" {
@@ -262,7 +306,7 @@ func (pr *predictionReader) record(rec []string, line int) (Prediction, error) {
 }
 
 // readRankDir reads the TransferGraph layout <target>/<method>/results_*.csv.
-func readRankDir(dir string, resolve func(string) (string, error)) ([]Prediction, error) {
+func readRankDir(dir string, resolve func(string) (string, error), un *unscored) ([]Prediction, error) {
 	targets, err := subdirs(dir)
 	if err != nil {
 		return nil, err
@@ -289,7 +333,7 @@ func readRankDir(dir string, resolve func(string) (string, error)) ([]Prediction
 			if err != nil {
 				return nil, err
 			}
-			p, err := readCSV(file, bytes.NewReader(data), csvDefaults{method: m, target: id}, resolve)
+			p, err := readCSV(file, bytes.NewReader(data), csvDefaults{method: m, target: id}, resolve, un)
 			if err != nil {
 				return nil, err
 			}

@@ -1,7 +1,9 @@
 package evaluate
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -25,7 +27,7 @@ func TestReadPredictionsCSV(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "preds.csv")
 	writeFile(t, path, "\ufeffSeed,target,Model,score,method\n"+
 		"1,cifar100,org/a,0.5,ours\n"+
-		",glue_sst2,org/b,-inf,ours\n"+
+		",glue_sst2,org/b,-1.5e-3,ours\n"+
 		"2,tweet_eval/irony,org/c,,other\n")
 	preds, err := ReadPredictions(path, ReadOptions{Datasets: zooDatasets})
 	if err != nil {
@@ -38,8 +40,8 @@ func TestReadPredictionsCSV(t *testing.T) {
 	if a.Method != "ours" || a.Seed == nil || *a.Seed != 1 || a.Target != "cifar100" || a.ModelID != "org/a" || a.Score != 0.5 {
 		t.Errorf("first %+v", a)
 	}
-	if b.Seed != nil || b.Target != "glue/sst2" || !math.IsInf(b.Score, -1) {
-		t.Errorf("second %+v (want unseeded, glue/sst2, -Inf)", b)
+	if b.Seed != nil || b.Target != "glue/sst2" || b.Score != -1.5e-3 {
+		t.Errorf("second %+v (want unseeded, glue/sst2, -0.0015)", b)
 	}
 	if c.Method != "other" || !math.IsNaN(c.Score) {
 		t.Errorf("third %+v (want method other, NaN score)", c)
@@ -63,19 +65,23 @@ func TestReadPredictionsErrors(t *testing.T) {
 		name    string
 		content string
 		line    int
+		column  int // 0: the line as a whole
 		msg     string
 	}{
-		{"empty", "", 0, "empty file"},
-		{"no score column", "target,model\ncifar100,a\n", 1, "lacks column(s) score"},
-		{"duplicate column", "target,model,score,score\n", 1, `"score" appears twice`},
-		{"bad score", "target,model,score\ncifar100,a,1\ncifar100,b,high\n", 3, `score "high" is not a number`},
-		{"bad seed", "target,model,score,seed\ncifar100,a,1,x\n", 2, `seed "x" is not an integer`},
-		{"short row", "target,model,score\ncifar100,a\n", 2, "wrong number of fields"},
-		{"unknown target", "target,model,score\nimagenet,a,1\n", 2, `unknown target "imagenet"`},
-		{"empty model", "target,model,score\ncifar100,,1\n", 2, "empty model"},
-		{"no method", "target,model,score\ncifar100,a,1\n", 2, "no method"},
-		{"bare quote", "target,model,score\ncifar100,\"a,1\n", 2, "extraneous or missing"},
-		{"header only", "target,model,score\n", 0, "no predictions"},
+		{"empty", "", 0, 0, "empty file"},
+		{"no score column", "target,model\ncifar100,a\n", 1, 0, "lacks column(s) score"},
+		{"duplicate column", "target,model,score,score\n", 1, 0, `"score" appears twice`},
+		{"bad score", "target,model,score\ncifar100,a,1\ncifar100,b,high\n", 3, 12, `score "high" is not a number`},
+		{"NaN score", "target,model,score\ncifar100,a,1\ncifar100,b,NaN\n", 3, 12, `score "NaN" is not a finite number (leave it empty for no prediction)`},
+		{"infinite score", "model,target,score\na,cifar100,0.5\nb,cifar100,-inf\n", 3, 12, `score "-inf" is not a finite number`},
+		{"infinite score, quoted, first column", "score,model,target\n\"+Inf\",a,cifar100\n", 2, 1, `score "+Inf" is not a finite number`},
+		{"bad seed", "target,model,score,seed\ncifar100,a,1,x\n", 2, 0, `seed "x" is not an integer`},
+		{"short row", "target,model,score\ncifar100,a\n", 2, 0, "wrong number of fields"},
+		{"unknown target", "target,model,score\nimagenet,a,1\n", 2, 0, `unknown target "imagenet"`},
+		{"empty model", "target,model,score\ncifar100,,1\n", 2, 0, "empty model"},
+		{"no method", "target,model,score\ncifar100,a,1\n", 2, 0, "no method"},
+		{"bare quote", "target,model,score\ncifar100,\"a,1\n", 2, 0, "extraneous or missing"},
+		{"header only", "target,model,score\n", 0, 0, "no predictions"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,8 +96,8 @@ func TestReadPredictionsErrors(t *testing.T) {
 			if !errors.As(err, &ce) {
 				t.Fatalf("err = %v, want a *CSVError", err)
 			}
-			if ce.File != path || ce.Line != tt.line || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("err = %q (line %d), want line %d and %q", err, ce.Line, tt.line, tt.msg)
+			if ce.File != path || ce.Line != tt.line || ce.Column != tt.column || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("err = %q (line %d, column %d), want line %d, column %d and %q", err, ce.Line, ce.Column, tt.line, tt.column, tt.msg)
 			}
 		})
 	}
@@ -102,12 +108,18 @@ func TestReadPredictionsErrors(t *testing.T) {
 
 func TestReadPredictionsRankDir(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "glue_sst2", "xgb_node2vec", PaperResultsFile), ",model,score\n0,org/a,0.1\n1,org/b,inf\n2,org/a,0.3\n")
+	writeFile(t, filepath.Join(dir, "glue_sst2", "xgb_node2vec", PaperResultsFile), ",model,score\n0,org/a,0.1\n1,org/b,\n2,org/a,0.3\n")
 	writeFile(t, filepath.Join(dir, "glue_sst2", "xgb_node2vec", "results_0.5_128_0.csv"), ",model,score\n0,org/z,9\n")
 	writeFile(t, filepath.Join(dir, "cifar100", "lr_node2vec", "results.csv"), ",model,score\n0,org/c,2\n")
-	preds, err := ReadPredictions(dir, ReadOptions{Datasets: zooDatasets})
+	var logs bytes.Buffer
+	preds, err := ReadPredictions(dir, ReadOptions{Datasets: zooDatasets, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// An empty score is no prediction, and said so with a count and where.
+	first := filepath.Join(dir, "glue_sst2", "xgb_node2vec", PaperResultsFile) + ":3"
+	if w := logs.String(); !strings.Contains(w, "level=WARN") || !strings.Contains(w, "count=1") || !strings.Contains(w, first) {
+		t.Errorf("warning %q lacks level WARN, count=1 or %s", w, first)
 	}
 	var got []string
 	for _, p := range preds {
@@ -117,7 +129,7 @@ func TestReadPredictionsRankDir(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("predictions %q, want %q", got, want)
 	}
-	if !math.IsInf(preds[2].Score, 1) || preds[2].Seed != nil {
+	if !math.IsNaN(preds[2].Score) || preds[2].Seed != nil {
 		t.Errorf("org/b %+v", preds[2])
 	}
 
@@ -164,7 +176,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add("target,model,score\n\"x\ny\",a,1\n")
 	f.Add("\ufefftarget;model;score\n")
 	f.Fuzz(func(t *testing.T, content string) {
-		preds, err := readCSV("fuzz.csv", strings.NewReader(content), csvDefaults{method: "m"}, func(s string) (string, error) { return s, nil })
+		preds, err := readCSV("fuzz.csv", strings.NewReader(content), csvDefaults{method: "m"}, func(s string) (string, error) { return s, nil }, &unscored{})
 		if err != nil {
 			var ce *CSVError
 			if !errors.As(err, &ce) || ce.File != "fuzz.csv" {
@@ -173,6 +185,9 @@ func FuzzReadCSV(f *testing.F) {
 			return
 		}
 		for _, p := range preds {
+			if math.IsInf(p.Score, 0) {
+				t.Fatalf("infinite score accepted: %+v", p)
+			}
 			if p.Method == "" || p.Target == "" || p.ModelID == "" {
 				t.Fatalf("incomplete prediction %+v", p)
 			}
