@@ -273,12 +273,15 @@ func ParseDescription(data []byte, file string) (*Description, error) {
 			return nil, fail(k.Line, key, "unknown field (the fields are %s)", strings.Join(descriptionFields, ", "))
 		}
 		if err != nil {
-			// The error names the field and line: the decoder's need not.
-			msg := strings.TrimPrefix(yamlMessage(err), "construct errors: ")
-			if m := yamlLineRe.FindString(msg); m != "" {
-				msg = msg[len(m):]
+			// The error names the field and the line: the decoder's own
+			// line where it gives one (a value nested below the field's),
+			// said once.
+			msg, line := strings.TrimPrefix(yamlMessage(err), "construct errors: "), v.Line
+			if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+				fmt.Sscan(m[1], &line)
+				msg = msg[len(m[0]):]
 			}
-			return nil, fail(v.Line, key, "%s", msg)
+			return nil, fail(line, key, "%s", msg)
 		}
 	}
 	d.src = &descriptionSource{file: file, lines: lines}

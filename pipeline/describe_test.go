@@ -88,6 +88,7 @@ scores:
 		{"unknown task", "name: x\nmodality: text\ntask: sentiment\n", "task", 3, `unknown task "sentiment"`},
 		{"task of another modality", "name: x\nmodality: image\ntask: text-classification\n", "task", 3, "text task, not a image one"},
 		{"classes not a number", "name: x\nmodality: text\ntask: text-classification\nnum_classes: two\n", "num_classes", 4, "cannot construct !!str `two` into int64"},
+		{"score not a number on its own line", "name: x\nmodality: text\ntask: text-classification\nscores:\n  logme:\n    a/m: 1\n    b/m: abc\n", "scores", 7, "cannot construct !!str `abc` into float64"},
 		{"name is a list", "name: [a, b]\nmodality: text\ntask: text-classification\n", "name", 1, "single value"},
 		{"bad language", "name: x\nmodality: text\ntask: text-classification\nlanguage: [en, English!]\n", "language", 4, "not a language code"},
 		{"negative distance", "name: x\nmodality: text\ntask: text-classification\ndistances: {imdb: -1}\n", "distances.imdb", 4, "≥ 0"},
