@@ -36,11 +36,20 @@ type column[T any] struct {
 	// texts): it is written without a dictionary, which would only grow
 	// until the writer gave it up.
 	unique bool
+	// since is the schema version that added the column, 0 for the first.
+	// A file of an older version lacks it: its rows read the Go zero value.
+	since int
 }
 
 // unique returns col marked as unique.
 func unique[T any](col column[T]) column[T] {
 	col.unique = true
+	return col
+}
+
+// since returns col marked as added in schema version v.
+func since[T any](v int, col column[T]) column[T] {
+	col.since = v
 	return col
 }
 

@@ -34,7 +34,9 @@
 // and each table's file, row count, size and SHA-256 (Manifest). WriteZoo,
 // MergeZoo, MergeParts, ReadZoo, ReadTable and Verify work on zoos.
 // WriteZoo replaces whole tables; MergeZoo, what importers use, replaces
-// only the rows of one source and keeps the rest. MergeParts folds part
+// only the rows of one source and keeps the rest: every table an import
+// writes has a source column (scores and dataset_distances since schema
+// version 2; SchemaVersion says how older zoos read). MergeParts folds part
 // files into a table by key, the newest row winning, with the rows of
 // dependent tables following theirs: a crawler writes parts as it goes and
 // leaves the merge, and its crash safety, to store. Writes are atomic

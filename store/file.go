@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -624,9 +625,13 @@ func (r *reader[T]) checkSchema() error {
 	if err != nil {
 		return fmt.Errorf("store: read %s table: schema of %s: %w", r.table, r.path, err)
 	}
+	version := md.KeyValueMetadata().FindValue(metaSchemaVersion)
 	for _, col := range r.cols {
 		name := col.field.Name
 		idx := fileSchema.FieldIndices(name)
+		if len(idx) == 0 && predates(version, col) {
+			continue
+		}
 		if len(idx) == 0 {
 			return &SchemaError{File: r.path, Table: r.table, Column: name, Want: col.field.Type.String()}
 		}
@@ -639,7 +644,26 @@ func (r *reader[T]) checkSchema() error {
 			}
 		}
 	}
+	if len(r.leaves) == 0 && len(r.cols) > 0 && md.Schema.NumColumns() > 0 {
+		// Only columns the file predates are selected: read one leaf for
+		// the row count (no leaves would read them all).
+		r.leaves = []int{0}
+	}
 	return nil
+}
+
+// predates reports whether a file of schema version version (nil when the
+// file does not say, as files written elsewhere) may lack col: col was added
+// after the file's version.
+func predates[T any](version *string, col column[T]) bool {
+	if col.since == 0 {
+		return false
+	}
+	if version == nil {
+		return true
+	}
+	v, err := strconv.Atoi(*version)
+	return err == nil && v < col.since
 }
 
 // each calls fn with every record of the file. It turns a panic of the
@@ -680,8 +704,16 @@ func (r *reader[T]) each(fn func(rec arrow.Record) error) (err error) {
 // once more, on the Arrow type the reader produces.
 func (r *reader[T]) index(s *arrow.Schema) error {
 	r.recIdx = make([]int, len(r.cols))
+	var version *string
+	if i := s.Metadata().FindKey(metaSchemaVersion); i >= 0 {
+		version = &s.Metadata().Values()[i]
+	}
 	for i, col := range r.cols {
 		idx := s.FieldIndices(col.field.Name)
+		if len(idx) == 0 && predates(version, col) {
+			r.recIdx[i] = -1 // the file predates the column: rows keep the zero value
+			continue
+		}
 		if len(idx) == 0 {
 			return &SchemaError{File: r.path, Table: r.table, Column: col.field.Name, Want: col.field.Type.String()}
 		}
@@ -696,7 +728,9 @@ func (r *reader[T]) index(s *arrow.Schema) error {
 // decode fills rows, of rec's length, from rec.
 func (r *reader[T]) decode(rec arrow.Record, rows []T) {
 	for i, col := range r.cols {
-		col.decode(rec.Column(r.recIdx[i]), rows)
+		if r.recIdx[i] >= 0 {
+			col.decode(rec.Column(r.recIdx[i]), rows)
+		}
 	}
 }
 

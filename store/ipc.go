@@ -189,6 +189,9 @@ func checkRecord(rec arrow.Record, idx []int, fileSize int64) error {
 		return fmt.Errorf("%d rows in a file of %d bytes", rec.NumRows(), fileSize)
 	}
 	for _, i := range idx {
+		if i < 0 {
+			continue // a column the file predates
+		}
 		if n := rec.Column(i).Len(); int64(n) != rec.NumRows() {
 			return fmt.Errorf("column %s has %d values for %d rows", rec.Schema().Field(i).Name, n, rec.NumRows())
 		}

@@ -26,16 +26,18 @@ type Merged struct {
 // rows appended after them:
 //
 //   - in the tables with a source column (models, datasets, evals,
-//     finetunes, reference_results), the rows whose source is prov.Source.
-//     Every row of t in these tables must carry prov.Source, so importing
-//     the same source again replaces its rows, and only its rows: a model
-//     crawled from the Hub and the same model in a benchmark stay two rows,
-//     one per source;
-//   - in the tables without one (cards, scores, dataset_distances), the
-//     rows with the key of a row of t: (repo_type, repo_id) for cards,
-//     (model_id, dataset_id, method) for scores, (dataset_a, dataset_b,
-//     method) for distances. A newer value of the same measurement replaces
-//     the older; rows of keys that t no longer holds stay.
+//     finetunes, scores, dataset_distances, reference_results), the rows
+//     whose source is prov.Source. Every row of t in these tables must
+//     carry prov.Source, so importing the same source again replaces its
+//     rows, and only its rows: a model crawled from the Hub and the same
+//     model in a benchmark stay two rows, one per source, and a score the
+//     new import no longer has is gone. The scores and distances of a
+//     schema 1 zoo get their source as ReadZoo gives it; those of
+//     LegacySource are replaced by key, (model_id, dataset_id, method) for
+//     scores and (dataset_a, dataset_b, method) for distances, as schema 1
+//     did;
+//   - in cards, without one, the rows with the (repo_type, repo_id) of a
+//     row of t: a newer card replaces the older; other cards stay.
 //
 // Tables nil in t are left as they are; an empty non-nil table removes the
 // source's rows of a source-column table. The zoo's tables are streamed, so
@@ -49,6 +51,9 @@ func MergeZoo(dir string, t *Tables, prov Provenance) ([]Merged, error) {
 func mergeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) ([]Merged, error) {
 	if prov.Source == "" {
 		return nil, errors.New("store: merge: the provenance names no source")
+	}
+	if prov.Source == LegacySource {
+		return nil, fmt.Errorf("store: merge: source %q is reserved for rows of old zoos", LegacySource)
 	}
 	if t == nil {
 		t = &Tables{}
@@ -75,10 +80,16 @@ func mergeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) ([]Merged, e
 			return mergeTable(mg, t.Finetunes, bySource(func(r *Finetune) string { return r.Source }))
 		},
 		func() error {
-			return mergeTable(mg, t.Scores, byKey(func(r *Score) string { return key(r.ModelID, r.DatasetID, r.Method) }))
+			return mergeTable(mg, t.Scores, owner[Score]{
+				source: func(r *Score) string { return r.Source },
+				key:    func(r *Score) string { return key(r.ModelID, r.DatasetID, r.Method) },
+			})
 		},
 		func() error {
-			return mergeTable(mg, t.DatasetDistances, byKey(func(r *DatasetDistance) string { return key(r.DatasetA, r.DatasetB, r.Method) }))
+			return mergeTable(mg, t.DatasetDistances, owner[DatasetDistance]{
+				source: func(r *DatasetDistance) string { return r.Source },
+				key:    func(r *DatasetDistance) string { return key(r.DatasetA, r.DatasetB, r.Method) },
+			})
 		},
 		func() error {
 			return mergeTable(mg, t.ReferenceResults, bySource(func(r *ReferenceResult) string { return r.Source }))
@@ -108,7 +119,8 @@ type merger struct {
 }
 
 // owner says which of a table's rows a merge replaces: by source (source
-// is set) or by key.
+// is set), by key (key alone), or by source and, for the rows of
+// LegacySource, by key (both).
 type owner[T Row] struct {
 	source func(*T) string
 	key    func(*T) string
@@ -127,7 +139,6 @@ func mergeTable[T Row](mg *merger, rows []T, own owner[T]) error {
 		return nil
 	}
 	name := TableName[T]()
-	var replaces func(*T) bool
 	if own.source != nil {
 		for i := range rows {
 			if s := own.source(&rows[i]); s != mg.source {
@@ -135,13 +146,26 @@ func mergeTable[T Row](mg *merger, rows []T, own owner[T]) error {
 					name, mg.dir, i+1, s, mg.source)
 			}
 		}
-		replaces = func(r *T) bool { return own.source(r) == mg.source }
-	} else {
-		keys := make(map[string]struct{}, len(rows))
+	}
+	var keys map[string]struct{}
+	if own.key != nil {
+		keys = make(map[string]struct{}, len(rows))
 		for i := range rows {
 			keys[own.key(&rows[i])] = struct{}{}
 		}
-		replaces = func(r *T) bool { _, ok := keys[own.key(r)]; return ok }
+	}
+	replaces := func(r *T) bool {
+		if own.source != nil {
+			s := own.source(r)
+			if s == mg.source {
+				return true
+			}
+			if own.key == nil || s != LegacySource {
+				return false
+			}
+		}
+		_, ok := keys[own.key(r)]
+		return ok
 	}
 
 	res := Merged{Table: name, Added: int64(len(rows))}
@@ -174,8 +198,10 @@ func mergeTable[T Row](mg *merger, rows []T, own owner[T]) error {
 		return err
 	}
 	var read int64
+	legacy := legacySource(mg.m, name)
 	err = scan(old, mg.cfg, func(batch []T) error {
 		read += int64(len(batch))
+		attribute(batch, legacy)
 		kept := batch[:0]
 		for i := range batch {
 			if replaces(&batch[i]) {

@@ -29,7 +29,7 @@ func benchRows(src string, acc float64, models ...string) *Tables {
 		t.Models = append(t.Models, Model{ModelID: m, ReportedAccuracy: math.NaN(), Source: src})
 		t.Finetunes = append(t.Finetunes, Finetune{ModelID: m, DatasetID: "dtd", Accuracy: acc, Method: "full",
 			Epochs: math.NaN(), LearningRate: math.NaN(), TrainSeconds: math.NaN(), Source: src})
-		t.Scores = append(t.Scores, Score{ModelID: m, DatasetID: "dtd", Method: "logme", Score: acc, RuntimeSeconds: math.NaN()})
+		t.Scores = append(t.Scores, Score{ModelID: m, DatasetID: "dtd", Method: "logme", Score: acc, RuntimeSeconds: math.NaN(), Source: src})
 	}
 	return t
 }
@@ -68,8 +68,12 @@ func TestMergeZoo(t *testing.T) {
 	}
 
 	// The second import of the same source replaces its rows, and only
-	// them; a score of another source with a key it does not hold stays.
-	other := &Tables{Scores: []Score{{ModelID: "x/y", DatasetID: "dtd", Method: "logme", Score: 1, RuntimeSeconds: math.NaN()}}}
+	// them: its score of a model it no longer has is gone, another
+	// source's scores stay, of the same key too.
+	other := &Tables{Scores: []Score{
+		{ModelID: "x/y", DatasetID: "dtd", Method: "logme", Score: 1, RuntimeSeconds: math.NaN(), Source: "other"},
+		{ModelID: "google/vit", DatasetID: "dtd", Method: "logme", Score: 2, RuntimeSeconds: math.NaN(), Source: "other"},
+	}}
 	if _, err := MergeZoo(dir, other, Provenance{Source: "other"}); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +85,7 @@ func TestMergeZoo(t *testing.T) {
 		{Table: "models", Kept: 2, Replaced: 2, Added: 2},
 		{Table: "datasets", Replaced: 1, Added: 1},
 		{Table: "finetunes", Replaced: 2, Added: 2},
-		{Table: "scores", Kept: 2, Replaced: 1, Added: 2}, // a/old and x/y kept, google/vit replaced
+		{Table: "scores", Kept: 2, Replaced: 2, Added: 2}, // other's kept, bench's a/old and google/vit replaced
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("second merge (-want +got):\n%s", diff)
@@ -107,7 +111,7 @@ func TestMergeZoo(t *testing.T) {
 	for _, s := range tables.Scores {
 		scores = append(scores, fmt.Sprintf("%s %g", s.ModelID, s.Score))
 	}
-	if diff := cmp.Diff([]string{"a/old 0.5", "x/y 1", "google/vit 0.7", "a/new 0.7"}, scores); diff != "" {
+	if diff := cmp.Diff([]string{"x/y 1", "google/vit 2", "google/vit 0.7", "a/new 0.7"}, scores); diff != "" {
 		t.Errorf("scores (-want +got):\n%s", diff)
 	}
 	// Tables the merge did not name are untouched; one provenance entry per merge.
@@ -149,6 +153,12 @@ func TestMergeZooRefuses(t *testing.T) {
 	}{
 		{"row of another source", benchRows("elsewhere", 0.5, "a/b"), Provenance{Source: "bench"}, `models into zoo`},
 		{"no source", benchRows("bench", 0.5, "a/b"), Provenance{}, "names no source"},
+		{"score of another source", &Tables{Scores: []Score{{ModelID: "a/b", DatasetID: "dtd", Method: "logme", Source: "elsewhere"}}},
+			Provenance{Source: "bench"}, "scores into zoo"},
+		{"distance of another source", &Tables{DatasetDistances: []DatasetDistance{{DatasetA: "a", DatasetB: "b", Method: "m", Source: "elsewhere"}}},
+			Provenance{Source: "bench"}, "dataset_distances into zoo"},
+		{"legacy source", &Tables{Scores: []Score{{ModelID: "a/b", DatasetID: "dtd", Method: "logme", Source: LegacySource}}},
+			Provenance{Source: LegacySource}, "reserved"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,9 +14,9 @@ func TestPeek(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "scores.parquet")
 	rows := []Score{
-		{ModelID: "a", DatasetID: "d", Method: "logme", Score: 1.5, RuntimeSeconds: math.NaN()},
-		{ModelID: "b", DatasetID: "d", Method: "logme", Score: math.Inf(1), RuntimeSeconds: 2},
-		{ModelID: "c", DatasetID: "d", Method: "logme", Score: 0, RuntimeSeconds: 3},
+		{ModelID: "a", DatasetID: "d", Method: "logme", Score: 1.5, RuntimeSeconds: math.NaN(), Source: "s"},
+		{ModelID: "b", DatasetID: "d", Method: "logme", Score: math.Inf(1), RuntimeSeconds: 2, Source: "s"},
+		{ModelID: "c", DatasetID: "d", Method: "logme", Score: 0, RuntimeSeconds: 3, Source: "s"},
 	}
 	mustWrite(t, path, rows)
 	tests := []struct {
@@ -24,9 +24,9 @@ func TestPeek(t *testing.T) {
 		limit int
 		rows  [][]any
 	}{
-		{"two", 2, [][]any{{"a", "d", "logme", 1.5, nil}, {"b", "d", "logme", math.Inf(1), 2.0}}},
-		{"more than there are", 10, [][]any{{"a", "d", "logme", 1.5, nil}, {"b", "d", "logme", math.Inf(1), 2.0}, {"c", "d", "logme", 0.0, 3.0}}},
-		{"zero means one", 0, [][]any{{"a", "d", "logme", 1.5, nil}}},
+		{"two", 2, [][]any{{"a", "d", "logme", 1.5, nil, "s"}, {"b", "d", "logme", math.Inf(1), 2.0, "s"}}},
+		{"more than there are", 10, [][]any{{"a", "d", "logme", 1.5, nil, "s"}, {"b", "d", "logme", math.Inf(1), 2.0, "s"}, {"c", "d", "logme", 0.0, 3.0, "s"}}},
+		{"zero means one", 0, [][]any{{"a", "d", "logme", 1.5, nil, "s"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,8 +36,8 @@ func TestPeek(t *testing.T) {
 			}
 			want := &Preview{
 				Table:     "scores",
-				Columns:   []string{"model_id", "dataset_id", "method", "score", "runtime_seconds"},
-				Types:     []string{"utf8", "utf8", "utf8", "float64", "float64"},
+				Columns:   []string{"model_id", "dataset_id", "method", "score", "runtime_seconds", "source"},
+				Types:     []string{"utf8", "utf8", "utf8", "float64", "float64", "utf8"},
 				Rows:      tt.rows,
 				TotalRows: 3,
 			}

@@ -164,13 +164,13 @@ func sampleScores(n int, seed uint64) []Score {
 		case 5:
 			score = math.NaN()
 		}
-		return Score{ModelID: s.id("m", 100), DatasetID: s.id("d", 20), Method: "logme", Score: score, RuntimeSeconds: s.float()}
+		return Score{ModelID: s.id("m", 100), DatasetID: s.id("d", 20), Method: "logme", Score: score, RuntimeSeconds: s.float(), Source: "transfergraph/image_classification"}
 	})
 }
 
 func sampleDistances(n int, seed uint64) []DatasetDistance {
 	return sampleRows(n, seed, func(s *sampler, i int) DatasetDistance {
-		return DatasetDistance{DatasetA: s.id("d", 20), DatasetB: s.id("d", 20), Distance: s.r.Float64(), Method: "domain_similarity:google/vit"}
+		return DatasetDistance{DatasetA: s.id("d", 20), DatasetB: s.id("d", 20), Distance: s.r.Float64(), Method: "domain_similarity:google/vit", Source: "transfergraph/image_classification"}
 	})
 }
 

@@ -8,8 +8,20 @@ import (
 
 // SchemaVersion is the version of the table schemas and of manifest.json this
 // package writes. It changes when a column is renamed, removed or changes
-// type; adding a column does not change it.
-const SchemaVersion = 1
+// type, and when a column is added that merges depend on; adding another
+// column does not change it. This package reads every version up to its
+// own, and refuses to read or write a zoo of a newer one.
+//
+// Versions:
+//
+//  1. The first.
+//  2. scores and dataset_distances have a source column, as models and
+//     finetunes do, and MergeZoo replaces their rows by source. A version 1
+//     file, without the column, still reads: ReadZoo and MergeZoo give its
+//     rows the source LegacySource names. A zoograph of version 1 reads a
+//     version 2 zoo's files but, merging into it, would drop the column:
+//     the version keeps it away.
+const SchemaVersion = 2
 
 // Row is the set of table row types. Every row type in tables.go satisfies
 // it, and every generic function of the package takes one.
@@ -174,6 +186,7 @@ var scoreCodec = newCodec(TableScores,
 	stringCol("method", required, func(r *Score) *string { return &r.Method }),
 	float64Col("score", required, func(r *Score) *float64 { return &r.Score }),
 	float64Col("runtime_seconds", nullable, func(r *Score) *float64 { return &r.RuntimeSeconds }),
+	since(2, stringCol("source", required, func(r *Score) *string { return &r.Source })),
 )
 
 var datasetDistanceCodec = newCodec(TableDatasetDistances,
@@ -181,6 +194,7 @@ var datasetDistanceCodec = newCodec(TableDatasetDistances,
 	stringCol("dataset_b", required, func(r *DatasetDistance) *string { return &r.DatasetB }),
 	float64Col("distance", required, func(r *DatasetDistance) *float64 { return &r.Distance }),
 	stringCol("method", required, func(r *DatasetDistance) *string { return &r.Method }),
+	since(2, stringCol("source", required, func(r *DatasetDistance) *string { return &r.Source })),
 )
 
 var referenceResultCodec = newCodec(TableReferenceResults,

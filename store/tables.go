@@ -116,6 +116,7 @@ type Score struct {
 	Method         string  // "logme", "reg_h_score", ...
 	Score          float64 // may be ±Inf or NaN as recorded
 	RuntimeSeconds float64 // NaN = null
+	Source         string  // provenance, e.g. "model-recycling"; since schema 2 (see LegacySource)
 }
 
 // DatasetDistance is one row of the dataset_distances table. The table holds
@@ -125,6 +126,7 @@ type DatasetDistance struct {
 	DatasetB string
 	Distance float64
 	Method   string // e.g. "domain_similarity:google/vit-base-patch16-224"
+	Source   string // provenance, e.g. "transfergraph/image_classification"; since schema 2 (see LegacySource)
 }
 
 // ReferenceResult is one cell of a published result table, e.g. the paper's

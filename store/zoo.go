@@ -390,7 +390,9 @@ func linkOrCopy(src, dst string) error {
 }
 
 // ReadZoo reads the manifest of the zoo directory dir and every table it
-// lists; a table absent from the zoo stays nil. A missing directory yields
+// lists; a table absent from the zoo stays nil. The scores and
+// dataset_distances rows of a schema 1 zoo, without a source column, get
+// the source of the write that made them, or LegacySource. A missing directory yields
 // an error wrapping ErrNoTable. A table whose file's size or row count
 // differs from the manifest's is an error; ReadZoo does not recompute
 // checksums (Verify does). When a writer commits while ReadZoo reads, ReadZoo
@@ -478,6 +480,9 @@ func readZooTable[T Row](dir string, m *Manifest, columns ...string) ([]T, error
 	}
 	if int64(len(rows)) != info.Rows {
 		return nil, fmt.Errorf("store: zoo %s: %s has %d rows, %s says %d", dir, path, len(rows), ManifestFile, info.Rows)
+	}
+	if len(columns) == 0 || slices.Contains(columns, "source") {
+		attribute(rows, legacySource(m, name))
 	}
 	if rows == nil {
 		rows = []T{} // present but empty: not nil

@@ -35,7 +35,8 @@ metadata become the models, finetunes, scores and datasets tables.
 
 The import merges: the rows ZOO already holds from other sources (a crawl,
 another benchmark) are kept; importing the same benchmark again replaces
-the rows of its earlier import.
+the rows of its earlier import, in every table: rows the new import lacks
+are gone.
 
 Malformed rows are skipped and listed with file, line and reason (and
 column, for model-recycling); with --strict the first one is an error and
@@ -173,11 +174,6 @@ func printProblems[P interface{ Error() string }](w io.Writer, problems []P, non
 // tableNote is one line of an import summary: a table and what to say of it.
 type tableNote struct{ table, note string }
 
-// keyedTables are the tables without a source column: store.MergeZoo
-// replaces their rows by key, so the rows an earlier import of the same
-// benchmark had and this one lacks stay beside other sources' rows.
-var keyedTables = map[string]bool{"scores": true, "dataset_distances": true}
-
 // printTableCounts writes a line per table: its row count, the note, and
 // how many earlier rows of the same source the merge replaced and rows of
 // other sources it kept.
@@ -194,9 +190,7 @@ func printTableCounts(w io.Writer, rows []tableNote, counts map[string]int, merg
 		if m := byTable[r.table]; m.Replaced > 0 {
 			notes = append(notes, fmt.Sprintf("replaced %d earlier rows", m.Replaced))
 		}
-		if m := byTable[r.table]; m.Kept > 0 && keyedTables[r.table] {
-			notes = append(notes, fmt.Sprintf("kept %d rows of other keys, from any source (an earlier import's too)", m.Kept))
-		} else if m.Kept > 0 {
+		if m := byTable[r.table]; m.Kept > 0 {
 			notes = append(notes, fmt.Sprintf("kept %d other rows", m.Kept))
 		}
 		line := fmt.Sprintf("  %-*s %7d", width, r.table, counts[r.table])

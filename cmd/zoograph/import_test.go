@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/zoograph/zoograph/crawler/hubtest"
+	"github.com/zoograph/zoograph/pipeline/recycling"
 	"github.com/zoograph/zoograph/store"
 	"github.com/zoograph/zoograph/store/storetest"
 )
@@ -329,17 +330,32 @@ func TestImportWithoutRecordsKeepsZoo(t *testing.T) {
 	}
 }
 
-// TestImportSaysKeyedRowsStay re-imports the model-recycling fixture
-// without its last model: the scores table has no source column, so that
-// model's probe score stays in the zoo read back, and the summary says the
-// rows it kept may be this benchmark's own, not only other sources'.
-func TestImportSaysKeyedRowsStay(t *testing.T) {
+// TestImportReplacesStaleRows re-imports the model-recycling fixture
+// without its last model into a zoo that also holds another source's scores
+// and distances: read back from the zoo's Parquet files, the dropped
+// model's row and probe score are gone, the other source's rows, of the
+// same key too, are intact, and the summary says what was replaced.
+func TestImportReplacesStaleRows(t *testing.T) {
 	const fixture = "../../pipeline/recycling/testdata/good"
 	tmp := t.TempDir()
 	zoo := filepath.Join(tmp, "zoo")
 	if code, _, stderr := runCLI(t, "import", "model-recycling", fixture, "--out", zoo); code != exitOK {
 		t.Fatalf("import: exit %d; stderr:\n%s", code, stderr)
 	}
+	first, _, err := store.ReadZoo(zoo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other store.Tables
+	for _, s := range first.Scores {
+		s.Source, s.Score = "other", 0.5
+		other.Scores = append(other.Scores, s)
+	}
+	other.DatasetDistances = []store.DatasetDistance{{DatasetA: "mnli", DatasetB: "rte", Distance: 1, Method: "probe", Source: "other"}}
+	if _, err := store.MergeZoo(zoo, &other, store.Provenance{Source: "other"}); err != nil {
+		t.Fatal(err)
+	}
+
 	src := filepath.Join(tmp, "fewer")
 	if err := os.CopyFS(src, os.DirFS(fixture)); err != nil {
 		t.Fatal(err)
@@ -356,15 +372,47 @@ func TestImportSaysKeyedRowsStay(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("re-import: exit %d; stderr:\n%s", code, stderr)
 	}
-	tables, _, err := store.ReadZoo(zoo)
+	m, err := store.ReadManifest(zoo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if slices.ContainsFunc(tables.Models, func(m store.Model) bool { return m.ModelID == dropped }) ||
-		!slices.ContainsFunc(tables.Scores, func(s store.Score) bool { return s.ModelID == dropped }) {
-		t.Fatalf("want %s's model row gone and its score kept", dropped)
+	models, err := store.ReadFile[store.Model](m.TablePath(zoo, store.TableModels))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if want := "scores           3  (linear_probe on mnli: the mnli_lp column; 0 rows at 0, the source's \"not measured\", have none; replaced 3 earlier rows; kept 1 rows of other keys, from any source (an earlier import's too))"; !strings.Contains(stdout, want) {
+	scores, err := store.ReadFile[store.Score](m.TablePath(zoo, store.TableScores))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dists, err := store.ReadFile[store.DatasetDistance](m.TablePath(zoo, store.TableDatasetDistances))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(models, func(m store.Model) bool { return m.ModelID == dropped }) {
+		t.Errorf("%s's model row stayed", dropped)
+	}
+	var mine, others int
+	for _, s := range scores {
+		switch {
+		case s.Source == "other":
+			others++
+		case s.Source != recycling.Source:
+			t.Errorf("score %+v of an unknown source", s)
+		case s.ModelID == dropped:
+			t.Errorf("%s's stale score stayed: %+v", dropped, s)
+		default:
+			mine++
+		}
+	}
+	if mine != len(first.Scores)-1 || others != len(first.Scores) {
+		t.Errorf("scores: %d of %s, %d of other; want %d and %d", mine, recycling.Source, others, len(first.Scores)-1, len(first.Scores))
+	}
+	if len(dists) != 1 || dists[0] != other.DatasetDistances[0] {
+		t.Errorf("distances %+v, want the other source's row intact", dists)
+	}
+	want := fmt.Sprintf("scores           3  (linear_probe on mnli: the mnli_lp column; 0 rows at 0, the source's \"not measured\", have none; replaced %d earlier rows; kept %d other rows)",
+		len(first.Scores), len(first.Scores))
+	if !strings.Contains(stdout, want) {
 		t.Errorf("output lacks %q:\n%s", want, stdout)
 	}
 }

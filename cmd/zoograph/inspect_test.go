@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -57,7 +58,7 @@ func TestInspectSummary(t *testing.T) {
 		t.Fatalf("exit code %d, stderr %q", code, errs)
 	}
 	for _, want := range []string{
-		"schema version  1", "checksum        " + m.Checksum(),
+		fmt.Sprintf("schema version  %d", store.SchemaVersion), "checksum        " + m.Checksum(),
 		"models", "finetunes", "scores", "models.parquet",
 		"inspect-test", "tables=models,finetunes,scores", "command: zoograph test", "origin: unit test",
 		"total",

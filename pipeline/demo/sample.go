@@ -265,7 +265,7 @@ func (g *sampler) distances() {
 				d2 += x * x
 			}
 			g.s.Distances = append(g.s.Distances, store.DatasetDistance{DatasetA: a, DatasetB: b,
-				Distance: 4 + 2*math.Sqrt(d2), Method: "domain_similarity:sample-probe"})
+				Distance: 4 + 2*math.Sqrt(d2), Method: "domain_similarity:sample-probe", Source: "zoograph/sample"})
 		}
 	}
 }
@@ -419,8 +419,8 @@ func (g *sampler) scores() {
 			}
 			size := math.Log(float64(m.NumParameters) / 50e6)
 			s.Scores = append(s.Scores,
-				store.Score{ModelID: m.ID, DatasetID: t, Method: "logme", Score: round4(0.25*logit + 0.3*size + 1.1*rng.NormFloat64()), RuntimeSeconds: round4(5 + 20*rng.Float64())},
-				store.Score{ModelID: m.ID, DatasetID: t, Method: "reg_h_score", Score: round4(5*(0.35*logit+0.3*size+1.0*rng.NormFloat64()) + 20), RuntimeSeconds: round4(5 + 20*rng.Float64())})
+				store.Score{ModelID: m.ID, DatasetID: t, Method: "logme", Score: round4(0.25*logit + 0.3*size + 1.1*rng.NormFloat64()), RuntimeSeconds: round4(5 + 20*rng.Float64()), Source: "zoograph/sample"},
+				store.Score{ModelID: m.ID, DatasetID: t, Method: "reg_h_score", Score: round4(5*(0.35*logit+0.3*size+1.0*rng.NormFloat64()) + 20), RuntimeSeconds: round4(5 + 20*rng.Float64()), Source: "zoograph/sample"})
 		}
 	}
 }

@@ -303,7 +303,7 @@ func modelValues(r row, id string, dsCols []string, regression map[string]bool, 
 	}
 	if !math.IsNaN(probe) {
 		t.Scores = append(t.Scores, store.Score{ModelID: id, DatasetID: ProbeDataset, Method: ProbeMethod,
-			Score: probe, RuntimeSeconds: math.NaN()})
+			Score: probe, RuntimeSeconds: math.NaN(), Source: Source})
 	}
 	for _, col := range dsCols {
 		lo, what := 0.0, "accuracy"

@@ -67,7 +67,7 @@ func TestImportGood(t *testing.T) {
 	if diff := cmp.Diff(wantFinetunes, tables.Finetunes[6:8], equateNaN); diff != "" {
 		t.Errorf("finetunes of org/bert-mnli, the empty rte cell left out (-want +got):\n%s", diff)
 	}
-	wantScore := store.Score{ModelID: "other/bert-probe-only", DatasetID: "mnli", Method: "linear_probe", Score: 0.33, RuntimeSeconds: math.NaN()}
+	wantScore := store.Score{ModelID: "other/bert-probe-only", DatasetID: "mnli", Method: "linear_probe", Score: 0.33, RuntimeSeconds: math.NaN(), Source: Source}
 	if diff := cmp.Diff(wantScore, tables.Scores[3], equateNaN); diff != "" {
 		t.Errorf("probe score (-want +got):\n%s", diff)
 	}

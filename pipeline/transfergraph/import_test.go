@@ -95,10 +95,21 @@ func TestImportImage(t *testing.T) {
 	}
 	wantScore := store.Score{
 		ModelID: "Aftabhussain/Tomato_Leaf_Classifier", DatasetID: "pets", Method: "logme",
-		Score: 0.8949567588976511, RuntimeSeconds: 20.116324424743652,
+		Score: 0.8949567588976511, RuntimeSeconds: 20.116324424743652, Source: "transfergraph/image_classification",
 	}
 	if diff := cmp.Diff(wantScore, tables.Scores[0]); diff != "" {
 		t.Errorf("first score (-want +got):\n%s", diff)
+	}
+	// Every score and distance carries the source, so a re-import replaces them.
+	for _, d := range tables.DatasetDistances {
+		if d.Source != wantScore.Source {
+			t.Fatalf("distance %+v: want source %q", d, wantScore.Source)
+		}
+	}
+	for _, sc := range tables.Scores {
+		if sc.Source != wantScore.Source {
+			t.Fatalf("score %+v: want source %q", sc, wantScore.Source)
+		}
 	}
 	byMethod := map[string]int{}
 	dtd := 0

@@ -169,6 +169,7 @@ func parseScores(ctx context.Context, data []byte, lay *layout, ps *problems) ([
 			Method:         method,
 			Score:          v,
 			RuntimeSeconds: secs,
+			Source:         lay.source,
 		})
 		return nil
 	})
@@ -272,14 +273,14 @@ func parseDistances(ctx context.Context, data []byte, file string, lay *layout, 
 	if len(seen) < len(names) {
 		ps.log.Warn("distance matrix lacks rows", "file", file, "rows", len(seen), "columns", len(names))
 	}
-	return names, matrixDistances(names, d, "domain_similarity:"+lay.probe), nil
+	return names, matrixDistances(names, d, "domain_similarity:"+lay.probe, lay.source), nil
 }
 
 // matrixDistances returns the distance rows of matrix d (rows and columns
-// named by names, NaN where unknown) with the given method: one per ordered
+// named by names, NaN where unknown) with the given method and source: one per ordered
 // pair of distinct datasets, d[i][j] or, when that is unknown, d[j][i];
 // pairs unknown both ways are left out.
-func matrixDistances(names []string, d [][]float64, method string) []store.DatasetDistance {
+func matrixDistances(names []string, d [][]float64, method, source string) []store.DatasetDistance {
 	var out []store.DatasetDistance
 	for i := range d {
 		for j := range d[i] {
@@ -293,7 +294,7 @@ func matrixDistances(names []string, d [][]float64, method string) []store.Datas
 			if math.IsNaN(v) {
 				continue
 			}
-			out = append(out, store.DatasetDistance{DatasetA: names[i], DatasetB: names[j], Distance: v, Method: method})
+			out = append(out, store.DatasetDistance{DatasetA: names[i], DatasetB: names[j], Distance: v, Method: method, Source: source})
 		}
 	}
 	return out
