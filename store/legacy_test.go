@@ -16,24 +16,28 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// scoreKeys renders scores as "source model dataset method score", sorted.
-func scoreKeys(rows []Score) []string {
-	var out []string
+// keysOf renders rows with key, sorted.
+func keysOf[T any](rows []T, key func(T) string) []string {
+	out := make([]string, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, fmt.Sprintf("%s %s %s %s %g", r.Source, r.ModelID, r.DatasetID, r.Method, r.Score))
+		out = append(out, key(r))
 	}
 	slices.Sort(out)
 	return out
 }
 
+// scoreKeys renders scores as "source model dataset method score", sorted.
+func scoreKeys(rows []Score) []string {
+	return keysOf(rows, func(r Score) string {
+		return fmt.Sprintf("%s %s %s %s %g", r.Source, r.ModelID, r.DatasetID, r.Method, r.Score)
+	})
+}
+
 // distanceKeys renders distances as "source a b method distance", sorted.
 func distanceKeys(rows []DatasetDistance) []string {
-	var out []string
-	for _, r := range rows {
-		out = append(out, fmt.Sprintf("%s %s %s %s %g", r.Source, r.DatasetA, r.DatasetB, r.Method, r.Distance))
-	}
-	slices.Sort(out)
-	return out
+	return keysOf(rows, func(r DatasetDistance) string {
+		return fmt.Sprintf("%s %s %s %s %g", r.Source, r.DatasetA, r.DatasetB, r.Method, r.Distance)
+	})
 }
 
 // scoresAndDistances returns a source's scores of models on "dtd" (scored
