@@ -260,6 +260,10 @@ func TestCrawlCommandBadLocations(t *testing.T) {
 			want: `--endpoint "http://": no host`},
 		{name: "endpoint with a query", args: []string{"--endpoint", url + "?x=1"},
 			want: `--endpoint "` + url + `?x=1": must not have a query`},
+		{name: "endpoint with credentials, another scheme", args: []string{"--endpoint", "ftp://user:hf_SECRET@example.org"},
+			want: "--endpoint must not carry credentials"},
+		{name: "endpoint with credentials, not a URL", args: []string{"--endpoint", "https://user:hf_SECRET@example.org:99999x"},
+			want: `--endpoint not a URL: invalid port ":99999x" after host`},
 		{name: "HF_ENDPOINT not a URL", env: "notaurl",
 			want: `HF_ENDPOINT "notaurl": not an http or https URL`},
 		{name: "missing token file", args: []string{"--endpoint", url, "--token-file", filepath.Join(tmp, "no-token")},
@@ -279,6 +283,9 @@ func TestCrawlCommandBadLocations(t *testing.T) {
 			code, stdout, stderr := runCrawlCmd(t.Context(), args...)
 			if code != exitUsage || !strings.Contains(stderr, "zoograph crawl: "+tt.want) {
 				t.Errorf("exit %d, want %d; stderr lacks %q:\n%s", code, exitUsage, tt.want, stderr)
+			}
+			if strings.Contains(stderr, "hf_SECRET") {
+				t.Errorf("stderr shows the token:\n%s", stderr)
 			}
 			if got := h.Stats().Total() - before; got != 0 || stdout != "" {
 				t.Errorf("%d requests made, stdout %q; want none before the usage error", got, stdout)

@@ -118,19 +118,19 @@ func (c *Client) Endpoint() string { return c.base.String() }
 // Close releases idle connections. The Client stays usable.
 func (c *Client) Close() { c.hc.CloseIdleConnections() }
 
-// ParseEndpoint parses the endpoint New talks to, or says why New would
-// refuse it, quoting it after the word "endpoint" or a flag's name.
+// ParseEndpoint parses the endpoint New talks to, or says why New would refuse
+// it, quoting it after "endpoint" or a flag's name unless it may hold a secret.
 func ParseEndpoint(s string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	switch {
-	case err != nil:
-		return nil, fmt.Errorf("%q: not a URL: %w", s, errors.Unwrap(err))
+	case err != nil: // the parser's reason names the bad part, never the user part
+		return nil, fmt.Errorf("not a URL: %w", errors.Unwrap(err))
+	case u.User != nil:
+		return nil, errors.New("must not carry credentials; give the token separately")
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, fmt.Errorf("%q: not an http or https URL (e.g. %s)", s, DefaultEndpoint)
 	case u.Host == "":
 		return nil, fmt.Errorf("%q: no host", s)
-	case u.User != nil: // s is not quoted: it holds a secret
-		return nil, errors.New("must not carry credentials; give the token separately")
 	case u.RawQuery != "" || u.Fragment != "":
 		return nil, fmt.Errorf("%q: must not have a query or fragment", s)
 	}
