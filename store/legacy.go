@@ -16,14 +16,15 @@ const LegacySource = "legacy"
 // every write the manifest's provenance lists with table, when there is
 // one (a zoo of one benchmark, as a run wants, or a crawl beside one
 // benchmark); else LegacySource. A write that names no tables (a manifest
-// older than the field) counts as one that may have written table.
+// older than the field, such as an early crawl's) counts as one that may
+// have written table, and a write of no named source as another source.
 func legacySource(m *Manifest, table string) string {
 	src := ""
 	for _, p := range m.Provenance {
 		if len(p.Tables) > 0 && !slices.Contains(p.Tables, table) {
 			continue
 		}
-		if src != "" && p.Source != src {
+		if p.Source == "" || src != "" && p.Source != src {
 			return LegacySource
 		}
 		src = p.Source

@@ -299,3 +299,26 @@ func TestReadFileWithoutSource(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacySource checks the source a schema 1 table's rows take from the
+// manifest, whatever the order of its writes.
+func TestLegacySource(t *testing.T) {
+	scores := []string{TableScores}
+	for _, tt := range []struct {
+		name string
+		prov []Provenance
+		want string
+	}{
+		{"one import", []Provenance{{Source: "bench", Tables: scores}}, "bench"},
+		{"a crawl of other tables beside it", []Provenance{{Source: "hub", Tables: []string{TableModels}}, {Source: "bench", Tables: scores}}, "bench"},
+		{"two imports", []Provenance{{Source: "bench", Tables: scores}, {Source: "other", Tables: scores}}, LegacySource},
+		{"an old write naming no tables", []Provenance{{Source: "bench", Tables: scores}, {Source: "hub"}}, LegacySource},
+		{"a write of no source, first", []Provenance{{Tables: scores}, {Source: "bench", Tables: scores}}, LegacySource},
+		{"a write of no source, last", []Provenance{{Source: "bench", Tables: scores}, {Tables: scores}}, LegacySource},
+		{"no write", nil, LegacySource},
+	} {
+		if got := legacySource(&Manifest{Provenance: tt.prov}, TableScores); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
