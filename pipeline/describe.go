@@ -474,8 +474,12 @@ or crawl its Hub page first (zoograph crawl datasets --search NAME --out ZOO)`
 // the geometric middle of its size category; the domain from its pretty
 // name words and free tags. Fields it cannot derive stay empty.
 func describeDataset(ds store.Dataset) Description {
-	d := Description{Name: ds.DatasetID, NumClasses: ds.NumClasses, NumExamples: ds.NumExamples,
-		Languages: slices.Clone(ds.Languages)}
+	d := Description{Name: ds.DatasetID, NumClasses: ds.NumClasses, NumExamples: ds.NumExamples}
+	for _, l := range ds.Languages {
+		if l = canonicalLanguage(l); !slices.Contains(d.Languages, l) {
+			d.Languages = append(d.Languages, l)
+		}
+	}
 	tasks := slices.Clone(ds.TaskCategories)
 	var free []string
 	for _, t := range ds.Tags {
@@ -491,8 +495,8 @@ func describeDataset(ds store.Dataset) Description {
 			}
 		case "task_categories":
 			tasks = append(tasks, value)
-		case "language":
-			if !slices.Contains(d.Languages, value) {
+		case "language": // written as a description's are, so that they compare
+			if value = canonicalLanguage(value); !slices.Contains(d.Languages, value) {
 				d.Languages = append(d.Languages, value)
 			}
 		case "domain":
