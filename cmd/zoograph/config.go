@@ -164,7 +164,9 @@ func joinNames[T ~string](names []T) string {
 // config.json (the config wrapped with the zoo checksum) or a config, whole
 // or in part, such as {"clean": {"min_dataset_models": 3}}. Unknown fields
 // are errors. An error names the file, the line and the column:
-// "config FILE:LINE:COL: ...", an unknown field with its path.
+// "config FILE:LINE:COL: ...", an unknown field with its path; an error
+// without a position in the file (a value's own, a type error inside the
+// regressors' options) names the file alone.
 func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 	file, err := os.ReadFile(path)
 	if err != nil {
@@ -187,14 +189,14 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 		switch {
 		case errors.As(err, &syntax):
 			off = syntax.Offset
-		case errors.As(err, &typ):
+		case errors.As(err, &typ) && !ownDecoder(reflect.TypeOf(cfg), typ.Field):
 			off = typ.Offset
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			off, err = int64(len(b)), fmt.Errorf("the JSON ends early: %w", err)
 		default:
 			// The decoder goes on after an unknown field and may stop at
-			// a later error of its own; only an unknown field found where
-			// the decoder names it gets a position.
+			// a later error, a value's own; only an unknown field found
+			// where the decoder names it gets a position.
 			name, unknown := unknownFieldName(err)
 			var field string
 			var ok bool
@@ -210,6 +212,32 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
 	}
 	return cfg, nil
+}
+
+// ownDecoder reports whether the field path of a type error (json names,
+// dotted) runs into a struct with its own UnmarshalJSON, the regressors'
+// options: the offsets of their decoder count the bytes of its own input,
+// not of the file.
+func ownDecoder(t reflect.Type, path string) bool {
+	names := strings.Split(path, ".")
+	for i := 0; ; i++ {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch {
+		case t.Kind() != reflect.Struct:
+			return false
+		case reflect.PointerTo(t).Implements(jsonUnmarshaler):
+			return true
+		case i == len(names):
+			return false
+		}
+		f, ok := jsonField(t, names[i], false)
+		if !ok {
+			return false
+		}
+		t = f
+	}
 }
 
 // unknownFieldName returns the key of encoding/json's unknown-field error.

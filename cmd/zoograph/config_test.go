@@ -145,6 +145,10 @@ func TestLoadConfigPositions(t *testing.T) {
 		// The options' decoder stops at its first unknown key, in sorted
 		// order, before the config's first.
 		{"unknown option after an unknown field", `{"nope": 1, "gbdt": {"zz": 1, "aa": 1}}`, `:1:31: unknown field "gbdt.aa"`},
+		// The options' decoder reads its own input: its offsets are not
+		// the file's.
+		{"wrong type of an option", "{\"seeds\": 2,\n \"gbdt\": {\"trees\": \"x\"}}", `: json: cannot unmarshal string into Go struct field Config.gbdt.trees`},
+		{"wrong type of the options", "{\"seeds\": 2,\n \"gbdt\": 5}", `: json: cannot unmarshal number`},
 		{"escaped quote in a key", `{"seeds": 1, "a\"b": 1}`, `:1:14: unknown field "a\"b"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
