@@ -176,9 +176,10 @@ func (c *crawl) provenance() store.Provenance {
 	if !st.Watermark.IsZero() {
 		d["crawl.watermark"] = st.Watermark.Format(time.RFC3339Nano)
 	}
-	cmd := c.opt.Command
-	if cmd == "" {
-		cmd = "zoograph crawl " + string(q.Kind)
+	cmd := "zoograph crawl " + string(q.Kind)
+	if c.opt.Command != nil {
+		cmd = c.opt.Command(Options{Kind: q.Kind, Out: c.opt.Out, Endpoint: c.client.Endpoint(), Filter: q.Filter, Search: q.Search,
+			Author: q.Author, Sort: q.Sort, Limit: q.Limit, Cards: q.Cards, Details: q.Details, Since: q.Since, Full: c.opt.Full})
 	}
 	return store.Provenance{Source: SourceHub, Command: cmd, Detail: d}
 }

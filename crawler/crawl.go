@@ -61,10 +61,7 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 		if endpoint == "" {
 			endpoint = hub.EndpointFromEnv()
 		}
-		c.client, err = hub.New(hub.Options{
-			Endpoint: endpoint, Token: opt.Token, Quota: opt.Quota,
-			Workers: opt.Workers + 1, Logger: opt.Logger,
-		})
+		c.client, err = hub.New(hub.Options{Endpoint: endpoint, Token: opt.Token, Quota: opt.Quota, Workers: opt.Workers + 1, Logger: opt.Logger})
 		if err != nil {
 			return nil, fmt.Errorf("crawl: %w", err)
 		}

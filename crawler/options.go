@@ -128,9 +128,10 @@ type Options struct {
 	// WatermarkSkew: see DefaultWatermarkSkew. Negative means none.
 	WatermarkSkew time.Duration
 
-	// Command is recorded in the zoo manifest's provenance, e.g.
-	// "zoograph crawl models". It must not hold secrets.
-	Command string
+	// Command renders the provenance's command line from the crawl's actual
+	// query (on a resume, the checkpoint's), Out, Full and the client's
+	// endpoint, never the token; nil records "zoograph crawl KIND".
+	Command func(Options) string
 	// Now returns the current time (for crawled_at); nil means time.Now.
 	Now func() time.Time
 }

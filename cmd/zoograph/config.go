@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/zoograph/zoograph/pipeline"
@@ -163,7 +164,9 @@ func joinNames[T ~string](names []T) string {
 // config.json (the config wrapped with the zoo checksum) or a config, whole
 // or in part, such as {"clean": {"min_dataset_models": 3}}. Unknown fields
 // are errors. An error names the file, the line and the column:
-// "config FILE:LINE:COL: ...", an unknown field with its path.
+// "config FILE:LINE:COL: ...", an unknown field with its path; an error
+// without a position in the file (a value's own, a type error inside the
+// regressors' options) names the file alone.
 func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 	file, err := os.ReadFile(path)
 	if err != nil {
@@ -186,16 +189,24 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 		switch {
 		case errors.As(err, &syntax):
 			off = syntax.Offset
-		case errors.As(err, &typ):
+		case errors.As(err, &typ) && !ownDecoder(reflect.TypeOf(cfg), typ.Field):
 			off = typ.Offset
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			off, err = int64(len(b)), fmt.Errorf("the JSON ends early: %w", err)
-		default: // an unknown field: the decoder has no position for it
-			field, at, ok := unknownField(b, reflect.TypeOf(cfg))
+		default:
+			// The decoder goes on after an unknown field and may stop at
+			// a later error, a value's own; only an unknown field found
+			// where the decoder names it gets a position.
+			name, unknown := unknownFieldName(err)
+			var field string
+			var ok bool
+			if unknown {
+				field, off, ok = unknownField(b, reflect.TypeOf(cfg), name)
+			}
 			if !ok {
 				return cfg, fmt.Errorf("config %s: %w", path, err)
 			}
-			off, err = at, fmt.Errorf("unknown field %q", field)
+			err = fmt.Errorf("unknown field %q", field)
 		}
 		line, col := lineCol(file, base+int(off))
 		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
@@ -203,19 +214,61 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 	return cfg, nil
 }
 
-// unknownField finds the first key of the JSON value b that names no field
-// of type t at its place, as json.Decoder.DisallowUnknownFields rejects it:
-// its dotted path (a.b, list elements as a[]) and the offset of its opening
-// quote plus one, the convention of lineCol. Maps, interfaces and values
-// other than structs decoded by their own Unmarshal methods take any key.
-func unknownField(b []byte, t reflect.Type) (path string, off int64, ok bool) {
+// ownDecoder reports whether the field path of a type error (json names,
+// dotted) runs into a struct with its own UnmarshalJSON, the regressors'
+// options: the offsets of their decoder count the bytes of its own input,
+// not of the file.
+func ownDecoder(t reflect.Type, path string) bool {
+	names := strings.Split(path, ".")
+	for i := 0; ; i++ {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch {
+		case t.Kind() != reflect.Struct:
+			return false
+		case reflect.PointerTo(t).Implements(jsonUnmarshaler):
+			return true
+		case i == len(names):
+			return false
+		}
+		f, ok := jsonField(t, names[i], false)
+		if !ok {
+			return false
+		}
+		t = f
+	}
+}
+
+// unknownFieldName returns the key of encoding/json's unknown-field error.
+// The error has no type of its own: its text is all there is to match.
+func unknownFieldName(err error) (string, bool) {
+	rest, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return "", false
+	}
+	name, err := strconv.Unquote(rest)
+	return name, err == nil
+}
+
+// unknownField finds the key name of the JSON value b where a decoder of
+// type t with DisallowUnknownFields rejects it: its dotted path (a.b, list
+// elements as a[]) and the offset of its opening quote plus one, the
+// convention of lineCol. Maps, interfaces and values other than structs
+// decoded by their own Unmarshal methods take any key. The decoder stops
+// at the first error of a struct's own UnmarshalJSON (the regressors'
+// options) but only notes an unknown field elsewhere and goes on, so a key
+// in the former wins over an earlier one in the latter.
+func unknownField(b []byte, t reflect.Type, name string) (path string, off int64, ok bool) {
 	dec := json.NewDecoder(bytes.NewReader(b))
+	var found bool // a key of a struct with its own UnmarshalJSON
 	var walk func(t reflect.Type, at string) bool
 	walk = func(t reflect.Type, at string) bool {
 		for t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
-		if t.Kind() != reflect.Struct && (reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler)) {
+		own := reflect.PointerTo(t).Implements(jsonUnmarshaler)
+		if t.Kind() != reflect.Struct && (own || reflect.PointerTo(t).Implements(textUnmarshaler)) {
 			t = anyType
 		}
 		tok, err := dec.Token()
@@ -234,20 +287,26 @@ func unknownField(b []byte, t reflect.Type) (path string, off int64, ok bool) {
 			}
 		default:
 			for dec.More() {
+				start := dec.InputOffset() // before the comma, if any, and the key
 				key, err := dec.Token()
 				if err != nil {
 					return false
 				}
-				name, _ := key.(string)
-				sub := join(at, name)
+				k, _ := key.(string)
+				sub := join(at, k)
 				ft := anyType
 				switch t.Kind() {
 				case reflect.Struct:
-					f, found := jsonField(t, name)
-					if !found {
-						end := dec.InputOffset()
-						path, off = sub, int64(bytes.LastIndexByte(b[:end-1], '"'))+1
-						return true
+					f, known := jsonField(t, k, own)
+					if !known {
+						if k == name && (!ok || own) {
+							quote := start + int64(bytes.IndexByte(b[start:], '"'))
+							path, off, ok, found = sub, quote+1, true, own
+						}
+						if found {
+							return true
+						}
+						f = anyType
 					}
 					ft = f
 				case reflect.Map:
@@ -261,7 +320,8 @@ func unknownField(b []byte, t reflect.Type) (path string, off int64, ok bool) {
 		_, _ = dec.Token() // the closing delimiter
 		return false
 	}
-	return path, off, walk(t, "")
+	walk(t, "")
+	return path, off, ok
 }
 
 var (
@@ -271,9 +331,11 @@ var (
 )
 
 // jsonField returns the type of the field of struct t that the key name
-// is decoded into: its json tag or Go name (regress's options read both),
-// else its tag in any case, as encoding/json matches.
-func jsonField(t reflect.Type, name string) (reflect.Type, bool) {
+// is decoded into, as encoding/json matches: its json tag, or its Go name
+// when it has none, exactly, else in any case. With goNames, for a struct
+// whose own UnmarshalJSON reads regress's options, a field's Go name
+// exactly is read as well.
+func jsonField(t reflect.Type, name string, goNames bool) (reflect.Type, bool) {
 	var fold reflect.Type
 	for _, f := range reflect.VisibleFields(t) {
 		if !f.IsExported() {
@@ -287,7 +349,7 @@ func jsonField(t reflect.Type, name string) (reflect.Type, bool) {
 			tag = f.Name
 		}
 		switch {
-		case tag == name || f.Name == name:
+		case tag == name || goNames && f.Name == name:
 			return f.Type, true
 		case fold == nil && strings.EqualFold(tag, name):
 			fold = f.Type

@@ -132,6 +132,24 @@ func TestLoadConfigPositions(t *testing.T) {
 		{"unknown nested field", "{\n  \"seeds\": 2,\n  \"gbdt\": {\"trees\": 10,\n    \"seeds\": 3}\n}\n", `:4:5: unknown field "gbdt.seeds"`},
 		{"unknown field in a list", "{\"selection\": {\"mode\": \"fixed\"},\n \"targets\": [\"a\"], \"clean\": {\"min_dataset_models\": 3, \"bogus\": {\"x\": [1]}}}", `:2:55: unknown field "clean.bogus"`},
 		{"unknown field of a wrapped run config", "{\"zoo_checksum\": \"x\", \"config\": {\n  \"seeds\": 2,\n    \"sedes\": 7\n}}\n", `:3:5: unknown field "sedes"`},
+		// The decoder goes on after an unknown field but stops at a value's
+		// own error, which is the one to report, without a position.
+		{"bad value before an unknown field", `{"learner": "bogus", "nope": 1}`, `: unknown learner "bogus"`},
+		{"bad option before an unknown field", `{"gbdt": {"Trees": 1, "trees": 2}, "nope": 1}`, `: both "Trees" and "trees" given`},
+		// A tagged field is read by its tag alone, in any case; the
+		// regressors' options also read their fields' Go names, exactly.
+		{"Go name of a tagged field", `{"MinTargetModels": 3, "nope": 1}`, `:1:2: unknown field "MinTargetModels"`},
+		{"tag in another case", `{"SEEDS": 3, "nope": 1}`, `:1:14: unknown field "nope"`},
+		{"Go name of an option", `{"gbdt": {"MaxDepth": 3, "nope": 1}}`, `:1:26: unknown field "gbdt.nope"`},
+		{"Go name of an option in another case", `{"gbdt": {"maxDepth": 3}}`, `:1:11: unknown field "gbdt.maxDepth"`},
+		// The options' decoder stops at its first unknown key, in sorted
+		// order, before the config's first.
+		{"unknown option after an unknown field", `{"nope": 1, "gbdt": {"zz": 1, "aa": 1}}`, `:1:31: unknown field "gbdt.aa"`},
+		// The options' decoder reads its own input: its offsets are not
+		// the file's.
+		{"wrong type of an option", "{\"seeds\": 2,\n \"gbdt\": {\"trees\": \"x\"}}", `: json: cannot unmarshal string into Go struct field Config.gbdt.trees`},
+		{"wrong type of the options", "{\"seeds\": 2,\n \"gbdt\": 5}", `: json: cannot unmarshal number`},
+		{"escaped quote in a key", `{"seeds": 1, "a\"b": 1}`, `:1:14: unknown field "a\"b"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "cfg.json")

@@ -105,7 +105,7 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 	opt.Cards, opt.Details, opt.Workers = o.cards, o.details, o.workers
 	opt.Resume, opt.Restart, opt.Since, opt.Full = o.resume, o.restart, sinceT, o.full
 	opt.Logger = log
-	opt.Command = o.commandLine(k, base, sinceT)
+	opt.Command = crawlCommandLine
 
 	sum, err := crawler.Crawl(ctx, opt)
 	if sum != nil && !o.quiet {
@@ -209,14 +209,16 @@ func (o *crawlOptions) check() (time.Time, error) {
 	return t, nil
 }
 
-// commandLine is the crawl's command for the zoo's provenance: the kind and
-// the flags that shape what it stores — the zoo, the endpoint when it is
-// not the Hub's, the listing's filters and order, --cards, --details, the
-// --since cut-off as a time and --full. Pacing, workers, retries, output
-// and the token are left out: they change how the crawl runs, not what it
-// finds, and the token is a secret.
-func (o *crawlOptions) commandLine(k crawler.Kind, endpoint string, since time.Time) string {
-	parts := []string{"zoograph", "crawl", string(k), "--out", strconv.Quote(o.out)}
+// crawlCommandLine is the crawl's command for the zoo's provenance, built
+// from what the crawl ran (on a resume, the interrupted crawl's query, not
+// the flags that resumed it): the kind and the flags that shape what it
+// stores — the zoo, the endpoint when it is not the Hub's, the listing's
+// filters, its order when not implied, the limit, --cards, --details, the
+// cut-off as --since and --full. Pacing, workers, retries, output and the
+// token are left out: they change how the crawl runs, not what it finds,
+// and the token is a secret.
+func crawlCommandLine(o crawler.Options) string {
+	parts := []string{"zoograph", "crawl", string(o.Kind), "--out", strconv.Quote(o.Out)}
 	add := func(flag, value string) { // quoted when a shell would need it
 		if value == "" {
 			return
@@ -226,30 +228,45 @@ func (o *crawlOptions) commandLine(k crawler.Kind, endpoint string, since time.T
 		}
 		parts = append(parts, flag, value)
 	}
-	if endpoint != hub.DefaultEndpoint {
+	if endpoint := normalEndpoint(o.Endpoint); endpoint != normalEndpoint(hub.DefaultEndpoint) {
 		add("--endpoint", endpoint)
 	}
-	for _, f := range o.filters {
+	for _, f := range o.Filter {
 		add("--filter", f)
 	}
-	add("--search", o.search)
-	add("--author", o.author)
-	add("--sort", o.sort)
-	if o.limit > 0 {
-		add("--limit", strconv.Itoa(o.limit))
+	add("--search", o.Search)
+	add("--author", o.Author)
+	implied := crawler.SortCreated // a full crawl's order; an incremental one's is lastModified
+	if !o.Since.IsZero() {
+		implied = crawler.SortLastModified
+	}
+	if o.Sort != implied {
+		add("--sort", o.Sort)
+	}
+	if o.Limit > 0 {
+		add("--limit", strconv.Itoa(o.Limit))
 	}
 	for _, b := range []struct {
 		flag string
 		on   bool
-	}{{"--cards", o.cards}, {"--details", o.details}, {"--full", o.full}} {
+	}{{"--cards", o.Cards}, {"--details", o.Details}, {"--full", o.Full && o.Since.IsZero()}} {
 		if b.on {
 			parts = append(parts, b.flag)
 		}
 	}
-	if !since.IsZero() {
-		add("--since", since.Format(time.RFC3339))
+	if !o.Since.IsZero() {
+		add("--since", o.Since.UTC().Format(time.RFC3339))
 	}
 	return strings.Join(parts, " ")
+}
+
+// normalEndpoint is endpoint as the hub client reads it, so that
+// https://huggingface.co/ is the Hub's; a malformed one stays as it is.
+func normalEndpoint(endpoint string) string {
+	if u, err := hub.ParseEndpoint(endpoint); err == nil {
+		return u.String()
+	}
+	return endpoint
 }
 
 // checkPaths reports, as usage errors before any request, a malformed

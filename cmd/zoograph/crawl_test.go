@@ -154,7 +154,7 @@ func TestCrawlCommandInterruptAndResume(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}()
-	code, stdout, stderr := runCrawlCmd(ctx, "models", "--out", dir, "--endpoint", url, "--cards", "--quota", "none")
+	code, stdout, stderr := runCrawlCmd(ctx, "models", "--out", dir, "--endpoint", url, "--filter", "region:us", "--cards", "--quota", "none")
 	if code != exitInterrupted {
 		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
 	}
@@ -176,6 +176,15 @@ func TestCrawlCommandInterruptAndResume(t *testing.T) {
 	}
 	if len(tables.Models) < 1900 || len(tables.Cards) == 0 {
 		t.Errorf("after resume: %d models, %d cards", len(tables.Models), len(tables.Cards))
+	}
+	// The resume left the query out: the zoo records the crawl's own.
+	m, err := store.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("zoograph crawl models --out %q --endpoint %s --filter region:us --cards", dir, url)
+	if n := len(m.Provenance); n != 1 || m.Provenance[0].Command != want {
+		t.Errorf("provenance %+v: want one entry, command\n%s", m.Provenance, want)
 	}
 }
 
@@ -298,28 +307,33 @@ func TestCrawlCommandBadLocations(t *testing.T) {
 }
 
 // TestCrawlCommandLine checks the command a crawl records in the zoo's
-// provenance: the flags that shape the result, quoted where a shell needs
-// it, never the token.
+// provenance: the query that shapes the result, quoted where a shell needs
+// it, the endpoint only when it is not the Hub's, never the token.
 func TestCrawlCommandLine(t *testing.T) {
 	since := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {
-		name     string
-		o        crawlOptions
-		endpoint string
-		since    time.Time
-		want     string
+		name string
+		o    crawler.Options
+		want string
 	}{
-		{name: "plain", o: crawlOptions{out: "zoo", tokenFile: "secret-token", workers: 8, quota: "none", retries: 3, quiet: true, resume: true},
-			endpoint: hub.DefaultEndpoint, want: `zoograph crawl models --out "zoo"`},
-		{name: "every shaping flag", o: crawlOptions{out: "my zoo", filters: listFlag{"image-classification", "license:mit"},
-			search: "vit base", author: "google", sort: "downloads", limit: 5000, cards: true, details: true, full: true},
-			endpoint: "http://127.0.0.1:8080", want: `zoograph crawl models --out "my zoo" --endpoint http://127.0.0.1:8080 ` +
+		{name: "plain", o: crawler.Options{Out: "zoo", Endpoint: hub.DefaultEndpoint, Sort: crawler.SortCreated, Token: crawlTestToken, Workers: 8, Resume: true},
+			want: `zoograph crawl models --out "zoo"`},
+		{name: "the Hub with a slash", o: crawler.Options{Out: "zoo", Endpoint: "https://huggingface.co/", Sort: crawler.SortCreated},
+			want: `zoograph crawl models --out "zoo"`},
+		{name: "every shaping option", o: crawler.Options{Out: "my zoo", Endpoint: "http://127.0.0.1:8080/", Filter: []string{"image-classification", "license:mit"},
+			Search: "vit base", Author: "google", Sort: "downloads", Limit: 5000, Cards: true, Details: true, Full: true},
+			want: `zoograph crawl models --out "my zoo" --endpoint http://127.0.0.1:8080 ` +
 				`--filter image-classification --filter license:mit --search "vit base" --author google --sort downloads --limit 5000 --cards --details --full`},
-		{name: "since as a time", o: crawlOptions{out: "z", since: "48h"}, endpoint: hub.DefaultEndpoint, since: since,
+		{name: "since as a time", o: crawler.Options{Out: "z", Endpoint: hub.DefaultEndpoint, Sort: crawler.SortLastModified, Since: since},
 			want: `zoograph crawl models --out "z" --since 2026-11-30T00:00:00Z`},
+		{name: "--full resuming an incremental crawl", o: crawler.Options{Out: "z", Endpoint: hub.DefaultEndpoint, Sort: crawler.SortLastModified, Since: since, Full: true},
+			want: `zoograph crawl models --out "z" --since 2026-11-30T00:00:00Z`},
+		{name: "a full crawl by lastModified", o: crawler.Options{Out: "z", Endpoint: hub.DefaultEndpoint, Sort: crawler.SortLastModified},
+			want: `zoograph crawl models --out "z" --sort lastModified`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.o.commandLine(crawler.KindModels, tt.endpoint, tt.since); got != tt.want {
+			tt.o.Kind = crawler.KindModels
+			if got := crawlCommandLine(tt.o); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
