@@ -119,20 +119,20 @@ func (c *Client) Endpoint() string { return c.base.String() }
 func (c *Client) Close() { c.hc.CloseIdleConnections() }
 
 // ParseEndpoint parses the endpoint New talks to, or says why New would refuse
-// it, quoting it after "endpoint" or a flag's name unless it may hold a secret.
+// it, never quoting it: a mistyped endpoint may hold the token.
 func ParseEndpoint(s string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	switch {
-	case err != nil: // the parser's reason names the bad part, never the user part
-		return nil, fmt.Errorf("not a URL: %w", errors.Unwrap(err))
-	case u.User != nil:
+	case strings.Contains(s, "@"): // user info, or a token pasted before the host
 		return nil, errors.New("must not carry credentials; give the token separately")
+	case err != nil:
+		return nil, errors.New("not a URL")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("%q: not an http or https URL (e.g. %s)", s, DefaultEndpoint)
+		return nil, fmt.Errorf("not an http or https URL (e.g. %s)", DefaultEndpoint)
 	case u.Host == "":
-		return nil, fmt.Errorf("%q: no host", s)
+		return nil, errors.New("no host")
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("%q: must not have a query or fragment", s)
+		return nil, errors.New("must not have a query or fragment")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
