@@ -163,7 +163,7 @@ func (c *crawl) provenance() store.Provenance {
 		"crawl.query": q.signature(),
 		"crawl.sort":  q.Sort,
 		"crawl.stop":  st.Stop,
-		"endpoint":    c.client.Endpoint(),
+		"endpoint":    q.Endpoint,
 		"pages":       strconv.FormatInt(st.Counts.Pages, 10),
 		"listed":      strconv.FormatInt(st.Counts.Listed, 10),
 		"cards":       strconv.FormatInt(st.Counts.Cards, 10),
@@ -178,8 +178,8 @@ func (c *crawl) provenance() store.Provenance {
 	}
 	cmd := "zoograph crawl " + string(q.Kind)
 	if c.opt.Command != nil {
-		cmd = c.opt.Command(Options{Kind: q.Kind, Out: c.opt.Out, Endpoint: c.client.Endpoint(), Filter: q.Filter, Search: q.Search,
-			Author: q.Author, Sort: q.Sort, Limit: q.Limit, Cards: q.Cards, Details: q.Details, Since: q.Since, Full: c.opt.Full})
+		cmd = c.opt.Command(Options{Kind: q.Kind, Out: c.opt.Out, Endpoint: d["endpoint"], Filter: q.Filter, Search: q.Search, Author: q.Author,
+			Sort: q.Sort, Limit: q.Limit, Cards: q.Cards, Details: q.Details, Since: q.Since, Full: q.Full || c.opt.Full})
 	}
 	return store.Provenance{Source: SourceHub, Command: cmd, Detail: d}
 }

@@ -49,12 +49,7 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 	}
 	defer lock.release()
 
-	c := &crawl{opt: opt, log: opt.Logger, dir: stateDir(opt.Out, opt.Kind), start: start}
-	c.anonymous = opt.Client == nil && opt.Token == ""
-	if err := c.open(orig); err != nil {
-		return nil, err
-	}
-
+	c := &crawl{opt: opt, log: opt.Logger, dir: stateDir(opt.Out, opt.Kind), start: start, anonymous: opt.Client == nil && opt.Token == ""}
 	c.client = opt.Client
 	if c.client == nil {
 		endpoint := opt.Endpoint
@@ -66,6 +61,9 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 			return nil, fmt.Errorf("crawl: %w", err)
 		}
 		defer c.client.Close()
+	}
+	if err := c.open(orig); err != nil { // the checkpoint's endpoint is the client's
+		return nil, err
 	}
 	c.stats0 = c.client.Stats()
 	c.listed0 = c.st.Counts.Listed
@@ -130,17 +128,17 @@ func (c *crawl) open(orig Options) error {
 			st.StartedAt.Format(time.RFC3339), st.Counts.Repos)
 	}
 	if st != nil {
+		orig.Endpoint = c.client.Endpoint() // as saved
 		if err := checkResume(st.Query, orig); err != nil {
 			return err
 		}
 		if err := sweepState(c.dir, st, c.repoTable()); err != nil {
 			return err
 		}
-		c.resumed = true
+		c.resumed, st.Query.Endpoint = true, orig.Endpoint // a checkpoint before the field has none
 		st.Runs++
 		c.st = st
-		c.log.Info("crawl: resuming", "kind", st.Query.Kind, "phase", st.Phase,
-			"pages", st.Counts.Pages, "repos", st.Counts.Repos, "parts", len(st.Parts))
+		c.log.Info("crawl: resuming", "kind", st.Query.Kind, "phase", st.Phase, "pages", st.Counts.Pages, "repos", st.Counts.Repos)
 		return st.save(c.dir)
 	}
 
@@ -152,6 +150,7 @@ func (c *crawl) open(orig Options) error {
 	if err != nil {
 		return err
 	}
+	q.Endpoint = c.client.Endpoint()
 	// Whatever is in the state directory without a checkpoint is debris.
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("crawl: %w", err)
@@ -178,7 +177,7 @@ func newQuery(opt Options, m *store.Manifest) (query, error) {
 	q := query{
 		Kind: opt.Kind, Filter: opt.Filter, Search: opt.Search, Author: opt.Author,
 		Sort: opt.Sort, Limit: opt.Limit, Cards: opt.Cards, Details: opt.Details,
-		Expand: slices.Clone(opt.Expand), PageSize: opt.PageSize,
+		Expand: slices.Clone(opt.Expand), PageSize: opt.PageSize, Full: opt.Full,
 	}
 	since := opt.Since
 	if since.IsZero() && !opt.Full && (q.Sort == "" || q.Sort == SortLastModified) {
@@ -220,6 +219,7 @@ func checkResume(saved query, o Options) error {
 		{"since", !o.Since.IsZero() && !o.Since.Equal(saved.Since)},
 		{"cards", o.Cards && !saved.Cards},
 		{"details", o.Details && !saved.Details},
+		{"endpoint", saved.Endpoint != "" && o.Endpoint != saved.Endpoint},
 		{"expand", len(o.Expand) > 0 && !slices.Equal(o.Expand, saved.Expand[:min(len(saved.Expand), len(o.Expand))])},
 	} {
 		if f.differs {

@@ -54,6 +54,8 @@ type query struct {
 	Details  bool      `json:"details,omitempty"`
 	Expand   []string  `json:"expand"`
 	PageSize int       `json:"page_size"`
+	Endpoint string    `json:"endpoint,omitempty"` // the client's, normalised; not in the signature
+	Full     bool      `json:"full,omitempty"`     // --full: no watermark read; not in the signature
 }
 
 // signature identifies the set of repos a query selects, whatever its
@@ -137,13 +139,12 @@ type state struct {
 	Query     query     `json:"query"`
 	StartedAt time.Time `json:"started_at"`
 	Phase     string    `json:"phase"`
-	// Cursor is the URL of the next page; "" before the first page.
-	Cursor  string    `json:"cursor,omitempty"`
-	Counts  counts    `json:"counts"`
-	MaxLast time.Time `json:"max_last_modified,omitzero"`
-	Stop    string    `json:"stop,omitempty"`
-	Parts   []part    `json:"parts,omitempty"`
-	Runs    int       `json:"runs"`
+	Cursor    string    `json:"cursor,omitempty"` // the next page's URL; "" before the first
+	Counts    counts    `json:"counts"`
+	MaxLast   time.Time `json:"max_last_modified,omitzero"`
+	Stop      string    `json:"stop,omitempty"`
+	Parts     []part    `json:"parts,omitempty"`
+	Runs      int       `json:"runs"`
 	// Result of the compaction, kept for the summary of a run that only
 	// cleans up.
 	TableRows int64     `json:"table_rows,omitempty"`

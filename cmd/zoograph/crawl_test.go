@@ -154,7 +154,7 @@ func TestCrawlCommandInterruptAndResume(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}()
-	code, stdout, stderr := runCrawlCmd(ctx, "models", "--out", dir, "--endpoint", url, "--filter", "region:us", "--cards", "--quota", "none")
+	code, stdout, stderr := runCrawlCmd(ctx, "models", "--out", dir, "--endpoint", url, "--filter", "region:us", "--cards", "--full", "--quota", "none")
 	if code != exitInterrupted {
 		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
 	}
@@ -166,7 +166,12 @@ func TestCrawlCommandInterruptAndResume(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stderr, "--resume") && !strings.Contains(stderr, "resume") {
 		t.Errorf("crawl over an interrupted one: exit %d, stderr %q", code, stderr)
 	}
-	code, stdout, stderr = runCrawlCmd(context.Background(), "models", "--out", dir, "--endpoint", url, "--resume", "--quota", "none", "--workers", "16")
+	// Resumed against another Hub, the listing would mix two hosts' pages.
+	code, _, stderr = runCrawlCmd(context.Background(), "models", "--out", dir, "--endpoint", url+"/mirror", "--resume", "--quota", "none")
+	if code != exitFailure || !strings.Contains(stderr, "endpoint") {
+		t.Errorf("resume against another endpoint: exit %d, stderr %q", code, stderr)
+	}
+	code, stdout, stderr = runCrawlCmd(context.Background(), "models", "--out", dir, "--endpoint", url+"/", "--resume", "--quota", "none", "--workers", "16")
 	if code != exitOK || !strings.Contains(stdout, "resumed") {
 		t.Fatalf("resume: exit %d; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -177,12 +182,13 @@ func TestCrawlCommandInterruptAndResume(t *testing.T) {
 	if len(tables.Models) < 1900 || len(tables.Cards) == 0 {
 		t.Errorf("after resume: %d models, %d cards", len(tables.Models), len(tables.Cards))
 	}
-	// The resume left the query out: the zoo records the crawl's own.
+	// The resume left the query out, --full and the endpoint's slash too:
+	// the zoo records the crawl's own.
 	m, err := store.ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fmt.Sprintf("zoograph crawl models --out %q --endpoint %s --filter region:us --cards", dir, url)
+	want := fmt.Sprintf("zoograph crawl models --out %q --endpoint %s --filter region:us --cards --full", dir, url)
 	if n := len(m.Provenance); n != 1 || m.Provenance[0].Command != want {
 		t.Errorf("provenance %+v: want one entry, command\n%s", m.Provenance, want)
 	}
