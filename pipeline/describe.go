@@ -476,7 +476,7 @@ or crawl its Hub page first (zoograph crawl datasets --search NAME --out ZOO)`
 func describeDataset(ds store.Dataset) Description {
 	d := Description{Name: ds.DatasetID, NumClasses: ds.NumClasses, NumExamples: ds.NumExamples}
 	for _, l := range ds.Languages {
-		if l = canonicalLanguage(l); !slices.Contains(d.Languages, l) {
+		if l = canonicalLanguage(l); l != "" && !slices.Contains(d.Languages, l) {
 			d.Languages = append(d.Languages, l)
 		}
 	}
@@ -496,7 +496,7 @@ func describeDataset(ds store.Dataset) Description {
 		case "task_categories":
 			tasks = append(tasks, value)
 		case "language": // written as a description's are, so that they compare
-			if value = canonicalLanguage(value); !slices.Contains(d.Languages, value) {
+			if value = canonicalLanguage(value); value != "" && !slices.Contains(d.Languages, value) {
 				d.Languages = append(d.Languages, value)
 			}
 		case "domain":

@@ -172,13 +172,10 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	b, base := file, 0
-	var wrapped struct {
-		Config *json.RawMessage `json:"config"`
-	}
-	if err := json.Unmarshal(file, &wrapped); err == nil && wrapped.Config != nil {
-		b = *wrapped.Config
-		base = max(bytes.Index(file, b), 0)
+	b, base, err := unwrapConfig(file, reflect.TypeOf(cfg))
+	if err != nil {
+		line, col := lineCol(file, base+1) // at the byte at base
+		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -211,7 +208,65 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 		line, col := lineCol(file, base+int(off))
 		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
 	}
+	end := dec.InputOffset()
+	if _, err := dec.Token(); err != io.EOF {
+		rest := b[end:]
+		line, col := lineCol(file, base+len(b)-len(bytes.TrimLeft(rest, " \t\r\n"))+1)
+		return cfg, fmt.Errorf("config %s:%d:%d: more JSON after the config", path, line, col)
+	}
 	return cfg, nil
+}
+
+// unwrapConfig returns the config of file — a run's config.json holds it
+// under "config", beside the zoo checksum; any other file is one — and its
+// offset in file. In a wrapped file a config that is not an object, or a
+// config field beside "config" (which would be silently ignored), is an
+// error at the offset returned.
+func unwrapConfig(file []byte, t reflect.Type) (b []byte, base int, err error) {
+	dec := json.NewDecoder(bytes.NewReader(file))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return file, 0, nil // not an object: the decoder says what is wrong
+	}
+	var keys []string
+	var offs []int
+	found := -1
+	for dec.More() {
+		off := int(dec.InputOffset())
+		tok, err := dec.Token()
+		if err != nil {
+			return file, 0, nil
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return file, 0, nil
+		}
+		if strings.EqualFold(key, "config") { // as encoding/json matches it; the last wins
+			found, b, base = len(keys), raw, int(dec.InputOffset())-len(raw)
+		}
+		keys, offs = append(keys, key), append(offs, off)
+	}
+	if found < 0 {
+		return file, 0, nil
+	}
+	if !bytes.HasPrefix(b, []byte("{")) {
+		return nil, base, fmt.Errorf("config: want an object of settings, not %s", clipJSON(b))
+	}
+	for i, k := range keys {
+		if _, isField := jsonField(t, k, false); isField && i != found {
+			// offs[i] is where the value before the key ended: the key's quote is after it.
+			return nil, offs[i] + bytes.IndexByte(file[offs[i]:], '"'), fmt.Errorf("%q beside \"config\": put it inside it", k)
+		}
+	}
+	return b, base, nil
+}
+
+// clipJSON returns a JSON value for a message, cut to 40 bytes.
+func clipJSON(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "…"
+	}
+	return string(b)
 }
 
 // ownDecoder reports whether the field path of a type error (json names,

@@ -150,6 +150,13 @@ func TestLoadConfigPositions(t *testing.T) {
 		{"wrong type of an option", "{\"seeds\": 2,\n \"gbdt\": {\"trees\": \"x\"}}", `: json: cannot unmarshal string into Go struct field Config.gbdt.trees`},
 		{"wrong type of the options", "{\"seeds\": 2,\n \"gbdt\": 5}", `: json: cannot unmarshal number`},
 		{"escaped quote in a key", `{"seeds": 1, "a\"b": 1}`, `:1:14: unknown field "a\"b"`},
+		// A run's config.json: the config alone is read, so a setting beside it
+		// would be lost; after the config the file ends.
+		{"config field beside the config", "{\"seeds\": 5, \"config\": {\"seeds\": 2}}", `:1:2: "seeds" beside "config"`},
+		{"scalar wrapped config", "{\"zoo_checksum\": \"1\", \"config\": 1}", `:1:33: config: want an object of settings, not 1`},
+		{"null wrapped config", "{\"zoo_checksum\": \"1\",\n \"config\": null}", `:2:12: config: want an object of settings, not null`},
+		{"more after the config", "{\"seeds\": 2} garbage", `:1:14: more JSON after the config`},
+		{"two configs", "{\"seeds\": 2}{\"seeds\": 3}", `:1:13: more JSON after the config`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "cfg.json")
