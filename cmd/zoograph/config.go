@@ -249,6 +249,11 @@ func unwrapConfig(file []byte, t reflect.Type) (b []byte, base int, err error) {
 	if found < 0 {
 		return file, 0, nil
 	}
+	if _, err := dec.Token(); err == nil { // the closing brace
+		if end := int(dec.InputOffset()); len(bytes.TrimSpace(file[end:])) > 0 {
+			return nil, end + len(file[end:]) - len(bytes.TrimLeft(file[end:], " \t\r\n")), errors.New("more JSON after the run's config")
+		}
+	}
 	if !bytes.HasPrefix(b, []byte("{")) {
 		return nil, base, fmt.Errorf("config: want an object of settings, not %s", clipJSON(b))
 	}

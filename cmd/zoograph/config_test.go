@@ -156,6 +156,7 @@ func TestLoadConfigPositions(t *testing.T) {
 		{"scalar wrapped config", "{\"zoo_checksum\": \"1\", \"config\": 1}", `:1:33: config: want an object of settings, not 1`},
 		{"null wrapped config", "{\"zoo_checksum\": \"1\",\n \"config\": null}", `:2:12: config: want an object of settings, not null`},
 		{"more after the config", "{\"seeds\": 2} garbage", `:1:14: more JSON after the config`},
+		{"more after a run's config", "{\"config\": {\"seeds\": 2}}\n[]", `:2:1: more JSON after the run's config`},
 		{"two configs", "{\"seeds\": 2}{\"seeds\": 3}", `:1:13: more JSON after the config`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
