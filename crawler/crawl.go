@@ -138,7 +138,7 @@ func (c *crawl) open(orig Options) error {
 		c.resumed, st.Query.Endpoint = true, orig.Endpoint // a checkpoint before the field has none
 		st.Runs++
 		c.st = st
-		c.log.Info("crawl: resuming", "kind", st.Query.Kind, "phase", st.Phase, "pages", st.Counts.Pages, "repos", st.Counts.Repos)
+		c.log.Info("crawl: resuming", "kind", st.Query.Kind, "phase", st.Phase, "pages", st.Counts.Pages, "repos", st.Counts.Repos, "parts", len(st.Parts))
 		return st.save(c.dir)
 	}
 
