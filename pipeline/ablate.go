@@ -58,10 +58,18 @@ var ablationVariants = []ablationVariant{
 		c.Blend, c.Selection.Blends = 1, nil
 		return c
 	}, nil, nil},
-	{"prior only", "blend 0: the history prior alone (the prior still chosen by selection)", func(c Config) Config {
+	{"prior only", "blend 0 and no metadata stacking: the history prior alone (the prior still chosen by selection)", func(c Config) Config {
 		c.Blend, c.Selection.Blends = 0, nil
+		c.MetadataWeight, c.Selection.MetadataWeights = 0, nil
 		return c
 	}, nil, nil},
+	{name: "no metadata stacking", what: "metadata_weight 0: the method's score without the metadata-only regressor averaged in", apply: func(c Config) Config {
+		c.MetadataWeight, c.Selection.MetadataWeights = 0, nil
+		return c
+	}, when: func(c Config) bool {
+		return c.MetadataWeight > 0 || c.Selection.Mode == SelectNested && slices.ContainsFunc(c.Selection.MetadataWeights,
+			func(v float64) bool { return v > 0 })
+	}},
 	{name: "no failure model", what: "failure_aware off: one regressor on every fine-tune", apply: func(c Config) Config {
 		c.FailureAware, c.Selection.FailureAware = false, nil
 		return c

@@ -198,6 +198,10 @@ type Config struct {
 	// model's similarity-weighted history on the other datasets (feature
 	// hist_sim_0.5 of the zoograph set). 1 = the regressor alone.
 	Blend float64 `json:"blend"`
+	// MetadataWeight stacks the metadata-only regressor (the metadata
+	// baseline, with the configured GBDT options) onto the blended score:
+	// (1 − v)·z(score) + v·z(metadata regressor). 0 = off.
+	MetadataWeight float64 `json:"metadata_weight,omitempty"`
 	// Prior is the feature column blended in as the prior (see priorColumn):
 	// empty for the similarity-weighted history (hist_sim_0.5, or hist_agree
 	// on a zoo without distances); Priors lists the others.
@@ -422,6 +426,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Blend < 0 || c.Blend > 1 {
 		return fmt.Errorf("config: blend = %g: want a weight in [0, 1]", c.Blend)
+	}
+	if !(c.MetadataWeight >= 0 && c.MetadataWeight <= 1) {
+		return fmt.Errorf("config: metadata_weight = %g: want a weight in [0, 1]", c.MetadataWeight)
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("config: workers = %d: want at least 1", c.Workers)

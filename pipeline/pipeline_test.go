@@ -330,7 +330,7 @@ func TestAblate(t *testing.T) {
 			t.Errorf("%s: Pearson %v, Δ %v not inside [%v, %v]", r.Variant, r.Pearson, r.Delta, r.DeltaLo, r.DeltaHi)
 		}
 	}
-	want := []string{"full", "no graph learner", "no cross-fitting", "no history features", "no prior", "prior only", "metadata only"}
+	want := []string{"full", "no graph learner", "no cross-fitting", "no history features", "no prior", "prior only", "no metadata stacking", "metadata only"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("rows %v, want %v", names, want)
 	}
@@ -421,6 +421,7 @@ func TestMetadataBaselineIndependentOfSelection(t *testing.T) {
 	run := func(depth, trees int) map[string]map[[2]string]float64 {
 		c := cfg
 		c.Selection.GBDTMaxDepths, c.Selection.GBDTTrees = []int{depth}, []int{trees}
+		c.Selection.MetadataWeights = []float64{0} // a stacked score would mix the baseline in
 		return allPredictionsOf(t, tables, c)
 	}
 	a, b := run(3, 60), run(5, 30)

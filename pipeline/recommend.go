@@ -12,6 +12,7 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/zoograph/zoograph/graphlearn/regress"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -183,6 +184,7 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 		return nil, err
 	}
 	out.Nearest = nearestDatasets(d, t, source, 5)
+	metaGBDT := cfg.GBDT // the metadata regressor keeps the configured options, as Run's
 	cfg, scores, err := scoreCandidates(ctx, d, t, cfg, cands, via, out)
 	if err != nil {
 		return nil, err
@@ -191,7 +193,7 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 	for i := range descs {
 		modality[i] = descs[i].Modality
 	}
-	if out.Calibration, err = calibrate(ctx, d, t, modality, cfg, opt); err != nil {
+	if out.Calibration, err = calibrate(ctx, d, t, modality, cfg, metaGBDT, opt); err != nil {
 		return nil, fmt.Errorf("%s: calibrate: %w", out.Target, err)
 	}
 	recorded := recordedAccuracy(zoo.Finetunes, out.Target)
@@ -384,6 +386,7 @@ func scoreCandidates(ctx context.Context, d *Data, t int, cfg Config, cands []in
 	if err != nil {
 		return cfg, nil, fmt.Errorf("%s: %w", name, err)
 	}
+	metaGBDT := cfg.GBDT
 	cfg = sel[0].Chosen.apply(cfg)
 	out.Settings, out.Method = sel[0].Chosen, cfg.Method()
 	tg, err := BuildGraph(d, t, cfg.Graph)
@@ -395,7 +398,7 @@ func scoreCandidates(ctx context.Context, d *Data, t int, cfg Config, cands []in
 		if err := ctx.Err(); err != nil {
 			return cfg, nil, err
 		}
-		pred, err := scoreModels(ctx, d, t, tg, cfg, cfg.Seed+uint64(s), cands, via)
+		pred, err := scoreModels(ctx, d, t, tg, cfg, metaGBDT, cfg.Seed+uint64(s), cands, via)
 		if err != nil {
 			return cfg, nil, fmt.Errorf("%s: %w", name, err)
 		}
@@ -433,8 +436,11 @@ func recommendation(d *Data, t, mi int, via map[int]int, history []int, kind Mod
 // scoreModels predicts the candidates' scores on t for one seed: the
 // embeddings, the feature table (inherited candidates take the history
 // columns of the base model whose history they use), the regressor and
-// the blend with the history prior, exactly as Run scores a target.
-func scoreModels(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, seed uint64, cands []int, via map[int]int) ([]float64, error) {
+// the blend with the history prior and, with cfg.MetadataWeight, the
+// metadata-only regressor (GBDT options metaGBDT) stacked on, exactly as Run
+// scores a target.
+func scoreModels(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, metaGBDT regress.GBDTOptions, seed uint64,
+	cands []int, via map[int]int) ([]float64, error) {
 	emb, err := embed(ctx, d, t, tg, cfg, seed, newTimings()) // the same embeddings as Run's
 	if err != nil {
 		return nil, err
@@ -470,6 +476,15 @@ func scoreModels(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Confi
 		return nil, fmt.Errorf("%s regressor: %w", cfg.Regressor, err)
 	}
 	blendPrior(pred, ft, cfg.Blend, cfg.Prior)
+	if cfg.MetadataWeight > 0 {
+		// over the same rows (the inheriting candidates' base models
+		// included), so that both are standardised over one set
+		meta, err := metadataScores(d, t, tg, cfg, metaGBDT, seed, test)
+		if err != nil {
+			return nil, fmt.Errorf("%s regressor: %w", BaselineMetadata, err)
+		}
+		stackMetadata(pred, meta, cfg.MetadataWeight)
+	}
 	return pred[:len(cands)], nil
 }
 
@@ -487,7 +502,7 @@ func sortedVia(via map[int]int) []int {
 // calibrate holds out, in turn, up to opt.Calibration training datasets
 // nearest to t, predicts their recorded models as t is predicted (one seed,
 // t held out as well), and fits Calibration.
-func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Config, opt RecommendOptions) (Calibration, error) {
+func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Config, metaGBDT regress.GBDTOptions, opt RecommendOptions) (Calibration, error) {
 	cal := Calibration{Coverage: opt.Coverage}
 	cal.Mean, cal.SD = accuracyLevel(d, modality, t, t)
 	type heldOut struct {
@@ -510,7 +525,7 @@ func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Confi
 			return cal, err
 		}
 		models := d.TargetModels(di)
-		pred, err := scoreModels(ctx, dd, di, tg, cfg, cfg.Seed, models, nil)
+		pred, err := scoreModels(ctx, dd, di, tg, cfg, metaGBDT, cfg.Seed, models, nil)
 		if err != nil {
 			return cal, fmt.Errorf("%s: %w", d.Datasets[di].DatasetID, err)
 		}

@@ -340,46 +340,98 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, m
 	}
 	target := d.Datasets[t].DatasetID
 
-	predict := func(set FeatureSet, method string) ([]store.Prediction, []string, error) {
-		t0 := time.Now()
-		ft, err := Features(d, t, tg, emb, set, cfg.Learner, cfg.FeatureOptions, nil)
-		if err != nil {
-			return nil, nil, err
-		}
-		tm.add("features", time.Since(t0))
-		t0 = time.Now()
-		c := cfg
-		if set == FeaturesMetadata {
-			c.FailureAware = false // the baseline stays a plain regressor
-			c.GBDT = metaGBDT
-		}
-		scores, err := fitPredict(ft, c, seed)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s regressor: %w", method, err)
-		}
-		tm.add("train+predict", time.Since(t0))
-		if set != FeaturesMetadata {
-			blendPrior(scores, ft, cfg.Blend, cfg.Prior)
-		}
+	rows := func(ft *FeatureTable, scores []float64, method string) []store.Prediction {
 		out := make([]store.Prediction, len(ft.TestModels))
 		for i, mi := range ft.TestModels {
 			out[i] = store.Prediction{Target: target, ModelID: d.Models[mi].ModelID, Method: method,
 				Seed: int64(seed), Predicted: scores[i], Actual: d.acc[t][mi]}
 		}
-		return out, ft.Names, nil
+		return out
 	}
-	preds, names, err := predict(cfg.Features, cfg.Method())
+	var (
+		metaFT     *FeatureTable
+		metaScores []float64
+	)
+	if cfg.MetadataWeight > 0 || slices.Contains(cfg.Baselines, "metadata") {
+		if metaFT, metaScores, err = metadataPredict(d, t, tg, cfg, metaGBDT, seed, nil, tm); err != nil {
+			return nil, nil, fmt.Errorf("%s regressor: %w", BaselineMetadata, err)
+		}
+	}
+	t0 := time.Now()
+	ft, err := Features(d, t, tg, emb, cfg.Features, cfg.Learner, cfg.FeatureOptions, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	if slices.Contains(cfg.Baselines, "metadata") {
-		meta, _, err := predict(FeaturesMetadata, string(BaselineMetadata))
-		if err != nil {
-			return nil, nil, err
-		}
-		preds = append(preds, meta...)
+	tm.add("features", time.Since(t0))
+	t0 = time.Now()
+	scores, err := fitPredict(ft, cfg, seed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s regressor: %w", cfg.Method(), err)
 	}
-	return preds, names, nil
+	tm.add("train+predict", time.Since(t0))
+	blendPrior(scores, ft, cfg.Blend, cfg.Prior)
+	if cfg.MetadataWeight > 0 {
+		if !slices.Equal(ft.TestModels, metaFT.TestModels) {
+			return nil, nil, errors.New("metadata regressor: test models differ from the method's")
+		}
+		stackMetadata(scores, metaScores, cfg.MetadataWeight)
+	}
+	preds := rows(ft, scores, cfg.Method())
+	if slices.Contains(cfg.Baselines, "metadata") {
+		preds = append(preds, rows(metaFT, metaScores, string(BaselineMetadata))...)
+	}
+	return preds, ft.Names, nil
+}
+
+// metadataPredict fits the metadata-only regressor — model and dataset
+// metadata alone, a plain regressor (never failure-aware) with the GBDT
+// options gbdt, whatever selection chose for the method — on t's training
+// rows and predicts testModels (nil: t's test models as Features chooses
+// them). It is the metadata baseline and the regressor that
+// Config.MetadataWeight stacks onto the method's score.
+func metadataPredict(d *Data, t int, tg *TargetGraph, cfg Config, gbdt regress.GBDTOptions, seed uint64, testModels []int,
+	tm *timings) (*FeatureTable, []float64, error) {
+	t0 := time.Now()
+	ft, err := Features(d, t, tg, nil, FeaturesMetadata, LearnerNone, cfg.FeatureOptions, testModels)
+	if err != nil {
+		return nil, nil, err
+	}
+	tm.add("features", time.Since(t0))
+	t0 = time.Now()
+	c := cfg
+	c.FailureAware, c.GBDT = false, gbdt
+	scores, err := fitPredict(ft, c, seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	tm.add("train+predict", time.Since(t0))
+	return ft, scores, nil
+}
+
+// metadataScores is metadataPredict's predictions alone.
+func metadataScores(d *Data, t int, tg *TargetGraph, cfg Config, gbdt regress.GBDTOptions, seed uint64, testModels []int) ([]float64, error) {
+	_, scores, err := metadataPredict(d, t, tg, cfg, gbdt, seed, testModels, newTimings())
+	return scores, err
+}
+
+// stackMetadata mixes scores with the metadata-only regressor's predictions
+// meta of the same models: (1 − v)·z(scores) + v·z(meta). With v = 0 (or
+// no meta) scores are left as they are; a model without a metadata
+// prediction keeps its standardised score.
+func stackMetadata(scores, meta []float64, v float64) {
+	if v <= 0 || meta == nil {
+		return
+	}
+	zs, zm := zscore(scores), zscore(meta)
+	for i := range scores {
+		switch {
+		case math.IsNaN(zs[i]):
+		case math.IsNaN(zm[i]):
+			scores[i] = zs[i]
+		default:
+			scores[i] = (1-v)*zs[i] + v*zm[i]
+		}
+	}
 }
 
 // fitPredict trains on the table's training rows and predicts its test

@@ -82,6 +82,10 @@ type SelectionConfig struct {
 	GBDTTrees []int `json:"gbdt_trees"`
 	// Blends are candidates for Config.Blend.
 	Blends []float64 `json:"blends"`
+	// MetadataWeights are candidates for Config.MetadataWeight, the weight
+	// of the metadata-only regressor stacked onto the score. Every inner
+	// fold fits that regressor once, whatever the other settings.
+	MetadataWeights []float64 `json:"metadata_weights"`
 	// Priors are candidates for Config.Prior; on a zoo with dataset
 	// distances only the default ("") is tried (the others are no columns
 	// there).
@@ -116,22 +120,26 @@ type SelectionConfig struct {
 // boosting rounds (the default Config.GBDT.Trees), half and a quarter of
 // them (at the configured learning rate: a small fixed step with the
 // number of rounds chosen by validation, as Friedman (2001) advises), and
-// the prior blend from the regressor alone to the prior alone in quarters.
+// the prior blend from the regressor alone to the prior alone in quarters,
+// and the score alone or averaged with the metadata-only regressor's (equal
+// weights: the simple average of two forecasts, which estimated weights
+// rarely beat).
 // Like the depths, the round counts are absolute: under nested selection
 // they replace Config.GBDT.Trees (an empty list keeps it).
 func DefaultSelection() SelectionConfig {
 	return SelectionConfig{
-		Mode:          SelectNested,
-		Objective:     ObjectivePearson,
-		Learners:      []Learner{LearnerNode2Vec, LearnerNone},
-		Weightings:    []string{WeightMinMax, WeightQuantile},
-		GBDTMaxDepths: []int{3, 5},
-		GBDTTrees:     []int{500, 250, 125},
-		Blends:        []float64{1, 0.75, 0.5, 0.25, 0},
-		Priors:        []string{"", PriorHistoryMean, PriorLowRank, PriorCF},
-		GNNObjectives: []string{"link", "regression"},
-		MaxInnerFolds: 12,
-		MaxGraphNodes: 1000,
+		Mode:            SelectNested,
+		Objective:       ObjectivePearson,
+		Learners:        []Learner{LearnerNode2Vec, LearnerNone},
+		Weightings:      []string{WeightMinMax, WeightQuantile},
+		GBDTMaxDepths:   []int{3, 5},
+		GBDTTrees:       []int{500, 250, 125},
+		Blends:          []float64{1, 0.75, 0.5, 0.25, 0},
+		MetadataWeights: []float64{0, 0.5},
+		Priors:          []string{"", PriorHistoryMean, PriorLowRank, PriorCF},
+		GNNObjectives:   []string{"link", "regression"},
+		MaxInnerFolds:   12,
+		MaxGraphNodes:   1000,
 	}
 }
 
@@ -172,6 +180,11 @@ func (s *SelectionConfig) validate() error {
 			return fmt.Errorf("config: selection.blends: %g: want a weight in [0, 1]", b)
 		}
 	}
+	for _, v := range s.MetadataWeights {
+		if !(v >= 0 && v <= 1) {
+			return fmt.Errorf("config: selection.metadata_weights: %g: want a weight in [0, 1]", v)
+		}
+	}
 	for _, o := range s.GNNObjectives {
 		var obj gnn.Objective
 		if err := obj.UnmarshalText([]byte(o)); err != nil {
@@ -206,6 +219,8 @@ type Candidate struct {
 	FailureAware bool `json:"failure_aware,omitempty"`
 	// Prior is the blended prior (Config.Prior).
 	Prior string `json:"prior,omitempty"`
+	// MetadataWeight is Config.MetadataWeight.
+	MetadataWeight float64 `json:"metadata_weight,omitempty"`
 }
 
 func (c Candidate) String() string {
@@ -229,13 +244,16 @@ func (c Candidate) String() string {
 	if c.FailureAware {
 		s += "/failure-aware"
 	}
+	if c.MetadataWeight > 0 {
+		s += "/metadata " + strconv.FormatFloat(c.MetadataWeight, 'g', -1, 64)
+	}
 	return s
 }
 
 // apply returns cfg with the candidate's settings.
 func (c Candidate) apply(cfg Config) Config {
 	cfg.Learner, cfg.Graph.Weighting, cfg.Blend, cfg.Prior = c.Learner, c.Weighting, c.Blend, c.Prior
-	cfg.FailureAware = c.FailureAware
+	cfg.FailureAware, cfg.MetadataWeight = c.FailureAware, c.MetadataWeight
 	if c.GBDTMaxDepth > 0 {
 		cfg.GBDT.MaxDepth = c.GBDTMaxDepth
 	}
@@ -357,7 +375,8 @@ func (s *SelectionConfig) space(cfg Config, nodes int) selectionSpace {
 			}
 		}
 	}
-	sp := selectionSpace{variants: variants, depths: []int{0}, trees: []int{0}, blends: orDefault(s.Blends, cfg.Blend)}
+	sp := selectionSpace{variants: variants, depths: []int{0}, trees: []int{0}, blends: orDefault(s.Blends, cfg.Blend),
+		metaWeights: orDefault(s.MetadataWeights, cfg.MetadataWeight)}
 	if cfg.Regressor == RegressorGBDT {
 		sp.depths = orDefault(s.GBDTMaxDepths, cfg.GBDT.MaxDepth)
 		sp.trees = orDefault(s.GBDTTrees, cfg.GBDT.Trees)
@@ -375,7 +394,7 @@ func orDefault[T any](list []T, v T) []T {
 // fixedSelection is the "selection" of a fixed run: the configured values.
 func fixedSelection(cfg Config) Candidate {
 	c := Candidate{Learner: cfg.Learner, Weighting: cmp.Or(cfg.Graph.Weighting, WeightMinMax), Blend: cfg.Blend,
-		FailureAware: cfg.FailureAware, Prior: cfg.Prior}
+		FailureAware: cfg.FailureAware, Prior: cfg.Prior, MetadataWeight: cfg.MetadataWeight}
 	if cfg.Regressor == RegressorGBDT {
 		c.GBDTMaxDepth, c.GBDTTrees = cfg.GBDT.MaxDepth, cfg.GBDT.Trees
 	}
@@ -442,7 +461,8 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 // need a run of their own (variants), the GBDT depths, tree counts, priors
 // and prior blends every run scores at once (depths and trees are {0} for
 // other regressors), and the failure-model settings (the second, if any,
-// tried by selectFailure). pair says whether inner folds may pair up
+// tried by selectFailure), and the weights of the stacked metadata-only
+// regressor. pair says whether inner folds may pair up
 // (selectionPlan).
 type selectionSpace struct {
 	variants []Candidate
@@ -450,8 +470,11 @@ type selectionSpace struct {
 	trees    []int
 	blends   []float64
 	priors   []string
-	failure  []bool
-	pair     bool
+	// metaWeights are the weights of the metadata-only regressor stacked
+	// onto each candidate's score (innermost in the score layout).
+	metaWeights []float64
+	failure     []bool
+	pair        bool
 }
 
 // selectFailure is the second stage of nested selection: the second
@@ -488,10 +511,12 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 				if blend >= 1 && p > 0 { // the regressor alone: the prior is moot
 					continue
 				}
-				c := sp.variants[won[i]]
-				c.GBDTMaxDepth, c.GBDTTrees = chosen.GBDTMaxDepth, chosen.GBDTTrees
-				c.Blend, c.FailureAware, c.Prior = blend, sp.failure[1], prior
-				out[i].add(c, scores[i][won[i]], p*len(sp.blends)+b)
+				for m, mw := range sp.metaWeights {
+					c := sp.variants[won[i]]
+					c.GBDTMaxDepth, c.GBDTTrees = chosen.GBDTMaxDepth, chosen.GBDTTrees
+					c.Blend, c.FailureAware, c.Prior, c.MetadataWeight = blend, sp.failure[1], prior, mw
+					out[i].add(c, scores[i][won[i]], (p*len(sp.blends)+b)*len(sp.metaWeights)+m)
+				}
 			}
 		}
 		out[i].pick(cfg.Selection.Tiebreak)
@@ -501,10 +526,12 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 
 // runSelection runs the jobs on cfg.Workers goroutines, each side on the
 // view of d without its target with the config, depths and tree counts
-// setup gives its job and every prior and blend of sp, calling step after
-// each cell, and returns scores[target][variant][fold]: the fold's inner
-// score and regret of every (depth, trees, prior, blend), depth-major,
-// blend-minor (nil for the cells no job ran). Each job writes its
+// setup gives its job and every prior, blend and metadata weight of sp,
+// calling step after each cell, and returns scores[target][variant][fold]:
+// the fold's inner score and regret of every (depth, trees, prior, blend,
+// metadata weight), depth-major, metadata-weight-minor (nil for the cells
+// no job ran). The metadata-only regressor of a cell is fitted once for all
+// its variants. Each job writes its
 // own cells, so nothing depends on which job finished first. The first
 // failure stops the launch of further jobs and is returned, naming the
 // target and inner fold.
@@ -520,6 +547,13 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 			scores[i][v] = make([][]innerScore, len(folds[i]))
 		}
 	}
+	var metas [][][]float64
+	if stacks(sp.metaWeights) {
+		var err error
+		if metas, err = selectionMetadata(ctx, d, ts, views, folds, jobs, cfg, tm); err != nil {
+			return nil, err
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Workers)
 	for _, j := range jobs {
@@ -531,8 +565,11 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 			sides := make([]innerSide, len(j.cells))
 			for k, cell := range j.cells {
 				sides[k] = innerSide{view: views[cell.target], held: folds[cell.target][cell.fold]}
+				if metas != nil {
+					sides[k].meta = metas[cell.target][cell.fold]
+				}
 			}
-			res, err := innerFoldGroup(gctx, sides, c, regressorGrid{depths, trees}, sp.blends, sp.priors, tm)
+			res, err := innerFoldGroup(gctx, sides, c, regressorGrid{depths, trees}, sp.scoring(), tm)
 			if err != nil {
 				cell := j.cells[0]
 				return fmt.Errorf("selection for %s, inner fold %s: %w", d.Datasets[ts[cell.target]].DatasetID,
@@ -552,7 +589,7 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 }
 
 // choose scores every candidate of the space — a variant with a depth, a
-// tree count, a prior and a blend, with the first failure-model setting —
+// tree count, a prior, a blend and a metadata weight, with the first failure-model setting —
 // by the mean of its inner scores and regrets over the folds, appends them
 // to s.Scores in search order, and sets s.Chosen by pick with tiebreak.
 // scores[variant][fold] is runSelection's for one target. It fails when no
@@ -566,10 +603,13 @@ func (s *Selection) choose(scores [][][]innerScore, sp selectionSpace, tiebreak 
 						if blend >= 1 && p > 0 { // the regressor alone: the prior is moot
 							continue
 						}
-						c := vr
-						c.GBDTMaxDepth, c.GBDTTrees, c.Blend, c.FailureAware, c.Prior = depth, trees, blend, sp.failure[0], prior
-						k := ((a*len(sp.trees)+n)*len(sp.priors)+p)*len(sp.blends) + b
-						s.add(c, scores[v], k)
+						for m, mw := range sp.metaWeights {
+							c := vr
+							c.GBDTMaxDepth, c.GBDTTrees, c.Blend, c.FailureAware, c.Prior = depth, trees, blend, sp.failure[0], prior
+							c.MetadataWeight = mw
+							k := (((a*len(sp.trees)+n)*len(sp.priors)+p)*len(sp.blends)+b)*len(sp.metaWeights) + m
+							s.add(c, scores[v], k)
+						}
 					}
 				}
 			}
@@ -811,10 +851,101 @@ func selectionPlan(ts []int, folds [][]int, variantsOf func(target int) []int, p
 }
 
 // innerSide is an inner fold: dataset held held out of view, on which the
-// outer target is already hidden.
+// outer target is already hidden; meta are the metadata-only regressor's
+// predictions for its test models (selectionMetadata; nil when the space
+// stacks no metadata).
 type innerSide struct {
 	view *Data
 	held int
+	meta []float64
+}
+
+// stacks reports whether some weight of ws stacks the metadata regressor.
+func stacks(ws []float64) bool {
+	return slices.ContainsFunc(ws, func(v float64) bool { return v > 0 })
+}
+
+// selectionMetadata returns the metadata-only regressor's predictions for
+// every inner fold of the jobs, metas[target][fold] for its test models:
+// the regressor reads no graph, learner or tuned setting, only the
+// configured GBDT options (the metadata baseline's), so each fold needs one
+// fit whatever its variants, and the two cells of a paired job share one
+// when their training tables are equal bit for bit. The predictions are
+// those of metadataPredict on each fold alone. It runs on cfg.Workers
+// goroutines before the jobs.
+func selectionMetadata(ctx context.Context, d *Data, ts []int, views []*Data, folds [][]int, jobs []selectionJob,
+	cfg Config, tm *timings) ([][][]float64, error) {
+	metas := make([][][]float64, len(ts))
+	for i := range ts {
+		metas[i] = make([][]float64, len(folds[i]))
+	}
+	c := cfg
+	c.FailureAware = false
+	seen := map[selectionCell]bool{}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cfg.Workers)
+	for _, j := range jobs {
+		if seen[j.cells[0]] {
+			continue // another variant of the same cells
+		}
+		seen[j.cells[0]] = true
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			t0 := time.Now()
+			defer func() { tm.add("selection metadata regressor", time.Since(t0)) }()
+			fts := make([]*FeatureTable, len(j.cells))
+			for k, cell := range j.cells {
+				view, held := views[cell.target], folds[cell.target][cell.fold]
+				tg, err := BuildWarmGraph(view, held, cfg.Graph, cfg.Probe, cfg.Seed)
+				if err == nil {
+					fts[k], err = Features(view, held, tg, nil, FeaturesMetadata, LearnerNone, cfg.FeatureOptions, nil)
+				}
+				if err != nil {
+					return fmt.Errorf("selection for %s, inner fold %s: metadata regressor: %w", d.Datasets[ts[cell.target]].DatasetID,
+						d.Datasets[held].DatasetID, err)
+				}
+			}
+			tests := []*mat.Dense{fts[0].Test}
+			shared := len(fts) > 1 && sameTraining(fts[0], fts[1])
+			if shared {
+				tests = append(tests, fts[1].Test)
+			}
+			preds, err := fitTable(fts[0], tests, c, cfg.Seed)
+			if err == nil && len(fts) > 1 && !shared {
+				var more [][]float64
+				more, err = fitTable(fts[1], []*mat.Dense{fts[1].Test}, c, cfg.Seed)
+				preds = append(preds, more...)
+			}
+			if err != nil {
+				cell := j.cells[0]
+				return fmt.Errorf("selection for %s, inner fold %s: metadata regressor: %w", d.Datasets[ts[cell.target]].DatasetID,
+					d.Datasets[folds[cell.target][cell.fold]].DatasetID, err)
+			}
+			for k, cell := range j.cells {
+				metas[cell.target][cell.fold] = preds[k]
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return metas, nil
+}
+
+// scoring is the part of the space that an inner fold scores from one fit.
+func (sp selectionSpace) scoring() scoringGrid {
+	return scoringGrid{priors: sp.priors, blends: sp.blends, metaWeights: sp.metaWeights}
+}
+
+// scoringGrid lists the priors, blends and metadata weights that every fit
+// of an inner fold is scored with, in that order (weights innermost).
+type scoringGrid struct {
+	priors      []string
+	blends      []float64
+	metaWeights []float64
 }
 
 // regressorGrid is the regressor part of the search space: GBDT depths and
@@ -824,13 +955,14 @@ type regressorGrid struct{ depths, trees []int }
 // innerFoldGroup holds out each side's dataset of its view, trains with
 // cfg's graph and learner and each regressor depth and tree count of grid,
 // and returns, per side, the inner score and regret of every (depth, trees,
-// prior, blend), depth major, blend minor. What two sides
+// prior, blend, metadata weight) of grid and sc, depth major, metadata
+// weight minor. What two sides
 // have bit for bit in common is computed once: a node2vec embedding when
 // their graphs are equal (the walks and the skip-gram read nothing but the
 // graph, the options and the seed), a regressor fit when their training
 // rows, labels and failures are equal (a prediction reads nothing but the
 // fitted model and its row). The scores are those of each side run alone.
-func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid regressorGrid, blends []float64, priors []string,
+func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid regressorGrid, sc scoringGrid,
 	tm *timings) ([][]innerScore, error) {
 	fts := make([]*FeatureTable, len(sides))
 	var (
@@ -857,6 +989,9 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid reg
 			return nil, err
 		}
 		tm.add("selection features", time.Since(t0))
+		if stacks(sc.metaWeights) && len(s.meta) != len(fts[k].TestModels) {
+			return nil, fmt.Errorf("metadata regressor: %d predictions for %d test models", len(s.meta), len(fts[k].TestModels))
+		}
 	}
 	// fitGroups[k] lists the sides whose training table is side k's, when
 	// k is the first of them; nil otherwise.
@@ -889,24 +1024,36 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid reg
 			}
 			tm.add("selection train+predict", time.Since(t0))
 			for g, side := range group {
-				ft, s := fts[side], sides[side]
-				actual := make([]float64, len(ft.TestModels))
-				for i, mi := range ft.TestModels {
-					actual[i] = s.view.acc[s.held][mi]
-				}
 				for n := range grid.trees {
-					for _, prior := range priors {
-						for _, w := range blends {
-							p := slices.Clone(preds[n][g])
-							blendPrior(p, ft, w, prior)
-							out[side] = append(out[side], innerScore{objective(cfg.Selection.Objective, p, actual), regretAt1(p, actual)})
-						}
-					}
+					out[side] = append(out[side], scoreSide(sides[side], fts[side], preds[n][g], sc, cfg.Selection.Objective)...)
 				}
 			}
 		}
 	}
 	return out, nil
+}
+
+// scoreSide scores one fit's predictions pred for side s (feature table
+// ft) with every prior, blend and metadata weight of sc, in that order
+// (weights innermost).
+func scoreSide(s innerSide, ft *FeatureTable, pred []float64, sc scoringGrid, obj string) []innerScore {
+	actual := make([]float64, len(ft.TestModels))
+	for i, mi := range ft.TestModels {
+		actual[i] = s.view.acc[s.held][mi]
+	}
+	var out []innerScore
+	for _, prior := range sc.priors {
+		for _, w := range sc.blends {
+			blended := slices.Clone(pred)
+			blendPrior(blended, ft, w, prior)
+			for _, v := range sc.metaWeights {
+				p := slices.Clone(blended)
+				stackMetadata(p, s.meta, v)
+				out = append(out, innerScore{objective(obj, p, actual), regretAt1(p, actual)})
+			}
+		}
+	}
+	return out
 }
 
 // sameTraining reports whether two feature tables have the same columns,

@@ -62,6 +62,8 @@ func TestSelectionValidate(t *testing.T) {
 		{func(s *SelectionConfig) { s.Blends = []float64{math.NaN()} }, "selection.blends"},
 		{func(s *SelectionConfig) { s.GNNObjectives = []string{"contrastive"} }, "selection.gnn_objectives"},
 		{func(s *SelectionConfig) { s.Tiebreak = "regret@3" }, "selection.tiebreak"},
+		{func(s *SelectionConfig) { s.MetadataWeights = []float64{0, -0.5} }, "selection.metadata_weights"},
+		{func(s *SelectionConfig) { s.MetadataWeights = []float64{math.NaN()} }, "selection.metadata_weights"},
 	} {
 		cfg := DefaultConfig()
 		tc.edit(&cfg.Selection)
@@ -69,6 +71,11 @@ func TestSelectionValidate(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Validate() = %v, want an error naming %s", err, tc.want)
 		}
+	}
+	cfg := DefaultConfig()
+	cfg.MetadataWeight = 2
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "metadata_weight") {
+		t.Errorf("Validate() = %v, want an error naming metadata_weight", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -166,31 +167,90 @@ func TestInnerFoldGroupTreeLayout(t *testing.T) {
 	if !ok {
 		t.Fatal("the image benchmark has no dtd")
 	}
-	side := []innerSide{{view: d.Without(ti), held: innerFolds(d, ti, cfg.Selection.MaxInnerFolds, cfg.Seed)[0]}}
-	depths, trees := []int{3, 2}, []int{30, 10, 20}
-	blends, priors := []float64{1, 0.5, 0}, []string{""}
-	ctx := context.Background()
-	got, err := innerFoldGroup(ctx, side, cfg, regressorGrid{depths, trees}, blends, priors, newTimings())
+	view, held := d.Without(ti), innerFolds(d, ti, cfg.Selection.MaxInnerFolds, cfg.Seed)[0]
+	tg, err := BuildWarmGraph(view, held, cfg.Graph, 0, cfg.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := len(depths) * len(trees) * len(priors) * len(blends); len(got[0]) != want {
+	meta, err := metadataScores(view, held, tg, cfg, cfg.GBDT, cfg.Seed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	side := []innerSide{{view: view, held: held, meta: meta}}
+	depths, trees := []int{3, 2}, []int{30, 10, 20}
+	sc := scoringGrid{priors: []string{""}, blends: []float64{1, 0.5, 0}, metaWeights: []float64{0, 0.5}}
+	ctx := context.Background()
+	got, err := innerFoldGroup(ctx, side, cfg, regressorGrid{depths, trees}, sc, newTimings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(depths) * len(trees) * len(sc.priors) * len(sc.blends) * len(sc.metaWeights); len(got[0]) != want {
 		t.Fatalf("%d scores, want %d", len(got[0]), want)
 	}
+	stacked := 0
 	for a, depth := range depths {
 		for n, count := range trees {
-			alone, err := innerFoldGroup(ctx, side, cfg, regressorGrid{[]int{depth}, []int{count}}, blends, priors, newTimings())
+			for m, v := range sc.metaWeights {
+				one := sc
+				one.metaWeights = []float64{v}
+				alone, err := innerFoldGroup(ctx, side, cfg, regressorGrid{[]int{depth}, []int{count}}, one, newTimings())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for p := range sc.priors {
+					for b, blend := range sc.blends {
+						g := got[0][(((a*len(trees)+n)*len(sc.priors)+p)*len(sc.blends)+b)*len(sc.metaWeights)+m]
+						w := alone[0][p*len(sc.blends)+b]
+						if math.Float64bits(g.fit) != math.Float64bits(w.fit) || math.Float64bits(g.regret) != math.Float64bits(w.regret) {
+							t.Errorf("depth %d, %d trees, blend %g, metadata %g: %+v in the grid, %+v alone", depth, count, blend, v, g, w)
+						}
+						if plain := got[0][(((a*len(trees)+n)*len(sc.priors)+p)*len(sc.blends)+b)*len(sc.metaWeights)]; v > 0 && g.fit != plain.fit {
+							stacked++
+						}
+					}
+				}
+			}
+		}
+	}
+	if stacked == 0 {
+		t.Error("the metadata weight changed no inner score")
+	}
+}
+
+// TestSelectionMetadataAlone checks that the metadata-only predictions of
+// nested selection, one fit per inner fold shared by the two cells of a
+// pair, are those of the metadata regressor run on each inner fold alone,
+// bit for bit.
+func TestSelectionMetadataAlone(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.GBDT.Trees = 30
+	d := imageData(t, cfg)
+	var ts []int
+	for _, name := range []string{"dtd", "pets"} {
+		i, _ := d.DatasetIndex(name)
+		ts = append(ts, i)
+	}
+	folds, views := make([][]int, len(ts)), make([]*Data, len(ts))
+	for i, ti := range ts {
+		folds[i], views[i] = innerFolds(d, ti, cfg.Selection.MaxInnerFolds, cfg.Seed), d.Without(ti)
+	}
+	jobs := selectionPlan(ts, folds, func(int) []int { return []int{0, 1} }, func(int, int) bool { return true })
+	metas, err := selectionMetadata(context.Background(), d, ts, views, folds, jobs, cfg, newTimings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ti := range ts {
+		for f, held := range folds[i] {
+			tg, err := BuildWarmGraph(views[i], held, cfg.Graph, 0, cfg.Seed)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for p := range priors {
-				for b, blend := range blends {
-					g := got[0][((a*len(trees)+n)*len(priors)+p)*len(blends)+b]
-					w := alone[0][p*len(blends)+b]
-					if math.Float64bits(g.fit) != math.Float64bits(w.fit) || math.Float64bits(g.regret) != math.Float64bits(w.regret) {
-						t.Errorf("depth %d, %d trees, blend %g: %+v in the grid, %+v alone", depth, count, blend, g, w)
-					}
-				}
+			want, err := metadataScores(views[i], held, tg, cfg, cfg.GBDT, cfg.Seed, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.EqualFunc(metas[i][f], want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
+				t.Errorf("%s, inner fold %s: metadata predictions differ from the fold's alone", d.Datasets[ti].DatasetID, d.Datasets[held].DatasetID)
 			}
 		}
 	}
