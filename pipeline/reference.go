@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -17,12 +18,13 @@ const ReferenceMethod = "reference"
 // one), resolving target names against the zoo's datasets (glue_sst2 for
 // glue/sst2, as the TransferGraph layout writes them). A reference method
 // may not be named like zoograph's own method or a baseline: its rows would
-// be taken for theirs.
-func ReadReferencePredictions(zoo *store.Tables, cfg Config) ([]evaluate.Prediction, error) {
+// be taken for theirs. Records without a score are no prediction, and log
+// (nil: none) gets a warning counting them.
+func ReadReferencePredictions(zoo *store.Tables, cfg Config, log *slog.Logger) ([]evaluate.Prediction, error) {
 	if cfg.ReferencePredictions == "" {
 		return nil, nil
 	}
-	preds, err := evaluate.ReadPredictions(cfg.ReferencePredictions, evaluate.ReadOptions{Datasets: zoo.DatasetIDs(), Method: ReferenceMethod})
+	preds, err := evaluate.ReadPredictions(cfg.ReferencePredictions, evaluate.ReadOptions{Datasets: zoo.DatasetIDs(), Method: ReferenceMethod, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("reference predictions: %w", err)
 	}

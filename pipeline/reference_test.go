@@ -140,7 +140,7 @@ func TestRunReferencePredictions(t *testing.T) {
 func TestReadReferencePredictionsErrors(t *testing.T) {
 	tables, targets := smallZoo(t)
 	cfg := fastConfig(targets)
-	if preds, err := pipeline.ReadReferencePredictions(tables, cfg); preds != nil || err != nil {
+	if preds, err := pipeline.ReadReferencePredictions(tables, cfg, nil); preds != nil || err != nil {
 		t.Errorf("no reference: %v, %v", preds, err)
 	}
 	for _, tt := range []struct{ name, method, want string }{
@@ -152,7 +152,7 @@ func TestReadReferencePredictionsErrors(t *testing.T) {
 			dir := t.TempDir()
 			writeRankDir(t, dir, tt.method, tables, targets[:1], "")
 			cfg.ReferencePredictions = dir
-			if _, err := pipeline.ReadReferencePredictions(tables, cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if _, err := pipeline.ReadReferencePredictions(tables, cfg, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want one saying %q", err, tt.want)
 			}
 		})
@@ -165,11 +165,11 @@ func TestReadReferencePredictionsErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.ReferencePredictions = dir
-	if _, err := pipeline.ReadReferencePredictions(tables, cfg); err == nil || !strings.Contains(err.Error(), file+":2") {
+	if _, err := pipeline.ReadReferencePredictions(tables, cfg, nil); err == nil || !strings.Contains(err.Error(), file+":2") {
 		t.Errorf("err = %v, want one naming %s:2", err, file)
 	}
 	cfg.ReferencePredictions = filepath.Join(dir, "missing")
-	if _, err := pipeline.ReadReferencePredictions(tables, cfg); err == nil {
+	if _, err := pipeline.ReadReferencePredictions(tables, cfg, nil); err == nil {
 		t.Error("a missing directory accepted")
 	}
 }

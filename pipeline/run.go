@@ -298,7 +298,7 @@ func (r *runner) task(ctx context.Context, ti int, seed uint64, tg *TargetGraph)
 // stores the evaluations and metrics in res.
 func (r *runner) evaluate(ctx context.Context, zoo *store.Tables, res *Result) error {
 	t0 := time.Now()
-	refs, err := ReadReferencePredictions(zoo, r.cfg)
+	refs, err := ReadReferencePredictions(zoo, r.cfg, nil) // warned about by the caller, once
 	if err != nil {
 		return err
 	}

@@ -43,8 +43,9 @@ and metrics as Parquet, report.json, report.md and charts.`)
 	if err != nil {
 		return err
 	}
-	// Read the reference predictions now, so a bad file fails before the run.
-	if _, err := pipeline.ReadReferencePredictions(tables, cfg); err != nil {
+	// Read the reference predictions now, so a bad file fails before the
+	// run, and records without a score are warned about once.
+	if _, err := pipeline.ReadReferencePredictions(tables, cfg, e.log); err != nil {
 		return err
 	}
 	bar := newBar(e, "run")

@@ -250,10 +250,17 @@ func TestRunReferencePredictionsFlag(t *testing.T) {
 	}
 	var b strings.Builder
 	b.WriteString("method,target,model,score\n")
+	first := true
 	for i, f := range tables.Finetunes {
-		if f.DatasetID == targets[0] {
-			fmt.Fprintf(&b, "theirs,%s,%s,%g\n", f.DatasetID, f.ModelID, f.Accuracy+0.01*float64(i%5))
+		if f.DatasetID != targets[0] {
+			continue
 		}
+		if first { // no score: no prediction, and a warning naming the line
+			fmt.Fprintf(&b, "theirs,%s,%s,\n", f.DatasetID, f.ModelID)
+			first = false
+			continue
+		}
+		fmt.Fprintf(&b, "theirs,%s,%s,%g\n", f.DatasetID, f.ModelID, f.Accuracy+0.01*float64(i%5))
 	}
 	refs := filepath.Join(t.TempDir(), "theirs.csv")
 	if err := os.WriteFile(refs, []byte(b.String()), 0o644); err != nil {
@@ -266,6 +273,9 @@ func TestRunReferencePredictionsFlag(t *testing.T) {
 	}
 	if !strings.Contains(out, "Reference predictions") || !strings.Contains(out, "theirs") {
 		t.Errorf("run output lacks the reference predictions:\n%s", out)
+	}
+	if n := strings.Count(errs, "empty score"); n != 1 || !strings.Contains(errs, "theirs.csv:2") {
+		t.Errorf("the record without a score: %d warnings, want 1 naming theirs.csv:2\n%s", n, errs)
 	}
 	md, err := os.ReadFile(filepath.Join(runDir, pipeline.FileReportMD))
 	if err != nil || !strings.Contains(string(md), "| `theirs` (reference) |") {
