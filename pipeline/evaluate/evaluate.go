@@ -674,13 +674,24 @@ func (ev *evaluator) predictionsOf(k seedKey, t string) []Prediction {
 	return out
 }
 
-// scoresOf returns the zoo's scores of method on t, in table order.
-func (ev *evaluator) scoresOf(method, t string) []Prediction {
+// scoresOf returns the zoo's scores of method on t, in table order. With
+// oneSource, a model scored by more than one source (a zoo merging imports)
+// keeps the rows of the first source that scores it: the paper's script
+// reads one scores file, whose rows ProtocolPaper joins as they are
+// (repeated rows included), and two sources' rows would count the model
+// twice. ProtocolClean averages a model's scores, whatever their source.
+func (ev *evaluator) scoresOf(method, t string, oneSource bool) []Prediction {
 	var out []Prediction
+	source := map[string]string{} // model → the source whose rows it keeps
 	for _, s := range ev.zoo.Scores {
-		if s.DatasetID == t && s.Method == method {
-			out = append(out, Prediction{Method: method, Target: t, ModelID: s.ModelID, Score: s.Score})
+		if s.DatasetID != t || s.Method != method {
+			continue
 		}
+		if first, ok := source[s.ModelID]; ok && oneSource && first != s.Source {
+			continue
+		}
+		source[s.ModelID] = s.Source
+		out = append(out, Prediction{Method: method, Target: t, ModelID: s.ModelID, Score: s.Score})
 	}
 	return out
 }
@@ -842,7 +853,7 @@ func (ev *evaluator) paperPairs(k seedKey, t string, target *Target, rows map[st
 	models, acc := target.Models, target.Accuracy
 	switch {
 	case k.method == BaselineLogME && ev.computed[k.method], k.method == BaselineRegHScore && ev.computed[k.method]:
-		scores := ev.scoresOf(k.method, t)
+		scores := ev.scoresOf(k.method, t, true)
 		if len(scores) == 0 {
 			note = fmt.Sprintf("no %s scores for %s in the zoo", k.method, t)
 		}
@@ -950,7 +961,7 @@ func (ev *evaluator) cleanScores(t string, models []string) ([]map[string]float6
 		case k.method == BaselineRandom && ev.computed[k.method]:
 			continue // scores every model of the common set
 		case (k.method == BaselineLogME || k.method == BaselineRegHScore) && ev.computed[k.method]:
-			raw = ev.scoresOf(k.method, t)
+			raw = ev.scoresOf(k.method, t, false)
 			if len(raw) == 0 {
 				notes[i] = fmt.Sprintf("no %s scores for %s in the zoo", k.method, t)
 			}

@@ -174,6 +174,16 @@ func TestPaperRepeatedRuns(t *testing.T) {
 			}
 		})
 	}
+	// A second source scoring a and b again (a merged zoo): each model keeps
+	// its first source's rows, so the pairs are those of one source.
+	merged := *zoo
+	merged.Scores = append(slices.Clone(zoo.Scores),
+		store.Score{ModelID: "a", DatasetID: "t", Method: BaselineLogME, Score: 9, Source: "other"},
+		store.Score{ModelID: "b", DatasetID: "t", Method: BaselineLogME, Score: 9, Source: "other"})
+	res := mustEvaluate(t, &merged, nil, Options{Targets: []string{"t"}, Baselines: []string{BaselineLogME}})
+	if got, want := findEval(t, res, BaselineLogME, nil, "t").Pairs, tests[0].want; !slices.Equal(got, want) {
+		t.Errorf("logme pairs with a second source\n got %v\nwant %v", got, want)
+	}
 }
 
 func TestPaperPipelineModelSet(t *testing.T) {
