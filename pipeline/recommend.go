@@ -441,6 +441,9 @@ func recommendation(d *Data, t, mi int, via map[int]int, history []int, kind Mod
 // scores a target.
 func scoreModels(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, metaGBDT regress.GBDTOptions, seed uint64,
 	cands []int, via map[int]int) ([]float64, error) {
+	task := *tg // as Run's tasks: the seed draws the training rows too
+	task.Seed = seed
+	tg = &task
 	emb, err := embed(ctx, d, t, tg, cfg, seed, newTimings()) // the same embeddings as Run's
 	if err != nil {
 		return nil, err

@@ -436,7 +436,11 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		all[v] = v
 	}
 	jobs := selectionPlan(ts, folds, func(int) []int { return all }, func(int, int) bool { return sp.pair })
-	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, func(j selectionJob) (Config, []int, []int) {
+	metas, err := selectionMetadata(ctx, d, ts, folds, jobs, sp, cfg, tm)
+	if err != nil {
+		return nil, err
+	}
+	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, metas, func(j selectionJob) (Config, []int, []int) {
 		c := sp.variants[j.variant].apply(cfg)
 		c.FailureAware = sp.failure[0]
 		return c, sp.depths, sp.trees
@@ -450,7 +454,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		}
 	}
 	if len(sp.failure) > 1 {
-		if err := selectFailure(ctx, d, ts, cfg, sp, folds, out, tm, step); err != nil {
+		if err := selectFailure(ctx, d, ts, cfg, sp, folds, metas, out, tm, step); err != nil {
 			return nil, err
 		}
 	}
@@ -481,7 +485,7 @@ type selectionSpace struct {
 // failure-model setting at each target's chosen variant and depth, with
 // every blend, on the same inner folds; the choice is then made again
 // among the candidates of both stages (Selection.pick).
-func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, folds [][]int,
+func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, folds [][]int, metas [][]innerMeta,
 	out []*Selection, tm *timings, step func()) error {
 	won := make([]int, len(ts))
 	for i := range ts {
@@ -495,7 +499,7 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 		return sp.pair && won[i] == won[i2] && a.GBDTMaxDepth == b.GBDTMaxDepth && a.GBDTTrees == b.GBDTTrees
 	}
 	jobs := selectionPlan(ts, folds, func(i int) []int { return won[i : i+1] }, same)
-	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, func(j selectionJob) (Config, []int, []int) {
+	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, metas, func(j selectionJob) (Config, []int, []int) {
 		c := sp.variants[j.variant].apply(cfg)
 		c.FailureAware = sp.failure[1]
 		chosen := out[j.cells[0].target].Chosen
@@ -526,17 +530,17 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 
 // runSelection runs the jobs on cfg.Workers goroutines, each side on the
 // view of d without its target with the config, depths and tree counts
-// setup gives its job and every prior, blend and metadata weight of sp,
-// calling step after each cell, and returns scores[target][variant][fold]:
-// the fold's inner score and regret of every (depth, trees, prior, blend,
-// metadata weight), depth-major, metadata-weight-minor (nil for the cells
-// no job ran). The metadata-only regressor of a cell is fitted once for all
-// its variants. Each job writes its
+// setup gives its job and every prior, blend and metadata weight of sp
+// (with the fold's metadata-only predictions metas, nil when sp stacks
+// none), calling step after each cell, and returns
+// scores[target][variant][fold]: the fold's inner score and regret of every
+// (depth, trees, prior, blend, metadata weight), depth-major,
+// metadata-weight-minor (nil for the cells no job ran). Each job writes its
 // own cells, so nothing depends on which job finished first. The first
 // failure stops the launch of further jobs and is returned, naming the
 // target and inner fold.
 func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, folds [][]int, jobs []selectionJob,
-	setup func(selectionJob) (Config, []int, []int), tm *timings, step func()) ([][][][]innerScore, error) {
+	metas [][]innerMeta, setup func(selectionJob) (Config, []int, []int), tm *timings, step func()) ([][][][]innerScore, error) {
 	variants := len(sp.variants)
 	views := make([]*Data, len(ts))
 	scores := make([][][][]innerScore, len(ts))
@@ -545,13 +549,6 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 		scores[i] = make([][][]innerScore, variants)
 		for v := range variants {
 			scores[i][v] = make([][]innerScore, len(folds[i]))
-		}
-	}
-	var metas [][][]float64
-	if stacks(sp.metaWeights) {
-		var err error
-		if metas, err = selectionMetadata(ctx, d, ts, views, folds, jobs, cfg, tm); err != nil {
-			return nil, err
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -851,13 +848,20 @@ func selectionPlan(ts []int, folds [][]int, variantsOf func(target int) []int, p
 }
 
 // innerSide is an inner fold: dataset held held out of view, on which the
-// outer target is already hidden; meta are the metadata-only regressor's
-// predictions for its test models (selectionMetadata; nil when the space
-// stacks no metadata).
+// outer target is already hidden, with the metadata-only regressor's
+// predictions for it (selectionMetadata; empty when the space stacks no
+// metadata).
 type innerSide struct {
 	view *Data
 	held int
-	meta []float64
+	meta innerMeta
+}
+
+// innerMeta is the metadata-only regressor's prediction pred of each test
+// model of an inner fold (models: indices into the fold's data).
+type innerMeta struct {
+	pred   []float64
+	models []int
 }
 
 // stacks reports whether some weight of ws stacks the metadata regressor.
@@ -866,18 +870,23 @@ func stacks(ws []float64) bool {
 }
 
 // selectionMetadata returns the metadata-only regressor's predictions for
-// every inner fold of the jobs, metas[target][fold] for its test models:
+// every inner fold of the jobs, metas[target][fold] (nil when sp stacks no
+// metadata), for both stages of selection:
 // the regressor reads no graph, learner or tuned setting, only the
 // configured GBDT options (the metadata baseline's), so each fold needs one
 // fit whatever its variants, and the two cells of a paired job share one
 // when their training tables are equal bit for bit. The predictions are
 // those of metadataPredict on each fold alone. It runs on cfg.Workers
 // goroutines before the jobs.
-func selectionMetadata(ctx context.Context, d *Data, ts []int, views []*Data, folds [][]int, jobs []selectionJob,
-	cfg Config, tm *timings) ([][][]float64, error) {
-	metas := make([][][]float64, len(ts))
-	for i := range ts {
-		metas[i] = make([][]float64, len(folds[i]))
+func selectionMetadata(ctx context.Context, d *Data, ts []int, folds [][]int, jobs []selectionJob, sp selectionSpace,
+	cfg Config, tm *timings) ([][]innerMeta, error) {
+	if !stacks(sp.metaWeights) {
+		return nil, nil
+	}
+	metas := make([][]innerMeta, len(ts))
+	views := make([]*Data, len(ts))
+	for i, t := range ts {
+		metas[i], views[i] = make([]innerMeta, len(folds[i])), d.Without(t)
 	}
 	c := cfg
 	c.FailureAware = false
@@ -924,7 +933,7 @@ func selectionMetadata(ctx context.Context, d *Data, ts []int, views []*Data, fo
 					d.Datasets[folds[cell.target][cell.fold]].DatasetID, err)
 			}
 			for k, cell := range j.cells {
-				metas[cell.target][cell.fold] = preds[k]
+				metas[cell.target][cell.fold] = innerMeta{pred: preds[k], models: fts[k].TestModels}
 			}
 			return nil
 		})
@@ -989,8 +998,8 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid reg
 			return nil, err
 		}
 		tm.add("selection features", time.Since(t0))
-		if stacks(sc.metaWeights) && len(s.meta) != len(fts[k].TestModels) {
-			return nil, fmt.Errorf("metadata regressor: %d predictions for %d test models", len(s.meta), len(fts[k].TestModels))
+		if stacks(sc.metaWeights) && !slices.Equal(s.meta.models, fts[k].TestModels) {
+			return nil, errors.New("metadata regressor: test models differ from the method's")
 		}
 	}
 	// fitGroups[k] lists the sides whose training table is side k's, when
@@ -1035,20 +1044,27 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid reg
 
 // scoreSide scores one fit's predictions pred for side s (feature table
 // ft) with every prior, blend and metadata weight of sc, in that order
-// (weights innermost).
+// (weights innermost); the cells of blend 1 with a prior other than the
+// first, which are the first prior's, are NaN.
 func scoreSide(s innerSide, ft *FeatureTable, pred []float64, sc scoringGrid, obj string) []innerScore {
 	actual := make([]float64, len(ft.TestModels))
 	for i, mi := range ft.TestModels {
 		actual[i] = s.view.acc[s.held][mi]
 	}
 	var out []innerScore
-	for _, prior := range sc.priors {
+	for p, prior := range sc.priors {
 		for _, w := range sc.blends {
+			if w >= 1 && p > 0 { // the regressor alone, scored with the first prior: no candidate reads this cell
+				for range sc.metaWeights {
+					out = append(out, innerScore{math.NaN(), math.NaN()})
+				}
+				continue
+			}
 			blended := slices.Clone(pred)
 			blendPrior(blended, ft, w, prior)
 			for _, v := range sc.metaWeights {
 				p := slices.Clone(blended)
-				stackMetadata(p, s.meta, v)
+				stackMetadata(p, s.meta.pred, v)
 				out = append(out, innerScore{objective(obj, p, actual), regretAt1(p, actual)})
 			}
 		}

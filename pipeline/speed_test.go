@@ -172,11 +172,11 @@ func TestInnerFoldGroupTreeLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta, err := metadataScores(view, held, tg, cfg, cfg.GBDT, cfg.Seed, nil)
+	mft, meta, err := metadataPredict(view, held, tg, cfg, cfg.GBDT, cfg.Seed, nil, newTimings())
 	if err != nil {
 		t.Fatal(err)
 	}
-	side := []innerSide{{view: view, held: held, meta: meta}}
+	side := []innerSide{{view: view, held: held, meta: innerMeta{pred: meta, models: mft.TestModels}}}
 	depths, trees := []int{3, 2}, []int{30, 10, 20}
 	sc := scoringGrid{priors: []string{""}, blends: []float64{1, 0.5, 0}, metaWeights: []float64{0, 0.5}}
 	ctx := context.Background()
@@ -235,7 +235,8 @@ func TestSelectionMetadataAlone(t *testing.T) {
 		folds[i], views[i] = innerFolds(d, ti, cfg.Selection.MaxInnerFolds, cfg.Seed), d.Without(ti)
 	}
 	jobs := selectionPlan(ts, folds, func(int) []int { return []int{0, 1} }, func(int, int) bool { return true })
-	metas, err := selectionMetadata(context.Background(), d, ts, views, folds, jobs, cfg, newTimings())
+	sp := selectionSpace{metaWeights: []float64{0, 0.5}}
+	metas, err := selectionMetadata(context.Background(), d, ts, folds, jobs, sp, cfg, newTimings())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +250,7 @@ func TestSelectionMetadataAlone(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.EqualFunc(metas[i][f], want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
+			if !slices.EqualFunc(metas[i][f].pred, want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
 				t.Errorf("%s, inner fold %s: metadata predictions differ from the fold's alone", d.Datasets[ti].DatasetID, d.Datasets[held].DatasetID)
 			}
 		}
