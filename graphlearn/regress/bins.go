@@ -175,27 +175,31 @@ func binOf(cuts []float64, x float64) int {
 // partition reorders rows stably so the rows a split on feature j at bin
 // goes left come first (missing values go left when defaultLeft), and
 // returns how many went left. scratch needs room for len(rows) rows.
+//
+// The loop has no branch on the split: each row is written to both sides
+// and only the side it belongs to advances (rows[k] is never ahead of the
+// row being read), so a split that sends rows left and right at random
+// costs no mispredicted branch per row.
 func (b *binned) partition(rows, scratch []int32, j, bin int, defaultLeft bool) int {
 	col := b.column(j)
-	missCode := -1
-	if b.missing[j] {
-		missCode = b.nbins[j]
+	// lefts[c] is 1 when code c goes left: the value bins up to bin (−1:
+	// none), and the missing code nbins[j] when defaultLeft.
+	var lefts [maxBinLimit]uint8
+	for c := range min(bin+1, maxBinLimit) {
+		lefts[c] = 1
 	}
-	right := scratch[:0]
-	k := 0
+	if b.missing[j] && defaultLeft {
+		lefts[b.nbins[j]] = 1
+	}
+	scratch = scratch[:len(rows)]
+	k, m := 0, 0
 	for _, r := range rows {
-		c := int(col[r])
-		left := c <= bin
-		if c == missCode {
-			left = defaultLeft
-		}
-		if left {
-			rows[k] = r
-			k++
-		} else {
-			right = append(right, r)
-		}
+		l := int(lefts[col[r]])
+		rows[k] = r
+		scratch[m] = r
+		k += l
+		m += 1 - l
 	}
-	copy(rows[k:], right)
+	copy(rows[k:], scratch[:m])
 	return k
 }
