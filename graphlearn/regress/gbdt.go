@@ -474,6 +474,18 @@ func (t *gbTrainer) growTree() {
 
 // sampleRows fills t.rows with the rows of this tree, ascending.
 func (t *gbTrainer) sampleRows() {
+	if t.opt.Subsample >= 1 { // every row, and no draw: growing reordered them
+		if len(t.rows) != t.bm.n {
+			t.rows = t.rows[:t.bm.n]
+			for i := range t.inSample {
+				t.inSample[i] = true
+			}
+		}
+		for i := range t.rows {
+			t.rows[i] = int32(i)
+		}
+		return
+	}
 	t.rows = t.rows[:0]
 	for i := range t.bm.n {
 		in := t.opt.Subsample >= 1 || t.rng.Float64() < t.opt.Subsample
