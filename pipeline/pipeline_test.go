@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zoograph/zoograph/pipeline"
@@ -62,9 +63,25 @@ func fastConfig(targets []string) pipeline.Config {
 func TestRunEndToEnd(t *testing.T) {
 	tables, targets := smallZoo(t)
 	cfg := fastConfig(targets)
-	res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
+	var (
+		mu                  sync.Mutex
+		done, total, beyond int
+	)
+	res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{Progress: func(d, n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		done, total = d, n
+		if d > n {
+			beyond++
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The progress counts every unit of work once: nested selection's inner
+	// folds (the metadata regressor's too) and the tasks.
+	if done != total || beyond > 0 {
+		t.Errorf("progress ended at %d of %d (%d reports past the total)", done, total, beyond)
 	}
 	s := pipeline.Summarize(res.Metrics)["clean"]
 	ours := s[cfg.Method()]["pearson"]

@@ -436,7 +436,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		all[v] = v
 	}
 	jobs := selectionPlan(ts, folds, func(int) []int { return all }, func(int, int) bool { return sp.pair })
-	metas, err := selectionMetadata(ctx, d, ts, folds, jobs, sp, cfg, tm)
+	metas, err := selectionMetadata(ctx, d, ts, folds, jobs, sp, cfg, tm, step)
 	if err != nil {
 		return nil, err
 	}
@@ -735,9 +735,13 @@ func selectionJobs(d *Data, ts []int, cfg Config) int {
 	if cfg.Selection.Mode == SelectFixed {
 		return 0
 	}
-	per := len(cfg.Selection.space(cfg, graphNodes(d)).variants)
+	sp := cfg.Selection.space(cfg, graphNodes(d))
+	per := len(sp.variants)
 	if len(failureValues(cfg)) > 1 {
 		per++ // the second stage
+	}
+	if stacks(sp.metaWeights) {
+		per++ // the metadata regressor of each inner fold
 	}
 	n := 0
 	for _, t := range ts {
@@ -877,9 +881,9 @@ func stacks(ws []float64) bool {
 // fit whatever its variants, and the two cells of a paired job share one
 // when their training tables are equal bit for bit. The predictions are
 // those of metadataPredict on each fold alone. It runs on cfg.Workers
-// goroutines before the jobs.
+// goroutines before the jobs, calling step after each fold.
 func selectionMetadata(ctx context.Context, d *Data, ts []int, folds [][]int, jobs []selectionJob, sp selectionSpace,
-	cfg Config, tm *timings) ([][]innerMeta, error) {
+	cfg Config, tm *timings, step func()) ([][]innerMeta, error) {
 	if !stacks(sp.metaWeights) {
 		return nil, nil
 	}
@@ -934,6 +938,7 @@ func selectionMetadata(ctx context.Context, d *Data, ts []int, folds [][]int, jo
 			}
 			for k, cell := range j.cells {
 				metas[cell.target][cell.fold] = innerMeta{pred: preds[k], models: fts[k].TestModels}
+				step()
 			}
 			return nil
 		})
