@@ -40,10 +40,10 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 	start := time.Now()
 	_, statErr := os.Stat(opt.Out)
 	created := errors.Is(statErr, fs.ErrNotExist)
-	if err := os.MkdirAll(filepath.Join(opt.Out, crawlDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(opt.Out, StateDir), 0o755); err != nil {
 		return nil, fmt.Errorf("crawl: %w", err)
 	}
-	lock, err := lockZoo(filepath.Join(opt.Out, crawlDir, lockFile))
+	lock, err := lockZoo(filepath.Join(opt.Out, StateDir, lockFile))
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +265,7 @@ func (c *crawl) removeState() error {
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("crawl: remove crawl state: %w", err)
 	}
-	parent := filepath.Join(c.opt.Out, crawlDir)
+	parent := filepath.Join(c.opt.Out, StateDir)
 	if entries, err := os.ReadDir(parent); err == nil && len(entries) == 1 && entries[0].Name() == lockFile {
 		os.Remove(filepath.Join(parent, lockFile))
 		os.Remove(parent)

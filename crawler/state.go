@@ -18,7 +18,7 @@ import (
 // else there matters: files the checkpoint does not list are leftovers of a
 // killed write and are removed when the crawl resumes.
 const (
-	crawlDir  = ".crawl"
+	StateDir  = ".crawl" // exported: a crawl may write into an --out that holds only this
 	stateFile = "state.json"
 	lockFile  = "lock"
 	// stateFormat 2: part files are Arrow IPC (1: Parquet).
@@ -39,7 +39,7 @@ const (
 	stopWatermark = "watermark" // an incremental crawl reached repos older than Since
 )
 
-func stateDir(out string, k Kind) string { return filepath.Join(out, crawlDir, string(k)) }
+func stateDir(out string, k Kind) string { return filepath.Join(out, StateDir, string(k)) }
 
 // query is what a crawl lists and fetches; a resumed crawl must keep it.
 type query struct {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -131,6 +132,26 @@ func TestBaselineCommand(t *testing.T) {
 		}
 	}
 
+	// --force never overwrites a run's directory or a zoo: report.json and
+	// the rest stay as they were.
+	for _, marker := range []string{pipeline.FileConfig, pipeline.FilePredictions, store.ManifestFile} {
+		dir := filepath.Join(t.TempDir(), "run")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{marker, "report.json"} {
+			if err := os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, _, stderr = runCmd("baseline", "--zoo", zoo, "--out", dir, "--force", "--protocol", "clean")
+		if code == exitOK || !strings.Contains(stderr, marker) {
+			t.Errorf("--force on a directory with %s: exit %d, want a failure naming it\n%s", marker, code, stderr)
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "report.json")); err != nil || string(b) != "{}" {
+			t.Errorf("--force on a directory with %s changed its report.json (%v)", marker, err)
+		}
+	}
 }
 
 func TestBaselineCommandErrors(t *testing.T) {

@@ -291,7 +291,7 @@ func (o *crawlOptions) checkPaths() error {
 	if fi, err := os.Stat(o.out); err == nil && !fi.IsDir() {
 		return usagef("--out %s: not a directory (a zoo is a directory)", o.out)
 	}
-	return nil
+	return checkZooOut(o.out)
 }
 
 // progress sets how the crawl reports progress: nothing with --quiet; on a

@@ -54,8 +54,8 @@ func TestCommandsFailCleanly(t *testing.T) {
 			code: exitFailure, stderr: "none of the 2 predictions", absent: filepath.Join(tmp, "e")},
 		{name: "run into a full directory, checked first", args: []string{"run", "--zoo", filepath.Join(tmp, "no-zoo"), "--out", full},
 			code: exitFailure, stderr: "exists and is not empty"},
-		{name: "import that cannot write", args: []string{"import", "transfergraph", importTextFixture, "--out", notDir},
-			code: exitFailure, stderr: "write zoo", unwanted: "imported"},
+		{name: "import into a file, refused before the import", args: []string{"import", "transfergraph", importTextFixture, "--out", notDir},
+			code: exitUsage, stderr: "not a directory", unwanted: "imported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

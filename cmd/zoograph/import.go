@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/zoograph/zoograph/crawler"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
 	"github.com/zoograph/zoograph/store"
 )
@@ -67,6 +71,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	src := pos[1]
 	if *out == "" {
 		return usagef("--out is required")
+	}
+	if err := checkZooOut(*out); err != nil {
+		return err
 	}
 	if pos[0] == "model-recycling" {
 		if *task != "" {
@@ -199,4 +206,28 @@ func printTableCounts(w io.Writer, rows []tableNote, counts map[string]int, merg
 		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// checkZooOut refuses an --out that holds files but no zoo (no manifest):
+// an import or a crawl would write its tables among them, replacing any of
+// the same names. A missing or empty directory is created into (or one
+// holding only an interrupted first crawl's state, crawler.StateDir); a
+// zoo is merged into.
+func checkZooOut(dir string) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usagef("--out %s: not a directory (a zoo is a directory)", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return usagef("--out %s: %v", dir, err)
+	case len(entries) == 0, len(entries) == 1 && entries[0].Name() == crawler.StateDir && entries[0].IsDir():
+		return nil
+	}
+	if _, err := store.ReadManifest(dir); errors.Is(err, store.ErrNotZoo) {
+		return usagef("--out %s: not empty and not a zoo (no %s): give a new or empty directory, or a zoo to merge into", dir, store.ManifestFile)
+	}
+	return nil
 }

@@ -416,3 +416,30 @@ func TestImportReplacesStaleRows(t *testing.T) {
 		t.Errorf("output lacks %q:\n%s", want, stdout)
 	}
 }
+
+// TestImportRefusesNonZooDir checks that an import or a crawl into a
+// directory that holds files but no zoo is refused, naming the directory, and leaves the
+// files as they were: an import would replace those of a table's name.
+func TestImportRefusesNonZooDir(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "models.parquet")
+	if err := os.WriteFile(keep, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"import", "transfergraph", importTextFixture, "--out", dir},
+		{"import", "model-recycling", "x", "--out", dir},
+		{"crawl", "models", "--out", dir, "--endpoint", "http://127.0.0.1:1"}, // refused before any request
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "not a zoo") {
+			t.Errorf("%v: exit %d, want %d and a line saying it is not a zoo\n%s", args, code, exitUsage, stderr.String())
+		}
+		if b, err := os.ReadFile(keep); err != nil || string(b) != "keep" {
+			t.Errorf("%v: the directory's models.parquet changed (%v)", args, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, store.ManifestFile)); !os.IsNotExist(err) {
+			t.Errorf("%v: a manifest was written (%v)", args, err)
+		}
+	}
+}

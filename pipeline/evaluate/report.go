@@ -38,7 +38,8 @@ var ErrOutDirNotEmpty = errors.New("exists and is not empty")
 // work: a missing directory (the writer creates it, so a failure before
 // leaves nothing behind) or an empty one is fine; a non-empty one is
 // refused with ErrOutDirNotEmpty unless overwrite is set, in which case
-// its files are replaced as the report is written.
+// its files are replaced as the report is written — but never those of a
+// run directory (pipeline.FileConfig, pipeline.FilePredictions) or a zoo.
 func CheckOutDir(dir string, overwrite bool) error {
 	fi, err := os.Stat(dir)
 	switch {
@@ -50,6 +51,14 @@ func CheckOutDir(dir string, overwrite bool) error {
 		return fmt.Errorf("output %s exists and is not a directory", dir)
 	}
 	if overwrite {
+		// Overwriting replaces a baseline or eval report; a run's directory
+		// (its config and predictions, which report re-renders from) or a
+		// zoo would lose what no report holds.
+		for _, f := range []string{"config.json", "predictions.parquet", store.ManifestFile} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				return fmt.Errorf("%s holds a run or a zoo (%s): overwriting replaces only a baseline or eval report; choose another directory", dir, f)
+			}
+		}
 		return nil
 	}
 	entries, err := os.ReadDir(dir)
