@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
+	"slices"
+	"strings"
 
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/store"
@@ -10,15 +13,21 @@ import (
 func runAblate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "ablate", "--zoo ZOO --out DIR [flags]", `
 Runs the configured method beside itself without one part at a time — the
-graph learner, the history features, the prior — and beside the prior alone
-and a regressor on metadata alone, on the same seeds, targets and model sets
-(clean protocol). Writes ablation.md and ablation.json to DIR (created; it
+graph learner, the history features, the prior, the metadata stacking and
+whatever else the configured space holds — and beside the prior alone and a
+regressor on metadata alone, on the same seeds, targets and model sets
+(clean protocol only: --protocol may only say clean). Writes ablation.md and ablation.json to DIR (created; it
 must not exist or be empty) with the paired difference of each variant to
 the full method and its 95% interval over (target, seed), and the full
 method's run directory under DIR/full.`)
 	zoo, out, cfg, err := parseExperiment(fs, args, "directory to create (required; must not exist or be empty)")
 	if err != nil {
 		return err
+	}
+	protocolSet := false
+	fs.Visit(func(f *flag.Flag) { protocolSet = protocolSet || f.Name == "protocol" })
+	if protocolSet && !slices.Equal(cfg.Protocols, []string{"clean"}) {
+		return usagef("--protocol %s: ablate compares the variants under the clean protocol only", strings.Join(cfg.Protocols, ","))
 	}
 	if err := checkOutDir(out, nil); err != nil { // before the minutes of work, not after
 		return err

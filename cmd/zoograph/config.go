@@ -60,7 +60,7 @@ func bindModelFlags(fs *flag.FlagSet, cfg *pipeline.Config) {
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "base seed")
 	fs.Var(learnerValue{cfg}, "learner", "graph `learner` (given, it is not searched over): "+joinNames(pipeline.Learners()))
 	fs.TextVar(&cfg.Regressor, "regressor", cfg.Regressor, "`regressor`: "+joinNames(pipeline.Regressors()))
-	fs.StringVar(&cfg.Selection.Mode, "selection", cfg.Selection.Mode, "how learner, edge weighting, tree depth and prior blend are chosen per target: "+
+	fs.StringVar(&cfg.Selection.Mode, "selection", cfg.Selection.Mode, "how learner, edge weighting, tree depth and rounds, prior and its blend, and the metadata stacking are chosen per target: "+
 		"nested (leave-one-dataset-out over the other datasets, from the config's selection space) or fixed (as configured)")
 }
 

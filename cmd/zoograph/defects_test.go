@@ -54,6 +54,8 @@ func TestCommandsFailCleanly(t *testing.T) {
 			code: exitFailure, stderr: "none of the 2 predictions", absent: filepath.Join(tmp, "e")},
 		{name: "run into a full directory, checked first", args: []string{"run", "--zoo", filepath.Join(tmp, "no-zoo"), "--out", full},
 			code: exitFailure, stderr: "exists and is not empty"},
+		{name: "ablate under the paper protocol", args: []string{"ablate", "--zoo", zoo, "--out", filepath.Join(tmp, "ab"), "--protocol", "paper"},
+			code: exitUsage, stderr: "clean protocol only", absent: filepath.Join(tmp, "ab")},
 		{name: "import into a file, refused before the import", args: []string{"import", "transfergraph", importTextFixture, "--out", notDir},
 			code: exitUsage, stderr: "not a directory", unwanted: "imported"},
 	}
