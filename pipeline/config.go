@@ -433,5 +433,44 @@ func (c *Config) Validate() error {
 	if c.Workers < 1 {
 		return fmt.Errorf("config: workers = %d: want at least 1", c.Workers)
 	}
+	return c.validateSections()
+}
+
+// validateSections checks the options of the learners and regressors the
+// config can run (those it names or selection may choose) and the cleaning
+// and target thresholds, so that a bad value is an error before any work,
+// not from the first task that reads it.
+func (c *Config) validateSections() error {
+	if c.MinTargetModels < 0 {
+		return fmt.Errorf("config: min_target_models = %d: want 0 or more", c.MinTargetModels)
+	}
+	if c.Clean.MinDatasetModels < 0 {
+		return fmt.Errorf("config: clean.min_dataset_models = %d: want 0 or more", c.Clean.MinDatasetModels)
+	}
+	if m := c.Clean.ChanceMargin; !(m >= 0 && m <= 1) {
+		return fmt.Errorf("config: clean.chance_margin = %g: want a share in [0, 1]", m)
+	}
+	if s := c.Clean.CollapsedShare; !(s >= 0 && s <= 1) {
+		return fmt.Errorf("config: clean.collapsed_share = %g: want a share in [0, 1]", s)
+	}
+	// The metadata baseline and the stacked metadata regressor run the
+	// configured regressor too, so its section is checked whatever the
+	// learner.
+	switch c.Regressor {
+	case RegressorGBDT:
+		if err := c.GBDT.Validate(); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+	case RegressorForest:
+		if err := c.Forest.Validate(); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+	}
+	walks := func(l Learner) bool { return l == LearnerNode2Vec || l == LearnerNode2VecPlus }
+	if walks(c.Learner) || c.Selection.Mode == SelectNested && slices.ContainsFunc(c.Selection.Learners, walks) {
+		if err := c.Node2Vec.Validate(); err != nil {
+			return fmt.Errorf("config: node2vec: %w", err)
+		}
+	}
 	return nil
 }

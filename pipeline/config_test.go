@@ -3,6 +3,7 @@ package pipeline
 import (
 	"encoding"
 	"encoding/json"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -130,6 +131,14 @@ func TestValidateNames(t *testing.T) {
 		{"metadata feature set", func(c *Config) { c.Features = FeaturesMetadata }, "feature set"},
 		{"baseline", func(c *Config) { c.Baselines = []Baseline{"oracle"} }, "baseline"},
 		{"protocol", func(c *Config) { c.Protocols = []string{"fast"} }, "protocol"},
+		// the sections, before any work: not from the first task that reads them
+		{"gbdt", func(c *Config) { c.GBDT.LearningRate = -1 }, "gbdt: LearningRate"},
+		{"forest", func(c *Config) { c.Regressor, c.Forest.Trees = RegressorForest, 0 }, "forest: Trees"},
+		{"node2vec", func(c *Config) { c.Node2Vec.Dim = 0 }, "node2vec: "},
+		{"min_target_models", func(c *Config) { c.MinTargetModels = -1 }, "min_target_models"},
+		{"clean.min_dataset_models", func(c *Config) { c.Clean.MinDatasetModels = -3 }, "clean.min_dataset_models"},
+		{"clean.collapsed_share", func(c *Config) { c.Clean.CollapsedShare = 5 }, "clean.collapsed_share"},
+		{"clean.chance_margin", func(c *Config) { c.Clean.ChanceMargin = math.NaN() }, "clean.chance_margin"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := DefaultConfig()
@@ -138,5 +147,15 @@ func TestValidateNames(t *testing.T) {
 				t.Errorf("Validate: %v, want an error about the %s", err, tt.want)
 			}
 		})
+	}
+	// A node2vec section the config cannot run is not its concern.
+	cfg := DefaultConfig()
+	cfg.Learner, cfg.Selection.Learners, cfg.Node2Vec.Dim = LearnerNone, []Learner{LearnerNone}, 0
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("learner none with node2vec.dim 0: %v, want no error", err)
+	}
+	def := DefaultConfig()
+	if err := def.Validate(); err != nil {
+		t.Errorf("the default config: %v", err)
 	}
 }

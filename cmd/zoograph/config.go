@@ -50,6 +50,23 @@ func parseConfigFlags(fs *flag.FlagSet, args []string, cfg *pipeline.Config, con
 	if err := again.Parse(args); err != nil {
 		return &flagError{err: err}
 	}
+	// A value out of range while the flags alone, over the defaults, are
+	// valid is the file's: say so. Others are reported by the caller's
+	// validation, as without a file.
+	if err := cfg.Validate(); err != nil {
+		flagsOnly := base
+		alone := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+		alone.SetOutput(io.Discard)
+		bind(alone, &flagsOnly)
+		fs.VisitAll(func(f *flag.Flag) {
+			if alone.Lookup(f.Name) == nil {
+				alone.Var(f.Value, f.Name, f.Usage)
+			}
+		})
+		if alone.Parse(args) == nil && flagsOnly.Validate() == nil {
+			return usagef("--config %s: %v", file, err)
+		}
+	}
 	return nil
 }
 
@@ -177,6 +194,7 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 		line, col := lineCol(file, base+1) // at the byte at base
 		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
 	}
+	detach(reflect.ValueOf(&cfg).Elem())
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
@@ -433,4 +451,39 @@ func lineCol(b []byte, off int) (line, col int) {
 	before := b[:off-1]
 	nl := bytes.LastIndexByte(before, '\n')
 	return bytes.Count(before, []byte{'\n'}) + 1, len(before) - nl
+}
+
+// detach gives the slices and maps of v (a settable struct, slice or map,
+// and what they hold) backing stores of their own. A config is copied by
+// value, and decoding JSON into the copy appends into the backing array of
+// each of its slices (and adds to each map): without this, loading a file
+// over the command's defaults would change the defaults it was copied from.
+func detach(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if f := v.Field(i); f.CanSet() {
+				detach(f)
+			}
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(c, v)
+		for i := range c.Len() {
+			detach(c.Index(i))
+		}
+		v.Set(c)
+	case reflect.Map:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			c.SetMapIndex(it.Key(), it.Value())
+		}
+		v.Set(c)
+	}
 }

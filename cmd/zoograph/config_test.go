@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -115,6 +116,20 @@ func TestExperimentFlagErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errs, exitUsage, tt.want)
 		}
 	}
+	// A value out of range in a --config file names the file; a flag that
+	// overrides it leaves nothing to report.
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"selection": {"metadata_weights": [2]}, "seeds": 0}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI(t, "run", "--zoo", "z", "--out", filepath.Join(t.TempDir(), "o"), "--config", bad)
+	if code != exitUsage || !strings.Contains(errs, "--config "+bad) || !strings.Contains(errs, "seeds = 0") {
+		t.Errorf("out-of-range config file: exit %d, stderr %q; want %d naming the file and the value", code, errs, exitUsage)
+	}
+	code, _, errs = runCLI(t, "run", "--zoo", "z", "--out", filepath.Join(t.TempDir(), "o"), "--config", bad, "--seeds", "2")
+	if code != exitUsage || !strings.Contains(errs, "--config "+bad) || !strings.Contains(errs, "selection.metadata_weights: 2") {
+		t.Errorf("out-of-range weight in a config file: exit %d, stderr %q; want %d naming the file and the key", code, errs, exitUsage)
+	}
 }
 
 // TestLoadConfigPositions checks that a malformed config names the file,
@@ -169,5 +184,27 @@ func TestLoadConfigPositions(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, path+tt.want)
 			}
 		})
+	}
+}
+
+// TestLoadConfigLeavesDefaults checks that loading a file over the
+// command's defaults leaves the defaults' lists as they were: the decoder
+// appends into a slice's backing array, which a copied config shares.
+func TestLoadConfigLeavesDefaults(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.json")
+	if err := os.WriteFile(file, []byte(`{"selection": {"metadata_weights": [1], "blends": [0.3]}, "baselines": ["logme"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := pipeline.DefaultConfig()
+	loaded, err := loadConfig(file, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(loaded.Selection.MetadataWeights, []float64{1}) || !slices.Equal(loaded.Selection.Blends, []float64{0.3}) {
+		t.Errorf("loaded %v %v", loaded.Selection.MetadataWeights, loaded.Selection.Blends)
+	}
+	if !reflect.DeepEqual(base, pipeline.DefaultConfig()) {
+		t.Errorf("loading changed the defaults: metadata weights %v, blends %v, baselines %v",
+			base.Selection.MetadataWeights, base.Selection.Blends, base.Baselines)
 	}
 }

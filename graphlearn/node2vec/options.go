@@ -112,8 +112,8 @@ const (
 	maxWalksPerNode = 1 << 20
 )
 
-// validate reports the first invalid field.
-func (o Options) validate() error {
+// Validate reports the first invalid field (ErrOptions).
+func (o Options) Validate() error {
 	bad := func(field string, v any, want string) error {
 		return fmt.Errorf("%w: %s = %v, want %s", ErrOptions, field, v, want)
 	}

@@ -52,7 +52,7 @@ var sigmoidTable = func() (t [sigmoidSize + 1]float32) {
 // Nodes that never occur in c keep their random initial vectors. Train checks
 // ctx every few thousand pairs and returns ctx.Err() once it is done.
 func Train(ctx context.Context, c *Corpus, numNodes int, opt Options) (*Embeddings, error) {
-	if err := opt.validate(); err != nil {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	if numNodes < 1 || numNodes > math.MaxInt32 {

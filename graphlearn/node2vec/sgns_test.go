@@ -55,7 +55,7 @@ func TestOptionsValidation(t *testing.T) {
 			}
 		})
 	}
-	if err := DefaultOptions().validate(); err != nil {
+	if err := DefaultOptions().Validate(); err != nil {
 		t.Errorf("DefaultOptions() is invalid: %v", err)
 	}
 }

@@ -70,7 +70,7 @@ func (c *Corpus) check(n int) error {
 // needs O(m) memory instead of node2vec's O(Σ deg²) edge tables, and costs
 // one draw per step when p = q = 1.
 func Walks(ctx context.Context, g *graphlearn.Graph, opt Options) (*Corpus, error) {
-	if err := opt.validate(); err != nil {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	if g == nil || g.NumNodes() == 0 {

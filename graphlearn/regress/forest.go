@@ -83,7 +83,8 @@ func (o ForestOptions) maxFeatures(p int) (int, error) {
 	return max(1, min(k, p)), nil
 }
 
-func (o ForestOptions) validate() error {
+// Validate reports the first invalid option, naming its field.
+func (o ForestOptions) Validate() error {
 	err := firstInvalid("forest",
 		atLeast("Trees", o.Trees, 1),
 		optionCheck{"MaxDepth", o.MaxDepth, o.MaxDepth >= 0, "≥ 0 (0 = unlimited)"},
@@ -114,7 +115,7 @@ func NewForest(opt ForestOptions) *Forest { return &Forest{opt: opt} }
 // Fit grows opt.Trees trees on X (n×p, NaN = missing) and y in parallel.
 func (f *Forest) Fit(X *mat.Dense, y []float64) error {
 	*f = Forest{opt: f.opt}
-	if err := f.opt.validate(); err != nil {
+	if err := f.opt.Validate(); err != nil {
 		return err
 	}
 	n, p, err := checkTrain(X, y, true)

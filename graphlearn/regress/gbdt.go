@@ -70,7 +70,8 @@ func DefaultGBDTOptions() GBDTOptions {
 	}
 }
 
-func (o GBDTOptions) validate() error {
+// Validate reports the first invalid option, naming its field.
+func (o GBDTOptions) Validate() error {
 	return firstInvalid("gbdt",
 		atLeast("Trees", o.Trees, 1),
 		atLeast("MaxDepth", o.MaxDepth, 1),
@@ -187,7 +188,7 @@ func (g *GBDT) ValidationRMSE() []float64 { return slices.Clone(g.valRMSE) }
 
 func (g *GBDT) fit(X *mat.Dense, y []float64, Xval *mat.Dense, yval []float64) error {
 	*g = GBDT{opt: g.opt}
-	if err := g.opt.validate(); err != nil {
+	if err := g.opt.Validate(); err != nil {
 		return err
 	}
 	n, p, err := checkTrain(X, y, true)
