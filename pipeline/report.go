@@ -163,6 +163,10 @@ func Render(dir string) error {
 	if err != nil {
 		return fmt.Errorf("report: %s is not a run directory: %w", dir, err)
 	}
+	if _, err := os.Stat(filepath.Join(dir, FileConfig)); err != nil {
+		// a report of baseline or eval: written rendered, with no run to re-render
+		return fmt.Errorf("report: %s is not a run directory (no %s): a baseline or eval report is rendered when written", dir, FileConfig)
+	}
 	if err := json.Unmarshal(b, &info); err != nil {
 		return fmt.Errorf("report: %s: %w", filepath.Join(dir, FileReportJSON), err)
 	}

@@ -23,6 +23,9 @@ func TestCommandsFailCleanly(t *testing.T) {
 	writeTestFile(t, filepath.Join(full, "report.md"), "an earlier run\n")
 	preds := filepath.Join(tmp, "unknown-models.csv")
 	writeTestFile(t, preds, "target,model,score\n"+targets[0]+",nobody/m1,0.5\n"+targets[0]+",nobody/m2,0.7\n")
+	baselineDir := filepath.Join(tmp, "baseline-report") // what baseline and eval write
+	writeTestFile(t, filepath.Join(baselineDir, "report.json"), `{"protocol": "clean", "targets": {"dtd": {}}}`)
+	writeTestFile(t, filepath.Join(baselineDir, "report.md"), "# baselines\n")
 	notDir := filepath.Join(tmp, "a-file")
 	writeTestFile(t, notDir, "x")
 
@@ -54,6 +57,8 @@ func TestCommandsFailCleanly(t *testing.T) {
 			code: exitFailure, stderr: "none of the 2 predictions", absent: filepath.Join(tmp, "e")},
 		{name: "run into a full directory, checked first", args: []string{"run", "--zoo", filepath.Join(tmp, "no-zoo"), "--out", full},
 			code: exitFailure, stderr: "exists and is not empty"},
+		{name: "report of a baseline report", args: []string{"report", baselineDir},
+			code: exitFailure, stderr: "a baseline or eval report is rendered when written"},
 		{name: "ablate under the paper protocol", args: []string{"ablate", "--zoo", zoo, "--out", filepath.Join(tmp, "ab"), "--protocol", "paper"},
 			code: exitUsage, stderr: "clean protocol only", absent: filepath.Join(tmp, "ab")},
 		{name: "import into a file, refused before the import", args: []string{"import", "transfergraph", importTextFixture, "--out", notDir},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/zoograph/zoograph/pipeline/evaluate"
 )
@@ -61,7 +62,14 @@ report.json (one JSON document: a protocol's report, or with several
 		}
 		for _, m := range keep {
 			if !found[m] {
-				return fmt.Errorf("--methods: %s has no predictions of method %q", *predictions, m)
+				var have []string
+				for _, pr := range preds {
+					if !slices.Contains(have, pr.Method) {
+						have = append(have, pr.Method)
+					}
+				}
+				slices.Sort(have)
+				return fmt.Errorf("--methods: %s has no predictions of method %q; it has %s", *predictions, m, strings.Join(have, ", "))
 			}
 		}
 		preds = kept

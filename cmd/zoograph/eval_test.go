@@ -153,7 +153,7 @@ func TestEvalCommandErrors(t *testing.T) {
 		{"only unknown models", []string{"eval", "--zoo", zoo, "--predictions", unknownModels, "--out", out()}, exitFailure,
 			`none of the 2 predictions on the evaluated targets names a model with a recorded accuracy on its target (e.g. model "nobody/m1" on cifar100)`},
 		{"missing file", []string{"eval", "--zoo", zoo, "--predictions", filepath.Join(t.TempDir(), "none.csv"), "--out", out()}, exitFailure, "none.csv"},
-		{"missing method", []string{"eval", "--zoo", zoo, "--predictions", good, "--out", out(), "--methods", "ours"}, exitFailure, `no predictions of method "ours"`},
+		{"missing method", []string{"eval", "--zoo", zoo, "--predictions", good, "--out", out(), "--methods", "ours"}, exitFailure, `no predictions of method "ours"; it has logme`},
 		{"method clashes with a baseline", []string{"eval", "--zoo", zoo, "--predictions", good, "--out", out()}, exitFailure, `"logme" is also a computed baseline`},
 		{"help", []string{"eval", "-h"}, exitOK, "Usage: zoograph eval"},
 	}
