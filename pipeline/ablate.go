@@ -54,7 +54,7 @@ var ablationVariants = []ablationVariant{
 		c.Blend, c.Selection.Blends = 1, nil
 		return c
 	}, nil, nil},
-	{"no prior", "blend 1: no history prior (the metadata stacking still chosen by selection)", func(c Config) Config {
+	{"no prior", "blend 1: no history prior (the metadata stacking stays as configured)", func(c Config) Config {
 		c.Blend, c.Selection.Blends = 1, nil
 		return c
 	}, nil, nil},

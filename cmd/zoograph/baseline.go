@@ -17,8 +17,10 @@ func runBaseline(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "baseline", "--zoo ZOO --out DIR [flags]", `
 Evaluates the transferability baselines of a zoo against its recorded
 fine-tuning accuracies: LogME and Reg-H-Score (the zoo's scores table),
-most-downloaded (downloads as the score) and random (seeded uniform scores,
-mean ± sd over seeds).
+most-downloaded (downloads as the score), history_mean (a model's mean
+standardised accuracy on the other datasets), probe (a model-level probe
+score such as model recycling's mnli_lp, where the zoo has one) and random
+(seeded uniform scores, mean ± sd over seeds).
 
 Protocol paper reproduces the TransferGraph evaluation script exactly, so its
 numbers compare with the published tables; protocol clean de-duplicates runs
@@ -75,7 +77,7 @@ func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
 	o.baselines = evaluate.AllBaselines()
 	fs.Var(givenValue{&listValue[string]{list: &o.baselines, check: checkBaseline}, &o.baselinesGiven}, "baselines",
 		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none; those the zoo has no data for are left out)")
-	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: every dataset with scores or predictions)")
+	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: eval, the datasets the predictions cover; baseline, those with LogME or Reg-H-Score scores, else every dataset with fine-tuning records)")
 }
 
 func checkBaseline(b string) error {

@@ -75,7 +75,7 @@ func parseConfigFlags(fs *flag.FlagSet, args []string, cfg *pipeline.Config, con
 func bindModelFlags(fs *flag.FlagSet, cfg *pipeline.Config) {
 	fs.IntVar(&cfg.Seeds, "seeds", cfg.Seeds, "repetitions (a count): seeds seed, seed+1, …, seed+N-1")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "base seed")
-	fs.Var(learnerValue{cfg}, "learner", "graph `learner` (given, it is not searched over): "+joinNames(pipeline.Learners()))
+	fs.Var(learnerValue{cfg}, "learner", "graph `learner`: "+joinNames(pipeline.Learners())+"; given, it is the only one; without it, nested selection chooses among the config's selection.learners (node2vec or none by default), and --selection fixed runs the config's learner (node2vec by default)")
 	fs.TextVar(&cfg.Regressor, "regressor", cfg.Regressor, "`regressor`: "+joinNames(pipeline.Regressors()))
 	fs.StringVar(&cfg.Selection.Mode, "selection", cfg.Selection.Mode, "how learner, edge weighting, tree depth and rounds, prior and its blend, and the metadata stacking are chosen per target: "+
 		"nested (leave-one-dataset-out over the other datasets, from the config's selection space) or fixed (as configured)")
@@ -102,12 +102,9 @@ func bindExperimentFlags(fs *flag.FlagSet, cfg *pipeline.Config) {
 // so it also empties the learners nested selection searches over.
 type learnerValue struct{ cfg *pipeline.Config }
 
-func (v learnerValue) String() string {
-	if v.cfg == nil {
-		return ""
-	}
-	return v.cfg.Learner.String()
-}
+// String is empty: the flag has no one default (selection may choose), so
+// the help prints none; the usage text says what happens without it.
+func (v learnerValue) String() string { return "" }
 
 func (v learnerValue) Set(s string) error {
 	var l pipeline.Learner
