@@ -203,6 +203,13 @@ func TestRecommendErrors(t *testing.T) {
 	if !errors.As(err, &de) || de.Field != "scores.reg_h_score" || !strings.Contains(de.Msg, "no reg_h_score scores") {
 		t.Errorf("a score of a method the zoo has none of: %v", err)
 	}
+	// A distance on a zoo that records none: no scale to put it on.
+	noDist := *tables
+	noDist.DatasetDistances = nil
+	_, err = pipeline.Recommend(ctx, &noDist, rankConfig(), desc("mine", map[string]float64{"fine-cars": 1}), pipeline.RecommendOptions{})
+	if !errors.As(err, &de) || de.Field != "distances.fine-cars" || !strings.Contains(de.Msg, "records no dataset distances") {
+		t.Errorf("a distance on a zoo without distances: %v", err)
+	}
 	bad := desc("mine", nil)
 	bad.Describe.Modality = "smell"
 	if _, err = pipeline.Recommend(ctx, tables, rankConfig(), bad, pipeline.RecommendOptions{}); !errors.As(err, &de) || de.Field != "modality" {

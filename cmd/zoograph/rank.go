@@ -33,7 +33,7 @@ metadata alone (--describe FILE, YAML):
 	num_examples: 12000
 	language: en                # any case: EN, pt-br read as en, pt-BR
 	domain: product reviews
-	distances: {imdb: 3.1}      # optional: known distances to zoo datasets
+	distances: {imdb: 3.1}      # optional: known distances to zoo datasets (a zoo recording some)
 	scores: {logme: {google-bert/bert-base-uncased: 1.9}}   # optional: logme or reg_h_score of zoo models
 
 Distances the zoo does not record come from metadata (modality, task,
