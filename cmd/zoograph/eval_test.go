@@ -121,6 +121,21 @@ func TestEvalCommandEmptyScores(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
+	if strings.Contains(stderr, "more than once") {
+		t.Errorf("a warning about repeated predictions where there are none:\n%s", stderr)
+	}
+	// The same models again with other scores: a warning counting them.
+	b.WriteString("cifar100,org/m1,9\ncifar100,org/m3,3\ncifar100,org/m4,0.5\n")
+	writeTestFile(t, preds, b.String())
+	code, _, stderr = runCmd("eval", "--zoo", zoo, "--predictions", preds, "--out", filepath.Join(t.TempDir(), "o"), "--baselines", "")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"more than once with different scores", "models=2", "org/m1 on cifar100"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("repeated predictions: stderr lacks %q:\n%s", want, stderr)
+		}
+	}
 }
 
 func TestEvalCommandErrors(t *testing.T) {

@@ -96,7 +96,42 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 		opt.Logger.Warn("predictions with an empty score are no prediction: the metrics leave those models out",
 			"predictions", path, "count", un.n, "first", fmt.Sprintf("%s:%d", un.file, un.line))
 	}
+	if n, first := conflicting(preds); n > 0 && opt.Logger != nil {
+		opt.Logger.Warn("a model predicted more than once with different scores (same method, target and seed): "+
+			"the clean protocol averages them, the paper protocol counts each",
+			"predictions", path, "models", n, "first", first)
+	}
 	return preds, nil
+}
+
+// conflicting counts the (method, target, model, seed) predicted more than
+// once with different scores, and names the first of them in file order.
+func conflicting(preds []Prediction) (int, string) {
+	type key struct {
+		method, target, model string
+		seed                  int64
+		seeded                bool
+	}
+	score := map[key]float64{}
+	seen := map[key]bool{}
+	n, first := 0, ""
+	for _, p := range preds {
+		k := key{method: p.Method, target: p.Target, model: p.ModelID}
+		if p.Seed != nil {
+			k.seed, k.seeded = *p.Seed, true
+		}
+		s, ok := score[k]
+		switch {
+		case !ok:
+			score[k] = p.Score
+		case !seen[k] && s != p.Score && !(math.IsNaN(s) && math.IsNaN(p.Score)):
+			seen[k] = true
+			if n++; first == "" {
+				first = fmt.Sprintf("%s on %s by %s", p.ModelID, p.Target, p.Method)
+			}
+		}
+	}
+	return n, first
 }
 
 // unscored counts the records whose score is empty, and where the first
