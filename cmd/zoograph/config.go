@@ -450,8 +450,8 @@ func lineCol(b []byte, off int) (line, col int) {
 	return bytes.Count(before, []byte{'\n'}) + 1, len(before) - nl
 }
 
-// detach gives the slices and maps of v (a settable struct, slice or map,
-// and what they hold) backing stores of their own. A config is copied by
+// detach gives the slices, maps and pointers of v (a settable value, and
+// what it holds) backing stores of their own. A config is copied by
 // value, and decoding JSON into the copy appends into the backing array of
 // each of its slices (and adds to each map): without this, loading a file
 // over the command's defaults would change the defaults it was copied from.
@@ -482,5 +482,17 @@ func detach(v reflect.Value) {
 			c.SetMapIndex(it.Key(), it.Value())
 		}
 		v.Set(c)
+	case reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.New(v.Type().Elem())
+		c.Elem().Set(v.Elem())
+		detach(c.Elem())
+		v.Set(c)
+	case reflect.Array:
+		for i := range v.Len() {
+			detach(v.Index(i))
+		}
 	}
 }

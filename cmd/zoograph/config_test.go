@@ -208,3 +208,24 @@ func TestLoadConfigLeavesDefaults(t *testing.T) {
 			base.Selection.MetadataWeights, base.Selection.Blends, base.Baselines)
 	}
 }
+
+// TestDetach checks that a detached copy shares no slice, map or pointer
+// with the value it was copied from, however deep.
+func TestDetach(t *testing.T) {
+	type inner struct{ L []int }
+	type cfg struct {
+		S []int
+		M map[string]int
+		P *inner
+		A [1][]int
+		N []inner
+		u []int // unexported: left as it is
+	}
+	orig := cfg{S: []int{1}, M: map[string]int{"a": 1}, P: &inner{L: []int{2}}, A: [1][]int{{3}}, N: []inner{{L: []int{4}}}, u: []int{5}}
+	c := orig
+	detach(reflect.ValueOf(&c).Elem())
+	c.S[0], c.M["a"], c.P.L[0], c.A[0][0], c.N[0].L[0] = 9, 9, 9, 9, 9
+	if orig.S[0] != 1 || orig.M["a"] != 1 || orig.P.L[0] != 2 || orig.A[0][0] != 3 || orig.N[0].L[0] != 4 {
+		t.Errorf("the original changed with its detached copy: %+v %+v", orig, *orig.P)
+	}
+}
