@@ -467,9 +467,13 @@ func (c *Config) validateSections() error {
 		}
 	}
 	walks := func(l Learner) bool { return l == LearnerNode2Vec || l == LearnerNode2VecPlus }
-	if walks(c.Learner) || c.Selection.Mode == SelectNested && slices.ContainsFunc(c.Selection.Learners, walks) {
+	learners := []Learner{c.Learner}
+	if c.Selection.Mode == SelectNested && len(c.Selection.Learners) > 0 {
+		learners = c.Selection.Learners // selection runs these, not c.Learner
+	}
+	if slices.ContainsFunc(learners, walks) {
 		if err := c.Node2Vec.Validate(); err != nil {
-			return fmt.Errorf("config: node2vec: %w", err)
+			return fmt.Errorf("config: %w", err)
 		}
 	}
 	return nil

@@ -134,7 +134,7 @@ func TestValidateNames(t *testing.T) {
 		// the sections, before any work: not from the first task that reads them
 		{"gbdt", func(c *Config) { c.GBDT.LearningRate = -1 }, "gbdt: LearningRate"},
 		{"forest", func(c *Config) { c.Regressor, c.Forest.Trees = RegressorForest, 0 }, "forest: Trees"},
-		{"node2vec", func(c *Config) { c.Node2Vec.Dim = 0 }, "node2vec: "},
+		{"node2vec", func(c *Config) { c.Node2Vec.Dim = 0 }, "config: node2vec: invalid options: Dim = 0"},
 		{"min_target_models", func(c *Config) { c.MinTargetModels = -1 }, "min_target_models"},
 		{"clean.min_dataset_models", func(c *Config) { c.Clean.MinDatasetModels = -3 }, "clean.min_dataset_models"},
 		{"clean.collapsed_share", func(c *Config) { c.Clean.CollapsedShare = 5 }, "clean.collapsed_share"},
@@ -153,6 +153,10 @@ func TestValidateNames(t *testing.T) {
 	cfg.Learner, cfg.Selection.Learners, cfg.Node2Vec.Dim = LearnerNone, []Learner{LearnerNone}, 0
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("learner none with node2vec.dim 0: %v, want no error", err)
+	}
+	cfg.Learner = LearnerNode2Vec // the fixed-mode learner, which nested selection does not run
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("selection.learners [none] with node2vec.dim 0: %v, want no error", err)
 	}
 	def := DefaultConfig()
 	if err := def.Validate(); err != nil {

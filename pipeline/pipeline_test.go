@@ -79,9 +79,24 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The progress counts every unit of work once: nested selection's inner
-	// folds (the metadata regressor's too) and the tasks.
+	// folds (the metadata regressor's too) and the tasks. Without the
+	// metadata stacking in the space, the total is short of the metadata
+	// regressor's inner folds, one per (target, fold), and ends there too.
 	if done != total || beyond > 0 {
 		t.Errorf("progress ended at %d of %d (%d reports past the total)", done, total, beyond)
+	}
+	plain := cfg
+	plain.Selection.MetadataWeights = []float64{0}
+	withMeta := total
+	if _, err := pipeline.Run(context.Background(), tables, plain, pipeline.Options{Progress: func(d, n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		done, total = d, n
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if folds := len(targets) * cfg.Selection.MaxInnerFolds; done != total || withMeta-total != folds {
+		t.Errorf("without the stacking: progress %d of %d; the stacking added %d units, want one per inner fold (%d)", done, total, withMeta-total, folds)
 	}
 	s := pipeline.Summarize(res.Metrics)["clean"]
 	ours := s[cfg.Method()]["pearson"]

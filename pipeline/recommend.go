@@ -297,7 +297,7 @@ func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, 
 
 // targetDistances completes the distances of target t: the recorded ones,
 // then those the description gives (each must name another dataset of the
-// zoo, and the zoo must record distances: a given one is on their scale), then metadata distances for the pairs of history datasets and t
+// zoo; on a zoo that records none, at least two, which set the scale), then metadata distances for the pairs of history datasets and t
 // nobody recorded (completeDistances, counted in out). The given and
 // metadata distances are added to both work and d. It returns where each of
 // t's known distances came from, by dataset index.
@@ -309,12 +309,12 @@ func targetDistances(work *store.Tables, d *Data, t int, descs []Description, ou
 			source[b] = "recorded"
 		}
 	}
-	if out.Described && len(out.Description.Distances) > 0 && len(work.DatasetDistances) == 0 {
-		// With no recorded distance there is no scale to put a given one on:
-		// it would only rescale the metadata distances and change no order.
+	if out.Described && len(out.Description.Distances) == 1 && len(work.DatasetDistances) == 0 {
+		// With no recorded distance, the given ones set the scale of the
+		// metadata distances; one alone sets only that and changes no order.
 		other := sortedKeys(out.Description.Distances)[0]
 		return nil, out.Description.fieldError("distances."+other,
-			"the zoo records no dataset distances to compare it with: leave distances out (they come from metadata here)")
+			"the zoo records no dataset distances, and one given distance only rescales those from metadata: give two or more, or none")
 	}
 	if out.Described {
 		for _, other := range sortedKeys(out.Description.Distances) {

@@ -210,6 +210,11 @@ func TestRecommendErrors(t *testing.T) {
 	if !errors.As(err, &de) || de.Field != "distances.fine-cars" || !strings.Contains(de.Msg, "records no dataset distances") {
 		t.Errorf("a distance on a zoo without distances: %v", err)
 	}
+	// Two set the scale, and may change which datasets are nearest.
+	two := desc("mine", map[string]float64{"fine-cars": 1, "medical-retina": 5})
+	if _, err = pipeline.Recommend(ctx, &noDist, rankConfig(), two, pipeline.RecommendOptions{Calibration: -1}); err != nil {
+		t.Errorf("two distances on a zoo without distances: %v", err)
+	}
 	bad := desc("mine", nil)
 	bad.Describe.Modality = "smell"
 	if _, err = pipeline.Recommend(ctx, tables, rankConfig(), bad, pipeline.RecommendOptions{}); !errors.As(err, &de) || de.Field != "modality" {

@@ -237,6 +237,20 @@ func isBackup(name string) bool {
 	return strings.Contains(name, backupInfix) && strings.HasSuffix(name, ".parquet")
 }
 
+// IsZooFile reports whether a file name in a zoo directory is one a zoo
+// write makes: the manifest, a table file, or the temporary or backup file
+// of a write that was killed (the next write sweeps those). A directory
+// holding only such files is a zoo, or one whose first write was killed
+// before its manifest, and a write may go on in it; any other file is
+// someone else's.
+func IsZooFile(name string) bool {
+	if name == ManifestFile || isTemp(name) || isBackup(name) {
+		return true
+	}
+	table, ok := strings.CutSuffix(name, ".parquet")
+	return ok && slices.Contains(TableNames(), table)
+}
+
 // commit moves the staged table files into the zoo dir and records them and
 // prov in the manifest. Whatever step it is killed at, manifest.json
 // describes files that are complete and unchanged: first the old names, then

@@ -368,3 +368,21 @@ func mustReadZoo(t testing.TB, dir string) (*Tables, *Manifest) {
 	}
 	return tables, m
 }
+
+func TestIsZooFile(t *testing.T) {
+	for name, want := range map[string]bool{
+		ManifestFile:                true,
+		"models.parquet":            true,
+		"dataset_distances.parquet": true,
+		".models.parquet.tmp-1a2b":  true, // a killed write's temporary file
+		"models.prev-1a2b.parquet":  true, // a killed commit's backup
+		"notes.txt":                 false,
+		"my-models.parquet":         false,
+		"models.parquet.bak":        false,
+		".crawl":                    false, // the crawler's, not the store's
+	} {
+		if got := IsZooFile(name); got != want {
+			t.Errorf("IsZooFile(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

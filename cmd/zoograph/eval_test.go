@@ -124,8 +124,9 @@ func TestEvalCommandEmptyScores(t *testing.T) {
 	if strings.Contains(stderr, "more than once") {
 		t.Errorf("a warning about repeated predictions where there are none:\n%s", stderr)
 	}
-	// The same models again with other scores: a warning counting them.
-	b.WriteString("cifar100,org/m1,9\ncifar100,org/m3,3\ncifar100,org/m4,0.5\n")
+	// The same models again with other scores: a warning counting them (m2
+	// had no score, so its score now conflicts with nothing).
+	b.WriteString("cifar100,org/m1,9\ncifar100,org/m3,3\ncifar100,org/m4,0.5\ncifar100,org/m2,7\n")
 	writeTestFile(t, preds, b.String())
 	code, _, stderr = runCmd("eval", "--zoo", zoo, "--predictions", preds, "--out", filepath.Join(t.TempDir(), "o"), "--baselines", "")
 	if code != exitOK {

@@ -208,11 +208,13 @@ func printTableCounts(w io.Writer, rows []tableNote, counts map[string]int, merg
 	}
 }
 
-// checkZooOut refuses an --out that holds files but no zoo (no manifest):
-// an import or a crawl would write its tables among them, replacing any of
-// the same names. A missing or empty directory is created into (or one
-// holding only an interrupted first crawl's state, crawler.StateDir); a
-// zoo is merged into.
+// checkZooOut refuses an --out that holds files no zoo write made (a
+// user's files: an import or a crawl would write its tables among them,
+// replacing any of a table's name). A missing or empty directory is
+// created into; a zoo is merged into; so is a directory whose first write
+// was killed (tables, temporary or backup files without a manifest yet),
+// and one holding a crawl's state (crawler.StateDir), which a killed first
+// crawl resumes from whatever its merge had written.
 func checkZooOut(dir string) error {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return usagef("--out %s: not a directory (a zoo is a directory)", dir)
@@ -223,11 +225,16 @@ func checkZooOut(dir string) error {
 		return nil
 	case err != nil:
 		return usagef("--out %s: %v", dir, err)
-	case len(entries) == 0, len(entries) == 1 && entries[0].Name() == crawler.StateDir && entries[0].IsDir():
-		return nil
 	}
-	if _, err := store.ReadManifest(dir); errors.Is(err, store.ErrNotZoo) {
-		return usagef("--out %s: not empty and not a zoo (no %s): give a new or empty directory, or a zoo to merge into", dir, store.ManifestFile)
+	for _, e := range entries {
+		if e.IsDir() && e.Name() == crawler.StateDir {
+			return nil
+		}
+	}
+	for _, e := range entries {
+		if !store.IsZooFile(e.Name()) {
+			return usagef("--out %s: holds %s, which is no zoo file: give a new or empty directory, or a zoo to merge into", dir, e.Name())
+		}
 	}
 	return nil
 }

@@ -418,28 +418,46 @@ func TestImportReplacesStaleRows(t *testing.T) {
 }
 
 // TestImportRefusesNonZooDir checks that an import or a crawl into a
-// directory that holds files but no zoo is refused, naming the directory, and leaves the
-// files as they were: an import would replace those of a table's name.
+// directory that holds files no zoo write made is refused, naming the
+// directory and a file, and leaves the files as they were; and that a
+// directory a killed first import or crawl left behind is written into.
 func TestImportRefusesNonZooDir(t *testing.T) {
 	dir := t.TempDir()
-	keep := filepath.Join(dir, "models.parquet")
-	if err := os.WriteFile(keep, []byte("keep"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	notes, keep := filepath.Join(dir, "notes.txt"), filepath.Join(dir, "models.parquet")
+	writeTestFile(t, notes, "mine")
+	writeTestFile(t, keep, "keep")
 	for _, args := range [][]string{
 		{"import", "transfergraph", importTextFixture, "--out", dir},
 		{"import", "model-recycling", "x", "--out", dir},
 		{"crawl", "models", "--out", dir, "--endpoint", "http://127.0.0.1:1"}, // refused before any request
 	} {
 		var stdout, stderr bytes.Buffer
-		if code := run(context.Background(), args, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "not a zoo") {
-			t.Errorf("%v: exit %d, want %d and a line saying it is not a zoo\n%s", args, code, exitUsage, stderr.String())
+		if code := run(context.Background(), args, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "holds notes.txt, which is no zoo file") {
+			t.Errorf("%v: exit %d, want %d and a line naming notes.txt\n%s", args, code, exitUsage, stderr.String())
 		}
-		if b, err := os.ReadFile(keep); err != nil || string(b) != "keep" {
-			t.Errorf("%v: the directory's models.parquet changed (%v)", args, err)
+		for f, want := range map[string]string{notes: "mine", keep: "keep"} {
+			if b, err := os.ReadFile(f); err != nil || string(b) != want {
+				t.Errorf("%v: %s changed (%v)", args, f, err)
+			}
 		}
 		if _, err := os.Stat(filepath.Join(dir, store.ManifestFile)); !os.IsNotExist(err) {
 			t.Errorf("%v: a manifest was written (%v)", args, err)
+		}
+	}
+	// What a killed first write leaves: a table without a manifest and a
+	// temporary file; with a crawl's state beside them, anything its merge
+	// wrote. The import goes on in both.
+	for name, files := range map[string][]string{
+		"killed import": {"finetunes.parquet", ".models.parquet.tmp-1234"},
+		"killed crawl":  {".crawl/models/state.json", "models.parquet", "stray-merge-output"},
+	} {
+		out := filepath.Join(t.TempDir(), "zoo")
+		for _, f := range files {
+			writeTestFile(t, filepath.Join(out, f), "x")
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), []string{"import", "transfergraph", importTextFixture, "--out", out}, &stdout, &stderr); code != exitOK {
+			t.Errorf("%s: exit %d, want the import to go on\n%s", name, code, stderr.String())
 		}
 	}
 }

@@ -120,11 +120,14 @@ func conflicting(preds []Prediction) (int, string) {
 		if p.Seed != nil {
 			k.seed, k.seeded = *p.Seed, true
 		}
+		if math.IsNaN(p.Score) {
+			continue // no prediction: nothing to conflict with
+		}
 		s, ok := score[k]
 		switch {
 		case !ok:
 			score[k] = p.Score
-		case !seen[k] && s != p.Score && !(math.IsNaN(s) && math.IsNaN(p.Score)):
+		case !seen[k] && s != p.Score:
 			seen[k] = true
 			if n++; first == "" {
 				first = fmt.Sprintf("%s on %s by %s", p.ModelID, p.Target, p.Method)
