@@ -16,10 +16,11 @@ Runs the configured method beside itself without one part at a time — the
 graph learner, the history features, the prior, the metadata stacking and
 whatever else the configured space holds — and beside the prior alone and a
 regressor on metadata alone, on the same seeds, targets and model sets
-(clean protocol only: --protocol may only say clean). Writes ablation.md and ablation.json to DIR (created; it
-must not exist or be empty) with the paired difference of each variant to
-the full method and its 95% interval over (target, seed), and the full
-method's run directory under DIR/full.`)
+(clean protocol only: --protocol may only say clean, and a --config file's
+protocols are not read). Writes ablation.md and ablation.json to DIR
+(created; it must not exist or be empty) with the paired difference of each
+variant to the full method and its 95% interval over (target, seed), and the
+full method's run directory under DIR/full.`)
 	zoo, out, cfg, err := parseExperiment(fs, args, "directory to create (required; must not exist or be empty)")
 	if err != nil {
 		return err
