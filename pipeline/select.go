@@ -417,7 +417,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		return out, nil
 	}
 	sp := cfg.Selection.space(cfg, graphNodes(d))
-	sp.failure, sp.pair = failureValues(cfg), pairInnerFolds && cfg.Probe == 0
+	sp.failure, sp.pair = failureValues(cfg), pairInnerFolds // warm too: shared only what is equal bit for bit
 	sp.priors = priorsFor(d, orDefault(cfg.Selection.Priors, cfg.Prior), cfg)
 	folds := make([][]int, len(ts))
 	for i, t := range ts {

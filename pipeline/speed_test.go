@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -29,9 +30,17 @@ func imageData(tb testing.TB, cfg Config) *Data {
 
 // TestSelectionPairsChangeNoScore checks that nested selection gives the
 // same inner scores, bit for bit, whether or not the inner folds (T, D) and
-// (D, T) of two targets share their graph, embedding and fits.
+// (D, T) of two targets share their graph, embedding and fits — cold, and
+// warm, where each side reveals K models of its held-out dataset.
 func TestSelectionPairsChangeNoScore(t *testing.T) {
+	for _, probe := range []int{0, 5} {
+		t.Run(fmt.Sprintf("probe %d", probe), func(t *testing.T) { testSelectionPairs(t, probe) })
+	}
+}
+
+func testSelectionPairs(t *testing.T, probe int) {
 	cfg := DefaultConfig()
+	cfg.Probe = probe
 	cfg.GBDT.Trees = 40
 	cfg.Selection.GBDTTrees = []int{40, 20} // staged, as the default space is
 	cfg.Node2Vec.Dim, cfg.Node2Vec.Epochs = 8, 1
