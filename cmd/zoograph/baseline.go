@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/store"
@@ -173,6 +174,7 @@ func (o *evalOptions) evaluate(ctx context.Context, e *env, tables *store.Tables
 		}
 		results = append(results, res)
 	}
+	warnUnevaluated(e, results, preds)
 	ref := tables.ReferenceResults
 	if err := evaluate.WriteReport(o.out, results, ref, o.force); err != nil {
 		return err
@@ -188,4 +190,33 @@ func (o *evalOptions) evaluate(ctx context.Context, e *env, tables *store.Tables
 	}
 	fmt.Fprintf(e.stdout, "\nEvery metric: %s/%s (also %s, %s)\n", o.out, evaluate.MarkdownFile, evaluate.JSONFile, evaluate.MetricsFile)
 	return nil
+}
+
+// warnUnevaluated logs, once per method and reason, the targets on which a
+// method of preds (someone's predictions, not a computed baseline) has no
+// metrics, and why: a requested target the file has no predictions for is
+// otherwise only an n/a in the report.
+func warnUnevaluated(e *env, results []*evaluate.Result, preds []evaluate.Prediction) {
+	ours := map[string]bool{}
+	for _, p := range preds {
+		ours[p.Method] = true
+	}
+	type key struct{ method, note string }
+	targets := map[key][]string{}
+	var order []key
+	for _, res := range results {
+		for _, ev := range res.Evaluations {
+			k := key{ev.Method, ev.Note}
+			if ev.Note == "" || !ours[ev.Method] || slices.Contains(targets[k], ev.Target) {
+				continue
+			}
+			if targets[k] == nil {
+				order = append(order, k)
+			}
+			targets[k] = append(targets[k], ev.Target)
+		}
+	}
+	for _, k := range order {
+		e.log.Warn("a method has no metrics on some targets", "method", k.method, "targets", strings.Join(targets[k], ","), "why", k.note)
+	}
 }

@@ -64,6 +64,21 @@ func TestEvalCommandCSV(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "report.md")); err != nil {
 		t.Error(err)
 	}
+	if strings.Contains(stderr, "no metrics on some targets") {
+		t.Errorf("a warning about targets without metrics where every target has them:\n%s", stderr)
+	}
+	// A requested target the predictions do not cover: a warning naming it
+	// and why, not only an n/a in the report.
+	code, _, stderr = runCmd("eval", "--zoo", zoo, "--predictions", preds, "--out", filepath.Join(t.TempDir(), "o2"),
+		"--baselines", "", "--targets", "cifar100,glue/sst2", "--protocol", "clean")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"no metrics on some targets", "method=ours", "targets=glue/sst2", "no ours predictions for glue/sst2"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("target without predictions: stderr lacks %q:\n%s", want, stderr)
+		}
+	}
 }
 
 func TestEvalCommandRankDirectory(t *testing.T) {
