@@ -39,15 +39,7 @@ func parseConfigFlags(fs *flag.FlagSet, args []string, cfg *pipeline.Config, con
 		return usagef("--config: %v", err)
 	}
 	*cfg = loaded
-	again := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
-	again.SetOutput(io.Discard)
-	bind(again, cfg)
-	fs.VisitAll(func(f *flag.Flag) { // the command's own flags: same values again
-		if again.Lookup(f.Name) == nil {
-			again.Var(f.Value, f.Name, f.Usage)
-		}
-	})
-	if err := again.Parse(args); err != nil {
+	if err := reparse(fs, args, cfg, bind); err != nil {
 		return &flagError{err: err}
 	}
 	// A value out of range while the flags alone, over the defaults, are
@@ -55,19 +47,25 @@ func parseConfigFlags(fs *flag.FlagSet, args []string, cfg *pipeline.Config, con
 	// validation, as without a file.
 	if err := cfg.Validate(); err != nil {
 		flagsOnly := base
-		alone := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
-		alone.SetOutput(io.Discard)
-		bind(alone, &flagsOnly)
-		fs.VisitAll(func(f *flag.Flag) {
-			if alone.Lookup(f.Name) == nil {
-				alone.Var(f.Value, f.Name, f.Usage)
-			}
-		})
-		if alone.Parse(args) == nil && flagsOnly.Validate() == nil {
+		if reparse(fs, args, &flagsOnly, bind) == nil && flagsOnly.Validate() == nil {
 			return usagef("--config %s: %v", file, err)
 		}
 	}
 	return nil
+}
+
+// reparse parses args again onto cfg: the experiment flags bound to cfg,
+// the command's own flags of fs with the values they already hold.
+func reparse(fs *flag.FlagSet, args []string, cfg *pipeline.Config, bind func(*flag.FlagSet, *pipeline.Config)) error {
+	again := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	again.SetOutput(io.Discard)
+	bind(again, cfg)
+	fs.VisitAll(func(f *flag.Flag) {
+		if again.Lookup(f.Name) == nil {
+			again.Var(f.Value, f.Name, f.Usage)
+		}
+	})
+	return again.Parse(args)
 }
 
 // bindModelFlags binds the flags of the model itself, shared by run, ablate
