@@ -67,8 +67,7 @@ var ablationVariants = []ablationVariant{
 		c.MetadataWeight, c.Selection.MetadataWeights = 0, nil
 		return c
 	}, when: func(c Config) bool {
-		return c.MetadataWeight > 0 || c.Selection.Mode == SelectNested && slices.ContainsFunc(c.Selection.MetadataWeights,
-			func(v float64) bool { return v > 0 })
+		return c.MetadataWeight > 0 || c.Selection.Mode == SelectNested && stacks(c.Selection.MetadataWeights)
 	}},
 	{name: "no failure model", what: "failure_aware off: one regressor on every fine-tune", apply: func(c Config) Config {
 		c.FailureAware, c.Selection.FailureAware = false, nil

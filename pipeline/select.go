@@ -436,11 +436,15 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		all[v] = v
 	}
 	jobs := selectionPlan(ts, folds, func(int) []int { return all }, func(int, int) bool { return sp.pair })
-	metas, err := selectionMetadata(ctx, d, ts, folds, jobs, sp, cfg, tm, step)
-	if err != nil {
+	in := innerData{views: make([]*Data, len(ts)), folds: folds}
+	for i, t := range ts {
+		in.views[i] = d.Without(t)
+	}
+	var err error
+	if in.metas, err = selectionMetadata(ctx, d, ts, in, jobs, sp, cfg, tm, step); err != nil {
 		return nil, err
 	}
-	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, metas, func(j selectionJob) (Config, []int, []int) {
+	scores, err := runSelection(ctx, d, ts, cfg, sp, in, jobs, func(j selectionJob) (Config, []int, []int) {
 		c := sp.variants[j.variant].apply(cfg)
 		c.FailureAware = sp.failure[0]
 		return c, sp.depths, sp.trees
@@ -454,7 +458,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		}
 	}
 	if len(sp.failure) > 1 {
-		if err := selectFailure(ctx, d, ts, cfg, sp, folds, metas, out, tm, step); err != nil {
+		if err := selectFailure(ctx, d, ts, cfg, sp, in, out, tm, step); err != nil {
 			return nil, err
 		}
 	}
@@ -485,7 +489,7 @@ type selectionSpace struct {
 // failure-model setting at each target's chosen variant and depth, with
 // every blend, on the same inner folds; the choice is then made again
 // among the candidates of both stages (Selection.pick).
-func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, folds [][]int, metas [][]innerMeta,
+func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, in innerData,
 	out []*Selection, tm *timings, step func()) error {
 	won := make([]int, len(ts))
 	for i := range ts {
@@ -498,8 +502,8 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 		a, b := out[i].Chosen, out[i2].Chosen
 		return sp.pair && won[i] == won[i2] && a.GBDTMaxDepth == b.GBDTMaxDepth && a.GBDTTrees == b.GBDTTrees
 	}
-	jobs := selectionPlan(ts, folds, func(i int) []int { return won[i : i+1] }, same)
-	scores, err := runSelection(ctx, d, ts, cfg, sp, folds, jobs, metas, func(j selectionJob) (Config, []int, []int) {
+	jobs := selectionPlan(ts, in.folds, func(i int) []int { return won[i : i+1] }, same)
+	scores, err := runSelection(ctx, d, ts, cfg, sp, in, jobs, func(j selectionJob) (Config, []int, []int) {
 		c := sp.variants[j.variant].apply(cfg)
 		c.FailureAware = sp.failure[1]
 		chosen := out[j.cells[0].target].Chosen
@@ -529,26 +533,23 @@ func selectFailure(ctx context.Context, d *Data, ts []int, cfg Config, sp select
 }
 
 // runSelection runs the jobs on cfg.Workers goroutines, each side on the
-// view of d without its target with the config, depths and tree counts
+// view of d without its target (in) with the config, depths and tree counts
 // setup gives its job and every prior, blend and metadata weight of sp
-// (with the fold's metadata-only predictions metas, nil when sp stacks
-// none), calling step after each cell, and returns
+// (with the fold's metadata-only predictions), calling step after each cell, and returns
 // scores[target][variant][fold]: the fold's inner score and regret of every
 // (depth, trees, prior, blend, metadata weight), depth-major,
 // metadata-weight-minor (nil for the cells no job ran). Each job writes its
 // own cells, so nothing depends on which job finished first. The first
 // failure stops the launch of further jobs and is returned, naming the
 // target and inner fold.
-func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, folds [][]int, jobs []selectionJob,
-	metas [][]innerMeta, setup func(selectionJob) (Config, []int, []int), tm *timings, step func()) ([][][][]innerScore, error) {
+func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selectionSpace, in innerData, jobs []selectionJob,
+	setup func(selectionJob) (Config, []int, []int), tm *timings, step func()) ([][][][]innerScore, error) {
 	variants := len(sp.variants)
-	views := make([]*Data, len(ts))
 	scores := make([][][][]innerScore, len(ts))
-	for i, t := range ts {
-		views[i] = d.Without(t)
+	for i := range ts {
 		scores[i] = make([][][]innerScore, variants)
 		for v := range variants {
-			scores[i][v] = make([][]innerScore, len(folds[i]))
+			scores[i][v] = make([][]innerScore, len(in.folds[i]))
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -561,16 +562,13 @@ func runSelection(ctx context.Context, d *Data, ts []int, cfg Config, sp selecti
 			c, depths, trees := setup(j)
 			sides := make([]innerSide, len(j.cells))
 			for k, cell := range j.cells {
-				sides[k] = innerSide{view: views[cell.target], held: folds[cell.target][cell.fold]}
-				if metas != nil {
-					sides[k].meta = metas[cell.target][cell.fold]
-				}
+				sides[k] = in.side(cell)
 			}
 			res, err := innerFoldGroup(gctx, sides, c, regressorGrid{depths, trees}, sp.scoring(), tm)
 			if err != nil {
 				cell := j.cells[0]
 				return fmt.Errorf("selection for %s, inner fold %s: %w", d.Datasets[ts[cell.target]].DatasetID,
-					d.Datasets[folds[cell.target][cell.fold]].DatasetID, err)
+					d.Datasets[in.folds[cell.target][cell.fold]].DatasetID, err)
 			}
 			for k, cell := range j.cells {
 				scores[cell.target][j.variant][cell.fold] = res[k]
@@ -873,24 +871,42 @@ func stacks(ws []float64) bool {
 	return slices.ContainsFunc(ws, func(v float64) bool { return v > 0 })
 }
 
+// innerData are the inner folds of nested selection for each target i of
+// ts: the view of d without it (views[i]), the datasets held out of it in
+// turn (folds[i]) and, when the space stacks the metadata regressor, each
+// fold's metadata-only predictions (metas[i][fold]; nil otherwise).
+type innerData struct {
+	views []*Data
+	folds [][]int
+	metas [][]innerMeta
+}
+
+// side is inner fold cell as innerFoldGroup runs it.
+func (in innerData) side(cell selectionCell) innerSide {
+	s := innerSide{view: in.views[cell.target], held: in.folds[cell.target][cell.fold]}
+	if in.metas != nil {
+		s.meta = in.metas[cell.target][cell.fold]
+	}
+	return s
+}
+
 // selectionMetadata returns the metadata-only regressor's predictions for
 // every inner fold of the jobs, metas[target][fold] (nil when sp stacks no
-// metadata), for both stages of selection:
-// the regressor reads no graph, learner or tuned setting, only the
-// configured GBDT options (the metadata baseline's), so each fold needs one
-// fit whatever its variants, and the two cells of a paired job share one
-// when their training tables are equal bit for bit. The predictions are
-// those of metadataPredict on each fold alone. It runs on cfg.Workers
-// goroutines before the jobs, calling step after each fold.
-func selectionMetadata(ctx context.Context, d *Data, ts []int, folds [][]int, jobs []selectionJob, sp selectionSpace,
+// metadata), for both stages of selection: the regressor reads no graph,
+// learner or tuned setting, only the configured GBDT options (the metadata
+// baseline's), so each fold needs one fit whatever its variants, and the
+// two cells of a paired job share one when their training tables are equal
+// bit for bit. The predictions are those of metadataPredict on each fold
+// alone. It runs on cfg.Workers goroutines before the jobs, calling step
+// after each fold.
+func selectionMetadata(ctx context.Context, d *Data, ts []int, in innerData, jobs []selectionJob, sp selectionSpace,
 	cfg Config, tm *timings, step func()) ([][]innerMeta, error) {
 	if !stacks(sp.metaWeights) {
 		return nil, nil
 	}
 	metas := make([][]innerMeta, len(ts))
-	views := make([]*Data, len(ts))
-	for i, t := range ts {
-		metas[i], views[i] = make([]innerMeta, len(folds[i])), d.Without(t)
+	for i := range ts {
+		metas[i] = make([]innerMeta, len(in.folds[i]))
 	}
 	c := cfg
 	c.FailureAware = false
@@ -908,33 +924,11 @@ func selectionMetadata(ctx context.Context, d *Data, ts []int, folds [][]int, jo
 			}
 			t0 := time.Now()
 			defer func() { tm.add("selection metadata regressor", time.Since(t0)) }()
-			fts := make([]*FeatureTable, len(j.cells))
-			for k, cell := range j.cells {
-				view, held := views[cell.target], folds[cell.target][cell.fold]
-				tg, err := BuildWarmGraph(view, held, cfg.Graph, cfg.Probe, cfg.Seed)
-				if err == nil {
-					fts[k], err = Features(view, held, tg, nil, FeaturesMetadata, LearnerNone, cfg.FeatureOptions, nil)
-				}
-				if err != nil {
-					return fmt.Errorf("selection for %s, inner fold %s: metadata regressor: %w", d.Datasets[ts[cell.target]].DatasetID,
-						d.Datasets[held].DatasetID, err)
-				}
-			}
-			tests := []*mat.Dense{fts[0].Test}
-			shared := len(fts) > 1 && sameTraining(fts[0], fts[1])
-			if shared {
-				tests = append(tests, fts[1].Test)
-			}
-			preds, err := fitTable(fts[0], tests, c, cfg.Seed)
-			if err == nil && len(fts) > 1 && !shared {
-				var more [][]float64
-				more, err = fitTable(fts[1], []*mat.Dense{fts[1].Test}, c, cfg.Seed)
-				preds = append(preds, more...)
-			}
+			preds, fts, err := metadataGroup(in, j.cells, c)
 			if err != nil {
 				cell := j.cells[0]
 				return fmt.Errorf("selection for %s, inner fold %s: metadata regressor: %w", d.Datasets[ts[cell.target]].DatasetID,
-					d.Datasets[folds[cell.target][cell.fold]].DatasetID, err)
+					d.Datasets[in.folds[cell.target][cell.fold]].DatasetID, err)
 			}
 			for k, cell := range j.cells {
 				metas[cell.target][cell.fold] = innerMeta{pred: preds[k], models: fts[k].TestModels}
@@ -947,6 +941,36 @@ func selectionMetadata(ctx context.Context, d *Data, ts []int, folds [][]int, jo
 		return nil, err
 	}
 	return metas, nil
+}
+
+// metadataGroup fits the metadata-only regressor (cfg, plain) for the
+// cells of one job and returns each cell's predictions and feature table:
+// one fit for both cells of a pair whose training tables are equal bit for
+// bit, else one each.
+func metadataGroup(in innerData, cells []selectionCell, cfg Config) ([][]float64, []*FeatureTable, error) {
+	fts := make([]*FeatureTable, len(cells))
+	for k, cell := range cells {
+		s := in.side(cell)
+		tg, err := BuildWarmGraph(s.view, s.held, cfg.Graph, cfg.Probe, cfg.Seed)
+		if err != nil {
+			return nil, nil, err
+		}
+		if fts[k], err = Features(s.view, s.held, tg, nil, FeaturesMetadata, LearnerNone, cfg.FeatureOptions, nil); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(fts) > 1 && sameTraining(fts[0], fts[1]) {
+		preds, err := fitTable(fts[0], []*mat.Dense{fts[0].Test, fts[1].Test}, cfg, cfg.Seed)
+		return preds, fts, err
+	}
+	preds := make([][]float64, len(fts))
+	for k, ft := range fts {
+		var err error
+		if preds[k], err = fitPredict(ft, cfg, cfg.Seed); err != nil {
+			return nil, nil, err
+		}
+	}
+	return preds, fts, nil
 }
 
 // scoring is the part of the space that an inner fold scores from one fit.

@@ -245,7 +245,7 @@ func TestSelectionMetadataAlone(t *testing.T) {
 	}
 	jobs := selectionPlan(ts, folds, func(int) []int { return []int{0, 1} }, func(int, int) bool { return true })
 	sp := selectionSpace{metaWeights: []float64{0, 0.5}}
-	metas, err := selectionMetadata(context.Background(), d, ts, folds, jobs, sp, cfg, newTimings(), func() {})
+	metas, err := selectionMetadata(context.Background(), d, ts, innerData{views: views, folds: folds}, jobs, sp, cfg, newTimings(), func() {})
 	if err != nil {
 		t.Fatal(err)
 	}
