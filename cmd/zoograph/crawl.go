@@ -271,7 +271,8 @@ func normalEndpoint(endpoint string) string {
 
 // checkPaths reports, as usage errors before any request, a malformed
 // --endpoint (or HF_ENDPOINT, its default), a --token-file that is not a
-// readable file and an --out that exists but is not a directory.
+// readable file and an --out that is no zoo to create or merge into
+// (checkZooOut).
 func (o *crawlOptions) checkPaths() error {
 	if o.endpoint != "" {
 		if _, err := hub.ParseEndpoint(o.endpoint); err != nil {
@@ -288,10 +289,7 @@ func (o *crawlOptions) checkPaths() error {
 			return usagef("--token-file %s: a directory, not a file", o.tokenFile)
 		}
 	}
-	if fi, err := os.Stat(o.out); err == nil && !fi.IsDir() {
-		return usagef("--out %s: not a directory (a zoo is a directory)", o.out)
-	}
-	return checkZooOut(o.out)
+	return checkZooOut(o.out) // a file, or a directory of someone else's files
 }
 
 // progress sets how the crawl reports progress: nothing with --quiet; on a
