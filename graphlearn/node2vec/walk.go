@@ -267,25 +267,57 @@ func (w *walker) propose(a, b int64, r *rng) int64 {
 	return a + int64(sampleAlias(w.alias[a:b], r))
 }
 
+// maxRejections is how many proposals a step rejects before it draws from
+// the exact distribution instead. Rejection accepts with probability at
+// least min(1, 1/p, 1/q)/max(1, 1/p, 1/q), which extreme p and q (say
+// p = 10⁶, q = 10⁻⁶ at a leaf, where the only candidate is the return)
+// drive so close to 0 that a step would never end. Falling back after a
+// run of rejections keeps the draw exact: the rejection stage and the
+// fallback both yield x with probability P(x | t, v). For p and q in
+// [1/4, 4] a step needs this many rejections with probability below
+// (15/16)¹⁰²⁴ ≈ 10⁻²⁹, so walks there are those of pure rejection.
+const maxRejections = 1024
+
 // step draws the node after t → v. v has at least one neighbour, t.
 func (w *walker) step(t, v int32, r *rng) int32 {
 	a, b := w.off[v], w.off[v+1]
-	for {
+	for range maxRejections {
 		j := w.propose(a, b, r)
 		x := w.nbrs[j]
 		if w.firstOrder {
 			return x
 		}
-		var al float64
-		if w.plus {
-			al = w.biasPlus(t, v, x, w.ws[j])
-		} else {
-			al = w.bias(t, x)
-		}
+		al := w.alpha(t, v, j)
 		if al >= w.maxBias || r.float64()*w.maxBias < al {
 			return x
 		}
 	}
+	return w.exactStep(t, v, r)
+}
+
+// alpha is the bias of the candidate at edge index j of v's row, after t.
+func (w *walker) alpha(t, v int32, j int64) float64 {
+	if w.plus {
+		return w.biasPlus(t, v, w.nbrs[j], w.ws[j])
+	}
+	return w.bias(t, w.nbrs[j])
+}
+
+// exactStep draws the node after t → v from P(x | t, v) ∝ α(t,v,x)·w(v,x)
+// by inversion over v's row, in O(deg(v)·log deg(t)).
+func (w *walker) exactStep(t, v int32, r *rng) int32 {
+	a, b := w.off[v], w.off[v+1]
+	var sum float64
+	for j := a; j < b; j++ {
+		sum += w.alpha(t, v, j) * float64(w.ws[j])
+	}
+	u := r.float64() * sum
+	for j := a; j < b-1; j++ {
+		if u -= w.alpha(t, v, j) * float64(w.ws[j]); u < 0 {
+			return w.nbrs[j]
+		}
+	}
+	return w.nbrs[b-1]
 }
 
 // adjacent reports whether t and x are adjacent, and w(t,x), by binary search

@@ -300,3 +300,88 @@ func TestPlusEqualsNode2vecUnweighted(t *testing.T) {
 		}
 	}
 }
+
+// TestExtremeBiasesFinish: with p = 10⁶ and q = 10⁻⁶ a walk that reaches a
+// leaf can only return, which rejection accepts with probability 10⁻¹²;
+// the step falls back to the exact distribution instead of spinning (before
+// the fallback this test never ended).
+func TestExtremeBiasesFinish(t *testing.T) {
+	b := graphlearn.NewBuilder()
+	m := b.Node(graphlearn.NodeModel, "m")
+	for _, k := range []string{"d1", "d2", "d3"} {
+		graphtest.MustAddEdge(t, b, m, b.Node(graphlearn.NodeDataset, k), graphlearn.EdgeFinetune, 1)
+	}
+	g := b.Build()
+	for _, plus := range []bool{false, true} {
+		o := walkOptions(6, 5, 1e6, 1e-6, plus)
+		c, err := Walks(context.Background(), g, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A star: every second step from a leaf returns to the centre, and
+		// from the centre the walk avoids going back (1/p ≪ 1/q).
+		for i := range c.NumWalks() {
+			w := c.Walk(i)
+			for j := 2; j < len(w); j++ {
+				if w[j-1] != m && w[j] != m {
+					t.Fatalf("plus=%v: walk %v leaves leaf %d for %d", plus, w, w[j-1], w[j])
+				}
+				if w[j-1] == m && w[j] == w[j-2] {
+					t.Fatalf("plus=%v: walk %v returns from the centre to %d against 1/p = 10⁻⁶", plus, w, w[j])
+				}
+			}
+		}
+	}
+}
+
+// TestExactStep checks the fallback of a step, inversion over the row,
+// against the exact transition probabilities with a χ² test per state, at
+// significance 10⁻⁴ with a fixed seed.
+func TestExactStep(t *testing.T) {
+	g, adj := transitionGraph(t)
+	n := len(adj)
+	crit := []float64{0, 15.14, 18.42, 21.11, 23.51, 25.74}
+	for _, tc := range []struct {
+		p, q float64
+		plus bool
+	}{
+		{0.5, 2, false}, {4, 0.25, true}, {1e6, 1e-6, false}, {1e-3, 1e3, true},
+	} {
+		o := walkOptions(2, 1, tc.p, tc.q, tc.plus)
+		w, err := newWalker(context.Background(), g, o, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := stream(7, domainWalk, 0)
+		for prev := range n {
+			for v := range n {
+				if adj[prev][v] == 0 {
+					continue
+				}
+				const draws = 20000
+				obs := make([]float64, n)
+				for range draws {
+					obs[w.exactStep(int32(prev), int32(v), &r)]++
+				}
+				want := wantTransition(adj, prev, v, tc.p, tc.q, tc.plus, 0)
+				var chi2 float64
+				df := -1
+				for x := range n {
+					e := want[x] * draws
+					if want[x] == 0 {
+						if obs[x] != 0 {
+							t.Fatalf("%+v: %d→%d→%d has probability 0 but occurred %v times", tc, prev, v, x, obs[x])
+						}
+						continue
+					}
+					chi2 += (obs[x] - e) * (obs[x] - e) / e
+					df++
+				}
+				if df > 0 && chi2 > crit[df] {
+					t.Errorf("%+v: state (%d→%d): χ² = %.1f with %d df > %.2f; observed %v, expected probabilities %.4f",
+						tc, prev, v, chi2, df, crit[df], obs, want)
+				}
+			}
+		}
+	}
+}
