@@ -48,8 +48,9 @@ func (e *Embeddings) Cosine(a, b int32) float64 {
 }
 
 // Nearest returns up to k nodes other than i, most cosine-similar to i first;
-// ties go to the smaller id.
+// ties go to the smaller id. k ≤ 0 returns none.
 func (e *Embeddings) Nearest(i int32, k int) []int32 {
+	k = max(k, 0)
 	type cand struct {
 		id  int32
 		cos float64

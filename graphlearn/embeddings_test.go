@@ -28,4 +28,9 @@ func TestEmbeddings(t *testing.T) {
 	if got := e.Nearest(0, 10); len(got) != 4 {
 		t.Errorf("Nearest(0, 10) returned %d nodes, want 4", len(got))
 	}
+	for _, k := range []int{0, -1} {
+		if got := e.Nearest(0, k); len(got) != 0 {
+			t.Errorf("Nearest(0, %d) = %v, want none", k, got)
+		}
+	}
 }
