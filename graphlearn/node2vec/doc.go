@@ -48,7 +48,10 @@
 // then accept with probability α(t,v,x)/max(1, 1/p, 1/q), checking x ~ t by
 // binary search in t's sorted neighbours. This avoids node2vec's
 // precomputed second-order tables, which take O(Σ_v deg(v)²) memory. With
-// p = q = 1 every α is 1 and a step is one alias draw.
+// p = q = 1 every α is 1 and a step is one alias draw. A step that has
+// rejected 1024 proposals (which only extreme p and q make likely) draws
+// from the exact distribution by inversion over v's row instead, which
+// keeps it exact and finite.
 //
 // Every node starts WalksPerNode walks of WalkLength nodes, in rounds that
 // visit the nodes in a seeded random order. Each walk draws from its own
