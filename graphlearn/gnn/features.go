@@ -63,6 +63,11 @@ func inputs(g *graphlearn.Graph, x mat.Matrix) (static *tensor, featureless []bo
 				}
 			}
 			sd := math.Sqrt(sq / float64(have))
+			if math.IsInf(mean, 0) || math.IsInf(sd, 0) {
+				// Sums of squares overflow well before the values do.
+				return nil, nil, fmt.Errorf("%w: feature column %d is too large to standardise (mean %v, standard deviation %v); rescale it",
+					ErrInput, j, mean, sd)
+			}
 			var ind []float64
 			if have < n {
 				ind = make([]float64, n)

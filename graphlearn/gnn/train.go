@@ -66,6 +66,9 @@ func Train(ctx context.Context, g *graphlearn.Graph, x mat.Matrix, values []Edge
 			negs = append(negs, [2]int32{u, v})
 		}
 	}
+	if opt.Objective == LinkPrediction && opt.Negatives == 0 && len(negs) == 0 {
+		return nil, fmt.Errorf("%w: objective link needs negatives: negatives = 0 and the graph records no negative pairs", ErrInput)
+	}
 	tr := &trainer{
 		g: g, b: b, opt: opt, sup: sup, negs: negs,
 		nt:   newNetwork(static, featureless, opt),

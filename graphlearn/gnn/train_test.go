@@ -225,6 +225,16 @@ func TestInputErrors(t *testing.T) {
 	inf.Set(3, 2, math.Inf(-1))
 	link, reg := DefaultOptions(), DefaultOptions()
 	reg.Objective = EdgeRegression
+	recordedOnly := link
+	recordedOnly.Negatives = 0
+	// A model–dataset edge and no recorded negative pair.
+	b = graphlearn.NewBuilder()
+	graphtest.MustAddEdge(t, b, b.Node(graphlearn.NodeModel, "m"), b.Node(graphlearn.NodeDataset, "d"), graphlearn.EdgeFinetune, 1)
+	noNegatives := b.Build()
+	huge := mat.DenseCopyOf(z.x)
+	for i := range n {
+		huge.Set(i, 0, 1e200*float64(i%3))
+	}
 	tests := []struct {
 		name string
 		g    *graphlearn.Graph
@@ -242,6 +252,8 @@ func TestInputErrors(t *testing.T) {
 		{"node out of range", z.g, z.x, []EdgeValue{{0, 1, 0.5}, {2, int32(n), 1}}, reg, "values[1] = (2, 52): node out of range"},
 		{"self pair", z.g, z.x, []EdgeValue{{4, 4, 0.5}}, reg, "values[0]: pair (4, 4) is a self-loop"},
 		{"NaN value", z.g, z.x, []EdgeValue{{0, 20, math.NaN()}}, reg, `values[0] ("d0" – "m8") = NaN`},
+		{"no negatives", noNegatives, nil, nil, recordedOnly, "needs negatives"},
+		{"feature too large", z.g, huge, nil, link, "feature column 0 is too large to standardise"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
