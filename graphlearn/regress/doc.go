@@ -14,9 +14,11 @@
 //
 // X is n×p with NaN meaning "missing". The trees learn where missing values
 // go (below); Linear rejects them with ErrMissingValues unless
-// LinearOptions.ImputeMissing is set. ±Inf in X, NaN or ±Inf targets, an
-// empty X, mismatched lengths and a wrong column count at Predict are errors
-// (ErrNonFinite, ErrEmpty, ErrDimension); Predict before Fit is ErrNotFitted.
+// LinearOptions.ImputeMissing is set. ±Inf in X, NaN or ±Inf targets,
+// targets (and, for Linear and Logistic, features) beyond ±10¹⁰⁰, whose
+// sums of squares overflow, an empty X, mismatched lengths and a wrong
+// column count at Predict are errors (ErrNonFinite, ErrEmpty,
+// ErrDimension); Predict before Fit is ErrNotFitted.
 // Constant targets give ErrConstantLabels together with a usable model that
 // predicts the constant.
 //

@@ -203,10 +203,8 @@ func (g *GBDT) fit(X *mat.Dense, y []float64, Xval *mat.Dense, yval []float64) e
 		if len(yval) != nv {
 			return fmt.Errorf("validation set: %w: X has %d rows but y has %d values", ErrDimension, nv, len(yval))
 		}
-		for i, v := range yval {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("validation set: %w: label %d is %v", ErrNonFinite, i, v)
-			}
+		if err := checkLabels(yval); err != nil {
+			return fmt.Errorf("validation set: %w", err)
 		}
 	}
 	if p > featureGroup*maxItems {

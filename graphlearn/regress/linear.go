@@ -74,6 +74,9 @@ func (l *Linear) Fit(X *mat.Dense, y []float64) error {
 	if err != nil {
 		return err
 	}
+	if err := checkMagnitude(X); err != nil {
+		return err
+	}
 	l.p = p
 
 	// Centre (and impute) column by column into Xc.
@@ -189,6 +192,9 @@ func solveSVD(a *mat.Dense, y *mat.VecDense, lambda float64) ([]float64, error) 
 func (l *Linear) Predict(X *mat.Dense) ([]float64, error) {
 	n, err := checkPredict(X, l.p, l.fitted, l.opt.ImputeMissing)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkMagnitude(X); err != nil {
 		return nil, err
 	}
 	out := make([]float64, n)

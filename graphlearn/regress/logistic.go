@@ -54,6 +54,9 @@ func (l *Logistic) Fit(X *mat.Dense, y []float64) error {
 	if err != nil {
 		return err
 	}
+	if err := checkMagnitude(X); err != nil {
+		return err
+	}
 	for i, v := range y {
 		if v != 0 && v != 1 {
 			return fmt.Errorf("regress: logistic: label %d is %v, want 0 or 1", i, v)
@@ -155,6 +158,9 @@ func (l *Logistic) Fit(X *mat.Dense, y []float64) error {
 func (l *Logistic) Predict(X *mat.Dense) ([]float64, error) {
 	n, err := checkPredict(X, l.p, l.fitted, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkMagnitude(X); err != nil {
 		return nil, err
 	}
 	out := make([]float64, n)

@@ -67,4 +67,15 @@ func TestLogisticErrors(t *testing.T) {
 	if _, err := NewLogistic(LogisticOptions{}).Predict(X); err == nil {
 		t.Error("Predict before Fit: want an error")
 	}
+	huge := mat.NewDense(4, 1, []float64{1e200, -1e200, 1e200, 3})
+	if err := NewLogistic(LogisticOptions{Ridge: 1}).Fit(huge, []float64{0, 1, 1, 0}); !errors.Is(err, ErrNonFinite) {
+		t.Errorf("feature 1e200: error %v, want ErrNonFinite", err)
+	}
+	l := NewLogistic(LogisticOptions{Ridge: 1})
+	if err := l.Fit(X, []float64{0, 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Predict(mat.NewDense(1, 1, []float64{-1e200})); !errors.Is(err, ErrNonFinite) {
+		t.Errorf("Predict on feature −1e200: error %v, want ErrNonFinite", err)
+	}
 }

@@ -42,7 +42,10 @@ var (
 	// ErrDimension: len(y) differs from the rows of X, or Predict got a
 	// different number of columns than Fit.
 	ErrDimension = errors.New("regress: dimension mismatch")
-	// ErrNonFinite: a target is NaN or ±Inf, or X holds ±Inf.
+	// ErrNonFinite: a target is NaN or ±Inf, or X holds ±Inf; or a value
+	// is too large to square and sum (beyond ±10¹⁰⁰: any target, and the
+	// features of Linear and Logistic), which would turn finite input into
+	// a NaN model.
 	ErrNonFinite = errors.New("regress: non-finite value")
 	// ErrMissingValues: X holds NaN and the model does not handle missing values.
 	ErrMissingValues = errors.New("regress: missing value (NaN) in X")
@@ -76,15 +79,44 @@ func checkTrain(X *mat.Dense, y []float64, allowNaN bool) (n, p int, err error) 
 	if len(y) != n {
 		return 0, 0, fmt.Errorf("%w: X has %d rows but y has %d values", ErrDimension, n, len(y))
 	}
-	for i, v := range y {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, 0, fmt.Errorf("%w: label %d is %v", ErrNonFinite, i, v)
-		}
+	if err := checkLabels(y); err != nil {
+		return 0, 0, err
 	}
 	if err := checkValues(X, allowNaN); err != nil {
 		return 0, 0, err
 	}
 	return n, p, nil
+}
+
+// maxMagnitude bounds targets, and the features of the linear models:
+// below it, sums of squares over any realistic number of rows stay finite.
+const maxMagnitude = 1e100
+
+// checkLabels rejects NaN, ±Inf and magnitudes beyond maxMagnitude.
+func checkLabels(y []float64) error {
+	for i, v := range y {
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			return fmt.Errorf("%w: label %d is %v", ErrNonFinite, i, v)
+		case math.Abs(v) > maxMagnitude:
+			return fmt.Errorf("%w: label %d is %v, beyond ±%g: sums of squares would overflow; rescale the targets", ErrNonFinite, i, v, maxMagnitude)
+		}
+	}
+	return nil
+}
+
+// checkMagnitude rejects features beyond ±maxMagnitude, for the models that
+// square them.
+func checkMagnitude(X *mat.Dense) error {
+	raw := X.RawMatrix()
+	for i := range raw.Rows {
+		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+			if math.Abs(v) > maxMagnitude {
+				return fmt.Errorf("%w: X[%d,%d] is %v, beyond ±%g: sums of squares would overflow; rescale the feature", ErrNonFinite, i, j, v, maxMagnitude)
+			}
+		}
+	}
+	return nil
 }
 
 // checkPredict validates a matrix to predict on against the fitted width p.

@@ -50,6 +50,12 @@ func TestBadInput(t *testing.T) {
 			name: "NaN feature", X: mat.NewDense(3, 1, []float64{1, nan, 3}), y: []float64{1, 2, 3},
 			want: nil, wantFor: map[string]error{"linear": ErrMissingValues},
 		},
+		// Finite, but their squares and sums overflow: a NaN model.
+		{name: "huge label", X: good, y: []float64{1, 1e200, 3, -1e200}, want: ErrNonFinite},
+		{
+			name: "huge feature", X: mat.NewDense(4, 2, []float64{1e200, 2, -1e200, 4, 1e200, 6, 7, 9}), y: goodY,
+			want: nil, wantFor: map[string]error{"linear": ErrNonFinite},
+		},
 	}
 	for name, newModel := range models() {
 		for _, tc := range fitTests {
@@ -63,6 +69,15 @@ func TestBadInput(t *testing.T) {
 				if want == nil {
 					if err != nil {
 						t.Fatalf("Fit: %v", err)
+					}
+					pred, err := m.Predict(tc.X)
+					if err != nil {
+						t.Fatalf("Predict: %v", err)
+					}
+					for i, p := range pred {
+						if math.IsNaN(p) || math.IsInf(p, 0) {
+							t.Errorf("prediction %d = %v", i, p)
+						}
 					}
 					return
 				}
@@ -95,6 +110,13 @@ func TestBadInput(t *testing.T) {
 				{"nil X", nil, ErrEmpty},
 				{"wrong column count", mat.NewDense(1, 3, nil), ErrDimension},
 				{"infinite feature", mat.NewDense(1, 2, []float64{inf, 0}), ErrNonFinite},
+			}
+			if name == "linear" {
+				predictTests = append(predictTests, struct {
+					name string
+					X    *mat.Dense
+					want error
+				}{"huge feature", mat.NewDense(1, 2, []float64{0, -1e200}), ErrNonFinite})
 			}
 			for _, pt := range predictTests {
 				if _, err := m.Predict(pt.X); !errors.Is(err, pt.want) {
