@@ -64,13 +64,19 @@ func Train(ctx context.Context, c *Corpus, numNodes int, opt Options) (*Embeddin
 	if err := c.check(numNodes); err != nil {
 		return nil, err
 	}
-	if opt.GraphNegatives > 0 && c.Negatives == nil {
-		return nil, errors.New("node2vec: GraphNegatives > 0 but the corpus has no negative source")
+	var negOff []int64
+	var negs []int32
+	if opt.GraphNegatives > 0 {
+		var err error
+		if negOff, negs, err = graphNegatives(c.Negatives, numNodes); err != nil {
+			return nil, err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	t := newTrainer(c, numNodes, opt)
+	t.negOff, t.negs = negOff, negs
 	workers := opt.workers(c.NumWalks())
 	stats := make([]Stats, workers)
 	err := parallel(ctx, workers, func(ctx context.Context, w int) error {
@@ -143,14 +149,30 @@ func newTrainer(c *Corpus, n int, opt Options) *trainer {
 	}
 	t.unigram = make([]aliasEntry, n)
 	buildAlias(t.unigram, counts, &aliasScratch{})
-	if t.gneg > 0 {
-		t.negOff = make([]int64, n+1)
-		for i := range int32(n) {
-			t.negs = append(t.negs, c.Negatives.Negatives(i)...)
-			t.negOff[i+1] = int64(len(t.negs))
-		}
-	}
 	return t
+}
+
+// graphNegatives gathers the negative partners of nodes 0…n−1 from src in
+// CSR form, checking that they are nodes. A source that reports its node
+// count (a *graphlearn.Graph does) must have n nodes.
+func graphNegatives(src NegativeSource, n int) (off []int64, negs []int32, err error) {
+	if src == nil {
+		return nil, nil, errors.New("node2vec: GraphNegatives > 0 but the corpus has no negative source")
+	}
+	if s, ok := src.(interface{ NumNodes() int }); ok && s.NumNodes() != n {
+		return nil, nil, fmt.Errorf("node2vec: the corpus's negative source has %d nodes, training has %d", s.NumNodes(), n)
+	}
+	off = make([]int64, n+1)
+	for i := range int32(n) {
+		for _, v := range src.Negatives(i) {
+			if v < 0 || int(v) >= n {
+				return nil, nil, fmt.Errorf("node2vec: negative partner %d of node %d is outside 0…%d", v, i, n-1)
+			}
+			negs = append(negs, v)
+		}
+		off[i+1] = int64(len(negs))
+	}
+	return off, negs, nil
 }
 
 // ctxEvery is how many walks a worker trains between ctx checks (≈ 4k pairs

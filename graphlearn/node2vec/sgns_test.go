@@ -70,6 +70,14 @@ func TestBadInputs(t *testing.T) {
 	if _, err := Walks(ctx, nil, o); err == nil {
 		t.Errorf("Walks on a nil graph succeeded")
 	}
+	nb := graphlearn.NewBuilder()
+	for _, k := range []string{"a", "b", "c", "d", "e"} {
+		nb.Node(graphlearn.NodeDataset, k)
+	}
+	if err := nb.AddNegative(0, 4); err != nil {
+		t.Fatal(err)
+	}
+	negGraph := nb.Build()
 	tests := []struct {
 		name     string
 		c        *Corpus
@@ -86,6 +94,11 @@ func TestBadInputs(t *testing.T) {
 		{"no nodes", &Corpus{Nodes: []int32{0}, Offsets: []int64{0, 1}}, 0, 0},
 		{"empty corpus", &Corpus{Nodes: []int32{}, Offsets: []int64{0, 0}}, 3, 0},
 		{"graph negatives without source", &Corpus{Nodes: []int32{0, 1}, Offsets: []int64{0, 2}}, 3, 0.5},
+		// A source of a different size: a graph of 5 nodes with negative
+		// pair 0–4, for 3 or 8 nodes; a source that names node 4 of 3.
+		{"negative source smaller", &Corpus{Nodes: []int32{0, 1}, Offsets: []int64{0, 2}, Negatives: negGraph}, 8, 0.5},
+		{"negative source larger", &Corpus{Nodes: []int32{0, 1}, Offsets: []int64{0, 2}, Negatives: negGraph}, 3, 0.5},
+		{"negative out of range", &Corpus{Nodes: []int32{0, 1}, Offsets: []int64{0, 2}, Negatives: negPairs{0: {4}}}, 3, 0.5},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,6 +110,11 @@ func TestBadInputs(t *testing.T) {
 		})
 	}
 }
+
+// negPairs is a NegativeSource from a map.
+type negPairs map[int32][]int32
+
+func (p negPairs) Negatives(i int32) []int32 { return p[i] }
 
 func TestDivergenceIsAnError(t *testing.T) {
 	g := paperGraph(t, 6)
