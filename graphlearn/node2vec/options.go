@@ -25,11 +25,11 @@ type Options struct {
 	WalkLength int `json:"walk_length"`
 	// WalksPerNode is the number of walks started from every node, ≥ 1.
 	WalksPerNode int `json:"walks_per_node"`
-	// Window is the maximum skip-gram context distance c ≥ 1. As in word2vec,
+	// Window is the maximum skip-gram context distance c, 1…2²⁰. As in word2vec,
 	// each centre draws its window b uniformly from 1…Window and pairs with the
 	// nodes at distance ≤ b on both sides.
 	Window int `json:"window"`
-	// Negative is the number k ≥ 1 of negative samples per positive pair.
+	// Negative is the number k of negative samples per positive pair, 1…1024.
 	Negative int `json:"negative"`
 	// Epochs is the number of skip-gram passes over the walk corpus, ≥ 1. The
 	// walks are sampled once (as in the node2vec reference code), not per epoch.
@@ -110,6 +110,8 @@ const (
 	maxDim          = 1 << 16
 	maxWalkLength   = 1 << 20
 	maxWalksPerNode = 1 << 20
+	maxWindow       = 1 << 20 // a walk's length bounds the useful window anyway
+	maxNegative     = 1 << 10 // a worker's batch holds 256·(Negative+1) targets
 )
 
 // Validate reports the first invalid field (ErrOptions).
@@ -125,10 +127,10 @@ func (o Options) Validate() error {
 		return bad("WalkLength", o.WalkLength, fmt.Sprintf("2…%d", maxWalkLength))
 	case o.WalksPerNode < 1 || o.WalksPerNode > maxWalksPerNode:
 		return bad("WalksPerNode", o.WalksPerNode, fmt.Sprintf("1…%d", maxWalksPerNode))
-	case o.Window < 1:
-		return bad("Window", o.Window, "≥ 1")
-	case o.Negative < 1:
-		return bad("Negative", o.Negative, "≥ 1")
+	case o.Window < 1 || o.Window > maxWindow:
+		return bad("Window", o.Window, fmt.Sprintf("1…%d", maxWindow))
+	case o.Negative < 1 || o.Negative > maxNegative:
+		return bad("Negative", o.Negative, fmt.Sprintf("1…%d", maxNegative))
 	case o.Epochs < 1:
 		return bad("Epochs", o.Epochs, "≥ 1")
 	case o.Workers < 0:

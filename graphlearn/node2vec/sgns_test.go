@@ -26,6 +26,8 @@ func TestOptionsValidation(t *testing.T) {
 		{"no walks", func(o *Options) { o.WalksPerNode = 0 }, "WalksPerNode"},
 		{"zero window", func(o *Options) { o.Window = 0 }, "Window"},
 		{"no negatives", func(o *Options) { o.Negative = 0 }, "Negative"},
+		{"huge window", func(o *Options) { o.Window = 1 << 40 }, "Window"},
+		{"huge negatives", func(o *Options) { o.Negative = 1 << 40 }, "Negative"},
 		{"no epochs", func(o *Options) { o.Epochs = 0 }, "Epochs"},
 		{"negative workers", func(o *Options) { o.Workers = -1 }, "Workers"},
 		{"zero p", func(o *Options) { o.P = 0 }, "P"},
