@@ -180,7 +180,7 @@ type Options struct {
 	// every epoch with every edge in place (the transductive setting).
 	Holdout float64 `json:"holdout"`
 
-	// Epochs is the number of full-batch training steps, ≥ 1.
+	// Epochs is the number of full-batch training steps, 1…10⁶.
 	Epochs int `json:"epochs"`
 	// LearningRate is Adam's step size, finite and > 0.
 	LearningRate float64 `json:"learning_rate"`
@@ -246,6 +246,9 @@ func DefaultOptions() Options {
 // maxWidth bounds layer widths so that sizes stay sane.
 const maxWidth = 1 << 14
 
+// maxEpochs bounds Epochs: the model keeps one loss per epoch.
+const maxEpochs = 1_000_000
+
 // maxHeads bounds GAT's heads; per-node scratch of that size lives on the
 // stack.
 const maxHeads = 64
@@ -290,8 +293,8 @@ func (o Options) Validate() error {
 		return bad("negatives", o.Negatives, "≥ 1 when recorded_negatives is false (link prediction needs negatives)")
 	case !(o.Holdout >= 0 && o.Holdout <= 1):
 		return bad("holdout", o.Holdout, "in [0, 1]")
-	case o.Epochs < 1:
-		return bad("epochs", o.Epochs, "≥ 1")
+	case o.Epochs < 1 || o.Epochs > maxEpochs:
+		return bad("epochs", o.Epochs, fmt.Sprintf("1…%d", maxEpochs))
 	case !(o.LearningRate > 0) || math.IsInf(o.LearningRate, 1):
 		return bad("learning_rate", o.LearningRate, "finite and > 0")
 	case !(o.WeightDecay >= 0) || math.IsInf(o.WeightDecay, 1):

@@ -162,6 +162,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"no negatives, regression", func(o *Options) { o.Negatives, o.RecordedNegatives, o.Objective = 0, false, EdgeRegression }, ""},
 		{"holdout above one", func(o *Options) { o.Holdout = 1.5 }, "holdout"},
 		{"zero epochs", func(o *Options) { o.Epochs = 0 }, "epochs"},
+		{"huge epochs", func(o *Options) { o.Epochs = 1 << 50 }, "epochs"},
 		{"zero learning rate", func(o *Options) { o.LearningRate = 0 }, "learning_rate"},
 		{"infinite learning rate", func(o *Options) { o.LearningRate = math.Inf(1) }, "learning_rate"},
 		{"negative weight decay", func(o *Options) { o.WeightDecay = -1 }, "weight_decay"},
