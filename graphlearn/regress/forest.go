@@ -15,7 +15,7 @@ import (
 // ForestOptions configures a random forest of CART regression trees. Names
 // follow scikit-learn's RandomForestRegressor.
 type ForestOptions struct {
-	// Trees is the number of trees, n_estimators (≥ 1).
+	// Trees is the number of trees, n_estimators (1…10⁶).
 	Trees int `json:"trees"`
 	// MaxDepth limits tree depth; 0 means unlimited (sklearn's None).
 	MaxDepth int `json:"max_depth"`
@@ -54,6 +54,10 @@ func DefaultForestOptions() ForestOptions {
 	}
 }
 
+// maxForestTrees bounds ForestOptions.Trees: Fit holds every tree before
+// it assembles the forest.
+const maxForestTrees = 1_000_000
+
 // maxFeatures resolves o.MaxFeatures for p features.
 func (o ForestOptions) maxFeatures(p int) (int, error) {
 	s := strings.TrimSpace(strings.ToLower(o.MaxFeatures))
@@ -86,7 +90,7 @@ func (o ForestOptions) maxFeatures(p int) (int, error) {
 // Validate reports the first invalid option, naming its field.
 func (o ForestOptions) Validate() error {
 	err := firstInvalid("forest",
-		atLeast("Trees", o.Trees, 1),
+		optionCheck{"Trees", o.Trees, o.Trees >= 1 && o.Trees <= maxForestTrees, fmt.Sprintf("in [1, %d]", maxForestTrees)},
 		optionCheck{"MaxDepth", o.MaxDepth, o.MaxDepth >= 0, "≥ 0 (0 = unlimited)"},
 		atLeast("MinSamplesLeaf", o.MinSamplesLeaf, 0),
 		maxBins(o.MaxBins),
