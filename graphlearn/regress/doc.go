@@ -79,7 +79,8 @@
 // defaults to 0.5, which costs a few early rounds and changes nothing after
 // hundreds. FitWithValidation tracks the validation RMSE per round; with
 // EarlyStoppingRounds = k it stops after k rounds without improvement and
-// truncates the model to the best round.
+// truncates the model to the best round (also when the rounds run out
+// first, as XGBoost predicts with best_iteration).
 //
 // # Random forest
 //

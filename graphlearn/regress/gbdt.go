@@ -36,8 +36,9 @@ type GBDTOptions struct {
 	// 0 means 256.
 	MaxBins int `json:"max_bins"`
 	// EarlyStoppingRounds stops FitWithValidation after this many rounds
-	// without a lower validation RMSE and keeps the best round's trees.
-	// 0 disables it. Fit, which has no validation set, ignores it.
+	// without a lower validation RMSE and keeps the trees up to the best
+	// round, also when Trees runs out first. 0 disables it. Fit, which has
+	// no validation set, ignores it.
 	EarlyStoppingRounds int `json:"early_stopping_rounds"`
 	// Workers is the number of goroutines that find the splits of a fit;
 	// ≤ 0 means 1. They share every node's histogram pass, a few hundred
@@ -398,8 +399,8 @@ func (t *gbTrainer) setValidation(X *mat.Dense, y []float64, base float64) {
 	}
 }
 
-// train runs the boosting rounds, truncating at the best validation round
-// when early stopping fires.
+// train runs the boosting rounds and, with early stopping on, truncates the
+// model at the best validation round.
 func (t *gbTrainer) train() {
 	best, bestRMSE := -1, math.Inf(1)
 	for round := range t.opt.Trees {
@@ -413,10 +414,15 @@ func (t *gbTrainer) train() {
 			best, bestRMSE = round, rmse
 		}
 		if k := t.opt.EarlyStoppingRounds; k > 0 && round-best >= k {
-			t.ens.nodes = t.ens.nodes[:t.ens.roots[best+1]]
-			t.ens.roots = t.ens.roots[:best+1]
-			return
+			break
 		}
+	}
+	// With early stopping on, keep the trees up to the best round, also
+	// when the rounds ran out before the patience did (as XGBoost predicts
+	// with best_iteration either way).
+	if t.xval != nil && t.opt.EarlyStoppingRounds > 0 && best+1 < len(t.ens.roots) {
+		t.ens.nodes = t.ens.nodes[:t.ens.roots[best+1]]
+		t.ens.roots = t.ens.roots[:best+1]
 	}
 }
 

@@ -313,6 +313,48 @@ func TestGBDTEarlyStopping(t *testing.T) {
 	}
 }
 
+// TestGBDTEarlyStoppingRoundsRunOut: with early stopping on, the model
+// keeps the trees up to the best round even when Trees ends the fit
+// before the patience does.
+func TestGBDTEarlyStoppingRoundsRunOut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	X, y := friedman1(60, 5, 3, rng)
+	Xv, yv := friedman1(60, 5, 3, rng)
+	o := DefaultGBDTOptions()
+	o.Trees, o.LearningRate, o.EarlyStoppingRounds = 40, 1, 1000
+	g := NewGBDT(o)
+	if err := g.FitWithValidation(X, y, Xv, yv); err != nil {
+		t.Fatal(err)
+	}
+	hist := g.ValidationRMSE()
+	if len(hist) != o.Trees {
+		t.Fatalf("ran %d rounds, want all %d", len(hist), o.Trees)
+	}
+	best := 0
+	for i, v := range hist {
+		if v < hist[best] {
+			best = i
+		}
+	}
+	if best == len(hist)-1 {
+		t.Fatalf("the last round is the best (%v): the test needs a fit that overfits", hist)
+	}
+	if got, want := g.NumTrees(), best+1; got != want {
+		t.Errorf("kept %d trees, want %d (up to the best round)", got, want)
+	}
+	pred, err := g.Predict(Xv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sse float64
+	for i, p := range pred {
+		sse += (p - yv[i]) * (p - yv[i])
+	}
+	if rmse := math.Sqrt(sse / float64(len(yv))); math.Abs(rmse-hist[best]) > 1e-9 {
+		t.Errorf("RMSE of the kept model = %v, want the best recorded %v", rmse, hist[best])
+	}
+}
+
 func TestGBDTValidationWithoutStopping(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
 	X, y := friedman1(300, 5, 1, rng)
