@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -362,3 +363,24 @@ var _ interface {
 	Cosine(a, b int32) float64
 	Score(u, v int32) float64
 } = (*Model)(nil)
+
+// TestGOMAXPROCSInvariance: with Workers = 0 training uses GOMAXPROCS
+// goroutines; on the image-size zoo its large loops run in parallel, and
+// the result must not depend on GOMAXPROCS.
+func TestGOMAXPROCSInvariance(t *testing.T) {
+	z := benchZoo()
+	for _, arch := range []Arch{GraphSAGE, GAT} {
+		o := DefaultOptions()
+		o.Arch, o.Epochs, o.Workers, o.Dropout, o.AttentionDropout = arch, 5, 0, 0.2, 0.1
+		run := func(procs int) *Model {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			return train(t, z, o)
+		}
+		want := run(1)
+		for _, procs := range []int{2, 4} {
+			if got := run(procs); !slices.Equal(got.Vectors, want.Vectors) || !slices.Equal(got.Loss, want.Loss) {
+				t.Errorf("%v, GOMAXPROCS %d: embeddings or losses differ from GOMAXPROCS 1", arch, procs)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package node2vec
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -382,6 +383,28 @@ func TestExactStep(t *testing.T) {
 						tc, prev, v, chi2, df, crit[df], obs, want)
 				}
 			}
+		}
+	}
+}
+
+// TestWalksGOMAXPROCS: with Workers = 0 walks run on GOMAXPROCS goroutines,
+// and the corpus must not depend on it.
+func TestWalksGOMAXPROCS(t *testing.T) {
+	g := paperGraph(t, 5)
+	o := walkOptions(10, 3, 0.5, 2, true)
+	o.Workers = 0
+	run := func(procs int) []int32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		c, err := Walks(context.Background(), g, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Nodes
+	}
+	want := run(1)
+	for _, procs := range []int{2, 4} {
+		if !slices.Equal(run(procs), want) {
+			t.Errorf("GOMAXPROCS %d: walks differ from GOMAXPROCS 1", procs)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -210,5 +211,33 @@ func TestForestMissingValues(t *testing.T) {
 	t.Logf("forest R² with 20%% of x₄ missing = %.3f", got)
 	if got < 0.7 {
 		t.Errorf("test R² = %.3f, want ≥ 0.7", got)
+	}
+}
+
+// TestGOMAXPROCSInvariance: with Workers = 0 the trees use GOMAXPROCS
+// goroutines (binning, forest trees, prediction); the fitted models must
+// not depend on it.
+func TestGOMAXPROCSInvariance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	X, y := friedman1(600, 10, 1, rng)
+	X.Set(3, 2, math.NaN())
+	X.Set(7, 0, math.NaN())
+	fit := func(procs int) (gbdt, forest []float64) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		g := DefaultGBDTOptions()
+		g.Trees, g.Subsample, g.Workers, g.Seed = 40, 0.8, 0, 3
+		f := DefaultForestOptions()
+		f.Trees, f.Workers, f.Seed = 20, 0, 3
+		return fitPredict(t, NewGBDT(g), X, y, X), fitPredict(t, NewForest(f), X, y, X)
+	}
+	g1, f1 := fit(1)
+	for _, procs := range []int{2, 4} {
+		g, f := fit(procs)
+		if !slices.Equal(g, g1) {
+			t.Errorf("GOMAXPROCS %d: GBDT predictions differ from GOMAXPROCS 1", procs)
+		}
+		if !slices.Equal(f, f1) {
+			t.Errorf("GOMAXPROCS %d: forest predictions differ from GOMAXPROCS 1", procs)
+		}
 	}
 }
