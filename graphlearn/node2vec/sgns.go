@@ -49,8 +49,10 @@ var sigmoidTable = func() (t [sigmoidSize + 1]float32) {
 // fields of opt are used (Dim, Window, Negative, Epochs, Workers,
 // LearningRate, MinLearningRate, GraphNegatives, Seed), but all must be valid.
 //
-// Nodes that never occur in c keep their random initial vectors. Train checks
-// ctx every few thousand pairs and returns ctx.Err() once it is done.
+// Nodes that are never a centre with a context in c (absent from it, or only
+// in walks of one node, as an isolated node's) keep their random initial
+// vectors. Train checks ctx every few thousand pairs and returns ctx.Err()
+// once it is done.
 func Train(ctx context.Context, c *Corpus, numNodes int, opt Options) (*Embeddings, error) {
 	if err := opt.Validate(); err != nil {
 		return nil, err
