@@ -299,12 +299,7 @@ func writePearsonTable(w io.Writer, info *ReportInfo, protocol string, s map[str
 	pubReg := publishedRow(ref, "pearson", "Reg-H-Score")
 	fmt.Fprintf(w, "## Pearson per target — %s protocol\n\n", protocol)
 	fmt.Fprintf(w, "%s\n\n", protocolNote(protocol))
-	cols := []string{info.Method}
-	for _, b := range []string{"metadata", "logme", "reg_h_score", "downloads", "random"} {
-		if s[b] != nil {
-			cols = append(cols, b)
-		}
-	}
+	cols := ReportMethods(info, protocol)
 	fmt.Fprintf(w, "| target | %s |", strings.Join(cols, " | "))
 	if pubName != "" {
 		fmt.Fprintf(w, " paper best (published) | Δ vs paper | paper LogME | paper Reg-H-Score |")
@@ -357,16 +352,7 @@ func writePearsonTable(w io.Writer, info *ReportInfo, protocol string, s map[str
 // for every method, zoograph's first.
 func writeAllMetrics(w io.Writer, info *ReportInfo, protocol string, s map[string]map[string]map[string]MeanSD) {
 	fmt.Fprintf(w, "## All metrics, mean over targets — %s protocol\n\n", protocol)
-	methods := sortedKeys(s)
-	slices.SortStableFunc(methods, func(a, b string) int {
-		if a == info.Method {
-			return -1
-		}
-		if b == info.Method {
-			return 1
-		}
-		return 0
-	})
+	methods := ReportMethods(info, protocol)
 	fmt.Fprintf(w, "| metric | %s |\n|---|%s\n", strings.Join(methods, " | "), strings.Repeat("---:|", len(methods)))
 	for _, metric := range metricOrder {
 		fmt.Fprintf(w, "| %s |", metric)
@@ -408,9 +394,16 @@ func writeRunDetails(w io.Writer, info *ReportInfo) {
 var metricOrder = []string{"pearson", "spearman", "pearson_working", "regret@1", "regret@3", "kendall", "weighted_kendall",
 	"top@1", "top@3", "top@5", "rel@1", "rel@3", "rel@5", "rrel@1", "rrel@3", "rrel@5", "p@1", "p@3", "p@5"}
 
-// reportMethods orders a protocol's methods for the ranking tables:
-// zoograph's, the reference predictions, the baselines, then any other.
-func reportMethods(info *ReportInfo, s map[string]map[string]map[string]MeanSD) []string {
+// reportBaselines is the order of the baselines in every table of a run
+// report and in the run's printed summary: the strongest kinds first.
+var reportBaselines = []string{"metadata", "history_mean", "probe", "logme", "reg_h_score", "downloads", "random"}
+
+// ReportMethods orders the methods a run evaluated under protocol for the
+// tables of its report (and the summary `run` prints): the run's method,
+// the reference predictions, the baselines, then any other. Every table
+// takes its columns or rows from it, so none leaves a baseline out.
+func ReportMethods(info *ReportInfo, protocol string) []string {
+	s := info.Summary[protocol]
 	var out []string
 	add := func(m string) {
 		if s[m] != nil && !slices.Contains(out, m) {
@@ -421,7 +414,7 @@ func reportMethods(info *ReportInfo, s map[string]map[string]map[string]MeanSD) 
 	for _, m := range info.References {
 		add(m)
 	}
-	for _, m := range []string{"metadata", "logme", "reg_h_score", "downloads", "random"} {
+	for _, m := range reportBaselines {
 		add(m)
 	}
 	for _, m := range sortedKeys(s) {
@@ -444,7 +437,7 @@ func methodLabel(info *ReportInfo, m string) string {
 // writeRankingMetrics writes the headline metrics of one protocol for every
 // method: their means over targets, then one table per metric by target.
 func writeRankingMetrics(w io.Writer, info *ReportInfo, protocol string, s map[string]map[string]map[string]MeanSD) {
-	methods := reportMethods(info, s)
+	methods := ReportMethods(info, protocol)
 	fmt.Fprintf(w, "## Ranking metrics — %s protocol\n\n", protocol)
 	fmt.Fprintf(w, "Beside Pearson, for every method on the same models: Spearman, Pearson among the fine-tunes that did not fail "+
 		"(`pearson_working`) and top-1 / top-3 regret (accuracy lost against the best model; lower is better); defined under Metrics. "+

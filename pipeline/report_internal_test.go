@@ -40,3 +40,38 @@ func TestRunReportWeightedMean(t *testing.T) {
 		t.Errorf("weighted mean line %q lacks the paper's 0.808", l)
 	}
 }
+
+// TestReportTablesShowEveryBaseline checks that the headline Pearson table
+// and the all-metrics table of a run report show every method the run
+// evaluated — history_mean and probe, the strongest baselines of the
+// model-recycling benchmark, and the reference predictions included — in
+// the order of ReportMethods.
+func TestReportTablesShowEveryBaseline(t *testing.T) {
+	info, _ := chartRun()
+	s := info.Summary["clean"]
+	for _, m := range []string{"history_mean", "probe", "random", "ref_xgb"} {
+		s[m] = s["logme"]
+	}
+	info.References = []string{"ref_xgb"}
+	info.Config.Protocols = []string{"clean"}
+	var md bytes.Buffer
+	writeMarkdown(&md, info, nil, nil)
+	want := "| node2vec+gbdt | ref_xgb | metadata | history_mean | probe | logme | downloads | random |"
+	for _, section := range []string{"## Pearson per target — clean protocol", "## All metrics, mean over targets — clean protocol"} {
+		_, after, ok := strings.Cut(md.String(), section+"\n")
+		if !ok {
+			t.Fatalf("no %q section in:\n%s", section, md.String())
+		}
+		var header string
+		for _, l := range strings.Split(after, "\n") {
+			if strings.HasPrefix(l, "| ") {
+				header = l
+				break
+			}
+		}
+		_, cols, _ := strings.Cut(header, " | ") // drop the first column's title
+		if got := "| " + cols; got != want {
+			t.Errorf("%s: header %q, want the methods %q", section, header, want)
+		}
+	}
+}

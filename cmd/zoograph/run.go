@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/schollz/progressbar/v3"
@@ -109,9 +110,9 @@ func printRunSummary(e *env, dir string) error {
 	}
 	protocol := info.Config.Protocols[0]
 	s := info.Summary[protocol]
-	cols := []string{info.Method}
-	for _, c := range []string{"logme", "reg_h_score", "downloads", "metadata", "history_mean", "probe"} {
-		if s[c] != nil {
+	var cols []string // the report's columns; the reference predictions follow the table
+	for _, c := range pipeline.ReportMethods(&info, protocol) {
+		if !slices.Contains(info.References, c) {
 			cols = append(cols, c)
 		}
 	}
