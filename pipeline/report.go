@@ -265,6 +265,12 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 	}
 	writeFailures(w, info)
 	evaluate.RenderDefinitions(w)
+	if hasLineage(info) {
+		fmt.Fprintf(w, "`%s`: the Pearson correlation of a and s within each group of models that share a base model (their first `base_models` entry; "+
+			"models without one left out), over the groups of at least %d models, averaged with the groups' sizes as weights: Σ_g n_g·r_g / Σ_g n_g. "+
+			"It asks which checkpoint of one base model is best, where telling the bases apart is easy.\n\n",
+			evaluate.MetricPearsonLineage, evaluate.MinLineageGroup)
+	}
 	if len(charts) > 0 {
 		fmt.Fprintf(w, "## Charts\n\n")
 		for _, c := range charts {
@@ -355,6 +361,9 @@ func writeAllMetrics(w io.Writer, info *ReportInfo, protocol string, s map[strin
 	methods := ReportMethods(info, protocol)
 	fmt.Fprintf(w, "| metric | %s |\n|---|%s\n", strings.Join(methods, " | "), strings.Repeat("---:|", len(methods)))
 	for _, metric := range metricOrder {
+		if metric == evaluate.MetricPearsonLineage && !hasLineage(info) {
+			continue
+		}
 		fmt.Fprintf(w, "| %s |", metric)
 		for _, m := range methods {
 			fmt.Fprintf(w, " %s |", fmtMeanSD(s[m][metric]["_mean"]))
@@ -391,8 +400,23 @@ func writeRunDetails(w io.Writer, info *ReportInfo) {
 	fmt.Fprintf(w, "## Features\n\n`%s` feature set: %s.\n", info.Config.Features, summarizeFeatures(info.Features))
 }
 
-var metricOrder = []string{"pearson", "spearman", "pearson_working", "regret@1", "regret@3", "kendall", "weighted_kendall",
+// metricOrder is the order of the all-metrics table; pearson_within_lineage
+// is left out of a run where no method has it (no base-model group).
+var metricOrder = []string{"pearson", evaluate.MetricPearsonLineage, "spearman", "pearson_working", "regret@1", "regret@3", "kendall", "weighted_kendall",
 	"top@1", "top@3", "top@5", "rel@1", "rel@3", "rel@5", "rrel@1", "rrel@3", "rrel@5", "p@1", "p@3", "p@5"}
+
+// hasLineage reports whether any method of the run has a Pearson within
+// lineage: whether the run's models form a base-model group large enough.
+func hasLineage(info *ReportInfo) bool {
+	for _, s := range info.Summary {
+		for _, m := range s {
+			if v := m[evaluate.MetricPearsonLineage]["_mean"]; v.N > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // reportBaselines is the order of the baselines in every table of a run
 // report and in the run's printed summary: the strongest kinds first.

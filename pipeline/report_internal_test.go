@@ -75,3 +75,29 @@ func TestReportTablesShowEveryBaseline(t *testing.T) {
 		}
 	}
 }
+
+// TestReportWithinLineage checks that a run whose methods have a Pearson
+// within lineage shows it in the all-metrics table and defines it, and that
+// a run without base-model groups shows neither.
+func TestReportWithinLineage(t *testing.T) {
+	info, _ := chartRun()
+	info.Config.Protocols = []string{"clean"}
+	render := func() string {
+		var md bytes.Buffer
+		writeMarkdown(&md, info, nil, nil)
+		return md.String()
+	}
+	row := "| pearson_within_lineage | 0.280 ±"
+	definition := "`pearson_within_lineage`: the Pearson correlation of a and s within each group"
+	md := render()
+	if strings.Contains(md, "pearson_within_lineage") {
+		t.Errorf("a run without lineage mentions pearson_within_lineage:\n%s", md)
+	}
+	info.Summary["clean"]["node2vec+gbdt"]["pearson_within_lineage"] = map[string]MeanSD{"_mean": {Mean: 0.28, N: 5}}
+	md = render()
+	for _, want := range []string{row, definition} {
+		if !strings.Contains(md, want) {
+			t.Errorf("a run with lineage: no %q in:\n%s", want, md)
+		}
+	}
+}
