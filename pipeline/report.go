@@ -305,7 +305,12 @@ func writePearsonTable(w io.Writer, info *ReportInfo, protocol string, s map[str
 	pubReg := publishedRow(ref, "pearson", "Reg-H-Score")
 	fmt.Fprintf(w, "## Pearson per target — %s protocol\n\n", protocol)
 	fmt.Fprintf(w, "%s\n\n", protocolNote(protocol))
-	cols := ReportMethods(info, protocol)
+	var cols []string // the reference predictions are rows of the ranking tables below
+	for _, m := range ReportMethods(info, protocol) {
+		if !slices.Contains(info.References, m) {
+			cols = append(cols, m)
+		}
+	}
 	fmt.Fprintf(w, "| target | %s |", strings.Join(cols, " | "))
 	if pubName != "" {
 		fmt.Fprintf(w, " paper best (published) | Δ vs paper | paper LogME | paper Reg-H-Score |")
@@ -345,8 +350,12 @@ func writePearsonTable(w io.Writer, info *ReportInfo, protocol string, s map[str
 	if pubName != "" {
 		fmt.Fprintf(w, "Paper best = `%s`, the published row with the highest weighted mean; "+
 			"the paper's mean is over these targets. The published columns are the paper's numbers as published: "+
-			"its protocol, whatever this table's, and its regressor saw each target's fine-tuning runtime (a leak). "+
-			"For the same predictions under this protocol and model set, run with `reference_predictions` (`--reference-predictions`).", pubName)
+			"its protocol, whatever this table's, and its regressor saw each target's fine-tuning runtime (a leak). ", pubName)
+		if len(info.References) > 0 {
+			fmt.Fprintf(w, "The reference predictions given to this run, evaluated under this protocol and model set, are rows *(reference)* of the ranking tables below.")
+		} else {
+			fmt.Fprintf(w, "For the same predictions under this protocol and model set, run with `reference_predictions` (`--reference-predictions`).")
+		}
 		if !sameTargets(pub, info.Targets) {
 			fmt.Fprintf(w, " The paper's weighted means are over its own targets, not these, so they are not shown.")
 		}
