@@ -290,11 +290,25 @@ func writeRunHeader(w io.Writer, info *ReportInfo) {
 		learner = fmt.Sprintf("learner chosen per target **%s**", ChosenLearners(info.Selection))
 	}
 	fmt.Fprintf(w, "- %s, regressor **%s**, feature set **%s** (%d features)\n", learner, cfg.Regressor, cfg.Features, len(info.Features))
-	fmt.Fprintf(w, "- %d targets × %d seeds (seeds %d…%d), leave-one-dataset-out\n", len(info.Targets), cfg.Seeds, cfg.Seed, cfg.Seed+uint64(cfg.Seeds)-1)
+	fmt.Fprintf(w, "- %d targets × %d seeds (seeds %d…%d), leave-one-dataset-out, %s", len(info.Targets), cfg.Seeds, cfg.Seed, cfg.Seed+uint64(cfg.Seeds)-1, TargetsKind(cfg))
+	if cfg.Probe == 0 {
+		fmt.Fprintf(w, ": nothing recorded on a target is used\n")
+	} else {
+		fmt.Fprintf(w, ": per target and seed, the accuracies of %d models drawn with the seed are revealed to the graph and features, and those models are left out of its evaluation\n", cfg.Probe)
+	}
 	if info.ZooChecksum != "" {
 		fmt.Fprintf(w, "- zoo checksum `%s`\n", info.ZooChecksum)
 	}
 	fmt.Fprintf(w, "- wall time %.2f s\n\n", info.TimingsSeconds["wall"])
+}
+
+// TargetsKind says whether a run's targets were cold or warm (with K),
+// for the report and the summary `run` prints.
+func TargetsKind(cfg Config) string {
+	if cfg.Probe == 0 {
+		return "cold targets"
+	}
+	return fmt.Sprintf("warm targets, K = %d", cfg.Probe)
 }
 
 // writePearsonTable writes one protocol's Pearson per target, zoograph

@@ -105,3 +105,20 @@ func TestReportWithinLineage(t *testing.T) {
 		}
 	}
 }
+
+// TestReportSaysColdOrWarm checks that a run report says whether its
+// targets were cold or warm, and for warm ones K.
+func TestReportSaysColdOrWarm(t *testing.T) {
+	info, _ := chartRun()
+	for probe, want := range map[int]string{
+		0:  "cold targets: nothing recorded on a target is used",
+		10: "warm targets, K = 10: per target and seed, the accuracies of 10 models",
+	} {
+		info.Config.Probe = probe
+		var md bytes.Buffer
+		writeMarkdown(&md, info, nil, nil)
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("probe %d: no %q in:\n%s", probe, want, md.String())
+		}
+	}
+}

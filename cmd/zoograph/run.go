@@ -116,7 +116,7 @@ func printRunSummary(e *env, dir string) error {
 			cols = append(cols, c)
 		}
 	}
-	fmt.Fprintf(e.stdout, "Pearson per target (%s protocol, mean over %d seeds):\n\n", protocol, info.Config.Seeds)
+	fmt.Fprintf(e.stdout, "Pearson per target (%s protocol, mean over %d seeds, %s):\n\n", protocol, info.Config.Seeds, pipeline.TargetsKind(info.Config))
 	fmt.Fprintf(e.stdout, "%-28s", "target")
 	for _, c := range cols {
 		fmt.Fprintf(e.stdout, " %14s", c)
