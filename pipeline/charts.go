@@ -108,36 +108,7 @@ func pearsonChart(info *ReportInfo, ref []store.ReferenceResult) *barChart {
 	if first == "" {
 		return nil
 	}
-	// The best of the reference predictions (someone else's, evaluated
-	// here), the strongest baseline of the run, each by its mean Pearson
-	// over the targets, and LogME, the paper's reference baseline.
-	strongest := func(keep func(m string) bool) string {
-		best, bestV := "", math.Inf(-1)
-		for _, m := range sortedKeys(info.Summary[first]) {
-			if m == info.Method || !keep(m) {
-				continue
-			}
-			if v := info.Summary[first][m]["pearson"]["_mean"]; v.N > 0 && v.Mean > bestV {
-				best, bestV = m, v.Mean
-			}
-		}
-		return best
-	}
-	isReference := func(m string) bool { return slices.Contains(info.References, m) }
-	if other := strongest(isReference); other != "" {
-		what := "reference predictions, same models"
-		if n := len(info.References); n > 1 {
-			what = fmt.Sprintf("the best of %d reference predictions, same models", n)
-		}
-		ch.series = append(ch.series, barSeries{fmt.Sprintf("%s, %s protocol (%s)", other, first, what), colourReference, fromRun(first, other)})
-	}
-	best := strongest(func(m string) bool { return !isReference(m) })
-	if best != "" {
-		ch.series = append(ch.series, barSeries{fmt.Sprintf("%s, %s protocol (strongest baseline of this run)", best, first), colourBaseline, fromRun(first, best)})
-	}
-	if best != "logme" && info.Summary[first]["logme"] != nil {
-		ch.series = append(ch.series, barSeries{fmt.Sprintf("logme, %s protocol (this run)", first), colourLogME, fromRun(first, "logme")})
-	}
+	ch.series = append(ch.series, comparedSeries(info, first, fromRun)...)
 	if name, pub := bestPublished(ref, "pearson"); name != "" {
 		vals := make([]float64, len(groups))
 		for i, g := range groups {
@@ -162,6 +133,43 @@ func pearsonChart(info *ReportInfo, ref []store.ReferenceResult) *barChart {
 		ch.series = append(ch.series, barSeries{fmt.Sprintf("paper's best published row (%s), paper protocol", name), colourPaper, vals})
 	}
 	return ch
+}
+
+// comparedSeries returns the series the run's method is compared with,
+// under its first protocol: the best of the reference predictions
+// (someone else's, evaluated here), the strongest baseline of the run, each
+// by its mean Pearson over the targets, and LogME, the paper's reference
+// baseline. fromRun returns a method's Pearson per group.
+func comparedSeries(info *ReportInfo, first string, fromRun func(protocol, method string) []float64) []barSeries {
+	var out []barSeries
+	strongest := func(keep func(m string) bool) string {
+		best, bestV := "", math.Inf(-1)
+		for _, m := range sortedKeys(info.Summary[first]) {
+			if m == info.Method || !keep(m) {
+				continue
+			}
+			if v := info.Summary[first][m]["pearson"]["_mean"]; v.N > 0 && v.Mean > bestV {
+				best, bestV = m, v.Mean
+			}
+		}
+		return best
+	}
+	isReference := func(m string) bool { return slices.Contains(info.References, m) }
+	if other := strongest(isReference); other != "" {
+		what := "reference predictions, same models"
+		if n := len(info.References); n > 1 {
+			what = fmt.Sprintf("the best of %d reference predictions, same models", n)
+		}
+		out = append(out, barSeries{fmt.Sprintf("%s, %s protocol (%s)", other, first, what), colourReference, fromRun(first, other)})
+	}
+	best := strongest(func(m string) bool { return !isReference(m) })
+	if best != "" {
+		out = append(out, barSeries{fmt.Sprintf("%s, %s protocol (strongest baseline of this run)", best, first), colourBaseline, fromRun(first, best)})
+	}
+	if best != "logme" && info.Summary[first]["logme"] != nil {
+		out = append(out, barSeries{fmt.Sprintf("logme, %s protocol (this run)", first), colourLogME, fromRun(first, "logme")})
+	}
+	return out
 }
 
 // sameTargets reports whether the published row pub covers exactly the
