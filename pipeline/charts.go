@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -27,11 +28,12 @@ var (
 	colourBaseline  = color.NRGBA{R: 44, G: 160, B: 44, A: 255}
 	colourLogME     = color.NRGBA{R: 127, G: 127, B: 127, A: 255}
 	colourPoints    = color.NRGBA{R: 31, G: 119, B: 180, A: 170}
+	colourReference = color.NRGBA{R: 148, G: 103, B: 189, A: 255}
 )
 
 // renderCharts draws the Pearson bars per target (this run's method in
-// each of its protocols, the strongest baseline, LogME and the paper's best
-// published row) and a predicted-vs-actual scatter per target, as SVG and
+// each of its protocols, the best of the reference predictions, the
+// strongest baseline, LogME and the paper's best published row) and a predicted-vs-actual scatter per target, as SVG and
 // PNG, and returns the SVG file names for the report.
 func renderCharts(dir string, info *ReportInfo, preds []store.Prediction, ref []store.ReferenceResult) ([]string, error) {
 	var files []string
@@ -106,23 +108,7 @@ func pearsonChart(info *ReportInfo, ref []store.ReferenceResult) *barChart {
 	if first == "" {
 		return nil
 	}
-	// The strongest baseline of the run, by its mean Pearson over the
-	// targets, and LogME, the paper's reference baseline.
-	best, bestV := "", math.Inf(-1)
-	for _, m := range sortedKeys(info.Summary[first]) {
-		if m == info.Method {
-			continue
-		}
-		if v := info.Summary[first][m]["pearson"]["_mean"]; v.N > 0 && v.Mean > bestV {
-			best, bestV = m, v.Mean
-		}
-	}
-	if best != "" {
-		ch.series = append(ch.series, barSeries{fmt.Sprintf("%s, %s protocol (strongest baseline of this run)", best, first), colourBaseline, fromRun(first, best)})
-	}
-	if best != "logme" && info.Summary[first]["logme"] != nil {
-		ch.series = append(ch.series, barSeries{fmt.Sprintf("logme, %s protocol (this run)", first), colourLogME, fromRun(first, "logme")})
-	}
+	ch.series = append(ch.series, comparedSeries(info, first, fromRun)...)
 	if name, pub := bestPublished(ref, "pearson"); name != "" {
 		vals := make([]float64, len(groups))
 		for i, g := range groups {
@@ -147,6 +133,43 @@ func pearsonChart(info *ReportInfo, ref []store.ReferenceResult) *barChart {
 		ch.series = append(ch.series, barSeries{fmt.Sprintf("paper's best published row (%s), paper protocol", name), colourPaper, vals})
 	}
 	return ch
+}
+
+// comparedSeries returns the series the run's method is compared with,
+// under its first protocol: the best of the reference predictions
+// (someone else's, evaluated here), the strongest baseline of the run, each
+// by its mean Pearson over the targets, and LogME, the paper's reference
+// baseline. fromRun returns a method's Pearson per group.
+func comparedSeries(info *ReportInfo, first string, fromRun func(protocol, method string) []float64) []barSeries {
+	var out []barSeries
+	strongest := func(keep func(m string) bool) string {
+		best, bestV := "", math.Inf(-1)
+		for _, m := range sortedKeys(info.Summary[first]) {
+			if m == info.Method || !keep(m) {
+				continue
+			}
+			if v := info.Summary[first][m]["pearson"]["_mean"]; v.N > 0 && v.Mean > bestV {
+				best, bestV = m, v.Mean
+			}
+		}
+		return best
+	}
+	isReference := func(m string) bool { return slices.Contains(info.References, m) }
+	if other := strongest(isReference); other != "" {
+		what := "reference predictions, same models"
+		if n := len(info.References); n > 1 {
+			what = fmt.Sprintf("the best of %d reference predictions, same models", n)
+		}
+		out = append(out, barSeries{fmt.Sprintf("%s, %s protocol (%s)", other, first, what), colourReference, fromRun(first, other)})
+	}
+	best := strongest(func(m string) bool { return !isReference(m) })
+	if best != "" {
+		out = append(out, barSeries{fmt.Sprintf("%s, %s protocol (strongest baseline of this run)", best, first), colourBaseline, fromRun(first, best)})
+	}
+	if best != "logme" && info.Summary[first]["logme"] != nil {
+		out = append(out, barSeries{fmt.Sprintf("logme, %s protocol (this run)", first), colourLogME, fromRun(first, "logme")})
+	}
+	return out
 }
 
 // sameTargets reports whether the published row pub covers exactly the
@@ -236,11 +259,22 @@ type chartLayout struct {
 }
 
 // size returns the chart's width and height: room for every bar and for
-// the legend below the plot.
+// the legend below the plot, its longest label included.
 func (ch *barChart) size() (w, h vg.Length) {
 	w = vg.Length(math.Max(7, 1.5+0.22*float64(len(ch.groups)*len(ch.series)))) * vg.Inch
+	style := plot.NewLegend().TextStyle
+	for _, se := range ch.series {
+		// where plot's Legend.Draw ends the text, with a margin
+		w = max(w, legendXOffs+legendThumbnail+style.Width(" "+se.label)+vg.Points(8))
+	}
 	return w, 4.5*vg.Inch + ch.legendHeight()
 }
+
+// The legend's left offset and thumbnail width.
+var (
+	legendXOffs     = 0.5 * vg.Inch
+	legendThumbnail = vg.Points(12)
+)
 
 // legendPadding separates the legend's entries.
 var legendPadding = vg.Points(5)
@@ -271,9 +305,9 @@ func (ch *barChart) draw(dc draw.Canvas) (chartLayout, error) {
 
 	leg := plot.NewLegend()
 	leg.Top, leg.Left = true, true
-	leg.XOffs = 0.5 * vg.Inch
+	leg.XOffs = legendXOffs
 	leg.YOffs = -vg.Points(4)
-	leg.ThumbnailWidth = vg.Points(12)
+	leg.ThumbnailWidth = legendThumbnail
 	leg.Padding = legendPadding
 	for _, se := range ch.series {
 		leg.Add(se.label, swatch{se.colour})

@@ -4,9 +4,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -150,4 +152,39 @@ func TestPearsonChartLayout(t *testing.T) {
 func overlap(a, b vg.Rectangle) bool {
 	const eps = 0.01
 	return a.Min.X < b.Max.X-eps && b.Min.X < a.Max.X-eps && a.Min.Y < b.Max.Y-eps && b.Min.Y < a.Max.Y-eps
+}
+
+// TestPearsonChartReference checks that reference predictions (someone
+// else's, evaluated in the run) get a series of their own, named as such,
+// are never called the run's strongest baseline, and that the legend fits
+// the canvas with their long names.
+func TestPearsonChartReference(t *testing.T) {
+	info, ref := chartRun()
+	const other = "xgb_homo_SAGEConv_all_normalize_without_transfer"
+	clean := info.Summary["clean"]
+	clean[other] = map[string]map[string]MeanSD{"pearson": {"_mean": {Mean: 0.99, N: 1}, "svhn": {Mean: 0.99, N: 1}}}
+	clean["lr_node2vec"] = map[string]map[string]MeanSD{"pearson": {"_mean": {Mean: 0.5, N: 1}}}
+	info.References = []string{"lr_node2vec", other}
+	ch := pearsonChart(info, ref)
+	var labels []string
+	for _, se := range ch.series {
+		labels = append(labels, se.label)
+	}
+	for _, want := range []string{
+		other + ", clean protocol (the best of 2 reference predictions, same models)",
+		"metadata, clean protocol (strongest baseline of this run)",
+	} {
+		if !slices.Contains(labels, want) {
+			t.Errorf("series %q, want one labelled %q", labels, want)
+		}
+	}
+	w, _ := ch.size()
+	// plot's Legend.Draw writes a label from its left offset, past the
+	// thumbnail and a space (its Rectangle does not say where).
+	style := plot.NewLegend().TextStyle
+	for _, l := range labels {
+		if right := legendXOffs + legendThumbnail + style.Rectangle(" ").Max.X + style.Width(l); right > w {
+			t.Errorf("legend label %q ends at %v, past the %v wide canvas", l, right, w)
+		}
+	}
 }

@@ -403,7 +403,7 @@ func (d *Description) Validate() error {
 		return fail("task", "unknown task %q: want a task of the Hub's vocabulary, e.g. %s", d.Task, exampleTask(d.Modality))
 	}
 	if !taskAllows(d.Task, d.Modality) {
-		return fail("task", "%s is a %s task, not a %s one", d.Task, hubTasks[d.Task].modality, d.Modality)
+		return fail("task", "%s is a task for %s data, not %s", d.Task, hubTasks[d.Task].modality, d.Modality)
 	}
 	switch {
 	case d.NumClasses < 0:

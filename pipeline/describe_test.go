@@ -86,7 +86,7 @@ scores:
 		{"missing name", "modality: text\ntask: text-classification\n", "name", 0, "missing"},
 		{"missing task", "name: x\nmodality: audio\n", "task", 0, "audio-classification"},
 		{"unknown task", "name: x\nmodality: text\ntask: sentiment\n", "task", 3, `unknown task "sentiment"`},
-		{"task of another modality", "name: x\nmodality: image\ntask: text-classification\n", "task", 3, "text task, not a image one"},
+		{"task of another modality", "name: x\nmodality: image\ntask: text-classification\n", "task", 3, "a task for text data, not image"},
 		{"classes not a number", "name: x\nmodality: text\ntask: text-classification\nnum_classes: two\n", "num_classes", 4, "cannot construct !!str `two` into int64"},
 		{"score not a number on its own line", "name: x\nmodality: text\ntask: text-classification\nscores:\n  logme:\n    a/m: 1\n    b/m: abc\n", "scores", 7, "cannot construct !!str `abc` into float64"},
 		{"name is a list", "name: [a, b]\nmodality: text\ntask: text-classification\n", "name", 1, "single value"},

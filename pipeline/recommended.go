@@ -101,9 +101,9 @@ func writeRecommended(w io.Writer, recs []TargetRecommendation) {
 	}
 	fmt.Fprintf(w, "## Recommended models\n\n")
 	fmt.Fprintf(w, "What the run would have recommended for each held-out target: its %d best predicted models "+
-		"(mean score over seeds), their recorded accuracy, and the regret — the best recorded accuracy minus "+
+		"(by their score, the method's prediction averaged over seeds: an order, not an accuracy), their recorded accuracy, and the regret — the best recorded accuracy minus "+
 		"that of the first recommendation (and of the best of the %d).\n\n", RecommendedTop, RecommendedTop)
-	fmt.Fprintf(w, "| target | rank | model | recorded | regret |\n|---|---:|---|---:|---:|\n")
+	fmt.Fprintf(w, "| target | rank | model | score | recorded | regret |\n|---|---:|---|---:|---:|---:|\n")
 	var regret, regretTop float64
 	for _, r := range recs {
 		for _, m := range r.Models {
@@ -112,9 +112,9 @@ func writeRecommended(w io.Writer, recs []TargetRecommendation) {
 				target = r.Target
 				reg = fmt.Sprintf("%.4f (top %d: %.4f)", r.Regret, len(r.Models), r.RegretTop)
 			}
-			fmt.Fprintf(w, "| %s | %d | %s | %.4f | %s |\n", target, m.Rank, m.ModelID, m.Recorded, reg)
+			fmt.Fprintf(w, "| %s | %d | %s | %.3f | %.4f | %s |\n", target, m.Rank, m.ModelID, m.Score, m.Recorded, reg)
 		}
-		fmt.Fprintf(w, "| | best | %s | %.4f | |\n", r.Best, r.BestAccuracy)
+		fmt.Fprintf(w, "| | best | %s | | %.4f | |\n", r.Best, r.BestAccuracy)
 		regret += r.Regret
 		regretTop += r.RegretTop
 	}

@@ -33,7 +33,7 @@ func TestRecommendedFrom(t *testing.T) {
 	}
 	var sb strings.Builder
 	writeRecommended(&sb, got)
-	for _, s := range []string{"## Recommended models", "| a | 1 | m2 | 0.8000 | 0.1500 (top 2: 0.1500) |", "| | best | m3 | 0.9500 | |", "Mean regret over 2 targets: 0.0750"} {
+	for _, s := range []string{"## Recommended models", "| a | 1 | m2 | 0.600 | 0.8000 | 0.1500 (top 2: 0.1500) |", "|  | 2 | m1 | 0.500 | 0.7000 |  |", "| | best | m3 | | 0.9500 | |", "Mean regret over 2 targets: 0.0750"} {
 		if !strings.Contains(sb.String(), s) {
 			t.Errorf("report lacks %q:\n%s", s, sb.String())
 		}

@@ -265,6 +265,12 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 	}
 	writeFailures(w, info)
 	evaluate.RenderDefinitions(w)
+	if hasLineage(info) {
+		fmt.Fprintf(w, "`%s`: the Pearson correlation of a and s within each group of models that share a base model (their first `base_models` entry; "+
+			"models without one left out), over the groups of at least %d models, averaged with the groups' sizes as weights: Σ_g n_g·r_g / Σ_g n_g. "+
+			"It asks which checkpoint of one base model is best, where telling the bases apart is easy.\n\n",
+			evaluate.MetricPearsonLineage, evaluate.MinLineageGroup)
+	}
 	if len(charts) > 0 {
 		fmt.Fprintf(w, "## Charts\n\n")
 		for _, c := range charts {
@@ -284,11 +290,25 @@ func writeRunHeader(w io.Writer, info *ReportInfo) {
 		learner = fmt.Sprintf("learner chosen per target **%s**", ChosenLearners(info.Selection))
 	}
 	fmt.Fprintf(w, "- %s, regressor **%s**, feature set **%s** (%d features)\n", learner, cfg.Regressor, cfg.Features, len(info.Features))
-	fmt.Fprintf(w, "- %d targets × %d seeds (seeds %d…%d), leave-one-dataset-out\n", len(info.Targets), cfg.Seeds, cfg.Seed, cfg.Seed+uint64(cfg.Seeds)-1)
+	fmt.Fprintf(w, "- %d targets × %d seeds (seeds %d…%d), leave-one-dataset-out, %s", len(info.Targets), cfg.Seeds, cfg.Seed, cfg.Seed+uint64(cfg.Seeds)-1, TargetsKind(cfg))
+	if cfg.Probe == 0 {
+		fmt.Fprintf(w, ": nothing recorded on a target is used\n")
+	} else {
+		fmt.Fprintf(w, ": per target and seed, the accuracies of %d models drawn with the seed are revealed to the graph and features, and those models are left out of its evaluation\n", cfg.Probe)
+	}
 	if info.ZooChecksum != "" {
 		fmt.Fprintf(w, "- zoo checksum `%s`\n", info.ZooChecksum)
 	}
 	fmt.Fprintf(w, "- wall time %.2f s\n\n", info.TimingsSeconds["wall"])
+}
+
+// TargetsKind says whether a run's targets were cold or warm (with K),
+// for the report and the summary `run` prints.
+func TargetsKind(cfg Config) string {
+	if cfg.Probe == 0 {
+		return "cold targets"
+	}
+	return fmt.Sprintf("warm targets, K = %d", cfg.Probe)
 }
 
 // writePearsonTable writes one protocol's Pearson per target, zoograph
@@ -299,10 +319,10 @@ func writePearsonTable(w io.Writer, info *ReportInfo, protocol string, s map[str
 	pubReg := publishedRow(ref, "pearson", "Reg-H-Score")
 	fmt.Fprintf(w, "## Pearson per target — %s protocol\n\n", protocol)
 	fmt.Fprintf(w, "%s\n\n", protocolNote(protocol))
-	cols := []string{info.Method}
-	for _, b := range []string{"metadata", "logme", "reg_h_score", "downloads", "random"} {
-		if s[b] != nil {
-			cols = append(cols, b)
+	var cols []string // the reference predictions are rows of the ranking tables below
+	for _, m := range ReportMethods(info, protocol) {
+		if !slices.Contains(info.References, m) {
+			cols = append(cols, m)
 		}
 	}
 	fmt.Fprintf(w, "| target | %s |", strings.Join(cols, " | "))
@@ -344,8 +364,12 @@ func writePearsonTable(w io.Writer, info *ReportInfo, protocol string, s map[str
 	if pubName != "" {
 		fmt.Fprintf(w, "Paper best = `%s`, the published row with the highest weighted mean; "+
 			"the paper's mean is over these targets. The published columns are the paper's numbers as published: "+
-			"its protocol, whatever this table's, and its regressor saw each target's fine-tuning runtime (a leak). "+
-			"For the same predictions under this protocol and model set, run with `reference_predictions` (`--reference-predictions`).", pubName)
+			"its protocol, whatever this table's, and its regressor saw each target's fine-tuning runtime (a leak). ", pubName)
+		if len(info.References) > 0 {
+			fmt.Fprintf(w, "The reference predictions given to this run, evaluated under this protocol and model set, are rows *(reference)* of the ranking tables below.")
+		} else {
+			fmt.Fprintf(w, "For the same predictions under this protocol and model set, run with `reference_predictions` (`--reference-predictions`).")
+		}
 		if !sameTargets(pub, info.Targets) {
 			fmt.Fprintf(w, " The paper's weighted means are over its own targets, not these, so they are not shown.")
 		}
@@ -357,18 +381,12 @@ func writePearsonTable(w io.Writer, info *ReportInfo, protocol string, s map[str
 // for every method, zoograph's first.
 func writeAllMetrics(w io.Writer, info *ReportInfo, protocol string, s map[string]map[string]map[string]MeanSD) {
 	fmt.Fprintf(w, "## All metrics, mean over targets — %s protocol\n\n", protocol)
-	methods := sortedKeys(s)
-	slices.SortStableFunc(methods, func(a, b string) int {
-		if a == info.Method {
-			return -1
-		}
-		if b == info.Method {
-			return 1
-		}
-		return 0
-	})
+	methods := ReportMethods(info, protocol)
 	fmt.Fprintf(w, "| metric | %s |\n|---|%s\n", strings.Join(methods, " | "), strings.Repeat("---:|", len(methods)))
 	for _, metric := range metricOrder {
+		if metric == evaluate.MetricPearsonLineage && !hasLineage(info) {
+			continue
+		}
 		fmt.Fprintf(w, "| %s |", metric)
 		for _, m := range methods {
 			fmt.Fprintf(w, " %s |", fmtMeanSD(s[m][metric]["_mean"]))
@@ -405,12 +423,34 @@ func writeRunDetails(w io.Writer, info *ReportInfo) {
 	fmt.Fprintf(w, "## Features\n\n`%s` feature set: %s.\n", info.Config.Features, summarizeFeatures(info.Features))
 }
 
-var metricOrder = []string{"pearson", "spearman", "pearson_working", "regret@1", "regret@3", "kendall", "weighted_kendall",
+// metricOrder is the order of the all-metrics table; pearson_within_lineage
+// is left out of a run where no method has it (no base-model group).
+var metricOrder = []string{"pearson", evaluate.MetricPearsonLineage, "spearman", "pearson_working", "regret@1", "regret@3", "kendall", "weighted_kendall",
 	"top@1", "top@3", "top@5", "rel@1", "rel@3", "rel@5", "rrel@1", "rrel@3", "rrel@5", "p@1", "p@3", "p@5"}
 
-// reportMethods orders a protocol's methods for the ranking tables:
-// zoograph's, the reference predictions, the baselines, then any other.
-func reportMethods(info *ReportInfo, s map[string]map[string]map[string]MeanSD) []string {
+// hasLineage reports whether any method of the run has a Pearson within
+// lineage: whether the run's models form a base-model group large enough.
+func hasLineage(info *ReportInfo) bool {
+	for _, s := range info.Summary {
+		for _, m := range s {
+			if v := m[evaluate.MetricPearsonLineage]["_mean"]; v.N > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// reportBaselines is the order of the baselines in every table of a run
+// report and in the run's printed summary: the strongest kinds first.
+var reportBaselines = []string{"metadata", "history_mean", "probe", "logme", "reg_h_score", "downloads", "random"}
+
+// ReportMethods orders the methods a run evaluated under protocol for the
+// tables of its report (and the summary `run` prints): the run's method,
+// the reference predictions, the baselines, then any other. Every table
+// takes its columns or rows from it, so none leaves a baseline out.
+func ReportMethods(info *ReportInfo, protocol string) []string {
+	s := info.Summary[protocol]
 	var out []string
 	add := func(m string) {
 		if s[m] != nil && !slices.Contains(out, m) {
@@ -421,7 +461,7 @@ func reportMethods(info *ReportInfo, s map[string]map[string]map[string]MeanSD) 
 	for _, m := range info.References {
 		add(m)
 	}
-	for _, m := range []string{"metadata", "logme", "reg_h_score", "downloads", "random"} {
+	for _, m := range reportBaselines {
 		add(m)
 	}
 	for _, m := range sortedKeys(s) {
@@ -444,7 +484,7 @@ func methodLabel(info *ReportInfo, m string) string {
 // writeRankingMetrics writes the headline metrics of one protocol for every
 // method: their means over targets, then one table per metric by target.
 func writeRankingMetrics(w io.Writer, info *ReportInfo, protocol string, s map[string]map[string]map[string]MeanSD) {
-	methods := reportMethods(info, s)
+	methods := ReportMethods(info, protocol)
 	fmt.Fprintf(w, "## Ranking metrics — %s protocol\n\n", protocol)
 	fmt.Fprintf(w, "Beside Pearson, for every method on the same models: Spearman, Pearson among the fine-tunes that did not fail "+
 		"(`pearson_working`) and top-1 / top-3 regret (accuracy lost against the best model; lower is better); defined under Metrics. "+

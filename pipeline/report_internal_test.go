@@ -40,3 +40,85 @@ func TestRunReportWeightedMean(t *testing.T) {
 		t.Errorf("weighted mean line %q lacks the paper's 0.808", l)
 	}
 }
+
+// TestReportTablesShowEveryBaseline checks that the headline Pearson table
+// and the all-metrics table of a run report show every baseline the run
+// evaluated — history_mean and probe, the strongest baselines of the
+// model-recycling benchmark, included — in the order of ReportMethods, and
+// the all-metrics table the reference predictions too.
+func TestReportTablesShowEveryBaseline(t *testing.T) {
+	info, _ := chartRun()
+	s := info.Summary["clean"]
+	for _, m := range []string{"history_mean", "probe", "random", "ref_xgb"} {
+		s[m] = s["logme"]
+	}
+	info.References = []string{"ref_xgb"}
+	info.Config.Protocols = []string{"clean"}
+	var md bytes.Buffer
+	writeMarkdown(&md, info, nil, nil)
+	all := "| node2vec+gbdt | ref_xgb | metadata | history_mean | probe | logme | downloads | random |"
+	for section, want := range map[string]string{
+		// the reference predictions are rows of the ranking tables instead
+		"## Pearson per target — clean protocol":             strings.Replace(all, " ref_xgb |", "", 1),
+		"## All metrics, mean over targets — clean protocol": all,
+	} {
+		_, after, ok := strings.Cut(md.String(), section+"\n")
+		if !ok {
+			t.Fatalf("no %q section in:\n%s", section, md.String())
+		}
+		var header string
+		for _, l := range strings.Split(after, "\n") {
+			if strings.HasPrefix(l, "| ") {
+				header = l
+				break
+			}
+		}
+		_, cols, _ := strings.Cut(header, " | ") // drop the first column's title
+		if got := "| " + cols; got != want {
+			t.Errorf("%s: header %q, want the methods %q", section, header, want)
+		}
+	}
+}
+
+// TestReportWithinLineage checks that a run whose methods have a Pearson
+// within lineage shows it in the all-metrics table and defines it, and that
+// a run without base-model groups shows neither.
+func TestReportWithinLineage(t *testing.T) {
+	info, _ := chartRun()
+	info.Config.Protocols = []string{"clean"}
+	render := func() string {
+		var md bytes.Buffer
+		writeMarkdown(&md, info, nil, nil)
+		return md.String()
+	}
+	row := "| pearson_within_lineage | 0.280 ±"
+	definition := "`pearson_within_lineage`: the Pearson correlation of a and s within each group"
+	md := render()
+	if strings.Contains(md, "pearson_within_lineage") {
+		t.Errorf("a run without lineage mentions pearson_within_lineage:\n%s", md)
+	}
+	info.Summary["clean"]["node2vec+gbdt"]["pearson_within_lineage"] = map[string]MeanSD{"_mean": {Mean: 0.28, N: 5}}
+	md = render()
+	for _, want := range []string{row, definition} {
+		if !strings.Contains(md, want) {
+			t.Errorf("a run with lineage: no %q in:\n%s", want, md)
+		}
+	}
+}
+
+// TestReportSaysColdOrWarm checks that a run report says whether its
+// targets were cold or warm, and for warm ones K.
+func TestReportSaysColdOrWarm(t *testing.T) {
+	info, _ := chartRun()
+	for probe, want := range map[int]string{
+		0:  "cold targets: nothing recorded on a target is used",
+		10: "warm targets, K = 10: per target and seed, the accuracies of 10 models",
+	} {
+		info.Config.Probe = probe
+		var md bytes.Buffer
+		writeMarkdown(&md, info, nil, nil)
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("probe %d: no %q in:\n%s", probe, want, md.String())
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/schollz/progressbar/v3"
@@ -109,13 +110,13 @@ func printRunSummary(e *env, dir string) error {
 	}
 	protocol := info.Config.Protocols[0]
 	s := info.Summary[protocol]
-	cols := []string{info.Method}
-	for _, c := range []string{"logme", "reg_h_score", "downloads", "metadata", "history_mean", "probe"} {
-		if s[c] != nil {
+	var cols []string // the report's columns; the reference predictions follow the table
+	for _, c := range pipeline.ReportMethods(&info, protocol) {
+		if !slices.Contains(info.References, c) {
 			cols = append(cols, c)
 		}
 	}
-	fmt.Fprintf(e.stdout, "Pearson per target (%s protocol, mean over %d seeds):\n\n", protocol, info.Config.Seeds)
+	fmt.Fprintf(e.stdout, "Pearson per target (%s protocol, mean over %d seeds, %s):\n\n", protocol, info.Config.Seeds, pipeline.TargetsKind(info.Config))
 	fmt.Fprintf(e.stdout, "%-28s", "target")
 	for _, c := range cols {
 		fmt.Fprintf(e.stdout, " %14s", c)

@@ -344,3 +344,51 @@ func TestRunProbeHidesHistory(t *testing.T) {
 		t.Errorf("exit %d; stderr lacks %q naming %s and probe %d:\n%s\n%s", code, want, smallest, k-1, errs, out)
 	}
 }
+
+// TestRunSummary checks the table run and report print: every baseline of
+// the report's headline table (random and history_mean included) and
+// whether the targets were cold or warm.
+func TestRunSummary(t *testing.T) {
+	pearson := func(v float64) map[string]map[string]pipeline.MeanSD {
+		m := map[string]pipeline.MeanSD{}
+		for _, tg := range []string{"rte", "_mean", "_weighted_mean"} {
+			m[tg] = pipeline.MeanSD{Mean: v, N: 2}
+		}
+		return map[string]map[string]pipeline.MeanSD{"pearson": m}
+	}
+	for _, tc := range []struct {
+		name  string
+		probe int
+		kind  string
+	}{
+		{"cold", 0, "cold targets"},
+		{"warm", 10, "warm targets, K = 10"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			info := pipeline.ReportInfo{Method: "zoograph+gbdt", Targets: []string{"rte"},
+				Summary: map[string]map[string]map[string]map[string]pipeline.MeanSD{"clean": {
+					"zoograph+gbdt": pearson(0.5), "history_mean": pearson(0.45), "random": pearson(0), "probe": pearson(0.2)}}}
+			info.Config = pipeline.DefaultConfig()
+			info.Config.Protocols, info.Config.Seeds, info.Config.Probe = []string{"clean"}, 2, tc.probe
+			dir := t.TempDir()
+			b, err := json.Marshal(info)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, pipeline.FileReportJSON), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			if err := printRunSummary(&env{stdout: &out, stderr: &out}, dir); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(out.String(), "\n")
+			if want := fmt.Sprintf("Pearson per target (clean protocol, mean over 2 seeds, %s):", tc.kind); lines[0] != want {
+				t.Errorf("first line %q, want %q", lines[0], want)
+			}
+			if got, want := strings.Fields(lines[2]), []string{"target", "zoograph+gbdt", "history_mean", "probe", "random"}; !slices.Equal(got, want) {
+				t.Errorf("columns %q, want %q", got, want)
+			}
+		})
+	}
+}
