@@ -265,12 +265,6 @@ func writeMarkdown(w io.Writer, info *ReportInfo, ref []store.ReferenceResult, c
 	}
 	writeFailures(w, info)
 	evaluate.RenderDefinitions(w)
-	if hasLineage(info) {
-		fmt.Fprintf(w, "`%s`: the Pearson correlation of a and s within each group of models that share a base model (their first `base_models` entry; "+
-			"models without one left out), over the groups of at least %d models, averaged with the groups' sizes as weights: Σ_g n_g·r_g / Σ_g n_g. "+
-			"It asks which checkpoint of one base model is best, where telling the bases apart is easy.\n\n",
-			evaluate.MetricPearsonLineage, evaluate.MinLineageGroup)
-	}
 	if len(charts) > 0 {
 		fmt.Fprintf(w, "## Charts\n\n")
 		for _, c := range charts {

@@ -512,6 +512,8 @@ func RenderDefinitions(w io.Writer) {
 		"or when a correlation's input is constant.\n\n"+
 		"| metric | definition | reads |\n|---|---|---|\n"+
 		"| `pearson` | Pearson correlation of a and s | does the score track the accuracy (the user's metric; higher is better) |\n"+
+		"| `pearson_within_lineage` | `pearson` within each group of models that share a base model (their first `base_models` entry; models without one left out), "+
+		"over the groups of at least %d models, averaged with the groups' sizes as weights: Σ_g n_g·r_g / Σ_g n_g | which checkpoint of one base model is best, where telling the bases apart is easy |\n"+
 		"| `spearman` | Pearson correlation of the ranks of a and s, tied values given their average rank | is the order right, whatever the scale |\n"+
 		"| `pearson_working` | `pearson` over the models whose fine-tune on T did not fail. A fine-tune failed when a ≤ c + %g·(1 − c) (no better than chance) "+
 		"or a − c < (ã − c)/2 (closer to chance than to the typical fine-tune), with c = 1/number of classes of T (0 when unknown) and ã the median of T's ground-truth accuracies | "+
@@ -526,7 +528,7 @@ func RenderDefinitions(w io.Writer) {
 		"| `mean` | Σ_T v_T / (number of targets) | |\n"+
 		"| `weighted mean` | Σ_T w_T v_T / Σ_T w_T, w_T = max(a_T) − mean(a_T) (the paper's `average`) | dominated by the targets with the widest spread |\n"+
 		"| ± | sample standard deviation over seeds | |\n\n",
-		MinModels, ChanceMargin)
+		MinModels, MinLineageGroup, ChanceMargin)
 }
 
 // RenderMetricTable writes one metric's markdown table: methods × targets
