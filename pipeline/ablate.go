@@ -284,6 +284,9 @@ func (a *Ablation) WriteMarkdown(w io.Writer) {
 	fmt.Fprintln(w)
 }
 
+// FileAblation is an ablation directory's results (WriteAblation).
+const FileAblation = "ablation.json"
+
 // WriteAblation writes dir/ablation.md, dir/ablation.json and the full
 // method's run directory dir/full. dir must not exist or be empty.
 func WriteAblation(dir string, a *Ablation, zoo *store.Tables, zooDir, zooChecksum string) error {
@@ -304,7 +307,7 @@ func WriteAblation(dir string, a *Ablation, zoo *store.Tables, zooDir, zooChecks
 	}
 	b := *a
 	b.Rows = rows
-	if err := evaluate.WriteJSONFile(filepath.Join(dir, "ablation.json"), &b); err != nil {
+	if err := evaluate.WriteJSONFile(filepath.Join(dir, FileAblation), &b); err != nil {
 		return err
 	}
 	var md bytes.Buffer

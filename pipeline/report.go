@@ -161,6 +161,10 @@ func Render(dir string) error {
 	var info ReportInfo
 	b, err := os.ReadFile(filepath.Join(dir, FileReportJSON))
 	if err != nil {
+		if _, aerr := os.Stat(filepath.Join(dir, FileAblation)); aerr == nil {
+			return fmt.Errorf("report: %s is an ablation, not a run directory: its full method's run is %s, and %s is rendered when written",
+				dir, filepath.Join(dir, "full"), filepath.Join(dir, "ablation.md"))
+		}
 		return fmt.Errorf("report: %s is not a run directory: %w", dir, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, FileConfig)); err != nil {

@@ -26,6 +26,8 @@ func TestCommandsFailCleanly(t *testing.T) {
 	baselineDir := filepath.Join(tmp, "baseline-report") // what baseline and eval write
 	writeTestFile(t, filepath.Join(baselineDir, "report.json"), `{"protocol": "clean", "targets": {"dtd": {}}}`)
 	writeTestFile(t, filepath.Join(baselineDir, "report.md"), "# baselines\n")
+	ablationDir := filepath.Join(tmp, "ablation") // what ablate writes beside full/
+	writeTestFile(t, filepath.Join(ablationDir, "ablation.json"), `{"rows": []}`)
 	notDir := filepath.Join(tmp, "a-file")
 	writeTestFile(t, notDir, "x")
 
@@ -41,6 +43,8 @@ func TestCommandsFailCleanly(t *testing.T) {
 			code: exitUsage, stderr: "--top -5: want 0 (all) or more"},
 		{name: "report of a directory that is no run", args: []string{"report", tmp},
 			code: exitFailure, stderr: "zoograph report: " + tmp + " is not a run directory", unwanted: "report: report:"},
+		{name: "report of an ablation directory", args: []string{"report", ablationDir},
+			code: exitFailure, stderr: "is an ablation, not a run directory: its full method's run is " + filepath.Join(ablationDir, "full")},
 		{name: "demo into an existing directory", args: []string{"demo", "--out", full},
 			code: exitFailure, stderr: "zoograph demo: " + full + ": file already exists", unwanted: "demo: demo:"},
 		{name: "crawl of an unknown kind", args: []string{"crawl", "spaces", "--out", filepath.Join(tmp, "c")},
