@@ -101,12 +101,13 @@ func mergeSpec[T store.Row](c *crawl, repoType string, key func(*T) (oid, id str
 		spec.Dependents = append(spec.Dependents, store.DependentParts(evals, func(e *store.Eval) string { return e.ModelID }))
 	}
 	if c.st.Query.Cards {
-		spec.Dependents = append(spec.Dependents, store.DependentParts(cards, func(r *store.Card) string {
+		// Sparse: a README not fetched this time leaves the zoo's card.
+		spec.Dependents = append(spec.Dependents, store.SparseDependentParts(cards, func(r *store.Card) string {
 			if r.RepoType != repoType {
 				return "" // another kind's card: kept
 			}
 			return r.RepoID
-		}))
+		}, "repo_type", "repo_id"))
 	}
 	return spec
 }

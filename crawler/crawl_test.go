@@ -17,6 +17,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -569,6 +570,72 @@ func TestCrawlIncremental(t *testing.T) {
 	if third.TableRows != int64(len(tables.Models)) || third.Listed > 10 {
 		t.Errorf("third crawl: %d rows (want %d), listed %d", third.TableRows, len(tables.Models), third.Listed)
 	}
+}
+
+// TestCrawlKeepsCardItCannotRefetch: an incremental crawl with --cards
+// whose README fetch of a changed repo fails keeps the card the zoo holds
+// (the next incremental crawl would not list the repo again), and the
+// crawl after it, whose fetch succeeds, replaces it.
+func TestCrawlKeepsCardItCannotRefetch(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 80, Seed: 3}, PageSize: 50})
+	var failing atomic.Value
+	failing.Store("")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := failing.Load().(string); id != "" && strings.HasPrefix(r.URL.Path, "/"+id+"/resolve/") {
+			http.Error(w, `{"error":"overloaded"}`, http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	client, err := hub.New(hub.Options{Endpoint: srv.URL, Quota: hub.Quota{Off: true}, MinWait: time.Millisecond, MaxWait: time.Millisecond, MaxRetries: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Client, opt.Cards, opt.Logger = client, true, testLogger(t)
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	cardOf := func(id string) string {
+		for _, c := range readZoo(t, out).Cards {
+			if c.RepoID == id {
+				return c.Text
+			}
+		}
+		return ""
+	}
+	victim := readZoo(t, out).Cards[0].RepoID
+	held := cardOf(victim)
+	changed := held + "\nChanged.\n"
+	update := func() {
+		t.Helper()
+		if err := h.UpdateModel(victim, func(r *hubtest.Repo) { r.Card = []byte(changed); r.LastModified = time.Now().UTC() }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update()
+	failing.Store(victim)
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Incremental || sum.Failures["server"] != 1 {
+		t.Errorf("second crawl: incremental %v, failures %v; want incremental, one server failure", sum.Incremental, sum.Failures)
+	}
+	if got := cardOf(victim); got != held {
+		t.Errorf("card of %s after a failed refetch = %q, want the one held (%q)", victim, got, held)
+	}
+	update()
+	failing.Store("")
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	if got := cardOf(victim); got != changed {
+		t.Errorf("card of %s after a refetch = %q, want the new one", victim, got)
+	}
+	checkNoDuplicateCards(t, readZoo(t, out).Cards)
 }
 
 // TestCrawlKeepsOtherSources checks the merge never drops rows another

@@ -42,10 +42,11 @@
 // (commit.go), the same way for a first crawl and for later ones:
 // deduplicated by the Hub's _id (else the id), the newest lastModified
 // winning; rows of the crawl replace the zoo's Hub rows of the same repo;
-// eval and card rows follow their repo's row. The merge streams, holding an
-// index of a few dozen bytes per repo, and one manifest replacement
-// commits every table, so a crawl killed during it merges again from the
-// same parts. Then the state directory is removed.
+// eval and card rows follow their repo's row (a README not fetched this
+// time leaves the zoo's card). The merge streams, holding an index of a few
+// dozen bytes per repo, and one manifest replacement commits every table,
+// so a crawl killed during it merges again from the same parts. Then the
+// state directory is removed.
 //
 // # Incremental crawls
 //

@@ -73,6 +73,8 @@ type RepoInfo struct {
 	CardData         map[string]any `json:"cardData,omitempty"`
 }
 
+func (r *RepoInfo) repoID() string { return r.ID }
+
 // ModelConfig is the API's "config" key: a subset of config.json.
 type ModelConfig struct {
 	Architectures []string `json:"architectures,omitempty"`
