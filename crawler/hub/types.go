@@ -81,6 +81,29 @@ type ModelConfig struct {
 	ModelType     string   `json:"model_type,omitempty"`
 }
 
+// UnmarshalJSON reads config.json as users write it, by hand: architectures
+// as a list or one string; an entry or a model_type that is not a string is
+// left out, so that one odd repo does not fail a listing page.
+func (c *ModelConfig) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Architectures any `json:"architectures"`
+		ModelType     any `json:"model_type"`
+	}
+	*c = ModelConfig{}
+	_ = json.Unmarshal(b, &raw) // a config that is not an object is none
+	c.ModelType, _ = raw.ModelType.(string)
+	list, ok := raw.Architectures.([]any)
+	if !ok {
+		list = []any{raw.Architectures}
+	}
+	for _, a := range list {
+		if s, ok := a.(string); ok {
+			c.Architectures = append(c.Architectures, s)
+		}
+	}
+	return nil
+}
+
 // Safetensors gives parameter counts per dtype and in total, computed by the
 // Hub from the safetensors headers. Absent for repos without safetensors.
 type Safetensors struct {
