@@ -517,29 +517,17 @@ func (c *crawl) model(ctx context.Context, job *pageJob, r *repoRows, m *hub.Mod
 			c.noteErr(r, "detail", m.ID, err)
 		}
 	}
-	var fromCard, fromAPI *card.Metadata
+	meta, _ := card.FromCardData(m.CardData) // fails only on Go types JSON never decodes to
+	source := EvalSourceCardData
 	if q.Cards {
-		fromCard = c.readme(ctx, job, r, "model", &m.RepoInfo)
-	}
-	if m.CardData != nil {
-		md, err := card.FromCardData(m.CardData)
-		if err != nil {
-			c.log.Debug("crawl: cardData", "repo", m.ID, "error", err)
+		if md := c.readme(ctx, job, r, "model", &m.RepoInfo); md != nil {
+			meta, source = md, EvalSourceCard
 		}
-		fromAPI = md
 	}
-	meta := fromAPI
-	if fromCard != nil {
-		meta = fromCard
-	}
+	c.noteShape(r, m.ID, meta)
 	row := ModelRow(m, meta, job.crawledAt)
 	r.model = &row
-	switch {
-	case fromCard != nil:
-		r.evals = EvalRows(m.ID, fromCard.ModelIndex, EvalSourceCard)
-	case fromAPI != nil:
-		r.evals = EvalRows(m.ID, fromAPI.ModelIndex, EvalSourceCardData)
-	}
+	r.evals = EvalRows(m.ID, meta.ModelIndex, source)
 	r.id, r.lm = m.ID, r.model.LastModified
 	r.key = dedupeKey(m.OID, m.ID)
 }
@@ -562,10 +550,20 @@ func (c *crawl) dataset(ctx context.Context, job *pageJob, r *repoRows, d *hub.D
 	if meta == nil && d.CardData != nil {
 		meta, _ = card.FromCardData(d.CardData)
 	}
+	c.noteShape(r, d.ID, meta)
 	row := DatasetRow(d, meta, job.crawledAt)
 	r.dataset = &row
 	r.id, r.lm = d.ID, r.dataset.LastModified
 	r.key = dedupeKey(d.OID, d.ID)
+}
+
+// noteShape notes card metadata left out for its shape (a model-index
+// that is a mapping, a result without a task, ...), with the reasons.
+func (c *crawl) noteShape(r *repoRows, id string, md *card.Metadata) {
+	if md != nil && len(md.Warnings) > 0 {
+		r.notes = append(r.notes, note{class: "card_odd_shape"})
+		c.log.Debug("crawl: card metadata left out", "repo", id, "reasons", md.Warnings)
+	}
 }
 
 // detailExpand adds the detail-only keys a models row uses.

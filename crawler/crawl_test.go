@@ -638,6 +638,31 @@ func TestCrawlKeepsCardItCannotRefetch(t *testing.T) {
 	checkNoDuplicateCards(t, readZoo(t, out).Cards)
 }
 
+// TestCrawlCountsOddCardShapes: card metadata the card reader leaves out
+// for its shape (a model-index that is a mapping, as 9 real cards have it)
+// is counted in the summary, from the README and from cardData alike, not
+// dropped without a trace.
+func TestCrawlCountsOddCardShapes(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 30, Seed: 4}})
+	odd := map[string]any{"license": "mit", "model-index": map[string]any{"name": "m", "results": []any{}}}
+	if err := h.AddModel(hubtest.Repo{ID: "acme/odd-index", CardData: odd,
+		Card: []byte("---\nlicense: mit\nmodel-index:\n  name: m\n  results: []\n---\n# m\n")}); err != nil {
+		t.Fatal(err)
+	}
+	url := startHub(t, h)
+	for _, cards := range []bool{false, true} {
+		opt := crawler.DefaultOptions(crawler.KindModels, t.TempDir())
+		opt.Client, opt.Cards, opt.Logger = newClient(t, url, "", hub.Quota{}, 4), cards, testLogger(t)
+		sum, err := crawler.Crawl(context.Background(), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := sum.Skipped["card_odd_shape"]; n != 1 {
+			t.Errorf("cards %v: skipped %v; want card_odd_shape=1", cards, sum.Skipped)
+		}
+	}
+}
+
 // TestCrawlKeepsOtherSources checks the merge never drops rows another
 // source (a benchmark import) put in the zoo.
 func TestCrawlKeepsOtherSources(t *testing.T) {
