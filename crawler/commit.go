@@ -98,7 +98,12 @@ func mergeSpec[T store.Row](c *crawl, repoType string, key func(*T) (oid, id str
 		cards = append(cards, c.partPathIf(store.TableCards, p.Seq, p.Cards))
 	}
 	if repoType == "model" {
-		spec.Dependents = append(spec.Dependents, store.DependentParts(evals, func(e *store.Eval) string { return e.ModelID }))
+		spec.Dependents = append(spec.Dependents, store.DependentParts(evals, func(e *store.Eval) string {
+			if e.Source != EvalSourceCard && e.Source != EvalSourceCardData {
+				return "" // another source's: kept
+			}
+			return e.ModelID
+		}))
 	}
 	if c.st.Query.Cards {
 		// Sparse: a README not fetched this time leaves the zoo's card.

@@ -701,6 +701,25 @@ func TestCrawlKeepsOtherSources(t *testing.T) {
 	if !benchEval {
 		t.Error("the benchmark's eval row was dropped")
 	}
+
+	// An eval row another source wrote for a model the crawl holds stays
+	// when a later crawl replaces that model's row and its card evals.
+	id := hubRows[0].ModelID
+	imported := []store.Eval{{ModelID: id, MetricType: "accuracy", Value: 0.75, Source: "bench"}}
+	if _, err := store.MergeZoo(out, &store.Tables{Evals: imported}, store.Provenance{Source: "bench"}); err != nil {
+		t.Fatal(err)
+	}
+	opt.Full = true
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	kept := false
+	for _, e := range readZoo(t, out).Evals {
+		kept = kept || e.ModelID == id && e.Source == "bench"
+	}
+	if !kept {
+		t.Errorf("the eval row of source bench for %s was dropped by a crawl", id)
+	}
 }
 
 // TestCrawlResumedAfterItsCommit: a crawl killed after its merge was
