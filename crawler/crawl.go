@@ -181,7 +181,7 @@ func newQuery(opt Options, m *store.Manifest) (query, error) {
 	}
 	since := opt.Since
 	if since.IsZero() && !opt.Full && (q.Sort == "" || q.Sort == SortLastModified) {
-		since = watermarkOf(m, q.Kind, q.signature())
+		since = watermarkOf(m, q)
 	}
 	if !since.IsZero() {
 		if q.Sort != "" && q.Sort != SortLastModified {
@@ -509,7 +509,8 @@ func (c *crawl) repo(ctx context.Context, job *pageJob, i int) {
 func (c *crawl) model(ctx context.Context, job *pageJob, r *repoRows, m *hub.ModelInfo) {
 	q := c.st.Query
 	if q.Details {
-		d, err := c.client.Model(ctx, m.ID, hub.DetailOptions{Expand: detailExpand(q.Expand)})
+		// baseModels is detail-only: a listing's expand never has it.
+		d, err := c.client.Model(ctx, m.ID, hub.DetailOptions{Expand: append(slices.Clone(q.Expand), "baseModels")})
 		if err == nil {
 			m = d
 			r.detail = true
@@ -564,14 +565,6 @@ func (c *crawl) noteShape(r *repoRows, id string, md *card.Metadata) {
 		r.notes = append(r.notes, note{class: "card_odd_shape"})
 		c.log.Debug("crawl: card metadata left out", "repo", id, "reasons", md.Warnings)
 	}
-}
-
-// detailExpand adds the detail-only keys a models row uses.
-func detailExpand(expand []string) []string {
-	if slices.Contains(expand, "baseModels") {
-		return expand
-	}
-	return append(slices.Clone(expand), "baseModels")
 }
 
 // readme fetches the README of repo (of repoType "model" or "dataset")

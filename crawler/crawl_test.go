@@ -572,6 +572,39 @@ func TestCrawlIncremental(t *testing.T) {
 	}
 }
 
+// TestCrawlCardsAfterCrawlWithout: a crawl with --cards into a zoo whose
+// last crawl fetched no READMEs lists everything (that crawl's watermark
+// would leave every unchanged repo without its card); a crawl that fetches
+// no more than the last one did is incremental.
+func TestCrawlCardsAfterCrawlWithout(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 120, Seed: 6}, PageSize: 50})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 4), testLogger(t)
+	crawl := func(cards bool) *crawler.Summary {
+		t.Helper()
+		opt.Cards = cards
+		sum, err := crawler.Crawl(context.Background(), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	crawl(false)
+	withCards := crawl(true)
+	if withCards.Incremental || withCards.Cards < 100 {
+		t.Errorf("first crawl with cards: incremental %v, %d cards; want a full crawl with a card for most of the 120 models",
+			withCards.Incremental, withCards.Cards)
+	}
+	if again := crawl(true); !again.Incremental {
+		t.Error("a second crawl with cards is not incremental")
+	}
+	if without := crawl(false); !without.Incremental {
+		t.Error("a crawl without cards after one with them is not incremental")
+	}
+}
+
 // TestCrawlKeepsCardItCannotRefetch: an incremental crawl with --cards
 // whose README fetch of a changed repo fails keeps the card the zoo holds
 // (the next incremental crawl would not list the repo again), and the

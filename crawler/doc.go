@@ -53,8 +53,9 @@
 // A complete crawl records a watermark in the zoo manifest's provenance:
 // the newest lastModified it saw, but no later than its start time minus a
 // skew margin. The next crawl with the same query (kind, filters, search,
-// author) lists by lastModified, newest first, stops at the watermark (or
-// at Options.Since) and merges the few changed repos into the tables.
+// author), unless it fetches READMEs or details that crawl did not, lists
+// by lastModified, newest first, stops at the watermark (or at
+// Options.Since) and merges the few changed repos into the tables.
 // Options.Full ignores the watermark.
 //
 // # What it never does
