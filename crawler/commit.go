@@ -142,10 +142,10 @@ func newCrawlID() string {
 // lastModified seen, but no later than the crawl's start (minus a margin
 // for clock skew), because repos modified while the crawl ran may have
 // been listed before the change. Only a crawl that saw the whole listing
-// (or reached its own cut-off) has one.
+// (or reached its cut-off, not after the zoo's watermark: Gap) has one.
 func (c *crawl) watermark() time.Time {
 	st := c.st
-	if st.Stop != stopEnd && st.Stop != stopWatermark {
+	if st.Stop != stopEnd && st.Stop != stopWatermark || st.Query.Gap {
 		return time.Time{}
 	}
 	wm := st.MaxLast

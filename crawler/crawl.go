@@ -49,8 +49,8 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 	}
 	defer lock.release()
 
-	c := &crawl{opt: opt, log: opt.Logger, dir: stateDir(opt.Out, opt.Kind), start: start, anonymous: opt.Client == nil && opt.Token == ""}
-	c.client = opt.Client
+	c := &crawl{opt: opt, log: opt.Logger, client: opt.Client, dir: stateDir(opt.Out, opt.Kind), start: start,
+		anonymous: opt.Client == nil && opt.Token == ""}
 	if c.client == nil {
 		endpoint := opt.Endpoint
 		if endpoint == "" {
@@ -179,10 +179,13 @@ func newQuery(opt Options, m *store.Manifest) (query, error) {
 		Sort: opt.Sort, Limit: opt.Limit, Cards: opt.Cards, Details: opt.Details,
 		Expand: slices.Clone(opt.Expand), PageSize: opt.PageSize, Full: opt.Full,
 	}
-	since := opt.Since
+	since, prev := opt.Since, watermarkOf(m, q)
 	if since.IsZero() && !opt.Full && (q.Sort == "" || q.Sort == SortLastModified) {
-		since = watermarkOf(m, q)
+		since = prev
 	}
+	// What changed between the zoo's watermark and a later cut-off is not
+	// listed: the crawl leaves the zoo's watermark where it was.
+	q.Gap = since.After(prev)
 	if !since.IsZero() {
 		if q.Sort != "" && q.Sort != SortLastModified {
 			return q, fmt.Errorf("crawl: an incremental crawl (since %s) lists by %s, not by %s",
@@ -360,8 +363,7 @@ func (c *crawl) lister(ctx context.Context, pool *errgroup.Group, jobs chan<- *p
 	default:
 		pager = c.client.ListModels(c.listOptions())
 	}
-	listed := st.Counts.Listed
-	no := st.Counts.Pages
+	listed, no := st.Counts.Listed, st.Counts.Pages
 	q := st.Query
 	size := c.listOptions().Limit
 	for {
@@ -495,12 +497,10 @@ func (c *crawl) submit(ctx context.Context, pool *errgroup.Group, job *pageJob) 
 func (c *crawl) repo(ctx context.Context, job *pageJob, i int) {
 	r := &job.rows[i]
 	if c.opt.Kind == KindDatasets {
-		d := &job.datasets[i]
-		c.dataset(ctx, job, r, d)
+		c.dataset(ctx, job, r, &job.datasets[i])
 		job.datasets[i] = hub.DatasetInfo{} // free the API shape early
 	} else {
-		m := &job.models[i]
-		c.model(ctx, job, r, m)
+		c.model(ctx, job, r, &job.models[i])
 		job.models[i] = hub.ModelInfo{}
 	}
 	r.ok = ctx.Err() == nil

@@ -605,6 +605,60 @@ func TestCrawlCardsAfterCrawlWithout(t *testing.T) {
 	}
 }
 
+// TestCrawlSinceLeavesNoGap: a crawl given a cut-off later than the zoo's
+// watermark does not list what changed between the two, so it records no
+// watermark: the next incremental crawl starts from the zoo's watermark and
+// lists that change too.
+func TestCrawlSinceLeavesNoGap(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 80, Seed: 8}, PageSize: 50})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 4), testLogger(t)
+	first, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	var between, recent string
+	for r := range h.Models() {
+		if r.Private || r.Gated != "" || r.Disabled {
+			continue
+		}
+		if between == "" {
+			between = r.ID
+		} else if recent == "" {
+			recent = r.ID
+		}
+	}
+	update := func(id string, lm time.Time) {
+		t.Helper()
+		if err := h.UpdateModel(id, func(r *hubtest.Repo) { r.Downloads = 424242; r.LastModified = lm }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// between changed after the watermark but before the cut-off below.
+	update(between, first.Watermark.Add(now.Sub(first.Watermark)/2))
+	update(recent, now)
+	opt.Since = now.Add(-time.Minute)
+	if sum, err := crawler.Crawl(context.Background(), opt); err != nil || !sum.Watermark.IsZero() {
+		t.Fatalf("crawl since %v: err %v, watermark %v; want none", opt.Since, err, sum.Watermark)
+	}
+	opt.Since = time.Time{}
+	next, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !next.Incremental || !next.Since.Equal(first.Watermark) {
+		t.Errorf("next crawl: incremental %v since %v, want since the first crawl's watermark %v", next.Incremental, next.Since, first.Watermark)
+	}
+	for _, m := range readZoo(t, out).Models {
+		if (m.ModelID == between || m.ModelID == recent) && m.Downloads != 424242 {
+			t.Errorf("%s: downloads %d, the change was never listed", m.ModelID, m.Downloads)
+		}
+	}
+}
+
 // TestCrawlKeepsCardItCannotRefetch: an incremental crawl with --cards
 // whose README fetch of a changed repo fails keeps the card the zoo holds
 // (the next incremental crawl would not list the repo again), and the
