@@ -418,13 +418,11 @@ func TestCrawlCancel(t *testing.T) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 	// Promptly: in-flight requests are abandoned; only the pages already
-	// converted are flushed.
-	limit := time.Second
-	if raceEnabled {
-		limit = 5 * time.Second
-	}
-	if after := elapsed - 700*time.Millisecond; after > limit {
-		t.Errorf("returned %v after the cancel, want within %v", after, limit)
+	// converted are flushed. The bound is far from the tens of seconds the
+	// rest of the crawl would take (250 pages at 100 ms each, at least), so
+	// that a loaded machine does not fail the test.
+	if after := elapsed - 700*time.Millisecond; after > 10*time.Second {
+		t.Errorf("returned %v after the cancel, want promptly", after)
 	}
 	if sum == nil || sum.Committed {
 		t.Fatalf("summary %+v: want an uncommitted one", sum)
