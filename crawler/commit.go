@@ -98,15 +98,21 @@ func mergeSpec[T store.Row](c *crawl, repoType string, key func(*T) (oid, id str
 		cards = append(cards, c.partPathIf(store.TableCards, p.Seq, p.Cards))
 	}
 	if repoType == "model" {
-		spec.Dependents = append(spec.Dependents, store.DependentParts(evals, func(e *store.Eval) string { return e.ModelID }))
+		spec.Dependents = append(spec.Dependents, store.DependentParts(evals, func(e *store.Eval) string {
+			if e.Source != EvalSourceCard && e.Source != EvalSourceCardData {
+				return "" // another source's: kept
+			}
+			return e.ModelID
+		}))
 	}
 	if c.st.Query.Cards {
-		spec.Dependents = append(spec.Dependents, store.DependentParts(cards, func(r *store.Card) string {
+		// Sparse: a README not fetched this time leaves the zoo's card.
+		spec.Dependents = append(spec.Dependents, store.SparseDependentParts(cards, func(r *store.Card) string {
 			if r.RepoType != repoType {
 				return "" // another kind's card: kept
 			}
 			return r.RepoID
-		}))
+		}, "repo_type", "repo_id"))
 	}
 	return spec
 }
@@ -136,10 +142,10 @@ func newCrawlID() string {
 // lastModified seen, but no later than the crawl's start (minus a margin
 // for clock skew), because repos modified while the crawl ran may have
 // been listed before the change. Only a crawl that saw the whole listing
-// (or reached its own cut-off) has one.
+// (or reached its cut-off, not after the zoo's watermark: Gap) has one.
 func (c *crawl) watermark() time.Time {
 	st := c.st
-	if st.Stop != stopEnd && st.Stop != stopWatermark {
+	if st.Stop != stopEnd && st.Stop != stopWatermark || st.Query.Gap {
 		return time.Time{}
 	}
 	wm := st.MaxLast
@@ -163,12 +169,16 @@ func (c *crawl) provenance() store.Provenance {
 		"crawl.query": q.signature(),
 		"crawl.sort":  q.Sort,
 		"crawl.stop":  st.Stop,
-		"endpoint":    q.Endpoint,
-		"pages":       strconv.FormatInt(st.Counts.Pages, 10),
-		"listed":      strconv.FormatInt(st.Counts.Listed, 10),
-		"cards":       strconv.FormatInt(st.Counts.Cards, 10),
-		"evals":       strconv.FormatInt(st.Counts.Evals, 10),
-		"started_at":  st.StartedAt.Format(time.RFC3339),
+		// What was fetched per repo: a watermark serves a crawl that
+		// fetches no more (watermarkOf).
+		"crawl.cards":   strconv.FormatBool(q.Cards),
+		"crawl.details": strconv.FormatBool(q.Details),
+		"endpoint":      q.Endpoint,
+		"pages":         strconv.FormatInt(st.Counts.Pages, 10),
+		"listed":        strconv.FormatInt(st.Counts.Listed, 10),
+		"cards":         strconv.FormatInt(st.Counts.Cards, 10),
+		"evals":         strconv.FormatInt(st.Counts.Evals, 10),
+		"started_at":    st.StartedAt.Format(time.RFC3339),
 	}
 	if !q.Since.IsZero() {
 		d["crawl.since"] = q.Since.Format(time.RFC3339Nano)
@@ -184,15 +194,17 @@ func (c *crawl) provenance() store.Provenance {
 	return store.Provenance{Source: SourceHub, Command: cmd, Detail: d}
 }
 
-// watermarkOf returns the watermark of the zoo's last complete crawl of
-// kind with query signature sig, or the zero time.
-func watermarkOf(m *store.Manifest, kind Kind, sig string) time.Time {
+// watermarkOf returns the watermark of the zoo's last complete crawl with
+// q's kind and signature that fetched READMEs and details if q does (the
+// repos it did not list would lack them otherwise), or the zero time.
+func watermarkOf(m *store.Manifest, q query) time.Time {
 	if m == nil {
 		return time.Time{}
 	}
 	for i := len(m.Provenance) - 1; i >= 0; i-- {
 		p := m.Provenance[i]
-		if p.Source != SourceHub || p.Detail["crawl.kind"] != string(kind) || p.Detail["crawl.query"] != sig {
+		if p.Source != SourceHub || p.Detail["crawl.kind"] != string(q.Kind) || p.Detail["crawl.query"] != q.signature() ||
+			q.Cards && p.Detail["crawl.cards"] != "true" || q.Details && p.Detail["crawl.details"] != "true" {
 			continue
 		}
 		v := p.Detail["crawl.watermark"]

@@ -108,7 +108,7 @@ func ReportedAccuracy(rows []card.EvalRow, sourceDatasets []string) float64 {
 		if !isAccuracy(e) || !sameDataset(e, sourceDatasets) {
 			continue
 		}
-		if v, ok := accuracyFraction(e.Value); ok {
+		if v := accuracyFraction(e.Value); !math.IsNaN(v) {
 			return v
 		}
 	}
@@ -116,13 +116,16 @@ func ReportedAccuracy(rows []card.EvalRow, sourceDatasets []string) float64 {
 }
 
 // accuracyFraction returns an accuracy a card reports as a fraction: cards
-// write percentages too, so a value in (1, 100] is divided by 100. ok is
-// false when the result cannot be an accuracy (store.CheckAccuracy).
-func accuracyFraction(v float64) (float64, bool) {
+// write percentages too, so a value in (1, 100] is divided by 100. It is
+// NaN when the result cannot be an accuracy (store.CheckAccuracy).
+func accuracyFraction(v float64) float64 {
 	if v > 1 && v <= 100 {
 		v /= 100
 	}
-	return v, store.CheckAccuracy(v) == nil
+	if store.CheckAccuracy(v) != nil {
+		return math.NaN()
+	}
+	return v
 }
 
 func isAccuracy(e card.EvalRow) bool {
@@ -171,12 +174,8 @@ func EvalRows(modelID string, rows []card.EvalRow, source string) []store.Eval {
 	}
 	out := make([]store.Eval, len(rows))
 	for i, e := range rows {
-		if isAccuracy(e) && !math.IsNaN(e.Value) {
-			if v, ok := accuracyFraction(e.Value); ok {
-				e.Value = v
-			} else {
-				e.Value = math.NaN()
-			}
+		if isAccuracy(e) {
+			e.Value = accuracyFraction(e.Value)
 		}
 		out[i] = store.Eval{
 			ModelID:       modelID,
@@ -254,63 +253,43 @@ func tagValues(tags []string, prefix string) []string {
 // the config named "default" or else the first config. Shapes it does not
 // recognise give 0 (unknown).
 func datasetInfoCounts(cardData map[string]any) (examples, classes int64) {
-	info := cardData["dataset_info"]
-	var cfg map[string]any
-	switch v := info.(type) {
-	case map[string]any:
-		cfg = v
-	case []any:
-		for _, c := range v {
-			m, ok := c.(map[string]any)
-			if !ok {
-				continue
-			}
-			if cfg == nil {
-				cfg = m
-			}
-			if name, _ := m["config_name"].(string); name == "default" {
-				cfg = m
-				break
-			}
+	// Shapes are asserted with ", _": a nil map reads as empty.
+	cfg, _ := cardData["dataset_info"].(map[string]any)
+	configs, _ := cardData["dataset_info"].([]any)
+	for _, c := range configs {
+		m, _ := c.(map[string]any)
+		name, _ := m["config_name"].(string)
+		if cfg == nil || name == "default" {
+			cfg = m
+		}
+		if name == "default" {
+			break
 		}
 	}
-	if cfg == nil {
-		return 0, 0
-	}
-	if splits, ok := cfg["splits"].([]any); ok {
-		for _, s := range splits {
-			if m, ok := s.(map[string]any); ok {
-				if n, ok := asInt(m["num_examples"]); ok && n > 0 {
-					examples += n
-				}
-			}
+	splits, _ := cfg["splits"].([]any)
+	for _, s := range splits {
+		m, _ := s.(map[string]any)
+		if n, ok := asInt(m["num_examples"]); ok && n > 0 {
+			examples += n
 		}
 	}
-	if feats, ok := cfg["features"].([]any); ok {
-		for _, f := range feats {
-			m, ok := f.(map[string]any)
-			if !ok {
-				continue
-			}
-			dt, ok := m["dtype"].(map[string]any)
-			if !ok {
-				continue
-			}
-			cl, ok := dt["class_label"].(map[string]any)
-			if !ok {
-				continue
-			}
-			if names, ok := cl["names"].(map[string]any); ok && len(names) > 0 {
-				classes = int64(len(names))
-				break
-			}
-			if names, ok := cl["names"].([]any); ok && len(names) > 0 {
-				classes = int64(len(names))
-				break
-			}
+	feats, _ := cfg["features"].([]any)
+	for _, f := range feats {
+		m, _ := f.(map[string]any)
+		dt, _ := m["dtype"].(map[string]any)
+		cl, _ := dt["class_label"].(map[string]any)
+		n := 0
+		switch names := cl["names"].(type) {
+		case map[string]any:
+			n = len(names)
+		case []any:
+			n = len(names)
+		}
+		if n > 0 {
+			return examples, int64(n)
 		}
 	}
-	return examples, classes
+	return examples, 0
 }
 
 // asInt accepts the numbers encoding/json and YAML decoders produce.

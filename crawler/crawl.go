@@ -49,8 +49,8 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 	}
 	defer lock.release()
 
-	c := &crawl{opt: opt, log: opt.Logger, dir: stateDir(opt.Out, opt.Kind), start: start, anonymous: opt.Client == nil && opt.Token == ""}
-	c.client = opt.Client
+	c := &crawl{opt: opt, log: opt.Logger, client: opt.Client, dir: stateDir(opt.Out, opt.Kind), start: start,
+		anonymous: opt.Client == nil && opt.Token == ""}
 	if c.client == nil {
 		endpoint := opt.Endpoint
 		if endpoint == "" {
@@ -179,10 +179,13 @@ func newQuery(opt Options, m *store.Manifest) (query, error) {
 		Sort: opt.Sort, Limit: opt.Limit, Cards: opt.Cards, Details: opt.Details,
 		Expand: slices.Clone(opt.Expand), PageSize: opt.PageSize, Full: opt.Full,
 	}
-	since := opt.Since
+	since, prev := opt.Since, watermarkOf(m, q)
 	if since.IsZero() && !opt.Full && (q.Sort == "" || q.Sort == SortLastModified) {
-		since = watermarkOf(m, q.Kind, q.signature())
+		since = prev
 	}
+	// What changed between the zoo's watermark and a later cut-off is not
+	// listed: the crawl leaves the zoo's watermark where it was.
+	q.Gap = since.After(prev)
 	if !since.IsZero() {
 		if q.Sort != "" && q.Sort != SortLastModified {
 			return q, fmt.Errorf("crawl: an incremental crawl (since %s) lists by %s, not by %s",
@@ -360,8 +363,7 @@ func (c *crawl) lister(ctx context.Context, pool *errgroup.Group, jobs chan<- *p
 	default:
 		pager = c.client.ListModels(c.listOptions())
 	}
-	listed := st.Counts.Listed
-	no := st.Counts.Pages
+	listed, no := st.Counts.Listed, st.Counts.Pages
 	q := st.Query
 	size := c.listOptions().Limit
 	for {
@@ -495,12 +497,10 @@ func (c *crawl) submit(ctx context.Context, pool *errgroup.Group, job *pageJob) 
 func (c *crawl) repo(ctx context.Context, job *pageJob, i int) {
 	r := &job.rows[i]
 	if c.opt.Kind == KindDatasets {
-		d := &job.datasets[i]
-		c.dataset(ctx, job, r, d)
+		c.dataset(ctx, job, r, &job.datasets[i])
 		job.datasets[i] = hub.DatasetInfo{} // free the API shape early
 	} else {
-		m := &job.models[i]
-		c.model(ctx, job, r, m)
+		c.model(ctx, job, r, &job.models[i])
 		job.models[i] = hub.ModelInfo{}
 	}
 	r.ok = ctx.Err() == nil
@@ -509,7 +509,8 @@ func (c *crawl) repo(ctx context.Context, job *pageJob, i int) {
 func (c *crawl) model(ctx context.Context, job *pageJob, r *repoRows, m *hub.ModelInfo) {
 	q := c.st.Query
 	if q.Details {
-		d, err := c.client.Model(ctx, m.ID, hub.DetailOptions{Expand: detailExpand(q.Expand)})
+		// baseModels is detail-only: a listing's expand never has it.
+		d, err := c.client.Model(ctx, m.ID, hub.DetailOptions{Expand: append(slices.Clone(q.Expand), "baseModels")})
 		if err == nil {
 			m = d
 			r.detail = true
@@ -517,29 +518,17 @@ func (c *crawl) model(ctx context.Context, job *pageJob, r *repoRows, m *hub.Mod
 			c.noteErr(r, "detail", m.ID, err)
 		}
 	}
-	var fromCard, fromAPI *card.Metadata
+	meta, _ := card.FromCardData(m.CardData) // fails only on Go types JSON never decodes to
+	source := EvalSourceCardData
 	if q.Cards {
-		fromCard = c.readme(ctx, job, r, "model", &m.RepoInfo)
-	}
-	if m.CardData != nil {
-		md, err := card.FromCardData(m.CardData)
-		if err != nil {
-			c.log.Debug("crawl: cardData", "repo", m.ID, "error", err)
+		if md := c.readme(ctx, job, r, "model", &m.RepoInfo); md != nil {
+			meta, source = md, EvalSourceCard
 		}
-		fromAPI = md
 	}
-	meta := fromAPI
-	if fromCard != nil {
-		meta = fromCard
-	}
+	c.noteShape(r, m.ID, meta)
 	row := ModelRow(m, meta, job.crawledAt)
 	r.model = &row
-	switch {
-	case fromCard != nil:
-		r.evals = EvalRows(m.ID, fromCard.ModelIndex, EvalSourceCard)
-	case fromAPI != nil:
-		r.evals = EvalRows(m.ID, fromAPI.ModelIndex, EvalSourceCardData)
-	}
+	r.evals = EvalRows(m.ID, meta.ModelIndex, source)
 	r.id, r.lm = m.ID, r.model.LastModified
 	r.key = dedupeKey(m.OID, m.ID)
 }
@@ -562,18 +551,20 @@ func (c *crawl) dataset(ctx context.Context, job *pageJob, r *repoRows, d *hub.D
 	if meta == nil && d.CardData != nil {
 		meta, _ = card.FromCardData(d.CardData)
 	}
+	c.noteShape(r, d.ID, meta)
 	row := DatasetRow(d, meta, job.crawledAt)
 	r.dataset = &row
 	r.id, r.lm = d.ID, r.dataset.LastModified
 	r.key = dedupeKey(d.OID, d.ID)
 }
 
-// detailExpand adds the detail-only keys a models row uses.
-func detailExpand(expand []string) []string {
-	if slices.Contains(expand, "baseModels") {
-		return expand
+// noteShape notes card metadata left out for its shape (a model-index
+// that is a mapping, a result without a task, ...), with the reasons.
+func (c *crawl) noteShape(r *repoRows, id string, md *card.Metadata) {
+	if md != nil && len(md.Warnings) > 0 {
+		r.notes = append(r.notes, note{class: "card_odd_shape"})
+		c.log.Debug("crawl: card metadata left out", "repo", id, "reasons", md.Warnings)
 	}
-	return append(slices.Clone(expand), "baseModels")
 }
 
 // readme fetches the README of repo (of repoType "model" or "dataset")

@@ -17,6 +17,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -408,22 +410,26 @@ func TestCrawlCancel(t *testing.T) {
 	out := t.TempDir()
 	opt := crawler.DefaultOptions(crawler.KindModels, out)
 	opt.Client, opt.Logger, opt.Cards, opt.PageSize = newClient(t, url, "", hub.Quota{}, 8), testLogger(t), true, 20
+	// Cancel once the first page reached the writer, whatever the speed of
+	// the machine: that page must be flushed, the rest abandoned.
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(700*time.Millisecond, cancel)
-	start := time.Now()
+	var once sync.Once
+	var cancelled time.Time
+	opt.Progress = func(p crawler.Progress) {
+		if p.Listed > 0 {
+			once.Do(func() { cancelled = time.Now(); cancel() })
+		}
+	}
 	sum, err := crawler.Crawl(ctx, opt)
-	elapsed := time.Since(start)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 	// Promptly: in-flight requests are abandoned; only the pages already
-	// converted are flushed.
-	limit := time.Second
-	if raceEnabled {
-		limit = 5 * time.Second
-	}
-	if after := elapsed - 700*time.Millisecond; after > limit {
-		t.Errorf("returned %v after the cancel, want within %v", after, limit)
+	// converted are flushed. The bound is far from the tens of seconds the
+	// rest of the crawl would take (250 pages at 100 ms each, at least), so
+	// that a loaded machine does not fail the test.
+	if after := time.Since(cancelled); after > 10*time.Second {
+		t.Errorf("returned %v after the cancel, want promptly", after)
 	}
 	if sum == nil || sum.Committed {
 		t.Fatalf("summary %+v: want an uncommitted one", sum)
@@ -436,7 +442,7 @@ func TestCrawlCancel(t *testing.T) {
 	}
 	// Without --resume the interrupted crawl is refused, with it it ends.
 	opt2 := opt
-	opt2.Cards = false
+	opt2.Cards, opt2.Progress = false, nil
 	if _, err := crawler.Crawl(context.Background(), opt2); !errors.Is(err, crawler.ErrStateExists) {
 		t.Errorf("crawl over an interrupted one: %v, want ErrStateExists", err)
 	}
@@ -571,6 +577,184 @@ func TestCrawlIncremental(t *testing.T) {
 	}
 }
 
+// TestCrawlCardsAfterCrawlWithout: a crawl with --cards into a zoo whose
+// last crawl fetched no READMEs lists everything (that crawl's watermark
+// would leave every unchanged repo without its card); a crawl that fetches
+// no more than the last one did is incremental.
+func TestCrawlCardsAfterCrawlWithout(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 120, Seed: 6}, PageSize: 50})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 4), testLogger(t)
+	crawl := func(cards bool) *crawler.Summary {
+		t.Helper()
+		opt.Cards = cards
+		sum, err := crawler.Crawl(context.Background(), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	crawl(false)
+	withCards := crawl(true)
+	if withCards.Incremental || withCards.Cards < 100 {
+		t.Errorf("first crawl with cards: incremental %v, %d cards; want a full crawl with a card for most of the 120 models",
+			withCards.Incremental, withCards.Cards)
+	}
+	if again := crawl(true); !again.Incremental {
+		t.Error("a second crawl with cards is not incremental")
+	}
+	if without := crawl(false); !without.Incremental {
+		t.Error("a crawl without cards after one with them is not incremental")
+	}
+}
+
+// TestCrawlSinceLeavesNoGap: a crawl given a cut-off later than the zoo's
+// watermark does not list what changed between the two, so it records no
+// watermark: the next incremental crawl starts from the zoo's watermark and
+// lists that change too.
+func TestCrawlSinceLeavesNoGap(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 80, Seed: 8}, PageSize: 50})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 4), testLogger(t)
+	first, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	var between, recent string
+	for r := range h.Models() {
+		if r.Private || r.Gated != "" || r.Disabled {
+			continue
+		}
+		if between == "" {
+			between = r.ID
+		} else if recent == "" {
+			recent = r.ID
+		}
+	}
+	update := func(id string, lm time.Time) {
+		t.Helper()
+		if err := h.UpdateModel(id, func(r *hubtest.Repo) { r.Downloads = 424242; r.LastModified = lm }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// between changed after the watermark but before the cut-off below.
+	update(between, first.Watermark.Add(now.Sub(first.Watermark)/2))
+	update(recent, now)
+	opt.Since = now.Add(-time.Minute)
+	if sum, err := crawler.Crawl(context.Background(), opt); err != nil || !sum.Watermark.IsZero() {
+		t.Fatalf("crawl since %v: err %v, watermark %v; want none", opt.Since, err, sum.Watermark)
+	}
+	opt.Since = time.Time{}
+	next, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !next.Incremental || !next.Since.Equal(first.Watermark) {
+		t.Errorf("next crawl: incremental %v since %v, want since the first crawl's watermark %v", next.Incremental, next.Since, first.Watermark)
+	}
+	for _, m := range readZoo(t, out).Models {
+		if (m.ModelID == between || m.ModelID == recent) && m.Downloads != 424242 {
+			t.Errorf("%s: downloads %d, the change was never listed", m.ModelID, m.Downloads)
+		}
+	}
+}
+
+// TestCrawlKeepsCardItCannotRefetch: an incremental crawl with --cards
+// whose README fetch of a changed repo fails keeps the card the zoo holds
+// (the next incremental crawl would not list the repo again), and the
+// crawl after it, whose fetch succeeds, replaces it.
+func TestCrawlKeepsCardItCannotRefetch(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 80, Seed: 3}, PageSize: 50})
+	var failing atomic.Value
+	failing.Store("")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := failing.Load().(string); id != "" && strings.HasPrefix(r.URL.Path, "/"+id+"/resolve/") {
+			http.Error(w, `{"error":"overloaded"}`, http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	client, err := hub.New(hub.Options{Endpoint: srv.URL, Quota: hub.Quota{Off: true}, MinWait: time.Millisecond, MaxWait: time.Millisecond, MaxRetries: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Client, opt.Cards, opt.Logger = client, true, testLogger(t)
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	cardOf := func(id string) string {
+		for _, c := range readZoo(t, out).Cards {
+			if c.RepoID == id {
+				return c.Text
+			}
+		}
+		return ""
+	}
+	victim := readZoo(t, out).Cards[0].RepoID
+	held := cardOf(victim)
+	changed := held + "\nChanged.\n"
+	update := func() {
+		t.Helper()
+		if err := h.UpdateModel(victim, func(r *hubtest.Repo) { r.Card = []byte(changed); r.LastModified = time.Now().UTC() }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update()
+	failing.Store(victim)
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Incremental || sum.Failures["server"] != 1 {
+		t.Errorf("second crawl: incremental %v, failures %v; want incremental, one server failure", sum.Incremental, sum.Failures)
+	}
+	if got := cardOf(victim); got != held {
+		t.Errorf("card of %s after a failed refetch = %q, want the one held (%q)", victim, got, held)
+	}
+	update()
+	failing.Store("")
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	if got := cardOf(victim); got != changed {
+		t.Errorf("card of %s after a refetch = %q, want the new one", victim, got)
+	}
+	checkNoDuplicateCards(t, readZoo(t, out).Cards)
+}
+
+// TestCrawlCountsOddCardShapes: card metadata the card reader leaves out
+// for its shape (a model-index that is a mapping, as 9 real cards have it)
+// is counted in the summary, from the README and from cardData alike, not
+// dropped without a trace.
+func TestCrawlCountsOddCardShapes(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 30, Seed: 4}})
+	odd := map[string]any{"license": "mit", "model-index": map[string]any{"name": "m", "results": []any{}}}
+	if err := h.AddModel(hubtest.Repo{ID: "acme/odd-index", CardData: odd,
+		Card: []byte("---\nlicense: mit\nmodel-index:\n  name: m\n  results: []\n---\n# m\n")}); err != nil {
+		t.Fatal(err)
+	}
+	url := startHub(t, h)
+	for _, cards := range []bool{false, true} {
+		opt := crawler.DefaultOptions(crawler.KindModels, t.TempDir())
+		opt.Client, opt.Cards, opt.Logger = newClient(t, url, "", hub.Quota{}, 4), cards, testLogger(t)
+		sum, err := crawler.Crawl(context.Background(), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := sum.Skipped["card_odd_shape"]; n != 1 {
+			t.Errorf("cards %v: skipped %v; want card_odd_shape=1", cards, sum.Skipped)
+		}
+	}
+}
+
 // TestCrawlKeepsOtherSources checks the merge never drops rows another
 // source (a benchmark import) put in the zoo.
 func TestCrawlKeepsOtherSources(t *testing.T) {
@@ -608,6 +792,25 @@ func TestCrawlKeepsOtherSources(t *testing.T) {
 	}
 	if !benchEval {
 		t.Error("the benchmark's eval row was dropped")
+	}
+
+	// An eval row another source wrote for a model the crawl holds stays
+	// when a later crawl replaces that model's row and its card evals.
+	id := hubRows[0].ModelID
+	imported := []store.Eval{{ModelID: id, MetricType: "accuracy", Value: 0.75, Source: "bench"}}
+	if _, err := store.MergeZoo(out, &store.Tables{Evals: imported}, store.Provenance{Source: "bench"}); err != nil {
+		t.Fatal(err)
+	}
+	opt.Full = true
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	kept := false
+	for _, e := range readZoo(t, out).Evals {
+		kept = kept || e.ModelID == id && e.Source == "bench"
+	}
+	if !kept {
+		t.Errorf("the eval row of source bench for %s was dropped by a crawl", id)
 	}
 }
 

@@ -42,18 +42,20 @@
 // (commit.go), the same way for a first crawl and for later ones:
 // deduplicated by the Hub's _id (else the id), the newest lastModified
 // winning; rows of the crawl replace the zoo's Hub rows of the same repo;
-// eval and card rows follow their repo's row. The merge streams, holding an
-// index of a few dozen bytes per repo, and one manifest replacement
-// commits every table, so a crawl killed during it merges again from the
-// same parts. Then the state directory is removed.
+// eval and card rows follow their repo's row (a README not fetched this
+// time leaves the zoo's card). The merge streams, holding an index of a few
+// dozen bytes per repo, and one manifest replacement commits every table,
+// so a crawl killed during it merges again from the same parts. Then the
+// state directory is removed.
 //
 // # Incremental crawls
 //
 // A complete crawl records a watermark in the zoo manifest's provenance:
 // the newest lastModified it saw, but no later than its start time minus a
 // skew margin. The next crawl with the same query (kind, filters, search,
-// author) lists by lastModified, newest first, stops at the watermark (or
-// at Options.Since) and merges the few changed repos into the tables.
+// author), unless it fetches READMEs or details that crawl did not, lists
+// by lastModified, newest first, stops at the watermark (or at
+// Options.Since) and merges the few changed repos into the tables.
 // Options.Full ignores the watermark.
 //
 // # What it never does

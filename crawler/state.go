@@ -56,6 +56,7 @@ type query struct {
 	PageSize int       `json:"page_size"`
 	Endpoint string    `json:"endpoint,omitempty"` // the client's, normalised; not in the signature
 	Full     bool      `json:"full,omitempty"`     // --full: no watermark read; not in the signature
+	Gap      bool      `json:"gap,omitempty"`      // Since is after the zoo's watermark: no watermark to record
 }
 
 // signature identifies the set of repos a query selects, whatever its

@@ -100,7 +100,7 @@ type Summary struct {
 	// this crawl did not see the whole listing).
 	Watermark time.Time
 
-	Skipped  map[string]int64 // fetches not made or answered "no": no_readme, gated, disabled, ...
+	Skipped  map[string]int64 // fetches not made or answered "no" (no_readme, gated, ...); card_odd_shape: card metadata left out
 	Failures map[string]int64 // failed fetches by class: server, rate_limited, network, not_found, ...
 
 	Requests, Retries, RateLimited, ServerErrors, NetErrors int64 // HTTP, this run

@@ -210,11 +210,6 @@ func (c *crawl) flush(b *buffer) error {
 	var cards []store.Card
 	var models []store.Model
 	var datasets []store.Dataset
-	if c.opt.Kind == KindDatasets {
-		datasets = make([]store.Dataset, 0, b.live)
-	} else {
-		models = make([]store.Model, 0, b.live)
-	}
 	for _, r := range b.rows {
 		if r.dead {
 			continue

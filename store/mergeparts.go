@@ -21,7 +21,8 @@ import (
 // of a dependent table (an eval of a model, a card of a repo) names its
 // owner: a part's dependent rows are kept when their owner's row won in that
 // part; the zoo's dependent rows are kept unless a zoo row of their owner
-// was replaced.
+// was replaced (a sparse dependent keeps them then too, unless a part
+// supplies rows of that owner: SparseDependentParts).
 type Parts[T Row] struct {
 	// Files are the parts: files of T's table (Parquet, or the Arrow IPC
 	// of WriteFileWith), oldest first.
@@ -45,11 +46,14 @@ type Parts[T Row] struct {
 }
 
 // Dependent is a table whose rows belong to rows of a merge's keyed table;
-// make one with DependentParts.
+// make one with DependentParts or SparseDependentParts.
 type Dependent struct {
 	table string
 	files []string
 	write func(ctx context.Context, dir string, paths []string, keep keepFunc, cfg ioConfig) (staged, error)
+	// owners, set for a sparse dependent, calls fn with the owner of every
+	// row of the file at path.
+	owners func(ctx context.Context, path string, fn func(owner string)) error
 }
 
 // keepFunc returns, for source src (0: the zoo, i+1: part i), which owners'
@@ -84,6 +88,21 @@ func DependentParts[D Row](files []string, owner func(*D) string) Dependent {
 			return w.close()
 		},
 	}
+}
+
+// SparseDependentParts is DependentParts for a table whose parts may lack
+// rows that the zoo holds for an owner only because they could not be had
+// this time (a README whose fetch failed): the zoo's rows of an owner whose
+// keyed row was replaced by a newer row of the same owner stay, unless a
+// part supplies rows of that owner, which then replace them. An owner whose
+// keyed row now has another owner (a renamed repo) loses its rows as with
+// DependentParts. columns are the columns owner reads.
+func SparseDependentParts[D Row](files []string, owner func(*D) string, columns ...string) Dependent {
+	d := DependentParts(files, owner)
+	d.owners = func(ctx context.Context, path string, fn func(string)) error {
+		return scanRows(ctx, path, columns, func(_ int32, r *D) error { fn(owner(r)); return nil })
+	}
+	return d
 }
 
 // PartsMerged reports a merge.
@@ -212,10 +231,7 @@ func mergeParts[T Row](ctx context.Context, dir string, spec Parts[T], prov Prov
 	g.Go(func() error {
 		// The owners whose rows won in source src: the zoo's rows stay
 		// unless their owner lost a row; a part's when it won there.
-		keepFor := func(src int) (func(string) bool, error) {
-			if src == 0 {
-				return func(owner string) bool { return owner == "" || !replaced[owner] }, nil
-			}
+		wonIn := func(src int) (map[string]bool, error) {
 			won := map[string]bool{}
 			err := scanRows(gctx, paths[src], spec.KeyColumns, func(row int32, r *T) error {
 				if win[src].has(row) {
@@ -223,13 +239,33 @@ func mergeParts[T Row](ctx context.Context, dir string, spec Parts[T], prov Prov
 				}
 				return nil
 			})
+			return won, err
+		}
+		keepFor := func(src int) (func(string) bool, error) {
+			if src == 0 {
+				return func(owner string) bool { return owner == "" || !replaced[owner] }, nil
+			}
+			won, err := wonIn(src)
 			return func(owner string) bool { return won[owner] }, err
 		}
 		for _, d := range spec.Dependents {
 			if len(d.files) != len(spec.Files) {
 				return fmt.Errorf("table %s: %d part files for %d parts", d.table, len(d.files), len(spec.Files))
 			}
-			st, err := d.write(gctx, dir, append([]string{old(d.table)}, d.files...), keepFor, cfg)
+			keep := keepFor
+			if d.owners != nil && old(d.table) != "" && len(replaced) > 0 {
+				kept, err := sparseKeep(gctx, d, replaced, wonIn)
+				if err != nil {
+					return err
+				}
+				keep = func(src int) (func(string) bool, error) {
+					if src == 0 {
+						return kept, nil
+					}
+					return keepFor(src)
+				}
+			}
+			st, err := d.write(gctx, dir, append([]string{old(d.table)}, d.files...), keep, cfg)
 			if err != nil {
 				return err
 			}
@@ -254,6 +290,37 @@ func mergeParts[T Row](ctx context.Context, dir string, spec Parts[T], prov Prov
 		return PartsMerged{}, err
 	}
 	return PartsMerged{Rows: out.info.Rows, NewRows: newRows}, nil
+}
+
+// sparseKeep says which of the zoo's rows of sparse dependent d stay: those
+// of an owner no part replaced, and those of an owner replaced by a row of
+// its own (the same repo, newer) when no part supplies rows of it.
+func sparseKeep(ctx context.Context, d Dependent, replaced map[string]bool, wonIn func(src int) (map[string]bool, error)) (func(string) bool, error) {
+	const refreshed, supplied = 1, 2
+	state := map[string]uint8{}
+	for i, path := range d.files {
+		won, err := wonIn(i + 1)
+		if err != nil {
+			return nil, err
+		}
+		for o := range won {
+			if replaced[o] && state[o] == 0 {
+				state[o] = refreshed
+			}
+		}
+		if path == "" {
+			continue
+		}
+		err = d.owners(ctx, path, func(o string) {
+			if won[o] && state[o] == refreshed {
+				state[o] = supplied
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return func(o string) bool { return o == "" || !replaced[o] || state[o] == refreshed }, nil
 }
 
 // loc is where the winning row of a key is.

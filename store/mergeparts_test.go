@@ -110,6 +110,58 @@ func TestMergeParts(t *testing.T) {
 	}
 }
 
+// TestMergePartsSparseDependent: the zoo's card of a repo whose row a part
+// replaced stays when no part has a card of it (its README could not be
+// fetched), is replaced by a part's card, and goes with a renamed repo.
+func TestMergePartsSparseDependent(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	model := func(oid, id string, day int) Model {
+		return Model{ModelID: id, HubOID: oid, LastModified: t0.AddDate(0, 0, day), Source: "hub", ReportedAccuracy: math.NaN()}
+	}
+	card := func(id, text string) Card {
+		return Card{RepoType: "model", RepoID: id, Text: text, FetchedAt: t0}
+	}
+	dir := filepath.Join(t.TempDir(), "zoo")
+	zoo := &Tables{
+		Models: []Model{model("1", "a", 1), model("2", "b", 1), model("3", "c", 1), model("4", "d", 1)},
+		Cards:  []Card{card("a", "zoo"), card("b", "zoo"), card("c", "zoo"), card("d", "zoo"), card("x", "zoo")},
+	}
+	if err := WriteZoo(dir, zoo, Provenance{Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	scratch := t.TempDir()
+	part := filepath.Join(scratch, "m1.arrow")
+	// a: newer, with a new card; b: newer, its card not fetched; c: renamed
+	// to c2, no card; d: not in the part.
+	if err := WriteFileWith(part, []Model{model("1", "a", 2), model("2", "b", 2), model("3", "c2", 2)}, WriteOptions{Format: ArrowIPC}); err != nil {
+		t.Fatal(err)
+	}
+	cards := filepath.Join(scratch, "c1.arrow")
+	if err := WriteFileWith(cards, []Card{card("a", "part")}, WriteOptions{Format: ArrowIPC}); err != nil {
+		t.Fatal(err)
+	}
+	spec := Parts[Model]{
+		Files:      []string{part},
+		Key:        func(m *Model) string { return m.HubOID },
+		Version:    func(m *Model) int64 { return m.LastModified.UnixMicro() },
+		Owner:      func(m *Model) string { return m.ModelID },
+		KeyColumns: []string{"model_id", "hub_oid", "last_modified"},
+		Dependents: []Dependent{SparseDependentParts([]string{cards}, func(c *Card) string { return c.RepoID }, "repo_id")},
+	}
+	if _, err := MergeParts(context.Background(), dir, spec, Provenance{Source: "merge"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := mustReadZoo(t, dir)
+	var gotCards []string
+	for _, c := range got.Cards {
+		gotCards = append(gotCards, c.RepoID+"/"+c.Text)
+	}
+	if diff := cmp.Diff([]string{"b/zoo", "d/zoo", "x/zoo", "a/part"}, gotCards); diff != "" {
+		t.Errorf("cards (-want +got):\n%s", diff)
+	}
+	checkVerify(t, dir)
+}
+
 // TestMergePartsIntoNewZoo: a first merge creates the zoo; a failing merge
 // leaves it as it was.
 func TestMergePartsIntoNewZoo(t *testing.T) {

@@ -35,6 +35,38 @@ func expandQuery(keys []string) string {
 	return b.String()
 }
 
+// TestDecodeHandWrittenConfig: the config key is config.json as users
+// write it; odd shapes there leave the fields they spoil empty instead of
+// failing the page (which would stop a crawl at that page for good).
+func TestDecodeHandWrittenConfig(t *testing.T) {
+	body := `[{"id":"a/list","config":{"architectures":["BertModel",7,null,"X"],"model_type":"bert"}},
+		{"id":"a/string","config":{"architectures":"BertModel","model_type":5}},
+		{"id":"a/object","config":{"architectures":{"x":1},"model_type":["bert"]}},
+		{"id":"a/not-object","config":"bert"},
+		{"id":"a/null","config":null},
+		{"id":"a/none"}]`
+	got, err := decodeList[ModelInfo](strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*ModelConfig{
+		"a/list":       {Architectures: []string{"BertModel", "X"}, ModelType: "bert"},
+		"a/string":     {Architectures: []string{"BertModel"}},
+		"a/object":     {},
+		"a/not-object": {},
+		"a/null":       nil,
+		"a/none":       nil,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("decoded %d items, want %d", len(got), len(want))
+	}
+	for _, m := range got {
+		if diff := cmp.Diff(want[m.ID], m.Config, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: config (-want +got):\n%s", m.ID, diff)
+		}
+	}
+}
+
 // TestDecodeListErrors: a body that ends early is io.ErrUnexpectedEOF (the
 // client retries it), anything else malformed is ErrDecode.
 func TestDecodeListErrors(t *testing.T) {

@@ -55,7 +55,15 @@ func detail[T any](ctx context.Context, c *Client, k kind, id string, opt Detail
 			if r.status != 200 {
 				return fmt.Errorf("%w: status %d", ErrDecode, r.status)
 			}
-			return decodeObject(r.body, &v)
+			if err := decodeObject(r.body, &v); err != nil {
+				return err
+			}
+			// The id becomes a row's key and a later URL: hold it to the
+			// rules a listed id is held to.
+			if err := ValidateRepoID(any(&v).(interface{ repoID() string }).repoID()); err != nil {
+				return fmt.Errorf("%w: field id: %w", ErrDecode, err)
+			}
+			return nil
 		},
 	}
 	if err := c.do(ctx, cl); err != nil {

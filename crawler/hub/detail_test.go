@@ -3,8 +3,12 @@ package hub_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/zoograph/zoograph/crawler/hub"
@@ -240,5 +244,40 @@ func TestCardViaResolveCache(t *testing.T) {
 	}
 	if n := h.Stats().Route("resolve-cache"); n != 1 {
 		t.Errorf("resolve-cache requests: %d", n)
+	}
+}
+
+// TestDetailIDValidated: the id of a detail response becomes a row's key
+// and later URLs, so an id a listing would be refused for (path traversal,
+// empty, odd characters) fails the call as a malformed body, naming the
+// URL and the field, and is not retried.
+func TestDetailIDValidated(t *testing.T) {
+	for _, id := range []string{"../../etc", "", "a/b/c", "evil\x1b[31m/x"} {
+		var calls atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			b, _ := json.Marshal(map[string]any{"_id": "0123456789abcdef01234567", "id": id})
+			w.Write(b)
+		}))
+		c := newClient(t, srv.URL, nil)
+		for name, call := range map[string]func() error{
+			"model":   func() error { _, err := c.Model(context.Background(), "acme/model", hub.DetailOptions{}); return err },
+			"dataset": func() error { _, err := c.Dataset(context.Background(), "acme/data", hub.DetailOptions{}); return err },
+		} {
+			calls.Store(0)
+			err := call()
+			if !errors.Is(err, hub.ErrDecode) || !errors.Is(err, hub.ErrInvalidRepoID) {
+				t.Errorf("%s with id %q: err = %v, want ErrDecode and ErrInvalidRepoID", name, id, err)
+				continue
+			}
+			if msg := err.Error(); !strings.Contains(msg, srv.URL) || !strings.Contains(msg, "field id") {
+				t.Errorf("%s with id %q: error %q names neither the URL nor the field", name, id, msg)
+			}
+			if n := calls.Load(); n != 1 {
+				t.Errorf("%s with id %q: %d requests, want 1 (not retried)", name, id, n)
+			}
+		}
+		srv.Close()
 	}
 }

@@ -234,6 +234,9 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 	var next *url.URL
 	if l := nextLink(f.link); l != "" {
 		u, err := p.c.cursorURL(p.k, l)
+		if err == nil && u.String() == p.next.String() {
+			err = fmt.Errorf("%w: rel=\"next\" names the page itself, %s", ErrInvalidOptions, u.Redacted())
+		}
 		if err != nil {
 			return Page{}, fmt.Errorf("hub: Link header: %w", err)
 		}
@@ -260,7 +263,7 @@ func (p *Pager) fetch(ctx context.Context, u *url.URL) fetched {
 		url:    u,
 		accept: "application/json",
 		handle: func(r *response) error {
-			f.link = r.header.Get("Link")
+			f.link = strings.Join(r.header.Values("Link"), ",") // RFC 8288 allows several fields
 			var err error
 			if p.k == kindDataset {
 				f.page.Datasets, err = decodeList[DatasetInfo](r.body)

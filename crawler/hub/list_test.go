@@ -431,3 +431,37 @@ func FuzzNextLink(f *testing.F) {
 		}
 	})
 }
+
+// TestLinkHeaderFields: RFC 8288 lets a server send its links as several
+// Link header fields; rel="next" in any of them continues the listing (a
+// pager that reads only the first field ends the listing early, silently).
+// A Link that names the page itself is an error, not an endless crawl.
+func TestLinkHeaderFields(t *testing.T) {
+	var self atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case self.Load():
+			w.Header().Set("Link", `<`+r.URL.RequestURI()+`>; rel="next"`)
+			w.Write([]byte(`[{"_id":"1","id":"a/b"}]`))
+		case r.URL.Query().Get("cursor") == "":
+			w.Header().Add("Link", `</api/models?cursor=zero>; rel="first"`)
+			w.Header().Add("Link", `</api/models?cursor=two>; rel="next"`)
+			w.Write([]byte(`[{"_id":"1","id":"a/b"}]`))
+		default:
+			w.Write([]byte(`[{"_id":"2","id":"c/d"}]`))
+		}
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, nil)
+	got, _ := listAll(t, c.ListModels(hub.ListOptions{}))
+	if diff := cmp.Diff([]string{"a/b", "c/d"}, modelIDs(got)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+
+	self.Store(true)
+	p := c.ListModels(hub.ListOptions{})
+	_, err := p.Next(context.Background())
+	if !errors.Is(err, hub.ErrInvalidOptions) || !strings.Contains(err.Error(), "itself") {
+		t.Errorf("a Link to the page itself: err = %v, want an error saying so", err)
+	}
+}

@@ -172,7 +172,8 @@ func TestRateLimitLongerThanBudgetFailsFast(t *testing.T) {
 	if !errors.Is(err, hub.ErrRateLimited) || !errors.As(err, &he) || he.RetryAfter != 120*time.Second {
 		t.Fatalf("err = %v, want ErrRateLimited with RetryAfter 2m", err)
 	}
-	if d := time.Since(start); d > time.Second || n.Load() != 1 {
+	// Far below the 120 s it must not wait, so a loaded machine passes.
+	if d := time.Since(start); d > time.Minute || n.Load() != 1 {
 		t.Errorf("took %v and %d requests; want an immediate failure", d, n.Load())
 	}
 }
@@ -204,7 +205,8 @@ func TestCancellationIsPrompt(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("err = %v, want context.Canceled", err)
 			}
-			if d := time.Since(start); d > 2*time.Second {
+			// Far below the 30 s waits, so a loaded machine passes.
+			if d := time.Since(start); d > 15*time.Second {
 				t.Errorf("returned %v after the start, want promptly after the cancel", d)
 			}
 		})

@@ -73,10 +73,35 @@ type RepoInfo struct {
 	CardData         map[string]any `json:"cardData,omitempty"`
 }
 
+func (r *RepoInfo) repoID() string { return r.ID }
+
 // ModelConfig is the API's "config" key: a subset of config.json.
 type ModelConfig struct {
 	Architectures []string `json:"architectures,omitempty"`
 	ModelType     string   `json:"model_type,omitempty"`
+}
+
+// UnmarshalJSON reads config.json as users write it, by hand: architectures
+// as a list or one string; an entry or a model_type that is not a string is
+// left out, so that one odd repo does not fail a listing page.
+func (c *ModelConfig) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Architectures any `json:"architectures"`
+		ModelType     any `json:"model_type"`
+	}
+	*c = ModelConfig{}
+	_ = json.Unmarshal(b, &raw) // a config that is not an object is none
+	c.ModelType, _ = raw.ModelType.(string)
+	list, ok := raw.Architectures.([]any)
+	if !ok {
+		list = []any{raw.Architectures}
+	}
+	for _, a := range list {
+		if s, ok := a.(string); ok {
+			c.Architectures = append(c.Architectures, s)
+		}
+	}
+	return nil
 }
 
 // Safetensors gives parameter counts per dtype and in total, computed by the

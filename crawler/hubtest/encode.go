@@ -174,10 +174,7 @@ func (h *Hub) value(k repoKind, r *Repo, key string, sel *selection) (any, bool)
 	case "config":
 		return r.Config, model && r.Config != nil
 	case "safetensors":
-		if !model || r.Safetensors == nil {
-			return nil, false
-		}
-		return r.Safetensors, true
+		return r.Safetensors, model && r.Safetensors != nil
 	case "siblings":
 		if r.Siblings == nil {
 			return []Sibling{}, true

@@ -227,7 +227,7 @@ func (h *Hub) lookup(w *recorder, r *http.Request, st *request, k repoKind, rt r
 	c := h.coll(k)
 	hd, ok := c.find(rt.id)
 	if !ok {
-		if to, moved := c.redirect(rt.id); moved {
+		if to, moved := c.moved[rt.id]; moved { // renamed: its current id
 			loc := location(to)
 			if r.URL.RawQuery != "" {
 				loc += "?" + r.URL.RawQuery

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -326,10 +327,7 @@ func (h *Hub) Stats() Stats {
 	h.statsMu.Lock()
 	defer h.statsMu.Unlock()
 	s := h.stats
-	s.Requests = make(map[RouteStatus]int64, len(h.stats.Requests))
-	for k, v := range h.stats.Requests {
-		s.Requests[k] = v
-	}
+	s.Requests = maps.Clone(h.stats.Requests)
 	return s
 }
 

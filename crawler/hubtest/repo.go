@@ -81,11 +81,10 @@ type Sibling struct {
 
 // Owner returns the namespace of the id ("" for a legacy id).
 func (r *Repo) Owner() string {
-	owner, _, ok := strings.Cut(r.ID, "/")
-	if !ok {
-		return ""
+	if owner, _, ok := strings.Cut(r.ID, "/"); ok {
+		return owner
 	}
-	return owner
+	return ""
 }
 
 // clone copies r deeply: what the replica stores or hands out may then be

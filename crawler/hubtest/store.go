@@ -65,12 +65,6 @@ func (c *collection) find(id string) (int, bool) {
 	return i, true
 }
 
-// redirect follows renames: the current id of a repo once called id.
-func (c *collection) redirect(id string) (string, bool) {
-	to, ok := c.moved[id]
-	return to, ok
-}
-
 // repo materialises the parts p of handle h (explicit repos are always
 // whole).
 func (c *collection) repo(h int, p parts) *Repo {
@@ -97,8 +91,7 @@ type cheap struct {
 func (c *collection) cheap(h int, sortKey string) cheap {
 	if h >= c.gen {
 		r := c.explicit[h-c.gen]
-		var ch cheap
-		ch.private = r.Private
+		ch := cheap{private: r.Private}
 		if b, err := hex.DecodeString(r.OID); err == nil && len(b) == 12 {
 			copy(ch.oid[:], b)
 		}

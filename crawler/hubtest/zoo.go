@@ -260,10 +260,7 @@ type knownDataset struct {
 }
 
 // datasetTasks: task category, modality, and the families that train on it.
-var datasetTasks = []struct {
-	category string
-	modality string
-}{
+var datasetTasks = []struct{ category, modality string }{
 	{"image-classification", "image"},
 	{"text-classification", "text"},
 	{"token-classification", "text"},

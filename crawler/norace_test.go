@@ -1,5 +1,0 @@
-//go:build !race
-
-package crawler_test
-
-const raceEnabled = false
