@@ -106,13 +106,13 @@ func mergeSpec[T store.Row](c *crawl, repoType string, key func(*T) (oid, id str
 		}))
 	}
 	if c.st.Query.Cards {
-		// Sparse: a README not fetched this time leaves the zoo's card.
+		// Sparse: a README not fetched leaves the zoo's card; a gone one takes it.
 		spec.Dependents = append(spec.Dependents, store.SparseDependentParts(cards, func(r *store.Card) string {
 			if r.RepoType != repoType {
 				return "" // another kind's card: kept
 			}
 			return r.RepoID
-		}, "repo_type", "repo_id"))
+		}, func(r *store.Card) bool { return r.FetchedAt.IsZero() }, "repo_type", "repo_id"))
 	}
 	return spec
 }

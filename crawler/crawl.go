@@ -529,8 +529,7 @@ func (c *crawl) model(ctx context.Context, job *pageJob, r *repoRows, m *hub.Mod
 	row := ModelRow(m, meta, job.crawledAt)
 	r.model = &row
 	r.evals = EvalRows(m.ID, meta.ModelIndex, source)
-	r.id, r.lm = m.ID, r.model.LastModified
-	r.key = dedupeKey(m.OID, m.ID)
+	r.id, r.lm, r.key = m.ID, r.model.LastModified, dedupeKey(m.OID, m.ID)
 }
 
 func (c *crawl) dataset(ctx context.Context, job *pageJob, r *repoRows, d *hub.DatasetInfo) {
@@ -554,8 +553,7 @@ func (c *crawl) dataset(ctx context.Context, job *pageJob, r *repoRows, d *hub.D
 	c.noteShape(r, d.ID, meta)
 	row := DatasetRow(d, meta, job.crawledAt)
 	r.dataset = &row
-	r.id, r.lm = d.ID, r.dataset.LastModified
-	r.key = dedupeKey(d.OID, d.ID)
+	r.id, r.lm, r.key = d.ID, r.dataset.LastModified, dedupeKey(d.OID, d.ID)
 }
 
 // noteShape notes card metadata left out for its shape (a model-index
@@ -582,6 +580,11 @@ func (c *crawl) readme(ctx context.Context, job *pageJob, r *repoRows, repoType 
 	cd, err := fetch(ctx, repo.ID)
 	if err != nil {
 		c.noteErr(r, "card", repo.ID, err)
+		if errors.Is(err, hub.ErrEntryNotFound) {
+			// No README now: a row without a fetch time takes the zoo's card
+			// in the merge (mergeSpec) and is not stored.
+			r.card = &store.Card{RepoType: repoType, RepoID: repo.ID}
+		}
 		return nil
 	}
 	row := CardRow(repoType, cd, job.crawledAt)

@@ -730,6 +730,44 @@ func TestCrawlKeepsCardItCannotRefetch(t *testing.T) {
 	checkNoDuplicateCards(t, readZoo(t, out).Cards)
 }
 
+// TestCrawlDropsCardOfReadmeGone: an incremental crawl with --cards of a
+// repo whose README the Hub no longer has (404, not a failure) removes the
+// card the zoo holds, like the card evals, instead of keeping a README the
+// repo lacks; the row that says so is neither stored nor counted as a card.
+func TestCrawlDropsCardOfReadmeGone(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 40, Seed: 3}, PageSize: 50})
+	url := startHub(t, h)
+	out := t.TempDir()
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Cards, opt.Logger = newClient(t, url, "", hub.Quota{}, 4), true, testLogger(t)
+	if _, err := crawler.Crawl(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	before := readZoo(t, out).Cards
+	victim := before[0].RepoID
+	if err := h.UpdateModel(victim, func(r *hubtest.Repo) { r.Card, r.CardData, r.LastModified = nil, nil, time.Now().UTC() }); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := crawler.Crawl(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Listed: the victim and what the watermark lists again, with a card.
+	if !sum.Incremental || sum.Skipped["no_readme"] != 1 || sum.Cards != sum.Listed-1 {
+		t.Errorf("second crawl: incremental %v, skipped %v, %d cards of %d listed; want incremental, no_readme=1, a card for all but the victim",
+			sum.Incremental, sum.Skipped, sum.Cards, sum.Listed)
+	}
+	after := readZoo(t, out).Cards
+	for _, c := range after {
+		if c.RepoID == victim {
+			t.Errorf("card of %s, whose README is gone, is still in the zoo (text %q)", victim, c.Text)
+		}
+	}
+	if len(after) != len(before)-1 {
+		t.Errorf("%d cards after, want the %d before less one", len(after), len(before))
+	}
+}
+
 // TestCrawlCountsOddCardShapes: card metadata the card reader leaves out
 // for its shape (a model-index that is a mapping, as 9 real cards have it)
 // is counted in the summary, from the README and from cardData alike, not

@@ -43,10 +43,11 @@
 // deduplicated by the Hub's _id (else the id), the newest lastModified
 // winning; rows of the crawl replace the zoo's Hub rows of the same repo;
 // eval and card rows follow their repo's row (a README not fetched this
-// time leaves the zoo's card). The merge streams, holding an index of a few
-// dozen bytes per repo, and one manifest replacement commits every table,
-// so a crawl killed during it merges again from the same parts. Then the
-// state directory is removed.
+// time leaves the zoo's card; one the Hub says the repo no longer has
+// removes it). The merge streams, holding an index of a few dozen bytes per
+// repo, and one manifest replacement commits every table, so a crawl killed
+// during it merges again from the same parts. Then the state directory is
+// removed.
 //
 // # Incremental crawls
 //

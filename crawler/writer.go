@@ -210,6 +210,7 @@ func (c *crawl) flush(b *buffer) error {
 	var cards []store.Card
 	var models []store.Model
 	var datasets []store.Dataset
+	var gone int64 // cards rows that only say a README is gone: not counted
 	for _, r := range b.rows {
 		if r.dead {
 			continue
@@ -222,6 +223,9 @@ func (c *crawl) flush(b *buffer) error {
 		evals = append(evals, r.evals...)
 		if r.card != nil {
 			cards = append(cards, *r.card)
+		}
+		if r.card != nil && r.card.FetchedAt.IsZero() { // a README gone (readme)
+			gone++
 		}
 	}
 	// The repos file is written even when empty: every part has one.
@@ -241,7 +245,7 @@ func (c *crawl) flush(b *buffer) error {
 		return fmt.Errorf("crawl: write part %d: %w", seq, err)
 	}
 	d := b.delta
-	d.Repos, d.Evals, d.Cards = p.Repos, p.Evals, p.Cards
+	d.Repos, d.Evals, d.Cards = p.Repos, p.Evals, p.Cards-gone
 	c.mu.Lock()
 	st.Counts.add(d)
 	st.Parts = append(st.Parts, p)

@@ -64,6 +64,12 @@ type keepFunc func(src int) (func(owner string) bool, error)
 // ("" when the part has none), owner the owner a row names ("" for a row
 // that belongs to no row of the keyed table, which is kept).
 func DependentParts[D Row](files []string, owner func(*D) string) Dependent {
+	return dependentParts(files, owner, nil)
+}
+
+// dependentParts is DependentParts whose parts' rows that absent reports
+// are not written.
+func dependentParts[D Row](files []string, owner func(*D) string, absent func(*D) bool) Dependent {
 	return Dependent{
 		table: TableName[D](),
 		files: files,
@@ -78,7 +84,7 @@ func DependentParts[D Row](files []string, owner func(*D) string) Dependent {
 				}
 				ok, err := keep(src)
 				if err == nil {
-					err = w.copy(ctx, path, func(_ int32, d *D) bool { return ok(owner(d)) })
+					err = w.copy(ctx, path, func(_ int32, d *D) bool { return ok(owner(d)) && (src == 0 || absent == nil || !absent(d)) })
 				}
 				if err != nil {
 					w.abort()
@@ -96,9 +102,12 @@ func DependentParts[D Row](files []string, owner func(*D) string) Dependent {
 // keyed row was replaced by a newer row of the same owner stay, unless a
 // part supplies rows of that owner, which then replace them. An owner whose
 // keyed row now has another owner (a renamed repo) loses its rows as with
-// DependentParts. columns are the columns owner reads.
-func SparseDependentParts[D Row](files []string, owner func(*D) string, columns ...string) Dependent {
-	d := DependentParts(files, owner)
+// DependentParts. A part row that absent reports (nil: none) says that its
+// owner has no rows now (a README the Hub says the repo no longer has): it
+// replaces the zoo's rows of that owner like a supplied row and is not
+// written itself. columns are the columns owner reads.
+func SparseDependentParts[D Row](files []string, owner func(*D) string, absent func(*D) bool, columns ...string) Dependent {
+	d := dependentParts(files, owner, absent)
 	d.owners = func(ctx context.Context, path string, fn func(string)) error {
 		return scanRows(ctx, path, columns, func(_ int32, r *D) error { fn(owner(r)); return nil })
 	}

@@ -112,7 +112,9 @@ func TestMergeParts(t *testing.T) {
 
 // TestMergePartsSparseDependent: the zoo's card of a repo whose row a part
 // replaced stays when no part has a card of it (its README could not be
-// fetched), is replaced by a part's card, and goes with a renamed repo.
+// fetched), is replaced by a part's card, goes with a renamed repo, and
+// goes when the part says the repo has none (a row absent reports, which
+// is not written).
 func TestMergePartsSparseDependent(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	model := func(oid, id string, day int) Model {
@@ -123,8 +125,8 @@ func TestMergePartsSparseDependent(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "zoo")
 	zoo := &Tables{
-		Models: []Model{model("1", "a", 1), model("2", "b", 1), model("3", "c", 1), model("4", "d", 1)},
-		Cards:  []Card{card("a", "zoo"), card("b", "zoo"), card("c", "zoo"), card("d", "zoo"), card("x", "zoo")},
+		Models: []Model{model("1", "a", 1), model("2", "b", 1), model("3", "c", 1), model("4", "d", 1), model("5", "e", 1)},
+		Cards:  []Card{card("a", "zoo"), card("b", "zoo"), card("c", "zoo"), card("d", "zoo"), card("e", "zoo"), card("x", "zoo")},
 	}
 	if err := WriteZoo(dir, zoo, Provenance{Source: "test"}); err != nil {
 		t.Fatal(err)
@@ -132,12 +134,12 @@ func TestMergePartsSparseDependent(t *testing.T) {
 	scratch := t.TempDir()
 	part := filepath.Join(scratch, "m1.arrow")
 	// a: newer, with a new card; b: newer, its card not fetched; c: renamed
-	// to c2, no card; d: not in the part.
-	if err := WriteFileWith(part, []Model{model("1", "a", 2), model("2", "b", 2), model("3", "c2", 2)}, WriteOptions{Format: ArrowIPC}); err != nil {
+	// to c2, no card; d: not in the part; e: newer, its README gone.
+	if err := WriteFileWith(part, []Model{model("1", "a", 2), model("2", "b", 2), model("3", "c2", 2), model("5", "e", 2)}, WriteOptions{Format: ArrowIPC}); err != nil {
 		t.Fatal(err)
 	}
 	cards := filepath.Join(scratch, "c1.arrow")
-	if err := WriteFileWith(cards, []Card{card("a", "part")}, WriteOptions{Format: ArrowIPC}); err != nil {
+	if err := WriteFileWith(cards, []Card{card("a", "part"), {RepoType: "model", RepoID: "e", Text: "absent"}}, WriteOptions{Format: ArrowIPC}); err != nil {
 		t.Fatal(err)
 	}
 	spec := Parts[Model]{
@@ -146,7 +148,8 @@ func TestMergePartsSparseDependent(t *testing.T) {
 		Version:    func(m *Model) int64 { return m.LastModified.UnixMicro() },
 		Owner:      func(m *Model) string { return m.ModelID },
 		KeyColumns: []string{"model_id", "hub_oid", "last_modified"},
-		Dependents: []Dependent{SparseDependentParts([]string{cards}, func(c *Card) string { return c.RepoID }, "repo_id")},
+		Dependents: []Dependent{SparseDependentParts([]string{cards}, func(c *Card) string { return c.RepoID },
+			func(c *Card) bool { return c.Text == "absent" }, "repo_id")},
 	}
 	if _, err := MergeParts(context.Background(), dir, spec, Provenance{Source: "merge"}); err != nil {
 		t.Fatal(err)

@@ -156,10 +156,7 @@ func (h *Hub) value(k repoKind, r *Repo, key string, sel *selection) (any, bool)
 	case "trendingScore":
 		return r.TrendingScore, r.TrendingScore != nil
 	case "tags":
-		if r.Tags == nil {
-			return []string{}, true
-		}
-		return r.Tags, true
+		return append([]string{}, r.Tags...), true // [] when none
 	case "pipeline_tag":
 		return r.PipelineTag, model && r.PipelineTag != ""
 	case "library_name":
@@ -176,15 +173,9 @@ func (h *Hub) value(k repoKind, r *Repo, key string, sel *selection) (any, bool)
 	case "safetensors":
 		return r.Safetensors, model && r.Safetensors != nil
 	case "siblings":
-		if r.Siblings == nil {
-			return []Sibling{}, true
-		}
-		return r.Siblings, true
+		return append([]Sibling{}, r.Siblings...), true
 	case "spaces":
-		if r.Spaces == nil {
-			return []string{}, model
-		}
-		return r.Spaces, model
+		return append([]string{}, r.Spaces...), model
 	case "usedStorage":
 		return r.UsedStorage, true
 	case "description":
