@@ -280,7 +280,7 @@ func (r *runner) task(ctx context.Context, ti int, seed uint64, tg *TargetGraph)
 	if tg == nil {
 		t0 := time.Now()
 		var err error
-		if tg, err = BuildWarmGraph(r.data, r.tis[ti], r.cfgs[ti].Graph, r.cfg.Probe, seed); err != nil {
+		if tg, err = graphFor(r.data, r.tis[ti], r.cfgs[ti].Graph, r.cfgs[ti].Learner, r.cfg.Probe, seed); err != nil {
 			return nil, nil, fmt.Errorf("graph of %s, seed %d: %w", name, seed, err)
 		}
 		r.timings.add("graph", time.Since(t0))
@@ -422,16 +422,7 @@ func stackMetadata(scores, meta []float64, v float64) {
 	if v <= 0 || meta == nil {
 		return
 	}
-	zs, zm := zscore(scores), zscore(meta)
-	for i := range scores {
-		switch {
-		case math.IsNaN(zs[i]):
-		case math.IsNaN(zm[i]):
-			scores[i] = zs[i]
-		default:
-			scores[i] = (1-v)*zs[i] + v*zm[i]
-		}
-	}
+	mixZ(scores, zscore(scores), zscore(meta), 1-v, v)
 }
 
 // fitPredict trains on the table's training rows and predicts its test
@@ -793,18 +784,25 @@ func blendPrior(scores []float64, ft *FeatureTable, w float64, priorName string)
 	if w >= 1 || col < 0 {
 		return
 	}
-	prior := make([]float64, len(scores))
-	for i := range prior {
-		prior[i] = ft.Test.At(i, col)
-	}
-	zs, zp := zscore(scores), zscore(prior)
-	for i := range scores {
+	mixZ(scores, zscore(scores), zscore(testColumn(ft, col)), w, 1-w)
+}
+
+// testColumn returns column col of ft's test rows.
+func testColumn(ft *FeatureTable, col int) []float64 {
+	return mat.Col(nil, col, ft.Test)
+}
+
+// mixZ sets dst[i] to wa·za[i] + wb·zb[i], the mixture of two standardised
+// scores; where zb[i] is NaN to za[i] (on the mixed scale, not dst's), and
+// where za[i] is NaN it leaves dst[i].
+func mixZ(dst, za, zb []float64, wa, wb float64) {
+	for i := range dst {
 		switch {
-		case math.IsNaN(zs[i]):
-		case math.IsNaN(zp[i]):
-			scores[i] = zs[i] // on the blended scale, not the regressor's
+		case math.IsNaN(za[i]):
+		case math.IsNaN(zb[i]):
+			dst[i] = za[i]
 		default:
-			scores[i] = w*zs[i] + (1-w)*zp[i]
+			dst[i] = wa*za[i] + wb*zb[i]
 		}
 	}
 }
