@@ -202,23 +202,36 @@ func (r *runner) chooseSettings(ctx context.Context) (map[string]*Selection, err
 // Cold graphs do not depend on the seed, so the returned graphs serve every
 // seed; with a probe (warm graphs, their revealed models drawn per seed)
 // every entry is nil and each task builds its own.
+// The graphs are built on cfg.Workers goroutines.
 func (r *runner) coldGraphs(ctx context.Context, stats map[string]GraphStats) ([]*TargetGraph, error) {
 	graphs := make([]*TargetGraph, len(r.targets))
+	sizes := make([]GraphStats, len(r.targets))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Workers)
 	for i, name := range r.targets {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		t0 := time.Now()
-		g, err := BuildWarmGraph(r.data, r.tis[i], r.cfgs[i].Graph, r.cfg.Probe, r.cfg.Seed)
-		if err != nil {
-			return nil, fmt.Errorf("graph of %s: %w", name, err)
-		}
-		if r.cfg.Probe == 0 {
-			graphs[i] = g
-		}
-		stats[name] = GraphStats{Nodes: g.Graph.NumNodes(), Edges: g.Graph.NumEdges(),
-			FinetuneEdges: g.FinetuneEdges, NegativePairs: g.NegativePairs}
-		r.timings.add("graph", time.Since(t0))
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			t0 := time.Now()
+			tg, err := BuildWarmGraph(r.data, r.tis[i], r.cfgs[i].Graph, r.cfg.Probe, r.cfg.Seed)
+			if err != nil {
+				return fmt.Errorf("graph of %s: %w", name, err)
+			}
+			if r.cfg.Probe == 0 {
+				graphs[i] = tg
+			}
+			sizes[i] = GraphStats{Nodes: tg.Graph.NumNodes(), Edges: tg.Graph.NumEdges(),
+				FinetuneEdges: tg.FinetuneEdges, NegativePairs: tg.NegativePairs}
+			r.timings.add("graph", time.Since(t0))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i, name := range r.targets {
+		stats[name] = sizes[i]
 	}
 	return graphs, nil
 }
@@ -304,21 +317,35 @@ func (r *runner) evaluate(ctx context.Context, zoo *store.Tables, res *Result) e
 	}
 	refs = referencesOn(refs, r.targets)
 	res.References = referenceMethods(refs)
-	res.Eval = map[string]*evaluate.Result{}
-	for _, protocol := range r.cfg.Protocols {
-		ev, err := evaluate.Evaluate(ctx, zoo, append(toEvalPredictions(res.Predictions), refs...), evaluate.Options{
-			Protocol:  evaluate.Protocol(protocol),
-			Targets:   r.targets,
-			Baselines: baselinesOf(r.cfg),
-			Seed:      int64(r.cfg.Seed),
-			// history_mean reads the history zoograph's features read
-			HistoryDatasets: r.data.historyIDs(),
+	// The protocols are evaluated in parallel, each on its own copy of the
+	// predictions; the zoo is only read.
+	evs := make([]*evaluate.Result, len(r.cfg.Protocols))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Workers)
+	for i, protocol := range r.cfg.Protocols {
+		g.Go(func() error {
+			ev, err := evaluate.Evaluate(gctx, zoo, append(toEvalPredictions(res.Predictions), refs...), evaluate.Options{
+				Protocol:  evaluate.Protocol(protocol),
+				Targets:   r.targets,
+				Baselines: baselinesOf(r.cfg),
+				Seed:      int64(r.cfg.Seed),
+				// history_mean reads the history zoograph's features read
+				HistoryDatasets: r.data.historyIDs(),
+			})
+			if err != nil {
+				return fmt.Errorf("evaluate (%s protocol): %w", protocol, err)
+			}
+			evs[i] = ev
+			return nil
 		})
-		if err != nil {
-			return fmt.Errorf("evaluate (%s protocol): %w", protocol, err)
-		}
-		res.Eval[protocol] = ev
-		res.Metrics = append(res.Metrics, ev.Metrics...)
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	res.Eval = map[string]*evaluate.Result{}
+	for i, protocol := range r.cfg.Protocols {
+		res.Eval[protocol] = evs[i]
+		res.Metrics = append(res.Metrics, evs[i].Metrics...)
 	}
 	r.timings.add("evaluate", time.Since(t0))
 	return nil
