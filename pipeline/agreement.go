@@ -150,6 +150,10 @@ type targetAgreement struct {
 	// rows[a] are row dataset a's similarities, all computed up front so
 	// that tasks may share a targetAgreement.
 	rows []*agreementRow
+	// drawn[a] are history dataset a's revealed models (known), drawn
+	// once up front for the same reason: the similarities, the low-rank
+	// and collaborative filters and the training rows all read them.
+	drawn [][]int
 }
 
 type agreementRow struct {
@@ -160,6 +164,14 @@ type agreementRow struct {
 func newTargetAgreement(d *Data, t int, k int, revealed []int, seed uint64) *targetAgreement {
 	ta := &targetAgreement{d: d, t: t, model: fitAgreement(d, t), k: k, revealed: revealed, seed: seed,
 		rows: make([]*agreementRow, len(d.Datasets))}
+	if k > 0 {
+		ta.drawn = make([][]int, len(d.Datasets))
+		for a := range ta.drawn {
+			if a != t {
+				ta.drawn[a] = revealModels(d, a, k, seed)
+			}
+		}
+	}
 	for a := range ta.rows {
 		ta.rows[a] = ta.computeRow(a)
 	}
@@ -198,7 +210,7 @@ func (ta *targetAgreement) known(a int) []int {
 	case a == ta.t:
 		return ta.revealed
 	case ta.k > 0:
-		return revealModels(ta.d, a, ta.k, ta.seed)
+		return ta.drawn[a]
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -463,6 +464,10 @@ func (d *Data) Without(t int) *Data {
 	v.norm[t] = v.acc[t]
 	v.hasHistory = slices.Clone(d.hasHistory)
 	v.hasHistory[t] = false
+	if t < len(d.fail) { // derived by Clean
+		v.fail = slices.Clone(d.fail)
+		v.fail[t] = evaluate.NewFailure(v.acc[t], d.Datasets[t].NumClasses)
+	}
 	if t < len(d.z) { // derived by Clean
 		v.z = slices.Clone(d.z)
 		v.z[t] = v.acc[t]

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -44,6 +45,10 @@ type historyData struct {
 	probe []float64
 	// meta[d] is dataset d's metadata, parsed for similarity.
 	meta []datasetMeta
+	// fail[d] is the failure rule of dataset d's records (evaluate.Failure
+	// of its accuracies and classes), which every feature table's
+	// failedRows reads.
+	fail []evaluate.Failure
 }
 
 // datasetMeta is what dataset similarity compares.
@@ -54,6 +59,10 @@ type datasetMeta struct {
 
 // deriveHistory fills d.historyData, one step per part.
 func deriveHistory(d *Data) {
+	d.fail = make([]evaluate.Failure, len(d.Datasets))
+	for di := range d.fail {
+		d.fail[di] = evaluate.NewFailure(d.acc[di], d.Datasets[di].NumClasses)
+	}
 	d.deriveAgreement()
 	d.deriveSources()
 	d.deriveBase()

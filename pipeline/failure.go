@@ -52,7 +52,11 @@ func failedRows(d *Data, ft *FeatureTable) []bool {
 	out := make([]bool, len(ft.TrainDataset))
 	for i, di := range ft.TrainDataset {
 		rule, ok := rules[di]
-		if !ok {
+		switch {
+		case ok:
+		case di < len(d.fail): // derived by Clean
+			rule = d.fail[di]
+		default:
 			rule = evaluate.NewFailure(d.acc[di], d.Datasets[di].NumClasses)
 			rules[di] = rule
 		}

@@ -123,7 +123,7 @@ func featureRows(d *Data, t int, tg *TargetGraph, maxRows int, testModels []int)
 		if di == t || !d.hasHistory[di] {
 			continue
 		}
-		revealed := revealModels(d, di, tg.Probe, tg.Seed)
+		revealed := tg.revealedOn(d, di)
 		for _, mi := range trainModels(d, di, maxRows, tg.Seed) {
 			if _, ok := slices.BinarySearch(revealed, mi); ok {
 				continue

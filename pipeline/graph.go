@@ -62,11 +62,44 @@ func BuildWarmGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64) (*Targe
 	return buildGraph(d, t, cfg, k, seed)
 }
 
+// graphFor returns the target graph that learner needs for target t with
+// k models revealed by seed: BuildWarmGraph's, or for learner none, which
+// reads no graph, featureTarget's, which is what Features reads of it.
+func graphFor(d *Data, t int, cfg GraphConfig, learner Learner, k int, seed uint64) (*TargetGraph, error) {
+	if learner == LearnerNone {
+		return featureTarget(d, t, k, seed), nil
+	}
+	return BuildWarmGraph(d, t, cfg, k, seed)
+}
+
+// featureTarget is BuildWarmGraph's target graph without the graph: the
+// revealed models, reveal count, seed and dataset agreement that Features
+// reads, equal to the built graph's, and no Graph, node ids or edge counts.
+// It serves the tables that read no embedding (learner none, the metadata
+// regressor), which then skip building a graph of thousands of nodes that
+// nothing walks.
+func featureTarget(d *Data, t, k int, seed uint64) *TargetGraph {
+	tg := &TargetGraph{Revealed: revealModels(d, t, k, seed), Probe: k, Seed: seed}
+	tg.agree = newTargetAgreement(d, t, k, tg.Revealed, seed)
+	return tg
+}
+
+// revealedOn returns the models that a warm task reveals on history
+// dataset di of d (targetAgreement.known): those tg's agreement drew for
+// its task when it was drawn on d with tg's reveal count and seed (a cold
+// graph serving every seed keeps its first seed's, and reveals none), else
+// a draw of their own.
+func (tg *TargetGraph) revealedOn(d *Data, di int) []int {
+	if ta := tg.agree; ta != nil && ta.d == d && ta.k == tg.Probe && ta.seed == tg.Seed && di != ta.t {
+		return ta.known(di)
+	}
+	return revealModels(d, di, tg.Probe, tg.Seed)
+}
+
 func buildGraph(d *Data, t int, cfg GraphConfig, k int, seed uint64) (*TargetGraph, error) {
 	b := graphlearn.NewBuilder()
-	tg := &TargetGraph{Model: make([]int32, len(d.Models)), Dataset: make([]int32, len(d.Datasets)),
-		Revealed: revealModels(d, t, k, seed), Probe: k, Seed: seed}
-	tg.agree = newTargetAgreement(d, t, k, tg.Revealed, seed)
+	tg := featureTarget(d, t, k, seed)
+	tg.Model, tg.Dataset = make([]int32, len(d.Models)), make([]int32, len(d.Datasets))
 	for i, ds := range d.Datasets {
 		tg.Dataset[i] = b.Node(graphlearn.NodeDataset, ds.DatasetID)
 	}

@@ -26,23 +26,37 @@ func recyclingBenchmark(t testing.TB) *store.Tables {
 	return tables
 }
 
-// BenchmarkRecyclingRun measures the whole cold run of the model-recycling
-// benchmark with the shipped defaults: nested selection, 24 targets × 5
-// seeds, every baseline, the clean protocol. Run it with -benchtime 1x; it
-// reports the process CPU seconds beside the wall time.
+// BenchmarkRecyclingRun measures the whole run of the model-recycling
+// benchmark with the shipped defaults: nested selection, 24 targets, every
+// baseline, the clean protocol; cold targets and warm ones (--probe 10), with
+// 5 seeds as a run has them and with 1, which leaves mostly the per-target
+// selection. Run it with -benchtime 1x; it reports the process CPU seconds
+// beside the wall time.
 func BenchmarkRecyclingRun(b *testing.B) {
 	tables := recyclingBenchmark(b)
-	cfg := pipeline.DefaultConfig()
-	cfg.Protocols = []string{"clean"}
-	b.ReportAllocs()
-	for b.Loop() {
-		cpu := storetest.CPUTime()
-		res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric((storetest.CPUTime() - cpu).Seconds(), "cpu-s/op")
-		b.Logf("wall %v; stage timings (summed over parallel tasks) %v", res.Wall, res.Timings)
+	for _, bc := range []struct {
+		name         string
+		probe, seeds int
+	}{
+		{"cold", 0, 5},
+		{"warm", 10, 5},
+		{"warm-1seed", 10, 1},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			cfg := pipeline.DefaultConfig()
+			cfg.Protocols = []string{"clean"}
+			cfg.Probe, cfg.Seeds = bc.probe, bc.seeds
+			b.ReportAllocs()
+			for b.Loop() {
+				cpu := storetest.CPUTime()
+				res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric((storetest.CPUTime() - cpu).Seconds(), "cpu-s/op")
+				b.Logf("wall %v; stage timings (summed over parallel tasks) %v", res.Wall, res.Timings)
+			}
+		})
 	}
 }
 

@@ -202,23 +202,36 @@ func (r *runner) chooseSettings(ctx context.Context) (map[string]*Selection, err
 // Cold graphs do not depend on the seed, so the returned graphs serve every
 // seed; with a probe (warm graphs, their revealed models drawn per seed)
 // every entry is nil and each task builds its own.
+// The graphs are built on cfg.Workers goroutines.
 func (r *runner) coldGraphs(ctx context.Context, stats map[string]GraphStats) ([]*TargetGraph, error) {
 	graphs := make([]*TargetGraph, len(r.targets))
+	sizes := make([]GraphStats, len(r.targets))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Workers)
 	for i, name := range r.targets {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		t0 := time.Now()
-		g, err := BuildWarmGraph(r.data, r.tis[i], r.cfgs[i].Graph, r.cfg.Probe, r.cfg.Seed)
-		if err != nil {
-			return nil, fmt.Errorf("graph of %s: %w", name, err)
-		}
-		if r.cfg.Probe == 0 {
-			graphs[i] = g
-		}
-		stats[name] = GraphStats{Nodes: g.Graph.NumNodes(), Edges: g.Graph.NumEdges(),
-			FinetuneEdges: g.FinetuneEdges, NegativePairs: g.NegativePairs}
-		r.timings.add("graph", time.Since(t0))
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			t0 := time.Now()
+			tg, err := BuildWarmGraph(r.data, r.tis[i], r.cfgs[i].Graph, r.cfg.Probe, r.cfg.Seed)
+			if err != nil {
+				return fmt.Errorf("graph of %s: %w", name, err)
+			}
+			if r.cfg.Probe == 0 {
+				graphs[i] = tg
+			}
+			sizes[i] = GraphStats{Nodes: tg.Graph.NumNodes(), Edges: tg.Graph.NumEdges(),
+				FinetuneEdges: tg.FinetuneEdges, NegativePairs: tg.NegativePairs}
+			r.timings.add("graph", time.Since(t0))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i, name := range r.targets {
+		stats[name] = sizes[i]
 	}
 	return graphs, nil
 }
@@ -280,7 +293,7 @@ func (r *runner) task(ctx context.Context, ti int, seed uint64, tg *TargetGraph)
 	if tg == nil {
 		t0 := time.Now()
 		var err error
-		if tg, err = BuildWarmGraph(r.data, r.tis[ti], r.cfgs[ti].Graph, r.cfg.Probe, seed); err != nil {
+		if tg, err = graphFor(r.data, r.tis[ti], r.cfgs[ti].Graph, r.cfgs[ti].Learner, r.cfg.Probe, seed); err != nil {
 			return nil, nil, fmt.Errorf("graph of %s, seed %d: %w", name, seed, err)
 		}
 		r.timings.add("graph", time.Since(t0))
@@ -304,21 +317,35 @@ func (r *runner) evaluate(ctx context.Context, zoo *store.Tables, res *Result) e
 	}
 	refs = referencesOn(refs, r.targets)
 	res.References = referenceMethods(refs)
-	res.Eval = map[string]*evaluate.Result{}
-	for _, protocol := range r.cfg.Protocols {
-		ev, err := evaluate.Evaluate(ctx, zoo, append(toEvalPredictions(res.Predictions), refs...), evaluate.Options{
-			Protocol:  evaluate.Protocol(protocol),
-			Targets:   r.targets,
-			Baselines: baselinesOf(r.cfg),
-			Seed:      int64(r.cfg.Seed),
-			// history_mean reads the history zoograph's features read
-			HistoryDatasets: r.data.historyIDs(),
+	// The protocols are evaluated in parallel, each on its own copy of the
+	// predictions; the zoo is only read.
+	evs := make([]*evaluate.Result, len(r.cfg.Protocols))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Workers)
+	for i, protocol := range r.cfg.Protocols {
+		g.Go(func() error {
+			ev, err := evaluate.Evaluate(gctx, zoo, append(toEvalPredictions(res.Predictions), refs...), evaluate.Options{
+				Protocol:  evaluate.Protocol(protocol),
+				Targets:   r.targets,
+				Baselines: baselinesOf(r.cfg),
+				Seed:      int64(r.cfg.Seed),
+				// history_mean reads the history zoograph's features read
+				HistoryDatasets: r.data.historyIDs(),
+			})
+			if err != nil {
+				return fmt.Errorf("evaluate (%s protocol): %w", protocol, err)
+			}
+			evs[i] = ev
+			return nil
 		})
-		if err != nil {
-			return fmt.Errorf("evaluate (%s protocol): %w", protocol, err)
-		}
-		res.Eval[protocol] = ev
-		res.Metrics = append(res.Metrics, ev.Metrics...)
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	res.Eval = map[string]*evaluate.Result{}
+	for i, protocol := range r.cfg.Protocols {
+		res.Eval[protocol] = evs[i]
+		res.Metrics = append(res.Metrics, evs[i].Metrics...)
 	}
 	r.timings.add("evaluate", time.Since(t0))
 	return nil
@@ -422,16 +449,7 @@ func stackMetadata(scores, meta []float64, v float64) {
 	if v <= 0 || meta == nil {
 		return
 	}
-	zs, zm := zscore(scores), zscore(meta)
-	for i := range scores {
-		switch {
-		case math.IsNaN(zs[i]):
-		case math.IsNaN(zm[i]):
-			scores[i] = zs[i]
-		default:
-			scores[i] = (1-v)*zs[i] + v*zm[i]
-		}
-	}
+	mixZ(scores, zscore(scores), zscore(meta), 1-v, v)
 }
 
 // fitPredict trains on the table's training rows and predicts its test
@@ -793,18 +811,25 @@ func blendPrior(scores []float64, ft *FeatureTable, w float64, priorName string)
 	if w >= 1 || col < 0 {
 		return
 	}
-	prior := make([]float64, len(scores))
-	for i := range prior {
-		prior[i] = ft.Test.At(i, col)
-	}
-	zs, zp := zscore(scores), zscore(prior)
-	for i := range scores {
+	mixZ(scores, zscore(scores), zscore(testColumn(ft, col)), w, 1-w)
+}
+
+// testColumn returns column col of ft's test rows.
+func testColumn(ft *FeatureTable, col int) []float64 {
+	return mat.Col(nil, col, ft.Test)
+}
+
+// mixZ sets dst[i] to wa·za[i] + wb·zb[i], the mixture of two standardised
+// scores; where zb[i] is NaN to za[i] (on the mixed scale, not dst's), and
+// where za[i] is NaN it leaves dst[i].
+func mixZ(dst, za, zb []float64, wa, wb float64) {
+	for i := range dst {
 		switch {
-		case math.IsNaN(zs[i]):
-		case math.IsNaN(zp[i]):
-			scores[i] = zs[i] // on the blended scale, not the regressor's
+		case math.IsNaN(za[i]):
+		case math.IsNaN(zb[i]):
+			dst[i] = za[i]
 		default:
-			scores[i] = w*zs[i] + (1-w)*zp[i]
+			dst[i] = wa*za[i] + wb*zb[i]
 		}
 	}
 }

@@ -951,10 +951,8 @@ func metadataGroup(in innerData, cells []selectionCell, cfg Config) ([][]float64
 	fts := make([]*FeatureTable, len(cells))
 	for k, cell := range cells {
 		s := in.side(cell)
-		tg, err := BuildWarmGraph(s.view, s.held, cfg.Graph, cfg.Probe, cfg.Seed)
-		if err != nil {
-			return nil, nil, err
-		}
+		tg := featureTarget(s.view, s.held, cfg.Probe, cfg.Seed)
+		var err error
 		if fts[k], err = Features(s.view, s.held, tg, nil, FeaturesMetadata, LearnerNone, cfg.FeatureOptions, nil); err != nil {
 			return nil, nil, err
 		}
@@ -1008,12 +1006,12 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid reg
 		firstEmb   Embedding
 	)
 	for k, s := range sides {
-		tg, err := BuildWarmGraph(s.view, s.held, cfg.Graph, cfg.Probe, cfg.Seed)
+		tg, err := graphFor(s.view, s.held, cfg.Graph, cfg.Learner, cfg.Probe, cfg.Seed)
 		if err != nil {
 			return nil, fmt.Errorf("graph: %w", err)
 		}
 		var emb Embedding
-		shareable := cfg.Learner == LearnerNone || cfg.Learner == LearnerNode2Vec || cfg.Learner == LearnerNode2VecPlus
+		shareable := cfg.Learner == LearnerNode2Vec || cfg.Learner == LearnerNode2VecPlus
 		if k > 0 && shareable && reflect.DeepEqual(firstGraph.Graph, tg.Graph) {
 			emb = firstEmb
 		} else if emb, err = embed(ctx, s.view, s.held, tg, cfg, cfg.Seed, tm); err != nil {
@@ -1074,14 +1072,28 @@ func innerFoldGroup(ctx context.Context, sides []innerSide, cfg Config, grid reg
 // scoreSide scores one fit's predictions pred for side s (feature table
 // ft) with every prior, blend and metadata weight of sc, in that order
 // (weights innermost); the cells of blend 1 with a prior other than the
-// first, which are the first prior's, are NaN.
+// first, which are the first prior's, are NaN. Each score is that of
+// blendPrior and stackMetadata applied to pred, bit for bit; the z-scores
+// they share (of pred, of each prior, of the metadata predictions and of
+// each blend) are computed once.
 func scoreSide(s innerSide, ft *FeatureTable, pred []float64, sc scoringGrid, obj string) []innerScore {
 	actual := make([]float64, len(ft.TestModels))
 	for i, mi := range ft.TestModels {
 		actual[i] = s.view.acc[s.held][mi]
 	}
-	var out []innerScore
+	zs := zscore(pred)
+	var zm []float64
+	if s.meta.pred != nil {
+		zm = zscore(s.meta.pred)
+	}
+	blended, stacked := make([]float64, len(pred)), make([]float64, len(pred))
+	out := make([]innerScore, 0, len(sc.priors)*len(sc.blends)*len(sc.metaWeights))
 	for p, prior := range sc.priors {
+		col := priorColumn(ft, prior)
+		var zp []float64
+		if col >= 0 {
+			zp = zscore(testColumn(ft, col))
+		}
 		for _, w := range sc.blends {
 			if w >= 1 && p > 0 { // the regressor alone, scored with the first prior: no candidate reads this cell
 				for range sc.metaWeights {
@@ -1089,12 +1101,20 @@ func scoreSide(s innerSide, ft *FeatureTable, pred []float64, sc scoringGrid, ob
 				}
 				continue
 			}
-			blended := slices.Clone(pred)
-			blendPrior(blended, ft, w, prior)
+			copy(blended, pred)
+			if w < 1 && col >= 0 { // blendPrior
+				mixZ(blended, zs, zp, w, 1-w)
+			}
+			var zb []float64
 			for _, v := range sc.metaWeights {
-				p := slices.Clone(blended)
-				stackMetadata(p, s.meta.pred, v)
-				out = append(out, innerScore{objective(obj, p, actual), regretAt1(p, actual)})
+				copy(stacked, blended)
+				if v > 0 && zm != nil { // stackMetadata
+					if zb == nil {
+						zb = zscore(blended)
+					}
+					mixZ(stacked, zb, zm, 1-v, v)
+				}
+				out = append(out, innerScore{objective(obj, stacked, actual), regretAt1(stacked, actual)})
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/zoograph/zoograph/pipeline/recycling"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
 	"github.com/zoograph/zoograph/store/storetest"
 )
@@ -26,6 +27,58 @@ func imageData(tb testing.TB, cfg Config) *Data {
 		tb.Fatal(err)
 	}
 	return d
+}
+
+// recyclingData imports and cleans the model-recycling benchmark.
+func recyclingData(tb testing.TB, cfg Config) *Data {
+	tb.Helper()
+	tables, _, err := recycling.Import(context.Background(), storetest.Shared(tb, "model-recycling"), recycling.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d, err := Clean(tables, cfg.Clean)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+// BenchmarkInnerFoldOverhead times what one warm inner fold of nested
+// selection costs besides its regressor fits, on the model-recycling
+// benchmark with --probe 10 (target ag_news, its first inner fold, learner
+// none, as selection runs there): the metadata regressor's table
+// (metadataGroup), the fold's target graph and feature table, and the
+// scoring of every prior, blend and metadata weight (innerFoldGroup). The
+// trees are cut to one stump, so what is left is the pipeline's own work.
+func BenchmarkInnerFoldOverhead(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Probe, cfg.Learner = 10, LearnerNone
+	cfg.GBDT.Trees, cfg.GBDT.MaxDepth = 1, 1
+	d := recyclingData(b, cfg)
+	t, ok := d.DatasetIndex("ag_news")
+	if !ok {
+		b.Fatal("the model-recycling benchmark has no ag_news")
+	}
+	in := innerData{views: []*Data{d.Without(t)}, folds: [][]int{innerFolds(d, t, cfg.Selection.MaxInnerFolds, cfg.Seed)[:1]}}
+	sel := DefaultSelection()
+	sc := scoringGrid{priors: priorsFor(d, sel.Priors, cfg), blends: sel.Blends, metaWeights: sel.MetadataWeights}
+	cells := []selectionCell{{0, 0}}
+	b.ReportAllocs()
+	cpu0 := storetest.CPUTime().Seconds()
+	for b.Loop() {
+		preds, fts, err := metadataGroup(in, cells, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		in.metas = [][]innerMeta{{{pred: preds[0], models: fts[0].TestModels}}}
+		if _, err := innerFoldGroup(context.Background(), []innerSide{in.side(cells[0])}, cfg, regressorGrid{[]int{1}, []int{1}}, sc,
+			newTimings()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cpu := storetest.CPUTime().Seconds() - cpu0; cpu > 0 {
+		b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
+	}
 }
 
 // TestSelectionPairsChangeNoScore checks that nested selection gives the
