@@ -162,6 +162,9 @@ func TestSelfCommand(t *testing.T) {
 		want            string
 	}{
 		{"go run", "/var/cache/go-build1234/b001/exe/zoograph", "/var/cache/go-build1234/b001/exe/zoograph", onPath(""), "go run ./cmd/zoograph"},
+		{"go run, cached binary", "/home/u/.cache/go-build/5e/5e5caf5aef8fbc49d66260a1e0bf7a22619a02fc5ee6c56e090542c5fe16427d-d/zoograph",
+			"/home/u/.cache/go-build/5e/5e5caf5aef8fbc49d66260a1e0bf7a22619a02fc5ee6c56e090542c5fe16427d-d/zoograph", onPath(""), "go run ./cmd/zoograph"},
+		{"a directory that only ends in -d", "/opt/build-d/zoograph", "/opt/build-d/zoograph", onPath(""), "/opt/build-d/zoograph"},
 		{"installed", "zoograph", "/opt/u/go/bin/zoograph", onPath("/opt/u/go/bin/zoograph"), "zoograph"},
 		{"built in the clone", "./zoograph", "/src/zoograph/zoograph", onPath(""), "./zoograph"},
 		{"another zoograph on PATH", "/opt/zg", "/opt/zg", onPath("/usr/bin/zoograph"), "/opt/zg"},

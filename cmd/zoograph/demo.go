@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -90,10 +91,22 @@ func selfCommand(arg0, exe string, lookPath func(string) (string, error)) string
 	if p, err := lookPath("zoograph"); err == nil && sameFile(p, exe) {
 		return "zoograph"
 	}
-	if s := filepath.ToSlash(exe); strings.Contains(s, "/go-build") && strings.Contains(s, "/exe/") {
+	if s := filepath.ToSlash(exe); strings.Contains(s, "/go-build") && strings.Contains(s, "/exe/") || goRunCached(exe) {
 		return "go run ./cmd/zoograph"
 	}
 	return arg0
+}
+
+// goRunCached reports whether exe is a binary go run keeps in the build
+// cache (since Go 1.24): GOCACHE/xx/<64 hex digits>-d/zoograph.
+func goRunCached(exe string) bool {
+	dir := filepath.Base(filepath.Dir(exe))
+	hash, ok := strings.CutSuffix(dir, "-d")
+	if !ok || len(hash) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(hash)
+	return err == nil
 }
 
 func sameFile(a, b string) bool {
