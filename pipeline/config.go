@@ -205,11 +205,16 @@ type Config struct {
 	// Prior is the feature column blended in as the prior (see priorColumn):
 	// empty for the similarity-weighted history (hist_sim_0.5, or hist_agree
 	// on a zoo without distances); Priors lists the others.
-	Prior    string           `json:"prior,omitempty"`
-	Graph    GraphConfig      `json:"graph"`
+	Prior string      `json:"prior,omitempty"`
+	Graph GraphConfig `json:"graph"`
+	// Node2Vec, GNN, Forest and GBDT configure the learners and regressors.
+	// Each embedding and each fit runs on one worker, whatever their workers
+	// field says: the (target, seed) tasks and inner folds run in parallel
+	// on Workers instead, and one worker is bit-for-bit reproducible. Their
+	// seeds are set per task.
 	Node2Vec node2vec.Options `json:"node2vec"`
-	// GNN configures the graphsage and gat learners (its arch, seed and
-	// workers are set by the learner and the task).
+	// GNN configures the graphsage and gat learners (its arch is set by the
+	// learner).
 	GNN    gnn.Options           `json:"gnn"`
 	Linear regress.LinearOptions `json:"linear"`
 	Forest regress.ForestOptions `json:"forest"`
@@ -329,6 +334,10 @@ func DefaultConfig() Config {
 	// dataset-specific interactions that do not transfer to a held-out one
 	// (chosen on the image benchmark; see README).
 	gb.MaxDepth, gb.LearningRate = 3, 0.05
+	// Every fit runs on one worker (see Config.Node2Vec): say so.
+	n2v.Workers, gb.Workers = 1, 1
+	nn, rf := gnn.DefaultOptions(), regress.DefaultForestOptions()
+	nn.Workers, rf.Workers = 1, 1
 	return Config{
 		Protocols:       []string{string(evaluate.ProtocolClean), string(evaluate.ProtocolPaper)},
 		MinTargetModels: 20,
@@ -348,9 +357,9 @@ func DefaultConfig() Config {
 			Lineage:           true,
 		},
 		Node2Vec:  n2v,
-		GNN:       gnn.DefaultOptions(),
+		GNN:       nn,
 		Linear:    regress.LinearOptions{},
-		Forest:    regress.DefaultForestOptions(),
+		Forest:    rf,
 		GBDT:      gb,
 		Clean:     CleanConfig{MinDatasetModels: 5, ChanceMargin: 0.02, CollapsedShare: 0.5},
 		Selection: DefaultSelection(),
