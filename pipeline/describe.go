@@ -30,6 +30,8 @@ import (
 //	  imdb: 3.1                 #   on the zoo's distance scale
 //	scores:                     # optional: transferability scores of the zoo's models on it,
 //	  logme: {google-bert/bert-base-uncased: 1.92}  # logme or reg_h_score, methods the zoo has
+//	finetuned:                  # optional: accuracies (0–1) of zoo models already fine-tuned
+//	  google-bert/bert-base-uncased: 0.91  # on it: a warm target (see Recommend)
 type Description struct {
 	Name        string                        `yaml:"name" json:"name"`
 	Modality    string                        `yaml:"modality" json:"modality"`
@@ -41,6 +43,7 @@ type Description struct {
 	Tags        []string                      `yaml:"tags" json:"tags,omitempty"`
 	Distances   map[string]float64            `yaml:"distances" json:"distances,omitempty"`
 	Scores      map[string]map[string]float64 `yaml:"scores" json:"scores,omitempty"`
+	Finetuned   map[string]float64            `yaml:"finetuned" json:"finetuned,omitempty"`
 
 	// src is where ParseDescription read the fields, so that a problem
 	// found later (a distance to a dataset the zoo lacks) names the line.
@@ -231,7 +234,7 @@ func canonicalLanguage(code string) string {
 }
 
 // descriptionFields are the YAML keys of a description, in order.
-var descriptionFields = []string{"name", "modality", "task", "num_classes", "num_examples", "language", "domain", "tags", "distances", "scores"}
+var descriptionFields = []string{"name", "modality", "task", "num_classes", "num_examples", "language", "domain", "tags", "distances", "scores", "finetuned"}
 
 // ParseDescription reads a dataset description (YAML, see Description).
 // file names the source in errors. Every error is a *DescriptionError
@@ -328,6 +331,9 @@ func (d *Description) decodeField(key string, v *yaml.Node, lines map[string]int
 			keyLines(v.Content[j+1], key+"."+v.Content[j].Value, lines)
 		}
 		return true, v.Decode(&d.Scores)
+	case "finetuned":
+		keyLines(v, key, lines)
+		return true, v.Decode(&d.Finetuned)
 	}
 	return false, nil
 }
@@ -432,6 +438,11 @@ func (d *Description) Validate() error {
 			if v := d.Scores[method][m]; math.IsNaN(v) || math.IsInf(v, 0) {
 				return fail("scores."+method+"."+m, "%v: want a finite score", v)
 			}
+		}
+	}
+	for _, m := range sortedKeys(d.Finetuned) {
+		if v := d.Finetuned[m]; !(v >= 0 && v <= 1) {
+			return fail("finetuned."+m, "%v: want the accuracy the fine-tune reached, in [0, 1]", v)
 		}
 	}
 	return nil

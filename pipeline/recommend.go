@@ -71,8 +71,12 @@ type Recommendations struct {
 	Calibration           Calibration    `json:"calibration"`
 	Method                string         `json:"method"`
 	// Settings are the ones nested selection chose for the target.
-	Settings Candidate        `json:"settings"`
-	Seeds    int              `json:"seeds"`
+	Settings Candidate `json:"settings"`
+	Seeds    int       `json:"seeds"`
+	// Revealed counts the models of the description's finetuned field: a
+	// warm target, their accuracies revealed as a warm run's (Config.Probe)
+	// to the graph, the features and selection; they are not ranked.
+	Revealed int              `json:"revealed,omitempty"`
 	Models   []Recommendation `json:"models"`
 }
 
@@ -150,7 +154,9 @@ type Calibration struct {
 
 // Recommend ranks the models of the zoo that fit the target's modality and
 // task by their predicted fine-tuning accuracy on it, with nothing
-// recorded on the target: it adds the history of the zoo's model cards
+// recorded on the target — or, for a description with finetuned
+// accuracies, a warm target (Config.Probe = their number) whose revealed
+// models are those, left out of the ranking: it adds the history of the zoo's model cards
 // (WithHistory), derives missing dataset distances from metadata,
 // filters the candidates (FitsTask; models without history of their own
 // are ranked through their base model's), trains the regressor on the
@@ -178,12 +184,16 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 	if err != nil {
 		return nil, err
 	}
+	if out.Revealed = len(out.Description.Finetuned); out.Revealed > 0 {
+		cfg.Probe = out.Revealed // every one of them: they are all the target's records
+	}
 	kinds := modelKinds(d, descs)
 	cands, via, history, err := recommendCandidates(d, t, kinds, out)
 	if err != nil {
 		return nil, err
 	}
-	out.Nearest = nearestDatasets(d, t, source, 5)
+	dist := distanceRow(d, t, descs)
+	out.Nearest = nearestDatasets(d, t, dist, source, 5)
 	metaGBDT := cfg.GBDT // the metadata regressor keeps the configured options, as Run's
 	cfg, scores, err := scoreCandidates(ctx, d, t, cfg, cands, via, out)
 	if err != nil {
@@ -193,7 +203,7 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 	for i := range descs {
 		modality[i] = descs[i].Modality
 	}
-	if out.Calibration, err = calibrate(ctx, d, t, modality, cfg, metaGBDT, opt); err != nil {
+	if out.Calibration, err = calibrate(ctx, d, t, dist, modality, cfg, metaGBDT, opt); err != nil {
 		return nil, fmt.Errorf("%s: calibrate: %w", out.Target, err)
 	}
 	recorded := recordedAccuracy(zoo.Finetunes, out.Target)
@@ -234,6 +244,9 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 		if err := checkGivenScores(zoo, &desc); err != nil {
 			return nil, err
 		}
+		if err := checkGivenFinetunes(zoo, &desc); err != nil {
+			return nil, err
+		}
 		out.Description, out.Described = desc, true
 		work.Datasets = append(slices.Clip(zoo.Datasets), describedRow(&desc))
 		for method, byModel := range desc.Scores {
@@ -250,6 +263,10 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 	}
 	out.Target = name
 	work.Finetunes = slices.DeleteFunc(slices.Clone(zoo.Finetunes), func(f store.Finetune) bool { return f.DatasetID == name })
+	for _, m := range sortedKeys(out.Description.Finetuned) { // none unless described
+		work.Finetunes = append(work.Finetunes, store.Finetune{ModelID: m, DatasetID: name, Accuracy: out.Description.Finetuned[m],
+			Method: "full", Epochs: math.NaN(), LearningRate: math.NaN(), TrainSeconds: math.NaN(), Source: SourceDescribed})
+	}
 	if !slices.ContainsFunc(work.Datasets, func(ds store.Dataset) bool { return ds.DatasetID == name }) {
 		work.Datasets = append(slices.Clip(work.Datasets), store.Dataset{DatasetID: name})
 	}
@@ -298,7 +315,9 @@ func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, 
 // targetDistances completes the distances of target t: the recorded ones,
 // then those the description gives (each must name another dataset of the
 // zoo; on a zoo that records none, at least two, which set the scale), then metadata distances for the pairs of history datasets and t
-// nobody recorded (completeDistances, counted in out). The given and
+// nobody recorded (completeDistances, counted in out) — except on a zoo
+// that has no distance at all, where t is scored as Run scores it, by the
+// agreement of recorded accuracies, and none is added. The given and
 // metadata distances are added to both work and d. It returns where each of
 // t's known distances came from, by dataset index.
 func targetDistances(work *store.Tables, d *Data, t int, descs []Description, out *Recommendations) (map[int]string, error) {
@@ -329,6 +348,19 @@ func targetDistances(work *store.Tables, d *Data, t int, descs []Description, ou
 			d.dist[t][b], d.dist[b][t] = v, v
 			source[b] = "given"
 		}
+	}
+	if len(work.DatasetDistances) == 0 {
+		// A zoo without distances (model recycling, a crawl): as in Run,
+		// dataset similarity comes from the agreement of the recorded
+		// accuracies, predicted from metadata for t (fitAgreement), not
+		// from distances. The metadata distances only order t's
+		// neighbours (shown, and the calibration datasets).
+		for _, b := range historyDatasets(d, t) {
+			if b != t {
+				source[b] = DistanceMethodMetadata
+			}
+		}
+		return source, nil
 	}
 	comp := completeDistances(d, descs, historyDatasets(d, t))
 	out.DistancesFromMetadata = comp.added
@@ -365,6 +397,10 @@ func recommendCandidates(d *Data, t int, kinds []ModelKind, out *Recommendations
 			out.Filter.Excluded[why]++
 			continue
 		}
+		if !math.IsNaN(d.acc[t][mi]) { // only the description's finetuned are on t
+			out.Filter.Excluded["fine-tuned on it already (finetuned)"]++
+			continue
+		}
 		if history[mi] > 0 {
 			cands = append(cands, mi)
 			continue
@@ -396,7 +432,7 @@ func scoreCandidates(ctx context.Context, d *Data, t int, cfg Config, cands []in
 	metaGBDT := cfg.GBDT
 	cfg = sel[0].Chosen.apply(cfg)
 	out.Settings, out.Method = sel[0].Chosen, cfg.Method()
-	tg, err := BuildGraph(d, t, cfg.Graph)
+	tg, err := BuildWarmGraph(d, t, cfg.Graph, cfg.Probe, cfg.Seed)
 	if err != nil {
 		return cfg, nil, fmt.Errorf("graph of %s: %w", name, err)
 	}
@@ -512,7 +548,7 @@ func sortedVia(via map[int]int) []int {
 // calibrate holds out, in turn, up to opt.Calibration training datasets
 // nearest to t, predicts their recorded models as t is predicted (one seed,
 // t held out as well), and fits Calibration.
-func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Config, metaGBDT regress.GBDTOptions, opt RecommendOptions) (Calibration, error) {
+func calibrate(ctx context.Context, d *Data, t int, dist []float64, modality []string, cfg Config, metaGBDT regress.GBDTOptions, opt RecommendOptions) (Calibration, error) {
 	cal := Calibration{Coverage: opt.Coverage}
 	cal.Mean, cal.SD = accuracyLevel(d, modality, t, t)
 	type heldOut struct {
@@ -524,17 +560,20 @@ func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Confi
 	// d records no accuracy on t, but the cards of models trained on t
 	// report one (their reported accuracy): hide it from every fold.
 	dt := d.Without(t)
-	for _, di := range calibrationDatasets(d, t, opt.Calibration) {
+	for _, di := range calibrationDatasets(d, t, dist, opt.Calibration, 3+cfg.Probe) {
 		if err := ctx.Err(); err != nil {
 			return cal, err
 		}
 		// A history without di and without t.
 		dd := dt.Without(di)
-		tg, err := BuildGraph(dd, di, cfg.Graph)
+		tg, err := BuildWarmGraph(dd, di, cfg.Graph, cfg.Probe, cfg.Seed) // warm as t is
 		if err != nil {
 			return cal, err
 		}
-		models := d.TargetModels(di)
+		models := slices.DeleteFunc(d.TargetModels(di), func(mi int) bool {
+			_, revealed := slices.BinarySearch(tg.Revealed, mi)
+			return revealed
+		})
 		pred, err := scoreModels(ctx, dd, di, tg, cfg, metaGBDT, cfg.Seed, models, nil)
 		if err != nil {
 			return cal, fmt.Errorf("%s: %w", d.Datasets[di].DatasetID, err)
@@ -566,17 +605,17 @@ func calibrate(ctx context.Context, d *Data, t int, modality []string, cfg Confi
 }
 
 // calibrationDatasets returns up to n history datasets but t with at least
-// 3 recorded models, nearest to t first (unknown distances last, ties in
+// minModels recorded models, nearest to t first (unknown distances last, ties in
 // index order); none when n is negative.
-func calibrationDatasets(d *Data, t, n int) []int {
+func calibrationDatasets(d *Data, t int, dist []float64, n, minModels int) []int {
 	var inner []int
 	for di := range d.Datasets {
-		if di != t && d.hasHistory[di] && len(d.TargetModels(di)) >= 3 {
+		if di != t && d.hasHistory[di] && len(d.TargetModels(di)) >= minModels {
 			inner = append(inner, di)
 		}
 	}
 	sort.SliceStable(inner, func(i, j int) bool {
-		a, b := d.dist[t][inner[i]], d.dist[t][inner[j]]
+		a, b := dist[inner[i]], dist[inner[j]]
 		switch {
 		case math.IsNaN(a):
 			return false
@@ -718,23 +757,39 @@ func evidence(d *Data, t, mi, k int) []DatasetAccuracy {
 }
 
 // nearestDatasets lists the k history datasets nearest to t.
-func nearestDatasets(d *Data, t int, source map[int]string, k int) []Neighbour {
+func nearestDatasets(d *Data, t int, dist []float64, source map[int]string, k int) []Neighbour {
 	var out []Neighbour
 	for di := range d.Datasets {
-		if di == t || !d.hasHistory[di] || math.IsNaN(d.dist[t][di]) {
+		if di == t || !d.hasHistory[di] || math.IsNaN(dist[di]) {
 			continue
 		}
 		src := source[di]
 		if src == "" {
 			src = "recorded"
 		}
-		out = append(out, Neighbour{Dataset: d.Datasets[di].DatasetID, Distance: d.dist[t][di], Source: src,
+		out = append(out, Neighbour{Dataset: d.Datasets[di].DatasetID, Distance: dist[di], Source: src,
 			Models: len(d.TargetModels(di))})
 	}
 	slices.SortStableFunc(out, func(a, b Neighbour) int {
 		return cmp.Or(cmp.Compare(a.Distance, b.Distance), strings.Compare(a.Dataset, b.Dataset))
 	})
 	return out[:min(k, len(out))]
+}
+
+// distanceRow returns the distances of target t to every dataset: d's,
+// or on a zoo without distances the metadata distances of the datasets'
+// descriptions (unscaled), which then only order t's neighbours.
+func distanceRow(d *Data, t int, descs []Description) []float64 {
+	row := slices.Clone(d.dist[t])
+	if d.hasDistances {
+		return row
+	}
+	for b := range row {
+		if b != t {
+			row[b] = MetadataDistance(&descs[t], &descs[b])
+		}
+	}
+	return row
 }
 
 // knownDataset reports whether the zoo knows a dataset id: a datasets row,
@@ -758,6 +813,21 @@ func checkGivenScores(zoo *store.Tables, desc *Description) error {
 			if !slices.ContainsFunc(zoo.Models, func(r store.Model) bool { return r.ModelID == m }) {
 				return desc.fieldError("scores."+method+"."+m, "no such model in the zoo")
 			}
+		}
+	}
+	return nil
+}
+
+// SourceDescribed is the source of the fine-tunes a description gives
+// (its finetuned field): the user's own, on the described dataset.
+const SourceDescribed = "described"
+
+// checkGivenFinetunes checks that every model of desc's finetuned field is
+// a model of the zoo.
+func checkGivenFinetunes(zoo *store.Tables, desc *Description) error {
+	for _, m := range sortedKeys(desc.Finetuned) {
+		if !slices.ContainsFunc(zoo.Models, func(r store.Model) bool { return r.ModelID == m }) {
+			return desc.fieldError("finetuned."+m, "no such model in the zoo")
 		}
 	}
 	return nil

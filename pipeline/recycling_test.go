@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/recycling"
 	"github.com/zoograph/zoograph/store"
@@ -355,4 +357,94 @@ func TestRecyclingBenchmarkCold(t *testing.T) {
 		}
 	}
 	t.Logf("wall %v, timings %v", res.Wall, res.Timings)
+}
+
+// TestRecyclingDescribedWarm takes a dataset out of the model-recycling
+// benchmark, describes it by its metadata, and ranks the zoo's models for
+// it cold and warm (10 of its models given as fine-tuned, drawn with a
+// fixed seed). On a zoo without dataset distances Recommend must score the
+// target as Run does, with the agreement of recorded accuracies (not with
+// distances made from metadata, which switch that off), so the 10 given
+// accuracies lift the Pearson over the target's other models clearly, as
+// `run --probe 10` measures. The three datasets were named before any
+// measurement.
+func TestRecyclingDescribedWarm(t *testing.T) {
+	full := recyclingBenchmark(t)
+	cfg := pipeline.DefaultConfig()
+	cfg.Seeds = 1
+	var cold, warm float64
+	names := []string{"rotten_tomatoes", "anli", "tweet_ev_hate"}
+	for _, name := range names {
+		c, w := describedWarm(t, full, cfg, name)
+		cold, warm = cold+c/3, warm+w/3
+	}
+	t.Logf("mean Pearson over %v: cold %.3f, warm %.3f", names, cold, warm)
+	if !(warm > cold+0.05) {
+		t.Errorf("warm mean Pearson %.3f is not clearly above cold %.3f", warm, cold)
+	}
+}
+
+// describedWarm returns the Pearson of the cold and the warm ranking of
+// TestRecyclingDescribedWarm for dataset name.
+func describedWarm(t *testing.T, full *store.Tables, cfg pipeline.Config, name string) (cold, warm float64) {
+	t.Helper()
+	zoo := *full
+	var row store.Dataset
+	zoo.Datasets = slices.DeleteFunc(slices.Clone(full.Datasets), func(ds store.Dataset) bool {
+		if ds.DatasetID == name {
+			row = ds
+		}
+		return ds.DatasetID == name
+	})
+	truth := map[string]float64{}
+	zoo.Finetunes = slices.DeleteFunc(slices.Clone(full.Finetunes), func(f store.Finetune) bool {
+		if f.DatasetID == name {
+			truth[f.ModelID] = f.Accuracy
+		}
+		return f.DatasetID == name
+	})
+	if row.DatasetID == "" || len(truth) < 100 || len(row.TaskCategories) == 0 {
+		t.Fatalf("%s: dataset row %+v, %d records", name, row, len(truth))
+	}
+	ids := slices.Sorted(maps.Keys(truth))
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	given := map[string]float64{}
+	for _, m := range ids[:10] {
+		given[m] = truth[m]
+	}
+	desc := pipeline.Description{Name: "my-" + name, Modality: "text", Task: row.TaskCategories[0],
+		NumClasses: row.NumClasses, Languages: row.Languages}
+	rank := func(d pipeline.Description) (float64, *pipeline.Recommendations) {
+		r, err := pipeline.Recommend(context.Background(), &zoo, cfg, pipeline.Target{Describe: &d}, pipeline.RecommendOptions{Calibration: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, s []float64
+		for _, m := range r.Models {
+			if _, g := given[m.ModelID]; g { // the same models, cold and warm
+				if d.Finetuned != nil {
+					t.Errorf("%s: %s, given as fine-tuned, is ranked", name, m.ModelID)
+				}
+				continue
+			}
+			if v, ok := truth[m.ModelID]; ok {
+				a, s = append(a, v), append(s, m.Score)
+			}
+		}
+		if len(a) < len(truth)-len(given)-5 {
+			t.Errorf("%s: %d of the %d other recorded models ranked", name, len(a), len(truth)-len(given))
+		}
+		return stat.Correlation(a, s, nil), r
+	}
+	cold, r := rank(desc)
+	if r.DistancesFromMetadata != 0 {
+		t.Errorf("%s, cold: %d distances made from metadata on a zoo without distances", name, r.DistancesFromMetadata)
+	}
+	desc.Finetuned = given
+	warm, r = rank(desc)
+	if r.Revealed != 10 {
+		t.Errorf("%s, warm: %d revealed, want 10", name, r.Revealed)
+	}
+	t.Logf("%s: cold %.3f, warm (10 given) %.3f", name, cold, warm)
+	return cold, warm
 }

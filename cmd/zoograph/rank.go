@@ -35,12 +35,15 @@ metadata alone (--describe FILE, YAML):
 	domain: product reviews
 	distances: {imdb: 3.1}      # optional: known distances to zoo datasets (a zoo recording some)
 	scores: {logme: {google-bert/bert-base-uncased: 1.9}}   # optional: logme or reg_h_score of zoo models
+	finetuned: {google-bert/bert-base-uncased: 0.91}        # optional: accuracies of models you fine-tuned on it
 
 Distances the zoo does not record come from metadata (modality, task,
 classes, size, language, domain words). The predicted accuracy is
 calibrated on training datasets held out in turn, with an interval holding
---coverage of their recorded accuracies. Accuracies recorded on the target,
-if any, are shown but never used.`
+--coverage of their recorded accuracies. Accuracies recorded on a --target,
+if any, are shown but never used. Accuracies a description gives under
+finetuned make it a warm target: they are used as a warm run's revealed
+accuracies (run --probe), and those models are not ranked.`
 
 func runRank(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "rank", "--zoo ZOO (--target DATASET | --describe FILE) [--top K] [--json]", rankDescription)
@@ -155,6 +158,9 @@ func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
 	fmt.Fprintf(w, "Candidates: %s\n", lines[0])
 	for _, l := range lines[1:] {
 		fmt.Fprintf(w, "  %s\n", l)
+	}
+	if r.Revealed > 0 {
+		fmt.Fprintf(w, "Warm: the description gives %d fine-tuned accuracies; like a warm run's revealed ones (run --probe), they enter the graph, the features and the choice of settings, and those models are not ranked\n", r.Revealed)
 	}
 	c := r.Calibration
 	if len(c.Datasets) > 0 {

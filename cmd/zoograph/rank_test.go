@@ -93,6 +93,26 @@ func TestRankDescribe(t *testing.T) {
 			t.Errorf("rank %d: %+v", m.Rank, m)
 		}
 	}
+
+	// Warm: the two models ranked first are given as fine-tuned already;
+	// they leave the ranking and the output says the target is warm.
+	first, second := doc.Models[0].ModelID, doc.Models[1].ModelID
+	warm := writeFile(t, "warm.yaml", "name: my-reviews\nmodality: text\ntask: text-classification\nnum_classes: 2\n"+
+		"finetuned:\n  "+first+": 0.61\n  "+second+": 0.93\n")
+	code, out, errs = runCLI(t, "rank", "--zoo", zoo, "--describe", warm, "--config", cfg, "--seeds", "1", "--top", "0", "--calibration", "2")
+	if code != exitOK {
+		t.Fatalf("rank of a warm description: exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"2 left out: fine-tuned on it already (finetuned)", "Warm: the description gives 2 fine-tuned accuracies"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, m := range []string{first, second} {
+		if strings.Contains(out, " "+m+" ") {
+			t.Errorf("%s, given as fine-tuned, is ranked:\n%s", m, out)
+		}
+	}
 }
 
 // TestRankBadInput: bad descriptions and targets are errors that say what
@@ -127,6 +147,10 @@ func TestRankBadInput(t *testing.T) {
 			exitUsage, []string{"f.yaml:3: name: \"" + targets[1] + "\" is a dataset of the zoo"}},
 		{"score of a model the zoo lacks", []string{"--describe", writeFile(t, "g.yaml", "name: x\nmodality: image\ntask: image-classification\nscores:\n  logme:\n    nobody/m: 2\n")},
 			exitUsage, []string{"g.yaml:6: scores.logme.nobody/m: no such model in the zoo"}},
+		{"fine-tune of a model the zoo lacks", []string{"--describe", writeFile(t, "h.yaml", "name: x\nmodality: image\ntask: image-classification\nfinetuned:\n  nobody/m: 0.8\n")},
+			exitUsage, []string{"h.yaml:5: finetuned.nobody/m: no such model in the zoo"}},
+		{"fine-tune accuracy in percent", []string{"--describe", writeFile(t, "i.yaml", "name: x\nmodality: image\ntask: image-classification\nfinetuned: {nobody/m: 80.5}\n")},
+			exitUsage, []string{"i.yaml:4: finetuned.nobody/m: 80.5: want the accuracy the fine-tune reached, in [0, 1]"}},
 		{"missing file", []string{"--describe", filepath.Join(t.TempDir(), "none.yaml")}, exitUsage, []string{"--describe"}},
 		{"unknown target", []string{"--target", "my-new-data"}, exitFailure, []string{"no dataset \"my-new-data\" in the zoo", "--describe FILE", "modality:"}},
 		{"both", []string{"--target", targets[0], "--describe", "x.yaml"}, exitUsage, []string{"exactly one"}},

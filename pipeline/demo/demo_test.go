@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -134,5 +137,77 @@ func TestDemo(t *testing.T) {
 	// The demo never overwrites.
 	if _, err := Run(context.Background(), Options{Out: out}); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("a second demo into the same directory: %v, want fs.ErrExist", err)
+	}
+}
+
+// TestDescribedWarm ranks the demo's held-out dataset twice from its
+// description: cold, and warm with the accuracies of 10 of its held-out
+// models given in the description's finetuned field, as a user who has
+// fine-tuned a few models would. The given models are not ranked, and over
+// the held-out models neither ranking saw, the warm ranking follows the
+// recorded accuracies better than the cold one.
+func TestDescribedWarm(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "demo")
+	opt := Options{Out: out, Seed: 1, Targets: 1, Seeds: 2, Sample: SampleOptions{BaseModels: 60, Seed: 1}}
+	res, err := Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, _, err := store.ReadZoo(res.ZooDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml, err := os.ReadFile(res.DescriptionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every 7th held-out model in id order: a spread of the sample's
+	// families, chosen without looking at the accuracies.
+	ids := slices.Sorted(maps.Keys(res.HeldOut))
+	given := map[string]float64{}
+	warmYAML := string(yaml) + "finetuned:\n"
+	for i := 0; i < len(ids) && len(given) < 10; i += 7 {
+		given[ids[i]] = res.HeldOut[ids[i]]
+		warmYAML += fmt.Sprintf("  %s: %g\n", ids[i], res.HeldOut[ids[i]])
+	}
+	desc, err := pipeline.ParseDescription([]byte(warmYAML), "warm.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config(opt)
+	cfg.Selection.Mode = pipeline.SelectFixed
+	warm, err := pipeline.Recommend(context.Background(), tables, cfg, pipeline.Target{Describe: desc}, pipeline.RecommendOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if warm.Revealed != len(given) {
+		t.Errorf("Revealed = %d, want %d", warm.Revealed, len(given))
+	}
+	if n := warm.Filter.Excluded["fine-tuned on it already (finetuned)"]; n != len(given) {
+		t.Errorf("%d candidates left out as fine-tuned already, want %d", n, len(given))
+	}
+	pearson := func(r *pipeline.Recommendations) (float64, int) {
+		var pred, held []float64
+		for _, m := range r.Models {
+			a, ok := res.HeldOut[m.ModelID]
+			if _, g := given[m.ModelID]; ok && !g {
+				pred, held = append(pred, m.Predicted), append(held, a)
+			}
+		}
+		return stat.Correlation(pred, held, nil), len(pred)
+	}
+	for _, m := range warm.Models {
+		if _, ok := given[m.ModelID]; ok {
+			t.Errorf("%s, given as fine-tuned, is ranked", m.ModelID)
+		}
+	}
+	cold, nc := pearson(res.Described)
+	hot, nw := pearson(warm)
+	t.Logf("Pearson over the held-out models neither saw: cold %.3f (%d), warm with %d given %.3f (%d)", cold, nc, len(given), hot, nw)
+	if nw != nc || nw < 20 {
+		t.Errorf("compared over %d and %d models, want the same ≥ 20", nc, nw)
+	}
+	if !(hot > cold) {
+		t.Errorf("warm Pearson %.3f is not above cold %.3f", hot, cold)
 	}
 }
