@@ -139,7 +139,10 @@ type DatasetAccuracy struct {
 // at (1 − Coverage)/2, 1/2 and (1 + Coverage)/2: the prediction is the
 // median of the calibrated distribution, so it corrects the level's bias
 // on the calibration datasets and lies in its interval. Nothing recorded
-// on the target is used.
+// on the target is used — except for a warm target given at least
+// minGivenLevel fine-tuned accuracies (GivenLevel): μ̂ and σ̂ are then their
+// mean and standard deviation, and the residual quantiles are centred
+// (r_50 = 0), since the level they corrected is now the target's own.
 type Calibration struct {
 	Datasets  []string `json:"datasets"`
 	Slope     float64  `json:"slope"`
@@ -150,6 +153,9 @@ type Calibration struct {
 	High      float64  `json:"residual_high"`
 	Coverage  float64  `json:"coverage"`
 	Residuals int      `json:"residuals"`
+	// GivenLevel says that Mean and SD are those of the accuracies the
+	// description gives (Description.Finetuned).
+	GivenLevel bool `json:"given_level,omitempty"`
 }
 
 // Recommend ranks the models of the zoo that fit the target's modality and
@@ -184,8 +190,11 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 	if err != nil {
 		return nil, err
 	}
-	if out.Revealed = len(out.Description.Finetuned); out.Revealed > 0 {
-		cfg.Probe = out.Revealed // every one of them: they are all the target's records
+	if k := len(out.Description.Finetuned); k > 0 {
+		cfg.Probe = k // every one of them: they are all the target's records
+		if err := checkWarmFits(d, t, cfg, &out.Description); err != nil {
+			return nil, err
+		}
 	}
 	kinds := modelKinds(d, descs)
 	cands, via, history, err := recommendCandidates(d, t, kinds, out)
@@ -206,10 +215,22 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 	if out.Calibration, err = calibrate(ctx, d, t, dist, modality, cfg, metaGBDT, opt); err != nil {
 		return nil, fmt.Errorf("%s: calibrate: %w", out.Target, err)
 	}
+	var given []float64 // in model order: the same sums, the same numbers
+	for _, m := range sortedKeys(out.Description.Finetuned) {
+		given = append(given, out.Description.Finetuned[m])
+	}
+	if len(given) >= minGivenLevel {
+		// The target's own level and spread, from the accuracies given for
+		// it, rather than those of the other datasets.
+		c := &out.Calibration
+		c.Mean, c.SD = stat.MeanStdDev(given, nil)
+		c.Low, c.High, c.Median = c.Low-c.Median, c.High-c.Median, 0
+		c.GivenLevel = true
+	}
 	recorded := recordedAccuracy(zoo.Finetunes, out.Target)
 	z := zscore(scores)
 	for i, mi := range cands {
-		out.Models = append(out.Models, recommendation(d, t, mi, via, history, kinds[mi], scores[i], z[i], out.Calibration))
+		out.Models = append(out.Models, recommendation(d, t, dist, mi, via, history, kinds[mi], scores[i], z[i], out.Calibration))
 		if a, ok := recorded[out.Models[i].ModelID]; ok {
 			out.Models[i].Recorded = a
 		}
@@ -436,6 +457,7 @@ func scoreCandidates(ctx context.Context, d *Data, t int, cfg Config, cands []in
 	if err != nil {
 		return cfg, nil, fmt.Errorf("graph of %s: %w", name, err)
 	}
+	out.Revealed = len(tg.Revealed)
 	scores := make([]float64, len(cands))
 	for s := range cfg.Seeds {
 		if err := ctx.Err(); err != nil {
@@ -457,7 +479,7 @@ func scoreCandidates(ctx context.Context, d *Data, t int, cfg Config, cands []in
 // candidates, 0 when undefined, through cal, clamped to [0, 1]), and its
 // history count and evidence — those of the base model it inherits from
 // (via) where it inherits. Recorded and Rank are left for the caller.
-func recommendation(d *Data, t, mi int, via map[int]int, history []int, kind ModelKind, score, z float64, cal Calibration) Recommendation {
+func recommendation(d *Data, t int, dist []float64, mi int, via map[int]int, history []int, kind ModelKind, score, z float64, cal Calibration) Recommendation {
 	src := mi
 	r := Recommendation{ModelID: d.Models[mi].ModelID, Score: score, Basis: "own history", Kind: kind,
 		Recorded: math.NaN(), Lineage: lineage(d, mi)}
@@ -466,7 +488,7 @@ func recommendation(d *Data, t, mi int, via map[int]int, history []int, kind Mod
 		r.Basis, r.Via = "base model's history", d.Models[b].ModelID
 	}
 	r.History = history[src]
-	r.Evidence = evidence(d, t, src, 3)
+	r.Evidence = evidence(d, t, dist, src, 3)
 	if math.IsNaN(z) {
 		z = 0
 	}
@@ -728,9 +750,9 @@ func lineage(d *Data, mi int) []string {
 }
 
 // evidence lists model mi's recorded accuracies on the history datasets
-// nearest to t (by distance; by number of models when distances are
-// unknown), at most k.
-func evidence(d *Data, t, mi, k int) []DatasetAccuracy {
+// nearest to t (by dist, t's distanceRow; by number of models when
+// distances are unknown), at most k.
+func evidence(d *Data, t int, dist []float64, mi, k int) []DatasetAccuracy {
 	var ds []int
 	for di := range d.Datasets {
 		if di != t && d.hasHistory[di] && !math.IsNaN(d.acc[di][mi]) {
@@ -738,7 +760,7 @@ func evidence(d *Data, t, mi, k int) []DatasetAccuracy {
 		}
 	}
 	sort.SliceStable(ds, func(i, j int) bool {
-		a, b := d.dist[t][ds[i]], d.dist[t][ds[j]]
+		a, b := dist[ds[i]], dist[ds[j]]
 		switch {
 		case math.IsNaN(a) && math.IsNaN(b):
 			return len(d.TargetModels(ds[i])) > len(d.TargetModels(ds[j]))
@@ -817,6 +839,34 @@ func checkGivenScores(zoo *store.Tables, desc *Description) error {
 	}
 	return nil
 }
+
+// checkWarmFits fails, under nested selection, when an inner fold of t
+// (innerFolds) has no more models than the description gives fine-tuned accuracies:
+// a warm target's K revealed models are revealed on every history dataset
+// too (Config.Probe), which leaves such a dataset nothing to predict as an
+// inner fold. It names them and the largest number that fits.
+func checkWarmFits(d *Data, t int, cfg Config, desc *Description) error {
+	if cfg.Selection.Mode != SelectNested {
+		return nil
+	}
+	var small []string
+	keep := cfg.Probe
+	for _, di := range innerFolds(d, t, cfg.Selection.MaxInnerFolds, cfg.Seed) {
+		if n := len(d.TargetModels(di)); n <= cfg.Probe {
+			small = append(small, fmt.Sprintf("%s (%d models)", d.Datasets[di].DatasetID, n))
+			keep = min(keep, n-1)
+		}
+	}
+	if len(small) == 0 {
+		return nil
+	}
+	return desc.fieldError("finetuned", "%d accuracies, and a warm target's number of models is revealed on every training dataset as well, which leaves %s nothing to predict in nested selection: give at most %d, or use --selection fixed",
+		cfg.Probe, strings.Join(small, ", "), keep)
+}
+
+// minGivenLevel is how many fine-tuned accuracies a description must give
+// for the predicted accuracies to take their level and spread.
+const minGivenLevel = 5
 
 // SourceDescribed is the source of the fine-tunes a description gives
 // (its finetuned field): the user's own, on the described dataset.

@@ -43,7 +43,8 @@ calibrated on training datasets held out in turn, with an interval holding
 --coverage of their recorded accuracies. Accuracies recorded on a --target,
 if any, are shown but never used. Accuracies a description gives under
 finetuned make it a warm target: they are used as a warm run's revealed
-accuracies (run --probe), and those models are not ranked.`
+accuracies (run --probe), those models are not ranked, and with 5 or more
+the predicted accuracies take their level.`
 
 func runRank(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "rank", "--zoo ZOO (--target DATASET | --describe FILE) [--top K] [--json]", rankDescription)
@@ -160,12 +161,16 @@ func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
 		fmt.Fprintf(w, "  %s\n", l)
 	}
 	if r.Revealed > 0 {
-		fmt.Fprintf(w, "Warm: the description gives %d fine-tuned accuracies; like a warm run's revealed ones (run --probe), they enter the graph, the features and the choice of settings, and those models are not ranked\n", r.Revealed)
+		fmt.Fprintf(w, "Warm: fine-tuned accuracies given by the description: %d; like a warm run's revealed ones (run --probe), they enter the graph, the features and the choice of settings, and those models are not ranked\n", r.Revealed)
 	}
 	c := r.Calibration
+	level := "level"
+	if c.GivenLevel {
+		level = "level of the given accuracies"
+	}
 	if len(c.Datasets) > 0 {
-		fmt.Fprintf(w, "Predicted accuracy: calibrated on %d held-out datasets (slope %.2f, level %.3f ± %.3f); %.0f%% interval\n",
-			len(c.Datasets), c.Slope, c.Mean, c.SD, 100*c.Coverage)
+		fmt.Fprintf(w, "Predicted accuracy: calibrated on %d held-out datasets (slope %.2f, %s %.3f ± %.3f); %.0f%% interval\n",
+			len(c.Datasets), c.Slope, level, c.Mean, c.SD, 100*c.Coverage)
 	} else {
 		fmt.Fprintf(w, "Predicted accuracy: the training datasets' level %.3f ± %.3f (no calibration datasets); %.0f%% interval\n",
 			c.Mean, c.SD, 100*c.Coverage)

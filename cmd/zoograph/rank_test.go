@@ -103,7 +103,7 @@ func TestRankDescribe(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("rank of a warm description: exit %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"2 left out: fine-tuned on it already (finetuned)", "Warm: the description gives 2 fine-tuned accuracies"} {
+	for _, want := range []string{"2 left out: fine-tuned on it already (finetuned)", "Warm: fine-tuned accuracies given by the description: 2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -127,6 +127,10 @@ func TestRankBadInput(t *testing.T) {
 		return b
 	}
 	before := manifest()
+	many := "name: x\nmodality: image\ntask: image-classification\nfinetuned:\n"
+	for _, m := range demo.GenerateSample(demo.SampleOptions{BaseModels: 30, Seed: 5}).Models {
+		many += "  " + m.ID + ": 0.5\n"
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -151,6 +155,8 @@ func TestRankBadInput(t *testing.T) {
 			exitUsage, []string{"h.yaml:5: finetuned.nobody/m: no such model in the zoo"}},
 		{"fine-tune accuracy in percent", []string{"--describe", writeFile(t, "i.yaml", "name: x\nmodality: image\ntask: image-classification\nfinetuned: {nobody/m: 80.5}\n")},
 			exitUsage, []string{"i.yaml:4: finetuned.nobody/m: 80.5: want the accuracy the fine-tune reached, in [0, 1]"}},
+		{"more fine-tunes given than a training dataset has models", []string{"--describe", writeFile(t, "j.yaml", many)},
+			exitUsage, []string{"j.yaml:4: finetuned: ", "nothing to predict in nested selection: give at most", "or use --selection fixed"}},
 		{"missing file", []string{"--describe", filepath.Join(t.TempDir(), "none.yaml")}, exitUsage, []string{"--describe"}},
 		{"unknown target", []string{"--target", "my-new-data"}, exitFailure, []string{"no dataset \"my-new-data\" in the zoo", "--describe FILE", "modality:"}},
 		{"both", []string{"--target", targets[0], "--describe", "x.yaml"}, exitUsage, []string{"exactly one"}},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -182,6 +183,17 @@ func TestDescribedWarm(t *testing.T) {
 	}
 	if warm.Revealed != len(given) {
 		t.Errorf("Revealed = %d, want %d", warm.Revealed, len(given))
+	}
+	// With 5 or more given, the predicted accuracies take their level.
+	var sum float64
+	for _, id := range slices.Sorted(maps.Keys(given)) {
+		sum += given[id]
+	}
+	if c := warm.Calibration; !c.GivenLevel || math.Abs(c.Mean-sum/float64(len(given))) > 1e-12 || c.Median != 0 {
+		t.Errorf("calibration %+v: want the level of the given accuracies, %.4f, and centred residuals", c, sum/float64(len(given)))
+	}
+	if c := res.Described.Calibration; c.GivenLevel {
+		t.Errorf("cold calibration %+v says the level is given", c)
 	}
 	if n := warm.Filter.Excluded["fine-tuned on it already (finetuned)"]; n != len(given) {
 		t.Errorf("%d candidates left out as fine-tuned already, want %d", n, len(given))
