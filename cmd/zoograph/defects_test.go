@@ -156,18 +156,25 @@ func TestSelfCommand(t *testing.T) {
 			return p, nil
 		}
 	}
+	// Paths under a temporary root: selfCommand reads only their shape.
+	root := t.TempDir()
+	path := func(elem ...string) string { return filepath.Join(append([]string{root}, elem...)...) }
+	goRun := path("go-build1234", "b001", "exe", "zoograph")
+	cached := path("cache", "go-build", "5e", "5e5caf5aef8fbc49d66260a1e0bf7a22619a02fc5ee6c56e090542c5fe16427d-d", "zoograph")
+	endsInD := path("build-d", "zoograph")
+	installed := path("go", "bin", "zoograph")
+	zg := path("zg")
 	tests := []struct {
 		name, arg0, exe string
 		lookPath        func(string) (string, error)
 		want            string
 	}{
-		{"go run", "/var/cache/go-build1234/b001/exe/zoograph", "/var/cache/go-build1234/b001/exe/zoograph", onPath(""), "go run ./cmd/zoograph"},
-		{"go run, cached binary", "/home/u/.cache/go-build/5e/5e5caf5aef8fbc49d66260a1e0bf7a22619a02fc5ee6c56e090542c5fe16427d-d/zoograph",
-			"/home/u/.cache/go-build/5e/5e5caf5aef8fbc49d66260a1e0bf7a22619a02fc5ee6c56e090542c5fe16427d-d/zoograph", onPath(""), "go run ./cmd/zoograph"},
-		{"a directory that only ends in -d", "/opt/build-d/zoograph", "/opt/build-d/zoograph", onPath(""), "/opt/build-d/zoograph"},
-		{"installed", "zoograph", "/opt/u/go/bin/zoograph", onPath("/opt/u/go/bin/zoograph"), "zoograph"},
-		{"built in the clone", "./zoograph", "/src/zoograph/zoograph", onPath(""), "./zoograph"},
-		{"another zoograph on PATH", "/opt/zg", "/opt/zg", onPath("/usr/bin/zoograph"), "/opt/zg"},
+		{"go run", goRun, goRun, onPath(""), "go run ./cmd/zoograph"},
+		{"go run, cached binary", cached, cached, onPath(""), "go run ./cmd/zoograph"},
+		{"a directory that only ends in -d", endsInD, endsInD, onPath(""), endsInD},
+		{"installed", "zoograph", installed, onPath(installed), "zoograph"},
+		{"built in the clone", "./zoograph", path("src", "zoograph", "zoograph"), onPath(""), "./zoograph"},
+		{"another zoograph on PATH", zg, zg, onPath(path("bin", "zoograph")), zg},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
