@@ -137,10 +137,7 @@ func featureRows(d *Data, t int, tg *TargetGraph, maxRows int, testModels []int)
 	ft.TrainFailed = failedRows(d, ft)
 	ft.TestModels = testModels
 	if ft.TestModels == nil {
-		ft.TestModels = slices.DeleteFunc(d.TargetModels(t), func(mi int) bool {
-			_, revealed := slices.BinarySearch(tg.Revealed, mi)
-			return revealed
-		})
+		ft.TestModels = tg.unrevealed(d.TargetModels(t))
 	}
 	// On a warm run, a probe as large as the datasets reveals every model.
 	var probe string

@@ -84,6 +84,15 @@ func featureTarget(d *Data, t, k int, seed uint64) *TargetGraph {
 	return tg
 }
 
+// unrevealed returns models (modified in place) without those tg reveals
+// on its target.
+func (tg *TargetGraph) unrevealed(models []int) []int {
+	return slices.DeleteFunc(models, func(mi int) bool {
+		_, revealed := slices.BinarySearch(tg.Revealed, mi)
+		return revealed
+	})
+}
+
 // revealedOn returns the models that a warm task reveals on history
 // dataset di of d (targetAgreement.known): those tg's agreement drew for
 // its task when it was drawn on d with tg's reveal count and seed (a cold

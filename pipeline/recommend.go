@@ -592,10 +592,7 @@ func calibrate(ctx context.Context, d *Data, t int, dist []float64, modality []s
 		if err != nil {
 			return cal, err
 		}
-		models := slices.DeleteFunc(d.TargetModels(di), func(mi int) bool {
-			_, revealed := slices.BinarySearch(tg.Revealed, mi)
-			return revealed
-		})
+		models := tg.unrevealed(d.TargetModels(di))
 		pred, err := scoreModels(ctx, dd, di, tg, cfg, metaGBDT, cfg.Seed, models, nil)
 		if err != nil {
 			return cal, fmt.Errorf("%s: %w", d.Datasets[di].DatasetID, err)
