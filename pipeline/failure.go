@@ -52,17 +52,22 @@ func failedRows(d *Data, ft *FeatureTable) []bool {
 	out := make([]bool, len(ft.TrainDataset))
 	for i, di := range ft.TrainDataset {
 		rule, ok := rules[di]
-		switch {
-		case ok:
-		case di < len(d.fail): // derived by Clean
-			rule = d.fail[di]
-		default:
-			rule = evaluate.NewFailure(d.acc[di], d.Datasets[di].NumClasses)
+		if !ok {
+			rule = d.failure(di)
 			rules[di] = rule
 		}
 		out[i] = rule.Failed(d.acc[di][ft.TrainModels[i]])
 	}
 	return out
+}
+
+// failure returns the failure rule of dataset di's records: the one Clean
+// derived, or on a Data built without Clean one computed from them.
+func (d *Data) failure(di int) evaluate.Failure {
+	if di < len(d.fail) {
+		return d.fail[di]
+	}
+	return evaluate.NewFailure(d.acc[di], d.Datasets[di].NumClasses)
 }
 
 // fitPredictFailureAware trains the failure model and the working-rows
