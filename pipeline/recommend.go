@@ -215,18 +215,7 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 	if out.Calibration, err = calibrate(ctx, d, t, dist, modality, cfg, metaGBDT, opt); err != nil {
 		return nil, fmt.Errorf("%s: calibrate: %w", out.Target, err)
 	}
-	var given []float64 // in model order: the same sums, the same numbers
-	for _, m := range sortedKeys(out.Description.Finetuned) {
-		given = append(given, out.Description.Finetuned[m])
-	}
-	if len(given) >= minGivenLevel {
-		// The target's own level and spread, from the accuracies given for
-		// it, rather than those of the other datasets.
-		c := &out.Calibration
-		c.Mean, c.SD = stat.MeanStdDev(given, nil)
-		c.Low, c.High, c.Median = c.Low-c.Median, c.High-c.Median, 0
-		c.GivenLevel = true
-	}
+	out.Calibration.takeGivenLevel(out.Description.Finetuned)
 	recorded := recordedAccuracy(zoo.Finetunes, out.Target)
 	z := zscore(scores)
 	for i, mi := range cands {
@@ -262,10 +251,7 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 		if knownDataset(zoo, name) {
 			return nil, desc.fieldError("name", "%q is a dataset of the zoo: rank it with --target %s, or give the description another name", name, name)
 		}
-		if err := checkGivenScores(zoo, &desc); err != nil {
-			return nil, err
-		}
-		if err := checkGivenFinetunes(zoo, &desc); err != nil {
+		if err := checkGiven(zoo, &desc); err != nil {
 			return nil, err
 		}
 		out.Description, out.Described = desc, true
@@ -819,19 +805,27 @@ func knownDataset(t *store.Tables, id string) bool {
 		slices.ContainsFunc(t.DatasetDistances, func(x store.DatasetDistance) bool { return x.DatasetA == id || x.DatasetB == id })
 }
 
-// checkGivenScores refuses a description's scores that would be ignored
-// without a word: of a method the zoo has no scores of (the features compare
-// a model's score on the target with its scores elsewhere), or of a model
-// the zoo does not hold.
-func checkGivenScores(zoo *store.Tables, desc *Description) error {
+// checkGiven refuses a description's scores that would be ignored without
+// a word — of a method the zoo has no scores of (the features compare a
+// model's score on the target with its scores elsewhere) — and scores and
+// fine-tunes of a model the zoo does not hold.
+func checkGiven(zoo *store.Tables, desc *Description) error {
+	inZoo := func(m string) bool {
+		return slices.ContainsFunc(zoo.Models, func(r store.Model) bool { return r.ModelID == m })
+	}
 	for _, method := range sortedKeys(desc.Scores) {
 		if !slices.ContainsFunc(zoo.Scores, func(s store.Score) bool { return s.Method == method }) {
 			return desc.fieldError("scores."+method, "the zoo has no %s scores to compare these with: leave them out", method)
 		}
 		for _, m := range sortedKeys(desc.Scores[method]) {
-			if !slices.ContainsFunc(zoo.Models, func(r store.Model) bool { return r.ModelID == m }) {
+			if !inZoo(m) {
 				return desc.fieldError("scores."+method+"."+m, "no such model in the zoo")
 			}
+		}
+	}
+	for _, m := range sortedKeys(desc.Finetuned) {
+		if !inZoo(m) {
+			return desc.fieldError("finetuned."+m, "no such model in the zoo")
 		}
 	}
 	return nil
@@ -861,6 +855,22 @@ func checkWarmFits(d *Data, t int, cfg Config, desc *Description) error {
 		cfg.Probe, strings.Join(small, ", "), keep)
 }
 
+// takeGivenLevel gives cal the level and spread of the accuracies given for
+// the target (Description.Finetuned), rather than the other datasets', when
+// there are at least minGivenLevel, and centres the residual quantiles.
+func (cal *Calibration) takeGivenLevel(finetuned map[string]float64) {
+	if len(finetuned) < minGivenLevel {
+		return
+	}
+	var given []float64 // in model order: the same sums, the same numbers
+	for _, m := range sortedKeys(finetuned) {
+		given = append(given, finetuned[m])
+	}
+	cal.Mean, cal.SD = stat.MeanStdDev(given, nil)
+	cal.Low, cal.High, cal.Median = cal.Low-cal.Median, cal.High-cal.Median, 0
+	cal.GivenLevel = true
+}
+
 // minGivenLevel is how many fine-tuned accuracies a description must give
 // for the predicted accuracies to take their level and spread.
 const minGivenLevel = 5
@@ -868,17 +878,6 @@ const minGivenLevel = 5
 // SourceDescribed is the source of the fine-tunes a description gives
 // (its finetuned field): the user's own, on the described dataset.
 const SourceDescribed = "described"
-
-// checkGivenFinetunes checks that every model of desc's finetuned field is
-// a model of the zoo.
-func checkGivenFinetunes(zoo *store.Tables, desc *Description) error {
-	for _, m := range sortedKeys(desc.Finetuned) {
-		if !slices.ContainsFunc(zoo.Models, func(r store.Model) bool { return r.ModelID == m }) {
-			return desc.fieldError("finetuned."+m, "no such model in the zoo")
-		}
-	}
-	return nil
-}
 
 // recordedAccuracy is the mean accuracy of the full fine-tunes of each
 // model on a dataset, as Clean computes it.
