@@ -11,28 +11,27 @@ import (
 
 	"github.com/zoograph/zoograph/pipeline/recycling"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
+	"github.com/zoograph/zoograph/store"
 	"github.com/zoograph/zoograph/store/storetest"
 )
 
 // imageData imports and cleans the image benchmark.
 func imageData(tb testing.TB, cfg Config) *Data {
 	tb.Helper()
-	src := storetest.Shared(tb, "transfergraph/image_classification")
-	tables, _, err := transfergraph.Import(context.Background(), src, transfergraph.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	d, err := Clean(tables, cfg.Clean)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return d
+	tables, _, err := transfergraph.Import(context.Background(), storetest.Shared(tb, "transfergraph/image_classification"), transfergraph.Options{})
+	return cleaned(tb, tables, err, cfg)
 }
 
 // recyclingData imports and cleans the model-recycling benchmark.
 func recyclingData(tb testing.TB, cfg Config) *Data {
 	tb.Helper()
 	tables, _, err := recycling.Import(context.Background(), storetest.Shared(tb, "model-recycling"), recycling.Options{})
+	return cleaned(tb, tables, err, cfg)
+}
+
+// cleaned cleans the tables an import returned with err.
+func cleaned(tb testing.TB, tables *store.Tables, err error, cfg Config) *Data {
+	tb.Helper()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -196,14 +196,16 @@ func sqrt(x float64) float64 {
 	return z
 }
 
+// chi2Crit are the critical values of χ² at significance 10⁻⁴, by degrees
+// of freedom.
+var chi2Crit = []float64{0, 15.14, 18.42, 21.11, 23.51, 25.74}
+
 // TestTransitionProbabilities checks walk statistics against the exact
 // second-order transition probabilities with a χ² goodness-of-fit test per
 // (previous, current) state, at significance 10⁻⁴ with a fixed seed.
 func TestTransitionProbabilities(t *testing.T) {
 	g, adj := transitionGraph(t)
 	n := len(adj)
-	// Critical values of χ² at significance 1e-4, by degrees of freedom.
-	crit := []float64{0, 15.14, 18.42, 21.11, 23.51, 25.74}
 	for _, tc := range []struct {
 		p, q  float64
 		plus  bool
@@ -266,9 +268,9 @@ func TestTransitionProbabilities(t *testing.T) {
 						chi2 += (obs[x] - e) * (obs[x] - e) / e
 						df++
 					}
-					if df > 0 && chi2 > crit[df] {
+					if df > 0 && chi2 > chi2Crit[df] {
 						t.Errorf("state (%d→%d): χ² = %.1f with %d df > %.2f; observed %v, expected probabilities %.4f",
-							prev, v, chi2, df, crit[df], obs, want)
+							prev, v, chi2, df, chi2Crit[df], obs, want)
 					}
 					tested++
 				}
@@ -341,7 +343,6 @@ func TestExtremeBiasesFinish(t *testing.T) {
 func TestExactStep(t *testing.T) {
 	g, adj := transitionGraph(t)
 	n := len(adj)
-	crit := []float64{0, 15.14, 18.42, 21.11, 23.51, 25.74}
 	for _, tc := range []struct {
 		p, q float64
 		plus bool
@@ -378,9 +379,9 @@ func TestExactStep(t *testing.T) {
 					chi2 += (obs[x] - e) * (obs[x] - e) / e
 					df++
 				}
-				if df > 0 && chi2 > crit[df] {
+				if df > 0 && chi2 > chi2Crit[df] {
 					t.Errorf("%+v: state (%d→%d): χ² = %.1f with %d df > %.2f; observed %v, expected probabilities %.4f",
-						tc, prev, v, chi2, df, crit[df], obs, want)
+						tc, prev, v, chi2, df, chi2Crit[df], obs, want)
 				}
 			}
 		}
