@@ -116,14 +116,13 @@ type rankJSON struct {
 
 type rankModelJSON struct {
 	pipeline.Recommendation
-	Interval [2]float64 `json:"interval"`
-	Recorded *float64   `json:"recorded_accuracy,omitempty"`
+	Recorded *float64 `json:"recorded_accuracy,omitempty"`
 }
 
 func writeRankJSON(w io.Writer, r *pipeline.Recommendations) error {
 	doc := rankJSON{Recommendations: r, Models: []rankModelJSON{}}
 	for _, m := range r.Models {
-		jm := rankModelJSON{Recommendation: m, Interval: [2]float64{m.Low, m.High}}
+		jm := rankModelJSON{Recommendation: m}
 		if !math.IsNaN(m.Recorded) {
 			v := m.Recorded
 			jm.Recorded = &v

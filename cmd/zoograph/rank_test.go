@@ -67,11 +67,12 @@ func TestRankDescribe(t *testing.T) {
 			Dataset, Source string
 		} `json:"nearest"`
 		Models []struct {
-			Rank      int        `json:"rank"`
-			ModelID   string     `json:"model_id"`
-			Predicted float64    `json:"predicted_accuracy"`
-			Interval  [2]float64 `json:"interval"`
-			History   int        `json:"history"`
+			Rank      int     `json:"rank"`
+			ModelID   string  `json:"model_id"`
+			Predicted float64 `json:"predicted_accuracy"`
+			Low       float64 `json:"low"`
+			High      float64 `json:"high"`
+			History   int     `json:"history"`
 			Evidence  []struct {
 				Dataset  string  `json:"dataset"`
 				Accuracy float64 `json:"accuracy"`
@@ -89,7 +90,7 @@ func TestRankDescribe(t *testing.T) {
 		if m.Rank != i+1 || !textModel[m.ModelID] {
 			t.Errorf("rank %d: %s (text model: %v)", m.Rank, m.ModelID, textModel[m.ModelID])
 		}
-		if !(m.Interval[0] <= m.Predicted && m.Predicted <= m.Interval[1]) || m.History == 0 || len(m.Evidence) == 0 || m.Basis == "" {
+		if !(m.Low <= m.Predicted && m.Predicted <= m.High) || m.History == 0 || len(m.Evidence) == 0 || m.Basis == "" {
 			t.Errorf("rank %d: %+v", m.Rank, m)
 		}
 	}
