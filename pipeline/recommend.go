@@ -20,11 +20,12 @@ import (
 // nor described; the error's message says how to describe it.
 var ErrUnknownTarget = errors.New("unknown target dataset")
 
-// unknownTargetError is the ErrUnknownTarget of one dataset id.
-type unknownTargetError struct{ id string }
+// unknownTargetError is the ErrUnknownTarget of one dataset id, with a hint
+// of what to do (HowToDescribe when empty).
+type unknownTargetError struct{ id, hint string }
 
 func (e *unknownTargetError) Error() string {
-	return fmt.Sprintf("no dataset %q in the zoo; %s", e.id, HowToDescribe)
+	return fmt.Sprintf("no dataset %q in the zoo; %s", e.id, cmp.Or(e.hint, HowToDescribe))
 }
 
 func (e *unknownTargetError) Is(target error) bool { return target == ErrUnknownTarget }

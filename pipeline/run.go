@@ -659,7 +659,7 @@ func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 			}
 			di, ok := d.DatasetIndex(name)
 			if !ok {
-				return nil, fmt.Errorf("target %q: no such dataset in the zoo", name)
+				return nil, &unknownTargetError{id: name, hint: possibleTargets(d)}
 			}
 			if len(d.TargetModels(di)) < 3 {
 				return nil, fmt.Errorf("target %q: fewer than 3 models with a recorded accuracy", name)
@@ -701,6 +701,27 @@ func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// possibleTargets names the datasets of d that could be targets (3 or more
+// models with a recorded accuracy), the first ten in id order, for an error
+// about a target the zoo does not hold.
+func possibleTargets(d *Data) string {
+	var ids []string
+	for di, ds := range d.Datasets {
+		if len(d.TargetModels(di)) >= 3 {
+			ids = append(ids, ds.DatasetID)
+		}
+	}
+	if len(ids) == 0 {
+		return "no dataset of the zoo has 3 or more models with a recorded accuracy"
+	}
+	slices.Sort(ids)
+	n := len(ids)
+	if n > 10 {
+		ids = append(ids[:10], "…")
+	}
+	return fmt.Sprintf("the %d datasets with 3 or more fine-tuned models: %s", n, strings.Join(ids, ", "))
 }
 
 // availableBaselines returns the baselines of names the zoo has data for,

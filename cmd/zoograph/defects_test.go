@@ -54,7 +54,7 @@ func TestCommandsFailCleanly(t *testing.T) {
 		{name: "rank negative calibration", args: []string{"rank", "--zoo", zoo, "--target", targets[0], "--calibration", "-5"},
 			code: exitUsage, stderr: "--calibration -5: give a number of datasets, or -1 for none"},
 		{name: "rank unknown target", args: []string{"rank", "--zoo", zoo, "--target", "no-such-dataset"},
-			code: exitFailure, stderr: `zoograph rank: no dataset "no-such-dataset"`, unwanted: "rank: rank:"},
+			code: exitUsage, stderr: `zoograph rank: no dataset "no-such-dataset"`, unwanted: "rank: rank:"},
 		{name: "baseline fails", args: []string{"baseline", "--zoo", zoo, "--out", filepath.Join(tmp, "b"), "--targets", "no-such-dataset"},
 			code: exitFailure, stderr: "no-such-dataset", absent: filepath.Join(tmp, "b")},
 		{name: "eval fails", args: []string{"eval", "--zoo", zoo, "--predictions", preds, "--out", filepath.Join(tmp, "e")},

@@ -23,6 +23,8 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/zoograph/zoograph/pipeline"
 )
 
 // Exit codes.
@@ -136,7 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// report, demo and crawl packages prefix theirs): say it once.
 		msg := strings.TrimPrefix(err.Error(), c.name+": ")
 		var ue *usageError
-		if errors.As(err, &ue) || isFlagError(err) {
+		if errors.As(err, &ue) || isFlagError(err) || errors.Is(err, pipeline.ErrUnknownTarget) {
 			fmt.Fprintf(stderr, "zoograph %s: %s\n", c.name, msg)
 			fmt.Fprintf(stderr, "run 'zoograph %s -h' for usage\n", c.name)
 			return exitUsage

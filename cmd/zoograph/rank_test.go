@@ -159,7 +159,7 @@ func TestRankBadInput(t *testing.T) {
 		{"more fine-tunes given than a training dataset has models", []string{"--describe", writeFile(t, "j.yaml", many)},
 			exitUsage, []string{"j.yaml:4: finetuned: ", "nothing to predict in nested selection: give at most", "or use --selection fixed"}},
 		{"missing file", []string{"--describe", filepath.Join(t.TempDir(), "none.yaml")}, exitUsage, []string{"--describe"}},
-		{"unknown target", []string{"--target", "my-new-data"}, exitFailure, []string{"no dataset \"my-new-data\" in the zoo", "--describe FILE", "modality:"}},
+		{"unknown target", []string{"--target", "my-new-data"}, exitUsage, []string{"no dataset \"my-new-data\" in the zoo", "--describe FILE", "modality:"}},
 		{"both", []string{"--target", targets[0], "--describe", "x.yaml"}, exitUsage, []string{"exactly one"}},
 		{"neither", nil, exitUsage, []string{"exactly one"}},
 	}

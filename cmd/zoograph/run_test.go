@@ -120,12 +120,20 @@ func TestRunReportRank(t *testing.T) {
 		{[]string{"run", "--zoo", filepath.Join(t.TempDir(), "nozoo"), "--out", filepath.Join(t.TempDir(), "y")}, exitFailure},
 		{[]string{"run", "--zoo", zoo, "--out", runDir}, exitFailure}, // never overwrites
 		{[]string{"report", filepath.Join(t.TempDir(), "norun")}, exitFailure},
-		{[]string{"rank", "--zoo", zoo, "--target", "no-such-dataset"}, exitFailure},
+		{[]string{"rank", "--zoo", zoo, "--target", "no-such-dataset"}, exitUsage},
 		{[]string{"rank", "--zoo", zoo}, exitUsage},
 		{[]string{"nosuchcommand"}, exitUsage},
 	} {
 		if code, out, errs := runCLI(t, tc.args...); code != tc.want {
 			t.Errorf("%v: exit %d, want %d\n%s\n%s", tc.args, code, tc.want, out, errs)
+		}
+	}
+
+	// A target the zoo lacks is a usage error that names what could be one.
+	for _, cmd := range []string{"run", "ablate"} {
+		code, out, errs := runCLI(t, cmd, "--zoo", zoo, "--out", filepath.Join(t.TempDir(), cmd), "--targets", targets[0]+",no-such-dataset")
+		if code != exitUsage || !strings.Contains(errs, `no dataset "no-such-dataset" in the zoo`) || !strings.Contains(errs, targets[0]) {
+			t.Errorf("%s --targets with an unknown dataset: exit %d, want %d, and the datasets that could be targets\n%s\n%s", cmd, code, exitUsage, out, errs)
 		}
 	}
 }
