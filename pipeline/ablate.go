@@ -254,9 +254,9 @@ func meanCI95(x []float64) (mean, lo, hi float64) {
 
 // WriteMarkdown writes the ablation table.
 func (a *Ablation) WriteMarkdown(w io.Writer) {
-	fmt.Fprintf(w, "## Ablation\n\nClean protocol, %d targets × %d seeds, every variant on the same seeds and model sets. "+
+	fmt.Fprintf(w, "## Ablation\n\nClean protocol, %s × %s, every variant on the same seeds and model sets. "+
 		"Δ is the variant minus the full method, paired over (target, seed), with its 95%% Student-t interval; "+
-		"a part earns its place when removing it makes Δ negative with an interval below 0.\n\n", len(a.Targets), a.Seeds)
+		"a part earns its place when removing it makes Δ negative with an interval below 0.\n\n", counted(len(a.Targets), "target"), counted(a.Seeds, "seed"))
 	fmt.Fprintf(w, "| variant | Pearson mean | weighted mean | Spearman mean | Δ Pearson [95%% CI] | Δ weighted |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, r := range a.Rows {
 		delta := "—"

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -288,7 +289,11 @@ func writeRunHeader(w io.Writer, info *ReportInfo) {
 		learner = fmt.Sprintf("learner chosen per target **%s**", ChosenLearners(info.Selection))
 	}
 	fmt.Fprintf(w, "- %s, regressor **%s**, feature set **%s** (%d features)\n", learner, cfg.Regressor, cfg.Features, len(info.Features))
-	fmt.Fprintf(w, "- %d targets × %d seeds (seeds %d…%d), leave-one-dataset-out, %s", len(info.Targets), cfg.Seeds, cfg.Seed, cfg.Seed+uint64(cfg.Seeds)-1, TargetsKind(cfg))
+	seeds := fmt.Sprintf("seeds %d…%d", cfg.Seed, cfg.Seed+uint64(cfg.Seeds)-1)
+	if cfg.Seeds == 1 {
+		seeds = fmt.Sprintf("seed %d", cfg.Seed)
+	}
+	fmt.Fprintf(w, "- %s × %s (%s), leave-one-dataset-out, %s", counted(len(info.Targets), "target"), counted(cfg.Seeds, "seed"), seeds, TargetsKind(cfg))
 	if cfg.Probe == 0 {
 		fmt.Fprintf(w, ": nothing recorded on a target is used\n")
 	} else {
@@ -686,4 +691,12 @@ func nanLow(x float64) float64 {
 		return math.Inf(-1)
 	}
 	return x
+}
+
+// counted is n with its noun, plural unless n is 1: "1 seed", "5 seeds".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -140,7 +140,11 @@ func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
 	if r.Described {
 		what += "; described"
 	}
-	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, mean of %d seeds\n\n", r.Target, what, r.Method, r.Seeds)
+	seeds := fmt.Sprintf("mean of %d seeds", r.Seeds)
+	if r.Seeds == 1 {
+		seeds = "1 seed"
+	}
+	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, %s\n\n", r.Target, what, r.Method, seeds)
 	if len(r.Nearest) > 0 {
 		var near []string
 		for _, n := range r.Nearest {

@@ -116,7 +116,11 @@ func printRunSummary(e *env, dir string) error {
 			cols = append(cols, c)
 		}
 	}
-	fmt.Fprintf(e.stdout, "Pearson per target (%s protocol, mean over %d seeds, %s):\n\n", protocol, info.Config.Seeds, pipeline.TargetsKind(info.Config))
+	seeds := fmt.Sprintf("mean over %d seeds", info.Config.Seeds)
+	if info.Config.Seeds == 1 {
+		seeds = "1 seed"
+	}
+	fmt.Fprintf(e.stdout, "Pearson per target (%s protocol, %s, %s):\n\n", protocol, seeds, pipeline.TargetsKind(info.Config))
 	fmt.Fprintf(e.stdout, "%-28s", "target")
 	for _, c := range cols {
 		fmt.Fprintf(e.stdout, " %14s", c)
