@@ -12,6 +12,7 @@ import (
 	"github.com/zoograph/zoograph/pipeline/internal/textbench"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
 	"github.com/zoograph/zoograph/store"
+	"github.com/zoograph/zoograph/store/storetest"
 )
 
 // textBenchmark writes the synthetic text benchmark (textbench) and
@@ -208,4 +209,27 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+// BenchmarkTextBenchmarkRun times the full default run on the synthetic
+// text benchmark: 8 targets × 5 seeds, nested selection, both protocols,
+// every baseline and the authors' prediction sets as reference. It reports
+// CPU seconds per run beside the wall time; for peak memory, run the same
+// through the command (README, "The text benchmark"):
+//
+//	go test ./pipeline -run '^$' -bench TextBenchmarkRun -benchtime 1x
+func BenchmarkTextBenchmarkRun(b *testing.B) {
+	tables, _, dir := textBenchmark(b)
+	cfg := pipeline.DefaultConfig()
+	cfg.ReferencePredictions = filepath.Join(dir, textbench.DirRanks)
+	b.ReportAllocs()
+	cpu0 := storetest.CPUTime().Seconds()
+	for b.Loop() {
+		if _, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cpu := storetest.CPUTime().Seconds() - cpu0; cpu > 0 {
+		b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
+	}
 }
