@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zoograph/zoograph/pipeline"
@@ -231,5 +232,18 @@ func BenchmarkTextBenchmarkRun(b *testing.B) {
 	}
 	if cpu := storetest.CPUTime().Seconds() - cpu0; cpu > 0 {
 		b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
+	}
+}
+
+// TestTextBenchmarkTargetRankName checks that a target written as a
+// TransferGraph rank directory names it (glue_sst2) is refused with the
+// dataset it stands for.
+func TestTextBenchmarkTargetRankName(t *testing.T) {
+	tables, _, _ := textBenchmark(t)
+	cfg := pipeline.DefaultConfig()
+	cfg.Targets = []string{"glue_sst2"}
+	_, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
+	if err == nil || !strings.Contains(err.Error(), `did you mean "glue/sst2"?`) {
+		t.Errorf("err = %v, want one suggesting glue/sst2", err)
 	}
 }
