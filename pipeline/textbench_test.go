@@ -10,7 +10,7 @@ import (
 
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/evaluate"
-	"github.com/zoograph/zoograph/pipeline/internal/textbench"
+	"github.com/zoograph/zoograph/internal/textbench"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
 	"github.com/zoograph/zoograph/store"
 	"github.com/zoograph/zoograph/store/storetest"
@@ -86,6 +86,7 @@ func TestTextBenchmarkRun(t *testing.T) {
 			}
 		}
 	}
+	checkPredictions(t, res, tables, targets)
 	checkGroundTruth(t, res, tables, truth, targets)
 	checkRepeatedRuns(t, res, "tweet_eval/offensive", textbench.RankMethods[0])
 
@@ -95,6 +96,36 @@ func TestTextBenchmarkRun(t *testing.T) {
 		s["history_mean"]["pearson"]["_mean"].Mean, textbench.RankMethods[0], s[textbench.RankMethods[0]]["pearson"]["_mean"].Mean)
 	if ours < random+0.3 {
 		t.Errorf("zoograph's mean Pearson %.3f is not clearly above random's %.3f", ours, random)
+	}
+}
+
+// checkPredictions checks that zoograph predicts, with a finite score, every
+// model with a recorded accuracy on each target (LoRA-best models too: the
+// evaluation, not the prediction, leaves them out).
+func checkPredictions(t *testing.T, res *pipeline.Result, tables *store.Tables, targets []string) {
+	t.Helper()
+	for _, target := range targets {
+		recorded := map[string]bool{}
+		for _, f := range tables.Finetunes {
+			if f.DatasetID == target && !math.IsNaN(f.Accuracy) && f.Method == transfergraph.MethodFull {
+				recorded[f.ModelID] = true
+			}
+		}
+		predicted := map[string]bool{}
+		for _, p := range res.Predictions {
+			if p.Target != target || p.Method != res.Method {
+				continue
+			}
+			if math.IsNaN(p.Predicted) || math.IsInf(p.Predicted, 0) {
+				t.Errorf("%s, %s: predicted %v", target, p.ModelID, p.Predicted)
+			}
+			predicted[p.ModelID] = true
+		}
+		for m := range recorded {
+			if !predicted[m] {
+				t.Errorf("%s: %s has a full fine-tune but no prediction", target, m)
+			}
+		}
 	}
 }
 
