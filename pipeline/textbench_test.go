@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zoograph/zoograph/internal/textbench"
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/evaluate"
-	"github.com/zoograph/zoograph/internal/textbench"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
 	"github.com/zoograph/zoograph/store"
 	"github.com/zoograph/zoograph/store/storetest"
