@@ -89,6 +89,7 @@ func TestTextBenchmarkRun(t *testing.T) {
 	checkPredictions(t, res, tables, targets)
 	checkGroundTruth(t, res, tables, truth, targets)
 	checkRepeatedRuns(t, res, "tweet_eval/offensive", textbench.RankMethods[0])
+	checkPaperBaselines(t, res, tables, targets)
 
 	s := pipeline.Summarize(res.Metrics)["clean"]
 	ours, random := s[res.Method]["pearson"]["_mean"].Mean, s["random"]["pearson"]["_mean"].Mean
@@ -205,6 +206,37 @@ func checkRepeatedRuns(t *testing.T, res *pipeline.Result, target, method string
 	if repeated == 0 {
 		t.Errorf("paper %s, %s: no model evaluated more than once; the benchmark repeats runs there", target, method)
 	}
+}
+
+// checkPaperBaselines checks that the run's paper-protocol LogME and
+// Reg-H-Score are those of the baselines evaluated alone (zoograph
+// baseline), which follow the published rule: repeated runs make repeated
+// points whether or not predictions are evaluated beside them.
+func checkPaperBaselines(t *testing.T, res *pipeline.Result, tables *store.Tables, targets []string) {
+	t.Helper()
+	alone, err := evaluate.Evaluate(context.Background(), tables, nil, evaluate.Options{Protocol: evaluate.ProtocolPaper,
+		Targets: targets, Baselines: []string{evaluate.BaselineLogME, evaluate.BaselineRegHScore}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range targets {
+		for _, b := range []string{evaluate.BaselineLogME, evaluate.BaselineRegHScore} {
+			got, want := evaluation(res.Eval["paper"], b, target), evaluation(alone, b, target)
+			if got == nil || want == nil || got.Values.N != want.Values.N || math.Abs(got.Values.Pearson-want.Values.Pearson) > 1e-12 {
+				t.Errorf("paper %s, %s: %+v in the run, %+v alone", target, b, valuesOf(got), valuesOf(want))
+			}
+		}
+	}
+}
+
+func valuesOf(e *evaluate.Evaluation) any {
+	if e == nil {
+		return nil
+	}
+	return struct {
+		N       int
+		Pearson float64
+	}{e.Values.N, e.Values.Pearson}
 }
 
 func evaluation(ev *evaluate.Result, method, target string) *evaluate.Evaluation {
