@@ -446,13 +446,23 @@ func (g *gen) writeConfig() error {
 			"number_of_parameters", "memory_consumption", "dataset", "accuracy"})
 		for i, m := range g.ms {
 			rec := []string{strconv.Itoa(i), m.id, "['" + m.arch + "']", strconv.FormatInt(m.labels, 10),
-				m.source, m.typ, strconv.FormatInt(m.params, 10), "1571600896", m.source, num(m.sourceAcc)}
+				labelMap(m.labels), m.typ, strconv.FormatInt(m.params, 10), "1571600896", m.source, num(m.sourceAcc)}
 			if m.id == "philschmid/tiny-distilbert-classification" {
 				rec = rec[:len(rec)-1]
 			}
 			w.Write(rec)
 		}
 	})
+}
+
+// labelMap is a model's id2label as the config file writes it, a Python
+// dict (quoted in the CSV: it holds commas).
+func labelMap(n int64) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf("%d: 'LABEL_%d'", i, i)
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }
 
 // writeScores writes LogME and Reg-H-Score for ~157 models per evaluation
