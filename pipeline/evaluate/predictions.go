@@ -107,9 +107,16 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 			"predictions", path, "count", un.n, "first", fmt.Sprintf("%s:%d", un.file, un.line))
 	}
 	if n, first := conflicting(preds); n > 0 && opt.Logger != nil {
-		opt.Logger.Warn("a model predicted more than once with different scores (same method, target and seed): "+
-			"the clean protocol averages them, the paper protocol counts each",
-			"predictions", path, "models", n, "first", first)
+		const how = "the clean protocol averages them, the paper protocol counts each"
+		if fi.IsDir() {
+			// The TransferGraph rank files have one row per repeated
+			// fine-tune run of a model (the text benchmark's): expected.
+			opt.Logger.Info("models with a rank row per repeated fine-tune run, scored differently: "+how,
+				"predictions", path, "method_target_models", n, "first", first)
+		} else {
+			opt.Logger.Warn("a model predicted more than once with different scores (same method, target and seed): "+how,
+				"predictions", path, "method_target_models", n, "first", first)
+		}
 	}
 	return preds, nil
 }

@@ -123,6 +123,16 @@ func TestReadPredictionsRankDir(t *testing.T) {
 	if w := logs.String(); !strings.Contains(w, "level=WARN") || !strings.Contains(w, "count=1") || !strings.Contains(w, first) {
 		t.Errorf("warning %q lacks level WARN, count=1 or %s", w, first)
 	}
+	// Repeated rank rows of a model are the layout's (one per repeated
+	// run): said, not warned about.
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "repeated fine-tune run") && !strings.Contains(line, "level=INFO") {
+			t.Errorf("repeated rank rows logged as %q, want level INFO", line)
+		}
+	}
+	if !strings.Contains(logs.String(), "repeated fine-tune run") {
+		t.Errorf("log %q does not count the models with repeated rank rows", logs.String())
+	}
 	if w := logs.String(); !strings.Contains(w, "model_ratio rank directories skipped") || !strings.Contains(w, "glue_sst2/xgb_node2vec_model_ratio_0.1") {
 		t.Errorf("log %q does not say the model_ratio directory was skipped", w)
 	}
