@@ -112,10 +112,10 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 			// The TransferGraph rank files have one row per repeated
 			// fine-tune run of a model (the text benchmark's): expected.
 			opt.Logger.Info("models with a rank row per repeated fine-tune run, scored differently: "+how,
-				"predictions", path, "method_target_models", n, "first", first)
+				"predictions", path, "models", n, "first", first)
 		} else {
 			opt.Logger.Warn("a model predicted more than once with different scores (same method, target and seed): "+how,
-				"predictions", path, "method_target_models", n, "first", first)
+				"predictions", path, "models", n, "first", first)
 		}
 	}
 	return preds, nil
