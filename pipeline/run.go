@@ -649,6 +649,22 @@ func imputeMeans(train *mat.Dense, tests []*mat.Dense) (*mat.Dense, []*mat.Dense
 	return train, tests
 }
 
+// didYouMean suggests the dataset a target name not in the zoo stands for:
+// the one whose id, with "/" written "_", is the name (TransferGraph's rank
+// directories name glue/sst2 glue_sst2). It returns "" when there is none.
+func didYouMean(d *Data, name string) string {
+	var match []string
+	for _, ds := range d.Datasets {
+		if strings.ReplaceAll(ds.DatasetID, "/", "_") == name {
+			match = append(match, ds.DatasetID)
+		}
+	}
+	if len(match) != 1 {
+		return ""
+	}
+	return fmt.Sprintf("did you mean %q?", match[0])
+}
+
 // resolveTargets returns cfg.Targets, checked, or the default targets.
 func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 	var out []string
@@ -659,7 +675,7 @@ func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 			}
 			di, ok := d.DatasetIndex(name)
 			if !ok {
-				return nil, &unknownTargetError{id: name, hint: possibleTargets(d)}
+				return nil, &unknownTargetError{id: name, hint: cmp.Or(didYouMean(d, name), possibleTargets(d))}
 			}
 			if len(d.TargetModels(di)) < 3 {
 				return nil, fmt.Errorf("target %q: fewer than 3 models with a recorded accuracy", name)

@@ -18,7 +18,9 @@ accuracies, beside the baselines, with the same metrics and protocols as
 P is either a CSV file with a header naming the columns target, model and
 score, and optionally method and seed; or a directory in the TransferGraph
 layout <target>/<method>/results_*.csv with the columns (index), model,
-score, where a target such as glue/sst2 is written glue_sst2. A score
+score, where a target such as glue/sst2 is written glue_sst2 (method
+directories of model_ratio re-runs are skipped, as the authors' evaluation
+skips them). A score
 written NaN or Inf is an error; an empty score is no prediction for the
 model (a warning counts them), which the metrics leave out.
 

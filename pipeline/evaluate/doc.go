@@ -22,7 +22,9 @@
 //     are replaced, and baselines are evaluated on the models the evaluated
 //     method predicts, joined to its rows on model: a model with k_pred
 //     prediction rows (one per repeated full fine-tune) and k_score score
-//     rows gives k_pred × k_score points.
+//     rows gives k_pred × k_score points; a method that predicts each
+//     model once (zoograph's own) leaves k_pred at the model's full
+//     fine-tunes with an accuracy, as the paper's pipeline predicts them.
 //   - ProtocolClean uses full fine-tunes only, one accuracy per (model,
 //     dataset) (the mean of repeated runs), one score per (model, method)
 //     (the mean of its finite duplicates; a model with no finite score is

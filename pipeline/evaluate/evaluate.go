@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -652,12 +653,20 @@ func weight(acc []float64) float64 {
 // full fine-tune on t with an accuracy of a model with metadata and a known
 // model_type (research §4.1 steps 1–4), counted per model.
 func (ev *evaluator) pipelineRows(t string) map[string]int {
+	rows := ev.fullRuns(t)
+	for id := range rows {
+		if m := ev.models[id]; m == nil || m.ModelType == "" {
+			delete(rows, id)
+		}
+	}
+	return rows
+}
+
+// fullRuns counts each model's full fine-tunes on t with an accuracy.
+func (ev *evaluator) fullRuns(t string) map[string]int {
 	rows := map[string]int{}
 	for _, f := range ev.zoo.Finetunes {
-		if f.DatasetID != t || !isFull(f.Method) || math.IsNaN(f.Accuracy) {
-			continue
-		}
-		if m := ev.models[f.ModelID]; m != nil && m.ModelType != "" {
+		if f.DatasetID == t && isFull(f.Method) && !math.IsNaN(f.Accuracy) {
 			rows[f.ModelID]++
 		}
 	}
@@ -815,36 +824,60 @@ func (ev *evaluator) paper(t string) (Target, []Evaluation) {
 // ProtocolPaper: the script used the rows of the last method's rank file
 // merged with the ground truth, one row per prediction (per repeated full
 // fine-tune on t), so a model with k_pred rows and k_score score rows gives
-// k_pred·k_score pairs. Here: the multiset intersection of every evaluated
-// series that predicts t (each model's fewest rows; all of the paper's
-// methods predict the same rows); without one, the rows the pipeline
-// predicts.
+// k_pred·k_score pairs. Here the models are those every evaluated series
+// that predicts t predicts, and k_pred is each model's fewest rows among the
+// series that predict runs (name some model more than once on t; all of the
+// paper's methods predict the same rows). A series that predicts each model
+// once (zoograph's own) predicts models, not runs: it sets no k_pred, and
+// when no series predicts runs a model's k_pred is its full fine-tunes on t
+// with an accuracy, the rows the paper's pipeline predicts — so a run's
+// baselines are the published ones whether or not the authors' rank files
+// are evaluated beside it. Without a series, the rows the pipeline predicts.
 func (ev *evaluator) paperRows(t string) map[string]int {
-	var rows map[string]int
+	var set, rows map[string]int
 	for _, k := range ev.series {
 		if isBaselineName(k.method) || len(ev.byTarget[k][t]) == 0 {
 			continue
 		}
-		mine := map[string]int{}
+		mine, perRun := map[string]int{}, false
 		for _, p := range ev.predictionsOf(k, t) {
-			mine[p.ModelID]++
-		}
-		if rows == nil {
-			rows = mine
-			continue
-		}
-		for m, n := range rows {
-			if n = min(n, mine[m]); n > 0 {
-				rows[m] = n
-			} else {
-				delete(rows, m)
+			if mine[p.ModelID]++; mine[p.ModelID] > 1 {
+				perRun = true
 			}
 		}
+		set = intersectRows(set, mine)
+		if perRun {
+			rows = intersectRows(rows, mine)
+		}
+	}
+	if set == nil {
+		return ev.pipelineRows(t)
 	}
 	if rows == nil {
-		rows = ev.pipelineRows(t)
+		rows = ev.fullRuns(t)
 	}
-	return rows
+	for m := range set {
+		if set[m] = rows[m]; set[m] == 0 {
+			delete(set, m)
+		}
+	}
+	return set
+}
+
+// intersectRows is the multiset intersection of a and b (each model's
+// fewer rows, the models of both); a nil a is b.
+func intersectRows(a, b map[string]int) map[string]int {
+	if a == nil {
+		return maps.Clone(b)
+	}
+	for m, n := range a {
+		if n = min(n, b[m]); n > 0 {
+			a[m] = n
+		} else {
+			delete(a, m)
+		}
+	}
+	return a
 }
 
 // paperPairs joins one series' scores on t with the ground truth under

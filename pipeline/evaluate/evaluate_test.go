@@ -113,7 +113,8 @@ func TestPaperModelSet(t *testing.T) {
 // the evaluated method's prediction rows on model, so a model with k_pred
 // prediction rows and k_score score rows gives k_pred × k_score pairs;
 // without predictions k_pred is the model's full fine-tunes on the target
-// with an accuracy (and a known model type).
+// with an accuracy (and a known model type), and so it is for a method that
+// predicts models rather than runs (one row per model).
 func TestPaperRepeatedRuns(t *testing.T) {
 	zoo := &store.Tables{Datasets: []store.Dataset{{DatasetID: "t"}}}
 	for _, m := range []struct{ id, typ string }{{"a", "vit"}, {"b", "vit"}, {"c", "vit"}, {"d", ""}, {"e", "vit"}, {"f", "vit"}, {"g", "vit"}} {
@@ -165,6 +166,17 @@ func TestPaperRepeatedRuns(t *testing.T) {
 			pred("ours", "a"), pred("ours", "a"), pred("ours", "b"), pred("ours", "d"), pred("ours", "g"),
 			pred("theirs", "a"), pred("theirs", "b"), pred("theirs", "g"), pred("theirs", "g"), pred("theirs", "f"),
 		}, []Pair{a(1.0), a(1.5), b, g}},
+		// A method that predicts each model once (zoograph's own) predicts
+		// models, not runs: each model counts its full runs with an
+		// accuracy, d (no model type, but predicted) too.
+		{"one row per model", []Prediction{pred("ours", "a"), pred("ours", "b"), pred("ours", "d"), pred("ours", "g")},
+			[]Pair{a(1.0), a(1.0), a(1.5), a(1.5), b, d, d, d, g, g, g}},
+		// Beside a method that predicts runs, it narrows the models only:
+		// the rows are the other's.
+		{"one row per model and runs", []Prediction{
+			pred("ours", "a"), pred("ours", "b"), pred("ours", "d"), pred("ours", "g"),
+			pred("theirs", "a"), pred("theirs", "a"), pred("theirs", "b"), pred("theirs", "g"), pred("theirs", "g"), pred("theirs", "f"),
+		}, []Pair{a(1.0), a(1.0), a(1.5), a(1.5), b, g, g}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,6 +65,11 @@ type ReadOptions struct {
 //     <target>/<method>/results_*.csv, each file with the columns
 //     (index), model, score. In a method directory the paper's
 //     results_1.0_128_0.csv is read if present, else the only results*.csv.
+//     Method directories with "model_ratio" in their name are skipped, as
+//     the TransferGraph evaluation skips them (research §5.2): they are
+//     re-runs on a subset of the target's models, chosen by its accuracies,
+//     and one of them would shrink the clean protocol's common model set
+//     to that subset.
 //
 // A malformed file is a *CSVError naming the file and line (and column,
 // for a bad score).
@@ -76,8 +81,9 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 	resolve := targetResolver(opt.Datasets)
 	var preds []Prediction
 	var un unscored
+	var skipped []string
 	if fi.IsDir() {
-		preds, err = readRankDir(path, resolve, &un)
+		preds, skipped, err = readRankDir(path, resolve, &un)
 	} else {
 		var f *os.File
 		if f, err = os.Open(path); err != nil {
@@ -89,6 +95,10 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(skipped) > 0 && opt.Logger != nil {
+		opt.Logger.Info("model_ratio rank directories skipped, as the TransferGraph evaluation skips them: re-runs on a subset of the target's models",
+			"predictions", path, "directories", len(skipped), "first", skipped[0])
+	}
 	if len(preds) == 0 {
 		return nil, &CSVError{File: path, Err: errors.New("no predictions")}
 	}
@@ -97,9 +107,16 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 			"predictions", path, "count", un.n, "first", fmt.Sprintf("%s:%d", un.file, un.line))
 	}
 	if n, first := conflicting(preds); n > 0 && opt.Logger != nil {
-		opt.Logger.Warn("a model predicted more than once with different scores (same method, target and seed): "+
-			"the clean protocol averages them, the paper protocol counts each",
-			"predictions", path, "models", n, "first", first)
+		const how = "the clean protocol averages them, the paper protocol counts each"
+		if fi.IsDir() {
+			// The TransferGraph rank files have one row per repeated
+			// fine-tune run of a model (the text benchmark's): expected.
+			opt.Logger.Info("models with a rank row per repeated fine-tune run, scored differently: "+how,
+				"predictions", path, "models", n, "first", first)
+		} else {
+			opt.Logger.Warn("a model predicted more than once with different scores (same method, target and seed): "+how,
+				"predictions", path, "models", n, "first", first)
+		}
 	}
 	return preds, nil
 }
@@ -344,41 +361,46 @@ func (pr *predictionReader) record(rec []string, line int) (Prediction, error) {
 }
 
 // readRankDir reads the TransferGraph layout <target>/<method>/results_*.csv.
-func readRankDir(dir string, resolve func(string) (string, error), un *unscored) ([]Prediction, error) {
+// It returns the predictions and the method directories it skipped
+// (<target>/<method>, those of model_ratio re-runs).
+func readRankDir(dir string, resolve func(string) (string, error), un *unscored) (preds []Prediction, skipped []string, err error) {
 	targets, err := subdirs(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("%s: no <target>/<method>/results_*.csv directories", dir)
+		return nil, nil, fmt.Errorf("%s: no <target>/<method>/results_*.csv directories", dir)
 	}
-	var preds []Prediction
 	for _, t := range targets {
 		id, err := resolve(t)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, t), err)
+			return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, t), err)
 		}
 		methods, err := subdirs(filepath.Join(dir, t))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, m := range methods {
+			if strings.Contains(m, "model_ratio") {
+				skipped = append(skipped, t+"/"+m)
+				continue
+			}
 			file, err := resultsFile(filepath.Join(dir, t, m))
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			data, err := os.ReadFile(file)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			p, err := readCSV(file, bytes.NewReader(data), csvDefaults{method: m, target: id}, resolve, un)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			preds = append(preds, p...)
 		}
 	}
-	return preds, nil
+	return preds, skipped, nil
 }
 
 // subdirs lists the non-hidden directories of dir, sorted.

@@ -111,6 +111,8 @@ func TestReadPredictionsRankDir(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "glue_sst2", "xgb_node2vec", PaperResultsFile), ",model,score\n0,org/a,0.1\n1,org/b,\n2,org/a,0.3\n")
 	writeFile(t, filepath.Join(dir, "glue_sst2", "xgb_node2vec", "results_0.5_128_0.csv"), ",model,score\n0,org/z,9\n")
 	writeFile(t, filepath.Join(dir, "cifar100", "lr_node2vec", "results.csv"), ",model,score\n0,org/c,2\n")
+	// A model_ratio re-run, which the TransferGraph evaluation skips.
+	writeFile(t, filepath.Join(dir, "glue_sst2", "xgb_node2vec_model_ratio_0.1", PaperResultsFile), ",model,score\n0,org/a,0.1\n")
 	var logs bytes.Buffer
 	preds, err := ReadPredictions(dir, ReadOptions{Datasets: zooDatasets, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
@@ -120,6 +122,19 @@ func TestReadPredictionsRankDir(t *testing.T) {
 	first := filepath.Join(dir, "glue_sst2", "xgb_node2vec", PaperResultsFile) + ":3"
 	if w := logs.String(); !strings.Contains(w, "level=WARN") || !strings.Contains(w, "count=1") || !strings.Contains(w, first) {
 		t.Errorf("warning %q lacks level WARN, count=1 or %s", w, first)
+	}
+	// Repeated rank rows of a model are the layout's (one per repeated
+	// run): said, not warned about.
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "repeated fine-tune run") && !strings.Contains(line, "level=INFO") {
+			t.Errorf("repeated rank rows logged as %q, want level INFO", line)
+		}
+	}
+	if !strings.Contains(logs.String(), "repeated fine-tune run") {
+		t.Errorf("log %q does not count the models with repeated rank rows", logs.String())
+	}
+	if w := logs.String(); !strings.Contains(w, "model_ratio rank directories skipped") || !strings.Contains(w, "glue_sst2/xgb_node2vec_model_ratio_0.1") {
+		t.Errorf("log %q does not say the model_ratio directory was skipped", w)
 	}
 	var got []string
 	for _, p := range preds {

@@ -178,7 +178,33 @@ func parseFiles(ctx context.Context, files map[string][]byte, lay *layout, ps *p
 		t.ReferenceResults = append(t.ReferenceResults, rs...)
 	}
 	t.Datasets = datasets(features, names, t.Finetunes, t.Scores, lay.source)
+	resultTargets(t.ReferenceResults, t.Datasets)
 	return t, nil
+}
+
+// resultTargets names the targets of the result tables by dataset id. The
+// authors' script maps the rank directories' names back (glue_sst2 →
+// glue/sst2) before it writes the tables; a table written with the
+// directory names instead would name no dataset of the benchmark, and a run
+// would silently take none of those datasets as a target. A name that is a
+// dataset id, or an aggregate (_weighted_mean), stays; a name that is one
+// dataset's id with "/" written "_" becomes that id.
+func resultTargets(rs []store.ReferenceResult, ds []store.Dataset) {
+	ids := make(map[string]bool, len(ds))
+	flat := make(map[string][]string, len(ds))
+	for _, d := range ds {
+		ids[d.DatasetID] = true
+		f := strings.ReplaceAll(d.DatasetID, "/", "_")
+		flat[f] = append(flat[f], d.DatasetID)
+	}
+	for i, r := range rs {
+		if ids[r.Target] || strings.HasPrefix(r.Target, "_") {
+			continue
+		}
+		if m := flat[r.Target]; len(m) == 1 {
+			rs[i].Target = m[0]
+		}
+	}
 }
 
 // newReport counts what an import read: rows per table, models added

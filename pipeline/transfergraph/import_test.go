@@ -528,3 +528,27 @@ func BenchmarkImportImage(b *testing.B) {
 		}
 	}
 }
+
+// TestImportResultTargetsFlat checks that a result table naming its targets
+// as the rank directories do (glue_sst2) gives results on the dataset ids
+// (glue/sst2), so that a run takes them as its targets.
+func TestImportResultTargetsFlat(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, textFixture, dir)
+	write(t, filepath.Join(dir, "result_analysis", "pearson_correlation.csv"),
+		",glue_sst2,tweet_eval_irony,average\nLogME,0.8,0.1,0.3\n")
+	tables, _, err := Import(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"glue/sst2", "tweet_eval/irony", "_weighted_mean"} {
+		if findResult(tables.ReferenceResults, "LogME", "pearson", target) == nil {
+			t.Errorf("no LogME pearson result on %s", target)
+		}
+	}
+	for _, r := range tables.ReferenceResults {
+		if strings.Contains(r.Target, "_eval_") || r.Target == "glue_sst2" {
+			t.Errorf("result %+v names a rank directory, not a dataset", r)
+		}
+	}
+}
