@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zoograph/zoograph/internal/textbench"
+	"github.com/zoograph/zoograph/pipeline/transfergraph/textbench"
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/zoograph/zoograph/internal/textbench"
+	"github.com/zoograph/zoograph/pipeline/transfergraph/textbench"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
 )
 
@@ -15,7 +15,7 @@ import (
 // temporary directory, for a full run by hand (README, "Results on the
 // text benchmark layout"):
 //
-//	go test ./internal/textbench -run WriteImports -out /tmp/text
+//	go test ./pipeline/transfergraph/textbench -run WriteImports -out /tmp/text
 var out = flag.String("out", "", "write the benchmark to this directory (default: a temporary one)")
 
 // TestWriteImports writes the benchmark and imports it: the importer reads
