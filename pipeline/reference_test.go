@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -171,5 +172,64 @@ func TestReadReferencePredictionsErrors(t *testing.T) {
 	cfg.ReferencePredictions = filepath.Join(dir, "missing")
 	if _, err := pipeline.ReadReferencePredictions(tables, cfg, nil); err == nil {
 		t.Error("a missing directory accepted")
+	}
+}
+
+// TestRunPartialReference: reference predictions for some of a run's
+// targets are set beside the run's method on those targets alone, simple
+// and weighted means computed as the run's own are.
+func TestRunPartialReference(t *testing.T) {
+	tables, targets := smallZoo(t)
+	if len(targets) < 3 {
+		t.Fatalf("the small zoo has %d targets, want 3", len(targets))
+	}
+	targets = targets[:3]
+	refDir := filepath.Join(t.TempDir(), "rank_final")
+	writeRankDir(t, refDir, "theirs", tables, targets[:2], "")
+	cfg := fastConfig(targets)
+	cfg.Seeds = 1
+	cfg.Selection.Mode = pipeline.SelectFixed
+	cfg.ReferencePredictions = refDir
+	res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := pipeline.WriteRun(dir, res, tables, "zoo", "abc"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, pipeline.FileReportJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &pipeline.ReportInfo{}
+	if err := json.Unmarshal(b, info); err != nil {
+		t.Fatal(err)
+	}
+	s, f := info.Summary["clean"], info.Failures["clean"]
+	if v := s["theirs"]["pearson"]["_mean"]; v.N != 0 {
+		t.Fatalf("theirs has a mean over all targets (%+v) though it predicts two of three", v)
+	}
+	prs := pipeline.PartialReferences(info, "clean")
+	if len(prs) != 1 || prs[0].Method != "theirs" || !slices.Equal(prs[0].Targets, targets[:2]) {
+		t.Fatalf("partial references %+v, want theirs on %v", prs, targets[:2])
+	}
+	for _, side := range []struct {
+		method string
+		got    [2]float64
+	}{{"theirs", prs[0].Theirs}, {info.Method, prs[0].Ours}} {
+		a, b := s[side.method]["pearson"][targets[0]].Mean, s[side.method]["pearson"][targets[1]].Mean
+		wa, wb := f[targets[0]].Weight, f[targets[1]].Weight
+		want := [2]float64{(a + b) / 2, (wa*a + wb*b) / (wa + wb)}
+		if !(wa > 0 && wb > 0) || math.Abs(side.got[0]-want[0]) > 1e-12 || math.Abs(side.got[1]-want[1]) > 1e-12 {
+			t.Errorf("%s on %v: %v, want %v (weights %g, %g)", side.method, targets[:2], side.got, want, wa, wb)
+		}
+	}
+	md, err := os.ReadFile(filepath.Join(dir, pipeline.FileReportMD))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "Reference predictions that cover only some targets") || !strings.Contains(string(md), "| `theirs` | 2 of 3 |") {
+		t.Errorf("report.md lacks the comparison on the targets theirs predicts")
 	}
 }

@@ -73,6 +73,9 @@ type TargetFailures struct {
 	Models          int     `json:"models"`
 	FailedEvaluated int     `json:"failed_evaluated"`
 	Evaluated       int     `json:"evaluated"`
+	// Weight is the target's weight in the weighted mean over targets,
+	// max − mean of its ground-truth accuracies.
+	Weight float64 `json:"weight"`
 }
 
 // failures summarises each protocol's failure rules by target.
@@ -88,7 +91,8 @@ func failures(eval map[string]*evaluate.Result) map[string]map[string]TargetFail
 				continue // no accuracies: nothing to summarise (and NaN is no JSON)
 			}
 			out[protocol][t.ID] = TargetFailures{Chance: t.Failure.Chance, Typical: t.Failure.Typical, Threshold: t.Failure.Threshold(),
-				Failed: len(t.Failed), Models: len(t.Models), FailedEvaluated: len(t.EvaluatedFailed()), Evaluated: len(t.Evaluated)}
+				Failed: len(t.Failed), Models: len(t.Models), FailedEvaluated: len(t.EvaluatedFailed()), Evaluated: len(t.Evaluated),
+				Weight: t.Weight}
 		}
 	}
 	return out
@@ -508,6 +512,7 @@ func writeRankingMetrics(w io.Writer, info *ReportInfo, protocol string, s map[s
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
+	writePartialReferences(w, info, protocol)
 	cols := append(slices.Clone(info.Targets), "_mean", "_weighted_mean")
 	for _, metric := range evaluate.HeadlineMetrics {
 		fmt.Fprintf(w, "### %s per target — %s protocol\n\n| method |", metric, protocol)
@@ -524,6 +529,75 @@ func writeRankingMetrics(w io.Writer, info *ReportInfo, protocol string, s map[s
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// PartialReference compares a reference method that predicts only some of
+// a run's targets with the run's method on those targets alone: the means
+// over targets of the whole run are undefined for it (an aggregate needs
+// every target), and the run's own would be over other targets.
+type PartialReference struct {
+	Method  string
+	Targets []string // the run's targets the reference has a Pearson on
+	// Theirs and Ours are the Pearson means over Targets, simple and
+	// weighted (NaN when the report holds no target weights).
+	Theirs, Ours [2]float64
+}
+
+// PartialReferences lists, for one protocol, the reference methods of info
+// with a Pearson on some but not all of the run's targets.
+func PartialReferences(info *ReportInfo, protocol string) []PartialReference {
+	s := info.Summary[protocol]
+	var out []PartialReference
+	for _, m := range info.References {
+		var ts []string
+		for _, t := range info.Targets {
+			if s[m]["pearson"][t].N > 0 && s[info.Method]["pearson"][t].N > 0 {
+				ts = append(ts, t)
+			}
+		}
+		if len(ts) == 0 || len(ts) == len(info.Targets) {
+			continue
+		}
+		pr := PartialReference{Method: m, Targets: ts}
+		pr.Theirs = meansOver(s[m]["pearson"], ts, info.Failures[protocol])
+		pr.Ours = meansOver(s[info.Method]["pearson"], ts, info.Failures[protocol])
+		out = append(out, pr)
+	}
+	return out
+}
+
+// meansOver is the simple and the weighted mean of cells over targets ts,
+// weighted as the run's weighted means are (TargetFailures.Weight).
+func meansOver(cells map[string]MeanSD, ts []string, f map[string]TargetFailures) [2]float64 {
+	var sum, wsum, wtot float64
+	for _, t := range ts {
+		v := cells[t].Mean
+		sum += v
+		wsum += f[t].Weight * v
+		wtot += f[t].Weight
+	}
+	weighted := math.NaN()
+	if wtot > 0 {
+		weighted = wsum / wtot
+	}
+	return [2]float64{sum / float64(len(ts)), weighted}
+}
+
+// writePartialReferences writes PartialReferences for one protocol.
+func writePartialReferences(w io.Writer, info *ReportInfo, protocol string) {
+	prs := PartialReferences(info, protocol)
+	if len(prs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Reference predictions that cover only some targets, beside `%s` on the same targets "+
+		"(Pearson, simple / weighted mean over those targets):\n\n| reference | targets | reference | `%s` | Δ |\n|---|---:|---:|---:|---:|\n",
+		info.Method, info.Method)
+	for _, pr := range prs {
+		fmt.Fprintf(w, "| `%s` | %d of %d | %s / %s | %s / %s | %s / %s |\n", pr.Method, len(pr.Targets), len(info.Targets),
+			fmtOpt(pr.Theirs[0], true), fmtOpt(pr.Theirs[1], true), fmtOpt(pr.Ours[0], true), fmtOpt(pr.Ours[1], true),
+			fmtDelta(pr.Ours[0], pr.Theirs[0], true), fmtDelta(pr.Ours[1], pr.Theirs[1], true))
+	}
+	fmt.Fprintln(w)
 }
 
 // writeFailures writes, per protocol and target, how many fine-tunes the

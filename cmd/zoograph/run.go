@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -140,8 +141,17 @@ func printRunSummary(e *env, dir string) error {
 	}
 	if len(info.References) > 0 {
 		fmt.Fprintf(e.stdout, "\nReference predictions, same protocol and models (mean / weighted mean Pearson):\n\n")
+		partial := map[string]pipeline.PartialReference{}
+		for _, pr := range pipeline.PartialReferences(&info, protocol) {
+			partial[pr.Method] = pr
+		}
 		for _, m := range append([]string{info.Method}, info.References...) {
 			p := s[m]["pearson"]
+			if pr, ok := partial[m]; ok { // the means over every target are undefined for it
+				fmt.Fprintf(e.stdout, "%-50s %s / %s on its %d of %d targets (%s there: %s / %s)\n", m,
+					fmtFloat(pr.Theirs[0]), fmtFloat(pr.Theirs[1]), len(pr.Targets), len(info.Targets), info.Method, fmtFloat(pr.Ours[0]), fmtFloat(pr.Ours[1]))
+				continue
+			}
 			fmt.Fprintf(e.stdout, "%-50s %s / %s\n", m, fmtSummaryMean(p["_mean"]), fmtSummaryMean(p["_weighted_mean"]))
 		}
 	}
@@ -153,7 +163,14 @@ func fmtSummaryMean(m pipeline.MeanSD) string {
 	if m.N == 0 {
 		return "n/a"
 	}
-	return fmt.Sprintf("%.3f", m.Mean)
+	return fmtFloat(m.Mean)
+}
+
+func fmtFloat(v float64) string {
+	if math.IsNaN(v) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3f", v)
 }
 
 // decileLog says when a progress line is due where no bar is drawn: at
