@@ -205,6 +205,18 @@ func (d *Data) screenDatasets(cfg CleanConfig) (norm [][]float64, history []bool
 	return norm, history, dropped
 }
 
+// whyDropped returns why dataset di was left out of the history (Dropped's
+// entry without its id), and whether it was.
+func (d *Data) whyDropped(di int) (string, bool) {
+	prefix := d.Datasets[di].DatasetID + ": "
+	for _, s := range d.Dropped {
+		if why, ok := strings.CutPrefix(s, prefix); ok {
+			return why, true
+		}
+	}
+	return "", false
+}
+
 // dropReason says why dataset ds, whose models reached vals, cannot serve as
 // history, or returns "": fewer than cfg.MinDatasetModels models, every
 // accuracy equal, a median no better than chance (degenerate), or more than

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -231,5 +232,32 @@ func TestRunPartialReference(t *testing.T) {
 	}
 	if !strings.Contains(string(md), "Reference predictions that cover only some targets") || !strings.Contains(string(md), "| `theirs` | 2 of 3 |") {
 		t.Errorf("report.md lacks the comparison on the targets theirs predicts")
+	}
+}
+
+// TestRunWarnsOfScreenedTarget: a target whose records the history screen
+// leaves out (here: most of its models share one accuracy, collapsed runs)
+// is still run, with a warning that names it and why.
+func TestRunWarnsOfScreenedTarget(t *testing.T) {
+	tables, targets := smallZoo(t)
+	n := 0
+	for i := range tables.Finetunes {
+		if f := &tables.Finetunes[i]; f.DatasetID == targets[0] {
+			if n > 2 {
+				f.Accuracy = 0.5
+			}
+			n++
+		}
+	}
+	cfg := fastConfig(targets[:2])
+	cfg.Seeds = 1
+	cfg.Selection.Mode = pipeline.SelectFixed
+	var log strings.Builder
+	if _, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "target " + targets[0] + ": the screen that keeps datasets as history left it out ("; !strings.Contains(log.String(), want) ||
+		!strings.Contains(log.String(), "collapsed runs") || strings.Contains(log.String(), "target "+targets[1]+": the screen") {
+		t.Errorf("log lacks a warning for %s alone (%q):\n%s", targets[0], want, log.String())
 	}
 }

@@ -97,6 +97,12 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	r.tis = make([]int, len(r.targets))
 	for i, name := range r.targets {
 		r.tis[i], _ = r.data.DatasetIndex(name)
+		if why, ok := r.data.whyDropped(r.tis[i]); ok {
+			// Its records are no history for the others; as a target they
+			// are evaluated all the same, and its metrics say little.
+			r.log.Warn(fmt.Sprintf("target %s: the screen that keeps datasets as history left it out (%s): its metrics say little", name, why),
+				"target", name)
+		}
 	}
 	r.prog = &progress{report: opt.Progress, total: selectionJobs(r.data, r.tis, cfg) + len(r.targets)*cfg.Seeds}
 	if res.Selection, err = r.chooseSettings(ctx); err != nil {
