@@ -33,9 +33,12 @@ import (
 //	finetuned:                  # optional: accuracies (0–1) of zoo models already fine-tuned
 //	  google-bert/bert-base-uncased: 0.91  # on it: a warm target (see Recommend)
 type Description struct {
-	Name        string                        `yaml:"name" json:"name"`
-	Modality    string                        `yaml:"modality" json:"modality"`
-	Task        string                        `yaml:"task" json:"task"`
+	Name     string `yaml:"name" json:"name"`
+	Modality string `yaml:"modality" json:"modality"`
+	Task     string `yaml:"task" json:"task"`
+	// Subtask is the finer task within Task, e.g. "natural language
+	// inference" or the Hub's task_ids ("natural-language-inference").
+	Subtask     string                        `yaml:"subtask" json:"subtask,omitempty"`
 	NumClasses  int64                         `yaml:"num_classes" json:"num_classes,omitempty"`
 	NumExamples int64                         `yaml:"num_examples" json:"num_examples,omitempty"`
 	Languages   []string                      `yaml:"language" json:"languages,omitempty"`
@@ -305,6 +308,8 @@ func (d *Description) decodeField(key string, v *yaml.Node, lines map[string]int
 		return true, decodeScalar(v, &d.Modality)
 	case "task":
 		return true, decodeScalar(v, &d.Task)
+	case "subtask":
+		return true, decodeScalar(v, &d.Subtask)
 	case "num_classes":
 		return true, decodeScalar(v, &d.NumClasses)
 	case "num_examples":
@@ -512,6 +517,10 @@ func describeDataset(ds store.Dataset) Description {
 			}
 		case "domain":
 			free = append(free, value)
+		case "task", "task_ids": // an imported benchmark's finer task; the Hub's task ids
+			if d.Subtask == "" {
+				d.Subtask = value
+			}
 		}
 	}
 	for _, t := range tasks {
@@ -605,12 +614,20 @@ var stopWords = map[string]bool{"the": true, "and": true, "for": true, "with": t
 	"set": true, "from": true, "v1": true, "v2": true, "label": true, "labels": true, "classification": true,
 	"train": true, "test": true, "split": true, "small": true, "large": true, "base": true, "full": true}
 
+// subtaskKey is a subtask as MetadataDistance compares it: lower case, "-"
+// and "_" as spaces, runs of spaces as one.
+func subtaskKey(s string) string {
+	s = strings.NewReplacer("-", " ", "_", " ").Replace(strings.ToLower(s))
+	return strings.Join(strings.Fields(s), " ")
+}
+
 // MetadataDistance is zoograph's distance between two datasets from their
 // descriptions alone, in [0, 1] (NaN when nothing comparable is known):
 //
 //   - datasets of different (known) modalities are at distance 1;
 //   - otherwise the distance is the mean of the components both know:
-//     task (0 same, 1 different), classes |ln k_a − ln k_b| / ln 100 and
+//     task and subtask (each 0 same, 1 different; subtasks compare in any
+//     case, with "-" and "_" read as spaces), classes |ln k_a − ln k_b| / ln 100 and
 //     examples |ln n_a − ln n_b| / ln 1000 (each capped at 1), language
 //     (0 when the sets share a code, else 1) and domain 1 − J, J the
 //     Jaccard index of the words of names, domains and tags.
@@ -629,6 +646,13 @@ func MetadataDistance(a, b *Description) float64 {
 	}
 	if a.Task != "" && b.Task != "" {
 		if a.Task == b.Task {
+			add(0)
+		} else {
+			add(1)
+		}
+	}
+	if sa, sb := subtaskKey(a.Subtask), subtaskKey(b.Subtask); sa != "" && sb != "" {
+		if sa == sb {
 			add(0)
 		} else {
 			add(1)

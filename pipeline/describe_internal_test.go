@@ -17,3 +17,22 @@ func TestDescribeDatasetLanguages(t *testing.T) {
 		t.Errorf("languages %q, want %q", d.Languages, want)
 	}
 }
+
+// TestDescribeDatasetSubtask: an imported benchmark's task: tag and the
+// Hub's task_ids: tag are a zoo dataset's subtask (the first one given),
+// and no longer words of its domain.
+func TestDescribeDatasetSubtask(t *testing.T) {
+	for _, tc := range []struct {
+		tags []string
+		want string
+	}{
+		{[]string{"task:natural language inference", "domain:news"}, "natural language inference"},
+		{[]string{"task_ids:natural-language-inference", "task_ids:multi-input-text-classification"}, "natural-language-inference"},
+		{[]string{"domain:news"}, ""},
+	} {
+		d := describeDataset(store.Dataset{DatasetID: "x", Tags: tc.tags})
+		if d.Subtask != tc.want || slices.Contains(d.Tags, tc.want) {
+			t.Errorf("tags %q: subtask %q (tags %q), want %q", tc.tags, d.Subtask, d.Tags, tc.want)
+		}
+	}
+}

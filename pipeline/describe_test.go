@@ -48,6 +48,7 @@ func TestParseDescription(t *testing.T) {
 	full := `name: my-reviews            # how the dataset is called
 modality: text
 task: text-classification
+subtask: sentiment-classification
 num_classes: 2
 num_examples: 12000
 language: en
@@ -62,7 +63,7 @@ scores:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &pipeline.Description{Name: "my-reviews", Modality: "text", Task: "text-classification", NumClasses: 2,
+	want := &pipeline.Description{Name: "my-reviews", Modality: "text", Task: "text-classification", Subtask: "sentiment-classification", NumClasses: 2,
 		NumExamples: 12000, Languages: []string{"en"}, Domain: "product reviews", Tags: []string{"sentiment"},
 		Distances: map[string]float64{"imdb": 3.1}, Scores: map[string]map[string]float64{"logme": {"google-bert/bert-base-uncased": 1.92}}}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(pipeline.Description{})); diff != "" {
@@ -147,6 +148,12 @@ func TestMetadataDistance(t *testing.T) {
 		{"classes ×100, examples ×1000, no shared words", img(1, 10, "birds"), img(100, 10000, "cars"), 0.75},
 		{"nothing comparable", &pipeline.Description{}, &pipeline.Description{}, math.NaN()},
 		{"languages", &pipeline.Description{Languages: []string{"en", "fr"}}, &pipeline.Description{Languages: []string{"de"}}, 1},
+		{"one subtask in two notations", &pipeline.Description{Task: "text-classification", Subtask: "natural-language-inference"},
+			&pipeline.Description{Task: "text-classification", Subtask: "Natural  Language_Inference"}, 0},
+		{"same task, other subtask", &pipeline.Description{Task: "text-classification", Subtask: "natural language inference"},
+			&pipeline.Description{Task: "text-classification", Subtask: "sentiment"}, 0.5},
+		{"a subtask on one side only", &pipeline.Description{Task: "text-classification", Subtask: "sentiment"},
+			&pipeline.Description{Task: "text-classification"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
