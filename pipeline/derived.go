@@ -180,8 +180,9 @@ func firstOf(s []string) string {
 }
 
 // parseDatasetMeta reads the Hub-style metadata of a dataset: task
-// categories, size categories, class count, and the "task:", "domain:" and
-// "hub_id:" tags of imported benchmarks.
+// categories, size categories, class count, the "task:", "domain:" and
+// "hub_id:" tags of imported benchmarks, and the Hub's "task_ids:" (the
+// first task tag given is the dataset's finer task).
 func parseDatasetMeta(ds store.Dataset) datasetMeta {
 	m := datasetMeta{category: firstOf(ds.TaskCategories), size: firstOf(ds.SizeCategories), logClasses: math.NaN()}
 	for _, tag := range ds.Tags {
@@ -190,8 +191,10 @@ func parseDatasetMeta(ds store.Dataset) datasetMeta {
 			continue
 		}
 		switch k {
-		case "task":
-			m.task = v
+		case "task", "task_ids": // an imported benchmark's finer task; the Hub's task ids
+			if m.task == "" {
+				m.task = subtaskKey(v)
+			}
 		case "domain":
 			m.domain = v
 		case "hub_id":

@@ -36,3 +36,15 @@ func TestDescribeDatasetSubtask(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDatasetMetaTask: the agreement model's task of a dataset is an
+// imported benchmark's task: tag or a crawled dataset's task_ids: tag,
+// compared in one notation, so that the two name one task alike.
+func TestParseDatasetMetaTask(t *testing.T) {
+	a := parseDatasetMeta(store.Dataset{DatasetID: "a", Tags: []string{"task:natural language inference"}})
+	b := parseDatasetMeta(store.Dataset{DatasetID: "b", Tags: []string{"task_ids:natural-language-inference", "task_ids:other"}})
+	c := parseDatasetMeta(store.Dataset{DatasetID: "c", Tags: []string{"domain:news"}})
+	if a.task != "natural language inference" || b.task != a.task || c.task != "" {
+		t.Errorf("tasks %q, %q, %q; want the first two equal, the third empty", a.task, b.task, c.task)
+	}
+}
