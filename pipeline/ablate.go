@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"path/filepath"
 	"slices"
@@ -156,7 +157,11 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 		if err := vc.Validate(); err != nil {
 			return nil, fmt.Errorf("ablation %s: %w", v.name, err)
 		}
-		res, err := Run(ctx, zoo, vc, opt)
+		vopt := opt
+		if opt.Logger != nil { // the full run said what the data has; a variant would say it again
+			vopt.Logger = slog.New(errorsOnly{opt.Logger.Handler()}).With("ablation", v.name)
+		}
+		res, err := Run(ctx, zoo, vc, vopt)
 		if err != nil {
 			return nil, fmt.Errorf("ablation %s: %w", v.name, err)
 		}
@@ -165,6 +170,19 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 	a.Rows = append(a.Rows, ablationRow("metadata only", "a regressor on metadata features alone (the metadata baseline)", full.Metrics, "metadata", ref))
 	return a, nil
 }
+
+// errorsOnly passes on the records of slog.LevelError and above alone.
+type errorsOnly struct{ slog.Handler }
+
+func (h errorsOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelError && h.Handler.Enabled(ctx, l)
+}
+
+func (h errorsOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return errorsOnly{h.Handler.WithAttrs(attrs)}
+}
+
+func (h errorsOnly) WithGroup(name string) slog.Handler { return errorsOnly{h.Handler.WithGroup(name)} }
 
 type targetSeed struct {
 	target string
