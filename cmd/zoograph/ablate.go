@@ -21,7 +21,9 @@ protocols are not read). Writes ablation.md and ablation.json to DIR
 (created; it must not exist or be empty) with the paired difference of each
 variant to the full method and its 95% interval over (target, seed), and the
 full method's run directory under DIR/full.`)
-	zoo, out, cfg, err := parseExperiment(fs, args, "directory to create (required; must not exist or be empty)")
+	defaults := pipeline.DefaultConfig()
+	defaults.Protocols = []string{"clean"} // what ablate runs, so -h shows it
+	zoo, out, cfg, err := parseExperiment(fs, args, "directory to create (required; must not exist or be empty)", defaults)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ zoograph's under the same protocols and on the same models.
 
 The run directory gets config.json (re-run it with --config), predictions
 and metrics as Parquet, report.json, report.md and charts.`)
-	zoo, out, cfg, err := parseExperiment(fs, args, "run directory to create (required; must not exist or be empty)")
+	zoo, out, cfg, err := parseExperiment(fs, args, "run directory to create (required; must not exist or be empty)", pipeline.DefaultConfig())
 	if err != nil {
 		return err
 	}
@@ -75,11 +75,12 @@ and metrics as Parquet, report.json, report.md and charts.`)
 
 // parseExperiment binds --zoo, --out (described by outUsage) and the
 // experiment flags to fs, parses args and returns them checked, for run and
-// ablate: both directories given, no arguments left, the config valid.
-func parseExperiment(fs *flag.FlagSet, args []string, outUsage string) (zoo, out string, cfg pipeline.Config, err error) {
+// ablate: both directories given, no arguments left, the config valid. The
+// flags start from defaults, which -h shows.
+func parseExperiment(fs *flag.FlagSet, args []string, outUsage string, defaults pipeline.Config) (zoo, out string, cfg pipeline.Config, err error) {
 	fs.StringVar(&zoo, "zoo", "", "zoo directory to read (required)")
 	fs.StringVar(&out, "out", "", outUsage)
-	cfg = pipeline.DefaultConfig()
+	cfg = defaults
 	if err := parseConfigFlags(fs, args, &cfg, "JSON experiment config (a run's config.json); flags given explicitly override it", bindExperimentFlags); err != nil {
 		return "", "", cfg, err
 	}

@@ -202,6 +202,26 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// TestAblateHelpProtocol checks that ablate's -h shows the protocol it
+// runs, clean, as --protocol's default, not run's clean,paper.
+func TestAblateHelpProtocol(t *testing.T) {
+	code, _, errs := runCLI(t, "ablate", "-h")
+	if code != exitOK {
+		t.Fatalf("ablate -h: exit %d\n%s", code, errs)
+	}
+	i := strings.Index(errs, "\n  -protocol")
+	if i < 0 {
+		t.Fatalf("ablate -h has no --protocol:\n%s", errs)
+	}
+	help := errs[i:]
+	if j := strings.Index(help, "\n  -"); j > 0 {
+		help = help[:j]
+	}
+	if !strings.Contains(help, "(default clean)") {
+		t.Errorf("ablate -h, --protocol:\n%s\nwant (default clean)", help)
+	}
+}
+
 // TestLoadConfigKeys checks that a run's config.json is snake_case
 // throughout and that a config.json written before the regressor options
 // had JSON tags ("Ridge", "Trees", "MaxDepth") still loads.
