@@ -135,6 +135,9 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 	if !slices.Contains(cfg.Baselines, "metadata") {
 		cfg.Baselines = append(slices.Clone(cfg.Baselines), "metadata")
 	}
+	if opt.Logger != nil {
+		opt.Logger.Info("ablation variant", "variant", "full")
+	}
 	full, err := Run(ctx, zoo, cfg, opt)
 	if err != nil {
 		return nil, err
@@ -155,6 +158,9 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 		vc.Baselines = slices.DeleteFunc(slices.Clone(cfg.Baselines), func(b Baseline) bool { return b == BaselineMetadata })
 		if err := vc.Validate(); err != nil {
 			return nil, fmt.Errorf("ablation %s: %w", v.name, err)
+		}
+		if opt.Logger != nil {
+			opt.Logger.Info("ablation variant", "variant", v.name)
 		}
 		res, err := Run(ctx, zoo, vc, opt)
 		if err != nil {

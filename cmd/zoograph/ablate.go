@@ -39,10 +39,13 @@ full method's run directory under DIR/full.`)
 	if err != nil {
 		return err
 	}
-	a, err := pipeline.Ablate(ctx, tables, cfg, pipeline.Options{Logger: e.log})
+	bar := newBar(e, "ablate")
+	defer bar.Finish()
+	a, err := pipeline.Ablate(ctx, tables, cfg, pipeline.Options{Logger: e.log, Progress: showProgress(e, bar)})
 	if err != nil {
 		return err
 	}
+	bar.Finish()
 	if err := pipeline.WriteAblation(out, a, tables, zoo, manifest.Checksum()); err != nil {
 		return err
 	}

@@ -52,17 +52,7 @@ and metrics as Parquet, report.json, report.md and charts.`)
 	}
 	bar := newBar(e, "run")
 	defer bar.Finish()
-	var tenths decileLog
-	res, err := pipeline.Run(ctx, tables, cfg, pipeline.Options{
-		Logger: e.log,
-		Progress: func(done, total int) {
-			bar.ChangeMax(total)
-			bar.Set(done)
-			if !e.terminal && tenths.next(done, total) {
-				e.log.Info("progress", "tasks", done, "of", total)
-			}
-		},
-	})
+	res, err := pipeline.Run(ctx, tables, cfg, pipeline.Options{Logger: e.log, Progress: showProgress(e, bar)})
 	if err != nil {
 		return err
 	}
@@ -180,6 +170,7 @@ func fmtFloat(v float64) string {
 type decileLog struct {
 	mu   sync.Mutex
 	last int // the tenth last logged; 0 before any
+	done int // the count last seen: a lower one starts another run (ablate runs several)
 }
 
 func (d *decileLog) next(done, total int) bool {
@@ -189,11 +180,28 @@ func (d *decileLog) next(done, total int) bool {
 	tenth := min(10, done*10/total)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if done < d.done {
+		d.last = 0
+	}
+	d.done = done
 	if tenth <= d.last {
 		return false
 	}
 	d.last = tenth
 	return true
+}
+
+// showProgress returns the Options.Progress of run and ablate: bar on a
+// terminal, else a log line at each tenth of each run.
+func showProgress(e *env, bar *progressbar.ProgressBar) func(done, total int) {
+	var tenths decileLog
+	return func(done, total int) {
+		bar.ChangeMax(total)
+		bar.Set(done)
+		if !e.terminal && tenths.next(done, total) {
+			e.log.Info("progress", "tasks", done, "of", total)
+		}
+	}
 }
 
 // newBar returns a progress bar on a terminal and a silent one elsewhere.

@@ -420,3 +420,44 @@ func TestRunSummary(t *testing.T) {
 		})
 	}
 }
+
+// TestAblateProgress checks that ablate, whose variants are runs of their
+// own, logs progress where no bar is drawn, as run does: each run's tenths,
+// after a line naming the variant.
+func TestAblateProgress(t *testing.T) {
+	zoo, targets := sampleZoo(t)
+	out := filepath.Join(t.TempDir(), "ablation")
+	code, stdout, errs := runCLI(t, "ablate", "--zoo", zoo, "--out", out, "--config", smallConfig(t), "--seeds", "1", "--targets", targets[0])
+	if code != exitOK {
+		t.Fatalf("ablate: exit %d\n%s\n%s", code, stdout, errs)
+	}
+	variants, finished := strings.Count(errs, `msg="ablation variant"`), 0
+	for _, line := range strings.Split(errs, "\n") {
+		if strings.Contains(line, "msg=progress") {
+			f := strings.Fields(line)
+			if len(f) >= 2 && strings.TrimPrefix(f[len(f)-2], "tasks=") == strings.TrimPrefix(f[len(f)-1], "of=") {
+				finished++
+			}
+		}
+	}
+	if variants < 3 || finished != variants {
+		t.Errorf("ablate logged %d variants and %d finished runs, want as many, at least 3:\n%s", variants, finished, errs)
+	}
+}
+
+// TestDecileLogRuns checks that the progress log starts again with each
+// run of a command that makes several.
+func TestDecileLogRuns(t *testing.T) {
+	var d decileLog
+	logged := 0
+	for range 2 {
+		for done := 1; done <= 20; done++ {
+			if d.next(done, 20) {
+				logged++
+			}
+		}
+	}
+	if logged != 20 {
+		t.Errorf("logged %d lines over two runs of 20 tasks, want 10 each", logged)
+	}
+}
