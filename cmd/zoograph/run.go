@@ -192,10 +192,16 @@ func (d *decileLog) next(done, total int) bool {
 }
 
 // showProgress returns the Options.Progress of run and ablate: bar on a
-// terminal, else a log line at each tenth of each run.
+// terminal, else a log line at each tenth of each run. A count lower than
+// the last starts another run (ablate's next variant): the bar starts again.
 func showProgress(e *env, bar *progressbar.ProgressBar) func(done, total int) {
 	var tenths decileLog
+	last := 0 // calls never overlap (Options.Progress)
 	return func(done, total int) {
+		if done < last {
+			bar.Reset()
+		}
+		last = done
 		bar.ChangeMax(total)
 		bar.Set(done)
 		if !e.terminal && tenths.next(done, total) {

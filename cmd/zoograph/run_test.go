@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/demo"
@@ -459,5 +462,22 @@ func TestDecileLogRuns(t *testing.T) {
 	}
 	if logged != 20 {
 		t.Errorf("logged %d lines over two runs of 20 tasks, want 10 each", logged)
+	}
+}
+
+// TestShowProgressRuns checks that the bar of a command making several
+// runs (ablate's variants) starts again with each run instead of staying
+// finished after the first.
+func TestShowProgressRuns(t *testing.T) {
+	var errb bytes.Buffer
+	e := &env{stderr: &errb, log: slog.New(slog.NewTextHandler(&errb, nil)), terminal: true}
+	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(&errb), progressbar.OptionSetDescription("ablate"))
+	show := showProgress(e, bar)
+	for done := 1; done <= 4; done++ {
+		show(done, 4)
+	}
+	show(1, 6)
+	if bar.IsFinished() || bar.State().CurrentNum != 1 || bar.State().Max != 6 {
+		t.Errorf("second run's first step: finished %v, at %d of %d; want 1 of 6, not finished", bar.IsFinished(), bar.State().CurrentNum, bar.State().Max)
 	}
 }
