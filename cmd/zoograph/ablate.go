@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"slices"
 	"strings"
 
@@ -27,9 +26,7 @@ full method's run directory under DIR/full.`)
 	if err != nil {
 		return err
 	}
-	protocolSet := false
-	fs.Visit(func(f *flag.Flag) { protocolSet = protocolSet || f.Name == "protocol" })
-	if protocolSet && !slices.Equal(cfg.Protocols, []string{"clean"}) {
+	if flagGiven(fs, "protocol") && !slices.Equal(cfg.Protocols, []string{"clean"}) {
 		return usagef("--protocol %s: ablate compares the variants under the clean protocol only", strings.Join(cfg.Protocols, ","))
 	}
 	if err := checkOutDir(out, nil); err != nil { // before the minutes of work, not after
