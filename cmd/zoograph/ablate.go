@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/store"
@@ -38,7 +41,10 @@ full method's run directory under DIR/full.`)
 	}
 	bar := newBar(e, "ablate")
 	defer bar.Finish()
-	a, err := pipeline.Ablate(ctx, tables, cfg, pipeline.Options{Logger: e.log, Progress: showProgress(e, bar)})
+	// The variants' runs repeat the full run's notes (datasets dropped,
+	// baselines left out): each is said once. Progress goes to e.log.
+	once := slog.New(&onceHandler{Handler: e.log.Handler(), seen: &seenRecords{m: map[string]bool{}}})
+	a, err := pipeline.Ablate(ctx, tables, cfg, pipeline.Options{Logger: once, Progress: showProgress(e, bar)})
 	if err != nil {
 		return err
 	}
@@ -48,4 +54,42 @@ full method's run directory under DIR/full.`)
 	}
 	a.WriteMarkdown(e.stdout)
 	return nil
+}
+
+// onceHandler passes on a log record only the first time one with its
+// level, message and attributes comes, from any of the handlers derived
+// from it.
+type onceHandler struct {
+	slog.Handler
+	prefix string // the attributes and groups of WithAttrs and WithGroup
+	seen   *seenRecords
+}
+
+type seenRecords struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (h *onceHandler) Handle(ctx context.Context, r slog.Record) error {
+	key := h.prefix + r.Level.String() + "\x00" + r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		key += "\x00" + a.String()
+		return true
+	})
+	h.seen.mu.Lock()
+	dup := h.seen.m[key]
+	h.seen.m[key] = true
+	h.seen.mu.Unlock()
+	if dup {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h *onceHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &onceHandler{Handler: h.Handler.WithAttrs(as), prefix: h.prefix + fmt.Sprint(as) + "\x00", seen: h.seen}
+}
+
+func (h *onceHandler) WithGroup(name string) slog.Handler {
+	return &onceHandler{Handler: h.Handler.WithGroup(name), prefix: h.prefix + name + ".", seen: h.seen}
 }

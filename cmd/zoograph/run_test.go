@@ -426,7 +426,7 @@ func TestRunSummary(t *testing.T) {
 
 // TestAblateProgress checks that ablate, whose variants are runs of their
 // own, logs progress where no bar is drawn, as run does: each run's tenths,
-// after a line naming the variant.
+// after a line naming the variant; and what every run notes, once.
 func TestAblateProgress(t *testing.T) {
 	zoo, targets := sampleZoo(t)
 	out := filepath.Join(t.TempDir(), "ablation")
@@ -445,6 +445,10 @@ func TestAblateProgress(t *testing.T) {
 	}
 	if variants < 3 || finished != variants {
 		t.Errorf("ablate logged %d variants and %d finished runs, want as many, at least 3:\n%s", variants, finished, errs)
+	}
+	// The variants' runs repeat the full run's notes: said once.
+	if n := strings.Count(errs, `msg="baseline left out: the zoo has no data for it" baseline=probe`); n != 1 {
+		t.Errorf("ablate said %d times that the probe baseline is left out, want once:\n%s", n, errs)
 	}
 }
 
