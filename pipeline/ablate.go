@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"path/filepath"
 	"slices"
@@ -136,6 +135,9 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 	if !slices.Contains(cfg.Baselines, "metadata") {
 		cfg.Baselines = append(slices.Clone(cfg.Baselines), "metadata")
 	}
+	if opt.Logger != nil {
+		opt.Logger.Info("ablation variant", "variant", "full")
+	}
 	full, err := Run(ctx, zoo, cfg, opt)
 	if err != nil {
 		return nil, err
@@ -157,11 +159,10 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 		if err := vc.Validate(); err != nil {
 			return nil, fmt.Errorf("ablation %s: %w", v.name, err)
 		}
-		vopt := opt
-		if opt.Logger != nil { // the full run said what the data has; a variant would say it again
-			vopt.Logger = slog.New(errorsOnly{opt.Logger.Handler()}).With("ablation", v.name)
+		if opt.Logger != nil {
+			opt.Logger.Info("ablation variant", "variant", v.name)
 		}
-		res, err := Run(ctx, zoo, vc, vopt)
+		res, err := Run(ctx, zoo, vc, opt)
 		if err != nil {
 			return nil, fmt.Errorf("ablation %s: %w", v.name, err)
 		}
@@ -170,19 +171,6 @@ func Ablate(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*A
 	a.Rows = append(a.Rows, ablationRow("metadata only", "a regressor on metadata features alone (the metadata baseline)", full.Metrics, "metadata", ref))
 	return a, nil
 }
-
-// errorsOnly passes on the records of slog.LevelError and above alone.
-type errorsOnly struct{ slog.Handler }
-
-func (h errorsOnly) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= slog.LevelError && h.Handler.Enabled(ctx, l)
-}
-
-func (h errorsOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return errorsOnly{h.Handler.WithAttrs(attrs)}
-}
-
-func (h errorsOnly) WithGroup(name string) slog.Handler { return errorsOnly{h.Handler.WithGroup(name)} }
 
 type targetSeed struct {
 	target string

@@ -374,15 +374,30 @@ func decodeScalar(n *yaml.Node, v any) error {
 	return n.Decode(v)
 }
 
-// yamlMessage shortens the YAML decoder's error to what the user needs.
+// yamlMessage shortens the YAML decoder's error to what the user needs,
+// and says a value that is not a number so ("cannot construct !!str
+// `12,000` into int64" is "12,000" is not a whole number).
 func yamlMessage(err error) string {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	if i := strings.Index(msg, "unmarshal errors:\n"); i >= 0 {
 		msg = strings.TrimSpace(msg[i+len("unmarshal errors:\n"):])
 	}
-	return msg
+	return yamlNumberRe.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := yamlNumberRe.FindStringSubmatch(m)
+		if !strings.HasPrefix(sub[2], "float") {
+			if strings.Contains(sub[1], ",") {
+				return fmt.Sprintf("%q is not a whole number: write it without separators", sub[1])
+			}
+			return fmt.Sprintf("%q is not a whole number", sub[1])
+		}
+		return fmt.Sprintf("%q is not a number", sub[1])
+	})
 }
+
+// yamlNumberRe is the YAML decoder's error for a value that is no number
+// where one is wanted.
+var yamlNumberRe = regexp.MustCompile("cannot construct !!\\w+ `([^`]*)` into (u?int\\d*|float\\d*)")
 
 // Validate checks a description: name, modality and task are required; the
 // modality is one of Modalities; the task is in the Hub's vocabulary and

@@ -266,7 +266,11 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 	} else {
 		name = target.ID
 		if name == "" || !knownDataset(zoo, name) {
-			return nil, &unknownTargetError{id: name}
+			var hint string
+			if id := nearestName(name, zoo.DatasetIDs()); id != "" {
+				hint = fmt.Sprintf("did you mean %q? If not, %s", id, HowToDescribe)
+			}
+			return nil, &unknownTargetError{id: name, hint: hint}
 		}
 	}
 	out.Target = name

@@ -655,20 +655,69 @@ func imputeMeans(train *mat.Dense, tests []*mat.Dense) (*mat.Dense, []*mat.Dense
 	return train, tests
 }
 
-// didYouMean suggests the dataset a target name not in the zoo stands for:
-// the one whose id, with "/" written "_", is the name (TransferGraph's rank
-// directories name glue/sst2 glue_sst2). It returns "" when there is none.
+// didYouMean suggests the dataset a target name not in the zoo stands for.
+// It returns "" when there is none.
 func didYouMean(d *Data, name string) string {
+	ids := make([]string, len(d.Datasets))
+	for i, ds := range d.Datasets {
+		ids[i] = ds.DatasetID
+	}
+	if id := nearestName(name, ids); id != "" {
+		return fmt.Sprintf("did you mean %q?", id)
+	}
+	return ""
+}
+
+// nearestName returns the one id of ids that name stands for: the id
+// written with "_" for "/" and "-" and in any case (TransferGraph's rank
+// directories name glue/sst2 glue_sst2), else the id nearest a typo away
+// (edit distance 1 or 2, under half the name's length). It returns "" when
+// there is none or no one.
+func nearestName(name string, ids []string) string {
+	norm := strings.NewReplacer("/", "_", "-", "_")
+	key := func(s string) string { return strings.ToLower(norm.Replace(s)) }
 	var match []string
-	for _, ds := range d.Datasets {
-		if strings.ReplaceAll(ds.DatasetID, "/", "_") == name {
-			match = append(match, ds.DatasetID)
+	for _, id := range ids {
+		if key(id) == key(name) && !slices.Contains(match, id) {
+			match = append(match, id)
+		}
+	}
+	if len(match) == 0 {
+		best := min(3, (len(name)+1)/2)
+		for _, id := range ids {
+			switch e := editDistance(key(name), key(id)); {
+			case e < best:
+				best, match = e, []string{id}
+			case e == best && len(match) > 0 && !slices.Contains(match, id):
+				match = append(match, id)
+			}
 		}
 	}
 	if len(match) != 1 {
 		return ""
 	}
-	return fmt.Sprintf("did you mean %q?", match[0])
+	return match[0]
+}
+
+// editDistance is the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // resolveTargets returns cfg.Targets, checked, or the default targets.

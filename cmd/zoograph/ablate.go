@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
+	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/store"
@@ -21,13 +23,13 @@ protocols are not read). Writes ablation.md and ablation.json to DIR
 (created; it must not exist or be empty) with the paired difference of each
 variant to the full method and its 95% interval over (target, seed), and the
 full method's run directory under DIR/full.`)
-	zoo, out, cfg, err := parseExperiment(fs, args, "directory to create (required; must not exist or be empty)")
+	defaults := pipeline.DefaultConfig()
+	defaults.Protocols = []string{"clean"} // what ablate runs, so -h shows it
+	zoo, out, cfg, err := parseExperiment(fs, args, "directory to create (required; must not exist or be empty)", defaults)
 	if err != nil {
 		return err
 	}
-	protocolSet := false
-	fs.Visit(func(f *flag.Flag) { protocolSet = protocolSet || f.Name == "protocol" })
-	if protocolSet && !slices.Equal(cfg.Protocols, []string{"clean"}) {
+	if flagGiven(fs, "protocol") && !slices.Equal(cfg.Protocols, []string{"clean"}) {
 		return usagef("--protocol %s: ablate compares the variants under the clean protocol only", strings.Join(cfg.Protocols, ","))
 	}
 	if err := checkOutDir(out, nil); err != nil { // before the minutes of work, not after
@@ -37,13 +39,57 @@ full method's run directory under DIR/full.`)
 	if err != nil {
 		return err
 	}
-	a, err := pipeline.Ablate(ctx, tables, cfg, pipeline.Options{Logger: e.log})
+	bar := newBar(e, "ablate")
+	defer bar.Finish()
+	// The variants' runs repeat the full run's notes (datasets dropped,
+	// baselines left out): each is said once. Progress goes to e.log.
+	once := slog.New(&onceHandler{Handler: e.log.Handler(), seen: &seenRecords{m: map[string]bool{}}})
+	a, err := pipeline.Ablate(ctx, tables, cfg, pipeline.Options{Logger: once, Progress: showProgress(e, bar)})
 	if err != nil {
 		return err
 	}
+	bar.Finish()
 	if err := pipeline.WriteAblation(out, a, tables, zoo, manifest.Checksum()); err != nil {
 		return err
 	}
 	a.WriteMarkdown(e.stdout)
 	return nil
+}
+
+// onceHandler passes on a log record only the first time one with its
+// level, message and attributes comes, from any of the handlers derived
+// from it.
+type onceHandler struct {
+	slog.Handler
+	prefix string // the attributes and groups of WithAttrs and WithGroup
+	seen   *seenRecords
+}
+
+type seenRecords struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (h *onceHandler) Handle(ctx context.Context, r slog.Record) error {
+	key := h.prefix + r.Level.String() + "\x00" + r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		key += "\x00" + a.String()
+		return true
+	})
+	h.seen.mu.Lock()
+	dup := h.seen.m[key]
+	h.seen.m[key] = true
+	h.seen.mu.Unlock()
+	if dup {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h *onceHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &onceHandler{Handler: h.Handler.WithAttrs(as), prefix: h.prefix + fmt.Sprint(as) + "\x00", seen: h.seen}
+}
+
+func (h *onceHandler) WithGroup(name string) slog.Handler {
+	return &onceHandler{Handler: h.Handler.WithGroup(name), prefix: h.prefix + name + ".", seen: h.seen}
 }

@@ -68,7 +68,7 @@ func TestExperimentFlags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := newFlagSet(&env{stderr: &strings.Builder{}}, "run", "", "")
 			args := append([]string{"--zoo", "z", "--out", "o"}, tt.args...)
-			zoo, out, cfg, err := parseExperiment(fs, args, "out")
+			zoo, out, cfg, err := parseExperiment(fs, args, "out", pipeline.DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -40,6 +42,9 @@ report.json (one JSON document: a protocol's report, or with several
 	}
 	if err := o.check(fs); err != nil {
 		return err
+	}
+	if _, err := os.Stat(*predictions); err != nil { // before reading the zoo, naming the flag
+		return fmt.Errorf("--predictions %s: %w", *predictions, errors.Unwrap(err))
 	}
 	tables, err := o.start(e.log)
 	if err != nil {

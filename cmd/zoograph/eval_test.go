@@ -168,6 +168,7 @@ func TestEvalCommandErrors(t *testing.T) {
 	writeTestFile(t, nan, "target,model,score\ncifar100,org/m1,0.5\ncifar100,org/m2,NaN\n")
 	inf := filepath.Join(t.TempDir(), "inf.csv")
 	writeTestFile(t, inf, "model,score,target\norg/m1,0.5,cifar100\norg/m2,0.25,cifar100\norg/m3,-Inf,cifar100\n")
+	missing := filepath.Join(t.TempDir(), "none.csv")
 	out := func() string { return filepath.Join(t.TempDir(), "o") }
 	tests := []struct {
 		name   string
@@ -183,7 +184,7 @@ func TestEvalCommandErrors(t *testing.T) {
 		{"unknown target", []string{"eval", "--zoo", zoo, "--predictions", unknown, "--out", out()}, exitFailure, `unknown target "imagenet"`},
 		{"only unknown models", []string{"eval", "--zoo", zoo, "--predictions", unknownModels, "--out", out()}, exitFailure,
 			`none of the 2 predictions on the evaluated targets names a model with a recorded accuracy on its target (e.g. model "nobody/m1" on cifar100)`},
-		{"missing file", []string{"eval", "--zoo", zoo, "--predictions", filepath.Join(t.TempDir(), "none.csv"), "--out", out()}, exitFailure, "none.csv"},
+		{"missing file", []string{"eval", "--zoo", zoo, "--predictions", missing, "--out", out()}, exitFailure, "--predictions " + missing + ": no such file"},
 		{"missing method", []string{"eval", "--zoo", zoo, "--predictions", good, "--out", out(), "--methods", "ours"}, exitFailure, `no predictions of method "ours"; it has logme`},
 		{"method clashes with a baseline", []string{"eval", "--zoo", zoo, "--predictions", good, "--out", out()}, exitFailure, `"logme" is also a computed baseline`},
 		{"help", []string{"eval", "-h"}, exitOK, "Usage: zoograph eval"},

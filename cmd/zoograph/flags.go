@@ -101,3 +101,10 @@ func deprecate(e *env, fs *flag.FlagSet, old, name string) {
 		return f.Value.Set(s)
 	})
 }
+
+// flagGiven reports whether the flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}

@@ -53,6 +53,8 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 		return usagef("too many arguments: %q", pos[2:])
 	case *limit < 1:
 		return usagef("--limit %d: want at least 1", *limit)
+	case len(pos) == 1 && flagGiven(fs, "limit"):
+		return usagef("--limit prints a TABLE's first rows: name one (zoograph inspect ZOO finetunes --limit %d)", *limit)
 	}
 	dir := pos[0]
 	if len(pos) == 2 {

@@ -214,6 +214,7 @@ func TestInspectErrors(t *testing.T) {
 		{"unknown table", []string{dir, "evals"}, exitFailure, `has no table "evals" (tables: models, finetunes, scores)`},
 		{"no args", nil, exitUsage, "missing ZOO"},
 		{"bad limit", []string{dir, "models", "--limit", "0"}, exitUsage, "--limit 0"},
+		{"limit without a table", []string{dir, "--limit", "3"}, exitUsage, "--limit prints a TABLE's first rows: name one"},
 		{"too many", []string{dir, "models", "extra"}, exitUsage, "too many arguments"},
 		{"unknown flag", []string{dir, "--nope"}, exitUsage, "flag provided but not defined"},
 	}

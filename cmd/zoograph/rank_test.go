@@ -160,6 +160,7 @@ func TestRankBadInput(t *testing.T) {
 			exitUsage, []string{"j.yaml:4: finetuned: ", "nothing to predict in nested selection: give at most", "or use --selection fixed"}},
 		{"missing file", []string{"--describe", filepath.Join(t.TempDir(), "none.yaml")}, exitUsage, []string{"--describe"}},
 		{"unknown target", []string{"--target", "my-new-data"}, exitUsage, []string{"no dataset \"my-new-data\" in the zoo", "--describe FILE", "modality:"}},
+		{"typo'd target", []string{"--target", targets[0] + "x"}, exitUsage, []string{"did you mean \"" + targets[0] + "\"? If not, describe it", "modality:"}},
 		{"both", []string{"--target", targets[0], "--describe", "x.yaml"}, exitUsage, []string{"exactly one"}},
 		{"neither", nil, exitUsage, []string{"exactly one"}},
 	}

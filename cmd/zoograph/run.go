@@ -33,7 +33,7 @@ zoograph's under the same protocols and on the same models.
 
 The run directory gets config.json (re-run it with --config), predictions
 and metrics as Parquet, report.json, report.md and charts.`)
-	zoo, out, cfg, err := parseExperiment(fs, args, "run directory to create (required; must not exist or be empty)")
+	zoo, out, cfg, err := parseExperiment(fs, args, "run directory to create (required; must not exist or be empty)", pipeline.DefaultConfig())
 	if err != nil {
 		return err
 	}
@@ -52,17 +52,7 @@ and metrics as Parquet, report.json, report.md and charts.`)
 	}
 	bar := newBar(e, "run")
 	defer bar.Finish()
-	var tenths decileLog
-	res, err := pipeline.Run(ctx, tables, cfg, pipeline.Options{
-		Logger: e.log,
-		Progress: func(done, total int) {
-			bar.ChangeMax(total)
-			bar.Set(done)
-			if !e.terminal && tenths.next(done, total) {
-				e.log.Info("progress", "tasks", done, "of", total)
-			}
-		},
-	})
+	res, err := pipeline.Run(ctx, tables, cfg, pipeline.Options{Logger: e.log, Progress: showProgress(e, bar)})
 	if err != nil {
 		return err
 	}
@@ -75,11 +65,12 @@ and metrics as Parquet, report.json, report.md and charts.`)
 
 // parseExperiment binds --zoo, --out (described by outUsage) and the
 // experiment flags to fs, parses args and returns them checked, for run and
-// ablate: both directories given, no arguments left, the config valid.
-func parseExperiment(fs *flag.FlagSet, args []string, outUsage string) (zoo, out string, cfg pipeline.Config, err error) {
+// ablate: both directories given, no arguments left, the config valid. The
+// flags start from defaults, which -h shows.
+func parseExperiment(fs *flag.FlagSet, args []string, outUsage string, defaults pipeline.Config) (zoo, out string, cfg pipeline.Config, err error) {
 	fs.StringVar(&zoo, "zoo", "", "zoo directory to read (required)")
 	fs.StringVar(&out, "out", "", outUsage)
-	cfg = pipeline.DefaultConfig()
+	cfg = defaults
 	if err := parseConfigFlags(fs, args, &cfg, "JSON experiment config (a run's config.json); flags given explicitly override it", bindExperimentFlags); err != nil {
 		return "", "", cfg, err
 	}
@@ -179,6 +170,7 @@ func fmtFloat(v float64) string {
 type decileLog struct {
 	mu   sync.Mutex
 	last int // the tenth last logged; 0 before any
+	done int // the count last seen: a lower one starts another run (ablate runs several)
 }
 
 func (d *decileLog) next(done, total int) bool {
@@ -188,11 +180,34 @@ func (d *decileLog) next(done, total int) bool {
 	tenth := min(10, done*10/total)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if done < d.done {
+		d.last = 0
+	}
+	d.done = done
 	if tenth <= d.last {
 		return false
 	}
 	d.last = tenth
 	return true
+}
+
+// showProgress returns the Options.Progress of run and ablate: bar on a
+// terminal, else a log line at each tenth of each run. A count lower than
+// the last starts another run (ablate's next variant): the bar starts again.
+func showProgress(e *env, bar *progressbar.ProgressBar) func(done, total int) {
+	var tenths decileLog
+	last := 0 // calls never overlap (Options.Progress)
+	return func(done, total int) {
+		if done < last {
+			bar.Reset()
+		}
+		last = done
+		bar.ChangeMax(total)
+		bar.Set(done)
+		if !e.terminal && tenths.next(done, total) {
+			e.log.Info("progress", "tasks", done, "of", total)
+		}
+	}
 }
 
 // newBar returns a progress bar on a terminal and a silent one elsewhere.

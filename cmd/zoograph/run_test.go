@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/demo"
@@ -199,6 +202,26 @@ func TestHelp(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "help"); code != exitOK || !strings.Contains(out, "Commands:") {
 		t.Errorf("help: exit %d\n%s", code, out)
+	}
+}
+
+// TestAblateHelpProtocol checks that ablate's -h shows the protocol it
+// runs, clean, as --protocol's default, not run's clean,paper.
+func TestAblateHelpProtocol(t *testing.T) {
+	code, _, errs := runCLI(t, "ablate", "-h")
+	if code != exitOK {
+		t.Fatalf("ablate -h: exit %d\n%s", code, errs)
+	}
+	i := strings.Index(errs, "\n  -protocol")
+	if i < 0 {
+		t.Fatalf("ablate -h has no --protocol:\n%s", errs)
+	}
+	help := errs[i:]
+	if j := strings.Index(help, "\n  -"); j > 0 {
+		help = help[:j]
+	}
+	if !strings.Contains(help, "(default clean)") {
+		t.Errorf("ablate -h, --protocol:\n%s\nwant (default clean)", help)
 	}
 }
 
@@ -398,5 +421,67 @@ func TestRunSummary(t *testing.T) {
 				t.Errorf("columns %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestAblateProgress checks that ablate, whose variants are runs of their
+// own, logs progress where no bar is drawn, as run does: each run's tenths,
+// after a line naming the variant; and what every run notes, once.
+func TestAblateProgress(t *testing.T) {
+	zoo, targets := sampleZoo(t)
+	out := filepath.Join(t.TempDir(), "ablation")
+	code, stdout, errs := runCLI(t, "ablate", "--zoo", zoo, "--out", out, "--config", smallConfig(t), "--seeds", "1", "--targets", targets[0])
+	if code != exitOK {
+		t.Fatalf("ablate: exit %d\n%s\n%s", code, stdout, errs)
+	}
+	variants, finished := strings.Count(errs, `msg="ablation variant"`), 0
+	for _, line := range strings.Split(errs, "\n") {
+		if strings.Contains(line, "msg=progress") {
+			f := strings.Fields(line)
+			if len(f) >= 2 && strings.TrimPrefix(f[len(f)-2], "tasks=") == strings.TrimPrefix(f[len(f)-1], "of=") {
+				finished++
+			}
+		}
+	}
+	if variants < 3 || finished != variants {
+		t.Errorf("ablate logged %d variants and %d finished runs, want as many, at least 3:\n%s", variants, finished, errs)
+	}
+	// The variants' runs repeat the full run's notes: said once.
+	if n := strings.Count(errs, `msg="baseline left out: the zoo has no data for it" baseline=probe`); n != 1 {
+		t.Errorf("ablate said %d times that the probe baseline is left out, want once:\n%s", n, errs)
+	}
+}
+
+// TestDecileLogRuns checks that the progress log starts again with each
+// run of a command that makes several.
+func TestDecileLogRuns(t *testing.T) {
+	var d decileLog
+	logged := 0
+	for range 2 {
+		for done := 1; done <= 20; done++ {
+			if d.next(done, 20) {
+				logged++
+			}
+		}
+	}
+	if logged != 20 {
+		t.Errorf("logged %d lines over two runs of 20 tasks, want 10 each", logged)
+	}
+}
+
+// TestShowProgressRuns checks that the bar of a command making several
+// runs (ablate's variants) starts again with each run instead of staying
+// finished after the first.
+func TestShowProgressRuns(t *testing.T) {
+	var errb bytes.Buffer
+	e := &env{stderr: &errb, log: slog.New(slog.NewTextHandler(&errb, nil)), terminal: true}
+	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(&errb), progressbar.OptionSetDescription("ablate"))
+	show := showProgress(e, bar)
+	for done := 1; done <= 4; done++ {
+		show(done, 4)
+	}
+	show(1, 6)
+	if bar.IsFinished() || bar.State().CurrentNum != 1 || bar.State().Max != 6 {
+		t.Errorf("second run's first step: finished %v, at %d of %d; want 1 of 6, not finished", bar.IsFinished(), bar.State().CurrentNum, bar.State().Max)
 	}
 }

@@ -373,6 +373,9 @@ func readRankDir(dir string, resolve func(string) (string, error), un *unscored)
 	}
 	for _, t := range targets {
 		id, err := resolve(t)
+		if err != nil && t == "rank_final" {
+			return nil, nil, fmt.Errorf("%s is a TransferGraph experiment directory: give its rank directory, %s", dir, filepath.Join(dir, t))
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, t), err)
 		}

@@ -106,6 +106,19 @@ func TestReadPredictionsErrors(t *testing.T) {
 	}
 }
 
+// TestReadPredictionsExperimentDir checks that the TransferGraph
+// experiment directory given for its rank directory is refused with the
+// rank directory to give, not as a target named rank_final.
+func TestReadPredictionsExperimentDir(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "records.csv"), "model,finetuned_dataset,test_accuracy\n")
+	writeFile(t, filepath.Join(dir, "rank_final", "cifar100", "lr_node2vec", "results.csv"), ",model,score\n0,org/c,2\n")
+	_, err := ReadPredictions(dir, ReadOptions{Datasets: zooDatasets})
+	if err == nil || !strings.Contains(err.Error(), "give its rank directory, "+filepath.Join(dir, "rank_final")) {
+		t.Errorf("err = %v, want one naming the rank directory to give", err)
+	}
+}
+
 func TestReadPredictionsRankDir(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "glue_sst2", "xgb_node2vec", PaperResultsFile), ",model,score\n0,org/a,0.1\n1,org/b,\n2,org/a,0.3\n")
