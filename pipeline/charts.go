@@ -299,7 +299,7 @@ func (ch *barChart) draw(dc draw.Canvas) (chartLayout, error) {
 	p.Y.Max = math.Max(1, p.Y.Max)
 
 	lh := ch.legendHeight()
-	top := draw.Crop(dc, 0, 0, lh, 0)
+	top := draw.Crop(dc, 0, 0, lh, -titleMargin)
 	bottom := draw.Crop(dc, 0, 0, 0, -(dc.Max.Y - dc.Min.Y - lh))
 	p.Draw(top)
 
@@ -375,11 +375,19 @@ func scatter(dir string, info *ReportInfo, preds []store.Prediction, target stri
 	return saveBoth(p, dir, "scatter_"+fileSafe(target), 5*vg.Inch, 4*vg.Inch)
 }
 
+// titleMargin keeps a plot's title off the top edge of its image.
+var titleMargin = vg.Points(6)
+
 // saveBoth writes name.svg and name.png and returns the SVG's file name.
 func saveBoth(p *plot.Plot, dir, name string, w, h vg.Length) (string, error) {
-	for _, ext := range []string{".svg", ".png"} {
-		if err := p.Save(w, h, filepath.Join(dir, name+ext)); err != nil {
-			return "", fmt.Errorf("%s%s: %w", name, ext, err)
+	for _, ext := range []string{"svg", "png"} {
+		c, err := draw.NewFormattedCanvas(w, h, ext)
+		if err != nil {
+			return "", err
+		}
+		p.Draw(draw.Crop(draw.New(c), 0, 0, 0, -titleMargin))
+		if err := writeCanvas(filepath.Join(dir, name+"."+ext), c); err != nil {
+			return "", fmt.Errorf("%s.%s: %w", name, ext, err)
 		}
 	}
 	return name + ".svg", nil
