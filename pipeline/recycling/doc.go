@@ -48,7 +48,9 @@
 // first row's and only it has a probe score, that score is kept). By
 // default a Problem is skipped and listed in the Report — a bad accuracy or
 // probe cell alone, a row with a bad id or metadata whole — and with
-// Options.Strict the first one is the error. Import writes nothing; every
+// Options.Strict the first one is the error. A dataset column written as
+// percentages (at least as many values in (1, 100] as in range) is an
+// error at its first such cell, strict or not. Import writes nothing; every
 // row carries source "model-recycling", so store.MergeZoo puts the tables
 // into an existing zoo replacing this source's rows only.
 package recycling

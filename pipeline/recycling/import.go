@@ -160,6 +160,7 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 	}
 	rows := map[string]*kept{}
 	var placeholders []int // lines with a probe score of 0
+	percents := map[string]*percentColumn{}
 	n, err := readCSV(ctx, data, FileModels, ps, func(h *header) error {
 		if err := h.require(FixedColumns...); err != nil {
 			return err
@@ -195,6 +196,16 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 		if placeholder {
 			placeholders = append(placeholders, r.line)
 		}
+		for _, p := range badValues {
+			if v, err := strconv.ParseFloat(r.get(p.ColumnName), 64); err == nil && p.Kind == KindOutOfRange && p.ColumnName != colProbe && v > 1 && v <= 100 {
+				pc := percents[p.ColumnName]
+				if pc == nil {
+					pc = &percentColumn{first: p}
+					percents[p.ColumnName] = pc
+				}
+				pc.n++
+			}
+		}
 		bad = append(bad, badValues...)
 		slices.SortStableFunc(bad, func(a, b *Problem) int { return a.Column - b.Column })
 		for _, p := range bad {
@@ -212,11 +223,46 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 		return nil
 	})
 	rep.Counts["rows"] = n
+	if err == nil {
+		err = percentError(dsCols, percents, t.Finetunes)
+	}
 	if err == nil && len(placeholders) > 0 {
 		rep.Counts["probe_not_measured"] = len(placeholders)
 		ps.note(placeholderProblem(placeholders, FixedColumns, dsCols))
 	}
 	return err
+}
+
+// percentColumn counts a dataset column's values in (1, 100], out of
+// range as accuracies, and keeps the first one's problem.
+type percentColumn struct {
+	n     int
+	first *Problem
+}
+
+// percentError is the error of the first dataset column that holds its
+// values as percentages: at least as many in (1, 100] as in range. Each
+// such cell would be skipped alone, leaving the dataset with few or no
+// records and the import looking successful; a few such cells among
+// fractions stay problems of their own.
+func percentError(dsCols []string, percents map[string]*percentColumn, finetunes []store.Finetune) error {
+	if len(percents) == 0 {
+		return nil
+	}
+	valid := map[string]int{}
+	for _, f := range finetunes {
+		valid[f.DatasetID]++
+	}
+	for _, col := range dsCols {
+		pc := percents[col]
+		if pc == nil || pc.n < valid[col] {
+			continue
+		}
+		p := pc.first
+		return fmt.Errorf("%s:%d:%d: column %q: %d of its %d values are in (1, 100], percentages: write its accuracies as fractions in [0, 1]",
+			p.File, p.Line, p.Column, col, pc.n, pc.n+valid[col])
+	}
+	return nil
 }
 
 // placeholderProblem is the one Problem that counts the rows whose probe

@@ -390,3 +390,26 @@ func TestSharedBaselines(t *testing.T) {
 		}
 	}
 }
+
+// TestImportPercentColumn checks that a dataset column written as
+// percentages (0–100) fails the import at its first such cell, strict or
+// not, where each cell skipped alone would leave the dataset without
+// records and the import successful; one stray percentage among fractions
+// stays a problem of its own (TestImportBad).
+func TestImportPercentColumn(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileModels, strings.Join(FixedColumns, ",")+",sst2,cola\n"+
+		"a/m,roberta-base,1,a/m,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.9,81.2\n"+
+		"a/n,roberta-base,1,a/n,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.8,\n"+
+		"a/o,roberta-base,1,a/o,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.7,0.6\n"+
+		"a/p,roberta-base,1,a/p,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.7,79\n")
+	for _, strict := range []bool{false, true} {
+		_, _, err := Import(context.Background(), dir, Options{Strict: strict})
+		if err == nil {
+			t.Fatalf("strict %v: a column of percentages imported", strict)
+		}
+		if !strings.HasPrefix(err.Error(), `models_tested.csv:2:13: column "cola": `) {
+			t.Errorf("strict %v: error %q, want one at models_tested.csv:2:13 naming cola", strict, err)
+		}
+	}
+}
