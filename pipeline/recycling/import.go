@@ -79,6 +79,12 @@ type Report struct {
 	Counts map[string]int
 	// HasMetadata reports whether datasets.csv was found.
 	HasMetadata bool
+	// UnreadColumns are the columns of datasets.csv that Import does not
+	// read, in header order.
+	UnreadColumns []string
+	// MetadataOnly are the datasets of datasets.csv rows that name no
+	// column of models_tested.csv: datasets without a single record.
+	MetadataOnly []string
 }
 
 // Import reads a model-recycling benchmark directory (models_tested.csv and
@@ -107,7 +113,7 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 		return nil, nil, fmt.Errorf("read %s: %w", FileDatasets, err)
 	default:
 		rep.HasMetadata = true
-		if meta, err = parseDatasets(ctx, data, regression, ps); err != nil {
+		if meta, rep.UnreadColumns, err = parseDatasets(ctx, data, regression, ps); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -456,18 +462,31 @@ const (
 	colLanguage     = "language"
 )
 
+// datasetColumns are the columns of datasets.csv that Import reads.
+var datasetColumns = []string{colDataset, colHubID, colHubConfig, colTaskCategory, colTask, colNumClasses,
+	colSizeCategory, colDomain, colLanguage}
+
 // tagColumns are the datasets.csv columns kept as "column:value" tags.
 var tagColumns = []struct{ col, tag string }{
 	{colTask, "task"}, {colDomain, "domain"}, {colHubID, "hub_id"}, {colHubConfig, "hub_config"},
 }
 
-// parseDatasets reads datasets.csv: one dataset per row. It marks in
-// regression the datasets whose num_classes column is present and empty
-// (the benchmark's regressions, scored by a correlation).
-func parseDatasets(ctx context.Context, data []byte, regression map[string]bool, ps *problems) ([]store.Dataset, error) {
+// parseDatasets reads datasets.csv: one dataset per row, and the columns it
+// does not read. It marks in regression the datasets whose num_classes
+// column is present and empty (the benchmark's regressions, scored by a
+// correlation).
+func parseDatasets(ctx context.Context, data []byte, regression map[string]bool, ps *problems) ([]store.Dataset, []string, error) {
 	var out []store.Dataset
+	var unread []string
 	seen := map[string]int{}
-	_, err := readCSV(ctx, data, FileDatasets, ps, func(h *header) error { return h.require(colDataset) }, func(r row) error {
+	_, err := readCSV(ctx, data, FileDatasets, ps, func(h *header) error {
+		for _, n := range h.names {
+			if !slices.Contains(datasetColumns, n) {
+				unread = append(unread, n)
+			}
+		}
+		return h.require(colDataset)
+	}, func(r row) error {
 		id, p := r.key(colDataset, "dataset", "dataset name", seen)
 		if p != nil {
 			return ps.add(p)
@@ -501,7 +520,7 @@ func parseDatasets(ctx context.Context, data []byte, regression map[string]bool,
 		out = append(out, d)
 		return nil
 	})
-	return out, err
+	return out, unread, err
 }
 
 // datasets is one dataset per column of models_tested.csv, in header order,
@@ -530,6 +549,7 @@ func datasets(cols []string, meta []store.Dataset, probes bool, rep *Report) []s
 			out = append(out, d)
 			seen[d.DatasetID] = true
 			rep.Counts["metadata_without_results"]++
+			rep.MetadataOnly = append(rep.MetadataOnly, d.DatasetID)
 		}
 	}
 	if probes && !seen[ProbeDataset] {
