@@ -21,7 +21,10 @@
 //   - finetunes: one full fine-tune per non-empty dataset cell, the
 //     accuracy in [0, 1], source "model-recycling" — or, for a dataset
 //     datasets.csv marks as a regression (num_classes present and empty,
-//     stsb), the correlation it is scored by, in [−1, 1];
+//     stsb), the correlation it is scored by, in [−1, 1]; a dataset
+//     datasets.csv does not type (no row, no num_classes column, no file)
+//     takes values in [−1, 1] too, its negative ones, which no accuracy
+//     has, counted in one Problem of kind "correlation", never an error;
 //   - scores: mnli_lp, the accuracy of a linear probe on MNLI over the
 //     model's frozen features, as method "linear_probe" on dataset "mnli".
 //     It is computed without fine-tuning, like LogME, so it is an honest

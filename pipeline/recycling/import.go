@@ -102,7 +102,8 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 	ps := &problems{strict: opt.Strict, log: log}
 	rep := &Report{Source: Source, Counts: map[string]int{}}
 
-	// The metadata first: it says which datasets are regressions.
+	// The metadata first: it says which datasets are regressions (true)
+	// and which classifications (false); of the others it says nothing.
 	var meta []store.Dataset
 	regression := map[string]bool{}
 	data, err := os.ReadFile(filepath.Join(dir, FileDatasets))
@@ -151,8 +152,11 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 }
 
 // parseModels reads models_tested.csv into t's models, finetunes and scores.
-// A dataset of regression records a correlation in [−1, 1], every other an
-// accuracy in [0, 1]. A probe score of 0 is the source's placeholder for
+// A dataset of regression records a correlation in [−1, 1], a
+// classification an accuracy in [0, 1]; a dataset the metadata does not
+// type takes values in [−1, 1], and its negative ones, which no accuracy
+// has, are counted in one Problem (kind "correlation") that says it is
+// read as a correlation. A probe score of 0 is the source's placeholder for
 // "not measured" (a linear probe on 3-class MNLI cannot score 0): it is no
 // score, and one Problem counts every row that has it. A duplicated model
 // is a Problem and its row is skipped, except that when its accuracies
@@ -167,6 +171,7 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 	rows := map[string]*kept{}
 	var placeholders []int // lines with a probe score of 0
 	percents := map[string]*percentColumn{}
+	negatives := map[string]*percentColumn{} // untyped columns' negative values
 	n, err := readCSV(ctx, data, FileModels, ps, func(h *header) error {
 		if err := h.require(FixedColumns...); err != nil {
 			return err
@@ -183,7 +188,7 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 		if p != nil {
 			if first := rows[r.get(colModel)]; p.Kind == KindDuplicate && first != nil && !first.probe {
 				var dup store.Tables
-				probe, _, _, _ := modelValues(r, r.get(colModel), dsCols, regression, &dup)
+				probe, _, _, _ := modelValues(r, r.get(colModel), dsCols, regression, &dup, map[string]*percentColumn{})
 				if !math.IsNaN(probe) && sameFinetunes(first.finetunes, dup.Finetunes) {
 					t.Scores = append(t.Scores, dup.Scores...)
 					first.probe = true
@@ -197,7 +202,7 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 		}
 		m, bad := modelRow(r, id)
 		nf := len(t.Finetunes)
-		probe, tuned, placeholder, badValues := modelValues(r, id, dsCols, regression, t)
+		probe, tuned, placeholder, badValues := modelValues(r, id, dsCols, regression, t, negatives)
 		rows[id] = &kept{finetunes: t.Finetunes[nf:len(t.Finetunes):len(t.Finetunes)], probe: !math.IsNaN(probe)}
 		if placeholder {
 			placeholders = append(placeholders, r.line)
@@ -232,6 +237,15 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 	if err == nil {
 		err = percentError(dsCols, percents, t.Finetunes)
 	}
+	for _, col := range dsCols {
+		if neg := negatives[col]; err == nil && neg != nil {
+			p := *neg.first
+			p.Kind = KindCorrelation
+			p.Reason = fmt.Sprintf("%s: %d negative values, which no accuracy has, and no datasets.csv num_classes to say what it is: "+
+				"read as a regression's correlation in [-1, 1] (as stsb's; an empty num_classes says so)", KindCorrelation, neg.n)
+			ps.note(&p)
+		}
+	}
 	if err == nil && len(placeholders) > 0 {
 		rep.Counts["probe_not_measured"] = len(placeholders)
 		ps.note(placeholderProblem(placeholders, FixedColumns, dsCols))
@@ -239,8 +253,8 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 	return err
 }
 
-// percentColumn counts a dataset column's values in (1, 100], out of
-// range as accuracies, and keeps the first one's problem.
+// percentColumn counts a dataset column's values of one kind (in (1, 100],
+// or negative) and keeps the first one's problem.
 type percentColumn struct {
 	n     int
 	first *Problem
@@ -341,11 +355,12 @@ func modelRow(r row, id string) (store.Model, []*Problem) {
 
 // modelValues reads the values of model id's row into t: its probe score (a
 // scores row) and one fine-tune per dataset column with a value (accuracy
-// on [0, 1], or a correlation on [-1, 1] for the regression datasets). A bad
-// cell is left out alone and returned as a problem. It returns the probe
-// score (NaN when none, and when it is the placeholder 0, which sets
-// placeholder) and the number of fine-tunes.
-func modelValues(r row, id string, dsCols []string, regression map[string]bool, t *store.Tables) (probe float64, tuned int, placeholder bool, bad []*Problem) {
+// on [0, 1], or a correlation on [-1, 1] for the regression datasets and,
+// counted in negatives, a negative value of a dataset regression does not
+// type). A bad cell is left out alone and returned as a problem. It
+// returns the probe score (NaN when none, and when it is the placeholder
+// 0, which sets placeholder) and the number of fine-tunes.
+func modelValues(r row, id string, dsCols []string, regression map[string]bool, t *store.Tables, negatives map[string]*percentColumn) (probe float64, tuned int, placeholder bool, bad []*Problem) {
 	probe, p := r.unit(colProbe, "probe score", 0)
 	if p != nil {
 		bad = append(bad, p)
@@ -358,11 +373,19 @@ func modelValues(r row, id string, dsCols []string, regression map[string]bool, 
 			Score: probe, RuntimeSeconds: math.NaN(), Source: Source})
 	}
 	for _, col := range dsCols {
+		isRegression, typed := regression[col]
 		lo, what := 0.0, "accuracy"
-		if regression[col] {
+		if isRegression {
 			lo, what = -1, "correlation"
 		}
 		acc, p := r.unit(col, what, lo)
+		if v, err := strconv.ParseFloat(r.get(col), 64); p != nil && !typed && p.Kind == KindOutOfRange && err == nil && v >= -1 && v < 0 {
+			if negatives[col] == nil {
+				negatives[col] = &percentColumn{first: p}
+			}
+			negatives[col].n++
+			acc, p = v, nil
+		}
 		if p != nil {
 			bad = append(bad, p)
 		}
@@ -512,9 +535,8 @@ func parseDatasets(ctx context.Context, data []byte, regression map[string]bool,
 				return err
 			}
 		}
-		_, hasClasses := r.h.cols[colNumClasses]
-		if hasClasses && r.get(colNumClasses) == "" {
-			regression[id] = true
+		if _, hasClasses := r.h.cols[colNumClasses]; hasClasses {
+			regression[id] = r.get(colNumClasses) == ""
 		}
 		d.NumClasses = n
 		out = append(out, d)
