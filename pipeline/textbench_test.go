@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zoograph/zoograph/pipeline/transfergraph/textbench"
 	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
+	"github.com/zoograph/zoograph/pipeline/transfergraph/textbench"
 	"github.com/zoograph/zoograph/store"
 	"github.com/zoograph/zoograph/store/storetest"
 )

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zoograph/zoograph/pipeline/transfergraph/textbench"
 	"github.com/zoograph/zoograph/pipeline"
+	"github.com/zoograph/zoograph/pipeline/transfergraph/textbench"
 )
 
 // TestImportRunTextBenchmark imports a text benchmark of the published size

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/zoograph/zoograph/pipeline/transfergraph/textbench"
 	"github.com/zoograph/zoograph/pipeline/transfergraph"
+	"github.com/zoograph/zoograph/pipeline/transfergraph/textbench"
 )
 
 // out is where TestWriteImports writes the benchmark instead of a
