@@ -209,12 +209,7 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 		}
 		for _, p := range badValues {
 			if v, err := strconv.ParseFloat(r.get(p.ColumnName), 64); err == nil && p.Kind == KindOutOfRange && p.ColumnName != colProbe && v > 1 && v <= 100 {
-				pc := percents[p.ColumnName]
-				if pc == nil {
-					pc = &percentColumn{first: p}
-					percents[p.ColumnName] = pc
-				}
-				pc.n++
+				countIn(percents, p)
 			}
 		}
 		bad = append(bad, badValues...)
@@ -237,14 +232,8 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 	if err == nil {
 		err = percentError(dsCols, percents, t.Finetunes)
 	}
-	for _, col := range dsCols {
-		if neg := negatives[col]; err == nil && neg != nil {
-			p := *neg.first
-			p.Kind = KindCorrelation
-			p.Reason = fmt.Sprintf("%s: %d negative values, which no accuracy has, and no datasets.csv num_classes to say what it is: "+
-				"read as a regression's correlation in [-1, 1] (as stsb's; an empty num_classes says so)", KindCorrelation, neg.n)
-			ps.note(&p)
-		}
+	if err == nil {
+		noteNegatives(dsCols, negatives, ps)
 	}
 	if err == nil && len(placeholders) > 0 {
 		rep.Counts["probe_not_measured"] = len(placeholders)
@@ -258,6 +247,28 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 type percentColumn struct {
 	n     int
 	first *Problem
+}
+
+// countIn counts p's value in counts, by its column.
+func countIn(counts map[string]*percentColumn, p *Problem) {
+	if counts[p.ColumnName] == nil {
+		counts[p.ColumnName] = &percentColumn{first: p}
+	}
+	counts[p.ColumnName].n++
+}
+
+// noteNegatives lists, for each untyped dataset column with negative values,
+// one Problem of kind "correlation" at its first, counting them.
+func noteNegatives(dsCols []string, negatives map[string]*percentColumn, ps *problems) {
+	for _, col := range dsCols {
+		if neg := negatives[col]; neg != nil {
+			p := *neg.first
+			p.Kind = KindCorrelation
+			p.Reason = fmt.Sprintf("%s: %d negative values, which no accuracy has, and no datasets.csv num_classes to say what it is: "+
+				"read as a regression's correlation in [-1, 1] (as stsb's; an empty num_classes says so)", KindCorrelation, neg.n)
+			ps.note(&p)
+		}
+	}
 }
 
 // percentError is the error of the first dataset column that holds its
@@ -380,10 +391,7 @@ func modelValues(r row, id string, dsCols []string, regression map[string]bool, 
 		}
 		acc, p := r.unit(col, what, lo)
 		if v, err := strconv.ParseFloat(r.get(col), 64); p != nil && !typed && p.Kind == KindOutOfRange && err == nil && v >= -1 && v < 0 {
-			if negatives[col] == nil {
-				negatives[col] = &percentColumn{first: p}
-			}
-			negatives[col].n++
+			countIn(negatives, p)
 			acc, p = v, nil
 		}
 		if p != nil {
