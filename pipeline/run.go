@@ -675,6 +675,21 @@ func didYouMean(d *Data, name string) string {
 	return fmt.Sprintf("did you mean %q?", match[0])
 }
 
+// DefaultTargets are the targets run takes when none are named: the zoo's
+// reference results' targets, else the datasets with transferability
+// scores, else those with cfg.MinTargetModels fine-tuned models that the
+// history screen keeps (Clean with cfg.Clean), in id order. It is an error
+// when there is none.
+func DefaultTargets(zoo *store.Tables, cfg Config) ([]string, error) {
+	zoo, _ = WithHistory(zoo)
+	d, err := Clean(zoo, cfg.Clean)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Targets = nil
+	return resolveTargets(zoo, d, cfg)
+}
+
 // resolveTargets returns cfg.Targets, checked, or the default targets.
 func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 	var out []string
