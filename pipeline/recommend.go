@@ -187,7 +187,7 @@ func Recommend(ctx context.Context, zoo *store.Tables, cfg Config, target Target
 	if err != nil {
 		return nil, err
 	}
-	d, t, descs, source, err := targetData(work, cfg.Clean, hist.DatasetTask, out)
+	d, t, descs, source, err := targetData(work, cfg.Clean, hist.DatasetTask, recordedModels(zoo.Finetunes, out.Target), out)
 	if err != nil {
 		return nil, err
 	}
@@ -290,8 +290,11 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 // the zoo's metadata and, lacking a modality, its nearest datasets), and
 // the target's distances (targetDistances) — work is cleaned again when
 // distances were added. source says where each of the target's known
-// distances came from. It fails when nothing says what the target is.
-func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, out *Recommendations) (d *Data, t int, descs []Description, source map[int]string, err error) {
+// distances came from. A zoo target that neither its metadata nor its
+// distances describe takes the kind that most of the models recorded on it
+// (recorded: which models, never their accuracies) have of their own. It
+// fails when nothing says what the target is.
+func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, recorded []string, out *Recommendations) (d *Data, t int, descs []Description, source map[int]string, err error) {
 	name := out.Target
 	d, err = Clean(work, clean)
 	if err != nil {
@@ -304,6 +307,9 @@ func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, 
 	} else {
 		if descs[t].Modality == "" {
 			inferFromDistances(d, descs, t)
+		}
+		if descs[t].Modality == "" {
+			inferFromModels(d, descs, t, recorded)
 		}
 		out.Description = descs[t]
 	}
@@ -920,6 +926,45 @@ func inferFromDistances(d *Data, descs []Description, t int) {
 	if task := argmax(tasks); task != "" && hubTasks[task].modality == descs[t].Modality {
 		descs[t].Task = task
 	}
+}
+
+// inferFromModels sets the modality and task of dataset t to those most of
+// models (ids; those d does not hold are skipped) have of their own
+// (ownKind), as datasetDescriptions does for a dataset with records.
+func inferFromModels(d *Data, descs []Description, t int, models []string) {
+	mods, tasks := map[string]int{}, map[string]int{}
+	for _, id := range models {
+		mi, ok := d.modelIdx[id]
+		if !ok {
+			continue
+		}
+		k := ownKind(&d.Models[mi])
+		if k.Modality == "" {
+			continue
+		}
+		mods[k.Modality]++
+		if k.Task != "" {
+			tasks[k.Task]++
+		}
+	}
+	descs[t].Modality = argmax(mods)
+	if task := argmax(tasks); task != "" && hubTasks[task].modality == descs[t].Modality {
+		descs[t].Task = task
+	}
+}
+
+// recordedModels are the models with a fine-tune recorded on dataset, in
+// record order, each once.
+func recordedModels(finetunes []store.Finetune, dataset string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range finetunes {
+		if f.DatasetID == dataset && !seen[f.ModelID] {
+			seen[f.ModelID] = true
+			out = append(out, f.ModelID)
+		}
+	}
+	return out
 }
 
 // describedRow is the datasets row of a described dataset.

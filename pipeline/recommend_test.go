@@ -253,3 +253,36 @@ func TestRecommendSelects(t *testing.T) {
 		t.Errorf("settings %+v: not from the search space", r.Settings)
 	}
 }
+
+// TestRecommendUndescribedTarget ranks for a zoo dataset that neither
+// metadata nor distances describe (a model-recycling column without a
+// datasets.csv row): it is of the kind of the models recorded on it, where
+// it was an error saying the zoo does not say what it is.
+func TestRecommendUndescribedTarget(t *testing.T) {
+	tables, _ := smallZoo(t)
+	const target = "reviews-movies"
+	bare := *tables
+	bare.Datasets = slices.Clone(tables.Datasets)
+	for i, ds := range bare.Datasets {
+		if ds.DatasetID == target {
+			bare.Datasets[i] = store.Dataset{DatasetID: target}
+		}
+	}
+	bare.DatasetDistances = nil
+	r, err := pipeline.Recommend(context.Background(), &bare, rankConfig(), pipeline.Target{ID: target}, pipeline.RecommendOptions{Calibration: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Description.Modality != "text" {
+		t.Errorf("modality %q, want text", r.Description.Modality)
+	}
+	modality := modalityOf(tables)
+	if len(r.Models) == 0 {
+		t.Fatal("no recommendation")
+	}
+	for _, m := range r.Models {
+		if modality[m.ModelID] != "text" {
+			t.Errorf("%s (%s) recommended for a text dataset", m.ModelID, modality[m.ModelID])
+		}
+	}
+}

@@ -421,7 +421,11 @@ func writeRunDetails(w io.Writer, info *ReportInfo) {
 		fmt.Fprintln(w)
 	}
 	if len(info.Dropped) > 0 {
-		fmt.Fprintf(w, "## Cleaning\n\nDatasets kept out of the history (no graph edges, training rows or history features come from them):\n\n")
+		fmt.Fprintf(w, "## Cleaning\n\nDatasets kept out of the history (no graph edges, training rows or history features come from them)")
+		if len(info.Config.Targets) == 0 {
+			fmt.Fprintf(w, ", and so out of the default targets (`--targets` evaluates one all the same)")
+		}
+		fmt.Fprintf(w, ":\n\n")
 		for _, d := range info.Dropped {
 			fmt.Fprintf(w, "- %s\n", d)
 		}

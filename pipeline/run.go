@@ -88,6 +88,10 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	if r.targets, err = resolveTargets(zoo, r.data, cfg); err != nil {
 		return nil, err
 	}
+	if len(cfg.Targets) == 0 && len(r.data.Dropped) > 0 {
+		r.log.Info(fmt.Sprintf("%d dataset(s) kept out of the history are no default target; --targets evaluates one all the same",
+			len(r.data.Dropped)), "datasets", strings.Join(r.data.Dropped, "; "))
+	}
 	if hidden, keep := probeHidesHistory(r.data, cfg.Probe); len(hidden) > 0 {
 		r.log.Warn(fmt.Sprintf("probe = %d reveals every model of %d history dataset(s), which then give no training rows: %s; probe = %d or less keeps them",
 			cfg.Probe, len(hidden), strings.Join(hidden, ", "), keep), "probe", cfg.Probe, "largest_probe_keeping_them", keep)
@@ -718,6 +722,21 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// DefaultTargets are the targets run takes when none are named: the zoo's
+// reference results' targets, else the datasets with transferability
+// scores, else those with cfg.MinTargetModels fine-tuned models that the
+// history screen keeps (Clean with cfg.Clean), in id order. It is an error
+// when there is none.
+func DefaultTargets(zoo *store.Tables, cfg Config) ([]string, error) {
+	zoo, _ = WithHistory(zoo)
+	d, err := Clean(zoo, cfg.Clean)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Targets = nil
+	return resolveTargets(zoo, d, cfg)
 }
 
 // resolveTargets returns cfg.Targets, checked, or the default targets.

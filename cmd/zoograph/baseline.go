@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/evaluate"
 	"github.com/zoograph/zoograph/store"
 )
@@ -51,7 +52,23 @@ zoo's published reference results and the difference.`)
 	if err != nil {
 		return err
 	}
+	if len(o.targets) == 0 && !hasTransferScores(tables) {
+		// run's default targets, so that the two commands' means are
+		// over the same datasets: without the datasets the history screen
+		// leaves out (collapsed runs, too few models).
+		if o.targets, err = pipeline.DefaultTargets(tables, pipeline.DefaultConfig()); err != nil {
+			e.log.Info("every dataset with fine-tuning records is a target", "why", err)
+		}
+	}
 	return o.evaluate(ctx, e, tables, nil)
+}
+
+// hasTransferScores reports whether the zoo has LogME or Reg-H-Score
+// scores, whose datasets are then the default targets.
+func hasTransferScores(t *store.Tables) bool {
+	return slices.ContainsFunc(t.Scores, func(s store.Score) bool {
+		return s.Method == string(evaluate.BaselineLogME) || s.Method == string(evaluate.BaselineRegHScore)
+	})
 }
 
 // evalOptions are the flags baseline and eval share.
@@ -78,7 +95,7 @@ func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
 	o.baselines = evaluate.AllBaselines()
 	fs.Var(givenValue{&listValue[string]{list: &o.baselines, check: checkBaseline}, &o.baselinesGiven}, "baselines",
 		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none; those the zoo has no data for are left out)")
-	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: eval, the datasets the predictions cover; baseline, those with LogME or Reg-H-Score scores, else every dataset with fine-tuning records)")
+	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: eval, the datasets the predictions cover; baseline, those with LogME or Reg-H-Score scores, else run's: the datasets with enough fine-tuned models that the history screen keeps)")
 }
 
 func checkBaseline(b string) error {

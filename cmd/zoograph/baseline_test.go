@@ -226,3 +226,34 @@ func TestBaselineProtocols(t *testing.T) {
 		t.Errorf("report.json documents of protocols %v, want [clean paper]", got)
 	}
 }
+
+// TestBaselineDefaultTargetsAsRun checks that on a zoo without LogME or
+// Reg-H-Score (model recycling) baseline's default targets are run's: a
+// dataset of collapsed runs, which the history screen leaves out and run
+// takes no target of, is no target of baseline either, where baseline
+// evaluated it and put it in its means.
+func TestBaselineDefaultTargetsAsRun(t *testing.T) {
+	src := t.TempDir()
+	var b strings.Builder
+	b.WriteString("model_name,base_model,size,tokenizer,model_type,classification,layers,from_flax,from_tf,last_modified,mnli_lp,alpha,beta,flat\n")
+	for i := range 24 {
+		fmt.Fprintf(&b, "o/m%d,roberta-base,1,o/m%d,roberta,True,12,False,False,2022-08-04T10:36:41Z,%.3f,%.3f,%.3f,0.5\n",
+			i, i, 0.4+0.01*float64(i%7), 0.6+0.01*float64(i), 0.9-0.01*float64((i*5)%24))
+	}
+	if err := os.WriteFile(filepath.Join(src, "models_tested.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zoo := filepath.Join(t.TempDir(), "zoo")
+	if code, _, stderr := runCLI(t, "import", "model-recycling", src, "--out", zoo); code != exitOK {
+		t.Fatalf("import: exit %d; stderr:\n%s", code, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "base")
+	code, stdout, stderr := runCLI(t, "baseline", "--zoo", zoo, "--out", out, "--seeds", "2")
+	if code != exitOK {
+		t.Fatalf("baseline: exit %d; stderr:\n%s", code, stderr)
+	}
+	header, _, _ := strings.Cut(strings.SplitN(stdout, "\n", 4)[2], "\n")
+	if !strings.Contains(header, "alpha") || !strings.Contains(header, "beta") || strings.Contains(header, "flat") {
+		t.Errorf("targets of the table %q: want alpha and beta, not flat (collapsed)\n%s", header, stdout)
+	}
+}

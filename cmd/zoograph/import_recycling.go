@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zoograph/zoograph/pipeline/recycling"
@@ -51,6 +52,13 @@ func printRecyclingReport(w io.Writer, dir, out string, rep *recycling.Report, m
 	}, c, merged, 10)
 	if !rep.HasMetadata {
 		fmt.Fprintf(w, "  no %s: datasets have no metadata\n", recycling.FileDatasets)
+	}
+	if len(rep.MetadataOnly) > 0 {
+		fmt.Fprintf(w, "  %s rows that name no column of %s (datasets without records): %s\n",
+			recycling.FileDatasets, recycling.FileModels, strings.Join(rep.MetadataOnly, ", "))
+	}
+	if len(rep.UnreadColumns) > 0 {
+		fmt.Fprintf(w, "  %s columns not read: %s\n", recycling.FileDatasets, strings.Join(rep.UnreadColumns, ", "))
 	}
 	printProblems(w, rep.Problems, "no malformed values", "%d values or rows skipped or read as missing:")
 }

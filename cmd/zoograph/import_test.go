@@ -461,3 +461,30 @@ func TestImportRefusesNonZooDir(t *testing.T) {
 		}
 	}
 }
+
+// TestImportRecyclingSaysUnread checks that a model-recycling import names
+// the datasets.csv rows that are no dataset column (datasets without a
+// record) and the datasets.csv columns it does not read, where both were
+// silent.
+func TestImportRecyclingSaysUnread(t *testing.T) {
+	src := t.TempDir()
+	data, err := os.ReadFile("../../pipeline/recycling/testdata/good/models_tested.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, filepath.Join(src, "models_tested.csv"), string(data))
+	writeTestFile(t, filepath.Join(src, "datasets.csv"), "license,dataset,task,num_classes\n"+
+		"mit,sst2,sentiment,2\napache-2.0,ghost,topic,4\n")
+	code, stdout, stderr := runCLI(t, "import", "model-recycling", src, "--out", filepath.Join(t.TempDir(), "zoo"))
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"datasets.csv rows that name no column of models_tested.csv (datasets without records): ghost",
+		"datasets.csv columns not read: license",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}

@@ -145,9 +145,17 @@ func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
 		seeds = "1 seed"
 	}
 	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, %s\n\n", r.Target, what, r.Method, seeds)
-	if len(r.Nearest) > 0 {
+	if nn := r.Nearest; len(nn) > 1 && nn[0].Distance == nn[len(nn)-1].Distance && nn[0].Source == nn[len(nn)-1].Source {
+		// Listed as nearest, they would look chosen; the name order chose them.
 		var near []string
-		for _, n := range r.Nearest {
+		for _, n := range nn {
+			near = append(near, n.Dataset)
+		}
+		fmt.Fprintf(w, "Nearest known datasets: a tie at %.3g (%s), shown by name: %s\n",
+			nn[0].Distance, nn[0].Source, strings.Join(near, ", "))
+	} else if len(nn) > 0 {
+		var near []string
+		for _, n := range nn {
 			near = append(near, fmt.Sprintf("%s (%.3g, %s)", n.Dataset, n.Distance, n.Source))
 		}
 		fmt.Fprintf(w, "Nearest known datasets: %s\n", strings.Join(near, ", "))

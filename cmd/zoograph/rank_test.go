@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/demo"
 	"github.com/zoograph/zoograph/store"
 )
@@ -179,5 +180,29 @@ func TestRankBadInput(t *testing.T) {
 	}
 	if !bytes.Equal(before, manifest()) {
 		t.Error("rank changed the zoo's manifest")
+	}
+}
+
+// TestRankTextTiedNeighbours checks that neighbours all at one distance (a
+// zoo without distances whose datasets have no metadata) are said to tie,
+// where they were listed as the nearest as if the name order had not
+// chosen them; distinct distances are listed as before.
+func TestRankTextTiedNeighbours(t *testing.T) {
+	r := &pipeline.Recommendations{Target: "cola", Method: "zoograph+gbdt", Seeds: 1, Nearest: []pipeline.Neighbour{
+		{Dataset: "ag_news", Distance: 1, Source: "metadata"}, {Dataset: "anli", Distance: 1, Source: "metadata"}}}
+	var b strings.Builder
+	if err := writeRankText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Nearest known datasets: a tie at 1 (metadata), shown by name: ag_news, anli\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, b.String())
+	}
+	r.Nearest[1].Distance = 2
+	b.Reset()
+	if err := writeRankText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Nearest known datasets: ag_news (1, metadata), anli (2, metadata)\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, b.String())
 	}
 }

@@ -23,6 +23,11 @@ const (
 	// placeholder for a probe never run: one Problem for all of them, read
 	// as no score, not an error even when strict.
 	KindNotMeasured = "not measured"
+	// KindCorrelation counts the negative values of a dataset that
+	// datasets.csv does not type (no row, or no num_classes column): no
+	// accuracy is negative, so it is read as a correlation in [−1, 1]. One
+	// Problem per dataset, not an error even when strict.
+	KindCorrelation = "correlation"
 )
 
 // Problem is a bad value or row: skipped by default, the error of a strict

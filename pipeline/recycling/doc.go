@@ -21,7 +21,10 @@
 //   - finetunes: one full fine-tune per non-empty dataset cell, the
 //     accuracy in [0, 1], source "model-recycling" — or, for a dataset
 //     datasets.csv marks as a regression (num_classes present and empty,
-//     stsb), the correlation it is scored by, in [−1, 1];
+//     stsb), the correlation it is scored by, in [−1, 1]; a dataset
+//     datasets.csv does not type (no row, no num_classes column, no file)
+//     takes values in [−1, 1] too, its negative ones, which no accuracy
+//     has, counted in one Problem of kind "correlation", never an error;
 //   - scores: mnli_lp, the accuracy of a linear probe on MNLI over the
 //     model's frozen features, as method "linear_probe" on dataset "mnli".
 //     It is computed without fine-tuning, like LogME, so it is an honest
@@ -48,7 +51,9 @@
 // first row's and only it has a probe score, that score is kept). By
 // default a Problem is skipped and listed in the Report — a bad accuracy or
 // probe cell alone, a row with a bad id or metadata whole — and with
-// Options.Strict the first one is the error. Import writes nothing; every
+// Options.Strict the first one is the error. A dataset column written as
+// percentages (at least as many values in (1, 100] as in range) is an
+// error at its first such cell, strict or not. Import writes nothing; every
 // row carries source "model-recycling", so store.MergeZoo puts the tables
 // into an existing zoo replacing this source's rows only.
 package recycling

@@ -79,6 +79,12 @@ type Report struct {
 	Counts map[string]int
 	// HasMetadata reports whether datasets.csv was found.
 	HasMetadata bool
+	// UnreadColumns are the columns of datasets.csv that Import does not
+	// read, in header order.
+	UnreadColumns []string
+	// MetadataOnly are the datasets of datasets.csv rows that name no
+	// column of models_tested.csv: datasets without a single record.
+	MetadataOnly []string
 }
 
 // Import reads a model-recycling benchmark directory (models_tested.csv and
@@ -96,7 +102,8 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 	ps := &problems{strict: opt.Strict, log: log}
 	rep := &Report{Source: Source, Counts: map[string]int{}}
 
-	// The metadata first: it says which datasets are regressions.
+	// The metadata first: it says which datasets are regressions (true)
+	// and which classifications (false); of the others it says nothing.
 	var meta []store.Dataset
 	regression := map[string]bool{}
 	data, err := os.ReadFile(filepath.Join(dir, FileDatasets))
@@ -107,7 +114,7 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 		return nil, nil, fmt.Errorf("read %s: %w", FileDatasets, err)
 	default:
 		rep.HasMetadata = true
-		if meta, err = parseDatasets(ctx, data, regression, ps); err != nil {
+		if meta, rep.UnreadColumns, err = parseDatasets(ctx, data, regression, ps); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -145,8 +152,11 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 }
 
 // parseModels reads models_tested.csv into t's models, finetunes and scores.
-// A dataset of regression records a correlation in [−1, 1], every other an
-// accuracy in [0, 1]. A probe score of 0 is the source's placeholder for
+// A dataset of regression records a correlation in [−1, 1], a
+// classification an accuracy in [0, 1]; a dataset the metadata does not
+// type takes values in [−1, 1], and its negative ones, which no accuracy
+// has, are counted in one Problem (kind "correlation") that says it is
+// read as a correlation. A probe score of 0 is the source's placeholder for
 // "not measured" (a linear probe on 3-class MNLI cannot score 0): it is no
 // score, and one Problem counts every row that has it. A duplicated model
 // is a Problem and its row is skipped, except that when its accuracies
@@ -160,6 +170,8 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 	}
 	rows := map[string]*kept{}
 	var placeholders []int // lines with a probe score of 0
+	percents := map[string]*percentColumn{}
+	negatives := map[string]*percentColumn{} // untyped columns' negative values
 	n, err := readCSV(ctx, data, FileModels, ps, func(h *header) error {
 		if err := h.require(FixedColumns...); err != nil {
 			return err
@@ -176,7 +188,7 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 		if p != nil {
 			if first := rows[r.get(colModel)]; p.Kind == KindDuplicate && first != nil && !first.probe {
 				var dup store.Tables
-				probe, _, _, _ := modelValues(r, r.get(colModel), dsCols, regression, &dup)
+				probe, _, _, _ := modelValues(r, r.get(colModel), dsCols, regression, &dup, map[string]*percentColumn{})
 				if !math.IsNaN(probe) && sameFinetunes(first.finetunes, dup.Finetunes) {
 					t.Scores = append(t.Scores, dup.Scores...)
 					first.probe = true
@@ -190,10 +202,15 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 		}
 		m, bad := modelRow(r, id)
 		nf := len(t.Finetunes)
-		probe, tuned, placeholder, badValues := modelValues(r, id, dsCols, regression, t)
+		probe, tuned, placeholder, badValues := modelValues(r, id, dsCols, regression, t, negatives)
 		rows[id] = &kept{finetunes: t.Finetunes[nf:len(t.Finetunes):len(t.Finetunes)], probe: !math.IsNaN(probe)}
 		if placeholder {
 			placeholders = append(placeholders, r.line)
+		}
+		for _, p := range badValues {
+			if v, err := strconv.ParseFloat(r.get(p.ColumnName), 64); err == nil && p.Kind == KindOutOfRange && p.ColumnName != colProbe && v > 1 && v <= 100 {
+				countIn(percents, p)
+			}
 		}
 		bad = append(bad, badValues...)
 		slices.SortStableFunc(bad, func(a, b *Problem) int { return a.Column - b.Column })
@@ -212,11 +229,71 @@ func parseModels(ctx context.Context, data []byte, regression map[string]bool, t
 		return nil
 	})
 	rep.Counts["rows"] = n
+	if err == nil {
+		err = percentError(dsCols, percents, t.Finetunes)
+	}
+	if err == nil {
+		noteNegatives(dsCols, negatives, ps)
+	}
 	if err == nil && len(placeholders) > 0 {
 		rep.Counts["probe_not_measured"] = len(placeholders)
 		ps.note(placeholderProblem(placeholders, FixedColumns, dsCols))
 	}
 	return err
+}
+
+// percentColumn counts a dataset column's values of one kind (in (1, 100],
+// or negative) and keeps the first one's problem.
+type percentColumn struct {
+	n     int
+	first *Problem
+}
+
+// countIn counts p's value in counts, by its column.
+func countIn(counts map[string]*percentColumn, p *Problem) {
+	if counts[p.ColumnName] == nil {
+		counts[p.ColumnName] = &percentColumn{first: p}
+	}
+	counts[p.ColumnName].n++
+}
+
+// noteNegatives lists, for each untyped dataset column with negative values,
+// one Problem of kind "correlation" at its first, counting them.
+func noteNegatives(dsCols []string, negatives map[string]*percentColumn, ps *problems) {
+	for _, col := range dsCols {
+		if neg := negatives[col]; neg != nil {
+			p := *neg.first
+			p.Kind = KindCorrelation
+			p.Reason = fmt.Sprintf("%s: %d negative values, which no accuracy has, and no datasets.csv num_classes to say what it is: "+
+				"read as a regression's correlation in [-1, 1] (as stsb's; an empty num_classes says so)", KindCorrelation, neg.n)
+			ps.note(&p)
+		}
+	}
+}
+
+// percentError is the error of the first dataset column that holds its
+// values as percentages: at least as many in (1, 100] as in range. Each
+// such cell would be skipped alone, leaving the dataset with few or no
+// records and the import looking successful; a few such cells among
+// fractions stay problems of their own.
+func percentError(dsCols []string, percents map[string]*percentColumn, finetunes []store.Finetune) error {
+	if len(percents) == 0 {
+		return nil
+	}
+	valid := map[string]int{}
+	for _, f := range finetunes {
+		valid[f.DatasetID]++
+	}
+	for _, col := range dsCols {
+		pc := percents[col]
+		if pc == nil || pc.n < valid[col] {
+			continue
+		}
+		p := pc.first
+		return fmt.Errorf("%s:%d:%d: column %q: %d of its %d values are in (1, 100], percentages: write its accuracies as fractions in [0, 1]",
+			p.File, p.Line, p.Column, col, pc.n, pc.n+valid[col])
+	}
+	return nil
 }
 
 // placeholderProblem is the one Problem that counts the rows whose probe
@@ -289,11 +366,12 @@ func modelRow(r row, id string) (store.Model, []*Problem) {
 
 // modelValues reads the values of model id's row into t: its probe score (a
 // scores row) and one fine-tune per dataset column with a value (accuracy
-// on [0, 1], or a correlation on [-1, 1] for the regression datasets). A bad
-// cell is left out alone and returned as a problem. It returns the probe
-// score (NaN when none, and when it is the placeholder 0, which sets
-// placeholder) and the number of fine-tunes.
-func modelValues(r row, id string, dsCols []string, regression map[string]bool, t *store.Tables) (probe float64, tuned int, placeholder bool, bad []*Problem) {
+// on [0, 1], or a correlation on [-1, 1] for the regression datasets and,
+// counted in negatives, a negative value of a dataset regression does not
+// type). A bad cell is left out alone and returned as a problem. It
+// returns the probe score (NaN when none, and when it is the placeholder
+// 0, which sets placeholder) and the number of fine-tunes.
+func modelValues(r row, id string, dsCols []string, regression map[string]bool, t *store.Tables, negatives map[string]*percentColumn) (probe float64, tuned int, placeholder bool, bad []*Problem) {
 	probe, p := r.unit(colProbe, "probe score", 0)
 	if p != nil {
 		bad = append(bad, p)
@@ -306,11 +384,16 @@ func modelValues(r row, id string, dsCols []string, regression map[string]bool, 
 			Score: probe, RuntimeSeconds: math.NaN(), Source: Source})
 	}
 	for _, col := range dsCols {
+		isRegression, typed := regression[col]
 		lo, what := 0.0, "accuracy"
-		if regression[col] {
+		if isRegression {
 			lo, what = -1, "correlation"
 		}
 		acc, p := r.unit(col, what, lo)
+		if v, err := strconv.ParseFloat(r.get(col), 64); p != nil && !typed && p.Kind == KindOutOfRange && err == nil && v >= -1 && v < 0 {
+			countIn(negatives, p)
+			acc, p = v, nil
+		}
 		if p != nil {
 			bad = append(bad, p)
 		}
@@ -410,18 +493,31 @@ const (
 	colLanguage     = "language"
 )
 
+// datasetColumns are the columns of datasets.csv that Import reads.
+var datasetColumns = []string{colDataset, colHubID, colHubConfig, colTaskCategory, colTask, colNumClasses,
+	colSizeCategory, colDomain, colLanguage}
+
 // tagColumns are the datasets.csv columns kept as "column:value" tags.
 var tagColumns = []struct{ col, tag string }{
 	{colTask, "task"}, {colDomain, "domain"}, {colHubID, "hub_id"}, {colHubConfig, "hub_config"},
 }
 
-// parseDatasets reads datasets.csv: one dataset per row. It marks in
-// regression the datasets whose num_classes column is present and empty
-// (the benchmark's regressions, scored by a correlation).
-func parseDatasets(ctx context.Context, data []byte, regression map[string]bool, ps *problems) ([]store.Dataset, error) {
+// parseDatasets reads datasets.csv: one dataset per row, and the columns it
+// does not read. It marks in regression the datasets whose num_classes
+// column is present and empty (the benchmark's regressions, scored by a
+// correlation).
+func parseDatasets(ctx context.Context, data []byte, regression map[string]bool, ps *problems) ([]store.Dataset, []string, error) {
 	var out []store.Dataset
+	var unread []string
 	seen := map[string]int{}
-	_, err := readCSV(ctx, data, FileDatasets, ps, func(h *header) error { return h.require(colDataset) }, func(r row) error {
+	_, err := readCSV(ctx, data, FileDatasets, ps, func(h *header) error {
+		for _, n := range h.names {
+			if !slices.Contains(datasetColumns, n) {
+				unread = append(unread, n)
+			}
+		}
+		return h.require(colDataset)
+	}, func(r row) error {
 		id, p := r.key(colDataset, "dataset", "dataset name", seen)
 		if p != nil {
 			return ps.add(p)
@@ -447,15 +543,14 @@ func parseDatasets(ctx context.Context, data []byte, regression map[string]bool,
 				return err
 			}
 		}
-		_, hasClasses := r.h.cols[colNumClasses]
-		if hasClasses && r.get(colNumClasses) == "" {
-			regression[id] = true
+		if _, hasClasses := r.h.cols[colNumClasses]; hasClasses {
+			regression[id] = r.get(colNumClasses) == ""
 		}
 		d.NumClasses = n
 		out = append(out, d)
 		return nil
 	})
-	return out, err
+	return out, unread, err
 }
 
 // datasets is one dataset per column of models_tested.csv, in header order,
@@ -484,6 +579,7 @@ func datasets(cols []string, meta []store.Dataset, probes bool, rep *Report) []s
 			out = append(out, d)
 			seen[d.DatasetID] = true
 			rep.Counts["metadata_without_results"]++
+			rep.MetadataOnly = append(rep.MetadataOnly, d.DatasetID)
 		}
 	}
 	if probes && !seen[ProbeDataset] {

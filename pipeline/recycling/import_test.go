@@ -390,3 +390,58 @@ func TestSharedBaselines(t *testing.T) {
 		}
 	}
 }
+
+// TestImportPercentColumn checks that a dataset column written as
+// percentages (0–100) fails the import at its first such cell, strict or
+// not, where each cell skipped alone would leave the dataset without
+// records and the import successful; one stray percentage among fractions
+// stays a problem of its own (TestImportBad).
+func TestImportPercentColumn(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileModels, strings.Join(FixedColumns, ",")+",sst2,cola\n"+
+		"a/m,roberta-base,1,a/m,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.9,81.2\n"+
+		"a/n,roberta-base,1,a/n,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.8,\n"+
+		"a/o,roberta-base,1,a/o,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.7,0.6\n"+
+		"a/p,roberta-base,1,a/p,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.7,79\n")
+	for _, strict := range []bool{false, true} {
+		_, _, err := Import(context.Background(), dir, Options{Strict: strict})
+		if err == nil {
+			t.Fatalf("strict %v: a column of percentages imported", strict)
+		}
+		if !strings.HasPrefix(err.Error(), `models_tested.csv:2:13: column "cola": `) {
+			t.Errorf("strict %v: error %q, want one at models_tested.csv:2:13 naming cola", strict, err)
+		}
+	}
+}
+
+// TestImportUntypedNegative checks that a dataset datasets.csv does not
+// type (here there is no datasets.csv: a regression such as stsb) keeps its
+// negative values, as a correlation, and one problem says so, strict or
+// not; each was skipped as an accuracy out of range, truncating the
+// dataset's low end.
+func TestImportUntypedNegative(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileModels, strings.Join(FixedColumns, ",")+",sst2,stsb\n"+
+		"a/m,roberta-base,1,a/m,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.9,0.8\n"+
+		"a/n,roberta-base,1,a/n,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.8,-0.2\n"+
+		"a/o,roberta-base,1,a/o,roberta,True,12,False,False,2022-08-04T10:36:41Z,0.5,0.7,-0.1\n")
+	for _, strict := range []bool{false, true} {
+		tables, rep, err := Import(context.Background(), dir, Options{Strict: strict})
+		if err != nil {
+			t.Fatalf("strict %v: %v", strict, err)
+		}
+		var got []float64
+		for _, f := range tables.Finetunes {
+			if f.DatasetID == "stsb" {
+				got = append(got, f.Accuracy)
+			}
+		}
+		if want := []float64{0.8, -0.2, -0.1}; !cmp.Equal(got, want) {
+			t.Errorf("strict %v: stsb values %v, want %v", strict, got, want)
+		}
+		if len(rep.Problems) != 1 || rep.Problems[0].Kind != KindCorrelation || rep.Problems[0].Line != 3 || rep.Problems[0].ColumnName != "stsb" ||
+			!strings.Contains(rep.Problems[0].Reason, "2 negative values") {
+			t.Errorf("strict %v: problems %v, want one correlation problem at line 3 of stsb counting 2 values", strict, rep.Problems)
+		}
+	}
+}

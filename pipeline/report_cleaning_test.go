@@ -1,0 +1,26 @@
+package pipeline
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestReportCleaningDefaultTargets checks that the report says a dataset
+// kept out of the history is no default target (a new column of collapsed
+// runs, or with too few models, vanished from a run's targets with nothing
+// saying so), and does not say it when the targets were named.
+func TestReportCleaningDefaultTargets(t *testing.T) {
+	info := &ReportInfo{Config: DefaultConfig(), Dropped: []string{"wsc: 4 fine-tuned models, fewer than 5"}}
+	var b strings.Builder
+	writeRunDetails(&b, info)
+	const says = "and so out of the default targets"
+	if !strings.Contains(b.String(), says) || !strings.Contains(b.String(), "- wsc: 4 fine-tuned models") {
+		t.Errorf("default targets: report lacks %q or the dataset:\n%s", says, b.String())
+	}
+	info.Config.Targets = []string{"wsc"}
+	b.Reset()
+	writeRunDetails(&b, info)
+	if strings.Contains(b.String(), says) {
+		t.Errorf("named targets: report says %q:\n%s", says, b.String())
+	}
+}
