@@ -217,6 +217,18 @@ func (d *Data) whyDropped(di int) (string, bool) {
 	return "", false
 }
 
+// droppedOutside returns the entries of dropped (Dropped's "id: why") whose
+// dataset is not one of targets.
+func droppedOutside(dropped, targets []string) []string {
+	var out []string
+	for _, s := range dropped {
+		if !slices.ContainsFunc(targets, func(t string) bool { return strings.HasPrefix(s, t+": ") }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // dropReason says why dataset ds, whose models reached vals, cannot serve as
 // history, or returns "": fewer than cfg.MinDatasetModels models, every
 // accuracy equal, a median no better than chance (degenerate), or more than

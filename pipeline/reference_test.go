@@ -261,3 +261,39 @@ func TestRunWarnsOfScreenedTarget(t *testing.T) {
 		t.Errorf("log lacks a warning for %s alone (%q):\n%s", targets[0], want, log.String())
 	}
 }
+
+// TestRunScreenedDefaultTarget: a dataset the history screen leaves out is
+// still a default target when the zoo's reference results name it; the log
+// must not say it is no default target.
+func TestRunScreenedDefaultTarget(t *testing.T) {
+	tables, targets := smallZoo(t)
+	n := 0
+	for i := range tables.Finetunes {
+		if f := &tables.Finetunes[i]; f.DatasetID == targets[0] {
+			if n > 2 {
+				f.Accuracy = 0.5
+			}
+			n++
+		}
+	}
+	for _, target := range targets[:2] {
+		tables.ReferenceResults = append(tables.ReferenceResults,
+			store.ReferenceResult{Source: "test", Method: "LogME", Metric: "pearson", Target: target, Value: 0.5})
+	}
+	cfg := fastConfig(nil)
+	cfg.Seeds = 1
+	cfg.Selection.Mode = pipeline.SelectFixed
+	var log strings.Builder
+	res, err := pipeline.Run(context.Background(), tables, cfg, pipeline.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(res.Targets, targets[0]) {
+		t.Fatalf("targets %v lack %s, which the reference results name", res.Targets, targets[0])
+	}
+	for _, line := range strings.Split(log.String(), "\n") {
+		if strings.Contains(line, "no default target") && strings.Contains(line, targets[0]+":") {
+			t.Errorf("log says default target %s is no default target:\n%s", targets[0], line)
+		}
+	}
+}

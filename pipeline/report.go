@@ -422,7 +422,7 @@ func writeRunDetails(w io.Writer, info *ReportInfo) {
 	}
 	if len(info.Dropped) > 0 {
 		fmt.Fprintf(w, "## Cleaning\n\nDatasets kept out of the history (no graph edges, training rows or history features come from them)")
-		if len(info.Config.Targets) == 0 {
+		if len(info.Config.Targets) == 0 && len(droppedOutside(info.Dropped, info.Targets)) == len(info.Dropped) {
 			fmt.Fprintf(w, ", and so out of the default targets (`--targets` evaluates one all the same)")
 		}
 		fmt.Fprintf(w, ":\n\n")

@@ -23,4 +23,11 @@ func TestReportCleaningDefaultTargets(t *testing.T) {
 	if strings.Contains(b.String(), says) {
 		t.Errorf("named targets: report says %q:\n%s", says, b.String())
 	}
+	// A default target all the same (the zoo's reference results name it).
+	info.Config.Targets, info.Targets = nil, []string{"wsc"}
+	b.Reset()
+	writeRunDetails(&b, info)
+	if strings.Contains(b.String(), says) {
+		t.Errorf("a dropped dataset among the default targets: report says %q:\n%s", says, b.String())
+	}
 }

@@ -88,9 +88,11 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	if r.targets, err = resolveTargets(zoo, r.data, cfg); err != nil {
 		return nil, err
 	}
-	if len(cfg.Targets) == 0 && len(r.data.Dropped) > 0 {
+	// A dataset the reference results or transferability scores name is a
+	// default target all the same.
+	if out := droppedOutside(r.data.Dropped, r.targets); len(cfg.Targets) == 0 && len(out) > 0 {
 		r.log.Info(fmt.Sprintf("%d dataset(s) kept out of the history are no default target; --targets evaluates one all the same",
-			len(r.data.Dropped)), "datasets", strings.Join(r.data.Dropped, "; "))
+			len(out)), "datasets", strings.Join(out, "; "))
 	}
 	if hidden, keep := probeHidesHistory(r.data, cfg.Probe); len(hidden) > 0 {
 		r.log.Warn(fmt.Sprintf("probe = %d reveals every model of %d history dataset(s), which then give no training rows: %s; probe = %d or less keeps them",

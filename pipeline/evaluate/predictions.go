@@ -360,6 +360,10 @@ func (pr *predictionReader) record(rec []string, line int) (Prediction, error) {
 	return p, nil
 }
 
+// experimentRanks is the rank directory of a TransferGraph experiment
+// directory.
+const experimentRanks = "rank_final"
+
 // readRankDir reads the TransferGraph layout <target>/<method>/results_*.csv.
 // It returns the predictions and the method directories it skipped
 // (<target>/<method>, those of model_ratio re-runs).
@@ -371,11 +375,12 @@ func readRankDir(dir string, resolve func(string) (string, error), un *unscored)
 	if len(targets) == 0 {
 		return nil, nil, fmt.Errorf("%s: no <target>/<method>/results_*.csv directories", dir)
 	}
+	// Before any other directory of the experiment's is taken for a target.
+	if _, err := resolve(experimentRanks); err != nil && slices.Contains(targets, experimentRanks) {
+		return nil, nil, fmt.Errorf("%s is a TransferGraph experiment directory: give its rank directory, %s", dir, filepath.Join(dir, experimentRanks))
+	}
 	for _, t := range targets {
 		id, err := resolve(t)
-		if err != nil && t == "rank_final" {
-			return nil, nil, fmt.Errorf("%s is a TransferGraph experiment directory: give its rank directory, %s", dir, filepath.Join(dir, t))
-		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, t), err)
 		}

@@ -117,6 +117,12 @@ func TestReadPredictionsExperimentDir(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "give its rank directory, "+filepath.Join(dir, "rank_final")) {
 		t.Errorf("err = %v, want one naming the rank directory to give", err)
 	}
+	// Another directory of the experiment's that sorts before rank_final.
+	writeFile(t, filepath.Join(dir, "features", "cifar100.csv"), "x\n")
+	_, err = ReadPredictions(dir, ReadOptions{Datasets: zooDatasets})
+	if err == nil || !strings.Contains(err.Error(), "give its rank directory, "+filepath.Join(dir, "rank_final")) {
+		t.Errorf("with a features directory: err = %v, want one naming the rank directory to give", err)
+	}
 }
 
 func TestReadPredictionsRankDir(t *testing.T) {
