@@ -1,11 +1,11 @@
 package pipeline
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -338,15 +338,11 @@ func (ch *barChart) save(dir, name string) (string, error) {
 }
 
 func writeCanvas(path string, c io.WriterTo) error {
-	f, err := os.Create(path)
-	if err != nil {
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
 		return err
 	}
-	_, err = c.WriteTo(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return store.WriteFileAtomic(path, b.Bytes())
 }
 
 func scatter(dir string, info *ReportInfo, preds []store.Prediction, target string) (string, error) {

@@ -252,7 +252,11 @@ func TestBaselineDefaultTargetsAsRun(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("baseline: exit %d; stderr:\n%s", code, stderr)
 	}
-	header, _, _ := strings.Cut(strings.SplitN(stdout, "\n", 4)[2], "\n")
+	lines := strings.Split(stdout, "\n")
+	if len(lines) < 3 {
+		t.Fatalf("baseline printed %d lines, want a table:\n%s", len(lines), stdout)
+	}
+	header := lines[2]
 	if !strings.Contains(header, "alpha") || !strings.Contains(header, "beta") || strings.Contains(header, "flat") {
 		t.Errorf("targets of the table %q: want alpha and beta, not flat (collapsed)\n%s", header, stdout)
 	}
