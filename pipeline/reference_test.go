@@ -239,16 +239,7 @@ func TestRunPartialReference(t *testing.T) {
 // leaves out (here: most of its models share one accuracy, collapsed runs)
 // is still run, with a warning that names it and why.
 func TestRunWarnsOfScreenedTarget(t *testing.T) {
-	tables, targets := smallZoo(t)
-	n := 0
-	for i := range tables.Finetunes {
-		if f := &tables.Finetunes[i]; f.DatasetID == targets[0] {
-			if n > 2 {
-				f.Accuracy = 0.5
-			}
-			n++
-		}
-	}
+	tables, targets := collapsedTarget(t)
 	cfg := fastConfig(targets[:2])
 	cfg.Seeds = 1
 	cfg.Selection.Mode = pipeline.SelectFixed
@@ -266,16 +257,7 @@ func TestRunWarnsOfScreenedTarget(t *testing.T) {
 // still a default target when the zoo's reference results name it; the log
 // must not say it is no default target.
 func TestRunScreenedDefaultTarget(t *testing.T) {
-	tables, targets := smallZoo(t)
-	n := 0
-	for i := range tables.Finetunes {
-		if f := &tables.Finetunes[i]; f.DatasetID == targets[0] {
-			if n > 2 {
-				f.Accuracy = 0.5
-			}
-			n++
-		}
-	}
+	tables, targets := collapsedTarget(t)
 	for _, target := range targets[:2] {
 		tables.ReferenceResults = append(tables.ReferenceResults,
 			store.ReferenceResult{Source: "test", Method: "LogME", Metric: "pearson", Target: target, Value: 0.5})
@@ -296,4 +278,21 @@ func TestRunScreenedDefaultTarget(t *testing.T) {
 			t.Errorf("log says default target %s is no default target:\n%s", targets[0], line)
 		}
 	}
+}
+
+// collapsedTarget is the small zoo with its first target's records
+// collapsed: all but three of its models share one accuracy, so the history
+// screen leaves it out.
+func collapsedTarget(t *testing.T) (*store.Tables, []string) {
+	tables, targets := smallZoo(t)
+	n := 0
+	for i := range tables.Finetunes {
+		if f := &tables.Finetunes[i]; f.DatasetID == targets[0] {
+			if n > 2 {
+				f.Accuracy = 0.5
+			}
+			n++
+		}
+	}
+	return tables, targets
 }
