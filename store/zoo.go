@@ -592,3 +592,29 @@ func (t *Tables) DatasetIDs() []string {
 	}
 	return ids
 }
+
+// DatasetNames returns a function that maps a written dataset name to one of
+// ids: the id itself, or the one id that name writes with "_" for "/", as
+// TransferGraph's rank directories and result tables name glue/sst2
+// glue_sst2. It reports false for a name that is neither, or that two ids
+// write alike.
+func DatasetNames(ids []string) func(name string) (string, bool) {
+	exact := make(map[string]bool, len(ids))
+	flat := make(map[string]string, len(ids))
+	for _, id := range ids {
+		exact[id] = true
+		f := strings.ReplaceAll(id, "/", "_")
+		if prev, ok := flat[f]; ok && prev != id {
+			flat[f] = "" // ambiguous: only an exact name resolves
+			continue
+		}
+		flat[f] = id
+	}
+	return func(name string) (string, bool) {
+		if exact[name] {
+			return name, true
+		}
+		id := flat[name]
+		return id, id != ""
+	}
+}

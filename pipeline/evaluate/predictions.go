@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/zoograph/zoograph/store"
 )
 
 // CSVError is a malformed predictions file: the file, the 1-based line (0
@@ -169,28 +171,16 @@ func (u *unscored) add(file string, line int) {
 	u.n++
 }
 
-// targetResolver maps a written target name to a dataset id.
+// targetResolver maps a written target name to a dataset id
+// (store.DatasetNames); every name is an id when datasets is nil.
 func targetResolver(datasets []string) func(string) (string, error) {
 	if datasets == nil {
 		return func(name string) (string, error) { return name, nil }
 	}
-	exact := map[string]bool{}
-	flat := map[string]string{}
-	for _, d := range datasets {
-		exact[d] = true
-		f := strings.ReplaceAll(d, "/", "_")
-		if prev, ok := flat[f]; ok && prev != d {
-			flat[f] = "" // ambiguous: only an exact name resolves
-			continue
-		}
-		flat[f] = d
-	}
+	lookup := store.DatasetNames(datasets)
 	return func(name string) (string, error) {
-		if exact[name] {
-			return name, nil
-		}
-		if d := flat[name]; d != "" {
-			return d, nil
+		if id, ok := lookup(name); ok {
+			return id, nil
 		}
 		return "", fmt.Errorf("unknown target %q: not a dataset of the zoo", name)
 	}

@@ -190,19 +190,14 @@ func parseFiles(ctx context.Context, files map[string][]byte, lay *layout, ps *p
 // dataset id, or an aggregate (_weighted_mean), stays; a name that is one
 // dataset's id with "/" written "_" becomes that id.
 func resultTargets(rs []store.ReferenceResult, ds []store.Dataset) {
-	ids := make(map[string]bool, len(ds))
-	flat := make(map[string][]string, len(ds))
-	for _, d := range ds {
-		ids[d.DatasetID] = true
-		f := strings.ReplaceAll(d.DatasetID, "/", "_")
-		flat[f] = append(flat[f], d.DatasetID)
+	ids := make([]string, len(ds))
+	for i, d := range ds {
+		ids[i] = d.DatasetID
 	}
+	lookup := store.DatasetNames(ids)
 	for i, r := range rs {
-		if ids[r.Target] || strings.HasPrefix(r.Target, "_") {
-			continue
-		}
-		if m := flat[r.Target]; len(m) == 1 {
-			rs[i].Target = m[0]
+		if id, ok := lookup(r.Target); ok && !strings.HasPrefix(r.Target, "_") {
+			rs[i].Target = id
 		}
 	}
 }
