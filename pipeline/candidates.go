@@ -209,26 +209,46 @@ func datasetDescriptions(d *Data, tasks map[string]string) []Description {
 		if out[di].Modality != "" && out[di].Task != "" {
 			continue
 		}
-		mods, tasks := map[string]int{}, map[string]int{}
+		var votes kindVotes
 		for mi, a := range d.acc[di] {
-			if isNaN(a) || own[mi].Modality == "" {
-				continue
-			}
-			mods[own[mi].Modality]++
-			if own[mi].Task != "" {
-				tasks[own[mi].Task]++
+			if !isNaN(a) {
+				votes.add(own[mi].Modality, own[mi].Task)
 			}
 		}
-		if out[di].Modality == "" {
-			out[di].Modality = argmax(mods)
-		}
-		if out[di].Task == "" {
-			if t := argmax(tasks); t != "" && hubTasks[t].modality == out[di].Modality {
-				out[di].Task = t
-			}
-		}
+		votes.fill(&out[di])
 	}
 	return out
+}
+
+// kindVotes counts the modalities and tasks of the datasets or models that
+// vote on the kind of a dataset whose row does not say it.
+type kindVotes struct{ mods, tasks map[string]int }
+
+// add counts one vote; a vote without a modality does not count.
+func (v *kindVotes) add(modality, task string) {
+	if modality == "" {
+		return
+	}
+	if v.mods == nil {
+		v.mods, v.tasks = map[string]int{}, map[string]int{}
+	}
+	v.mods[modality]++
+	if task != "" {
+		v.tasks[task]++
+	}
+}
+
+// fill gives desc, where it lacks them, the modality of the most votes and
+// the task of the most votes when that task is of desc's modality.
+func (v *kindVotes) fill(desc *Description) {
+	if desc.Modality == "" {
+		desc.Modality = argmax(v.mods)
+	}
+	if desc.Task == "" {
+		if t := argmax(v.tasks); t != "" && hubTasks[t].modality == desc.Modality {
+			desc.Task = t
+		}
+	}
 }
 
 func argmax(count map[string]int) string {

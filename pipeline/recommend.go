@@ -912,45 +912,27 @@ func recordedAccuracy(fts []store.Finetune, dataset string) map[string]float64 {
 // task) most of the datasets it has recorded distances to have: a distance
 // between probe embeddings exists only between datasets of one modality.
 func inferFromDistances(d *Data, descs []Description, t int) {
-	mods, tasks := map[string]int{}, map[string]int{}
+	var votes kindVotes
 	for b := range d.Datasets {
-		if b == t || math.IsNaN(d.dist[t][b]) || descs[b].Modality == "" {
-			continue
-		}
-		mods[descs[b].Modality]++
-		if descs[b].Task != "" {
-			tasks[descs[b].Task]++
+		if b != t && !math.IsNaN(d.dist[t][b]) {
+			votes.add(descs[b].Modality, descs[b].Task)
 		}
 	}
-	descs[t].Modality = argmax(mods)
-	if task := argmax(tasks); task != "" && hubTasks[task].modality == descs[t].Modality {
-		descs[t].Task = task
-	}
+	votes.fill(&descs[t])
 }
 
 // inferFromModels sets the modality and task of dataset t to those most of
 // models (ids; those d does not hold are skipped) have of their own
 // (ownKind), as datasetDescriptions does for a dataset with records.
 func inferFromModels(d *Data, descs []Description, t int, models []string) {
-	mods, tasks := map[string]int{}, map[string]int{}
+	var votes kindVotes
 	for _, id := range models {
-		mi, ok := d.modelIdx[id]
-		if !ok {
-			continue
-		}
-		k := ownKind(&d.Models[mi])
-		if k.Modality == "" {
-			continue
-		}
-		mods[k.Modality]++
-		if k.Task != "" {
-			tasks[k.Task]++
+		if mi, ok := d.modelIdx[id]; ok {
+			k := ownKind(&d.Models[mi])
+			votes.add(k.Modality, k.Task)
 		}
 	}
-	descs[t].Modality = argmax(mods)
-	if task := argmax(tasks); task != "" && hubTasks[task].modality == descs[t].Modality {
-		descs[t].Task = task
-	}
+	votes.fill(&descs[t])
 }
 
 // recordedModels are the models with a fine-tune recorded on dataset, in
