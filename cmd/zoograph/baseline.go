@@ -93,7 +93,7 @@ func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
 	fs.Uint64Var(&o.seed, "seed", 0, "base seed of the random baseline")
 	fs.IntVar(&o.seeds, "seeds", evaluate.DefaultRandomSeeds, "repetitions of the random baseline (a count): seeds seed, …, seed+N-1")
 	o.baselines = evaluate.AllBaselines()
-	fs.Var(givenValue{&listValue[string]{list: &o.baselines, check: checkBaseline}, &o.baselinesGiven}, "baselines",
+	fs.Var(&listValue[string]{list: &o.baselines, check: checkBaseline}, "baselines",
 		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none; those the zoo has no data for are left out)")
 	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: eval, the datasets the predictions cover; baseline, those with LogME or Reg-H-Score scores, else run's: the datasets with enough fine-tuned models that the history screen keeps)")
 }
@@ -106,8 +106,9 @@ func checkBaseline(b string) error {
 }
 
 // check reports what parsing alone cannot: arguments left, a seed range
-// evaluate cannot hold.
+// evaluate cannot hold; it notes whether --baselines was given.
 func (o *evalOptions) check(fs *flag.FlagSet) error {
+	o.baselinesGiven = flagGiven(fs, "baselines")
 	switch {
 	case fs.NArg() > 0:
 		return usagef("unexpected argument %q", fs.Arg(0))
@@ -119,26 +120,6 @@ func (o *evalOptions) check(fs *flag.FlagSet) error {
 		return usagef("--seed %d: want at most %d", o.seed, uint64(math.MaxInt64)-uint64(o.seeds))
 	}
 	return nil
-}
-
-// givenValue is a flag.Value that records whether it was set.
-type givenValue struct {
-	flag.Value
-	given *bool
-}
-
-// String is safe on the zero value, which flag.PrintDefaults makes to
-// tell whether a default is worth printing.
-func (v givenValue) String() string {
-	if v.Value == nil {
-		return ""
-	}
-	return v.Value.String()
-}
-
-func (v givenValue) Set(s string) error {
-	*v.given = true
-	return v.Value.Set(s)
 }
 
 // start refuses a non-empty report directory before any work, and reads
