@@ -232,8 +232,8 @@ func TestScreenDatasets(t *testing.T) {
 		t.Errorf("history = %v, want %v", history, want)
 	}
 	// A dataset without records is not dropped: it never was history.
-	if want := []string{"y: every model has the same accuracy"}; !slices.Equal(dropped, want) {
-		t.Errorf("dropped = %q, want %q", dropped, want)
+	if want := []DroppedDataset{{Dataset: "y", Why: "every model has the same accuracy"}}; !slices.Equal(dropped, want) {
+		t.Errorf("dropped = %v, want %v", dropped, want)
 	}
 }
 
@@ -352,8 +352,8 @@ func TestCleanSteps(t *testing.T) {
 	if got, want := d.acc, [][]float64{{0.2, 0.6}, {0.5, nan}}; !sameMatrix(got, want) {
 		t.Errorf("acc = %v, want %v", got, want)
 	}
-	if want := []string{"y: 1 fine-tuned models, fewer than 2"}; !slices.Equal(d.Dropped, want) {
-		t.Errorf("Dropped = %q, want %q", d.Dropped, want)
+	if want := []DroppedDataset{{Dataset: "y", Why: "1 fine-tuned models, fewer than 2"}}; !slices.Equal(d.Dropped, want) {
+		t.Errorf("Dropped = %v, want %v", d.Dropped, want)
 	}
 	if d.distScale != 3 || !d.hasDistances {
 		t.Errorf("distScale = %v, hasDistances = %v; want 3, true", d.distScale, d.hasDistances)

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -47,7 +48,7 @@ type Data struct {
 	modelType, architecture, pretrain map[string]float64
 
 	// Dropped lists the datasets removed from the history, with why.
-	Dropped []string
+	Dropped []DroppedDataset
 
 	historyData
 }
@@ -177,7 +178,7 @@ func (d *Data) meanAccuracy(finetunes []store.Finetune) [][]float64 {
 // decides which datasets serve as history: those with records that
 // dropReason finds nothing against. dropped says why each other dataset
 // with records does not, in dataset order.
-func (d *Data) screenDatasets(cfg CleanConfig) (norm [][]float64, history []bool, dropped []string) {
+func (d *Data) screenDatasets(cfg CleanConfig) (norm [][]float64, history []bool, dropped []DroppedDataset) {
 	nd, nm := len(d.Datasets), len(d.Models)
 	norm, history = newMatrix(nd, nm, math.NaN()), make([]bool, nd)
 	for di := range nd {
@@ -197,7 +198,7 @@ func (d *Data) screenDatasets(cfg CleanConfig) (norm [][]float64, history []bool
 			}
 		}
 		if why := dropReason(d.Datasets[di], vals, cfg); why != "" {
-			dropped = append(dropped, d.Datasets[di].DatasetID+": "+why)
+			dropped = append(dropped, DroppedDataset{Dataset: d.Datasets[di].DatasetID, Why: why})
 		} else {
 			history[di] = true
 		}
@@ -205,25 +206,47 @@ func (d *Data) screenDatasets(cfg CleanConfig) (norm [][]float64, history []bool
 	return norm, history, dropped
 }
 
-// whyDropped returns why dataset di was left out of the history (Dropped's
-// entry without its id), and whether it was.
+// DroppedDataset is a dataset the history screen left out, and why.
+type DroppedDataset struct {
+	Dataset string `json:"dataset"`
+	Why     string `json:"why"`
+}
+
+// String is "dataset: why", as logs and reports print it.
+func (d DroppedDataset) String() string { return d.Dataset + ": " + d.Why }
+
+// UnmarshalJSON reads the object, or the "dataset: why" string that
+// report.json held before (so that `zoograph report` re-renders an older
+// run).
+func (d *DroppedDataset) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		id, why, _ := strings.Cut(s, ": ")
+		*d = DroppedDataset{Dataset: id, Why: why}
+		return nil
+	}
+	type plain DroppedDataset
+	return json.Unmarshal(b, (*plain)(d))
+}
+
+// whyDropped returns why dataset di was left out of the history, and
+// whether it was.
 func (d *Data) whyDropped(di int) (string, bool) {
-	prefix := d.Datasets[di].DatasetID + ": "
-	for _, s := range d.Dropped {
-		if why, ok := strings.CutPrefix(s, prefix); ok {
-			return why, true
+	for _, dd := range d.Dropped {
+		if dd.Dataset == d.Datasets[di].DatasetID {
+			return dd.Why, true
 		}
 	}
 	return "", false
 }
 
-// droppedOutside returns the entries of dropped (Dropped's "id: why") whose
-// dataset is not one of targets.
-func droppedOutside(dropped, targets []string) []string {
-	var out []string
-	for _, s := range dropped {
-		if !slices.ContainsFunc(targets, func(t string) bool { return strings.HasPrefix(s, t+": ") }) {
-			out = append(out, s)
+// droppedOutside returns the entries of dropped whose dataset is not one of
+// targets.
+func droppedOutside(dropped []DroppedDataset, targets []string) []DroppedDataset {
+	var out []DroppedDataset
+	for _, dd := range dropped {
+		if !slices.Contains(targets, dd.Dataset) {
+			out = append(out, dd)
 		}
 	}
 	return out

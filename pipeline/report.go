@@ -38,7 +38,7 @@ type ReportInfo struct {
 	CreatedAt   time.Time             `json:"created_at"`
 	Targets     []string              `json:"targets"`
 	Features    []string              `json:"features"`
-	Dropped     []string              `json:"dropped_history,omitempty"`
+	Dropped     []DroppedDataset      `json:"dropped_history,omitempty"`
 	GraphStats  map[string]GraphStats `json:"graphs,omitempty"`
 	// TimingsSeconds holds the stage timings (summed over parallel tasks)
 	// and "wall", the run's elapsed time.

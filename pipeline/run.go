@@ -52,7 +52,7 @@ type Result struct {
 	// run's elapsed time.
 	Timings map[string]float64
 	Wall    time.Duration
-	Dropped []string
+	Dropped []DroppedDataset
 	// Graph sizes per target.
 	GraphStats map[string]GraphStats
 	Features   []string
@@ -91,8 +91,12 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 	// A dataset the reference results or transferability scores name is a
 	// default target all the same.
 	if out := droppedOutside(r.data.Dropped, r.targets); len(cfg.Targets) == 0 && len(out) > 0 {
+		why := make([]string, len(out))
+		for i, dd := range out {
+			why[i] = dd.String()
+		}
 		r.log.Info(fmt.Sprintf("%d dataset(s) kept out of the history are no default target; --targets evaluates one all the same",
-			len(out)), "datasets", strings.Join(out, "; "))
+			len(out)), "datasets", strings.Join(why, "; "))
 	}
 	if hidden, keep := probeHidesHistory(r.data, cfg.Probe); len(hidden) > 0 {
 		r.log.Warn(fmt.Sprintf("probe = %d reveals every model of %d history dataset(s), which then give no training rows: %s; probe = %d or less keeps them",
@@ -183,8 +187,8 @@ func (r *runner) clean(zoo *store.Tables) (*store.Tables, *History, error) {
 		return nil, nil, err
 	}
 	r.timings.add("clean", time.Since(t0))
-	for _, why := range data.Dropped {
-		r.log.Info("history dataset dropped", "reason", why)
+	for _, dd := range data.Dropped {
+		r.log.Info("history dataset dropped", "reason", dd.String())
 	}
 	r.data = data
 	return zoo, hist, nil
