@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -297,8 +298,17 @@ func TestErrNoTable(t *testing.T) {
 			}
 		})
 	}
+	// A missing zoo directory is not a zoo either, and says so in one plain
+	// clause.
+	_, err := ReadManifest(filepath.Join(dir, "nope"))
+	if !errors.Is(err, ErrNotZoo) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadManifest of a missing dir: err = %v, want ErrNotZoo and fs.ErrNotExist", err)
+	}
+	if want := filepath.Join(dir, "nope") + ": the directory does not exist"; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("ReadManifest of a missing dir: err = %v, want it to end %q", err, want)
+	}
 	// A directory that exists but is no zoo is not a missing table.
-	_, _, err := ReadZoo(dir)
+	_, _, err = ReadZoo(dir)
 	if !errors.Is(err, ErrNotZoo) || errors.Is(err, ErrNoTable) {
 		t.Errorf("ReadZoo of a plain directory: err = %v, want ErrNotZoo and not ErrNoTable", err)
 	}

@@ -97,6 +97,19 @@ func (m *Manifest) clone() *Manifest {
 	return &c
 }
 
+// missingZooError is a zoo directory that does not exist: not a zoo, and
+// no table of it (errors.Is matches ErrNotZoo, ErrNoTable and
+// fs.ErrNotExist).
+type missingZooError string
+
+func (e missingZooError) Error() string {
+	return fmt.Sprintf("store: read zoo %s: the directory does not exist", string(e))
+}
+
+func (e missingZooError) Is(target error) bool {
+	return target == ErrNotZoo || target == ErrNoTable || target == fs.ErrNotExist
+}
+
 // ReadManifest reads and checks dir's manifest.json. A missing directory
 // yields an error wrapping ErrNoTable and ErrNotZoo; a directory without a
 // manifest, ErrNotZoo.
@@ -104,7 +117,7 @@ func ReadManifest(dir string) (*Manifest, error) {
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("store: read zoo %s: %w, %w: the directory does not exist", dir, ErrNotZoo, ErrNoTable)
+		return nil, missingZooError(dir)
 	case err != nil:
 		return nil, fmt.Errorf("store: read zoo: %w", err)
 	case !st.IsDir():

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -60,13 +59,13 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 2 {
 		m, err := store.ReadManifest(dir)
 		if err != nil {
-			return notZoo(dir, err)
+			return err
 		}
 		return inspectTable(e.stdout, dir, m, pos[1], *limit, *asJSON)
 	}
 	zs, err := store.Summarize(dir, *verify)
 	if err != nil {
-		return notZoo(dir, err)
+		return err
 	}
 	sum := &zooSummary{ZooSummary: zs}
 	if zs.Rows("evals") > 0 {
@@ -89,14 +88,6 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("verify: %d of %d tables differ from %s", bad, len(sum.Tables), store.ManifestFile)
 	}
 	return nil
-}
-
-// notZoo words a manifest that cannot be read.
-func notZoo(dir string, err error) error {
-	if errors.Is(err, store.ErrNotZoo) {
-		return fmt.Errorf("%s is not a zoo directory (no readable %s): %w", dir, store.ManifestFile, err)
-	}
-	return err
 }
 
 // parseInterspersed parses flags that may come before, between or after the

@@ -209,7 +209,7 @@ func TestInspectErrors(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"not a zoo", []string{plain}, exitFailure, "is not a zoo directory"},
+		{"not a zoo", []string{plain}, exitFailure, "not a zoo: no manifest.json"},
 		{"missing dir", []string{filepath.Join(plain, "nope")}, exitFailure, "does not exist"},
 		{"unknown table", []string{dir, "evals"}, exitFailure, `has no table "evals" (tables: models, finetunes, scores)`},
 		{"no args", nil, exitUsage, "missing ZOO"},

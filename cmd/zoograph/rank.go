@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -140,12 +141,12 @@ func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
 	if r.Described {
 		what += "; described"
 	}
-	seeds := fmt.Sprintf("mean of %d seeds", r.Seeds)
-	if r.Seeds == 1 {
-		seeds = "1 seed"
+	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, %s\n\n", r.Target, what, r.Method, overSeeds(r.Seeds))
+	tied := func(nn []pipeline.Neighbour) bool { // nn is sorted by distance
+		return len(nn) > 1 && nn[0].Distance == nn[len(nn)-1].Distance &&
+			!slices.ContainsFunc(nn, func(n pipeline.Neighbour) bool { return n.Source != nn[0].Source })
 	}
-	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, %s\n\n", r.Target, what, r.Method, seeds)
-	if nn := r.Nearest; len(nn) > 1 && nn[0].Distance == nn[len(nn)-1].Distance && nn[0].Source == nn[len(nn)-1].Source {
+	if nn := r.Nearest; tied(nn) {
 		// Listed as nearest, they would look chosen; the name order chose them.
 		var near []string
 		for _, n := range nn {

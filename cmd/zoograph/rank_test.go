@@ -205,4 +205,14 @@ func TestRankTextTiedNeighbours(t *testing.T) {
 	if want := "Nearest known datasets: ag_news (1, metadata), anli (2, metadata)\n"; !strings.Contains(b.String(), want) {
 		t.Errorf("output lacks %q:\n%s", want, b.String())
 	}
+	// One distance from two sources: each is named with its own source.
+	r.Nearest[1].Distance = 1
+	r.Nearest = append(r.Nearest[:1], pipeline.Neighbour{Dataset: "boolq", Distance: 1, Source: "given"}, r.Nearest[1])
+	b.Reset()
+	if err := writeRankText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Nearest known datasets: ag_news (1, metadata), boolq (1, given), anli (1, metadata)\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, b.String())
+	}
 }

@@ -86,6 +86,15 @@ func parseExperiment(fs *flag.FlagSet, args []string, outUsage string, defaults 
 	return zoo, out, cfg, nil
 }
 
+// overSeeds says what a table's numbers are over: "mean over n seeds", or
+// "1 seed".
+func overSeeds(n int) string {
+	if n == 1 {
+		return "1 seed"
+	}
+	return fmt.Sprintf("mean over %d seeds", n)
+}
+
 // printRunSummary prints the headline Pearson table of a run directory.
 func printRunSummary(e *env, dir string) error {
 	var info pipeline.ReportInfo
@@ -108,11 +117,7 @@ func printRunSummary(e *env, dir string) error {
 			cols = append(cols, c)
 		}
 	}
-	seeds := fmt.Sprintf("mean over %d seeds", info.Config.Seeds)
-	if info.Config.Seeds == 1 {
-		seeds = "1 seed"
-	}
-	fmt.Fprintf(e.stdout, "Pearson per target (%s protocol, %s, %s):\n\n", protocol, seeds, pipeline.TargetsKind(info.Config))
+	fmt.Fprintf(e.stdout, "Pearson per target (%s protocol, %s, %s):\n\n", protocol, overSeeds(info.Config.Seeds), pipeline.TargetsKind(info.Config))
 	fmt.Fprintf(e.stdout, "%-28s", "target")
 	for _, c := range cols {
 		fmt.Fprintf(e.stdout, " %14s", c)
