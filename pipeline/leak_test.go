@@ -294,3 +294,45 @@ func TestRecommendNoTargetRecordReachesAnyScore(t *testing.T) {
 		}
 	}
 }
+
+// TestCardResultOnTargetConfig is the scramble test on the zoo of the real
+// cards for a dataset the cards report with a config (glue/mrpc). Their
+// models declare the dataset without it (datasets: [glue]), and the
+// accuracy each card reports, its reported_accuracy, is its base model's
+// record on glue/mrpc. A reported accuracy reaches a GNN's node features (a
+// model one lineage edge from its base model, whose test row reads the
+// embedding) and the metadata columns; changing those of the cards that
+// report a result on the target must not change its predictions by a bit.
+func TestCardResultOnTargetConfig(t *testing.T) {
+	_, tables := realCardsZoo(t)
+	const target = "glue/mrpc"
+	onTarget := map[string]float64{} // model → its card's result on the target
+	for _, r := range pipeline.HistoryFromEvals(tables).Records {
+		if r.Dataset == target {
+			onTarget[r.Model] = r.Value
+		}
+	}
+	scrambled := *tables
+	scrambled.Models = slices.Clone(tables.Models)
+	reported := 0
+	for i := range scrambled.Models {
+		if m := &scrambled.Models[i]; m.ReportedAccuracy == onTarget[m.ModelID] {
+			m.ReportedAccuracy = 1 - m.ReportedAccuracy
+			reported++
+		}
+	}
+	if len(onTarget) < 3 || reported != len(onTarget) {
+		t.Fatalf("%d records on %s, %d of them the card's reported accuracy: the test needs 3 or more, all of them", len(onTarget), target, reported)
+	}
+	for _, learner := range []pipeline.Learner{pipeline.LearnerGraphSAGE, pipeline.LearnerNone} {
+		t.Run(learner.String(), func(t *testing.T) {
+			cfg := fastConfig([]string{target})
+			cfg.Clean.MinDatasetModels = 3
+			cfg.Seeds, cfg.Protocols, cfg.Baselines = 1, []string{"clean"}, []pipeline.Baseline{pipeline.BaselineMetadata}
+			cfg.Learner, cfg.Selection.Mode = learner, pipeline.SelectFixed
+			cfg.GNN.Epochs = 40
+			before, after := runFor(t, tables, cfg), runFor(t, &scrambled, cfg)
+			sameScores(t, targetScores(before, target), targetScores(after, target), []string{cfg.Method(), "metadata"})
+		})
+	}
+}
