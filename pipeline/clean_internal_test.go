@@ -26,6 +26,7 @@ func handData(models, datasets []string) *Data {
 		d.datasetIdx[id] = i
 	}
 	d.sources = make([][]int, len(models))
+	d.reportedOn = d.sources // what a card's result may be on: here what it was trained on
 	return d
 }
 

@@ -502,7 +502,7 @@ func (d *Data) Without(t int) *Data {
 	v := *d
 	v.Models = slices.Clone(d.Models)
 	for mi := range v.Models {
-		if mi < len(d.sources) && slices.Contains(d.sources[mi], t) {
+		if mi < len(d.reportedOn) && slices.Contains(d.reportedOn[mi], t) {
 			v.Models[mi].ReportedAccuracy = math.NaN()
 		}
 	}

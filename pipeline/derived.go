@@ -35,6 +35,11 @@ type historyData struct {
 	// sources[m] are the dataset indices model m was trained on: declared
 	// (source_datasets) or named in its repo id (see sourcesFromID).
 	sources [][]int
+	// reportedOn[m] are the datasets model m's reported accuracy may be a
+	// result on (see deriveReportedOn): its sources, and the datasets one
+	// of its declared datasets names loosely. A row on one of them, or of a
+	// target among them, does not see the reported accuracy.
+	reportedOn [][]int
 	// base[m] encodes model m's first base model (NaN when none); baseOf[m]
 	// is its id.
 	base   []float64
@@ -65,6 +70,7 @@ func deriveHistory(d *Data) {
 	}
 	d.deriveAgreement()
 	d.deriveSources()
+	d.deriveReportedOn()
 	d.deriveBase()
 	d.deriveProbe()
 	d.meta = make([]datasetMeta, len(d.Datasets))
@@ -128,6 +134,50 @@ func (d *Data) deriveSources() {
 			add(di)
 		}
 		d.sources[mi] = src
+	}
+}
+
+// deriveReportedOn sets d.reportedOn: each model's sources, then every
+// dataset that one of its declared source datasets names as the crawler
+// matches a card's result to them when it reads the reported accuracy
+// (crawler.ReportedAccuracy: case-folded, whole or by the last segment)
+// with the config left out: a dataset of the zoo is named by s when it, or
+// it without its last segment (glue/mrpc without its config mrpc), is s or
+// ends in the same segment. A card that declares "glue" reports its
+// accuracy on one of glue's configs, which the zoo knows as glue/mrpc: the
+// base model's record there, one lineage edge away.
+func (d *Data) deriveReportedOn() {
+	last := func(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
+	// The datasets by each key a declared dataset s is compared on: the
+	// id, its last segment, and the same of the id without its last
+	// segment, the keys' kinds kept apart by a prefix.
+	named := map[string][]int{}
+	for di, ds := range d.Datasets {
+		id := strings.ToLower(ds.DatasetID)
+		keys := []string{"id " + id, "last " + last(id)}
+		if i := strings.LastIndexByte(id, '/'); i > 0 {
+			keys = append(keys, "id "+id[:i], "last "+last(id[:i]))
+		}
+		for _, k := range keys {
+			if !slices.Contains(named[k], di) {
+				named[k] = append(named[k], di)
+			}
+		}
+	}
+	d.reportedOn = make([][]int, len(d.Models))
+	for mi, m := range d.Models {
+		on := slices.Clone(d.sources[mi])
+		for _, s := range m.SourceDatasets {
+			if s = strings.ToLower(strings.TrimSpace(s)); s == "" {
+				continue
+			}
+			for _, di := range slices.Concat(named["id "+s], named["last "+last(s)]) {
+				if !slices.Contains(on, di) {
+					on = append(on, di)
+				}
+			}
+		}
+		d.reportedOn[mi] = on
 	}
 }
 

@@ -114,7 +114,7 @@ func nodeFeatures(d *Data, t int, tg *TargetGraph) *mat.Dense {
 		row := x.RawRowView(int(tg.Model[mi]))
 		row[0], row[1], row[2] = logOrNaN(float64(m.NumParameters)), zeroNaN(float64(m.InputSize)), zeroNaN(float64(m.OutputSize))
 		row[3], row[4] = logOrNaN(float64(m.NumLabels)), m.ReportedAccuracy
-		if slices.Contains(d.sources[mi], t) {
+		if slices.Contains(d.reportedOn[mi], t) {
 			row[4] = math.NaN()
 		}
 		row[5], row[6] = math.Log1p(float64(m.Downloads)), math.Log1p(float64(m.Likes))

@@ -15,6 +15,7 @@ func TestMetadataHidesReportedAccuracy(t *testing.T) {
 	d := handData([]string{"child", "target-child", "other"}, []string{"history", "target"})
 	d.Models[0].ReportedAccuracy, d.Models[1].ReportedAccuracy, d.Models[2].ReportedAccuracy = 0.91, 0.83, 0.72
 	d.sources = [][]int{{0}, {1}, nil}
+	d.reportedOn = d.sources // what a card's result may be on: here what it was trained on
 	const target = 1
 	cases := []struct {
 		name   string
@@ -57,6 +58,7 @@ func TestNodeFeaturesHideTargetReportedAccuracy(t *testing.T) {
 	d := handData([]string{"child", "other"}, []string{"target", "history"})
 	d.Models[0].ReportedAccuracy, d.Models[1].ReportedAccuracy = 0.91, 0.72
 	d.sources = [][]int{{0}, {1}}
+	d.reportedOn = d.sources // what a card's result may be on: here what it was trained on
 	b := graphlearn.NewBuilder()
 	tg := &TargetGraph{
 		Model:   []int32{b.Node(graphlearn.NodeModel, "child"), b.Node(graphlearn.NodeModel, "other")},

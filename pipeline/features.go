@@ -438,9 +438,9 @@ func groupStandardize(ft *FeatureTable) {
 // metadataFeatures writes the model and dataset metadata of pair (mi, di),
 // a row of target t's table, and returns the number of columns written.
 // Unknown values are NaN, and so is the model's reported accuracy when the
-// model was trained on di or on t: its card then reports a fine-tuning
-// result on that dataset, which is the row's label or t's record, and no row
-// of t's table — training or test — may see t's records.
+// model was trained on di or on t (d.reportedOn): its card then reports a
+// fine-tuning result on that dataset, which is the row's label or t's
+// record, and no row of t's table — training or test — may see t's records.
 func metadataFeatures(dst []float64, d *Data, t, mi, di int) int {
 	m, ds := &d.Models[mi], &d.Datasets[di]
 	code := func(enc map[string]float64, k string) float64 {
@@ -455,7 +455,7 @@ func metadataFeatures(dst []float64, d *Data, t, mi, di int) int {
 	dst[2] = zeroNaN(float64(m.OutputSize))
 	dst[3] = logOrNaN(float64(m.NumLabels))
 	dst[4] = m.ReportedAccuracy
-	if slices.Contains(d.sources[mi], di) || slices.Contains(d.sources[mi], t) {
+	if slices.Contains(d.reportedOn[mi], di) || slices.Contains(d.reportedOn[mi], t) {
 		dst[4] = math.NaN()
 	}
 	dst[5] = code(d.modelType, m.ModelType)
