@@ -349,7 +349,10 @@ func (d *Data) meanScores(rows []store.Score) map[string][][]float64 {
 
 // mergeModel combines two rows of one model from different sources (a
 // crawled Hub row and a benchmark row): each field keeps a's value and takes
-// b's where a's is unknown.
+// b's where a's is unknown, but for the declared training datasets, which
+// are both rows' (a's first): a reported accuracy taken from b is a result
+// on one of b's datasets, and hiding it from a row on that dataset, or from
+// that target, needs them (Data.reportedOn).
 func mergeModel(a, b store.Model) store.Model {
 	str := func(x *string, y string) {
 		if *x == "" {
@@ -377,7 +380,11 @@ func mergeModel(a, b store.Model) store.Model {
 	num(&a.Downloads, b.Downloads)
 	num(&a.Likes, b.Likes)
 	list(&a.Architectures, b.Architectures)
-	list(&a.SourceDatasets, b.SourceDatasets)
+	for _, ds := range b.SourceDatasets {
+		if !slices.Contains(a.SourceDatasets, ds) {
+			a.SourceDatasets = append(slices.Clip(a.SourceDatasets), ds)
+		}
+	}
 	list(&a.BaseModels, b.BaseModels)
 	list(&a.Tags, b.Tags)
 	if math.IsNaN(a.ReportedAccuracy) {
