@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -240,7 +241,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 			return fmt.Errorf("hub: GET %s: %w", cur.Redacted(), err)
 		}
 		b := bucketForPath(cur.Path)
-		if err := c.pace.wait(ctx, b); err != nil {
+		if err := c.pace.wait(ctx, b, c.opt.MaxElapsed-time.Since(start)); err != nil {
 			return fmt.Errorf("hub: GET %s: %w", cur.Redacted(), err)
 		}
 		attempts++
@@ -268,14 +269,16 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		wait := out.wait
 		if !out.hasWait {
 			wait = c.backoff(retries)
-		} else {
-			wait += c.jitter(c.opt.MinWait / 2)
+		} else if j := c.jitter(c.opt.MinWait / 2); wait <= math.MaxInt64-j {
+			wait += j
 		}
 		giveUp := ""
 		switch {
 		case retries > c.opt.MaxRetries:
 			giveUp = "retries exhausted"
-		case time.Since(start)+wait > c.opt.MaxElapsed:
+		case wait > c.opt.MaxElapsed-time.Since(start):
+			// Not elapsed+wait: a server's wait may be near the largest
+			// Duration, and the sum would wrap to a short one.
 			giveUp = "retry budget exhausted"
 		}
 		if giveUp != "" {
