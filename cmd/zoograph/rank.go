@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -79,7 +78,7 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	}
 	t := pipeline.Target{ID: *target}
 	if *describe != "" {
-		data, err := os.ReadFile(*describe)
+		data, err := readInputFile(*describe)
 		if err != nil {
 			return usagef("--describe: %v", err)
 		}
