@@ -465,3 +465,27 @@ func TestLinkHeaderFields(t *testing.T) {
 		t.Errorf("a Link to the page itself: err = %v, want an error saying so", err)
 	}
 }
+
+// TestLinkCycleEndsListing: cursors that lead back to a page already
+// listed (a → b → a) are an error, not an endless crawl that stores the
+// same pages again and again.
+func TestLinkCycleEndsListing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next := "a"
+		if r.URL.Query().Get("cursor") == "a" {
+			next = "b"
+		}
+		w.Header().Set("Link", `</api/models?cursor=`+next+`>; rel="next"`)
+		w.Write([]byte(`[{"_id":"1","id":"a/b"}]`))
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, nil)
+	p := c.ListModels(hub.ListOptions{})
+	var err error
+	for i := 0; i < 10 && err == nil; i++ {
+		_, err = p.Next(context.Background())
+	}
+	if !errors.Is(err, hub.ErrInvalidOptions) || !strings.Contains(err.Error(), "already") {
+		t.Errorf("a cycle of cursors: err = %v, want an error saying so", err)
+	}
+}
