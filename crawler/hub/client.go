@@ -13,10 +13,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/go-resty/resty/v2"
 )
@@ -458,8 +460,30 @@ func newHTTPError(raw *http.Response, u *url.URL, body io.Reader) *Error {
 		e.Message = errorBodyMessage(body)
 	}
 	e.kind = classify(e.Status, e.Code, e.Message)
+	// The server's words end up on the user's terminal, inside the error.
+	e.Code, e.Message = escapeControls(e.Code), escapeControls(e.Message)
 	return e
 }
+
+// escapeControls escapes the control characters (C0, DEL, C1) and bidi
+// controls of s, as Go quotes them (\x1b, \u202e).
+func escapeControls(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
 
 // errorBodyMessage extracts {"error": "..."} (or a list of strings, or
 // OAuth's error_description) from an error body.
