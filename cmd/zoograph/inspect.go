@@ -16,7 +16,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/zoograph/zoograph/pipeline"
@@ -361,43 +360,6 @@ func sameWrite(a, b store.Provenance) bool {
 
 // maxCell is the widest a text cell gets, in runes.
 const maxCell = 40
-
-// termSafe returns s as text output shows it: control characters (C0,
-// DEL, C1), bidi controls and bytes that are not UTF-8 escaped the way Go
-// writes them (\n, \x1b, \u202e, \xff). Names reach a zoo from model cards
-// and imported files; printed raw, they could drive the terminal (escape
-// sequences), reorder a line or fake one.
-func termSafe(s string) string {
-	clean := true
-	for _, r := range s {
-		if needsEscape(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case needsEscape(r):
-			q := strconv.QuoteRune(r) // '\n', '\x1b', '\u202e'
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-func needsEscape(r rune) bool {
-	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
-}
 
 func textCell(c any) string {
 	var s string

@@ -337,3 +337,31 @@ func TestTextOutputEscapesControls(t *testing.T) {
 		}
 	}
 }
+
+// TestStdoutEscapesControls: whatever a command prints on stdout (JSON
+// included, whose encoder leaves C1 and bidi controls raw) reaches the
+// terminal without a control character but newline and tab; JSON stays
+// JSON and decodes to the same names.
+func TestStdoutEscapesControls(t *testing.T) {
+	const name = "org/x\u009b2J\u202eevil\x7f"
+	dir := filepath.Join(t.TempDir(), "zoo")
+	tables := &store.Tables{Models: []store.Model{{ModelID: name, ReportedAccuracy: math.NaN(), Source: "import"}}}
+	if err := store.WriteZoo(dir, tables, store.Provenance{Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runInspectCmd(t, dir, "models", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if i := strings.IndexFunc(out, func(r rune) bool {
+		return r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r))
+	}); i >= 0 {
+		t.Errorf("raw control character at %d: %q", i, out)
+	}
+	var row struct {
+		ModelID string `json:"model_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &row); err != nil || row.ModelID != name {
+		t.Errorf("JSON %q decodes to %q, %v; want %q", out, row.ModelID, err, name)
+	}
+}
