@@ -276,6 +276,9 @@ func (p *Pager) fetch(ctx context.Context, u *url.URL) fetched {
 		accept: "application/json",
 		handle: func(r *response) error {
 			f.link = strings.Join(r.header.Values("Link"), ",") // RFC 8288 allows several fields
+			if len(f.link) > maxLinkHeader {
+				return fmt.Errorf("%w: Link header of %d bytes (at most %d)", ErrDecode, len(f.link), maxLinkHeader)
+			}
 			var err error
 			if p.k == kindDataset {
 				f.page.Datasets, err = decodeList[DatasetInfo](r.body)
@@ -288,6 +291,10 @@ func (p *Pager) fetch(ctx context.Context, u *url.URL) fetched {
 	f.err = p.c.do(ctx, cl)
 	return f
 }
+
+// maxLinkHeader caps the Link header of a listing page; the Hub's is a
+// few hundred bytes (one cursor URL), so a larger one is no Hub answer.
+const maxLinkHeader = 64 << 10
 
 // linkItem is one item of a Link header: <target> and its parameters.
 var linkItem = regexp.MustCompile(`<([^>]*)>([^<,]*)`)

@@ -489,3 +489,19 @@ func TestLinkCycleEndsListing(t *testing.T) {
 		t.Errorf("a cycle of cursors: err = %v, want an error saying so", err)
 	}
 }
+
+// TestEnormousLinkHeader: a Link header far larger than any cursor (the
+// Hub's is a few hundred bytes) is a malformed answer, refused before it
+// is parsed, rather than parsed into hundreds of megabytes of matches.
+func TestEnormousLinkHeader(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", strings.Repeat(`<x>; rel="prev", `, 100_000)+`</api/models?cursor=b>; rel="next"`)
+		w.Write([]byte(`[{"_id":"1","id":"a/b"}]`))
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, nil)
+	_, err := c.ListModels(hub.ListOptions{}).Next(context.Background())
+	if !errors.Is(err, hub.ErrDecode) || !strings.Contains(err.Error(), "Link") {
+		t.Errorf("err = %v, want ErrDecode naming the Link header", err)
+	}
+}
