@@ -316,7 +316,7 @@ func (d *Description) decodeField(key string, v *yaml.Node, lines map[string]int
 		return true, decodeScalar(v, &d.NumExamples)
 	case "language":
 		if v.Kind != yaml.ScalarNode {
-			return true, v.Decode(&d.Languages)
+			return true, decodeNode(v, &d.Languages)
 		}
 		var s string
 		if err = v.Decode(&s); err == nil && s != "" {
@@ -326,21 +326,57 @@ func (d *Description) decodeField(key string, v *yaml.Node, lines map[string]int
 	case "domain":
 		return true, decodeScalar(v, &d.Domain)
 	case "tags":
-		return true, v.Decode(&d.Tags)
+		return true, decodeNode(v, &d.Tags)
 	case "distances":
 		keyLines(v, key, lines)
-		return true, v.Decode(&d.Distances)
+		return true, decodeNode(v, &d.Distances)
 	case "scores":
 		keyLines(v, key, lines)
 		for j := 0; j+1 < len(v.Content) && v.Kind == yaml.MappingNode; j += 2 {
 			keyLines(v.Content[j+1], key+"."+v.Content[j].Value, lines)
 		}
-		return true, v.Decode(&d.Scores)
+		return true, decodeNode(v, &d.Scores)
 	case "finetuned":
 		keyLines(v, key, lines)
-		return true, v.Decode(&d.Finetuned)
+		return true, decodeNode(v, &d.Finetuned)
 	}
 	return false, nil
+}
+
+// decodeNode decodes n into v. Keys repeated in a mapping are an error
+// (dupKeys), found in one pass: the decoder's own check compares every pair
+// of keys, minutes for a description that lists every model of a large zoo.
+func decodeNode(n *yaml.Node, v any) error {
+	if err := dupKeys(n); err != nil {
+		return err
+	}
+	return n.Load(v, yaml.WithUniqueKeys(false))
+}
+
+// dupKeys reports the first key repeated in a mapping of the tree n, in
+// the decoder's words ("line L: mapping key ... already defined at line
+// M"). It does not follow aliases: the nodes they name are checked where
+// they are written.
+func dupKeys(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		first := make(map[string]int, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || k.Value == "<<" {
+				continue
+			}
+			if line, dup := first[k.Value]; dup {
+				return fmt.Errorf("line %d: mapping key %q already defined at line %d", k.Line, k.Value, line)
+			}
+			first[k.Value] = k.Line
+		}
+	}
+	for _, c := range n.Content {
+		if err := dupKeys(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // keyLines records the line of each key of the mapping n under

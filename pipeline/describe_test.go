@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -99,6 +100,8 @@ scores:
 		{"unknown score method", "name: x\nmodality: text\ntask: text-classification\nscores:\n  leep: {a/m: 1}\n", "scores.leep", 5, `unknown method "leep": want logme or reg_h_score`},
 		{"infinite score on its own line", "name: x\nmodality: text\ntask: text-classification\nscores:\n  logme:\n    a/m: 1\n    b/m: .inf\n", "scores.logme.b/m", 7, "finite"},
 		{"duplicate field", "name: x\nname: y\nmodality: text\ntask: text-classification\n", "name", 2, "given twice"},
+		{"duplicate fine-tune", "name: x\nmodality: text\ntask: text-classification\nfinetuned:\n  a/m: 0.5\n  b/m: 0.4\n  a/m: 0.6\n", "finetuned", 7, `mapping key "a/m" already defined at line 5`},
+		{"duplicate score", "name: x\nmodality: text\ntask: text-classification\nscores:\n  logme:\n    a/m: 1\n    a/m: 2\n", "scores", 7, `mapping key "a/m" already defined at line 6`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,6 +168,42 @@ func TestMetadataDistance(t *testing.T) {
 			}
 			if back := pipeline.MetadataDistance(tt.b, tt.a); !(back == got || math.IsNaN(back) && math.IsNaN(got)) {
 				t.Errorf("not symmetric: %v and %v", got, back)
+			}
+		})
+	}
+}
+
+// largeDescription is a description that lists n fine-tunes.
+func largeDescription(n int) []byte {
+	var b strings.Builder
+	b.WriteString("name: x\nmodality: image\ntask: image-classification\nfinetuned:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  org/model-%d: 0.5\n", i)
+	}
+	return []byte(b.String())
+}
+
+// TestParseDescriptionLargeMapping: a mapping of 100,000 entries (4 MB,
+// under the --describe limit) parses. The YAML decoder's own duplicate-key
+// check compares every pair of keys: before it was replaced this took
+// about half a minute, quadratic in the entries (BenchmarkParseDescription).
+func TestParseDescriptionLargeMapping(t *testing.T) {
+	const n = 100_000
+	d, err := pipeline.ParseDescription(largeDescription(n), "big.yaml")
+	if err != nil || len(d.Finetuned) != n {
+		t.Fatalf("%d fine-tunes, %v; want %d", len(d.Finetuned), err, n)
+	}
+}
+
+func BenchmarkParseDescription(b *testing.B) {
+	for _, n := range []int{1_000, 10_000} {
+		data := largeDescription(n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := pipeline.ParseDescription(data, "big.yaml"); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

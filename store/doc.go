@@ -44,7 +44,8 @@
 // directory, synced, and renamed; the previous version of a replaced table
 // stays reachable from the manifest until the new manifest, written last,
 // replaces it. A process killed at any point leaves the previous or the new
-// zoo, complete, never a torn table. One writer at a time per zoo.
+// zoo, complete, never a torn table. Writers of one zoo, in one process or several,
+// take turns (a lock on the directory, where the system has flock).
 //
 // store imports nothing of zoograph's; it knows nothing of the Hub, of
 // graphs or of experiments, and it does not log.

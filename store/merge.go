@@ -43,7 +43,7 @@ type Merged struct {
 // source's rows of a source-column table. The zoo's tables are streamed, so
 // memory holds one batch of them, not the tables. The write is atomic as a
 // whole, as WriteZoo's is: killed at any point, the zoo reads back as its
-// previous or its merged state. One writer at a time.
+// previous or its merged state. Writers of one zoo take turns.
 func MergeZoo(dir string, t *Tables, prov Provenance) ([]Merged, error) {
 	return mergeZoo(dir, t, prov, defaultIO)
 }
@@ -61,6 +61,11 @@ func mergeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) ([]Merged, e
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("store: merge into zoo: %w", err)
 	}
+	unlock, err := lockWrites(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	m, err := ReadManifest(dir)
 	if errors.Is(err, ErrNotZoo) {
 		m, err = &Manifest{Tables: map[string]TableInfo{}}, nil

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -194,5 +195,53 @@ func TestMergeZooFresh(t *testing.T) {
 	}
 	if len(m.Provenance) != 1 {
 		t.Errorf("provenance %+v, want one entry", m.Provenance)
+	}
+}
+
+// TestMergeZooConcurrentWriters: two imports of different sources into one
+// zoo at once (two processes, a crawl committing beside an import) keep
+// both sources' rows. The second merge starts while the first has read the
+// zoo and staged its tables; unserialised, the first then committed tables
+// made from the zoo it had read, and the second's rows were gone.
+func TestMergeZooConcurrentWriters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "zoo")
+	if err := WriteZoo(dir, crawledZoo(), Provenance{Source: "hub", Command: "crawl"}); err != nil {
+		t.Fatal(err)
+	}
+	second := make(chan error, 1)
+	started := false
+	cfg := defaultIO
+	cfg.hook = func(step string) {
+		if step != "staged" || started {
+			return
+		}
+		started = true
+		go func() {
+			_, err := MergeZoo(dir, benchRows("b", 0.6, "b/one"), Provenance{Source: "b", Command: "import b"})
+			second <- err
+		}()
+		// Let the second writer run to its end, or to where it waits for
+		// this one.
+		select {
+		case err := <-second:
+			second <- err
+		case <-time.After(time.Second):
+		}
+	}
+	if _, err := mergeZoo(dir, benchRows("a", 0.5, "a/one"), Provenance{Source: "a", Command: "import a"}, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	tables, _, err := ReadZoo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(modelKeys(tables.Models), ", ")
+	for _, want := range []string{"hub google/vit", "a a/one", "b b/one"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("models %s: lack %q", got, want)
+		}
 	}
 }

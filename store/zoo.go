@@ -187,8 +187,9 @@ func writeManifest(dir string, m *Manifest) error {
 // another name and the manifest is pointed at it; then the new files are
 // renamed into place and manifest.json is replaced last. Killed at any
 // point, the zoo reads back as its previous or its new state, each with
-// matching checksums; leftovers are swept by the next write. One writer at a
-// time: concurrent writes to one zoo are not supported.
+// matching checksums; leftovers are swept by the next write. Concurrent
+// writers of one zoo (WriteZoo, MergeZoo, MergeParts, in this process or
+// another) wait for each other, on systems with flock.
 func WriteZoo(dir string, t *Tables, prov Provenance) error {
 	return writeZoo(dir, t, prov, defaultIO)
 }
@@ -200,6 +201,11 @@ func writeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("store: write zoo: %w", err)
 	}
+	unlock, err := lockWrites(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	// Refuse early, before writing large files, when dir holds a manifest
 	// this version cannot read.
 	if _, err := ReadManifest(dir); err != nil && !errors.Is(err, ErrNotZoo) {
@@ -212,7 +218,6 @@ func writeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) error {
 		}
 		return err
 	}
-	var err error
 	for _, step := range []func() error{
 		func() error { return stageTable(dir, t.Models, cfg, &sts) },
 		func() error { return stageTable(dir, t.Datasets, cfg, &sts) },

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -180,7 +179,7 @@ func joinNames[T ~string](names []T) string {
 // without a position in the file (a value's own, a type error inside the
 // regressors' options) names the file alone.
 func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
-	file, err := os.ReadFile(path)
+	file, err := readInputFile(path)
 	if err != nil {
 		return cfg, err
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -107,4 +108,27 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 	given := false
 	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
 	return given
+}
+
+// maxInputFileBytes caps a file a user writes for a flag (a --describe
+// description, a --config config): a few KiB in practice, so a path to a
+// log, a dump or a device is refused instead of read into memory whole.
+const maxInputFileBytes = 8 << 20
+
+// readInputFile reads a file named by a flag, refusing one larger than
+// maxInputFileBytes; errors name the file.
+func readInputFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxInputFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(b) > maxInputFileBytes {
+		return nil, fmt.Errorf("%s is larger than %d MiB: not a file of this flag", path, maxInputFileBytes>>20)
+	}
+	return b, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -93,7 +94,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		Logger: e.log,
 	})
 	if err != nil {
-		return fmt.Errorf("import %s: %w", src, err)
+		return fmt.Errorf("import %s: %w", shownSource(src), err)
 	}
 	prov := store.Provenance{
 		Source:  rep.Source,
@@ -113,6 +114,20 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	importPrintReport(e.stdout, src, *out, rep, merged)
 	return nil
+}
+
+// shownSource is src as an error shows it: a URL without user info, which
+// may be a password or a token (the importer refuses such a URL).
+func shownSource(src string) string {
+	if !strings.Contains(src, "://") || !strings.Contains(src, "@") {
+		return src
+	}
+	u, err := url.Parse(src)
+	if err != nil {
+		return "the source URL"
+	}
+	u.User = nil
+	return u.String()
 }
 
 // importParseArgs parses flags that may come before, between or after the

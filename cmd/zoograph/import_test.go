@@ -131,6 +131,7 @@ func TestImportCommandErrors(t *testing.T) {
 		{"strict", []string{"import", "transfergraph", importTextFixture, "--out", filepath.Join(dir, "strict"), "--strict"}, exitFailure, "records.csv:17: fragment"},
 		{"recycling with task", []string{"import", "model-recycling", "x", "--out", dir, "--task", "text"}, exitUsage, "--task applies to transfergraph only"},
 		{"recycling missing dir", []string{"import", "model-recycling", filepath.Join(dir, "nope"), "--out", filepath.Join(dir, "zoo")}, exitFailure, "models_tested.csv"},
+		{"credentials in the source URL", []string{"import", "transfergraph", "https://user:s3cret@127.0.0.1:1/x", "--out", filepath.Join(dir, "zoo")}, exitFailure, "must not carry credentials"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +142,9 @@ func TestImportCommandErrors(t *testing.T) {
 			}
 			if !strings.Contains(stderr.String(), tt.stderr) {
 				t.Errorf("stderr lacks %q:\n%s", tt.stderr, stderr.String())
+			}
+			if strings.Contains(stderr.String(), "s3cret") {
+				t.Errorf("stderr repeats the password:\n%s", stderr.String())
 			}
 		})
 	}

@@ -352,21 +352,19 @@ func sameWrite(a, b store.Provenance) bool {
 // maxCell is the widest a text cell gets, in runes.
 const maxCell = 40
 
-var escaper = strings.NewReplacer("\n", `\n`, "\t", `\t`, "\r", `\r`)
-
 func textCell(c any) string {
 	var s string
 	switch c := c.(type) {
 	case nil:
 		return "null"
 	case string:
-		s = escaper.Replace(c)
+		s = termSafe(c)
 	case float64:
 		s = strconv.FormatFloat(c, 'g', -1, 64)
 	case time.Time:
 		s = fmtTime(c)
 	case []string:
-		s = "[" + escaper.Replace(strings.Join(c, ", ")) + "]"
+		s = "[" + termSafe(strings.Join(c, ", ")) + "]"
 	default:
 		s = fmt.Sprint(c)
 	}

@@ -12,7 +12,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -290,5 +293,75 @@ func TestInspectHistory(t *testing.T) {
 	}
 	if code != exitOK || json.Unmarshal([]byte(out), &sum) != nil || sum.History.Records != 1 || len(sum.History.Rejected) != 2 {
 		t.Errorf("inspect --json: exit %d, history %+v\n%s", code, sum.History, out)
+	}
+}
+
+// TestTextOutputEscapesControls: names that reach a zoo from a model card
+// or an imported file may hold terminal control sequences (ESC, BEL, C1,
+// a bidi override) or bytes that are not UTF-8; text output shows them
+// escaped, so printing a zoo cannot drive the terminal or fake a line.
+func TestTextOutputEscapesControls(t *testing.T) {
+	const evil = "x\x1b]0;owned\x07\x1b[2J\u009b\u202e\xff\ny"
+	dir := filepath.Join(t.TempDir(), "zoo")
+	tables := &store.Tables{
+		Models: []store.Model{{ModelID: "org/" + evil, ReportedAccuracy: math.NaN(), Source: "import"}},
+		Evals:  []store.Eval{{ModelID: "org/m", DatasetName: evil, DatasetConfig: evil, Value: 0.5, Source: "card"}},
+	}
+	if err := store.WriteZoo(dir, tables, store.Provenance{Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	r := &pipeline.Recommendations{Target: "t", Method: "m", Seeds: 1,
+		Nearest: []pipeline.Neighbour{{Dataset: evil, Distance: 1, Source: "metadata"}},
+		Models: []pipeline.Recommendation{{Rank: 1, ModelID: "org/" + evil, Via: evil, Recorded: math.NaN(),
+			Evidence: []pipeline.DatasetAccuracy{{Dataset: evil, Accuracy: 0.5}}}}}
+	if err := writeRankText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	outputs := map[string]string{"rank": b.String()}
+	for _, table := range []string{"models", "evals"} {
+		code, out, errs := runInspectCmd(t, dir, table)
+		if code != exitOK {
+			t.Fatalf("inspect %s: exit %d: %s", table, code, errs)
+		}
+		outputs["inspect "+table] = out
+	}
+	for name, out := range outputs {
+		if i := strings.IndexFunc(out, func(r rune) bool {
+			return r == utf8.RuneError || r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r))
+		}); i >= 0 {
+			t.Errorf("%s: raw control or invalid byte at %d: %q", name, i, out)
+		}
+		if !strings.Contains(out, `x\x1b]0;owned\a\x1b[2J\u009b`) { // cells are cut at 40 characters
+			t.Errorf("%s: lacks the escaped name:\n%s", name, out)
+		}
+	}
+}
+
+// TestStdoutEscapesControls: whatever a command prints on stdout (JSON
+// included, whose encoder leaves C1 and bidi controls raw) reaches the
+// terminal without a control character but newline and tab; JSON stays
+// JSON and decodes to the same names.
+func TestStdoutEscapesControls(t *testing.T) {
+	const name = "org/x\u009b2J\u202eevil\x7f"
+	dir := filepath.Join(t.TempDir(), "zoo")
+	tables := &store.Tables{Models: []store.Model{{ModelID: name, ReportedAccuracy: math.NaN(), Source: "import"}}}
+	if err := store.WriteZoo(dir, tables, store.Provenance{Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runInspectCmd(t, dir, "models", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if i := strings.IndexFunc(out, func(r rune) bool {
+		return r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r))
+	}); i >= 0 {
+		t.Errorf("raw control character at %d: %q", i, out)
+	}
+	var row struct {
+		ModelID string `json:"model_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &row); err != nil || row.ModelID != name {
+		t.Errorf("JSON %q decodes to %q, %v; want %q", out, row.ModelID, err, name)
 	}
 }

@@ -118,7 +118,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *jsonLogs {
 		handler = slog.NewJSONHandler(stderr, opts)
 	}
-	e := &env{stdout: stdout, stderr: stderr, log: slog.New(handler), terminal: isTerminal(stderr)}
+	out := &safeWriter{w: stdout}
+	defer out.flush()
+	e := &env{stdout: out, stderr: stderr, log: slog.New(handler), terminal: isTerminal(stderr)}
 
 	for _, c := range commands {
 		if c.name != args[0] {

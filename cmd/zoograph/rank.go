@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -80,7 +79,7 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	}
 	t := pipeline.Target{ID: *target}
 	if *describe != "" {
-		data, err := os.ReadFile(*describe)
+		data, err := readInputFile(*describe)
 		if err != nil {
 			return usagef("--describe: %v", err)
 		}
@@ -141,7 +140,7 @@ func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
 	if r.Described {
 		what += "; described"
 	}
-	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, %s\n\n", r.Target, what, r.Method, overSeeds(r.Seeds))
+	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, %s\n\n", termSafe(r.Target), termSafe(what), r.Method, overSeeds(r.Seeds))
 	tied := func(nn []pipeline.Neighbour) bool { // nn is sorted by distance
 		return len(nn) > 1 && nn[0].Distance == nn[len(nn)-1].Distance &&
 			!slices.ContainsFunc(nn, func(n pipeline.Neighbour) bool { return n.Source != nn[0].Source })
@@ -150,14 +149,14 @@ func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
 		// Listed as nearest, they would look chosen; the name order chose them.
 		var near []string
 		for _, n := range nn {
-			near = append(near, n.Dataset)
+			near = append(near, termSafe(n.Dataset))
 		}
 		fmt.Fprintf(w, "Nearest known datasets: a tie at %.3g (%s), shown by name: %s\n",
 			nn[0].Distance, nn[0].Source, strings.Join(near, ", "))
 	} else if len(nn) > 0 {
 		var near []string
 		for _, n := range nn {
-			near = append(near, fmt.Sprintf("%s (%.3g, %s)", n.Dataset, n.Distance, n.Source))
+			near = append(near, fmt.Sprintf("%s (%.3g, %s)", termSafe(n.Dataset), n.Distance, n.Source))
 		}
 		fmt.Fprintf(w, "Nearest known datasets: %s\n", strings.Join(near, ", "))
 	}
@@ -197,14 +196,14 @@ func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
 		}
 		var ev []string
 		if m.Via != "" {
-			ev = append(ev, "via base "+m.Via)
+			ev = append(ev, "via base "+termSafe(m.Via))
 		} else if len(m.Lineage) > 0 {
-			ev = append(ev, "base "+m.Lineage[0])
+			ev = append(ev, "base "+termSafe(m.Lineage[0]))
 		}
 		for _, a := range m.Evidence {
-			ev = append(ev, fmt.Sprintf("%s %.3f", a.Dataset, a.Accuracy))
+			ev = append(ev, fmt.Sprintf("%s %.3f", termSafe(a.Dataset), a.Accuracy))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.3f\t[%.3f, %.3f]\t%s\t%d\t%s\n", m.Rank, m.ModelID, m.Predicted, m.Low, m.High, rec, m.History, strings.Join(ev, "; "))
+		fmt.Fprintf(tw, "%d\t%s\t%.3f\t[%.3f, %.3f]\t%s\t%d\t%s\n", m.Rank, termSafe(m.ModelID), m.Predicted, m.Low, m.High, rec, m.History, strings.Join(ev, "; "))
 	}
 	return tw.Flush()
 }

@@ -216,3 +216,29 @@ func TestRankTextTiedNeighbours(t *testing.T) {
 		t.Errorf("output lacks %q:\n%s", want, b.String())
 	}
 }
+
+// TestInputFilesBounded: a --describe or --config file far larger than any
+// description or config (a wrong path, a device) is refused, naming the
+// file and the limit, before it is read whole.
+func TestInputFilesBounded(t *testing.T) {
+	zoo, _ := sampleZoo(t)
+	huge := func(name string, head string) string {
+		path := writeFile(t, name, head)
+		if err := os.Truncate(path, maxInputFileBytes+1); err != nil { // a sparse tail
+			t.Fatal(err)
+		}
+		return path
+	}
+	desc := huge("big.yaml", "name: x\nmodality: image\ntask: image-classification\n#")
+	cfg := huge("big.json", `{"seeds": 1}`)
+	for _, args := range [][]string{
+		{"rank", "--zoo", zoo, "--describe", desc},
+		{"rank", "--zoo", zoo, "--target", "x", "--config", cfg},
+	} {
+		code, out, errs := runCLI(t, args...)
+		path := args[len(args)-1]
+		if code != exitUsage || !strings.Contains(errs, path) || !strings.Contains(errs, "larger than") {
+			t.Errorf("%v: exit %d, want %d and an error naming %s and the limit\n%s\n%s", args, code, exitUsage, path, out, errs)
+		}
+	}
+}

@@ -8,14 +8,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/go-resty/resty/v2"
 )
@@ -240,7 +243,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 			return fmt.Errorf("hub: GET %s: %w", cur.Redacted(), err)
 		}
 		b := bucketForPath(cur.Path)
-		if err := c.pace.wait(ctx, b); err != nil {
+		if err := c.pace.wait(ctx, b, c.opt.MaxElapsed-time.Since(start)); err != nil {
 			return fmt.Errorf("hub: GET %s: %w", cur.Redacted(), err)
 		}
 		attempts++
@@ -268,14 +271,16 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		wait := out.wait
 		if !out.hasWait {
 			wait = c.backoff(retries)
-		} else {
-			wait += c.jitter(c.opt.MinWait / 2)
+		} else if j := c.jitter(c.opt.MinWait / 2); wait <= math.MaxInt64-j {
+			wait += j
 		}
 		giveUp := ""
 		switch {
 		case retries > c.opt.MaxRetries:
 			giveUp = "retries exhausted"
-		case time.Since(start)+wait > c.opt.MaxElapsed:
+		case wait > c.opt.MaxElapsed-time.Since(start):
+			// Not elapsed+wait: a server's wait may be near the largest
+			// Duration, and the sum would wrap to a short one.
 			giveUp = "retry budget exhausted"
 		}
 		if giveUp != "" {
@@ -455,8 +460,30 @@ func newHTTPError(raw *http.Response, u *url.URL, body io.Reader) *Error {
 		e.Message = errorBodyMessage(body)
 	}
 	e.kind = classify(e.Status, e.Code, e.Message)
+	// The server's words end up on the user's terminal, inside the error.
+	e.Code, e.Message = escapeControls(e.Code), escapeControls(e.Message)
 	return e
 }
+
+// escapeControls escapes the control characters (C0, DEL, C1) and bidi
+// controls of s, as Go quotes them (\x1b, \u202e).
+func escapeControls(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
 
 // errorBodyMessage extracts {"error": "..."} (or a list of strings, or
 // OAuth's error_description) from an error body.

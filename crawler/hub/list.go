@@ -120,6 +120,10 @@ type Pager struct {
 
 	prefetch bool
 	ahead    chan fetched // the next page's fetch, when one is in flight
+
+	// listed holds the URLs of the pages returned, so that cursors that
+	// cycle end the listing instead of repeating it forever.
+	listed map[string]bool
 }
 
 // ListModels returns a Pager over GET /api/models. Invalid options are
@@ -234,14 +238,22 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 	var next *url.URL
 	if l := nextLink(f.link); l != "" {
 		u, err := p.c.cursorURL(p.k, l)
-		if err == nil && u.String() == p.next.String() {
+		switch {
+		case err != nil:
+		case u.String() == p.next.String():
 			err = fmt.Errorf("%w: rel=\"next\" names the page itself, %s", ErrInvalidOptions, u.Redacted())
+		case p.listed[u.String()]:
+			err = fmt.Errorf("%w: rel=\"next\" leads back to a page already listed, %s", ErrInvalidOptions, u.Redacted())
 		}
 		if err != nil {
 			return Page{}, fmt.Errorf("hub: Link header: %w", err)
 		}
 		next = u
 	}
+	if p.listed == nil {
+		p.listed = map[string]bool{}
+	}
+	p.listed[p.next.String()] = true
 	if p.prefetch && next != nil {
 		ahead := make(chan fetched, 1)
 		go func() { ahead <- p.fetch(ctx, next) }()
@@ -264,6 +276,9 @@ func (p *Pager) fetch(ctx context.Context, u *url.URL) fetched {
 		accept: "application/json",
 		handle: func(r *response) error {
 			f.link = strings.Join(r.header.Values("Link"), ",") // RFC 8288 allows several fields
+			if len(f.link) > maxLinkHeader {
+				return fmt.Errorf("%w: Link header of %d bytes (at most %d)", ErrDecode, len(f.link), maxLinkHeader)
+			}
 			var err error
 			if p.k == kindDataset {
 				f.page.Datasets, err = decodeList[DatasetInfo](r.body)
@@ -276,6 +291,10 @@ func (p *Pager) fetch(ctx context.Context, u *url.URL) fetched {
 	f.err = p.c.do(ctx, cl)
 	return f
 }
+
+// maxLinkHeader caps the Link header of a listing page; the Hub's is a
+// few hundred bytes (one cursor URL), so a larger one is no Hub answer.
+const maxLinkHeader = 64 << 10
 
 // linkItem is one item of a Link header: <target> and its parameters.
 var linkItem = regexp.MustCompile(`<([^>]*)>([^<,]*)`)

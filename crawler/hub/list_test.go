@@ -465,3 +465,43 @@ func TestLinkHeaderFields(t *testing.T) {
 		t.Errorf("a Link to the page itself: err = %v, want an error saying so", err)
 	}
 }
+
+// TestLinkCycleEndsListing: cursors that lead back to a page already
+// listed (a → b → a) are an error, not an endless crawl that stores the
+// same pages again and again.
+func TestLinkCycleEndsListing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next := "a"
+		if r.URL.Query().Get("cursor") == "a" {
+			next = "b"
+		}
+		w.Header().Set("Link", `</api/models?cursor=`+next+`>; rel="next"`)
+		w.Write([]byte(`[{"_id":"1","id":"a/b"}]`))
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, nil)
+	p := c.ListModels(hub.ListOptions{})
+	var err error
+	for i := 0; i < 10 && err == nil; i++ {
+		_, err = p.Next(context.Background())
+	}
+	if !errors.Is(err, hub.ErrInvalidOptions) || !strings.Contains(err.Error(), "already") {
+		t.Errorf("a cycle of cursors: err = %v, want an error saying so", err)
+	}
+}
+
+// TestEnormousLinkHeader: a Link header far larger than any cursor (the
+// Hub's is a few hundred bytes) is a malformed answer, refused before it
+// is parsed, rather than parsed into hundreds of megabytes of matches.
+func TestEnormousLinkHeader(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", strings.Repeat(`<x>; rel="prev", `, 100_000)+`</api/models?cursor=b>; rel="next"`)
+		w.Write([]byte(`[{"_id":"1","id":"a/b"}]`))
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, nil)
+	_, err := c.ListModels(hub.ListOptions{}).Next(context.Background())
+	if !errors.Is(err, hub.ErrDecode) || !strings.Contains(err.Error(), "Link") {
+		t.Errorf("err = %v, want ErrDecode naming the Link header", err)
+	}
+}

@@ -53,7 +53,9 @@ type Options struct {
 	MinWait, MaxWait time.Duration
 	// MaxElapsed bounds the total time one call may spend retrying,
 	// waits included; a server-requested wait that would pass it ends the
-	// call at once with the server's error. Default DefaultMaxElapsed.
+	// call at once with the server's error, and a pause of the call's bucket
+	// (a spent RateLimit window) that would pass it with ErrRateLimited.
+	// Default DefaultMaxElapsed.
 	MaxElapsed time.Duration
 	// MaxBodyBytes caps every response body. Default DefaultMaxBodyBytes.
 	MaxBodyBytes int64

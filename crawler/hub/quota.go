@@ -169,9 +169,20 @@ func limitFor(n, burst int, w time.Duration) rate.Limit {
 	return rate.Limit(float64(n-burst) / w.Seconds())
 }
 
+// errPauseTooLong reports a server pause of the bucket that outlasts the
+// call's retry budget.
+type errPauseTooLong struct{ d time.Duration }
+
+func (e errPauseTooLong) Error() string {
+	return fmt.Sprintf("the Hub paused these requests for %s, longer than the retry budget", e.d.Round(time.Second))
+}
+
+func (e errPauseTooLong) Unwrap() error { return ErrRateLimited }
+
 // wait blocks until a request in bucket b may go: first any server pause,
-// then the token bucket.
-func (p *pacer) wait(ctx context.Context, b bucket) error {
+// then the token bucket. A pause longer than budget fails at once
+// (errPauseTooLong), as a server wait beyond the budget fails a retry.
+func (p *pacer) wait(ctx context.Context, b bucket, budget time.Duration) error {
 	pb := &p.b[b]
 	for {
 		pb.mu.Lock()
@@ -180,6 +191,9 @@ func (p *pacer) wait(ctx context.Context, b bucket) error {
 		d := time.Until(until)
 		if d <= 0 {
 			break
+		}
+		if d > budget {
+			return errPauseTooLong{d}
 		}
 		if err := sleep(ctx, d); err != nil {
 			return err

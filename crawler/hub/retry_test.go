@@ -365,3 +365,48 @@ func TestUnreachableEndpoint(t *testing.T) {
 		t.Errorf("%d retry lines at info level without OnRetry, want 3:\n%s", n, logs.String())
 	}
 }
+
+// TestHugeRetryAfterFailsFast: a Retry-After too long to add to the time
+// already spent (it saturates at the largest time.Duration) is a wait
+// beyond the budget, not an overflow into a wait the call then sleeps out.
+func TestHugeRetryAfterFailsFast(t *testing.T) {
+	for _, code := range []int{429, 503} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			slow := func(w http.ResponseWriter, r *http.Request) {
+				time.Sleep(time.Second) // the time spent that the wait is added to
+				status(code, "Retry-After", "99999999999999999")(w, r)
+			}
+			srv, n := scripted(t, slow)
+			c := newClient(t, srv.URL, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_, err := c.Model(ctx, "a/b", hub.DetailOptions{})
+			var he *hub.Error
+			if !errors.As(err, &he) || he.Status != code || n.Load() != 1 {
+				t.Fatalf("err = %v after %d requests, want the server's %d at once", err, n.Load(), code)
+			}
+		})
+	}
+}
+
+// TestSpentWindowLongerThanBudgetFailsFast: a RateLimit header that pauses
+// the bucket for longer than the retry budget (here on a success, so no
+// retry of that call judges it) ends the following calls at once instead
+// of holding them for the whole pause.
+func TestSpentWindowLongerThanBudgetFailsFast(t *testing.T) {
+	spent := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("RateLimit", `"api";r=0;t=99999999999`)
+		body(okDetail)(w, r)
+	}
+	srv, n := scripted(t, spent, body(okDetail))
+	c := newClient(t, srv.URL, nil)
+	if _, err := c.Model(context.Background(), "a/b", hub.DetailOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := c.Model(ctx, "a/b", hub.DetailOptions{})
+	if !errors.Is(err, hub.ErrRateLimited) || ctx.Err() != nil || n.Load() != 1 {
+		t.Fatalf("err = %v after %d requests, want ErrRateLimited at once", err, n.Load())
+	}
+}

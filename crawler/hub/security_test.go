@@ -157,3 +157,31 @@ func TestEndpointAndTokenFromEnv(t *testing.T) {
 		t.Error("missing token file: no error")
 	}
 }
+
+// TestErrorMessageEscapesControls: the message of an error answer is the
+// server's text; it reaches the user's terminal inside the error, so its
+// control characters are escaped.
+func TestErrorMessageEscapesControls(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		handler http.HandlerFunc
+	}{
+		{"body", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(404)
+			w.Write([]byte(`{"error":"Repository not found\u001b]0;owned\u0007\u001b[2J\u009b"}`))
+		}},
+		{"header", status(404, "X-Error-Message", "Repository not found\u009b]0;owned\u202e")}, // net/http refuses C0 in headers
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := scripted(t, tt.handler)
+			c := newClient(t, srv.URL, nil)
+			_, err := c.Model(context.Background(), "a/b", hub.DetailOptions{})
+			if !errors.Is(err, hub.ErrNotFound) {
+				t.Fatalf("err = %v, want ErrNotFound", err)
+			}
+			if msg := err.Error(); strings.ContainsAny(msg, "\x1b\x07\u009b\u202e") || !strings.Contains(msg, `]0;owned`) {
+				t.Errorf("error %q: want its control characters escaped", msg)
+			}
+		})
+	}
+}

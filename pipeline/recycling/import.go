@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -87,6 +88,28 @@ type Report struct {
 	MetadataOnly []string
 }
 
+// maxFileBytes bounds a file read; the published models_tested.csv is
+// under 1 MiB.
+var maxFileBytes int64 = 256 << 20
+
+// readFile reads a file of the benchmark directory, refusing one larger
+// than maxFileBytes.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(data)) > maxFileBytes {
+		return nil, fmt.Errorf("read %s: file larger than %d bytes", path, maxFileBytes)
+	}
+	return data, nil
+}
+
 // Import reads a model-recycling benchmark directory (models_tested.csv and
 // an optional datasets.csv) into zoo tables. It writes nothing.
 //
@@ -106,7 +129,7 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 	// and which classifications (false); of the others it says nothing.
 	var meta []store.Dataset
 	regression := map[string]bool{}
-	data, err := os.ReadFile(filepath.Join(dir, FileDatasets))
+	data, err := readFile(filepath.Join(dir, FileDatasets))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		log.Debug("no dataset metadata", "file", FileDatasets)
@@ -119,7 +142,7 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 		}
 	}
 
-	data, err = os.ReadFile(filepath.Join(dir, FileModels))
+	data, err = readFile(filepath.Join(dir, FileModels))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", FileModels, err)
 	}

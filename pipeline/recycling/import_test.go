@@ -445,3 +445,24 @@ func TestImportUntypedNegative(t *testing.T) {
 		}
 	}
 }
+
+// TestImportFileTooLarge: a file far larger than the benchmark's (a wrong
+// directory, a device behind the name) is refused, naming it, instead of
+// being read into memory whole, as the transfergraph importer does.
+func TestImportFileTooLarge(t *testing.T) {
+	old := maxFileBytes
+	maxFileBytes = 1 << 20
+	t.Cleanup(func() { maxFileBytes = old })
+	for _, name := range []string{FileModels, FileDatasets} {
+		dir := t.TempDir()
+		write(t, dir, FileModels, strings.Join(FixedColumns, ",")+",sst2\n")
+		write(t, dir, FileDatasets, "dataset,task\n")
+		if err := os.Truncate(filepath.Join(dir, name), maxFileBytes+1); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := Import(context.Background(), dir, Options{})
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "larger than") {
+			t.Errorf("%s too large: err = %v, want one naming the file and the limit", name, err)
+		}
+	}
+}

@@ -211,3 +211,24 @@ func TestImportHTTPUnreachable(t *testing.T) {
 		t.Errorf("err = %v, want an error naming %s", err, base+fileRecords)
 	}
 }
+
+// TestImportHTTPRefusesCredentials: a base URL with user info is refused
+// before any request, and the error does not repeat the secret: the
+// source URL is recorded in the zoo's provenance and printed in reports.
+func TestImportHTTPRefusesCredentials(t *testing.T) {
+	var hits atomic.Int32
+	base := serveDir(t, textFixture, "sequence_classification", func(w http.ResponseWriter, r *http.Request) bool {
+		hits.Add(1)
+		return false
+	})
+	for _, userinfo := range []string{"user:s3cret@", "s3cret@"} {
+		src := strings.Replace(base, "://", "://"+userinfo, 1)
+		_, _, err := Import(context.Background(), src, Options{})
+		if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "credentials") {
+			t.Errorf("Import(%s): err = %v, want a refusal that does not repeat the secret", src, err)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+}

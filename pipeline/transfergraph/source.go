@@ -52,6 +52,11 @@ func newSource(src string, client *http.Client) (source, error) {
 	}
 	if i := strings.Index(src, "://"); i > 0 {
 		u, err := url.Parse(src)
+		if err == nil && u.User != nil || err != nil && strings.Contains(src, "@") {
+			// Never quoted: the URL is recorded in the zoo's provenance
+			// and printed, and user info may be a password or a token.
+			return nil, errors.New("source URL must not carry credentials (user info before the host): serve the files without them, or import a local copy")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("source %q: %w", src, err)
 		}
