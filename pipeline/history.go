@@ -692,6 +692,11 @@ func trainerConfirms(tr card.Trainer, e store.Eval) bool {
 // datasetIDRe is the shape of a Hub dataset id: a name, or owner/name.
 var datasetIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$`)
 
+// configRe is the shape of a dataset config a result's id may carry
+// (glue/mrpc, wikiann/en, a date or version): no space, slash or control
+// character.
+var configRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
+
 // genericLoaders are the datasets library's builders for local files: a
 // result on "imagefolder" says nothing about which data it was.
 var genericLoaders = map[string]bool{
@@ -717,10 +722,15 @@ func datasetOf(e store.Eval, tr card.Trainer) (typ, cfg, why string) {
 	cfg = strings.TrimSpace(e.DatasetConfig)
 	if genericLoaders[strings.ToLower(typ)] {
 		owner, name, ok := strings.Cut(cfg, "--")
-		if !ok || owner == "" || name == "" || strings.Contains(name, "--") {
+		if !ok || owner == "" || name == "" || strings.Contains(name, "--") || !datasetIDRe.MatchString(owner+"/"+name) {
 			return "", "", RejectLoader
 		}
 		return owner + "/" + name, "", ""
+	}
+	if cfg != "" && !configRe.MatchString(cfg) {
+		// not a config name (a card's free text, a line break): the id it
+		// would make would be no dataset's
+		return "", "", RejectNoDataset
 	}
 	short := typ
 	if i := strings.LastIndexByte(typ, '/'); i >= 0 {

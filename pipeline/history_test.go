@@ -159,11 +159,13 @@ func TestHistoryFromEvals(t *testing.T) {
 				eval("u/m", "lewtun/dog_food", "lewtun--dog_food", "test", "accuracy", 0.4),
 				eval("u/m", "[PETA", "", "test", "accuracy", 0.4),
 				eval("u/m", "", "", "test", "accuracy", 0.4),
+				eval("u/m", "glue", "rte\n| fake | row |", "test", "accuracy", 0.4), // no config: a line break
+				eval("u/m", "imagefolder", "owner--na\x1bme", "test", "accuracy", 0.4),
 			},
 			want: []rec{{"a/x", "alkzar90/croupier", "accuracy", "test", 0.5}, {"a/x", "cifar10", "accuracy", "test", 0.9},
 				{"a/x", "glue/mrpc", "accuracy", "test", 0.7}, {"a/x", "glue/rte", "accuracy", "test", 0.6},
 				{"a/x", "lewtun/dog_food", "accuracy", "test", 0.4}},
-			reject: map[string]int{pipeline.RejectLoader: 1, pipeline.RejectNoConfig: 1, pipeline.RejectNoDataset: 2},
+			reject: map[string]int{pipeline.RejectLoader: 2, pipeline.RejectNoConfig: 1, pipeline.RejectNoDataset: 3},
 		},
 		{
 			name:   "trained on other datasets",

@@ -120,11 +120,11 @@ func printRunSummary(e *env, dir string) error {
 	fmt.Fprintf(e.stdout, "Pearson per target (%s protocol, %s, %s):\n\n", protocol, overSeeds(info.Config.Seeds), pipeline.TargetsKind(info.Config))
 	fmt.Fprintf(e.stdout, "%-28s", "target")
 	for _, c := range cols {
-		fmt.Fprintf(e.stdout, " %14s", c)
+		fmt.Fprintf(e.stdout, " %14s", termSafe(c))
 	}
 	fmt.Fprintln(e.stdout)
 	for _, t := range append(append([]string{}, info.Targets...), "_mean", "_weighted_mean") {
-		fmt.Fprintf(e.stdout, "%-28s", t)
+		fmt.Fprintf(e.stdout, "%-28s", termSafe(t))
 		for _, c := range cols {
 			v := s[c]["pearson"][t]
 			if v.N == 0 {
@@ -144,11 +144,11 @@ func printRunSummary(e *env, dir string) error {
 		for _, m := range append([]string{info.Method}, info.References...) {
 			p := s[m]["pearson"]
 			if pr, ok := partial[m]; ok { // the means over every target are undefined for it
-				fmt.Fprintf(e.stdout, "%-50s %s / %s on its %d of %d targets (%s there: %s / %s)\n", m,
+				fmt.Fprintf(e.stdout, "%-50s %s / %s on its %d of %d targets (%s there: %s / %s)\n", termSafe(m),
 					fmtFloat(pr.Theirs[0]), fmtFloat(pr.Theirs[1]), len(pr.Targets), len(info.Targets), info.Method, fmtFloat(pr.Ours[0]), fmtFloat(pr.Ours[1]))
 				continue
 			}
-			fmt.Fprintf(e.stdout, "%-50s %s / %s\n", m, fmtSummaryMean(p["_mean"]), fmtSummaryMean(p["_weighted_mean"]))
+			fmt.Fprintf(e.stdout, "%-50s %s / %s\n", termSafe(m), fmtSummaryMean(p["_mean"]), fmtSummaryMean(p["_weighted_mean"]))
 		}
 	}
 	fmt.Fprintf(e.stdout, "\nwall %.2f s; report: %s\n", info.TimingsSeconds["wall"], filepath.Join(dir, pipeline.FileReportMD))
