@@ -63,6 +63,14 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 		defer c.client.Close()
 	}
 	if err := c.open(orig); err != nil { // the checkpoint's endpoint is the client's
+		if _, serr := os.Stat(filepath.Join(c.dir, stateFile)); errors.Is(serr, fs.ErrNotExist) {
+			// No checkpoint, before or now (e.g. a zoo whose manifest does
+			// not read): leave nothing behind.
+			c.removeState()
+			if created {
+				os.Remove(opt.Out)
+			}
+		}
 		return nil, err
 	}
 	c.stats0 = c.client.Stats()

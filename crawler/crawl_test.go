@@ -1228,3 +1228,42 @@ func TestCrawlOverEmptyCheckpoint(t *testing.T) {
 		t.Errorf("summary: resumed %v, committed %v", sum.Resumed, sum.Committed)
 	}
 }
+
+// TestCrawlFailedOpenLeavesNothing: a crawl into a zoo whose manifest does
+// not read fails before any request, naming the file, and leaves the
+// directory as it was (no empty .crawl); an interrupted crawl's checkpoint
+// beside it stays.
+func TestCrawlFailedOpenLeavesNothing(t *testing.T) {
+	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 5, Seed: 1}})
+	url := startHub(t, h)
+	out := t.TempDir()
+	if err := os.WriteFile(filepath.Join(out, "manifest.json"), []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opt := crawler.DefaultOptions(crawler.KindModels, out)
+	opt.Client, opt.Logger = newClient(t, url, "", hub.Quota{}, 2), testLogger(t)
+	_, err := crawler.Crawl(context.Background(), opt)
+	if err == nil || !strings.Contains(err.Error(), "manifest.json") {
+		t.Fatalf("crawl into a zoo with a broken manifest: err = %v, want one naming manifest.json", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, ".crawl")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the failed crawl left .crawl behind (stat: %v)", err)
+	}
+	if n := h.Stats().Total(); n != 0 {
+		t.Errorf("%d requests before the manifest was read", n)
+	}
+	// A checkpoint of another kind's interrupted crawl is not debris.
+	other := filepath.Join(out, ".crawl", "datasets")
+	if err := os.MkdirAll(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(other, "state.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := crawler.Crawl(context.Background(), opt); err == nil {
+		t.Fatal("second crawl: no error")
+	}
+	if _, err := os.Stat(filepath.Join(other, "state.json")); err != nil {
+		t.Errorf("the failed crawl removed another crawl's checkpoint: %v", err)
+	}
+}
