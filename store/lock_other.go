@@ -2,6 +2,8 @@
 
 package store
 
+import "context"
+
 // lockWrites: on systems without flock, writers are not serialised; one
 // writer at a time is the caller's to ensure (see lock_unix.go).
-func lockWrites(dir string) (unlock func(), err error) { return func() {}, nil }
+func lockWrites(ctx context.Context, dir string) (unlock func(), err error) { return func() {}, nil }

@@ -3,10 +3,12 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"syscall"
+	"time"
 )
 
 // The writers of a zoo (WriteZoo, MergeZoo, MergeParts) each read the
@@ -16,22 +18,31 @@ import (
 
 // lockWrites takes the zoo's write lock, a lock on the directory itself
 // (no file to leave behind), waiting while another process or goroutine
-// writes the zoo; unlock releases it. The kernel drops the lock of a process
-// that dies, so a killed write never leaves the zoo locked.
-func lockWrites(dir string) (unlock func(), err error) {
+// writes the zoo, until ctx is done (then it returns ctx.Err()); unlock
+// releases it. The kernel drops the lock of a process that dies, so a
+// killed write never leaves the zoo locked.
+func lockWrites(ctx context.Context, dir string) (unlock func(), err error) {
 	f, err := os.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("store: lock zoo %s: %w", dir, err)
 	}
-	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
-		if !errors.Is(err, syscall.EINTR) {
-			break
+	// Polled, not a blocking flock: a blocked flock is deaf to ctx (an
+	// interrupt would wait out the other writer, a crawl's commit of
+	// minutes or a stopped process's forever).
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			f.Close()
+			return nil, fmt.Errorf("store: lock zoo %s: %w", dir, err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(wait):
 		}
 	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("store: lock zoo %s: %w", dir, err)
-	}
-	return func() { f.Close() }, nil
 }

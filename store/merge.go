@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -61,7 +62,7 @@ func mergeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) ([]Merged, e
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("store: merge into zoo: %w", err)
 	}
-	unlock, err := lockWrites(dir)
+	unlock, err := lockWrites(context.Background(), dir)
 	if err != nil {
 		return nil, err
 	}

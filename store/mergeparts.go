@@ -136,7 +136,8 @@ const (
 // again from the same parts. It streams: memory holds an index of a few
 // dozen bytes per key and one row group per table being written, never the
 // tables. Dependent tables are written while T's is, one after the other.
-// Writers of one zoo take turns, as for WriteZoo.
+// Writers of one zoo take turns, as for WriteZoo; a merge waiting for its
+// turn ends when ctx is done.
 func MergeParts[T Row](ctx context.Context, dir string, spec Parts[T], prov Provenance) (PartsMerged, error) {
 	return mergeParts(ctx, dir, spec, prov, defaultIO)
 }
@@ -152,7 +153,7 @@ func mergeParts[T Row](ctx context.Context, dir string, spec Parts[T], prov Prov
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fail(err)
 	}
-	unlock, err := lockWrites(dir)
+	unlock, err := lockWrites(ctx, dir)
 	if err != nil {
 		return PartsMerged{}, err
 	}

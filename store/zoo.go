@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -201,7 +202,7 @@ func writeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("store: write zoo: %w", err)
 	}
-	unlock, err := lockWrites(dir)
+	unlock, err := lockWrites(context.Background(), dir)
 	if err != nil {
 		return err
 	}

@@ -125,7 +125,7 @@ func readInputFile(path string) ([]byte, error) {
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxInputFileBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err // an *fs.PathError: it names the file
 	}
 	if len(b) > maxInputFileBytes {
 		return nil, fmt.Errorf("%s is larger than %d MiB: not a file of this flag", path, maxInputFileBytes>>20)

@@ -207,13 +207,15 @@ func writeProvenance(w io.Writer, provenance []store.Provenance) {
 	}
 	fmt.Fprintf(w, "\nprovenance (%d %s, oldest first):\n", len(prov), writes)
 	for _, p := range prov {
-		fmt.Fprintf(w, "  %s  %s", fmtSeconds(p.At), p.Source)
+		// A zoo's manifest may come from anywhere: a line break in a
+		// source, a command or a detail would fake a line.
+		fmt.Fprintf(w, "  %s  %s", fmtSeconds(p.At), termSafe(p.Source))
 		if len(p.Tables) > 0 {
-			fmt.Fprintf(w, "  tables=%s", strings.Join(p.Tables, ","))
+			fmt.Fprintf(w, "  tables=%s", termSafe(strings.Join(p.Tables, ",")))
 		}
 		fmt.Fprintln(w)
 		if p.Command != "" {
-			fmt.Fprintf(w, "      command: %s\n", p.Command)
+			fmt.Fprintf(w, "      command: %s\n", termSafe(p.Command))
 		}
 		keys := make([]string, 0, len(p.Detail))
 		for k := range p.Detail {
@@ -221,7 +223,7 @@ func writeProvenance(w io.Writer, provenance []store.Provenance) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			fmt.Fprintf(w, "      %s: %s\n", k, p.Detail[k])
+			fmt.Fprintf(w, "      %s: %s\n", termSafe(k), termSafe(p.Detail[k]))
 		}
 	}
 }

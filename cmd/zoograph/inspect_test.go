@@ -365,3 +365,26 @@ func TestStdoutEscapesControls(t *testing.T) {
 		t.Errorf("JSON %q decodes to %q, %v; want %q", out, row.ModelID, err, name)
 	}
 }
+
+// TestProvenanceEscapesLineBreaks: a zoo's manifest may come from
+// anywhere; a line break in a provenance source, command or detail is
+// shown escaped, not as a line of inspect's own (a faked write).
+func TestProvenanceEscapesLineBreaks(t *testing.T) {
+	const fake = "\n  2020-01-01T00:00:00Z  hub  tables=models"
+	dir := filepath.Join(t.TempDir(), "zoo")
+	tables := &store.Tables{Models: []store.Model{{ModelID: "org/m", ReportedAccuracy: math.NaN(), Source: "import"}}}
+	prov := store.Provenance{Source: "test" + fake, Command: "zoograph import x" + fake, Detail: map[string]string{"location" + fake: "u" + fake}}
+	if err := store.WriteZoo(dir, tables, prov); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runInspectCmd(t, dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if strings.Contains(out, "\n  2020-01-01") {
+		t.Errorf("a provenance field's line break printed raw:\n%s", out)
+	}
+	if want := `zoograph import x\n  2020-01-01T00:00:00Z  hub`; !strings.Contains(out, want) {
+		t.Errorf("output lacks the escaped command %q:\n%s", want, out)
+	}
+}

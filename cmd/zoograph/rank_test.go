@@ -242,3 +242,20 @@ func TestInputFilesBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestInputFileUnreadable: a --describe or --config path that is no
+// readable file (a directory) is named once in the error, as os.ReadFile
+// named it, not once per wrapping.
+func TestInputFileUnreadable(t *testing.T) {
+	zoo, _ := sampleZoo(t)
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"rank", "--zoo", zoo, "--describe", dir},
+		{"rank", "--zoo", zoo, "--target", "x", "--config", dir},
+	} {
+		code, _, errs := runCLI(t, args...)
+		if code != exitUsage || strings.Count(errs, dir) != 1 || !strings.Contains(errs, "is a directory") {
+			t.Errorf("%v: exit %d, want %d and an error naming %s once\n%s", args, code, exitUsage, dir, errs)
+		}
+	}
+}

@@ -9,10 +9,6 @@ import (
 	"unicode/utf8"
 )
 
-// Names reach a zoo from model cards, the Hub and imported files. Printed
-// raw, their control characters could drive the terminal (escape
-// sequences), and a bidi control or a newline reorder a line or fake one.
-
 // termSafe returns s as text output shows it: control characters (C0,
 // DEL, C1), bidi controls and bytes that are not UTF-8 escaped the way Go
 // writes them (\n, \x1b, \u202e, \xff). Names reach a zoo from model cards

@@ -102,7 +102,7 @@ func readFile(path string) ([]byte, error) {
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err // an *fs.PathError: it names the file
 	}
 	if int64(len(data)) > maxFileBytes {
 		return nil, fmt.Errorf("read %s: file larger than %d bytes", path, maxFileBytes)

@@ -3,6 +3,7 @@ package recycling
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -463,6 +464,26 @@ func TestImportFileTooLarge(t *testing.T) {
 		_, _, err := Import(context.Background(), dir, Options{})
 		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "larger than") {
 			t.Errorf("%s too large: err = %v, want one naming the file and the limit", name, err)
+		}
+	}
+}
+
+// TestImportFileUnreadable: a benchmark file that cannot be read (a
+// directory in its place) is named once in the error.
+func TestImportFileUnreadable(t *testing.T) {
+	for _, name := range []string{FileModels, FileDatasets} {
+		dir := t.TempDir()
+		write(t, dir, FileModels, strings.Join(FixedColumns, ",")+",sst2\n")
+		path := filepath.Join(dir, name)
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(path, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := Import(context.Background(), dir, Options{})
+		if err == nil || strings.Count(err.Error(), path) != 1 || !strings.Contains(err.Error(), "is a directory") {
+			t.Errorf("%s a directory: err = %v, want one naming %s once", name, err, path)
 		}
 	}
 }

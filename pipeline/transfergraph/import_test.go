@@ -552,3 +552,17 @@ func TestImportResultTargetsFlat(t *testing.T) {
 		}
 	}
 }
+
+// TestImportFileUnreadable: a file of the layout that cannot be read (a
+// directory in its place) is named once in the error.
+func TestImportFileUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, fileRecords)
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := Import(context.Background(), dir, Options{})
+	if err == nil || strings.Count(err.Error(), path) != 1 || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("err = %v, want one naming %s once", err, path)
+	}
+}

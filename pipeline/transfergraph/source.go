@@ -106,7 +106,7 @@ func (d dirSource) read(ctx context.Context, name string) ([]byte, error) {
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxBodyBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err // an *fs.PathError: it names the file
 	}
 	if int64(len(data)) > maxBodyBytes {
 		return nil, fmt.Errorf("read %s: file larger than %d bytes", path, maxBodyBytes)
