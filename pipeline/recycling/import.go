@@ -105,7 +105,7 @@ func readFile(path string) ([]byte, error) {
 		return nil, err // an *fs.PathError: it names the file
 	}
 	if int64(len(data)) > maxFileBytes {
-		return nil, fmt.Errorf("read %s: file larger than %d bytes", path, maxFileBytes)
+		return nil, fmt.Errorf("%s is larger than %d MiB: not a file of the benchmark", path, maxFileBytes>>20)
 	}
 	return data, nil
 }
