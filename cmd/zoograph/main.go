@@ -138,7 +138,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		// A library error may open with the command's own name (the
 		// report, demo and crawl packages prefix theirs): say it once.
-		msg := strings.TrimPrefix(err.Error(), c.name+": ")
+		// It may quote a zoo's names or a server's words: escaped as stdout is.
+		msg := string(escapeOutput([]byte(strings.TrimPrefix(err.Error(), c.name+": "))))
 		var ue *usageError
 		if errors.As(err, &ue) || isFlagError(err) || errors.Is(err, pipeline.ErrUnknownTarget) {
 			fmt.Fprintf(stderr, "zoograph %s: %s\n", c.name, msg)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -32,5 +35,20 @@ func TestSafeWriter(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestErrorEscapesControls: a failure's message may quote a name or a path
+// (here a zoo directory with an escape sequence in it); stderr shows it
+// escaped, as stdout would.
+func TestErrorEscapesControls(t *testing.T) {
+	zoo := filepath.Join(t.TempDir(), "z\x1b[2Joo")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"inspect", zoo}, &stdout, &stderr)
+	if code != exitFailure {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	if strings.ContainsRune(stderr.String(), '\x1b') || !strings.Contains(stderr.String(), `z\u001b[2Joo`) {
+		t.Errorf("stderr %q: want the escape sequence escaped", stderr.String())
 	}
 }
