@@ -5,17 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/zoograph/zoograph/pipeline/internal/csvscan"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -92,24 +91,6 @@ type Report struct {
 // under 1 MiB.
 var maxFileBytes int64 = 256 << 20
 
-// readFile reads a file of the benchmark directory, refusing one larger
-// than maxFileBytes.
-func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
-	if err != nil {
-		return nil, err // an *fs.PathError: it names the file
-	}
-	if int64(len(data)) > maxFileBytes {
-		return nil, fmt.Errorf("%s is larger than %d MiB: not a file of the benchmark", path, maxFileBytes>>20)
-	}
-	return data, nil
-}
-
 // Import reads a model-recycling benchmark directory (models_tested.csv and
 // an optional datasets.csv) into zoo tables. It writes nothing.
 //
@@ -129,7 +110,7 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 	// and which classifications (false); of the others it says nothing.
 	var meta []store.Dataset
 	regression := map[string]bool{}
-	data, err := readFile(filepath.Join(dir, FileDatasets))
+	data, err := csvscan.ReadFile(filepath.Join(dir, FileDatasets), maxFileBytes)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		log.Debug("no dataset metadata", "file", FileDatasets)
@@ -142,7 +123,7 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 		}
 	}
 
-	data, err = readFile(filepath.Join(dir, FileModels))
+	data, err = csvscan.ReadFile(filepath.Join(dir, FileModels), maxFileBytes)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", FileModels, err)
 	}

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zoograph/zoograph/pipeline/internal/csvscan"
 )
 
 // ErrNotFound reports that a file of the experiment directory does not exist
@@ -95,23 +97,11 @@ func (d dirSource) read(ctx context.Context, name string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	path := d.location(name)
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
-		}
-		return nil, err
+	data, err := csvscan.ReadFile(d.location(name), maxBodyBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxBodyBytes+1))
-	if err != nil {
-		return nil, err // an *fs.PathError: it names the file
-	}
-	if int64(len(data)) > maxBodyBytes {
-		return nil, fmt.Errorf("read %s: file larger than %d bytes", path, maxBodyBytes)
-	}
-	return data, nil
+	return data, err
 }
 
 // httpSource reads files below a base URL.

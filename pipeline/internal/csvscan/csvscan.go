@@ -1,6 +1,7 @@
-// Package csvscan reads the CSV files of the benchmark importers: header
-// first, then record by record with line numbers, malformed records
-// reported and skipped, cancellation checked as it goes.
+// Package csvscan reads the CSV files of the benchmark importers: whole
+// and bounded (ReadFile), then header first and record by record with line
+// numbers, malformed records reported and skipped, cancellation checked as
+// it goes.
 package csvscan
 
 import (
@@ -10,9 +11,38 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 )
+
+// ReadFile reads the file at path whole, refusing one larger than limit
+// bytes (a wrong directory, a device behind the name) with an error that
+// names it; an error of opening or reading is the *fs.PathError, which
+// names it too.
+func ReadFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %s: not a file of the benchmark", path, size(limit))
+	}
+	return data, nil
+}
+
+// size words a byte count: in MiB when it is whole MiB.
+func size(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
 
 // Scan reads data, the contents of file, as CSV. A leading byte-order mark
 // is dropped. The first record is passed to header (a copy the callee may
