@@ -141,11 +141,9 @@ func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
 		what += "; described"
 	}
 	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, %s\n\n", termSafe(r.Target), termSafe(what), r.Method, overSeeds(r.Seeds))
-	tied := func(nn []pipeline.Neighbour) bool { // nn is sorted by distance
-		return len(nn) > 1 && nn[0].Distance == nn[len(nn)-1].Distance &&
-			!slices.ContainsFunc(nn, func(n pipeline.Neighbour) bool { return n.Source != nn[0].Source })
-	}
-	if nn := r.Nearest; tied(nn) {
+	nn := r.Nearest // sorted by distance: a tie when the first and last are level, from one source
+	if len(nn) > 1 && nn[0].Distance == nn[len(nn)-1].Distance &&
+		!slices.ContainsFunc(nn, func(n pipeline.Neighbour) bool { return n.Source != nn[0].Source }) {
 		// Listed as nearest, they would look chosen; the name order chose them.
 		var near []string
 		for _, n := range nn {

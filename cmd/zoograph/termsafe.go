@@ -15,14 +15,7 @@ import (
 // and imported files; printed raw, they could drive the terminal (escape
 // sequences), reorder a line or fake one.
 func termSafe(s string) string {
-	clean := true
-	for _, r := range s {
-		if needsEscape(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if !strings.ContainsFunc(s, needsEscape) { // invalid UTF-8 reads as utf8.RuneError
 		return s
 	}
 	var b strings.Builder
