@@ -108,7 +108,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		},
 		At: time.Now().UTC(),
 	}
-	merged, err := store.MergeZoo(*out, tables, prov)
+	merged, err := store.MergeZoo(ctx, *out, tables, prov)
 	if err != nil {
 		return fmt.Errorf("write zoo %s: %w", *out, err)
 	}
