@@ -18,7 +18,7 @@ const (
 	KindLongLine      = "long line"      // more fields than the header
 	KindFragment      = "fragment"       // a piece of a row split across lines
 	KindEmptyKey      = "empty key"      // no model or dataset id
-	KindBadNumber     = "bad number"     // a numeric field that does not parse, or is NaN or infinite
+	KindBadNumber     = "bad number"     // a numeric field that does not parse, or is NaN or infinite (but a score)
 	KindMissingValue  = "missing value"  // an empty field that must have a value
 	KindBadValue      = "bad value"      // a field outside its known values
 	KindUnknownMetric = "unknown metric" // a transferability metric we do not know
@@ -148,8 +148,8 @@ func fragmentValue(v string) bool {
 
 // float parses column name, a finite number; "" is NaN, no value. Python
 // writes nan, inf and -inf, which ParseFloat accepts: they are bad numbers
-// (the published benchmark holds none; an empty field is how it says
-// "unknown").
+// (an empty field is how the files say "unknown"), but in a
+// transferability score (see score).
 func (r row) float(name string) (float64, *Problem) {
 	v := r.get(name)
 	if v == "" {
@@ -183,6 +183,24 @@ func (r row) accuracy(name string) (float64, *Problem, error) {
 		return f, nil, fmt.Errorf("%w: %w", r.cell(name, KindBadValue, "column %q is %s", name, v), err)
 	}
 	return f, nil, nil
+}
+
+// score parses column name, a transferability score, which must have a
+// value. Unlike float it keeps nan, inf and -inf: a score can be one
+// (Reg-H-Score's -inf), and the TransferGraph evaluation, which
+// evaluate.ReplaceNonFinite follows, gives them a meaning (+inf twice the
+// largest other score, -inf and nan twice the smallest); the pipeline's
+// features leave them out.
+func (r row) score(name string) (float64, *Problem) {
+	v := r.get(name)
+	if v == "" {
+		return math.NaN(), r.cell(name, KindMissingValue, "column %q is empty, want a number", name)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return math.NaN(), r.cell(name, KindBadNumber, "column %q is %q, want a number", name, v)
+	}
+	return f, nil
 }
 
 // requiredFloat is float for a column that must have a value.

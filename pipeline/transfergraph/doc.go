@@ -27,7 +27,8 @@
 // (and column, for a bad value) and reason (or failing on the first one in
 // strict mode). A number must be finite: Python's nan, inf and -inf, which
 // strconv.ParseFloat accepts, are bad numbers (an empty field is how the
-// files say "unknown"). Cleaning and
+// files say "unknown"), but in a transferability score, where the
+// TransferGraph evaluation gives them a meaning. Cleaning and
 // de-duplication are the pipeline's business, not the importer's.
 //
 // The source is a local directory or an http(s) base URL of the same layout

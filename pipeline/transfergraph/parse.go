@@ -158,7 +158,7 @@ func parseScores(ctx context.Context, data []byte, lay *layout, ps *problems) ([
 		if !ok {
 			return ps.add(*r.cell(metric, KindUnknownMetric, "column %q is %q, want TransferabilityMethod.LOG_ME or TransferabilityMethod.REG_H_SCORE", metric, r.get(metric)))
 		}
-		v, p1 := r.requiredFloat(score)
+		v, p1 := r.score(score)
 		secs, p2 := r.float(runtime)
 		if p := firstProblem(p1, p2); p != nil {
 			return ps.add(*p)
