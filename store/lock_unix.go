@@ -18,7 +18,8 @@ import (
 
 // lockWrites takes the zoo's write lock, a lock on the directory itself
 // (no file to leave behind), waiting while another process or goroutine
-// writes the zoo, until ctx is done (then it returns ctx.Err()); unlock
+// writes the zoo, until ctx is done (then it returns an error that says
+// it was waiting for the lock and wraps ctx.Err()); unlock
 // releases it. The kernel drops the lock of a process that dies, so a
 // killed write never leaves the zoo locked.
 func lockWrites(ctx context.Context, dir string) (unlock func(), err error) {
@@ -41,7 +42,7 @@ func lockWrites(ctx context.Context, dir string) (unlock func(), err error) {
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, ctx.Err()
+			return nil, fmt.Errorf("store: waiting for the write lock of zoo %s (another writer holds it): %w", dir, ctx.Err())
 		case <-time.After(wait):
 		}
 	}
