@@ -47,7 +47,8 @@
 // zoo, complete, never a torn table. Writers of one zoo, in one process or several,
 // take turns (a lock on the directory, where the system has flock); each
 // takes a context, and one waiting for its turn ends when the context is
-// done, leaving the zoo as it was.
+// done, leaving the zoo as it was; WithLockWait lets a command hear that
+// a write waits for another, to tell its user.
 //
 // store imports nothing of zoograph's; it knows nothing of the Hub, of
 // graphs or of experiments, and it does not log.

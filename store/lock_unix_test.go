@@ -76,3 +76,72 @@ func TestLockWaitCancelled(t *testing.T) {
 		})
 	}
 }
+
+// TestLockWaitTold: a write that finds another writer holding the zoo
+// calls its context's WithLockWait callback once, with the zoo, before it
+// waits (so a command can say why nothing happens), then writes when the
+// other lets go; a write that finds the zoo free does not call it.
+func TestLockWaitTold(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "zoo")
+	if err := WriteZoo(t.Context(), dir, crawledZoo(), Provenance{Source: "hub", Command: "crawl"}); err != nil {
+		t.Fatal(err)
+	}
+	told := make(chan string, 10)
+	ctx := WithLockWait(t.Context(), func(dir string) { told <- dir })
+
+	if _, err := MergeZoo(ctx, dir, benchRows("bench", 0.5, "a/one"), Provenance{Source: "bench"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(told) != 0 {
+		t.Fatalf("a write of a free zoo called the lock-wait callback (%q)", <-told)
+	}
+
+	other, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := MergeZoo(ctx, dir, benchRows("bench", 0.6, "a/two"), Provenance{Source: "bench"})
+		done <- err
+	}()
+	select {
+	case got := <-told:
+		if got != dir {
+			t.Errorf("callback told of %q, want %q", got, dir)
+		}
+	case err := <-done:
+		t.Fatalf("the write ended (%v) while another writer held the zoo", err)
+	case <-time.After(30 * time.Second): // a hang, not a timing
+		t.Fatal("the waiting write never called the lock-wait callback")
+	}
+	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_UN); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the write still waits after the other writer let go")
+	}
+	if n := len(told); n != 0 {
+		t.Errorf("the callback was called %d more times; want once per write", n)
+	}
+	tables, _, err := ReadZoo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, m := range tables.Models {
+		found = found || m.ModelID == "a/two"
+	}
+	if !found {
+		t.Error("the write that waited did not land")
+	}
+}

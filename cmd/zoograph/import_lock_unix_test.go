@@ -72,6 +72,9 @@ func TestImportInterruptedWaitingForLock(t *testing.T) {
 				if code != exitInterrupted || !strings.Contains(stderr.String(), "zoograph import: interrupted") {
 					t.Errorf("exit %d, stderr:\n%s\nwant exit %d, interrupted", code, stderr.String(), exitInterrupted)
 				}
+				if want := "holds zoo " + zoo + ": waiting for it to finish"; !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr:\n%s\nwant it to say the import waits for another writer (%q)", stderr.String(), want)
+				}
 			case <-hang:
 				t.Fatal("the import still waits for the zoo's lock after Ctrl-C")
 			}
