@@ -316,7 +316,18 @@ type CleanConfig struct {
 	// CollapsedShare drops a dataset's history when more than this share of
 	// its models end at exactly the same accuracy (collapsed classifiers).
 	CollapsedShare float64 `json:"collapsed_share"`
+	// MaxCells bounds the dataset × model matrices the stages keep (the
+	// accuracies, their normalisation, the standardised history): on a zoo
+	// whose datasets × models exceed it, such as a crawl of the whole Hub,
+	// Clean keeps only the working set (see workingSet): the models
+	// connected to the fine-tuning records and the datasets they name. 0
+	// never prunes. A cost rule: the benchmarks are far below the default.
+	MaxCells int `json:"max_cells,omitempty"`
 }
+
+// DefaultMaxCells is CleanConfig.MaxCells of the shipped configuration:
+// 2²⁴ cells, 128 MiB a matrix.
+const DefaultMaxCells = 1 << 24
 
 // DefaultConfig returns the shipped configuration: node2vec + gbdt with the
 // zoograph feature set, 5 seeds, both protocols, every baseline.
@@ -361,7 +372,7 @@ func DefaultConfig() Config {
 		Linear:    regress.LinearOptions{},
 		Forest:    rf,
 		GBDT:      gb,
-		Clean:     CleanConfig{MinDatasetModels: 5, ChanceMargin: 0.02, CollapsedShare: 0.5},
+		Clean:     CleanConfig{MinDatasetModels: 5, ChanceMargin: 0.02, CollapsedShare: 0.5, MaxCells: DefaultMaxCells},
 		Selection: DefaultSelection(),
 		Workers:   runtime.GOMAXPROCS(0),
 	}
@@ -461,6 +472,9 @@ func (c *Config) validateSections() error {
 	}
 	if s := c.Clean.CollapsedShare; !(s >= 0 && s <= 1) {
 		return fmt.Errorf("config: clean.collapsed_share = %g: want a share in [0, 1]", s)
+	}
+	if c.Clean.MaxCells < 0 {
+		return fmt.Errorf("config: clean.max_cells = %d: want 0 (never prune) or more", c.Clean.MaxCells)
 	}
 	// The metadata baseline and the stacked metadata regressor run the
 	// configured regressor too, so its section is checked whatever the

@@ -49,25 +49,42 @@ type Data struct {
 
 	// Dropped lists the datasets removed from the history, with why.
 	Dropped []DroppedDataset
+	// PrunedModels and PrunedDatasets count the zoo's models and datasets
+	// left out of Models and Datasets by the working-set rule
+	// (CleanConfig.MaxCells); 0 on a zoo below it.
+	PrunedModels, PrunedDatasets int
 
 	historyData
 }
 
 // Clean builds Data from the zoo's tables: full fine-tunes only, one
 // accuracy per (model, dataset) as the mean of repeated runs, degenerate
-// datasets dropped from the history, categorical encodings fitted once.
-// Each step is a function of its own: cleanModels, cleanDatasets,
+// datasets dropped from the history, categorical encodings fitted once;
+// on a zoo past cfg.MaxCells, only its working set. Each step is a
+// function of its own: cleanModels, cleanDatasets, workingSet,
 // meanAccuracy, screenDatasets, readDistances, meanScores.
 func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
+	return cleanKeeping(t, cfg, "")
+}
+
+// cleanKeeping is Clean that keeps dataset target (when not "") in a
+// pruned working set although nothing may be recorded on it: a dataset to
+// recommend models for.
+func cleanKeeping(t *store.Tables, cfg CleanConfig, target string) (*Data, error) {
 	if len(t.Finetunes) == 0 {
 		return nil, fmt.Errorf("clean: the zoo has no fine-tuning records (table finetunes is empty)")
 	}
 	d := &Data{modelIdx: map[string]int{}, datasetIdx: map[string]int{}}
 	d.Models = cleanModels(t.Models, t.Finetunes)
+	d.Datasets = cleanDatasets(t, d.Models)
+	if cfg.MaxCells > 0 && len(d.Models)*len(d.Datasets) > cfg.MaxCells {
+		nm, nd := len(d.Models), len(d.Datasets)
+		d.Models, d.Datasets = workingSet(t, d.Models, d.Datasets, target)
+		d.PrunedModels, d.PrunedDatasets = nm-len(d.Models), nd-len(d.Datasets)
+	}
 	for i, m := range d.Models {
 		d.modelIdx[m.ModelID] = i
 	}
-	d.Datasets = cleanDatasets(t, d.Models)
 	for i, ds := range d.Datasets {
 		d.datasetIdx[ds.DatasetID] = i
 	}
@@ -149,8 +166,7 @@ func cleanDatasets(t *store.Tables, models []store.Model) []store.Dataset {
 // with an id d does not index, or with a NaN or infinite accuracy are
 // ignored.
 func (d *Data) meanAccuracy(finetunes []store.Finetune) [][]float64 {
-	nd, nm := len(d.Datasets), len(d.Models)
-	sum, cnt := newMatrix(nd, nm, 0), newMatrix(nd, nm, 0)
+	cells := meanCells{}
 	for _, f := range finetunes {
 		di, okd := d.datasetIdx[f.DatasetID]
 		mi, okm := d.modelIdx[f.ModelID]
@@ -159,18 +175,32 @@ func (d *Data) meanAccuracy(finetunes []store.Finetune) [][]float64 {
 		if !okd || !okm || f.Method != "full" || math.IsNaN(f.Accuracy) || math.IsInf(f.Accuracy, 0) {
 			continue
 		}
-		sum[di][mi] += f.Accuracy
-		cnt[di][mi]++
+		cells.add(di, mi, f.Accuracy)
 	}
-	acc := newMatrix(nd, nm, math.NaN())
-	for di := range nd {
-		for mi := range nm {
-			if cnt[di][mi] > 0 {
-				acc[di][mi] = sum[di][mi] / cnt[di][mi]
-			}
-		}
+	return cells.matrix(len(d.Datasets), len(d.Models))
+}
+
+// meanCells sums the values of (dataset, model) cells, in the order they
+// come, for their means; only the cells with a value take room.
+type meanCells map[[2]int]*[2]float64
+
+func (c meanCells) add(di, mi int, v float64) {
+	s := c[[2]int{di, mi}]
+	if s == nil {
+		s = new([2]float64)
+		c[[2]int{di, mi}] = s
 	}
-	return acc
+	s[0] += v
+	s[1]++
+}
+
+// matrix returns the means as an nd × nm matrix, NaN where no value came.
+func (c meanCells) matrix(nd, nm int) [][]float64 {
+	m := newMatrix(nd, nm, math.NaN())
+	for k, s := range c {
+		m[k[0]][k[1]] = s[0] / s[1]
+	}
+	return m
 }
 
 // screenDatasets min-max normalises d.acc within each dataset (norm is NaN
@@ -318,31 +348,21 @@ func (d *Data) readDistances(rows []store.DatasetDistance) {
 // there is none. Rows with an id d does not index, or a NaN or infinite
 // score, are ignored.
 func (d *Data) meanScores(rows []store.Score) map[string][][]float64 {
-	nd, nm := len(d.Datasets), len(d.Models)
-	sum, cnt := map[string][][]float64{}, map[string][][]float64{}
+	cells := map[string]meanCells{}
 	for _, s := range rows {
 		mi, ok := d.modelIdx[s.ModelID]
 		di, ok2 := d.datasetIdx[s.DatasetID]
 		if !ok || !ok2 || math.IsNaN(s.Score) || math.IsInf(s.Score, 0) {
 			continue
 		}
-		if sum[s.Method] == nil {
-			sum[s.Method], cnt[s.Method] = newMatrix(nd, nm, 0), newMatrix(nd, nm, 0)
+		if cells[s.Method] == nil {
+			cells[s.Method] = meanCells{}
 		}
-		sum[s.Method][di][mi] += s.Score
-		cnt[s.Method][di][mi]++
+		cells[s.Method].add(di, mi, s.Score)
 	}
 	scores := map[string][][]float64{}
-	for method, sm := range sum {
-		out := newMatrix(nd, nm, math.NaN())
-		for di := range nd {
-			for mi := range nm {
-				if c := cnt[method][di][mi]; c > 0 {
-					out[di][mi] = sm[di][mi] / c
-				}
-			}
-		}
-		scores[method] = out
+	for method, c := range cells {
+		scores[method] = c.matrix(len(d.Datasets), len(d.Models))
 	}
 	return scores
 }

@@ -296,11 +296,14 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 // fails when nothing says what the target is.
 func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, recorded []string, out *Recommendations) (d *Data, t int, descs []Description, source map[int]string, err error) {
 	name := out.Target
-	d, err = Clean(work, clean)
+	d, err = cleanKeeping(work, clean, name)
 	if err != nil {
 		return nil, 0, nil, nil, err
 	}
-	t, _ = d.DatasetIndex(name)
+	t, ok := d.DatasetIndex(name)
+	if !ok { // targetTables put it in the zoo, and cleanKeeping keeps it
+		return nil, 0, nil, nil, fmt.Errorf("%s: internal error: the dataset is not in the cleaned zoo", name)
+	}
 	descs = datasetDescriptions(d, tasks)
 	if out.Described {
 		descs[t] = out.Description
@@ -320,7 +323,7 @@ func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, 
 		return nil, 0, nil, nil, err
 	}
 	if out.DistancesFromMetadata > 0 || out.Described && len(out.Description.Distances) > 0 {
-		if d, err = Clean(work, clean); err != nil {
+		if d, err = cleanKeeping(work, clean, name); err != nil {
 			return nil, 0, nil, nil, err
 		}
 		t, _ = d.DatasetIndex(name)
@@ -408,7 +411,11 @@ func recommendCandidates(d *Data, t int, kinds []ModelKind, out *Recommendations
 			}
 		}
 	}
-	out.Filter = FilterReport{Models: len(d.Models), Excluded: map[string]int{}}
+	const noHistory = "no fine-tuning history, of its own or through its base model"
+	out.Filter = FilterReport{Models: len(d.Models) + d.PrunedModels, Excluded: map[string]int{}}
+	if d.PrunedModels > 0 { // left out of the working set for that very reason
+		out.Filter.Excluded[noHistory] = d.PrunedModels
+	}
 	via = map[int]int{}
 	for mi := range d.Models {
 		if ok, why := FitsTask(kinds[mi], out.Description.Modality, out.Description.Task); !ok {
@@ -428,7 +435,7 @@ func recommendCandidates(d *Data, t int, kinds []ModelKind, out *Recommendations
 			via[mi] = b
 			continue
 		}
-		out.Filter.Excluded["no fine-tuning history, of its own or through its base model"]++
+		out.Filter.Excluded[noHistory]++
 	}
 	out.Filter.Kept, out.Filter.Inherited = len(cands), len(via)
 	if len(cands) == 0 {

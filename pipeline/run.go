@@ -187,6 +187,10 @@ func (r *runner) clean(zoo *store.Tables) (*store.Tables, *History, error) {
 		return nil, nil, err
 	}
 	r.timings.add("clean", time.Since(t0))
+	if data.PrunedModels > 0 || data.PrunedDatasets > 0 {
+		r.log.Info("working set: models and datasets without a fine-tuning record or a recorded relative left out (clean.max_cells)",
+			"models", len(data.Models), "models_left_out", data.PrunedModels, "datasets", len(data.Datasets), "datasets_left_out", data.PrunedDatasets)
+	}
 	for _, dd := range data.Dropped {
 		r.log.Info("history dataset dropped", "reason", dd.String())
 	}

@@ -1,0 +1,79 @@
+package pipeline
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/zoograph/zoograph/store"
+)
+
+// TestWorkingSetRule writes out which models and datasets a pruned zoo
+// keeps: the recorded and scored models, their whole lineage above, the
+// models within three base steps below a recorded one, the datasets named
+// by a record, a score, a distance, a kept model or the target.
+func TestWorkingSetRule(t *testing.T) {
+	model := func(id string, base string, sources ...string) store.Model {
+		m := store.Model{ModelID: id, SourceDatasets: sources, ReportedAccuracy: math.NaN()}
+		if base != "" {
+			m.BaseModels = []string{base}
+		}
+		return m
+	}
+	tables := &store.Tables{
+		Models: []store.Model{
+			model("o/recorded", "o/base", "d/src-of-recorded"),
+			model("o/base", "o/root"),
+			model("o/root", ""),
+			model("o/scored", ""),
+			model("o/child", "o/recorded"),        // 1 step below: inherits
+			model("o/grandchild", "o/child"),      // 2
+			model("o/great", "o/grandchild"),      // 3
+			model("o/great2", "o/great", "d/far"), // 4: too far
+			model("o/sibling", "o/base"),          // below an unrecorded base only
+			model("o/alone", "", "d/alone-src"),
+		},
+		Datasets: []store.Dataset{{DatasetID: "d/crawled"}, {DatasetID: "d/mine"}},
+		Finetunes: []store.Finetune{
+			{ModelID: "o/recorded", DatasetID: "d/rec", Method: "full", Accuracy: 0.8},
+		},
+		Scores:           []store.Score{{ModelID: "o/scored", DatasetID: "d/scored", Method: "logme", Score: 1}},
+		DatasetDistances: []store.DatasetDistance{{DatasetA: "d/rec", DatasetB: "d/dist", Distance: 1}},
+	}
+	models := cleanModels(tables.Models, tables.Finetunes)
+	datasets := cleanDatasets(tables, models)
+	keptModels, keptDatasets := workingSet(tables, models, datasets, "d/mine")
+	var gotM, gotD []string
+	for _, m := range keptModels {
+		gotM = append(gotM, m.ModelID)
+	}
+	for _, ds := range keptDatasets {
+		gotD = append(gotD, ds.DatasetID)
+	}
+	wantM := []string{"o/base", "o/child", "o/grandchild", "o/great", "o/recorded", "o/root", "o/scored"}
+	wantD := []string{"d/dist", "d/mine", "d/rec", "d/src-of-recorded"} // a score names no dataset of its own (cleanDatasets)
+	if !slices.Equal(gotM, wantM) {
+		t.Errorf("models kept %v, want %v", gotM, wantM)
+	}
+	if !slices.Equal(gotD, wantD) {
+		t.Errorf("datasets kept %v, want %v", gotD, wantD)
+	}
+
+	cfg := DefaultConfig().Clean
+	cfg.MaxCells = 1
+	d, err := cleanKeeping(tables, cfg, "d/mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.PrunedModels != len(models)-len(wantM) || d.PrunedDatasets != len(datasets)-len(wantD) || len(d.Models) != len(wantM) {
+		t.Errorf("Clean kept %d models, pruned %d models and %d datasets; want %d kept, %d and %d pruned",
+			len(d.Models), d.PrunedModels, d.PrunedDatasets, len(wantM), len(models)-len(wantM), len(datasets)-len(wantD))
+	}
+	if _, ok := d.DatasetIndex("d/mine"); !ok {
+		t.Error("the target was pruned")
+	}
+	cfg.MaxCells = 0
+	if d, err := Clean(tables, cfg); err != nil || d.PrunedModels != 0 || len(d.Models) != len(models) {
+		t.Errorf("MaxCells 0 pruned (%v)", err)
+	}
+}

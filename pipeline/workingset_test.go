@@ -1,0 +1,84 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/zoograph/zoograph/pipeline"
+	"github.com/zoograph/zoograph/store"
+)
+
+// TestWorkingSetCrowd: a crawl of the Hub holds hundreds of thousands of
+// models and thousands of datasets that no record touches, and the dense
+// dataset × model matrices of every model and dataset do not fit in
+// memory. Past CleanConfig.MaxCells the pipeline keeps the working set, so
+// a crowd of such models (new model types, lineage among themselves,
+// source datasets of their own) and crawled datasets changes no
+// recommendation, no predicted accuracy and no prediction of a run by a
+// bit; the filter still counts the crowd, as models without history.
+func TestWorkingSetCrowd(t *testing.T) {
+	tables, targets := smallZoo(t)
+	crowd := *tables
+	crowd.Models = slices.Clone(tables.Models)
+	crowd.Datasets = slices.Clone(tables.Datasets)
+	const n = 3000
+	for i := range n {
+		m := store.Model{ModelID: fmt.Sprintf("crowd/m%04d", i), ModelType: fmt.Sprintf("crowdtype%d", i%17),
+			PipelineTag: []string{"text-classification", "image-classification"}[i%2], Source: "hub", ReportedAccuracy: math.NaN(),
+			SourceDatasets: []string{fmt.Sprintf("crowd/src%d", i%50)}}
+		if i%3 > 0 {
+			m.BaseModels = []string{fmt.Sprintf("crowd/m%04d", i-1)}
+		}
+		crowd.Models = append(crowd.Models, m)
+		crowd.Datasets = append(crowd.Datasets, store.Dataset{DatasetID: fmt.Sprintf("crowd/ds%d", i), TaskCategories: []string{"text-classification"}})
+	}
+	cfg := rankConfig()
+	cfg.Clean.MaxCells = 1 // both zoos prune, to the same working set
+	target := pipeline.Target{Describe: &pipeline.Description{Name: "my-reviews", Modality: "text",
+		Task: "text-classification", NumClasses: 2, NumExamples: 12000, Languages: []string{"en"}, Domain: "product reviews"}}
+	ctx := context.Background()
+	want, err := pipeline.Recommend(ctx, tables, cfg, target, pipeline.RecommendOptions{Calibration: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pipeline.Recommend(ctx, &crowd, cfg, target, pipeline.RecommendOptions{Calibration: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Models) != len(want.Models) || len(got.Models) == 0 {
+		t.Fatalf("%d recommendations with the crowd, %d without", len(got.Models), len(want.Models))
+	}
+	for i := range want.Models {
+		g, w := got.Models[i], want.Models[i]
+		if g.ModelID != w.ModelID || g.Score != w.Score || g.Predicted != w.Predicted || g.Low != w.Low || g.High != w.High {
+			t.Errorf("rank %d: %s %v %v with the crowd, %s %v %v without", i+1, g.ModelID, g.Score, g.Predicted, w.ModelID, w.Score, w.Predicted)
+		}
+	}
+	const noHistory = "no fine-tuning history, of its own or through its base model"
+	if got.Filter.Models != want.Filter.Models+n || got.Filter.Excluded[noHistory] != want.Filter.Excluded[noHistory]+n {
+		t.Errorf("filter with the crowd %v; without %v: want the %d crowd models counted as without history", got.Filter.Lines(), want.Filter.Lines(), n)
+	}
+
+	runCfg := fastConfig(targets[:1])
+	runCfg.Seeds = 1
+	runCfg.Clean.MaxCells = 1
+	a, err := pipeline.Run(ctx, tables, runCfg, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := pipeline.Run(ctx, &crowd, runCfg, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Predictions) == 0 || len(a.Predictions) != len(b.Predictions) {
+		t.Fatalf("%d predictions with the crowd, %d without", len(b.Predictions), len(a.Predictions))
+	}
+	for i := range a.Predictions {
+		if a.Predictions[i] != b.Predictions[i] {
+			t.Fatalf("prediction %d: %+v with the crowd, %+v without", i, b.Predictions[i], a.Predictions[i])
+		}
+	}
+}
