@@ -29,13 +29,15 @@ metadata alone (--describe FILE, YAML):
 	name: my-reviews            # how the dataset is called in the output
 	modality: text              # text, image, audio, video, tabular, time-series, multimodal
 	task: text-classification   # the Hub's task vocabulary
+	subtask: sentiment-classification   # optional: the finer task (the Hub's task_ids)
 	num_classes: 2
 	num_examples: 12000
 	language: en                # any case: EN, pt-br read as en, pt-BR
 	domain: product reviews
-	distances: {imdb: 3.1}      # optional: known distances to zoo datasets (a zoo recording some)
-	scores: {logme: {google-bert/bert-base-uncased: 1.9}}   # optional: logme or reg_h_score of zoo models
-	finetuned: {google-bert/bert-base-uncased: 0.91}        # optional: accuracies of models you fine-tuned on it
+	tags: [sentiment, retail]   # optional: like the Hub's tags
+	distances: {imdb: 3.1}      # optional: known distances to zoo datasets, on the scale of those the zoo records
+	scores: {logme: {google-bert/bert-base-uncased: 1.92}}   # optional: logme or reg_h_score of zoo models
+	finetuned: {google-bert/bert-base-uncased: 0.91}        # optional: accuracies (0–1) of zoo models you fine-tuned on it
 
 Distances the zoo does not record come from metadata (modality, task,
 classes, size, language, domain words). The predicted accuracy is
