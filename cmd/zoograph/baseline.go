@@ -39,6 +39,9 @@ zoo's published reference results and the difference.`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	if o.zoo == "" || o.out == "" {
 		return usagef("--zoo and --out are required")
 	}
@@ -105,13 +108,11 @@ func checkBaseline(b string) error {
 	return nil
 }
 
-// check reports what parsing alone cannot: arguments left, a seed range
+// check reports what parsing alone cannot: no protocol, a seed range
 // evaluate cannot hold; it notes whether --baselines was given.
 func (o *evalOptions) check(fs *flag.FlagSet) error {
 	o.baselinesGiven = flagGiven(fs, "baselines")
 	switch {
-	case fs.NArg() > 0:
-		return usagef("unexpected argument %q", fs.Arg(0))
 	case len(o.protocols) == 0:
 		return usagef("--protocol: no protocol given")
 	case o.seeds < 1:

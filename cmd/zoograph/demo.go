@@ -44,8 +44,8 @@ on it.`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	if *targets < 1 || *targets > 6 {
 		return usagef("--num-targets %d: want 1 to 6", *targets)

@@ -37,6 +37,9 @@ report.json (one JSON document: a protocol's report, or with several
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	if o.zoo == "" || *predictions == "" || o.out == "" {
 		return usagef("--zoo, --predictions and --out are required")
 	}

@@ -62,6 +62,22 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// noArgs is the usage error for the arguments left after the flags of a
+// command that takes none. The flag package stops at the first argument, so
+// a path given where a flag belongs (zoograph run ZOO --out RUN) leaves the
+// flags after it unread: said, so that the error is the argument and not a
+// flag "required" that the user gave.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unexpected argument %q: %s takes only flags", fs.Arg(0), strings.TrimPrefix(fs.Name(), "zoograph "))
+	if slices.ContainsFunc(fs.Args()[1:], func(a string) bool { return strings.HasPrefix(a, "-") }) {
+		msg += " (the flags after it were not read)"
+	}
+	return usagef("%s", msg)
+}
+
 // listFlag is a repeatable string flag: --filter a --filter b.
 type listFlag []string
 

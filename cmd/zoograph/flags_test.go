@@ -78,3 +78,32 @@ func TestNoCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestArgumentBeforeFlags checks that a path given where a command takes
+// only flags (the zoo of run, rank, ... written as inspect takes it) is the
+// error, and that the flags after it, which flag parsing left unread, are
+// not reported missing.
+func TestArgumentBeforeFlags(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"run", []string{"run", "zoo", "--out", "runs/x"}},
+		{"ablate", []string{"ablate", "zoo", "--out", "runs/x"}},
+		{"rank", []string{"rank", "zoo", "--target", "dtd"}},
+		{"baseline", []string{"baseline", "zoo", "--out", "runs/x"}},
+		{"eval", []string{"eval", "preds.csv", "--zoo", "zoo", "--out", "runs/x"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), tt.args, &stdout, &stderr); code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			want := "zoograph " + tt.name + ": unexpected argument \"" + tt.args[1] + "\": " + tt.name +
+				" takes only flags (the flags after it were not read)\n"
+			if got := stderr.String(); !strings.HasPrefix(got, want) || strings.Contains(got, "required") {
+				t.Errorf("stderr\n%s\nwant it to open with\n%s", got, want)
+			}
+		})
+	}
+}

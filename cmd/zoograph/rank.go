@@ -62,6 +62,9 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	if err := parseConfigFlags(fs, args, &cfg, "JSON experiment config (a run's config.json, or a part of one such as {\"clean\": {\"min_dataset_models\": 3}}); flags given explicitly override it", bindModelFlags); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	switch {
 	case *zoo == "":
 		return usagef("--zoo is required")
@@ -69,8 +72,6 @@ func runRank(ctx context.Context, e *env, args []string) error {
 		return usagef("give exactly one of --target DATASET and --describe FILE")
 	case *top < 0:
 		return usagef("--top %d: want 0 (all) or more", *top)
-	case fs.NArg() > 0:
-		return usagef("unexpected argument %q", fs.Arg(0))
 	case *coverage <= 0 || *coverage >= 1:
 		return usagef("--coverage %g: want a share in (0, 1)", *coverage)
 	case *calibration == 0 || *calibration < -1:
