@@ -107,3 +107,41 @@ func TestArgumentBeforeFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpCommand checks that `zoograph help CMD`, like `zoograph help`,
+// prints on stdout (so that it pipes into a pager), and that an unknown
+// command there is a usage error on stderr.
+func TestHelpCommand(t *testing.T) {
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), []string{"help", c.name}, &stdout, &stderr); code != exitOK {
+				t.Errorf("help %s: exit %d, want %d", c.name, code, exitOK)
+			}
+			if !strings.HasPrefix(stdout.String(), "Usage: zoograph "+c.name) || stderr.Len() > 0 {
+				t.Errorf("help %s: want the usage on stdout only\nstdout:\n%s\nstderr:\n%s", c.name, stdout.String(), stderr.String())
+			}
+		})
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"help", "rnu"}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("help rnu: exit %d, want %d", code, exitUsage)
+	}
+	if !strings.HasPrefix(stderr.String(), "zoograph: unknown command \"rnu\"\n") || stdout.Len() > 0 {
+		t.Errorf("help rnu: want the error on stderr only\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+}
+
+// TestUsageNamesGlobalFlags checks that the usage says what each flag
+// before the command does, not only its name in the synopsis.
+func TestUsageNamesGlobalFlags(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"help"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("help: exit %d\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"  -v        verbose logging (debug level)\n", "  -log-json log as JSON lines\n"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
