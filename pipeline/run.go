@@ -680,12 +680,14 @@ func didYouMean(d *Data, name string) string {
 
 // nearestName returns the one id of ids that name stands for: the id
 // written with "_" for "/" and "-" and in any case (TransferGraph's rank
-// directories name glue/sst2 glue_sst2), else the id nearest a typo away
-// (edit distance 1 or 2, under half the name's length). It returns "" when
-// there is none or no one.
+// directories name glue/sst2 glue_sst2), else the id written with another
+// owner or none (a crawl's Hub ids: cifar10 for uoft-cs/cifar10, and the
+// other way), else the id nearest a typo away, whole or in the name after
+// the owner (edit distance 1 or 2, under half the name's length). It returns "" when there is none or no one.
 func nearestName(name string, ids []string) string {
 	norm := strings.NewReplacer("/", "_", "-", "_")
 	key := func(s string) string { return strings.ToLower(norm.Replace(s)) }
+	repo := func(s string) string { return key(s[strings.LastIndexByte(s, '/')+1:]) }
 	var match []string
 	for _, id := range ids {
 		if key(id) == key(name) && !slices.Contains(match, id) {
@@ -693,9 +695,16 @@ func nearestName(name string, ids []string) string {
 		}
 	}
 	if len(match) == 0 {
+		for _, id := range ids {
+			if repo(id) == repo(name) && !slices.Contains(match, id) {
+				match = append(match, id)
+			}
+		}
+	}
+	if len(match) == 0 {
 		best := min(3, (len(name)+1)/2)
 		for _, id := range ids {
-			switch e := editDistance(key(name), key(id)); {
+			switch e := min(editDistance(key(name), key(id)), editDistance(repo(name), repo(id))); {
 			case e < best:
 				best, match = e, []string{id}
 			case e == best && len(match) > 0 && !slices.Contains(match, id):
