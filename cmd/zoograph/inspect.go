@@ -41,6 +41,13 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON (one object; JSON lines for rows)")
 	verify := fs.Bool("verify", false, "recompute the checksums of the table files")
 	limit := fs.Int("limit", 10, "rows to print with TABLE")
+	for _, a := range args {
+		// Every other command names the zoo with --zoo: a user who
+		// writes it here is told the form, not that the flag is unknown.
+		if name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); strings.HasPrefix(a, "-") && name == "zoo" {
+			return usagef("inspect takes the zoo as its argument, not --zoo: zoograph inspect ZOO [TABLE]")
+		}
+	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

@@ -220,6 +220,8 @@ func TestInspectErrors(t *testing.T) {
 		{"limit without a table", []string{dir, "--limit", "3"}, exitUsage, "--limit prints a TABLE's first rows: name one"},
 		{"too many", []string{dir, "models", "extra"}, exitUsage, "too many arguments"},
 		{"unknown flag", []string{dir, "--nope"}, exitUsage, "flag provided but not defined"},
+		{"zoo as a flag", []string{"--zoo", dir}, exitUsage, "inspect takes the zoo as its argument, not --zoo: zoograph inspect ZOO [TABLE]"},
+		{"zoo as a flag with =", []string{"-zoo=" + dir, "models"}, exitUsage, "inspect takes the zoo as its argument, not --zoo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
