@@ -31,8 +31,8 @@ and scores and evaluates every baseline on the same models.
 DIR (created; it must be empty unless --force) gets metrics.parquet (the
 rows of every protocol), report.json (one JSON document: a protocol's
 report, or with several {"protocols": {"clean": …, "paper": …}}) and
-report.md; report.md sets every number beside the
-zoo's published reference results and the difference.`)
+report.md; report.md sets every number beside the zoo's published
+reference results and the difference.`)
 	o := evalOptions{}
 	bindEvalFlags(fs, &o)
 	deprecate(e, fs, "methods", "baselines")

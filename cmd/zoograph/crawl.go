@@ -33,11 +33,11 @@ command with --resume to continue where it stopped. With nothing to resume
 (the crawl stopped before storing anything, or had finished), --resume warns
 so and runs the crawl the command would run without it. A failing request is
 retried (--retries) with growing waits, each retry reported; a Hub that
-cannot be reached at all ends the crawl with exit code 1. A crawl into a zoo that
-already holds a complete crawl with the same filters (that fetched READMEs and
-details if this one does) is incremental: it lists repos modified since that
-crawl and merges them into the tables (--full lists everything again; --since
-sets the cut-off).
+cannot be reached at all ends the crawl with exit code 1. A crawl into a zoo
+that already holds a complete crawl with the same filters (that fetched
+READMEs and details if this one does) is incremental: it lists repos
+modified since that crawl and merges them into the tables (--full lists
+everything again; --since sets the cut-off).
 
 The endpoint is --endpoint, else HF_ENDPOINT, else https://huggingface.co.
 The token is read from --token-file, else HF_TOKEN; it is never printed or

@@ -22,9 +22,9 @@ score, and optionally method and seed; or a directory in the TransferGraph
 layout <target>/<method>/results_*.csv with the columns (index), model,
 score, where a target such as glue/sst2 is written glue_sst2 (method
 directories of model_ratio re-runs are skipped, as the authors' evaluation
-skips them). A score
-written NaN or Inf is an error; an empty score is no prediction for the
-model (a warning counts them), which the metrics leave out.
+skips them). A score written NaN or Inf is an error; an empty score is no
+prediction for the model (a warning counts them), which the metrics leave
+out.
 
 DIR (created; it must be empty unless --force) gets metrics.parquet,
 report.json (one JSON document: a protocol's report, or with several

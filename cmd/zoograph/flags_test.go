@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestHelpAndBadFlags checks every command: -h prints its help once, and
@@ -143,5 +144,34 @@ func TestUsageNamesGlobalFlags(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, stdout.String())
 		}
+	}
+}
+
+// TestHelpParagraphsWrapped checks the wrapping of every command's
+// description in its help: no line over 80 characters, and no line cut
+// short inside a paragraph (one of under 55 characters followed by another
+// of the same paragraph), such as a text edited without reflowing leaves.
+func TestHelpParagraphsWrapped(t *testing.T) {
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), []string{"help", c.name}, &stdout, &stderr); code != exitOK {
+				t.Fatalf("help %s: exit %d\n%s", c.name, code, stderr.String())
+			}
+			description, _, _ := strings.Cut(stdout.String(), "\nFlags:\n")
+			lines := strings.Split(description, "\n")[1:] // the usage line is the synopsis
+			prose := func(l string) bool { return l != "" && !strings.HasPrefix(l, "\t") && !strings.HasPrefix(l, " ") }
+			for i, l := range lines {
+				if !prose(l) {
+					continue
+				}
+				if n := utf8.RuneCountInString(l); n > 80 {
+					t.Errorf("line of %d characters:\n%s", n, l)
+				}
+				if i+1 < len(lines) && prose(lines[i+1]) && utf8.RuneCountInString(l) < 55 {
+					t.Errorf("line cut short inside a paragraph:\n%s\n%s", l, lines[i+1])
+				}
+			}
+		})
 	}
 }
