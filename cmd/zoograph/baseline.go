@@ -34,7 +34,7 @@ report, or with several {"protocols": {"clean": …, "paper": …}}) and
 report.md; report.md sets every number beside the zoo's published
 reference results and the difference.`)
 	o := evalOptions{}
-	bindEvalFlags(fs, &o)
+	bindEvalFlags(fs, &o, "those with LogME or Reg-H-Score scores, else run's: the datasets with enough fine-tuned models that the history screen keeps")
 	deprecate(e, fs, "methods", "baselines")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -87,7 +87,9 @@ type evalOptions struct {
 	baselinesGiven bool
 }
 
-func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
+// bindEvalFlags binds the shared flags to o; defaultTargets says which
+// targets the command takes without --targets.
+func bindEvalFlags(fs *flag.FlagSet, o *evalOptions, defaultTargets string) {
 	o.protocols = []string{string(evaluate.ProtocolPaper)}
 	fs.StringVar(&o.zoo, "zoo", "", "zoo directory to read (required)")
 	fs.StringVar(&o.out, "out", "", "report directory (required; created; it must be empty unless --force)")
@@ -98,7 +100,7 @@ func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
 	o.baselines = evaluate.AllBaselines()
 	fs.Var(&listValue[string]{list: &o.baselines, check: checkBaseline}, "baselines",
 		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none; those the zoo has no data for are left out)")
-	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: eval, the datasets the predictions cover; baseline, those with LogME or Reg-H-Score scores, else run's: the datasets with enough fine-tuned models that the history screen keeps)")
+	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: "+defaultTargets+")")
 }
 
 func checkBaseline(b string) error {

@@ -30,7 +30,7 @@ DIR (created; it must be empty unless --force) gets metrics.parquet,
 report.json (one JSON document: a protocol's report, or with several
 {"protocols": {"clean": …, "paper": …}}) and report.md.`)
 	o := evalOptions{}
-	bindEvalFlags(fs, &o)
+	bindEvalFlags(fs, &o, "the datasets the predictions cover")
 	predictions := fs.String("predictions", "", "predictions CSV file or TransferGraph rank directory (required)")
 	methods := fs.String("methods", "", "methods of P to evaluate, a comma-separated `list` (default: all)")
 	method := fs.String("method", "external", "method name for a CSV without a method column")

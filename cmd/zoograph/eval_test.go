@@ -198,3 +198,19 @@ func TestEvalCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestTargetsHelpOfEachCommand checks that eval's and baseline's -h say
+// the default targets of that command, not of both.
+func TestTargetsHelpOfEachCommand(t *testing.T) {
+	for _, tt := range []struct{ command, want, not string }{
+		{"eval", "(default: the datasets the predictions cover)", "LogME"},
+		{"baseline", "(default: those with LogME or Reg-H-Score scores, else run's", "predictions"},
+	} {
+		code, _, help := runCmd(tt.command, "-h")
+		_, targets, _ := strings.Cut(help, "\n  -targets list\n")
+		targets, _, _ = strings.Cut(targets, "\n  -")
+		if code != exitOK || !strings.Contains(targets, tt.want) || strings.Contains(targets, tt.not) {
+			t.Errorf("%s -h: exit %d, --targets:\n%s\nwant %q, not %q", tt.command, code, targets, tt.want, tt.not)
+		}
+	}
+}
