@@ -176,7 +176,7 @@ func (s *zooSummary) writeTables(w io.Writer) error {
 	if len(s.Tables) == 0 {
 		fmt.Fprintln(tw, "(no tables)")
 	} else {
-		fmt.Fprintf(tw, "total\t%*s\t%*s\t\t\n", rowsW, group(rows), sizeW, humanBytes(size))
+		fmt.Fprintf(tw, "total\t%*s\t%*s\n", rowsW, group(rows), sizeW, humanBytes(size))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -258,13 +258,13 @@ func inspectTable(w io.Writer, dir string, m *store.Manifest, table string, limi
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(p.Columns, "\t")+"\t")
+	fmt.Fprintln(tw, strings.Join(p.Columns, "\t"))
 	for _, row := range p.Rows {
 		cells := make([]string, len(row))
 		for i, c := range row {
 			cells[i] = textCell(c)
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

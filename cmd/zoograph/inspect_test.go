@@ -390,3 +390,21 @@ func TestProvenanceEscapesLineBreaks(t *testing.T) {
 		t.Errorf("output lacks the escaped command %q:\n%s", want, out)
 	}
 }
+
+// TestInspectNoTrailingSpaces checks that the aligned tables of inspect end
+// their lines at the last cell: padding after it is noise in a diff, a
+// copied line or a terminal that shows whitespace.
+func TestInspectNoTrailingSpaces(t *testing.T) {
+	dir, _ := inspectZoo(t)
+	for _, args := range [][]string{{dir}, {dir, "--verify"}, {dir, "models", "--limit", "2"}} {
+		code, out, errs := runInspectCmd(t, args...)
+		if code != exitOK {
+			t.Fatalf("inspect %q: exit %d, stderr %q", args, code, errs)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if strings.TrimRight(line, " ") != line {
+				t.Errorf("inspect %q: line ends in spaces: %q", args, line)
+			}
+		}
+	}
+}

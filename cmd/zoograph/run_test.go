@@ -153,6 +153,11 @@ func TestDemoCommand(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.TrimRight(line, " ") != line {
+			t.Errorf("demo output line ends in spaces: %q", line)
+		}
+	}
 	// The printed rank command reproduces the demo's top 5.
 	_, cmdline, ok := strings.Cut(out, "rank it yourself: ")
 	cmdline, _, _ = strings.Cut(cmdline, "\n")
