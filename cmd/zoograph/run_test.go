@@ -490,3 +490,25 @@ func TestShowProgressRuns(t *testing.T) {
 		t.Errorf("second run's first step: finished %v, at %d of %d; want 1 of 6, not finished", bar.IsFinished(), bar.State().CurrentNum, bar.State().Max)
 	}
 }
+
+// TestAblateSaysWhereItWrote checks that ablate, after its table, says
+// where the ablation and the full method's run are, as run says where its
+// report is.
+func TestAblateSaysWhereItWrote(t *testing.T) {
+	zoo, targets := sampleZoo(t)
+	out := filepath.Join(t.TempDir(), "ablation")
+	code, stdout, errs := runCLI(t, "ablate", "--zoo", zoo, "--out", out, "--config", smallConfig(t),
+		"--seeds", "1", "--targets", targets[0], "--selection", "fixed")
+	if code != exitOK {
+		t.Fatalf("ablate: exit %d\n%s", code, errs)
+	}
+	want := "ablation: " + filepath.Join(out, "ablation.md") + " (also ablation.json); the full method's run: " + filepath.Join(out, "full") + "\n"
+	if !strings.HasSuffix(stdout, want) {
+		t.Errorf("ablate output ends\n%s\nwant it to end with\n%s", stdout[max(0, len(stdout)-300):], want)
+	}
+	for _, f := range []string{"ablation.md", "ablation.json", filepath.Join("full", "report.json")} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("ablate wrote no %s: %v", f, err)
+		}
+	}
+}
