@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -114,8 +115,8 @@ func (v learnerValue) Set(s string) error {
 
 // listValue is a comma-separated `list` flag bound to a slice: the flag's
 // list replaces the slice's (the config file's or the default), each
-// element checked by check when it is set. An empty value is the empty
-// list.
+// element checked by check when it is set, none given twice. An empty
+// value is the empty list.
 type listValue[T ~string] struct {
 	list  *[]T
 	check func(T) error
@@ -140,6 +141,9 @@ func (l *listValue[T]) Set(s string) error {
 			if err := l.check(v); err != nil {
 				return err
 			}
+		}
+		if slices.Contains(out, v) { // a protocol given twice was evaluated twice
+			return fmt.Errorf("%q given twice", x)
 		}
 		out = append(out, v)
 	}

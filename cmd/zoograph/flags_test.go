@@ -175,3 +175,33 @@ func TestHelpParagraphsWrapped(t *testing.T) {
 		})
 	}
 }
+
+// TestListFlagGivenTwice checks that a list flag naming an element twice
+// is a usage error: eval and baseline evaluated a protocol given twice
+// twice, and printed its table twice.
+func TestListFlagGivenTwice(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"eval --protocol", []string{"eval", "--zoo", "z", "--predictions", "p.csv", "--out", "o", "--protocol", "clean,paper,clean"},
+			`zoograph eval: invalid value "clean,paper,clean" for flag -protocol: "clean" given twice`},
+		{"baseline --protocol", []string{"baseline", "--zoo", "z", "--out", "o", "--protocol", "paper,paper"},
+			`zoograph baseline: invalid value "paper,paper" for flag -protocol: "paper" given twice`},
+		{"run --targets", []string{"run", "--zoo", "z", "--out", "o", "--targets", "dtd, dtd"},
+			`zoograph run: invalid value "dtd, dtd" for flag -targets: "dtd" given twice`},
+		{"run --baselines", []string{"run", "--zoo", "z", "--out", "o", "--baselines", "logme,logme"},
+			`zoograph run: invalid value "logme,logme" for flag -baselines: "logme" given twice`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), tt.args, &stdout, &stderr); code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if got := stderr.String(); !strings.HasPrefix(got, tt.want+"\n") {
+				t.Errorf("stderr\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
