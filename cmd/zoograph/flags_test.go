@@ -205,3 +205,33 @@ func TestListFlagGivenTwice(t *testing.T) {
 		})
 	}
 }
+
+// TestMistypedFlag checks that an unknown flag a letter or two from a
+// command's flag, or its singular or plural (run's --targets, rank's
+// --target), is named in the error; a flag's value that starts with "-"
+// is not taken for a flag.
+func TestMistypedFlag(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"run --target", []string{"run", "--zoo", "z", "--target", "dtd", "--out", "o"}, "-target (did you mean --targets?)"},
+		{"rank --targets", []string{"rank", "--zoo", "z", "--targets", "dtd"}, "-targets (did you mean --target?)"},
+		{"a letter left out", []string{"run", "--zoo", "z", "--lerner", "gat"}, "-lerner (did you mean --learner?)"},
+		{"after a negative value", []string{"rank", "--calibration", "-1", "--topp", "3"}, "-topp (did you mean --top?)"},
+		{"after a boolean", []string{"inspect", "z", "--json", "--limt", "3"}, "-limt (did you mean --limit?)"},
+		{"nothing near", []string{"run", "--zoo", "z", "--colour"}, "-colour\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), tt.args, &stdout, &stderr); code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			want := "zoograph " + tt.args[0] + ": flag provided but not defined: " + tt.want
+			if got := stderr.String(); !strings.HasPrefix(got, want) {
+				t.Errorf("stderr\n%s\nwant it to open with\n%s", got, want)
+			}
+		})
+	}
+}
