@@ -108,7 +108,7 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 	// inside it (models_tested.csv/datasets.csv: not a directory).
 	switch info, err := os.Stat(dir); {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil, fmt.Errorf("source directory %s: not found", dir)
+		return nil, nil, fmt.Errorf("source directory %s (of %s): not found", dir, FileModels)
 	case err != nil:
 		return nil, nil, fmt.Errorf("source directory: %w", err)
 	case !info.IsDir():

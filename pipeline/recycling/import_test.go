@@ -497,7 +497,7 @@ func TestImportSourceNotADirectory(t *testing.T) {
 	file, missing := filepath.Join(dir, FileModels), filepath.Join(dir, "nope")
 	for _, tt := range []struct{ name, src, want string }{
 		{"a file", file, "source " + file + " is not a directory: give the directory that holds " + FileModels},
-		{"missing", missing, "source directory " + missing + ": not found"},
+		{"missing", missing, "source directory " + missing + " (of " + FileModels + "): not found"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := Import(context.Background(), tt.src, Options{})
