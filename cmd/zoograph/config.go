@@ -203,7 +203,9 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 		case errors.As(err, &syntax):
 			off = syntax.Offset
 		case errors.As(err, &typ) && !ownDecoder(reflect.TypeOf(cfg), typ.Field):
-			off = typ.Offset
+			off, err = typ.Offset, typeError(typ)
+		case errors.As(err, &typ): // the options' decoder's offsets are not the file's
+			return cfg, fmt.Errorf("config %s: %w", path, typeError(typ))
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			off, err = int64(len(b)), fmt.Errorf("the JSON ends early: %w", err)
 		default:
@@ -231,6 +233,29 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 		return cfg, fmt.Errorf("config %s:%d:%d: more JSON after the config", path, line, col)
 	}
 	return cfg, nil
+}
+
+// typeError says a value of the wrong JSON type in the config's words
+// ("seeds": a JSON string where a whole number belongs), not in Go's
+// (cannot unmarshal string into Go struct field Config.seeds of type int).
+func typeError(e *json.UnmarshalTypeError) error {
+	want := "a " + e.Type.String()
+	switch e.Type.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		want = "a whole number"
+	case reflect.Float32, reflect.Float64:
+		want = "a number"
+	case reflect.String:
+		want = "a string"
+	case reflect.Bool:
+		want = "true or false"
+	case reflect.Slice, reflect.Array:
+		want = "a list"
+	case reflect.Map, reflect.Struct:
+		want = "an object"
+	}
+	return fmt.Errorf("%q: a JSON %s where %s belongs", e.Field, e.Value, want)
 }
 
 // unwrapConfig returns the config of file — a run's config.json holds it

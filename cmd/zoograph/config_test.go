@@ -140,9 +140,10 @@ func TestLoadConfigPositions(t *testing.T) {
 		name, data, want string
 	}{
 		{"syntax", "{\n  \"seeds\": 2,,\n}\n", ":2:14: invalid character ','"},
-		{"wrong type", "{\n  \"seeds\": \"two\"\n}\n", ":2:16: json: cannot unmarshal string"},
+		{"wrong type", "{\n  \"seeds\": \"two\"\n}\n", `:2:16: "seeds": a JSON string where a whole number belongs`},
+		{"fraction for a whole number", "{\"selection\": {\"gbdt_trees\": [2.5]}}", `:1:33: "selection.gbdt_trees": a JSON number 2.5 where a whole number belongs`},
 		{"truncated", "{\n  \"seeds\": 2,\n  \"gbdt\": {\"trees\": 10", ":3:22: the JSON ends early: unexpected EOF"},
-		{"wrapped run config", "{\"zoo_checksum\": \"x\", \"config\": {\n  \"seeds\": 2,\n  \"learner\": 7\n}}\n", ":3:14: json: cannot unmarshal number"},
+		{"wrapped run config", "{\"zoo_checksum\": \"x\", \"config\": {\n  \"seeds\": 2,\n  \"learner\": 7\n}}\n", `:3:14: "learner": a JSON number where a string belongs`},
 		{"unknown field", "{\n  \"bogus\": 1\n}\n", `:2:3: unknown field "bogus"`},
 		{"unknown nested field", "{\n  \"seeds\": 2,\n  \"gbdt\": {\"trees\": 10,\n    \"seeds\": 3}\n}\n", `:4:5: unknown field "gbdt.seeds"`},
 		{"unknown field in a list", "{\"selection\": {\"mode\": \"fixed\"},\n \"targets\": [\"a\"], \"clean\": {\"min_dataset_models\": 3, \"bogus\": {\"x\": [1]}}}", `:2:55: unknown field "clean.bogus"`},
@@ -162,8 +163,8 @@ func TestLoadConfigPositions(t *testing.T) {
 		{"unknown option after an unknown field", `{"nope": 1, "gbdt": {"zz": 1, "aa": 1}}`, `:1:31: unknown field "gbdt.aa"`},
 		// The options' decoder reads its own input: its offsets are not
 		// the file's.
-		{"wrong type of an option", "{\"seeds\": 2,\n \"gbdt\": {\"trees\": \"x\"}}", `: json: cannot unmarshal string into Go struct field Config.gbdt.trees`},
-		{"wrong type of the options", "{\"seeds\": 2,\n \"gbdt\": 5}", `: json: cannot unmarshal number`},
+		{"wrong type of an option", "{\"seeds\": 2,\n \"gbdt\": {\"trees\": \"x\"}}", `: "gbdt.trees": a JSON string where a whole number belongs`},
+		{"wrong type of the options", "{\"seeds\": 2,\n \"gbdt\": 5}", `: "gbdt": a JSON number where an object belongs`},
 		{"escaped quote in a key", `{"seeds": 1, "a\"b": 1}`, `:1:14: unknown field "a\"b"`},
 		// A run's config.json: the config alone is read, so a setting beside it
 		// would be lost; after the config the file ends.
