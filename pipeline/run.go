@@ -665,6 +665,26 @@ func imputeMeans(train *mat.Dense, tests []*mat.Dense) (*mat.Dense, []*mat.Dense
 	return train, tests
 }
 
+// CheckTargets returns the ErrUnknownTarget error of the first of targets
+// that is no dataset of zoo (of its datasets table or fine-tuning records),
+// with the dataset it likely stands for, or nil when zoo knows them all:
+// for the commands that evaluate a zoo without running the pipeline
+// (baseline, eval), so that their --targets are checked as run's are.
+func CheckTargets(zoo *store.Tables, targets []string) error {
+	ids := zoo.DatasetIDs()
+	for _, name := range targets {
+		if slices.Contains(ids, name) {
+			continue
+		}
+		hint := "zoograph inspect ZOO datasets lists the zoo's datasets"
+		if id := nearestName(name, ids); id != "" {
+			hint = fmt.Sprintf("did you mean %q?", id)
+		}
+		return &unknownTargetError{id: name, hint: hint}
+	}
+	return nil
+}
+
 // didYouMean suggests the dataset a target name not in the zoo stands for.
 // It returns "" when there is none.
 func didYouMean(d *Data, name string) string {

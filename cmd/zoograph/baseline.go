@@ -55,6 +55,9 @@ reference results and the difference.`)
 	if err != nil {
 		return err
 	}
+	if err := pipeline.CheckTargets(tables, o.targets); err != nil {
+		return err
+	}
 	if len(o.targets) == 0 && !hasTransferScores(tables) {
 		// run's default targets, so that the two commands' means are
 		// over the same datasets: without the datasets the history screen

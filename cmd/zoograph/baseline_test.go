@@ -169,7 +169,11 @@ func TestBaselineCommandErrors(t *testing.T) {
 		{"bad flag", []string{"baseline", "--zoo", zoo, "--out", "x", "--nope"}, exitUsage, "nope"},
 		{"stray argument", []string{"baseline", "--zoo", zoo, "--out", "x", "extra"}, exitUsage, "unexpected argument"},
 		{"missing zoo", []string{"baseline", "--zoo", filepath.Join(t.TempDir(), "none"), "--out", filepath.Join(t.TempDir(), "o")}, exitFailure, "read zoo"},
-		{"unknown target", []string{"baseline", "--zoo", zoo, "--out", filepath.Join(t.TempDir(), "o"), "--targets", "imagenet"}, exitFailure, `target "imagenet"`},
+		// A target the zoo lacks is a usage error, as in run, with the
+		// dataset it likely stands for.
+		{"unknown target", []string{"baseline", "--zoo", zoo, "--out", filepath.Join(t.TempDir(), "o"), "--targets", "imagenet"}, exitUsage, `no dataset "imagenet" in the zoo`},
+		{"mistyped target", []string{"baseline", "--zoo", zoo, "--out", filepath.Join(t.TempDir(), "o"), "--targets", "cifar1000"}, exitUsage,
+			`zoograph baseline: no dataset "cifar1000" in the zoo; did you mean "cifar100"?`},
 		{"help", []string{"baseline", "-h"}, exitOK, "Usage: zoograph baseline"},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/evaluate"
 )
 
@@ -51,6 +52,9 @@ report.json (one JSON document: a protocol's report, or with several
 	}
 	tables, err := o.start(e.log)
 	if err != nil {
+		return err
+	}
+	if err := pipeline.CheckTargets(tables, o.targets); err != nil {
 		return err
 	}
 	preds, err := evaluate.ReadPredictions(*predictions, evaluate.ReadOptions{
