@@ -123,6 +123,7 @@ func readLayout(ctx context.Context, from source, task string) ([]byte, *layout,
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: header: %w", from.location(fileRecords), err)
 	}
+	given := task
 	if task == "" {
 		if task, err = detectTask(header); err != nil {
 			return nil, nil, err
@@ -134,6 +135,11 @@ func readLayout(ctx context.Context, from source, task string) ([]byte, *layout,
 		err = checkColumns(rt, append([]string{lay.records.model, lay.records.dataset}, lay.records.columns()...))
 	}
 	if err != nil {
+		// A --task the header contradicts: say which layout it is.
+		if other, derr := detectTask(header); given != "" && derr == nil && other != given {
+			return nil, nil, fmt.Errorf("%w: the header is the %s layout's; give --task %s, or no --task to tell it from the header",
+				err, layouts[other].source, other)
+		}
 		return nil, nil, fmt.Errorf("%w (is this the %s layout?)", err, lay.source)
 	}
 	return records, lay, nil

@@ -344,6 +344,9 @@ func TestImportErrors(t *testing.T) {
 		{name: "not a directory", src: filepath.Join(dir, fileRecords), want: "not a directory"},
 		{name: "bad task", src: dir, opt: Options{Task: "audio"}, want: `unknown task "audio"`},
 		{name: "wrong task", src: dir, opt: Options{Task: "image"}, want: `records.csv:1: header has no column "epochs"`},
+		// The task given is the other layout's: the error says which the header is.
+		{name: "wrong task named", src: dir, opt: Options{Task: "image"},
+			want: "the header is the transfergraph/sequence_classification layout's; give --task text, or no --task to tell it from the header"},
 		{name: "unsupported scheme", src: "ftp://example.com/x", want: "unsupported scheme"},
 		{
 			name:   "missing core file",
