@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -113,6 +114,18 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 // file's bytes and the layout.
 func readLayout(ctx context.Context, from source, task string) ([]byte, *layout, error) {
 	records, err := from.read(ctx, fileRecords)
+	if d, ok := from.(dirSource); ok && errors.Is(err, ErrNotFound) {
+		// The directory above an experiment's (the repository, its
+		// resources/experiments): name the experiments below it.
+		below, _ := filepath.Glob(filepath.Join(string(d), "*", fileRecords))
+		more, _ := filepath.Glob(filepath.Join(string(d), "resources", "experiments", "*", fileRecords))
+		if below = append(below, more...); len(below) > 0 {
+			for i, b := range below {
+				below[i] = filepath.Dir(b)
+			}
+			return nil, nil, fmt.Errorf("%s holds no %s: give an experiment directory, such as %s", d, fileRecords, strings.Join(below, " or "))
+		}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", fileRecords, err)
 	}
