@@ -123,7 +123,7 @@ func readLayout(ctx context.Context, from source, task string) ([]byte, *layout,
 			for i, b := range below {
 				below[i] = filepath.Dir(b)
 			}
-			return nil, nil, fmt.Errorf("%s holds no %s: give an experiment directory, such as %s", d, fileRecords, strings.Join(below, " or "))
+			return nil, nil, fmt.Errorf("no %s in it: give an experiment directory, such as %s", fileRecords, strings.Join(below, " or "))
 		}
 	}
 	if err != nil {

@@ -350,7 +350,7 @@ func TestImportErrors(t *testing.T) {
 		{name: "unsupported scheme", src: "ftp://example.com/x", want: "unsupported scheme"},
 		// The directory above an experiment's: the error names it.
 		{name: "the directory above", src: filepath.Dir(dir),
-			want: filepath.Dir(dir) + " holds no records.csv: give an experiment directory, such as " + dir},
+			want: "no records.csv in it: give an experiment directory, such as " + dir},
 		{
 			name:   "missing core file",
 			src:    dir,
@@ -583,7 +583,7 @@ func TestImportRepositoryRoot(t *testing.T) {
 	}
 	write(t, filepath.Join(exp, fileRecords), "model,finetuned_dataset\n")
 	_, _, err := Import(context.Background(), root, Options{})
-	want := root + " holds no records.csv: give an experiment directory, such as " + exp
+	want := "no records.csv in it: give an experiment directory, such as " + exp
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
