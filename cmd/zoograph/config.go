@@ -179,7 +179,7 @@ func joinNames[T ~string](names []T) string {
 // config.json (the config wrapped with the zoo checksum) or a config, whole
 // or in part, such as {"clean": {"min_dataset_models": 3}}. Unknown fields
 // are errors. An error names the file, the line and the column:
-// "config FILE:LINE:COL: ...", an unknown field with its path; an error
+// "FILE:LINE:COL: ...", an unknown field with its path; an error
 // without a position in the file (a value's own, a type error inside the
 // regressors' options) names the file alone.
 func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
@@ -190,7 +190,7 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 	b, base, err := unwrapConfig(file, reflect.TypeOf(cfg))
 	if err != nil {
 		line, col := lineCol(file, base+1) // at the byte at base
-		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
+		return cfg, fmt.Errorf("%s:%d:%d: %w", path, line, col, err)
 	}
 	detach(reflect.ValueOf(&cfg).Elem())
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -205,7 +205,7 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 		case errors.As(err, &typ) && !ownDecoder(reflect.TypeOf(cfg), typ.Field):
 			off, err = typ.Offset, typeError(typ)
 		case errors.As(err, &typ): // the options' decoder's offsets are not the file's
-			return cfg, fmt.Errorf("config %s: %w", path, typeError(typ))
+			return cfg, fmt.Errorf("%s: %w", path, typeError(typ))
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			off, err = int64(len(b)), fmt.Errorf("the JSON ends early: %w", err)
 		default:
@@ -219,18 +219,18 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 				field, off, ok = unknownField(b, reflect.TypeOf(cfg), name)
 			}
 			if !ok {
-				return cfg, fmt.Errorf("config %s: %w", path, err)
+				return cfg, fmt.Errorf("%s: %w", path, err)
 			}
 			err = fmt.Errorf("unknown field %q", field)
 		}
 		line, col := lineCol(file, base+int(off))
-		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
+		return cfg, fmt.Errorf("%s:%d:%d: %w", path, line, col, err)
 	}
 	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
 		rest := b[end:]
 		line, col := lineCol(file, base+len(b)-len(bytes.TrimLeft(rest, " \t\r\n"))+1)
-		return cfg, fmt.Errorf("config %s:%d:%d: more JSON after the config", path, line, col)
+		return cfg, fmt.Errorf("%s:%d:%d: more JSON after the config", path, line, col)
 	}
 	return cfg, nil
 }

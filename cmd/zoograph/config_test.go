@@ -230,3 +230,17 @@ func TestDetach(t *testing.T) {
 		t.Errorf("the original changed with its detached copy: %+v %+v", orig, *orig.P)
 	}
 }
+
+// TestConfigErrorSaysConfigOnce checks that a malformed --config file is
+// named once, after the flag, without "config" repeated before its path.
+func TestConfigErrorSaysConfigOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cfg.json")
+	if err := os.WriteFile(path, []byte(`{"seeds": "two"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI(t, "rank", "--zoo", "z", "--target", "x", "--config", path)
+	want := "zoograph rank: --config: " + path + `:1:15: "seeds": a JSON string where a whole number belongs` + "\n"
+	if code != exitUsage || !strings.HasPrefix(errs, want) {
+		t.Errorf("exit %d, stderr\n%s\nwant exit %d and\n%s", code, errs, exitUsage, want)
+	}
+}
