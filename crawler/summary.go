@@ -175,9 +175,12 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	if len(s.Skipped) > 0 {
 		fmt.Fprintf(&b, "  skipped    %s\n", formatCounts(s.Skipped))
 	}
-	if len(s.Failures) > 0 {
+	switch {
+	case len(s.Failures) > 0:
 		fmt.Fprintf(&b, "  failures   %s\n", formatCounts(s.Failures))
-	} else {
+	case s.Committed:
+		// Not said of a crawl that failed: its error, which says why,
+		// follows, and "none" read as if nothing had failed.
 		fmt.Fprintf(&b, "  failures   none\n")
 	}
 	fmt.Fprintf(&b, "  elapsed    %s (%.0f repos/s)\n", s.Elapsed.Round(time.Millisecond), s.Rate)
