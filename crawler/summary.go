@@ -175,12 +175,9 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	if len(s.Skipped) > 0 {
 		fmt.Fprintf(&b, "  skipped    %s\n", formatCounts(s.Skipped))
 	}
-	switch {
-	case len(s.Failures) > 0:
+	if len(s.Failures) > 0 {
 		fmt.Fprintf(&b, "  failures   %s\n", formatCounts(s.Failures))
-	case s.Committed:
-		// Not said of a crawl that failed: its error, which says why,
-		// follows, and "none" read as if nothing had failed.
+	} else if s.Committed { // a failed crawl's error follows; "none" read as if nothing had failed
 		fmt.Fprintf(&b, "  failures   none\n")
 	}
 	fmt.Fprintf(&b, "  elapsed    %s (%.0f repos/s)\n", s.Elapsed.Round(time.Millisecond), s.Rate)
