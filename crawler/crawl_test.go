@@ -800,7 +800,7 @@ func TestCrawlKeepsOtherSources(t *testing.T) {
 	bench := []store.Model{{ModelID: "google/vit-base-patch16-224", Source: "transfergraph/image_classification",
 		ReportedAccuracy: math.NaN(), InputSize: 224}}
 	evals := []store.Eval{{ModelID: "bench/x", MetricType: "accuracy", Value: 0.5, Source: "card"}}
-	if err := store.WriteZoo(out, &store.Tables{Models: bench, Evals: evals}, store.Provenance{Source: "transfergraph"}); err != nil {
+	if err := store.WriteZoo(t.Context(), out, &store.Tables{Models: bench, Evals: evals}, store.Provenance{Source: "transfergraph"}); err != nil {
 		t.Fatal(err)
 	}
 	h := hubtest.New(hubtest.Options{Zoo: hubtest.Zoo{Models: 50, Seed: 4}})
@@ -836,7 +836,7 @@ func TestCrawlKeepsOtherSources(t *testing.T) {
 	// when a later crawl replaces that model's row and its card evals.
 	id := hubRows[0].ModelID
 	imported := []store.Eval{{ModelID: id, MetricType: "accuracy", Value: 0.75, Source: "bench"}}
-	if _, err := store.MergeZoo(out, &store.Tables{Evals: imported}, store.Provenance{Source: "bench"}); err != nil {
+	if _, err := store.MergeZoo(t.Context(), out, &store.Tables{Evals: imported}, store.Provenance{Source: "bench"}); err != nil {
 		t.Fatal(err)
 	}
 	opt.Full = true

@@ -69,7 +69,7 @@ func writeGoldenZoo(t *testing.T) {
 	}
 	prov := store.Provenance{Source: "zoograph/sample", Command: "go test ./pipeline -run TestGoldenReport -update-zoo",
 		At: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Detail: map[string]string{"seed": "17", "base_models": "12"}}
-	if err := store.WriteZoo(goldenZoo, tables, prov); err != nil {
+	if err := store.WriteZoo(t.Context(), goldenZoo, tables, prov); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -45,7 +45,10 @@
 // stays reachable from the manifest until the new manifest, written last,
 // replaces it. A process killed at any point leaves the previous or the new
 // zoo, complete, never a torn table. Writers of one zoo, in one process or several,
-// take turns (a lock on the directory, where the system has flock).
+// take turns (a lock on the directory, where the system has flock); each
+// takes a context, and one waiting for its turn ends when the context is
+// done, leaving the zoo as it was; WithLockWait lets a command hear that
+// a write waits for another, to tell its user.
 //
 // store imports nothing of zoograph's; it knows nothing of the Hub, of
 // graphs or of experiments, and it does not log.

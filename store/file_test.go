@@ -276,7 +276,7 @@ func TestErrNoTable(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "finetunes.parquet")
 	zoo := filepath.Join(dir, "zoo")
-	if err := WriteZoo(zoo, &Tables{Models: sampleModels(3, 1)}, Provenance{Source: "test"}); err != nil {
+	if err := WriteZoo(t.Context(), zoo, &Tables{Models: sampleModels(3, 1)}, Provenance{Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -671,7 +671,7 @@ func TestNoLeaks(t *testing.T) {
 			return nil
 		}},
 		{"zoo", func(cfg ioConfig) error {
-			return writeZoo(filepath.Join(dir, "zoo"), sampleZoo(300, 5), Provenance{Source: "test"}, cfg)
+			return writeZoo(t.Context(), filepath.Join(dir, "zoo"), sampleZoo(300, 5), Provenance{Source: "test"}, cfg)
 		}},
 	}
 	for _, tt := range tests {

@@ -59,7 +59,7 @@ func TestKillWriterHelper(t *testing.T) {
 	}
 	fmt.Println("ready")
 	for v := from; v < from+1000; v++ {
-		if err := writeZoo(dir, zooVersion(v), zooProvenance(v), cfg); err != nil {
+		if err := writeZoo(t.Context(), dir, zooVersion(v), zooProvenance(v), cfg); err != nil {
 			fmt.Println("error", err)
 			os.Exit(3)
 		}
@@ -146,7 +146,7 @@ func TestKilledWriteKeepsZoo(t *testing.T) {
 	}
 	dir := t.TempDir()
 	start := time.Now()
-	if err := WriteZoo(dir, zooVersion(0), zooProvenance(0)); err != nil {
+	if err := WriteZoo(t.Context(), dir, zooVersion(0), zooProvenance(0)); err != nil {
 		t.Fatal(err)
 	}
 	// Kill within about two writes, wherever that falls on this machine.
@@ -178,7 +178,7 @@ func TestKilledWriteKeepsZoo(t *testing.T) {
 	t.Logf("%d of %d kills landed mid-write", torn, kills)
 
 	// The next write sweeps what the kills left behind.
-	if err := WriteZoo(dir, zooVersion(next), zooProvenance(next)); err != nil {
+	if err := WriteZoo(t.Context(), dir, zooVersion(next), zooProvenance(next)); err != nil {
 		t.Fatal(err)
 	}
 	if v := checkZoo(t, dir); v != next {
@@ -196,7 +196,7 @@ func TestKilledWriteKeepsZoo(t *testing.T) {
 // replaced, the new one after.
 func TestKilledWriteAtEveryStep(t *testing.T) {
 	dir := t.TempDir()
-	if err := WriteZoo(dir, zooVersion(0), zooProvenance(0)); err != nil {
+	if err := WriteZoo(t.Context(), dir, zooVersion(0), zooProvenance(0)); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {

@@ -79,7 +79,7 @@ func TestMergeZooScoresBySource(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "zoo")
 	merge := func(tb *Tables, src string) []Merged {
 		t.Helper()
-		got, err := MergeZoo(dir, tb, Provenance{Source: src})
+		got, err := MergeZoo(t.Context(), dir, tb, Provenance{Source: src})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,7 +226,7 @@ func TestReadSchema1Zoo(t *testing.T) {
 
 	// Re-importing a subset of the source: its stale rows are gone, the
 	// zoo is schema 2 and its files hold the column.
-	if _, err := MergeZoo(dir, scoresAndDistances("bench", 0.7, []string{"m1"}, [2]string{"a", "b"}), Provenance{Source: "bench"}); err != nil {
+	if _, err := MergeZoo(t.Context(), dir, scoresAndDistances("bench", 0.7, []string{"m1"}, [2]string{"a", "b"}), Provenance{Source: "bench"}); err != nil {
 		t.Fatal(err)
 	}
 	scores, dists := readZooFiles(t, dir)
@@ -254,7 +254,7 @@ func TestReadSchema1ZooOfSeveralSources(t *testing.T) {
 			t.Errorf("score %+v: want source %q", s, LegacySource)
 		}
 	}
-	if _, err := MergeZoo(dir, scoresAndDistances("bench", 0.7, []string{"m1"}, [2]string{"a", "b"}), Provenance{Source: "bench"}); err != nil {
+	if _, err := MergeZoo(t.Context(), dir, scoresAndDistances("bench", 0.7, []string{"m1"}, [2]string{"a", "b"}), Provenance{Source: "bench"}); err != nil {
 		t.Fatal(err)
 	}
 	scores, dists := readZooFiles(t, dir)

@@ -44,12 +44,14 @@ type Merged struct {
 // source's rows of a source-column table. The zoo's tables are streamed, so
 // memory holds one batch of them, not the tables. The write is atomic as a
 // whole, as WriteZoo's is: killed at any point, the zoo reads back as its
-// previous or its merged state. Writers of one zoo take turns.
-func MergeZoo(dir string, t *Tables, prov Provenance) ([]Merged, error) {
-	return mergeZoo(dir, t, prov, defaultIO)
+// previous or its merged state. Writers of one zoo take turns; a merge
+// waiting for its turn ends when ctx is done, with an error that says so
+// and the zoo untouched.
+func MergeZoo(ctx context.Context, dir string, t *Tables, prov Provenance) ([]Merged, error) {
+	return mergeZoo(ctx, dir, t, prov, defaultIO)
 }
 
-func mergeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) ([]Merged, error) {
+func mergeZoo(ctx context.Context, dir string, t *Tables, prov Provenance, cfg ioConfig) ([]Merged, error) {
 	if prov.Source == "" {
 		return nil, errors.New("store: merge: the provenance names no source")
 	}
@@ -62,7 +64,7 @@ func mergeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) ([]Merged, e
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("store: merge into zoo: %w", err)
 	}
-	unlock, err := lockWrites(context.Background(), dir)
+	unlock, err := lockWrites(ctx, dir)
 	if err != nil {
 		return nil, err
 	}

@@ -45,12 +45,12 @@ func modelKeys(ms []Model) []string {
 
 func TestMergeZoo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "zoo")
-	if err := WriteZoo(dir, crawledZoo(), Provenance{Source: "hub", Command: "crawl"}); err != nil {
+	if err := WriteZoo(t.Context(), dir, crawledZoo(), Provenance{Source: "hub", Command: "crawl"}); err != nil {
 		t.Fatal(err)
 	}
 	// The first import adds its rows beside the crawl's, the same model
 	// id included.
-	got, err := MergeZoo(dir, benchRows("bench", 0.5, "google/vit", "a/old"), Provenance{Source: "bench", Command: "import 1"})
+	got, err := MergeZoo(t.Context(), dir, benchRows("bench", 0.5, "google/vit", "a/old"), Provenance{Source: "bench", Command: "import 1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,10 +75,10 @@ func TestMergeZoo(t *testing.T) {
 		{ModelID: "x/y", DatasetID: "dtd", Method: "logme", Score: 1, RuntimeSeconds: math.NaN(), Source: "other"},
 		{ModelID: "google/vit", DatasetID: "dtd", Method: "logme", Score: 2, RuntimeSeconds: math.NaN(), Source: "other"},
 	}}
-	if _, err := MergeZoo(dir, other, Provenance{Source: "other"}); err != nil {
+	if _, err := MergeZoo(t.Context(), dir, other, Provenance{Source: "other"}); err != nil {
 		t.Fatal(err)
 	}
-	got, err = MergeZoo(dir, benchRows("bench", 0.7, "google/vit", "a/new"), Provenance{Source: "bench", Command: "import 2"})
+	got, err = MergeZoo(t.Context(), dir, benchRows("bench", 0.7, "google/vit", "a/new"), Provenance{Source: "bench", Command: "import 2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestMergeZoo(t *testing.T) {
 
 func TestMergeZooRefuses(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "zoo")
-	if err := WriteZoo(dir, crawledZoo(), Provenance{Source: "hub"}); err != nil {
+	if err := WriteZoo(t.Context(), dir, crawledZoo(), Provenance{Source: "hub"}); err != nil {
 		t.Fatal(err)
 	}
 	before, err := os.ReadFile(filepath.Join(dir, ManifestFile))
@@ -163,7 +163,7 @@ func TestMergeZooRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := MergeZoo(dir, tt.t, tt.prov)
+			_, err := MergeZoo(t.Context(), dir, tt.t, tt.prov)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("MergeZoo: %v, want an error containing %q", err, tt.want)
 			}
@@ -186,7 +186,7 @@ func TestMergeZooRefuses(t *testing.T) {
 func TestMergeZooFresh(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new")
 	in := benchRows("bench", 0.5, "a/b")
-	if _, err := MergeZoo(dir, in, Provenance{Source: "bench"}); err != nil {
+	if _, err := MergeZoo(t.Context(), dir, in, Provenance{Source: "bench"}); err != nil {
 		t.Fatal(err)
 	}
 	got, m := mustReadZoo(t, dir)
@@ -205,7 +205,7 @@ func TestMergeZooFresh(t *testing.T) {
 // made from the zoo it had read, and the second's rows were gone.
 func TestMergeZooConcurrentWriters(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "zoo")
-	if err := WriteZoo(dir, crawledZoo(), Provenance{Source: "hub", Command: "crawl"}); err != nil {
+	if err := WriteZoo(t.Context(), dir, crawledZoo(), Provenance{Source: "hub", Command: "crawl"}); err != nil {
 		t.Fatal(err)
 	}
 	second := make(chan error, 1)
@@ -217,7 +217,7 @@ func TestMergeZooConcurrentWriters(t *testing.T) {
 		}
 		started = true
 		go func() {
-			_, err := MergeZoo(dir, benchRows("b", 0.6, "b/one"), Provenance{Source: "b", Command: "import b"})
+			_, err := MergeZoo(t.Context(), dir, benchRows("b", 0.6, "b/one"), Provenance{Source: "b", Command: "import b"})
 			second <- err
 		}()
 		// Let the second writer run to its end, or to where it waits for
@@ -228,7 +228,7 @@ func TestMergeZooConcurrentWriters(t *testing.T) {
 		case <-time.After(time.Second):
 		}
 	}
-	if _, err := mergeZoo(dir, benchRows("a", 0.5, "a/one"), Provenance{Source: "a", Command: "import a"}, cfg); err != nil {
+	if _, err := mergeZoo(t.Context(), dir, benchRows("a", 0.5, "a/one"), Provenance{Source: "a", Command: "import a"}, cfg); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-second; err != nil {

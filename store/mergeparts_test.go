@@ -38,7 +38,7 @@ func TestMergeParts(t *testing.T) {
 		Models: []Model{model("a", 1, "hub"), model("b", 1, "hub"), model("a", 0, "bench"), model("c", 1, "hub")},
 		Evals:  []Eval{eval("a", "zoo"), eval("b", "zoo"), eval("c", "zoo"), eval("x", "zoo")},
 	}
-	if err := WriteZoo(dir, zoo, Provenance{Source: "test"}); err != nil {
+	if err := WriteZoo(t.Context(), dir, zoo, Provenance{Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	scratch := t.TempDir()
@@ -128,7 +128,7 @@ func TestMergePartsSparseDependent(t *testing.T) {
 		Models: []Model{model("1", "a", 1), model("2", "b", 1), model("3", "c", 1), model("4", "d", 1), model("5", "e", 1)},
 		Cards:  []Card{card("a", "zoo"), card("b", "zoo"), card("c", "zoo"), card("d", "zoo"), card("e", "zoo"), card("x", "zoo")},
 	}
-	if err := WriteZoo(dir, zoo, Provenance{Source: "test"}); err != nil {
+	if err := WriteZoo(t.Context(), dir, zoo, Provenance{Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	scratch := t.TempDir()

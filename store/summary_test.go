@@ -11,7 +11,7 @@ import (
 // and that verification reports a changed table file in its summary.
 func TestSummarize(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "zoo")
-	if err := WriteZoo(dir, sampleZoo(40, 3), Provenance{Source: "test"}); err != nil {
+	if err := WriteZoo(t.Context(), dir, sampleZoo(40, 3), Provenance{Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	m, err := ReadManifest(dir)

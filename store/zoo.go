@@ -190,19 +190,21 @@ func writeManifest(dir string, m *Manifest) error {
 // point, the zoo reads back as its previous or its new state, each with
 // matching checksums; leftovers are swept by the next write. Concurrent
 // writers of one zoo (WriteZoo, MergeZoo, MergeParts, in this process or
-// another) wait for each other, on systems with flock.
-func WriteZoo(dir string, t *Tables, prov Provenance) error {
-	return writeZoo(dir, t, prov, defaultIO)
+// another) wait for each other, on systems with flock; a write waiting for
+// its turn ends when ctx is done, with an error that says so and the zoo
+// untouched.
+func WriteZoo(ctx context.Context, dir string, t *Tables, prov Provenance) error {
+	return writeZoo(ctx, dir, t, prov, defaultIO)
 }
 
-func writeZoo(dir string, t *Tables, prov Provenance, cfg ioConfig) error {
+func writeZoo(ctx context.Context, dir string, t *Tables, prov Provenance, cfg ioConfig) error {
 	if t == nil {
 		t = &Tables{}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("store: write zoo: %w", err)
 	}
-	unlock, err := lockWrites(context.Background(), dir)
+	unlock, err := lockWrites(ctx, dir)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func TestWriteReadZoo(t *testing.T) {
 	want := sampleZoo(150, 7)
 	before := time.Now().UTC()
 	prov := Provenance{Source: "test", Command: "zoograph test", Detail: map[string]string{"k": "v"}}
-	if err := WriteZoo(dir, want, prov); err != nil {
+	if err := WriteZoo(t.Context(), dir, want, prov); err != nil {
 		t.Fatal(err)
 	}
 	got, m := mustReadZoo(t, dir)
@@ -86,7 +86,7 @@ func TestWriteReadZoo(t *testing.T) {
 func TestWriteZooUpdates(t *testing.T) {
 	dir := t.TempDir()
 	first := sampleZoo(40, 1)
-	if err := WriteZoo(dir, first, Provenance{Source: "first"}); err != nil {
+	if err := WriteZoo(t.Context(), dir, first, Provenance{Source: "first"}); err != nil {
 		t.Fatal(err)
 	}
 	m1, err := ReadManifest(dir)
@@ -95,7 +95,7 @@ func TestWriteZooUpdates(t *testing.T) {
 	}
 	// Replace one table, add nothing else: the other tables are kept.
 	second := &Tables{Finetunes: sampleFinetunes(99, 2), Scores: []Score{}}
-	if err := WriteZoo(dir, second, Provenance{Source: "second", Command: "import"}); err != nil {
+	if err := WriteZoo(t.Context(), dir, second, Provenance{Source: "second", Command: "import"}); err != nil {
 		t.Fatal(err)
 	}
 	got, m2 := mustReadZoo(t, dir)
@@ -136,15 +136,15 @@ func TestChecksum(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	z := sampleZoo(30, 3)
 	// Same content written in two steps with other provenance: same checksum.
-	if err := WriteZoo(a, z, Provenance{Source: "a"}); err != nil {
+	if err := WriteZoo(t.Context(), a, z, Provenance{Source: "a"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteZoo(b, &Tables{Models: z.Models}, Provenance{Source: "b1"}); err != nil {
+	if err := WriteZoo(t.Context(), b, &Tables{Models: z.Models}, Provenance{Source: "b1"}); err != nil {
 		t.Fatal(err)
 	}
 	rest := *z
 	rest.Models = nil
-	if err := WriteZoo(b, &rest, Provenance{Source: "b2"}); err != nil {
+	if err := WriteZoo(t.Context(), b, &rest, Provenance{Source: "b2"}); err != nil {
 		t.Fatal(err)
 	}
 	ma, _ := ReadManifest(a)
@@ -177,7 +177,7 @@ func TestVerifyAndReadZooDetectChanges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := WriteZoo(dir, sampleZoo(50, 1), Provenance{Source: "test"}); err != nil {
+			if err := WriteZoo(t.Context(), dir, sampleZoo(50, 1), Provenance{Source: "test"}); err != nil {
 				t.Fatal(err)
 			}
 			if err := tt.damage(filepath.Join(dir, "evals.parquet")); err != nil {
@@ -227,7 +227,7 @@ func TestReadManifestRejects(t *testing.T) {
 				t.Errorf("ReadManifest: err = %v, want one containing %q", err, tt.want)
 			}
 			// A writer must not clobber a manifest it cannot read.
-			if werr := WriteZoo(dir, &Tables{Scores: sampleScores(2, 1)}, Provenance{}); werr == nil {
+			if werr := WriteZoo(t.Context(), dir, &Tables{Scores: sampleScores(2, 1)}, Provenance{}); werr == nil {
 				t.Error("WriteZoo over an unreadable manifest: err = nil")
 			}
 			if data, _ := os.ReadFile(filepath.Join(dir, ManifestFile)); string(data) != tt.json {
@@ -240,7 +240,7 @@ func TestReadManifestRejects(t *testing.T) {
 func TestManifestJSON(t *testing.T) {
 	dir := t.TempDir()
 	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	if err := WriteZoo(dir, &Tables{Datasets: sampleDatasets(3, 1)}, Provenance{Source: "s", Command: "c", At: at}); err != nil {
+	if err := WriteZoo(t.Context(), dir, &Tables{Datasets: sampleDatasets(3, 1)}, Provenance{Source: "s", Command: "c", At: at}); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
@@ -270,7 +270,7 @@ func TestManifestJSON(t *testing.T) {
 
 func TestWriteZooSweepsLeftovers(t *testing.T) {
 	dir := t.TempDir()
-	if err := WriteZoo(dir, &Tables{Models: sampleModels(5, 1)}, Provenance{}); err != nil {
+	if err := WriteZoo(t.Context(), dir, &Tables{Models: sampleModels(5, 1)}, Provenance{}); err != nil {
 		t.Fatal(err)
 	}
 	leftovers := []string{".models.parquet.tmp-123", "models.prev-abcdef.parquet", ".manifest.json.tmp-9"}
@@ -280,7 +280,7 @@ func TestWriteZooSweepsLeftovers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := WriteZoo(dir, &Tables{Scores: sampleScores(5, 1)}, Provenance{}); err != nil {
+	if err := WriteZoo(t.Context(), dir, &Tables{Scores: sampleScores(5, 1)}, Provenance{}); err != nil {
 		t.Fatal(err)
 	}
 	files := zooFiles(t, dir)
@@ -304,13 +304,13 @@ func TestReadZooDuringWrites(t *testing.T) {
 		return &Tables{Models: sampleModels(20+v, uint64(v)), Finetunes: sampleFinetunes(100+v, uint64(v))}
 	}
 	prov := func(v int) Provenance { return Provenance{Detail: map[string]string{"v": strconv.Itoa(v)}} }
-	if err := WriteZoo(dir, version(0), prov(0)); err != nil {
+	if err := WriteZoo(t.Context(), dir, version(0), prov(0)); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error)
 	go func() {
 		for v := 1; v <= 8; v++ {
-			if err := WriteZoo(dir, version(v), prov(v)); err != nil {
+			if err := WriteZoo(t.Context(), dir, version(v), prov(v)); err != nil {
 				done <- err
 				return
 			}

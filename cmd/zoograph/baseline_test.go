@@ -46,7 +46,7 @@ func evalTestZoo(t *testing.T) string {
 	tb.ReferenceResults = append(tb.ReferenceResults,
 		store.ReferenceResult{Source: "test", Method: "LogME", Metric: "pearson", Target: "cifar100", Value: 0.25})
 	dir := filepath.Join(t.TempDir(), "zoo")
-	if err := store.WriteZoo(dir, tb, store.Provenance{Source: "test", Command: "evalTestZoo"}); err != nil {
+	if err := store.WriteZoo(t.Context(), dir, tb, store.Provenance{Source: "test", Command: "evalTestZoo"}); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -33,11 +33,14 @@ command with --resume to continue where it stopped. With nothing to resume
 (the crawl stopped before storing anything, or had finished), --resume warns
 so and runs the crawl the command would run without it. A failing request is
 retried (--retries) with growing waits, each retry reported; a Hub that
-cannot be reached at all ends the crawl with exit code 1. A crawl into a zoo
-that already holds a complete crawl with the same filters (that fetched
-READMEs and details if this one does) is incremental: it lists repos
-modified since that crawl and merges them into the tables (--full lists
-everything again; --since sets the cut-off).
+cannot be reached at all ends the crawl with exit code 1. When the Hub says
+its 5-minute rate-limit window is spent, the crawl says so and waits for the
+reset (Ctrl-C stops it; --resume continues); a reset longer than a window
+fails the requests at once. A crawl into a zoo that already holds a complete
+crawl with the same filters (that fetched READMEs and details if this one
+does) is incremental: it lists repos modified since that crawl and merges
+them into the tables (--full lists everything again; --since sets the
+cut-off).
 
 The endpoint is --endpoint, else HF_ENDPOINT, else https://huggingface.co.
 The token is read from --token-file, else HF_TOKEN; it is never printed or
@@ -295,8 +298,8 @@ func (o *crawlOptions) checkPaths() error {
 
 // progress sets how the crawl reports progress: nothing with --quiet; on a
 // terminal a bar (returned, for the caller to close), with a line above it
-// for every retry; elsewhere the client logs each retry and the crawl its
-// progress.
+// for every retry and every rate-limit pause; elsewhere the client logs
+// them and the crawl its progress.
 func (o *crawlOptions) progress(e *env, k crawler.Kind, opt *crawler.Options, hopt *hub.Options) *progressbar.ProgressBar {
 	switch {
 	case o.quiet:
@@ -315,9 +318,22 @@ func (o *crawlOptions) progress(e *env, k crawler.Kind, opt *crawler.Options, ho
 			bar.Clear()
 			fmt.Fprintln(e.stderr, retryLine(r))
 		}
+		hopt.OnPause = func(p hub.Pause) {
+			mu.Lock()
+			defer mu.Unlock()
+			bar.Clear()
+			fmt.Fprintln(e.stderr, pauseLine(p))
+		}
 		return bar
 	}
 	return nil
+}
+
+// pauseLine is the line a terminal shows when the Hub's rate-limit window
+// is spent and the crawl waits for its reset.
+func pauseLine(p hub.Pause) string {
+	return fmt.Sprintf("Hub rate limit: the %s window is spent; waiting %s for its reset at %s (Ctrl-C stops, --resume continues)",
+		p.Bucket, p.Wait.Round(time.Second), p.Until.Local().Format(time.TimeOnly))
 }
 
 // retryLine is the line a terminal shows for a retry: the request (without

@@ -424,6 +424,14 @@ func TestCrawlCommandUnreachable(t *testing.T) {
 	}
 }
 
+func TestPauseLine(t *testing.T) {
+	until := time.Date(2026, 12, 7, 22, 10, 5, 0, time.Local)
+	got := pauseLine(hub.Pause{Bucket: "api", Until: until, Wait: 299600 * time.Millisecond})
+	if want := "Hub rate limit: the api window is spent; waiting 5m0s for its reset at 22:10:05 (Ctrl-C stops, --resume continues)"; got != want {
+		t.Errorf("pauseLine = %q, want %q", got, want)
+	}
+}
+
 func TestRetryLine(t *testing.T) {
 	err := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
 	got := retryLine(hub.Retry{URL: "http://127.0.0.1:9/api/models?limit=5&expand=a", Attempt: 2, Wait: 1234 * time.Millisecond,

@@ -44,8 +44,9 @@ the rows of its earlier import, in every table: rows the new import lacks
 are gone.
 
 Malformed rows are skipped and listed with file, line and reason (and
-column, for model-recycling); with --strict the first one is an error and
-nothing is written.`
+column, for a bad value: a number that does not parse or is NaN or
+infinite, a value outside its known ones); with --strict the first one is
+an error and nothing is written.`
 
 // importKinds are the benchmarks import knows.
 var importKinds = []string{"transfergraph", "model-recycling"}
@@ -108,7 +109,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		},
 		At: time.Now().UTC(),
 	}
-	merged, err := store.MergeZoo(*out, tables, prov)
+	merged, err := store.MergeZoo(ctx, *out, tables, prov)
 	if err != nil {
 		return fmt.Errorf("write zoo %s: %w", *out, err)
 	}

@@ -31,7 +31,7 @@ func importRecycling(ctx context.Context, e *env, dir, out string, strict bool) 
 		},
 		At: time.Now().UTC(),
 	}
-	merged, err := store.MergeZoo(out, tables, prov)
+	merged, err := store.MergeZoo(ctx, out, tables, prov)
 	if err != nil {
 		return fmt.Errorf("write zoo %s: %w", out, err)
 	}

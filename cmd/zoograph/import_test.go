@@ -356,7 +356,7 @@ func TestImportReplacesStaleRows(t *testing.T) {
 		other.Scores = append(other.Scores, s)
 	}
 	other.DatasetDistances = []store.DatasetDistance{{DatasetA: "mnli", DatasetB: "rte", Distance: 1, Method: "probe", Source: "other"}}
-	if _, err := store.MergeZoo(zoo, &other, store.Provenance{Source: "other"}); err != nil {
+	if _, err := store.MergeZoo(t.Context(), zoo, &other, store.Provenance{Source: "other"}); err != nil {
 		t.Fatal(err)
 	}
 

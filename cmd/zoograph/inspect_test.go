@@ -37,7 +37,7 @@ func inspectZoo(t *testing.T) (string, *store.Manifest) {
 		Scores: []store.Score{{ModelID: "m", DatasetID: "d", Method: "logme", Score: math.Inf(-1), RuntimeSeconds: math.NaN()}},
 	}
 	prov := store.Provenance{Source: "inspect-test", Command: "zoograph test", Detail: map[string]string{"origin": "unit test"}}
-	if err := store.WriteZoo(dir, tables, prov); err != nil {
+	if err := store.WriteZoo(t.Context(), dir, tables, prov); err != nil {
 		t.Fatal(err)
 	}
 	m, err := store.ReadManifest(dir)
@@ -272,7 +272,7 @@ func TestInspectHistory(t *testing.T) {
 			{ModelID: "u/other", TaskType: "image-classification", DatasetType: "beans", DatasetSplit: "test", MetricType: "accuracy", Value: 0.9, Source: "card"},
 		},
 	}
-	if err := store.WriteZoo(dir, tables, store.Provenance{Source: "test"}); err != nil {
+	if err := store.WriteZoo(t.Context(), dir, tables, store.Provenance{Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errs := runCLI(t, "inspect", dir)
@@ -309,7 +309,7 @@ func TestTextOutputEscapesControls(t *testing.T) {
 		Models: []store.Model{{ModelID: "org/" + evil, ReportedAccuracy: math.NaN(), Source: "import"}},
 		Evals:  []store.Eval{{ModelID: "org/m", DatasetName: evil, DatasetConfig: evil, Value: 0.5, Source: "card"}},
 	}
-	if err := store.WriteZoo(dir, tables, store.Provenance{Source: "test"}); err != nil {
+	if err := store.WriteZoo(t.Context(), dir, tables, store.Provenance{Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
@@ -348,7 +348,7 @@ func TestStdoutEscapesControls(t *testing.T) {
 	const name = "org/x\u009b2J\u202eevil\x7f"
 	dir := filepath.Join(t.TempDir(), "zoo")
 	tables := &store.Tables{Models: []store.Model{{ModelID: name, ReportedAccuracy: math.NaN(), Source: "import"}}}
-	if err := store.WriteZoo(dir, tables, store.Provenance{Source: "test"}); err != nil {
+	if err := store.WriteZoo(t.Context(), dir, tables, store.Provenance{Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errs := runInspectCmd(t, dir, "models", "--json")
@@ -376,7 +376,7 @@ func TestProvenanceEscapesLineBreaks(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "zoo")
 	tables := &store.Tables{Models: []store.Model{{ModelID: "org/m", ReportedAccuracy: math.NaN(), Source: "import"}}}
 	prov := store.Provenance{Source: "test" + fake, Command: "zoograph import x" + fake, Detail: map[string]string{"location" + fake: "u" + fake}}
-	if err := store.WriteZoo(dir, tables, prov); err != nil {
+	if err := store.WriteZoo(t.Context(), dir, tables, prov); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errs := runInspectCmd(t, dir)

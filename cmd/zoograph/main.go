@@ -26,6 +26,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/zoograph/zoograph/pipeline"
+	"github.com/zoograph/zoograph/store"
 )
 
 // Exit codes.
@@ -129,6 +130,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if c.name != args[0] {
 			continue
 		}
+		// A write that finds another writer holding the zoo (an import
+		// beside a crawl's commit) says why nothing happens.
+		ctx := store.WithLockWait(ctx, func(dir string) {
+			fmt.Fprintf(stderr, "zoograph %s: another writer (an import or a crawl's commit) holds zoo %s: waiting for it to finish; Ctrl-C stops\n", c.name, termSafe(dir))
+		})
 		err := c.run(ctx, e, args[1:])
 		switch {
 		case err == nil:

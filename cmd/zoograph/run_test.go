@@ -34,7 +34,7 @@ func sampleZoo(t *testing.T) (string, []string) {
 			Downloads: m.Downloads, ReportedAccuracy: m.SourceAccuracy, Tags: []string{}, Source: "test"})
 	}
 	dir := filepath.Join(t.TempDir(), "zoo")
-	if err := store.WriteZoo(dir, tables, store.Provenance{Source: "test", At: time.Now()}); err != nil {
+	if err := store.WriteZoo(t.Context(), dir, tables, store.Provenance{Source: "test", At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	return dir, s.Targets[:2]

@@ -104,15 +104,28 @@ func New(opt Options) (*Client, error) {
 	rc := resty.NewWithClient(hc).
 		SetLogger(restyLogger{opt.Logger}).
 		SetHeader("User-Agent", "zoograph/"+moduleVersion())
-	return &Client{
+	c := &Client{
 		opt:  opt,
 		base: base,
 		rc:   rc,
 		hc:   hc,
-		pace: newPacer(opt.Quota),
 		log:  opt.Logger,
 		rng:  rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)),
-	}, nil
+	}
+	c.pace = newPacer(opt.Quota, opt.clock, c.announcePause)
+	return c, nil
+}
+
+// announcePause tells of a rate-limit pause that calls are about to wait
+// out: to OnPause, else the log.
+func (c *Client) announcePause(p Pause) {
+	level := slog.LevelInfo
+	if c.opt.OnPause != nil {
+		c.opt.OnPause(p)
+		level = slog.LevelDebug
+	}
+	c.log.LogAttrs(context.Background(), level, "hub rate limited: waiting for the window to reset",
+		slog.String("bucket", p.Bucket), slog.Duration("wait", p.Wait.Round(time.Second)), slog.Time("until", p.Until))
 }
 
 // Endpoint returns the base URL the client talks to.
@@ -222,6 +235,14 @@ type outcome struct {
 	bucket     bucket // bucket the wait applies to
 }
 
+// Pause describes a rate-limit pause of a bucket, the Hub's window spent,
+// that calls are about to wait out (Options.OnPause).
+type Pause struct {
+	Bucket string        // "api" or "resolvers"
+	Until  time.Time     // when the window resets
+	Wait   time.Duration // from now until then
+}
+
 // Retry describes an attempt that failed and is about to be repeated
 // (Options.OnRetry).
 type Retry struct {
@@ -233,8 +254,12 @@ type Retry struct {
 
 // do runs a call: pacing, one attempt at a time, redirects, and the retry
 // loop with backoff, server-requested waits, a retry budget and ctx.
+// Rate-limit pauses are waited out apart from the budget (MaxPause).
 func (c *Client) do(ctx context.Context, cl *call) error {
-	start := time.Now()
+	clk := c.opt.clock
+	start := clk.Now()
+	var paused time.Duration // waiting out rate-limit windows, not retrying
+	elapsed := func() time.Duration { return clk.Now().Sub(start) - paused }
 	cur := cl.url
 	attempts, retries := 0, 0
 	answered := false // some attempt got an HTTP answer
@@ -243,7 +268,9 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 			return fmt.Errorf("hub: GET %s: %w", cur.Redacted(), err)
 		}
 		b := bucketForPath(cur.Path)
-		if err := c.pace.wait(ctx, b, c.opt.MaxElapsed-time.Since(start)); err != nil {
+		p, err := c.pace.wait(ctx, b, c.opt.MaxPause)
+		paused += p
+		if err != nil {
 			return fmt.Errorf("hub: GET %s: %w", cur.Redacted(), err)
 		}
 		attempts++
@@ -274,11 +301,14 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		} else if j := c.jitter(c.opt.MinWait / 2); wait <= math.MaxInt64-j {
 			wait += j
 		}
+		limited := out.status == http.StatusTooManyRequests
 		giveUp := ""
 		switch {
 		case retries > c.opt.MaxRetries:
 			giveUp = "retries exhausted"
-		case wait > c.opt.MaxElapsed-time.Since(start):
+		case limited && wait > c.opt.MaxPause:
+			giveUp = "rate-limit pause longer than a window"
+		case !limited && wait > c.opt.MaxElapsed-elapsed():
 			// Not elapsed+wait: a server's wait may be near the largest
 			// Duration, and the sum would wrap to a short one.
 			giveUp = "retry budget exhausted"
@@ -290,7 +320,7 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 				he.Attempts = attempts
 				return out.err
 			case !answered:
-				return &UnreachableError{Endpoint: c.base.Redacted(), Attempts: attempts, Elapsed: time.Since(start), Err: out.err}
+				return &UnreachableError{Endpoint: c.base.Redacted(), Attempts: attempts, Elapsed: clk.Now().Sub(start), Err: out.err}
 			}
 			return fmt.Errorf("hub: %s after %d attempts: %w", giveUp, attempts, out.err)
 		}
@@ -302,15 +332,14 @@ func (c *Client) do(ctx context.Context, cl *call) error {
 		}
 		c.log.LogAttrs(ctx, level, "hub retry", slog.Int("attempt", attempts),
 			slog.Duration("wait", wait.Round(time.Millisecond)), slog.String("error", out.err.Error()))
-		if out.status == http.StatusTooManyRequests {
+		if limited {
 			// The window is spent for everyone: pause the whole bucket
-			// rather than only this worker.
-			c.log.LogAttrs(ctx, slog.LevelInfo, "hub rate limited",
-				slog.String("bucket", out.bucket.String()), slog.Duration("wait", wait))
-			c.pace.pause(out.bucket, time.Now().Add(wait))
+			// rather than only this worker; the pacer waits it out, and
+			// says so, at the top of the loop.
+			c.pace.pause(out.bucket, clk.Now().Add(wait))
 			continue
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := clk.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("hub: GET %s: %w", cur.Redacted(), err)
 		}
 	}
@@ -388,7 +417,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, u *url.URL, b bucket) ou
 		} else {
 			c.n.serverErrors.Add(1)
 		}
-		wait, wb, ok := serverWait(raw.Header, b, time.Now())
+		wait, wb, ok := serverWait(raw.Header, b, c.opt.clock.Now())
 		e.RetryAfter = wait
 		return outcome{kind: outcomeRetry, err: e, status: status, wait: wait, hasWait: ok, bucket: wb}
 	}
@@ -420,7 +449,7 @@ func (c *Client) transportOutcome(ctx context.Context, u *url.URL, err error) ou
 // lowers the client-side rate.
 func (c *Client) observe(h http.Header, reqBucket bucket) {
 	if v := h.Get("RateLimit"); v != "" {
-		now := time.Now()
+		now := c.opt.clock.Now()
 		for _, rl := range parseRateLimit(v) {
 			if rl.remaining != 0 || rl.reset <= 0 {
 				continue

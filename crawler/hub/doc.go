@@ -29,9 +29,12 @@
 //     failures and truncated bodies are retried with exponential backoff
 //     and jitter, honouring Retry-After and the RateLimit / RateLimit-Policy
 //     headers (a spent bucket, r=0, pauses every worker until t), bounded by
-//     MaxRetries and MaxElapsed, and ended at once by ctx. Every retry is
-//     logged, or reported to Options.OnRetry; a call that never got an
-//     answer gives up with an *UnreachableError ("cannot reach ENDPOINT").
+//     MaxRetries and MaxElapsed, and ended at once by ctx. A pause for the
+//     Hub's window is waited out apart from MaxElapsed, up to MaxPause
+//     each, and told once (logged, or reported to Options.OnPause). Every
+//     retry is logged, or reported to Options.OnRetry; a call that never
+//     got an answer gives up with an *UnreachableError ("cannot reach
+//     ENDPOINT").
 //   - Client-side pacing per rate-limit bucket (api, resolvers) with
 //     golang.org/x/time/rate, configured by Quota (ParseQuota reads the
 //     --quota flag), so a crawl stays under the Hub's 5-minute quotas

@@ -35,8 +35,9 @@ var (
 	ErrForbidden = errors.New("hub: forbidden")
 	// ErrBadRequest: 400, e.g. an unknown expand key or a bad parameter.
 	ErrBadRequest = errors.New("hub: bad request")
-	// ErrRateLimited: 429 after the retry budget ran out (or a wait longer
-	// than the budget was demanded); *Error.RetryAfter says how long.
+	// ErrRateLimited: 429 after the retries ran out (or a pause longer
+	// than a rate-limit window, Options.MaxPause, was demanded);
+	// *Error.RetryAfter says how long.
 	ErrRateLimited = errors.New("hub: rate limited")
 	// ErrServer: 5xx or 408 after the retry budget ran out.
 	ErrServer = errors.New("hub: server error")

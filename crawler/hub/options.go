@@ -21,6 +21,7 @@ const (
 	DefaultMinWait      = time.Second
 	DefaultMaxWait      = 30 * time.Second
 	DefaultMaxElapsed   = 10 * time.Minute
+	DefaultMaxPause     = DefaultWindow + time.Minute
 	DefaultMaxBodyBytes = 64 << 20
 	DefaultWorkers      = 8
 )
@@ -52,11 +53,21 @@ type Options struct {
 	// DefaultMinWait, DefaultMaxWait.
 	MinWait, MaxWait time.Duration
 	// MaxElapsed bounds the total time one call may spend retrying,
-	// waits included; a server-requested wait that would pass it ends the
-	// call at once with the server's error, and a pause of the call's bucket
-	// (a spent RateLimit window) that would pass it with ErrRateLimited.
-	// Default DefaultMaxElapsed.
+	// waits included but the rate-limit pauses it waits out (see MaxPause);
+	// a server-requested wait that would pass it ends the call at once with
+	// the server's error. Default DefaultMaxElapsed.
 	MaxElapsed time.Duration
+	// MaxPause bounds one rate-limit pause a call waits out: the Hub's
+	// fixed window spent (a RateLimit header with r=0 pauses the bucket
+	// until its reset, t seconds; a 429 pauses it for its wait). Such a
+	// pause is the quota, not a failure: it does not count against
+	// MaxElapsed, so a scheduled crawl waits out as many 5-minute windows as
+	// it meets (each 429 is still a retry, bounded by MaxRetries); it is
+	// logged once, or reported to OnPause, and ctx ends it. A pause longer
+	// than MaxPause, longer than any window (an absurd reset), ends the call
+	// at once with ErrRateLimited. Default DefaultMaxPause, the Hub's window
+	// and a minute.
+	MaxPause time.Duration
 	// MaxBodyBytes caps every response body. Default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// Transport replaces the default pooled *http.Transport (tests).
@@ -69,8 +80,15 @@ type Options struct {
 	// of a call, from the goroutine making the call; it must be quick. A
 	// command draws a line per retry with it on a terminal.
 	OnRetry func(Retry)
+	// OnPause, when set, is called once per rate-limit pause of a bucket
+	// (see MaxPause) before the calls wait it out, from the goroutine of
+	// the first call that waits; it must be quick. Without it the pause is
+	// logged at info level ("hub rate limited"), with it at debug level.
+	OnPause func(Pause)
 	// Seed seeds the backoff jitter.
 	Seed uint64
+
+	clock clock // nil: the wall clock; tests set a fake one
 }
 
 func (o Options) withDefaults() Options {
@@ -102,6 +120,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxElapsed <= 0 {
 		o.MaxElapsed = DefaultMaxElapsed
+	}
+	if o.MaxPause <= 0 {
+		o.MaxPause = DefaultMaxPause
+	}
+	if o.clock == nil {
+		o.clock = wallClock{}
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes

@@ -125,20 +125,23 @@ func bucketForPath(path string) bucket {
 // b), plus a pause set when the server says the window is spent (429 or
 // RateLimit r=0), which every worker waits out.
 type pacer struct {
-	b [numBuckets]pacerBucket
+	b       [numBuckets]pacerBucket
+	clock   clock
+	onPause func(Pause) // told once per pause, before it is waited out
 }
 
 type pacerBucket struct {
 	lim *rate.Limiter // nil: no client-side pacing
 
-	mu    sync.Mutex
-	until time.Time // server-imposed pause
-	quota int       // configured requests per window (0: none)
-	win   time.Duration
+	mu        sync.Mutex
+	until     time.Time // server-imposed pause
+	announced time.Time // the end of the last pause told to onPause
+	quota     int       // configured requests per window (0: none)
+	win       time.Duration
 }
 
-func newPacer(q Quota) *pacer {
-	p := &pacer{}
+func newPacer(q Quota, clk clock, onPause func(Pause)) *pacer {
+	p := &pacer{clock: clk, onPause: onPause}
 	if q.Off {
 		return p
 	}
@@ -169,47 +172,64 @@ func limitFor(n, burst int, w time.Duration) rate.Limit {
 	return rate.Limit(float64(n-burst) / w.Seconds())
 }
 
-// errPauseTooLong reports a server pause of the bucket that outlasts the
-// call's retry budget.
-type errPauseTooLong struct{ d time.Duration }
+// errPauseTooLong reports a server pause of a bucket longer than any
+// rate-limit window (Options.MaxPause).
+type errPauseTooLong struct {
+	b        bucket
+	d, limit time.Duration
+}
 
 func (e errPauseTooLong) Error() string {
-	return fmt.Sprintf("the Hub paused these requests for %s, longer than the retry budget", e.d.Round(time.Second))
+	return fmt.Sprintf("the Hub paused %s requests for %s, longer than a rate-limit window (a call waits out at most %s)",
+		e.b, e.d.Round(time.Second), e.limit.Round(time.Second))
 }
 
 func (e errPauseTooLong) Unwrap() error { return ErrRateLimited }
 
-// wait blocks until a request in bucket b may go: first any server pause,
-// then the token bucket. A pause longer than budget fails at once
-// (errPauseTooLong), as a server wait beyond the budget fails a retry.
-func (p *pacer) wait(ctx context.Context, b bucket, budget time.Duration) error {
+// wait blocks until a request in bucket b may go: first any server pause
+// (a spent window), told to onPause once, then the token bucket. It
+// returns how long it waited out pauses, which are the quota and not the
+// call's retrying. A pause longer than maxPause fails at once
+// (errPauseTooLong): no window is that long.
+func (p *pacer) wait(ctx context.Context, b bucket, maxPause time.Duration) (paused time.Duration, err error) {
 	pb := &p.b[b]
 	for {
+		now := p.clock.Now()
 		pb.mu.Lock()
 		until := pb.until
+		d := until.Sub(now)
+		// Once per pause: workers that meet it later, or a 429 that
+		// pushes it a little further, are not news.
+		announce := d > 0 && d <= maxPause && until.Sub(pb.announced) >= time.Second
+		if announce {
+			pb.announced = until
+		}
 		pb.mu.Unlock()
-		d := time.Until(until)
 		if d <= 0 {
 			break
 		}
-		if d > budget {
-			return errPauseTooLong{d}
+		if d > maxPause {
+			return paused, errPauseTooLong{b, d, maxPause}
 		}
-		if err := sleep(ctx, d); err != nil {
-			return err
+		if announce && p.onPause != nil {
+			p.onPause(Pause{Bucket: b.String(), Until: until, Wait: d})
 		}
+		if err := p.clock.Sleep(ctx, d); err != nil {
+			return paused, err
+		}
+		paused += d
 	}
 	if pb.lim != nil {
 		if err := pb.lim.Wait(ctx); err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return paused, ctx.Err()
 			}
 			// The limiter refuses up front when the wait would pass the
 			// deadline; report it as the deadline it is.
-			return fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
+			return paused, fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
 		}
 	}
-	return nil
+	return paused, nil
 }
 
 // pause makes every request in bucket b wait until t.
@@ -362,6 +382,20 @@ func serverWait(h http.Header, reqBucket bucket, now time.Time) (wait time.Durat
 	}
 	return 0, b, false
 }
+
+// clock is the time a Client reads and waits on: the wall clock, or a
+// test's fake one, so that a 5-minute window is tested without waiting it.
+// The token bucket of Quota pacing keeps the wall clock.
+type clock interface {
+	Now() time.Time
+	// Sleep waits d or until ctx is done (then it returns ctx.Err()).
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                                   { return time.Now() }
+func (wallClock) Sleep(ctx context.Context, d time.Duration) error { return sleep(ctx, d) }
 
 // sleep waits d or until ctx is done.
 func sleep(ctx context.Context, d time.Duration) error {

@@ -163,9 +163,11 @@ func TestRateLimitPausesEveryWorker(t *testing.T) {
 	_ = resumed
 }
 
-func TestRateLimitLongerThanBudgetFailsFast(t *testing.T) {
+// TestRateLimitLongerThanMaxPauseFailsFast: a 429 whose wait is longer
+// than any rate-limit window the client waits out (MaxPause) fails at once.
+func TestRateLimitLongerThanMaxPauseFailsFast(t *testing.T) {
 	srv, n := scripted(t, status(429, "Retry-After", "120"))
-	c := newClient(t, srv.URL, func(o *hub.Options) { o.MaxElapsed = 5 * time.Second })
+	c := newClient(t, srv.URL, func(o *hub.Options) { o.MaxPause = 5 * time.Second })
 	start := time.Now()
 	_, err := c.Model(context.Background(), "a/b", hub.DetailOptions{})
 	var he *hub.Error
@@ -389,11 +391,11 @@ func TestHugeRetryAfterFailsFast(t *testing.T) {
 	}
 }
 
-// TestSpentWindowLongerThanBudgetFailsFast: a RateLimit header that pauses
-// the bucket for longer than the retry budget (here on a success, so no
-// retry of that call judges it) ends the following calls at once instead
-// of holding them for the whole pause.
-func TestSpentWindowLongerThanBudgetFailsFast(t *testing.T) {
+// TestSpentWindowLongerThanMaxPauseFailsFast: a RateLimit header that
+// pauses the bucket for longer than any window (MaxPause; here on a
+// success, so no retry of that call judges it) ends the following calls at
+// once instead of holding them for the whole pause.
+func TestSpentWindowLongerThanMaxPauseFailsFast(t *testing.T) {
 	spent := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("RateLimit", `"api";r=0;t=99999999999`)
 		body(okDetail)(w, r)

@@ -91,7 +91,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	res.Timings["crawl"] = time.Since(t0)
 	t0 = time.Now()
-	tables, manifest, err := importSample(res, sample, sopt, step)
+	tables, manifest, err := importSample(ctx, res, sample, sopt, step)
 	if err != nil {
 		return nil, err
 	}
@@ -197,8 +197,8 @@ func crawlSample(ctx context.Context, res *Result, sample *Sample, opt Options, 
 // importSample merges the sample's datasets, fine-tuning runs, scores and
 // distances into the crawled zoo, as an import would, and reads the whole
 // zoo back.
-func importSample(res *Result, sample *Sample, sopt SampleOptions, step func(string, ...any)) (*store.Tables, *store.Manifest, error) {
-	_, err := store.MergeZoo(res.ZooDir, &store.Tables{
+func importSample(ctx context.Context, res *Result, sample *Sample, sopt SampleOptions, step func(string, ...any)) (*store.Tables, *store.Manifest, error) {
+	_, err := store.MergeZoo(ctx, res.ZooDir, &store.Tables{
 		Datasets: sample.Datasets, Finetunes: sample.Finetunes, Scores: sample.Scores, DatasetDistances: sample.Distances,
 	}, store.Provenance{Source: "zoograph/sample", Command: "demo", At: time.Now().UTC(),
 		Detail: map[string]string{"seed": fmt.Sprint(sopt.Seed), "base_models": fmt.Sprint(sopt.BaseModels)}})

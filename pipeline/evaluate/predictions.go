@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/zoograph/zoograph/pipeline/internal/csvscan"
 	"github.com/zoograph/zoograph/store"
 )
 
@@ -38,6 +39,11 @@ func (e *CSVError) Error() string {
 }
 
 func (e *CSVError) Unwrap() error { return e.Err }
+
+// maxFileBytes bounds a predictions file read whole: the authors' rank
+// files are some KiB, a predictions CSV of a large zoo some MiB; a path to
+// a dump or a device is refused instead of read into memory.
+var maxFileBytes int64 = 256 << 20
 
 // PaperResultsFile is the rank file the TransferGraph evaluation reads in a
 // method directory (finetune ratio 1.0, 128 dimensions).
@@ -74,7 +80,7 @@ type ReadOptions struct {
 //     to that subset.
 //
 // A malformed file is a *CSVError naming the file and line (and column,
-// for a bad score).
+// for a bad score). A file larger than 256 MiB is refused, naming it.
 func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -87,12 +93,11 @@ func ReadPredictions(path string, opt ReadOptions) ([]Prediction, error) {
 	if fi.IsDir() {
 		preds, skipped, err = readRankDir(path, resolve, &un)
 	} else {
-		var f *os.File
-		if f, err = os.Open(path); err != nil {
+		var data []byte
+		if data, err = csvscan.ReadFile(path, maxFileBytes, "a predictions file"); err != nil {
 			return nil, err
 		}
-		defer f.Close()
-		preds, err = readCSV(path, f, csvDefaults{method: opt.Method}, resolve, &un)
+		preds, err = readCSV(path, data, csvDefaults{method: opt.Method}, resolve, &un)
 	}
 	if err != nil {
 		return nil, err
@@ -192,13 +197,9 @@ type csvDefaults struct {
 	target string
 }
 
-// readCSV parses one predictions file. Columns target and method may be
-// absent when defaults supply them.
-func readCSV(name string, r io.Reader, def csvDefaults, resolve func(string) (string, error), un *unscored) ([]Prediction, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &CSVError{File: name, Err: err}
-	}
+// readCSV parses data, the contents of one predictions file. Columns
+// target and method may be absent when defaults supply them.
+func readCSV(name string, data []byte, def csvDefaults, resolve func(string) (string, error), un *unscored) ([]Prediction, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.ReuseRecord = true
@@ -387,11 +388,11 @@ func readRankDir(dir string, resolve func(string) (string, error), un *unscored)
 			if err != nil {
 				return nil, nil, err
 			}
-			data, err := os.ReadFile(file)
+			data, err := csvscan.ReadFile(file, maxFileBytes, "a TransferGraph rank file")
 			if err != nil {
 				return nil, nil, err
 			}
-			p, err := readCSV(file, bytes.NewReader(data), csvDefaults{method: m, target: id}, resolve, un)
+			p, err := readCSV(file, data, csvDefaults{method: m, target: id}, resolve, un)
 			if err != nil {
 				return nil, nil, err
 			}

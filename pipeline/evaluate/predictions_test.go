@@ -188,6 +188,37 @@ func TestReadPredictionsRankDir(t *testing.T) {
 	}
 }
 
+// TestReadPredictionsTooLarge: a predictions file or a rank file larger
+// than the cap (a dump, a device behind the name) is refused before it is
+// read into memory, with an error naming the file and the cap, each once.
+func TestReadPredictionsTooLarge(t *testing.T) {
+	old := maxFileBytes
+	maxFileBytes = 1 << 20
+	t.Cleanup(func() { maxFileBytes = old })
+	dir := t.TempDir()
+	csvFile := filepath.Join(dir, "preds.csv")
+	writeFile(t, csvFile, "target,model,score,method\ncifar100,org/a,1,m\n")
+	rankDir := filepath.Join(dir, "rank_final")
+	rankFile := filepath.Join(rankDir, "cifar100", "lr_node2vec", PaperResultsFile)
+	writeFile(t, rankFile, ",model,score\n0,org/a,1\n")
+	for _, tt := range []struct{ path, big, kind string }{
+		{csvFile, csvFile, "a predictions file"},
+		{rankDir, rankFile, "a TransferGraph rank file"},
+	} {
+		if _, err := ReadPredictions(tt.path, ReadOptions{Datasets: zooDatasets}); err != nil {
+			t.Fatalf("%s within the cap: %v", tt.path, err)
+		}
+		if err := os.Truncate(tt.big, maxFileBytes+1); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadPredictions(tt.path, ReadOptions{Datasets: zooDatasets})
+		want := tt.big + " is larger than 1 MiB: not " + tt.kind
+		if err == nil || err.Error() != want {
+			t.Errorf("%s over the cap: err = %v, want %s", tt.path, err, want)
+		}
+	}
+}
+
 func TestTargetResolverAmbiguous(t *testing.T) {
 	// "a/b" and "a_b" both flatten to "a_b": only exact names resolve.
 	resolve := targetResolver([]string{"a/b", "x/y"})
@@ -210,7 +241,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add("target,model,score\n\"x\ny\",a,1\n")
 	f.Add("\ufefftarget;model;score\n")
 	f.Fuzz(func(t *testing.T, content string) {
-		preds, err := readCSV("fuzz.csv", strings.NewReader(content), csvDefaults{method: "m"}, func(s string) (string, error) { return s, nil }, &unscored{})
+		preds, err := readCSV("fuzz.csv", []byte(content), csvDefaults{method: "m"}, func(s string) (string, error) { return s, nil }, &unscored{})
 		if err != nil {
 			var ce *CSVError
 			if !errors.As(err, &ce) || ce.File != "fuzz.csv" {

@@ -121,7 +121,7 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 	// and which classifications (false); of the others it says nothing.
 	var meta []store.Dataset
 	regression := map[string]bool{}
-	data, err := csvscan.ReadFile(filepath.Join(dir, FileDatasets), maxFileBytes)
+	data, err := csvscan.ReadFile(filepath.Join(dir, FileDatasets), maxFileBytes, "a file of the benchmark")
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		log.Debug("no dataset metadata", "file", FileDatasets)
@@ -134,7 +134,7 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 		}
 	}
 
-	data, err = csvscan.ReadFile(filepath.Join(dir, FileModels), maxFileBytes)
+	data, err = csvscan.ReadFile(filepath.Join(dir, FileModels), maxFileBytes, "a file of the benchmark")
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", FileModels, err)
 	}

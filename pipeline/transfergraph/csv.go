@@ -18,7 +18,7 @@ const (
 	KindLongLine      = "long line"      // more fields than the header
 	KindFragment      = "fragment"       // a piece of a row split across lines
 	KindEmptyKey      = "empty key"      // no model or dataset id
-	KindBadNumber     = "bad number"     // a numeric field that does not parse
+	KindBadNumber     = "bad number"     // a numeric field that does not parse, or is NaN or infinite (but a score)
 	KindMissingValue  = "missing value"  // an empty field that must have a value
 	KindBadValue      = "bad value"      // a field outside its known values
 	KindUnknownMetric = "unknown metric" // a transferability metric we do not know
@@ -28,14 +28,22 @@ const (
 
 // Problem is a malformed row: skipped by default, an error in strict mode.
 type Problem struct {
-	File   string // relative to the experiment directory, e.g. "records.csv"
-	Line   int    // 1-based line of the file where the row starts; the header is line 1
+	File string // relative to the experiment directory, e.g. "records.csv"
+	Line int    // 1-based line of the file where the row starts; the header is line 1
+	// Column is the 1-based column of the bad value; 0 when the problem is
+	// the row (too short, too long, a fragment, a duplicate).
+	Column int
 	Kind   string // one of the Kind constants
 	Reason string // what is wrong, naming the column and value
 }
 
-// Error makes a Problem the error of a strict import.
+// Error makes a Problem the error of a strict import: file:line: reason,
+// or file:line:column: reason for a bad value, as the model-recycling
+// importer's problems read.
 func (p Problem) Error() string {
+	if p.Column > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Reason)
+	}
 	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Reason)
 }
 
@@ -51,7 +59,7 @@ func (ps *problems) add(p Problem) error {
 		return p
 	}
 	ps.list = append(ps.list, p)
-	ps.log.Debug("skipped malformed row", "file", p.File, "line", p.Line, "kind", p.Kind, "reason", p.Reason)
+	ps.log.Debug("skipped malformed row", "file", p.File, "line", p.Line, "column", p.Column, "kind", p.Kind, "reason", p.Reason)
 	return nil
 }
 
@@ -80,6 +88,13 @@ func (r row) get(name string) string { return csvscan.Field(r.rec, r.t.cols, nam
 
 func (r row) problem(kind, format string, args ...any) *Problem {
 	return &Problem{File: r.t.file, Line: r.line, Kind: kind, Reason: kind + ": " + fmt.Sprintf(format, args...)}
+}
+
+// cell is problem for the value of column name.
+func (r row) cell(name, kind, format string, args ...any) *Problem {
+	p := r.problem(kind, format, args...)
+	p.Column = r.t.cols[name] + 1
+	return p
 }
 
 // check classifies a structurally malformed record: too long, a fragment of
@@ -131,8 +146,10 @@ func fragmentValue(v string) bool {
 	return false
 }
 
-// float parses column name; "" is NaN. Python writes nan, inf and -inf,
-// which ParseFloat accepts.
+// float parses column name, a finite number; "" is NaN, no value. Python
+// writes nan, inf and -inf, which ParseFloat accepts: they are bad numbers
+// (an empty field is how the files say "unknown"), but in a
+// transferability score (see score).
 func (r row) float(name string) (float64, *Problem) {
 	v := r.get(name)
 	if v == "" {
@@ -140,30 +157,56 @@ func (r row) float(name string) (float64, *Problem) {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		return math.NaN(), r.problem(KindBadNumber, "column %q is %q, want a number", name, v)
+		return math.NaN(), r.cell(name, KindBadNumber, "column %q is %q, want a number", name, v)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return math.NaN(), r.cell(name, KindBadNumber, "column %q is %q, want a finite number", name, v)
 	}
 	return f, nil
 }
 
-// accuracy is float for a column of accuracies. A number that cannot be
-// an accuracy (store.CheckAccuracy) is not a malformed row to skip but a
-// damaged file, since the published benchmark holds none: it is the error,
-// naming file, line and value, in default mode too.
+// accuracy parses a column of accuracies as float does, but a number that
+// cannot be an accuracy (store.CheckAccuracy: outside [0, 1], NaN or
+// infinite) is not a malformed row to skip but a damaged file, since the
+// published benchmark holds none: it is the error, naming file, line,
+// column and value, in default mode too.
 func (r row) accuracy(name string) (float64, *Problem, error) {
-	f, p := r.float(name)
-	if p != nil || r.get(name) == "" {
-		return f, p, nil
+	v := r.get(name)
+	if v == "" {
+		return math.NaN(), nil, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return math.NaN(), r.cell(name, KindBadNumber, "column %q is %q, want a number", name, v), nil
 	}
 	if err := store.CheckAccuracy(f); err != nil {
-		return f, nil, fmt.Errorf("%w: %w", r.problem(KindBadValue, "column %q is %s", name, r.get(name)), err)
+		return f, nil, fmt.Errorf("%w: %w", r.cell(name, KindBadValue, "column %q is %s", name, v), err)
 	}
 	return f, nil, nil
+}
+
+// score parses column name, a transferability score, which must have a
+// value. Unlike float it keeps nan, inf and -inf: a score can be one
+// (Reg-H-Score's -inf), and the TransferGraph evaluation, which
+// evaluate.ReplaceNonFinite follows, gives them a meaning (+inf twice the
+// largest other score, -inf and nan twice the smallest); the pipeline's
+// features leave them out.
+func (r row) score(name string) (float64, *Problem) {
+	v := r.get(name)
+	if v == "" {
+		return math.NaN(), r.cell(name, KindMissingValue, "column %q is empty, want a number", name)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return math.NaN(), r.cell(name, KindBadNumber, "column %q is %q, want a number", name, v)
+	}
+	return f, nil
 }
 
 // requiredFloat is float for a column that must have a value.
 func (r row) requiredFloat(name string) (float64, *Problem) {
 	if r.get(name) == "" {
-		return math.NaN(), r.problem(KindMissingValue, "column %q is empty, want a number", name)
+		return math.NaN(), r.cell(name, KindMissingValue, "column %q is empty, want a number", name)
 	}
 	return r.float(name)
 }
@@ -180,13 +223,13 @@ func (r row) int(name string) (int64, *Problem) {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		return 0, r.problem(KindBadNumber, "column %q is %q, want an integer", name, v)
+		return 0, r.cell(name, KindBadNumber, "column %q is %q, want an integer", name, v)
 	}
 	if math.IsNaN(f) {
 		return 0, nil
 	}
 	if f != math.Trunc(f) || math.Abs(f) >= 1<<63 {
-		return 0, r.problem(KindBadNumber, "column %q is %q, want an integer", name, v)
+		return 0, r.cell(name, KindBadNumber, "column %q is %q, want an integer", name, v)
 	}
 	return int64(f), nil
 }

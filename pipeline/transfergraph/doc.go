@@ -23,8 +23,12 @@
 // across lines, missing values, repeated runs. Import keeps every real
 // record as recorded — repeated runs are numbered by store.Finetune.Run,
 // LoRA runs are kept with Method "lora", duplicated scores are kept — and
-// skips only rows that are malformed, reporting each with its file, line and
-// reason (or failing on the first one in strict mode). Cleaning and
+// skips only rows that are malformed, reporting each with its file, line
+// (and column, for a bad value) and reason (or failing on the first one in
+// strict mode). A number must be finite: Python's nan, inf and -inf, which
+// strconv.ParseFloat accepts, are bad numbers (an empty field is how the
+// files say "unknown"), but in a transferability score, where the
+// TransferGraph evaluation gives them a meaning. Cleaning and
 // de-duplication are the pipeline's business, not the importer's.
 //
 // The source is a local directory or an http(s) base URL of the same layout

@@ -412,7 +412,7 @@ func TestImportErrors(t *testing.T) {
 				}
 				write(t, filepath.Join(dir, fileRecords), strings.Replace(string(b), ",0.6764397905759162,", ",1.7,", 1))
 			},
-			want: `records.csv:2: bad value: column "eval_accuracy" is 1.7: store: not an accuracy`,
+			want: `records.csv:2:15: bad value: column "eval_accuracy" is 1.7: store: not an accuracy`,
 		},
 		{
 			name: "distance header",

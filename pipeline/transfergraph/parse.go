@@ -37,7 +37,7 @@ func parseRecords(ctx context.Context, data []byte, lay *layout, ps *problems) (
 			case "lora", "lor": // "lor" is a typo in the published file
 				method = MethodLoRA
 			default:
-				return ps.add(*r.problem(KindBadValue, "column %q is %q, want empty (full fine-tune), lora or lor", c.peft, r.get(c.peft)))
+				return ps.add(*r.cell(c.peft, KindBadValue, "column %q is %q, want empty (full fine-tune), lora or lor", c.peft, r.get(c.peft)))
 			}
 		}
 		acc, p1, err := r.accuracy(c.accuracy)
@@ -94,7 +94,7 @@ func parseConfig(ctx context.Context, data []byte, lay *layout, ps *problems) ([
 		}
 		arch, err := parsePyList(r.get(c.architectures))
 		if err != nil {
-			return ps.add(*r.problem(KindBadValue, "column %q: %v", c.architectures, err))
+			return ps.add(*r.cell(c.architectures, KindBadValue, "column %q: %v", c.architectures, err))
 		}
 		params, p1 := r.int(c.numParams)
 		labels, p2 := r.int(c.numLabels)
@@ -156,9 +156,9 @@ func parseScores(ctx context.Context, data []byte, lay *layout, ps *problems) ([
 		}
 		method, ok := scoreMethod(r.get(metric))
 		if !ok {
-			return ps.add(*r.problem(KindUnknownMetric, "column %q is %q, want TransferabilityMethod.LOG_ME or TransferabilityMethod.REG_H_SCORE", metric, r.get(metric)))
+			return ps.add(*r.cell(metric, KindUnknownMetric, "column %q is %q, want TransferabilityMethod.LOG_ME or TransferabilityMethod.REG_H_SCORE", metric, r.get(metric)))
 		}
-		v, p1 := r.requiredFloat(score)
+		v, p1 := r.score(score)
 		secs, p2 := r.float(runtime)
 		if p := firstProblem(p1, p2); p != nil {
 			return ps.add(*p)

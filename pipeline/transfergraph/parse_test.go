@@ -196,11 +196,11 @@ func TestImpossibleAccuracy(t *testing.T) {
 	tests := []struct {
 		name, parser, data, want string
 	}{
-		{"above one", "records/image", imageRecordsHeader + imageRecordsRow + strings.Replace(imageRecordsRow, "0.9172666668891908", "1.7", 1), `records.csv:3: bad value: column "eval_accuracy" is 1.7`},
-		{"negative", "records/image", imageRecordsHeader + strings.Replace(imageRecordsRow, "0.9172666668891908", "-0.5", 1), `records.csv:2: bad value: column "eval_accuracy" is -0.5`},
-		{"inf", "records/text", textRecordsHeader + strings.Replace(textRecordsRow, ",0.91,", ",inf,", 1), `records.csv:2: bad value: column "eval_accuracy" is inf`},
-		{"NaN", "records/text", textRecordsHeader + strings.Replace(textRecordsRow, ",0.91,", ",NaN,", 1), `records.csv:2: bad value: column "eval_accuracy" is NaN`},
-		{"percent in config", "config/image", imageConfigHeader + strings.Replace(imageConfigRow, ",1.0,vit,", ",85.3,vit,", 1), `model_config_dataset.csv:2: bad value: column "accuracy" is 85.3`},
+		{"above one", "records/image", imageRecordsHeader + imageRecordsRow + strings.Replace(imageRecordsRow, "0.9172666668891908", "1.7", 1), `records.csv:3:14: bad value: column "eval_accuracy" is 1.7`},
+		{"negative", "records/image", imageRecordsHeader + strings.Replace(imageRecordsRow, "0.9172666668891908", "-0.5", 1), `records.csv:2:14: bad value: column "eval_accuracy" is -0.5`},
+		{"inf", "records/text", textRecordsHeader + strings.Replace(textRecordsRow, ",0.91,", ",inf,", 1), `records.csv:2:15: bad value: column "eval_accuracy" is inf`},
+		{"NaN", "records/text", textRecordsHeader + strings.Replace(textRecordsRow, ",0.91,", ",NaN,", 1), `records.csv:2:15: bad value: column "eval_accuracy" is NaN`},
+		{"percent in config", "config/image", imageConfigHeader + strings.Replace(imageConfigRow, ",1.0,vit,", ",85.3,vit,", 1), `model_config_dataset.csv:2:12: bad value: column "accuracy" is 85.3`},
 	}
 	for _, tt := range tests {
 		for _, strict := range []bool{false, true} {
@@ -215,6 +215,47 @@ func TestImpossibleAccuracy(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestNonFiniteNumbers: nan, inf and -inf, which strconv.ParseFloat
+// accepts and Python writes, are bad numbers wherever a number is read but
+// in a transferability score (TestWellFormedEdgeCases); the files say
+// "unknown" with an empty field. The row is skipped and reported, and in
+// strict mode it is the error, naming file, line and column, as the
+// model-recycling importer does.
+func TestNonFiniteNumbers(t *testing.T) {
+	tests := []struct {
+		name, parser, data string
+		want               string // the strict error
+		wantRows           int    // rows kept in default mode
+	}{
+		{"score runtime Infinity", "scores", scoresHeader + strings.Replace(scoresRow, "20.1", "Infinity", 1),
+			`transferability_score_records.csv:2:10: bad number: column "runtime" is "Infinity", want a finite number`, 0},
+		{"learning rate NaN", "records/text", textRecordsHeader + strings.Replace(textRecordsRow, "2e-05", "NaN", 1),
+			`records.csv:2:9: bad number: column "learning_rate" is "NaN", want a finite number`, 0},
+		{"train runtime inf", "records/image", imageRecordsHeader + strings.Replace(imageRecordsRow, ",8622.996,,", ",inf,,", 1),
+			`records.csv:2:11: bad number: column "train_runtime" is "inf", want a finite number`, 0},
+		{"distance inf", "distances", distancesHeader + "a,0,inf\nb,1,0\n",
+			`dist.csv:2:3: bad number: column "b" is "inf", want a finite number`, 2},
+		{"result nan", "results", resultsHeader + "LogME,0.1,nan,0.3\nrandom,0.1,0.2,0.3\n",
+			`result_analysis/pearson_correlation.csv:2:3: bad number: column "dtd" is "nan", want a finite number`, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := &problems{log: discard()}
+			n, err := parsers[tt.parser](context.Background(), []byte(tt.data), ps)
+			if err != nil {
+				t.Fatalf("default mode: %v", err)
+			}
+			if n != tt.wantRows || len(ps.list) != 1 || ps.list[0].Kind != KindBadNumber {
+				t.Errorf("default mode kept %d rows with problems %+v, want %d rows and one bad number", n, ps.list, tt.wantRows)
+			}
+			_, err = parsers[tt.parser](context.Background(), []byte(tt.data), &problems{strict: true, log: discard()})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("strict mode: err = %v, want %s", err, tt.want)
+			}
+		})
 	}
 }
 

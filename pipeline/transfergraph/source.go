@@ -97,7 +97,7 @@ func (d dirSource) read(ctx context.Context, name string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	data, err := csvscan.ReadFile(d.location(name), maxBodyBytes)
+	data, err := csvscan.ReadFile(d.location(name), maxBodyBytes, "a file of the benchmark")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}

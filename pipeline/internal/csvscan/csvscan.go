@@ -1,5 +1,5 @@
-// Package csvscan reads the CSV files of the benchmark importers: whole
-// and bounded (ReadFile), then header first and record by record with line
+// Package csvscan reads the CSV files of the benchmark importers and of
+// evaluate's predictions: whole and bounded (ReadFile), then header first and record by record with line
 // numbers, malformed records reported and skipped, cancellation checked as
 // it goes.
 package csvscan
@@ -18,9 +18,10 @@ import (
 
 // ReadFile reads the file at path whole, refusing one larger than limit
 // bytes (a wrong directory, a device behind the name) with an error that
-// names it; an error of opening or reading is the *fs.PathError, which
-// names it too.
-func ReadFile(path string, limit int64) ([]byte, error) {
+// names it, the limit and what it cannot be ("not a file of the
+// benchmark", kind "a file of the benchmark"); an error of opening or
+// reading is the *fs.PathError, which names it too.
+func ReadFile(path string, limit int64, kind string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -31,7 +32,7 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %s: not a file of the benchmark", path, size(limit))
+		return nil, fmt.Errorf("%s is larger than %s: not %s", path, size(limit), kind)
 	}
 	return data, nil
 }

@@ -18,14 +18,14 @@ func TestReadFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("a,b\n1,2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := ReadFile(path, 8); err != nil || string(got) != "a,b\n1,2\n" {
+	if got, err := ReadFile(path, 8, "a test file"); err != nil || string(got) != "a,b\n1,2\n" {
 		t.Errorf("ReadFile within the limit = %q, %v", got, err)
 	}
 	for _, tt := range []struct {
 		limit int64
 		want  string
-	}{{7, "is larger than 7 bytes"}, {1 << 20, ""}} {
-		_, err := ReadFile(path, tt.limit)
+	}{{7, "is larger than 7 bytes: not a test file"}, {1 << 20, ""}} {
+		_, err := ReadFile(path, tt.limit, "a test file")
 		if tt.want == "" {
 			if err != nil {
 				t.Errorf("limit %d: %v", tt.limit, err)
@@ -40,7 +40,7 @@ func TestReadFile(t *testing.T) {
 		t.Errorf("size(256 MiB) = %q", got)
 	}
 	for _, p := range []string{dir, filepath.Join(dir, "missing.csv")} {
-		_, err := ReadFile(p, 8)
+		_, err := ReadFile(p, 8, "a test file")
 		var pe *fs.PathError
 		if !errors.As(err, &pe) || strings.Count(err.Error(), p) != 1 {
 			t.Errorf("ReadFile(%s): err = %v, want an *fs.PathError naming it once", p, err)
