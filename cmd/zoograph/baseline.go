@@ -187,7 +187,12 @@ func (o *evalOptions) evaluate(ctx context.Context, e *env, tables *store.Tables
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
-		fmt.Fprintf(e.stdout, "Pearson (%s protocol):\n\n", res.Protocol)
+		note := ""
+		if res.Protocol != evaluate.ProtocolPaper && len(ref) > 0 {
+			// As report.md says: else a Δ of the protocols reads as ours.
+			note = "; the published rows were computed under the paper protocol"
+		}
+		fmt.Fprintf(e.stdout, "Pearson (%s protocol%s):\n\n", res.Protocol, note)
 		if err := evaluate.RenderMetricTable(e.stdout, res, evaluate.MetricPearson, ref); err != nil {
 			return err
 		}

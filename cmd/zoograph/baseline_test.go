@@ -265,3 +265,20 @@ func TestBaselineDefaultTargetsAsRun(t *testing.T) {
 		t.Errorf("targets of the table %q: want alpha and beta, not flat (collapsed)\n%s", header, stdout)
 	}
 }
+
+// TestBaselinePublishedProtocol checks that the printed table says, under
+// the clean protocol, that its published rows are the paper protocol's, as
+// report.md says; under the paper protocol there is nothing to say.
+func TestBaselinePublishedProtocol(t *testing.T) {
+	zoo := evalTestZoo(t)
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := runCmd("baseline", "--zoo", zoo, "--out", out, "--protocol", "clean,paper", "--seeds", "2")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"Pearson (clean protocol; the published rows were computed under the paper protocol):\n", "Pearson (paper protocol):\n"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+}
