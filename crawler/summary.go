@@ -177,7 +177,7 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	}
 	if len(s.Failures) > 0 {
 		fmt.Fprintf(&b, "  failures   %s\n", formatCounts(s.Failures))
-	} else {
+	} else if s.Committed { // a failed crawl's error follows; "none" read as if nothing had failed
 		fmt.Fprintf(&b, "  failures   none\n")
 	}
 	fmt.Fprintf(&b, "  elapsed    %s (%.0f repos/s)\n", s.Elapsed.Round(time.Millisecond), s.Rate)

@@ -21,6 +21,7 @@ import (
 //	name: my-reviews            # how the dataset is called in the output (required)
 //	modality: text              # text, image, audio, video, tabular, time-series, multimodal (required)
 //	task: text-classification   # the Hub's task vocabulary (required)
+//	subtask: sentiment-classification  # optional: the finer task (the Hub's task_ids)
 //	num_classes: 2              # 0 or absent: unknown
 //	num_examples: 12000         # 0 or absent: unknown
 //	language: en                # one code or a list, any case (EN, pt_br)
@@ -237,7 +238,7 @@ func canonicalLanguage(code string) string {
 }
 
 // descriptionFields are the YAML keys of a description, in order.
-var descriptionFields = []string{"name", "modality", "task", "num_classes", "num_examples", "language", "domain", "tags", "distances", "scores", "finetuned"}
+var descriptionFields = []string{"name", "modality", "task", "subtask", "num_classes", "num_examples", "language", "domain", "tags", "distances", "scores", "finetuned"}
 
 // ParseDescription reads a dataset description (YAML, see Description).
 // file names the source in errors. Every error is a *DescriptionError

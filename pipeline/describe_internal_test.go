@@ -48,26 +48,3 @@ func TestParseDatasetMetaTask(t *testing.T) {
 		t.Errorf("tasks %q, %q, %q; want the first two equal, the third empty", a.task, b.task, c.task)
 	}
 }
-
-// TestNearestName checks the dataset a mistyped target name is taken for:
-// one spelling away, or a typo away when that is a single dataset.
-func TestNearestName(t *testing.T) {
-	ids := []string{"glue/sst2", "dtd", "cifar10", "cifar100", "rotten_tomatoes", "tweet_ev_hate", "tweet_ev_irony"}
-	for _, c := range []struct{ name, want string }{
-		{"glue_sst2", "glue/sst2"},
-		{"DTD", "dtd"},
-		{"dtdd", "dtd"},
-		{"rotten-tomatoes", "rotten_tomatoes"},
-		{"roten_tomatos", "rotten_tomatoes"},
-		{"cifar1000", "cifar100"},
-		{"cifar10x", ""}, // cifar10 and cifar100 one typo away alike
-		{"tweet_ev_hat", "tweet_ev_hate"},
-		{"tweet_ev_xxxx", ""}, // more than two typos
-		{"imagenet", ""},
-		{"ab", ""},
-	} {
-		if got := nearestName(c.name, ids); got != c.want {
-			t.Errorf("nearestName(%q) = %q, want %q", c.name, got, c.want)
-		}
-	}
-}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -206,5 +207,25 @@ func BenchmarkParseDescription(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestDescriptionUnknownFieldListsEveryField checks that the error for a
+// field a description does not have lists every field it has (each YAML
+// key of Description), so that a typo's fix is in the message.
+func TestDescriptionUnknownFieldListsEveryField(t *testing.T) {
+	_, err := pipeline.ParseDescription([]byte("name: x\nmodality: text\ntask: text-classification\nsub_task: nli\n"), "d.yaml")
+	if err == nil {
+		t.Fatal("a description with the field sub_task parsed")
+	}
+	typ := reflect.TypeFor[pipeline.Description]()
+	for i := range typ.NumField() {
+		key, _, _ := strings.Cut(typ.Field(i).Tag.Get("yaml"), ",")
+		if key == "" || key == "-" {
+			continue
+		}
+		if !strings.Contains(err.Error(), " "+key+",") && !strings.Contains(err.Error(), " "+key+")") {
+			t.Errorf("error %q does not list the field %s", err, key)
+		}
 	}
 }

@@ -465,3 +465,17 @@ func TestMetadataBaselineIndependentOfSelection(t *testing.T) {
 		t.Errorf("metadata baseline: %d predictions, and they changed with zoograph's selected depth and rounds", len(a["metadata"]))
 	}
 }
+
+// TestSelectionTooFewInnerDatasets checks that nested selection on a zoo
+// with one history dataset besides the target says how to run without it,
+// in the config's words and the command line's.
+func TestSelectionTooFewInnerDatasets(t *testing.T) {
+	tables, targets := smallZoo(t)
+	keep := targets[:2]
+	tables.Finetunes = slices.DeleteFunc(slices.Clone(tables.Finetunes), func(f store.Finetune) bool { return !slices.Contains(keep, f.DatasetID) })
+	_, err := pipeline.Run(context.Background(), tables, fastConfig(targets[:1]), pipeline.Options{})
+	want := "selection for " + targets[0] + ": 1 inner datasets with history, want at least 2 (or fixed settings: selection.mode fixed, --selection fixed)"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+}

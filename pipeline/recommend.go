@@ -267,7 +267,7 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 		name = target.ID
 		if name == "" || !knownDataset(zoo, name) {
 			var hint string
-			if id := nearestName(name, zoo.DatasetIDs()); id != "" {
+			if id := store.NearestDatasetID(name, zoo.DatasetIDs()); id != "" {
 				hint = fmt.Sprintf("did you mean %q? If not, %s", id, HowToDescribe)
 			}
 			return nil, &unknownTargetError{id: name, hint: hint}

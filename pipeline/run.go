@@ -669,6 +669,26 @@ func imputeMeans(train *mat.Dense, tests []*mat.Dense) (*mat.Dense, []*mat.Dense
 	return train, tests
 }
 
+// CheckTargets returns the ErrUnknownTarget error of the first of targets
+// that is no dataset of zoo (of its datasets table or fine-tuning records),
+// with the dataset it likely stands for, or nil when zoo knows them all:
+// for the commands that evaluate a zoo without running the pipeline
+// (baseline, eval), so that their --targets are checked as run's are.
+func CheckTargets(zoo *store.Tables, targets []string) error {
+	ids := zoo.DatasetIDs()
+	for _, name := range targets {
+		if slices.Contains(ids, name) {
+			continue
+		}
+		hint := "zoograph inspect ZOO datasets lists the zoo's datasets"
+		if id := store.NearestDatasetID(name, ids); id != "" {
+			hint = fmt.Sprintf("did you mean %q?", id)
+		}
+		return &unknownTargetError{id: name, hint: hint}
+	}
+	return nil
+}
+
 // didYouMean suggests the dataset a target name not in the zoo stands for.
 // It returns "" when there is none.
 func didYouMean(d *Data, name string) string {
@@ -676,62 +696,10 @@ func didYouMean(d *Data, name string) string {
 	for i, ds := range d.Datasets {
 		ids[i] = ds.DatasetID
 	}
-	if id := nearestName(name, ids); id != "" {
+	if id := store.NearestDatasetID(name, ids); id != "" {
 		return fmt.Sprintf("did you mean %q?", id)
 	}
 	return ""
-}
-
-// nearestName returns the one id of ids that name stands for: the id
-// written with "_" for "/" and "-" and in any case (TransferGraph's rank
-// directories name glue/sst2 glue_sst2), else the id nearest a typo away
-// (edit distance 1 or 2, under half the name's length). It returns "" when
-// there is none or no one.
-func nearestName(name string, ids []string) string {
-	norm := strings.NewReplacer("/", "_", "-", "_")
-	key := func(s string) string { return strings.ToLower(norm.Replace(s)) }
-	var match []string
-	for _, id := range ids {
-		if key(id) == key(name) && !slices.Contains(match, id) {
-			match = append(match, id)
-		}
-	}
-	if len(match) == 0 {
-		best := min(3, (len(name)+1)/2)
-		for _, id := range ids {
-			switch e := editDistance(key(name), key(id)); {
-			case e < best:
-				best, match = e, []string{id}
-			case e == best && len(match) > 0 && !slices.Contains(match, id):
-				match = append(match, id)
-			}
-		}
-	}
-	if len(match) != 1 {
-		return ""
-	}
-	return match[0]
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			sub := prev[j-1]
-			if a[i-1] != b[j-1] {
-				sub++
-			}
-			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // DefaultTargets are the targets run takes when none are named: the zoo's

@@ -427,7 +427,7 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 			out[i].InnerFolds = append(out[i].InnerFolds, d.Datasets[di].DatasetID)
 		}
 		if len(folds[i]) < 2 {
-			return nil, fmt.Errorf("selection for %s: %d inner datasets with history, want at least 2 (or selection.mode fixed)",
+			return nil, fmt.Errorf("selection for %s: %d inner datasets with history, want at least 2 (or fixed settings: selection.mode fixed, --selection fixed)",
 				d.Datasets[t].DatasetID, len(folds[i]))
 		}
 	}

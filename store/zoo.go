@@ -639,3 +639,66 @@ func DatasetNames(ids []string) func(name string) (string, bool) {
 		return id, id != ""
 	}
 }
+
+// NearestDatasetID returns the one id of ids that a dataset name not among
+// them stands for, for a did-you-mean: the id written with "_" for "/" and
+// "-" and in any case (TransferGraph's rank directories name glue/sst2
+// glue_sst2), else the id written with another owner or none (a crawl's Hub
+// ids: cifar10 for uoft-cs/cifar10, and the other way), else the id nearest
+// a typo away, whole or in the name after the owner (edit distance 1 or 2,
+// under half the name's length). It returns "" when there is none or no
+// one.
+func NearestDatasetID(name string, ids []string) string {
+	norm := strings.NewReplacer("/", "_", "-", "_")
+	key := func(s string) string { return strings.ToLower(norm.Replace(s)) }
+	repo := func(s string) string { return key(s[strings.LastIndexByte(s, '/')+1:]) }
+	var match []string
+	for _, id := range ids {
+		if key(id) == key(name) && !slices.Contains(match, id) {
+			match = append(match, id)
+		}
+	}
+	if len(match) == 0 {
+		for _, id := range ids {
+			if repo(id) == repo(name) && !slices.Contains(match, id) {
+				match = append(match, id)
+			}
+		}
+	}
+	if len(match) == 0 {
+		best := min(3, (len(name)+1)/2)
+		for _, id := range ids {
+			switch e := min(editDistance(key(name), key(id)), editDistance(repo(name), repo(id))); {
+			case e < best:
+				best, match = e, []string{id}
+			case e == best && len(match) > 0 && !slices.Contains(match, id):
+				match = append(match, id)
+			}
+		}
+	}
+	if len(match) != 1 {
+		return ""
+	}
+	return match[0]
+}
+
+// editDistance is the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -386,3 +386,34 @@ func TestIsZooFile(t *testing.T) {
 		}
 	}
 }
+
+// TestNearestDatasetID checks the dataset a mistyped target name is taken for:
+// one spelling away, under another owner or none, or a typo away, when
+// that is a single dataset.
+func TestNearestDatasetID(t *testing.T) {
+	ids := []string{"glue/sst2", "dtd", "cifar10", "cifar100", "rotten_tomatoes", "tweet_ev_hate", "tweet_ev_irony",
+		"uoft-cs/cifar10", "ethz/food101", "tanganke/stanford_cars", "a/beans", "b/beans"}
+	for _, c := range []struct{ name, want string }{
+		{"glue_sst2", "glue/sst2"},
+		{"food101", "ethz/food101"}, // a crawl's Hub id, owner left out
+		{"Stanford-Cars", "tanganke/stanford_cars"},
+		{"someone/food101", "ethz/food101"},
+		{"huggingface/dtd", "dtd"},
+		{"beans", ""},              // a/beans and b/beans alike
+		{"food10", "ethz/food101"}, // a typo of the repo name
+		{"DTD", "dtd"},
+		{"dtdd", "dtd"},
+		{"rotten-tomatoes", "rotten_tomatoes"},
+		{"roten_tomatos", "rotten_tomatoes"},
+		{"cifar1000", "cifar100"},
+		{"cifar10x", ""}, // cifar10, cifar100 and uoft-cs/cifar10 one typo away alike
+		{"tweet_ev_hat", "tweet_ev_hate"},
+		{"tweet_ev_xxxx", ""}, // more than two typos
+		{"imagenet", ""},
+		{"ab", ""},
+	} {
+		if got := NearestDatasetID(c.name, ids); got != c.want {
+			t.Errorf("NearestDatasetID(%q) = %q, want %q", c.name, got, c.want)
+		}
+	}
+}

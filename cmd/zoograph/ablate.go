@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -53,6 +54,9 @@ full method's run directory under DIR/full.`)
 		return err
 	}
 	a.WriteMarkdown(e.stdout)
+	// Said last, as run and baseline say where their reports are.
+	fmt.Fprintf(e.stdout, "ablation: %s (also %s); the full method's run: %s\n",
+		filepath.Join(out, "ablation.md"), pipeline.FileAblation, filepath.Join(out, "full"))
 	return nil
 }
 

@@ -31,12 +31,15 @@ and scores and evaluates every baseline on the same models.
 DIR (created; it must be empty unless --force) gets metrics.parquet (the
 rows of every protocol), report.json (one JSON document: a protocol's
 report, or with several {"protocols": {"clean": …, "paper": …}}) and
-report.md; report.md sets every number beside the
-zoo's published reference results and the difference.`)
+report.md; report.md sets every number beside the zoo's published
+reference results and the difference.`)
 	o := evalOptions{}
-	bindEvalFlags(fs, &o)
+	bindEvalFlags(fs, &o, "those with LogME or Reg-H-Score scores, else run's: the datasets with enough fine-tuned models that the history screen keeps")
 	deprecate(e, fs, "methods", "baselines")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if o.zoo == "" || o.out == "" {
@@ -50,6 +53,9 @@ zoo's published reference results and the difference.`)
 	}
 	tables, err := o.start(e.log)
 	if err != nil {
+		return err
+	}
+	if err := pipeline.CheckTargets(tables, o.targets); err != nil {
 		return err
 	}
 	if len(o.targets) == 0 && !hasTransferScores(tables) {
@@ -84,7 +90,9 @@ type evalOptions struct {
 	baselinesGiven bool
 }
 
-func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
+// bindEvalFlags binds the shared flags to o; defaultTargets says which
+// targets the command takes without --targets.
+func bindEvalFlags(fs *flag.FlagSet, o *evalOptions, defaultTargets string) {
 	o.protocols = []string{string(evaluate.ProtocolPaper)}
 	fs.StringVar(&o.zoo, "zoo", "", "zoo directory to read (required)")
 	fs.StringVar(&o.out, "out", "", "report directory (required; created; it must be empty unless --force)")
@@ -95,7 +103,7 @@ func bindEvalFlags(fs *flag.FlagSet, o *evalOptions) {
 	o.baselines = evaluate.AllBaselines()
 	fs.Var(&listValue[string]{list: &o.baselines, check: checkBaseline}, "baselines",
 		"baselines, a comma-separated `list` of "+joinNames(evaluate.AllBaselines())+" (empty for none; those the zoo has no data for are left out)")
-	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: eval, the datasets the predictions cover; baseline, those with LogME or Reg-H-Score scores, else run's: the datasets with enough fine-tuned models that the history screen keeps)")
+	fs.Var(&listValue[string]{list: &o.targets}, "targets", "target datasets, a comma-separated `list` (default: "+defaultTargets+")")
 }
 
 func checkBaseline(b string) error {
@@ -105,13 +113,11 @@ func checkBaseline(b string) error {
 	return nil
 }
 
-// check reports what parsing alone cannot: arguments left, a seed range
+// check reports what parsing alone cannot: no protocol, a seed range
 // evaluate cannot hold; it notes whether --baselines was given.
 func (o *evalOptions) check(fs *flag.FlagSet) error {
 	o.baselinesGiven = flagGiven(fs, "baselines")
 	switch {
-	case fs.NArg() > 0:
-		return usagef("unexpected argument %q", fs.Arg(0))
 	case len(o.protocols) == 0:
 		return usagef("--protocol: no protocol given")
 	case o.seeds < 1:
@@ -181,7 +187,12 @@ func (o *evalOptions) evaluate(ctx context.Context, e *env, tables *store.Tables
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
-		fmt.Fprintf(e.stdout, "Pearson (%s protocol):\n\n", res.Protocol)
+		note := ""
+		if res.Protocol != evaluate.ProtocolPaper && len(ref) > 0 {
+			// As report.md says: else a Δ of the protocols reads as ours.
+			note = "; the published rows were computed under the paper protocol"
+		}
+		fmt.Fprintf(e.stdout, "Pearson (%s protocol%s):\n\n", res.Protocol, note)
 		if err := evaluate.RenderMetricTable(e.stdout, res, evaluate.MetricPearson, ref); err != nil {
 			return err
 		}

@@ -169,7 +169,11 @@ func TestBaselineCommandErrors(t *testing.T) {
 		{"bad flag", []string{"baseline", "--zoo", zoo, "--out", "x", "--nope"}, exitUsage, "nope"},
 		{"stray argument", []string{"baseline", "--zoo", zoo, "--out", "x", "extra"}, exitUsage, "unexpected argument"},
 		{"missing zoo", []string{"baseline", "--zoo", filepath.Join(t.TempDir(), "none"), "--out", filepath.Join(t.TempDir(), "o")}, exitFailure, "read zoo"},
-		{"unknown target", []string{"baseline", "--zoo", zoo, "--out", filepath.Join(t.TempDir(), "o"), "--targets", "imagenet"}, exitFailure, `target "imagenet"`},
+		// A target the zoo lacks is a usage error, as in run, with the
+		// dataset it likely stands for.
+		{"unknown target", []string{"baseline", "--zoo", zoo, "--out", filepath.Join(t.TempDir(), "o"), "--targets", "imagenet"}, exitUsage, `no dataset "imagenet" in the zoo`},
+		{"mistyped target", []string{"baseline", "--zoo", zoo, "--out", filepath.Join(t.TempDir(), "o"), "--targets", "cifar1000"}, exitUsage,
+			`zoograph baseline: no dataset "cifar1000" in the zoo; did you mean "cifar100"?`},
 		{"help", []string{"baseline", "-h"}, exitOK, "Usage: zoograph baseline"},
 	}
 	for _, tt := range tests {
@@ -259,5 +263,22 @@ func TestBaselineDefaultTargetsAsRun(t *testing.T) {
 	header := lines[2]
 	if !strings.Contains(header, "alpha") || !strings.Contains(header, "beta") || strings.Contains(header, "flat") {
 		t.Errorf("targets of the table %q: want alpha and beta, not flat (collapsed)\n%s", header, stdout)
+	}
+}
+
+// TestBaselinePublishedProtocol checks that the printed table says, under
+// the clean protocol, that its published rows are the paper protocol's, as
+// report.md says; under the paper protocol there is nothing to say.
+func TestBaselinePublishedProtocol(t *testing.T) {
+	zoo := evalTestZoo(t)
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := runCmd("baseline", "--zoo", zoo, "--out", out, "--protocol", "clean,paper", "--seeds", "2")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"Pearson (clean protocol; the published rows were computed under the paper protocol):\n", "Pearson (paper protocol):\n"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -114,8 +115,8 @@ func (v learnerValue) Set(s string) error {
 
 // listValue is a comma-separated `list` flag bound to a slice: the flag's
 // list replaces the slice's (the config file's or the default), each
-// element checked by check when it is set. An empty value is the empty
-// list.
+// element checked by check when it is set, none given twice. An empty
+// value is the empty list.
 type listValue[T ~string] struct {
 	list  *[]T
 	check func(T) error
@@ -140,6 +141,9 @@ func (l *listValue[T]) Set(s string) error {
 			if err := l.check(v); err != nil {
 				return err
 			}
+		}
+		if slices.Contains(out, v) { // a protocol given twice was evaluated twice
+			return fmt.Errorf("%q given twice", x)
 		}
 		out = append(out, v)
 	}
@@ -175,7 +179,7 @@ func joinNames[T ~string](names []T) string {
 // config.json (the config wrapped with the zoo checksum) or a config, whole
 // or in part, such as {"clean": {"min_dataset_models": 3}}. Unknown fields
 // are errors. An error names the file, the line and the column:
-// "config FILE:LINE:COL: ...", an unknown field with its path; an error
+// "FILE:LINE:COL: ...", an unknown field with its path; an error
 // without a position in the file (a value's own, a type error inside the
 // regressors' options) names the file alone.
 func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
@@ -186,7 +190,7 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 	b, base, err := unwrapConfig(file, reflect.TypeOf(cfg))
 	if err != nil {
 		line, col := lineCol(file, base+1) // at the byte at base
-		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
+		return cfg, fmt.Errorf("%s:%d:%d: %w", path, line, col, err)
 	}
 	detach(reflect.ValueOf(&cfg).Elem())
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -199,7 +203,9 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 		case errors.As(err, &syntax):
 			off = syntax.Offset
 		case errors.As(err, &typ) && !ownDecoder(reflect.TypeOf(cfg), typ.Field):
-			off = typ.Offset
+			off, err = typ.Offset, typeError(typ)
+		case errors.As(err, &typ): // the options' decoder's offsets are not the file's
+			return cfg, fmt.Errorf("%s: %w", path, typeError(typ))
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			off, err = int64(len(b)), fmt.Errorf("the JSON ends early: %w", err)
 		default:
@@ -213,20 +219,43 @@ func loadConfig(path string, cfg pipeline.Config) (pipeline.Config, error) {
 				field, off, ok = unknownField(b, reflect.TypeOf(cfg), name)
 			}
 			if !ok {
-				return cfg, fmt.Errorf("config %s: %w", path, err)
+				return cfg, fmt.Errorf("%s: %w", path, err)
 			}
 			err = fmt.Errorf("unknown field %q", field)
 		}
 		line, col := lineCol(file, base+int(off))
-		return cfg, fmt.Errorf("config %s:%d:%d: %w", path, line, col, err)
+		return cfg, fmt.Errorf("%s:%d:%d: %w", path, line, col, err)
 	}
 	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
 		rest := b[end:]
 		line, col := lineCol(file, base+len(b)-len(bytes.TrimLeft(rest, " \t\r\n"))+1)
-		return cfg, fmt.Errorf("config %s:%d:%d: more JSON after the config", path, line, col)
+		return cfg, fmt.Errorf("%s:%d:%d: more JSON after the config", path, line, col)
 	}
 	return cfg, nil
+}
+
+// typeError says a value of the wrong JSON type in the config's words
+// ("seeds": a JSON string where a whole number belongs), not in Go's
+// (cannot unmarshal string into Go struct field Config.seeds of type int).
+func typeError(e *json.UnmarshalTypeError) error {
+	want := "a " + e.Type.String()
+	switch e.Type.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		want = "a whole number"
+	case reflect.Float32, reflect.Float64:
+		want = "a number"
+	case reflect.String:
+		want = "a string"
+	case reflect.Bool:
+		want = "true or false"
+	case reflect.Slice, reflect.Array:
+		want = "a list"
+	case reflect.Map, reflect.Struct:
+		want = "an object"
+	}
+	return fmt.Errorf("%q: a JSON %s where %s belongs", e.Field, e.Value, want)
 }
 
 // unwrapConfig returns the config of file — a run's config.json holds it

@@ -140,9 +140,10 @@ func TestLoadConfigPositions(t *testing.T) {
 		name, data, want string
 	}{
 		{"syntax", "{\n  \"seeds\": 2,,\n}\n", ":2:14: invalid character ','"},
-		{"wrong type", "{\n  \"seeds\": \"two\"\n}\n", ":2:16: json: cannot unmarshal string"},
+		{"wrong type", "{\n  \"seeds\": \"two\"\n}\n", `:2:16: "seeds": a JSON string where a whole number belongs`},
+		{"fraction for a whole number", "{\"selection\": {\"gbdt_trees\": [2.5]}}", `:1:33: "selection.gbdt_trees": a JSON number 2.5 where a whole number belongs`},
 		{"truncated", "{\n  \"seeds\": 2,\n  \"gbdt\": {\"trees\": 10", ":3:22: the JSON ends early: unexpected EOF"},
-		{"wrapped run config", "{\"zoo_checksum\": \"x\", \"config\": {\n  \"seeds\": 2,\n  \"learner\": 7\n}}\n", ":3:14: json: cannot unmarshal number"},
+		{"wrapped run config", "{\"zoo_checksum\": \"x\", \"config\": {\n  \"seeds\": 2,\n  \"learner\": 7\n}}\n", `:3:14: "learner": a JSON number where a string belongs`},
 		{"unknown field", "{\n  \"bogus\": 1\n}\n", `:2:3: unknown field "bogus"`},
 		{"unknown nested field", "{\n  \"seeds\": 2,\n  \"gbdt\": {\"trees\": 10,\n    \"seeds\": 3}\n}\n", `:4:5: unknown field "gbdt.seeds"`},
 		{"unknown field in a list", "{\"selection\": {\"mode\": \"fixed\"},\n \"targets\": [\"a\"], \"clean\": {\"min_dataset_models\": 3, \"bogus\": {\"x\": [1]}}}", `:2:55: unknown field "clean.bogus"`},
@@ -162,8 +163,8 @@ func TestLoadConfigPositions(t *testing.T) {
 		{"unknown option after an unknown field", `{"nope": 1, "gbdt": {"zz": 1, "aa": 1}}`, `:1:31: unknown field "gbdt.aa"`},
 		// The options' decoder reads its own input: its offsets are not
 		// the file's.
-		{"wrong type of an option", "{\"seeds\": 2,\n \"gbdt\": {\"trees\": \"x\"}}", `: json: cannot unmarshal string into Go struct field Config.gbdt.trees`},
-		{"wrong type of the options", "{\"seeds\": 2,\n \"gbdt\": 5}", `: json: cannot unmarshal number`},
+		{"wrong type of an option", "{\"seeds\": 2,\n \"gbdt\": {\"trees\": \"x\"}}", `: "gbdt.trees": a JSON string where a whole number belongs`},
+		{"wrong type of the options", "{\"seeds\": 2,\n \"gbdt\": 5}", `: "gbdt": a JSON number where an object belongs`},
 		{"escaped quote in a key", `{"seeds": 1, "a\"b": 1}`, `:1:14: unknown field "a\"b"`},
 		// A run's config.json: the config alone is read, so a setting beside it
 		// would be lost; after the config the file ends.
@@ -227,5 +228,19 @@ func TestDetach(t *testing.T) {
 	c.S[0], c.M["a"], c.P.L[0], c.A[0][0], c.N[0].L[0] = 9, 9, 9, 9, 9
 	if orig.S[0] != 1 || orig.M["a"] != 1 || orig.P.L[0] != 2 || orig.A[0][0] != 3 || orig.N[0].L[0] != 4 {
 		t.Errorf("the original changed with its detached copy: %+v %+v", orig, *orig.P)
+	}
+}
+
+// TestConfigErrorSaysConfigOnce checks that a malformed --config file is
+// named once, after the flag, without "config" repeated before its path.
+func TestConfigErrorSaysConfigOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cfg.json")
+	if err := os.WriteFile(path, []byte(`{"seeds": "two"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI(t, "rank", "--zoo", "z", "--target", "x", "--config", path)
+	want := "zoograph rank: --config: " + path + `:1:15: "seeds": a JSON string where a whole number belongs` + "\n"
+	if code != exitUsage || !strings.HasPrefix(errs, want) {
+		t.Errorf("exit %d, stderr\n%s\nwant exit %d and\n%s", code, errs, exitUsage, want)
 	}
 }

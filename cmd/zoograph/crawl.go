@@ -36,11 +36,11 @@ retried (--retries) with growing waits, each retry reported; a Hub that
 cannot be reached at all ends the crawl with exit code 1. When the Hub says
 its 5-minute rate-limit window is spent, the crawl says so and waits for the
 reset (Ctrl-C stops it; --resume continues); a reset longer than a window
-fails the requests at once. A crawl into a zoo that
-already holds a complete crawl with the same filters (that fetched READMEs and
-details if this one does) is incremental: it lists repos modified since that
-crawl and merges them into the tables (--full lists everything again; --since
-sets the cut-off).
+fails the requests at once. A crawl into a zoo that already holds a complete
+crawl with the same filters (that fetched READMEs and details if this one
+does) is incremental: it lists repos modified since that crawl and merges
+them into the tables (--full lists everything again; --since sets the
+cut-off).
 
 The endpoint is --endpoint, else HF_ENDPOINT, else https://huggingface.co.
 The token is read from --token-file, else HF_TOKEN; it is never printed or

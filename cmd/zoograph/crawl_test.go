@@ -269,6 +269,8 @@ func TestCrawlCommandBadLocations(t *testing.T) {
 	}{
 		{name: "endpoint not a URL", args: []string{"--endpoint", "notaurl"},
 			want: `--endpoint not an http or https URL`},
+		{name: "endpoint without its scheme", args: []string{"--endpoint", "127.0.0.1:8080"},
+			want: `--endpoint not a URL (e.g. https://huggingface.co)`},
 		{name: "endpoint of another scheme", args: []string{"--endpoint", "ftp://example.org"},
 			want: `--endpoint not an http or https URL`},
 		{name: "endpoint without host", args: []string{"--endpoint", "http://"},

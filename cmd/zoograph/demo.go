@@ -44,8 +44,8 @@ on it.`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	if *targets < 1 || *targets > 6 {
 		return usagef("--num-targets %d: want 1 to 6", *targets)
@@ -132,7 +132,7 @@ func printDescribed(w io.Writer, res *demo.Result, self string) {
 	fmt.Fprintf(w, "\nModels for %s, described only by %s (%d candidates; %s):\n\n", r.Target, res.DescriptionFile,
 		r.Filter.Kept, strings.Join(r.Filter.Lines()[1:], "; "))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "rank\tmodel\tpredicted\tinterval\tkept out of the zoo\t")
+	fmt.Fprintln(tw, "rank\tmodel\tpredicted\tinterval\tkept out of the zoo")
 	first := math.NaN()
 	var pred, held []float64
 	for _, m := range r.Models {
@@ -150,7 +150,7 @@ func printDescribed(w io.Writer, res *demo.Result, self string) {
 		if ok {
 			cell = fmt.Sprintf("%.3f", a)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.3f\t[%.3f, %.3f]\t%s\t\n", m.Rank, m.ModelID, m.Predicted, m.Low, m.High, cell)
+		fmt.Fprintf(tw, "%d\t%s\t%.3f\t[%.3f, %.3f]\t%s\n", m.Rank, m.ModelID, m.Predicted, m.Low, m.High, cell)
 	}
 	tw.Flush()
 	if bestModel != "" && !math.IsNaN(first) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/pipeline/evaluate"
 )
 
@@ -22,19 +23,22 @@ score, and optionally method and seed; or a directory in the TransferGraph
 layout <target>/<method>/results_*.csv with the columns (index), model,
 score, where a target such as glue/sst2 is written glue_sst2 (method
 directories of model_ratio re-runs are skipped, as the authors' evaluation
-skips them). A score
-written NaN or Inf is an error; an empty score is no prediction for the
-model (a warning counts them), which the metrics leave out.
+skips them). A score written NaN or Inf is an error; an empty score is no
+prediction for the model (a warning counts them), which the metrics leave
+out.
 
 DIR (created; it must be empty unless --force) gets metrics.parquet,
 report.json (one JSON document: a protocol's report, or with several
 {"protocols": {"clean": …, "paper": …}}) and report.md.`)
 	o := evalOptions{}
-	bindEvalFlags(fs, &o)
+	bindEvalFlags(fs, &o, "the datasets the predictions cover")
 	predictions := fs.String("predictions", "", "predictions CSV file or TransferGraph rank directory (required)")
 	methods := fs.String("methods", "", "methods of P to evaluate, a comma-separated `list` (default: all)")
 	method := fs.String("method", "external", "method name for a CSV without a method column")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if o.zoo == "" || *predictions == "" || o.out == "" {
@@ -48,6 +52,9 @@ report.json (one JSON document: a protocol's report, or with several
 	}
 	tables, err := o.start(e.log)
 	if err != nil {
+		return err
+	}
+	if err := pipeline.CheckTargets(tables, o.targets); err != nil {
 		return err
 	}
 	preds, err := evaluate.ReadPredictions(*predictions, evaluate.ReadOptions{

@@ -182,6 +182,8 @@ func TestEvalCommandErrors(t *testing.T) {
 		{"NaN score", []string{"eval", "--zoo", zoo, "--predictions", nan, "--out", out()}, exitFailure, nan + `:3:17: score "NaN" is not a finite number`},
 		{"infinite score", []string{"eval", "--zoo", zoo, "--predictions", inf, "--out", out()}, exitFailure, inf + `:4:8: score "-Inf" is not a finite number`},
 		{"unknown target", []string{"eval", "--zoo", zoo, "--predictions", unknown, "--out", out()}, exitFailure, `unknown target "imagenet"`},
+		{"mistyped --targets", []string{"eval", "--zoo", zoo, "--predictions", good, "--out", out(), "--targets", "Cifar100"}, exitUsage,
+			`zoograph eval: no dataset "Cifar100" in the zoo; did you mean "cifar100"?`},
 		{"only unknown models", []string{"eval", "--zoo", zoo, "--predictions", unknownModels, "--out", out()}, exitFailure,
 			`none of the 2 predictions on the evaluated targets names a model with a recorded accuracy on its target (e.g. model "nobody/m1" on cifar100)`},
 		{"missing file", []string{"eval", "--zoo", zoo, "--predictions", missing, "--out", out()}, exitFailure, "--predictions " + missing + ": no such file"},
@@ -196,5 +198,21 @@ func TestEvalCommandErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.code, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestTargetsHelpOfEachCommand checks that eval's and baseline's -h say
+// the default targets of that command, not of both.
+func TestTargetsHelpOfEachCommand(t *testing.T) {
+	for _, tt := range []struct{ command, want, not string }{
+		{"eval", "(default: the datasets the predictions cover)", "LogME"},
+		{"baseline", "(default: those with LogME or Reg-H-Score scores, else run's", "predictions"},
+	} {
+		code, _, help := runCmd(tt.command, "-h")
+		_, targets, _ := strings.Cut(help, "\n  -targets list\n")
+		targets, _, _ = strings.Cut(targets, "\n  -")
+		if code != exitOK || !strings.Contains(targets, tt.want) || strings.Contains(targets, tt.not) {
+			t.Errorf("%s -h: exit %d, --targets:\n%s\nwant %q, not %q", tt.command, code, targets, tt.want, tt.not)
+		}
 	}
 }

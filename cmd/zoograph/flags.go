@@ -57,9 +57,97 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return flag.ErrHelp
 	}
 	if err != nil {
+		if near := nearFlag(fs, args); near != "" {
+			err = fmt.Errorf("%w (did you mean --%s?)", err, near)
+		}
 		return &flagError{err: err}
 	}
 	return nil
+}
+
+// nearFlag returns the flag of fs that the first undefined flag of args
+// was likely meant to be — a letter or two away, or the singular or plural
+// of it (run's --targets, rank's --target) — or "" when there is none. It
+// walks args as flag.Parse does: up to the first argument or "--", a
+// defined flag that is not a boolean taking the next one as its value.
+func nearFlag(fs *flag.FlagSet, args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if len(a) < 2 || a[0] != '-' || a == "--" {
+			return ""
+		}
+		name, _, inline := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			return nearestFlagName(fs, name)
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !inline && !(ok && b.IsBoolFlag()) {
+			i++ // its value
+		}
+	}
+	return ""
+}
+
+// nearestFlagName returns the one flag of fs whose name is name's singular
+// or plural, or else one or two letters from it (under half its length).
+func nearestFlagName(fs *flag.FlagSet, name string) string {
+	if len(name) < 3 {
+		return ""
+	}
+	best, match := min(3, (len(name)+1)/2), []string{}
+	fs.VisitAll(func(f *flag.Flag) {
+		d := editDistance(name, f.Name)
+		if f.Name == name+"s" || name == f.Name+"s" {
+			d = 0
+		}
+		switch {
+		case d < best:
+			best, match = d, []string{f.Name}
+		case d == best:
+			match = append(match, f.Name)
+		}
+	})
+	if len(match) != 1 {
+		return ""
+	}
+	return match[0]
+}
+
+// editDistance is the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// noArgs is the usage error for the arguments left after the flags of a
+// command that takes none. The flag package stops at the first argument, so
+// a path given where a flag belongs (zoograph run ZOO --out RUN) leaves the
+// flags after it unread: said, so that the error is the argument and not a
+// flag "required" that the user gave.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unexpected argument %q: %s takes only flags", fs.Arg(0), strings.TrimPrefix(fs.Name(), "zoograph "))
+	if slices.ContainsFunc(fs.Args()[1:], func(a string) bool { return strings.HasPrefix(a, "-") }) {
+		msg += " (the flags after it were not read)"
+	}
+	return usagef("%s", msg)
 }
 
 // listFlag is a repeatable string flag: --filter a --filter b.

@@ -41,6 +41,13 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON (one object; JSON lines for rows)")
 	verify := fs.Bool("verify", false, "recompute the checksums of the table files")
 	limit := fs.Int("limit", 10, "rows to print with TABLE")
+	for _, a := range args {
+		// Every other command names the zoo with --zoo: a user who
+		// writes it here is told the form, not that the flag is unknown.
+		if name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); strings.HasPrefix(a, "-") && name == "zoo" {
+			return usagef("inspect takes the zoo as its argument, not --zoo: zoograph inspect ZOO [TABLE]")
+		}
+	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -169,7 +176,7 @@ func (s *zooSummary) writeTables(w io.Writer) error {
 	if len(s.Tables) == 0 {
 		fmt.Fprintln(tw, "(no tables)")
 	} else {
-		fmt.Fprintf(tw, "total\t%*s\t%*s\t\t\n", rowsW, group(rows), sizeW, humanBytes(size))
+		fmt.Fprintf(tw, "total\t%*s\t%*s\n", rowsW, group(rows), sizeW, humanBytes(size))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -251,13 +258,13 @@ func inspectTable(w io.Writer, dir string, m *store.Manifest, table string, limi
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(p.Columns, "\t")+"\t")
+	fmt.Fprintln(tw, strings.Join(p.Columns, "\t"))
 	for _, row := range p.Rows {
 		cells := make([]string, len(row))
 		for i, c := range row {
 			cells[i] = textCell(c)
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -220,6 +220,8 @@ func TestInspectErrors(t *testing.T) {
 		{"limit without a table", []string{dir, "--limit", "3"}, exitUsage, "--limit prints a TABLE's first rows: name one"},
 		{"too many", []string{dir, "models", "extra"}, exitUsage, "too many arguments"},
 		{"unknown flag", []string{dir, "--nope"}, exitUsage, "flag provided but not defined"},
+		{"zoo as a flag", []string{"--zoo", dir}, exitUsage, "inspect takes the zoo as its argument, not --zoo: zoograph inspect ZOO [TABLE]"},
+		{"zoo as a flag with =", []string{"-zoo=" + dir, "models"}, exitUsage, "inspect takes the zoo as its argument, not --zoo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -386,5 +388,23 @@ func TestProvenanceEscapesLineBreaks(t *testing.T) {
 	}
 	if want := `zoograph import x\n  2020-01-01T00:00:00Z  hub`; !strings.Contains(out, want) {
 		t.Errorf("output lacks the escaped command %q:\n%s", want, out)
+	}
+}
+
+// TestInspectNoTrailingSpaces checks that the aligned tables of inspect end
+// their lines at the last cell: padding after it is noise in a diff, a
+// copied line or a terminal that shows whitespace.
+func TestInspectNoTrailingSpaces(t *testing.T) {
+	dir, _ := inspectZoo(t)
+	for _, args := range [][]string{{dir}, {dir, "--verify"}, {dir, "models", "--limit", "2"}} {
+		code, out, errs := runInspectCmd(t, args...)
+		if code != exitOK {
+			t.Fatalf("inspect %q: exit %d, stderr %q", args, code, errs)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if strings.TrimRight(line, " ") != line {
+				t.Errorf("inspect %q: line ends in spaces: %q", args, line)
+			}
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -84,11 +85,7 @@ func usagef(format string, args ...any) error {
 // run parses the command line, runs one command and maps its error to an exit
 // code, in one place.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	global := flag.NewFlagSet("zoograph", flag.ContinueOnError)
-	global.SetOutput(io.Discard)
-	verbose := global.Bool("v", false, "verbose logging (debug level)")
-	jsonLogs := global.Bool("log-json", false, "log as JSON lines")
-	global.Usage = func() {} // flag.Parse calls it on every failure
+	global, verbose, jsonLogs := globalFlags()
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(stderr)
@@ -100,7 +97,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	args = global.Args()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
-			return run(ctx, []string{args[1], "-h"}, stdout, stderr)
+			// Asked for with help, a command's usage is the output, as
+			// the list of commands is: on stdout. An unknown command
+			// is an error, on stderr.
+			if !slices.ContainsFunc(commands, func(c command) bool { return c.name == args[1] }) {
+				return run(ctx, args[1:], stdout, stderr)
+			}
+			return run(ctx, []string{args[1], "-h"}, stdout, stdout)
 		}
 		if len(args) == 0 { // a usage error: the usage goes where errors go
 			printUsage(stderr)
@@ -160,12 +163,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// globalFlags returns the flags given before the command, and where they
+// are bound.
+func globalFlags() (fs *flag.FlagSet, verbose, jsonLogs *bool) {
+	fs = flag.NewFlagSet("zoograph", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	verbose = fs.Bool("v", false, "verbose logging (debug level)")
+	jsonLogs = fs.Bool("log-json", false, "log as JSON lines")
+	fs.Usage = func() {} // flag.Parse calls it on every failure
+	return fs, verbose, jsonLogs
+}
+
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "zoograph recommends which pre-trained model to fine-tune for a dataset.\n\n")
 	fmt.Fprintf(w, "Usage:\n  zoograph [-v] [-log-json] <command> [flags]\n\nCommands:\n")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintf(w, "\nFlags before the command (logs go to stderr):\n")
+	fs, _, _ := globalFlags()
+	fs.VisitAll(func(f *flag.Flag) { fmt.Fprintf(w, "  %-9s %s\n", "-"+f.Name, f.Usage) })
 	fmt.Fprintf(w, "\nRun 'zoograph <command> -h' for the flags of one command.\n")
 }
 

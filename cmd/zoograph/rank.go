@@ -29,13 +29,15 @@ metadata alone (--describe FILE, YAML):
 	name: my-reviews            # how the dataset is called in the output
 	modality: text              # text, image, audio, video, tabular, time-series, multimodal
 	task: text-classification   # the Hub's task vocabulary
+	subtask: sentiment-classification   # optional: the finer task (the Hub's task_ids)
 	num_classes: 2
 	num_examples: 12000
 	language: en                # any case: EN, pt-br read as en, pt-BR
 	domain: product reviews
-	distances: {imdb: 3.1}      # optional: known distances to zoo datasets (a zoo recording some)
-	scores: {logme: {google-bert/bert-base-uncased: 1.9}}   # optional: logme or reg_h_score of zoo models
-	finetuned: {google-bert/bert-base-uncased: 0.91}        # optional: accuracies of models you fine-tuned on it
+	tags: [sentiment, retail]   # optional: like the Hub's tags
+	distances: {imdb: 3.1}      # optional: known distances to zoo datasets, on the scale of those the zoo records
+	scores: {logme: {google-bert/bert-base-uncased: 1.92}}   # optional: logme or reg_h_score of zoo models
+	finetuned: {google-bert/bert-base-uncased: 0.91}        # optional: accuracies (0–1) of zoo models you fine-tuned on it
 
 Distances the zoo does not record come from metadata (modality, task,
 classes, size, language, domain words). The predicted accuracy is
@@ -60,6 +62,9 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	if err := parseConfigFlags(fs, args, &cfg, "JSON experiment config (a run's config.json, or a part of one such as {\"clean\": {\"min_dataset_models\": 3}}); flags given explicitly override it", bindModelFlags); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	switch {
 	case *zoo == "":
 		return usagef("--zoo is required")
@@ -67,8 +72,6 @@ func runRank(ctx context.Context, e *env, args []string) error {
 		return usagef("give exactly one of --target DATASET and --describe FILE")
 	case *top < 0:
 		return usagef("--top %d: want 0 (all) or more", *top)
-	case fs.NArg() > 0:
-		return usagef("unexpected argument %q", fs.Arg(0))
 	case *coverage <= 0 || *coverage >= 1:
 		return usagef("--coverage %g: want a share in (0, 1)", *coverage)
 	case *calibration == 0 || *calibration < -1:

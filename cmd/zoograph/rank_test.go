@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -256,6 +257,32 @@ func TestInputFileUnreadable(t *testing.T) {
 		code, _, errs := runCLI(t, args...)
 		if code != exitUsage || strings.Count(errs, dir) != 1 || !strings.Contains(errs, "is a directory") {
 			t.Errorf("%v: exit %d, want %d and an error naming %s once\n%s", args, code, exitUsage, dir, errs)
+		}
+	}
+}
+
+// TestRankHelpDescribesEveryField checks that the description in rank -h
+// is one ParseDescription reads, and that it shows every field a
+// description has (each YAML key of pipeline.Description).
+func TestRankHelpDescribesEveryField(t *testing.T) {
+	code, _, help := runCLI(t, "rank", "-h")
+	if code != exitOK {
+		t.Fatalf("rank -h: exit %d\n%s", code, help)
+	}
+	var yaml strings.Builder
+	for _, line := range strings.Split(help, "\n") {
+		if s, ok := strings.CutPrefix(line, "\t"); ok {
+			yaml.WriteString(s + "\n")
+		}
+	}
+	if _, err := pipeline.ParseDescription([]byte(yaml.String()), "help"); err != nil {
+		t.Fatalf("rank -h's example does not parse: %v\n%s", err, yaml.String())
+	}
+	typ := reflect.TypeFor[pipeline.Description]()
+	for i := range typ.NumField() {
+		key, _, _ := strings.Cut(typ.Field(i).Tag.Get("yaml"), ",")
+		if key != "" && key != "-" && !strings.Contains(yaml.String(), "\n"+key+":") && !strings.HasPrefix(yaml.String(), key+":") {
+			t.Errorf("rank -h's example lacks the field %s:\n%s", key, yaml.String())
 		}
 	}
 }

@@ -74,11 +74,11 @@ func parseExperiment(fs *flag.FlagSet, args []string, outUsage string, defaults 
 	if err := parseConfigFlags(fs, args, &cfg, "JSON experiment config (a run's config.json); flags given explicitly override it", bindExperimentFlags); err != nil {
 		return "", "", cfg, err
 	}
+	if err := noArgs(fs); err != nil {
+		return "", "", cfg, err
+	}
 	if zoo == "" || out == "" {
 		return "", "", cfg, usagef("--zoo and --out are required")
-	}
-	if fs.NArg() > 0 {
-		return "", "", cfg, usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if err := cfg.Validate(); err != nil {
 		return "", "", cfg, usagef("%v", err)

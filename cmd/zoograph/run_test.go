@@ -153,6 +153,11 @@ func TestDemoCommand(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.TrimRight(line, " ") != line {
+			t.Errorf("demo output line ends in spaces: %q", line)
+		}
+	}
 	// The printed rank command reproduces the demo's top 5.
 	_, cmdline, ok := strings.Cut(out, "rank it yourself: ")
 	cmdline, _, _ = strings.Cut(cmdline, "\n")
@@ -483,5 +488,27 @@ func TestShowProgressRuns(t *testing.T) {
 	show(1, 6)
 	if bar.IsFinished() || bar.State().CurrentNum != 1 || bar.State().Max != 6 {
 		t.Errorf("second run's first step: finished %v, at %d of %d; want 1 of 6, not finished", bar.IsFinished(), bar.State().CurrentNum, bar.State().Max)
+	}
+}
+
+// TestAblateSaysWhereItWrote checks that ablate, after its table, says
+// where the ablation and the full method's run are, as run says where its
+// report is.
+func TestAblateSaysWhereItWrote(t *testing.T) {
+	zoo, targets := sampleZoo(t)
+	out := filepath.Join(t.TempDir(), "ablation")
+	code, stdout, errs := runCLI(t, "ablate", "--zoo", zoo, "--out", out, "--config", smallConfig(t),
+		"--seeds", "1", "--targets", targets[0], "--selection", "fixed")
+	if code != exitOK {
+		t.Fatalf("ablate: exit %d\n%s", code, errs)
+	}
+	want := "ablation: " + filepath.Join(out, "ablation.md") + " (also ablation.json); the full method's run: " + filepath.Join(out, "full") + "\n"
+	if !strings.HasSuffix(stdout, want) {
+		t.Errorf("ablate output ends\n%s\nwant it to end with\n%s", stdout[max(0, len(stdout)-300):], want)
+	}
+	for _, f := range []string{"ablation.md", "ablation.json", filepath.Join("full", "report.json")} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("ablate wrote no %s: %v", f, err)
+		}
 	}
 }

@@ -142,11 +142,11 @@ func ParseEndpoint(s string) (*url.URL, error) {
 	case strings.Contains(s, "@"): // user info, or a token pasted before the host
 		return nil, errors.New("must not carry credentials; give the token separately")
 	case err != nil:
-		return nil, errors.New("not a URL")
+		return nil, fmt.Errorf("not a URL (e.g. %s)", DefaultEndpoint)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, fmt.Errorf("not an http or https URL (e.g. %s)", DefaultEndpoint)
 	case u.Host == "":
-		return nil, errors.New("no host")
+		return nil, fmt.Errorf("no host (e.g. %s)", DefaultEndpoint)
 	case u.RawQuery != "" || u.Fragment != "":
 		return nil, errors.New("must not have a query or fragment")
 	}

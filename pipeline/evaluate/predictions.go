@@ -187,6 +187,9 @@ func targetResolver(datasets []string) func(string) (string, error) {
 		if id, ok := lookup(name); ok {
 			return id, nil
 		}
+		if id := store.NearestDatasetID(name, datasets); id != "" {
+			return "", fmt.Errorf("unknown target %q: not a dataset of the zoo; did you mean %q?", name, id)
+		}
 		return "", fmt.Errorf("unknown target %q: not a dataset of the zoo", name)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -102,6 +103,16 @@ func Import(ctx context.Context, dir string, opt Options) (*store.Tables, *Repor
 	log := opt.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	// A path that is no directory is said so, not as a file missing
+	// inside it (models_tested.csv/datasets.csv: not a directory).
+	switch info, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, fmt.Errorf("source directory %s (of %s): not found", dir, FileModels)
+	case err != nil:
+		return nil, nil, fmt.Errorf("source directory: %w", err)
+	case !info.IsDir():
+		return nil, nil, fmt.Errorf("source %s is not a directory: give the directory that holds %s", dir, FileModels)
 	}
 	ps := &problems{strict: opt.Strict, log: log}
 	rep := &Report{Source: Source, Counts: map[string]int{}}

@@ -487,3 +487,23 @@ func TestImportFileUnreadable(t *testing.T) {
 		}
 	}
 }
+
+// TestImportSourceNotADirectory: a source that is no directory (the path
+// of models_tested.csv itself) or does not exist is said so, naming it
+// once, not as a file missing inside it.
+func TestImportSourceNotADirectory(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, FileModels, strings.Join(FixedColumns, ",")+",sst2\n")
+	file, missing := filepath.Join(dir, FileModels), filepath.Join(dir, "nope")
+	for _, tt := range []struct{ name, src, want string }{
+		{"a file", file, "source " + file + " is not a directory: give the directory that holds " + FileModels},
+		{"missing", missing, "source directory " + missing + " (of " + FileModels + "): not found"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Import(context.Background(), tt.src, Options{})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

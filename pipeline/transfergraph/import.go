@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -113,6 +114,18 @@ func Import(ctx context.Context, src string, opt Options) (*store.Tables, *Repor
 // file's bytes and the layout.
 func readLayout(ctx context.Context, from source, task string) ([]byte, *layout, error) {
 	records, err := from.read(ctx, fileRecords)
+	if d, ok := from.(dirSource); ok && errors.Is(err, ErrNotFound) {
+		// The directory above an experiment's (the repository, its
+		// resources/experiments): name the experiments below it.
+		below, _ := filepath.Glob(filepath.Join(string(d), "*", fileRecords))
+		more, _ := filepath.Glob(filepath.Join(string(d), "resources", "experiments", "*", fileRecords))
+		if below = append(below, more...); len(below) > 0 {
+			for i, b := range below {
+				below[i] = filepath.Dir(b)
+			}
+			return nil, nil, fmt.Errorf("no %s in it: give an experiment directory, such as %s", fileRecords, strings.Join(below, " or "))
+		}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", fileRecords, err)
 	}
@@ -123,6 +136,7 @@ func readLayout(ctx context.Context, from source, task string) ([]byte, *layout,
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: header: %w", from.location(fileRecords), err)
 	}
+	given := task
 	if task == "" {
 		if task, err = detectTask(header); err != nil {
 			return nil, nil, err
@@ -134,6 +148,11 @@ func readLayout(ctx context.Context, from source, task string) ([]byte, *layout,
 		err = checkColumns(rt, append([]string{lay.records.model, lay.records.dataset}, lay.records.columns()...))
 	}
 	if err != nil {
+		// A --task the header contradicts: say which layout it is.
+		if other, derr := detectTask(header); given != "" && derr == nil && other != given {
+			return nil, nil, fmt.Errorf("%w: the header is the %s layout's; give --task %s, or no --task to tell it from the header",
+				err, layouts[other].source, other)
+		}
 		return nil, nil, fmt.Errorf("%w (is this the %s layout?)", err, lay.source)
 	}
 	return records, lay, nil

@@ -344,7 +344,13 @@ func TestImportErrors(t *testing.T) {
 		{name: "not a directory", src: filepath.Join(dir, fileRecords), want: "not a directory"},
 		{name: "bad task", src: dir, opt: Options{Task: "audio"}, want: `unknown task "audio"`},
 		{name: "wrong task", src: dir, opt: Options{Task: "image"}, want: `records.csv:1: header has no column "epochs"`},
+		// The task given is the other layout's: the error says which the header is.
+		{name: "wrong task named", src: dir, opt: Options{Task: "image"},
+			want: "the header is the transfergraph/sequence_classification layout's; give --task text, or no --task to tell it from the header"},
 		{name: "unsupported scheme", src: "ftp://example.com/x", want: "unsupported scheme"},
+		// The directory above an experiment's: the error names it.
+		{name: "the directory above", src: filepath.Dir(dir),
+			want: "no records.csv in it: give an experiment directory, such as " + dir},
 		{
 			name:   "missing core file",
 			src:    dir,
@@ -564,5 +570,21 @@ func TestImportFileUnreadable(t *testing.T) {
 	_, _, err := Import(context.Background(), dir, Options{})
 	if err == nil || strings.Count(err.Error(), path) != 1 || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("err = %v, want one naming %s once", err, path)
+	}
+}
+
+// TestImportRepositoryRoot: a clone of the TransferGraph repository given
+// whole gets its experiment directories named in the error.
+func TestImportRepositoryRoot(t *testing.T) {
+	root := t.TempDir()
+	exp := filepath.Join(root, "resources", "experiments", "image_classification")
+	if err := os.MkdirAll(exp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(exp, fileRecords), "model,finetuned_dataset\n")
+	_, _, err := Import(context.Background(), root, Options{})
+	want := "no records.csv in it: give an experiment directory, such as " + exp
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
 	}
 }
