@@ -95,8 +95,11 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 		for i, dd := range out {
 			why[i] = dd.String()
 		}
-		r.log.Info(fmt.Sprintf("%d dataset(s) kept out of the history are no default target; --targets evaluates one all the same",
-			len(out)), "datasets", strings.Join(why, "; "))
+		what := "a dataset kept out of the history is not a default target"
+		if len(out) > 1 {
+			what = fmt.Sprintf("%d datasets kept out of the history are not default targets", len(out))
+		}
+		r.log.Info(what+"; --targets evaluates one all the same", "datasets", strings.Join(why, "; "))
 	}
 	if hidden, keep := probeHidesHistory(r.data, cfg.Probe); len(hidden) > 0 {
 		r.log.Warn(fmt.Sprintf("probe = %d reveals every model of %d history dataset(s), which then give no training rows: %s; probe = %d or less keeps them",
