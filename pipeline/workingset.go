@@ -9,7 +9,9 @@ import "github.com/zoograph/zoograph/store"
 // connected to a fine-tuning record can be predicted, evaluated or
 // recommended. So it keeps:
 //
-//   - the models named by a fine-tune or a score row, whatever its method;
+//   - the models named by a fine-tune or a score row, whatever its method,
+//     and those of targetModels (recorded on target, whose records
+//     Recommend hides);
 //   - their base models, and the bases of those, to the root: the lineage
 //     the graph links them by;
 //   - the models whose base model, or the base of that up to three steps
@@ -21,8 +23,11 @@ import "github.com/zoograph/zoograph/store"
 // Every other model has no record and no base with one: it could be none
 // of these, and only a node of the graph, linked to nothing it could
 // inform. Models and datasets are Clean's rows (sorted by id).
-func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset, target string) ([]store.Model, []store.Dataset) {
+func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset, target string, targetModels []string) ([]store.Model, []store.Dataset) {
 	recorded := map[string]bool{}
+	for _, id := range targetModels {
+		recorded[id] = true
+	}
 	for _, f := range t.Finetunes {
 		recorded[f.ModelID] = true
 	}

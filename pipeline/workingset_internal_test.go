@@ -42,7 +42,7 @@ func TestWorkingSetRule(t *testing.T) {
 	}
 	models := cleanModels(tables.Models, tables.Finetunes)
 	datasets := cleanDatasets(tables, models)
-	keptModels, keptDatasets := workingSet(tables, models, datasets, "d/mine")
+	keptModels, keptDatasets := workingSet(tables, models, datasets, "d/mine", nil)
 	var gotM, gotD []string
 	for _, m := range keptModels {
 		gotM = append(gotM, m.ModelID)
@@ -61,7 +61,7 @@ func TestWorkingSetRule(t *testing.T) {
 
 	cfg := DefaultConfig().Clean
 	cfg.MaxCells = 1
-	d, err := cleanKeeping(tables, cfg, "d/mine")
+	d, err := cleanKeeping(tables, cfg, "d/mine", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

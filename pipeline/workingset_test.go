@@ -82,3 +82,41 @@ func TestWorkingSetCrowd(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkingSetTargetRecords ranks for a zoo dataset that neither
+// metadata nor distances describe, whose models have no record but on it
+// (a crawled dataset named by the model-index results of its own
+// fine-tunes): it is of the kind of those models past the working-set
+// bound as below it. Recommend hides the target's records, so the
+// working set must keep the models recorded on it.
+func TestWorkingSetTargetRecords(t *testing.T) {
+	tables, _ := smallZoo(t)
+	const target = "reviews-movies"
+	zoo := *tables
+	zoo.Datasets = slices.Clone(tables.Datasets)
+	for i, ds := range zoo.Datasets {
+		if ds.DatasetID == target {
+			zoo.Datasets[i] = store.Dataset{DatasetID: target}
+		}
+	}
+	zoo.DatasetDistances = nil
+	zoo.Models = slices.Clone(tables.Models)
+	zoo.Finetunes = slices.DeleteFunc(slices.Clone(tables.Finetunes), func(f store.Finetune) bool { return f.DatasetID == target })
+	for i := range 6 {
+		id := fmt.Sprintf("solo/m%d", i)
+		zoo.Models = append(zoo.Models, store.Model{ModelID: id, PipelineTag: "text-classification", Source: "hub", ReportedAccuracy: math.NaN()})
+		zoo.Finetunes = append(zoo.Finetunes, store.Finetune{ModelID: id, DatasetID: target, Method: "full", Accuracy: 0.7 + 0.01*float64(i),
+			Epochs: math.NaN(), LearningRate: math.NaN(), TrainSeconds: math.NaN()})
+	}
+	for _, maxCells := range []int{0, 1} {
+		cfg := rankConfig()
+		cfg.Clean.MaxCells = maxCells
+		r, err := pipeline.Recommend(context.Background(), &zoo, cfg, pipeline.Target{ID: target}, pipeline.RecommendOptions{Calibration: -1})
+		if err != nil {
+			t.Fatalf("max_cells %d: %v", maxCells, err)
+		}
+		if r.Description.Modality != "text" {
+			t.Errorf("max_cells %d: modality %q, want text", maxCells, r.Description.Modality)
+		}
+	}
+}
