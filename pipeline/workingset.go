@@ -1,6 +1,10 @@
 package pipeline
 
-import "github.com/zoograph/zoograph/store"
+import (
+	"strings"
+
+	"github.com/zoograph/zoograph/store"
+)
 
 // workingSet returns the models and datasets that a zoo past
 // CleanConfig.MaxCells keeps, in their order. The stages hold dense
@@ -18,7 +22,8 @@ import "github.com/zoograph/zoograph/store"
 //     (Recommend's rule for a candidate without history of its own), is one
 //     of the first: the candidates that inherit a history;
 //   - the datasets named by a fine-tune, a score or a distance row, by a
-//     kept model as its source or pretraining dataset, and target.
+//     kept model as its source or pretraining dataset or in its repo id
+//     (sourcesFromID: its training datasets too), and target.
 //
 // Every other model has no record and no base with one: it could be none
 // of these, and only a node of the graph, linked to nothing it could
@@ -73,6 +78,9 @@ func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset,
 			named[m.PretrainDataset] = true
 		}
 	}
+	for _, di := range namedByIDs(kept, datasets) {
+		named[datasets[di].DatasetID] = true
+	}
 	for _, f := range t.Finetunes {
 		named[f.DatasetID] = true
 	}
@@ -108,4 +116,45 @@ func inherits(id string, bases map[string][]string, recorded map[string]bool) bo
 		level = next
 	}
 	return false
+}
+
+// namedByIDs returns the datasets that the ids of models name, as
+// sourcesFromID has it, each once: the datasets are indexed by their
+// joined id and by the first of their tokens, so that a model is compared
+// with the datasets one of its tokens can match rather than with all.
+func namedByIDs(models []store.Model, datasets []store.Dataset) []int {
+	names := make([]nameTokens, len(datasets))
+	byJoined, byFirst := map[string][]int{}, map[string][]int{}
+	for di, ds := range datasets {
+		n := tokenize(ds.DatasetID)
+		names[di] = n
+		if len(n.tokens) == 0 || len(n.joined) < 2 {
+			continue
+		}
+		byJoined[n.joined] = append(byJoined[n.joined], di)
+		if len(n.tokens) > 1 {
+			byFirst[n.tokens[0]] = append(byFirst[n.tokens[0]], di)
+		}
+	}
+	seen := map[int]bool{}
+	var out []int
+	for _, m := range models {
+		name := m.ModelID[strings.LastIndexByte(m.ModelID, '/')+1:] // the owner names nothing
+		nt := tokenize(name)
+		for _, tok := range nt.tokens {
+			for _, di := range byJoined[tok] {
+				if !seen[di] {
+					seen[di] = true
+					out = append(out, di)
+				}
+			}
+			for _, di := range byFirst[tok] {
+				if !seen[di] && containsRun(nt.tokens, names[di].tokens) {
+					seen[di] = true
+					out = append(out, di)
+				}
+			}
+		}
+	}
+	return out
 }
