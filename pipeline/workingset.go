@@ -14,8 +14,7 @@ import (
 // recommended. So it keeps:
 //
 //   - the models named by a fine-tune or a score row, whatever its method,
-//     and those of targetModels (recorded on target, whose records
-//     Recommend hides);
+//     and those pin names;
 //   - their base models, and the bases of those, to the root: the lineage
 //     the graph links them by;
 //   - the models whose base model, or the base of that up to three steps
@@ -23,14 +22,14 @@ import (
 //     of the first: the candidates that inherit a history;
 //   - the datasets named by a fine-tune, a score or a distance row, by a
 //     kept model as its source or pretraining dataset or in its repo id
-//     (sourcesFromID: its training datasets too), and target.
+//     (sourcesFromID: its training datasets too), and those pin names.
 //
 // Every other model has no record and no base with one: it could be none
 // of these, and only a node of the graph, linked to nothing it could
 // inform. Models and datasets are Clean's rows (sorted by id).
-func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset, target string, targetModels []string) ([]store.Model, []store.Dataset) {
+func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset, pin pinned) ([]store.Model, []store.Dataset) {
 	recorded := map[string]bool{}
-	for _, id := range targetModels {
+	for _, id := range pin.models {
 		recorded[id] = true
 	}
 	for _, f := range t.Finetunes {
@@ -68,7 +67,10 @@ func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset,
 		}
 	}
 	var kept []store.Model
-	named := map[string]bool{target: true}
+	named := map[string]bool{}
+	for _, id := range pin.datasets {
+		named[id] = true
+	}
 	for _, m := range models {
 		if keep[m.ModelID] {
 			kept = append(kept, m)
@@ -97,6 +99,15 @@ func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset,
 		}
 	}
 	return kept, keptDatasets
+}
+
+// pinned names what a working set keeps although the zoo's records may
+// not reach it: Recommend's target and the datasets its description gives
+// distances to (datasets), and the models recorded on the target (models),
+// whose records Recommend hides from the zoo but reads (inferFromModels):
+// they are kept as if recorded.
+type pinned struct {
+	datasets, models []string
 }
 
 // inherits reports whether a base model of id within three steps up its

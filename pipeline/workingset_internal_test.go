@@ -42,7 +42,7 @@ func TestWorkingSetRule(t *testing.T) {
 	}
 	models := cleanModels(tables.Models, tables.Finetunes)
 	datasets := cleanDatasets(tables, models)
-	keptModels, keptDatasets := workingSet(tables, models, datasets, "d/mine", nil)
+	keptModels, keptDatasets := workingSet(tables, models, datasets, pinned{datasets: []string{"d/mine"}})
 	var gotM, gotD []string
 	for _, m := range keptModels {
 		gotM = append(gotM, m.ModelID)
@@ -61,7 +61,7 @@ func TestWorkingSetRule(t *testing.T) {
 
 	cfg := DefaultConfig().Clean
 	cfg.MaxCells = 1
-	d, err := cleanKeeping(tables, cfg, "d/mine", nil)
+	d, err := cleanKeeping(tables, cfg, pinned{datasets: []string{"d/mine"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -120,3 +120,22 @@ func TestWorkingSetTargetRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkingSetGivenDistance describes a dataset by, among others, its
+// distance to a crawled dataset that nothing records: past the bound the
+// distance is taken as below it, not refused as naming no dataset of the
+// zoo.
+func TestWorkingSetGivenDistance(t *testing.T) {
+	tables, targets := smallZoo(t)
+	zoo := *tables
+	zoo.Datasets = append(slices.Clone(tables.Datasets), store.Dataset{DatasetID: "crawled/reviews", TaskCategories: []string{"text-classification"}})
+	target := pipeline.Target{Describe: &pipeline.Description{Name: "my-reviews", Modality: "text", Task: "text-classification",
+		NumClasses: 2, NumExamples: 12000, Distances: map[string]float64{"crawled/reviews": 0.5, targets[0]: 1}}}
+	for _, maxCells := range []int{0, 1} {
+		cfg := rankConfig()
+		cfg.Clean.MaxCells = maxCells
+		if _, err := pipeline.Recommend(context.Background(), &zoo, cfg, target, pipeline.RecommendOptions{Calibration: -1}); err != nil {
+			t.Errorf("max_cells %d: %v", maxCells, err)
+		}
+	}
+}
