@@ -322,7 +322,7 @@ type CleanConfig struct {
 	// Clean keeps only the working set (see workingSet): the models
 	// connected to the fine-tuning records and the datasets they name. 0
 	// never prunes. A cost rule: the benchmarks are far below the default.
-	MaxCells int `json:"max_cells,omitempty"`
+	MaxCells int `json:"max_cells"`
 }
 
 // DefaultMaxCells is CleanConfig.MaxCells of the shipped configuration:
