@@ -2,9 +2,11 @@ package pipeline_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zoograph/zoograph/pipeline"
@@ -136,6 +138,23 @@ func TestWorkingSetGivenDistance(t *testing.T) {
 		cfg.Clean.MaxCells = maxCells
 		if _, err := pipeline.Recommend(context.Background(), &zoo, cfg, target, pipeline.RecommendOptions{Calibration: -1}); err != nil {
 			t.Errorf("max_cells %d: %v", maxCells, err)
+		}
+	}
+}
+
+// TestWorkingSetRunTarget names as run's target a crawled dataset that
+// nothing records: past the bound, as below it, the error says it has too
+// few recorded models, not that the zoo has no such dataset.
+func TestWorkingSetRunTarget(t *testing.T) {
+	tables, _ := smallZoo(t)
+	zoo := *tables
+	zoo.Datasets = append(slices.Clone(tables.Datasets), store.Dataset{DatasetID: "crawled/reviews"})
+	for _, maxCells := range []int{0, 1} {
+		cfg := fastConfig([]string{"crawled/reviews"})
+		cfg.Clean.MaxCells = maxCells
+		_, err := pipeline.Run(context.Background(), &zoo, cfg, pipeline.Options{})
+		if err == nil || errors.Is(err, pipeline.ErrUnknownTarget) || !strings.Contains(err.Error(), "fewer than 3 models") {
+			t.Errorf("max_cells %d: %v, want too few recorded models", maxCells, err)
 		}
 	}
 }
