@@ -24,9 +24,16 @@ import (
 //     kept model as its source or pretraining dataset or in its repo id
 //     (sourcesFromID: its training datasets too), and those pin names.
 //
-// Every other model has no record and no base with one: it could be none
-// of these, and only a node of the graph, linked to nothing it could
-// inform. Models and datasets are Clean's rows (sorted by id).
+// Every other model has no record and none within three base steps above
+// it: it can be no candidate, training row or evaluated model. It need not
+// be unconnected, though: a model trained on a kept dataset, or a relative
+// of a kept model that is none of these (a sibling under an unrecorded
+// base, a fine-tune four steps down), has trained-on or lineage edges to
+// the working set, and a kept base model may take its kind from its
+// fine-tunes (modelKinds). Leaving them out changes the graph's walks, so
+// the scores past the bound are those of the working set, not of the zoo
+// cleaned whole: the bound trades that for memory. Models and datasets are
+// Clean's rows (sorted by id).
 func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset, pin pinned) ([]store.Model, []store.Dataset) {
 	recorded := map[string]bool{}
 	for _, id := range pin.models {
