@@ -320,9 +320,11 @@ type CleanConfig struct {
 	// accuracies, their normalisation, the standardised history): on a zoo
 	// whose datasets × models exceed it, such as a crawl of the whole Hub,
 	// Clean keeps only the working set (see workingSet): the models
-	// connected to the fine-tuning records and the datasets they name. 0
-	// never prunes. A cost rule: the benchmarks are far below the default.
-	MaxCells int `json:"max_cells,omitempty"`
+	// connected to the fine-tuning records and the datasets they name,
+	// whose scores then differ from those of the zoo cleaned whole (the
+	// graph loses the edges of the models left out). 0 never prunes. A
+	// cost rule: the benchmarks are far below the default.
+	MaxCells int `json:"max_cells"`
 }
 
 // DefaultMaxCells is CleanConfig.MaxCells of the shipped configuration:

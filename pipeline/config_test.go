@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -114,6 +115,25 @@ func TestConfigJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(bad), &cfg); err == nil || !strings.Contains(err.Error(), "want") {
 			t.Errorf("%s: %v, want an error listing the valid values", bad, err)
 		}
+	}
+}
+
+// TestConfigRerun: a run's config.json, read over the defaults as --config
+// reads it, is the run's config, a field set to 0 where the default is
+// not (clean.max_cells: never prune) included.
+func TestConfigRerun(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Clean.MaxCells = 0
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := DefaultConfig()
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, cfg) {
+		t.Errorf("read back over the defaults: clean %+v, want %+v", back.Clean, cfg.Clean)
 	}
 }
 

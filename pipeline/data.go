@@ -64,13 +64,12 @@ type Data struct {
 // function of its own: cleanModels, cleanDatasets, workingSet,
 // meanAccuracy, screenDatasets, readDistances, meanScores.
 func Clean(t *store.Tables, cfg CleanConfig) (*Data, error) {
-	return cleanKeeping(t, cfg, "")
+	return cleanKeeping(t, cfg, pinned{})
 }
 
-// cleanKeeping is Clean that keeps dataset target (when not "") in a
-// pruned working set although nothing may be recorded on it: a dataset to
-// recommend models for.
-func cleanKeeping(t *store.Tables, cfg CleanConfig, target string) (*Data, error) {
+// cleanKeeping is Clean whose working set, on a zoo past cfg.MaxCells,
+// keeps what pin names too.
+func cleanKeeping(t *store.Tables, cfg CleanConfig, pin pinned) (*Data, error) {
 	if len(t.Finetunes) == 0 {
 		return nil, fmt.Errorf("clean: the zoo has no fine-tuning records (table finetunes is empty)")
 	}
@@ -79,7 +78,7 @@ func cleanKeeping(t *store.Tables, cfg CleanConfig, target string) (*Data, error
 	d.Datasets = cleanDatasets(t, d.Models)
 	if cfg.MaxCells > 0 && len(d.Models)*len(d.Datasets) > cfg.MaxCells {
 		nm, nd := len(d.Models), len(d.Datasets)
-		d.Models, d.Datasets = workingSet(t, d.Models, d.Datasets, target)
+		d.Models, d.Datasets = workingSet(t, d.Models, d.Datasets, pin)
 		d.PrunedModels, d.PrunedDatasets = nm-len(d.Models), nd-len(d.Datasets)
 	}
 	for i, m := range d.Models {

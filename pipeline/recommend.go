@@ -296,7 +296,8 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 // fails when nothing says what the target is.
 func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, recorded []string, out *Recommendations) (d *Data, t int, descs []Description, source map[int]string, err error) {
 	name := out.Target
-	d, err = cleanKeeping(work, clean, name)
+	pin := pinned{datasets: append([]string{name}, sortedKeys(out.Description.Distances)...), models: recorded}
+	d, err = cleanKeeping(work, clean, pin)
 	if err != nil {
 		return nil, 0, nil, nil, err
 	}
@@ -323,7 +324,7 @@ func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, 
 		return nil, 0, nil, nil, err
 	}
 	if out.DistancesFromMetadata > 0 || out.Described && len(out.Description.Distances) > 0 {
-		if d, err = cleanKeeping(work, clean, name); err != nil {
+		if d, err = cleanKeeping(work, clean, pin); err != nil {
 			return nil, 0, nil, nil, err
 		}
 		t, _ = d.DatasetIndex(name)

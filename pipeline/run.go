@@ -729,10 +729,10 @@ func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 				continue // a repeated target would be run and evaluated twice
 			}
 			di, ok := d.DatasetIndex(name)
-			if !ok {
+			if !ok && !knownDataset(zoo, name) {
 				return nil, &unknownTargetError{id: name, hint: cmp.Or(didYouMean(d, name), possibleTargets(d))}
 			}
-			if len(d.TargetModels(di)) < 3 {
+			if !ok || len(d.TargetModels(di)) < 3 { // !ok: left out of the working set, nothing recorded on it
 				return nil, fmt.Errorf("target %q: fewer than 3 models with a recorded accuracy", name)
 			}
 			out = append(out, name)

@@ -1,6 +1,10 @@
 package pipeline
 
-import "github.com/zoograph/zoograph/store"
+import (
+	"strings"
+
+	"github.com/zoograph/zoograph/store"
+)
 
 // workingSet returns the models and datasets that a zoo past
 // CleanConfig.MaxCells keeps, in their order. The stages hold dense
@@ -9,20 +13,32 @@ import "github.com/zoograph/zoograph/store"
 // connected to a fine-tuning record can be predicted, evaluated or
 // recommended. So it keeps:
 //
-//   - the models named by a fine-tune or a score row, whatever its method;
+//   - the models named by a fine-tune or a score row, whatever its method,
+//     and those pin names;
 //   - their base models, and the bases of those, to the root: the lineage
 //     the graph links them by;
 //   - the models whose base model, or the base of that up to three steps
 //     (Recommend's rule for a candidate without history of its own), is one
 //     of the first: the candidates that inherit a history;
 //   - the datasets named by a fine-tune, a score or a distance row, by a
-//     kept model as its source or pretraining dataset, and target.
+//     kept model as its source or pretraining dataset or in its repo id
+//     (sourcesFromID: its training datasets too), and those pin names.
 //
-// Every other model has no record and no base with one: it could be none
-// of these, and only a node of the graph, linked to nothing it could
-// inform. Models and datasets are Clean's rows (sorted by id).
-func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset, target string) ([]store.Model, []store.Dataset) {
+// Every other model has no record and none within three base steps above
+// it: it can be no candidate, training row or evaluated model. It need not
+// be unconnected, though: a model trained on a kept dataset, or a relative
+// of a kept model that is none of these (a sibling under an unrecorded
+// base, a fine-tune four steps down), has trained-on or lineage edges to
+// the working set, and a kept base model may take its kind from its
+// fine-tunes (modelKinds). Leaving them out changes the graph's walks, so
+// the scores past the bound are those of the working set, not of the zoo
+// cleaned whole: the bound trades that for memory. Models and datasets are
+// Clean's rows (sorted by id).
+func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset, pin pinned) ([]store.Model, []store.Dataset) {
 	recorded := map[string]bool{}
+	for _, id := range pin.models {
+		recorded[id] = true
+	}
 	for _, f := range t.Finetunes {
 		recorded[f.ModelID] = true
 	}
@@ -58,7 +74,10 @@ func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset,
 		}
 	}
 	var kept []store.Model
-	named := map[string]bool{target: true}
+	named := map[string]bool{}
+	for _, id := range pin.datasets {
+		named[id] = true
+	}
 	for _, m := range models {
 		if keep[m.ModelID] {
 			kept = append(kept, m)
@@ -67,6 +86,9 @@ func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset,
 			}
 			named[m.PretrainDataset] = true
 		}
+	}
+	for _, di := range namedByIDs(kept, datasets) {
+		named[datasets[di].DatasetID] = true
 	}
 	for _, f := range t.Finetunes {
 		named[f.DatasetID] = true
@@ -86,6 +108,15 @@ func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset,
 	return kept, keptDatasets
 }
 
+// pinned names what a working set keeps although the zoo's records may
+// not reach it: Recommend's target and the datasets its description gives
+// distances to (datasets), and the models recorded on the target (models),
+// whose records Recommend hides from the zoo but reads (inferFromModels):
+// they are kept as if recorded.
+type pinned struct {
+	datasets, models []string
+}
+
 // inherits reports whether a base model of id within three steps up its
 // lineage has a record.
 func inherits(id string, bases map[string][]string, recorded map[string]bool) bool {
@@ -103,4 +134,45 @@ func inherits(id string, bases map[string][]string, recorded map[string]bool) bo
 		level = next
 	}
 	return false
+}
+
+// namedByIDs returns the datasets that the ids of models name, as
+// sourcesFromID has it, each once: the datasets are indexed by their
+// joined id and by the first of their tokens, so that a model is compared
+// with the datasets one of its tokens can match rather than with all.
+func namedByIDs(models []store.Model, datasets []store.Dataset) []int {
+	names := make([]nameTokens, len(datasets))
+	byJoined, byFirst := map[string][]int{}, map[string][]int{}
+	for di, ds := range datasets {
+		n := tokenize(ds.DatasetID)
+		names[di] = n
+		if len(n.tokens) == 0 || len(n.joined) < 2 {
+			continue
+		}
+		byJoined[n.joined] = append(byJoined[n.joined], di)
+		if len(n.tokens) > 1 {
+			byFirst[n.tokens[0]] = append(byFirst[n.tokens[0]], di)
+		}
+	}
+	seen := map[int]bool{}
+	var out []int
+	for _, m := range models {
+		name := m.ModelID[strings.LastIndexByte(m.ModelID, '/')+1:] // the owner names nothing
+		nt := tokenize(name)
+		for _, tok := range nt.tokens {
+			for _, di := range byJoined[tok] {
+				if !seen[di] {
+					seen[di] = true
+					out = append(out, di)
+				}
+			}
+			for _, di := range byFirst[tok] {
+				if !seen[di] && containsRun(nt.tokens, names[di].tokens) {
+					seen[di] = true
+					out = append(out, di)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -42,7 +42,7 @@ func TestWorkingSetRule(t *testing.T) {
 	}
 	models := cleanModels(tables.Models, tables.Finetunes)
 	datasets := cleanDatasets(tables, models)
-	keptModels, keptDatasets := workingSet(tables, models, datasets, "d/mine")
+	keptModels, keptDatasets := workingSet(tables, models, datasets, pinned{datasets: []string{"d/mine"}})
 	var gotM, gotD []string
 	for _, m := range keptModels {
 		gotM = append(gotM, m.ModelID)
@@ -61,7 +61,7 @@ func TestWorkingSetRule(t *testing.T) {
 
 	cfg := DefaultConfig().Clean
 	cfg.MaxCells = 1
-	d, err := cleanKeeping(tables, cfg, "d/mine")
+	d, err := cleanKeeping(tables, cfg, pinned{datasets: []string{"d/mine"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,5 +75,57 @@ func TestWorkingSetRule(t *testing.T) {
 	cfg.MaxCells = 0
 	if d, err := Clean(tables, cfg); err != nil || d.PrunedModels != 0 || len(d.Models) != len(models) {
 		t.Errorf("MaxCells 0 pruned (%v)", err)
+	}
+}
+
+// TestWorkingSetSources: a kept model's training datasets (d.sources: the
+// trained-on edges of the graph and the source_similarity feature) are
+// the same past the bound as below it, those its repo id names included
+// ("o/bert-finetuned-imdb" names imdb, a crawled dataset nothing records).
+func TestWorkingSetSources(t *testing.T) {
+	model := func(id string, sources ...string) store.Model {
+		return store.Model{ModelID: id, SourceDatasets: sources, ReportedAccuracy: math.NaN()}
+	}
+	ft := func(m, ds string, acc float64) store.Finetune {
+		return store.Finetune{ModelID: m, DatasetID: ds, Method: "full", Accuracy: acc}
+	}
+	tables := &store.Tables{
+		Models: []store.Model{
+			model("o/bert-finetuned-imdb"),
+			model("o/roberta-base-rotten-tomatoes", "d/declared"),
+			model("o/distilbert-agnews"),
+			model("o/unrecorded-sst2"),
+		},
+		Datasets: []store.Dataset{{DatasetID: "imdb"}, {DatasetID: "rotten_tomatoes"}, {DatasetID: "ag_news"},
+			{DatasetID: "sst2"}, {DatasetID: "x/other"}},
+		Finetunes: []store.Finetune{ft("o/bert-finetuned-imdb", "d/rec", 0.8), ft("o/roberta-base-rotten-tomatoes", "d/rec", 0.7),
+			ft("o/distilbert-agnews", "d/rec", 0.6)},
+	}
+	sources := func(maxCells int) map[string][]string {
+		t.Helper()
+		cfg := DefaultConfig().Clean
+		cfg.MaxCells = maxCells
+		d, err := Clean(tables, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]string{}
+		for mi, m := range d.Models {
+			out[m.ModelID] = []string{}
+			for _, di := range d.sources[mi] {
+				out[m.ModelID] = append(out[m.ModelID], d.Datasets[di].DatasetID)
+			}
+			slices.Sort(out[m.ModelID])
+		}
+		return out
+	}
+	full, pruned := sources(0), sources(1)
+	if len(pruned) != 3 {
+		t.Fatalf("pruned zoo: sources %v, want those of the 3 recorded models", pruned)
+	}
+	for id, got := range pruned {
+		if want := full[id]; !slices.Equal(got, want) {
+			t.Errorf("%s: trained on %v past the bound, %v below it", id, got, want)
+		}
 	}
 }

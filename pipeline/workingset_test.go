@@ -2,9 +2,11 @@ package pipeline_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zoograph/zoograph/pipeline"
@@ -79,6 +81,80 @@ func TestWorkingSetCrowd(t *testing.T) {
 	for i := range a.Predictions {
 		if a.Predictions[i] != b.Predictions[i] {
 			t.Fatalf("prediction %d: %+v with the crowd, %+v without", i, b.Predictions[i], a.Predictions[i])
+		}
+	}
+}
+
+// TestWorkingSetTargetRecords ranks for a zoo dataset that neither
+// metadata nor distances describe, whose models have no record but on it
+// (a crawled dataset named by the model-index results of its own
+// fine-tunes): it is of the kind of those models past the working-set
+// bound as below it. Recommend hides the target's records, so the
+// working set must keep the models recorded on it.
+func TestWorkingSetTargetRecords(t *testing.T) {
+	tables, _ := smallZoo(t)
+	const target = "reviews-movies"
+	zoo := *tables
+	zoo.Datasets = slices.Clone(tables.Datasets)
+	for i, ds := range zoo.Datasets {
+		if ds.DatasetID == target {
+			zoo.Datasets[i] = store.Dataset{DatasetID: target}
+		}
+	}
+	zoo.DatasetDistances = nil
+	zoo.Models = slices.Clone(tables.Models)
+	zoo.Finetunes = slices.DeleteFunc(slices.Clone(tables.Finetunes), func(f store.Finetune) bool { return f.DatasetID == target })
+	for i := range 6 {
+		id := fmt.Sprintf("solo/m%d", i)
+		zoo.Models = append(zoo.Models, store.Model{ModelID: id, PipelineTag: "text-classification", Source: "hub", ReportedAccuracy: math.NaN()})
+		zoo.Finetunes = append(zoo.Finetunes, store.Finetune{ModelID: id, DatasetID: target, Method: "full", Accuracy: 0.7 + 0.01*float64(i),
+			Epochs: math.NaN(), LearningRate: math.NaN(), TrainSeconds: math.NaN()})
+	}
+	for _, maxCells := range []int{0, 1} {
+		cfg := rankConfig()
+		cfg.Clean.MaxCells = maxCells
+		r, err := pipeline.Recommend(context.Background(), &zoo, cfg, pipeline.Target{ID: target}, pipeline.RecommendOptions{Calibration: -1})
+		if err != nil {
+			t.Fatalf("max_cells %d: %v", maxCells, err)
+		}
+		if r.Description.Modality != "text" {
+			t.Errorf("max_cells %d: modality %q, want text", maxCells, r.Description.Modality)
+		}
+	}
+}
+
+// TestWorkingSetGivenDistance describes a dataset by, among others, its
+// distance to a crawled dataset that nothing records: past the bound the
+// distance is taken as below it, not refused as naming no dataset of the
+// zoo.
+func TestWorkingSetGivenDistance(t *testing.T) {
+	tables, targets := smallZoo(t)
+	zoo := *tables
+	zoo.Datasets = append(slices.Clone(tables.Datasets), store.Dataset{DatasetID: "crawled/reviews", TaskCategories: []string{"text-classification"}})
+	target := pipeline.Target{Describe: &pipeline.Description{Name: "my-reviews", Modality: "text", Task: "text-classification",
+		NumClasses: 2, NumExamples: 12000, Distances: map[string]float64{"crawled/reviews": 0.5, targets[0]: 1}}}
+	for _, maxCells := range []int{0, 1} {
+		cfg := rankConfig()
+		cfg.Clean.MaxCells = maxCells
+		if _, err := pipeline.Recommend(context.Background(), &zoo, cfg, target, pipeline.RecommendOptions{Calibration: -1}); err != nil {
+			t.Errorf("max_cells %d: %v", maxCells, err)
+		}
+	}
+}
+
+// TestWorkingSetRunTarget names as run's target a crawled dataset that
+// nothing records: past the bound, as below it, the error says it has too
+// few recorded models, not that the zoo has no such dataset.
+func TestWorkingSetRunTarget(t *testing.T) {
+	tables, _ := smallZoo(t)
+	zoo := *tables
+	zoo.Datasets = append(slices.Clone(tables.Datasets), store.Dataset{DatasetID: "crawled/reviews"})
+	for _, maxCells := range []int{0, 1} {
+		cfg := fastConfig([]string{"crawled/reviews"})
+		cfg.Clean.MaxCells = maxCells
+		_, err := pipeline.Run(context.Background(), &zoo, cfg, pipeline.Options{})
+		if err == nil || errors.Is(err, pipeline.ErrUnknownTarget) || !strings.Contains(err.Error(), "fewer than 3 models") {
+			t.Errorf("max_cells %d: %v, want too few recorded models", maxCells, err)
 		}
 	}
 }

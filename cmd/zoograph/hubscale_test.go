@@ -19,9 +19,9 @@ import (
 // runs the evaluation on it: the user's path at hub scale. The zoo's
 // dataset × model matrix is past the working-set bound, so Clean keeps the
 // models connected to a record, and rank counts the rest as models without
-// history. ZOOGRAPH_HUB_MODELS=200000 makes it the size the README's
-// Performance table measures (the shipped settings, about a minute), and
-// it logs each command's wall and CPU time.
+// history. ZOOGRAPH_HUB_MODELS=200000 makes it the size the README's "A
+// crawl of the whole Hub" measures (the shipped settings, about a minute),
+// and it logs each command's wall and CPU time.
 func TestRankCrawledHub(t *testing.T) {
 	n, big := 20_000, false
 	if v := os.Getenv("ZOOGRAPH_HUB_MODELS"); v != "" {
