@@ -57,6 +57,23 @@ type Data struct {
 	historyData
 }
 
+// WorkingSet counts what Clean kept of a zoo past CleanConfig.MaxCells
+// (workingSet) and what it left out.
+type WorkingSet struct {
+	Models          int `json:"models"`
+	ModelsLeftOut   int `json:"models_left_out"`
+	Datasets        int `json:"datasets"`
+	DatasetsLeftOut int `json:"datasets_left_out"`
+}
+
+// workingSetReport is d's WorkingSet, nil when Clean kept the whole zoo.
+func (d *Data) workingSetReport() *WorkingSet {
+	if d.PrunedModels == 0 && d.PrunedDatasets == 0 {
+		return nil
+	}
+	return &WorkingSet{Models: len(d.Models), ModelsLeftOut: d.PrunedModels, Datasets: len(d.Datasets), DatasetsLeftOut: d.PrunedDatasets}
+}
+
 // Clean builds Data from the zoo's tables: full fine-tunes only, one
 // accuracy per (model, dataset) as the mean of repeated runs, degenerate
 // datasets dropped from the history, categorical encodings fitted once;

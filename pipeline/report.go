@@ -31,15 +31,18 @@ const (
 // ReportInfo is report.json: everything about a run that the metrics and
 // predictions tables do not hold, plus the aggregated numbers.
 type ReportInfo struct {
-	Method      string                `json:"method"`
-	Config      Config                `json:"config"`
-	ZooDir      string                `json:"zoo,omitempty"`
-	ZooChecksum string                `json:"zoo_checksum,omitempty"`
-	CreatedAt   time.Time             `json:"created_at"`
-	Targets     []string              `json:"targets"`
-	Features    []string              `json:"features"`
-	Dropped     []DroppedDataset      `json:"dropped_history,omitempty"`
-	GraphStats  map[string]GraphStats `json:"graphs,omitempty"`
+	Method      string           `json:"method"`
+	Config      Config           `json:"config"`
+	ZooDir      string           `json:"zoo,omitempty"`
+	ZooChecksum string           `json:"zoo_checksum,omitempty"`
+	CreatedAt   time.Time        `json:"created_at"`
+	Targets     []string         `json:"targets"`
+	Features    []string         `json:"features"`
+	Dropped     []DroppedDataset `json:"dropped_history,omitempty"`
+	// WorkingSet is what Clean kept past clean.max_cells: the scores are
+	// those of that part of the zoo (nil when it kept everything).
+	WorkingSet *WorkingSet           `json:"working_set,omitempty"`
+	GraphStats map[string]GraphStats `json:"graphs,omitempty"`
 	// TimingsSeconds holds the stage timings (summed over parallel tasks)
 	// and "wall", the run's elapsed time.
 	TimingsSeconds map[string]float64 `json:"timings_seconds"`
@@ -132,7 +135,7 @@ func Summarize(metrics []store.Metric) map[string]map[string]map[string]map[stri
 func WriteRun(dir string, res *Result, zoo *store.Tables, zooDir, zooChecksum string) error {
 	info := &ReportInfo{
 		Method: res.Method, Config: res.Config, ZooDir: zooDir, ZooChecksum: zooChecksum,
-		CreatedAt: time.Now().UTC(), Targets: res.Targets, Features: res.Features, Dropped: res.Dropped,
+		CreatedAt: time.Now().UTC(), Targets: res.Targets, Features: res.Features, Dropped: res.Dropped, WorkingSet: res.WorkingSet,
 		GraphStats: res.GraphStats, TimingsSeconds: map[string]float64{},
 		Selection: res.Selection, Summary: Summarize(res.Metrics), References: res.References, Failures: failures(res.Eval),
 		Recommended: recommendedFrom(res.Predictions, res.Method, res.Targets, RecommendedTop),
@@ -419,6 +422,12 @@ func writeRunDetails(w io.Writer, info *ReportInfo) {
 			fmt.Fprintf(w, "| %s | %d | %d | %d | %d |\n", t, g.Nodes, g.Edges, g.FinetuneEdges, g.NegativePairs)
 		}
 		fmt.Fprintln(w)
+	}
+	if ws := info.WorkingSet; ws != nil {
+		fmt.Fprintf(w, "## Working set\n\nThe zoo is past `clean.max_cells`: the run read its working set, %d models and %d datasets, "+
+			"and left out %d models and %d datasets without a fine-tuning record or a recorded relative "+
+			"(README, *A crawl of the whole Hub*; `{\"clean\": {\"max_cells\": 0}}` reads the whole zoo).\n\n",
+			ws.Models, ws.Datasets, ws.ModelsLeftOut, ws.DatasetsLeftOut)
 	}
 	if len(info.Dropped) > 0 {
 		fmt.Fprintf(w, "## Cleaning\n\nDatasets kept out of the history (no graph edges, training rows or history features come from them)")

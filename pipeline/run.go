@@ -53,6 +53,9 @@ type Result struct {
 	Timings map[string]float64
 	Wall    time.Duration
 	Dropped []DroppedDataset
+	// WorkingSet says how much of the zoo Clean left out past
+	// clean.max_cells (nil when it kept everything).
+	WorkingSet *WorkingSet
 	// Graph sizes per target.
 	GraphStats map[string]GraphStats
 	Features   []string
@@ -105,7 +108,7 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 		r.log.Warn(fmt.Sprintf("probe = %d reveals every model of %d history dataset(s), which then give no training rows: %s; probe = %d or less keeps them",
 			cfg.Probe, len(hidden), strings.Join(hidden, ", "), keep), "probe", cfg.Probe, "largest_probe_keeping_them", keep)
 	}
-	res := &Result{Config: cfg, Method: cfg.Method(), Targets: r.targets, Dropped: r.data.Dropped,
+	res := &Result{Config: cfg, Method: cfg.Method(), Targets: r.targets, Dropped: r.data.Dropped, WorkingSet: r.data.workingSetReport(),
 		GraphStats: map[string]GraphStats{}, History: &hist.Report}
 	r.tis = make([]int, len(r.targets))
 	for i, name := range r.targets {

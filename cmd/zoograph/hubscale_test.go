@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zoograph/zoograph/crawler/hubtest"
+	"github.com/zoograph/zoograph/pipeline"
 	"github.com/zoograph/zoograph/store/storetest"
 )
 
@@ -66,7 +68,8 @@ func TestRankCrawledHub(t *testing.T) {
 		t.Errorf("rank's candidates line does not count the zoo's %d models:\n%s", n, out)
 	}
 
-	args = []string{"run", "--zoo", zoo, "--out", filepath.Join(t.TempDir(), "run"), "--seeds", "1"}
+	runDir := filepath.Join(t.TempDir(), "run")
+	args = []string{"run", "--zoo", zoo, "--out", runDir, "--seeds", "1"}
 	if !big {
 		args = append(args, "--config", smallConfig(t))
 	}
@@ -76,5 +79,25 @@ func TestRankCrawledHub(t *testing.T) {
 	}
 	if !strings.Contains(errs, "working set") {
 		t.Errorf("run did not say it left models out of its working set:\n%s", errs)
+	}
+	// The report says so too, for whoever reads it later.
+	b, err := os.ReadFile(filepath.Join(runDir, pipeline.FileReportJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info pipeline.ReportInfo
+	if err := json.Unmarshal(b, &info); err != nil {
+		t.Fatal(err)
+	}
+	ws := info.WorkingSet
+	if ws == nil || ws.Models+ws.ModelsLeftOut < n || ws.ModelsLeftOut == 0 || ws.DatasetsLeftOut == 0 {
+		t.Errorf("report.json working_set = %+v; want the %d models of the zoo, some left out", ws, n)
+	}
+	md, err := os.ReadFile(filepath.Join(runDir, pipeline.FileReportMD))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "## Working set") {
+		t.Error("report.md does not say the run read the zoo's working set")
 	}
 }
