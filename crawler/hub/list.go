@@ -142,25 +142,16 @@ func (c *Client) ResumeModels(nextURL string) *Pager { return c.resume(kindModel
 func (c *Client) ResumeDatasets(nextURL string) *Pager { return c.resume(kindDataset, nextURL) }
 
 func (c *Client) list(k kind, opt ListOptions) *Pager {
-	p := &Pager{c: c, k: k}
 	q, err := opt.query(k)
 	if err != nil {
-		p.err = err
-		return p
+		return &Pager{c: c, k: k, err: err}
 	}
-	p.next = c.url(k.apiPath(), q)
-	return p
+	return &Pager{c: c, k: k, next: c.url(k.apiPath(), q)}
 }
 
 func (c *Client) resume(k kind, nextURL string) *Pager {
-	p := &Pager{c: c, k: k}
-	u, err := c.cursorURL(k, nextURL)
-	if err != nil {
-		p.err = err
-		return p
-	}
-	p.next = u
-	return p
+	u, err := c.cursorURL(k, nextURL) // u is nil on error
+	return &Pager{c: c, k: k, next: u, err: err}
 }
 
 // cursorURL parses a next-page URL (from a Link header or a checkpoint),
