@@ -207,20 +207,14 @@ func (h *Hub) DeleteModel(id string) error {
 }
 
 // Model returns a copy of model id, README included.
-func (h *Hub) Model(id string) (Repo, bool) { return h.get(kindModel, id) }
-
-// Dataset returns a copy of dataset id.
-func (h *Hub) Dataset(id string) (Repo, bool) { return h.get(kindDataset, id) }
-
-func (h *Hub) get(k repoKind, id string) (Repo, bool) {
+func (h *Hub) Model(id string) (Repo, bool) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	c := h.coll(k)
-	hd, ok := c.find(id)
+	hd, ok := h.models.find(id)
 	if !ok {
 		return Repo{}, false
 	}
-	return *c.repo(hd, partAll).clone(), true
+	return *h.models.repo(hd, partAll).clone(), true
 }
 
 // Ref identifies a repo of the replica, for checking a crawl against it.

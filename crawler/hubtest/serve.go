@@ -85,20 +85,12 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	switch rt.name {
-	case "models.list":
-		h.list(rec, r, st, kindModel)
-	case "datasets.list":
-		h.list(rec, r, st, kindDataset)
-	case "models.detail":
-		h.detail(rec, r, st, kindModel, rt)
-	case "datasets.detail":
-		h.detail(rec, r, st, kindDataset, rt)
-	case "models.resolve":
-		h.resolve(rec, r, st, kindModel, rt)
-	case "datasets.resolve":
-		h.resolve(rec, r, st, kindDataset, rt)
-	case "resolve-cache":
+	switch _, op, _ := strings.Cut(rt.name, "."); {
+	case op == "list":
+		h.list(rec, r, st, rt.kind)
+	case op == "detail":
+		h.detail(rec, r, st, rt.kind, rt)
+	case op == "resolve", rt.name == "resolve-cache":
 		h.resolve(rec, r, st, rt.kind, rt)
 	default:
 		writeError(rec, http.StatusNotFound, "", "Sorry, we can't find the page you are looking for.")
@@ -124,12 +116,17 @@ type route struct {
 // other revision).
 func parseRoute(p string) route {
 	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	un := func(s string) string {
-		v, err := url.PathUnescape(s)
-		if err != nil {
-			return "\x00" // never a valid id or revision
+	// un unescapes segments and joins them with slashes.
+	un := func(segs ...string) string {
+		out := make([]string, len(segs))
+		for i, s := range segs {
+			v, err := url.PathUnescape(s)
+			if err != nil {
+				v = "\x00" // never a valid id or revision
+			}
+			out[i] = v
 		}
-		return v
+		return strings.Join(out, "/")
 	}
 	switch {
 	case len(segs) >= 2 && segs[0] == "api" && (segs[1] == "models" || segs[1] == "datasets"):
@@ -140,16 +137,10 @@ func parseRoute(p string) route {
 		if len(segs) == 2 {
 			return route{name: k.plural() + ".list", bucket: "api", kind: k}
 		}
-		rest := segs[2:]
-		rt := route{name: k.plural() + ".detail", bucket: "api", kind: k}
-		if len(rest) > 2 {
+		if len(segs) > 4 {
 			return route{name: "unknown", bucket: "api"}
 		}
-		for i := range rest {
-			rest[i] = un(rest[i])
-		}
-		rt.id = strings.Join(rest, "/")
-		return rt
+		return route{name: k.plural() + ".detail", bucket: "api", kind: k, id: un(segs[2:]...)}
 	case len(segs) >= 6 && segs[0] == "api" && segs[1] == "resolve-cache":
 		// /api/resolve-cache/{models|datasets}/{id...}/{commit}/{file}
 		k := kindModel
@@ -161,11 +152,7 @@ func parseRoute(p string) route {
 		if n < 3 || n > 4 {
 			return route{name: "unknown", bucket: "api"}
 		}
-		ids := rest[:n-2]
-		for i := range ids {
-			ids[i] = un(ids[i])
-		}
-		return route{name: "resolve-cache", bucket: "resolvers", kind: k, id: strings.Join(ids, "/"),
+		return route{name: "resolve-cache", bucket: "resolvers", kind: k, id: un(rest[:n-2]...),
 			rev: un(rest[n-2]), file: un(rest[n-1])}
 	case len(segs) >= 1 && segs[0] == "api":
 		return route{name: "unknown", bucket: "api"}
@@ -178,16 +165,8 @@ func parseRoute(p string) route {
 	}
 	for i, s := range segs {
 		if s == "resolve" && i >= 1 && i <= 2 && len(segs) >= i+3 {
-			ids := make([]string, i)
-			for j := range ids {
-				ids[j] = un(segs[j])
-			}
-			files := make([]string, 0, len(segs)-i-2)
-			for _, f := range segs[i+2:] {
-				files = append(files, un(f))
-			}
 			return route{name: k.plural() + ".resolve", bucket: "resolvers", kind: k,
-				id: strings.Join(ids, "/"), rev: un(segs[i+1]), file: strings.Join(files, "/"),
+				id: un(segs[:i]...), rev: un(segs[i+1]), file: un(segs[i+2:]...),
 				rest: "/" + strings.Join(segs[i:], "/")}
 		}
 	}
