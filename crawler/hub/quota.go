@@ -94,19 +94,15 @@ const (
 	numBuckets
 )
 
-func (b bucket) String() string {
-	if b == bucketResolvers {
-		return "resolvers"
-	}
-	return "api"
-}
+var bucketNames = [numBuckets]string{"api", "resolvers"}
+
+func (b bucket) String() string { return bucketNames[b] }
 
 func bucketByName(name string) (bucket, bool) {
-	switch strings.ToLower(name) {
-	case "api":
-		return bucketAPI, true
-	case "resolvers":
-		return bucketResolvers, true
+	for b, n := range bucketNames {
+		if strings.ToLower(name) == n {
+			return bucket(b), true
+		}
 	}
 	return 0, false
 }
