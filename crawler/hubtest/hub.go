@@ -2,7 +2,6 @@ package hubtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -330,6 +329,3 @@ func (h *Hub) note(fn func(s *Stats)) {
 	fn(&h.stats)
 	h.statsMu.Unlock()
 }
-
-// errNoHijack: the connection cannot be taken over (HTTP/2).
-var errNoHijack = errors.New("hubtest: connection cannot be hijacked")

@@ -203,7 +203,7 @@ func (h *Hub) injectFault(w *recorder, st *request) bool {
 	case reset:
 		// Counted before the reset: the client may read the stats as
 		// soon as its connection drops.
-		if resetConn(w, func() { h.note(func(s *Stats) { s.Resets++ }) }) == nil {
+		if resetConn(w, func() { h.note(func(s *Stats) { s.Resets++ }) }) {
 			return true
 		}
 		serverErr, code = true, http.StatusBadGateway
@@ -217,17 +217,17 @@ func (h *Hub) injectFault(w *recorder, st *request) bool {
 }
 
 // resetConn drops the connection with a TCP reset, calling taken once the
-// connection is taken over and before it drops.
-func resetConn(w http.ResponseWriter, taken func()) error {
+// connection is taken over and before it drops. It reports whether it did.
+func resetConn(w http.ResponseWriter, taken func()) bool {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		return errNoHijack
+		return false // HTTP/2: the connection cannot be taken over
 	}
 	taken()
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
-	return conn.Close()
+	return conn.Close() == nil
 }
 
 // writeBody writes a 200 body, or half of it when the truncation fault
