@@ -39,10 +39,6 @@ func partsFor(keys []string) parts {
 	return p
 }
 
-func (q *listQuery) filtered() bool {
-	return q.search != "" || q.author != "" || len(q.filter) > 0
-}
-
 // expandValues collects expand and expand[] (both spellings are accepted).
 func expandValues(v url.Values) []string {
 	out := append([]string(nil), v["expand"]...)
@@ -105,9 +101,7 @@ type listItem struct {
 	repo *Repo
 }
 
-// list answers GET /api/models and /api/datasets: a bare JSON array, with
-// Link: <...cursor...>; rel="next" built from the request's own host when
-// more items follow.
+// list answers GET /api/models and /api/datasets (see the package doc).
 func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -136,6 +130,7 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	items := make([]listItem, 0, min(q.limit, len(order)-start))
 	more := false
 	var last cheap
+	filtered := q.search != "" || q.author != "" || len(q.filter) > 0
 	for i := start; i < len(order); i++ {
 		hd := int(order[i])
 		ch := c.cheap(hd, q.sort)
@@ -143,16 +138,11 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 			continue
 		}
 		it := listItem{gen: hd}
-		if hd >= c.gen {
-			it.repo = c.explicit[hd-c.gen]
+		if hd >= c.gen || filtered {
+			it.repo = c.repo(hd, q.parts) // stored, or built to be filtered
 		}
-		if q.filtered() {
-			if it.repo == nil {
-				it.repo = c.repo(hd, q.parts)
-			}
-			if !q.matches(it.repo) {
-				continue
-			}
+		if filtered && !q.matches(it.repo) {
+			continue
 		}
 		if len(items) == q.limit {
 			more = true
@@ -288,10 +278,8 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 	}
 }
 
-// resolve answers /{id}/resolve/{rev}/{file} (and the datasets/ and
-// resolve-cache forms): README.md, with X-Repo-Commit and a
-// strong ETag (the git blob id). Gated repos need
-// the valid token and approval.
+// resolve answers /{id}/resolve/{rev}/{file} and its datasets/ and
+// resolve-cache forms (see the package doc).
 func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt route) {
 	prefix := "/"
 	if k == kindDataset {
