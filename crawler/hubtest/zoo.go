@@ -361,20 +361,13 @@ func (z Zoo) names(i int) modelNames {
 	f := &families[fam]
 	n := modelNames{stem: r.intn(len(f.stems)), ds: -1}
 	author := z.author(z.pickAuthor(&r))
-	var b strings.Builder
-	b.Grow(len(author) + 64)
-	b.WriteString(author)
-	b.WriteByte('/')
-	b.WriteString(f.stems[n.stem])
+	var suffix string
 	if n.ds = z.modelDataset(&r, fam); n.ds >= 0 && r.chance(0.6) {
-		b.WriteString("-finetuned-")
-		b.WriteString(shortName(z.DatasetID(n.ds)))
+		suffix = "-finetuned-" + shortName(z.DatasetID(n.ds))
 	} else {
-		b.WriteString([]string{"-v1", "-exp", "-test", "-ft", "-custom", "-demo"}[r.intn(6)])
+		suffix = []string{"-v1", "-exp", "-test", "-ft", "-custom", "-demo"}[r.intn(6)]
 	}
-	b.WriteByte('-')
-	b.WriteString(strconv.FormatUint(uint64(i), 36))
-	n.id = b.String()
+	n.id = author + "/" + f.stems[n.stem] + suffix + "-" + strconv.FormatUint(uint64(i), 36)
 	return n
 }
 
@@ -437,15 +430,10 @@ func (z Zoo) DatasetID(i int) string {
 	task := z.family(kindDataset, i)
 	r := newRnd(z.Seed, streamName, kindDataset, i)
 	topics := []string{"reviews", "news", "tweets", "medical", "legal", "faces", "plants", "cars", "birds", "receipts", "speech", "chat", "code", "math", "satellite"}
-	var b strings.Builder
-	b.WriteString(z.author(z.pickAuthor(&r)))
-	b.WriteByte('/')
-	b.WriteString(topics[r.intn(len(topics))])
-	b.WriteByte('-')
-	b.WriteString(strings.ReplaceAll(datasetTasks[task].category, "automatic-speech-recognition", "asr"))
-	b.WriteByte('-')
-	b.WriteString(strconv.FormatUint(uint64(i), 36))
-	return b.String()
+	author := z.author(z.pickAuthor(&r))
+	topic := topics[r.intn(len(topics))]
+	category := strings.ReplaceAll(datasetTasks[task].category, "automatic-speech-recognition", "asr")
+	return author + "/" + topic + "-" + category + "-" + strconv.FormatUint(uint64(i), 36)
 }
 
 // id is the id of repo i of kind k.
