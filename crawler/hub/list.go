@@ -146,12 +146,12 @@ func (c *Client) list(k kind, opt ListOptions) *Pager {
 	if err != nil {
 		return &Pager{c: c, k: k, err: err}
 	}
-	return &Pager{c: c, k: k, next: c.url(k.apiPath(), q)}
+	return &Pager{c: c, k: k, next: c.url(k.apiPath(), q), listed: map[string]bool{}}
 }
 
 func (c *Client) resume(k kind, nextURL string) *Pager {
 	u, err := c.cursorURL(k, nextURL) // u is nil on error
-	return &Pager{c: c, k: k, next: u, err: err}
+	return &Pager{c: c, k: k, next: u, err: err, listed: map[string]bool{}}
 }
 
 // cursorURL parses a next-page URL (from a Link header or a checkpoint),
@@ -240,9 +240,6 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 			return Page{}, fmt.Errorf("hub: Link header: %w", err)
 		}
 		next = u
-	}
-	if p.listed == nil {
-		p.listed = map[string]bool{}
 	}
 	p.listed[p.next.String()] = true
 	if p.prefetch && next != nil {
