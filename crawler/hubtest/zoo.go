@@ -180,28 +180,21 @@ func (m *meta) repo(id string, r *rnd) Repo {
 		t := m.trending
 		repo.TrendingScore = &t
 	}
-	var sha [20]byte
-	for j := 0; j < 20; j += 8 {
-		v := r.next()
-		for k := 0; k < 8 && j+k < 20; k++ {
-			sha[j+k] = byte(v >> (8 * k))
-		}
+	var sha [24]byte
+	for j := 0; j < len(sha); j += 8 {
+		binary.LittleEndian.PutUint64(sha[j:], r.next())
 	}
-	repo.SHA = shaHex(&sha)
+	repo.SHA = hexString(sha[:20])
 	return repo
 }
 
-func (m *meta) oidHex() string {
-	var buf [24]byte
-	hex.Encode(buf[:], m.oid[:])
-	return string(buf[:])
-}
+func (m *meta) oidHex() string { return hexString(m.oid[:]) }
 
-// shaHex encodes a 20-byte sha with one allocation.
-func shaHex(b *[20]byte) string {
+// hexString encodes b, at most 20 bytes, with one allocation.
+func hexString(b []byte) string {
 	var buf [40]byte
-	hex.Encode(buf[:], b[:])
-	return string(buf[:])
+	n := hex.Encode(buf[:], b)
+	return string(buf[:n])
 }
 
 // family is a kind of model: task, library, architecture and the stems
