@@ -40,7 +40,7 @@ var snakeSortKeys = map[string]string{
 	"trending_score": "trendingScore", "downloads_all_time": "downloadsAllTime",
 }
 
-func (o ListOptions) query(k kind) (string, error) {
+func (o ListOptions) query() (string, error) {
 	if camel, ok := snakeSortKeys[o.Sort]; ok {
 		return "", fmt.Errorf("%w: sort %q: the Hub wants camelCase (%q)", ErrInvalidOptions, o.Sort, camel)
 	}
@@ -142,7 +142,7 @@ func (c *Client) ResumeModels(nextURL string) *Pager { return c.resume(kindModel
 func (c *Client) ResumeDatasets(nextURL string) *Pager { return c.resume(kindDataset, nextURL) }
 
 func (c *Client) list(k kind, opt ListOptions) *Pager {
-	q, err := opt.query(k)
+	q, err := opt.query()
 	if err != nil {
 		return &Pager{c: c, k: k, err: err}
 	}
