@@ -49,7 +49,7 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 	}
 	defer lock.release()
 
-	c := &crawl{opt: opt, log: opt.Logger, client: opt.Client, dir: stateDir(opt.Out, opt.Kind), start: start,
+	c := &crawl{opt: opt, log: opt.Logger, client: opt.Client, dir: filepath.Join(opt.Out, StateDir, string(opt.Kind)), start: start,
 		anonymous: opt.Client == nil && opt.Token == ""}
 	if c.client == nil {
 		endpoint := opt.Endpoint

@@ -39,8 +39,6 @@ const (
 	stopWatermark = "watermark" // an incremental crawl reached repos older than Since
 )
 
-func stateDir(out string, k Kind) string { return filepath.Join(out, StateDir, string(k)) }
-
 // query is what a crawl lists and fetches; a resumed crawl must keep it.
 type query struct {
 	Kind     Kind      `json:"kind"`

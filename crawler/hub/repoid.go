@@ -55,7 +55,7 @@ func validatePart(s string) string {
 		return fmt.Sprintf("is longer than %d characters", maxRepoPartLen)
 	}
 	for i := 0; i < len(s); i++ {
-		if !isIDChar(s[i]) {
+		if c := s[i]; !isWordChar(c) && c != '-' && c != '.' {
 			return fmt.Sprintf("has a forbidden character %q", s[i])
 		}
 	}
@@ -68,8 +68,6 @@ func validatePart(s string) string {
 func isWordChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
-
-func isIDChar(c byte) bool { return isWordChar(c) || c == '-' || c == '.' }
 
 // clip shortens s for error messages.
 func clip(s string, n int) string {

@@ -298,10 +298,6 @@ var knownDatasets = []knownDataset{
 	{"sentence-transformers/all-nli", taskIndex("sentence-similarity")},
 }
 
-// The author pool: generated user names, drawn with a heavy tail so a few
-// authors own many repos.
-func (z Zoo) numAuthors() int { return max(32, (z.Models+z.Datasets)/4) }
-
 // author returns the name of author a.
 func (z Zoo) author(a int) string {
 	r := newRnd(z.Seed, streamAuthor, kindModel, a)
@@ -309,9 +305,11 @@ func (z Zoo) author(a int) string {
 		[]string{"", "ai", "lab", "-ml", "_dev", "-hf"}[r.intn(6)]
 }
 
-// pickAuthor draws an author index with a heavy tail.
+// pickAuthor draws an author index from a pool of a quarter as many
+// authors as repos (at least 32), with a heavy tail so a few authors own
+// many repos.
 func (z Zoo) pickAuthor(r *rnd) int {
-	return int(math.Pow(r.float(), 2.5) * float64(z.numAuthors()))
+	return int(math.Pow(r.float(), 2.5) * float64(max(32, (z.Models+z.Datasets)/4)))
 }
 
 // family returns the family of model i or the task of dataset i: a
