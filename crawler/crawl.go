@@ -324,10 +324,7 @@ type note struct {
 	class string
 }
 
-// list runs the listing: one goroutine pages through the listing, a pool
-// of opt.Workers converts repos and fetches details and cards, and one
-// writer goroutine appends parts and advances the checkpoint, in page
-// order.
+// list runs the listing's goroutines (the package doc's Concurrency).
 func (c *crawl) list(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	var pool errgroup.Group

@@ -27,11 +27,8 @@
 //     and jitter, honouring Retry-After and the RateLimit / RateLimit-Policy
 //     headers (a spent bucket, r=0, pauses every worker until t), bounded by
 //     MaxRetries and MaxElapsed, and ended at once by ctx. A pause for the
-//     Hub's window is waited out apart from MaxElapsed, up to MaxPause
-//     each, and told once (logged, or reported to Options.OnPause). Every
-//     retry is logged, or reported to Options.OnRetry; a call that never
-//     got an answer gives up with an *UnreachableError ("cannot reach
-//     ENDPOINT").
+//     Hub's window is waited out apart from MaxElapsed (Options.MaxPause).
+//     A call that never got an answer gives up with an *UnreachableError.
 //   - Client-side pacing per rate-limit bucket (api, resolvers) with
 //     golang.org/x/time/rate, configured by Quota (ParseQuota reads the
 //     --quota flag), so a crawl stays under the Hub's 5-minute quotas
