@@ -331,10 +331,7 @@ func parseRateLimitPolicy(v string) []rateLimitPolicy {
 // overflowing.
 func secondsDuration(n int64) time.Duration {
 	const maxSec = int64(math.MaxInt64 / int64(time.Second))
-	if n > maxSec {
-		n = maxSec
-	}
-	return time.Duration(n) * time.Second
+	return time.Duration(min(n, maxSec)) * time.Second
 }
 
 // parseRetryAfter reads Retry-After as delta-seconds or an HTTP date.
@@ -350,11 +347,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return secondsDuration(n), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return max(t.Sub(now), 0), true // a date in the past: now
 	}
 	return 0, false
 }
