@@ -220,14 +220,7 @@ func (c *collection) update(id string, fn func(*Repo)) error {
 		return fmt.Errorf("hubtest: update must not change the id (use Rename)")
 	}
 	r.fillDerived()
-	if h < c.gen {
-		c.shadow[h] = true
-		c.explicit = append(c.explicit, r)
-		c.byID[id] = c.gen + len(c.explicit) - 1
-	} else {
-		c.explicit[h-c.gen] = r
-	}
-	c.version++
+	c.put(r)
 	return nil
 }
 
@@ -247,16 +240,13 @@ func (c *collection) rename(oldID, newID string) error {
 	r := c.repo(h, partAll).clone()
 	c.remove(h)
 	r.ID = newID
-	c.explicit = append(c.explicit, r)
-	c.byID[newID] = c.gen + len(c.explicit) - 1
+	c.put(r)
 	for from, to := range c.moved {
 		if to == oldID {
 			c.moved[from] = newID
 		}
 	}
 	c.moved[oldID] = newID
-	delete(c.moved, newID)
-	c.version++
 	return nil
 }
 
