@@ -156,16 +156,15 @@ func newPacer(q Quota, clk clock, onPause func(Pause)) *pacer {
 
 // newLimiter returns a limiter that admits at most n requests in any
 // interval of length w: burst b plus rate (n-b)/w.
-func newLimiter(n int, w time.Duration) *rate.Limiter {
-	b := min(max(n/20, 1), 10)
-	return rate.NewLimiter(limitFor(n, b, w), b)
-}
+func newLimiter(n int, w time.Duration) *rate.Limiter { return rate.NewLimiter(pacing(n, w)) }
 
-func limitFor(n, burst int, w time.Duration) rate.Limit {
-	if n <= burst { // a quota of 1: the best a token bucket can do
-		return rate.Limit(float64(n) / w.Seconds())
+// pacing is the rate and burst of newLimiter(n, w).
+func pacing(n int, w time.Duration) (rate.Limit, int) {
+	b := min(max(n/20, 1), 10)
+	if n <= b { // a quota of 1: the best a token bucket can do
+		return rate.Limit(float64(n) / w.Seconds()), b
 	}
-	return rate.Limit(float64(n-burst) / w.Seconds())
+	return rate.Limit(float64(n-b) / w.Seconds()), b
 }
 
 // errPauseTooLong reports a server pause of a bucket longer than any
@@ -252,9 +251,9 @@ func (p *pacer) adopt(b bucket, q int, w time.Duration) {
 	if float64(q)/w.Seconds() >= float64(pb.quota)/pb.win.Seconds() {
 		return
 	}
-	burst := min(max(q/20, 1), 10)
+	limit, burst := pacing(q, w)
 	pb.lim.SetBurst(burst)
-	pb.lim.SetLimit(limitFor(q, burst, w))
+	pb.lim.SetLimit(limit)
 	pb.quota, pb.win = q, w
 }
 
