@@ -163,8 +163,7 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	if more {
 		w.Header().Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	h.writeBody(w, st, marshal(objs))
+	h.writeBody(w, st, "application/json; charset=utf-8", marshal(objs))
 }
 
 // nextURL is the request URL (host as the client reached the replica,
@@ -273,8 +272,7 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 	}
 	h.mu.RUnlock()
 	if ok {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		h.writeBody(w, st, body)
+		h.writeBody(w, st, "application/json; charset=utf-8", body)
 	}
 }
 
@@ -288,7 +286,7 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 	h.mu.RLock()
 	repo, ok := h.lookup(w, r, st, k, rt, func(to string) string { return prefix + to + rt.rest })
 	var content []byte
-	var sha, ctype string
+	var sha string
 	if ok {
 		sha = repo.SHA
 		switch {
@@ -296,7 +294,7 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 			gated(w, st, k, repo.ID)
 			ok = false
 		case rt.file == "README.md" && repo.Card != nil:
-			content, ctype = repo.Card, "text/plain; charset=utf-8"
+			content = repo.Card
 		default:
 			writeError(w, http.StatusNotFound, "EntryNotFound", "Entry not found")
 			ok = false
@@ -321,6 +319,5 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 			k.plural(), strings.Join(id, "/"), sha, url.PathEscape(rt.file), url.QueryEscape(etag)))
 		return
 	}
-	hd.Set("Content-Type", ctype)
-	h.writeBody(w, st, content)
+	h.writeBody(w, st, "text/plain; charset=utf-8", content)
 }

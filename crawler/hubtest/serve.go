@@ -230,10 +230,11 @@ func resetConn(w http.ResponseWriter, taken func()) bool {
 	return conn.Close() == nil
 }
 
-// writeBody writes a 200 body, or half of it when the truncation fault
-// hit: under the full Content-Length, so the server closes the connection
-// and the client reads an unexpected EOF.
-func (h *Hub) writeBody(w *recorder, st *request, body []byte) {
+// writeBody writes a 200 body of content type ctype, or half of it when
+// the truncation fault hit: under the full Content-Length, so the server
+// closes the connection and the client reads an unexpected EOF.
+func (h *Hub) writeBody(w *recorder, st *request, ctype string, body []byte) {
+	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	if st.truncate && len(body) > 1 {
 		h.note(func(s *Stats) { s.Truncations++ })
