@@ -11,14 +11,10 @@ import (
 	"github.com/zoograph/zoograph/store"
 )
 
-// commit merges the crawl's parts into the zoo with store.MergeParts: repo rows
-// keyed by the Hub's _id (else the id), the newest lastModified winning,
-// replacing the zoo's Hub rows of the same repo and never rows of other
-// sources; eval and card rows follow their repo's row. One manifest
-// replacement commits every table with the provenance that carries the
-// watermark, so a crawl killed during the merge merges again from the same
-// parts when it resumes. Killed after the commit, before its checkpoint
-// says so, it finds its own id in the manifest and only cleans up.
+// commit merges the crawl's parts into the zoo with store.MergeParts, as
+// the package documentation describes; the manifest's provenance carries
+// the watermark. Killed after the commit, before its checkpoint says so, a
+// crawl finds its own id in the manifest and only cleans up.
 func (c *crawl) commit(ctx context.Context) error {
 	c.progressDurable()
 	m, err := store.ReadManifest(c.opt.Out)

@@ -26,10 +26,8 @@ const (
 // when it was fetched and from the API's cardData otherwise; nil means
 // none. It fills:
 //
-//   - identity and counters from the API: model_id, hub_oid, author (the
-//     owner in the id when the API leaves it out), sha, created_at,
-//     last_modified, pipeline_tag, library_name, tags, downloads,
-//     downloads_all_time, likes, gated;
+//   - identity and counters from the API (author: the owner in the id when
+//     the API leaves it out);
 //   - architectures and model_type from config, num_parameters from
 //     safetensors (the total, else the sum over dtypes);
 //   - source_datasets, base_models (else the detail's baseModels), license

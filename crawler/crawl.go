@@ -49,7 +49,7 @@ func Crawl(ctx context.Context, opt Options) (*Summary, error) {
 	}
 	defer lock.release()
 
-	c := &crawl{opt: opt, log: opt.Logger, client: opt.Client, dir: stateDir(opt.Out, opt.Kind), start: start,
+	c := &crawl{opt: opt, log: opt.Logger, client: opt.Client, dir: filepath.Join(opt.Out, StateDir, string(opt.Kind)), start: start,
 		anonymous: opt.Client == nil && opt.Token == ""}
 	if c.client == nil {
 		endpoint := opt.Endpoint
@@ -324,10 +324,7 @@ type note struct {
 	class string
 }
 
-// list runs the listing: one goroutine pages through the listing, a pool
-// of opt.Workers converts repos and fetches details and cards, and one
-// writer goroutine appends parts and advances the checkpoint, in page
-// order.
+// list runs the listing's goroutines (the package doc's Concurrency).
 func (c *crawl) list(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	var pool errgroup.Group

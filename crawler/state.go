@@ -39,8 +39,6 @@ const (
 	stopWatermark = "watermark" // an incremental crawl reached repos older than Since
 )
 
-func stateDir(out string, k Kind) string { return filepath.Join(out, StateDir, string(k)) }
-
 // query is what a crawl lists and fetches; a resumed crawl must keep it.
 type query struct {
 	Kind     Kind      `json:"kind"`
@@ -226,3 +224,22 @@ func sweepState(dir string, st *state, repoTable string) error {
 	}
 	return nil
 }
+
+// zooLock is an advisory lock on a zoo, held for the whole crawl. The
+// kernel drops it when the process dies, so a killed crawl never leaves a
+// stale lock behind.
+type zooLock struct{ f *os.File }
+
+func lockZoo(path string) (*zooLock, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("crawl: lock: %w", err)
+	}
+	if err := flock(f, path); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &zooLock{f: f}, nil
+}
+
+func (l *zooLock) release() { l.f.Close() }

@@ -55,15 +55,11 @@ func (c *crawl) report(p Progress) {
 	if c.opt.Progress != nil {
 		c.opt.Progress(p)
 	}
+	if c.lastLog.IsZero() {
+		c.lastLog = c.start // the first line comes one interval into the crawl
+	}
 	if c.opt.LogEvery < 0 || time.Since(c.lastLog) < c.opt.LogEvery {
 		return
-	}
-	if c.lastLog.IsZero() {
-		// The first line comes one interval into the crawl.
-		c.lastLog = c.start
-		if time.Since(c.lastLog) < c.opt.LogEvery {
-			return
-		}
 	}
 	c.lastLog = time.Now()
 	rate := 0.0

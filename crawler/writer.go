@@ -161,20 +161,17 @@ func (c *crawl) writer(ctx context.Context, jobs <-chan *pageJob) (err error) {
 		case job = <-jobs:
 		case <-ctx.Done():
 		}
-		if job == nil {
-			// The lister stopped early (failed or cancelled; its error is
-			// the crawl's) or ctx is done.
-			flush()
-			return ctx.Err()
+		if job != nil {
+			select {
+			case <-job.done:
+			case <-ctx.Done():
+				job = nil
+			}
 		}
-		select {
-		case <-job.done:
-		case <-ctx.Done():
-			flush()
-			return ctx.Err()
-		}
-		if !job.complete() {
-			// Cancelled while the page was being converted.
+		// No job: the lister stopped early (failed or cancelled; its error
+		// is the crawl's) or ctx is done. An incomplete job was cancelled
+		// while its page was being converted.
+		if job == nil || !job.complete() {
 			flush()
 			return ctx.Err()
 		}

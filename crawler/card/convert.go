@@ -112,9 +112,7 @@ func (r *reader) text(where string, v any) (string, bool) {
 		return string(v), true
 	case int:
 		return strconv.Itoa(v), true
-	case int8, int16, int32, int64:
-		return fmt.Sprint(v), true
-	case uint, uint8, uint16, uint32, uint64:
+	case int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return fmt.Sprint(v), true
 	case time.Time:
 		if v.Equal(v.Truncate(24*time.Hour)) && v.Location() == time.UTC {

@@ -8,11 +8,12 @@ import (
 )
 
 // Bodies are decoded with encoding/json: the crawl is bounded by the Hub's
-// quota, not by decoding (BenchmarkDecodePage). What the decoder adds is
-// the split a retry loop needs: a body that ends early (the connection broke,
-// or the JSON stops before its end) is io.ErrUnexpectedEOF, which the
-// client retries; a body that is not the JSON the API promises is ErrDecode,
-// which it does not.
+// quota, not by decoding (BenchmarkDecodePage; BenchmarkListModels measures
+// the whole ingest over loopback HTTP against the replica). What the
+// decoder adds is the split a retry loop needs: a body that ends early (the
+// connection broke, or the JSON stops before its end) is
+// io.ErrUnexpectedEOF, which the client retries; a body that is not the
+// JSON the API promises is ErrDecode, which it does not.
 
 // decodeList decodes a listing page: a JSON array of T, streamed item by
 // item.

@@ -15,18 +15,6 @@ type DetailOptions struct {
 	Expand []string
 }
 
-func (o DetailOptions) path(k kind, id string) (string, string, error) {
-	if err := ValidateRepoID(id); err != nil {
-		return "", "", err
-	}
-	p := k.apiPath() + "/" + id // validated: nothing to escape
-	var q []string
-	for _, e := range o.Expand {
-		q = append(q, "expand="+url.QueryEscape(e))
-	}
-	return p, strings.Join(q, "&"), nil
-}
-
 // Model fetches GET /api/models/{id} at the current head. A renamed repo
 // is followed to its new id: the result's ID is canonical (it differs from
 // id after a rename). Errors: ErrInvalidRepoID before any request,
@@ -42,13 +30,16 @@ func (c *Client) Dataset(ctx context.Context, id string, opt DetailOptions) (*Da
 }
 
 func detail[T any](ctx context.Context, c *Client, k kind, id string, opt DetailOptions) (*T, error) {
-	p, q, err := opt.path(k, id)
-	if err != nil {
+	if err := ValidateRepoID(id); err != nil {
 		return nil, err
+	}
+	var q []string
+	for _, e := range opt.Expand {
+		q = append(q, "expand="+url.QueryEscape(e))
 	}
 	var v T
 	cl := &call{
-		url:    c.url(p, q),
+		url:    c.url(k.apiPath()+"/"+id, strings.Join(q, "&")), // id validated: nothing to escape
 		accept: "application/json",
 		handle: func(r *response) error {
 			v = *new(T) // a retried attempt starts afresh

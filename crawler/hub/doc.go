@@ -14,27 +14,21 @@
 //     A renamed repository (307) is followed and the result carries the
 //     canonical id.
 //   - Types mirroring the keys of the API's JSON that a crawl reads
-//     (ModelInfo, DatasetInfo, Gated, ...), decoded with encoding/json: the crawl is bounded by the Hub's quota,
-//     not by decoding (BenchmarkDecodePage; BenchmarkListModels measures the
-//     whole ingest over loopback HTTP against the replica). A body that ends
-//     early is retried; one that is not the JSON promised is ErrDecode.
-//   - Errors as values: an HTTP error is an *Error (Status, X-Error-Code,
-//     X-Error-Message, URL, RetryAfter, Attempts) that unwraps to a
-//     sentinel — ErrNotFound (with ErrRevisionNotFound, ErrEntryNotFound),
-//     ErrGated, ErrDisabled, ErrUnauthorized, ErrBadRequest, ErrForbidden,
-//     ErrRateLimited, ErrServer — classified the way huggingface_hub does.
-//     Note the Hub's 401 for an anonymous caller asking for a private or
-//     missing repo: both are ErrNotFound.
+//     (ModelInfo, DatasetInfo, Gated, ...), decoded with encoding/json
+//     (decode.go says why). A body that ends early is retried; one that is
+//     not the JSON promised is ErrDecode.
+//   - Errors as values: an HTTP error is an *Error that unwraps to one of
+//     the sentinels of errors.go (ErrNotFound, ErrGated, ErrRateLimited,
+//     ...), classified the way huggingface_hub does. Note the Hub's 401 for
+//     an anonymous caller asking for a private or missing repo: both are
+//     ErrNotFound.
 //   - One retry loop around each call: 408, 429, 5xx, timeouts, connection
 //     failures and truncated bodies are retried with exponential backoff
 //     and jitter, honouring Retry-After and the RateLimit / RateLimit-Policy
 //     headers (a spent bucket, r=0, pauses every worker until t), bounded by
 //     MaxRetries and MaxElapsed, and ended at once by ctx. A pause for the
-//     Hub's window is waited out apart from MaxElapsed, up to MaxPause
-//     each, and told once (logged, or reported to Options.OnPause). Every
-//     retry is logged, or reported to Options.OnRetry; a call that never
-//     got an answer gives up with an *UnreachableError ("cannot reach
-//     ENDPOINT").
+//     Hub's window is waited out apart from MaxElapsed (Options.MaxPause).
+//     A call that never got an answer gives up with an *UnreachableError.
 //   - Client-side pacing per rate-limit bucket (api, resolvers) with
 //     golang.org/x/time/rate, configured by Quota (ParseQuota reads the
 //     --quota flag), so a crawl stays under the Hub's 5-minute quotas

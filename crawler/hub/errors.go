@@ -49,8 +49,8 @@ var (
 var (
 	// ErrInvalidRepoID: a repository id failed ValidateRepoID; nothing was sent.
 	ErrInvalidRepoID = errors.New("hub: invalid repo id")
-	// ErrInvalidOptions: options that cannot be sent (e.g. expand combined
-	// with full, a snake_case sort key, a cursor URL for another listing).
+	// ErrInvalidOptions: options that cannot be sent (e.g. a snake_case
+	// sort key, a negative limit, a cursor URL for another listing).
 	ErrInvalidOptions = errors.New("hub: invalid options")
 	// ErrInsecureToken: a token would travel over plain http to a host that
 	// is not loopback. New refuses such a configuration.

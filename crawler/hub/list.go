@@ -40,7 +40,7 @@ var snakeSortKeys = map[string]string{
 	"trending_score": "trendingScore", "downloads_all_time": "downloadsAllTime",
 }
 
-func (o ListOptions) query(k kind) (string, error) {
+func (o ListOptions) query() (string, error) {
 	if camel, ok := snakeSortKeys[o.Sort]; ok {
 		return "", fmt.Errorf("%w: sort %q: the Hub wants camelCase (%q)", ErrInvalidOptions, o.Sort, camel)
 	}
@@ -142,25 +142,16 @@ func (c *Client) ResumeModels(nextURL string) *Pager { return c.resume(kindModel
 func (c *Client) ResumeDatasets(nextURL string) *Pager { return c.resume(kindDataset, nextURL) }
 
 func (c *Client) list(k kind, opt ListOptions) *Pager {
-	p := &Pager{c: c, k: k}
-	q, err := opt.query(k)
+	q, err := opt.query()
 	if err != nil {
-		p.err = err
-		return p
+		return &Pager{c: c, k: k, err: err}
 	}
-	p.next = c.url(k.apiPath(), q)
-	return p
+	return &Pager{c: c, k: k, next: c.url(k.apiPath(), q), listed: map[string]bool{}}
 }
 
 func (c *Client) resume(k kind, nextURL string) *Pager {
-	p := &Pager{c: c, k: k}
-	u, err := c.cursorURL(k, nextURL)
-	if err != nil {
-		p.err = err
-		return p
-	}
-	p.next = u
-	return p
+	u, err := c.cursorURL(k, nextURL) // u is nil on error
+	return &Pager{c: c, k: k, next: u, err: err, listed: map[string]bool{}}
 }
 
 // cursorURL parses a next-page URL (from a Link header or a checkpoint),
@@ -249,9 +240,6 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 			return Page{}, fmt.Errorf("hub: Link header: %w", err)
 		}
 		next = u
-	}
-	if p.listed == nil {
-		p.listed = map[string]bool{}
 	}
 	p.listed[p.next.String()] = true
 	if p.prefetch && next != nil {

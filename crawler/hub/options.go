@@ -115,9 +115,7 @@ func (o Options) withDefaults() Options {
 	if o.MaxWait <= 0 {
 		o.MaxWait = DefaultMaxWait
 	}
-	if o.MaxWait < o.MinWait {
-		o.MaxWait = o.MinWait
-	}
+	o.MaxWait = max(o.MaxWait, o.MinWait)
 	if o.MaxElapsed <= 0 {
 		o.MaxElapsed = DefaultMaxElapsed
 	}

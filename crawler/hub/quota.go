@@ -94,19 +94,15 @@ const (
 	numBuckets
 )
 
-func (b bucket) String() string {
-	if b == bucketResolvers {
-		return "resolvers"
-	}
-	return "api"
-}
+var bucketNames = [numBuckets]string{"api", "resolvers"}
+
+func (b bucket) String() string { return bucketNames[b] }
 
 func bucketByName(name string) (bucket, bool) {
-	switch strings.ToLower(name) {
-	case "api":
-		return bucketAPI, true
-	case "resolvers":
-		return bucketResolvers, true
+	for b, n := range bucketNames {
+		if strings.ToLower(name) == n {
+			return bucket(b), true
+		}
 	}
 	return 0, false
 }
@@ -160,16 +156,15 @@ func newPacer(q Quota, clk clock, onPause func(Pause)) *pacer {
 
 // newLimiter returns a limiter that admits at most n requests in any
 // interval of length w: burst b plus rate (n-b)/w.
-func newLimiter(n int, w time.Duration) *rate.Limiter {
-	b := min(max(n/20, 1), 10)
-	return rate.NewLimiter(limitFor(n, b, w), b)
-}
+func newLimiter(n int, w time.Duration) *rate.Limiter { return rate.NewLimiter(pacing(n, w)) }
 
-func limitFor(n, burst int, w time.Duration) rate.Limit {
-	if n <= burst { // a quota of 1: the best a token bucket can do
-		return rate.Limit(float64(n) / w.Seconds())
+// pacing is the rate and burst of newLimiter(n, w).
+func pacing(n int, w time.Duration) (rate.Limit, int) {
+	b := min(max(n/20, 1), 10)
+	if n <= b { // a quota of 1: the best a token bucket can do
+		return rate.Limit(float64(n) / w.Seconds()), b
 	}
-	return rate.Limit(float64(n-burst) / w.Seconds())
+	return rate.Limit(float64(n-b) / w.Seconds()), b
 }
 
 // errPauseTooLong reports a server pause of a bucket longer than any
@@ -256,9 +251,9 @@ func (p *pacer) adopt(b bucket, q int, w time.Duration) {
 	if float64(q)/w.Seconds() >= float64(pb.quota)/pb.win.Seconds() {
 		return
 	}
-	burst := min(max(q/20, 1), 10)
+	limit, burst := pacing(q, w)
 	pb.lim.SetBurst(burst)
-	pb.lim.SetLimit(limitFor(q, burst, w))
+	pb.lim.SetLimit(limit)
 	pb.quota, pb.win = q, w
 }
 
@@ -335,10 +330,7 @@ func parseRateLimitPolicy(v string) []rateLimitPolicy {
 // overflowing.
 func secondsDuration(n int64) time.Duration {
 	const maxSec = int64(math.MaxInt64 / int64(time.Second))
-	if n > maxSec {
-		n = maxSec
-	}
-	return time.Duration(n) * time.Second
+	return time.Duration(min(n, maxSec)) * time.Second
 }
 
 // parseRetryAfter reads Retry-After as delta-seconds or an HTTP date.
@@ -354,11 +346,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return secondsDuration(n), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return max(t.Sub(now), 0), true // a date in the past: now
 	}
 	return 0, false
 }

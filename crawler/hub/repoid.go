@@ -7,12 +7,9 @@ import (
 
 // Limits of a repository id, as huggingface_hub's validate_repo_id enforces
 // them: an optional namespace and a name, each of [A-Za-z0-9_.-], each
-// starting and ending with [A-Za-z0-9_], the name at most 96 characters; no
+// starting and ending with [A-Za-z0-9_], each at most 96 characters; no
 // "--" or "..", no ".git" suffix, at most one slash.
-const (
-	maxRepoNameLen      = 96
-	maxRepoNamespaceLen = 96
-)
+const maxRepoPartLen = 96
 
 // ValidateRepoID checks a repository id ("owner/name", or a legacy
 // single-segment id such as "gpt2") before it becomes part of a URL. The
@@ -37,30 +34,28 @@ func validateRepoID(id string) string {
 	if strings.HasSuffix(id, ".git") {
 		return `ends with ".git"`
 	}
-	owner, name, hasOwner := strings.Cut(id, "/")
-	if !hasOwner {
-		owner, name = "", id
-	}
-	if hasOwner {
-		if msg := validatePart(owner, maxRepoNamespaceLen); msg != "" {
+	name := id
+	if owner, n, hasOwner := strings.Cut(id, "/"); hasOwner {
+		if msg := validatePart(owner); msg != "" {
 			return "namespace " + msg
 		}
+		name = n
 	}
-	if msg := validatePart(name, maxRepoNameLen); msg != "" {
+	if msg := validatePart(name); msg != "" {
 		return "name " + msg
 	}
 	return ""
 }
 
-func validatePart(s string, max int) string {
+func validatePart(s string) string {
 	switch {
 	case s == "":
 		return "is empty"
-	case len(s) > max:
-		return fmt.Sprintf("is longer than %d characters", max)
+	case len(s) > maxRepoPartLen:
+		return fmt.Sprintf("is longer than %d characters", maxRepoPartLen)
 	}
 	for i := 0; i < len(s); i++ {
-		if !isIDChar(s[i]) {
+		if c := s[i]; !isWordChar(c) && c != '-' && c != '.' {
 			return fmt.Sprintf("has a forbidden character %q", s[i])
 		}
 	}
@@ -73,8 +68,6 @@ func validatePart(s string, max int) string {
 func isWordChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
-
-func isIDChar(c byte) bool { return isWordChar(c) || c == '-' || c == '.' }
 
 // clip shortens s for error messages.
 func clip(s string, n int) string {

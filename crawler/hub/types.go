@@ -132,14 +132,10 @@ type DatasetInfo struct {
 // without cardData (large; the card is fetched separately) — a reasonable
 // default for ListOptions.Expand. Slices are fresh copies.
 func DefaultModelExpand() []string {
-	return []string{
-		"author", "sha", "createdAt", "lastModified", "private", "gated", "disabled",
-		"downloads", "downloadsAllTime", "likes", "tags",
-		"pipeline_tag", "library_name", "config", "safetensors",
-	}
+	return append(DefaultDatasetExpand(), "pipeline_tag", "library_name", "config", "safetensors")
 }
 
-// DefaultDatasetExpand: see DefaultModelExpand.
+// DefaultDatasetExpand: see DefaultModelExpand; a model's keys begin with these.
 func DefaultDatasetExpand() []string {
 	return []string{
 		"author", "sha", "createdAt", "lastModified", "private", "gated", "disabled",

@@ -46,15 +46,10 @@
 //
 // Repos come from AddModel / AddDataset (e.g. RepoFromJSON of a recorded
 // detail) and from a synthetic Zoo of any size, generated on the fly from
-// (index, seed): a million models cost only a 4-byte sort index entry each
-// per sort key in use. The zoo mimics the Hub — real well-known datasets
-// first, heavy-tailed authors, downloads and likes, real pipeline
-// tags, libraries and architectures, parameter counts, fine-tunes with
-// base_model lineage, model-index results on some cards, cards whose YAML
-// front matter is exactly the served cardData, and a few private, gated
-// and disabled repos. Repos can be updated, renamed and deleted while the
-// replica serves (UpdateModel, Rename, DeleteModel), to test incremental
-// and interrupted crawls.
+// (index, seed); Zoo says what of the Hub it imitates. Cards' YAML front
+// matter is exactly the served cardData. Repos can be updated, renamed and
+// deleted while the replica serves (UpdateModel, Rename, DeleteModel), to
+// test incremental and interrupted crawls.
 //
 // JSON goes through encoding/json and card front matter through
 // go.yaml.in/yaml/v4.

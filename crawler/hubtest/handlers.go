@@ -39,10 +39,6 @@ func partsFor(keys []string) parts {
 	return p
 }
 
-func (q *listQuery) filtered() bool {
-	return q.search != "" || q.author != "" || len(q.filter) > 0
-}
-
 // expandValues collects expand and expand[] (both spellings are accepted).
 func expandValues(v url.Values) []string {
 	out := append([]string(nil), v["expand"]...)
@@ -105,9 +101,7 @@ type listItem struct {
 	repo *Repo
 }
 
-// list answers GET /api/models and /api/datasets: a bare JSON array, with
-// Link: <...cursor...>; rel="next" built from the request's own host when
-// more items follow.
+// list answers GET /api/models and /api/datasets (see the package doc).
 func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -136,6 +130,7 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	items := make([]listItem, 0, min(q.limit, len(order)-start))
 	more := false
 	var last cheap
+	filtered := q.search != "" || q.author != "" || len(q.filter) > 0
 	for i := start; i < len(order); i++ {
 		hd := int(order[i])
 		ch := c.cheap(hd, q.sort)
@@ -143,16 +138,11 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 			continue
 		}
 		it := listItem{gen: hd}
-		if hd >= c.gen {
-			it.repo = c.explicit[hd-c.gen]
+		if hd >= c.gen || filtered {
+			it.repo = c.repo(hd, q.parts) // stored, or built to be filtered
 		}
-		if q.filtered() {
-			if it.repo == nil {
-				it.repo = c.repo(hd, q.parts)
-			}
-			if !q.matches(it.repo) {
-				continue
-			}
+		if filtered && !q.matches(it.repo) {
+			continue
 		}
 		if len(items) == q.limit {
 			more = true
@@ -173,8 +163,7 @@ func (h *Hub) list(w *recorder, r *http.Request, st *request, k repoKind) {
 	if more {
 		w.Header().Set("Link", "<"+nextURL(r, encodeCursor(&last, q.sort))+`>; rel="next"`)
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	h.writeBody(w, st, marshal(objs))
+	h.writeBody(w, st, "application/json; charset=utf-8", marshal(objs))
 }
 
 // nextURL is the request URL (host as the client reached the replica,
@@ -283,15 +272,12 @@ func (h *Hub) detail(w *recorder, r *http.Request, st *request, k repoKind, rt r
 	}
 	h.mu.RUnlock()
 	if ok {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		h.writeBody(w, st, body)
+		h.writeBody(w, st, "application/json; charset=utf-8", body)
 	}
 }
 
-// resolve answers /{id}/resolve/{rev}/{file} (and the datasets/ and
-// resolve-cache forms): README.md, with X-Repo-Commit and a
-// strong ETag (the git blob id). Gated repos need
-// the valid token and approval.
+// resolve answers /{id}/resolve/{rev}/{file} and its datasets/ and
+// resolve-cache forms (see the package doc).
 func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt route) {
 	prefix := "/"
 	if k == kindDataset {
@@ -300,7 +286,7 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 	h.mu.RLock()
 	repo, ok := h.lookup(w, r, st, k, rt, func(to string) string { return prefix + to + rt.rest })
 	var content []byte
-	var sha, ctype string
+	var sha string
 	if ok {
 		sha = repo.SHA
 		switch {
@@ -308,7 +294,7 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 			gated(w, st, k, repo.ID)
 			ok = false
 		case rt.file == "README.md" && repo.Card != nil:
-			content, ctype = repo.Card, "text/plain; charset=utf-8"
+			content = repo.Card
 		default:
 			writeError(w, http.StatusNotFound, "EntryNotFound", "Entry not found")
 			ok = false
@@ -333,6 +319,5 @@ func (h *Hub) resolve(w *recorder, r *http.Request, st *request, k repoKind, rt 
 			k.plural(), strings.Join(id, "/"), sha, url.PathEscape(rt.file), url.QueryEscape(etag)))
 		return
 	}
-	hd.Set("Content-Type", ctype)
-	h.writeBody(w, st, content)
+	h.writeBody(w, st, "text/plain; charset=utf-8", content)
 }

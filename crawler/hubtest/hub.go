@@ -2,7 +2,6 @@ package hubtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -207,20 +206,14 @@ func (h *Hub) DeleteModel(id string) error {
 }
 
 // Model returns a copy of model id, README included.
-func (h *Hub) Model(id string) (Repo, bool) { return h.get(kindModel, id) }
-
-// Dataset returns a copy of dataset id.
-func (h *Hub) Dataset(id string) (Repo, bool) { return h.get(kindDataset, id) }
-
-func (h *Hub) get(k repoKind, id string) (Repo, bool) {
+func (h *Hub) Model(id string) (Repo, bool) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	c := h.coll(k)
-	hd, ok := c.find(id)
+	hd, ok := h.models.find(id)
 	if !ok {
 		return Repo{}, false
 	}
-	return *c.repo(hd, partAll).clone(), true
+	return *h.models.repo(hd, partAll).clone(), true
 }
 
 // Ref identifies a repo of the replica, for checking a crawl against it.
@@ -336,6 +329,3 @@ func (h *Hub) note(fn func(s *Stats)) {
 	fn(&h.stats)
 	h.statsMu.Unlock()
 }
-
-// errNoHijack: the connection cannot be taken over (HTTP/2).
-var errNoHijack = errors.New("hubtest: connection cannot be hijacked")

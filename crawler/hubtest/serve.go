@@ -85,20 +85,12 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	switch rt.name {
-	case "models.list":
-		h.list(rec, r, st, kindModel)
-	case "datasets.list":
-		h.list(rec, r, st, kindDataset)
-	case "models.detail":
-		h.detail(rec, r, st, kindModel, rt)
-	case "datasets.detail":
-		h.detail(rec, r, st, kindDataset, rt)
-	case "models.resolve":
-		h.resolve(rec, r, st, kindModel, rt)
-	case "datasets.resolve":
-		h.resolve(rec, r, st, kindDataset, rt)
-	case "resolve-cache":
+	switch _, op, _ := strings.Cut(rt.name, "."); {
+	case op == "list":
+		h.list(rec, r, st, rt.kind)
+	case op == "detail":
+		h.detail(rec, r, st, rt.kind, rt)
+	case op == "resolve", rt.name == "resolve-cache":
 		h.resolve(rec, r, st, rt.kind, rt)
 	default:
 		writeError(rec, http.StatusNotFound, "", "Sorry, we can't find the page you are looking for.")
@@ -124,12 +116,17 @@ type route struct {
 // other revision).
 func parseRoute(p string) route {
 	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	un := func(s string) string {
-		v, err := url.PathUnescape(s)
-		if err != nil {
-			return "\x00" // never a valid id or revision
+	// un unescapes segments and joins them with slashes.
+	un := func(segs ...string) string {
+		out := make([]string, len(segs))
+		for i, s := range segs {
+			v, err := url.PathUnescape(s)
+			if err != nil {
+				v = "\x00" // never a valid id or revision
+			}
+			out[i] = v
 		}
-		return v
+		return strings.Join(out, "/")
 	}
 	switch {
 	case len(segs) >= 2 && segs[0] == "api" && (segs[1] == "models" || segs[1] == "datasets"):
@@ -140,16 +137,10 @@ func parseRoute(p string) route {
 		if len(segs) == 2 {
 			return route{name: k.plural() + ".list", bucket: "api", kind: k}
 		}
-		rest := segs[2:]
-		rt := route{name: k.plural() + ".detail", bucket: "api", kind: k}
-		if len(rest) > 2 {
+		if len(segs) > 4 {
 			return route{name: "unknown", bucket: "api"}
 		}
-		for i := range rest {
-			rest[i] = un(rest[i])
-		}
-		rt.id = strings.Join(rest, "/")
-		return rt
+		return route{name: k.plural() + ".detail", bucket: "api", kind: k, id: un(segs[2:]...)}
 	case len(segs) >= 6 && segs[0] == "api" && segs[1] == "resolve-cache":
 		// /api/resolve-cache/{models|datasets}/{id...}/{commit}/{file}
 		k := kindModel
@@ -161,11 +152,7 @@ func parseRoute(p string) route {
 		if n < 3 || n > 4 {
 			return route{name: "unknown", bucket: "api"}
 		}
-		ids := rest[:n-2]
-		for i := range ids {
-			ids[i] = un(ids[i])
-		}
-		return route{name: "resolve-cache", bucket: "resolvers", kind: k, id: strings.Join(ids, "/"),
+		return route{name: "resolve-cache", bucket: "resolvers", kind: k, id: un(rest[:n-2]...),
 			rev: un(rest[n-2]), file: un(rest[n-1])}
 	case len(segs) >= 1 && segs[0] == "api":
 		return route{name: "unknown", bucket: "api"}
@@ -178,16 +165,8 @@ func parseRoute(p string) route {
 	}
 	for i, s := range segs {
 		if s == "resolve" && i >= 1 && i <= 2 && len(segs) >= i+3 {
-			ids := make([]string, i)
-			for j := range ids {
-				ids[j] = un(segs[j])
-			}
-			files := make([]string, 0, len(segs)-i-2)
-			for _, f := range segs[i+2:] {
-				files = append(files, un(f))
-			}
 			return route{name: k.plural() + ".resolve", bucket: "resolvers", kind: k,
-				id: strings.Join(ids, "/"), rev: un(segs[i+1]), file: strings.Join(files, "/"),
+				id: un(segs[:i]...), rev: un(segs[i+1]), file: un(segs[i+2:]...),
 				rest: "/" + strings.Join(segs[i:], "/")}
 		}
 	}
@@ -224,7 +203,7 @@ func (h *Hub) injectFault(w *recorder, st *request) bool {
 	case reset:
 		// Counted before the reset: the client may read the stats as
 		// soon as its connection drops.
-		if resetConn(w, func() { h.note(func(s *Stats) { s.Resets++ }) }) == nil {
+		if resetConn(w, func() { h.note(func(s *Stats) { s.Resets++ }) }) {
 			return true
 		}
 		serverErr, code = true, http.StatusBadGateway
@@ -238,23 +217,24 @@ func (h *Hub) injectFault(w *recorder, st *request) bool {
 }
 
 // resetConn drops the connection with a TCP reset, calling taken once the
-// connection is taken over and before it drops.
-func resetConn(w http.ResponseWriter, taken func()) error {
+// connection is taken over and before it drops. It reports whether it did.
+func resetConn(w http.ResponseWriter, taken func()) bool {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		return errNoHijack
+		return false // HTTP/2: the connection cannot be taken over
 	}
 	taken()
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
-	return conn.Close()
+	return conn.Close() == nil
 }
 
-// writeBody writes a 200 body, or half of it when the truncation fault
-// hit: under the full Content-Length, so the server closes the connection
-// and the client reads an unexpected EOF.
-func (h *Hub) writeBody(w *recorder, st *request, body []byte) {
+// writeBody writes a 200 body of content type ctype, or half of it when
+// the truncation fault hit: under the full Content-Length, so the server
+// closes the connection and the client reads an unexpected EOF.
+func (h *Hub) writeBody(w *recorder, st *request, ctype string, body []byte) {
+	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	if st.truncate && len(body) > 1 {
 		h.note(func(s *Stats) { s.Truncations++ })

@@ -89,16 +89,12 @@ type cheap struct {
 }
 
 func (c *collection) cheap(h int, sortKey string) cheap {
-	if h >= c.gen {
-		r := c.explicit[h-c.gen]
-		ch := cheap{private: r.Private}
-		if b, err := hex.DecodeString(r.OID); err == nil && len(b) == 12 {
-			copy(ch.oid[:], b)
-		}
-		ch.key, ch.null = repoKey(r, sortKey)
-		return ch
+	var m meta
+	if h < c.gen {
+		m = c.zoo.meta(c.kind, h)
+	} else {
+		m = storedMeta(c.explicit[h-c.gen])
 	}
-	m := c.zoo.meta(c.kind, h)
 	ch := cheap{private: m.private, oid: m.oid}
 	switch sortKey {
 	case "downloads":
@@ -117,25 +113,18 @@ func (c *collection) cheap(h int, sortKey string) cheap {
 	return ch
 }
 
-func repoKey(r *Repo, sortKey string) (float64, bool) {
-	switch sortKey {
-	case "downloads":
-		return float64(r.Downloads), false
-	case "downloadsAllTime":
-		return float64(r.DownloadsAllTime), false
-	case "likes":
-		return float64(r.Likes), false
-	case "createdAt":
-		return float64(r.CreatedAt.UnixMilli()), r.CreatedAt.IsZero()
-	case "lastModified":
-		return float64(r.LastModified.UnixMilli()), r.LastModified.IsZero()
-	case "trendingScore":
-		if r.TrendingScore == nil {
-			return 0, true
-		}
-		return *r.TrendingScore, false
+// storedMeta is the part of a stored repo that listing reads, in the shape
+// of a generated repo's meta. Its dates are never zero (fillDerived).
+func storedMeta(r *Repo) meta {
+	m := meta{created: r.CreatedAt, modified: r.LastModified, downloads: r.Downloads,
+		all: r.DownloadsAllTime, likes: r.Likes, private: r.Private}
+	if r.TrendingScore != nil {
+		m.trending, m.hasTrending = *r.TrendingScore, true
 	}
-	return 0, false
+	if b, err := hex.DecodeString(r.OID); err == nil && len(b) == 12 {
+		copy(m.oid[:], b)
+	}
+	return m
 }
 
 // sortKeys the replica sorts by. "" orders by _id ascending.
@@ -231,14 +220,7 @@ func (c *collection) update(id string, fn func(*Repo)) error {
 		return fmt.Errorf("hubtest: update must not change the id (use Rename)")
 	}
 	r.fillDerived()
-	if h < c.gen {
-		c.shadow[h] = true
-		c.explicit = append(c.explicit, r)
-		c.byID[id] = c.gen + len(c.explicit) - 1
-	} else {
-		c.explicit[h-c.gen] = r
-	}
-	c.version++
+	c.put(r)
 	return nil
 }
 
@@ -258,16 +240,13 @@ func (c *collection) rename(oldID, newID string) error {
 	r := c.repo(h, partAll).clone()
 	c.remove(h)
 	r.ID = newID
-	c.explicit = append(c.explicit, r)
-	c.byID[newID] = c.gen + len(c.explicit) - 1
+	c.put(r)
 	for from, to := range c.moved {
 		if to == oldID {
 			c.moved[from] = newID
 		}
 	}
 	c.moved[oldID] = newID
-	delete(c.moved, newID)
-	c.version++
 	return nil
 }
 

@@ -180,28 +180,21 @@ func (m *meta) repo(id string, r *rnd) Repo {
 		t := m.trending
 		repo.TrendingScore = &t
 	}
-	var sha [20]byte
-	for j := 0; j < 20; j += 8 {
-		v := r.next()
-		for k := 0; k < 8 && j+k < 20; k++ {
-			sha[j+k] = byte(v >> (8 * k))
-		}
+	var sha [24]byte
+	for j := 0; j < len(sha); j += 8 {
+		binary.LittleEndian.PutUint64(sha[j:], r.next())
 	}
-	repo.SHA = shaHex(&sha)
+	repo.SHA = hexString(sha[:20])
 	return repo
 }
 
-func (m *meta) oidHex() string {
-	var buf [24]byte
-	hex.Encode(buf[:], m.oid[:])
-	return string(buf[:])
-}
+func (m *meta) oidHex() string { return hexString(m.oid[:]) }
 
-// shaHex encodes a 20-byte sha with one allocation.
-func shaHex(b *[20]byte) string {
+// hexString encodes b, at most 20 bytes, with one allocation.
+func hexString(b []byte) string {
 	var buf [40]byte
-	hex.Encode(buf[:], b[:])
-	return string(buf[:])
+	n := hex.Encode(buf[:], b)
+	return string(buf[:n])
 }
 
 // family is a kind of model: task, library, architecture and the stems
@@ -305,10 +298,6 @@ var knownDatasets = []knownDataset{
 	{"sentence-transformers/all-nli", taskIndex("sentence-similarity")},
 }
 
-// The author pool: generated user names, drawn with a heavy tail so a few
-// authors own many repos.
-func (z Zoo) numAuthors() int { return max(32, (z.Models+z.Datasets)/4) }
-
 // author returns the name of author a.
 func (z Zoo) author(a int) string {
 	r := newRnd(z.Seed, streamAuthor, kindModel, a)
@@ -316,9 +305,11 @@ func (z Zoo) author(a int) string {
 		[]string{"", "ai", "lab", "-ml", "_dev", "-hf"}[r.intn(6)]
 }
 
-// pickAuthor draws an author index with a heavy tail.
+// pickAuthor draws an author index from a pool of a quarter as many
+// authors as repos (at least 32), with a heavy tail so a few authors own
+// many repos.
 func (z Zoo) pickAuthor(r *rnd) int {
-	return int(math.Pow(r.float(), 2.5) * float64(z.numAuthors()))
+	return int(math.Pow(r.float(), 2.5) * float64(max(32, (z.Models+z.Datasets)/4)))
 }
 
 // family returns the family of model i or the task of dataset i: a
@@ -361,20 +352,13 @@ func (z Zoo) names(i int) modelNames {
 	f := &families[fam]
 	n := modelNames{stem: r.intn(len(f.stems)), ds: -1}
 	author := z.author(z.pickAuthor(&r))
-	var b strings.Builder
-	b.Grow(len(author) + 64)
-	b.WriteString(author)
-	b.WriteByte('/')
-	b.WriteString(f.stems[n.stem])
+	var suffix string
 	if n.ds = z.modelDataset(&r, fam); n.ds >= 0 && r.chance(0.6) {
-		b.WriteString("-finetuned-")
-		b.WriteString(shortName(z.DatasetID(n.ds)))
+		suffix = "-finetuned-" + shortName(z.DatasetID(n.ds))
 	} else {
-		b.WriteString([]string{"-v1", "-exp", "-test", "-ft", "-custom", "-demo"}[r.intn(6)])
+		suffix = []string{"-v1", "-exp", "-test", "-ft", "-custom", "-demo"}[r.intn(6)]
 	}
-	b.WriteByte('-')
-	b.WriteString(strconv.FormatUint(uint64(i), 36))
-	n.id = b.String()
+	n.id = author + "/" + f.stems[n.stem] + suffix + "-" + strconv.FormatUint(uint64(i), 36)
 	return n
 }
 
@@ -437,15 +421,10 @@ func (z Zoo) DatasetID(i int) string {
 	task := z.family(kindDataset, i)
 	r := newRnd(z.Seed, streamName, kindDataset, i)
 	topics := []string{"reviews", "news", "tweets", "medical", "legal", "faces", "plants", "cars", "birds", "receipts", "speech", "chat", "code", "math", "satellite"}
-	var b strings.Builder
-	b.WriteString(z.author(z.pickAuthor(&r)))
-	b.WriteByte('/')
-	b.WriteString(topics[r.intn(len(topics))])
-	b.WriteByte('-')
-	b.WriteString(strings.ReplaceAll(datasetTasks[task].category, "automatic-speech-recognition", "asr"))
-	b.WriteByte('-')
-	b.WriteString(strconv.FormatUint(uint64(i), 36))
-	return b.String()
+	author := z.author(z.pickAuthor(&r))
+	topic := topics[r.intn(len(topics))]
+	category := strings.ReplaceAll(datasetTasks[task].category, "automatic-speech-recognition", "asr")
+	return author + "/" + topic + "-" + category + "-" + strconv.FormatUint(uint64(i), 36)
 }
 
 // id is the id of repo i of kind k.
