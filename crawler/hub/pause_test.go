@@ -6,8 +6,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,5 +138,117 @@ func TestRateLimitWindowsWaitedOut(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// stepClock is time the test moves: a Sleep lasts until the test has
+// advanced the clock past its end (or ctx ends it), so several calls can
+// be caught asleep in one pause.
+type stepClock struct {
+	mu       sync.Mutex
+	now      time.Time
+	sleepers map[chan struct{}]time.Time
+	asleep   chan struct{} // one value per Sleep begun
+}
+
+func newStepClock(now time.Time) *stepClock {
+	return &stepClock{now: now, sleepers: map[chan struct{}]time.Time{}, asleep: make(chan struct{}, 16)}
+}
+
+func (s *stepClock) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
+}
+
+func (s *stepClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	s.mu.Lock()
+	woken := make(chan struct{})
+	s.sleepers[woken] = s.now.Add(d)
+	s.mu.Unlock()
+	s.asleep <- struct{}{}
+	select {
+	case <-woken:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		delete(s.sleepers, woken)
+		s.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+func (s *stepClock) advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = s.now.Add(d)
+	for woken, end := range s.sleepers {
+		if !end.After(s.now) {
+			close(woken)
+			delete(s.sleepers, woken)
+		}
+	}
+}
+
+// TestRateLimitPauseToldOncePerWindow: when the window is spent, the
+// requests in flight all come back 429, each a little later than the one
+// before, with the reset in whole seconds (299.1 s left reads t=300) and
+// each worker's wait carrying its own jitter (under MinWait/2). They all
+// wait out the same window, which is told once, not once per worker whose
+// reset lands a second later than the one told. Seeds vary the jitter.
+func TestRateLimitPauseToldOncePerWindow(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		var n atomic.Int32
+		arrived := make(chan struct{}, 2)
+		release := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			i := int(n.Add(1)) - 1
+			if i >= 2 {
+				body(okDetail)(w, r)
+				return
+			}
+			arrived <- struct{}{}
+			<-release[i]
+			status(429, "RateLimit", `"api";r=0;t=300`)(w, r)
+		}))
+		clk := newStepClock(time.Date(2026, 12, 7, 22, 0, 0, 0, time.UTC))
+		var mu sync.Mutex
+		var pauses []hub.Pause
+		c := newClient(t, srv.URL, func(o *hub.Options) {
+			hub.SetClock(o, clk.Now, clk.Sleep)
+			o.MinWait, o.MaxWait, o.Seed = hub.DefaultMinWait, hub.DefaultMaxWait, seed
+			o.OnPause = func(p hub.Pause) {
+				mu.Lock()
+				pauses = append(pauses, p)
+				mu.Unlock()
+			}
+		})
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				_, err := c.Model(context.Background(), "a/b", hub.DetailOptions{})
+				errs <- err
+			}()
+		}
+		<-arrived
+		<-arrived
+		close(release[0])
+		<-clk.asleep // the first worker waits out the window
+		clk.advance(900 * time.Millisecond)
+		close(release[1])
+		<-clk.asleep // and so does the second
+		clk.advance(10 * time.Minute)
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+		}
+		srv.Close()
+		if len(pauses) != 1 {
+			t.Errorf("seed %d: told of %d pauses, want 1: %+v", seed, len(pauses), pauses)
+		}
 	}
 }

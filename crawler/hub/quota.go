@@ -131,7 +131,7 @@ type pacerBucket struct {
 
 	mu        sync.Mutex
 	until     time.Time // server-imposed pause
-	announced time.Time // the end of the last pause told to onPause
+	announced time.Time // the end of the pause told to onPause, as it was pushed on
 	quota     int       // configured requests per window (0: none)
 	win       time.Duration
 }
@@ -193,11 +193,14 @@ func (p *pacer) wait(ctx context.Context, b bucket, maxPause time.Duration) (pau
 		pb.mu.Lock()
 		until := pb.until
 		d := until.Sub(now)
-		// Once per pause: workers that meet it later, or a 429 that
-		// pushes it a little further, are not news.
-		announce := d > 0 && d <= maxPause && until.Sub(pb.announced) >= time.Second
-		if announce {
-			pb.announced = until
+		// Once per pause: workers that meet it later are not news, nor
+		// are the 429s of requests in flight when the window was spent,
+		// which push its end on by their rounding and jitter (a second or
+		// more) while the told pause still runs: it is the same window.
+		var announce bool
+		if d > 0 && d <= maxPause {
+			announce = !now.Before(pb.announced)
+			pb.announced = until // pauses only move on: until >= announced
 		}
 		pb.mu.Unlock()
 		if d <= 0 {
