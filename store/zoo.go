@@ -668,7 +668,7 @@ func NearestDatasetID(name string, ids []string) string {
 	if len(match) == 0 {
 		best := min(3, (len(name)+1)/2)
 		for _, id := range ids {
-			switch e := min(editDistance(key(name), key(id)), editDistance(repo(name), repo(id))); {
+			switch e := min(EditDistance(key(name), key(id)), EditDistance(repo(name), repo(id))); {
 			case e < best:
 				best, match = e, []string{id}
 			case e == best && len(match) > 0 && !slices.Contains(match, id):
@@ -682,8 +682,9 @@ func NearestDatasetID(name string, ids []string) string {
 	return match[0]
 }
 
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of a and b, in bytes: what
+// NearestDatasetID ranks ids by, and the command line its flag names.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

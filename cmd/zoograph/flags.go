@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/zoograph/zoograph/pipeline/evaluate"
+	"github.com/zoograph/zoograph/store"
 )
 
 // flagError wraps an error from flag parsing so run maps it to exit code 2.
@@ -96,7 +97,7 @@ func nearestFlagName(fs *flag.FlagSet, name string) string {
 	}
 	best, match := min(3, (len(name)+1)/2), []string{}
 	fs.VisitAll(func(f *flag.Flag) {
-		d := editDistance(name, f.Name)
+		d := store.EditDistance(name, f.Name)
 		if f.Name == name+"s" || name == f.Name+"s" {
 			d = 0
 		}
@@ -111,27 +112,6 @@ func nearestFlagName(fs *flag.FlagSet, name string) string {
 		return ""
 	}
 	return match[0]
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // noArgs is the usage error for the arguments left after the flags of a
