@@ -113,10 +113,7 @@ func (d *Data) deriveAgreement() {
 // source datasets the zoo knows first, then those its id names
 // (sourcesFromID), each once.
 func (d *Data) deriveSources() {
-	names := make([]nameTokens, len(d.Datasets))
-	for di, ds := range d.Datasets {
-		names[di] = tokenize(ds.DatasetID)
-	}
+	names := newDatasetNames(d.Datasets)
 	d.sources = make([][]int, len(d.Models))
 	for mi, m := range d.Models {
 		var src []int
@@ -130,7 +127,7 @@ func (d *Data) deriveSources() {
 				add(di)
 			}
 		}
-		for _, di := range sourcesFromID(m.ModelID, names) {
+		for _, di := range names.sourcesFromID(m.ModelID) {
 			add(di)
 		}
 		d.sources[mi] = src
@@ -289,28 +286,55 @@ func tokenize(s string) nameTokens {
 	return nameTokens{tokens: tokens, joined: strings.Join(tokens, "")}
 }
 
-// sourcesFromID returns the datasets a repo id names, the rule being: the
-// name after the owner, lower-cased and split at '-', '_' and '.', names
-// dataset D when D's id, split the same way, appears in it as consecutive
-// tokens ("textattack/roberta-base-rotten-tomatoes" names rotten_tomatoes),
-// or when D's id without separators is one of its tokens ("bert-agnews"
-// names ag_news, "roberta-base-mnli" names mnli). The owner is left out:
-// "mnli-lab/roberta-base" names nothing. A one-character id never matches.
-func sourcesFromID(id string, datasets []nameTokens) []int {
-	name := id
-	if i := strings.LastIndexByte(id, '/'); i >= 0 {
-		name = id[i+1:]
-	}
-	nt := tokenize(name)
-	var out []int
+// datasetNames is the datasets' ids split for sourcesFromID, indexed by
+// their joined id and by the first of their tokens, so that a repo id is
+// compared with the datasets one of its tokens can match rather than with
+// all (a crawl names thousands).
+type datasetNames struct {
+	names             []nameTokens
+	byJoined, byFirst map[string][]int
+}
+
+func newDatasetNames(datasets []store.Dataset) *datasetNames {
+	n := &datasetNames{names: make([]nameTokens, len(datasets)), byJoined: map[string][]int{}, byFirst: map[string][]int{}}
 	for di, ds := range datasets {
-		if len(ds.tokens) == 0 || len(ds.joined) < 2 {
+		t := tokenize(ds.DatasetID)
+		n.names[di] = t
+		if len(t.tokens) == 0 || len(t.joined) < 2 {
 			continue
 		}
-		if slices.Contains(nt.tokens, ds.joined) || containsRun(nt.tokens, ds.tokens) {
-			out = append(out, di)
+		n.byJoined[t.joined] = append(n.byJoined[t.joined], di)
+		if len(t.tokens) > 1 {
+			n.byFirst[t.tokens[0]] = append(n.byFirst[t.tokens[0]], di)
 		}
 	}
+	return n
+}
+
+// sourcesFromID returns the datasets a repo id names, in dataset order,
+// the rule being: the name after the owner, lower-cased and split at '-',
+// '_' and '.', names dataset D when D's id, split the same way, appears in
+// it as consecutive tokens ("textattack/roberta-base-rotten-tomatoes" names
+// rotten_tomatoes), or when D's id without separators is one of its tokens
+// ("bert-agnews" names ag_news, "roberta-base-mnli" names mnli). The owner
+// is left out: "mnli-lab/roberta-base" names nothing. A one-character id
+// never matches.
+func (n *datasetNames) sourcesFromID(id string) []int {
+	nt := tokenize(id[strings.LastIndexByte(id, '/')+1:])
+	var out []int
+	for _, tok := range nt.tokens {
+		for _, di := range n.byJoined[tok] {
+			if !slices.Contains(out, di) {
+				out = append(out, di)
+			}
+		}
+		for _, di := range n.byFirst[tok] {
+			if !slices.Contains(out, di) && containsRun(nt.tokens, n.names[di].tokens) {
+				out = append(out, di)
+			}
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 

@@ -10,10 +10,11 @@ import (
 
 func TestSourcesFromID(t *testing.T) {
 	ids := []string{"mnli", "sst2", "rotten_tomatoes", "ag_news", "cb", "tweet_ev_hate", "x"}
-	names := make([]nameTokens, len(ids))
+	datasets := make([]store.Dataset, len(ids))
 	for i, id := range ids {
-		names[i] = tokenize(id)
+		datasets[i] = store.Dataset{DatasetID: id}
 	}
+	names := newDatasetNames(datasets)
 	for _, tc := range []struct {
 		model string
 		want  []string
@@ -31,7 +32,7 @@ func TestSourcesFromID(t *testing.T) {
 		{"org/bert-x", nil}, // one character never matches
 	} {
 		var got []string
-		for _, di := range sourcesFromID(tc.model, names) {
+		for _, di := range names.sourcesFromID(tc.model) {
 			got = append(got, ids[di])
 		}
 		if !slices.Equal(got, tc.want) {

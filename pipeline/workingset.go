@@ -1,10 +1,6 @@
 package pipeline
 
-import (
-	"strings"
-
-	"github.com/zoograph/zoograph/store"
-)
+import "github.com/zoograph/zoograph/store"
 
 // workingSet returns the models and datasets that a zoo past
 // CleanConfig.MaxCells keeps, in their order. The stages hold dense
@@ -87,8 +83,11 @@ func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset,
 			named[m.PretrainDataset] = true
 		}
 	}
-	for _, di := range namedByIDs(kept, datasets) {
-		named[datasets[di].DatasetID] = true
+	names := newDatasetNames(datasets)
+	for _, m := range kept {
+		for _, di := range names.sourcesFromID(m.ModelID) {
+			named[datasets[di].DatasetID] = true
+		}
 	}
 	for _, f := range t.Finetunes {
 		named[f.DatasetID] = true
@@ -134,45 +133,4 @@ func inherits(id string, bases map[string][]string, recorded map[string]bool) bo
 		level = next
 	}
 	return false
-}
-
-// namedByIDs returns the datasets that the ids of models name, as
-// sourcesFromID has it, each once: the datasets are indexed by their
-// joined id and by the first of their tokens, so that a model is compared
-// with the datasets one of its tokens can match rather than with all.
-func namedByIDs(models []store.Model, datasets []store.Dataset) []int {
-	names := make([]nameTokens, len(datasets))
-	byJoined, byFirst := map[string][]int{}, map[string][]int{}
-	for di, ds := range datasets {
-		n := tokenize(ds.DatasetID)
-		names[di] = n
-		if len(n.tokens) == 0 || len(n.joined) < 2 {
-			continue
-		}
-		byJoined[n.joined] = append(byJoined[n.joined], di)
-		if len(n.tokens) > 1 {
-			byFirst[n.tokens[0]] = append(byFirst[n.tokens[0]], di)
-		}
-	}
-	seen := map[int]bool{}
-	var out []int
-	for _, m := range models {
-		name := m.ModelID[strings.LastIndexByte(m.ModelID, '/')+1:] // the owner names nothing
-		nt := tokenize(name)
-		for _, tok := range nt.tokens {
-			for _, di := range byJoined[tok] {
-				if !seen[di] {
-					seen[di] = true
-					out = append(out, di)
-				}
-			}
-			for _, di := range byFirst[tok] {
-				if !seen[di] && containsRun(nt.tokens, names[di].tokens) {
-					seen[di] = true
-					out = append(out, di)
-				}
-			}
-		}
-	}
-	return out
 }
