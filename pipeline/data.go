@@ -49,10 +49,9 @@ type Data struct {
 
 	// Dropped lists the datasets removed from the history, with why.
 	Dropped []DroppedDataset
-	// PrunedModels and PrunedDatasets count the zoo's models and datasets
-	// left out of Models and Datasets by the working-set rule
-	// (CleanConfig.MaxCells); 0 on a zoo below it.
-	PrunedModels, PrunedDatasets int
+	// WorkingSet counts what the working-set rule (CleanConfig.MaxCells)
+	// kept of the zoo and left out; nil when Clean kept the whole zoo.
+	WorkingSet *WorkingSet
 
 	historyData
 }
@@ -64,14 +63,6 @@ type WorkingSet struct {
 	ModelsLeftOut   int `json:"models_left_out"`
 	Datasets        int `json:"datasets"`
 	DatasetsLeftOut int `json:"datasets_left_out"`
-}
-
-// workingSetReport is d's WorkingSet, nil when Clean kept the whole zoo.
-func (d *Data) workingSetReport() *WorkingSet {
-	if d.PrunedModels == 0 && d.PrunedDatasets == 0 {
-		return nil
-	}
-	return &WorkingSet{Models: len(d.Models), ModelsLeftOut: d.PrunedModels, Datasets: len(d.Datasets), DatasetsLeftOut: d.PrunedDatasets}
 }
 
 // Clean builds Data from the zoo's tables: full fine-tunes only, one
@@ -96,7 +87,9 @@ func cleanKeeping(t *store.Tables, cfg CleanConfig, pin pinned) (*Data, error) {
 	if cfg.MaxCells > 0 && len(d.Models)*len(d.Datasets) > cfg.MaxCells {
 		nm, nd := len(d.Models), len(d.Datasets)
 		d.Models, d.Datasets = workingSet(t, d.Models, d.Datasets, pin)
-		d.PrunedModels, d.PrunedDatasets = nm-len(d.Models), nd-len(d.Datasets)
+		if len(d.Models) < nm || len(d.Datasets) < nd {
+			d.WorkingSet = &WorkingSet{Models: len(d.Models), ModelsLeftOut: nm - len(d.Models), Datasets: len(d.Datasets), DatasetsLeftOut: nd - len(d.Datasets)}
+		}
 	}
 	for i, m := range d.Models {
 		d.modelIdx[m.ModelID] = i

@@ -413,9 +413,10 @@ func recommendCandidates(d *Data, t int, kinds []ModelKind, out *Recommendations
 		}
 	}
 	const noHistory = "no fine-tuning history, of its own or through its base model"
-	out.Filter = FilterReport{Models: len(d.Models) + d.PrunedModels, Excluded: map[string]int{}}
-	if d.PrunedModels > 0 { // left out of the working set for that very reason
-		out.Filter.Excluded[noHistory] = d.PrunedModels
+	out.Filter = FilterReport{Models: len(d.Models), Excluded: map[string]int{}}
+	if ws := d.WorkingSet; ws != nil && ws.ModelsLeftOut > 0 { // left out of the working set for that very reason
+		out.Filter.Models += ws.ModelsLeftOut
+		out.Filter.Excluded[noHistory] = ws.ModelsLeftOut
 	}
 	via = map[int]int{}
 	for mi := range d.Models {

@@ -108,7 +108,7 @@ func Run(ctx context.Context, zoo *store.Tables, cfg Config, opt Options) (*Resu
 		r.log.Warn(fmt.Sprintf("probe = %d reveals every model of %d history dataset(s), which then give no training rows: %s; probe = %d or less keeps them",
 			cfg.Probe, len(hidden), strings.Join(hidden, ", "), keep), "probe", cfg.Probe, "largest_probe_keeping_them", keep)
 	}
-	res := &Result{Config: cfg, Method: cfg.Method(), Targets: r.targets, Dropped: r.data.Dropped, WorkingSet: r.data.workingSetReport(),
+	res := &Result{Config: cfg, Method: cfg.Method(), Targets: r.targets, Dropped: r.data.Dropped, WorkingSet: r.data.WorkingSet,
 		GraphStats: map[string]GraphStats{}, History: &hist.Report}
 	r.tis = make([]int, len(r.targets))
 	for i, name := range r.targets {
@@ -193,9 +193,9 @@ func (r *runner) clean(zoo *store.Tables) (*store.Tables, *History, error) {
 		return nil, nil, err
 	}
 	r.timings.add("clean", time.Since(t0))
-	if data.PrunedModels > 0 || data.PrunedDatasets > 0 {
+	if ws := data.WorkingSet; ws != nil {
 		r.log.Info("working set: models and datasets without a fine-tuning record or a recorded relative left out (clean.max_cells)",
-			"models", len(data.Models), "models_left_out", data.PrunedModels, "datasets", len(data.Datasets), "datasets_left_out", data.PrunedDatasets)
+			"models", ws.Models, "models_left_out", ws.ModelsLeftOut, "datasets", ws.Datasets, "datasets_left_out", ws.DatasetsLeftOut)
 	}
 	for _, dd := range data.Dropped {
 		r.log.Info("history dataset dropped", "reason", dd.String())

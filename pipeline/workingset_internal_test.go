@@ -65,15 +65,19 @@ func TestWorkingSetRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.PrunedModels != len(models)-len(wantM) || d.PrunedDatasets != len(datasets)-len(wantD) || len(d.Models) != len(wantM) {
+	var left WorkingSet
+	if d.WorkingSet != nil {
+		left = *d.WorkingSet
+	}
+	if left.ModelsLeftOut != len(models)-len(wantM) || left.DatasetsLeftOut != len(datasets)-len(wantD) || len(d.Models) != len(wantM) {
 		t.Errorf("Clean kept %d models, pruned %d models and %d datasets; want %d kept, %d and %d pruned",
-			len(d.Models), d.PrunedModels, d.PrunedDatasets, len(wantM), len(models)-len(wantM), len(datasets)-len(wantD))
+			len(d.Models), left.ModelsLeftOut, left.DatasetsLeftOut, len(wantM), len(models)-len(wantM), len(datasets)-len(wantD))
 	}
 	if _, ok := d.DatasetIndex("d/mine"); !ok {
 		t.Error("the target was pruned")
 	}
 	cfg.MaxCells = 0
-	if d, err := Clean(tables, cfg); err != nil || d.PrunedModels != 0 || len(d.Models) != len(models) {
+	if d, err := Clean(tables, cfg); err != nil || d.WorkingSet != nil || len(d.Models) != len(models) {
 		t.Errorf("MaxCells 0 pruned (%v)", err)
 	}
 }
