@@ -686,22 +686,23 @@ func CheckTargets(zoo *store.Tables, targets []string) error {
 		if slices.Contains(ids, name) {
 			continue
 		}
-		hint := "zoograph inspect ZOO datasets lists the zoo's datasets"
-		if id := store.NearestDatasetID(name, ids); id != "" {
-			hint = fmt.Sprintf("did you mean %q?", id)
-		}
-		return &unknownTargetError{id: name, hint: hint}
+		return &unknownTargetError{id: name, hint: cmp.Or(didYouMean(name, ids), "zoograph inspect ZOO datasets lists the zoo's datasets")}
 	}
 	return nil
 }
 
-// didYouMean suggests the dataset a target name not in the zoo stands for.
-// It returns "" when there is none.
-func didYouMean(d *Data, name string) string {
+// datasetIDs are the ids of d's datasets, in order.
+func (d *Data) datasetIDs() []string {
 	ids := make([]string, len(d.Datasets))
 	for i, ds := range d.Datasets {
 		ids[i] = ds.DatasetID
 	}
+	return ids
+}
+
+// didYouMean suggests the dataset of ids a target name not among them
+// stands for. It returns "" when there is none.
+func didYouMean(name string, ids []string) string {
 	if id := store.NearestDatasetID(name, ids); id != "" {
 		return fmt.Sprintf("did you mean %q?", id)
 	}
@@ -733,7 +734,7 @@ func resolveTargets(zoo *store.Tables, d *Data, cfg Config) ([]string, error) {
 			}
 			di, ok := d.DatasetIndex(name)
 			if !ok && !knownDataset(zoo, name) {
-				return nil, &unknownTargetError{id: name, hint: cmp.Or(didYouMean(d, name), possibleTargets(d))}
+				return nil, &unknownTargetError{id: name, hint: cmp.Or(didYouMean(name, d.datasetIDs()), possibleTargets(d))}
 			}
 			if !ok || len(d.TargetModels(di)) < 3 { // !ok: left out of the working set, nothing recorded on it
 				return nil, fmt.Errorf("target %q: fewer than 3 models with a recorded accuracy", name)
