@@ -146,11 +146,9 @@ func fragmentValue(v string) bool {
 	return false
 }
 
-// float parses column name, a finite number; "" is NaN, no value. Python
-// writes nan, inf and -inf, which ParseFloat accepts: they are bad numbers
-// (an empty field is how the files say "unknown"), but in a
-// transferability score (see score).
-func (r row) float(name string) (float64, *Problem) {
+// number parses column name as ParseFloat does, nan, inf and -inf
+// included; "" is NaN, no value.
+func (r row) number(name string) (float64, *Problem) {
 	v := r.get(name)
 	if v == "" {
 		return math.NaN(), nil
@@ -159,10 +157,19 @@ func (r row) float(name string) (float64, *Problem) {
 	if err != nil {
 		return math.NaN(), r.cell(name, KindBadNumber, "column %q is %q, want a number", name, v)
 	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
+	return f, nil
+}
+
+// float parses column name, a finite number; "" is NaN, no value. Python
+// writes nan, inf and -inf, which ParseFloat accepts: they are bad numbers
+// (an empty field is how the files say "unknown"), but in a
+// transferability score (see score).
+func (r row) float(name string) (float64, *Problem) {
+	f, p := r.number(name)
+	if v := r.get(name); p == nil && v != "" && (math.IsNaN(f) || math.IsInf(f, 0)) {
 		return math.NaN(), r.cell(name, KindBadNumber, "column %q is %q, want a finite number", name, v)
 	}
-	return f, nil
+	return f, p
 }
 
 // accuracy parses a column of accuracies as float does, but a number that
@@ -171,13 +178,10 @@ func (r row) float(name string) (float64, *Problem) {
 // published benchmark holds none: it is the error, naming file, line,
 // column and value, in default mode too.
 func (r row) accuracy(name string) (float64, *Problem, error) {
+	f, p := r.number(name)
 	v := r.get(name)
-	if v == "" {
-		return math.NaN(), nil, nil
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return math.NaN(), r.cell(name, KindBadNumber, "column %q is %q, want a number", name, v), nil
+	if p != nil || v == "" {
+		return f, p, nil
 	}
 	if err := store.CheckAccuracy(f); err != nil {
 		return f, nil, fmt.Errorf("%w: %w", r.cell(name, KindBadValue, "column %q is %s", name, v), err)
@@ -192,15 +196,10 @@ func (r row) accuracy(name string) (float64, *Problem, error) {
 // largest other score, -inf and nan twice the smallest); the pipeline's
 // features leave them out.
 func (r row) score(name string) (float64, *Problem) {
-	v := r.get(name)
-	if v == "" {
+	if r.get(name) == "" {
 		return math.NaN(), r.cell(name, KindMissingValue, "column %q is empty, want a number", name)
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return math.NaN(), r.cell(name, KindBadNumber, "column %q is %q, want a number", name, v)
-	}
-	return f, nil
+	return r.number(name)
 }
 
 // requiredFloat is float for a column that must have a value.
