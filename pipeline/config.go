@@ -231,6 +231,11 @@ type Config struct {
 	// fine-tunes that worked (see failure.go) instead of one regressor on
 	// every fine-tune.
 	FailureAware bool `json:"failure_aware,omitempty"`
+
+	// members are the candidates whose standardised scores are averaged
+	// (selection.combine "level", Selection.apply); nil runs the settings
+	// above alone.
+	members []Candidate
 }
 
 // FeatureConfig tunes the feature table.

@@ -159,12 +159,16 @@ func runFor(t *testing.T, tables *store.Tables, cfg pipeline.Config) *pipeline.R
 // TestNoTargetRecordReachesAnyScore redraws one of three targets' records
 // on the generated zoo with distances — nested selection over node2vec and
 // none, cold and warm; the target collapsed, so that the history screen
-// drops it; the paper's feature set — and checks every score of the target
+// drops it; the paper's feature set; the candidates level with the best
+// averaged, over several fits — and checks every score of the target
 // in both protocols, every baseline's included.
 func TestNoTargetRecordReachesAnyScore(t *testing.T) {
 	noTargetRecordReachesAnyScore(t, []leakCase{
 		{"nested", false, func(*pipeline.Config) {}},
 		{"warm", false, func(c *pipeline.Config) { c.Probe, c.Seeds = 4, 2 }},
+		{"warm, level candidates averaged", false, func(c *pipeline.Config) {
+			c.Probe, c.Seeds, c.Selection.Combine = 4, 2, pipeline.CombineLevelAll
+		}},
 		{"collapsed target", true, func(*pipeline.Config) {}},
 		{"paper features", false, func(c *pipeline.Config) {
 			c.Features, c.Selection.Mode, c.Learner = pipeline.FeaturesPaper, pipeline.SelectFixed, pipeline.LearnerNode2Vec
@@ -266,32 +270,37 @@ func TestRecyclingNoTargetRecordReachesAnyScore(t *testing.T) {
 func TestRecommendNoTargetRecordReachesAnyScore(t *testing.T) {
 	tables := withReportedAccuracy(syntheticRecycling(5))
 	const target = "nli_b"
-	cfg := recyclingConfig(nil)
-	cfg.Seeds = 1
-	run := func(zoo *store.Tables) *pipeline.Recommendations {
-		r, err := pipeline.Recommend(context.Background(), zoo, cfg, pipeline.Target{ID: target}, pipeline.RecommendOptions{Calibration: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	a := run(tables)
-	scrambled, reported := redraw(tables, target, nil, false)
-	if reported == 0 {
-		t.Fatal("no model trained on the target reports an accuracy: the test needs one")
-	}
-	b := run(scrambled)
-	if len(a.Models) == 0 || len(a.Models) != len(b.Models) || len(a.Calibration.Datasets) != 2 {
-		t.Fatalf("%d and %d models ranked, calibrated on %v", len(a.Models), len(b.Models), a.Calibration.Datasets)
-	}
-	if !reflect.DeepEqual(a.Settings, b.Settings) || !reflect.DeepEqual(a.Calibration, b.Calibration) {
-		t.Errorf("settings or calibration changed:\n%+v %+v\n%+v %+v", a.Settings, a.Calibration, b.Settings, b.Calibration)
-	}
-	for i := range a.Models {
-		x, y := a.Models[i], b.Models[i]
-		if x.ModelID != y.ModelID || x.Score != y.Score || x.Predicted != y.Predicted || x.Low != y.Low || x.High != y.High {
-			t.Fatalf("rank %d: %+v vs %+v", i+1, x, y)
-		}
+	for _, combine := range []string{pipeline.CombineBest, pipeline.CombineLevelAll} {
+		t.Run(combine, func(t *testing.T) {
+			cfg := recyclingConfig(nil)
+			cfg.Seeds = 1
+			cfg.Selection.Combine = combine
+			run := func(zoo *store.Tables) *pipeline.Recommendations {
+				r, err := pipeline.Recommend(context.Background(), zoo, cfg, pipeline.Target{ID: target}, pipeline.RecommendOptions{Calibration: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r
+			}
+			a := run(tables)
+			scrambled, reported := redraw(tables, target, nil, false)
+			if reported == 0 {
+				t.Fatal("no model trained on the target reports an accuracy: the test needs one")
+			}
+			b := run(scrambled)
+			if len(a.Models) == 0 || len(a.Models) != len(b.Models) || len(a.Calibration.Datasets) != 2 {
+				t.Fatalf("%d and %d models ranked, calibrated on %v", len(a.Models), len(b.Models), a.Calibration.Datasets)
+			}
+			if !reflect.DeepEqual(a.Settings, b.Settings) || !reflect.DeepEqual(a.Calibration, b.Calibration) {
+				t.Errorf("settings or calibration changed:\n%+v %+v\n%+v %+v", a.Settings, a.Calibration, b.Settings, b.Calibration)
+			}
+			for i := range a.Models {
+				x, y := a.Models[i], b.Models[i]
+				if x.ModelID != y.ModelID || x.Score != y.Score || x.Predicted != y.Predicted || x.Low != y.Low || x.High != y.High {
+					t.Fatalf("rank %d: %+v vs %+v", i+1, x, y)
+				}
+			}
+		})
 	}
 }
 

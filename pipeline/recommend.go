@@ -73,7 +73,10 @@ type Recommendations struct {
 	Method                string         `json:"method"`
 	// Settings are the ones nested selection chose for the target.
 	Settings Candidate `json:"settings"`
-	Seeds    int       `json:"seeds"`
+	// Members are, under selection.combine level or level_all, the
+	// candidates whose standardised scores are averaged (Selection.Members).
+	Members []Candidate `json:"members,omitempty"`
+	Seeds   int         `json:"seeds"`
 	// Revealed counts the models of the description's finetuned field: a
 	// warm target, their accuracies revealed as a warm run's (Config.Probe)
 	// to the graph, the features and selection; they are not ranked.
@@ -457,8 +460,8 @@ func scoreCandidates(ctx context.Context, d *Data, t int, cfg Config, cands []in
 		return cfg, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	metaGBDT := cfg.GBDT
-	cfg = sel[0].Chosen.apply(cfg)
-	out.Settings, out.Method = sel[0].Chosen, cfg.Method()
+	cfg = sel[0].apply(cfg)
+	out.Settings, out.Members, out.Method = sel[0].Chosen, sel[0].Members, cfg.Method()
 	tg, err := BuildWarmGraph(d, t, cfg.Graph, cfg.Probe, cfg.Seed)
 	if err != nil {
 		return cfg, nil, fmt.Errorf("graph of %s: %w", name, err)
@@ -515,10 +518,6 @@ func scoreModels(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Confi
 	task := *tg // as Run's tasks: the seed draws the training rows too
 	task.Seed = seed
 	tg = &task
-	emb, err := embed(ctx, d, t, tg, cfg, seed, newTimings()) // the same embeddings as Run's
-	if err != nil {
-		return nil, err
-	}
 	test := slices.Clone(cands)
 	row := map[int]int{}
 	for i, mi := range cands {
@@ -530,34 +529,31 @@ func scoreModels(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Confi
 			test = append(test, b)
 		}
 	}
-	ft, err := Features(d, t, tg, emb, cfg.Features, cfg.Learner, cfg.FeatureOptions, test)
-	if err != nil {
-		return nil, err
-	}
-	for i, mi := range cands {
-		b, ok := via[mi]
-		if !ok {
-			continue
-		}
-		for j, n := range ft.Names {
-			if strings.HasPrefix(n, "hist_") {
-				ft.Test.Set(i, j, ft.Test.At(row[b], j))
+	in := scoreInput{d: d, t: t, tg: tg, seed: seed, test: test, adjust: func(ft *FeatureTable) {
+		for i, mi := range cands {
+			b, ok := via[mi]
+			if !ok {
+				continue
+			}
+			for j, n := range ft.Names {
+				if strings.HasPrefix(n, "hist_") {
+					ft.Test.Set(i, j, ft.Test.At(row[b], j))
+				}
 			}
 		}
-	}
-	pred, err := fitPredict(ft, cfg, seed)
-	if err != nil {
-		return nil, fmt.Errorf("%s regressor: %w", cfg.Regressor, err)
-	}
-	blendPrior(pred, ft, cfg.Blend, cfg.Prior)
-	if cfg.MetadataWeight > 0 {
+	}}
+	if cfg.stacksMetadata() {
 		// over the same rows (the inheriting candidates' base models
 		// included), so that both are standardised over one set
-		meta, err := metadataScores(d, t, tg, cfg, metaGBDT, seed, test)
-		if err != nil {
+		var err error
+		if in.meta, err = metadataScores(d, t, tg, cfg, metaGBDT, seed, test); err != nil {
 			return nil, fmt.Errorf("%s regressor: %w", BaselineMetadata, err)
 		}
-		stackMetadata(pred, meta, cfg.MetadataWeight)
+		in.metaModels = test
+	}
+	pred, _, err := methodScores(ctx, in, cfg, newTimings()) // the same embeddings as Run's
+	if err != nil {
+		return nil, err
 	}
 	return pred[:len(cands)], nil
 }

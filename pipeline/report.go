@@ -748,11 +748,20 @@ func writeSelection(w io.Writer, info *ReportInfo) {
 		rule = "of the candidates level with the best within one paired standard error, the one of the lowest mean inner " +
 			"regret@1 was run on T (the runner-up is the best other candidate by inner score, which may score above it)"
 	}
+	header, averaged := "| target | chosen | inner score | inner regret@1 | runner-up | inner folds |\n|---|---|---:|---:|---|---:|", false
+	switch info.Config.Selection.Combine {
+	case CombineLevel, CombineLevelAll:
+		which := "every candidate level with the best (within one paired standard error of its mean inner score)"
+		if info.Config.Selection.Combine == CombineLevel {
+			which += " that shares the chosen one's fit (learner, weighting, depth)"
+		}
+		rule += "; " + which + " was run on T as well, their standardised scores averaged with equal weights (averaged: how many)"
+		header, averaged = "| target | chosen | inner score | inner regret@1 | runner-up | inner folds | averaged |\n|---|---|---:|---:|---|---:|---:|", true
+	}
 	fmt.Fprintf(w, "## Settings chosen per target\n\n"+
 		"Nested leave-one-dataset-out: for each target T, every candidate of the search space was scored by the mean inner %s "+
-		"over the datasets other than T held out in turn, with everything recorded on T hidden; %s.\n\n"+
-		"| target | chosen | inner score | inner regret@1 | runner-up | inner folds |\n|---|---|---:|---:|---|---:|\n",
-		info.Config.Selection.Objective, rule)
+		"over the datasets other than T held out in turn, with everything recorded on T hidden; %s.\n\n%s\n",
+		info.Config.Selection.Objective, rule, header)
 	for _, t := range sortedKeys(info.Selection) {
 		s := info.Selection[t]
 		scores := slices.Clone(s.Scores)
@@ -768,7 +777,11 @@ func writeSelection(w io.Writer, info *ReportInfo) {
 		if len(scores) > 0 {
 			second = fmt.Sprintf("%s (%.3f)", scores[0].Candidate, scores[0].Score)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d |\n", t, s.Chosen, chosen, regret, second, len(s.InnerFolds))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d |", t, s.Chosen, chosen, regret, second, len(s.InnerFolds))
+		if averaged {
+			fmt.Fprintf(w, " %d |", max(1, len(s.Members)))
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
 }

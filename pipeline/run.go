@@ -217,7 +217,7 @@ func (r *runner) chooseSettings(ctx context.Context) (map[string]*Selection, err
 	r.cfgs = make([]Config, len(r.targets))
 	out := map[string]*Selection{}
 	for i, name := range r.targets {
-		r.cfgs[i] = sel[i].Chosen.apply(r.cfg)
+		r.cfgs[i] = sel[i].apply(r.cfg)
 		out[name] = sel[i]
 		r.log.Debug("selected", "target", name, "settings", sel[i].Chosen.String())
 	}
@@ -387,10 +387,6 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, m
 	task := *tg // a cold graph serves every seed: the task's seed draws its training rows
 	task.Seed = seed
 	tg = &task
-	emb, err := embed(ctx, d, t, tg, cfg, seed, tm)
-	if err != nil {
-		return nil, nil, err
-	}
 	target := d.Datasets[t].DatasetID
 
 	rows := func(ft *FeatureTable, scores []float64, method string) []store.Prediction {
@@ -401,37 +397,22 @@ func runTask(ctx context.Context, d *Data, t int, tg *TargetGraph, cfg Config, m
 		}
 		return out
 	}
-	var (
-		metaFT     *FeatureTable
-		metaScores []float64
-	)
-	if cfg.MetadataWeight > 0 || slices.Contains(cfg.Baselines, "metadata") {
-		if metaFT, metaScores, err = metadataPredict(d, t, tg, cfg, metaGBDT, seed, nil, tm); err != nil {
+	in := scoreInput{d: d, t: t, tg: tg, seed: seed}
+	var metaFT *FeatureTable
+	if cfg.stacksMetadata() || slices.Contains(cfg.Baselines, "metadata") {
+		var err error
+		if metaFT, in.meta, err = metadataPredict(d, t, tg, cfg, metaGBDT, seed, nil, tm); err != nil {
 			return nil, nil, fmt.Errorf("%s regressor: %w", BaselineMetadata, err)
 		}
+		in.metaModels = metaFT.TestModels
 	}
-	t0 := time.Now()
-	ft, err := Features(d, t, tg, emb, cfg.Features, cfg.Learner, cfg.FeatureOptions, nil)
+	scores, ft, err := methodScores(ctx, in, cfg, tm)
 	if err != nil {
 		return nil, nil, err
 	}
-	tm.add("features", time.Since(t0))
-	t0 = time.Now()
-	scores, err := fitPredict(ft, cfg, seed)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s regressor: %w", cfg.Method(), err)
-	}
-	tm.add("train+predict", time.Since(t0))
-	blendPrior(scores, ft, cfg.Blend, cfg.Prior)
-	if cfg.MetadataWeight > 0 {
-		if !slices.Equal(ft.TestModels, metaFT.TestModels) {
-			return nil, nil, errors.New("metadata regressor: test models differ from the method's")
-		}
-		stackMetadata(scores, metaScores, cfg.MetadataWeight)
-	}
 	preds := rows(ft, scores, cfg.Method())
 	if slices.Contains(cfg.Baselines, "metadata") {
-		preds = append(preds, rows(metaFT, metaScores, string(BaselineMetadata))...)
+		preds = append(preds, rows(metaFT, in.meta, string(BaselineMetadata))...)
 	}
 	return preds, ft.Names, nil
 }

@@ -40,6 +40,24 @@ const (
 	ObjectiveSpearman = "spearman"
 )
 
+// How nested selection turns the candidates' inner scores into the method
+// run on the target (SelectionConfig.Combine).
+const (
+	// CombineBest runs the chosen candidate alone.
+	CombineBest = "best"
+	// CombineLevel averages, with equal weights, the standardised scores
+	// of the candidates level with the best — within one paired standard
+	// error of its mean inner score — that share the chosen candidate's
+	// fit (learner, weighting, GNN objective, depth, failure model: they
+	// differ in tree count, prior, blend and metadata weight, all read off
+	// one staged fit), so it costs no fit (Selection.Members).
+	CombineLevel = "level"
+	// CombineLevelAll averages every candidate level with the best, each
+	// fitted on its own (one fit per learner, weighting and depth among
+	// them).
+	CombineLevelAll = "level_all"
+)
+
 // Tie-breaks of nested selection (SelectionConfig.Tiebreak).
 const (
 	// TiebreakNone chooses the candidate of the best mean inner score.
@@ -67,6 +85,16 @@ type SelectionConfig struct {
 	// fine-tunes the first recommendation, and the inner objective, a
 	// correlation over every model, barely sees which model comes first.
 	Tiebreak string `json:"tiebreak,omitempty"`
+	// Combine is what runs on the target: "best" (the chosen candidate),
+	// "level" (the equal average of the standardised scores of the
+	// candidates the inner folds cannot tell from the best — those within
+	// one paired standard error of its mean inner score — that share the
+	// chosen candidate's fit) or "level_all" (of every such candidate,
+	// at a fit per learner, weighting and depth among them). Picking one
+	// of many candidates that a dozen inner folds score alike picks their
+	// noise; averaging them keeps what they share (the forecast
+	// combination puzzle: equal weights rarely lose to estimated ones).
+	Combine string `json:"combine"`
 	// Learners are candidates for Config.Learner.
 	Learners []Learner `json:"learners"`
 	// Weightings are candidates for Config.Graph.Weighting.
@@ -130,6 +158,7 @@ func DefaultSelection() SelectionConfig {
 	return SelectionConfig{
 		Mode:            SelectNested,
 		Objective:       ObjectivePearson,
+		Combine:         CombineBest,
 		Learners:        []Learner{LearnerNode2Vec, LearnerNone},
 		Weightings:      []string{WeightMinMax, WeightQuantile},
 		GBDTMaxDepths:   []int{3, 5},
@@ -154,6 +183,9 @@ func (s *SelectionConfig) validate() error {
 	}
 	if s.Tiebreak != TiebreakNone && s.Tiebreak != TiebreakRegret {
 		return fmt.Errorf("config: selection.tiebreak %q: want empty (none) or regret", s.Tiebreak)
+	}
+	if s.Combine != CombineBest && s.Combine != CombineLevel && s.Combine != CombineLevelAll {
+		return fmt.Errorf("config: selection.combine %q: want best, level or level_all", s.Combine)
 	}
 	for _, l := range s.Learners {
 		if err := checkName("selection.learners: learner", l, Learners()); err != nil {
@@ -295,6 +327,53 @@ type Selection struct {
 	// Scores lists the candidates in search order with their mean inner
 	// score (NaN when no inner fold could score them).
 	Scores []CandidateScore `json:"scores"`
+	// Members are, under selection.combine "level", the candidates whose
+	// standardised scores are averaged on the target: those level with
+	// the best (Chosen among them), in search order. Empty otherwise.
+	Members []Candidate `json:"members,omitempty"`
+}
+
+// apply returns cfg with the chosen settings and, when s averages
+// several candidates, them as the config's members (Config.members).
+func (s *Selection) apply(cfg Config) Config {
+	cfg = s.Chosen.apply(cfg)
+	if len(s.Members) > 1 {
+		cfg.members = s.Members
+	}
+	return cfg
+}
+
+// gather sets s.Members under combine "level" or "level_all": every
+// scored candidate level with the one of the best mean inner score (see
+// level), in search order; under "level" only those that share the chosen
+// candidate's fit (sameFit).
+func (s *Selection) gather(combine string) {
+	s.Members = nil
+	if combine != CombineLevel && combine != CombineLevelAll {
+		return
+	}
+	best := -1
+	for i, cs := range s.Scores {
+		if !math.IsNaN(cs.Score) && (best < 0 || cs.Score > s.Scores[best].Score) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return
+	}
+	for _, cs := range s.Scores {
+		if !math.IsNaN(cs.Score) && level(s.Scores[best].folds, cs.folds) &&
+			(combine == CombineLevelAll || fitKey(cs.Candidate) == fitKey(s.Chosen)) {
+			s.Members = append(s.Members, cs.Candidate)
+		}
+	}
+}
+
+// fitKey is what candidate c's regressor fit reads: c without its tree
+// count, prior, blend and metadata weight, which are read off the fit.
+func fitKey(c Candidate) Candidate {
+	c.GBDTTrees, c.Blend, c.Prior, c.MetadataWeight = 0, 0, "", 0
+	return c
 }
 
 // CandidateScore is a candidate's mean inner score and mean inner
@@ -461,6 +540,9 @@ func selectSettings(ctx context.Context, d *Data, ts []int, cfg Config, tm *timi
 		if err := selectFailure(ctx, d, ts, cfg, sp, in, out, tm, step); err != nil {
 			return nil, err
 		}
+	}
+	for _, s := range out {
+		s.gather(cfg.Selection.Combine)
 	}
 	return out, nil
 }

@@ -62,6 +62,8 @@ func TestSelectionValidate(t *testing.T) {
 		{func(s *SelectionConfig) { s.Blends = []float64{math.NaN()} }, "selection.blends"},
 		{func(s *SelectionConfig) { s.GNNObjectives = []string{"contrastive"} }, "selection.gnn_objectives"},
 		{func(s *SelectionConfig) { s.Tiebreak = "regret@3" }, "selection.tiebreak"},
+		{func(s *SelectionConfig) { s.Combine = "mean" }, "selection.combine"},
+		{func(s *SelectionConfig) { s.Combine = "" }, "selection.combine"},
 		{func(s *SelectionConfig) { s.MetadataWeights = []float64{0, -0.5} }, "selection.metadata_weights"},
 		{func(s *SelectionConfig) { s.MetadataWeights = []float64{math.NaN()} }, "selection.metadata_weights"},
 	} {
