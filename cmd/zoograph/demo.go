@@ -35,7 +35,7 @@ with report.md, report.json, Parquet tables and charts. Last, it ranks
 models for a dataset kept out of the hub, described only by a YAML file
 of its metadata, and compares the ranking with what the sample recorded
 on it.`)
-	out := fs.String("out", "", "demo directory to create, holding the zoo and the run (default: zoograph-demo-<time> in the current directory; never overwritten)")
+	out := fs.String("out", "", "demo directory to create (or an empty one), holding the zoo and the run (default: zoograph-demo-<time> in the current directory; never overwritten)")
 	seed := fs.Uint64("seed", 1, "seed of the sample and of the pipeline")
 	targets := fs.Int("num-targets", 2, "number of held-out target datasets (1–6)")
 	seeds := fs.Int("seeds", 2, "repetitions per target (a count)")

@@ -20,7 +20,7 @@ import (
 
 // Options configure a demo run.
 type Options struct {
-	// Out is the demo directory to create; it must not exist (the demo
+	// Out is the demo directory to create, or an empty one (the demo
 	// never overwrites). It gets Out/zoo (the crawled and imported zoo) and
 	// Out/run (the run directory with the report).
 	Out string
@@ -124,8 +124,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	return res, nil
 }
 
-// withDefaults checks opt (an output directory that does not exist yet: the
-// demo never overwrites) and returns it with its defaults filled in — 2
+// withDefaults checks opt (an output directory that does not exist yet or
+// is empty: the demo never overwrites) and returns it with its defaults filled in — 2
 // targets, 2 seeds — and the sample's options: DefaultSampleOptions with
 // opt's seed unless opt.Sample sets the size, and DescribedDataset held
 // out unless another is.
@@ -133,8 +133,16 @@ func withDefaults(opt Options) (Options, SampleOptions, error) {
 	if opt.Out == "" {
 		return opt, SampleOptions{}, errors.New("demo: no output directory")
 	}
-	if _, err := os.Stat(opt.Out); err == nil {
-		return opt, SampleOptions{}, fmt.Errorf("demo: %s: %w (the demo never overwrites)", opt.Out, fs.ErrExist)
+	switch entries, err := os.ReadDir(opt.Out); {
+	case errors.Is(err, fs.ErrNotExist), err == nil && len(entries) == 0:
+		// created, or written into
+	case err == nil:
+		return opt, SampleOptions{}, fmt.Errorf("demo: %s: %w and holds files (the demo never overwrites; an empty directory will do)", opt.Out, fs.ErrExist)
+	default:
+		if fi, serr := os.Stat(opt.Out); serr == nil && !fi.IsDir() {
+			return opt, SampleOptions{}, fmt.Errorf("demo: %s: %w and is not a directory (the demo never overwrites)", opt.Out, fs.ErrExist)
+		}
+		return opt, SampleOptions{}, fmt.Errorf("demo: %w", err)
 	}
 	if opt.Targets <= 0 {
 		opt.Targets = 2

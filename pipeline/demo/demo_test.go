@@ -223,3 +223,32 @@ func TestDescribedWarm(t *testing.T) {
 		t.Errorf("warm Pearson %.3f is not above cold %.3f", hot, cold)
 	}
 }
+
+// TestOutDirectory checks what the demo writes into: a new directory or an
+// empty one, never one that holds files or a file.
+func TestOutDirectory(t *testing.T) {
+	dir := t.TempDir()
+	empty, full, file := filepath.Join(dir, "empty"), filepath.Join(dir, "full"), filepath.Join(dir, "file")
+	for _, d := range []string{empty, full} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{filepath.Join(full, "notes.txt"), file} {
+		if err := os.WriteFile(f, []byte("mine"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		out   string
+		exist bool
+	}{{filepath.Join(dir, "new"), false}, {empty, false}, {full, true}, {file, true}} {
+		_, _, err := withDefaults(Options{Out: tc.out})
+		if got := errors.Is(err, fs.ErrExist); got != tc.exist || (!tc.exist && err != nil) {
+			t.Errorf("%s: %v, want fs.ErrExist %v", filepath.Base(tc.out), err, tc.exist)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(full, "notes.txt")); err != nil || string(b) != "mine" {
+		t.Errorf("the directory's file: %q, %v", b, err)
+	}
+}
