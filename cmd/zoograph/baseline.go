@@ -98,7 +98,7 @@ func bindEvalFlags(fs *flag.FlagSet, o *evalOptions, defaultTargets string) {
 	fs.StringVar(&o.out, "out", "", "report directory (required; created; it must be empty unless --force)")
 	fs.BoolVar(&o.force, "force", false, "write into a non-empty report directory, overwriting its reports")
 	fs.Var(&listValue[string]{list: &o.protocols, check: checkProtocol}, "protocol", "evaluation protocols, a comma-separated `list`: paper, clean or clean,paper")
-	fs.Uint64Var(&o.seed, "seed", 0, "base seed of the random baseline")
+	fs.Uint64Var(&o.seed, "seed", pipeline.DefaultConfig().Seed, "base seed of the random baseline (run's default, so that both score it alike)")
 	fs.IntVar(&o.seeds, "seeds", evaluate.DefaultRandomSeeds, "repetitions of the random baseline (a count): seeds seed, …, seed+N-1")
 	o.baselines = evaluate.AllBaselines()
 	fs.Var(&listValue[string]{list: &o.baselines, check: checkBaseline}, "baselines",
