@@ -42,7 +42,7 @@ type Description struct {
 	Subtask     string                        `yaml:"subtask" json:"subtask,omitempty"`
 	NumClasses  int64                         `yaml:"num_classes" json:"num_classes,omitempty"`
 	NumExamples int64                         `yaml:"num_examples" json:"num_examples,omitempty"`
-	Languages   []string                      `yaml:"language" json:"languages,omitempty"`
+	Languages   []string                      `yaml:"language" json:"language,omitempty"` // the Hub card's field name, in both
 	Domain      string                        `yaml:"domain" json:"domain,omitempty"`
 	Tags        []string                      `yaml:"tags" json:"tags,omitempty"`
 	Distances   map[string]float64            `yaml:"distances" json:"distances,omitempty"`

@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zoograph/zoograph/store"
@@ -15,6 +17,20 @@ func TestDescribeDatasetLanguages(t *testing.T) {
 	d := describeDataset(store.Dataset{DatasetID: "x", Languages: []string{"EN", "en", ""}, Tags: []string{"language:pt_br", "language:fr", "language:-"}})
 	if want := []string{"en", "pt-BR", "fr"}; !slices.Equal(d.Languages, want) {
 		t.Errorf("languages %q, want %q", d.Languages, want)
+	}
+}
+
+// TestDescriptionLanguageField: a description's languages are written in
+// JSON (rank --json) under the name a description file gives them, the Hub
+// card's language, so that the output reads back as a description.
+func TestDescriptionLanguageField(t *testing.T) {
+	d, err := ParseDescription([]byte("name: mine\nmodality: text\ntask: text-classification\nlanguage: [en, fr]\n"), "mine.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(d)
+	if err != nil || !strings.Contains(string(b), `"language":["en","fr"]`) {
+		t.Fatalf("%s, %v: want the languages under \"language\"", b, err)
 	}
 }
 
