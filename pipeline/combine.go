@@ -34,8 +34,10 @@ type scoreInput struct {
 // the members' standardised scores, each scored so (a model without a
 // score in some member averages the others). Members that differ only in
 // tree count, prior, blend or metadata weight share one fit (the staged
-// GBDT predictions of fitTableStaged); members of another graph weighting
-// build their own graph. It returns the scores and the feature table of
+// GBDT predictions of fitTableStaged); members of one graph variant
+// (learner, weighting, GNN objective) share one embedding and feature
+// table, and members of another graph weighting build their own graph
+// (memberTables). It returns the scores and the feature table of
 // cfg's own learner and weighting.
 func methodScores(ctx context.Context, in scoreInput, cfg Config, tm *timings) ([]float64, *FeatureTable, error) {
 	if len(cfg.members) == 0 {
@@ -57,24 +59,11 @@ func methodScores(ctx context.Context, in scoreInput, cfg Config, tm *timings) (
 	var (
 		first, own *FeatureTable
 		sum, n     []float64
-		graphs     = map[string]*TargetGraph{cfg.Graph.Weighting: in.tg}
+		mt         = memberTables{graphs: map[string]*TargetGraph{cfg.Graph.Weighting: in.tg}, tables: map[Candidate]*FeatureTable{}}
 	)
 	for _, g := range fitGroups(cfg.members) {
 		c := g.key.apply(cfg)
-		tg := in.tg
-		if c.Learner != LearnerNone {
-			if tg = graphs[c.Graph.Weighting]; tg == nil || tg.Graph == nil {
-				t0 := time.Now()
-				var err error
-				if tg, err = graphFor(in.d, in.t, c.Graph, c.Learner, c.Probe, in.seed); err != nil {
-					return nil, nil, err
-				}
-				tg.Seed = in.seed
-				graphs[c.Graph.Weighting] = tg
-				tm.add("graph", time.Since(t0))
-			}
-		}
-		ft, err := methodTable(ctx, in, tg, c, tm)
+		ft, err := mt.table(ctx, in, c, tm)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -110,6 +99,47 @@ func methodScores(ctx context.Context, in scoreInput, cfg Config, tm *timings) (
 		sum[i] /= n[i] // NaN where no member scored the model
 	}
 	return sum, own, nil
+}
+
+// memberTables are the graphs (by weighting) and feature tables (by graph
+// variant: learner, weighting, GNN objective) that methodScores's members
+// have needed so far: members that differ only in what their fit reads
+// (depth, failure model) share one embedding and table.
+type memberTables struct {
+	graphs map[string]*TargetGraph
+	tables map[Candidate]*FeatureTable
+}
+
+// table returns the feature table of cfg's graph variant, building its
+// graph (learner none reads in.tg's revealed models alone) and embedding
+// it the first time.
+func (mt memberTables) table(ctx context.Context, in scoreInput, cfg Config, tm *timings) (*FeatureTable, error) {
+	variant := Candidate{Learner: cfg.Learner, Weighting: cfg.Graph.Weighting}
+	if cfg.Learner == LearnerGraphSAGE || cfg.Learner == LearnerGAT {
+		variant.GNNObjective = cfg.GNN.Objective.String()
+	}
+	if ft := mt.tables[variant]; ft != nil {
+		return ft, nil
+	}
+	tg := in.tg
+	if cfg.Learner != LearnerNone {
+		if tg = mt.graphs[cfg.Graph.Weighting]; tg == nil || tg.Graph == nil {
+			t0 := time.Now()
+			var err error
+			if tg, err = graphFor(in.d, in.t, cfg.Graph, cfg.Learner, cfg.Probe, in.seed); err != nil {
+				return nil, err
+			}
+			tg.Seed = in.seed
+			mt.graphs[cfg.Graph.Weighting] = tg
+			tm.add("graph", time.Since(t0))
+		}
+	}
+	ft, err := methodTable(ctx, in, tg, cfg, tm)
+	if err != nil {
+		return nil, err
+	}
+	mt.tables[variant] = ft
+	return ft, nil
 }
 
 // methodTable embeds in.t's graph tg with cfg's learner and returns the
