@@ -75,6 +75,10 @@ var ablationVariants = []ablationVariant{
 	}, when: func(c Config) bool {
 		return slices.Contains(failureValues(c), true) && (c.FailureAware || c.Selection.Mode == SelectNested)
 	}},
+	{name: "no averaging", what: "selection.combine best: the chosen candidate alone, not the average of those level with it", apply: func(c Config) Config {
+		c.Selection.Combine = CombineBest
+		return c
+	}, when: func(c Config) bool { return c.Selection.Mode == SelectNested && c.Selection.Combine != CombineBest }},
 	{name: "no low-rank model", what: "no low-rank model features nor prior (a zoo without dataset distances only)", apply: func(c Config) Config {
 		c.FeatureOptions.NoLowRank = true
 		return withoutPrior(c, PriorLowRank)

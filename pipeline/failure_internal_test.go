@@ -162,3 +162,32 @@ func TestAblationNoFailureModel(t *testing.T) {
 		}
 	}
 }
+
+// TestAblationNoAveraging checks that ablate pairs the method with the
+// chosen candidate alone exactly when nested selection averages several
+// (selection.combine level or level_all).
+func TestAblationNoAveraging(t *testing.T) {
+	i := slices.IndexFunc(ablationVariants, func(v ablationVariant) bool { return v.name == "no averaging" })
+	if i < 0 {
+		t.Fatal("no ablation variant 'no averaging'")
+	}
+	v := ablationVariants[i]
+	for _, tc := range []struct {
+		mode, combine string
+		want          bool
+	}{
+		{SelectNested, CombineBest, false},
+		{SelectNested, CombineLevel, true},
+		{SelectNested, CombineLevelAll, true},
+		{SelectFixed, CombineLevel, false},
+	} {
+		cfg := DefaultConfig()
+		cfg.Selection.Mode, cfg.Selection.Combine = tc.mode, tc.combine
+		if got := v.when(cfg); got != tc.want {
+			t.Errorf("%s, combine %s: variant runs = %v, want %v", tc.mode, tc.combine, got, tc.want)
+		}
+		if got := v.apply(cfg).Selection.Combine; got != CombineBest {
+			t.Errorf("%s, combine %s: the variant combines %s, want best", tc.mode, tc.combine, got)
+		}
+	}
+}
