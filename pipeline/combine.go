@@ -30,9 +30,9 @@ type scoreInput struct {
 
 // methodScores scores in.t's test models with cfg's settings: embed →
 // features → fit → blend with the prior → stack the metadata regressor.
-// With cfg.members (selection.combine "level") it is the equal average of
-// the members' standardised scores, each scored so (a model without a
-// score in some member averages the others). Members that differ only in
+// With cfg.members (selection.combine "level" or "level_all") it is the
+// equal average of the members' standardised scores, each scored so (a
+// model without a score in some member averages the others). Members that differ only in
 // tree count, prior, blend or metadata weight share one fit (the staged
 // GBDT predictions of fitTableStaged); members of one graph variant
 // (learner, weighting, GNN objective) share one embedding and feature

@@ -233,8 +233,8 @@ type Config struct {
 	FailureAware bool `json:"failure_aware,omitempty"`
 
 	// members are the candidates whose standardised scores are averaged
-	// (selection.combine "level", Selection.apply); nil runs the settings
-	// above alone.
+	// (selection.combine "level" or "level_all", Selection.apply); nil
+	// runs the settings above alone.
 	members []Candidate
 }
 

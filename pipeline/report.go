@@ -753,7 +753,7 @@ func writeSelection(w io.Writer, info *ReportInfo) {
 	case CombineLevel, CombineLevelAll:
 		which := "every candidate level with the best (within one paired standard error of its mean inner score)"
 		if info.Config.Selection.Combine == CombineLevel {
-			which += " that shares the chosen one's fit (learner, weighting, depth)"
+			which += " that shares the chosen one's fit (learner, weighting, GNN objective, depth, failure model)"
 		}
 		rule += "; " + which + " was run on T as well, their standardised scores averaged with equal weights (averaged: how many)"
 		header, averaged = "| target | chosen | inner score | inner regret@1 | runner-up | inner folds | averaged |\n|---|---|---:|---:|---|---:|---:|", true

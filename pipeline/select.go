@@ -327,9 +327,11 @@ type Selection struct {
 	// Scores lists the candidates in search order with their mean inner
 	// score (NaN when no inner fold could score them).
 	Scores []CandidateScore `json:"scores"`
-	// Members are, under selection.combine "level", the candidates whose
-	// standardised scores are averaged on the target: those level with
-	// the best (Chosen among them), in search order. Empty otherwise.
+	// Members are, under selection.combine "level" or "level_all", the
+	// candidates whose standardised scores are averaged on the target:
+	// those level with the best (under "level" only those that share the
+	// chosen candidate's fit; Chosen among them), in search order. Empty
+	// otherwise.
 	Members []Candidate `json:"members,omitempty"`
 }
 
