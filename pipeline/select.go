@@ -348,7 +348,7 @@ func (s *Selection) apply(cfg Config) Config {
 // gather sets s.Members under combine "level" or "level_all": every
 // scored candidate level with the one of the best mean inner score (see
 // level), in search order; under "level" only those that share the chosen
-// candidate's fit (sameFit).
+// candidate's fit (the same fitKey).
 func (s *Selection) gather(combine string) {
 	s.Members = nil
 	if combine != CombineLevel && combine != CombineLevelAll {
