@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -123,6 +124,46 @@ func TestReportSaysColdOrWarm(t *testing.T) {
 		writeMarkdown(&md, info, nil, nil)
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("probe %d: no %q in:\n%s", probe, want, md.String())
+		}
+	}
+}
+
+// TestReportAveragedColumn: under selection.combine level the settings
+// table counts each target's averaged candidates, read back from
+// report.json; a report.json written before selections kept their members
+// (or under combine best) has no such column.
+func TestReportAveragedColumn(t *testing.T) {
+	chosen := Candidate{Learner: LearnerNone, Weighting: WeightMinMax, Blend: 0.5}
+	other := chosen
+	other.Blend = 1
+	info := &ReportInfo{Config: DefaultConfig(), Selection: map[string]*Selection{
+		"a": {Chosen: chosen, Scores: []CandidateScore{{Candidate: chosen, Score: 0.8}, {Candidate: other, Score: 0.79}},
+			Members: []Candidate{other, chosen}},
+		"b": {Chosen: chosen, Scores: []CandidateScore{{Candidate: chosen, Score: 0.7}}},
+	}}
+	for _, tc := range []struct {
+		combine string
+		want    []string
+	}{
+		{CombineLevel, []string{"| inner folds | averaged |", "| a | none/blend 0.5 | 0.800 | 0.000 | none/blend 1 (0.790) | 0 | 2 |",
+			"| b | none/blend 0.5 | 0.700 | 0.000 |  | 0 | 1 |"}},
+		{CombineBest, []string{"| inner folds |\n", "| a | none/blend 0.5 | 0.800 | 0.000 | none/blend 1 (0.790) | 0 |\n"}},
+	} {
+		info.Config.Selection.Combine = tc.combine
+		b, err := json.Marshal(info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back ReportInfo
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		var md bytes.Buffer
+		writeSelection(&md, &back)
+		for _, w := range tc.want {
+			if !strings.Contains(md.String(), w) {
+				t.Errorf("combine %s: no %q in:\n%s", tc.combine, w, md.String())
+			}
 		}
 	}
 }
