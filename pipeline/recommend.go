@@ -299,7 +299,7 @@ func targetTables(zoo *store.Tables, target Target, out *Recommendations) (*stor
 // fails when nothing says what the target is.
 func targetData(work *store.Tables, clean CleanConfig, tasks map[string]string, recorded []string, out *Recommendations) (d *Data, t int, descs []Description, source map[int]string, err error) {
 	name := out.Target
-	pin := pinned{datasets: append([]string{name}, sortedKeys(out.Description.Distances)...), models: recorded}
+	pin := pinned{datasets: append([]string{name}, sortedKeys(out.Description.Distances)...), models: recorded, inheritors: true}
 	d, err = cleanKeeping(work, clean, pin)
 	if err != nil {
 		return nil, 0, nil, nil, err

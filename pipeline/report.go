@@ -425,7 +425,7 @@ func writeRunDetails(w io.Writer, info *ReportInfo) {
 	}
 	if ws := info.WorkingSet; ws != nil {
 		fmt.Fprintf(w, "## Working set\n\nThe zoo is past `clean.max_cells`: the run read its working set, %d models and %d datasets, "+
-			"and left out %d models and %d datasets without a fine-tuning record or a recorded relative "+
+			"and left out %d models and %d datasets that are neither recorded (fine-tuned or scored), nor a base model above a recorded one, nor named by them "+
 			"(README, *A crawl of the whole Hub*; `{\"clean\": {\"max_cells\": 0}}` reads the whole zoo).\n\n",
 			ws.Models, ws.Datasets, ws.ModelsLeftOut, ws.DatasetsLeftOut)
 	}

@@ -194,7 +194,7 @@ func (r *runner) clean(zoo *store.Tables) (*store.Tables, *History, error) {
 	}
 	r.timings.add("clean", time.Since(t0))
 	if ws := data.WorkingSet; ws != nil {
-		r.log.Info("working set: models and datasets without a fine-tuning record or a recorded relative left out (clean.max_cells)",
+		r.log.Info("working set: models neither recorded nor a base model above a recorded one, and datasets none of them names, left out (clean.max_cells)",
 			"models", ws.Models, "models_left_out", ws.ModelsLeftOut, "datasets", ws.Datasets, "datasets_left_out", ws.DatasetsLeftOut)
 	}
 	for _, dd := range data.Dropped {

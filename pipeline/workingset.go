@@ -13,15 +13,18 @@ import "github.com/zoograph/zoograph/store"
 //     and those pin names;
 //   - their base models, and the bases of those, to the root: the lineage
 //     the graph links them by;
-//   - the models whose base model, or the base of that up to three steps
-//     (Recommend's rule for a candidate without history of its own), is one
-//     of the first: the candidates that inherit a history;
+//   - for Recommend (pin.inheritors), the models whose base model, or the
+//     base of that up to three steps (its rule for a candidate without
+//     history of its own), is one of the first: the candidates that inherit
+//     a history. Run predicts and evaluates only recorded models, so it
+//     leaves them out: on a crawl they are most of the working set;
 //   - the datasets named by a fine-tune, a score or a distance row, by a
 //     kept model as its source or pretraining dataset or in its repo id
 //     (sourcesFromID: its training datasets too), and those pin names.
 //
-// Every other model has no record and none within three base steps above
-// it: it can be no candidate, training row or evaluated model. It need not
+// Every other model has no record (and, for Recommend, none within three
+// base steps above it): it can be no candidate, training row or evaluated
+// model. It need not
 // be unconnected, though: a model trained on a kept dataset, or a relative
 // of a kept model that is none of these (a sibling under an unrecorded
 // base, a fine-tune four steps down), has trained-on or lineage edges to
@@ -64,7 +67,7 @@ func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset,
 		}
 	}
 	for _, m := range models {
-		if !keep[m.ModelID] && inherits(m.ModelID, bases, recorded) {
+		if pin.inheritors && !keep[m.ModelID] && inherits(m.ModelID, bases, recorded) {
 			keep[m.ModelID] = true
 			up(m.ModelID)
 		}
@@ -109,11 +112,13 @@ func workingSet(t *store.Tables, models []store.Model, datasets []store.Dataset,
 
 // pinned names what a working set keeps although the zoo's records may
 // not reach it: Recommend's target and the datasets its description gives
-// distances to (datasets), and the models recorded on the target (models),
+// distances to (datasets), the models recorded on the target (models),
 // whose records Recommend hides from the zoo but reads (inferFromModels):
-// they are kept as if recorded.
+// they are kept as if recorded; and whether the models that inherit a
+// history are kept (inheritors), Recommend's candidates.
 type pinned struct {
 	datasets, models []string
+	inheritors       bool
 }
 
 // inherits reports whether a base model of id within three steps up its

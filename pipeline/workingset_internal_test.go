@@ -9,9 +9,10 @@ import (
 )
 
 // TestWorkingSetRule writes out which models and datasets a pruned zoo
-// keeps: the recorded and scored models, their whole lineage above, the
-// models within three base steps below a recorded one, the datasets named
-// by a record, a score, a distance, a kept model or the target.
+// keeps: the recorded and scored models, their whole lineage above, for
+// Recommend the models within three base steps below a recorded one, the
+// datasets named by a record, a score, a distance, a kept model or the
+// target.
 func TestWorkingSetRule(t *testing.T) {
 	model := func(id string, base string, sources ...string) store.Model {
 		m := store.Model{ModelID: id, SourceDatasets: sources, ReportedAccuracy: math.NaN()}
@@ -42,7 +43,7 @@ func TestWorkingSetRule(t *testing.T) {
 	}
 	models := cleanModels(tables.Models, tables.Finetunes)
 	datasets := cleanDatasets(tables, models)
-	keptModels, keptDatasets := workingSet(tables, models, datasets, pinned{datasets: []string{"d/mine"}})
+	keptModels, keptDatasets := workingSet(tables, models, datasets, pinned{datasets: []string{"d/mine"}, inheritors: true})
 	var gotM, gotD []string
 	for _, m := range keptModels {
 		gotM = append(gotM, m.ModelID)
@@ -59,9 +60,20 @@ func TestWorkingSetRule(t *testing.T) {
 		t.Errorf("datasets kept %v, want %v", gotD, wantD)
 	}
 
+	// Run's working set leaves out the models that only inherit a history:
+	// it predicts and evaluates recorded models alone.
+	runModels, _ := workingSet(tables, models, datasets, pinned{})
+	var gotRun []string
+	for _, m := range runModels {
+		gotRun = append(gotRun, m.ModelID)
+	}
+	if want := []string{"o/base", "o/recorded", "o/root", "o/scored"}; !slices.Equal(gotRun, want) {
+		t.Errorf("models kept for run %v, want %v", gotRun, want)
+	}
+
 	cfg := DefaultConfig().Clean
 	cfg.MaxCells = 1
-	d, err := cleanKeeping(tables, cfg, pinned{datasets: []string{"d/mine"}})
+	d, err := cleanKeeping(tables, cfg, pinned{datasets: []string{"d/mine"}, inheritors: true})
 	if err != nil {
 		t.Fatal(err)
 	}
