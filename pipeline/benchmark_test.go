@@ -54,8 +54,9 @@ func TestImageBenchmarkBeatsPaper(t *testing.T) {
 }
 
 // BenchmarkTargetSeed measures one (target, seed) task of the image
-// benchmark with the default configuration: graph, embeddings, features,
-// GBDT fit and prediction, evaluation.
+// benchmark with the default configuration: nested selection for the
+// target (its inner folds are most of the time), then graph, embeddings,
+// features, GBDT fit and prediction, evaluation.
 func BenchmarkTargetSeed(b *testing.B) {
 	tables := imageBenchmark(b)
 	cfg := pipeline.DefaultConfig()
