@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -280,5 +281,19 @@ func TestBaselinePublishedProtocol(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// TestEvalFlagsSeedIsRuns: baseline and eval seed the random baseline as
+// run does by default, so that its rows agree across the three commands.
+func TestEvalFlagsSeedIsRuns(t *testing.T) {
+	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
+	var o evalOptions
+	bindEvalFlags(fs, &o, "every target")
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := pipeline.DefaultConfig().Seed; o.seed != want {
+		t.Errorf("default --seed %d, want run's %d", o.seed, want)
 	}
 }
