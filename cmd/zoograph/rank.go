@@ -143,7 +143,11 @@ func writeRankText(w io.Writer, r *pipeline.Recommendations) error {
 	if r.Described {
 		what += "; described"
 	}
-	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, %s\n\n", termSafe(r.Target), termSafe(what), r.Method, overSeeds(r.Seeds))
+	method := r.Method
+	if len(r.Members) > 1 {
+		method += fmt.Sprintf(" averaged over the %d settings level with the best (selection.combine)", len(r.Members))
+	}
+	fmt.Fprintf(w, "Models to fine-tune for %s (%s) — %s, %s\n\n", termSafe(r.Target), termSafe(what), method, overSeeds(r.Seeds))
 	nn := r.Nearest // sorted by distance: a tie when the first and last are level, from one source
 	if len(nn) > 1 && nn[0].Distance == nn[len(nn)-1].Distance &&
 		!slices.ContainsFunc(nn, func(n pipeline.Neighbour) bool { return n.Source != nn[0].Source }) {

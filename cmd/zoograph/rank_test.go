@@ -286,3 +286,26 @@ func TestRankHelpDescribesEveryField(t *testing.T) {
 		}
 	}
 }
+
+// TestRankTextAveraged: under selection.combine level, the header says the
+// ranking averages several settings, and how many; with one, it names the
+// method alone.
+func TestRankTextAveraged(t *testing.T) {
+	r := &pipeline.Recommendations{Target: "cola", Method: "zoograph+gbdt", Seeds: 1,
+		Members: []pipeline.Candidate{{Learner: pipeline.LearnerNone, Blend: 1}, {Learner: pipeline.LearnerNone, Blend: 0.5}}}
+	var b strings.Builder
+	if err := writeRankText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "— zoograph+gbdt averaged over the 2 settings level with the best (selection.combine), "; !strings.Contains(b.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, b.String())
+	}
+	r.Members = r.Members[:1]
+	b.Reset()
+	if err := writeRankText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "averaged") {
+		t.Errorf("one setting said to be averaged:\n%s", b.String())
+	}
+}
