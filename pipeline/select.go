@@ -354,19 +354,9 @@ func (s *Selection) gather(combine string) {
 	if combine != CombineLevel && combine != CombineLevelAll {
 		return
 	}
-	best := -1
-	for i, cs := range s.Scores {
-		if !math.IsNaN(cs.Score) && (best < 0 || cs.Score > s.Scores[best].Score) {
-			best = i
-		}
-	}
-	if best < 0 {
-		return
-	}
-	for _, cs := range s.Scores {
-		if !math.IsNaN(cs.Score) && level(s.Scores[best].folds, cs.folds) &&
-			(combine == CombineLevelAll || fitKey(cs.Candidate) == fitKey(s.Chosen)) {
-			s.Members = append(s.Members, cs.Candidate)
+	for _, i := range s.levelSet() {
+		if c := s.Scores[i].Candidate; combine == CombineLevelAll || fitKey(c) == fitKey(s.Chosen) {
+			s.Members = append(s.Members, c)
 		}
 	}
 }
@@ -744,23 +734,13 @@ func (s *Selection) add(c Candidate, folds [][]innerScore, k int) {
 // scored on the same folds, so their differences are far less noisy than
 // either score.
 func (s *Selection) pick(tiebreak string) bool {
-	best := -1
-	for i, cs := range s.Scores {
-		if !math.IsNaN(cs.Score) && (best < 0 || cs.Score > s.Scores[best].Score) {
-			best = i
-		}
-	}
-	if best < 0 {
+	chosen := s.best()
+	if chosen < 0 {
 		return false
 	}
-	chosen := best
 	if tiebreak == TiebreakRegret {
-		b := s.Scores[best]
-		for i, cs := range s.Scores {
-			if math.IsNaN(cs.Score) || !level(b.folds, cs.folds) {
-				continue
-			}
-			ch := s.Scores[chosen]
+		for _, i := range s.levelSet() {
+			cs, ch := s.Scores[i], s.Scores[chosen]
 			r, rc := orInf(cs.Regret), orInf(ch.Regret) // an undefined regret loses
 			if r < rc || (r == rc && cs.Score > ch.Score) {
 				chosen = i
@@ -769,6 +749,35 @@ func (s *Selection) pick(tiebreak string) bool {
 	}
 	s.Chosen = s.Scores[chosen].Candidate
 	return true
+}
+
+// best returns the index in s.Scores of the first candidate of the highest
+// mean inner score, or -1 when no candidate has a score.
+func (s *Selection) best() int {
+	best := -1
+	for i, cs := range s.Scores {
+		if !math.IsNaN(cs.Score) && (best < 0 || cs.Score > s.Scores[best].Score) {
+			best = i
+		}
+	}
+	return best
+}
+
+// levelSet returns the indices in s.Scores of the scored candidates level
+// with the best (see level), the best among them, in search order; none
+// when no candidate has a score.
+func (s *Selection) levelSet() []int {
+	best := s.best()
+	if best < 0 {
+		return nil
+	}
+	var out []int
+	for i, cs := range s.Scores {
+		if !math.IsNaN(cs.Score) && level(s.Scores[best].folds, cs.folds) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // orInf returns v, or +Inf for NaN.
