@@ -254,13 +254,9 @@ func TestRecommendSelects(t *testing.T) {
 	}
 }
 
-// TestRecommendUndescribedTarget ranks for a zoo dataset that neither
-// metadata nor distances describe (a model-recycling column without a
-// datasets.csv row): it is of the kind of the models recorded on it, where
-// it was an error saying the zoo does not say what it is.
-func TestRecommendUndescribedTarget(t *testing.T) {
-	tables, _ := smallZoo(t)
-	const target = "reviews-movies"
+// undescribed returns tables whose target has no metadata (only its id)
+// and that hold no dataset distances.
+func undescribed(tables *store.Tables, target string) store.Tables {
 	bare := *tables
 	bare.Datasets = slices.Clone(tables.Datasets)
 	for i, ds := range bare.Datasets {
@@ -269,6 +265,17 @@ func TestRecommendUndescribedTarget(t *testing.T) {
 		}
 	}
 	bare.DatasetDistances = nil
+	return bare
+}
+
+// TestRecommendUndescribedTarget ranks for a zoo dataset that neither
+// metadata nor distances describe (a model-recycling column without a
+// datasets.csv row): it is of the kind of the models recorded on it, where
+// it was an error saying the zoo does not say what it is.
+func TestRecommendUndescribedTarget(t *testing.T) {
+	tables, _ := smallZoo(t)
+	const target = "reviews-movies"
+	bare := undescribed(tables, target)
 	r, err := pipeline.Recommend(context.Background(), &bare, rankConfig(), pipeline.Target{ID: target}, pipeline.RecommendOptions{Calibration: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -94,14 +94,7 @@ func TestWorkingSetCrowd(t *testing.T) {
 func TestWorkingSetTargetRecords(t *testing.T) {
 	tables, _ := smallZoo(t)
 	const target = "reviews-movies"
-	zoo := *tables
-	zoo.Datasets = slices.Clone(tables.Datasets)
-	for i, ds := range zoo.Datasets {
-		if ds.DatasetID == target {
-			zoo.Datasets[i] = store.Dataset{DatasetID: target}
-		}
-	}
-	zoo.DatasetDistances = nil
+	zoo := undescribed(tables, target)
 	zoo.Models = slices.Clone(tables.Models)
 	zoo.Finetunes = slices.DeleteFunc(slices.Clone(tables.Finetunes), func(f store.Finetune) bool { return f.DatasetID == target })
 	for i := range 6 {
