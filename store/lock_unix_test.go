@@ -5,12 +5,12 @@ package store
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zoograph/zoograph/store/storetest"
 )
 
 // TestLockWaitCancelled: a write waiting for the zoo's write lock (another
@@ -41,16 +41,7 @@ func TestLockWaitCancelled(t *testing.T) {
 			if err := WriteZoo(t.Context(), dir, crawledZoo(), Provenance{Source: "hub", Command: "crawl"}); err != nil {
 				t.Fatal(err)
 			}
-			// The other writer: a lock on its own descriptor of the
-			// directory, as another process takes it.
-			other, err := os.Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer other.Close()
-			if err := syscall.Flock(int(other.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-				t.Fatal(err)
-			}
+			storetest.HoldLock(t, dir) // the other writer
 			before, err := ReadManifest(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -96,14 +87,7 @@ func TestLockWaitTold(t *testing.T) {
 		t.Fatalf("a write of a free zoo called the lock-wait callback (%q)", <-told)
 	}
 
-	other, err := os.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		t.Fatal(err)
-	}
+	release := storetest.HoldLock(t, dir)
 	done := make(chan error, 1)
 	go func() {
 		_, err := MergeZoo(ctx, dir, benchRows("bench", 0.6, "a/two"), Provenance{Source: "bench"})
@@ -119,9 +103,7 @@ func TestLockWaitTold(t *testing.T) {
 	case <-time.After(30 * time.Second): // a hang, not a timing
 		t.Fatal("the waiting write never called the lock-wait callback")
 	}
-	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_UN); err != nil {
-		t.Fatal(err)
-	}
+	release()
 	select {
 	case err := <-done:
 		if err != nil {

@@ -5,15 +5,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/zoograph/zoograph/store"
+	"github.com/zoograph/zoograph/store/storetest"
 )
 
 // TestImportInterruptedWaitingForLock: an import whose zoo another writer
@@ -38,16 +37,7 @@ func TestImportInterruptedWaitingForLock(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The other writer's lock, on its own descriptor of the zoo
-			// directory as another process would take it.
-			other, err := os.Open(zoo)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer other.Close()
-			if err := syscall.Flock(int(other.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-				t.Fatal(err)
-			}
+			storetest.HoldLock(t, zoo) // the other writer's lock
 
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
