@@ -124,6 +124,15 @@ func TestConfigJSON(t *testing.T) {
 func TestConfigRerun(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Clean.MaxCells = 0
+	if back := readBack(t, cfg); !reflect.DeepEqual(back, cfg) {
+		t.Errorf("read back over the defaults: clean %+v, want %+v", back.Clean, cfg.Clean)
+	}
+}
+
+// readBack writes cfg as a run's config.json and reads it back over the
+// defaults, as --config reads it.
+func readBack(t *testing.T, cfg Config) Config {
+	t.Helper()
 	b, err := json.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -132,9 +141,7 @@ func TestConfigRerun(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(back, cfg) {
-		t.Errorf("read back over the defaults: clean %+v, want %+v", back.Clean, cfg.Clean)
-	}
+	return back
 }
 
 // TestValidateNames checks that Validate rejects a typed name set in code

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"encoding/json"
 	"math"
 	"reflect"
 	"slices"
@@ -339,15 +338,7 @@ func TestInnerFoldsWithoutDistances(t *testing.T) {
 func TestSelectionConfigRoundTrip(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Selection.GBDTTrees, cfg.Selection.GBDTMaxDepths, cfg.Selection.Blends = nil, nil, nil
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	back := DefaultConfig()
-	if err := json.Unmarshal(b, &back); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(back.Selection, cfg.Selection) {
+	if back := readBack(t, cfg); !reflect.DeepEqual(back.Selection, cfg.Selection) {
 		t.Errorf("selection read back as %+v, written as %+v", back.Selection, cfg.Selection)
 	}
 }
